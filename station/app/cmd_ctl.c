@@ -1,0 +1,12 @@
+/* Placeholder until the owning issue lands. */
+#include <stdio.h>
+
+#include "commands.h"
+
+int cmd_ctl(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "station: 'ctl' is not available in this build yet.\n");
+    return 1;
+}

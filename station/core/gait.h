@@ -1,0 +1,134 @@
+/*
+ * gait.h - the streaming gait analysis pipeline (the measuring instrument).
+ *
+ * One object takes conditioned deck samples (vertical force and centre of
+ * pressure, sensor time) and emits events: a contact has begun, its loading
+ * is known, a step is complete.  `station run` (live), `station replay` and
+ * `station analyze` all feed this same object, so offline numbers equal live
+ * numbers.  Definitions and method: docs/analysis.md and DESIGN.md section 4.
+ *
+ *   samples --> low-pass (causal, known delay) --> baseline tracker
+ *           --> contact hysteresis (detect ~50 N, time at ~20 N)
+ *           --> COP-based split in double support (walking)
+ *           --> per-step metrics, side (L/R) --> events
+ *           --> cadence: per step, and FFTW sliding spectrum
+ *
+ * Pure core: no I/O, no logging in gait_process.  gait_new allocates and
+ * creates the FFTW plans (call it before starting worker threads);
+ * gait_process never allocates or locks.
+ *
+ * Thread: one gait object belongs to one thread (the DSP thread).
+ */
+#ifndef GC_GAIT_H
+#define GC_GAIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One conditioned sample. COP is NAN when the source has none. */
+struct gait_sample {
+    double t_s;   /* sensor time, s */
+    float fz_n;   /* total vertical force, N */
+    float copx_m; /* mediolateral COP, m, + towards the runner's right; NAN if unknown */
+    float copy_m; /* anteroposterior COP, m, + forward; NAN if unknown */
+};
+
+enum gait_side { GAIT_SIDE_UNKNOWN = 0, GAIT_SIDE_LEFT = 'L', GAIT_SIDE_RIGHT = 'R' };
+
+/* Step flags. */
+#define GAIT_STEP_IMPACT (1u << 0)   /* an impact peak exists (rearfoot-like) */
+#define GAIT_STEP_WALK (1u << 1)     /* taken in double support (walking) */
+#define GAIT_STEP_AFTER_GAP (1u << 2)/* first step after a data gap: no step/flight time */
+#define GAIT_STEP_LR_FALLBACK (1u << 3) /* VALR/VILR used the no-impact fallback window */
+
+/* One step, as in the steps CSV (DESIGN.md section 5).  Absent values are
+ * NAN (exported as empty fields). */
+struct gait_step {
+    uint32_t index;        /* 0-based, in order of initial contact */
+    enum gait_side side;
+    double t_ic_s;         /* initial contact, sensor time, s (filter delay removed) */
+    double t_to_s;         /* toe-off, s */
+    double contact_ms;
+    double flight_ms;      /* NAN in walking (no flight) or after a gap */
+    double step_ms;        /* IC to this IC from the previous step's IC; NAN for the first */
+    double cadence_spm;    /* 60000 / step_ms */
+    double impact_peak_n;  /* NAN when absent */
+    double impact_peak_bw;
+    double t_impact_s;
+    double valr_bw_s;      /* mean slope 20-80 % of impact peak (or fallback), BW/s */
+    double vilr_bw_s;      /* max slope in the same window, BW/s */
+    double active_peak_n;
+    double active_peak_bw;
+    uint32_t flags;        /* GAIT_STEP_* */
+};
+
+enum gait_event_kind {
+    GAIT_EV_CONTACT = 1, /* initial contact detected; step has index, side guess, t_ic_s */
+    GAIT_EV_LOADING = 2, /* impact peak / loading rate known (early in stance) */
+    GAIT_EV_STEP = 3,    /* toe-off: the step is complete, every field final */
+    GAIT_EV_GAP = 4,     /* a data gap was marked; t_s = where data resumed */
+};
+
+struct gait_event {
+    enum gait_event_kind kind;
+    double t_s;            /* sensor time at which the event became known */
+    struct gait_step step; /* partial for CONTACT/LOADING, final for STEP */
+};
+
+enum gait_mode { GAIT_MODE_IDLE = 0, GAIT_MODE_STANDING, GAIT_MODE_WALKING, GAIT_MODE_RUNNING };
+
+struct gait_config {
+    double rate_hz;          /* sample rate of the input, Hz */
+    double mass_kg;          /* body mass, kg; 0 = estimate from the data */
+    double lowpass_hz;       /* causal low-pass cutoff for detection and metrics */
+    double detect_n;         /* contact is detected when force exceeds baseline + this */
+    double time_n;           /* IC and TO are timed where force crosses baseline + this */
+    double cadence_window_s; /* length of the spectral cadence window */
+};
+
+/* Sensible defaults for a sample rate: see docs/analysis.md for each value
+ * and why. */
+void gait_config_default(struct gait_config *cfg, double rate_hz);
+
+struct gait_status {
+    enum gait_mode mode;
+    bool in_contact;
+    double body_weight_n;      /* from weigh-in, --mass or estimated; NAN until known */
+    double baseline_n;         /* current flight baseline estimate, N */
+    double cadence_step_spm;   /* median of recent per-step cadences; NAN until known */
+    double cadence_spectral_spm; /* FFTW estimate; NAN until one window is filled */
+    double cadence_agreement;  /* |step - spectral| in steps/min; NAN if either missing */
+    uint32_t steps;            /* completed steps */
+    uint32_t steps_left, steps_right;
+    double t_last_s;           /* time of the last sample processed */
+};
+
+struct gait;
+
+/* Returns NULL on invalid config or allocation failure. */
+struct gait *gait_new(const struct gait_config *cfg);
+void gait_free(struct gait *g);
+
+/* Body weight from a weigh-in or the patient's mass, in N (overrides the
+ * estimate).  Call between process calls. */
+void gait_set_body_weight(struct gait *g, double body_weight_n);
+
+/* Feed n samples in time order.  Writes up to cap events to out and returns
+ * how many (>= 0).  Events beyond cap are kept and returned by the next call
+ * (a cap of 16 is always enough for one block of 32 samples).  Never
+ * allocates. Returns < 0 (GC_ERR_ARG) on samples out of time order. */
+int gait_process(struct gait *g, const struct gait_sample *in, size_t n, struct gait_event *out,
+                 size_t cap);
+
+/* Data are missing from the last sample up to t_resume_s (link loss,
+ * sensor reboot): ends any open contact without emitting it as a step and
+ * makes sure no step or cadence spans the gap.  Emits GAIT_EV_GAP. */
+int gait_mark_gap(struct gait *g, double t_resume_s, struct gait_event *out, size_t cap);
+
+/* End of input: complete what can be completed (offline analysis). */
+int gait_flush(struct gait *g, struct gait_event *out, size_t cap);
+
+void gait_get_status(const struct gait *g, struct gait_status *st);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * gc_error.h - the one error enum of the station and calib.
+ *
+ * Functions that can fail return int: >= 0 success (often a count), < 0 one
+ * of these codes.  gc_strerror() gives a short English phrase; user-facing
+ * messages add what to do.  Thread: any.
+ */
+#ifndef GC_ERROR_H
+#define GC_ERROR_H
+
+enum gc_err {
+    GC_OK = 0,
+    GC_ERR_ARG = -1,         /* invalid argument */
+    GC_ERR_NOMEM = -2,       /* allocation failed */
+    GC_ERR_IO = -3,          /* read/write/open failed (errno kept by the caller) */
+    GC_ERR_FORMAT = -4,      /* malformed input file or packet */
+    GC_ERR_TIMEOUT = -5,     /* peer did not answer in time */
+    GC_ERR_PROTO = -6,       /* protocol violation or version mismatch */
+    GC_ERR_UNSUPPORTED = -7, /* not supported by this device/build */
+    GC_ERR_BUSY = -8,        /* resource in use (port locked, ...) */
+    GC_ERR_NOT_FOUND = -9,   /* no such port/file/patient/session */
+    GC_ERR_VERSION = -10,    /* file or device from a newer version */
+    GC_ERR_STATE = -11,      /* call not valid in the current state */
+    GC_ERR_CLOSED = -12,     /* link closed by the peer (unplug) */
+    GC_ERR_PERM = -13,       /* permission denied */
+};
+
+const char *gc_strerror(int err);
+
+#endif

@@ -34,7 +34,7 @@ enum pkt_type {
     PKT_ACK = 0x11,     /* D->H acknowledgement of one command */
 };
 
-enum pkt_cmd {
+enum pkt_cmd_id { /* tag differs from struct pkt_cmd: C tags share one namespace */
     CMD_START = 1,     /* start streaming samples; arg unused */
     CMD_STOP = 2,      /* stop streaming; arg unused */
     CMD_SET_RATE = 3,  /* arg = sample rate in Hz (500..2000); only while stopped */
@@ -105,7 +105,7 @@ struct pkt_status {
 };
 
 struct pkt_cmd {
-    uint8_t cmd;    /* enum pkt_cmd */
+    uint8_t cmd;    /* enum pkt_cmd_id */
     uint16_t token; /* chosen by the host, echoed in the ACK */
     uint32_t arg;
     uint64_t arg64; /* CMD_PING: host time in us */

@@ -1,12 +1,387 @@
-/* Placeholder until the owning issue lands. */
+/*
+ * cmd_analyze.c - `station analyze INPUT --steps OUT.csv [--summary OUT.json]
+ * [--mass KG] [--quiet]`: every step of a recording, through the same gait
+ * pipeline as the live station (fed in blocks, flushed at the end).
+ *
+ * Body weight: --mass, else mass_kg in the input, else estimated from the
+ * whole steps of the first BW_PREFIX_S seconds (read ahead, then fed to the
+ * pipeline like everything else) so that every step, from the first, is
+ * normalised by the same body weight.
+ *
+ * Outputs are written only when the whole input was read without error:
+ * a bad line never leaves a half-written, plausible-looking steps file.
+ */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "analyze_source.h"
 #include "commands.h"
+#include "gait.h"
+#include "gc_error.h"
+#include "steps_csv.h"
+#include "summary.h"
+
+#define BLOCK 4096
+#define EV_CAP 1024
+#define BW_PREFIX_S 20.0
+/* The bar appears only for inputs long enough to keep the user waiting. */
+#define PROGRESS_AFTER_S 0.5
+#define G_STANDARD 9.80665
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: station analyze INPUT --steps OUT.csv [--summary OUT.json] [--mass KG] "
+            "[--quiet]\n\n"
+            "Measure every step of a recording with the live gait pipeline.\n"
+            "  INPUT            canonical force CSV (t_s + fz_n or fz1_n..fz4_n, optional "
+            "copx_m, copy_m); '-' reads standard input\n"
+            "  --steps FILE     write one row per step (steps CSV)\n"
+            "  --summary FILE   write a JSON summary (cadence, contact time, loading rates, sides)\n"
+            "  --mass KG        body mass; default: mass_kg in the input, else estimated from "
+            "the steps\n"
+            "  --quiet          no progress bar, no result line\n"
+            "Method and definitions: docs/analysis.md.\n");
+}
+
+struct step_list {
+    struct gait_step *v;
+    size_t n, cap;
+};
+
+static int list_add(struct step_list *l, const struct gait_step *s)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? 2 * l->cap : 1024;
+        struct gait_step *nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv)
+            return GC_ERR_NOMEM;
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n++] = *s;
+    return GC_OK;
+}
+
+struct dlist {
+    double *v;
+    size_t n, cap;
+};
+
+static void dlist_add(struct dlist *l, double x)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? 2 * l->cap : 256;
+        double *nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv)
+            return;
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n++] = x;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double dlist_median(struct dlist *l)
+{
+    if (!l->n)
+        return NAN;
+    qsort(l->v, l->n, sizeof *l->v, cmp_double);
+    return (l->n & 1u) ? l->v[l->n / 2] : 0.5 * (l->v[l->n / 2 - 1] + l->v[l->n / 2]);
+}
+
+struct run {
+    struct gait *g;
+    struct step_list steps;
+    struct dlist spectral;
+    double last_spec_t;
+    unsigned gaps;
+    struct gait_event ev[EV_CAP];
+};
+
+static int take_events(struct run *r, int k)
+{
+    for (int i = 0; i < k; i++) {
+        if (r->ev[i].kind == GAIT_EV_STEP && list_add(&r->steps, &r->ev[i].step) < 0)
+            return GC_ERR_NOMEM;
+        if (r->ev[i].kind == GAIT_EV_GAP)
+            r->gaps++;
+    }
+    return GC_OK;
+}
+
+static int feed(struct run *r, const struct gait_sample *s, size_t n)
+{
+    /* Blocks of 256 keep the event count per call far below EV_CAP. */
+    for (size_t a = 0; a < n; a += 256) {
+        size_t m = n - a < 256 ? n - a : 256;
+        int k = gait_process(r->g, s + a, m, r->ev, EV_CAP);
+        if (k < 0)
+            return k;
+        if (take_events(r, k) < 0)
+            return GC_ERR_NOMEM;
+    }
+    struct gait_status st;
+    gait_get_status(r->g, &st);
+    if (isfinite(st.cadence_spectral_spm) && st.t_last_s - r->last_spec_t >= 1.0) {
+        dlist_add(&r->spectral, st.cadence_spectral_spm);
+        r->last_spec_t = st.t_last_s;
+    }
+    return GC_OK;
+}
+
+static double elapsed_s(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
+}
+
+static void progress(double frac, bool *shown)
+{
+    static struct timespec last;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double dt = (double)(now.tv_sec - last.tv_sec) + 1e-9 * (double)(now.tv_nsec - last.tv_nsec);
+    if (*shown && dt < 0.2 && frac < 1.0)
+        return;
+    last = now;
+    int w = 40, k = (int)(frac * w + 0.5);
+    if (k > w)
+        k = w;
+    fprintf(stderr, "\ranalyze [%.*s%*s] %3.0f%%", k, "########################################",
+            w - k, "", 100.0 * frac);
+    *shown = true;
+}
+
+/* Body weight from the whole steps of the prefix (a throw-away pipeline). */
+static double estimate_bw(const struct gait_config *cfg, const struct gait_sample *s, size_t n)
+{
+    struct gait *g = gait_new(cfg);
+    if (!g)
+        return NAN;
+    struct gait_event ev[EV_CAP];
+    for (size_t a = 0; a < n; a += 256) {
+        size_t m = n - a < 256 ? n - a : 256;
+        if (gait_process(g, s + a, m, ev, EV_CAP) < 0)
+            break;
+    }
+    struct gait_status st;
+    gait_get_status(g, &st);
+    gait_free(g);
+    return st.body_weight_n;
+}
+
+static int write_steps(const char *path, const struct step_list *l)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return GC_ERR_IO;
+    int rc = steps_csv_write_header(fp);
+    for (size_t i = 0; rc == GC_OK && i < l->n; i++)
+        rc = steps_csv_write_row(fp, &l->v[i]);
+    if (fclose(fp) != 0)
+        rc = GC_ERR_IO;
+    return rc;
+}
 
 int cmd_analyze(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "station: 'analyze' is not available in this build yet.\n");
-    return 1;
+    const char *input = NULL, *steps_path = NULL, *summary_path = NULL;
+    double mass = 0.0;
+    bool quiet = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--steps") && i + 1 < argc) {
+            steps_path = argv[++i];
+        } else if (!strcmp(a, "--summary") && i + 1 < argc) {
+            summary_path = argv[++i];
+        } else if (!strcmp(a, "--mass") && i + 1 < argc) {
+            char *end;
+            mass = strtod(argv[++i], &end);
+            if (*end || !(mass >= 10.0 && mass <= 400.0)) {
+                fprintf(stderr, "station analyze: --mass takes a body mass in kg (10 to 400), "
+                                "not '%s'.\n",
+                        argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            quiet = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "station analyze: unknown or incomplete option '%s'; see 'station "
+                            "analyze --help'.\n",
+                    a);
+            return 2;
+        } else if (!input) {
+            input = a;
+        } else {
+            fprintf(stderr, "station analyze: only one INPUT file is accepted ('%s' is extra).\n",
+                    a);
+            return 2;
+        }
+    }
+    if (!input || !steps_path) {
+        fprintf(stderr, "station analyze: give an INPUT file and --steps OUT.csv; see 'station "
+                        "analyze --help'.\n");
+        return 2;
+    }
+
+    char err[ANALYZE_ERR_LEN] = "";
+    struct analyze_source src;
+    int rc = analyze_source_open(input, &src, err);
+    if (rc < 0) {
+        fprintf(stderr, "station analyze: %s\n", err);
+        return 1;
+    }
+    int exit_code = 1;
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.last_spec_t = -INFINITY;
+    struct gait_sample *pre = NULL;
+    size_t npre = 0, cappre = 0;
+    bool shown = false;
+    bool show_progress = !quiet && isatty(2);
+    struct timespec t_start;
+    clock_gettime(CLOCK_MONOTONIC, &t_start);
+
+    /* Read ahead: the rate is known after the first samples; the body
+     * weight (if not given) from the steps of the prefix. */
+    double mass_in = mass > 0.0 ? mass : src.ops->mass_kg(src.ctx);
+    bool eof = false;
+    for (;;) {
+        if (npre + BLOCK > cappre) {
+            size_t nc = cappre ? 2 * cappre : 4 * BLOCK;
+            struct gait_sample *nv = realloc(pre, nc * sizeof *nv);
+            if (!nv) {
+                snprintf(err, sizeof err, "out of memory");
+                goto out;
+            }
+            pre = nv;
+            cappre = nc;
+        }
+        int k = src.ops->read(src.ctx, pre + npre, BLOCK, err);
+        if (k < 0)
+            goto out;
+        if (k == 0) {
+            eof = true;
+            break;
+        }
+        npre += (size_t)k;
+        if (mass_in > 0.0 || pre[npre - 1].t_s - pre[0].t_s >= BW_PREFIX_S)
+            break;
+    }
+    double rate = src.ops->rate_hz(src.ctx);
+    struct gait_config cfg;
+    gait_config_default(&cfg, rate);
+    cfg.mass_kg = mass_in;
+    const char *bw_source = mass > 0.0 ? "--mass" : "mass_kg in the input";
+    double bw = mass_in * G_STANDARD;
+    if (!(mass_in > 0.0)) {
+        bw = estimate_bw(&cfg, pre, npre);
+        bw_source = "estimated: mean force over whole steps";
+    }
+    r.g = gait_new(&cfg);
+    if (!r.g) {
+        snprintf(err, sizeof err, "cannot analyse at a sample rate of %g Hz (50 to 20000 Hz "
+                                  "supported)", rate);
+        goto out;
+    }
+    if (isfinite(bw))
+        gait_set_body_weight(r.g, bw);
+    double t_first = npre ? pre[0].t_s : NAN, t_last = npre ? pre[npre - 1].t_s : NAN;
+    if ((rc = feed(&r, pre, npre)) < 0) {
+        snprintf(err, sizeof err, "%s", rc == GC_ERR_ARG ? "samples out of time order"
+                                                          : "out of memory");
+        goto out;
+    }
+    while (!eof) {
+        int k = src.ops->read(src.ctx, pre, BLOCK, err);
+        if (k < 0)
+            goto out;
+        if (k == 0)
+            break;
+        t_last = pre[k - 1].t_s;
+        if ((rc = feed(&r, pre, (size_t)k)) < 0) {
+            snprintf(err, sizeof err, "%s", rc == GC_ERR_ARG ? "samples out of time order"
+                                                              : "out of memory");
+            goto out;
+        }
+        double p = src.ops->progress(src.ctx);
+        if (show_progress && p >= 0.0 && p < 1.0 && elapsed_s(&t_start) > PROGRESS_AFTER_S)
+            progress(p, &shown);
+    }
+    int k = gait_flush(r.g, r.ev, EV_CAP);
+    if (k < 0 || take_events(&r, k) < 0) {
+        snprintf(err, sizeof err, "out of memory");
+        goto out;
+    }
+    if (shown) {
+        progress(1.0, &shown);
+        fputc('\n', stderr);
+    }
+    struct gait_status st;
+    gait_get_status(r.g, &st);
+    double spectral = dlist_median(&r.spectral);
+    if (!isfinite(spectral))
+        spectral = st.cadence_spectral_spm; /* short input: the partial window */
+
+    if (write_steps(steps_path, &r.steps) < 0) {
+        snprintf(err, sizeof err, "cannot write %s; check the directory exists and is writable",
+                 steps_path);
+        goto out;
+    }
+    if (summary_path) {
+        struct summary_info info = {
+            .input = input,
+            .source = src.ops->source(src.ctx),
+            .rate_hz = rate,
+            .duration_s = t_last - t_first,
+            .body_weight_n = st.body_weight_n,
+            .bw_source = isfinite(st.body_weight_n) ? bw_source : "unknown (no whole steps)",
+            .cadence_spectral_spm = spectral,
+            .gaps = r.gaps,
+        };
+        char *txt = summary_json(r.steps.v, r.steps.n, &info);
+        FILE *fp = txt ? fopen(summary_path, "w") : NULL;
+        bool ok = fp && fputs(txt, fp) >= 0 && fputc('\n', fp) != EOF;
+        if (fp && fclose(fp) != 0)
+            ok = false;
+        free(txt);
+        if (!ok) {
+            snprintf(err, sizeof err,
+                     "cannot write %s; check the directory exists and is writable",
+                     summary_path);
+            goto out;
+        }
+    }
+    if (!quiet)
+        printf("%zu steps in %.1f s; cadence %.1f steps/min per step, %.1f spectral; body weight "
+               "%.0f N\n",
+               r.steps.n, t_last - t_first, summary_median_cadence(r.steps.v, r.steps.n),
+               spectral, st.body_weight_n);
+    exit_code = 0;
+out:
+    if (exit_code != 0) {
+        if (shown)
+            fputc('\n', stderr);
+        fprintf(stderr, "station analyze: %s\n", err[0] ? err : "failed");
+    }
+    gait_free(r.g);
+    free(r.steps.v);
+    free(r.spectral.v);
+    free(pre);
+    src.ops->close(src.ctx);
+    return exit_code;
 }

@@ -1,12 +1,209 @@
-/* Placeholder until the owning issue lands. */
+/*
+ * cmd_run.c - `station run`: a live session on a sensor or the simulator.
+ *
+ *   open the port (or spawn gaitcue-sim on a pty) -> IDENTIFY/HELLO
+ *   (2 s, protocol version check) -> optional SET_RATE -> recording
+ *   header -> live pipeline (START, threads) -> one line per second ->
+ *   summary.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
+#include "calfile.h"
 #include "commands.h"
+#include "devlink.h"
+#include "gc_error.h"
+#include "live.h"
+#include "recording.h"
+#include "run_options.h"
+#include "runloop.h"
+#include "sensor_open.h"
+#include "sim_spawn.h"
+
+#define LOG_PREFIX "run"
+#include "log.h"
+
+/* Time the simulator has to print its pty line. */
+#define SIM_START_TIMEOUT_MS 5000
+
+/* A recording whose marker file outlived its station was interrupted
+ * (crash, kill -9, power loss).  Report it once; the file stays. */
+static void report_interrupted(void)
+{
+    char dir[448];
+    if (run_recordings_dir(dir, sizeof dir) < 0)
+        return;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, ".active-", 8) != 0)
+            continue;
+        long pid = strtol(e->d_name + 8, NULL, 10);
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+            continue; /* that station is still running */
+        char marker[768], path[512] = "";
+        snprintf(marker, sizeof marker, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(marker, "r");
+        if (f) {
+            if (fgets(path, sizeof path, f) == NULL)
+                path[0] = '\0';
+            fclose(f);
+            path[strcspn(path, "\n")] = '\0';
+        }
+        struct rec_summary *s = calloc(1, sizeof *s);
+        if (path[0] && s && rec_summarize(path, s) == GC_OK) {
+            fprintf(stderr,
+                    "station: the previous session was interrupted after %.0f s (%llu frames "
+                    "kept); its recording is kept: replay it with 'station replay %s'.\n",
+                    (double)(s->t_last_ns - s->t_first_ns) * 1e-9, (unsigned long long)s->frames,
+                    path);
+        }
+        free(s);
+        unlink(marker);
+    }
+    closedir(d);
+}
+
+static void marker_path(char *out, size_t cap)
+{
+    char dir[448];
+    if (run_recordings_dir(dir, sizeof dir) < 0) {
+        out[0] = '\0';
+        return;
+    }
+    snprintf(out, cap, "%s/.active-%ld", dir, (long)getpid());
+}
 
 int cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "station: 'run' is not available in this build yet.\n");
-    return 1;
+    struct run_options o;
+    char err[256];
+    int prc = run_options_parse(RUN_MODE_LIVE, argc, argv, &o, err, sizeof err);
+    if (prc == 1)
+        return 0;
+    if (prc == 2) {
+        fprintf(stderr, "station: %s\n", err);
+        return 2;
+    }
+    runloop_install_signals();
+    report_interrupted();
+
+    struct sim_proc *sim = NULL;
+    char port[256];
+    char msg[512];
+    if (o.sim) {
+        int rc = sim_spawn(o.sim_args, o.n_sim_args, SIM_START_TIMEOUT_MS, &sim, port, sizeof port,
+                           msg, sizeof msg);
+        if (rc < 0) {
+            fprintf(stderr, "station: %s.\n", msg);
+            return 1;
+        }
+    } else if (o.port) {
+        snprintf(port, sizeof port, "%s", o.port);
+    } else {
+        int rc = sensor_autodetect(port, sizeof port, msg, sizeof msg);
+        if (rc < 0) {
+            fprintf(stderr, "station: %s\n", msg);
+            return 1;
+        }
+        fprintf(stderr, "station: using the sensor on %s.\n", port);
+    }
+
+    struct slink_params lp = {o.link, o.baud, false};
+    struct sensor_conn conn;
+    int rc = sensor_open(port, &lp, o.rate_hz, &conn, msg, sizeof msg);
+    if (rc < 0) {
+        fprintf(stderr, "station: %s\n", msg);
+        sim_stop(sim);
+        return 1;
+    }
+
+    struct deck_cal cal;
+    bool have_cal = false;
+    if (o.calibration) {
+        struct calfile *cf = calloc(1, sizeof *cf);
+        char why[CALFILE_WHY_LEN] = "";
+        if (cf == NULL ||
+            calfile_load(o.calibration, conn.hello.serial, 0, cf, why, sizeof why) < 0) {
+            fprintf(stderr, "station: %s\n", why[0] ? why : "out of memory");
+            free(cf);
+            slink_close(conn.link);
+            sim_stop(sim);
+            return 1;
+        }
+        if (why[0])
+            fprintf(stderr, "station: %s\n", why);
+        cal = cf->deck;
+        have_cal = true;
+        free(cf);
+    }
+
+    char record[512] = "";
+    if (!o.no_record) {
+        if (o.record)
+            snprintf(record, sizeof record, "%s", o.record);
+        else if (run_default_record_path(record, sizeof record) < 0) {
+            fprintf(stderr, "station: no place for the recording (set HOME or XDG_DATA_HOME, or "
+                            "pass --record FILE or --no-record).\n");
+            slink_close(conn.link);
+            sim_stop(sim);
+            return 1;
+        }
+    }
+    char desc[300];
+    snprintf(desc, sizeof desc, "%s %s (%s link)", o.sim ? "sim" : "port", port,
+             slink_kind_name(slink_get_kind(conn.link)));
+
+    struct live_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.link = conn.link; /* ownership passes to live */
+    cfg.port_path = port;
+    cfg.link_params = lp;
+    /* Reopen ptys the way they were opened the first time. */
+    cfg.link_params.kind = slink_get_kind(conn.link);
+    cfg.hello_raw = conn.hello_raw;
+    cfg.cal = have_cal ? &cal : NULL;
+    cfg.mass_kg = o.mass_kg;
+    cfg.seconds = o.seconds;
+    cfg.record_path = record[0] ? record : NULL;
+    cfg.source_desc = desc;
+    cfg.send_start = true;
+    int lerr = 0;
+    struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
+    if (lv == NULL) {
+        fprintf(stderr, "station: %s.\n", msg);
+        sim_stop(sim);
+        return 1;
+    }
+
+    char marker[800] = "";
+    if (record[0]) {
+        marker_path(marker, sizeof marker);
+        FILE *f = marker[0] ? fopen(marker, "w") : NULL;
+        if (f) {
+            fprintf(f, "%s\n", record);
+            fclose(f);
+        } else {
+            marker[0] = '\0';
+        }
+    }
+    fprintf(stdout, "sensor %s  firmware %u.%u.%u  protocol %u  %u Hz  on %s\n",
+            conn.hello.serial, conn.hello.fw_major, conn.hello.fw_minor, conn.hello.fw_patch,
+            conn.hello.proto_version, (unsigned)conn.hello.rate_hz, port);
+    fflush(stdout);
+
+    int code = runloop_run(lv, &o, sim, stdout);
+    live_free(lv);
+    if (marker[0])
+        unlink(marker);
+    sim_stop(sim);
+    return code;
 }

@@ -1,0 +1,262 @@
+/*
+ * run_options.c - parsing of `station run` / `station replay` options.
+ */
+#include "run_options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gc_error.h"
+
+static bool parse_double(const char *s, double lo, double hi, double *out)
+{
+    if (s == NULL || *s == '\0')
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end != '\0' || !isfinite(v) || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+void run_options_usage(enum run_mode mode, FILE *out)
+{
+    if (mode == RUN_MODE_LIVE) {
+        fprintf(out,
+                "usage: station run [--sim | --port PATH] [OPTIONS]\n\n"
+                "Live session: connect to the sensor (or the built-in simulator), say hello,\n"
+                "stream, and print one line per second: cadence (per step and spectral),\n"
+                "contacts and steps, left/right, link health (frames, CRC errors, lost\n"
+                "packets, latency).  A summary line ends the session.  The raw stream is\n"
+                "recorded so it can be replayed with 'station replay'.\n\n"
+                "source:\n"
+                "  --sim                 run the simulated sensor gaitcue-sim on a pseudo-terminal\n"
+                "  --sim-X V             pass --X V to gaitcue-sim (e.g. --sim-cadence 172,\n"
+                "                        --sim-profile walk, --sim-speed max, --sim-seed 3)\n"
+                "  --port PATH           serial port of the sensor; without --port and --sim the\n"
+                "                        sensor is found automatically\n"
+                "  --link KIND           auto (default: termios for pseudo-terminals,\n"
+                "                        libserialport otherwise), termios or serialport\n"
+                "  --baud N              UART baud rate (default 921600; USB ignores it)\n"
+                "  --rate HZ             sample rate to set on the sensor (500-2000)\n\n"
+                "session:\n"
+                "  --seconds N           stop after N seconds of sensor data (default: Ctrl-C)\n"
+                "  --mass KG             runner's body mass (default: estimated from the deck)\n"
+                "  --steps OUT.csv       write every step (steps CSV, docs/acquisition.md)\n"
+                "  --record FILE         recording file (default: a new file under\n"
+                "                        $XDG_DATA_HOME/gaitcue/recordings/)\n"
+                "  --no-record           do not record the raw stream\n"
+                "  --calibration FILE    calibration file (default: nominal from the sensor)\n"
+                "  --quiet               print only the summary line\n\n");
+    } else {
+        fprintf(out,
+                "usage: station replay FILE [--speed 1|X|max] [OPTIONS]\n\n"
+                "Feed a recorded session through the same pipeline as 'station run' and\n"
+                "print the same lines; the steps are identical to the live session's.\n\n"
+                "  --speed S             1 = real time (default), X = X times faster,\n"
+                "                        max = as fast as possible\n"
+                "  --steps OUT.csv       write every step (steps CSV)\n"
+                "  --mass KG             override the body mass stored in the recording\n"
+                "  --quiet               print only the summary line\n\n");
+    }
+    fprintf(out,
+            "display, feedback and records:\n"
+            "  --headless            no window: terminal lines only\n"
+            "  --screenshot PATH     save the display as PNG at the end\n"
+            "  --target-cadence SPM  cadence target for feedback, steps/min\n"
+            "  --audio-device PCM    ALSA device for the cues (default 'default'; 'null' = none)\n"
+            "  --patient CODE        patient the session belongs to\n"
+            "  --protocol NAME|FILE  session protocol (weigh-in, baseline, training, ...)\n"
+            "  --db PATH             session store database\n"
+            "  -h, --help            this help\n");
+}
+
+#define NEED_VALUE()                                                                               \
+    do {                                                                                           \
+        if (i + 1 >= argc) {                                                                       \
+            snprintf(err, errcap, "%s needs a value; see 'station %s --help'.", a,                 \
+                     mode == RUN_MODE_LIVE ? "run" : "replay");                                    \
+            return 2;                                                                              \
+        }                                                                                          \
+        v = argv[++i];                                                                             \
+    } while (0)
+
+int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_options *o, char *err,
+                      size_t errcap)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = mode;
+    o->speed = 1.0;
+    const char *cmd = mode == RUN_MODE_LIVE ? "run" : "replay";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            run_options_usage(mode, stdout);
+            return 1;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--sim")) {
+            o->sim = true;
+        } else if (mode == RUN_MODE_LIVE && !strncmp(a, "--sim-", 6) && a[6] != '\0') {
+            if (o->n_sim_args + 2 > RUN_MAX_SIM_ARGS) {
+                snprintf(err, errcap, "too many --sim-X options.");
+                return 2;
+            }
+            /* --sim-X V -> --X V ; --sim-X=V -> --X=V ; a flag without a
+             * value is passed alone. */
+            char *flag = o->sim_flags[o->n_sim_args];
+            snprintf(flag, sizeof o->sim_flags[0], "--%s", a + 6);
+            o->sim_args[o->n_sim_args++] = flag;
+            if (strchr(a, '=') == NULL && i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+                o->sim_args[o->n_sim_args++] = argv[++i];
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--port")) {
+            NEED_VALUE();
+            o->port = v;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--link")) {
+            NEED_VALUE();
+            if (!strcmp(v, "auto"))
+                o->link = SLINK_AUTO;
+            else if (!strcmp(v, "termios"))
+                o->link = SLINK_TERMIOS;
+            else if (!strcmp(v, "serialport"))
+                o->link = SLINK_SERIALPORT;
+            else {
+                snprintf(err, errcap, "--link must be auto, termios or serialport.");
+                return 2;
+            }
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--baud")) {
+            double b;
+            NEED_VALUE();
+            if (!parse_double(v, 1200, 4000000, &b) || b != floor(b)) {
+                snprintf(err, errcap, "--baud must be a whole number of baud, e.g. 921600.");
+                return 2;
+            }
+            o->baud = (int)b;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--rate")) {
+            double r;
+            NEED_VALUE();
+            if (!parse_double(v, 500, 2000, &r) || r != floor(r)) {
+                snprintf(err, errcap, "--rate must be a sample rate from 500 to 2000 Hz.");
+                return 2;
+            }
+            o->rate_hz = (unsigned)r;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--seconds")) {
+            NEED_VALUE();
+            if (!parse_double(v, 0.1, 1e7, &o->seconds)) {
+                snprintf(err, errcap, "--seconds must be a positive number of seconds.");
+                return 2;
+            }
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--record")) {
+            NEED_VALUE();
+            o->record = v;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--no-record")) {
+            o->no_record = true;
+        } else if (mode == RUN_MODE_REPLAY && !strcmp(a, "--speed")) {
+            NEED_VALUE();
+            if (!strcmp(v, "max"))
+                o->speed = 0;
+            else if (!parse_double(v, 0.01, 1e6, &o->speed)) {
+                snprintf(err, errcap, "--speed must be 1, a factor such as 10, or max.");
+                return 2;
+            }
+        } else if (!strcmp(a, "--mass")) {
+            NEED_VALUE();
+            if (!parse_double(v, 10, 400, &o->mass_kg)) {
+                snprintf(err, errcap, "--mass must be a body mass in kg (10-400).");
+                return 2;
+            }
+        } else if (!strcmp(a, "--steps")) {
+            NEED_VALUE();
+            o->steps_csv = v;
+        } else if (!strcmp(a, "--quiet")) {
+            o->quiet = true;
+        } else if (!strcmp(a, "--headless")) {
+            o->headless = true;
+        } else if (!strcmp(a, "--screenshot")) {
+            NEED_VALUE();
+            o->screenshot = v;
+        } else if (!strcmp(a, "--target-cadence")) {
+            NEED_VALUE();
+            if (!parse_double(v, 60, 260, &o->target_cadence_spm)) {
+                snprintf(err, errcap, "--target-cadence must be in steps/min (60-260).");
+                return 2;
+            }
+        } else if (!strcmp(a, "--audio-device")) {
+            NEED_VALUE();
+            o->audio_device = v;
+        } else if (!strcmp(a, "--patient")) {
+            NEED_VALUE();
+            o->patient = v;
+        } else if (!strcmp(a, "--protocol")) {
+            NEED_VALUE();
+            o->protocol = v;
+        } else if (!strcmp(a, "--db")) {
+            NEED_VALUE();
+            o->db = v;
+        } else if (!strcmp(a, "--calibration")) {
+            NEED_VALUE();
+            o->calibration = v;
+        } else if (mode == RUN_MODE_REPLAY && a[0] != '-' && o->replay_file == NULL) {
+            o->replay_file = a;
+        } else {
+            snprintf(err, errcap, "unknown option '%s'; see 'station %s --help'.", a, cmd);
+            return 2;
+        }
+    }
+    if (mode == RUN_MODE_LIVE && o->sim && o->port) {
+        snprintf(err, errcap, "use either --sim or --port, not both.");
+        return 2;
+    }
+    if (mode == RUN_MODE_LIVE && o->n_sim_args > 0 && !o->sim) {
+        snprintf(err, errcap, "--sim-X options need --sim.");
+        return 2;
+    }
+    if (mode == RUN_MODE_REPLAY && o->replay_file == NULL) {
+        snprintf(err, errcap, "give the recording to replay: station replay FILE.");
+        return 2;
+    }
+    return 0;
+}
+
+int run_recordings_dir(char *out, size_t cap)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int k;
+    if (xdg && xdg[0] == '/')
+        k = snprintf(out, cap, "%s/gaitcue/recordings", xdg);
+    else if (home && home[0])
+        k = snprintf(out, cap, "%s/.local/share/gaitcue/recordings", home);
+    else
+        return GC_ERR_NOT_FOUND;
+    return (k < 0 || (size_t)k >= cap) ? GC_ERR_ARG : GC_OK;
+}
+
+int run_default_record_path(char *out, size_t cap)
+{
+    char dir[448];
+    int rc = run_recordings_dir(dir, sizeof dir);
+    if (rc < 0)
+        return rc;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    for (int n = 0; n < 100; n++) {
+        int k = n == 0 ? snprintf(out, cap, "%s/session-%s.gcrec", dir, stamp)
+                       : snprintf(out, cap, "%s/session-%s-%d.gcrec", dir, stamp, n);
+        if (k < 0 || (size_t)k >= cap)
+            return GC_ERR_ARG;
+        struct stat st;
+        if (stat(out, &st) < 0)
+            return GC_OK;
+    }
+    return GC_ERR_BUSY;
+}

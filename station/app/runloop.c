@@ -1,0 +1,198 @@
+/*
+ * runloop.c - terminal view and end-of-session handling (runloop.h).
+ */
+#include "runloop.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gc_error.h"
+#include "spsc.h"
+
+#define LOG_PREFIX "run"
+#include "log.h"
+
+/* Steps CSV consumer ring: 3 events per step; 16384 events cover minutes
+ * of max-speed replay between two 5 ms polls. */
+#define STEPS_RING 16384u
+#define POLL_MS 5
+
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int sig)
+{
+    g_signal = sig;
+}
+
+void runloop_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- steps CSV (DESIGN.md section 5) ---- */
+
+static void csv_num(FILE *f, double v, int decimals)
+{
+    fputc(',', f);
+    if (isfinite(v))
+        fprintf(f, "%.*f", decimals, v);
+}
+
+static void csv_header(FILE *f)
+{
+    fputs("index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"
+          "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw\n",
+          f);
+}
+
+static void csv_row(FILE *f, const struct gait_step *s)
+{
+    fprintf(f, "%u,", (unsigned)s->index);
+    if (s->side == GAIT_SIDE_LEFT || s->side == GAIT_SIDE_RIGHT)
+        fputc((int)s->side, f);
+    csv_num(f, s->t_ic_s, 4);
+    csv_num(f, s->t_to_s, 4);
+    csv_num(f, s->contact_ms, 1);
+    csv_num(f, s->flight_ms, 1);
+    csv_num(f, s->step_ms, 1);
+    csv_num(f, s->cadence_spm, 2);
+    csv_num(f, s->impact_peak_n, 1);
+    csv_num(f, s->impact_peak_bw, 3);
+    csv_num(f, s->t_impact_s, 4);
+    csv_num(f, s->valr_bw_s, 2);
+    csv_num(f, s->vilr_bw_s, 2);
+    csv_num(f, s->active_peak_n, 1);
+    csv_num(f, s->active_peak_bw, 3);
+    fputc('\n', f);
+}
+
+static void drain_steps(struct spsc *ring, FILE *csv)
+{
+    struct live_event e;
+    while (ring && spsc_pop(ring, &e))
+        if (e.ev.kind == GAIT_EV_STEP && csv)
+            csv_row(csv, &e.ev.step);
+}
+
+static void drain_lines(struct live *lv, const struct run_options *o, FILE *out)
+{
+    char line[LIVE_LINE_LEN];
+    bool any = false;
+    while (live_next_line(lv, line, sizeof line)) {
+        if (!o->quiet) {
+            fprintf(out, "%s\n", line);
+            any = true;
+        }
+    }
+    if (any)
+        fflush(out);
+}
+
+int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *sim, FILE *out)
+{
+    FILE *csv = NULL;
+    struct spsc *steps = NULL;
+    int code = 0;
+    if (o->steps_csv) {
+        csv = fopen(o->steps_csv, "w");
+        if (csv == NULL) {
+            fprintf(stderr, "station: cannot write %s (%s); choose a writable path for --steps.\n",
+                    o->steps_csv, strerror(errno));
+            return 1;
+        }
+        csv_header(csv);
+        steps = spsc_new(sizeof(struct live_event), STEPS_RING);
+        if (steps == NULL || live_add_event_consumer(lv, steps) < 0) {
+            fprintf(stderr, "station: out of memory.\n");
+            fclose(csv);
+            spsc_free(steps);
+            return 1;
+        }
+    }
+    if (live_start(lv) < 0) {
+        fprintf(stderr, "station: cannot start the acquisition threads.\n");
+        if (csv)
+            fclose(csv);
+        spsc_free(steps);
+        return 1;
+    }
+    /* A session with --seconds that never gets its data (sensor gone for
+     * good) still ends: give it twice its length, at least a minute more. */
+    int64_t t0 = mono_ms();
+    int64_t wall_limit_ms =
+        o->mode == RUN_MODE_LIVE && o->seconds > 0 ? (int64_t)(fmax(2 * o->seconds, o->seconds + 60) * 1000) : 0;
+    char why[256] = "";
+    for (;;) {
+        drain_lines(lv, o, out);
+        drain_steps(steps, csv);
+        if (live_finished(lv))
+            break;
+        if (g_signal)
+            break;
+        if (sim) {
+            char how[64];
+            sim_drain(sim);
+            if (!sim_alive(sim, how, sizeof how)) {
+                snprintf(why, sizeof why,
+                         "the simulator %s during the session; the session was ended", how);
+                code = 1;
+                break;
+            }
+        }
+        if (wall_limit_ms && mono_ms() - t0 > wall_limit_ms) {
+            snprintf(why, sizeof why,
+                     "the sensor delivered no data for too long; the session was ended after "
+                     "%.0f s",
+                     (mono_ms() - t0) / 1000.0);
+            code = 1;
+            break;
+        }
+        struct timespec ts = {0, POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    live_stop(lv);
+    drain_lines(lv, o, out);
+    drain_steps(steps, csv);
+
+    struct live_snapshot s;
+    live_get_snapshot(lv, &s);
+    char sum[512];
+    live_format_summary(&s, sum, sizeof sum);
+    fprintf(out, "%s\n", sum);
+    if (live_record_path(lv)[0])
+        fprintf(out, "recording: %s\n", live_record_path(lv));
+    fflush(out);
+    if (steps && spsc_dropped(steps) > 0)
+        fprintf(stderr, "station: %llu step events were dropped before reaching %s.\n",
+                (unsigned long long)spsc_dropped(steps), o->steps_csv);
+    if (csv && fclose(csv) != 0) {
+        fprintf(stderr, "station: writing %s failed; check the disk.\n", o->steps_csv);
+        code = 1;
+    }
+    spsc_free(steps);
+    if (live_failure(lv)[0]) {
+        fprintf(stderr, "station: %s.\n", live_failure(lv));
+        code = 1;
+    } else if (why[0]) {
+        fprintf(stderr, "station: %s.\n", why);
+    }
+    return code;
+}

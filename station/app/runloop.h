@@ -1,0 +1,26 @@
+/*
+ * runloop.h - the terminal side of a live or replayed session, shared by
+ * `station run` and `station replay`: prints the pipeline's lines, writes
+ * the steps CSV as steps complete, waits for the end (session over,
+ * Ctrl-C, simulator gone) and prints the summary.
+ *
+ * Thread: main thread only.
+ */
+#ifndef GC_RUNLOOP_H
+#define GC_RUNLOOP_H
+
+#include <stdio.h>
+
+#include "live.h"
+#include "run_options.h"
+#include "sim_spawn.h"
+
+/* Install SIGINT/SIGTERM handlers that only set a flag (checked by
+ * runloop_run). */
+void runloop_install_signals(void);
+/* Run until the session ends.  lv must be built but not started; it is
+ * started, stopped and its lines printed to out.  sim may be NULL.
+ * Returns the exit code (0 ok, 1 failure with a sentence on stderr). */
+int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *sim, FILE *out);
+
+#endif

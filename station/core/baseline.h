@@ -1,0 +1,46 @@
+/*
+ * baseline.h - flight baseline of the deck force (what the deck reads with
+ * both feet in the air), tracked through sensor drift.
+ *
+ * Real decks read 5-35 N of noise and an offset (+17 N on the Fukuchi
+ * treadmill) while nobody touches them, and the offset drifts slowly with
+ * temperature.  Contact thresholds are relative to this level.
+ *
+ *   - Before any flight has been measured the level is the lowest filtered
+ *     force seen so far (baseline_observe): good enough to find the first
+ *     contact, never above the true flight level.
+ *   - Each measured flight (the samples between a toe-off and the next
+ *     initial contact, minus a guard at both ends; the step detector picks
+ *     them) gives its mean; the level moves a fraction BASELINE_ALPHA of the
+ *     way to it.  The first flight replaces the initial guess outright.
+ *   - With no flight (walking, standing) the level holds.
+ *
+ * Caller's storage, no allocation.  Thread: owner's only.
+ */
+#ifndef GC_BASELINE_H
+#define GC_BASELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Weight of one new flight: a time constant of about 3 flights (~1 s of
+ * running), fast against drift (N per minute), slow against one odd flight. */
+#define BASELINE_ALPHA 0.3
+
+struct baseline {
+    double level_n;   /* current estimate, N (NAN before the first sample) */
+    bool from_flight; /* at least one flight measured */
+    uint32_t flights; /* flights measured */
+};
+
+void baseline_init(struct baseline *b);
+/* Every filtered sample while no flight has been measured yet. */
+void baseline_observe(struct baseline *b, double force_n);
+/* Mean force of one flight (n >= 1 samples). */
+void baseline_flight(struct baseline *b, double mean_n);
+static inline double baseline_level(const struct baseline *b)
+{
+    return b->level_n;
+}
+
+#endif

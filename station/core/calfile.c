@@ -1,0 +1,866 @@
+/* calfile.c - calibration file writer, reader and history (see calfile.h). */
+#include "calfile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "gc_error.h"
+
+/* Largest calibration file read: 32 placements take ~8 kB. */
+#define CALFILE_MAX_BYTES 65536
+#define END_MARK          "[end]"
+
+void calfile_init(struct calfile *cf)
+{
+    memset(cf, 0, sizeof *cf);
+    cf->format_version = CALFILE_FORMAT_VERSION;
+    for (unsigned i = 0; i < 3; i++)
+        cf->imu_rot[i][i] = 1.0;
+    snprintf(cf->kind, sizeof cf->kind, "full");
+}
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                              */
+
+struct outbuf {
+    char *p;
+    size_t cap, len;
+    bool overflow;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+put(struct outbuf *o, const char *fmt, ...)
+{
+    if (o->overflow)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= o->cap - o->len) {
+        o->overflow = true;
+        return;
+    }
+    o->len += (size_t)n;
+}
+
+/* Free text goes into a single INI value: no line breaks, no comment or
+ * section characters, no leading/trailing blanks (inih strips them). */
+static void clean_text(char *dst, size_t cap, const char *src)
+{
+    size_t k = 0;
+    for (; src && *src && k + 1 < cap; src++) {
+        unsigned char c = (unsigned char)*src;
+        dst[k++] =
+            (c < 0x20 || c == ';' || c == '#' || c == '[' || c == ']' || c == 0x7f) ? '_' : (char)c;
+    }
+    dst[k] = '\0';
+    while (k > 0 && dst[k - 1] == ' ')
+        dst[--k] = '\0';
+    size_t lead = strspn(dst, " ");
+    if (lead)
+        memmove(dst, dst + lead, k - lead + 1);
+}
+
+static const char *corner_name(const struct deck_cell_cal *c)
+{
+    static const char *const names[] = {"rear-left", "rear-right", "front-left", "front-right"};
+    return names[(c->y_m > 0 ? 2 : 0) + (c->x_m > 0 ? 1 : 0)];
+}
+
+int calfile_format(const struct calfile *cf, char *buf, size_t cap)
+{
+    if (!cf || !buf || cap == 0)
+        return GC_ERR_ARG;
+    struct outbuf o = {buf, cap, 0, false};
+    char t[CALFILE_TEXT_LEN];
+    put(&o, "; gaitcue calibration file - written by calib; do not edit (checksummed).\n"
+            "; Format: docs/calibration.md.  Forces: F_i = (counts_i - offset_counts) * "
+            "n_per_count [N].\n");
+    put(&o, "[calibration]\nformat_version = %d\n", CALFILE_FORMAT_VERSION);
+    clean_text(t, sizeof t, cf->deck.serial);
+    put(&o, "serial = %s\n", t);
+    clean_text(t, sizeof t, cf->created);
+    put(&o, "created = %s\n", t);
+    clean_text(t, sizeof t, cf->operator_name);
+    put(&o, "operator = %s\n", t);
+    clean_text(t, sizeof t, cf->tool);
+    put(&o, "tool = %s\n", t);
+    clean_text(t, sizeof t, cf->kind);
+    put(&o, "kind = %s\n", t);
+    clean_text(t, sizeof t, cf->based_on);
+    put(&o, "based_on = %s\n", t);
+    put(&o, "nominal_n_per_count = %.9g\n", cf->nominal_n_per_count);
+    put(&o, "gravity_m_s2 = 9.80665\n");
+    for (unsigned i = 0; i < PKT_CELLS; i++) {
+        const struct deck_cell_cal *c = &cf->deck.cell[i];
+        put(&o,
+            "\n[cell%u]\ncorner = %s\nx_m = %.4f\ny_m = %.4f\noffset_counts = %.3f\n"
+            "n_per_count = %.9g\n",
+            i, corner_name(c), c->x_m, c->y_m, c->offset_counts, c->n_per_count);
+    }
+    put(&o, "\n[zero]\nsamples = %u\nstd_n = %.3f\ndrift_n = %.3f\n", cf->zero_samples,
+        cf->zero_std_n, cf->zero_drift_n);
+    put(&o,
+        "\n[span]\nplacements = %u\ncondition = %.3f\nrms_force_n = %.4f\nmax_force_pct = "
+        "%.4f\nrms_cop_mm = %.3f\nmax_cop_mm = %.3f\n",
+        cf->n_placements, cf->span_condition, cf->span_rms_force_n, cf->span_max_force_pct,
+        cf->span_rms_cop_mm, cf->span_max_cop_mm);
+    for (unsigned j = 0; j < cf->n_placements && j < CALFILE_MAX_PLACEMENTS; j++) {
+        const struct calfile_placement *p = &cf->placement[j];
+        put(&o,
+            "\n[placement%u]\nmass_kg = %.4f\nx_m = %.4f\ny_m = %.4f\nmean_counts = %.2f %.2f "
+            "%.2f %.2f\nresid_force_n = %.4f\nresid_cop_mm = %.3f\n",
+            j + 1, p->mass_kg, p->x_m, p->y_m, p->mean_counts[0], p->mean_counts[1],
+            p->mean_counts[2], p->mean_counts[3], p->resid_force_n, p->resid_cop_mm);
+    }
+    put(&o, "\n[imu]\npresent = %d\n", cf->imu_present ? 1 : 0);
+    for (unsigned r = 0; r < 3; r++)
+        put(&o, "rot_row%u = %.9f %.9f %.9f\n", r, cf->imu_rot[r][0], cf->imu_rot[r][1],
+            cf->imu_rot[r][2]);
+    put(&o, "gyro_bias_dps = %.5f %.5f %.5f\ntilt_deg = %.4f\naccel_norm_g = %.5f\n",
+        cf->imu_gyro_bias_dps[0], cf->imu_gyro_bias_dps[1], cf->imu_gyro_bias_dps[2],
+        cf->imu_tilt_deg, cf->imu_accel_norm_g);
+    if (cf->verify_present)
+        put(&o,
+            "\n[verify]\nmass_kg = %.4f\nx_m = %.4f\ny_m = %.4f\nforce_err_pct = %.4f\n"
+            "cop_err_mm = %.3f\nnominal_force_err_pct = %.4f\nnominal_cop_err_mm = %.3f\n",
+            cf->verify_mass_kg, cf->verify_x_m, cf->verify_y_m, cf->verify_force_err_pct,
+            cf->verify_cop_err_mm, cf->verify_nominal_force_err_pct, cf->verify_nominal_cop_err_mm);
+    put(&o, "\n");
+    if (o.overflow)
+        return GC_ERR_ARG;
+    uint32_t crc = frame_crc32((const uint8_t *)buf, o.len);
+    put(&o, END_MARK "\ncrc32 = %08lx\n", (unsigned long)crc);
+    if (o.overflow)
+        return GC_ERR_ARG;
+    return (int)o.len;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                              */
+
+/* Required keys, one bit each. */
+enum {
+    REQ_VERSION = 1u << 0,
+    REQ_SERIAL = 1u << 1,
+    REQ_CREATED = 1u << 2,
+    REQ_OPERATOR = 1u << 3,
+    REQ_CELL0 = 1u << 4, /* 4 bits per cell: offset, gain, x, y (16 bits) */
+    REQ_CRC = 1u << 20,
+};
+#define REQ_ALL (REQ_VERSION | REQ_SERIAL | REQ_CREATED | REQ_OPERATOR | (0xffffu << 4) | REQ_CRC)
+
+struct parse_state {
+    struct calfile *cf;
+    unsigned seen;
+    unsigned span_placements;
+    bool span_seen;
+    unsigned max_placement;
+    bool version_only;
+    unsigned long crc;
+    char bad[160]; /* first problem, "section.key: reason" */
+};
+
+static bool parse_double(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (end == v || *end != '\0' || errno == ERANGE || !isfinite(d))
+        return false;
+    *out = d;
+    return true;
+}
+
+static bool parse_doubles(const char *v, double *out, unsigned n)
+{
+    const char *p = v;
+    for (unsigned k = 0; k < n; k++) {
+        char *end;
+        errno = 0;
+        double d = strtod(p, &end);
+        if (end == p || errno == ERANGE || !isfinite(d))
+            return false;
+        out[k] = d;
+        p = end;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p == '\0';
+}
+
+static bool parse_uint(const char *v, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long u = strtoul(v, &end, 10);
+    if (end == v || *end != '\0' || errno == ERANGE || u > 1000000ul || v[0] == '-')
+        return false;
+    *out = (unsigned)u;
+    return true;
+}
+
+static bool copy_text(char *dst, size_t cap, const char *v)
+{
+    size_t n = strlen(v);
+    if (n >= cap)
+        return false;
+    memcpy(dst, v, n + 1);
+    return true;
+}
+
+static time_t parse_iso_utc(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    int used = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &used) != 6 ||
+        used == 0 || s[used] != '\0')
+        return (time_t)-1;
+    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+        tm.tm_min > 59 || tm.tm_sec > 60)
+        return (time_t)-1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return timegm(&tm);
+}
+
+static int bad_value(struct parse_state *st, const char *section, const char *name,
+                     const char *what)
+{
+    if (!st->bad[0])
+        snprintf(st->bad, sizeof st->bad, "[%s] %s: %s", section, name, what);
+    return 0;
+}
+
+static int handle_calibration(struct parse_state *st, const char *name, const char *value)
+{
+    struct calfile *cf = st->cf;
+    const char *sec = "calibration";
+    if (!strcmp(name, "format_version")) {
+        unsigned v;
+        if (!parse_uint(value, &v) || v == 0)
+            return bad_value(st, sec, name, "not a positive whole number");
+        cf->format_version = (int)v;
+        st->seen |= REQ_VERSION;
+    } else if (st->version_only) {
+        return 1;
+    } else if (!strcmp(name, "serial")) {
+        if (!value[0] || !copy_text(cf->deck.serial, sizeof cf->deck.serial, value))
+            return bad_value(st, sec, name, "empty or longer than 16 characters");
+        st->seen |= REQ_SERIAL;
+    } else if (!strcmp(name, "created")) {
+        if (!copy_text(cf->created, sizeof cf->created, value) ||
+            (cf->created_t = parse_iso_utc(value)) == (time_t)-1)
+            return bad_value(st, sec, name, "not a date like 2024-05-02T10:31:07Z");
+        st->seen |= REQ_CREATED;
+    } else if (!strcmp(name, "operator")) {
+        if (!copy_text(cf->operator_name, sizeof cf->operator_name, value))
+            return bad_value(st, sec, name, "too long");
+        st->seen |= REQ_OPERATOR;
+    } else if (!strcmp(name, "tool")) {
+        copy_text(cf->tool, sizeof cf->tool, value);
+    } else if (!strcmp(name, "kind")) {
+        copy_text(cf->kind, sizeof cf->kind, value);
+    } else if (!strcmp(name, "based_on")) {
+        copy_text(cf->based_on, sizeof cf->based_on, value);
+    } else if (!strcmp(name, "nominal_n_per_count")) {
+        if (!parse_double(value, &cf->nominal_n_per_count))
+            return bad_value(st, sec, name, "not a number");
+    }
+    return 1;
+}
+
+static int handle_cell(struct parse_state *st, const char *section, unsigned i, const char *name,
+                       const char *value)
+{
+    struct deck_cell_cal *c = &st->cf->deck.cell[i];
+    static const char *const keys[] = {"offset_counts", "n_per_count", "x_m", "y_m"};
+    double *dst[] = {&c->offset_counts, &c->n_per_count, &c->x_m, &c->y_m};
+    for (unsigned k = 0; k < 4; k++) {
+        if (strcmp(name, keys[k]) != 0)
+            continue;
+        if (!parse_double(value, dst[k]))
+            return bad_value(st, section, name, "not a number");
+        if (k == 1 && *dst[k] == 0.0)
+            return bad_value(st, section, name, "a gain of zero");
+        st->seen |= REQ_CELL0 << (4 * i + k);
+    }
+    return 1; /* "corner" is informative: positions are authoritative */
+}
+
+static int handle_placement(struct parse_state *st, const char *section, unsigned j,
+                            const char *name, const char *value)
+{
+    struct calfile_placement *p = &st->cf->placement[j];
+    bool ok = true;
+    if (!strcmp(name, "mass_kg"))
+        ok = parse_double(value, &p->mass_kg) && p->mass_kg > 0.0;
+    else if (!strcmp(name, "x_m"))
+        ok = parse_double(value, &p->x_m);
+    else if (!strcmp(name, "y_m"))
+        ok = parse_double(value, &p->y_m);
+    else if (!strcmp(name, "mean_counts"))
+        ok = parse_doubles(value, p->mean_counts, PKT_CELLS);
+    else if (!strcmp(name, "resid_force_n"))
+        ok = parse_double(value, &p->resid_force_n);
+    else if (!strcmp(name, "resid_cop_mm"))
+        ok = parse_double(value, &p->resid_cop_mm);
+    if (!ok)
+        return bad_value(st, section, name, "not a valid number");
+    if (j + 1 > st->max_placement)
+        st->max_placement = j + 1;
+    return 1;
+}
+
+static int handle_numbers(struct parse_state *st, const char *section, const char *name,
+                          const char *value, const char *const *keys, double *const *dst,
+                          unsigned n)
+{
+    for (unsigned k = 0; k < n; k++)
+        if (!strcmp(name, keys[k]) && !parse_double(value, dst[k]))
+            return bad_value(st, section, name, "not a number");
+    return 1;
+}
+
+static int ini_cb(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse_state *st = user;
+    struct calfile *cf = st->cf;
+    if (!strcmp(section, "calibration"))
+        return handle_calibration(st, name, value);
+    if (st->version_only)
+        return 1;
+    unsigned idx;
+    int used = 0;
+    if (sscanf(section, "cell%u%n", &idx, &used) == 1 && section[used] == '\0') {
+        if (idx >= PKT_CELLS)
+            return bad_value(st, section, name, "no such load cell");
+        return handle_cell(st, section, idx, name, value);
+    }
+    if (sscanf(section, "placement%u%n", &idx, &used) == 1 && section[used] == '\0') {
+        if (idx < 1 || idx > CALFILE_MAX_PLACEMENTS)
+            return bad_value(st, section, name, "placement number out of range");
+        return handle_placement(st, section, idx - 1, name, value);
+    }
+    if (!strcmp(section, "zero")) {
+        if (!strcmp(name, "samples") && !parse_uint(value, &cf->zero_samples))
+            return bad_value(st, section, name, "not a whole number");
+        static const char *const k[] = {"std_n", "drift_n"};
+        double *const d[] = {&cf->zero_std_n, &cf->zero_drift_n};
+        return handle_numbers(st, section, name, value, k, d, 2);
+    }
+    if (!strcmp(section, "span")) {
+        if (!strcmp(name, "placements")) {
+            if (!parse_uint(value, &st->span_placements) ||
+                st->span_placements > CALFILE_MAX_PLACEMENTS)
+                return bad_value(st, section, name, "not a whole number up to 32");
+            st->span_seen = true;
+            return 1;
+        }
+        static const char *const k[] = {"condition", "rms_force_n", "max_force_pct", "rms_cop_mm",
+                                        "max_cop_mm"};
+        double *const d[] = {&cf->span_condition, &cf->span_rms_force_n, &cf->span_max_force_pct,
+                             &cf->span_rms_cop_mm, &cf->span_max_cop_mm};
+        return handle_numbers(st, section, name, value, k, d, 5);
+    }
+    if (!strcmp(section, "imu")) {
+        if (!strcmp(name, "present")) {
+            unsigned v;
+            if (!parse_uint(value, &v) || v > 1)
+                return bad_value(st, section, name, "not 0 or 1");
+            cf->imu_present = v == 1;
+            return 1;
+        }
+        if (sscanf(name, "rot_row%u%n", &idx, &used) == 1 && name[used] == '\0') {
+            if (idx > 2 || !parse_doubles(value, cf->imu_rot[idx], 3))
+                return bad_value(st, section, name, "not a row of 3 numbers");
+            return 1;
+        }
+        if (!strcmp(name, "gyro_bias_dps")) {
+            if (!parse_doubles(value, cf->imu_gyro_bias_dps, 3))
+                return bad_value(st, section, name, "not 3 numbers");
+            return 1;
+        }
+        static const char *const k[] = {"tilt_deg", "accel_norm_g"};
+        double *const d[] = {&cf->imu_tilt_deg, &cf->imu_accel_norm_g};
+        return handle_numbers(st, section, name, value, k, d, 2);
+    }
+    if (!strcmp(section, "verify")) {
+        cf->verify_present = true;
+        static const char *const k[] = {"mass_kg",           "x_m",        "y_m",
+                                        "force_err_pct",     "cop_err_mm", "nominal_force_err_pct",
+                                        "nominal_cop_err_mm"};
+        double *const d[] = {&cf->verify_mass_kg,
+                             &cf->verify_x_m,
+                             &cf->verify_y_m,
+                             &cf->verify_force_err_pct,
+                             &cf->verify_cop_err_mm,
+                             &cf->verify_nominal_force_err_pct,
+                             &cf->verify_nominal_cop_err_mm};
+        return handle_numbers(st, section, name, value, k, d, 7);
+    }
+    if (!strcmp(section, "end")) {
+        if (!strcmp(name, "crc32")) {
+            char *end;
+            errno = 0;
+            st->crc = strtoul(value, &end, 16);
+            if (end == value || *end != '\0' || errno == ERANGE)
+                return bad_value(st, section, name, "not a hexadecimal checksum");
+            st->seen |= REQ_CRC;
+        }
+        return 1;
+    }
+    return 1; /* unknown sections of the same format version are ignored */
+}
+
+/* Offset of the line that starts with "[end]", or -1. */
+static long find_end_mark(const char *text)
+{
+    const char *p = text;
+    for (;;) {
+        if (!strncmp(p, END_MARK, strlen(END_MARK)))
+            return (long)(p - text);
+        p = strchr(p, '\n');
+        if (!p)
+            return -1;
+        p++;
+    }
+}
+
+static void missing_key(unsigned missing, char *buf, size_t cap)
+{
+    if (missing & REQ_VERSION)
+        snprintf(buf, cap, "[calibration] format_version");
+    else if (missing & REQ_SERIAL)
+        snprintf(buf, cap, "[calibration] serial");
+    else if (missing & REQ_CREATED)
+        snprintf(buf, cap, "[calibration] created");
+    else if (missing & REQ_OPERATOR)
+        snprintf(buf, cap, "[calibration] operator");
+    else if (missing & REQ_CRC)
+        snprintf(buf, cap, "[end] crc32");
+    else {
+        static const char *const keys[] = {"offset_counts", "n_per_count", "x_m", "y_m"};
+        for (unsigned b = 0; b < 16; b++)
+            if (missing & (REQ_CELL0 << b)) {
+                snprintf(buf, cap, "[cell%u] %s", b / 4, keys[b % 4]);
+                return;
+            }
+        snprintf(buf, cap, "a required key");
+    }
+}
+
+/* label names the file in messages ("calibration file /x/cal.ini"). */
+static int parse_labeled(const char *text, const char *label, const char *expected_serial,
+                         unsigned flags, struct calfile *out, char *why, size_t why_cap)
+{
+    if (!text || !out || !why || why_cap == 0)
+        return GC_ERR_ARG;
+    why[0] = '\0';
+    struct calfile *cf = malloc(sizeof *cf);
+    if (!cf)
+        return GC_ERR_NOMEM;
+    calfile_init(cf);
+    calfile_init(out);
+    int rc = GC_ERR_FORMAT;
+
+    /* 1. Version first: a newer writer may have changed everything else,
+     * so "update gaitcue" is the right message, not "malformed". */
+    struct parse_state st;
+    memset(&st, 0, sizeof st);
+    st.cf = cf;
+    st.version_only = true;
+    cf->format_version = 0;
+    ini_parse_string(text, ini_cb, &st);
+    if (!(st.seen & REQ_VERSION)) {
+        snprintf(why, why_cap,
+                 "%s is not a gaitcue calibration file (no format_version in [calibration]): give "
+                 "a file written by calib",
+                 label);
+        goto done;
+    }
+    if (cf->format_version > CALFILE_FORMAT_VERSION) {
+        snprintf(why, why_cap,
+                 "%s was written by a newer calib (format version %d; this build reads up to %d): "
+                 "update gaitcue or use a calibration made with this version",
+                 label, cf->format_version, CALFILE_FORMAT_VERSION);
+        rc = GC_ERR_VERSION;
+        goto done;
+    }
+
+    /* 2. Whole?  The [end] line and the checksum of everything above it. */
+    long end = find_end_mark(text);
+    if (end < 0) {
+        snprintf(why, why_cap,
+                 "%s is truncated (no [end] section): restore it from the calibration history or "
+                 "run calib again",
+                 label);
+        goto done;
+    }
+
+    size_t tlen = strlen(text);
+    if (tlen == 0 || text[tlen - 1] != '\n') {
+        snprintf(why, why_cap,
+                 "%s is truncated (it ends in the middle of a line): restore it from the "
+                 "calibration history or run calib again",
+                 label);
+        goto done;
+    }
+
+    /* 3. Full parse. */
+    calfile_init(cf);
+    memset(&st, 0, sizeof st);
+    st.cf = cf;
+    int line = ini_parse_string(text, ini_cb, &st);
+    if (st.bad[0]) {
+        snprintf(why, why_cap, "%s is malformed (%s): run calib again", label, st.bad);
+        goto done;
+    }
+    if (line != 0) {
+        snprintf(why, why_cap, "%s is malformed (cannot read line %d): run calib again", label,
+                 line);
+        goto done;
+    }
+    if (!(st.seen & REQ_CRC)) {
+        snprintf(why, why_cap,
+                 "%s is truncated (no checksum after [end]): restore it from the calibration "
+                 "history or run calib again",
+                 label);
+        goto done;
+    }
+    if ((st.seen & REQ_ALL) != REQ_ALL) {
+        char key[64];
+        missing_key(REQ_ALL & ~st.seen, key, sizeof key);
+        snprintf(why, why_cap, "%s is incomplete (%s is missing): run calib again", label, key);
+        goto done;
+    }
+    uint32_t crc = frame_crc32((const uint8_t *)text, (size_t)end);
+    if (crc != (uint32_t)st.crc) {
+        snprintf(
+            why, why_cap,
+            "%s is damaged or was edited (checksum %08lx, expected %08lx): restore it from the "
+            "calibration history or run calib again",
+            label, (unsigned long)crc, st.crc);
+        goto done;
+    }
+    if (cf->format_version < 1) {
+        snprintf(why, why_cap, "%s has an invalid format version %d", label, cf->format_version);
+        goto done;
+    }
+    unsigned np = st.span_seen ? st.span_placements : st.max_placement;
+    if (st.max_placement > np) {
+        snprintf(why, why_cap,
+                 "%s is malformed ([span] placements = %u but placement %u exists): run calib "
+                 "again",
+                 label, np, st.max_placement);
+        goto done;
+    }
+    cf->n_placements = np;
+
+    /* 4. Meant for this sensor? */
+    if (expected_serial && expected_serial[0] && strcmp(expected_serial, cf->deck.serial) != 0) {
+        if (!(flags & CALFILE_ALLOW_OTHER_SERIAL)) {
+            snprintf(why, why_cap,
+                     "%s belongs to sensor %s, not the connected sensor %s: calibrate this sensor "
+                     "with calib, or override with --allow-other-sensor if you are sure",
+                     label, cf->deck.serial, expected_serial);
+            rc = GC_ERR_ARG;
+            goto done;
+        }
+        snprintf(why, why_cap,
+                 "%s belongs to sensor %s, not the connected sensor %s: used anyway because of the "
+                 "override; forces and COP may be wrong",
+                 label, cf->deck.serial, expected_serial);
+    }
+    snprintf(cf->deck.name, sizeof cf->deck.name, "%.10s %.40s", cf->created, cf->operator_name);
+    *out = *cf;
+    rc = GC_OK;
+done:
+    free(cf);
+    return rc;
+}
+
+int calfile_parse(const char *text, const char *expected_serial, unsigned flags,
+                  struct calfile *out, char *why, size_t why_cap)
+{
+    return parse_labeled(text, "the calibration file", expected_serial, flags, out, why, why_cap);
+}
+
+int calfile_load(const char *path, const char *expected_serial, unsigned flags, struct calfile *out,
+                 char *why, size_t why_cap)
+{
+    if (!path || !out || !why || why_cap == 0)
+        return GC_ERR_ARG;
+    calfile_init(out);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        snprintf(why, why_cap, "cannot open calibration file %s (%s): check the path", path,
+                 strerror(e));
+        return e == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
+    }
+    char *text = malloc(CALFILE_MAX_BYTES + 1);
+    if (!text) {
+        fclose(f);
+        return GC_ERR_NOMEM;
+    }
+    size_t n = fread(text, 1, CALFILE_MAX_BYTES + 1, f);
+    int err = ferror(f);
+    fclose(f);
+    int rc;
+    if (err) {
+        snprintf(why, why_cap, "cannot read calibration file %s: check the disk", path);
+        rc = GC_ERR_IO;
+    } else if (n > CALFILE_MAX_BYTES) {
+        snprintf(why, why_cap,
+                 "calibration file %s is larger than %d bytes, which no calib writes: give the "
+                 "right file",
+                 path, CALFILE_MAX_BYTES);
+        rc = GC_ERR_FORMAT;
+    } else if (memchr(text, '\0', n)) {
+        snprintf(why, why_cap,
+                 "calibration file %s contains binary data and is damaged: restore it from the "
+                 "calibration history or run calib again",
+                 path);
+        rc = GC_ERR_FORMAT;
+    } else {
+        text[n] = '\0';
+        char label[CALFILE_PATH_LEN + 32];
+        snprintf(label, sizeof label, "calibration file %s", path);
+        rc = parse_labeled(text, label, expected_serial, flags, out, why, why_cap);
+    }
+    free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files and history                                                   */
+
+int calfile_write_new(const struct calfile *cf, const char *path, char *why, size_t why_cap)
+{
+    if (!cf || !path || !why)
+        return GC_ERR_ARG;
+    char *text = malloc(CALFILE_MAX_BYTES);
+    if (!text)
+        return GC_ERR_NOMEM;
+    int len = calfile_format(cf, text, CALFILE_MAX_BYTES);
+    if (len < 0) {
+        free(text);
+        snprintf(why, why_cap, "calibration too large to write");
+        return GC_ERR_ARG;
+    }
+    char tmp[CALFILE_PATH_LEN + 32];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    int rc = GC_OK;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        snprintf(why, why_cap,
+                 "cannot create %s (%s): check that the directory exists and is "
+                 "writable",
+                 tmp, strerror(errno));
+        free(text);
+        return GC_ERR_IO;
+    }
+    size_t done = 0;
+    while (done < (size_t)len) {
+        ssize_t w = write(fd, text + done, (size_t)len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            snprintf(why, why_cap,
+                     "cannot write %s (%s): free some disk space and run calib "
+                     "again",
+                     tmp, strerror(errno));
+            rc = GC_ERR_IO;
+            break;
+        }
+        done += (size_t)w;
+    }
+    if (rc == GC_OK && fsync(fd) != 0) {
+        snprintf(why, why_cap, "cannot write %s (%s)", tmp, strerror(errno));
+        rc = GC_ERR_IO;
+    }
+    close(fd);
+    free(text);
+    /* link() fails with EEXIST instead of replacing: the history is never
+     * overwritten, and the final name only ever holds a whole file. */
+    if (rc == GC_OK && link(tmp, path) != 0) {
+        int e = errno;
+        if (e == EEXIST)
+            snprintf(why, why_cap,
+                     "%s already exists and calibration files are never overwritten: choose "
+                     "another --out name",
+                     path);
+        else
+            snprintf(why, why_cap, "cannot create %s (%s)", path, strerror(e));
+        rc = GC_ERR_IO;
+    }
+    unlink(tmp);
+    return rc;
+}
+
+int calfile_history_dir(char *buf, size_t cap)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    int n;
+    if (xdg && xdg[0] == '/') {
+        n = snprintf(buf, cap, "%s/gaitcue/calibration", xdg);
+    } else {
+        const char *home = getenv("HOME");
+        if (!home || !home[0])
+            return GC_ERR_NOT_FOUND;
+        n = snprintf(buf, cap, "%s/.local/share/gaitcue/calibration", home);
+    }
+    return (n < 0 || (size_t)n >= cap) ? GC_ERR_ARG : GC_OK;
+}
+
+/* mkdir -p for the directories of path (path itself included). */
+static int make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int r = mkdir(path, 0755);
+        *p = '/';
+        if (r != 0 && errno != EEXIST)
+            return -1;
+    }
+    return (mkdir(path, 0755) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+/* A serial is used as a directory name: refuse anything path-like. */
+static bool serial_is_safe(const char *serial)
+{
+    if (!serial || !serial[0] || !strcmp(serial, ".") || !strcmp(serial, ".."))
+        return false;
+    for (const char *p = serial; *p; p++)
+        if (*p == '/' || (unsigned char)*p < 0x20)
+            return false;
+    return true;
+}
+
+int calfile_save_new(const struct calfile *cf, char *path_out, size_t path_cap, char *why,
+                     size_t why_cap)
+{
+    if (!cf || !why)
+        return GC_ERR_ARG;
+    if (!serial_is_safe(cf->deck.serial)) {
+        snprintf(why, why_cap, "the sensor serial \"%s\" cannot name a directory", cf->deck.serial);
+        return GC_ERR_ARG;
+    }
+    char dir[CALFILE_PATH_LEN];
+    if (calfile_history_dir(dir, sizeof dir) != GC_OK) {
+        snprintf(why, why_cap, "neither XDG_DATA_HOME nor HOME is set: give --out FILE");
+        return GC_ERR_NOT_FOUND;
+    }
+    size_t dl = strlen(dir);
+    if (snprintf(dir + dl, sizeof dir - dl, "/%s", cf->deck.serial) >= (int)(sizeof dir - dl))
+        return GC_ERR_ARG;
+    if (make_dirs(dir) != 0) {
+        snprintf(why, why_cap, "cannot create the calibration directory %s (%s)", dir,
+                 strerror(errno));
+        return GC_ERR_IO;
+    }
+    /* cal-20240502T103107Z.ini from created = 2024-05-02T10:31:07Z. */
+    char stamp[32];
+    size_t k = 0;
+    for (const char *p = cf->created; *p && k + 1 < sizeof stamp; p++)
+        if (*p != '-' && *p != ':')
+            stamp[k++] = *p;
+    stamp[k] = '\0';
+    char path[CALFILE_PATH_LEN + 64];
+    for (int attempt = 1; attempt < 100; attempt++) {
+        if (attempt == 1)
+            snprintf(path, sizeof path, "%s/cal-%s.ini", dir, stamp);
+        else
+            snprintf(path, sizeof path, "%s/cal-%s-%02d.ini", dir, stamp, attempt);
+        int rc = calfile_write_new(cf, path, why, why_cap);
+        if (rc == GC_OK) {
+            if (path_out && path_cap) {
+                snprintf(path_out, path_cap, "%s", path);
+            }
+            why[0] = '\0';
+            return GC_OK;
+        }
+        if (access(path, F_OK) != 0)
+            return rc; /* a real failure, not a name clash */
+    }
+    snprintf(why, why_cap, "too many calibrations in the same second in %s", dir);
+    return GC_ERR_IO;
+}
+
+int calfile_find_newest(const char *serial, char *path_out, size_t path_cap)
+{
+    if (!serial_is_safe(serial) || !path_out)
+        return GC_ERR_ARG;
+    char dir[CALFILE_PATH_LEN];
+    if (calfile_history_dir(dir, sizeof dir) != GC_OK)
+        return GC_ERR_NOT_FOUND;
+    size_t dl = strlen(dir);
+    snprintf(dir + dl, sizeof dir - dl, "/%s", serial);
+    DIR *d = opendir(dir);
+    if (!d)
+        return GC_ERR_NOT_FOUND;
+    char best[256] = "";
+    struct dirent *e;
+    /* Names are cal-<UTC stamp>[-NN].ini: byte order is time order, and the
+     * "-NN" suffix of a same-second file sorts after the plain name. */
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 9 || n >= sizeof best || strncmp(e->d_name, "cal-", 4) != 0 ||
+            strcmp(e->d_name + n - 4, ".ini") != 0)
+            continue;
+        if (strcmp(e->d_name, best) > 0)
+            memcpy(best, e->d_name, n + 1);
+    }
+    closedir(d);
+    if (!best[0])
+        return GC_ERR_NOT_FOUND;
+    int n = snprintf(path_out, path_cap, "%s/%s", dir, best);
+    return (n < 0 || (size_t)n >= path_cap) ? GC_ERR_ARG : GC_OK;
+}
+
+double calfile_age_days(const struct calfile *cf, time_t now)
+{
+    return difftime(now, cf->created_t) / 86400.0;
+}
+
+bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days, char *why,
+                      size_t why_cap)
+{
+    double age = calfile_age_days(cf, now);
+    if (!(age > max_age_days))
+        return false;
+    if (why && why_cap)
+        snprintf(why, why_cap,
+                 "the calibration of sensor %s is %.0f days old (limit %.0f days): run calib "
+                 "to recalibrate the deck",
+                 cf->deck.serial, age, max_age_days);
+    return true;
+}
+
+void calfile_describe(const struct calfile *cf, time_t now, char *buf, size_t cap)
+{
+    double age = calfile_age_days(cf, now);
+    snprintf(buf, cap, "%s, %.10s by %s (%.0f day%s old)", cf->deck.serial, cf->created,
+             cf->operator_name[0] ? cf->operator_name : "unknown", floor(age),
+             floor(age) == 1.0 ? "" : "s");
+}

@@ -1,0 +1,156 @@
+/*
+ * calfile.h - the calibration file of a sensor unit: writer, reader and the
+ * history of files per serial number.
+ *
+ * `calib` writes it; `station probe|run --calibration FILE` (or the newest
+ * file for the connected sensor, calfile_find_newest) reads it into a
+ * struct deck_cal (deck.h).  Format: INI, parsed with libinih; full
+ * description and an example in docs/calibration.md.  In short:
+ *
+ *     ; gaitcue calibration file - written by calib, do not edit
+ *     [calibration]
+ *     format_version = 1
+ *     serial = GCSIM-0001
+ *     created = 2024-05-02T10:31:07Z
+ *     operator = J. Smith
+ *     ...
+ *     [cell0] ... [cell3]          offset_counts, n_per_count, x_m, y_m
+ *     [zero] [span] [placement1..N] [imu] [verify]   how it was obtained
+ *     [end]
+ *     crc32 = 1a2b3c4d             CRC-32 of every byte before "[end]"
+ *
+ * A file is used only when it is whole and meant for this sensor: the
+ * reader refuses (and fills nothing the caller uses) a file that is
+ * truncated or damaged (no [end] or a checksum mismatch), malformed (missing
+ * or unreadable keys), from a newer format version, or bound to another
+ * serial number unless CALFILE_ALLOW_OTHER_SERIAL is given (then it warns).
+ *
+ * History: calfile_save_new never overwrites; each calibration is a new
+ * file <dir>/<serial>/cal-YYYYMMDDTHHMMSSZ.ini under
+ * $XDG_DATA_HOME/gaitcue/calibration (default ~/.local/share/...).
+ *
+ * Errors: GC_OK; GC_ERR_IO (open/read/write), GC_ERR_FORMAT (truncated,
+ * damaged, malformed), GC_ERR_VERSION (newer format), GC_ERR_ARG (bad
+ * arguments, or the file belongs to another sensor), GC_ERR_NOT_FOUND (no
+ * file for the serial).  Functions taking why/why_cap put one sentence that
+ * says what to do into why on failure.  On success why is "" or a warning
+ * the caller must show the user (the other-sensor override); nothing is
+ * logged here.  Thread: any; no shared state.
+ */
+#ifndef GC_CALFILE_H
+#define GC_CALFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "deck.h"
+
+/* Format this build writes and the newest it reads. */
+#define CALFILE_FORMAT_VERSION 1
+/* A calibration older than this draws a warning (configurable by callers). */
+#define CALFILE_DEFAULT_MAX_AGE_DAYS 180.0
+#define CALFILE_MAX_PLACEMENTS       32
+#define CALFILE_TEXT_LEN             64
+#define CALFILE_WHY_LEN              320
+#define CALFILE_PATH_LEN             1024
+
+/* calfile_load flags. */
+#define CALFILE_ALLOW_OTHER_SERIAL (1u << 0) /* use a file for another sensor (warns) */
+
+struct calfile_placement {
+    double mass_kg;
+    double x_m, y_m;               /* point, deck coordinates, m */
+    double mean_counts[PKT_CELLS]; /* raw reading with the mass on */
+    double resid_force_n;          /* calibrated fz - m g, N */
+    double resid_cop_mm;           /* |calibrated COP - point|, mm */
+};
+
+struct calfile {
+    int format_version;
+    struct deck_cal deck;           /* serial, name, per-cell offset/gain/position */
+    char created[CALFILE_TEXT_LEN]; /* ISO 8601 UTC, "2024-05-02T10:31:07Z" */
+    time_t created_t;               /* the same as time_t (UTC) */
+    char operator_name[CALFILE_TEXT_LEN];
+    char tool[CALFILE_TEXT_LEN];     /* "calib 0.1.0" */
+    char kind[CALFILE_TEXT_LEN];     /* "full", "zero" (re-zero of a previous file), "imu" */
+    char based_on[CALFILE_TEXT_LEN]; /* file name of the calibration it updates, or "" */
+    double nominal_n_per_count;      /* the device's nominal gain at calibration time */
+
+    /* zero */
+    unsigned zero_samples;
+    double zero_std_n;   /* std of the total force over the zero window, N */
+    double zero_drift_n; /* drift of the total force over the window, N */
+
+    /* span */
+    unsigned n_placements;
+    struct calfile_placement placement[CALFILE_MAX_PLACEMENTS];
+    double span_condition;
+    double span_rms_force_n, span_max_force_pct, span_rms_cop_mm, span_max_cop_mm;
+
+    /* IMU (imu_present false: no IMU calibration; identity and zero bias) */
+    bool imu_present;
+    double imu_rot[3][3];        /* deck = rot * sensor; maps gravity onto +z */
+    double imu_gyro_bias_dps[3]; /* subtract from gyro readings */
+    double imu_tilt_deg;
+    double imu_accel_norm_g;
+
+    /* verification at calibration time (verify_present false: none) */
+    bool verify_present;
+    double verify_mass_kg, verify_x_m, verify_y_m;
+    double verify_force_err_pct, verify_cop_err_mm;
+    double verify_nominal_force_err_pct, verify_nominal_cop_err_mm;
+};
+
+/* A cleared calfile: format version current, identity IMU, no placements. */
+void calfile_init(struct calfile *cf);
+
+/* Serialise to text (NUL-terminated, into buf of cap bytes).  Returns the
+ * length, or GC_ERR_ARG when cap is too small (16 kB always suffices). */
+int calfile_format(const struct calfile *cf, char *buf, size_t cap);
+
+/* Parse text (NUL-terminated).  expected_serial: the connected sensor's
+ * serial, or NULL/"" to accept any (an offline tool).  On failure *out is
+ * cleared to calfile_init defaults, so nothing of a refused file can be used
+ * by mistake. */
+int calfile_parse(const char *text, const char *expected_serial, unsigned flags,
+                  struct calfile *out, char *why, size_t why_cap);
+
+/* Read and parse a file (at most 64 kB).  why names the file. */
+int calfile_load(const char *path, const char *expected_serial, unsigned flags, struct calfile *out,
+                 char *why, size_t why_cap);
+
+/* Write cf to path, refusing to replace an existing file (written under a
+ * temporary name, then hard-linked into place, so a crash never leaves a
+ * half file under the final name).  GC_ERR_IO with why (file exists,
+ * directory missing, disk full). */
+int calfile_write_new(const struct calfile *cf, const char *path, char *why, size_t why_cap);
+
+/* History directory: $XDG_DATA_HOME/gaitcue/calibration, or
+ * $HOME/.local/share/gaitcue/calibration.  GC_ERR_NOT_FOUND when neither
+ * variable is set. */
+int calfile_history_dir(char *buf, size_t cap);
+
+/* Save cf as a new dated file in the history of its serial (directories
+ * created as needed; name from cf->created, "-2", "-3"... appended if that
+ * second is taken).  The chosen path goes to path_out (may be NULL). */
+int calfile_save_new(const struct calfile *cf, char *path_out, size_t path_cap, char *why,
+                     size_t why_cap);
+
+/* Path of the newest calibration file of serial in the history (the
+ * greatest dated name).  GC_ERR_NOT_FOUND when there is none. */
+int calfile_find_newest(const char *serial, char *path_out, size_t path_cap);
+
+/* Age of the calibration at now, days. */
+double calfile_age_days(const struct calfile *cf, time_t now);
+
+/* When the calibration is older than max_age_days, put a warning sentence
+ * into why and return true. */
+bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days, char *why,
+                      size_t why_cap);
+
+/* One line naming the calibration in use, for the live view and the
+ * report: "GCSIM-0001, 2024-05-02 by J. Smith (12 days old)". */
+void calfile_describe(const struct calfile *cf, time_t now, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,531 @@
+/* force_csv.c - canonical force CSV reader (see force_csv.h). */
+#include "force_csv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gc_error.h"
+
+#define BUF_SIZE (1u << 20) /* longest line accepted: 1 MiB */
+#define MAX_COLS 256
+
+enum col { C_T, C_FZ, C_F1, C_F2, C_F3, C_F4, C_X, C_Y, C_N };
+static const char *const col_names[C_N] = {"t_s",   "fz_n",   "fz1_n", "fz2_n",
+                                           "fz3_n", "fz4_n", "copx_m", "copy_m"};
+
+struct force_csv {
+    FILE *fp;
+    bool own;
+    char name[128];
+    char *buf;
+    size_t len, pos; /* valid bytes in buf, parse position */
+    bool eof;
+    long long bytes;
+    long line;
+    int ncols;
+    signed char role[MAX_COLS]; /* enum col or -1 per column */
+    int maxcol;                 /* last column index with a role */
+    bool use_cells;
+    bool has_copy;
+    struct force_csv_info info;
+    double rate_meta;
+    double t_prev, t_first, period;
+    long long count;
+    double peak_abs;
+    bool done;
+};
+
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+int force_csv_parse_double(const char *s, size_t len, double *v)
+{
+    size_t i = 0;
+    bool neg = false;
+    while (i < len && s[i] == ' ')
+        i++;
+    while (len > i && s[len - 1] == ' ')
+        len--;
+    if (i < len && (s[i] == '-' || s[i] == '+')) {
+        neg = s[i] == '-';
+        i++;
+    }
+    uint64_t m = 0;
+    int digits = 0, dec = 0;
+    bool any = false, point = false, slow = false;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            any = true;
+            if (digits < 19) {
+                m = m * 10u + (uint64_t)(c - '0');
+                if (m)
+                    digits++;
+                if (point)
+                    dec++;
+            } else {
+                slow = true;
+            }
+        } else if (c == '.' && !point) {
+            point = true;
+        } else {
+            break;
+        }
+    }
+    if (!any)
+        return -1;
+    if (i < len) {
+        if (s[i] != 'e' && s[i] != 'E')
+            return -1;
+        slow = true;
+    }
+    if (!slow && dec <= 22 && m < (1ull << 53)) {
+        double x = (double)m / pow10_tab[dec];
+        *v = neg ? -x : x;
+        return 0;
+    }
+    /* Rare forms (exponent, many digits): the C library, on a copy. */
+    char tmp[64];
+    if (len >= sizeof tmp)
+        return -1;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    char *end;
+    errno = 0;
+    double x = strtod(tmp, &end);
+    while (*end == ' ')
+        end++;
+    if (*end || errno == ERANGE || !isfinite(x))
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    int n = snprintf(err, FORCE_CSV_ERR_LEN, "%s:%ld: ", r->name, r->line);
+    if (n < 0 || n >= (int)FORCE_CSV_ERR_LEN)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err + n, FORCE_CSV_ERR_LEN - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* Next line as [*s, *s + *n) without the line end; false at end of file. */
+static int next_line(struct force_csv *r, const char **s, size_t *n, char *err)
+{
+    for (;;) {
+        char *nl = r->pos < r->len ? memchr(r->buf + r->pos, '\n', r->len - r->pos) : NULL;
+        if (nl || (r->eof && r->pos < r->len)) {
+            size_t end = nl ? (size_t)(nl - r->buf) : r->len;
+            *s = r->buf + r->pos;
+            *n = end - r->pos;
+            r->bytes += (long long)(end - r->pos) + (nl ? 1 : 0);
+            r->pos = nl ? end + 1 : end;
+            if (*n && (*s)[*n - 1] == '\r')
+                (*n)--;
+            r->line++;
+            return 1;
+        }
+        if (r->eof)
+            return 0;
+        if (r->pos > 0) {
+            memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+            r->len -= r->pos;
+            r->pos = 0;
+        }
+        if (r->len == BUF_SIZE) {
+            r->line++;
+            errf(r, err, "line longer than %u bytes; is this a CSV file?", BUF_SIZE);
+            return GC_ERR_FORMAT;
+        }
+        size_t got = fread(r->buf + r->len, 1, BUF_SIZE - r->len, r->fp);
+        if (got == 0) {
+            if (ferror(r->fp)) {
+                errf(r, err, "read error: %s", strerror(errno));
+                return GC_ERR_IO;
+            }
+            r->eof = true;
+        }
+        r->len += got;
+    }
+}
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t')
+            return false;
+    return true;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+static int parse_meta(struct force_csv *r, const char *s, size_t n, char *err)
+{
+    s++;
+    n--;
+    trim(&s, &n);
+    const char *eq = memchr(s, '=', n);
+    if (!eq)
+        return GC_OK; /* a plain comment */
+    size_t kn = (size_t)(eq - s), vn = n - kn - 1;
+    const char *v = eq + 1;
+    trim(&v, &vn);
+    while (kn && s[kn - 1] == ' ')
+        kn--;
+    double x;
+    if (kn == 7 && !memcmp(s, "rate_hz", 7)) {
+        if (force_csv_parse_double(v, vn, &x) < 0 || !(x >= 1.0 && x <= 100000.0)) {
+            errf(r, err, "rate_hz must be a sample rate in Hz (1..100000), not '%.*s'", (int)vn, v);
+            return GC_ERR_FORMAT;
+        }
+        r->rate_meta = x;
+    } else if (kn == 7 && !memcmp(s, "mass_kg", 7)) {
+        if (force_csv_parse_double(v, vn, &x) < 0 || !(x >= 10.0 && x <= 400.0)) {
+            errf(r, err, "mass_kg must be a body mass in kg (10..400), not '%.*s'", (int)vn, v);
+            return GC_ERR_FORMAT;
+        }
+        r->info.mass_kg = x;
+    } else if (kn == 6 && !memcmp(s, "source", 6)) {
+        size_t m = vn < sizeof r->info.source - 1 ? vn : sizeof r->info.source - 1;
+        memcpy(r->info.source, v, m);
+        r->info.source[m] = '\0';
+    }
+    return GC_OK;
+}
+
+static int parse_header(struct force_csv *r, const char *s, size_t n, char *err)
+{
+    int col = 0;
+    bool seen[C_N] = {false};
+    size_t a = 0;
+    for (;;) {
+        size_t b = a;
+        while (b < n && s[b] != ',')
+            b++;
+        const char *f = s + a;
+        size_t fn = b - a;
+        trim(&f, &fn);
+        if (fn >= 2 && f[0] == '"' && f[fn - 1] == '"') {
+            f++;
+            fn -= 2;
+        }
+        if (col >= MAX_COLS) {
+            errf(r, err, "more than %d columns in the header", MAX_COLS);
+            return GC_ERR_FORMAT;
+        }
+        r->role[col] = -1;
+        for (int k = 0; k < C_N; k++) {
+            if (strlen(col_names[k]) == fn && !memcmp(col_names[k], f, fn)) {
+                if (seen[k]) {
+                    errf(r, err, "column '%s' appears twice in the header", col_names[k]);
+                    return GC_ERR_FORMAT;
+                }
+                seen[k] = true;
+                r->role[col] = (signed char)k;
+            }
+        }
+        col++;
+        if (b >= n)
+            break;
+        a = b + 1;
+    }
+    r->ncols = col;
+    if (!seen[C_T]) {
+        errf(r, err, "the header has no 't_s' column (time in s); the columns must be named as "
+                     "in the canonical force CSV (t_s, fz_n, ...)");
+        return GC_ERR_FORMAT;
+    }
+    int cells = seen[C_F1] + seen[C_F2] + seen[C_F3] + seen[C_F4];
+    if (!seen[C_FZ]) {
+        if (cells == 0) {
+            errf(r, err, "the header has no 'fz_n' column (vertical force in N) and no "
+                         "'fz1_n'..'fz4_n' cell columns");
+            return GC_ERR_FORMAT;
+        }
+        if (cells != 4) {
+            errf(r, err, "only %d of the 4 cell columns 'fz1_n'..'fz4_n' are present; give all "
+                         "four or 'fz_n'",
+                 cells);
+            return GC_ERR_FORMAT;
+        }
+        r->use_cells = true;
+    }
+    /* fz_n wins when both are given: ignore the cells. */
+    r->maxcol = 0;
+    for (int c = 0; c < r->ncols; c++) {
+        int k = r->role[c];
+        if (!r->use_cells && k >= C_F1 && k <= C_F4)
+            r->role[c] = -1;
+        if (r->role[c] >= 0)
+            r->maxcol = c;
+    }
+    r->info.has_cop = seen[C_X];
+    r->has_copy = seen[C_Y];
+    r->info.has_cells = r->use_cells;
+    return GC_OK;
+}
+
+static int open_common(struct force_csv *r, char *err)
+{
+    const char *s;
+    size_t n;
+    for (;;) {
+        int k = next_line(r, &s, &n, err);
+        if (k < 0)
+            return k;
+        if (k == 0) {
+            errf(r, err, "no header line: the file is empty or has only comments");
+            return GC_ERR_FORMAT;
+        }
+        if (n && s[0] == '#') {
+            int e = parse_meta(r, s, n, err);
+            if (e < 0)
+                return e;
+            continue;
+        }
+        if (blank(s, n))
+            continue;
+        if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+            (unsigned char)s[2] == 0xBF) {
+            s += 3; /* UTF-8 byte order mark */
+            n -= 3;
+        }
+        return parse_header(r, s, n, err);
+    }
+}
+
+static struct force_csv *alloc_reader(const char *name)
+{
+    struct force_csv *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->buf = malloc(BUF_SIZE);
+    if (!r->buf) {
+        free(r);
+        return NULL;
+    }
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->t_prev = NAN;
+    r->period = NAN;
+    return r;
+}
+
+int force_csv_open_stream(FILE *fp, const char *name, struct force_csv **out, char *err)
+{
+    *out = NULL;
+    struct force_csv *r = alloc_reader(name ? name : "input");
+    if (!r) {
+        if (err)
+            snprintf(err, FORCE_CSV_ERR_LEN, "out of memory");
+        return GC_ERR_NOMEM;
+    }
+    r->fp = fp;
+    int e = open_common(r, err);
+    if (e < 0) {
+        force_csv_close(r);
+        return e;
+    }
+    r->info.rate_hz = r->rate_meta;
+    *out = r;
+    return GC_OK;
+}
+
+int force_csv_open(const char *path, struct force_csv **out, char *err)
+{
+    *out = NULL;
+    if (!strcmp(path, "-"))
+        return force_csv_open_stream(stdin, "stdin", out, err);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        int e = errno;
+        if (err)
+            snprintf(err, FORCE_CSV_ERR_LEN, "cannot open %s: %s", path, strerror(e));
+        return e == ENOENT ? GC_ERR_NOT_FOUND : (e == EACCES ? GC_ERR_PERM : GC_ERR_IO);
+    }
+    int e = force_csv_open_stream(fp, path, out, err);
+    if (e < 0) {
+        fclose(fp);
+        return e;
+    }
+    (*out)->own = true;
+    return GC_OK;
+}
+
+const struct force_csv_info *force_csv_info(const struct force_csv *r)
+{
+    return &r->info;
+}
+
+long long force_csv_bytes(const struct force_csv *r)
+{
+    return r->bytes;
+}
+
+void force_csv_close(struct force_csv *r)
+{
+    if (!r)
+        return;
+    if (r->own && r->fp)
+        fclose(r->fp);
+    free(r->buf);
+    free(r);
+}
+
+static int end_checks(struct force_csv *r, char *err)
+{
+    if (r->count < 2) {
+        errf(r, err, "fewer than 2 samples of data: nothing to analyse");
+        return GC_ERR_FORMAT;
+    }
+    if (r->peak_abs < FORCE_CSV_MIN_PEAK_N) {
+        errf(r, err,
+             "the force never exceeds %.3g in magnitude: that looks like body weights or kN, "
+             "not newtons; convert the force columns to N",
+             r->peak_abs);
+        return GC_ERR_FORMAT;
+    }
+    return 0;
+}
+
+static int check_time(struct force_csv *r, double t, char *err)
+{
+    if (r->count == 0) {
+        r->t_first = t;
+        if (r->rate_meta > 0.0)
+            r->period = 1.0 / r->rate_meta;
+        return 0;
+    }
+    double dt = t - r->t_prev;
+    if (!(dt > 0.0)) {
+        errf(r, err, "column 't_s': time %.9g does not increase (previous line %.9g); sort the "
+                     "samples by time and remove duplicates",
+             t, r->t_prev);
+        return GC_ERR_FORMAT;
+    }
+    if (isnan(r->period)) {
+        r->period = dt;
+        r->info.rate_hz = 1.0 / dt;
+        return 0;
+    }
+    /* The tolerance absorbs the rounding of t_s in the text (6 decimals at
+     * 300 Hz: +-0.5 us on a 3333 us period). */
+    double tol = FORCE_CSV_RATE_TOL * r->period;
+    if (fabs(dt - r->period) > tol) {
+        if (r->count == 1 && r->rate_meta > 0.0)
+            errf(r, err, "rate_hz=%g in the comments but t_s steps by %.9g s (%.6g Hz); fix "
+                         "rate_hz or the time column",
+                 r->rate_meta, dt, 1.0 / dt);
+        else
+            errf(r, err, "column 't_s': sample interval %.9g s where %.9g s was expected: the "
+                         "sample rate is not uniform (a gap, or merged recordings); resample to "
+                         "a constant rate",
+                 dt, r->period);
+        return GC_ERR_FORMAT;
+    }
+    return 0;
+}
+
+static int bad_number(struct force_csv *r, int col, const char *f, size_t fn, char *err)
+{
+    const char *name = r->role[col] >= 0 ? col_names[r->role[col]] : "?";
+    if (fn == 0)
+        errf(r, err, "column '%s' (field %d) is empty; every sample needs a value", name, col + 1);
+    else
+        errf(r, err, "column '%s' (field %d): '%.*s' is not a number", name, col + 1,
+             (int)(fn > 40 ? 40 : fn), f);
+    return GC_ERR_FORMAT;
+}
+
+int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, char *err)
+{
+    if (r->done)
+        return 0;
+    size_t k = 0;
+    const char *s;
+    size_t n;
+    while (k < cap) {
+        int e = next_line(r, &s, &n, err);
+        if (e < 0)
+            return e;
+        if (e == 0) {
+            if (k)
+                break; /* return what we have, check on the next call */
+            e = end_checks(r, err);
+            if (e < 0)
+                return e;
+            r->done = true;
+            return 0;
+        }
+        if (n == 0 || blank(s, n))
+            continue;
+        if (s[0] == '#') {
+            errf(r, err, "comment line after the header; '# key=value' lines must come first");
+            return GC_ERR_FORMAT;
+        }
+        double v[C_N];
+        size_t a = 0;
+        int col = 0;
+        for (;;) {
+            size_t b = a;
+            while (b < n && s[b] != ',')
+                b++;
+            int role = r->role[col];
+            if (role >= 0) {
+                const char *f = s + a;
+                size_t fn = b - a;
+                if (role == C_X || role == C_Y) {
+                    const char *g = f;
+                    size_t gn = fn;
+                    trim(&g, &gn);
+                    if (gn == 0 || (gn == 3 && (g[0] == 'n' || g[0] == 'N') &&
+                                    (g[1] == 'a' || g[1] == 'A') && (g[2] == 'n' || g[2] == 'N')))
+                        v[role] = NAN;
+                    else if (force_csv_parse_double(g, gn, &v[role]) < 0)
+                        return bad_number(r, col, f, fn, err);
+                } else if (force_csv_parse_double(f, fn, &v[role]) < 0) {
+                    return bad_number(r, col, f, fn, err);
+                }
+            }
+            if (col >= r->maxcol)
+                break;
+            if (b >= n) {
+                errf(r, err, "only %d fields where the header has %d columns", col + 1, r->ncols);
+                return GC_ERR_FORMAT;
+            }
+            col++;
+            a = b + 1;
+        }
+        double t = v[C_T];
+        if ((e = check_time(r, t, err)) < 0)
+            return e;
+        double fz = r->use_cells ? v[C_F1] + v[C_F2] + v[C_F3] + v[C_F4] : v[C_FZ];
+        if (fabs(fz) > r->peak_abs)
+            r->peak_abs = fabs(fz);
+        struct gait_sample *o = &out[k++];
+        o->t_s = t;
+        o->fz_n = (float)fz;
+        o->copx_m = r->info.has_cop ? (float)v[C_X] : NAN;
+        o->copy_m = r->has_copy ? (float)v[C_Y] : NAN;
+        r->t_prev = t;
+        r->count++;
+    }
+    return (int)k;
+}

@@ -1,0 +1,75 @@
+/*
+ * force_csv.h - reader of the canonical force CSV (DESIGN.md section 5).
+ *
+ *   # mass_kg=76.8          optional key=value lines, before the header
+ *   # rate_hz=1000
+ *   t_s,fz_n,copx_m,copy_m  header: t_s and fz_n required, or fz1_n..fz4_n
+ *   0.000,12.5,,            (summed) instead of fz_n; copx_m, copy_m
+ *   ...                     optional (empty or nan = unknown); other
+ *                           columns ignored
+ *
+ * Streaming: memory does not grow with the file (an hour at 1 kHz is read
+ * block by block).  Every problem is reported as one sentence naming the
+ * file, line and column, never a silently wrong answer:
+ *   - missing t_s / fz_n (or an incomplete fz1_n..fz4_n set), duplicate
+ *     columns, a line with too few fields;
+ *   - a field that is not a number (text, NaN, inf) in t_s or a force;
+ *   - time not strictly increasing; sample rate not uniform (a step more
+ *     than FORCE_CSV_RATE_TOL off the nominal period, which is rate_hz
+ *     from the comments or else the first step); rate_hz disagreeing with
+ *     the time column;
+ *   - forces that cannot be newtons: over the whole file |force| never
+ *     reaches FORCE_CSV_MIN_PEAK_N (values in body weights or kN).
+ *
+ * File parsing only (no device I/O): part of the pure core so tests and
+ * tools link it alone.  Thread: one reader per thread.
+ */
+#ifndef GC_FORCE_CSV_H
+#define GC_FORCE_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "gait.h"
+
+#define FORCE_CSV_RATE_TOL 0.05    /* relative period tolerance */
+#define FORCE_CSV_MIN_PEAK_N 10.0  /* a body on a deck weighs more */
+#define FORCE_CSV_ERR_LEN 256
+
+struct force_csv_info {
+    double rate_hz;   /* from rate_hz= or the time column; 0 until known */
+    double mass_kg;   /* from mass_kg=, 0 if absent */
+    char source[128]; /* from source=, "" if absent */
+    bool has_cop;     /* copx_m column present */
+    bool has_cells;   /* force from fz1_n..fz4_n */
+};
+
+struct force_csv;
+
+/* Open a file ("-" = standard input) and read the comments and header.
+ * Returns GC_OK, or a negative gc_err with a message in err (size
+ * FORCE_CSV_ERR_LEN). */
+int force_csv_open(const char *path, struct force_csv **out, char *err);
+/* Same on an open stream (not closed by force_csv_close); name is used in
+ * messages. */
+int force_csv_open_stream(FILE *fp, const char *name, struct force_csv **out, char *err);
+
+const struct force_csv_info *force_csv_info(const struct force_csv *r);
+
+/* Read up to cap samples.  Returns how many (> 0), 0 at the end of the
+ * data (after the end-of-file checks passed), or GC_ERR_FORMAT / GC_ERR_IO
+ * with the message in err. */
+int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, char *err);
+
+/* Bytes consumed so far (progress). */
+long long force_csv_bytes(const struct force_csv *r);
+
+void force_csv_close(struct force_csv *r);
+
+/* Fast decimal parser used by the reader (exposed for tests): parses
+ * [+-]digits[.digits][e[+-]digits] from s[0..len-1], exactly len chars.
+ * Returns 0 and *v, or -1 if the text is not a finite number. */
+int force_csv_parse_double(const char *s, size_t len, double *v);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * session.h - the pure session model.
+ *
+ * Two halves, both pure (no I/O, no allocation, no logging):
+ *
+ * 1. The live model (struct session, caller's storage): follows a plan on
+ *    sensor time, says which phase is active, learns the baseline figures
+ *    from the steps of the baseline phase, resolves targets that are
+ *    relative to baseline, and tags each completed step with its phase and
+ *    whether it was in the cadence band / under the loading ceiling.
+ *    Thread: one session object belongs to one thread (the DSP thread).
+ *
+ * 2. Aggregates (struct session_acc -> struct session_stats): cadence,
+ *    contact time, impact peak, VALR, VILR, share in band, L/R symmetry.
+ *    The live baseline, the per-minute summaries, the report tables and the
+ *    progress report all go through these same functions, so a figure on
+ *    paper equals the figure computed again from the stored steps.
+ *    Definitions (docs/sessions.md):
+ *      cadence      = 60000 / mean(step_ms) over steps that have a step time
+ *                     (steps per minute actually taken; robust to a single
+ *                     odd step, unlike the mean of per-step cadences)
+ *      contact_ms, impact_peak_bw, valr_bw_s, vilr_bw_s, active_peak_bw
+ *                   = mean over the steps where the value exists (the impact
+ *                     peak is absent in many mid/forefoot strikes: n_impact
+ *                     says how many steps had one)
+ *      share_in_band = steps with cadence inside the band / steps that had a
+ *                     band and a cadence
+ *      symmetry index SI = 100 * (L - R) / ((L + R) / 2), % (0 = symmetric,
+ *                     + = left larger), for contact time and VALR
+ *    Thread: any.
+ *
+ * Time: t_*_s are sensor time; "relative" times are s since session start.
+ */
+#ifndef GC_SESSION_H
+#define GC_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gait.h"
+#include "plan.h"
+
+/* Davis et al. 2016: VALR above this marks raised injury risk, BW/s. */
+#define SESSION_VALR_RISK_BW_S 66.0
+
+/* A completed step as stored: the analysis step plus session context. */
+struct session_step {
+    struct gait_step step;
+    int phase;             /* index into the plan's phases, -1 outside the plan */
+    int8_t in_band;        /* cadence inside the band: 1/0, -1 no band or no cadence */
+    int8_t under_ceiling;  /* VALR <= ceiling: 1/0, -1 no ceiling or no VALR */
+};
+
+/* Targets in force at one moment.  NAN = no such target. */
+struct session_targets {
+    double cadence_spm;       /* target cadence */
+    double cadence_lo_spm;    /* band */
+    double cadence_hi_spm;
+    double valr_ceiling_bw_s; /* loading-rate ceiling */
+    enum plan_feedback feedback;
+    double feedback_share;    /* share of steps that get feedback now, 0..1 */
+};
+
+/* ---- aggregates ---------------------------------------------------- */
+
+struct session_acc {
+    size_t n, n_left, n_right;
+    size_t n_step, n_contact, n_impact, n_valr, n_vilr, n_active;
+    size_t n_band, n_in_band, n_ceil, n_under, n_risk;
+    size_t n_contact_l, n_contact_r, n_valr_l, n_valr_r;
+    double sum_step_ms, sum_contact_ms, sum_impact_bw, sum_valr, sum_vilr, sum_active_bw;
+    double sum_contact_l, sum_contact_r, sum_valr_l, sum_valr_r;
+    double t_first_s, t_last_s; /* first and last IC */
+};
+
+struct session_stats {
+    size_t n_steps, n_left, n_right;
+    double duration_s;       /* first IC to last IC */
+    double cadence_spm;      /* 60000 / mean step_ms */
+    double contact_ms;
+    double impact_peak_bw;
+    size_t n_impact;         /* steps with an impact peak */
+    double valr_bw_s;
+    double vilr_bw_s;
+    double active_peak_bw;
+    double share_in_band;    /* 0..1; NAN when no step had a band */
+    double share_under_ceiling; /* 0..1; NAN when no step had a ceiling */
+    double share_valr_risk;  /* share of steps with VALR > 66 BW/s; NAN if no VALR */
+    double contact_l_ms, contact_r_ms;
+    double valr_l_bw_s, valr_r_bw_s;
+    double si_contact_pct;   /* symmetry index, contact time */
+    double si_valr_pct;      /* symmetry index, VALR */
+};
+
+void session_acc_init(struct session_acc *a);
+void session_acc_add(struct session_acc *a, const struct session_step *s);
+void session_acc_finish(const struct session_acc *a, struct session_stats *out);
+
+/* Phase masks select steps by phase index (bit i = phase i). */
+#define SESSION_ALL_PHASES UINT64_MAX
+#define SESSION_PHASE_BIT(i) ((uint64_t)1 << (i))
+
+/* Stats of the steps whose phase is in mask (SESSION_ALL_PHASES takes
+ * every step, even those outside the plan). */
+void session_stats_compute(const struct session_step *steps, size_t n, uint64_t phase_mask,
+                           struct session_stats *out);
+
+/* Stats of the steps with t0 + from_s <= t_ic_s < t0 + to_s. */
+void session_stats_window(const struct session_step *steps, size_t n, double t0_s, double from_s,
+                          double to_s, struct session_stats *out);
+
+/* Decimal places of each figure in reports and exports.  Tests format
+ * with the same function, so a printed figure is compared as text. */
+enum {
+    SESSION_DEC_CADENCE = 1,
+    SESSION_DEC_CONTACT = 0,
+    SESSION_DEC_PEAK_BW = 2,
+    SESSION_DEC_RATE = 1, /* VALR, VILR */
+    SESSION_DEC_SHARE = 0, /* percent */
+    SESSION_DEC_SI = 1,
+};
+
+/* v with `decimals` places into buf; "-" when v is NAN.  Returns buf. */
+char *session_fmt(char *buf, size_t cap, double v, int decimals);
+
+/* ---- timing -------------------------------------------------------- */
+
+/* Phase active at rel_s seconds after the start (phases are back to
+ * back), -1 before 0, (int)n_phases at or after the end.  phase_left_s (may
+ * be NULL) receives the time left in that phase. */
+int session_phase_at(const struct plan *p, double rel_s, double *phase_left_s);
+
+/* Start of phase i, s after session start. */
+double session_phase_start(const struct plan *p, size_t i);
+
+/* ---- live model ---------------------------------------------------- */
+
+struct session_baseline {
+    bool valid;          /* the baseline phase gave at least SESSION_BASELINE_MIN_STEPS */
+    size_t n_steps;
+    double cadence_spm;
+    double valr_bw_s;    /* NAN if no step had a VALR */
+    double contact_ms;
+};
+
+/* Fewer steps than this in the baseline phase leave relative targets
+ * unresolved (about 10 s of running: below that the mean moves by more
+ * than the +/-3 % band). */
+#define SESSION_BASELINE_MIN_STEPS 30
+
+enum session_event_kind {
+    SESSION_EV_PHASE = 1,    /* phase `phase` began at t_s */
+    SESSION_EV_BASELINE = 2, /* baseline figures are known (or invalid) */
+    SESSION_EV_END = 3,      /* the last phase ended: the protocol is complete */
+};
+
+struct session_event {
+    enum session_event_kind kind;
+    int phase;
+    double t_s; /* sensor time */
+};
+
+struct session {
+    struct plan plan;
+    double t0_s;  /* sensor time of the session start */
+    int phase;    /* current phase, -1 before start, n_phases after end */
+    struct session_acc base_acc;
+    struct session_baseline baseline;
+    struct session_targets targets;
+    bool pt_cadence, pt_ceiling; /* PT overrides in force (until the next phase) */
+    double t_last_s;
+};
+
+/* Start following plan (copied) at sensor time t0_s. */
+void session_init(struct session *s, const struct plan *p, double t0_s);
+
+/* Advance to sensor time t_s; writes phase/baseline/end events and returns
+ * how many (>= 0).  Give cap >= 2; crossings that do not fit are reported
+ * by the next call. */
+int session_update(struct session *s, double t_s, struct session_event *out, size_t cap);
+
+/* Tag a completed step with phase, in_band and under_ceiling (using the
+ * targets in force now) and learn the baseline from it.  The caller may
+ * have set in_band/under_ceiling already (the feedback policy decided
+ * live): values other than -1 are kept. */
+void session_add_step(struct session *s, struct session_step *st);
+
+/* Targets in force now (feedback_share follows the fade). */
+void session_get_targets(const struct session *s, struct session_targets *out);
+
+/* PT changes during the run; they hold until the next phase begins.
+ * cadence_spm NAN removes the target; half_band_spm <= 0 keeps the
+ * phase's band width. */
+void session_set_cadence_target(struct session *s, double cadence_spm, double half_band_spm);
+void session_set_valr_ceiling(struct session *s, double ceiling_bw_s);
+
+/* Targets a phase asks for, given the baseline (NAN fields when relative
+ * and the baseline is not valid).  Used live and by reports. */
+void session_resolve_targets(const struct plan_phase *ph, const struct session_baseline *b,
+                             struct session_targets *out);
+
+/* Baseline figures from stats (valid if n_steps >= SESSION_BASELINE_MIN_STEPS). */
+void session_baseline_from_stats(const struct session_stats *st, struct session_baseline *out);
+
+/* Decide in_band / under_ceiling of one step against targets. */
+void session_judge_step(const struct session_targets *t, struct session_step *st);
+
+#endif

@@ -1,0 +1,123 @@
+/* stepdet.c - contact hysteresis and flight baseline (see stepdet.h). */
+#include "stepdet.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gc_error.h"
+
+#define MASK (STEPDET_HIST - 1u)
+
+int stepdet_init(struct stepdet *sd, double detect_n, double time_n, double rate_hz,
+                 bool track_baseline)
+{
+    if (!sd || !(time_n < detect_n) || !(rate_hz >= 1.0 && rate_hz <= 100000.0))
+        return GC_ERR_ARG;
+    memset(sd, 0, sizeof *sd);
+    sd->detect_n = detect_n;
+    sd->time_n = time_n;
+    sd->rate_hz = rate_hz;
+    sd->track_baseline = track_baseline;
+    baseline_init(&sd->base);
+    return GC_OK;
+}
+
+void stepdet_reset(struct stepdet *sd)
+{
+    sd->armed = false;
+    sd->on = false;
+    sd->have_off = false;
+}
+
+void stepdet_abort(struct stepdet *sd)
+{
+    sd->on = false;
+    sd->armed = false;
+    sd->have_off = false;
+}
+
+/* Mean of the flight that ends at sample index `end` (exclusive). */
+static void update_baseline(struct stepdet *sd, uint64_t end)
+{
+    uint64_t guard = (uint64_t)ceil(STEPDET_GUARD_S * sd->rate_hz);
+    if (!sd->have_off || end < sd->off_idx + 2 * guard)
+        return;
+    uint64_t a = sd->off_idx + guard, b = end - guard;
+    if (sd->n - a > STEPDET_HIST - 1)
+        a = sd->n - (STEPDET_HIST - 1);
+    if (b <= a || b - a < 3)
+        return;
+    double s = 0.0;
+    for (uint64_t i = a; i < b; i++)
+        s += sd->y[i & MASK];
+    baseline_flight(&sd->base, s / (double)(b - a));
+}
+
+/* Last sample index j < k with y[j] <= level, searching back at most the
+ * history; returns the interpolated crossing time between j and j+1. */
+static double look_back(const struct stepdet *sd, uint64_t k, double level, uint64_t *j_out)
+{
+    uint64_t lim = k > STEPDET_HIST - 2 ? k - (STEPDET_HIST - 2) : 0;
+    uint64_t j = k;
+    while (j > lim) {
+        j--;
+        if (sd->y[j & MASK] <= level) {
+            double y0 = sd->y[j & MASK], y1 = sd->y[(j + 1) & MASK];
+            double fr = y1 > y0 ? (level - y0) / (y1 - y0) : 0.0;
+            double t0 = sd->t[j & MASK], t1 = sd->t[(j + 1) & MASK];
+            *j_out = j + 1;
+            return t0 + fr * (t1 - t0);
+        }
+    }
+    *j_out = lim;
+    return sd->t[lim & MASK];
+}
+
+int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
+{
+    uint64_t k = sd->n;
+    sd->y[k & MASK] = (float)y;
+    sd->t[k & MASK] = t_s;
+    sd->n++;
+    if (sd->track_baseline && !sd->base.from_flight)
+        baseline_observe(&sd->base, y);
+    double base = stepdet_baseline(sd);
+    if (!sd->on) {
+        if (y - base < sd->time_n) {
+            sd->armed = true;
+            return STEPDET_NONE;
+        }
+        if (!sd->armed || y - base <= sd->detect_n)
+            return STEPDET_NONE;
+        if (sd->track_baseline && !sd->flight_measured) {
+            /* Re-measure the baseline on the flight that just ended, then
+             * time the contact against the new level. */
+            uint64_t j;
+            (void)look_back(sd, k, base + sd->time_n, &j);
+            update_baseline(sd, j);
+            sd->flight_measured = true;
+            base = stepdet_baseline(sd);
+            if (y - base <= sd->detect_n)
+                return STEPDET_NONE;
+        }
+        uint64_t j;
+        *t_cross_s = look_back(sd, k, base + sd->time_n, &j);
+        sd->on = true;
+        return STEPDET_ON;
+    }
+    double level = base + sd->time_n;
+    if (y >= level)
+        return STEPDET_NONE;
+    double yp = k > 0 ? sd->y[(k - 1) & MASK] : y;
+    double tp = k > 0 ? sd->t[(k - 1) & MASK] : t_s;
+    double fr = yp > y ? (yp - level) / (yp - y) : 1.0;
+    if (fr < 0.0)
+        fr = 0.0;
+    *t_cross_s = tp + fr * (t_s - tp);
+    sd->on = false;
+    sd->armed = true;
+    sd->off_idx = k;
+    sd->have_off = true;
+    sd->flight_measured = false;
+    return STEPDET_OFF;
+}

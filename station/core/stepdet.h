@@ -1,0 +1,79 @@
+/*
+ * stepdet.h - streaming contact detector with hysteresis on one force
+ * signal (already low-passed), with the flight baseline tracked inside.
+ *
+ *   force
+ *     |          ___
+ *     |         /   \___/\
+ *     |  detect/          \        contact is DETECTED when the force
+ *     |------ /------------\---    rises above baseline + detect_n ...
+ *     |  time/              \      ... and TIMED where it crossed
+ *     |-----x----------------x--   baseline + time_n (linear interpolation
+ *     |    /  IC            TO\    between the two samples around it,
+ *     |___/                    \__ found by looking back in the history);
+ *     +------------------------------> t   it ENDS (toe-off) when the force
+ *                                          falls below baseline + time_n.
+ *
+ * A contact can only start after the force has been below baseline +
+ * time_n (armed), so a recording that starts mid-stance never yields half a
+ * step.  The flight baseline (baseline.h) is re-measured at every initial
+ * contact from the flight just ended: samples from toe-off + guard to
+ * IC - guard (guard = STEPDET_GUARD_S; the filter rings near the edges).
+ * With track_baseline false the baseline stays 0 (signals that are already
+ * relative, e.g. one foot's share of the force in double support).
+ *
+ * Times returned are sample times (not corrected for any filter delay: the
+ * caller subtracts its filter's delay).  Caller's storage, no allocation.
+ * Thread: owner's only.
+ */
+#ifndef GC_STEPDET_H
+#define GC_STEPDET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "baseline.h"
+
+/* History kept for the look-back and the flight mean: 1 s at 2 kHz. */
+#define STEPDET_HIST 2048u
+/* Samples this close to a toe-off or an initial contact are not flight
+ * samples for the baseline (filter ringing, the edges themselves). */
+#define STEPDET_GUARD_S 0.010
+
+enum stepdet_event { STEPDET_NONE = 0, STEPDET_ON = 1, STEPDET_OFF = 2 };
+
+struct stepdet {
+    double detect_n, time_n; /* thresholds above baseline, N */
+    double rate_hz;
+    bool track_baseline;
+    struct baseline base;
+    float y[STEPDET_HIST];  /* input history */
+    double t[STEPDET_HIST]; /* sample times */
+    uint64_t n;             /* samples pushed */
+    bool armed, on;
+    uint64_t off_idx;       /* first sample index after the last toe-off */
+    bool have_off;
+    bool flight_measured; /* baseline already updated from this flight */
+};
+
+/* Returns GC_OK or GC_ERR_ARG (time_n >= detect_n, rate out of 1..100000). */
+int stepdet_init(struct stepdet *sd, double detect_n, double time_n, double rate_hz,
+                 bool track_baseline);
+/* Forget the signal (data gap): not armed, not in contact; keeps the
+ * baseline. */
+void stepdet_reset(struct stepdet *sd);
+
+/* One sample.  Returns STEPDET_ON (t_cross_s = IC time), STEPDET_OFF
+ * (t_cross_s = TO time) or STEPDET_NONE. */
+int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s);
+
+/* Force the contact to end now without a toe-off (the caller decided it is
+ * not a contact, e.g. standing still): it re-arms only below time level. */
+void stepdet_abort(struct stepdet *sd);
+
+static inline double stepdet_baseline(const struct stepdet *sd)
+{
+    return sd->track_baseline ? baseline_level(&sd->base) : 0.0;
+}
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * recording.h - raw session recording: an append-only file of everything
+ * the station received from the sensor, with host receive timestamps and
+ * link events, so a session can be replayed and re-analysed exactly.
+ * Format (byte layout, versioning, crash behaviour): docs/acquisition.md.
+ *
+ *   file   = magic "GCREC\r\n\x1a" | u16 version | u16 flags | u32 reserved
+ *            | record*
+ *   record = u8 kind | u8 aux | u16 len | u32 extra | i64 t_host_ns
+ *            | payload[len] | u32 crc32(kind .. payload)
+ *
+ * All integers little-endian.  t_host_ns is CLOCK_MONOTONIC of the station
+ * host in nanoseconds.  The first records are the header: REC_INFO,
+ * REC_HELLO (identity), REC_CAL (calibration in use).  A file without a
+ * REC_END record was interrupted (crash, kill, power loss); the reader
+ * stops quietly at the first incomplete or corrupt record, so everything up
+ * to the last flush survives.
+ *
+ * The same struct rec_record is what the live reader thread hands to the
+ * DSP thread, so live and replay feed the DSP identical input.
+ *
+ * Thread: a writer or reader belongs to one thread.  The format helpers are
+ * reentrant.
+ */
+#ifndef GC_RECORDING_H
+#define GC_RECORDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "deck.h"
+
+#define REC_FORMAT_VERSION 1u
+#define REC_FILE_HEADER_SIZE 16u
+#define REC_RECORD_OVERHEAD 20u /* 16-byte head + 4-byte CRC */
+/* Largest payload: a full protocol frame, or a header text block. */
+#define REC_MAX_PAYLOAD 1280u
+
+enum rec_kind {
+    REC_FRAME = 1,  /* good frame from the device: aux = packet type, payload = packet payload,
+                       extra = bad frames (CRC/COBS) the reader saw since its previous record */
+    REC_LINK = 2,   /* link event: aux = enum rec_link_event, extra = argument, payload per event */
+    REC_TX = 3,     /* a command the station sent: aux = PKT_CMD, payload = CMD payload */
+    REC_INFO = 16,  /* header: "key=value\n" text (station version, source, wall-clock start) */
+    REC_HELLO = 17, /* header: HELLO payload of the device at session start */
+    REC_CAL = 18,   /* header: calibration in use, "key=value\n" text (rec_cal_format) */
+    REC_END = 31,   /* clean end of the session: "key=value\n" summary text */
+};
+
+enum rec_link_event {
+    REC_LINK_SILENCE = 1,   /* no byte for extra ms while streaming */
+    REC_LINK_LOST = 2,      /* device went away (hang-up, read error) */
+    REC_LINK_RECONNECT = 3, /* reopened and identified; payload = HELLO payload */
+    REC_LINK_RESUMED = 4,   /* bytes flow again after a silence; extra = ms of silence */
+    REC_LINK_STATS = 5,     /* reader counters, payload = struct rec_link_stats (LE u64 each) */
+};
+
+/* Cumulative counters of the reader (frame layer), as carried by
+ * REC_LINK_STATS.  Bytes dropped etc. are since the session start. */
+struct rec_link_stats {
+    uint64_t bytes;         /* bytes received */
+    uint64_t frames_ok;     /* good frames */
+    uint64_t frames_bad;    /* frames that ended corrupt */
+    uint64_t crc_errors;    /* subset of frames_bad */
+    uint64_t bytes_dropped; /* bytes that belonged to bad frames */
+    uint64_t ring_dropped;  /* frames the DSP ring refused (DSP too slow) */
+};
+#define REC_LINK_STATS_SIZE 48u
+
+struct rec_record {
+    uint8_t kind;       /* enum rec_kind */
+    uint8_t aux;
+    uint16_t len;       /* payload bytes, <= REC_MAX_PAYLOAD */
+    uint32_t extra;
+    int64_t t_host_ns;  /* CLOCK_MONOTONIC, ns */
+    uint8_t payload[REC_MAX_PAYLOAD];
+};
+
+/* ---- writer ---- */
+
+struct rec_writer;
+
+/* Create path (must not exist: a recording is never overwritten) and write
+ * the file header.  Missing parent directories are created.  Returns GC_OK,
+ * GC_ERR_IO / GC_ERR_PERM / GC_ERR_BUSY (exists) with errno detail logged. */
+int rec_writer_open(const char *path, struct rec_writer **out);
+/* Append one record to the write buffer (no system call unless the buffer
+ * is full).  Returns GC_OK or GC_ERR_IO / GC_ERR_ARG. */
+int rec_writer_append(struct rec_writer *w, const struct rec_record *r);
+/* Hand buffered bytes to the kernel (survives kill -9); with sync also
+ * fdatasync (survives power loss). */
+int rec_writer_flush(struct rec_writer *w, bool sync);
+/* Bytes written so far (header included). */
+uint64_t rec_writer_bytes(const struct rec_writer *w);
+/* Flush, fsync and close; NULL is fine.  Returns the flush result. */
+int rec_writer_close(struct rec_writer *w);
+
+/* Serialise one record into out (capacity cap >= REC_RECORD_OVERHEAD +
+ * r->len).  Returns bytes written or 0.  Pure. */
+size_t rec_encode(const struct rec_record *r, uint8_t *out, size_t cap);
+
+/* ---- reader ---- */
+
+struct rec_reader;
+
+/* GC_ERR_NOT_FOUND, GC_ERR_FORMAT (not a recording), GC_ERR_VERSION (newer
+ * format). */
+int rec_reader_open(const char *path, struct rec_reader **out);
+/* Next record: 1 and *r filled, 0 at the end (clean or truncated tail). */
+int rec_reader_next(struct rec_reader *rd, struct rec_record *r);
+/* After 0 from next: whether the file ended with an incomplete or corrupt
+ * record (crash), and how many bytes were ignored. */
+bool rec_reader_truncated(const struct rec_reader *rd);
+uint64_t rec_reader_ignored_bytes(const struct rec_reader *rd);
+uint64_t rec_reader_offset(const struct rec_reader *rd);
+void rec_reader_close(struct rec_reader *rd);
+
+/* Whole-file summary (reads the file once). */
+struct rec_summary {
+    uint64_t records, frames, link_events;
+    bool has_hello, has_end, truncated;
+    int64_t t_first_ns, t_last_ns; /* host time of the first/last record */
+    uint8_t hello[REC_MAX_PAYLOAD];
+    uint16_t hello_len;
+    char info[REC_MAX_PAYLOAD + 1]; /* REC_INFO text, NUL-terminated */
+};
+int rec_summarize(const char *path, struct rec_summary *s);
+
+/* ---- header helpers ---- */
+
+/* Calibration as text: "serial=..\nname=..\ncell0=offset_counts,n_per_count,x_m,y_m\n"...
+ * with %.17g numbers so the values round-trip exactly.  Returns length or 0
+ * if cap is too small. */
+size_t rec_cal_format(const struct deck_cal *cal, char *out, size_t cap);
+/* Parse rec_cal_format output.  GC_OK or GC_ERR_FORMAT. */
+int rec_cal_parse(const char *text, size_t len, struct deck_cal *cal);
+/* Value of key in "key=value\n" text into out; false if absent. */
+bool rec_text_get(const char *text, size_t len, const char *key, char *out, size_t cap);
+
+void rec_link_stats_encode(const struct rec_link_stats *s, uint8_t out[REC_LINK_STATS_SIZE]);
+int rec_link_stats_decode(const uint8_t *in, size_t len, struct rec_link_stats *s);
+
+#endif

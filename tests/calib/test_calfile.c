@@ -1,0 +1,240 @@
+/*
+ * test_calfile.c - calibration file: round trip, refusals (other sensor,
+ * newer format, truncated at every byte, damaged, malformed), history
+ * (never overwritten, newest found), age warning.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "calfile.h"
+#include "check.h"
+#include "gc_error.h"
+
+static char g_text[16384];
+
+static void sample_cal(struct calfile *cf)
+{
+    calfile_init(cf);
+    snprintf(cf->deck.serial, sizeof cf->deck.serial, "GCSIM-0007");
+    snprintf(cf->created, sizeof cf->created, "2024-05-02T10:31:07Z");
+    snprintf(cf->operator_name, sizeof cf->operator_name, "J. Smith; PT [lab 2]");
+    snprintf(cf->tool, sizeof cf->tool, "calib test");
+    cf->nominal_n_per_count = 2.5e-4;
+    static const double x[4] = {-0.3, 0.3, -0.3, 0.3}, y[4] = {0.7, 0.7, -0.7, -0.7};
+    for (unsigned i = 0; i < 4; i++) {
+        cf->deck.cell[i].x_m = x[i];
+        cf->deck.cell[i].y_m = y[i];
+        cf->deck.cell[i].offset_counts = 12345.678 * (i + 1) - 30000.0;
+        cf->deck.cell[i].n_per_count = 2.5e-4 * (1.0 + 0.01 * i - 0.02);
+    }
+    cf->zero_samples = 2000;
+    cf->zero_std_n = 4.1;
+    cf->n_placements = 5;
+    for (unsigned j = 0; j < 5; j++) {
+        cf->placement[j].mass_kg = 20.0;
+        cf->placement[j].x_m = 0.15 * (j % 2 ? 1 : -1);
+        cf->placement[j].y_m = 0.35;
+        for (unsigned i = 0; i < 4; i++)
+            cf->placement[j].mean_counts[i] = 100000.25 * i + j;
+        cf->placement[j].resid_force_n = 0.01 * j;
+        cf->placement[j].resid_cop_mm = 0.3;
+    }
+    cf->span_condition = 1.9;
+    cf->imu_present = true;
+    cf->imu_rot[0][2] = -0.05;
+    cf->imu_rot[2][0] = 0.05;
+    cf->imu_gyro_bias_dps[1] = 0.25;
+    cf->imu_tilt_deg = 2.9;
+    cf->imu_accel_norm_g = 1.001;
+    cf->verify_present = true;
+    cf->verify_mass_kg = 50;
+    cf->verify_force_err_pct = 0.02;
+}
+
+static int parse(const char *text, const char *serial, unsigned flags, struct calfile *out,
+                 char *why, size_t cap)
+{
+    return calfile_parse(text, serial, flags, out, why, cap);
+}
+
+static void test_round_trip(void)
+{
+    struct calfile cf, back;
+    sample_cal(&cf);
+    int len = calfile_format(&cf, g_text, sizeof g_text);
+    CHECK(len > 0);
+    printf("%s", g_text);
+    char why[CALFILE_WHY_LEN];
+    CHECK_EQ(parse(g_text, "GCSIM-0007", 0, &back, why, sizeof why), GC_OK);
+    CHECK(strcmp(back.deck.serial, "GCSIM-0007") == 0);
+    /* Free text is made INI-safe: ';' and brackets would start a comment or
+     * a section. */
+    CHECK(strcmp(back.operator_name, "J. Smith_ PT _lab 2_") == 0);
+    CHECK_EQ(back.format_version, CALFILE_FORMAT_VERSION);
+    for (unsigned i = 0; i < 4; i++) {
+        /* Written with 3 decimals (counts) and 9 significant digits (gain). */
+        CHECK_NEAR(back.deck.cell[i].offset_counts, cf.deck.cell[i].offset_counts, 5e-4);
+        CHECK_NEAR(back.deck.cell[i].n_per_count / cf.deck.cell[i].n_per_count, 1.0, 1e-8);
+        CHECK_NEAR(back.deck.cell[i].x_m, cf.deck.cell[i].x_m, 1e-12);
+    }
+    CHECK_EQ(back.n_placements, 5);
+    CHECK_NEAR(back.placement[4].mean_counts[3], 300004.75, 0.005);
+    CHECK(back.imu_present);
+    CHECK_NEAR(back.imu_rot[0][2], -0.05, 1e-9);
+    CHECK_NEAR(back.imu_gyro_bias_dps[1], 0.25, 1e-5);
+    CHECK(back.verify_present);
+    CHECK_NEAR(back.verify_mass_kg, 50.0, 1e-4);
+    CHECK_EQ((long long)back.created_t, 1714645867LL); /* date -u -d 2024-05-02T10:31:07Z +%s */
+    /* Any serial accepted when the caller has no device (offline tools). */
+    CHECK_EQ(parse(g_text, NULL, 0, &back, why, sizeof why), GC_OK);
+}
+
+static void test_refusals(void)
+{
+    struct calfile cf, back;
+    sample_cal(&cf);
+    int len = calfile_format(&cf, g_text, sizeof g_text);
+    char why[CALFILE_WHY_LEN];
+
+    /* Another sensor: refused, and nothing of the file is left in *out. */
+    CHECK_EQ(parse(g_text, "GCSIM-0008", 0, &back, why, sizeof why), GC_ERR_ARG);
+    printf("other sensor: %s\n", why);
+    CHECK(strstr(why, "GCSIM-0007") && strstr(why, "GCSIM-0008"));
+    CHECK_EQ(back.deck.serial[0], 0);
+    CHECK_NEAR(back.deck.cell[0].n_per_count, 0.0, 0.0);
+    /* ... unless overridden: used, with a warning sentence. */
+    CHECK_EQ(parse(g_text, "GCSIM-0008", CALFILE_ALLOW_OTHER_SERIAL, &back, why, sizeof why),
+             GC_OK);
+    CHECK(strstr(why, "anyway") != NULL);
+
+    /* Truncated at every byte: never accepted. */
+    char *cut = malloc((size_t)len + 1);
+    int accepted = 0, truncated_msgs = 0;
+    for (int n = 0; n < len; n++) {
+        memcpy(cut, g_text, (size_t)n);
+        cut[n] = '\0';
+        int rc = parse(cut, "GCSIM-0007", 0, &back, why, sizeof why);
+        if (rc == GC_OK)
+            accepted++;
+        if (strstr(why, "truncated") || strstr(why, "not a gaitcue"))
+            truncated_msgs++;
+        if (rc != GC_OK && back.deck.cell[0].n_per_count != 0.0)
+            accepted += 1000;
+    }
+    CHECK_EQ(accepted, 0);
+    /* Every prefix either lacks the format line, lacks [end], lacks the
+     * checksum line or ends mid-line, except prefixes that end inside the
+     * checksum value itself (those are reported as damaged). */
+    printf("truncated: %d of %d prefixes say 'truncated'\n", truncated_msgs, len);
+    CHECK(truncated_msgs >= len - 9);
+    memcpy(cut, g_text, (size_t)len - 1);
+    cut[len - 1] = '\0';
+    parse(cut, "GCSIM-0007", 0, &back, why, sizeof why);
+    printf("truncated: %s\n", why);
+    free(cut);
+
+    /* Newer format version. */
+    char *newer = strdup(g_text);
+    char *v = strstr(newer, "format_version = 1");
+    v[strlen("format_version = ")] = '2';
+    CHECK_EQ(parse(newer, "GCSIM-0007", 0, &back, why, sizeof why), GC_ERR_VERSION);
+    CHECK(strstr(why, "newer") != NULL);
+    printf("newer: %s\n", why);
+    free(newer);
+
+    /* An edited gain (file damaged or hand-edited): checksum. */
+    char *edited = strdup(g_text);
+    char *g = strstr(edited, "n_per_count = 0.000245");
+    CHECK(g != NULL);
+    if (g)
+        g[strlen("n_per_count = 0.00024")] = '9';
+    CHECK_EQ(parse(edited, "GCSIM-0007", 0, &back, why, sizeof why), GC_ERR_FORMAT);
+    CHECK(strstr(why, "damaged") != NULL);
+    free(edited);
+
+    /* Malformed value, and a missing key (checksums made valid by
+     * reformatting the text by hand: the check must be the key's). */
+    const char *bad =
+        "[calibration]\nformat_version = 1\nserial = X\ncreated = 2024-05-02T10:31:07Z\n"
+        "operator = a\n[cell0]\nx_m = abc\n[end]\ncrc32 = 0\n";
+    CHECK_EQ(parse(bad, NULL, 0, &back, why, sizeof why), GC_ERR_FORMAT);
+    CHECK(strstr(why, "[cell0] x_m") != NULL);
+    printf("malformed: %s\n", why);
+    const char *missing = "[calibration]\nformat_version = 1\nserial = X\n"
+                          "created = 2024-05-02T10:31:07Z\noperator = a\n[end]\ncrc32 = 0\n";
+    CHECK_EQ(parse(missing, NULL, 0, &back, why, sizeof why), GC_ERR_FORMAT);
+    CHECK(strstr(why, "[cell0] offset_counts is missing") != NULL);
+    CHECK_EQ(parse("hello\n", NULL, 0, &back, why, sizeof why), GC_ERR_FORMAT);
+    CHECK(strstr(why, "not a gaitcue calibration") != NULL);
+    /* A zero gain would make every force zero. */
+    char *zero = strdup(g_text);
+    char *z = strstr(zero, "n_per_count = 0.000245");
+    memcpy(z + strlen("n_per_count = "), "0.00000000", 10);
+    CHECK_EQ(parse(zero, NULL, 0, &back, why, sizeof why), GC_ERR_FORMAT);
+    free(zero);
+}
+
+static void test_history(void)
+{
+    char dir[] = "/tmp/gc-calfile-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    setenv("XDG_DATA_HOME", dir, 1);
+    struct calfile cf, back;
+    sample_cal(&cf);
+    char why[CALFILE_WHY_LEN], p1[CALFILE_PATH_LEN], p2[CALFILE_PATH_LEN], p3[CALFILE_PATH_LEN],
+        newest[CALFILE_PATH_LEN];
+    CHECK_EQ(calfile_find_newest("GCSIM-0007", newest, sizeof newest), GC_ERR_NOT_FOUND);
+    CHECK_EQ(calfile_save_new(&cf, p1, sizeof p1, why, sizeof why), GC_OK);
+    /* Same second again: a new name, the first file untouched. */
+    cf.deck.cell[0].n_per_count = 3e-4;
+    CHECK_EQ(calfile_save_new(&cf, p2, sizeof p2, why, sizeof why), GC_OK);
+    CHECK(strcmp(p1, p2) != 0);
+    CHECK_EQ(calfile_load(p1, "GCSIM-0007", 0, &back, why, sizeof why), GC_OK);
+    CHECK_NEAR(back.deck.cell[0].n_per_count, 2.5e-4 * 0.98, 1e-12);
+    snprintf(cf.created, sizeof cf.created, "2024-06-01T08:00:00Z");
+    CHECK_EQ(calfile_save_new(&cf, p3, sizeof p3, why, sizeof why), GC_OK);
+    CHECK_EQ(calfile_find_newest("GCSIM-0007", newest, sizeof newest), GC_OK);
+    CHECK(strcmp(newest, p3) == 0);
+    printf("history: %s\n", newest);
+    CHECK_EQ(calfile_find_newest("OTHER", newest, sizeof newest), GC_ERR_NOT_FOUND);
+    CHECK_EQ(calfile_find_newest("../x", newest, sizeof newest), GC_ERR_ARG);
+
+    /* Never overwrite an explicit path either. */
+    CHECK_EQ(calfile_write_new(&cf, p1, why, sizeof why), GC_ERR_IO);
+    CHECK(strstr(why, "never overwritten") != NULL);
+    CHECK_EQ(calfile_load(p1, "GCSIM-0007", 0, &back, why, sizeof why), GC_OK);
+    CHECK_NEAR(back.deck.cell[0].n_per_count, 2.5e-4 * 0.98, 1e-12);
+
+    /* Load errors name the file. */
+    CHECK_EQ(calfile_load("/nonexistent/cal.ini", NULL, 0, &back, why, sizeof why),
+             GC_ERR_NOT_FOUND);
+    CHECK(strstr(why, "/nonexistent/cal.ini") != NULL);
+
+    /* Age. */
+    CHECK_EQ(calfile_load(p1, "GCSIM-0007", 0, &back, why, sizeof why), GC_OK);
+    time_t now = back.created_t + 200 * 86400;
+    CHECK_NEAR(calfile_age_days(&back, now), 200.0, 1e-9);
+    CHECK(calfile_is_stale(&back, now, CALFILE_DEFAULT_MAX_AGE_DAYS, why, sizeof why));
+    CHECK(strstr(why, "200 days old") != NULL);
+    CHECK(!calfile_is_stale(&back, back.created_t + 86400, 180, why, sizeof why));
+    char desc[160];
+    calfile_describe(&back, back.created_t + 12 * 86400 + 100, desc, sizeof desc);
+    printf("describe: %s\n", desc);
+    CHECK(strcmp(desc, "GCSIM-0007, 2024-05-02 by J. Smith_ PT _lab 2_ (12 days old)") == 0);
+
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ(system(cmd), 0);
+}
+
+int main(void)
+{
+    test_round_trip();
+    test_refusals();
+    test_history();
+    return check_exit();
+}

@@ -563,27 +563,23 @@ static int cmd_span(struct opts *o, struct source *src)
         free(cf);
         return 1;
     }
-    /* Each placement is preceded by a fresh empty-deck reading (tare), and
-     * its counts are taken relative to it: slow baseline drift between the
-     * zero and the placement (creep, temperature) then cancels instead of
-     * being read as weight.  The placement's counts are stored as if taken
-     * at the time of the zero: load - tare + zero. */
+    /* Each placement is followed by a fresh empty-deck reading (tare), and
+     * its counts are taken relative to the mean of the tares just before
+     * and just after it: slow baseline drift (creep, temperature) then
+     * cancels to first order instead of being read as weight.  The counts
+     * are stored as if taken at the time of the zero: load - tare + zero.
+     *
+     *   zero=T0   L1   T1   L2   T2  ...  Ln   Tn
+     *             ^ (T0+T1)/2  ^ (T1+T2)/2
+     */
+    double zero[PKT_CELLS], prev[PKT_CELLS];
+    for (unsigned i = 0; i < PKT_CELLS; i++)
+        zero[i] = prev[i] = cf->deck.cell[i].offset_counts;
+    double max_tare_step_n = 0.0;
     size_t step = 2;
     for (size_t j = 0; j < o->n_place; j++) {
         struct fit_placement *p = &o->place[j];
         struct pkt_hello h2;
-        double tare[PKT_CELLS];
-        for (unsigned i = 0; i < PKT_CELLS; i++)
-            tare[i] = cf->deck.cell[i].offset_counts;
-        if (!o->no_tare) {
-            snprintf(line, sizeof line, "Step %zu/%zu: %sclear the deck (nobody and nothing on it)",
-                     step++, steps, j ? "remove the mass and " : "");
-            if (capture_still(o, src, NULL, 0, line, &h2, &w, true) != GC_OK) {
-                free(cf);
-                return 1;
-            }
-            memcpy(tare, w.mean_counts, sizeof tare);
-        }
         if (guided)
             snprintf(line, sizeof line,
                      "Step %zu/%zu: place %g kg at marked point %zu (x %+.3f m, y %+.3f m), step "
@@ -598,10 +594,30 @@ static int cmd_span(struct opts *o, struct source *src)
             free(cf);
             return 1;
         }
-        for (unsigned i = 0; i < PKT_CELLS; i++)
-            p->mean_counts[i] = w.mean_counts[i] - tare[i] + cf->deck.cell[i].offset_counts;
+        double loaded[PKT_CELLS], after[PKT_CELLS];
+        memcpy(loaded, w.mean_counts, sizeof loaded);
+        memcpy(after, zero, sizeof after);
+        if (!o->no_tare) {
+            snprintf(line, sizeof line, "Step %zu/%zu: remove the mass and clear the deck", step++,
+                     steps);
+            if (capture_still(o, src, NULL, 0, line, &h2, &w, true) != GC_OK) {
+                free(cf);
+                return 1;
+            }
+            memcpy(after, w.mean_counts, sizeof after);
+        }
+        double step_n = 0.0;
+        for (unsigned i = 0; i < PKT_CELLS; i++) {
+            double ref = 0.5 * (prev[i] + after[i]);
+            p->mean_counts[i] = loaded[i] - ref + zero[i];
+            step_n += (after[i] - prev[i]) * hello.cell_n_per_count;
+        }
+        max_tare_step_n = fmax(max_tare_step_n, fabs(step_n));
+        memcpy(prev, after, sizeof prev);
     }
-    if (o->prompt)
+    if (!o->no_tare)
+        printf("empty-deck reading moved by up to %.2f N between placements\n", max_tare_step_n);
+    if (o->prompt && o->no_tare)
         printf("Remove the mass from the deck.\n");
 
     struct fit_span_limits lim;
@@ -611,6 +627,17 @@ static int cmd_span(struct opts *o, struct source *src)
                   sizeof why);
     if (rc != GC_OK) {
         fprintf(stderr, "calib: %s; no file written.\n", why);
+        /* Drift of the empty deck larger than the fit's force limit is the
+         * likelier cause than a wrong mass: say so. */
+        double w_min = o->place[0].mass_kg;
+        for (size_t j = 1; j < o->n_place; j++)
+            w_min = fmin(w_min, o->place[j].mass_kg);
+        if (max_tare_step_n > 0.5 * lim.max_force_resid * w_min * FIT_G_M_S2)
+            fprintf(stderr,
+                    "calib: note: the empty-deck reading drifted by up to %.1f N between "
+                    "placements; let the deck settle (belt stopped, sensor warmed up) or use a "
+                    "heavier mass.\n",
+                    max_tare_step_n);
         free(cf);
         return 1;
     }
@@ -874,6 +901,9 @@ static int cmd_show(const struct opts *o)
 int main(int argc, char **argv)
 {
     log_set_program("calib");
+    /* Line-buffered so instructions and error sentences keep their order
+     * when both streams go to one log. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     struct opts *o = malloc(sizeof *o);
     if (!o)
         return 1;

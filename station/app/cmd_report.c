@@ -1,12 +1,122 @@
-/* Placeholder until the owning issue lands. */
+/* cmd_report.c - `station report SESSION|latest --pdf OUT.pdf [--csv] [--json]`. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
+#include "gc_error.h"
+#include "report.h"
+#include "session_recorder.h"
+#include "store.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: station report SESSION|latest [--patient CODE] [--pdf OUT.pdf]\n"
+            "                      [--csv OUT.csv] [--json OUT.json] [--db PATH]\n\n"
+            "Session report for the patient's file.  SESSION is a number from\n"
+            "'station sessions'; 'latest' is the newest session (of --patient CODE if\n"
+            "given).  At least one output:\n"
+            "  --pdf OUT.pdf    2-3 printable A4 pages: session facts, a table per phase,\n"
+            "                   cadence and loading-rate plots, target changes, markers,\n"
+            "                   comparison with the previous session, measurement method\n"
+            "  --csv OUT.csv    every step (steps-CSV columns + phase, in_band)\n"
+            "  --json OUT.json  the figures per phase, target changes and markers\n"
+            "Outputs are written whole or not at all, readable by the owner only.\n");
+}
 
 int cmd_report(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "station: 'report' is not available in this build yet.\n");
-    return 1;
+    const char *db = NULL, *pdf = NULL, *csv = NULL, *json = NULL, *code = NULL, *which = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        const char *names[] = {"--db", "--pdf", "--csv", "--json", "--patient"};
+        const char **dsts[] = {&db, &pdf, &csv, &json, &code};
+        for (int k = 0; k < 5 && !dst; k++) {
+            size_t n = strlen(names[k]);
+            if (!strcmp(a, names[k])) {
+                if (i + 1 >= argc) {
+                    fprintf(stderr, "station report: %s needs a value.\n", a);
+                    return 2;
+                }
+                dst = dsts[k];
+                *dst = argv[++i];
+            } else if (!strncmp(a, names[k], n) && a[n] == '=') {
+                dst = dsts[k];
+                *dst = a + n + 1;
+            }
+        }
+        if (dst)
+            continue;
+        if (a[0] == '-') {
+            fprintf(stderr, "station report: unknown option '%s'; see 'station report --help'.\n",
+                    a);
+            return 2;
+        }
+        if (which) {
+            fprintf(stderr, "station report: one session at a time.\n");
+            return 2;
+        }
+        which = a;
+    }
+    if (!which) {
+        fprintf(stderr, "station report: give a session number or 'latest'.\n");
+        return 2;
+    }
+    if (!pdf && !csv && !json) {
+        fprintf(stderr, "station report: give at least one of --pdf, --csv, --json.\n");
+        return 2;
+    }
+    int64_t sid = 0;
+    if (strcmp(which, "latest") != 0) {
+        char *end;
+        long long v = strtoll(which[0] == '#' ? which + 1 : which, &end, 10);
+        if (*end || v <= 0) {
+            fprintf(stderr, "station report: '%s' is not a session number; 'station sessions' "
+                            "lists them.\n",
+                    which);
+            return 2;
+        }
+        sid = v;
+    }
+    struct store *st;
+    if (session_recorder_open_store(db, &st, true) != GC_OK)
+        return 1;
+    int rc = GC_OK;
+    if (!sid) {
+        int64_t pid = 0;
+        if (code) {
+            struct store_patient p;
+            rc = store_patient_find(st, code, &p);
+            if (rc == GC_ERR_NOT_FOUND)
+                fprintf(stderr, "station: no patient %s; 'station patient list' shows them.\n",
+                        code);
+            pid = p.id;
+        }
+        if (rc == GC_OK) {
+            rc = store_session_latest(st, pid, &sid);
+            if (rc == GC_ERR_NOT_FOUND)
+                fprintf(stderr, "station: no sessions stored%s%s yet.\n",
+                        code ? " for patient " : "", code ? code : "");
+        }
+    } else {
+        struct store_session ss;
+        rc = store_session_get(st, sid, &ss);
+        if (rc == GC_ERR_NOT_FOUND)
+            fprintf(stderr, "station: there is no session %lld; 'station sessions' lists them.\n",
+                    (long long)sid);
+    }
+    if (rc == GC_OK && pdf && (rc = report_session_pdf(st, sid, pdf)) == GC_OK)
+        printf("session %lld report: %s\n", (long long)sid, pdf);
+    if (rc == GC_OK && csv && (rc = report_session_csv(st, sid, csv)) == GC_OK)
+        printf("session %lld steps: %s\n", (long long)sid, csv);
+    if (rc == GC_OK && json && (rc = report_session_json(st, sid, json)) == GC_OK)
+        printf("session %lld summary: %s\n", (long long)sid, json);
+    store_close(st);
+    return rc == GC_OK ? 0 : 1;
 }

@@ -134,7 +134,7 @@ struct dsp {
     struct gait_event ev[64];
     struct pkt_samples blk;
     int64_t silence_start_ns;
-    uint64_t lost_blocks_at_loss;
+    bool ended; /* --seconds reached */
 };
 
 struct live {
@@ -801,7 +801,11 @@ static void dsp_samples(struct live *lv, const struct rec_record *r)
         double sensor_us = (double)(end_us - (uint64_t)llround(period_us));
         double off = d->clk_a_us + d->clk_b * (sensor_us - d->clk_a_us - d->clk_ref_us);
         double lat = ((double)r->t_host_ns * 1e-3 - (sensor_us - off)) * 1e-3;
-        d->lat_ms[d->n_lat++] = lat;
+        /* A negative latency means the mapping does not hold (a sensor
+         * clock running faster than real time, e.g. the simulator at
+         * --speed max): report none rather than nonsense. */
+        if (lat >= -1.0)
+            d->lat_ms[d->n_lat++] = lat;
     }
 }
 
@@ -816,8 +820,7 @@ static void dsp_tick_check(struct live *lv, int64_t t_host_ns)
     d->samples_at_tick = d->snap.link.samples;
     d->host_at_tick_ns = t_host_ns;
     d->have_tick_ref = true;
-    if (d->n_lat > 0)
-        d->snap.link.latency_ms = median(d->lat_ms, d->n_lat);
+    d->snap.link.latency_ms = d->n_lat > 0 ? median(d->lat_ms, d->n_lat) : NAN;
     d->n_lat = 0;
     gait_get_status(d->g, &d->snap.gait);
     dsp_tick_line(lv);
@@ -910,8 +913,10 @@ static void dsp_record(struct live *lv, const struct rec_record *r)
         break;
     }
     dsp_tick_check(lv, r->t_host_ns);
-    if (lv->cfg.seconds > 0 && d->snap.t_session_s >= lv->cfg.seconds)
+    if (lv->cfg.seconds > 0 && d->snap.t_session_s >= lv->cfg.seconds) {
+        d->ended = true;
         atomic_store(&lv->finished, true);
+    }
 }
 
 static void dsp_to_recording(struct live *lv, const struct rec_record *r)
@@ -942,6 +947,12 @@ static void *dsp_main(void *arg)
             snap_publish(&lv->snap, &d->snap);
             wake(&lv->wake_writer);
             sem_wait_ms(&lv->wake_dsp, 20);
+            continue;
+        }
+        if (d->ended) {
+            /* The session reached --seconds: what still arrives is neither
+             * analysed nor recorded, so a replay ends at the same record. */
+            spsc_release(lv->ring);
             continue;
         }
         dsp_to_recording(lv, r);
@@ -1357,11 +1368,11 @@ void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap)
              ")  contacts %" PRIu32 "  cadence %s spm (spectral %s)  frames %" PRIu64
              "  crc errors %" PRIu64 "  bad frames %" PRIu64 "  lost blocks %" PRIu64
              "  gaps %" PRIu64 "  restarts %" PRIu64 "  reconnects %" PRIu64
-             "  ring drops %" PRIu64,
+             "  silences %" PRIu64 "  device dropped %" PRIu32 "  ring drops %" PRIu64,
              s->t_session_s, s->gait.steps, s->gait.steps_left, s->gait.steps_right, s->contacts,
              c1, c2, s->link.frames, s->link.crc_errors, s->link.bad_frames, s->link.lost_blocks,
-             s->link.gaps, s->link.restarts, s->link.reconnects,
-             s->link.ring_dropped + s->link.rec_dropped);
+             s->link.gaps, s->link.restarts, s->link.reconnects, s->link.silences,
+             s->link.dev_dropped_samples, s->link.ring_dropped + s->link.rec_dropped);
 }
 
 const char *live_record_path(const struct live *lv)

@@ -5,17 +5,22 @@
 
 void baseline_init(struct baseline *b)
 {
-    b->level_n = NAN;
+    b->level_n = 0.0;
+    b->min_n = INFINITY;
+    b->t0_s = NAN;
     b->from_flight = false;
     b->flights = 0;
 }
 
-void baseline_observe(struct baseline *b, double force_n)
+void baseline_observe(struct baseline *b, double t_s, double force_n)
 {
     if (b->from_flight)
         return;
-    if (isnan(b->level_n) || force_n < b->level_n)
-        b->level_n = force_n;
+    if (isnan(b->t0_s))
+        b->t0_s = t_s;
+    if (force_n < b->min_n)
+        b->min_n = force_n;
+    b->level_n = t_s - b->t0_s < BASELINE_INIT_S ? fmin(0.0, b->min_n) : b->min_n;
 }
 
 void baseline_flight(struct baseline *b, double mean_n)

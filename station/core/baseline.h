@@ -6,9 +6,12 @@
  * treadmill) while nobody touches them, and the offset drifts slowly with
  * temperature.  Contact thresholds are relative to this level.
  *
- *   - Before any flight has been measured the level is the lowest filtered
- *     force seen so far (baseline_observe): good enough to find the first
- *     contact, never above the true flight level.
+ *   - Before any flight has been measured the deck is taken as zeroed
+ *     (calibrated): the level is min(0, lowest filtered force so far).  A
+ *     recording may start mid-stance, so the lowest force of the first
+ *     moments says nothing.  If after BASELINE_INIT_S no flight has been
+ *     found (an offset above the timing threshold: the force never comes
+ *     near 0), the lowest force seen so far is used instead.
  *   - Each measured flight (the samples between a toe-off and the next
  *     initial contact, minus a guard at both ends; the step detector picks
  *     them) gives its mean; the level moves a fraction BASELINE_ALPHA of the
@@ -26,16 +29,21 @@
 /* Weight of one new flight: a time constant of about 3 flights (~1 s of
  * running), fast against drift (N per minute), slow against one odd flight. */
 #define BASELINE_ALPHA 0.3
+/* Seconds of data after which an unzeroed deck is assumed (two strides of
+ * slow walking contain a flight if there is any). */
+#define BASELINE_INIT_S 2.0
 
 struct baseline {
-    double level_n;   /* current estimate, N (NAN before the first sample) */
+    double level_n;   /* current estimate, N */
+    double min_n;     /* lowest force seen before the first flight */
+    double t0_s;      /* time of the first sample, NAN before it */
     bool from_flight; /* at least one flight measured */
     uint32_t flights; /* flights measured */
 };
 
 void baseline_init(struct baseline *b);
 /* Every filtered sample while no flight has been measured yet. */
-void baseline_observe(struct baseline *b, double force_n);
+void baseline_observe(struct baseline *b, double t_s, double force_n);
 /* Mean force of one flight (n >= 1 samples). */
 void baseline_flight(struct baseline *b, double mean_n);
 static inline double baseline_level(const struct baseline *b)

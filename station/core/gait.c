@@ -45,23 +45,44 @@
 #define RING STEPDET_HIST
 #define RMASK (RING - 1u)
 
+/* Walking: a new foot's share of the force is detected from the COP
+ * leaving the current foot (see split_*).  Not before this long into the
+ * current foot's stance: running contacts end sooner, and a foot's own COP
+ * path (heel to toe, a little lateral to medial) must not look like a
+ * second foot. */
+#define MIN_SPLIT_S 0.30
+/* Time constant of the tracked COP x of the foot in single support. */
+#define XA_TAU_S 0.030
+/* Foot separation (mediolateral) assumed before one was measured, m:
+ * typical step width. */
+#define SEP_DEFAULT_M 0.14
+#define SEP_MIN_M 0.04
+#define SEP_ALPHA 0.3
+/* The COP has settled on the new foot when it moves slower than this over
+ * SETTLE_S (the weight transfer moves it at 0.5-2 m/s). */
+#define SETTLE_V_MPS 0.2
+#define SETTLE_S 0.010
+/* Double support longer than this is not walking (standing on both feet). */
+#define MAX_DS_S 0.6
+
 struct stance {
     bool open;
     struct gait_step step;
     double t_ic_raw;  /* IC in filtered-sample time (before delay correction) */
     double ic_off_s;  /* time from IC to buf[0] */
-    float *buf;       /* force above baseline from the first sample after IC */
+    float *buf;       /* this foot's force above baseline from the first sample after IC */
     size_t n, cap;
     struct metrics_scan_state scan;
     bool loading_sent;
     struct stance_metrics early;
-    double sfx, sf;   /* COP evidence */
+    double sfx, sf;   /* COP evidence (single support only) */
 };
 
 struct gait {
     struct gait_config cfg;
     struct lowpass lp_f, lp_m;
     double delay_s;
+    double period_s;
     struct stepdet det;
     struct metrics_cfg mc;
     struct side side;
@@ -75,10 +96,21 @@ struct gait {
     bool have_last;
     float last_copx;   /* last valid COP x, held while the COP is unknown */
     bool cop_seen;
-    struct stance st;
+    /* stances: st[cur] is the latest foot; in double support st[cur ^ 1]
+     * is the previous foot, still loaded */
+    struct stance st[2];
+    int cur;
+    bool ds;
+    double xa;         /* COP x of the current foot in single support */
+    bool xa_valid, xa_frozen;
+    double sep_m;      /* learned foot separation */
+    double xb_est;     /* where the new foot is assumed, double support */
+    double split_t;    /* raw time of the split */
+    uint64_t split_k;  /* sample index of the split */
     /* bookkeeping */
     uint32_t next_index;
-    double last_ic_s, last_to_s; /* of the last emitted step, corrected; NAN none */
+    double open_ic_s, open_ic_prev; /* IC of the latest opened stance, corrected */
+    double last_to_s;  /* TO of the latest closed step, corrected */
     bool after_gap;
     struct gait_step held; /* first step waiting for its side */
     bool have_held;
@@ -157,6 +189,7 @@ struct gait *gait_new(const struct gait_config *cfg)
     if (!g)
         return NULL;
     g->cfg = *cfg;
+    g->period_s = 1.0 / cfg->rate_hz;
     if (lowpass_init(&g->lp_f, cfg->lowpass_hz, cfg->rate_hz) != GC_OK ||
         lowpass_init(&g->lp_m, cfg->lowpass_hz, cfg->rate_hz) != GC_OK ||
         stepdet_init(&g->det, cfg->detect_n, cfg->time_n, cfg->rate_hz, true) != GC_OK) {
@@ -169,16 +202,18 @@ struct gait *gait_new(const struct gait_config *cfg)
     bodyweight_init(&g->bw);
     if (cfg->mass_kg > 0.0)
         bodyweight_set(&g->bw, cfg->mass_kg * G_STANDARD);
-    g->st.cap = (size_t)ceil(MAX_CONTACT_S * cfg->rate_hz) + 2;
-    g->st.buf = malloc(g->st.cap * sizeof *g->st.buf);
+    for (int i = 0; i < 2; i++) {
+        g->st[i].cap = (size_t)ceil(MAX_CONTACT_S * cfg->rate_hz) + 2;
+        g->st[i].buf = malloc(g->st[i].cap * sizeof *g->st[i].buf);
+    }
     g->cad = cadence_new(cfg->rate_hz, cfg->cadence_window_s, 1.0);
-    if (!g->st.buf || !g->cad) {
+    if (!g->st[0].buf || !g->st[1].buf || !g->cad) {
         gait_free(g);
         return NULL;
     }
-    g->last_ic_s = g->last_to_s = NAN;
+    g->sep_m = SEP_DEFAULT_M;
+    g->open_ic_s = g->open_ic_prev = g->last_to_s = NAN;
     g->last_step_t = NAN;
-    g->after_gap = false;
     g->mode = GAIT_MODE_IDLE;
     return g;
 }
@@ -188,7 +223,8 @@ void gait_free(struct gait *g)
     if (!g)
         return;
     cadence_free(g->cad);
-    free(g->st.buf);
+    free(g->st[0].buf);
+    free(g->st[1].buf);
     free(g);
 }
 
@@ -220,9 +256,12 @@ static void fill_loading(struct gait_step *s, const struct stance_metrics *m, do
     s->vilr_bw_s = bw_div(m->vilr_n_s, bw);
 }
 
-static void update_mode_range(struct gait *g)
+static void set_mode(struct gait *g, enum gait_mode m)
 {
-    switch (g->mode) {
+    if (g->mode == m)
+        return;
+    g->mode = m;
+    switch (m) {
     case GAIT_MODE_RUNNING:
         cadence_set_range(g->cad, 2.0, 4.2);
         break;
@@ -251,58 +290,62 @@ static void emit_step(struct gait *g, struct gait_step *s, double t_now)
     ev_push(g, GAIT_EV_STEP, t_now, s);
 }
 
-static void stance_open(struct gait *g, double t_cross, double t_now)
+/* Index of the first ring sample after raw time t (bounded by the ring). */
+static uint64_t ring_after(const struct gait *g, double t)
 {
-    struct stance *st = &g->st;
-    double base = stepdet_baseline(&g->det);
+    uint64_t j = g->n;
+    uint64_t lim = g->n > RING - 1 ? g->n - (RING - 1) : 0;
+    while (j > lim && g->rt[(j - 1) & RMASK] > t)
+        j--;
+    return j;
+}
+
+/* Open a stance whose IC is at raw time t_cross; its buffer receives the
+ * samples already seen after t_cross, from f_of(i) (this foot's force). */
+static struct stance *stance_open(struct gait *g, int slot, double t_cross, double t_now,
+                                  bool walk)
+{
+    struct stance *st = &g->st[slot];
     st->open = true;
     st->n = 0;
     st->t_ic_raw = t_cross;
     st->loading_sent = false;
     st->sfx = st->sf = 0.0;
     metrics_scan_init(&st->scan);
-    /* Samples already seen after the crossing (the look-back). */
-    uint64_t j = g->n;
-    uint64_t lim = g->n > RING - 1 ? g->n - (RING - 1) : 0;
-    while (j > lim && g->rt[(j - 1) & RMASK] > t_cross)
-        j--;
-    st->ic_off_s = g->rt[j & RMASK] - t_cross;
-    for (uint64_t i = j; i < g->n && st->n < st->cap; i++) {
-        double f = g->ry[i & RMASK] - base;
-        st->buf[st->n++] = (float)f;
-        float x = g->rx[i & RMASK];
-        if (isfinite(x) && f > 0.0) {
-            st->sfx += f * x;
-            st->sf += f;
-        }
-    }
+    uint64_t j = ring_after(g, t_cross);
+    st->ic_off_s = (j < g->n ? g->rt[j & RMASK] : t_now) - t_cross;
     struct gait_step *s = &st->step;
     step_clear(s);
-    s->index = g->next_index;
+    s->index = g->next_index++;
     s->t_ic_s = t_cross - g->delay_s;
-    bool adjacent = !g->after_gap && isfinite(g->last_ic_s) &&
-                    s->t_ic_s - g->last_ic_s <= BODYWEIGHT_MAX_STEP_S;
+    bool adjacent = !g->after_gap && isfinite(g->open_ic_s) &&
+                    s->t_ic_s - g->open_ic_s <= BODYWEIGHT_MAX_STEP_S;
     if (!adjacent)
         side_break(&g->side);
     if (adjacent) {
-        s->step_ms = (s->t_ic_s - g->last_ic_s) * 1000.0;
+        s->step_ms = (s->t_ic_s - g->open_ic_s) * 1000.0;
         s->cadence_spm = 60000.0 / s->step_ms;
-        if (isfinite(g->last_to_s) && g->last_to_s <= s->t_ic_s)
+        if (!walk && isfinite(g->last_to_s) && g->last_to_s <= s->t_ic_s)
             s->flight_ms = (s->t_ic_s - g->last_to_s) * 1000.0;
     }
+    g->open_ic_prev = g->open_ic_s;
+    g->open_ic_s = s->t_ic_s;
     if (g->after_gap)
         s->flags |= GAIT_STEP_AFTER_GAP;
+    if (walk)
+        s->flags |= GAIT_STEP_WALK;
     bodyweight_ic(&g->bw, adjacent ? s->step_ms / 1000.0 : NAN);
     s->side = g->cop_seen ? side_expect(&g->side) : GAIT_SIDE_UNKNOWN;
     ev_push(g, GAIT_EV_CONTACT, t_now, s);
+    return st;
 }
 
-static void stance_sample(struct gait *g, double f, float x, double t_now)
+static void stance_push(struct gait *g, struct stance *st, double f, float x, bool alone,
+                        double t_now)
 {
-    struct stance *st = &g->st;
     if (st->n < st->cap)
         st->buf[st->n++] = (float)f;
-    if (isfinite(x) && f > 0.0) {
+    if (alone && isfinite(x) && f > 0.0) {
         st->sfx += f * x;
         st->sf += f;
     }
@@ -316,23 +359,33 @@ static void stance_sample(struct gait *g, double f, float x, double t_now)
     }
 }
 
-static void stance_discard(struct gait *g)
+/* Not a step after all (the latest opened stance only). */
+static void stance_discard(struct gait *g, struct stance *st)
 {
-    g->st.open = false;
+    if (!st->open)
+        return;
+    st->open = false;
+    if (st->step.index + 1 == g->next_index) {
+        g->next_index--;
+        g->open_ic_s = g->open_ic_prev;
+    }
 }
 
-static void stance_close(struct gait *g, double t_cross, double t_now)
+static void stance_close(struct gait *g, struct stance *st, double t_to_raw, double t_now)
 {
-    struct stance *st = &g->st;
     st->open = false;
-    double contact_s = t_cross - st->t_ic_raw;
+    double contact_s = t_to_raw - st->t_ic_raw;
     struct stance_metrics m;
     metrics_stance(&g->mc, st->buf, st->n, st->ic_off_s, &m);
-    if (contact_s < MIN_CONTACT_S || !(m.active_n >= MIN_STEP_PEAK_N))
-        return; /* not a step: a bump, a touch; the index is reused */
+    if (contact_s < MIN_CONTACT_S || !(m.active_n >= MIN_STEP_PEAK_N)) {
+        /* A bump or a touch, not a step: its index is reused. */
+        st->open = true;
+        stance_discard(g, st);
+        return;
+    }
     double bw = bodyweight_n(&g->bw);
     struct gait_step *s = &st->step;
-    s->t_to_s = t_cross - g->delay_s;
+    s->t_to_s = t_to_raw - g->delay_s;
     s->contact_ms = contact_s * 1000.0;
     fill_loading(s, &m, s->t_ic_s, bw);
     s->active_peak_n = m.active_n;
@@ -340,10 +393,7 @@ static void stance_close(struct gait *g, double t_cross, double t_now)
     double c = st->sf > 0.0 ? st->sfx / st->sf : NAN;
     enum gait_side prev = GAIT_SIDE_UNKNOWN;
     s->side = g->cop_seen ? side_decide(&g->side, c, &prev) : GAIT_SIDE_UNKNOWN;
-    g->mode = GAIT_MODE_RUNNING;
-    update_mode_range(g);
-    g->next_index++;
-    g->last_ic_s = s->t_ic_s;
+    set_mode(g, (s->flags & GAIT_STEP_WALK) ? GAIT_MODE_WALKING : GAIT_MODE_RUNNING);
     g->last_to_s = s->t_to_s;
     g->after_gap = false;
     g->last_step_t = t_now;
@@ -368,10 +418,19 @@ static void flush_held(struct gait *g, double t_now)
     }
 }
 
+static void discard_all(struct gait *g)
+{
+    /* Previous foot first so the index bookkeeping unwinds in order. */
+    stance_discard(g, &g->st[g->cur]);
+    stance_discard(g, &g->st[g->cur ^ 1]);
+    g->st[0].open = g->st[1].open = false;
+    g->ds = false;
+    g->xa_valid = g->xa_frozen = false;
+}
+
 static void do_gap(struct gait *g, double t_resume)
 {
-    if (g->st.open)
-        stance_discard(g);
+    discard_all(g);
     flush_held(g, g->last_t);
     stepdet_reset(&g->det);
     lowpass_reset(&g->lp_f);
@@ -382,6 +441,157 @@ static void do_gap(struct gait *g, double t_resume)
     g->after_gap = true;
     g->have_last = false;
     ev_push(g, GAIT_EV_GAP, t_resume, NULL);
+}
+
+/* ---- walking: splitting one contact of the total force into feet ----
+ *
+ *   COP x   xB ..................______      In single support the COP sits
+ *                               /            on the foot (xa, tracked).  When
+ *                              /             the other foot lands, the COP
+ *   xa ______________________ /              moves towards it: the new foot
+ *                  IC_B ^    ^ TO_A          carries  F_B = Fz |x - xa| / sep
+ *                                            (lever rule on the line between
+ * the feet).  IC_B: F_B crosses time_n (tangent onset, like stepdet).  When
+ * the COP has settled on the new foot, its position xB is known exactly and
+ * the old foot's share F_A = Fz (xB - x) / (xB - xa) gives TO_A. */
+
+/* Force above baseline at ring index i. */
+static double ring_f(const struct gait *g, uint64_t i)
+{
+    return g->ry[i & RMASK] - stepdet_baseline(&g->det);
+}
+
+static void split_start(struct gait *g, uint64_t k, double t_now)
+{
+    struct stance *a = &g->st[g->cur];
+    double tn = g->cfg.time_n, sep = g->sep_m;
+    /* Look back for the crossing of time_n by the new foot's share. */
+    uint64_t lim = g->n > RING - 2 ? g->n - (RING - 2) : 0;
+    uint64_t i = k;
+    double fb1 = ring_f(g, k) * fabs(g->rx[k & RMASK] - g->xa) / sep, fb0 = fb1;
+    while (i > lim && g->rt[(i - 1) & RMASK] > a->t_ic_raw) {
+        float x0 = g->rx[(i - 1) & RMASK];
+        fb0 = isfinite(x0) ? ring_f(g, i - 1) * fabs(x0 - g->xa) / sep : 0.0;
+        if (fb0 <= tn)
+            break;
+        fb1 = fb0;
+        i--;
+    }
+    /* crossing between i-1 (<= tn) and i (> tn) */
+    double t0 = g->rt[(i - 1) & RMASK], t1 = g->rt[i & RMASK];
+    double fr = fb1 > fb0 ? (tn - fb0) / (fb1 - fb0) : 0.0;
+    double tc = t0 + fr * (t1 - t0);
+    if (t1 > t0)
+        tc += stepdet_extrapolate(tn, (fb1 - fb0) / (t1 - t0));
+    double dir = g->rx[k & RMASK] >= g->xa ? 1.0 : -1.0;
+    g->xb_est = g->xa + dir * sep;
+    g->ds = true;
+    g->split_t = tc;
+    g->split_k = k;
+    /* The old foot's buffer got the whole force since tc: take the new
+     * foot's share back out. */
+    uint64_t j = ring_after(g, tc);
+    size_t m = (size_t)(g->n - j);
+    if (m > a->n)
+        m = a->n;
+    for (size_t q = 0; q < m; q++) {
+        uint64_t r = j + q;
+        float x = g->rx[r & RMASK];
+        double w = isfinite(x) ? fabs(x - g->xa) / sep : 0.0;
+        if (w > 1.0)
+            w = 1.0;
+        a->buf[a->n - m + q] -= (float)(ring_f(g, r) * w);
+    }
+    g->cur ^= 1;
+    struct stance *b = stance_open(g, g->cur, tc, t_now, true);
+    a->step.flags |= GAIT_STEP_WALK;
+    for (uint64_t r = j; r < g->n; r++) {
+        float x = g->rx[r & RMASK];
+        double w = isfinite(x) ? fabs(x - g->xa) / sep : 0.0;
+        if (w > 1.0)
+            w = 1.0;
+        stance_push(g, b, ring_f(g, r) * w, x, false, t_now);
+    }
+    set_mode(g, GAIT_MODE_WALKING);
+}
+
+/* The COP has settled on the new foot: time the old foot's toe-off. */
+static void split_finish(struct gait *g, double t_now)
+{
+    struct stance *a = &g->st[g->cur ^ 1];
+    uint64_t k = g->n - 1;
+    double xb = g->rx[k & RMASK];
+    double span = xb - g->xa;
+    double tn = g->cfg.time_n;
+    if (fabs(span) >= SEP_MIN_M)
+        g->sep_m += SEP_ALPHA * (fabs(span) - g->sep_m);
+    else
+        span = span >= 0.0 ? SEP_MIN_M : -SEP_MIN_M;
+    /* Last sample where the old foot still carried time_n, searching back
+     * to the split. */
+    uint64_t i = k;
+    double fa1 = 0.0, fa0 = 0.0;
+    while (i > g->split_k - 1 && i > 0) {
+        float x = g->rx[i & RMASK];
+        fa0 = isfinite(x) ? ring_f(g, i) * (xb - x) / span : 0.0;
+        if (fa0 >= tn)
+            break;
+        fa1 = fa0;
+        i--;
+    }
+    double t0 = g->rt[i & RMASK], t1 = g->rt[(i + 1) & RMASK];
+    double fr = fa0 > fa1 ? (fa0 - tn) / (fa0 - fa1) : 0.0;
+    double to = t0 + fr * (t1 - t0);
+    if (t1 > t0)
+        to += stepdet_extrapolate(tn, (fa1 - fa0) / (t1 - t0));
+    if (to < g->split_t)
+        to = g->split_t;
+    g->ds = false;
+    g->xa = xb;
+    g->xa_valid = true;
+    g->xa_frozen = false;
+    stance_close(g, a, to, t_now);
+}
+
+static void contact_sample(struct gait *g, uint64_t k, double t, double f, float x)
+{
+    struct stance *cur = &g->st[g->cur];
+    if (!g->ds) {
+        bool split = false;
+        if (isfinite(x) && g->cop_seen) {
+            if (!g->xa_valid) {
+                g->xa = x;
+                g->xa_valid = true;
+            }
+            double fb = f * fabs(x - g->xa) / g->sep_m;
+            if (t - cur->t_ic_raw >= MIN_SPLIT_S && fb >= g->cfg.time_n) {
+                g->xa_frozen = true;
+                split = fb > g->cfg.detect_n;
+            } else {
+                g->xa_frozen = false;
+                g->xa += (x - g->xa) * fmin(1.0, g->period_s / XA_TAU_S);
+            }
+        }
+        stance_push(g, cur, f, x, !g->xa_frozen, t);
+        if (split)
+            split_start(g, k, t);
+        return;
+    }
+    /* Double support: share the force between the feet. */
+    struct stance *a = &g->st[g->cur ^ 1];
+    double sep = fabs(g->xb_est - g->xa);
+    double w = isfinite(x) ? fabs(x - g->xa) / sep : 1.0;
+    if (w > 1.0)
+        w = 1.0;
+    stance_push(g, a, f * (1.0 - w), x, false, t);
+    stance_push(g, cur, f * w, x, false, t);
+    uint64_t d = (uint64_t)ceil(SETTLE_S * g->cfg.rate_hz);
+    if (isfinite(x) && k >= g->split_k + d) {
+        float xo = g->rx[(k - d) & RMASK];
+        bool moved = fabs(x - g->xa) >= 0.5 * fmin(sep, g->sep_m);
+        if (moved && isfinite(xo) && fabs(x - xo) <= SETTLE_V_MPS * SETTLE_S)
+            split_finish(g, t);
+    }
 }
 
 static void one_sample(struct gait *g, const struct gait_sample *in)
@@ -413,27 +623,38 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
     double base = stepdet_baseline(&g->det);
     bodyweight_sample(&g->bw, y - base);
     if (ev == STEPDET_ON) {
-        stance_open(g, tc, t);
+        g->ds = false;
+        g->xa_valid = g->xa_frozen = false;
+        struct stance *st = stance_open(g, g->cur, tc, t, false);
+        /* Samples between the onset and now. */
+        for (uint64_t i = ring_after(g, tc); i < g->n; i++)
+            stance_push(g, st, ring_f(g, i), g->rx[i & RMASK], true, t);
     } else if (ev == STEPDET_OFF) {
-        if (g->st.open)
-            stance_close(g, tc, t);
-    } else if (g->st.open) {
-        stance_sample(g, y - base, xf, t);
-        if (t - g->st.t_ic_raw > MAX_CONTACT_S || g->st.n >= g->st.cap) {
-            /* Standing still (or an unsplittable double support). */
-            stance_discard(g);
+        /* Both feet leave (a flight): the previous foot too, if still on. */
+        if (g->ds) {
+            g->ds = false;
+            stance_close(g, &g->st[g->cur ^ 1], tc, t);
+        }
+        if (g->st[g->cur].open)
+            stance_close(g, &g->st[g->cur], tc, t);
+        g->xa_valid = g->xa_frozen = false;
+    } else if (g->st[g->cur].open) {
+        contact_sample(g, k, t, y - base, xf);
+        struct stance *cur = &g->st[g->cur];
+        if (t - cur->t_ic_raw > MAX_CONTACT_S || cur->n >= cur->cap ||
+            (g->ds && t - g->split_t > MAX_DS_S)) {
+            /* Standing still (or a double support that never resolves). */
+            discard_all(g);
             stepdet_abort(&g->det);
-            g->mode = GAIT_MODE_STANDING;
+            set_mode(g, GAIT_MODE_STANDING);
             side_break(&g->side);
             bodyweight_break(&g->bw);
-            g->last_ic_s = NAN;
+            g->open_ic_s = NAN;
         }
     }
     if (g->mode != GAIT_MODE_STANDING && g->mode != GAIT_MODE_IDLE && isfinite(g->last_step_t) &&
-        t - g->last_step_t > IDLE_S && !g->st.open) {
-        g->mode = GAIT_MODE_IDLE;
-        update_mode_range(g);
-    }
+        t - g->last_step_t > IDLE_S && !g->st[g->cur].open)
+        set_mode(g, GAIT_MODE_IDLE);
 }
 
 int gait_process(struct gait *g, const struct gait_sample *in, size_t n, struct gait_event *out,
@@ -466,8 +687,7 @@ int gait_flush(struct gait *g, struct gait_event *out, size_t cap)
     if (!g || (cap && !out))
         return GC_ERR_ARG;
     /* An open contact has no toe-off: it is not a complete step. */
-    if (g->st.open)
-        stance_discard(g);
+    discard_all(g);
     flush_held(g, g->last_t);
     cadence_flush(g->cad);
     return ev_pop(g, out, cap);
@@ -483,7 +703,7 @@ void gait_get_status(const struct gait *g, struct gait_status *st)
 {
     memset(st, 0, sizeof *st);
     st->mode = g->mode;
-    st->in_contact = g->st.open;
+    st->in_contact = g->st[g->cur].open;
     st->body_weight_n = bodyweight_n(&g->bw);
     st->baseline_n = stepdet_baseline(&g->det);
     double tmp[CAD_HIST];

@@ -53,10 +53,25 @@ static void update_baseline(struct stepdet *sd, uint64_t end)
     baseline_flight(&sd->base, s / (double)(b - a));
 }
 
-/* Last sample index j < k with y[j] <= level, searching back at most the
- * history; returns the interpolated crossing time between j and j+1. */
-static double look_back(const struct stepdet *sd, uint64_t k, double level, uint64_t *j_out)
+double stepdet_extrapolate(double level, double slope_per_s)
 {
+    if (!(level > 0.0) || slope_per_s == 0.0 || !isfinite(slope_per_s))
+        return 0.0;
+    double dt = -level / slope_per_s;
+    if (dt > STEPDET_MAX_EXTRAP_S)
+        dt = STEPDET_MAX_EXTRAP_S;
+    if (dt < -STEPDET_MAX_EXTRAP_S)
+        dt = -STEPDET_MAX_EXTRAP_S;
+    return dt;
+}
+
+/* Last sample index j < k with y[j] <= level, searching back at most the
+ * history; returns the interpolated crossing time between j and j+1 and
+ * the slope there (*slope, per s). */
+static double look_back(const struct stepdet *sd, uint64_t k, double level, uint64_t *j_out,
+                        double *slope)
+{
+    *slope = 0.0;
     uint64_t lim = k > STEPDET_HIST - 2 ? k - (STEPDET_HIST - 2) : 0;
     uint64_t j = k;
     while (j > lim) {
@@ -65,6 +80,8 @@ static double look_back(const struct stepdet *sd, uint64_t k, double level, uint
             double y0 = sd->y[j & MASK], y1 = sd->y[(j + 1) & MASK];
             double fr = y1 > y0 ? (level - y0) / (y1 - y0) : 0.0;
             double t0 = sd->t[j & MASK], t1 = sd->t[(j + 1) & MASK];
+            if (t1 > t0)
+                *slope = (y1 - y0) / (t1 - t0);
             *j_out = j + 1;
             return t0 + fr * (t1 - t0);
         }
@@ -80,7 +97,7 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
     sd->t[k & MASK] = t_s;
     sd->n++;
     if (sd->track_baseline && !sd->base.from_flight)
-        baseline_observe(&sd->base, y);
+        baseline_observe(&sd->base, t_s, y);
     double base = stepdet_baseline(sd);
     if (!sd->on) {
         if (y - base < sd->time_n) {
@@ -93,7 +110,8 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
             /* Re-measure the baseline on the flight that just ended, then
              * time the contact against the new level. */
             uint64_t j;
-            (void)look_back(sd, k, base + sd->time_n, &j);
+            double sl;
+            (void)look_back(sd, k, base + sd->time_n, &j, &sl);
             update_baseline(sd, j);
             sd->flight_measured = true;
             base = stepdet_baseline(sd);
@@ -101,7 +119,9 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
                 return STEPDET_NONE;
         }
         uint64_t j;
-        *t_cross_s = look_back(sd, k, base + sd->time_n, &j);
+        double sl;
+        *t_cross_s = look_back(sd, k, base + sd->time_n, &j, &sl);
+        *t_cross_s += stepdet_extrapolate(sd->time_n, sl);
         sd->on = true;
         return STEPDET_ON;
     }
@@ -114,6 +134,8 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
     if (fr < 0.0)
         fr = 0.0;
     *t_cross_s = tp + fr * (t_s - tp);
+    if (t_s > tp)
+        *t_cross_s += stepdet_extrapolate(sd->time_n, (y - yp) / (t_s - tp));
     sd->on = false;
     sd->armed = true;
     sd->off_idx = k;

@@ -22,8 +22,17 @@
  * With track_baseline false the baseline stays 0 (signals that are already
  * relative, e.g. one foot's share of the force in double support).
  *
- * Times returned are sample times (not corrected for any filter delay: the
- * caller subtracts its filter's delay).  Caller's storage, no allocation.
+ * Event times: the timing-level crossing, extrapolated along the signal's
+ * slope at the crossing back (IC) or forward (TO) to the baseline itself
+ * ("tangent onset"), at most STEPDET_MAX_EXTRAP_S.  Force rises from zero
+ * smoothly (a heel's force grows roughly with the square of time, a
+ * forefoot's faster than linearly), so the crossing of baseline + 20 N
+ * comes 0.5-3 ms after the true contact; the tangent removes most of it
+ * without timing on the noise at the baseline.  stepdet_extrapolate() is
+ * the same rule for callers with their own signals.
+ *
+ * Times are sample times (not corrected for any filter delay: the caller
+ * subtracts its filter's delay).  Caller's storage, no allocation.
  * Thread: owner's only.
  */
 #ifndef GC_STEPDET_H
@@ -39,6 +48,8 @@
 /* Samples this close to a toe-off or an initial contact are not flight
  * samples for the baseline (filter ringing, the edges themselves). */
 #define STEPDET_GUARD_S 0.010
+/* Longest tangent extrapolation from the timing level to the baseline. */
+#define STEPDET_MAX_EXTRAP_S 0.010
 
 enum stepdet_event { STEPDET_NONE = 0, STEPDET_ON = 1, STEPDET_OFF = 2 };
 
@@ -70,6 +81,11 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s);
 /* Force the contact to end now without a toe-off (the caller decided it is
  * not a contact, e.g. standing still): it re-arms only below time level. */
 void stepdet_abort(struct stepdet *sd);
+
+/* Tangent extrapolation: from a crossing of `level` (above the zero of the
+ * signal) with slope `slope_per_s` (> 0 rising, < 0 falling), the time the
+ * tangent reaches zero, relative to the crossing (negative for rising). */
+double stepdet_extrapolate(double level, double slope_per_s);
 
 static inline double stepdet_baseline(const struct stepdet *sd)
 {

@@ -70,7 +70,7 @@ void display_config_default(struct display_config *cfg);
 /* Therapist keys (documented on screen, in the panel). */
 enum display_action {
     DISPLAY_ACT_QUIT = 1,     /* Esc, Q, window closed */
-    DISPLAY_ACT_TARGET_UP,    /* Up: cadence target +1 steps/min (relative: +0.5 %) */
+    DISPLAY_ACT_TARGET_UP,    /* Up: cadence target +1 steps/min (relative target: +0.5 %) */
     DISPLAY_ACT_TARGET_DOWN,  /* Down */
     DISPLAY_ACT_BAND_UP,      /* Right: band +0.5 % */
     DISPLAY_ACT_BAND_DOWN,    /* Left */

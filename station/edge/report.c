@@ -421,7 +421,7 @@ static void table_header(struct doc *d, const struct col *cols, size_t nc)
     d->y += 2 * ROW_H - 2;
 }
 
-static void table_row(struct doc *d, const struct col *cols, size_t nc, char cells[][64],
+static void table_row(struct doc *d, const struct col *cols, size_t nc, char cells[][128],
                       bool bold, bool shade)
 {
     cairo_t *cr = d->cr;
@@ -479,30 +479,33 @@ static void fmt_pct(char *buf, size_t cap, double share)
 
 /* The phase table: one row per phase reached, then the whole session. */
 static const struct col phase_cols[] = {
-    {"Phase", NULL, 70, AL_LEFT},          {"Time", "m:ss", 50, AL_LEFT},
-    {"Steps", NULL, 30, AL_RIGHT},         {"Cadence", "spm", 40, AL_RIGHT},
-    {"Target", "spm", 52, AL_RIGHT},       {"In band", "%", 34, AL_RIGHT},
-    {"Contact", "ms", 35, AL_RIGHT},       {"Impact pk", "BW (steps)", 50, AL_RIGHT},
-    {"VALR", "BW/s", 34, AL_RIGHT},        {"VILR", "BW/s", 34, AL_RIGHT},
-    {"> 66", "BW/s %", 30, AL_RIGHT},      {"SI contact", "%", 38, AL_RIGHT},
+    {"Phase", NULL, 66, AL_LEFT},          {"Time", "m:ss", 50, AL_LEFT},
+    {"Steps", NULL, 28, AL_RIGHT},         {"Cadence", "spm", 38, AL_RIGHT},
+    {"Target", "spm", 38, AL_RIGHT},       {"In band", "%", 33, AL_RIGHT},
+    {"Contact", "ms", 34, AL_RIGHT},       {"Impact pk", "BW (steps)", 48, AL_RIGHT},
+    {"VALR", "BW/s", 34, AL_RIGHT},        {"VILR", "BW/s", 32, AL_RIGHT},
+    {">66 BW/s", "% steps", 37, AL_RIGHT}, {"SI contact", "%", 39, AL_RIGHT},
     {"SI VALR", "%", 38, AL_RIGHT},
 };
 #define N_PHASE_COLS (sizeof phase_cols / sizeof phase_cols[0])
 
-static void stats_cells(const struct session_stats *x, char c[][64])
+static void stats_cells(const struct session_stats *x, char c[][128])
 {
-    snprintf(c[2], 64, "%zu", x->n_steps);
-    session_fmt(c[3], 64, x->cadence_spm, SESSION_DEC_CADENCE);
-    fmt_pct(c[5], 64, x->share_in_band);
-    session_fmt(c[6], 64, x->contact_ms, SESSION_DEC_CONTACT);
+    snprintf(c[2], 128, "%zu", x->n_steps);
+    session_fmt(c[3], 128, x->cadence_spm, SESSION_DEC_CADENCE);
+    fmt_pct(c[5], 128, x->share_in_band);
+    session_fmt(c[6], 128, x->contact_ms, SESSION_DEC_CONTACT);
     char pk[32];
     session_fmt(pk, sizeof pk, x->impact_peak_bw, SESSION_DEC_PEAK_BW);
-    snprintf(c[7], 64, "%s (%zu)", pk, x->n_impact);
-    session_fmt(c[8], 64, x->valr_bw_s, SESSION_DEC_RATE);
-    session_fmt(c[9], 64, x->vilr_bw_s, SESSION_DEC_RATE);
-    fmt_pct(c[10], 64, x->share_valr_risk);
-    session_fmt(c[11], 64, x->si_contact_pct, SESSION_DEC_SI);
-    session_fmt(c[12], 64, x->si_valr_pct, SESSION_DEC_SI);
+    if (x->n_impact)
+        snprintf(c[7], 128, "%s (%zu)", pk, x->n_impact);
+    else
+        snprintf(c[7], 128, "-");
+    session_fmt(c[8], 128, x->valr_bw_s, SESSION_DEC_RATE);
+    session_fmt(c[9], 128, x->vilr_bw_s, SESSION_DEC_RATE);
+    fmt_pct(c[10], 128, x->share_valr_risk);
+    session_fmt(c[11], 128, x->si_contact_pct, SESSION_DEC_SI);
+    session_fmt(c[12], 128, x->si_valr_pct, SESSION_DEC_SI);
 }
 
 static double phase_end_rel(const struct rep *r, size_t i)
@@ -517,7 +520,7 @@ static void draw_phase_table(struct doc *d, const struct rep *r)
 {
     ensure_room(d, 2 * ROW_H * (double)(r->n_phases + 2));
     table_header(d, phase_cols, N_PHASE_COLS);
-    char c[N_PHASE_COLS][64];
+    char c[N_PHASE_COLS][128];
     size_t row = 0;
     for (size_t i = 0; i < r->n_phases; i++) {
         const struct store_phase *ph = &r->phases[i];
@@ -526,30 +529,30 @@ static void draw_phase_table(struct doc *d, const struct rep *r)
         if (!ph->started && x.n_steps == 0)
             continue; /* not reached (interrupted or cut short) */
         ensure_room(d, ROW_H);
-        snprintf(c[0], 64, "%s", ph->name);
+        snprintf(c[0], 128, "%s", ph->name);
         char a[16], b[16];
         fmt_clock(a, sizeof a, ph->started ? ph->start_s : ph->planned_start_s);
         fmt_clock(b, sizeof b, phase_end_rel(r, i));
-        snprintf(c[1], 64, "%s-%s", a, b);
+        snprintf(c[1], 128, "%s-%s", a, b);
         stats_cells(&x, c);
         if (isfinite(ph->targets.cadence_spm)) {
             char t[16], lo[16], hi[16];
             session_fmt(t, sizeof t, ph->targets.cadence_spm, SESSION_DEC_CADENCE);
             session_fmt(lo, sizeof lo, ph->targets.cadence_lo_spm, 0);
             session_fmt(hi, sizeof hi, ph->targets.cadence_hi_spm, 0);
-            snprintf(c[4], 64, "%s", t);
+            snprintf(c[4], 128, "%s", t);
         } else
-            snprintf(c[4], 64, "-");
+            snprintf(c[4], 128, "-");
         table_row(d, phase_cols, N_PHASE_COLS, c, false, row++ % 2);
     }
     struct session_stats all;
     session_stats_compute(r->steps, r->n_steps, SESSION_ALL_PHASES, &all);
-    snprintf(c[0], 64, "Whole session");
+    snprintf(c[0], 128, "Whole session");
     char b[16];
     fmt_clock(b, sizeof b, r->t_end_rel);
-    snprintf(c[1], 64, "0:00-%s", b);
+    snprintf(c[1], 128, "0:00-%s", b);
     stats_cells(&all, c);
-    snprintf(c[4], 64, " ");
+    snprintf(c[4], 128, " ");
     table_row(d, phase_cols, N_PHASE_COLS, c, true, false);
     d->y += 4;
 }
@@ -636,7 +639,7 @@ static void plot_frame(struct doc *d, const struct plot *p, const struct rep *r,
     textf(cr, p->x + p->w, p->y + p->h + 17, AL_RIGHT, "time since start (%s)",
           minutes ? "min" : "s");
     font(cr, 7, true);
-    text_at(cr, p->x - 28, p->y - 5, AL_LEFT, ylabel);
+    text_at(cr, p->x - 28, p->y - 4, AL_LEFT, ylabel);
     cairo_set_line_width(cr, 0.6);
     cairo_rectangle(cr, p->x, p->y, p->w, p->h);
     cairo_stroke(cr);
@@ -698,7 +701,7 @@ static void draw_cadence_plot(struct doc *d, const struct rep *r)
     const double h = 150;
     ensure_room(d, h + 50);
     heading(d, "Cadence over time");
-    struct plot p = {MARGIN + 30, d->y + 4, CONTENT_W - 36, h, 0, r->t_end_rel, 0, 0};
+    struct plot p = {MARGIN + 30, d->y + 12, CONTENT_W - 36, h, 0, r->t_end_rel, 0, 0};
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < r->n_steps; i++) {
         double c = r->steps[i].step.cadence_spm;
@@ -789,7 +792,7 @@ static void draw_loading_plot(struct doc *d, const struct rep *r)
     const double h = 150;
     ensure_room(d, h + 50);
     heading(d, "Loading rate per step (VALR)");
-    struct plot p = {MARGIN + 30, d->y + 4, CONTENT_W - 36, h, 0, r->t_end_rel, 0, 0};
+    struct plot p = {MARGIN + 30, d->y + 12, CONTENT_W - 36, h, 0, r->t_end_rel, 0, 0};
     double hi = SESSION_VALR_RISK_BW_S;
     double vals[2048];
     size_t nv = 0;
@@ -811,6 +814,11 @@ static void draw_loading_plot(struct doc *d, const struct rep *r)
     cairo_save(cr);
     cairo_rectangle(cr, p.x, p.y, p.w, p.h);
     cairo_clip(cr);
+    set_rgb(cr, rgb_risk);
+    cairo_set_line_width(cr, 0.9);
+    cairo_move_to(cr, p.x, py(&p, SESSION_VALR_RISK_BW_S));
+    cairo_line_to(cr, p.x + p.w, py(&p, SESSION_VALR_RISK_BW_S));
+    cairo_stroke(cr);
     /* ceiling as it was in force: a step function over the target changes */
     const double dash[] = {4, 2};
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
@@ -827,11 +835,6 @@ static void draw_loading_plot(struct doc *d, const struct rep *r)
         cairo_stroke(cr);
     }
     cairo_set_dash(cr, NULL, 0, 0);
-    set_rgb(cr, rgb_risk);
-    cairo_set_line_width(cr, 0.9);
-    cairo_move_to(cr, p.x, py(&p, SESSION_VALR_RISK_BW_S));
-    cairo_line_to(cr, p.x + p.w, py(&p, SESSION_VALR_RISK_BW_S));
-    cairo_stroke(cr);
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct gait_step *g = &r->steps[i].step;
         if (!isfinite(g->valr_bw_s))
@@ -908,8 +911,11 @@ static void session_info(struct doc *d, const struct rep *r)
     snprintf(v[2], 256, "%s", r->ss.therapist);
     snprintf(v[3], 256, "%s", r->ss.protocol_name);
     fmt_clock(b, sizeof b, r->t_end_rel);
-    snprintf(v[4], 256, "%s min:s, %s%s", b, store_status_name(r->ss.status),
-             r->ss.time_scale > 1.0001 ? " (time compressed)" : "");
+    if (r->ss.time_scale > 1.0001)
+        snprintf(v[4], 256, "%s (m:ss), %s, time x%g", b, store_status_name(r->ss.status),
+                 r->ss.time_scale);
+    else
+        snprintf(v[4], 256, "%s (m:ss), %s", b, store_status_name(r->ss.status));
     if (isfinite(r->ss.body_weight_n))
         snprintf(v[5], 256, "%.0f N (%.1f kg)", r->ss.body_weight_n, r->ss.body_weight_n / 9.80665);
     else
@@ -941,7 +947,7 @@ static void draw_lr_table(struct doc *d, const struct rep *r)
     heading(d, "Left vs right");
     ensure_room(d, ROW_H * (double)(r->n_phases + 3));
     table_header(d, cols, nc);
-    char c[8][64];
+    char c[8][128];
     size_t row = 0;
     for (size_t i = 0; i <= r->n_phases; i++) {
         struct session_stats x;
@@ -949,40 +955,21 @@ static void draw_lr_table(struct doc *d, const struct rep *r)
             session_stats_compute(r->steps, r->n_steps, SESSION_PHASE_BIT(r->phases[i].idx), &x);
             if (x.n_steps == 0)
                 continue;
-            snprintf(c[0], 64, "%s", r->phases[i].name);
+            snprintf(c[0], 128, "%s", r->phases[i].name);
         } else {
             session_stats_compute(r->steps, r->n_steps, SESSION_ALL_PHASES, &x);
-            snprintf(c[0], 64, "Whole session");
+            snprintf(c[0], 128, "Whole session");
         }
-        snprintf(c[1], 64, "%zu / %zu", x.n_left, x.n_right);
-        session_fmt(c[2], 64, x.contact_l_ms, SESSION_DEC_CONTACT);
-        session_fmt(c[3], 64, x.contact_r_ms, SESSION_DEC_CONTACT);
-        session_fmt(c[4], 64, x.si_contact_pct, SESSION_DEC_SI);
-        session_fmt(c[5], 64, x.valr_l_bw_s, SESSION_DEC_RATE);
-        session_fmt(c[6], 64, x.valr_r_bw_s, SESSION_DEC_RATE);
-        session_fmt(c[7], 64, x.si_valr_pct, SESSION_DEC_SI);
+        snprintf(c[1], 128, "%zu / %zu", x.n_left, x.n_right);
+        session_fmt(c[2], 128, x.contact_l_ms, SESSION_DEC_CONTACT);
+        session_fmt(c[3], 128, x.contact_r_ms, SESSION_DEC_CONTACT);
+        session_fmt(c[4], 128, x.si_contact_pct, SESSION_DEC_SI);
+        session_fmt(c[5], 128, x.valr_l_bw_s, SESSION_DEC_RATE);
+        session_fmt(c[6], 128, x.valr_r_bw_s, SESSION_DEC_RATE);
+        session_fmt(c[7], 128, x.si_valr_pct, SESSION_DEC_SI);
         table_row(d, cols, nc, c, i == r->n_phases, row++ % 2);
     }
     d->y += 6;
-}
-
-static void targets_text(const struct session_targets *t, char *buf, size_t cap)
-{
-    char a[16], b[16], c[16], e[16];
-    size_t n = 0;
-    buf[0] = '\0';
-    if (isfinite(t->cadence_spm))
-        n += (size_t)snprintf(buf + n, cap - n, "cadence %s spm (band %s-%s)",
-                              session_fmt(a, sizeof a, t->cadence_spm, SESSION_DEC_CADENCE),
-                              session_fmt(b, sizeof b, t->cadence_lo_spm, SESSION_DEC_CADENCE),
-                              session_fmt(c, sizeof c, t->cadence_hi_spm, SESSION_DEC_CADENCE));
-    else
-        n += (size_t)snprintf(buf + n, cap - n, "no cadence target");
-    if (n < cap && isfinite(t->valr_ceiling_bw_s))
-        n += (size_t)snprintf(buf + n, cap - n, ", VALR ceiling %s BW/s",
-                              session_fmt(e, sizeof e, t->valr_ceiling_bw_s, SESSION_DEC_RATE));
-    if (n < cap)
-        snprintf(buf + n, cap - n, ", feedback %s", plan_feedback_name(t->feedback));
 }
 
 static void draw_protocol(struct doc *d, const struct rep *r)
@@ -993,8 +980,11 @@ static void draw_protocol(struct doc *d, const struct rep *r)
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     char line[600];
     if (r->have_plan) {
-        snprintf(line, sizeof line, "%s%s%s", r->plan.name, r->plan.description[0] ? ": " : "",
-                 r->plan.description);
+        snprintf(line, sizeof line, "%s%s%s%s", r->plan.name, r->plan.description[0] ? ": " : "",
+                 r->plan.description,
+                 r->ss.time_scale > 1.0001 ? " Run with compressed time: durations below were "
+                                             "divided by the time factor."
+                                           : "");
         d->y = paragraph(cr, MARGIN, d->y + 8, CONTENT_W, 9.5, line);
         for (size_t i = 0; i < r->plan.n_phases; i++) {
             ensure_room(d, 10);
@@ -1017,31 +1007,43 @@ static void draw_protocol(struct doc *d, const struct rep *r)
     }
     d->y += 4;
     static const struct col cols[] = {
-        {"Time", "m:ss", 45, AL_LEFT},
-        {"By", NULL, 55, AL_LEFT},
-        {"Targets in force after the change", NULL, 300, AL_LEFT},
-        {"Note", NULL, CONTENT_W - 400, AL_LEFT},
+        {"Time", "m:ss", 38, AL_LEFT},
+        {"By", NULL, 50, AL_LEFT},
+        {"Cadence target", "spm (band)", 112, AL_LEFT},
+        {"VALR ceiling", "BW/s", 58, AL_RIGHT},
+        {"Feedback", NULL, 62, AL_LEFT},
+        {"Note", NULL, CONTENT_W - 320, AL_LEFT},
     };
+    const size_t nc = sizeof cols / sizeof cols[0];
     ensure_room(d, 3 * ROW_H);
-    table_header(d, cols, 4);
-    char c[4][64];
+    table_header(d, cols, nc);
+    char c[6][128];
     if (r->n_changes == 0) {
-        snprintf(c[0], 64, "-");
-        snprintf(c[1], 64, "-");
-        snprintf(c[2], 64, "no target changes recorded");
-        snprintf(c[3], 64, " ");
-        table_row(d, cols, 4, c, false, false);
+        for (size_t k = 0; k < nc; k++)
+            snprintf(c[k], 128, k == 5 ? "no target changes recorded" : "-");
+        table_row(d, cols, nc, c, false, false);
     }
     for (size_t i = 0; i < r->n_changes; i++) {
         ensure_room(d, ROW_H);
         const struct store_target_change *tc = &r->changes[i];
-        fmt_clock(c[0], 64, tc->t_s - r->ss.t0_sensor_s);
-        snprintf(c[1], 64, "%s", tc->source == STORE_SRC_THERAPIST ? "therapist" : "protocol");
-        char t[200];
-        targets_text(&tc->targets, t, sizeof t);
-        snprintf(c[2], 64, "%.63s", t);
-        snprintf(c[3], 64, "%.63s", tc->note);
-        table_row(d, cols, 4, c, false, i % 2);
+        const struct session_targets *t = &tc->targets;
+        fmt_clock(c[0], 128, tc->t_s - r->ss.t0_sensor_s);
+        snprintf(c[1], 128, "%s", tc->source == STORE_SRC_THERAPIST ? "therapist" : "protocol");
+        if (isfinite(t->cadence_spm)) {
+            char a[16], lo[16], hi[16];
+            snprintf(c[2], 128, "%s (%s-%s)",
+                     session_fmt(a, sizeof a, t->cadence_spm, SESSION_DEC_CADENCE),
+                     session_fmt(lo, sizeof lo, t->cadence_lo_spm, SESSION_DEC_CADENCE),
+                     session_fmt(hi, sizeof hi, t->cadence_hi_spm, SESSION_DEC_CADENCE));
+        } else
+            snprintf(c[2], 128, "-");
+        session_fmt(c[3], 128, t->valr_ceiling_bw_s, SESSION_DEC_RATE);
+        if (t->feedback == PLAN_FB_FADED && isfinite(t->feedback_share))
+            snprintf(c[4], 128, "faded %.0f %%", t->feedback_share * 100);
+        else
+            snprintf(c[4], 128, "%s", plan_feedback_name(t->feedback));
+        snprintf(c[5], 128, "%s", tc->note[0] ? tc->note : "-");
+        table_row(d, cols, nc, c, false, i % 2);
     }
     d->y += 6;
 }
@@ -1059,30 +1061,32 @@ static void draw_markers(struct doc *d, const struct rep *r)
     heading(d, "Markers (pain, symptoms, notes)");
     ensure_room(d, 3 * ROW_H);
     table_header(d, cols, 6);
-    char c[6][64];
+    char c[6][128];
     if (r->n_markers == 0) {
         for (int k = 0; k < 6; k++)
-            snprintf(c[k], 64, k == 5 ? "no markers recorded" : "-");
+            snprintf(c[k], 128, k == 5 ? "no markers recorded" : "-");
         table_row(d, cols, 6, c, false, false);
     }
     for (size_t i = 0; i < r->n_markers; i++) {
         ensure_room(d, ROW_H);
         const struct store_marker *m = &r->markers[i];
         if (m->kind == STORE_MARK_PAIN)
-            snprintf(c[0], 64, "P%d", m->pain);
+            snprintf(c[0], 128, "P%d", m->pain);
         else
-            snprintf(c[0], 64, "M%zu", i + 1);
+            snprintf(c[0], 128, "M%zu", i + 1);
         double rel = m->t_s - r->ss.t0_sensor_s;
-        fmt_clock(c[1], 64, rel);
-        int ph = r->have_plan ? session_phase_at(&r->plan, rel, NULL) : -1;
-        snprintf(c[2], 64, "%s",
-                 ph >= 0 && (size_t)ph < r->n_phases ? r->phases[ph].name : "-");
-        snprintf(c[3], 64, "%s", store_marker_kind_name(m->kind));
+        fmt_clock(c[1], 128, rel);
+        const char *pname = "-";
+        for (size_t k = 0; k < r->n_phases; k++)
+            if (r->phases[k].started && r->phases[k].start_s <= rel)
+                pname = r->phases[k].name;
+        snprintf(c[2], 128, "%s", pname);
+        snprintf(c[3], 128, "%s", store_marker_kind_name(m->kind));
         if (m->pain >= 0)
-            snprintf(c[4], 64, "%d", m->pain);
+            snprintf(c[4], 128, "%d", m->pain);
         else
-            snprintf(c[4], 64, "-");
-        snprintf(c[5], 64, "%.63s", m->text[0] ? m->text : "-");
+            snprintf(c[4], 128, "-");
+        snprintf(c[5], 128, "%.127s", m->text[0] ? m->text : "-");
         table_row(d, cols, 6, c, false, i % 2);
     }
     d->y += 6;
@@ -1168,28 +1172,28 @@ static void draw_comparison(struct doc *d, struct store *st, const struct rep *r
     };
     ensure_room(d, ROW_H * 12);
     table_header(d, cols, 4);
-    char c[4][64];
+    char c[4][128];
     size_t nrows = sizeof key_rows / sizeof key_rows[0];
     for (size_t i = 0; i < nrows; i++) {
         int dec;
         double a = key_value(key_rows[i].pick(&now), key_rows[i].what, &dec);
         double b = key_value(key_rows[i].pick(&prev), key_rows[i].what, &dec);
-        snprintf(c[0], 64, "%s", key_rows[i].label);
-        session_fmt(c[1], 64, a, dec);
-        session_fmt(c[2], 64, b, dec);
+        snprintf(c[0], 128, "%s", key_rows[i].label);
+        session_fmt(c[1], 128, a, dec);
+        session_fmt(c[2], 128, b, dec);
         if (isfinite(a) && isfinite(b)) {
             char diff[32];
             session_fmt(diff, sizeof diff, a - b, dec);
-            snprintf(c[3], 64, "%s%s", a - b > 0 && strcmp(diff, "0") && diff[0] != '0' ? "+" : "",
+            snprintf(c[3], 128, "%s%s", a - b > 0 && strcmp(diff, "0") && diff[0] != '0' ? "+" : "",
                      diff);
         } else
-            snprintf(c[3], 64, "-");
+            snprintf(c[3], 128, "-");
         table_row(d, cols, 4, c, false, i % 2);
     }
-    snprintf(c[0], 64, "Highest pain (0-10)");
-    snprintf(c[1], 64, now.pain_max >= 0 ? "%d" : "-", now.pain_max);
-    snprintf(c[2], 64, prev.pain_max >= 0 ? "%d" : "-", prev.pain_max);
-    snprintf(c[3], 64, " ");
+    snprintf(c[0], 128, "Highest pain (0-10)");
+    snprintf(c[1], 128, now.pain_max >= 0 ? "%d" : "-", now.pain_max);
+    snprintf(c[2], 128, prev.pain_max >= 0 ? "%d" : "-", prev.pain_max);
+    snprintf(c[3], 128, " ");
     table_row(d, cols, 4, c, false, nrows % 2);
     d->y += 6;
 }
@@ -1530,7 +1534,7 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
     ensure_room(d, h + 50);
     heading(d, title);
     cairo_t *cr = d->cr;
-    struct plot p = {MARGIN + 30, d->y + 4, CONTENT_W - 36, h, 0.5, (double)l->n + 0.5, 0, 0};
+    struct plot p = {MARGIN + 30, d->y + 12, CONTENT_W - 36, h, 0.5, (double)l->n + 0.5, 0, 0};
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < l->n; i++) {
         const struct session_stats *s3[3] = {&l->rows[i].key.baseline, &l->rows[i].key.training,
@@ -1572,7 +1576,7 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
               (long long)l->rows[i].ss.id);
     }
     font(cr, 7, true);
-    text_at(cr, p.x - 28, p.y - 5, AL_LEFT, ylabel);
+    text_at(cr, p.x - 28, p.y - 4, AL_LEFT, ylabel);
     cairo_set_line_width(cr, 0.6);
     cairo_rectangle(cr, p.x, p.y, p.w, p.h);
     cairo_stroke(cr);
@@ -1684,26 +1688,26 @@ int report_progress_pdf(struct store *st, int64_t patient_id, const char *pdf_pa
     };
     const size_t nc = sizeof cols / sizeof cols[0];
     table_header(&d, cols, nc);
-    char c[13][64];
+    char c[13][128];
     for (size_t i = 0; i < l.n; i++) {
         ensure_room(&d, ROW_H);
         const struct prog_row *pr = &l.rows[i];
-        snprintf(c[0], 64, "#%lld", (long long)pr->ss.id);
-        fmt_date(c[1], 64, pr->ss.start_utc, false);
-        snprintf(c[2], 64, "%s", pr->ss.protocol_name);
-        snprintf(c[3], 64, "%s", store_status_name(pr->ss.status));
-        snprintf(c[4], 64, "%zu", pr->key.all.n_steps);
-        session_fmt(c[5], 64, pr->key.baseline.cadence_spm, SESSION_DEC_CADENCE);
-        session_fmt(c[6], 64, pr->key.training.cadence_spm, SESSION_DEC_CADENCE);
-        session_fmt(c[7], 64, pr->key.retention.cadence_spm, SESSION_DEC_CADENCE);
-        session_fmt(c[8], 64, pr->key.baseline.valr_bw_s, SESSION_DEC_RATE);
-        session_fmt(c[9], 64, pr->key.training.valr_bw_s, SESSION_DEC_RATE);
-        session_fmt(c[10], 64, pr->key.retention.valr_bw_s, SESSION_DEC_RATE);
-        fmt_pct(c[11], 64, pr->key.training.share_in_band);
+        snprintf(c[0], 128, "#%lld", (long long)pr->ss.id);
+        fmt_date(c[1], 128, pr->ss.start_utc, false);
+        snprintf(c[2], 128, "%s", pr->ss.protocol_name);
+        snprintf(c[3], 128, "%s", store_status_name(pr->ss.status));
+        snprintf(c[4], 128, "%zu", pr->key.all.n_steps);
+        session_fmt(c[5], 128, pr->key.baseline.cadence_spm, SESSION_DEC_CADENCE);
+        session_fmt(c[6], 128, pr->key.training.cadence_spm, SESSION_DEC_CADENCE);
+        session_fmt(c[7], 128, pr->key.retention.cadence_spm, SESSION_DEC_CADENCE);
+        session_fmt(c[8], 128, pr->key.baseline.valr_bw_s, SESSION_DEC_RATE);
+        session_fmt(c[9], 128, pr->key.training.valr_bw_s, SESSION_DEC_RATE);
+        session_fmt(c[10], 128, pr->key.retention.valr_bw_s, SESSION_DEC_RATE);
+        fmt_pct(c[11], 128, pr->key.training.share_in_band);
         if (pr->key.pain_max >= 0)
-            snprintf(c[12], 64, "%d", pr->key.pain_max);
+            snprintf(c[12], 128, "%d", pr->key.pain_max);
         else
-            snprintf(c[12], 64, "-");
+            snprintf(c[12], 128, "-");
         table_row(&d, cols, nc, c, false, i % 2);
     }
     if (l.n == 0) {

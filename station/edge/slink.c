@@ -222,7 +222,8 @@ static int baud_to_speed(int baud, speed_t *out)
     return GC_ERR_ARG;
 }
 
-static int open_termios(const char *path, int baud, bool no_lock, struct slink **out)
+static int open_termios(const char *path, int baud, bool explicit_baud, bool no_lock,
+                        struct slink **out)
 {
     speed_t speed;
     if (baud_to_speed(baud, &speed) < 0) {
@@ -268,7 +269,9 @@ static int open_termios(const char *path, int baud, bool no_lock, struct slink *
     struct slink *l = slink_wrap(&termios_ops, f, SLINK_TERMIOS, path);
     if (l == NULL)
         return GC_ERR_NOMEM;
-    l->baud = slink_is_pty(path) ? 0 : baud;
+    /* A pty carries no baud rate, unless the caller named one: then it
+     * stands for an emulated UART (QEMU) and the rate is taken at its word. */
+    l->baud = slink_is_pty(path) && !explicit_baud ? 0 : baud;
     *out = l;
     return GC_OK;
 }
@@ -340,7 +343,8 @@ static void spl_close(void *ctx)
 
 static const struct slink_ops serialport_ops = {"serialport", spl_read, spl_write, spl_close};
 
-static int open_serialport(const char *path, int baud, bool no_lock, struct slink **out)
+static int open_serialport(const char *path, int baud, bool explicit_baud, bool no_lock,
+                           struct slink **out)
 {
     /* libserialport looks the port up in sysfs by its /dev name, so resolve
      * symlinks such as /dev/serial/by-id/... first. */
@@ -398,7 +402,9 @@ static int open_serialport(const char *path, int baud, bool no_lock, struct slin
     struct slink *l = slink_wrap(&serialport_ops, s, SLINK_SERIALPORT, path);
     if (l == NULL)
         return GC_ERR_NOMEM;
-    l->baud = (tr == SP_TRANSPORT_NATIVE && !slink_is_pty(real)) ? baud : 0;
+    /* USB-CDC and Bluetooth ignore the baud rate; a native UART is limited
+     * by it (a pty only when the caller named a rate, as for termios). */
+    l->baud = tr == SP_TRANSPORT_NATIVE && (explicit_baud || !slink_is_pty(real)) ? baud : 0;
     *out = l;
     return GC_OK;
 }
@@ -570,9 +576,9 @@ int slink_open(const char *path, const struct slink_params *params, struct slink
         kind = slink_is_pty(path) ? SLINK_TERMIOS : SLINK_SERIALPORT;
     switch (kind) {
     case SLINK_TERMIOS:
-        return open_termios(path, baud, params->no_lock, out);
+        return open_termios(path, baud, params->baud > 0, params->no_lock, out);
     case SLINK_SERIALPORT:
-        return open_serialport(path, baud, params->no_lock, out);
+        return open_serialport(path, baud, params->baud > 0, params->no_lock, out);
     default:
         return GC_ERR_ARG;
     }

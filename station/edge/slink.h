@@ -94,8 +94,9 @@ void slink_close(struct slink *l);
 enum slink_kind slink_get_kind(const struct slink *l);
 const char *slink_kind_name(enum slink_kind kind);
 const char *slink_get_path(const struct slink *l);
-/* Baud rate the port was configured at; 0 when the transport has none that
- * matters (pty, USB-CDC, fake). */
+/* Baud rate that limits the link: the configured rate of a native UART, 0
+ * when none matters (USB-CDC, fake, a pty opened without an explicit baud;
+ * a pty opened with one stands for an emulated UART and reports it). */
 int slink_get_baud(const struct slink *l);
 /* OS or library detail of the last failure on this thread ("" if none). */
 const char *slink_last_error(void);

@@ -47,11 +47,9 @@ def cobs_decode(data):
     i = 0
     while i < len(data):
         code = data[i]
-        if code == 0 or i + code > len(data) + 0 and i + code - 1 > len(data):
+        if code == 0 or i + code > len(data):
             raise ValueError("bad COBS")
         out += data[i + 1:i + code]
-        if len(data[i + 1:i + code]) != code - 1:
-            raise ValueError("bad COBS")
         i += code
         if code != 255 and i < len(data):
             out.append(0)

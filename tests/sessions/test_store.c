@@ -133,7 +133,6 @@ static void test_refusals(void)
     char *before = slurp(path, &n0);
     struct stat sb0, sb1;
     stat(path, &sb0);
-    log_set_level(LOG_LEVEL_ERROR - 1 < 0 ? LOG_LEVEL_ERROR : LOG_LEVEL_ERROR);
     CHECK_EQ(store_open(path, &st), GC_ERR_VERSION);
     CHECK(st == NULL);
     char *after = slurp(path, &n1);
@@ -341,7 +340,7 @@ int main(void)
     test_migration();
     test_refusals();
     test_round_trip();
-    char cmd[300];
+    char cmd[600];
     snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' && rm -rf '%s'", dir, dir);
     if (check_failures == 0 && system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", dir);

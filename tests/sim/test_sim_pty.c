@@ -136,11 +136,12 @@ struct rx {
     struct frame_decoder dec;
     struct pkt_seq_tracker seq;
     int hellos, status;
+    struct pkt_status last_status;
     struct pkt_hello hello;
-    int acks[8];        /* by command, last status + 100 (0 = none) */
+    int acks[8]; /* by command, last status + 100 (0 = none) */
     long samples;
     long blocks;
-    long time_breaks;   /* t_first_us not where the previous block ended */
+    long time_breaks; /* t_first_us not where the previous block ended */
     uint64_t t_first_us, t_next_us;
     bool have_t;
     long bad_payloads;
@@ -179,9 +180,10 @@ static void rx_frame(struct rx *x)
     }
     case PKT_STATUS: {
         struct pkt_status st;
-        if (pkt_status_decode(p, n, &st) == 0)
+        if (pkt_status_decode(p, n, &st) == 0) {
             x->status++;
-        else
+            x->last_status = st;
+        } else
             x->bad_payloads++;
         break;
     }
@@ -246,8 +248,8 @@ static void test_max_speed(void)
     int tfd = mkstemp(truth);
     CHECK(tfd >= 0);
     close(tfd);
-    char *argv[] = {"gaitcue-sim", "--pty",  "--speed", "max", "--seconds", "3",  "--seed",
-                    "7",           "--truth", truth,    "--mass", "80",     NULL};
+    char *argv[] = {"gaitcue-sim", "--pty",   "--speed", "max",    "--seconds", "3", "--seed",
+                    "7",           "--truth", truth,     "--mass", "80",        NULL};
     struct sim s;
     CHECK(sim_spawn(&s, argv) == 0);
     int fd = open_tty(s.pty);
@@ -267,9 +269,9 @@ static void test_max_speed(void)
     CHECK_EQ(x.hello.proto_version, PROTO_VERSION);
     CHECK(strcmp(x.hello.serial, "SIM-00000007") == 0);
     CHECK_EQ(x.hello.rate_hz, 1000);
-    CHECK_NEAR(x.hello.cell_n_per_count, 2.5e-4, 2e-11); /* float: 6e-8 relative */
+    CHECK_NEAR(x.hello.cell_n_per_count, 2.5e-4, 2e-11);      /* float: 6e-8 relative */
     CHECK_NEAR(x.hello.accel_g_per_lsb, 1.0 / 2048.0, 1e-12); /* exact in float */
-    CHECK_NEAR(x.hello.gyro_dps_per_lsb, 1.0 / 16.4, 1e-8); /* float: 6e-8 relative */
+    CHECK_NEAR(x.hello.gyro_dps_per_lsb, 1.0 / 16.4, 1e-8);   /* float: 6e-8 relative */
     CHECK_EQ(x.hello.cell_x_mm[0], -300);
     CHECK_EQ(x.hello.cell_y_mm[3], -700);
     CHECK_EQ(x.acks[CMD_IDENTIFY], 100 + ACK_OK);
@@ -311,8 +313,8 @@ static void test_max_speed(void)
     /* 3 s at 170 spm: 8 contacts complete (the first at 0.1 s). */
     CHECK(steps >= 7 && steps <= 9);
     CHECK_EQ(loaded, steps);
-    printf("max speed: %ld samples, %ld blocks, %d STATUS, %d truth steps\n", x.samples,
-           x.blocks, x.status, steps);
+    printf("max speed: %ld samples, %ld blocks, %d STATUS, %d truth steps\n", x.samples, x.blocks,
+           x.status, steps);
     free(x.fz);
     unlink(truth);
 }
@@ -369,11 +371,47 @@ static void test_reconnect(void)
     CHECK_EQ(sim_wait(&s, 10.0), 0);
 }
 
+/* A host that does not read: the pty and the device's tx queue fill, the
+ * core drops whole frames and says so (sequence gap, STATUS counters,
+ * FAULT_TX_OVERFLOW) while sampling goes on. */
+static void test_slow_host(void)
+{
+    char *argv[] = {"gaitcue-sim", "--pty", "--speed", "8", "--seconds", "24", NULL};
+    struct sim s;
+    CHECK(sim_spawn(&s, argv) == 0);
+    int fd = open_tty(s.pty);
+    CHECK(fd >= 0);
+    struct rx x;
+    rx_init(&x, 0);
+    send_cmd(fd, CMD_START, 1, 0);
+    /* 1 s without reading = 8 s of data (~210 KB) against ~20 KB of pty
+     * buffer + 8 KB of tx queue. */
+    struct timespec ts = {1, 0};
+    nanosleep(&ts, NULL);
+    rx_until(&x, fd, 0, 30.0); /* read the rest until the simulator exits */
+    close(fd);
+    CHECK_EQ(sim_wait(&s, 10.0), 0);
+    CHECK(x.seq.gaps >= 1);
+    CHECK(x.seq.lost_blocks > 100);
+    CHECK(x.status >= 1);
+    CHECK(x.last_status.dropped_samples >= 1000);
+    CHECK(x.last_status.faults & FAULT_TX_OVERFLOW);
+    /* Every sample was taken: received + dropped (the final STATUS may
+     * predate the last ~1 s of sampling, hence >=) covers the samples
+     * counted by the STATUS. */
+    CHECK(x.last_status.samples_total <= 24000u);
+    CHECK((uint64_t)x.samples + x.last_status.dropped_samples >= x.last_status.samples_total);
+    CHECK_EQ(x.dec.frames_bad, 0);
+    printf("slow host: received %ld samples, %u dropped on the device, %llu blocks lost\n",
+           x.samples, x.last_status.dropped_samples, (unsigned long long)x.seq.lost_blocks);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     test_max_speed();
     test_real_time();
     test_reconnect();
+    test_slow_host();
     return check_exit();
 }

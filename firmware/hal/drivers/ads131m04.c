@@ -29,7 +29,8 @@ static uint16_t word16(const uint8_t *w)
 
 /* One full frame: command (and, for WREG, one data word) out, the reply
  * and data in.  Returns BUS_OK, BUS_ERR_IO or BUS_ERR_CRC. */
-static int xfer(struct ads131m04 *dev, uint16_t cmd, uint16_t data, uint8_t rx[ADS131M04_FRAME_BYTES])
+static int xfer(struct ads131m04 *dev, uint16_t cmd, uint16_t data,
+                uint8_t rx[ADS131M04_FRAME_BYTES])
 {
     uint8_t tx[ADS131M04_FRAME_BYTES];
     memset(tx, 0, sizeof tx);
@@ -143,8 +144,8 @@ int ads131m04_configure(struct ads131m04 *dev, uint32_t rate_hz, uint8_t gain)
     int g = gain_code(gain);
     if (osr < 0 || g < 0)
         return BUS_ERR_ARG;
-    uint16_t clock = (uint16_t)(ADS131M04_CLOCK_CH_ALL | ((unsigned)osr << 2) |
-                                ADS131M04_CLOCK_PWR_HR);
+    uint16_t clock =
+        (uint16_t)(ADS131M04_CLOCK_CH_ALL | ((unsigned)osr << 2) | ADS131M04_CLOCK_PWR_HR);
     uint16_t gains = (uint16_t)(g | g << 4 | g << 8 | g << 12);
     int rc = ads131m04_write_reg(dev, ADS131M04_REG_CLOCK, clock);
     if (rc == BUS_OK)

@@ -30,44 +30,44 @@
 
 #include "bus.h"
 
-#define ADS131M04_CHANNELS 4u
-#define ADS131M04_WORD_BYTES 3u
+#define ADS131M04_CHANNELS    4u
+#define ADS131M04_WORD_BYTES  3u
 #define ADS131M04_FRAME_WORDS 6u
 #define ADS131M04_FRAME_BYTES (ADS131M04_WORD_BYTES * ADS131M04_FRAME_WORDS)
-#define ADS131M04_CLKIN_HZ 8192000u
+#define ADS131M04_CLKIN_HZ    8192000u
 
 /* Commands (datasheet table 8-11). */
-#define ADS131M04_CMD_NULL 0x0000u
-#define ADS131M04_CMD_RESET 0x0011u
-#define ADS131M04_CMD_STANDBY 0x0022u
-#define ADS131M04_CMD_WAKEUP 0x0033u
-#define ADS131M04_CMD_RREG(addr) (0xA000u | ((uint16_t)(addr) << 7)) /* one register */
-#define ADS131M04_CMD_WREG(addr) (0x6000u | ((uint16_t)(addr) << 7)) /* one register */
-#define ADS131M04_REPLY_RESET 0xFF24u /* "reset done", 4 channels */
+#define ADS131M04_CMD_NULL         0x0000u
+#define ADS131M04_CMD_RESET        0x0011u
+#define ADS131M04_CMD_STANDBY      0x0022u
+#define ADS131M04_CMD_WAKEUP       0x0033u
+#define ADS131M04_CMD_RREG(addr)   (0xA000u | ((uint16_t)(addr) << 7)) /* one register */
+#define ADS131M04_CMD_WREG(addr)   (0x6000u | ((uint16_t)(addr) << 7)) /* one register */
+#define ADS131M04_REPLY_RESET      0xFF24u /* "reset done", 4 channels */
 #define ADS131M04_REPLY_WREG(addr) (0x4000u | ((uint16_t)(addr) << 7))
 
 /* Registers. */
-#define ADS131M04_REG_ID 0x00u
+#define ADS131M04_REG_ID     0x00u
 #define ADS131M04_REG_STATUS 0x01u
-#define ADS131M04_REG_MODE 0x02u
-#define ADS131M04_REG_CLOCK 0x03u
-#define ADS131M04_REG_GAIN1 0x04u
-#define ADS131M04_ID_MASK 0xFF00u
-#define ADS131M04_ID_VALUE 0x2400u /* upper byte: 0x2 family, 4 channels */
+#define ADS131M04_REG_MODE   0x02u
+#define ADS131M04_REG_CLOCK  0x03u
+#define ADS131M04_REG_GAIN1  0x04u
+#define ADS131M04_ID_MASK    0xFF00u
+#define ADS131M04_ID_VALUE   0x2400u /* upper byte: 0x2 family, 4 channels */
 /* MODE: 24-bit words, SPI timeout on, DRDY level-low, reset flag cleared. */
 #define ADS131M04_MODE_VALUE 0x0110u
 /* CLOCK: all four channels on, high-resolution power mode, OSR in 4:2. */
-#define ADS131M04_CLOCK_CH_ALL (0xFu << 8)
-#define ADS131M04_CLOCK_PWR_HR 0x2u
+#define ADS131M04_CLOCK_CH_ALL   (0xFu << 8)
+#define ADS131M04_CLOCK_PWR_HR   0x2u
 #define ADS131M04_STATUS_CRC_ERR (1u << 12)
 
 struct ads131m04 {
     /* private */
     const struct bus *bus;
-    uint16_t last_reply;  /* reply word of the latest frame */
-    uint32_t rate_hz;     /* configured data rate */
-    uint8_t gain;         /* configured PGA gain (1..128) */
-    bool present;         /* reset reply and ID were right */
+    uint16_t last_reply; /* reply word of the latest frame */
+    uint32_t rate_hz;    /* configured data rate */
+    uint8_t gain;        /* configured PGA gain (1..128) */
+    bool present;        /* reset reply and ID were right */
     /* counters (read freely from the main loop; written by read_frame) */
     volatile uint32_t frames;     /* frames read with a good CRC */
     volatile uint32_t crc_errors; /* frames rejected for their CRC */

@@ -32,11 +32,11 @@ struct bus {
 /* Results of driver calls: 0 ok, negative failures. */
 enum bus_result {
     BUS_OK = 0,
-    BUS_ERR_IO = -1,      /* the bus itself reported an error */
-    BUS_ERR_ABSENT = -2,  /* the chip did not answer as it must (ID, reset reply) */
-    BUS_ERR_CRC = -3,     /* a frame's CRC did not match */
-    BUS_ERR_ARG = -4,     /* unsupported setting (rate, gain) */
-    BUS_ERR_VERIFY = -5,  /* a register read back differently than written */
+    BUS_ERR_IO = -1,     /* the bus itself reported an error */
+    BUS_ERR_ABSENT = -2, /* the chip did not answer as it must (ID, reset reply) */
+    BUS_ERR_CRC = -3,    /* a frame's CRC did not match */
+    BUS_ERR_ARG = -4,    /* unsupported setting (rate, gain) */
+    BUS_ERR_VERIFY = -5, /* a register read back differently than written */
 };
 
 const char *bus_strerror(int result);

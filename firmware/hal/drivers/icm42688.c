@@ -7,9 +7,9 @@
 
 /* Datasheet: wait 1 ms after a soft reset before touching registers, and
  * 200 us after switching sensors on before another register write. */
-#define RESET_WAIT_US 1000u
+#define RESET_WAIT_US    1000u
 #define POWER_ON_WAIT_US 200u
-#define READ_BIT 0x80u
+#define READ_BIT         0x80u
 
 int icm42688_read_regs(struct icm42688 *dev, uint8_t addr, uint8_t *buf, size_t n)
 {

@@ -23,18 +23,18 @@
 
 #define ICM42688_REG_DEVICE_CONFIG 0x11u
 #define ICM42688_REG_ACCEL_DATA_X1 0x1Fu /* first of 12 data bytes */
-#define ICM42688_REG_PWR_MGMT0 0x4Eu
-#define ICM42688_REG_GYRO_CONFIG0 0x4Fu
+#define ICM42688_REG_PWR_MGMT0     0x4Eu
+#define ICM42688_REG_GYRO_CONFIG0  0x4Fu
 #define ICM42688_REG_ACCEL_CONFIG0 0x50u
-#define ICM42688_REG_WHO_AM_I 0x75u
-#define ICM42688_REG_BANK_SEL 0x76u
-#define ICM42688_WHO_AM_I 0x47u
-#define ICM42688_SOFT_RESET 0x01u
+#define ICM42688_REG_WHO_AM_I      0x75u
+#define ICM42688_REG_BANK_SEL      0x76u
+#define ICM42688_WHO_AM_I          0x47u
+#define ICM42688_SOFT_RESET        0x01u
 /* Gyro and accel in low-noise mode. */
 #define ICM42688_PWR_LN 0x0Fu
 /* FS_SEL (bits 7:5) = 0: +-2000 dps / +-16 g. */
 #define ICM42688_FS_MAX 0x00u
-#define ICM42688_AXES 6u
+#define ICM42688_AXES   6u
 
 struct icm42688 {
     /* private */

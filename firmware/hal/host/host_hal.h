@@ -27,8 +27,8 @@ struct host_opts {
     double seconds;   /* stop after this much sampled sensor time, s; 0 = never */
     uint32_t rate_hz; /* sample rate the board boots with (500..2000) */
     const char *serial;
-    FILE *truth;      /* truth steps CSV (header already written), or NULL */
-    FILE *out;        /* where "pty: PATH" is printed (stdout) */
+    FILE *truth; /* truth steps CSV (header already written), or NULL */
+    FILE *out;   /* where "pty: PATH" is printed (stdout) */
 };
 
 /* Serve until *stop, --seconds of samples, or the host closing the pty for

@@ -25,16 +25,16 @@
  * 0.68 gives 237 ms at 172 spm; contact time falls with cadence. */
 #define RUN_DUTY_REAR 0.66
 #define RUN_DUTY_FORE 0.69
-#define RUN_DUTY_CV 0.02
+#define RUN_DUTY_CV   0.02
 /* Active shape sin(pi w)^P_ACT with w = u^K_WARP: peak at 45 % of stance. */
-#define P_ACT 1.5
+#define P_ACT     1.5
 #define PEAK_FRAC 0.45
 /* Impact transient (rearfoot): total force at the impact peak, in BW. */
-#define IMPACT_BW 1.65
-#define IMPACT_BW_SD 0.10
-#define IMPACT_T_S 0.028
-#define IMPACT_T_SD 0.0025
-#define IMPACT_DECAY_S 0.008
+#define IMPACT_BW       1.65
+#define IMPACT_BW_SD    0.10
+#define IMPACT_T_S      0.028
+#define IMPACT_T_SD     0.0025
+#define IMPACT_DECAY_S  0.008
 #define IMPACT_DECAY_CV 0.10
 /* Higher cadence -> lower impact (Heiderscheit 2011; Willy 2016). */
 #define IMPACT_CADENCE_EXP 1.5
@@ -42,31 +42,31 @@
 #define AMP_CV 0.02
 /* Walking: stance = WALK_STANCE x step time (60 % of the stride, i.e.
  * about 20 % of the cycle in double support). */
-#define WALK_STANCE 1.20
+#define WALK_STANCE    1.20
 #define WALK_STANCE_CV 0.02
-#define WALK_B 0.35 /* depth of the mid-stance valley (sin 3 pi u term) */
-#define WALK_B_SD 0.03
-#define WALK_C 0.03 /* first/second hump asymmetry (sin 2 pi u term) */
-#define WALK_C_SD 0.02
+#define WALK_B         0.35 /* depth of the mid-stance valley (sin 3 pi u term) */
+#define WALK_B_SD      0.03
+#define WALK_C         0.03 /* first/second hump asymmetry (sin 2 pi u term) */
+#define WALK_C_SD      0.02
 /* Cadence control loop: fraction of the error closed per step. */
-#define CAD_ALPHA_PREF 0.30
+#define CAD_ALPHA_PREF  0.30
 #define CAD_ALPHA_METRO 0.10
-#define CAD_NOISE 0.001     /* per-step random walk, fraction of cadence */
-#define CAD_METRO_RANGE 0.20 /* metronome followed only within +/- 20 % */
-#define IC_JITTER 0.012      /* IC timing jitter, fraction of the step time */
-#define TRUNC_SD 2.5         /* every random step parameter is truncated here */
+#define CAD_NOISE       0.001 /* per-step random walk, fraction of cadence */
+#define CAD_METRO_RANGE 0.20  /* metronome followed only within +/- 20 % */
+#define IC_JITTER       0.012 /* IC timing jitter, fraction of the step time */
+#define TRUNC_SD        2.5   /* every random step parameter is truncated here */
 /* Foot placement: half step width (m) and wander of the runner on the deck. */
-#define RUN_HALF_WIDTH_M 0.06
+#define RUN_HALF_WIDTH_M  0.06
 #define WALK_HALF_WIDTH_M 0.08
-#define HALF_WIDTH_SD_M 0.015
-#define HALF_WIDTH_MIN_M 0.035
-#define FOOT_ML_SHIFT_M 0.005 /* COP lateral -> medial within the foot */
-#define WANDER_X_SD_M 0.008
-#define WANDER_X_MAX_M 0.02
-#define WANDER_X_TAU_S 5.0
-#define WANDER_Y_SD_M 0.04
-#define WANDER_Y_MAX_M 0.12
-#define WANDER_Y_TAU_S 8.0
+#define HALF_WIDTH_SD_M   0.015
+#define HALF_WIDTH_MIN_M  0.035
+#define FOOT_ML_SHIFT_M   0.005 /* COP lateral -> medial within the foot */
+#define WANDER_X_SD_M     0.008
+#define WANDER_X_MAX_M    0.02
+#define WANDER_X_TAU_S    5.0
+#define WANDER_Y_SD_M     0.04
+#define WANDER_Y_MAX_M    0.12
+#define WANDER_Y_TAU_S    8.0
 /* COP progression along the foot during stance (m). */
 #define PROG_REAR_M 0.15
 #define PROG_FORE_M 0.04
@@ -76,44 +76,44 @@
 /* First contact this long after the activity starts (empty deck before). */
 #define FIRST_IC_DELAY_S 0.10
 /* Standing: weight handed over to the first steps over this time. */
-#define STAND_HANDOVER_S 0.30
-#define SWAY_X_SD_M 0.004
-#define SWAY_Y_SD_M 0.006
-#define SWAY_TAU_S 1.0
-#define SWAY_F_SD 0.004 /* force fluctuation while standing, fraction of BW */
-#define SWAY_F_TAU_S 0.5
+#define STAND_HANDOVER_S   0.30
+#define SWAY_X_SD_M        0.004
+#define SWAY_Y_SD_M        0.006
+#define SWAY_TAU_S         1.0
+#define SWAY_F_SD          0.004 /* force fluctuation while standing, fraction of BW */
+#define SWAY_F_TAU_S       0.5
 #define STAND_HALF_WIDTH_M 0.10
 /* Noise: share of the noise RMS that is white (rest: belt/motor hum). */
 #define NOISE_WHITE_SHARE 0.8
-#define HUM_AMP_SHARE 0.85
+#define HUM_AMP_SHARE     0.85
 #define ROLLER_DIAMETER_M 0.06
-#define DRIFT_TAU_S 20.0
+#define DRIFT_TAU_S       20.0
 /* Deck ringing at each contact (force and vertical acceleration). */
-#define RING_HZ 35.0
-#define RING_TAU_S 0.020
+#define RING_HZ         35.0
+#define RING_TAU_S      0.020
 #define RING_BW_PER_BWS 0.015 / 80.0 /* ringing amplitude, BW per BW/s of VALR */
-#define VIB_G_PER_BWS 0.004          /* deck vibration, g per BW/s of VALR */
-#define VIB_WALK_G 0.03
-#define VIB_HZ 38.0
-#define VIB_HZ_SD 3.0
-#define VIB_TAU_S 0.025
-#define GYRO_ROLL_DPS 1.5
-#define GYRO_PITCH_DPS 0.5
-#define GYRO_HZ 12.0
-#define GYRO_TAU_S 0.05
-#define BELT_HUM_G 0.01
+#define VIB_G_PER_BWS   0.004        /* deck vibration, g per BW/s of VALR */
+#define VIB_WALK_G      0.03
+#define VIB_HZ          38.0
+#define VIB_HZ_SD       3.0
+#define VIB_TAU_S       0.025
+#define GYRO_ROLL_DPS   1.5
+#define GYRO_PITCH_DPS  0.5
+#define GYRO_HZ         12.0
+#define GYRO_TAU_S      0.05
+#define BELT_HUM_G      0.01
 /* IMU errors. */
-#define TILT_SD_RAD (0.5 * M_PI / 180.0)
-#define ACC_BIAS_SD_G 0.01
+#define TILT_SD_RAD      (0.5 * M_PI / 180.0)
+#define ACC_BIAS_SD_G    0.01
 #define GYRO_BIAS_SD_DPS 0.3
-#define ACC_NOISE_G 0.002
-#define GYRO_NOISE_DPS 0.05
+#define ACC_NOISE_G      0.002
+#define GYRO_NOISE_DPS   0.05
 /* Truth is computed on this grid (s). */
-#define TRUTH_DT_S 1e-4
+#define TRUTH_DT_S    1e-4
 #define MAX_CONTACT_S 1.6
-#define TRUTH_N ((size_t)(MAX_CONTACT_S / TRUTH_DT_S) + 4u)
-#define MAX_PLANS 8
-#define STEP_QUEUE 64
+#define TRUTH_N       ((size_t)(MAX_CONTACT_S / TRUTH_DT_S) + 4u)
+#define MAX_PLANS     8
+#define STEP_QUEUE    64
 
 /* ---- PRNG: xoshiro256** seeded by splitmix64, one stream per purpose ---- */
 
@@ -340,10 +340,10 @@ void runner_split_load(double f_n, double x_m, double y_m, double cell_n[RUNNER_
 {
     double a = (x_m + RUNNER_CELL_X_M) / (2.0 * RUNNER_CELL_X_M); /* 0 left .. 1 right */
     double b = (y_m + RUNNER_CELL_Y_M) / (2.0 * RUNNER_CELL_Y_M); /* 0 rear .. 1 front */
-    cell_n[0] = f_n * (1.0 - a) * b;         /* front left */
-    cell_n[1] = f_n * a * b;                 /* front right */
-    cell_n[2] = f_n * (1.0 - a) * (1.0 - b); /* rear left */
-    cell_n[3] = f_n * a * (1.0 - b);         /* rear right */
+    cell_n[0] = f_n * (1.0 - a) * b;                              /* front left */
+    cell_n[1] = f_n * a * b;                                      /* front right */
+    cell_n[2] = f_n * (1.0 - a) * (1.0 - b);                      /* rear left */
+    cell_n[3] = f_n * a * (1.0 - b);                              /* rear right */
 }
 
 bool runner_cop(const double c[RUNNER_CELLS], double min_total_n, double *x_m, double *y_m)
@@ -757,7 +757,9 @@ struct runner *runner_new(const struct runner_config *cfg)
     r->next_side = rng_unif(&r->body) < 0.5 ? -1 : 1;
     set_rate_internal(r, cfg->rate_hz);
     r->stepping = cfg->profile != RUNNER_PROFILE_STATIC;
-    r->next_ic = cfg->stand_s + FIRST_IC_DELAY_S;
+    /* After standing, the weight is handed over (faded out) before the
+     * first contact so that contacts never overlap the standing load. */
+    r->next_ic = cfg->stand_s + (cfg->stand_s > 0.0 ? STAND_HANDOVER_S : FIRST_IC_DELAY_S);
     r->nominal_ic = r->next_ic;
     r->prev_ic = -1e9;
     r->prev_to = -1e9;
@@ -804,6 +806,17 @@ void runner_cell_errors(const struct runner *r, double gain_err[RUNNER_CELLS],
     for (int i = 0; i < RUNNER_CELLS; i++) {
         gain_err[i] = r->gain_err[i];
         offset_counts[i] = r->offset_counts[i];
+    }
+}
+
+void runner_imu_errors(const struct runner *r, double tilt_rad[2], double acc_bias_g[3],
+                       double gyro_bias_dps[3])
+{
+    tilt_rad[0] = r->tilt_x;
+    tilt_rad[1] = r->tilt_y;
+    for (int i = 0; i < 3; i++) {
+        acc_bias_g[i] = r->acc_bias[i];
+        gyro_bias_dps[i] = r->gyro_bias[i];
     }
 }
 

@@ -33,16 +33,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RUNNER_CELLS 4
-#define RUNNER_IMU 6
+#define RUNNER_CELLS     4
+#define RUNNER_IMU       6
 #define RUNNER_MAX_LOADS 8
 
-#define RUNNER_CELL_X_M 0.30               /* |x| of the cells, m */
-#define RUNNER_CELL_Y_M 0.70               /* |y| of the cells, m */
-#define RUNNER_N_PER_COUNT 2.5e-4          /* nominal load-cell scale, N per count */
-#define RUNNER_ACCEL_G_PER_LSB (1.0 / 2048.0) /* +/-16 g range */
-#define RUNNER_GYRO_DPS_PER_LSB (1.0 / 16.4)  /* +/-2000 deg/s range */
-#define RUNNER_G_MPS2 9.80665              /* standard gravity */
+#define RUNNER_CELL_X_M         0.30           /* |x| of the cells, m */
+#define RUNNER_CELL_Y_M         0.70           /* |y| of the cells, m */
+#define RUNNER_N_PER_COUNT      2.5e-4         /* nominal load-cell scale, N per count */
+#define RUNNER_ACCEL_G_PER_LSB  (1.0 / 2048.0) /* +/-16 g range */
+#define RUNNER_GYRO_DPS_PER_LSB (1.0 / 16.4)   /* +/-2000 deg/s range */
+#define RUNNER_G_MPS2           9.80665        /* standard gravity */
 
 enum runner_profile {
     RUNNER_PROFILE_RUN = 0,
@@ -71,39 +71,39 @@ struct runner_config {
     double run_speed_mps;    /* belt speed while running, m/s */
     double walk_speed_mps;   /* belt speed while walking, m/s */
     enum runner_strike strike;
-    double interval_run_s;   /* intervals: running time per repetition, s */
-    double interval_walk_s;  /* intervals: walking time per repetition, s */
-    unsigned interval_reps;  /* intervals: repetitions, then walking */
-    double stand_s;          /* quiet standing before the activity starts, s */
+    double interval_run_s;  /* intervals: running time per repetition, s */
+    double interval_walk_s; /* intervals: walking time per repetition, s */
+    unsigned interval_reps; /* intervals: repetitions, then walking */
+    double stand_s;         /* quiet standing before the activity starts, s */
     uint64_t seed;
-    double gain_error_pct;   /* per-cell gain errors drawn uniformly in +/- this, % */
-    double offset_n;         /* per-cell offsets drawn uniformly in +/- this, N */
-    double noise_n;          /* RMS of the total-force noise on an empty deck, N */
-    double drift_n;          /* RMS of the total-force baseline drift, N */
+    double gain_error_pct; /* per-cell gain errors drawn uniformly in +/- this, % */
+    double offset_n;       /* per-cell offsets drawn uniformly in +/- this, N */
+    double noise_n;        /* RMS of the total-force noise on an empty deck, N */
+    double drift_n;        /* RMS of the total-force baseline drift, N */
     struct runner_load loads[RUNNER_MAX_LOADS];
-    unsigned n_loads;        /* static: 0 = the person (mass_kg) stands still */
-    double wobble_n;         /* static: amplitude of load movement, N (0 = still) */
+    unsigned n_loads; /* static: 0 = the person (mass_kg) stands still */
+    double wobble_n;  /* static: amplitude of load movement, N (0 = still) */
 };
 
 /* One sample.  All fields are filled by runner_next. */
 struct runner_sample {
-    double t_s;                             /* model time, s (k / rate from start) */
-    double cell_n[RUNNER_CELLS];            /* physical force on each cell incl. noise and
-                                             * drift, N */
-    double cell_clean_n[RUNNER_CELLS];      /* noiseless force on each cell, N */
-    double fz_clean_n;                      /* noiseless total vertical force, N */
-    double copx_clean_m, copy_clean_m;      /* noiseless COP, m (0 when fz_clean_n < 1 N) */
-    int32_t counts[RUNNER_CELLS];           /* ADC counts (gain, offset, 24-bit clamp) */
-    int16_t imu_lsb[RUNNER_IMU];            /* ax ay az gx gy gz, raw LSB */
-    double acc_g[3];                        /* IMU acceleration, g (before quantisation) */
-    double gyro_dps[3];                     /* IMU angular rate, deg/s */
+    double t_s;                        /* model time, s (k / rate from start) */
+    double cell_n[RUNNER_CELLS];       /* physical force on each cell incl. noise and
+                                        * drift, N */
+    double cell_clean_n[RUNNER_CELLS]; /* noiseless force on each cell, N */
+    double fz_clean_n;                 /* noiseless total vertical force, N */
+    double copx_clean_m, copy_clean_m; /* noiseless COP, m (0 when fz_clean_n < 1 N) */
+    int32_t counts[RUNNER_CELLS];      /* ADC counts (gain, offset, 24-bit clamp) */
+    int16_t imu_lsb[RUNNER_IMU];       /* ax ay az gx gy gz, raw LSB */
+    double acc_g[3];                   /* IMU acceleration, g (before quantisation) */
+    double gyro_dps[3];                /* IMU angular rate, deg/s */
 };
 
 /* How the truth VALR/VILR window was chosen. */
 enum runner_lr_window {
-    RUNNER_LR_NONE = 0,     /* not computed (walking) */
-    RUNNER_LR_IMPACT,       /* 20-80 % of the impact peak */
-    RUNNER_LR_STANCE13,     /* no impact peak: 20-80 % of the force at 13 % of stance */
+    RUNNER_LR_NONE = 0, /* not computed (walking) */
+    RUNNER_LR_IMPACT,   /* 20-80 % of the impact peak */
+    RUNNER_LR_STANCE13, /* no impact peak: 20-80 % of the force at 13 % of stance */
 };
 
 /* The truth about one contact (one foot's force; noiseless).  NAN marks an
@@ -118,8 +118,8 @@ struct runner_step {
     double step_ms;     /* previous IC to this IC; NAN for the first step */
     double cadence_spm; /* 60000 / step_ms */
     bool has_impact;
-    double impact_peak_n, t_impact_s;     /* NAN when absent */
-    double valr_bw_s, vilr_bw_s;          /* NAN when walking */
+    double impact_peak_n, t_impact_s; /* NAN when absent */
+    double valr_bw_s, vilr_bw_s;      /* NAN when walking */
     enum runner_lr_window lr_window;
     double active_peak_n;
     double foot_x_m; /* mediolateral foot position at IC, m */
@@ -167,6 +167,11 @@ double runner_body_weight_n(const struct runner *r);
 void runner_cell_errors(const struct runner *r, double gain_err[RUNNER_CELLS],
                         int32_t offset_counts[RUNNER_CELLS]);
 
+/* The deck IMU's mounting tilt (rad, about x and y) and biases (g, deg/s)
+ * drawn from the seed. */
+void runner_imu_errors(const struct runner *r, double tilt_rad[2], double acc_bias_g[3],
+                       double gyro_bias_dps[3]);
+
 /* Bilinear statics: force f_n at (x_m, y_m) on a rigid plate on the four
  * corner cells -> force on each cell (channel order).  Loads outside the
  * cell rectangle give negative (tension) shares. */
@@ -174,8 +179,7 @@ void runner_split_load(double f_n, double x_m, double y_m, double cell_n[RUNNER_
 
 /* COP from the four cell forces; returns false (and 0,0) when the total is
  * below min_total_n in magnitude. */
-bool runner_cop(const double cell_n[RUNNER_CELLS], double min_total_n, double *x_m,
-                double *y_m);
+bool runner_cop(const double cell_n[RUNNER_CELLS], double min_total_n, double *x_m, double *y_m);
 
 const char *runner_profile_name(enum runner_profile p);
 

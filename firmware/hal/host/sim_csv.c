@@ -103,12 +103,14 @@ int sim_force_header(FILE *f, const struct runner_config *c)
             " stand_s=%g\n",
             (unsigned long long)c->seed, c->gain_error_pct, c->offset_n, c->noise_n, c->drift_n,
             c->wobble_n, c->stand_s);
-    fprintf(f, "# cells=fz1 front-left (-%.2f,+%.2f) fz2 front-right (+%.2f,+%.2f)"
-               " fz3 rear-left (-%.2f,-%.2f) fz4 rear-right (+%.2f,-%.2f) m\n",
+    fprintf(f,
+            "# cells=fz1 front-left (-%.2f,+%.2f) fz2 front-right (+%.2f,+%.2f)"
+            " fz3 rear-left (-%.2f,-%.2f) fz4 rear-right (+%.2f,-%.2f) m\n",
             RUNNER_CELL_X_M, RUNNER_CELL_Y_M, RUNNER_CELL_X_M, RUNNER_CELL_Y_M, RUNNER_CELL_X_M,
             RUNNER_CELL_Y_M, RUNNER_CELL_X_M, RUNNER_CELL_Y_M);
-    fprintf(f, "# scale=uncalibrated: counts x %g N/count (includes cell gain errors and"
-               " offsets)\n",
+    fprintf(f,
+            "# scale=uncalibrated: counts x %g N/count (includes cell gain errors and"
+            " offsets)\n",
             RUNNER_N_PER_COUNT);
     return fputs(SIM_FORCE_HEADER "\n", f) < 0 ? -1 : 0;
 }

@@ -14,13 +14,13 @@
 
 /* Header of the truth steps CSV, without the newline. */
 #define SIM_TRUTH_HEADER                                                                           \
-    "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"            \
-    "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,gait,"            \
+    "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"             \
+    "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,gait,"             \
     "lr_window,foot_x_m"
 
 /* Header of the force CSV, without the newline. */
 #define SIM_FORCE_HEADER                                                                           \
-    "t_s,fz1_n,fz2_n,fz3_n,fz4_n,fz_n,copx_m,copy_m,acc_x_g,acc_y_g,acc_z_g,gyro_x_dps,"          \
+    "t_s,fz1_n,fz2_n,fz3_n,fz4_n,fz_n,copx_m,copy_m,acc_x_g,acc_y_g,acc_z_g,gyro_x_dps,"           \
     "gyro_y_dps,gyro_z_dps"
 
 /* Write the truth header line.  Returns 0 or -1 on a write error. */

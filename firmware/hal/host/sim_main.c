@@ -34,58 +34,60 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fputs(
-        "usage: gaitcue-sim --pty [options]\n"
-        "       gaitcue-sim --csv FILE --seconds N [options]\n"
-        "\n"
-        "The simulated gaitcue sensor unit: the real firmware core fed by a runner\n"
-        "model (4 deck-corner load cells + deck IMU).  Model: docs/simulator.md.\n"
-        "\n"
-        "Mode (exactly one):\n"
-        "  --pty               create a pseudo-terminal, print 'pty: /dev/pts/N' on\n"
-        "                      stdout and serve the wire protocol on it (HELLO at boot,\n"
-        "                      samples after START).  Exits after --seconds of sampled\n"
-        "                      sensor time, on SIGINT/SIGTERM, or when the host closed\n"
-        "                      the pty and did not reopen it within 2 s.\n"
-        "  --csv FILE          no pty: write the samples as a canonical force CSV\n"
-        "                      (t_s,fz1_n..fz4_n,fz_n,copx_m,copy_m,acc_*_g,gyro_*_dps;\n"
-        "                      uncalibrated: counts x 2.5e-4 N) as fast as possible.\n"
-        "\n"
-        "Runner:\n"
-        "  --profile P         run | walk | intervals | static            [run]\n"
-        "  --cadence SPM       preferred cadence, steps/min: running for run and\n"
-        "                      intervals [170], walking for walk [110]\n"
-        "  --walk-cadence SPM  walking cadence in intervals               [110]\n"
-        "  --intervals R,W,N   intervals: run R s, walk W s, N times, then walk\n"
-        "                      [60,240,4]; cadence and belt speed ramp over 4 s\n"
-        "  --mass KG           body mass                                  [70]\n"
-        "  --strike S          rear (impact transient) | fore (none)      [rear]\n"
-        "  --run-speed MPS     belt speed running (moves the COP)         [2.9]\n"
-        "  --walk-speed MPS    belt speed walking                         [1.3]\n"
-        "  --stand S           stand still S seconds before starting      [0]\n"
-        "  --load KG@X,Y       static profile: a load of KG at deck point X,Y m\n"
-        "                      (x + right, y + forward, origin deck centre);\n"
-        "                      repeatable, up to 8; none = the person stands still\n"
-        "  --wobble N          static: move the loads by N newtons (1.3 Hz) and 1 cm\n"
-        "                      (0.7 Hz), to test a stability check        [0]\n"
-        "\n"
-        "Sensor:\n"
-        "  --rate HZ           sample rate (500-2000 with --pty)          [1000]\n"
-        "  --seed N            seed of every random draw (steps, noise, cell errors)\n"
-        "                      [1]; also picks the default serial number\n"
-        "  --gain-error PCT    per-cell gain errors uniform in +/-PCT %, 0 = none [5]\n"
-        "  --offset N          per-cell offsets uniform in +/-N newtons, 0 = none [10]\n"
-        "  --noise N           RMS of the total-force noise, N (white + belt hum) [4]\n"
-        "  --drift N           RMS of the slow baseline drift of the total, N     [10]\n"
-        "  --serial STR        serial number in HELLO (<= 16 chars)   [SIM-<seed hex>]\n"
-        "\n"
-        "Run:\n"
-        "  --seconds N         sensor time to simulate, s; 0 = until killed (--pty) [0]\n"
-        "  --speed X|max       --pty: sensor time per real time [1]; max = as fast as\n"
-        "                      the host reads (nothing dropped)\n"
-        "  --truth FILE        write the true contacts as a steps CSV (sensor time)\n"
-        "  -h, --help          this text\n",
-        f);
+    fputs("usage: gaitcue-sim --pty [options]\n"
+          "       gaitcue-sim --csv FILE --seconds N [options]\n"
+          "       gaitcue-sim --deck-info [--seed N] [--gain-error PCT] [--offset N]\n"
+          "\n"
+          "The simulated gaitcue sensor unit: the real firmware core fed by a runner\n"
+          "model (4 deck-corner load cells + deck IMU).  Model: docs/simulator.md.\n"
+          "\n"
+          "Mode (exactly one):\n"
+          "  --pty               create a pseudo-terminal, print 'pty: /dev/pts/N' on\n"
+          "                      stdout and serve the wire protocol on it (HELLO at boot,\n"
+          "                      samples after START).  Exits after --seconds of sampled\n"
+          "                      sensor time, on SIGINT/SIGTERM, or when the host closed\n"
+          "                      the pty and did not reopen it within 2 s.\n"
+          "  --csv FILE          no pty: write the samples as a canonical force CSV\n"
+          "                      (t_s,fz1_n..fz4_n,fz_n,copx_m,copy_m,acc_*_g,gyro_*_dps;\n"
+          "                      uncalibrated: counts x 2.5e-4 N) as fast as possible.\n"
+          "\n"
+          "Runner:\n"
+          "  --profile P         run | walk | intervals | static            [run]\n"
+          "  --cadence SPM       preferred cadence, steps/min: running for run and\n"
+          "                      intervals [170], walking for walk [110]\n"
+          "  --walk-cadence SPM  walking cadence in intervals               [110]\n"
+          "  --intervals R,W,N   intervals: run R s, walk W s, N times, then walk\n"
+          "                      [60,240,4]; cadence and belt speed ramp over 4 s\n"
+          "  --mass KG           body mass                                  [70]\n"
+          "  --strike S          rear (impact transient) | fore (none)      [rear]\n"
+          "  --run-speed MPS     belt speed running (moves the COP)         [2.9]\n"
+          "  --walk-speed MPS    belt speed walking                         [1.3]\n"
+          "  --stand S           stand still S seconds before starting      [0]\n"
+          "  --load KG@X,Y       static profile: a load of KG at deck point X,Y m\n"
+          "                      (x + right, y + forward, origin deck centre);\n"
+          "                      repeatable, up to 8; none = the person stands still\n"
+          "  --wobble N          static: move the loads by N newtons (1.3 Hz) and 1 cm\n"
+          "                      (0.7 Hz), to test a stability check        [0]\n"
+          "\n"
+          "Sensor:\n"
+          "  --rate HZ           sample rate (500-2000 with --pty)          [1000]\n"
+          "  --seed N            seed of every random draw (steps, noise, cell errors)\n"
+          "                      [1]; also picks the default serial number\n"
+          "  --gain-error PCT    per-cell gain errors uniform in +/-PCT %, 0 = none [5]\n"
+          "  --offset N          per-cell offsets uniform in +/-N newtons, 0 = none [10]\n"
+          "  --noise N           RMS of the total-force noise, N (white + belt hum) [4]\n"
+          "  --drift N           RMS of the slow baseline drift of the total, N     [10]\n"
+          "  --serial STR        serial number in HELLO (<= 16 chars)   [SIM-<seed hex>]\n"
+          "\n"
+          "Run:\n"
+          "  --seconds N         sensor time to simulate, s; 0 = until killed (--pty) [0]\n"
+          "  --speed X|max       --pty: sensor time per real time [1]; max = as fast as\n"
+          "                      the host reads (nothing dropped)\n"
+          "  --truth FILE        write the true contacts as a steps CSV (sensor time)\n"
+          "  --deck-info         print the deck's drawn errors (cell gains/offsets, IMU\n"
+          "                      tilt/biases) for this --seed as JSON and exit\n"
+          "  -h, --help          this text\n",
+          f);
 }
 
 static int bad(const char *msg, const char *arg)
@@ -149,6 +151,7 @@ static bool parse_intervals(const char *s, double *run_s, double *walk_s, unsign
 
 struct opts {
     bool pty;
+    bool deck_info;
     const char *csv;
     const char *truth;
     const char *serial;
@@ -202,18 +205,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
             return bad("unknown option", a);
         memcpy(name, a, nl);
         name[nl] = '\0';
-        if (strcmp(name, "--pty") == 0) {
+        if (strcmp(name, "--pty") == 0 || strcmp(name, "--deck-info") == 0) {
             if (eq)
-                return bad("--pty takes no value, got", a);
-            o->pty = true;
+                return bad("this option takes no value:", a);
+            if (name[2] == 'p')
+                o->pty = true;
+            else
+                o->deck_info = true;
             continue;
         }
         static const char *const with_value[] = {
-            "--csv",    "--profile",    "--cadence",   "--walk-cadence", "--intervals",
-            "--mass",   "--strike",     "--run-speed", "--walk-speed",   "--stand",
-            "--load",   "--wobble",     "--rate",      "--seed",         "--gain-error",
-            "--offset", "--noise",      "--drift",     "--serial",       "--seconds",
-            "--speed",  "--truth",
+            "--csv",    "--profile",   "--cadence",    "--walk-cadence", "--intervals", "--mass",
+            "--strike", "--run-speed", "--walk-speed", "--stand",        "--load",      "--wobble",
+            "--rate",   "--seed",      "--gain-error", "--offset",       "--noise",     "--drift",
+            "--serial", "--seconds",   "--speed",      "--truth",
         };
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
@@ -253,8 +258,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
                 return bad("--load must look like KG@X,Y (e.g. 20@0.1,-0.3), not", val);
             c->n_loads++;
         } else if (strcmp(name, "--intervals") == 0) {
-            if (!parse_intervals(val, &c->interval_run_s, &c->interval_walk_s,
-                                 &c->interval_reps))
+            if (!parse_intervals(val, &c->interval_run_s, &c->interval_walk_s, &c->interval_reps))
                 return bad("--intervals must look like RUN_S,WALK_S,REPS (e.g. 60,240,4), not",
                            val);
         } else if (strcmp(name, "--speed") == 0) {
@@ -273,8 +277,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
                 return bad("--seed must be a non-negative integer, not", val);
             c->seed = s;
         } else {
-            if (!parse_num(val, &d))
-                return bad("expected a number after", name);
+            if (!parse_num(val, &d)) {
+                fprintf(stderr,
+                        "gaitcue-sim: %s needs a number, not '%s'; see gaitcue-sim --help.\n", name,
+                        val);
+                return 2;
+            }
             if (strcmp(name, "--cadence") == 0)
                 c->cadence_spm = d;
             else if (strcmp(name, "--walk-cadence") == 0)
@@ -306,7 +314,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
             }
         }
     }
-    if (o->pty == (o->csv != NULL))
+    if (o->deck_info && (o->pty || o->csv))
+        return bad("--deck-info prints the drawn deck errors and exits; drop --pty/--csv", NULL);
+    if (!o->deck_info && o->pty == (o->csv != NULL))
         return bad("give exactly one of --pty (serve a pseudo-terminal) or --csv FILE", NULL);
     if (o->csv && !(o->seconds > 0.0))
         return bad("--csv needs --seconds N (above 0) to know how much to write", NULL);
@@ -324,12 +334,44 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return 0;
 }
 
+static void default_serial(const struct opts *o, char serial[17])
+{
+    if (o->serial)
+        snprintf(serial, 17, "%s", o->serial);
+    else
+        snprintf(serial, 17, "SIM-%08llX", (unsigned long long)(o->cfg.seed & 0xFFFFFFFFull));
+}
+
+/* The deck's hidden errors as JSON, for calibration tests. */
+static void print_deck_info(const struct opts *o, const struct runner *r)
+{
+    static const char *const corner[RUNNER_CELLS] = {"front-left", "front-right", "rear-left",
+                                                     "rear-right"};
+    double g[RUNNER_CELLS], tilt[2], ab[3], gb[3];
+    int32_t off[RUNNER_CELLS];
+    char serial[17];
+    default_serial(o, serial);
+    runner_cell_errors(r, g, off);
+    runner_imu_errors(r, tilt, ab, gb);
+    printf("{\"serial\": \"%s\", \"seed\": %llu, \"cell_n_per_count\": %g,\n \"cells\": [", serial,
+           (unsigned long long)o->cfg.seed, RUNNER_N_PER_COUNT);
+    for (int i = 0; i < RUNNER_CELLS; i++)
+        printf("%s\n  {\"channel\": %d, \"corner\": \"%s\", \"x_m\": %.2f, \"y_m\": %.2f, "
+               "\"gain_err\": %.6f, \"offset_counts\": %ld, \"offset_n\": %.4f}",
+               i ? "," : "", i, corner[i], (i % 2 ? 1 : -1) * RUNNER_CELL_X_M,
+               (i < 2 ? 1 : -1) * RUNNER_CELL_Y_M, g[i], (long)off[i], off[i] * RUNNER_N_PER_COUNT);
+    printf("],\n \"imu\": {\"tilt_x_deg\": %.4f, \"tilt_y_deg\": %.4f, "
+           "\"acc_bias_g\": [%.5f, %.5f, %.5f], \"gyro_bias_dps\": [%.4f, %.4f, %.4f]}}\n",
+           tilt[0] * 180.0 / 3.14159265358979323846, tilt[1] * 180.0 / 3.14159265358979323846,
+           ab[0], ab[1], ab[2], gb[0], gb[1], gb[2]);
+}
+
 static FILE *open_truth(const char *path, const struct runner_config *c)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
-        fprintf(stderr, "gaitcue-sim: cannot write the truth file %s (%s); check the path.\n",
-                path, strerror(errno));
+        fprintf(stderr, "gaitcue-sim: cannot write the truth file %s (%s); check the path.\n", path,
+                strerror(errno));
         return NULL;
     }
     (void)c;
@@ -390,6 +432,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "gaitcue-sim: out of memory.\n");
         return 1;
     }
+    if (o.deck_info) {
+        print_deck_info(&o, r);
+        runner_free(r);
+        return 0;
+    }
     FILE *truth = NULL;
     if (o.truth) {
         truth = open_truth(o.truth, &o.cfg);
@@ -402,11 +449,7 @@ int main(int argc, char **argv)
         rc = run_csv(&o, r, truth);
     } else {
         char serial[17];
-        if (o.serial)
-            snprintf(serial, sizeof serial, "%s", o.serial);
-        else
-            snprintf(serial, sizeof serial, "SIM-%08llX",
-                     (unsigned long long)(o.cfg.seed & 0xFFFFFFFFull));
+        default_serial(&o, serial);
         struct host_opts ho = {
             .speed = o.speed,
             .seconds = o.seconds,

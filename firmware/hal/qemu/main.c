@@ -198,8 +198,8 @@ int main(void)
 
     board_init(&boot, &qemu_clocks);
     table_load();
-    fault_test_armed = tab.valid && (tab.flags & TABLE_FLAG_FAULT_TEST) &&
-                       boot.reset_reason != FAULT_RESET_FAULT;
+    fault_test_armed =
+        tab.valid && (tab.flags & TABLE_FLAG_FAULT_TEST) && boot.reset_reason != FAULT_RESET_FAULT;
 
     memset(&id, 0, sizeof id);
     board_identity_defaults(&id, &boot);

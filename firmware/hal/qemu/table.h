@@ -34,17 +34,17 @@
 #ifndef GC_TABLE_H
 #define GC_TABLE_H
 
-#define TABLE_ADDR 0x20000000u
+#define TABLE_ADDR         0x20000000u
 #define TABLE_REGION_BYTES (104u * 1024u) /* header + samples; qemu.ld TABLE */
-#define TABLE_MAGIC 0x42544347u /* bytes "GCTB" */
-#define TABLE_VERSION 1u
+#define TABLE_MAGIC        0x42544347u    /* bytes "GCTB" */
+#define TABLE_VERSION      1u
 #define TABLE_HEADER_BYTES 32u
-#define TABLE_FLAG_LOOP (1u << 0)
-#define TABLE_FLAG_IMU (1u << 1)
+#define TABLE_FLAG_LOOP    (1u << 0)
+#define TABLE_FLAG_IMU     (1u << 1)
 /* Test hook: 200 ms after a START, fault (undefined instruction) unless the
  * previous reset already was a fault.  Proves the fault record path. */
 #define TABLE_FLAG_FAULT_TEST (1u << 2)
-#define TABLE_STRIDE_CELLS 12u
-#define TABLE_STRIDE_IMU 24u
+#define TABLE_STRIDE_CELLS    12u
+#define TABLE_STRIDE_IMU      24u
 
 #endif

@@ -21,17 +21,17 @@
 
 /* Deck geometry (DESIGN.md section 2): cells at x = +-0.30 m, y = +-0.70 m;
  * channel 0..3 = front-left, front-right, rear-left, rear-right. */
-#define DECK_HALF_WIDTH_MM 300
+#define DECK_HALF_WIDTH_MM  300
 #define DECK_HALF_LENGTH_MM 700
 /* Nominal load-cell scale and IMU full-scale settings (+-16 g, +-2000 dps). */
 #define CELL_N_PER_COUNT 2.5e-4f
-#define ACCEL_G_PER_LSB (1.0f / 2048.0f)
+#define ACCEL_G_PER_LSB  (1.0f / 2048.0f)
 #define GYRO_DPS_PER_LSB (1.0f / 16.4f)
 
 static const struct board_source *volatile g_src; /* read by the SysTick handler */
 static struct fw_core g_fw;
-static uint32_t g_rate_hz;    /* rate of the current sampling run */
-static uint32_t g_expect_k;   /* next sample index the main loop expects */
+static uint32_t g_rate_hz;  /* rate of the current sampling run */
+static uint32_t g_expect_k; /* next sample index the main loop expects */
 
 void board_init(struct board_boot *b, const struct board_emulated_clocks *emu)
 {
@@ -163,6 +163,10 @@ void board_run(const struct board_boot *b, const struct fw_identity *id,
     fw_core_init(&g_fw, &board_hal, id);
     fw_core_set_faults(&g_fw, b->boot_faults | src->faults());
     iwdg_start(BOARD_WATCHDOG_MS);
+    /* A lone delimiter first: if a reset cut a frame short, this ends it, so
+     * the host's decoder drops only that frame and not our HELLO with it. */
+    static const uint8_t delimiter = 0x00;
+    (void)usart_write(&delimiter, 1);
     fw_core_boot(&g_fw);
 
     for (;;) {

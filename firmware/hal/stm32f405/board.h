@@ -59,12 +59,12 @@ struct board_emulated_clocks {
 };
 
 struct board_boot {
-    struct clock_info clk;       /* what the clock tree achieved */
-    uint32_t sysclk_hz, tim_hz;  /* clocks in use (emulated or clk) */
-    uint32_t baud;               /* actual USART1 baud rate */
+    struct clock_info clk;      /* what the clock tree achieved */
+    uint32_t sysclk_hz, tim_hz; /* clocks in use (emulated or clk) */
+    uint32_t baud;              /* actual USART1 baud rate */
     enum fault_reset_reason reset_reason;
-    uint32_t fault_resets;       /* fault resets since power-on */
-    uint32_t boot_faults;        /* FAULT_WATCHDOG / FAULT_HARDFAULT */
+    uint32_t fault_resets; /* fault resets since power-on */
+    uint32_t boot_faults;  /* FAULT_WATCHDOG / FAULT_HARDFAULT */
 };
 
 /* emu: NULL on the real board. */

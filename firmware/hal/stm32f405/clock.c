@@ -7,10 +7,11 @@
 
 #define HSE_HZ 8000000u
 #define HSI_HZ 16000000u
-#define PLL_M 8u   /* VCO input 1 MHz (RM0090: 1..2 MHz, 2 MHz reduces jitter; 1 MHz keeps N simple) */
-#define PLL_N 336u /* VCO output 336 MHz */
-#define PLL_P 2u   /* SYSCLK 168 MHz */
-#define PLL_Q 7u   /* USB / SDIO 48 MHz */
+#define PLL_M                                                                                      \
+    8u /* VCO input 1 MHz (RM0090: 1..2 MHz, 2 MHz reduces jitter; 1 MHz keeps N simple) */
+#define PLL_N         336u /* VCO output 336 MHz */
+#define PLL_P         2u   /* SYSCLK 168 MHz */
+#define PLL_Q         7u   /* USB / SDIO 48 MHz */
 #define SYSCLK_PLL_HZ (HSE_HZ / PLL_M * PLL_N / PLL_P)
 /* Flash wait states for 168 MHz at 2.7-3.6 V (RM0090 table 10). */
 #define FLASH_WS_168MHZ 5u
@@ -56,8 +57,8 @@ void clock_init(struct clock_info *out)
     }
 
     RCC_CR &= ~RCC_CR_PLLON;
-    RCC_PLLCFGR = PLL_M | (PLL_N << 6) | (((PLL_P / 2u) - 1u) << 16) | (1u << 22) /* HSE */ |
-                  (PLL_Q << 24);
+    RCC_PLLCFGR =
+        PLL_M | (PLL_N << 6) | (((PLL_P / 2u) - 1u) << 16) | (1u << 22) /* HSE */ | (PLL_Q << 24);
     RCC_CR |= RCC_CR_PLLON;
     if (!wait_set(&RCC_CR, RCC_CR_PLLRDY, RCC_CR_PLLRDY)) {
         stay_on_hsi(out);

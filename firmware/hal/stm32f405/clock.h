@@ -22,12 +22,12 @@
 #include <stdint.h>
 
 struct clock_info {
-    uint32_t sysclk_hz;    /* core / HCLK */
-    uint32_t apb1_hz;      /* APB1 peripheral clock */
-    uint32_t apb2_hz;      /* APB2 peripheral clock (USART1) */
-    uint32_t tim_apb1_hz;  /* clock of TIM2..TIM5 */
-    bool hse_ready;        /* crystal oscillator started */
-    bool pll_locked;       /* running from the PLL at 168 MHz */
+    uint32_t sysclk_hz;   /* core / HCLK */
+    uint32_t apb1_hz;     /* APB1 peripheral clock */
+    uint32_t apb2_hz;     /* APB2 peripheral clock (USART1) */
+    uint32_t tim_apb1_hz; /* clock of TIM2..TIM5 */
+    bool hse_ready;       /* crystal oscillator started */
+    bool pll_locked;      /* running from the PLL at 168 MHz */
 };
 
 /* Configure the tree above.  Never hangs: returns what it achieved. */

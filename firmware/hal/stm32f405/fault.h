@@ -28,7 +28,7 @@ enum fault_reset_reason {
 
 /* What kind of exception wrote the record. */
 enum fault_kind {
-    FAULT_KIND_HARD = 3,       /* exception numbers of the ARMv7-M vector table */
+    FAULT_KIND_HARD = 3, /* exception numbers of the ARMv7-M vector table */
     FAULT_KIND_MEMMANAGE = 4,
     FAULT_KIND_BUS = 5,
     FAULT_KIND_USAGE = 6,
@@ -36,16 +36,16 @@ enum fault_kind {
 };
 
 struct fault_record {
-    uint32_t magic;    /* FAULT_MAGIC when valid */
-    uint32_t kind;     /* enum fault_kind */
-    uint32_t pc;       /* stacked PC of the faulting instruction */
-    uint32_t lr;       /* stacked LR */
-    uint32_t psr;      /* stacked xPSR */
-    uint32_t cfsr;     /* SCB->CFSR at the fault */
-    uint32_t hfsr;     /* SCB->HFSR */
-    uint32_t addr;     /* MMFAR or BFAR when valid, else 0 */
-    uint32_t count;    /* faults since power-on (survives fault resets) */
-    uint32_t check;    /* ~magic ^ every field above: rejects random RAM at power-on */
+    uint32_t magic; /* FAULT_MAGIC when valid */
+    uint32_t kind;  /* enum fault_kind */
+    uint32_t pc;    /* stacked PC of the faulting instruction */
+    uint32_t lr;    /* stacked LR */
+    uint32_t psr;   /* stacked xPSR */
+    uint32_t cfsr;  /* SCB->CFSR at the fault */
+    uint32_t hfsr;  /* SCB->HFSR */
+    uint32_t addr;  /* MMFAR or BFAR when valid, else 0 */
+    uint32_t count; /* faults since power-on (survives fault resets) */
+    uint32_t check; /* ~magic ^ every field above: rejects random RAM at power-on */
 };
 
 /* The record of the most recent fault (valid or not), for the debugger. */
@@ -59,6 +59,16 @@ enum fault_reset_reason fault_boot_check(uint32_t *fault_count);
 /* Entry from the exception handlers (startup.c): frame = stacked registers
  * r0 r1 r2 r3 r12 lr pc xpsr.  Records and resets; never returns. */
 void fault_record_and_reset(const uint32_t *frame, uint32_t kind) __attribute__((noreturn));
+
+/* Read a 32-bit word that may not exist (e.g. the unique-ID area, which
+ * QEMU 7.2 does not map).  A bus fault during the read is absorbed by the
+ * fault handler instead of resetting: returns false and *out = 0.
+ * Thread mode only, interrupts may be on. */
+bool fault_probe_read32(uint32_t addr, uint32_t *out);
+
+/* Called by the exception entry stubs (startup.c).  Returns only when the
+ * fault was an expected fault_probe_read32() miss. */
+void fault_dispatch(uint32_t *frame, uint32_t kind);
 
 /* Software reset (SYSRESETREQ); never returns. */
 void fault_system_reset(void) __attribute__((noreturn));

@@ -9,9 +9,9 @@
  * temperature); /32 gives ~1 ms per count.  The timeout is therefore only
  * good to about -45 %/+90 %: pick it with that margin. */
 #define IWDG_PR_DIV32 3u
-#define IWDG_RLR_MAX 0xFFFu
+#define IWDG_RLR_MAX  0xFFFu
 /* IWDG_SR bits: PVU (prescaler) and RVU (reload) update in progress. */
-#define IWDG_SR_BUSY 3u
+#define IWDG_SR_BUSY  3u
 #define IWDG_SR_POLLS 100000u
 
 void iwdg_start(uint32_t timeout_ms)

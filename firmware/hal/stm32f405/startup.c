@@ -7,9 +7,9 @@
  * the linker script (sections.ld).
  *
  * Fault handlers find the stacked exception frame (MSP or PSP, by EXC_RETURN
- * bit 2) and hand it to fault_record_and_reset().  Interrupts without a
- * handler of their own land in default_handler, which records them as an
- * "unexpected" fault instead of spinning silently.
+ * bit 2) and hand it to fault_dispatch(), which records it and resets.
+ * Interrupts without a handler of their own land in default_handler, which
+ * records them as an "unexpected" fault instead of spinning silently.
  */
 #include <stdint.h>
 
@@ -26,7 +26,6 @@ void hardfault_handler(void);
 void memmanage_handler(void);
 void busfault_handler(void);
 void usagefault_handler(void);
-void fault_from_handler(const uint32_t *frame, uint32_t kind) __attribute__((noreturn));
 
 /* Board code overrides these (strong definitions elsewhere). */
 void svc_handler(void) __attribute__((weak, alias("default_handler")));
@@ -57,13 +56,9 @@ void nmi_handler(void)
      * which is not enabled. */
 }
 
-void fault_from_handler(const uint32_t *frame, uint32_t kind)
-{
-    fault_record_and_reset(frame, kind);
-}
-
-/* r0 = stacked frame, r1 = kind; tail-call into C.  Naked: no prologue may
- * touch the stack before we have read it. */
+/* r0 = stacked frame, r1 = kind; tail-call into C with LR still holding
+ * EXC_RETURN, so a return from fault_dispatch() is an exception return.
+ * Naked: no prologue may touch the stack before we have read it. */
 #define FAULT_ENTRY(name, kind)                                                                    \
     __attribute__((naked)) void name(void)                                                         \
     {                                                                                              \
@@ -72,7 +67,7 @@ void fault_from_handler(const uint32_t *frame, uint32_t kind)
                        "mrseq r0, msp\n"                                                           \
                        "mrsne r0, psp\n"                                                           \
                        "mov r1, %0\n"                                                              \
-                       "b fault_from_handler\n" ::"i"(kind));                                      \
+                       "b fault_dispatch\n" ::"i"(kind));                                          \
     }
 
 FAULT_ENTRY(hardfault_handler, FAULT_KIND_HARD)
@@ -98,33 +93,85 @@ __attribute__((section(".isr_vector"), used)) const vector_fn vector_table[VECTO
     [14] = pendsv_handler,
     [15] = systick_handler,
     [16 + 0] = default_handler, /* WWDG */
-    [16 + 1] = default_handler,  [16 + 2] = default_handler,  [16 + 3] = default_handler,
-    [16 + 4] = default_handler,  [16 + 5] = default_handler,  [16 + IRQ_EXTI0] = exti0_handler,
-    [16 + 7] = default_handler,  [16 + 8] = default_handler,  [16 + 9] = default_handler,
-    [16 + 10] = default_handler, [16 + 11] = default_handler, [16 + 12] = default_handler,
-    [16 + 13] = default_handler, [16 + 14] = default_handler, [16 + 15] = default_handler,
-    [16 + 16] = default_handler, [16 + 17] = default_handler, [16 + 18] = default_handler,
-    [16 + 19] = default_handler, [16 + 20] = default_handler, [16 + 21] = default_handler,
-    [16 + 22] = default_handler, [16 + 23] = default_handler, [16 + 24] = default_handler,
-    [16 + 25] = default_handler, [16 + 26] = default_handler, [16 + 27] = default_handler,
+    [16 + 1] = default_handler,
+    [16 + 2] = default_handler,
+    [16 + 3] = default_handler,
+    [16 + 4] = default_handler,
+    [16 + 5] = default_handler,
+    [16 + IRQ_EXTI0] = exti0_handler,
+    [16 + 7] = default_handler,
+    [16 + 8] = default_handler,
+    [16 + 9] = default_handler,
+    [16 + 10] = default_handler,
+    [16 + 11] = default_handler,
+    [16 + 12] = default_handler,
+    [16 + 13] = default_handler,
+    [16 + 14] = default_handler,
+    [16 + 15] = default_handler,
+    [16 + 16] = default_handler,
+    [16 + 17] = default_handler,
+    [16 + 18] = default_handler,
+    [16 + 19] = default_handler,
+    [16 + 20] = default_handler,
+    [16 + 21] = default_handler,
+    [16 + 22] = default_handler,
+    [16 + 23] = default_handler,
+    [16 + 24] = default_handler,
+    [16 + 25] = default_handler,
+    [16 + 26] = default_handler,
+    [16 + 27] = default_handler,
     [16 + IRQ_TIM2] = tim2_handler,
-    [16 + 29] = default_handler, [16 + 30] = default_handler, [16 + 31] = default_handler,
-    [16 + 32] = default_handler, [16 + 33] = default_handler, [16 + 34] = default_handler,
-    [16 + 35] = default_handler, [16 + 36] = default_handler,
+    [16 + 29] = default_handler,
+    [16 + 30] = default_handler,
+    [16 + 31] = default_handler,
+    [16 + 32] = default_handler,
+    [16 + 33] = default_handler,
+    [16 + 34] = default_handler,
+    [16 + 35] = default_handler,
+    [16 + 36] = default_handler,
     [16 + IRQ_USART1] = usart1_handler,
-    [16 + 38] = default_handler, [16 + 39] = default_handler, [16 + 40] = default_handler,
-    [16 + 41] = default_handler, [16 + 42] = default_handler, [16 + 43] = default_handler,
-    [16 + 44] = default_handler, [16 + 45] = default_handler, [16 + 46] = default_handler,
-    [16 + 47] = default_handler, [16 + 48] = default_handler, [16 + 49] = default_handler,
-    [16 + 50] = default_handler, [16 + 51] = default_handler, [16 + 52] = default_handler,
-    [16 + 53] = default_handler, [16 + 54] = default_handler, [16 + 55] = default_handler,
-    [16 + 56] = default_handler, [16 + 57] = default_handler, [16 + 58] = default_handler,
-    [16 + 59] = default_handler, [16 + 60] = default_handler, [16 + 61] = default_handler,
-    [16 + 62] = default_handler, [16 + 63] = default_handler, [16 + 64] = default_handler,
-    [16 + 65] = default_handler, [16 + 66] = default_handler, [16 + 67] = default_handler,
-    [16 + 68] = default_handler, [16 + 69] = default_handler, [16 + 70] = default_handler,
-    [16 + 71] = default_handler, [16 + 72] = default_handler, [16 + 73] = default_handler,
-    [16 + 74] = default_handler, [16 + 75] = default_handler, [16 + 76] = default_handler,
-    [16 + 77] = default_handler, [16 + 78] = default_handler, [16 + 79] = default_handler,
-    [16 + 80] = default_handler, [16 + 81] = default_handler,
+    [16 + 38] = default_handler,
+    [16 + 39] = default_handler,
+    [16 + 40] = default_handler,
+    [16 + 41] = default_handler,
+    [16 + 42] = default_handler,
+    [16 + 43] = default_handler,
+    [16 + 44] = default_handler,
+    [16 + 45] = default_handler,
+    [16 + 46] = default_handler,
+    [16 + 47] = default_handler,
+    [16 + 48] = default_handler,
+    [16 + 49] = default_handler,
+    [16 + 50] = default_handler,
+    [16 + 51] = default_handler,
+    [16 + 52] = default_handler,
+    [16 + 53] = default_handler,
+    [16 + 54] = default_handler,
+    [16 + 55] = default_handler,
+    [16 + 56] = default_handler,
+    [16 + 57] = default_handler,
+    [16 + 58] = default_handler,
+    [16 + 59] = default_handler,
+    [16 + 60] = default_handler,
+    [16 + 61] = default_handler,
+    [16 + 62] = default_handler,
+    [16 + 63] = default_handler,
+    [16 + 64] = default_handler,
+    [16 + 65] = default_handler,
+    [16 + 66] = default_handler,
+    [16 + 67] = default_handler,
+    [16 + 68] = default_handler,
+    [16 + 69] = default_handler,
+    [16 + 70] = default_handler,
+    [16 + 71] = default_handler,
+    [16 + 72] = default_handler,
+    [16 + 73] = default_handler,
+    [16 + 74] = default_handler,
+    [16 + 75] = default_handler,
+    [16 + 76] = default_handler,
+    [16 + 77] = default_handler,
+    [16 + 78] = default_handler,
+    [16 + 79] = default_handler,
+    [16 + 80] = default_handler,
+    [16 + 81] = default_handler,
 };

@@ -25,9 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define USART_BAUD 921600u
-#define USART_TX_RING 4096u /* power of two; ~44 ms of link time at 921600 */
-#define USART_RX_RING 512u  /* power of two; 34 command frames */
+#define USART_BAUD     921600u
+#define USART_TX_RING  4096u /* power of two; ~44 ms of link time at 921600 */
+#define USART_RX_RING  512u  /* power of two; 34 command frames */
 #define USART_TX_BURST 64u
 
 struct usart_stats {

@@ -1,0 +1,608 @@
+/*
+ * ctlsock.c - the station's control socket (see ctlsock.h).
+ *
+ * Why the directory check matters: the socket lives in a well-known place
+ * (/tmp/gaitcue-UID when there is no XDG_RUNTIME_DIR).  If another user
+ * created that directory first, they could plant a socket that our client
+ * would talk to, or read what we send.  So both ends refuse a directory or
+ * socket not owned by us, or open to group/others.  The socket is chmod'ed
+ * to 0600 right after bind; the 0700 directory already keeps others out
+ * in between.
+ */
+#define LOG_PREFIX "ctlsock"
+#include "ctlsock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "gc_error.h"
+#include "log.h"
+
+#define CTLSOCK_CLIENTS 8
+
+/* ---- parser ---------------------------------------------------------------- */
+
+#define V_SET (1u << 0)
+#define V_GET (1u << 1)
+#define V_MARK (1u << 2)
+#define ARG_ANY 0  /* any token */
+#define ARG_NUM 1  /* a number */
+#define ARG_WORD 2 /* one of words */
+#define ARG_NUM_OR_WORD 3
+
+struct keyspec {
+    const char *key;
+    unsigned verbs;
+    int min_args, max_args;
+    int kind[3];
+    const char *words; /* '|'-separated, for ARG_WORD / ARG_NUM_OR_WORD on arg 0 */
+};
+
+static const struct keyspec keys[] = {
+    {"target-cadence", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"target-relative", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"band", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"loading-ceiling", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"impact-ceiling", V_SET | V_GET, 1, 1, {ARG_NUM_OR_WORD}, "off"},
+    {"mode", V_SET | V_GET, 1, 1, {ARG_WORD}, "continuous|bandwidth|faded|off"},
+    {"metronome", V_SET | V_GET, 1, 1, {ARG_WORD}, "on|off"},
+    {"mute", V_SET | V_GET, 1, 1, {ARG_WORD}, "on|off"},
+    {"align", V_SET | V_GET, 1, 1, {ARG_WORD}, "on|off"},
+    {"volume", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"cues", V_SET | V_GET, 1, 1, {ARG_WORD}, "tones|soft"},
+    {"good-cue", V_SET | V_GET, 1, 2, {ARG_WORD, ARG_NUM}, "on|off"},
+    {"phase", V_SET | V_GET, 1, 1, {ARG_WORD}, "baseline|training|retention"},
+    {"intervals", V_SET | V_GET, 3, 3, {ARG_NUM, ARG_NUM, ARG_NUM}, NULL},
+    {"baseline", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"status", V_GET, 0, 0, {0}, NULL},
+    {"pain", V_MARK, 1, 1, {ARG_NUM}, NULL},
+    {"symptom", V_MARK, 1, 1, {ARG_ANY}, NULL},
+    {"note", V_MARK, 1, 1, {ARG_ANY}, NULL},
+    {"event", V_MARK, 0, 1, {ARG_ANY}, NULL},
+};
+
+static bool word_in(const char *w, const char *list)
+{
+    size_t n = strlen(w);
+    while (list && *list) {
+        size_t k = strcspn(list, "|");
+        if (k == n && !strncmp(w, list, n))
+            return true;
+        list += k + (list[k] == '|');
+    }
+    return false;
+}
+
+static double parse_num(const char *s)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (*s == 0 || *end != 0 || errno || !isfinite(x))
+        return NAN;
+    return x;
+}
+
+/* Splits into at most max tokens; quoted strings with \" and \\. */
+static int tokenize(const char *line, char tok[][CTLSOCK_LINE_MAX], int max, char *why,
+                    size_t whycap)
+{
+    int n = 0;
+    const char *p = line;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == 0)
+            return n;
+        if (n == max) {
+            snprintf(why, whycap, "too many arguments");
+            return -1;
+        }
+        size_t k = 0;
+        if (*p == '"') {
+            p++;
+            while (*p && *p != '"') {
+                if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                    p++;
+                if (k + 1 < CTLSOCK_LINE_MAX)
+                    tok[n][k++] = *p;
+                p++;
+            }
+            if (*p != '"') {
+                snprintf(why, whycap, "unterminated quote");
+                return -1;
+            }
+            p++;
+            if (*p && *p != ' ' && *p != '\t') {
+                snprintf(why, whycap, "text right after a closing quote");
+                return -1;
+            }
+        } else {
+            while (*p && *p != ' ' && *p != '\t') {
+                if (*p == '"') {
+                    snprintf(why, whycap, "quote inside a word");
+                    return -1;
+                }
+                if (k + 1 < CTLSOCK_LINE_MAX)
+                    tok[n][k++] = *p;
+                p++;
+            }
+        }
+        tok[n][k] = 0;
+        n++;
+    }
+}
+
+int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whycap)
+{
+    char dummy[8];
+    if (!why) {
+        why = dummy;
+        whycap = sizeof dummy;
+    }
+    memset(out, 0, sizeof *out);
+    if (strlen(line) > CTLSOCK_LINE_MAX) {
+        snprintf(why, whycap, "line too long (max %d bytes)", CTLSOCK_LINE_MAX);
+        return GC_ERR_FORMAT;
+    }
+    for (const unsigned char *c = (const unsigned char *)line; *c; c++)
+        if (*c < 0x20 && *c != '\t') {
+            snprintf(why, whycap, "control character in command");
+            return GC_ERR_FORMAT;
+        }
+    char t[5][CTLSOCK_LINE_MAX];
+    int n = tokenize(line, t, 5, why, whycap);
+    if (n < 0)
+        return GC_ERR_FORMAT;
+    if (n == 0) {
+        snprintf(why, whycap, "empty command; try 'help'");
+        return GC_ERR_FORMAT;
+    }
+    unsigned vbit;
+    if (!strcmp(t[0], "set"))
+        out->verb = CTL_SET, vbit = V_SET;
+    else if (!strcmp(t[0], "get"))
+        out->verb = CTL_GET, vbit = V_GET;
+    else if (!strcmp(t[0], "mark"))
+        out->verb = CTL_MARK, vbit = V_MARK;
+    else if (!strcmp(t[0], "help")) {
+        out->verb = CTL_HELP;
+        if (n > 1) {
+            snprintf(why, whycap, "'help' takes no arguments");
+            return GC_ERR_FORMAT;
+        }
+        return GC_OK;
+    } else {
+        snprintf(why, whycap, "unknown command '%.40s' (use set, get, mark or help)", t[0]);
+        return GC_ERR_FORMAT;
+    }
+    if (n < 2) {
+        snprintf(why, whycap, "'%s' needs a key", t[0]);
+        return GC_ERR_FORMAT;
+    }
+    const struct keyspec *ks = NULL;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(keys[i].key, t[1]) && (keys[i].verbs & vbit))
+            ks = &keys[i];
+    if (!ks) {
+        snprintf(why, whycap, "unknown key '%.40s' for '%s'", t[1], t[0]);
+        return GC_ERR_FORMAT;
+    }
+    snprintf(out->key, sizeof out->key, "%s", ks->key);
+    int nargs = n - 2;
+    int lo = out->verb == CTL_GET ? 0 : ks->min_args, hi = out->verb == CTL_GET ? 0 : ks->max_args;
+    if (nargs < lo || nargs > hi) {
+        if (lo == hi)
+            snprintf(why, whycap, "'%s %s' takes %d value%s", t[0], ks->key, lo,
+                     lo == 1 ? "" : "s");
+        else
+            snprintf(why, whycap, "'%s %s' takes %d to %d values", t[0], ks->key, lo, hi);
+        return GC_ERR_FORMAT;
+    }
+    out->nargs = nargs;
+    for (int i = 0; i < nargs; i++) {
+        snprintf(out->arg[i], sizeof out->arg[i], "%s", t[2 + i]);
+        out->num[i] = parse_num(out->arg[i]);
+        int kind = ks->kind[i];
+        bool ok = kind == ARG_ANY || (kind == ARG_NUM && !isnan(out->num[i])) ||
+                  (kind == ARG_WORD && word_in(out->arg[i], ks->words)) ||
+                  (kind == ARG_NUM_OR_WORD &&
+                   (!isnan(out->num[i]) || word_in(out->arg[i], ks->words)));
+        if (!ok) {
+            if (kind == ARG_NUM)
+                snprintf(why, whycap, "'%.40s' is not a number", out->arg[i]);
+            else
+                snprintf(why, whycap, "'%.40s' is not one of %s%s", out->arg[i],
+                         kind == ARG_NUM_OR_WORD ? "a number or " : "", ks->words);
+            return GC_ERR_FORMAT;
+        }
+    }
+    for (int i = nargs; i < 3; i++)
+        out->num[i] = NAN;
+    return GC_OK;
+}
+
+/* ---- paths and ownership ----------------------------------------------------- */
+
+int ctlsock_default_path(char *buf, size_t cap, uid_t uid)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, cap, "%s/gaitcue/station.sock", xdg);
+    else
+        n = snprintf(buf, cap, "/tmp/gaitcue-%lu/station.sock", (unsigned long)uid);
+    return n > 0 && (size_t)n < cap && (size_t)n < sizeof(((struct sockaddr_un *)0)->sun_path)
+               ? GC_OK
+               : GC_ERR_ARG;
+}
+
+static void dir_of(const char *path, char *dir, size_t cap)
+{
+    snprintf(dir, cap, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir)
+        *slash = 0;
+    else if (slash)
+        slash[1] = 0;
+    else
+        snprintf(dir, cap, ".");
+}
+
+int ctlsock_check_owner(const char *path, uid_t uid, char *why, size_t whycap)
+{
+    char dir[PATH_MAX];
+    dir_of(path, dir, sizeof dir);
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        snprintf(why, whycap, "%s does not exist", dir);
+        return GC_ERR_NOT_FOUND;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, whycap, "%s is not a directory (a symlink or file is refused)", dir);
+        return GC_ERR_PERM;
+    }
+    if (st.st_uid != uid) {
+        snprintf(why, whycap,
+                 "%s belongs to uid %lu, not to you (uid %lu); refusing to use it - remove it "
+                 "or set XDG_RUNTIME_DIR",
+                 dir, (unsigned long)st.st_uid, (unsigned long)uid);
+        return GC_ERR_PERM;
+    }
+    if (st.st_mode & 077) {
+        snprintf(why, whycap, "%s is open to other users (mode %03o); it must be 0700", dir,
+                 (unsigned)(st.st_mode & 0777));
+        return GC_ERR_PERM;
+    }
+    if (lstat(path, &st) != 0)
+        return GC_OK; /* no socket yet */
+    if (!S_ISSOCK(st.st_mode)) {
+        snprintf(why, whycap, "%s is not a socket; refusing to use it", path);
+        return GC_ERR_PERM;
+    }
+    if (st.st_uid != uid) {
+        snprintf(why, whycap, "socket %s belongs to uid %lu, not to you (uid %lu); refusing it",
+                 path, (unsigned long)st.st_uid, (unsigned long)uid);
+        return GC_ERR_PERM;
+    }
+    return GC_OK;
+}
+
+static int connect_to(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* ---- server ------------------------------------------------------------------ */
+
+struct ctl_client {
+    int fd;
+    size_t n;
+    char buf[CTLSOCK_LINE_MAX + 2];
+};
+
+struct ctlsock {
+    int fd;
+    uid_t uid;
+    char path[PATH_MAX];
+    struct ctl_client cl[CTLSOCK_CLIENTS];
+};
+
+struct ctlsock *ctlsock_new(const struct ctlsock_config *cfg, char *err, size_t errcap)
+{
+    char dummy[8];
+    if (!err) {
+        err = dummy;
+        errcap = sizeof dummy;
+    }
+    struct ctlsock *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    s->fd = -1;
+    for (int i = 0; i < CTLSOCK_CLIENTS; i++)
+        s->cl[i].fd = -1;
+    s->uid = (cfg && cfg->uid != (uid_t)-1) ? cfg->uid : getuid();
+    if (cfg && cfg->path)
+        snprintf(s->path, sizeof s->path, "%s", cfg->path);
+    else if (ctlsock_default_path(s->path, sizeof s->path, s->uid) != GC_OK) {
+        snprintf(err, errcap, "control socket path too long; shorten XDG_RUNTIME_DIR");
+        goto fail;
+    }
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(s->path) >= sizeof sa.sun_path) {
+        snprintf(err, errcap, "control socket path %s is too long", s->path);
+        goto fail;
+    }
+    char dir[PATH_MAX], why[PATH_MAX + 160];
+    dir_of(s->path, dir, sizeof dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errcap, "cannot create %s (%s)", dir, strerror(errno));
+        goto fail;
+    }
+    int rc = ctlsock_check_owner(s->path, s->uid, why, sizeof why);
+    if (rc != GC_OK) {
+        snprintf(err, errcap, "control socket: %s", why);
+        goto fail;
+    }
+    struct stat st;
+    if (lstat(s->path, &st) == 0) {
+        int fd = connect_to(s->path);
+        if (fd >= 0) {
+            close(fd);
+            snprintf(err, errcap,
+                     "another station is already running (control socket %s); stop it first",
+                     s->path);
+            goto fail;
+        }
+        unlink(s->path); /* stale: a station that died */
+    }
+    strcpy(sa.sun_path, s->path);
+    s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        chmod(s->path, 0600) != 0 || listen(s->fd, 4) != 0) {
+        snprintf(err, errcap, "cannot listen on %s (%s)", s->path, strerror(errno));
+        goto fail;
+    }
+    LOG_INFO("control socket %s", s->path);
+    return s;
+fail:
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s);
+    return NULL;
+}
+
+static void drop_client(struct ctl_client *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    c->n = 0;
+}
+
+void ctlsock_free(struct ctlsock *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < CTLSOCK_CLIENTS; i++)
+        drop_client(&s->cl[i]);
+    if (s->fd >= 0) {
+        close(s->fd);
+        unlink(s->path);
+    }
+    free(s);
+}
+
+const char *ctlsock_path(const struct ctlsock *s)
+{
+    return s->path;
+}
+
+static void send_line(int fd, const char *reply)
+{
+    char out[1024];
+    int n = snprintf(out, sizeof out, "%s\n", reply);
+    if (n <= 0)
+        return;
+    if ((size_t)n >= sizeof out) {
+        n = (int)sizeof out - 1;
+        out[n - 1] = '\n';
+    }
+    /* replies are short; a client that does not read is its own problem */
+    ssize_t w = send(fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+}
+
+static void accept_clients(struct ctlsock *s)
+{
+    for (;;) {
+        int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        struct ucred cr;
+        socklen_t len = sizeof cr;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 ||
+            (cr.uid != s->uid && cr.uid != 0)) {
+            send_line(fd, "error permission denied");
+            close(fd);
+            continue;
+        }
+        int slot = -1;
+        for (int i = 0; i < CTLSOCK_CLIENTS && slot < 0; i++)
+            if (s->cl[i].fd < 0)
+                slot = i;
+        if (slot < 0) {
+            send_line(fd, "error busy: too many control connections");
+            close(fd);
+            continue;
+        }
+        s->cl[slot].fd = fd;
+        s->cl[slot].n = 0;
+    }
+}
+
+/* Reads what the client sent; answers each complete line. */
+static int serve_client(struct ctl_client *c, ctlsock_handler h, void *user)
+{
+    int handled = 0;
+    for (;;) {
+        ssize_t r = recv(c->fd, c->buf + c->n, sizeof c->buf - 1 - c->n, 0);
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            drop_client(c);
+            return handled;
+        }
+        if (r < 0)
+            return handled;
+        c->n += (size_t)r;
+        c->buf[c->n] = 0;
+        char *nl;
+        while ((nl = memchr(c->buf, '\n', c->n)) != NULL) {
+            *nl = 0;
+            if (nl > c->buf && nl[-1] == '\r')
+                nl[-1] = 0;
+            struct ctl_cmd cmd;
+            char why[160], reply[1024];
+            if (ctlsock_parse(c->buf, &cmd, why, sizeof why) != GC_OK) {
+                snprintf(reply, sizeof reply, "error %s", why);
+            } else {
+                snprintf(reply, sizeof reply, "error not handled");
+                h(user, &cmd, reply, sizeof reply);
+            }
+            send_line(c->fd, reply);
+            handled++;
+            size_t used = (size_t)(nl - c->buf) + 1;
+            memmove(c->buf, nl + 1, c->n - used);
+            c->n -= used;
+        }
+        if (c->n >= sizeof c->buf - 1) {
+            send_line(c->fd, "error line too long");
+            drop_client(c);
+            return handled;
+        }
+    }
+}
+
+int ctlsock_poll(struct ctlsock *s, int timeout_ms, ctlsock_handler h, void *user)
+{
+    struct pollfd pf[1 + CTLSOCK_CLIENTS];
+    int map[1 + CTLSOCK_CLIENTS];
+    int n = 0;
+    pf[n] = (struct pollfd){.fd = s->fd, .events = POLLIN};
+    map[n++] = -1;
+    for (int i = 0; i < CTLSOCK_CLIENTS; i++)
+        if (s->cl[i].fd >= 0) {
+            pf[n] = (struct pollfd){.fd = s->cl[i].fd, .events = POLLIN};
+            map[n++] = i;
+        }
+    int r = poll(pf, (nfds_t)n, timeout_ms);
+    if (r < 0)
+        return errno == EINTR ? 0 : GC_ERR_IO;
+    int handled = 0;
+    for (int i = 1; i < n; i++)
+        if (pf[i].revents)
+            handled += serve_client(&s->cl[map[i]], h, user);
+    if (pf[0].revents & POLLIN) {
+        accept_clients(s);
+        /* answer what new clients already sent */
+        for (int i = 0; i < CTLSOCK_CLIENTS; i++)
+            if (s->cl[i].fd >= 0)
+                handled += serve_client(&s->cl[i], h, user);
+    }
+    return handled;
+}
+
+/* ---- client --------------------------------------------------------------------- */
+
+int ctlsock_request(const char *path, uid_t uid, const char *line, char *reply, size_t cap,
+                    int timeout_ms, char *err, size_t errcap)
+{
+    char why[PATH_MAX + 160];
+    int rc = ctlsock_check_owner(path, uid, why, sizeof why);
+    if (rc == GC_ERR_NOT_FOUND || (rc == GC_OK && access(path, F_OK) != 0)) {
+        snprintf(err, errcap, "no running station found (no control socket at %s); start one "
+                              "with 'station run'",
+                 path);
+        return GC_ERR_NOT_FOUND;
+    }
+    if (rc != GC_OK) {
+        snprintf(err, errcap, "%s", why);
+        return rc;
+    }
+    int fd = connect_to(path);
+    if (fd < 0) {
+        if (errno == ECONNREFUSED || errno == ENOENT) {
+            snprintf(err, errcap,
+                     "no running station at %s (stale socket); start one with 'station run'",
+                     path);
+            return GC_ERR_NOT_FOUND;
+        }
+        snprintf(err, errcap, "cannot connect to %s (%s)", path, strerror(errno));
+        return GC_ERR_IO;
+    }
+    char out[CTLSOCK_LINE_MAX + 2];
+    int n = snprintf(out, sizeof out, "%s\n", line);
+    if (n <= 0 || (size_t)n >= sizeof out) {
+        close(fd);
+        snprintf(err, errcap, "command too long (max %d bytes)", CTLSOCK_LINE_MAX);
+        return GC_ERR_ARG;
+    }
+    if (send(fd, out, (size_t)n, MSG_NOSIGNAL) != n) {
+        snprintf(err, errcap, "cannot send to the station (%s)", strerror(errno));
+        close(fd);
+        return GC_ERR_IO;
+    }
+    size_t got = 0;
+    for (;;) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        int r = poll(&pf, 1, timeout_ms);
+        if (r == 0) {
+            close(fd);
+            snprintf(err, errcap, "the station did not answer within %d ms", timeout_ms);
+            return GC_ERR_TIMEOUT;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        ssize_t k = r > 0 ? recv(fd, reply + got, cap - 1 - got, 0) : -1;
+        if (k <= 0) {
+            close(fd);
+            snprintf(err, errcap, "the station closed the connection without an answer");
+            return GC_ERR_IO;
+        }
+        got += (size_t)k;
+        reply[got] = 0;
+        char *nl = strchr(reply, '\n');
+        if (nl || got >= cap - 1) {
+            if (nl)
+                *nl = 0;
+            close(fd);
+            return GC_OK;
+        }
+    }
+}

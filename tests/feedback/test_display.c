@@ -1,0 +1,242 @@
+/*
+ * test_display.c - the runner's display against reviewed reference images.
+ *
+ * A fixed model (mid-training, below the band, one hard landing in the
+ * ticker) is rendered with the software renderer at two sizes, and with the
+ * therapist panel open, then compared with the PNGs in tests/feedback/ref/.
+ *
+ * Tolerance: at most 0.05 % of the pixels may differ by more than 32 (of
+ * 255) in any channel.  On one machine the output is byte-identical
+ * (DESIGN.md section 6), so the margin only absorbs glyph anti-aliasing
+ * differences between FreeType/SDL_ttf versions; the smallest element
+ * that carries meaning (a ticker marker, ~30 x 30 px at 1280 x 720 =
+ * 0.1 % of the frame) is larger than it, so a missing or moved shape fails.
+ *
+ * GC_UPDATE_REFS=1 rewrites the references instead (then look at them).
+ */
+#include <cairo.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "display.h"
+#include "gc_error.h"
+
+#ifndef GC_FB_REF_DIR
+#error "GC_FB_REF_DIR must point at tests/feedback/ref"
+#endif
+
+static void fixture(struct display_model *m, bool panel)
+{
+    memset(m, 0, sizeof *m);
+    struct feedback_view *v = &m->fb;
+    v->t_s = 754.0;
+    v->session_s = 754.0;
+    v->phase = FEEDBACK_PHASE_TRAINING;
+    v->phase_s = 634.0;
+    v->mode = FEEDBACK_MODE_FADED;
+    v->feedback_on = true;
+    v->metronome_on = true;
+    v->metronome_spm = 172.0;
+    v->target_relative = true;
+    v->target_rel_pct = 7.5;
+    v->baseline_spm = 160.0;
+    v->target_spm = 172.0;
+    v->band_pct = 2.5;
+    v->band_lo_spm = 167.7;
+    v->band_hi_spm = 176.3;
+    v->cadence_spm = 166.2;
+    v->band = FEEDBACK_BAND_LOW;
+    v->baseline_valr_bw_s = 71.0;
+    v->loading_ceiling_bw_s = 66.0;
+    v->impact_ceiling_bw = NAN;
+    v->last_valr_bw_s = 58.4;
+    v->last_impact_bw = 1.6;
+    v->last_hard = false;
+    v->steps_total = 1843;
+    v->steps_scored = 1520;
+    v->steps_in_band = 1186;
+    v->steps_hard = 97;
+    v->steps_loaded = 1520;
+    v->share_in_band = 1186.0 / 1520.0;
+    v->fade_share_now = 0.6;
+    v->fade_start_share = 1.0;
+    v->fade_end_share = 0.2;
+    v->fade_duration_s = 600;
+    v->fade_cycle_s = 30;
+    v->fade_next_s = 11.2;
+    v->interval = FEEDBACK_INTERVAL_RUN;
+    v->interval_rep = 2;
+    v->interval_reps = 4;
+    v->interval_left_s = 41.3;
+    v->interval_run_s = 60;
+    v->interval_walk_s = 240;
+    v->ticker_n = FEEDBACK_TICKER_LEN;
+    for (unsigned i = 0; i < FEEDBACK_TICKER_LEN; i++) {
+        struct feedback_strike *k = &v->ticker[i];
+        k->index = 1819 + i;
+        k->side = (i % 2) ? 'R' : 'L';
+        k->final = true;
+        k->band = (i % 5 == 3) ? FEEDBACK_BAND_LOW
+                  : (i == 10)  ? FEEDBACK_BAND_HIGH
+                               : FEEDBACK_BAND_IN;
+        k->hard = i == 16;
+        k->cadence_spm = 170;
+        k->valr_bw_s = k->hard ? 74 : 55;
+    }
+    m->panel = panel;
+    m->link_ok = true;
+    snprintf(m->link, sizeof m->link, "sensor: simulator  1000 Hz  link ok");
+    snprintf(m->calib, sizeof m->calib, "calibration: factory");
+    snprintf(m->patient, sizeof m->patient, "P-0042");
+    snprintf(m->note, sizeof m->note, "12:20 target-cadence 171 -> 172 (keyboard)");
+    m->volume = 0.8;
+    snprintf(m->cue_set, sizeof m->cue_set, "tones");
+    m->audio_latency_ms = 5.3;
+    snprintf(m->audio_device, sizeof m->audio_device, "default");
+}
+
+/* Share of pixels that differ by more than 32 in any channel; -1 if the
+ * images cannot be compared. */
+static double compare_png(const char *got, const char *want, int *maxdiff)
+{
+    cairo_surface_t *a = cairo_image_surface_create_from_png(got);
+    cairo_surface_t *b = cairo_image_surface_create_from_png(want);
+    double share = -1;
+    *maxdiff = 0;
+    if (cairo_surface_status(a) == CAIRO_STATUS_SUCCESS &&
+        cairo_surface_status(b) == CAIRO_STATUS_SUCCESS &&
+        cairo_image_surface_get_width(a) == cairo_image_surface_get_width(b) &&
+        cairo_image_surface_get_height(a) == cairo_image_surface_get_height(b)) {
+        int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
+        const unsigned char *pa = cairo_image_surface_get_data(a);
+        const unsigned char *pb = cairo_image_surface_get_data(b);
+        int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
+        long bad = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                int worst = 0;
+                for (int c = 0; c < 4; c++) {
+                    int d = abs(pa[y * sa + 4 * x + c] - pb[y * sb + 4 * x + c]);
+                    worst = d > worst ? d : worst;
+                }
+                if (worst > *maxdiff)
+                    *maxdiff = worst;
+                bad += worst > 32;
+            }
+        share = (double)bad / ((double)w * h);
+    }
+    cairo_surface_destroy(a);
+    cairo_surface_destroy(b);
+    return share;
+}
+
+static void shoot(struct display *d, const struct display_model *m, const char *name)
+{
+    char out[1024], ref[1024];
+    snprintf(out, sizeof out, "%s/tests/feedback/%s", GC_BINARY_DIR, name);
+    snprintf(ref, sizeof ref, "%s/%s", GC_FB_REF_DIR, name);
+    CHECK_EQ(display_render(d, m), GC_OK);
+    CHECK_EQ(display_screenshot(d, out), GC_OK);
+    const char *upd = getenv("GC_UPDATE_REFS");
+    if (upd && *upd == '1') {
+        CHECK_EQ(display_screenshot(d, ref), GC_OK);
+        printf("wrote reference %s\n", ref);
+        return;
+    }
+    int maxdiff;
+    double share = compare_png(out, ref, &maxdiff);
+    printf("%s: %.4f %% of pixels differ by > 32 (max channel diff %d)\n", name, share * 100,
+           maxdiff);
+    CHECK_MSG(share >= 0, "reference missing or of another size (GC_UPDATE_REFS=1 makes it)");
+    CHECK(share <= 0.0005);
+}
+
+static void test_offscreen(void)
+{
+    struct display_config cfg;
+    display_config_default(&cfg);
+    cfg.backend = DISPLAY_OFFSCREEN;
+    char err[256];
+    struct display *d = display_new(&cfg, err, sizeof err);
+    CHECK_MSG(d != NULL, err);
+    if (!d)
+        return;
+    struct display_model m;
+    fixture(&m, false);
+    shoot(d, &m, "display_1280x720.png");
+    fixture(&m, true);
+    shoot(d, &m, "display_panel_1280x720.png");
+    CHECK_EQ(display_resize(d, 800, 600), GC_OK);
+    int w, h;
+    display_size(d, &w, &h);
+    CHECK_EQ(w, 800);
+    CHECK_EQ(h, 600);
+    fixture(&m, false);
+    shoot(d, &m, "display_800x600.png");
+    CHECK_EQ(display_frames(d), 3);
+    display_free(d);
+}
+
+/* The real window path on SDL's dummy video driver: same pixels as the
+ * offscreen canvas at the same size. */
+static void test_window_dummy(void)
+{
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    struct display_config cfg;
+    display_config_default(&cfg);
+    cfg.backend = DISPLAY_WINDOW;
+    cfg.software = true;
+    char err[256];
+    struct display *d = display_new(&cfg, err, sizeof err);
+    CHECK_MSG(d != NULL, err);
+    if (!d)
+        return;
+    int w, h;
+    display_size(d, &w, &h);
+    CHECK_EQ(w, 1280);
+    CHECK_EQ(h, 720);
+    struct display_model m;
+    fixture(&m, false);
+    shoot(d, &m, "display_1280x720.png");
+    struct display_input in[8];
+    CHECK(display_poll(d, in, 8) >= 0);
+    display_free(d);
+}
+
+static void test_null_and_errors(void)
+{
+    struct display_config cfg;
+    display_config_default(&cfg);
+    cfg.backend = DISPLAY_NULL;
+    struct display *d = display_new(&cfg, NULL, 0);
+    CHECK(d != NULL);
+    struct display_model m;
+    fixture(&m, false);
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_frames(d), 2);
+    CHECK_EQ(display_screenshot(d, "/nonexistent/x.png"), GC_ERR_UNSUPPORTED);
+    display_free(d);
+
+    cfg.backend = DISPLAY_OFFSCREEN;
+    cfg.font_dir = "/nonexistent";
+    /* the search list still finds the system font: font_dir is only a first try */
+    d = display_new(&cfg, NULL, 0);
+    CHECK(d != NULL);
+    display_free(d);
+    cfg.width = 10;
+    char err[128] = "";
+    CHECK(display_new(&cfg, err, sizeof err) == NULL);
+    CHECK(strstr(err, "size") != NULL);
+}
+
+int main(void)
+{
+    test_offscreen();
+    test_window_dummy();
+    test_null_and_errors();
+    return check_exit();
+}

@@ -1,12 +1,121 @@
-/* Placeholder until the owning issue lands. */
+/*
+ * cmd_ctl.c - `station ctl`: change targets or mark events in a running
+ * station through its control socket (ctlsock.h).
+ *
+ *   station ctl set target-cadence 172
+ *   station ctl get status
+ *   station ctl mark symptom "left knee"
+ *
+ * The words after `ctl` become one protocol line (arguments with spaces
+ * are quoted), which is checked locally first so a typo gets its reason
+ * without a running station.  Exit 0 on "ok", 1 on "error" or no station,
+ * 2 on a usage error.
+ */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "ctlsock.h"
+#include "gc_error.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: station ctl [--socket PATH] set KEY VALUE... | get status|KEY | mark KIND "
+            "[VALUE] | help\n"
+            "\n"
+            "Talks to the running station (station run) through its control socket,\n"
+            "by default $XDG_RUNTIME_DIR/gaitcue/station.sock (or /tmp/gaitcue-UID/).\n"
+            "\n"
+            "  set target-cadence SPM      absolute cadence target, 60..240 steps/min\n"
+            "  set target-relative PCT     target relative to the baseline, -20..+30 %%\n"
+            "  set band PCT                band half-width, 0.5..20 %%\n"
+            "  set loading-ceiling BW_S    VALR ceiling, 5..500 BW/s\n"
+            "  set impact-ceiling BW|off   impact peak ceiling, 0.5..10 BW\n"
+            "  set mode continuous|bandwidth|faded|off\n"
+            "  set metronome on|off        set mute on|off        set align on|off\n"
+            "  set volume 0..100           set cues tones|soft\n"
+            "  set good-cue on|off [EVERY] set phase baseline|training|retention\n"
+            "  set intervals RUN_S WALK_S REPS                    set baseline SPM\n"
+            "  get status | get KEY\n"
+            "  mark pain 0..10 | mark symptom TEXT | mark note TEXT | mark event [TEXT]\n"
+            "\n"
+            "Prints the station's reply; exit status 0 when it says ok.\n");
+}
+
+/* Appends one word to line, quoted if it has a space or quote. */
+static int append(char *line, size_t cap, const char *w)
+{
+    size_t n = strlen(line);
+    bool quote = !*w || strpbrk(w, " \t\"\\") != NULL;
+    if (n && n + 1 < cap)
+        line[n++] = ' ';
+    if (quote && n + 1 < cap)
+        line[n++] = '"';
+    for (; *w && n + 2 < cap; w++) {
+        if (quote && (*w == '"' || *w == '\\'))
+            line[n++] = '\\';
+        line[n++] = *w;
+    }
+    if (quote && n + 1 < cap)
+        line[n++] = '"';
+    line[n] = 0;
+    return n + 2 < cap ? 0 : -1;
+}
 
 int cmd_ctl(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "station: 'ctl' is not available in this build yet.\n");
+    const char *path = NULL;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+            path = argv[++i];
+            continue;
+        }
+        fprintf(stderr, "station: ctl: unknown option '%s'; see 'station ctl --help'.\n",
+                argv[i]);
+        return 2;
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    char line[CTLSOCK_LINE_MAX + 1] = "";
+    for (; i < argc; i++)
+        if (append(line, sizeof line, argv[i]) != 0) {
+            fprintf(stderr, "station: ctl: command too long (max %d bytes).\n", CTLSOCK_LINE_MAX);
+            return 2;
+        }
+    struct ctl_cmd cmd;
+    char why[200];
+    if (ctlsock_parse(line, &cmd, why, sizeof why) != GC_OK) {
+        fprintf(stderr, "station: ctl: %s; see 'station ctl --help'.\n", why);
+        return 2;
+    }
+    char def[512];
+    if (!path) {
+        if (ctlsock_default_path(def, sizeof def, getuid()) != GC_OK) {
+            fprintf(stderr, "station: ctl: socket path too long; pass --socket PATH.\n");
+            return 2;
+        }
+        path = def;
+    }
+    char reply[1024], err[700];
+    int rc = ctlsock_request(path, getuid(), line, reply, sizeof reply, 3000, err, sizeof err);
+    if (rc != GC_OK) {
+        fprintf(stderr, "station: ctl: %s\n", err);
+        return 1;
+    }
+    if (!strncmp(reply, "ok", 2)) {
+        printf("%s\n", reply);
+        return 0;
+    }
+    fprintf(stderr, "station: ctl: %s\n", !strncmp(reply, "error ", 6) ? reply + 6 : reply);
     return 1;
 }

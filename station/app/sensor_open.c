@@ -35,8 +35,16 @@ static void open_error(int rc, const char *port, char *msg, size_t cap)
                  port);
         break;
     case GC_ERR_UNSUPPORTED:
-        snprintf(msg, cap, "%s cannot be used as a serial port (%s); pass the sensor's port with --port.",
-                 port, slink_last_error());
+        if (slink_is_pty(port))
+            snprintf(msg, cap,
+                     "libserialport cannot open the pseudo-terminal %s; use --link termios (or "
+                     "leave --link at auto).",
+                     port);
+        else
+            snprintf(msg, cap,
+                     "%s cannot be used as a serial port (%s); pass the sensor's port with "
+                     "--port.",
+                     port, slink_last_error());
         break;
     case GC_ERR_ARG:
         snprintf(msg, cap, "%s cannot be opened with these settings (%s); check --baud and --link.",
@@ -135,8 +143,8 @@ int sensor_open(const char *port, const struct slink_params *lp, unsigned rate_h
         dev_stream_bytes_per_s(c->hello.rate_hz, SENSOR_BLOCK_SAMPLES) * 10.0; /* 8N1: 10 bits */
     if (baud > 0 && need_baud > SENSOR_BAUD_HEADROOM * baud) {
         snprintf(msg, cap,
-                 "The link to %s at %d baud is too slow for %u Hz (the stream needs about %.0f "
-                 "baud); use --baud 921600 or a lower rate with --rate.",
+                 "The link to %s at %d baud is too slow for %u Hz (the stream needs at least "
+                 "%.0f baud); use --baud 921600 or a lower rate with --rate.",
                  port, baud, (unsigned)c->hello.rate_hz, need_baud / SENSOR_BAUD_HEADROOM);
         slink_close(l);
         return GC_ERR_UNSUPPORTED;

@@ -76,6 +76,10 @@ struct session_recorder {
 
     /* writer thread: waiting for the next commit */
     struct vec steps, markers, changes, phases;
+    /* therapist target changes wait here until the events before them (in
+     * session time) have been tagged with the old targets */
+    struct vec held;
+    double held_since_ms;
     double weight_n; /* NAN = none pending */
 
     _Atomic uint64_t n_steps, n_markers, n_changes, n_phases, n_commits;
@@ -120,6 +124,7 @@ struct session_recorder *session_recorder_new(const struct session_recorder_conf
     rec->markers.sz = sizeof(struct store_marker);
     rec->changes.sz = sizeof(struct store_target_change);
     rec->phases.sz = sizeof(struct pending_phase);
+    rec->held.sz = sizeof(struct ctl_item);
     rec->weight_n = NAN;
     atomic_init(&rec->stop, false);
     atomic_init(&rec->phase, -1);
@@ -181,6 +186,12 @@ static void apply_control(struct session_recorder *rec, const struct ctl_item *c
         session_set_cadence_target(&rec->sess, c->targets.cadence_spm,
                                    (c->targets.cadence_hi_spm - c->targets.cadence_lo_spm) / 2);
         session_set_valr_ceiling(&rec->sess, c->targets.valr_ceiling_bw_s);
+        /* steps from the change on that were tagged before it arrived (the
+         * two rings race) and are not committed yet: tag them again */
+        struct session_step *ps = rec->steps.p;
+        for (size_t i = 0; i < rec->steps.n; i++)
+            if (ps[i].step.t_ic_s >= c->t_s && ps[i].phase == rec->sess.phase)
+                session_judge_step(&rec->sess.targets, &ps[i]);
         struct store_target_change *tc = vec_add(&rec->changes);
         if (tc) {
             memset(tc, 0, sizeof *tc);
@@ -197,13 +208,47 @@ static void apply_control(struct session_recorder *rec, const struct ctl_item *c
     }
 }
 
-static void drain(struct session_recorder *rec)
+/* Apply the held target changes stamped at or before t_s (all if force). */
+static void release_held(struct session_recorder *rec, double t_s, bool force)
+{
+    size_t k = 0;
+    const struct ctl_item *h = rec->held.p;
+    while (k < rec->held.n && (force || h[k].t_s <= t_s))
+        apply_control(rec, &h[k++]);
+    if (k) {
+        memmove(rec->held.p, h + k, (rec->held.n - k) * sizeof *h);
+        rec->held.n -= k;
+        rec->held_since_ms = mono_ms();
+    }
+}
+
+/* Held changes wait for the events before them at most this long (ms): a
+ * standing runner makes no events. */
+#define HOLD_MAX_MS 1000.0
+
+static void drain(struct session_recorder *rec, bool final)
 {
     struct ctl_item c;
-    while (spsc_pop(rec->ctl, &c))
-        apply_control(rec, &c);
+    while (spsc_pop(rec->ctl, &c)) {
+        if (c.kind != CTL_TARGETS) {
+            apply_control(rec, &c);
+            continue;
+        }
+        struct ctl_item *h = vec_add(&rec->held);
+        if (!h) {
+            apply_control(rec, &c);
+            continue;
+        }
+        if (rec->held.n == 1)
+            rec->held_since_ms = mono_ms();
+        *h = c;
+    }
     struct live_event le;
     while (spsc_pop(rec->events, &le)) {
+        /* a change stamped at or before a step's initial contact applies
+         * to that step */
+        if (rec->held.n)
+            release_held(rec, le.ev.kind == GAIT_EV_STEP ? le.ev.step.t_ic_s : le.ev.t_s, false);
         advance(rec, le.ev.t_s);
         if (le.ev.kind != GAIT_EV_STEP)
             continue;
@@ -216,6 +261,8 @@ static void drain(struct session_recorder *rec)
         s->under_ceiling = -1;
         session_add_step(&rec->sess, s);
     }
+    if (rec->held.n && (final || mono_ms() - rec->held_since_ms > HOLD_MAX_MS))
+        release_held(rec, 0, true);
 }
 
 static bool pending(const struct session_recorder *rec)
@@ -270,7 +317,7 @@ static void *writer(void *arg)
     double last = mono_ms();
     const struct timespec poll = {0, POLL_MS * 1000000L};
     while (!atomic_load_explicit(&rec->stop, memory_order_acquire)) {
-        drain(rec);
+        drain(rec, false);
         double now = mono_ms();
         if (now - last >= rec->commit_ms) {
             last = now;
@@ -279,7 +326,7 @@ static void *writer(void *arg)
         }
         nanosleep(&poll, NULL);
     }
-    drain(rec);
+    drain(rec, true);
     if (pending(rec))
         commit(rec);
     return NULL;
@@ -358,6 +405,7 @@ void session_recorder_free(struct session_recorder *rec)
     free(rec->markers.p);
     free(rec->changes.p);
     free(rec->phases.p);
+    free(rec->held.p);
     free(rec);
 }
 

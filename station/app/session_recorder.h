@@ -85,7 +85,10 @@ int session_recorder_start(struct session_recorder *rec);
 bool session_recorder_tick(struct session_recorder *rec, double t_s);
 bool session_recorder_mark(struct session_recorder *rec, const struct store_marker *m);
 /* The therapist changed targets: t (everything in force after the change,
- * NAN = none) is stored as a target change and used to tag later steps. */
+ * NAN = none) is stored as a target change and used to tag the steps whose
+ * initial contact is at or after t_s (exactly, as long as the change
+ * reaches the writer before those steps are committed, i.e. within
+ * commit_ms; stamp it with the session time of the latest snapshot). */
 bool session_recorder_set_targets(struct session_recorder *rec, double t_s,
                                   const struct session_targets *t, const char *note);
 bool session_recorder_set_body_weight(struct session_recorder *rec, double body_weight_n);

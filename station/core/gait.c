@@ -42,6 +42,7 @@
 #define IDLE_S 2.0
 #define EVQ_CAP 256u
 #define CAD_HIST 9
+#define CT_HIST 5
 #define RING STEPDET_HIST
 #define RMASK (RING - 1u)
 
@@ -116,6 +117,8 @@ struct gait {
     bool have_held;
     double cad_hist[CAD_HIST];
     unsigned cad_n, cad_pos;
+    double ct_run[CT_HIST], ct_walk[CT_HIST]; /* recent contact times, s */
+    unsigned ct_run_n, ct_walk_n, ct_run_pos, ct_walk_pos;
     enum gait_mode mode;
     uint32_t steps, steps_l, steps_r;
     double last_step_t;
@@ -340,6 +343,26 @@ static struct stance *stance_open(struct gait *g, int slot, double t_cross, doub
     return st;
 }
 
+/* Contact time expected for the stance being measured: median of the last
+ * contacts of the same kind (running / walking), else a typical value. */
+static double expected_contact_s(const struct gait *g, const struct stance *st)
+{
+    bool walk = (st->step.flags & GAIT_STEP_WALK) != 0;
+    const double *h = walk ? g->ct_walk : g->ct_run;
+    unsigned n = walk ? g->ct_walk_n : g->ct_run_n;
+    if (n == 0)
+        return walk ? 0.65 : 0.25;
+    double v[CT_HIST];
+    memcpy(v, h, n * sizeof *v);
+    for (unsigned i = 1; i < n; i++)
+        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return (n & 1u) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 static void stance_push(struct gait *g, struct stance *st, double f, float x, bool alone,
                         double t_now)
 {
@@ -349,9 +372,11 @@ static void stance_push(struct gait *g, struct stance *st, double f, float x, bo
         st->sfx += f * x;
         st->sf += f;
     }
-    if (!st->loading_sent &&
-        metrics_loading_early(&g->mc, &st->scan, st->buf, st->n, st->ic_off_s, &st->early) !=
-            METRICS_UNDECIDED) {
+    /* Loading rates and impact peaks are running measures (a walking heel
+     * makes no impact transient): walking steps report neither. */
+    if (!st->loading_sent && !(st->step.flags & GAIT_STEP_WALK) &&
+        metrics_loading_early(&g->mc, &st->scan, st->buf, st->n, st->ic_off_s,
+                              expected_contact_s(g, st), &st->early) != METRICS_UNDECIDED) {
         st->loading_sent = true;
         struct gait_step *s = &st->step;
         fill_loading(s, &st->early, s->t_ic_s, bodyweight_n(&g->bw));
@@ -376,7 +401,7 @@ static void stance_close(struct gait *g, struct stance *st, double t_to_raw, dou
     st->open = false;
     double contact_s = t_to_raw - st->t_ic_raw;
     struct stance_metrics m;
-    metrics_stance(&g->mc, st->buf, st->n, st->ic_off_s, &m);
+    metrics_stance(&g->mc, st->buf, st->n, st->ic_off_s, contact_s, &m);
     if (contact_s < MIN_CONTACT_S || !(m.active_n >= MIN_STEP_PEAK_N)) {
         /* A bump or a touch, not a step: its index is reused. */
         st->open = true;
@@ -387,9 +412,24 @@ static void stance_close(struct gait *g, struct stance *st, double t_to_raw, dou
     struct gait_step *s = &st->step;
     s->t_to_s = t_to_raw - g->delay_s;
     s->contact_ms = contact_s * 1000.0;
+    if (s->flags & GAIT_STEP_WALK) {
+        m.impact = m.lr_fallback = false;
+        m.valr_n_s = m.vilr_n_s = NAN;
+    }
     fill_loading(s, &m, s->t_ic_s, bw);
     s->active_peak_n = m.active_n;
     s->active_peak_bw = bw_div(m.active_n, bw);
+    if (s->flags & GAIT_STEP_WALK) {
+        g->ct_walk[g->ct_walk_pos] = contact_s;
+        g->ct_walk_pos = (g->ct_walk_pos + 1) % CT_HIST;
+        if (g->ct_walk_n < CT_HIST)
+            g->ct_walk_n++;
+    } else {
+        g->ct_run[g->ct_run_pos] = contact_s;
+        g->ct_run_pos = (g->ct_run_pos + 1) % CT_HIST;
+        if (g->ct_run_n < CT_HIST)
+            g->ct_run_n++;
+    }
     double c = st->sf > 0.0 ? st->sfx / st->sf : NAN;
     enum gait_side prev = GAIT_SIDE_UNKNOWN;
     s->side = g->cop_seen ? side_decide(&g->side, c, &prev) : GAIT_SIDE_UNKNOWN;

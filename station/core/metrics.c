@@ -6,14 +6,25 @@
 
 /* 70 ms: impact peaks of rearfoot running lie 20-55 ms after IC (real data
  * in data/real: medians 24-50 ms), active peaks of running 90-130 ms, the
- * first hump of walking later still.  25 N: about 3 % of body weight,
- * several times the noise left after the 50 Hz low-pass, so a shoulder in the
- * rising edge is not called a peak. */
+ * first hump of walking later still.  25 N: about 3 % of body weight and
+ * several times the noise left after the 50 Hz low-pass.  Flatness: 5 N in
+ * 5 ms is a slope of 1 kN/s (~1.4 BW/s), 2 % of a typical loading rate;
+ * deck noise after the low-pass moves a 5 ms difference by 2-4 N.  Steep:
+ * 50 N in 5 ms = 10 kN/s, below every running impact edge and above a
+ * walking heel's loading (which has no impact transient to find).  200 N:
+ * the toe of every contact is slow; an impact peak is well above it.
+ * 13 % of stance: the usual stand-in for the impact time of rearfoot
+ * running when there is no impact peak. */
 void metrics_cfg_default(struct metrics_cfg *c, double rate_hz)
 {
     c->rate_hz = rate_hz;
     c->impact_window_s = 0.070;
     c->impact_dip_n = 25.0;
+    c->impact_flat_s = 0.005;
+    c->impact_flat_n = 5.0;
+    c->impact_steep_n = 50.0;
+    c->impact_min_n = 200.0;
+    c->fallback_frac = 0.13;
 }
 
 static double window_index(const struct metrics_cfg *c, double ic_offset_s)
@@ -25,6 +36,7 @@ void metrics_scan_init(struct metrics_scan_state *s)
 {
     s->pos = 0;
     s->im = 0;
+    s->maxrise = 0.0;
     s->result = METRICS_UNDECIDED;
 }
 
@@ -38,15 +50,34 @@ int metrics_impact_scan(const struct metrics_cfg *c, struct metrics_scan_state *
     if (n == 0)
         return METRICS_UNDECIDED;
     double iw = window_index(c, ic_offset_s);
+    size_t h = (size_t)fmax(1.0, floor(c->impact_flat_s * c->rate_hz + 0.5));
     size_t i = s->pos ? s->pos : 1;
     for (; i < n; i++) {
         if (f[i] > f[s->im]) {
             s->im = i;
         } else if (f[i] <= f[s->im] - c->impact_dip_n) {
+            /* A local max; an impact peak only after a steep edge (a
+             * walking heel loads too slowly to make a transient). */
             s->pos = i + 1;
-            s->result = (double)s->im <= iw ? METRICS_IMPACT : METRICS_NO_IMPACT;
+            s->result = (double)s->im <= iw && s->maxrise >= c->impact_steep_n
+                            ? METRICS_IMPACT
+                            : METRICS_NO_IMPACT;
             *i_peak = s->im;
             return s->result;
+        }
+        if (i >= h) {
+            double rise = (double)f[i] - f[i - h];
+            if (s->maxrise >= c->impact_steep_n && rise < c->impact_flat_n &&
+                f[s->im] >= c->impact_min_n && (double)s->im <= iw) {
+                /* The steep edge stopped rising: an impact peak whose dip
+                 * may be smaller than the noise. */
+                s->pos = i + 1;
+                s->result = METRICS_IMPACT;
+                *i_peak = s->im;
+                return s->result;
+            }
+            if (rise > s->maxrise)
+                s->maxrise = rise;
         }
     }
     s->pos = n;
@@ -101,9 +132,9 @@ int metrics_loading(const float *f, size_t n, double rate_hz, double level, doub
 }
 
 static void fallback_loading(const struct metrics_cfg *c, const float *f, size_t n,
-                             double ic_offset_s, struct stance_metrics *out)
+                             double ic_offset_s, double contact_s, struct stance_metrics *out)
 {
-    double iw = window_index(c, ic_offset_s);
+    double iw = (c->fallback_frac * contact_s - ic_offset_s) * c->rate_hz;
     size_t i = iw <= 0.0 ? 0 : (size_t)floor(iw);
     double level;
     if (i + 1 < n) {
@@ -121,7 +152,7 @@ static void fallback_loading(const struct metrics_cfg *c, const float *f, size_t
 
 int metrics_loading_early(const struct metrics_cfg *c, struct metrics_scan_state *s,
                           const float *f, size_t n, double ic_offset_s,
-                          struct stance_metrics *out)
+                          double expected_contact_s, struct stance_metrics *out)
 {
     size_t ip = 0;
     int r = metrics_impact_scan(c, s, f, n, ic_offset_s, &ip);
@@ -138,13 +169,13 @@ int metrics_loading_early(const struct metrics_cfg *c, struct metrics_scan_state
     } else {
         out->impact = false;
         out->impact_n = out->t_impact_s = NAN;
-        fallback_loading(c, f, n, ic_offset_s, out);
+        fallback_loading(c, f, n, ic_offset_s, expected_contact_s, out);
     }
     return r;
 }
 
 void metrics_stance(const struct metrics_cfg *c, const float *f, size_t n, double ic_offset_s,
-                    struct stance_metrics *out)
+                    double contact_s, struct stance_metrics *out)
 {
     out->impact = false;
     out->impact_n = out->t_impact_s = NAN;
@@ -184,7 +215,7 @@ void metrics_stance(const struct metrics_cfg *c, const float *f, size_t n, doubl
         if (metrics_loading(f, ip + 1, c->rate_hz, f[ip], &out->valr_n_s, &out->vilr_n_s) < 0)
             out->valr_n_s = out->vilr_n_s = NAN;
     } else {
-        fallback_loading(c, f, n, ic_offset_s, out);
+        fallback_loading(c, f, n, ic_offset_s, contact_s, out);
     }
 }
 

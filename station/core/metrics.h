@@ -8,10 +8,18 @@
  *
  * Definitions:
  *   impact peak  the first local maximum after IC that lies within
- *                impact_window_s of IC, is followed by a fall of at least
- *                impact_dip_n, and then by a rise of at least impact_dip_n
- *                again (an active peak follows).  Otherwise absent (never
- *                invented: mid/forefoot strikes have none).
+ *                impact_window_s of IC, comes after a steep edge (a rise of
+ *                at least impact_steep_n within impact_flat_s: a transient,
+ *                not the slow loading of a walking heel), and is followed
+ *                by an active peak:
+ *                the force then rises again by at least impact_dip_n above
+ *                the valley between them.  A local maximum is found where
+ *                the force falls by impact_dip_n after it, or -- since a
+ *                dip of a few newtons is lost in deck noise -- where the
+ *                steep rising edge stops rising: less
+ *                than impact_flat_n within impact_flat_s, at a force above
+ *                impact_min_n.  Otherwise absent (never invented:
+ *                mid/forefoot strikes rise smoothly to the active peak).
  *   active peak  the maximum after the valley that follows the impact peak;
  *                without an impact peak, the maximum of the stance.
  *   VALR         mean slope between the first crossings of 20 % and 80 % of
@@ -19,7 +27,9 @@
  *   VILR         largest sample-to-sample slope from the sample pair that
  *                straddles 20 % to the pair that straddles 80 %, N/s.
  *   fallback     without an impact peak the same 20-80 % window is taken of
- *                the force at IC + impact_window_s (flag LR_FALLBACK).
+ *                the force at 13 % of stance (flag LR_FALLBACK): of the
+ *                actual stance at toe-off (final), of the expected stance
+ *                (recent contact times) for the early loading event.
  *
  * Streaming: metrics_impact_scan() is called as samples arrive and decides
  * the impact peak as early as possible (at the dip, without waiting for the
@@ -40,9 +50,15 @@ struct metrics_cfg {
     double rate_hz;
     double impact_window_s; /* impact peak must lie within this time of IC */
     double impact_dip_n;    /* fall (and rise) that makes a local max a peak */
+    double impact_flat_s;   /* interval of the flatness test */
+    double impact_flat_n;   /* "stops rising": less than this over impact_flat_s */
+    double impact_steep_n;  /* "was steep": at least this over impact_flat_s before */
+    double impact_min_n;    /* no impact peak below this force */
+    double fallback_frac;   /* no impact: 20-80 % of the force at this share of stance */
 };
 
-/* Defaults: window 70 ms, dip 25 N (docs/analysis.md says why). */
+/* Defaults: window 70 ms, dip 25 N, flat 5 ms / 5 N, steep 50 N, min
+ * 200 N, fallback 13 % of stance (docs/analysis.md says why). */
 void metrics_cfg_default(struct metrics_cfg *c, double rate_hz);
 
 enum metrics_scan { METRICS_UNDECIDED = 0, METRICS_IMPACT = 1, METRICS_NO_IMPACT = 2 };
@@ -50,9 +66,10 @@ enum metrics_scan { METRICS_UNDECIDED = 0, METRICS_IMPACT = 1, METRICS_NO_IMPACT
 /* Incremental scan state (zero it with metrics_scan_init for each stance);
  * each call continues where the last one stopped, so a stance costs O(n). */
 struct metrics_scan_state {
-    size_t pos; /* samples already looked at */
-    size_t im;  /* index of the running maximum */
-    int result; /* enum metrics_scan once decided */
+    size_t pos;     /* samples already looked at */
+    size_t im;      /* index of the running maximum */
+    double maxrise; /* largest rise over impact_flat_s so far */
+    int result;     /* enum metrics_scan once decided */
 };
 void metrics_scan_init(struct metrics_scan_state *s);
 
@@ -75,16 +92,17 @@ struct stance_metrics {
     double active_n, t_active_s;
 };
 
-/* Full stance at toe-off (final values). */
+/* Full stance at toe-off (final values); contact_s = IC to TO. */
 void metrics_stance(const struct metrics_cfg *c, const float *f, size_t n, double ic_offset_s,
-                    struct stance_metrics *out);
+                    double contact_s, struct stance_metrics *out);
 
 /* Loading part only, as soon as it can be known: decision of
- * metrics_impact_scan plus metrics_loading.  Returns the scan result; when
- * decided, *out has impact/valr/vilr/lr_fallback set (active peak NAN). */
+ * metrics_impact_scan plus metrics_loading; expected_contact_s sizes the
+ * fallback window.  Returns the scan result; when decided, *out has
+ * impact/valr/vilr/lr_fallback set (active peak NAN). */
 int metrics_loading_early(const struct metrics_cfg *c, struct metrics_scan_state *s,
                           const float *f, size_t n, double ic_offset_s,
-                          struct stance_metrics *out);
+                          double expected_contact_s, struct stance_metrics *out);
 
 /* Per-side summary of a list of steps. */
 struct metrics_side {

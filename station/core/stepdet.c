@@ -57,7 +57,8 @@ double stepdet_extrapolate(double level, double slope_per_s)
 {
     if (!(level > 0.0) || slope_per_s == 0.0 || !isfinite(slope_per_s))
         return 0.0;
-    double dt = -level / slope_per_s;
+    double share = slope_per_s > 0.0 ? STEPDET_TANGENT_SHARE : STEPDET_TANGENT_SHARE_TO;
+    double dt = -share * level / slope_per_s;
     if (dt > STEPDET_MAX_EXTRAP_S)
         dt = STEPDET_MAX_EXTRAP_S;
     if (dt < -STEPDET_MAX_EXTRAP_S)

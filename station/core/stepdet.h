@@ -22,14 +22,17 @@
  * With track_baseline false the baseline stays 0 (signals that are already
  * relative, e.g. one foot's share of the force in double support).
  *
- * Event times: the timing-level crossing, extrapolated along the signal's
- * slope at the crossing back (IC) or forward (TO) to the baseline itself
- * ("tangent onset"), at most STEPDET_MAX_EXTRAP_S.  Force rises from zero
- * smoothly (a heel's force grows roughly with the square of time, a
- * forefoot's faster than linearly), so the crossing of baseline + 20 N
- * comes 0.5-3 ms after the true contact; the tangent removes most of it
- * without timing on the noise at the baseline.  stepdet_extrapolate() is
- * the same rule for callers with their own signals.
+ * Event times: the timing-level crossing, moved towards the baseline by
+ * STEPDET_TANGENT_SHARE of the time the tangent at the crossing needs to
+ * reach the baseline (back for IC; forward for TO by
+ * STEPDET_TANGENT_SHARE_TO; at most STEPDET_MAX_EXTRAP_S).  Why: force leaves zero smoothly, so the crossing
+ * of baseline + 20 N comes 0.5-3 ms after the true contact; but the low-pass
+ * rounds the toe of the edge as well, so the full tangent overshoots.  On
+ * simulated contacts with known onsets (rear- and forefoot running at
+ * 150-185 steps/min, walking; docs/analysis.md) the plain crossing is
+ * 0.4-1.4 ms late, the full tangent about 1 ms early, half of it within
+ * +-0.5 ms.  stepdet_extrapolate() is the same rule for callers with their
+ * own signals.
  *
  * Times are sample times (not corrected for any filter delay: the caller
  * subtracts its filter's delay).  Caller's storage, no allocation.
@@ -48,8 +51,14 @@
 /* Samples this close to a toe-off or an initial contact are not flight
  * samples for the baseline (filter ringing, the edges themselves). */
 #define STEPDET_GUARD_S 0.010
-/* Longest tangent extrapolation from the timing level to the baseline. */
+/* Longest extrapolation from the timing level towards the baseline. */
 #define STEPDET_MAX_EXTRAP_S 0.010
+/* Share of the tangent's time to the baseline that event times are moved:
+ * IC (rising edge) and TO (falling edge; the end of stance approaches zero
+ * like (1 - u)^1.5, where half the tangent leaves TO 2.5-3 ms early on the
+ * simulator and the full tangent ~1 ms). */
+#define STEPDET_TANGENT_SHARE 0.5
+#define STEPDET_TANGENT_SHARE_TO 1.0
 
 enum stepdet_event { STEPDET_NONE = 0, STEPDET_ON = 1, STEPDET_OFF = 2 };
 
@@ -82,9 +91,10 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s);
  * not a contact, e.g. standing still): it re-arms only below time level. */
 void stepdet_abort(struct stepdet *sd);
 
-/* Tangent extrapolation: from a crossing of `level` (above the zero of the
- * signal) with slope `slope_per_s` (> 0 rising, < 0 falling), the time the
- * tangent reaches zero, relative to the crossing (negative for rising). */
+/* Extrapolation: from a crossing of `level` (above the zero of the signal)
+ * with slope `slope_per_s` (> 0 rising, < 0 falling), STEPDET_TANGENT_SHARE
+ * of the time the tangent needs to reach zero, relative to the crossing
+ * (negative for rising edges). */
 double stepdet_extrapolate(double level, double slope_per_s);
 
 static inline double stepdet_baseline(const struct stepdet *sd)

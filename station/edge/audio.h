@@ -97,6 +97,17 @@ struct audio_memsink {
 };
 extern const struct audio_sink_ops audio_sink_memory;
 
+/* Null twin: accepts and discards (no sound wanted, clock pacing). */
+extern const struct audio_sink_ops audio_sink_null;
+
+struct audio;
+
+/* Called on the audio thread at the start of every period, before the
+ * request ring is drained, so cues it asks for (audio_cue from inside the
+ * hook) start in this very period.  It must not lock, allocate, log or
+ * block.  frame: first frame of the period; now_ns: CLOCK_MONOTONIC. */
+typedef void (*audio_period_hook)(void *user, struct audio *a, uint64_t frame, int64_t now_ns);
+
 struct audio_config {
     const char *device;          /* PCM string for ALSA; NULL = "default" */
     const struct audio_sink_ops *sink; /* NULL = ALSA */
@@ -111,11 +122,11 @@ struct audio_config {
     bool align;                  /* phase-align the metronome to audio_step() */
     uint64_t max_frames;         /* stop writing after this many frames; 0 = never */
     int rt_priority;             /* SCHED_FIFO priority to try; 0 = normal thread */
+    audio_period_hook hook;      /* optional; its thread becomes the producer of audio_cue */
+    void *hook_user;
 };
 
 void audio_config_default(struct audio_config *cfg);
-
-struct audio;
 
 /* Opens the sink and starts the audio thread.  On failure returns NULL and
  * writes one sentence to err (what failed and what to do). */
@@ -124,7 +135,8 @@ struct audio *audio_new(const struct audio_config *cfg, char *err, size_t errcap
  * gets its final header). */
 void audio_free(struct audio *a);
 
-/* Producer (one thread).  t_req_ns is the CLOCK_MONOTONIC time of the
+/* Producer (one thread: the DSP thread, or the audio thread itself when
+ * called from the period hook; never both).  t_req_ns is the CLOCK_MONOTONIC time of the
  * sample arrival that caused the cue (kept for latency measurement); tag
  * is the caller's id (e.g. the step index).  Returns GC_OK, or
  * GC_ERR_BUSY when the ring is full (dropped and counted). */

@@ -9,6 +9,9 @@
   steps     a real recording streamed through the firmware into the
             station's live analysis gives the steps `station analyze` finds
             in the CSV (same count, IC and contact time within one sample)
+  steps-cop the same with a 300 Hz recording that has a COP, played at
+            600 Hz: same count, same left/right labels, IC within one sample
+            of each rate
   fault     a HardFault is recorded, the MCU resets, and the next HELLO and
             STATUS report it
   absent    the real-board image (no ADC/IMU under QEMU) and the emulated
@@ -249,7 +252,13 @@ def station():
 
 
 def run_station(args, timeout):
-    r = subprocess.run([station()] + args, capture_output=True, text=True, timeout=timeout)
+    # A private home: the station keeps sessions and recordings under
+    # $XDG_DATA_HOME / $HOME, and a test must not leave them in the user's.
+    home = tempfile.mkdtemp(prefix="gc-fw-home-")
+    e = dict(os.environ, HOME=home, XDG_DATA_HOME=os.path.join(home, "data"),
+             XDG_CONFIG_HOME=os.path.join(home, "config"))
+    r = subprocess.run([station()] + args, capture_output=True, text=True, timeout=timeout,
+                       env=e)
     if r.returncode != 0 and "not available in this build" in r.stderr:
         print(f"skip: station {args[0]} is not implemented yet ({r.stderr.strip()})")
         sys.exit(SKIP)
@@ -310,11 +319,30 @@ def read_steps(path):
     return rows
 
 
-def test_steps(fw):
+def trim_csv(src, dst, seconds):
+    """Copy the first `seconds` of a canonical CSV (comment lines kept)."""
+    with open(src) as f, open(dst, "w") as out:
+        for line in f:
+            if line.startswith("#") or line.startswith("t_s"):
+                out.write(line)
+            elif float(line.split(",", 1)[0]) < seconds - 1e-9:
+                out.write(line)
+
+
+def test_steps(fw, name="alcantara2022_trial01.csv", fw_rate=None, max_seconds=None):
+    """fw_rate None: stream at the table's own rate, a sample-for-sample
+    replay, so every IC must agree within one sample.  Else the firmware
+    plays the table at fw_rate (linear interpolation, table.h): each
+    analysis then times events on its own sample grid, so they may differ by
+    up to one sample of each grid (1/rate_csv + 1/fw_rate)."""
     tmp = tempfile.mkdtemp(prefix="gc-fw-")
-    name = "alcantara2022_trial01.csv"
     rec = os.path.join(env("GC_TEST_DATA"), "real", name)
+    if max_seconds is not None:
+        trimmed = os.path.join(tmp, name)
+        trim_csv(rec, trimmed, max_seconds)
+        rec = trimmed
     tab = make_table(rec, os.path.join(tmp, "t.bin"))  # no loop: the stream ends with the CSV
+    rate = fw_rate or tab["rate"]
     ref = os.path.join(tmp, "ref_steps.csv")
     r = run_station(["analyze", rec, "--steps", ref], timeout=60)
     if not check(r.returncode == 0, f"station analyze on the CSV exits 0 ({r.stderr.strip()})"):
@@ -323,13 +351,18 @@ def test_steps(fw):
     try:
         # Stream at the recording's own rate so the firmware replays it
         # sample for sample (the live path must then see the same signal).
-        ack, _ = link.command(g.CMD_SET_RATE, arg=tab["rate"])
-        check(ack and ack["status"] == g.ACK_OK, f"SET_RATE {tab['rate']} before the run")
+        ack, _ = link.command(g.CMD_SET_RATE, arg=rate)
+        check(ack and ack["status"] == g.ACK_OK, f"SET_RATE {rate} before the run")
         link.close()
         live = os.path.join(tmp, "live_steps.csv")
-        seconds = int(tab["count"] / tab["rate"]) + 3
-        r = run_station(["run", "--port", q.pty, "--seconds", str(seconds), "--steps", live],
-                        timeout=seconds + 60)
+        # The table does not loop: the stream ends with the recording.  `station
+        # run --seconds S` ends at the first sample at session time >= S, so S
+        # half a period before the last sample (t = (count - 1) / rate) makes
+        # the live session end exactly on the recording's last sample.
+        last_k = ((tab["count"] - 1) * rate) // tab["rate"]  # last sample the firmware plays
+        seconds = (last_k - 0.5) / rate
+        r = run_station(["run", "--port", q.pty, "--seconds", f"{seconds:.6f}", "--steps", live],
+                        timeout=70)
         print(r.stdout[-2000:])
         print(r.stderr[-2000:], file=sys.stderr)
         if not check(r.returncode == 0, f"station run --port on the emulated sensor exits 0"):
@@ -340,7 +373,7 @@ def test_steps(fw):
     check(len(a) > 5 and len(a) == len(b), f"same step count: CSV {len(a)}, stream {len(b)}")
     if not a or len(a) != len(b):
         return
-    period = 1.0 / tab["rate"]
+    period = 1.0 / tab["rate"] + (1.0 / rate if rate != tab["rate"] else 0.0)
     ic_a = [float(s["t_ic_s"]) for s in a]
     ic_b = [float(s["t_ic_s"]) for s in b]
     # The live path may count time from its own origin (sensor time at the
@@ -349,11 +382,17 @@ def test_steps(fw):
     offset = diffs[len(diffs) // 2]
     worst = max(abs(y - x - offset) for x, y in zip(ic_a, ic_b))
     print(f"IC offset stream - CSV: {offset * 1000:.3f} ms, worst residual {worst * 1000:.3f} ms")
-    check(worst <= period + 1e-9, f"every IC within one sample ({period * 1000:.1f} ms)")
+    check(worst <= period + 1e-9, f"every IC within {period * 1000:.2f} ms")
     ct = [abs(float(x["contact_ms"]) - float(y["contact_ms"]))
           for x, y in zip(a, b) if x["contact_ms"] and y["contact_ms"]]
     check(ct and max(ct) <= period * 1000 + 1e-6,
-          f"contact times within one sample (worst {max(ct) if ct else -1:.3f} ms)")
+          f"contact times within {period * 1000:.2f} ms (worst {max(ct) if ct else -1:.3f} ms)")
+    sides_a = "".join(x["side"] or "-" for x in a)
+    sides_b = "".join(y["side"] or "-" for y in b)
+    print(f"sides CSV    {sides_a}\nsides stream {sides_b}")
+    if "copx_m" in open(rec).read(4096):
+        # With a COP the cells carry the left/right swing: sides must survive.
+        check(sides_a == sides_b and sides_a.strip("-"), "same left/right labels")
 
 
 # ---------------------------------------------------------------- fault
@@ -430,11 +469,14 @@ def test_absent(fw):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("test", choices=["link", "probe", "steps", "fault", "absent"])
+    ap.add_argument("test", choices=["link", "probe", "steps", "steps-cop", "fault", "absent"])
     ap.add_argument("--fw-dir", required=True)
     a = ap.parse_args()
-    {"link": test_link, "probe": test_probe, "steps": test_steps, "fault": test_fault,
-     "absent": test_absent}[a.test](a.fw_dir)
+    {"link": test_link, "probe": test_probe, "steps": test_steps,
+     # 300 Hz force plate with COP, played at 600 Hz (interpolated), 29 s of
+     # it (the emulated SRAM holds 29.5 s at 300 Hz).
+     "steps-cop": lambda fw: test_steps(fw, "fukuchi_rbds0041_t25.csv", 600, 29.0),
+     "fault": test_fault, "absent": test_absent}[a.test](a.fw_dir)
     if FAILS:
         print(f"{len(FAILS)} check(s) failed")
         return 1

@@ -204,7 +204,7 @@ def sample_seqs(recs):
 
 # ---- station output ----
 
-LINE_RE = re.compile(r"^t=\s*(\d+) s\s+cadence\s+(\S+) spm \(spectral\s+(\S+)\)")
+LINE_RE = re.compile(r"^t=\s*(\d+) s\s+cadence\s+(\S+)\s+spm \(spectral\s+(\S+)\s*\)")
 SUMMARY_RE = re.compile(r"^summary: ")
 
 

@@ -156,7 +156,8 @@ def case_serialport():
         simp.kill()
         simp.wait()
     err = p.stderr.strip().splitlines()
-    g.check(len(err) == 1 and "pseudo-terminal" in err[0], "unshimmed: " + err[0])
+    g.check(len(err) == 1 and "cannot open the pseudo-terminal" in err[0] and "--link termios" in err[0],
+            "unshimmed: " + err[0])
     shutil.rmtree(d)
 
 

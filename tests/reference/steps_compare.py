@@ -59,7 +59,10 @@ def compare(det, ref, tol_s=0.060, t_min=-math.inf, t_max=math.inf):
     det = [d for d in det if t_min - tol_s <= num(d["t_ic_s"]) <= t_max + tol_s]
     pairs = match(det, ref, tol_s)
     tp = len(pairs)
-    fp = len(det) - tp
+    matched = set(i for i, _ in pairs)
+    # Unmatched detections just outside the window are not false positives.
+    fp = sum(1 for i, d in enumerate(det)
+             if i not in matched and t_min <= num(d["t_ic_s"]) <= t_max)
     fn = len(ref) - tp
     f1 = 2 * tp / (2 * tp + fp + fn) if (tp + fp + fn) else 1.0
     ic = [num(det[i]["t_ic_s"]) - num(ref[j]["t_ic_s"]) for i, j in pairs]

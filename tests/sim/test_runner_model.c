@@ -183,13 +183,6 @@ static void test_mean_force_is_weight(void)
     runner_free(r);
 }
 
-struct walk_acc {
-    double bw;
-    double min_ds; /* min total force while two feet are down */
-    double min_all;
-    const struct steps *steps;
-};
-
 static void test_walking(void)
 {
     struct runner_config c;
@@ -563,7 +556,7 @@ static void test_imu(void)
     runner_config_default(&c, RUNNER_PROFILE_RUN);
     struct runner *r = runner_new(&c);
     struct runner_sample s;
-    double sum_az = 0, max_dev_contact = 0, max_dev_flight_late = 0;
+    double sum_az = 0, max_dev_contact = 0;
     int n = 10000;
     for (int k = 0; k < n; k++) {
         runner_next(r, &s);
@@ -572,7 +565,6 @@ static void test_imu(void)
         if (s.fz_clean_n > 0.0)
             max_dev_contact = fmax(max_dev_contact, fabs(az - 1.0));
     }
-    (void)max_dev_flight_late;
     /* Gravity 1 g through a ~0.5 deg tilt and a 0.01 g (SD) bias. */
     CHECK_NEAR(sum_az / n, 1.0, 0.03);
     /* Rearfoot impacts (VALR ~70 BW/s) shake the deck by ~0.3 g. */

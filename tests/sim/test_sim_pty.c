@@ -11,6 +11,8 @@
  *      timing is asserted (rule: no timing assertions in tests).
  *   3. Reconnect: close the pty mid-stream, reopen within the 2 s grace,
  *      samples keep coming; close for good -> the simulator exits by itself.
+ *   4. A host that stops reading: frames are dropped and counted on the
+ *      device (sequence gap, STATUS.dropped_samples, FAULT_TX_OVERFLOW).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -91,8 +91,8 @@
 /* Deck ringing at each contact (force and vertical acceleration). */
 #define RING_HZ         35.0
 #define RING_TAU_S      0.020
-#define RING_BW_PER_BWS 0.015 / 80.0 /* ringing amplitude, BW per BW/s of VALR */
-#define VIB_G_PER_BWS   0.004        /* deck vibration, g per BW/s of VALR */
+#define RING_BW_PER_BWS (0.015 / 80.0) /* ringing amplitude, BW per BW/s of VALR */
+#define VIB_G_PER_BWS   0.004          /* deck vibration, g per BW/s of VALR */
 #define VIB_WALK_G      0.03
 #define VIB_HZ          38.0
 #define VIB_HZ_SD       3.0

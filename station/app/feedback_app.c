@@ -1,0 +1,992 @@
+/*
+ * feedback_app.c - live biofeedback glue (see feedback_app.h).
+ *
+ * Threads and what crosses between them, all lock-free:
+ *   DSP -> audio     events      spsc of struct live_event (live.h)
+ *   main -> audio    commands    spsc of struct fa_cmd (sequence-numbered)
+ *   audio -> main    the view    triple buffer (atomic index exchange)
+ *   audio -> main    cues issued spsc of struct fa_issued (cue log)
+ *   audio -> main    cues played audio_poll_played (cue log)
+ *   main -> audio    volume, cue set, mute, alignment: audio_set_* atomics
+ */
+#define LOG_PREFIX "feedback"
+#include "feedback_app.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctlsock.h"
+#include "display.h"
+#include "gc_error.h"
+#include "live.h"
+#include "log.h"
+#include "run_options.h"
+#include "spsc.h"
+
+#define FA_EVENT_RING 1024
+#define FA_CMD_RING 64
+#define FA_ISSUED_RING 256
+#define FA_PENDING 64
+#define FA_TAG_NONE 0xffffffffu
+
+enum fa_cmd_kind {
+    FA_TICK = 1,
+    FA_TARGET_ABS,
+    FA_TARGET_REL,
+    FA_BAND,
+    FA_CEILING,
+    FA_IMPACT,
+    FA_MODE,
+    FA_MUTE,
+    FA_METRONOME,
+    FA_GOOD_CUE,
+    FA_PHASE,
+    FA_INTERVALS,
+    FA_BASELINE,
+    FA_MARKER_CUE,
+};
+
+struct fa_cmd {
+    int kind;
+    uint64_t seq;
+    double a, b, c;
+};
+
+/* A cue the policy asked for (joined with the played record for the log). */
+struct fa_issued {
+    uint32_t tag;
+    uint8_t cue;
+    double t_event_s;       /* session time the event became known */
+    double t_event_host_s;  /* same, mapped to host time; NAN if unmapped */
+    int64_t t_rx_ns, t_emit_ns, t_pop_ns;
+};
+
+struct fa_snap {
+    struct feedback_view v;
+    uint64_t seq_applied;
+};
+
+struct feedback_app {
+    struct feedback_app_config cfg;
+    char audio_device[128];
+    char screenshot[1024];
+    char patient[64];
+
+    /* owned by the audio thread once it runs */
+    struct feedback *fb;
+    struct feedback_view hook_view;
+    double host_minus_session_s; /* NAN until an event carries a mapping */
+    double t_tick_s;
+    uint64_t seq_applied;
+    unsigned periods;
+
+    /* rings */
+    struct spsc *events, *cmds, *issued;
+    uint64_t seq_sent;
+
+    /* view: triple buffer */
+    struct fa_snap snap[3];
+    atomic_uint middle; /* slot index | FA_FRESH */
+    unsigned back;      /* producer's slot (audio thread) */
+    unsigned front;     /* consumer's slot (main thread) */
+
+    /* main thread */
+    struct audio *audio;
+    struct display *disp;
+    struct ctlsock *ctl;
+    struct feedback_view view;
+    struct display_model model;
+    bool have_model;
+    bool panel, quit, metronome_enabled, muted, align;
+    double volume;
+    enum audio_cue_set cue_set;
+    uint32_t metronome_sent;
+    bool metronome_sent_valid;
+    double t_session_s;
+    char note[96];
+    FILE *cue_log;
+    struct fa_issued pending[FA_PENDING];
+    unsigned n_pending;
+    struct feedback_app_status status;
+};
+
+#define FA_FRESH 4u
+
+void feedback_app_config_default(struct feedback_app_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    feedback_config_default(&cfg->policy);
+    cfg->audio_device = NULL;
+    cfg->audio_period_frames = 64;
+    cfg->audio_periods = 4;
+    cfg->volume = 0.8;
+    cfg->cue_set = AUDIO_CUESET_TONES;
+    cfg->width = 1280;
+    cfg->height = 720;
+    cfg->ctl = true;
+}
+
+void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
+                                          const struct run_options *o)
+{
+    if (o->target_cadence_spm > 0) {
+        cfg->policy.target_relative = false;
+        cfg->policy.target_cadence_spm = o->target_cadence_spm;
+        cfg->policy.start_phase = FEEDBACK_PHASE_TRAINING;
+    }
+    cfg->audio_device = o->audio_device;
+    cfg->audio_required = o->audio_device != NULL;
+    cfg->headless = o->headless;
+    cfg->screenshot = o->screenshot;
+    cfg->patient = o->patient;
+}
+
+/* ---- audio thread ----------------------------------------------------------- */
+
+static void publish(struct feedback_app *app)
+{
+    struct fa_snap *s = &app->snap[app->back];
+    s->v = app->hook_view;
+    s->seq_applied = app->seq_applied;
+    app->back = atomic_exchange_explicit(&app->middle, app->back | FA_FRESH, memory_order_acq_rel) &
+                3u;
+}
+
+static void apply(struct feedback_app *app, const struct fa_cmd *c, struct audio *a, int64_t now)
+{
+    struct feedback *fb = app->fb;
+    switch (c->kind) {
+    case FA_TICK:
+        if (c->a > app->t_tick_s)
+            app->t_tick_s = c->a;
+        break;
+    case FA_TARGET_ABS:
+        feedback_set_target_abs(fb, c->a);
+        break;
+    case FA_TARGET_REL:
+        feedback_set_target_rel(fb, c->a);
+        break;
+    case FA_BAND:
+        feedback_set_band(fb, c->a);
+        break;
+    case FA_CEILING:
+        feedback_set_loading_ceiling(fb, c->a);
+        break;
+    case FA_IMPACT:
+        feedback_set_impact_ceiling(fb, c->a);
+        break;
+    case FA_MODE:
+        feedback_set_mode(fb, (enum feedback_mode)(int)c->a);
+        break;
+    case FA_MUTE:
+        feedback_set_mute(fb, c->a != 0);
+        break;
+    case FA_METRONOME:
+        feedback_set_metronome(fb, c->a != 0);
+        break;
+    case FA_GOOD_CUE:
+        feedback_set_good_step(fb, c->a != 0, (unsigned)c->b);
+        break;
+    case FA_PHASE: {
+        struct feedback_view v;
+        feedback_get_view(fb, &v);
+        if (feedback_set_phase(fb, (enum feedback_phase)(int)c->a, v.t_s))
+            audio_cue(a, AUDIO_CUE_PHASE_CHANGE, now, FA_TAG_NONE);
+        break;
+    }
+    case FA_INTERVALS:
+        feedback_set_intervals(fb, c->a, c->b, (unsigned)c->c);
+        break;
+    case FA_BASELINE:
+        feedback_set_baseline(fb, c->a);
+        break;
+    case FA_MARKER_CUE: /* a muted audio thread drops it itself */
+        audio_cue(a, AUDIO_CUE_MARKER, now, FA_TAG_NONE);
+        break;
+    }
+    app->seq_applied = c->seq;
+}
+
+static void issue(struct feedback_app *app, struct audio *a, unsigned cues,
+                  const struct live_event *le, int64_t now)
+{
+    static const struct {
+        unsigned bit;
+        enum audio_cue cue;
+    } map[] = {{FEEDBACK_CUE_HARD_LANDING, AUDIO_CUE_HARD_LANDING},
+               {FEEDBACK_CUE_GOOD_STEP, AUDIO_CUE_GOOD_STEP},
+               {FEEDBACK_CUE_PHASE_CHANGE, AUDIO_CUE_PHASE_CHANGE}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (!(cues & map[i].bit))
+            continue;
+        uint32_t tag = le ? le->ev.step.index : FA_TAG_NONE;
+        int64_t t_req = le ? le->t_rx_ns : now;
+        if (audio_cue(a, map[i].cue, t_req, tag) != GC_OK)
+            continue;
+        struct fa_issued is = {.tag = tag,
+                               .cue = (uint8_t)map[i].cue,
+                               .t_event_s = le ? le->ev.t_s : NAN,
+                               .t_event_host_s = le ? le->t_ev_host_s : NAN,
+                               .t_rx_ns = t_req,
+                               .t_emit_ns = le ? le->t_emit_ns : now,
+                               .t_pop_ns = now};
+        spsc_push(app->issued, &is);
+    }
+}
+
+static void period_hook(void *user, struct audio *a, uint64_t frame, int64_t now)
+{
+    (void)frame;
+    struct feedback_app *app = user;
+    bool changed = false;
+    struct fa_cmd c;
+    while (spsc_pop(app->cmds, &c)) {
+        apply(app, &c, a, now);
+        changed = true;
+    }
+    struct live_event le;
+    while (spsc_pop(app->events, &le)) {
+        if (isfinite(le.t_ev_host_s))
+            app->host_minus_session_s = le.t_ev_host_s - le.ev.t_s;
+        unsigned cues = feedback_on_event(app->fb, &le.ev);
+        if (le.ev.kind == GAIT_EV_CONTACT && isfinite(app->host_minus_session_s))
+            audio_step(a, (int64_t)((le.ev.step.t_ic_s + app->host_minus_session_s) * 1e9));
+        if (cues)
+            issue(app, a, cues, &le, now);
+        changed = true;
+    }
+    double t = app->t_tick_s;
+    if (isfinite(app->host_minus_session_s))
+        t = fmax(t, now / 1e9 - app->host_minus_session_s);
+    unsigned cues = feedback_tick(app->fb, t);
+    if (cues)
+        issue(app, a, cues, NULL, now);
+    /* publish at least every 8 periods (~11 ms): the clocks move (fade
+     * windows, intervals) even when no step comes */
+    if (changed || cues || (++app->periods & 7u) == 0) {
+        feedback_get_view(app->fb, &app->hook_view);
+        audio_set_metronome(a, app->hook_view.metronome_on, app->hook_view.metronome_spm);
+        publish(app);
+    }
+}
+
+/* ---- main thread helpers -------------------------------------------------- */
+
+static void read_view(struct feedback_app *app)
+{
+    if (atomic_load_explicit(&app->middle, memory_order_acquire) & FA_FRESH)
+        app->front =
+            atomic_exchange_explicit(&app->middle, app->front, memory_order_acq_rel) & 3u;
+    app->view = app->snap[app->front].v;
+}
+
+static uint64_t send(struct feedback_app *app, int kind, double a, double b, double c)
+{
+    struct fa_cmd cmd = {.kind = kind, .seq = ++app->seq_sent, .a = a, .b = b, .c = c};
+    if (!spsc_push(app->cmds, &cmd))
+        return 0;
+    return cmd.seq;
+}
+
+/* Wait (at most ~100 ms) until the audio thread applied seq and the view
+ * shows it, so a ctl reply and the next frame reflect the change. */
+static bool wait_applied(struct feedback_app *app, uint64_t seq)
+{
+    if (!seq)
+        return false;
+    for (int i = 0; i < 500; i++) {
+        if (atomic_load_explicit(&app->middle, memory_order_acquire) & FA_FRESH)
+            app->front =
+                atomic_exchange_explicit(&app->middle, app->front, memory_order_acq_rel) & 3u;
+        if (app->snap[app->front].seq_applied >= seq) {
+            app->view = app->snap[app->front].v;
+            return true;
+        }
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+static void clock_mmss(char *buf, size_t cap, double s)
+{
+    long t = s > 0 ? (long)s : 0;
+    snprintf(buf, cap, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* Every therapist change or marker: panel note, log line, session log. */
+static void log_change(struct feedback_app *app, const char *kind, const char *text,
+                       const char *source)
+{
+    char t[32];
+    clock_mmss(t, sizeof t, app->t_session_s);
+    snprintf(app->note, sizeof app->note, "%.12s %.12s %.50s (%.10s)", t, kind, text, source);
+    LOG_INFO("t=%.3f s %s %s (%s)", app->t_session_s, kind, text, source);
+    if (app->cfg.log_event)
+        app->cfg.log_event(app->cfg.user, app->t_session_s, kind, text);
+}
+
+static bool in_range(double x, double lo, double hi)
+{
+    return isfinite(x) && x >= lo && x <= hi;
+}
+
+/* ---- the therapist's commands (keys and ctl share these) ------------------ */
+
+/* Applies one setting; reply gets "ok ..." or "error ...". Ranges are
+ * those of feedback.h. */
+static void do_set(struct feedback_app *app, const char *key, const struct ctl_cmd *c,
+                   const char *source, char *reply, size_t cap)
+{
+    double x = c->num[0];
+    const char *w = c->arg[0];
+    uint64_t seq = 0;
+    char text[160];
+    text[0] = 0;
+    if (!strcmp(key, "target-cadence")) {
+        if (!in_range(x, 60, 240)) {
+            snprintf(reply, cap, "error target-cadence must be 60..240 steps/min");
+            return;
+        }
+        seq = send(app, FA_TARGET_ABS, x, 0, 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "target-cadence=%.1f", app->view.target_spm);
+    } else if (!strcmp(key, "target-relative")) {
+        if (!in_range(x, -20, 30)) {
+            snprintf(reply, cap, "error target-relative must be -20..+30 %%");
+            return;
+        }
+        seq = send(app, FA_TARGET_REL, x, 0, 0);
+        wait_applied(app, seq);
+        if (isfinite(app->view.target_spm))
+            snprintf(text, sizeof text, "target-relative=%+.1f target-cadence=%.1f", x,
+                     app->view.target_spm);
+        else
+            snprintf(text, sizeof text, "target-relative=%+.1f target-cadence=pending-baseline",
+                     x);
+    } else if (!strcmp(key, "band")) {
+        if (!in_range(x, 0.5, 20)) {
+            snprintf(reply, cap, "error band must be 0.5..20 %%");
+            return;
+        }
+        seq = send(app, FA_BAND, x, 0, 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "band=%.1f", app->view.band_pct);
+    } else if (!strcmp(key, "loading-ceiling")) {
+        if (!in_range(x, 5, 500)) {
+            snprintf(reply, cap, "error loading-ceiling must be 5..500 BW/s");
+            return;
+        }
+        seq = send(app, FA_CEILING, x, 0, 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "loading-ceiling=%.1f", app->view.loading_ceiling_bw_s);
+    } else if (!strcmp(key, "impact-ceiling")) {
+        double v = !strcmp(w, "off") ? NAN : x;
+        if (!isnan(v) && !in_range(v, 0.5, 10)) {
+            snprintf(reply, cap, "error impact-ceiling must be 0.5..10 BW or off");
+            return;
+        }
+        seq = send(app, FA_IMPACT, v, 0, 0);
+        wait_applied(app, seq);
+        if (isnan(v))
+            snprintf(text, sizeof text, "impact-ceiling=off");
+        else
+            snprintf(text, sizeof text, "impact-ceiling=%.2f", v);
+    } else if (!strcmp(key, "mode")) {
+        enum feedback_mode m;
+        if (feedback_mode_parse(w, &m) != GC_OK) {
+            snprintf(reply, cap, "error mode must be continuous, bandwidth, faded or off");
+            return;
+        }
+        seq = send(app, FA_MODE, m, 0, 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "mode=%s", feedback_mode_name(app->view.mode));
+    } else if (!strcmp(key, "metronome")) {
+        app->metronome_enabled = !strcmp(w, "on");
+        seq = send(app, FA_METRONOME, app->metronome_enabled, 0, 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "metronome=%.16s", w);
+    } else if (!strcmp(key, "mute")) {
+        app->muted = !strcmp(w, "on");
+        audio_set_mute(app->audio, app->muted);
+        seq = send(app, FA_MUTE, app->muted, 0, 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "mute=%.16s", w);
+    } else if (!strcmp(key, "align")) {
+        app->align = !strcmp(w, "on");
+        audio_set_align(app->audio, app->align);
+        snprintf(text, sizeof text, "align=%.16s", w);
+    } else if (!strcmp(key, "volume")) {
+        if (!in_range(x, 0, 100)) {
+            snprintf(reply, cap, "error volume must be 0..100");
+            return;
+        }
+        app->volume = x / 100.0;
+        audio_set_volume(app->audio, app->volume);
+        snprintf(text, sizeof text, "volume=%.0f", x);
+    } else if (!strcmp(key, "cues")) {
+        enum audio_cue_set s;
+        if (audio_cue_set_parse(w, &s) != GC_OK) {
+            snprintf(reply, cap, "error cues must be tones or soft");
+            return;
+        }
+        app->cue_set = s;
+        audio_set_cue_set(app->audio, s);
+        snprintf(text, sizeof text, "cues=%.16s", w);
+    } else if (!strcmp(key, "good-cue")) {
+        double every = c->nargs > 1 ? c->num[1] : app->view.good_step_every;
+        if (!in_range(every, 1, 1000)) {
+            snprintf(reply, cap, "error good-cue EVERY must be 1..1000 steps");
+            return;
+        }
+        seq = send(app, FA_GOOD_CUE, !strcmp(w, "on"), floor(every), 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "good-cue=%.16s every=%.0f", w, floor(every));
+    } else if (!strcmp(key, "phase")) {
+        enum feedback_phase p;
+        if (feedback_phase_parse(w, &p) != GC_OK) {
+            snprintf(reply, cap, "error phase must be baseline, training or retention");
+            return;
+        }
+        seq = send(app, FA_PHASE, p, 0, 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "phase=%s", feedback_phase_name(app->view.phase));
+    } else if (!strcmp(key, "intervals")) {
+        if (!in_range(c->num[0], 0, 3600) || !in_range(c->num[1], 0, 3600) ||
+            !in_range(c->num[2], 0, 100)) {
+            snprintf(reply, cap, "error intervals: RUN_S and WALK_S 0..3600, REPS 0..100");
+            return;
+        }
+        seq = send(app, FA_INTERVALS, c->num[0], c->num[1], floor(c->num[2]));
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "intervals=%.0f/%.0f/%.0f", c->num[0], c->num[1],
+                 floor(c->num[2]));
+    } else if (!strcmp(key, "baseline")) {
+        if (!in_range(x, 60, 240)) {
+            snprintf(reply, cap, "error baseline must be 60..240 steps/min");
+            return;
+        }
+        seq = send(app, FA_BASELINE, x, 0, 0);
+        wait_applied(app, seq);
+        snprintf(text, sizeof text, "baseline=%.1f", x);
+    } else {
+        snprintf(reply, cap, "error cannot set '%s'", key);
+        return;
+    }
+    log_change(app, "set", text, source);
+    snprintf(reply, cap, "ok %s", text);
+}
+
+/* x with `decimals` decimals (and a sign if plus), or "none" */
+static void fmt_num(char *buf, size_t cap, int decimals, bool plus, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, cap, "none");
+    else if (plus)
+        snprintf(buf, cap, "%+.*f", decimals, x);
+    else
+        snprintf(buf, cap, "%.*f", decimals, x);
+}
+
+static void do_get(struct feedback_app *app, const char *key, char *reply, size_t cap)
+{
+    const struct feedback_view *v = &app->view;
+    char a[32], b[32], c[32], d[32], e[32], f[32];
+    if (!strcmp(key, "status")) {
+        fmt_num(a, sizeof a, 1, false, v->target_spm);
+        fmt_num(b, sizeof b, 1, false, v->cadence_spm);
+        fmt_num(c, sizeof c, 3, false, v->share_in_band);
+        fmt_num(d, sizeof d, 1, false, v->last_valr_bw_s);
+        fmt_num(e, sizeof e, 1, false, v->loading_ceiling_bw_s);
+        fmt_num(f, sizeof f, 1, false, v->baseline_spm);
+        snprintf(reply, cap,
+                 "ok t=%.1f phase=%s mode=%s feedback=%s target-cadence=%s band=%.1f "
+                 "cadence=%s state=%s in-band=%s steps=%u valr=%s loading-ceiling=%s "
+                 "baseline=%s metronome=%s:%.1f mute=%s",
+                 v->session_s, feedback_phase_name(v->phase), feedback_mode_name(v->mode),
+                 v->feedback_on ? "on" : "off", a, v->band_pct, b, feedback_band_name(v->band),
+                 c, v->steps_total, d, e, f, v->metronome_on ? "on" : "off", v->metronome_spm,
+                 v->muted ? "on" : "off");
+        return;
+    }
+    if (!strcmp(key, "target-cadence"))
+        fmt_num(a, sizeof a, 1, false, v->target_spm);
+    else if (!strcmp(key, "target-relative"))
+        fmt_num(a, sizeof a, 1, true, v->target_relative ? v->target_rel_pct : NAN);
+    else if (!strcmp(key, "band"))
+        fmt_num(a, sizeof a, 1, false, v->band_pct);
+    else if (!strcmp(key, "loading-ceiling"))
+        fmt_num(a, sizeof a, 1, false, v->loading_ceiling_bw_s);
+    else if (!strcmp(key, "impact-ceiling"))
+        fmt_num(a, sizeof a, 2, false, v->impact_ceiling_bw);
+    else if (!strcmp(key, "mode"))
+        snprintf(a, sizeof a, "%s", feedback_mode_name(v->mode));
+    else if (!strcmp(key, "metronome"))
+        snprintf(a, sizeof a, "%s", app->metronome_enabled ? "on" : "off");
+    else if (!strcmp(key, "mute"))
+        snprintf(a, sizeof a, "%s", app->muted ? "on" : "off");
+    else if (!strcmp(key, "align"))
+        snprintf(a, sizeof a, "%s", app->align ? "on" : "off");
+    else if (!strcmp(key, "volume"))
+        snprintf(a, sizeof a, "%.0f", app->volume * 100);
+    else if (!strcmp(key, "cues"))
+        snprintf(a, sizeof a, "%s", audio_cue_set_name(app->cue_set));
+    else if (!strcmp(key, "good-cue"))
+        snprintf(a, sizeof a, "%s:%u", v->good_step_cue ? "on" : "off", v->good_step_every);
+    else if (!strcmp(key, "phase"))
+        snprintf(a, sizeof a, "%s", feedback_phase_name(v->phase));
+    else if (!strcmp(key, "intervals"))
+        snprintf(a, sizeof a, "%.0f/%.0f/%u", v->interval_run_s, v->interval_walk_s,
+                 v->interval_reps);
+    else if (!strcmp(key, "baseline"))
+        fmt_num(a, sizeof a, 1, false, v->baseline_spm);
+    else {
+        snprintf(reply, cap, "error cannot get '%s'", key);
+        return;
+    }
+    snprintf(reply, cap, "ok %s=%s", key, a);
+}
+
+static void do_mark(struct feedback_app *app, const struct ctl_cmd *c, const char *source,
+                    char *reply, size_t cap)
+{
+    char text[CTLSOCK_LINE_MAX + 16];
+    if (!strcmp(c->key, "pain")) {
+        if (!in_range(c->num[0], 0, 10) || c->num[0] != floor(c->num[0])) {
+            snprintf(reply, cap, "error pain must be a whole number 0..10");
+            return;
+        }
+        snprintf(text, sizeof text, "%.0f", c->num[0]);
+    } else {
+        snprintf(text, sizeof text, "%s", c->nargs ? c->arg[0] : "");
+    }
+    send(app, FA_MARKER_CUE, 0, 0, 0);
+    char t[32];
+    clock_mmss(t, sizeof t, app->t_session_s);
+    snprintf(app->note, sizeof app->note, "%.12s mark %.12s %.40s (%.10s)", t, c->key, text, source);
+    LOG_INFO("t=%.3f s mark %s %s (%s)", app->t_session_s, c->key, text, source);
+    if (app->cfg.log_event)
+        app->cfg.log_event(app->cfg.user, app->t_session_s, c->key, text);
+    snprintf(reply, cap, "ok marked %s t=%.1f", c->key, app->t_session_s);
+}
+
+static void ctl_handler(void *user, const struct ctl_cmd *c, char *reply, size_t cap)
+{
+    struct feedback_app *app = user;
+    read_view(app);
+    switch (c->verb) {
+    case CTL_SET:
+        do_set(app, c->key, c, "ctl", reply, cap);
+        break;
+    case CTL_GET:
+        do_get(app, c->key, reply, cap);
+        break;
+    case CTL_MARK:
+        do_mark(app, c, "ctl", reply, cap);
+        break;
+    case CTL_HELP:
+        snprintf(reply, cap,
+                 "ok commands: set KEY VALUE | get status|KEY | mark pain N|symptom TEXT|"
+                 "note TEXT|event; keys: target-cadence target-relative band loading-ceiling "
+                 "impact-ceiling mode metronome mute align volume cues good-cue phase "
+                 "intervals baseline");
+        break;
+    }
+}
+
+static void key_set(struct feedback_app *app, const char *key, double x, const char *word)
+{
+    struct ctl_cmd c;
+    memset(&c, 0, sizeof c);
+    c.verb = CTL_SET;
+    snprintf(c.key, sizeof c.key, "%s", key);
+    c.nargs = 1;
+    c.num[0] = x;
+    c.num[1] = c.num[2] = NAN;
+    snprintf(c.arg[0], sizeof c.arg[0], "%s", word ? word : "");
+    char reply[256];
+    do_set(app, key, &c, "keyboard", reply, sizeof reply);
+    if (strncmp(reply, "ok", 2))
+        snprintf(app->note, sizeof app->note, "%.90s", reply);
+}
+
+static void handle_action(struct feedback_app *app, const struct display_input *in)
+{
+    const struct feedback_view *v = &app->view;
+    char reply[256];
+    struct ctl_cmd c;
+    memset(&c, 0, sizeof c);
+    switch (in->action) {
+    case DISPLAY_ACT_QUIT:
+        app->quit = true;
+        break;
+    case DISPLAY_ACT_TARGET_UP:
+    case DISPLAY_ACT_TARGET_DOWN: {
+        double s = in->action == DISPLAY_ACT_TARGET_UP ? 1 : -1;
+        if (v->target_relative)
+            key_set(app, "target-relative", v->target_rel_pct + 0.5 * s, NULL);
+        else
+            key_set(app, "target-cadence", v->target_spm + s, NULL);
+        break;
+    }
+    case DISPLAY_ACT_BAND_UP:
+    case DISPLAY_ACT_BAND_DOWN:
+        key_set(app, "band", v->band_pct + (in->action == DISPLAY_ACT_BAND_UP ? 0.5 : -0.5),
+                NULL);
+        break;
+    case DISPLAY_ACT_CEILING_UP:
+    case DISPLAY_ACT_CEILING_DOWN:
+        key_set(app, "loading-ceiling",
+                v->loading_ceiling_bw_s + (in->action == DISPLAY_ACT_CEILING_UP ? 2 : -2), NULL);
+        break;
+    case DISPLAY_ACT_MODE_NEXT:
+        key_set(app, "mode", NAN, feedback_mode_name((enum feedback_mode)((v->mode + 1) % 4)));
+        break;
+    case DISPLAY_ACT_MUTE:
+        key_set(app, "mute", NAN, app->muted ? "off" : "on");
+        break;
+    case DISPLAY_ACT_METRONOME:
+        key_set(app, "metronome", NAN, app->metronome_enabled ? "off" : "on");
+        break;
+    case DISPLAY_ACT_BASELINE:
+        key_set(app, "phase", NAN,
+                v->phase == FEEDBACK_PHASE_BASELINE ? "training" : "baseline");
+        break;
+    case DISPLAY_ACT_RETENTION:
+        key_set(app, "phase", NAN,
+                v->phase == FEEDBACK_PHASE_RETENTION ? "training" : "retention");
+        break;
+    case DISPLAY_ACT_MARKER:
+        c.verb = CTL_MARK;
+        snprintf(c.key, sizeof c.key, "event");
+        do_mark(app, &c, "keyboard", reply, sizeof reply);
+        break;
+    case DISPLAY_ACT_PAIN:
+        c.verb = CTL_MARK;
+        snprintf(c.key, sizeof c.key, "pain");
+        c.nargs = 1;
+        c.num[0] = in->value;
+        do_mark(app, &c, "keyboard", reply, sizeof reply);
+        break;
+    case DISPLAY_ACT_PANEL:
+        app->panel = !app->panel;
+        break;
+    }
+}
+
+/* ---- cue log ---------------------------------------------------------------- */
+
+static void drain_cue_log(struct feedback_app *app)
+{
+    struct fa_issued is;
+    while (spsc_pop(app->issued, &is)) {
+        if (app->n_pending == FA_PENDING) { /* never played (muted): forget the oldest */
+            memmove(app->pending, app->pending + 1, (FA_PENDING - 1) * sizeof is);
+            app->n_pending--;
+        }
+        app->pending[app->n_pending++] = is;
+    }
+    struct audio_played pl[32];
+    size_t n;
+    while ((n = audio_poll_played(app->audio, pl, 32)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            unsigned k = 0;
+            while (k < app->n_pending &&
+                   !(app->pending[k].tag == pl[i].tag && app->pending[k].cue == pl[i].cue &&
+                     app->pending[k].t_rx_ns == pl[i].t_req_ns))
+                k++;
+            if (k == app->n_pending)
+                continue; /* a marker cue: not from the policy */
+            const struct fa_issued *p = &app->pending[k];
+            if (app->cue_log)
+                fprintf(app->cue_log,
+                        "%s,%ld,%.6f,%lld,%lld,%lld,%lld,%lld,%lld,%llu\n",
+                        audio_cue_name((enum audio_cue)p->cue),
+                        p->tag == FA_TAG_NONE ? -1L : (long)p->tag, p->t_event_s,
+                        isfinite(p->t_event_host_s) ? (long long)(p->t_event_host_s * 1e9) : -1LL,
+                        (long long)p->t_rx_ns, (long long)p->t_emit_ns, (long long)p->t_pop_ns,
+                        (long long)pl[i].t_write_ns, (long long)pl[i].t_heard_ns,
+                        (unsigned long long)pl[i].frame);
+            memmove(app->pending + k, app->pending + k + 1,
+                    (app->n_pending - k - 1) * sizeof app->pending[0]);
+            app->n_pending--;
+        }
+    }
+    if (app->cue_log)
+        fflush(app->cue_log);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------- */
+
+struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, char *err,
+                                      size_t errcap)
+{
+    const char *why = NULL;
+    if (feedback_config_check(&cfg->policy, &why) != GC_OK) {
+        snprintf(err, errcap, "invalid feedback settings: %s", why);
+        return NULL;
+    }
+    struct feedback_app *app = calloc(1, sizeof *app);
+    if (!app) {
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    app->cfg = *cfg;
+    snprintf(app->audio_device, sizeof app->audio_device, "%s",
+             cfg->audio_device ? cfg->audio_device : "default");
+    snprintf(app->screenshot, sizeof app->screenshot, "%s", cfg->screenshot ? cfg->screenshot : "");
+    snprintf(app->patient, sizeof app->patient, "%s", cfg->patient ? cfg->patient : "");
+    app->host_minus_session_s = NAN;
+    app->metronome_enabled = cfg->policy.metronome;
+    app->volume = cfg->volume;
+    app->cue_set = cfg->cue_set;
+    app->align = cfg->align;
+    app->fb = feedback_new(&cfg->policy);
+    app->events = spsc_new(sizeof(struct live_event), FA_EVENT_RING);
+    app->cmds = spsc_new(sizeof(struct fa_cmd), FA_CMD_RING);
+    app->issued = spsc_new(sizeof(struct fa_issued), FA_ISSUED_RING);
+    if (!app->fb || !app->events || !app->cmds || !app->issued) {
+        snprintf(err, errcap, "out of memory");
+        feedback_app_free(app);
+        return NULL;
+    }
+    feedback_start(app->fb, 0.0);
+    /* the view is valid before the audio thread's first period */
+    for (int i = 0; i < 3; i++)
+        feedback_get_view(app->fb, &app->snap[i].v);
+    app->back = 0;
+    atomic_init(&app->middle, 1u);
+    app->front = 2;
+    app->view = app->snap[2].v;
+
+    const char *log_path = cfg->cue_log_path ? cfg->cue_log_path : getenv("GAITCUE_CUE_LOG");
+    if (log_path && *log_path) {
+        app->cue_log = fopen(log_path, "w");
+        if (!app->cue_log) {
+            snprintf(err, errcap, "cannot write the cue log %s", log_path);
+            feedback_app_free(app);
+            return NULL;
+        }
+    }
+
+    struct audio_config ac;
+    audio_config_default(&ac);
+    ac.device = app->audio_device;
+    ac.period_frames = cfg->audio_period_frames;
+    ac.periods = cfg->audio_periods;
+    ac.volume = cfg->volume;
+    ac.cue_set = cfg->cue_set;
+    ac.align = cfg->align;
+    ac.hook = period_hook;
+    ac.hook_user = app;
+    bool silent = !strcmp(app->audio_device, "none");
+    if (silent)
+        ac.sink = &audio_sink_null;
+    char aerr[512];
+    app->audio = audio_new(&ac, aerr, sizeof aerr);
+    if (!app->audio && !cfg->audio_required && !silent) {
+        LOG_WARN("%s; running without sound", aerr);
+        snprintf(app->audio_device, sizeof app->audio_device, "none");
+        ac.sink = &audio_sink_null;
+        app->audio = audio_new(&ac, aerr, sizeof aerr);
+    }
+    if (!app->audio) {
+        snprintf(err, errcap, "%s", aerr);
+        feedback_app_free(app);
+        return NULL;
+    }
+    if (app->cue_log) {
+        struct audio_stats st;
+        audio_get_stats(app->audio, &st);
+        fprintf(app->cue_log,
+                "# gaitcue cue log: device=%s rate_hz=%u period_frames=%u buffer_frames=%u\n"
+                "cue,step,t_event_s,t_event_host_ns,t_rx_ns,t_emit_ns,t_pop_ns,t_write_ns,"
+                "t_heard_ns,frame\n",
+                app->audio_device, st.rate_hz, st.period_frames, st.buffer_frames);
+    }
+
+    struct display_config dc;
+    display_config_default(&dc);
+    dc.backend = cfg->headless ? DISPLAY_NULL : DISPLAY_WINDOW;
+    dc.width = cfg->width;
+    dc.height = cfg->height;
+    dc.fullscreen = cfg->fullscreen;
+    dc.software = cfg->software;
+    char derr[512];
+    app->disp = display_new(&dc, derr, sizeof derr);
+    if (!app->disp) {
+        snprintf(err, errcap, "%s", derr);
+        feedback_app_free(app);
+        return NULL;
+    }
+    if (cfg->ctl) {
+        struct ctlsock_config cc = {.path = cfg->ctl_path, .uid = (uid_t)-1};
+        char cerr[600];
+        app->ctl = ctlsock_new(&cc, cerr, sizeof cerr);
+        if (!app->ctl) {
+            snprintf(err, errcap, "%s", cerr);
+            feedback_app_free(app);
+            return NULL;
+        }
+    }
+    return app;
+}
+
+struct spsc *feedback_app_event_ring(struct feedback_app *app)
+{
+    return app->events;
+}
+
+int feedback_app_frame_interval_ms(const struct feedback_app *app)
+{
+    return app->cfg.headless ? 50 : 16;
+}
+
+static void build_model(struct feedback_app *app, struct display_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->fb = app->view;
+    m->panel = app->panel;
+    m->link_ok = app->status.link_ok;
+    snprintf(m->link, sizeof m->link, "%s", app->status.link);
+    snprintf(m->calib, sizeof m->calib, "%s", app->status.calib);
+    snprintf(m->patient, sizeof m->patient, "%s", app->patient);
+    snprintf(m->note, sizeof m->note, "%s", app->note);
+    m->volume = app->volume;
+    snprintf(m->cue_set, sizeof m->cue_set, "%s", audio_cue_set_name(app->cue_set));
+    m->align = app->align;
+    struct audio_stats st;
+    audio_get_stats(app->audio, &st);
+    m->audio_latency_ms = st.latency_ms > 0 ? st.latency_ms : NAN;
+    snprintf(m->audio_device, sizeof m->audio_device, "%.60s", app->audio_device);
+}
+
+int feedback_app_frame(struct feedback_app *app, const struct feedback_app_status *st)
+{
+    if (st) {
+        app->status = *st;
+        if (st->t_session_s > app->t_session_s) {
+            app->t_session_s = st->t_session_s;
+            send(app, FA_TICK, st->t_session_s, 0, 0);
+        }
+    }
+    read_view(app);
+    if (app->ctl)
+        ctlsock_poll(app->ctl, 0, ctl_handler, app);
+    struct display_input in[16];
+    int n = display_poll(app->disp, in, 16);
+    for (int i = 0; i < n; i++)
+        handle_action(app, &in[i]);
+    drain_cue_log(app);
+
+    /* the simulated runner hears the metronome too (closed loop) */
+    uint32_t met = app->view.metronome_on ? (uint32_t)lrint(app->view.metronome_spm * 100) : 0;
+    if (!app->metronome_sent_valid || met != app->metronome_sent) {
+        app->metronome_sent = met;
+        app->metronome_sent_valid = true;
+        if (app->cfg.metronome_changed)
+            app->cfg.metronome_changed(app->cfg.user, met);
+    }
+
+    build_model(app, &app->model);
+    app->have_model = true;
+    display_render(app->disp, &app->model);
+    return app->quit ? 1 : 0;
+}
+
+void feedback_app_status_from_live(const struct live_snapshot *s, struct feedback_app_status *st)
+{
+    static const char *const states[] = {"connecting", "streaming", "silent", "lost", "ended"};
+    memset(st, 0, sizeof *st);
+    st->t_session_s = s->t_session_s;
+    st->link_ok = s->link_state == LIVE_LINK_STREAMING;
+    const char *state =
+        (unsigned)s->link_state < sizeof states / sizeof states[0] ? states[s->link_state] : "?";
+    if (isfinite(s->link.rate_hz) && s->link.rate_hz > 0)
+        snprintf(st->link, sizeof st->link, "sensor %.20s: %.0f Hz, link %s, %llu lost blocks",
+                 s->hello.serial[0] ? s->hello.serial : "?", s->link.rate_hz, state,
+                 (unsigned long long)s->link.lost_blocks);
+    else
+        snprintf(st->link, sizeof st->link, "sensor %.20s: link %s",
+                 s->hello.serial[0] ? s->hello.serial : "?", state);
+}
+
+void feedback_app_get_view(struct feedback_app *app, struct feedback_view *v)
+{
+    read_view(app);
+    *v = app->view;
+}
+
+void feedback_app_get_audio_stats(const struct feedback_app *app, struct audio_stats *st)
+{
+    audio_get_stats(app->audio, st);
+}
+
+int feedback_app_finish(struct feedback_app *app, FILE *out)
+{
+    read_view(app);
+    drain_cue_log(app);
+    int rc = GC_OK;
+    if (app->screenshot[0]) {
+        if (!app->have_model)
+            build_model(app, &app->model);
+        else
+            app->model.fb = app->view;
+        struct display *d = app->disp;
+        struct display *off = NULL;
+        if (app->cfg.headless) {
+            struct display_config dc;
+            display_config_default(&dc);
+            dc.backend = DISPLAY_OFFSCREEN;
+            dc.width = app->cfg.width;
+            dc.height = app->cfg.height;
+            char derr[256];
+            off = display_new(&dc, derr, sizeof derr);
+            if (!off)
+                LOG_ERR("no screenshot: %s", derr);
+            d = off;
+        }
+        if (d) {
+            display_render(d, &app->model);
+            rc = display_screenshot(d, app->screenshot);
+            if (rc != GC_OK)
+                LOG_ERR("cannot write the screenshot %s", app->screenshot);
+        } else {
+            rc = GC_ERR_UNSUPPORTED;
+        }
+        display_free(off);
+    }
+    if (out) {
+        const struct feedback_view *v = &app->view;
+        struct audio_stats st;
+        audio_get_stats(app->audio, &st);
+        fprintf(out,
+                "feedback: %u steps, %.0f %% of %u training steps in band, %u hard landings; "
+                "metronome %.1f; audio %s latency %.1f ms (max %.1f), %llu cues, %llu xruns\n",
+                v->steps_total, isfinite(v->share_in_band) ? 100 * v->share_in_band : 0.0,
+                v->steps_scored, v->steps_hard, v->metronome_spm, app->audio_device,
+                st.latency_mean_ms, st.latency_max_ms, (unsigned long long)st.cues,
+                (unsigned long long)st.xruns);
+    }
+    return rc;
+}
+
+void feedback_app_free(struct feedback_app *app)
+{
+    if (!app)
+        return;
+    audio_free(app->audio); /* joins the thread that runs the policy */
+    display_free(app->disp);
+    ctlsock_free(app->ctl);
+    if (app->cue_log)
+        fclose(app->cue_log);
+    feedback_free(app->fb);
+    spsc_free(app->events);
+    spsc_free(app->cmds);
+    spsc_free(app->issued);
+    free(app);
+}

@@ -1,0 +1,114 @@
+/*
+ * feedback_app.h - live biofeedback for `station run`: owns the feedback
+ * policy, the audio thread, the runner's display and the control socket.
+ *
+ *   live DSP thread --[event ring: struct live_event]--+
+ *                                                      v
+ *   main thread --[command ring]--> audio thread period hook:
+ *     (keys, ctl socket, ticks)       pop commands -> feedback_set_*
+ *                                     pop events   -> feedback_on_event -> audio_cue
+ *                                     feedback_tick, metronome on/off/cadence
+ *                                     publish view (triple buffer, lock-free)
+ *   main thread <--[view]-- : display_render, ctl replies, metronome to the
+ *                             sensor (callback), session log (callback),
+ *                             cue log (played-cue ring)
+ *
+ * The policy runs on the audio thread because that is where a cue is
+ * made: an event popped at the start of a period is heard in that period
+ * (arrival -> written = DSP time + at most one 1.33 ms period).  The policy
+ * is pure and bounded (no locks, no allocation, no logging), so it is fit
+ * for that thread.  With no sound wanted the audio thread still runs on
+ * the null sink, paced by the clock.
+ *
+ * Wiring in cmd_run (all on the main thread unless stated):
+ *   feedback_app_config_default(&fc);
+ *   feedback_app_config_from_run_options(&fc, &opts);
+ *   fc.metronome_changed = fn calling live_send_command(lv, CMD_METRONOME, arg);
+ *   fc.log_event = fn calling session_recorder_mark / _set_targets;  fc.user = ...;
+ *   app = feedback_app_new(&fc, err, sizeof err);           (before live_start)
+ *   live_add_event_consumer(lv, feedback_app_event_ring(app));
+ *   live_start(lv);
+ *   loop every feedback_app_frame_interval_ms(app) ms until the session ends:
+ *       live_get_snapshot(lv, &snap);
+ *       feedback_app_status_from_live(&snap, &st);
+ *       if (feedback_app_frame(app, &st)) -> user quit: live_request_stop(lv);
+ *   live_stop(lv);  feedback_app_finish(app, stdout);  feedback_app_free(app);
+ *
+ * Thread: every function on the main thread, except that the event ring's
+ * producer is the live DSP thread.
+ */
+#ifndef GC_FEEDBACK_APP_H
+#define GC_FEEDBACK_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "audio.h"
+#include "feedback.h"
+
+struct live_snapshot;
+struct run_options;
+struct spsc;
+
+/* What the main thread knows from the live pipeline, once per frame. */
+struct feedback_app_status {
+    double t_session_s; /* session time of the newest sample, s */
+    bool link_ok;
+    char link[96];      /* "sensor SN123: 1000 Hz, link ok" */
+    char calib[96];     /* "calibration: ..." or "" */
+};
+
+struct feedback_app_config {
+    struct feedback_config policy;
+    const char *audio_device;   /* ALSA PCM; "none" = silent; NULL = "default" */
+    bool audio_required;        /* fail if the device cannot be opened (else run silent) */
+    unsigned audio_period_frames, audio_periods;
+    double volume;              /* 0..1 */
+    enum audio_cue_set cue_set;
+    bool align;                 /* phase-align the metronome to the runner's steps */
+    bool headless;              /* no window */
+    const char *screenshot;     /* PNG of the last frame at finish; NULL = none */
+    int width, height;
+    bool fullscreen;
+    bool software;              /* software renderer (byte-identical screenshots) */
+    bool ctl;                   /* open the control socket */
+    const char *ctl_path;       /* NULL = ctlsock_default_path */
+    const char *patient;
+    const char *cue_log_path;   /* CSV of every cue; NULL = $GAITCUE_CUE_LOG, or none */
+    /* main-thread callbacks (may be NULL) */
+    void (*metronome_changed)(void *user, uint32_t spm_x100); /* 0 = off: CMD_METRONOME arg */
+    void (*log_event)(void *user, double t_session_s, const char *kind, const char *text);
+    void *user;
+};
+
+void feedback_app_config_default(struct feedback_app_config *cfg);
+/* --target-cadence (absolute target, training from the start; otherwise a
+ * 120 s baseline then +7.5 %), --audio-device, --headless, --screenshot,
+ * --patient. */
+void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
+                                          const struct run_options *o);
+
+struct feedback_app;
+
+struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, char *err,
+                                      size_t errcap);
+/* The ring to register with live_add_event_consumer (elements are
+ * struct live_event). */
+struct spsc *feedback_app_event_ring(struct feedback_app *app);
+/* One UI iteration: ctl socket, keys, display, logs.  Never blocks longer
+ * than a vsync.  Returns 1 when the user asked to quit, else 0. */
+int feedback_app_frame(struct feedback_app *app, const struct feedback_app_status *st);
+/* How often to call feedback_app_frame: 16 ms with a window, 50 headless. */
+int feedback_app_frame_interval_ms(const struct feedback_app *app);
+void feedback_app_status_from_live(const struct live_snapshot *s, struct feedback_app_status *st);
+/* Latest view of the policy (as the display shows it). */
+void feedback_app_get_view(struct feedback_app *app, struct feedback_view *v);
+void feedback_app_get_audio_stats(const struct feedback_app *app, struct audio_stats *st);
+/* Screenshot (if asked) and a one-line summary to out (may be NULL).
+ * Returns GC_OK or the screenshot's error. */
+int feedback_app_finish(struct feedback_app *app, FILE *out);
+void feedback_app_free(struct feedback_app *app);
+
+#endif

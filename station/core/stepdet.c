@@ -77,14 +77,21 @@ static double look_back(const struct stepdet *sd, uint64_t k, double level, uint
     uint64_t j = k;
     while (j > lim) {
         j--;
-        if (sd->y[j & MASK] <= level) {
-            double y0 = sd->y[j & MASK], y1 = sd->y[(j + 1) & MASK];
+        double y0 = sd->y[j & MASK], y1 = sd->y[(j + 1) & MASK];
+        if (y0 <= level) {
             double fr = y1 > y0 ? (level - y0) / (y1 - y0) : 0.0;
             double t0 = sd->t[j & MASK], t1 = sd->t[(j + 1) & MASK];
             if (t1 > t0)
                 *slope = (y1 - y0) / (t1 - t0);
             *j_out = j + 1;
             return t0 + fr * (t1 - t0);
+        }
+        if (y0 >= y1) {
+            /* The edge's foot lies above the level (a hum or drift crest
+             * under it): the contact starts at the foot, not at an earlier
+             * crossing on the other side of the crest. */
+            *j_out = j + 1;
+            return sd->t[(j + 1) & MASK];
         }
     }
     *j_out = lim;
@@ -124,13 +131,29 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
         *t_cross_s = look_back(sd, k, base + sd->time_n, &j, &sl);
         *t_cross_s += stepdet_extrapolate(sd->time_n, sl);
         sd->on = true;
+        sd->t_on = *t_cross_s;
         return STEPDET_ON;
     }
     double level = base + sd->time_n;
-    if (y >= level)
-        return STEPDET_NONE;
     double yp = k > 0 ? sd->y[(k - 1) & MASK] : y;
     double tp = k > 0 ? sd->t[(k - 1) & MASK] : t_s;
+    double ypp = k > 1 ? sd->y[(k - 2) & MASK] : yp;
+    if (y >= level) {
+        /* The falling edge turned up again below the detection level
+         * without reaching the timing level (a crest of hum or drift under
+         * the toe-off): the foot left at that turn.  Without this, two
+         * contacts separated by a short flight on a noisy deck would merge. */
+        if (y > yp && yp <= ypp && yp - base < sd->detect_n && tp - sd->t_on >= STEPDET_MIN_ON_S) {
+            *t_cross_s = tp;
+            sd->on = false;
+            sd->armed = true;
+            sd->off_idx = k - 1;
+            sd->have_off = true;
+            sd->flight_measured = false;
+            return STEPDET_OFF;
+        }
+        return STEPDET_NONE;
+    }
     double fr = yp > y ? (yp - level) / (yp - y) : 1.0;
     if (fr < 0.0)
         fr = 0.0;

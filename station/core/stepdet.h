@@ -14,6 +14,12 @@
  *     +------------------------------> t   it ENDS (toe-off) when the force
  *                                          falls below baseline + time_n.
  *
+ * Noise under the edges (deck hum, drift): the look-back for IC stops at
+ * the foot of the rising edge (the first local minimum), and a falling edge
+ * that turns up again below the detection level ends the contact at that
+ * turn, so a crest of hum under an edge neither moves IC to an earlier
+ * crossing nor merges two contacts.
+ *
  * A contact can only start after the force has been below baseline +
  * time_n (armed), so a recording that starts mid-stance never yields half a
  * step.  The flight baseline (baseline.h) is re-measured at every initial
@@ -51,6 +57,9 @@
 /* Samples this close to a toe-off or an initial contact are not flight
  * samples for the baseline (filter ringing, the edges themselves). */
 #define STEPDET_GUARD_S 0.010
+/* A falling edge that turns up again below the detection level ends the
+ * contact there (see stepdet_push), once the contact is this old. */
+#define STEPDET_MIN_ON_S 0.080
 /* Longest extrapolation from the timing level towards the baseline. */
 #define STEPDET_MAX_EXTRAP_S 0.010
 /* Share of the tangent's time to the baseline that event times are moved:
@@ -74,6 +83,7 @@ struct stepdet {
     uint64_t off_idx;       /* first sample index after the last toe-off */
     bool have_off;
     bool flight_measured; /* baseline already updated from this flight */
+    double t_on;          /* time of the current contact's IC */
 };
 
 /* Returns GC_OK or GC_ERR_ARG (time_n >= detect_n, rate out of 1..100000). */

@@ -147,8 +147,10 @@ def case_garbage():
     check_lost_match(rep, rec, s, "d")
     g.check(s["lost"] == 0, "no block lost to garbage")
     # every burst delivered during the session is one bad frame; bursts the
-    # proxy sends after the station stopped reading are not seen
-    g.check(0 < s["bad"] <= rep["garbage_bursts"], "bad frames %d <= bursts %d" %
+    # proxy sends after the station stopped reading (its last ~0.1 s of a
+    # few seconds) are not seen
+    g.check(0.9 * rep["garbage_bursts"] <= s["bad"] <= rep["garbage_bursts"],
+            "bad frames %d, bursts %d" %
             (s["bad"], rep["garbage_bursts"]))
     check_replay(d, rec, csv, p.stdout)
     shutil.rmtree(d)

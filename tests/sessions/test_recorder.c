@@ -163,6 +163,8 @@ static void test_clean(void)
         if (steps[i].phase == 2 && steps[i].in_band >= 0) {
             scored++;
             in += steps[i].in_band == 1;
+            if ((steps[i].in_band == 1) != (i > 100))
+                fprintf(stderr, "step %zu: in_band %d\n", i, steps[i].in_band);
         }
     CHECK_EQ(scored, 172);
     CHECK_EQ(in, 270 - 101 - 48); /* steps 101..221 */

@@ -22,27 +22,26 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: station ctl [--socket PATH] set KEY VALUE... | get status|KEY | mark KIND "
-            "[VALUE] | help\n"
-            "\n"
-            "Talks to the running station (station run) through its control socket,\n"
-            "by default $XDG_RUNTIME_DIR/gaitcue/station.sock (or /tmp/gaitcue-UID/).\n"
-            "\n"
-            "  set target-cadence SPM      absolute cadence target, 60..240 steps/min\n"
-            "  set target-relative PCT     target relative to the baseline, -20..+30 %%\n"
-            "  set band PCT                band half-width, 0.5..20 %%\n"
-            "  set loading-ceiling BW_S    VALR ceiling, 5..500 BW/s\n"
-            "  set impact-ceiling BW|off   impact peak ceiling, 0.5..10 BW\n"
-            "  set mode continuous|bandwidth|faded|off\n"
-            "  set metronome on|off        set mute on|off        set align on|off\n"
-            "  set volume 0..100           set cues tones|soft\n"
-            "  set good-cue on|off [EVERY] set phase baseline|training|retention\n"
-            "  set intervals RUN_S WALK_S REPS                    set baseline SPM\n"
-            "  get status | get KEY\n"
-            "  mark pain 0..10 | mark symptom TEXT | mark note TEXT | mark event [TEXT]\n"
-            "\n"
-            "Prints the station's reply; exit status 0 when it says ok.\n");
+    fprintf(out, "usage: station ctl [--socket PATH] set KEY VALUE... | get status|KEY | mark KIND "
+                 "[VALUE] | help\n"
+                 "\n"
+                 "Talks to the running station (station run) through its control socket,\n"
+                 "by default $XDG_RUNTIME_DIR/gaitcue/station.sock (or /tmp/gaitcue-UID/).\n"
+                 "\n"
+                 "  set target-cadence SPM      absolute cadence target, 60..240 steps/min\n"
+                 "  set target-relative PCT     target relative to the baseline, -20..+30 %%\n"
+                 "  set band PCT                band half-width, 0.5..20 %%\n"
+                 "  set loading-ceiling BW_S    VALR ceiling, 5..500 BW/s\n"
+                 "  set impact-ceiling BW|off   impact peak ceiling, 0.5..10 BW\n"
+                 "  set mode continuous|bandwidth|faded|off\n"
+                 "  set metronome on|off        set mute on|off        set align on|off\n"
+                 "  set volume 0..100           set cues tones|soft\n"
+                 "  set good-cue on|off [EVERY] set phase baseline|training|retention\n"
+                 "  set intervals RUN_S WALK_S REPS                    set baseline SPM\n"
+                 "  get status | get KEY\n"
+                 "  mark pain 0..10 | mark symptom TEXT | mark note TEXT | mark event [TEXT]\n"
+                 "\n"
+                 "Prints the station's reply; exit status 0 when it says ok.\n");
 }
 
 /* Appends one word to line, quoted if it has a space or quote. */
@@ -78,8 +77,7 @@ int cmd_ctl(int argc, char **argv)
             path = argv[++i];
             continue;
         }
-        fprintf(stderr, "station: ctl: unknown option '%s'; see 'station ctl --help'.\n",
-                argv[i]);
+        fprintf(stderr, "station: ctl: unknown option '%s'; see 'station ctl --help'.\n", argv[i]);
         return 2;
     }
     if (i >= argc) {

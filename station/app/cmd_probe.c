@@ -174,7 +174,7 @@ int cmd_probe(int argc, char **argv)
     int link_rc = 0;
     while (dev_now_ns() < t_end) {
         dev_send(&d, CMD_PING, 0, 0);
-        int rc = dev_pump(&d, PROBE_PING_MS, 0, -1, NULL, NULL);
+        int rc = dev_drain(&d, PROBE_PING_MS);
         if (rc < 0) {
             link_rc = rc;
             break;

@@ -34,8 +34,9 @@ int cmd_progress(int argc, char **argv)
         else if (!strncmp(a, "--pdf=", 6))
             pdf = a + 6;
         else if (a[0] == '-') {
-            fprintf(stderr, "station progress: unknown option or missing value '%s'; see 'station "
-                            "progress --help'.\n",
+            fprintf(stderr,
+                    "station progress: unknown option or missing value '%s'; see 'station "
+                    "progress --help'.\n",
                     a);
             return 2;
         } else if (!code)

@@ -11,18 +11,17 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: station report SESSION|latest [--patient CODE] [--pdf OUT.pdf]\n"
-            "                      [--csv OUT.csv] [--json OUT.json] [--db PATH]\n\n"
-            "Session report for the patient's file.  SESSION is a number from\n"
-            "'station sessions'; 'latest' is the newest session (of --patient CODE if\n"
-            "given).  At least one output:\n"
-            "  --pdf OUT.pdf    2-3 printable A4 pages: session facts, a table per phase,\n"
-            "                   cadence and loading-rate plots, target changes, markers,\n"
-            "                   comparison with the previous session, measurement method\n"
-            "  --csv OUT.csv    every step (steps-CSV columns + phase, in_band)\n"
-            "  --json OUT.json  the figures per phase, target changes and markers\n"
-            "Outputs are written whole or not at all, readable by the owner only.\n");
+    fprintf(out, "usage: station report SESSION|latest [--patient CODE] [--pdf OUT.pdf]\n"
+                 "                      [--csv OUT.csv] [--json OUT.json] [--db PATH]\n\n"
+                 "Session report for the patient's file.  SESSION is a number from\n"
+                 "'station sessions'; 'latest' is the newest session (of --patient CODE if\n"
+                 "given).  At least one output:\n"
+                 "  --pdf OUT.pdf    2-3 printable A4 pages: session facts, a table per phase,\n"
+                 "                   cadence and loading-rate plots, target changes, markers,\n"
+                 "                   comparison with the previous session, measurement method\n"
+                 "  --csv OUT.csv    every step (steps-CSV columns + phase, in_band)\n"
+                 "  --json OUT.json  the figures per phase, target changes and markers\n"
+                 "Outputs are written whole or not at all, readable by the owner only.\n");
 }
 
 int cmd_report(int argc, char **argv)
@@ -77,8 +76,9 @@ int cmd_report(int argc, char **argv)
         char *end;
         long long v = strtoll(which[0] == '#' ? which + 1 : which, &end, 10);
         if (*end || v <= 0) {
-            fprintf(stderr, "station report: '%s' is not a session number; 'station sessions' "
-                            "lists them.\n",
+            fprintf(stderr,
+                    "station report: '%s' is not a session number; 'station sessions' "
+                    "lists them.\n",
                     which);
             return 2;
         }

@@ -17,17 +17,16 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: station sessions [--patient CODE] [--db PATH]\n"
-            "       station sessions import --patient CODE --steps FILE.csv\n"
-            "                       [--protocol NAME|FILE] [--time-scale X]\n"
-            "                       [--therapist NAME] [--body-weight N] [--db PATH]\n\n"
-            "Lists stored sessions, oldest first (all patients unless --patient).\n"
-            "Sessions cut short by a crash are marked interrupted here and kept.\n\n"
-            "import files a steps CSV (station analyze --steps, or an exported\n"
-            "report CSV) as a complete session: phases follow the protocol on the\n"
-            "steps' clock from t = 0 (divided by --time-scale), targets and the\n"
-            "share of steps in band are computed as in a live run.\n");
+    fprintf(out, "usage: station sessions [--patient CODE] [--db PATH]\n"
+                 "       station sessions import --patient CODE --steps FILE.csv\n"
+                 "                       [--protocol NAME|FILE] [--time-scale X]\n"
+                 "                       [--therapist NAME] [--body-weight N] [--db PATH]\n\n"
+                 "Lists stored sessions, oldest first (all patients unless --patient).\n"
+                 "Sessions cut short by a crash are marked interrupted here and kept.\n\n"
+                 "import files a steps CSV (station analyze --steps, or an exported\n"
+                 "report CSV) as a complete session: phases follow the protocol on the\n"
+                 "steps' clock from t = 0 (divided by --time-scale), targets and the\n"
+                 "share of steps in band are computed as in a live run.\n");
 }
 
 static void print_session(const struct store_session *s, void *user)
@@ -100,8 +99,9 @@ static int import(struct store *st, const struct args *a)
         if (rc == GC_ERR_NOT_FOUND)
             fprintf(stderr, "station: cannot read %s: no such file.\n", a->steps);
         else
-            fprintf(stderr, "station: %s is not a usable steps CSV (see above); nothing was "
-                            "stored.\n",
+            fprintf(stderr,
+                    "station: %s is not a usable steps CSV (see above); nothing was "
+                    "stored.\n",
                     a->steps);
         return 1;
     }
@@ -233,8 +233,8 @@ int cmd_sessions(int argc, char **argv)
             }
             pid = p.id;
         }
-        printf("%-6s %-12s %-16s %-22s %-11s %7s\n", "ID", "PATIENT", "START", "PROTOCOL",
-               "STATUS", "STEPS");
+        printf("%-6s %-12s %-16s %-22s %-11s %7s\n", "ID", "PATIENT", "START", "PROTOCOL", "STATUS",
+               "STEPS");
         int n = store_session_list(st, pid, print_session, NULL);
         if (n < 0)
             ret = 1;

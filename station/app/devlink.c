@@ -91,8 +91,23 @@ int dev_pump(struct devlink *d, int timeout_ms, uint8_t want_type, int want_toke
         }
         if (found)
             return 1;
+        if (n > 0 && want_type == 0)
+            return 0; /* pumping without a target: one chunk at a time */
         if (dev_now_ns() >= deadline)
             return 0;
+    }
+}
+
+int dev_drain(struct devlink *d, int timeout_ms)
+{
+    int64_t deadline = dev_now_ns() + (int64_t)timeout_ms * 1000000;
+    for (;;) {
+        int64_t left = (deadline - dev_now_ns()) / 1000000;
+        if (left <= 0)
+            return 0;
+        int rc = dev_pump(d, (int)left, 0, -1, NULL, NULL);
+        if (rc < 0)
+            return rc;
     }
 }
 

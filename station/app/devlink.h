@@ -56,10 +56,14 @@ int dev_send(struct devlink *d, uint8_t cmd, uint32_t arg, uint64_t arg64);
 /* Read for at most timeout_ms, decoding frames.  want_type/want_token
  * select a frame to wait for (want_type 0: none; want_token < 0: any):
  * when it arrives it is copied to out (payload, *out_len) and 1 is
- * returned.  Every other good frame goes to on_frame.  Returns 0 on
- * timeout, GC_ERR_CLOSED / GC_ERR_IO from the link. */
+ * returned.  With want_type 0 it returns after the first read that got
+ * bytes (so a caller can apply flow control between reads), or after
+ * timeout_ms of silence.  Every good frame goes to on_frame.  Returns 0,
+ * 1, or GC_ERR_CLOSED / GC_ERR_IO from the link. */
 int dev_pump(struct devlink *d, int timeout_ms, uint8_t want_type, int want_token, uint8_t *out,
              size_t *out_len);
+/* Pump (want_type 0) until timeout_ms has passed, whatever arrives. */
+int dev_drain(struct devlink *d, int timeout_ms);
 
 /* IDENTIFY -> ACK + HELLO within timeout_ms.  On success *hello and
  * raw[0..PKT_HELLO_SIZE) hold the identity.  Returns GC_OK,

@@ -27,11 +27,11 @@
 #include "run_options.h"
 #include "spsc.h"
 
-#define FA_EVENT_RING 1024
-#define FA_CMD_RING 64
+#define FA_EVENT_RING  1024
+#define FA_CMD_RING    64
 #define FA_ISSUED_RING 256
-#define FA_PENDING 64
-#define FA_TAG_NONE 0xffffffffu
+#define FA_PENDING     64
+#define FA_TAG_NONE    0xffffffffu
 
 enum fa_cmd_kind {
     FA_TICK = 1,
@@ -60,8 +60,8 @@ struct fa_cmd {
 struct fa_issued {
     uint32_t tag;
     uint8_t cue;
-    double t_event_s;       /* session time the event became known */
-    double t_event_host_s;  /* same, mapped to host time; NAN if unmapped */
+    double t_event_s;      /* session time the event became known */
+    double t_event_host_s; /* same, mapped to host time; NAN if unmapped */
     int64_t t_rx_ns, t_emit_ns, t_pop_ns;
 };
 
@@ -143,6 +143,7 @@ void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
     cfg->headless = o->headless;
     cfg->screenshot = o->screenshot;
     cfg->patient = o->patient;
+    cfg->changes_out = o->quiet ? NULL : stdout;
 }
 
 /* ---- audio thread ----------------------------------------------------------- */
@@ -152,8 +153,8 @@ static void publish(struct feedback_app *app)
     struct fa_snap *s = &app->snap[app->back];
     s->v = app->hook_view;
     s->seq_applied = app->seq_applied;
-    app->back = atomic_exchange_explicit(&app->middle, app->back | FA_FRESH, memory_order_acq_rel) &
-                3u;
+    app->back =
+        atomic_exchange_explicit(&app->middle, app->back | FA_FRESH, memory_order_acq_rel) & 3u;
 }
 
 static void apply(struct feedback_app *app, const struct fa_cmd *c, struct audio *a, int64_t now)
@@ -279,8 +280,7 @@ static void period_hook(void *user, struct audio *a, uint64_t frame, int64_t now
 static void read_view(struct feedback_app *app)
 {
     if (atomic_load_explicit(&app->middle, memory_order_acquire) & FA_FRESH)
-        app->front =
-            atomic_exchange_explicit(&app->middle, app->front, memory_order_acq_rel) & 3u;
+        app->front = atomic_exchange_explicit(&app->middle, app->front, memory_order_acq_rel) & 3u;
     app->view = app->snap[app->front].v;
 }
 
@@ -326,6 +326,9 @@ static void log_change(struct feedback_app *app, const char *kind, const char *t
     clock_mmss(t, sizeof t, app->t_session_s);
     snprintf(app->note, sizeof app->note, "%.12s %.12s %.50s (%.10s)", t, kind, text, source);
     LOG_INFO("t=%.3f s %s %s (%s)", app->t_session_s, kind, text, source);
+    if (app->cfg.changes_out)
+        fprintf(app->cfg.changes_out, "therapist: t=%.1f s %s %s (%s)\n", app->t_session_s, kind,
+                text, source);
     if (app->cfg.log_event)
         app->cfg.log_event(app->cfg.user, app->t_session_s, kind, text);
 }
@@ -366,8 +369,7 @@ static void do_set(struct feedback_app *app, const char *key, const struct ctl_c
             snprintf(text, sizeof text, "target-relative=%+.1f target-cadence=%.1f", x,
                      app->view.target_spm);
         else
-            snprintf(text, sizeof text, "target-relative=%+.1f target-cadence=pending-baseline",
-                     x);
+            snprintf(text, sizeof text, "target-relative=%+.1f target-cadence=pending-baseline", x);
     } else if (!strcmp(key, "band")) {
         if (!in_range(x, 0.5, 20)) {
             snprintf(reply, cap, "error band must be 0.5..20 %%");
@@ -508,8 +510,8 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
                  "cadence=%s state=%s in-band=%s steps=%u valr=%s loading-ceiling=%s "
                  "baseline=%s metronome=%s:%.1f mute=%s",
                  v->session_s, feedback_phase_name(v->phase), feedback_mode_name(v->mode),
-                 v->feedback_on ? "on" : "off", a, v->band_pct, b, feedback_band_name(v->band),
-                 c, v->steps_total, d, e, f, v->metronome_on ? "on" : "off", v->metronome_spm,
+                 v->feedback_on ? "on" : "off", a, v->band_pct, b, feedback_band_name(v->band), c,
+                 v->steps_total, d, e, f, v->metronome_on ? "on" : "off", v->metronome_spm,
                  v->muted ? "on" : "off");
         return;
     }
@@ -567,8 +569,12 @@ static void do_mark(struct feedback_app *app, const struct ctl_cmd *c, const cha
     send(app, FA_MARKER_CUE, 0, 0, 0);
     char t[32];
     clock_mmss(t, sizeof t, app->t_session_s);
-    snprintf(app->note, sizeof app->note, "%.12s mark %.12s %.40s (%.10s)", t, c->key, text, source);
+    snprintf(app->note, sizeof app->note, "%.12s mark %.12s %.40s (%.10s)", t, c->key, text,
+             source);
     LOG_INFO("t=%.3f s mark %s %s (%s)", app->t_session_s, c->key, text, source);
+    if (app->cfg.changes_out)
+        fprintf(app->cfg.changes_out, "therapist: t=%.1f s mark %s %s (%s)\n", app->t_session_s,
+                c->key, text, source);
     if (app->cfg.log_event)
         app->cfg.log_event(app->cfg.user, app->t_session_s, c->key, text);
     snprintf(reply, cap, "ok marked %s t=%.1f", c->key, app->t_session_s);
@@ -635,8 +641,7 @@ static void handle_action(struct feedback_app *app, const struct display_input *
     }
     case DISPLAY_ACT_BAND_UP:
     case DISPLAY_ACT_BAND_DOWN:
-        key_set(app, "band", v->band_pct + (in->action == DISPLAY_ACT_BAND_UP ? 0.5 : -0.5),
-                NULL);
+        key_set(app, "band", v->band_pct + (in->action == DISPLAY_ACT_BAND_UP ? 0.5 : -0.5), NULL);
         break;
     case DISPLAY_ACT_CEILING_UP:
     case DISPLAY_ACT_CEILING_DOWN:
@@ -653,12 +658,10 @@ static void handle_action(struct feedback_app *app, const struct display_input *
         key_set(app, "metronome", NAN, app->metronome_enabled ? "off" : "on");
         break;
     case DISPLAY_ACT_BASELINE:
-        key_set(app, "phase", NAN,
-                v->phase == FEEDBACK_PHASE_BASELINE ? "training" : "baseline");
+        key_set(app, "phase", NAN, v->phase == FEEDBACK_PHASE_BASELINE ? "training" : "baseline");
         break;
     case DISPLAY_ACT_RETENTION:
-        key_set(app, "phase", NAN,
-                v->phase == FEEDBACK_PHASE_RETENTION ? "training" : "retention");
+        key_set(app, "phase", NAN, v->phase == FEEDBACK_PHASE_RETENTION ? "training" : "retention");
         break;
     case DISPLAY_ACT_MARKER:
         c.verb = CTL_MARK;
@@ -703,8 +706,7 @@ static void drain_cue_log(struct feedback_app *app)
                 continue; /* a marker cue: not from the policy */
             const struct fa_issued *p = &app->pending[k];
             if (app->cue_log)
-                fprintf(app->cue_log,
-                        "%s,%ld,%.6f,%lld,%lld,%lld,%lld,%lld,%lld,%llu\n",
+                fprintf(app->cue_log, "%s,%ld,%.6f,%lld,%lld,%lld,%lld,%lld,%lld,%llu\n",
                         audio_cue_name((enum audio_cue)p->cue),
                         p->tag == FA_TAG_NONE ? -1L : (long)p->tag, p->t_event_s,
                         isfinite(p->t_event_host_s) ? (long long)(p->t_event_host_s * 1e9) : -1LL,

@@ -56,27 +56,28 @@ struct spsc;
 struct feedback_app_status {
     double t_session_s; /* session time of the newest sample, s */
     bool link_ok;
-    char link[96];      /* "sensor SN123: 1000 Hz, link ok" */
-    char calib[96];     /* "calibration: ..." or "" */
+    char link[96];  /* "sensor SN123: 1000 Hz, link ok" */
+    char calib[96]; /* "calibration: ..." or "" */
 };
 
 struct feedback_app_config {
     struct feedback_config policy;
-    const char *audio_device;   /* ALSA PCM; "none" = silent; NULL = "default" */
-    bool audio_required;        /* fail if the device cannot be opened (else run silent) */
+    const char *audio_device; /* ALSA PCM; "none" = silent; NULL = "default" */
+    bool audio_required;      /* fail if the device cannot be opened (else run silent) */
     unsigned audio_period_frames, audio_periods;
-    double volume;              /* 0..1 */
+    double volume; /* 0..1 */
     enum audio_cue_set cue_set;
-    bool align;                 /* phase-align the metronome to the runner's steps */
-    bool headless;              /* no window */
-    const char *screenshot;     /* PNG of the last frame at finish; NULL = none */
+    bool align;             /* phase-align the metronome to the runner's steps */
+    bool headless;          /* no window */
+    const char *screenshot; /* PNG of the last frame at finish; NULL = none */
     int width, height;
     bool fullscreen;
-    bool software;              /* software renderer (byte-identical screenshots) */
-    bool ctl;                   /* open the control socket */
-    const char *ctl_path;       /* NULL = ctlsock_default_path */
+    bool software;        /* software renderer (byte-identical screenshots) */
+    bool ctl;             /* open the control socket */
+    const char *ctl_path; /* NULL = ctlsock_default_path */
     const char *patient;
-    const char *cue_log_path;   /* CSV of every cue; NULL = $GAITCUE_CUE_LOG, or none */
+    const char *cue_log_path; /* CSV of every cue; NULL = $GAITCUE_CUE_LOG, or none */
+    FILE *changes_out;        /* a line per therapist change/marker (stdout unless --quiet) */
     /* main-thread callbacks (may be NULL) */
     void (*metronome_changed)(void *user, uint32_t spm_x100); /* 0 = off: CMD_METRONOME arg */
     void (*log_event)(void *user, double t_session_s, const char *kind, const char *text);
@@ -86,7 +87,7 @@ struct feedback_app_config {
 void feedback_app_config_default(struct feedback_app_config *cfg);
 /* --target-cadence (absolute target, training from the start; otherwise a
  * 120 s baseline then +7.5 %), --audio-device, --headless, --screenshot,
- * --patient. */
+ * --patient, --quiet (no change lines on stdout). */
 void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
                                           const struct run_options *o);
 

@@ -35,6 +35,9 @@
 #define RING_REC 8192u
 #define RING_LINES 256u
 #define RING_CMDS 64u
+/* Free records the reader wants before a read: one 4 kB read can complete
+ * ~150 small frames (ACKs) or ~16 sample blocks. */
+#define RING_HEADROOM 256u
 
 #define N_PINGS 32
 #define N_LAT 256
@@ -409,6 +412,16 @@ static void *reader_main(void *arg)
             next_stats = t + 1000000000LL;
         }
 
+        if (spsc_capacity(lv->ring) - spsc_count(lv->ring) < RING_HEADROOM) {
+            /* Flow control, not blocking: the DSP is behind (only ever seen
+             * with a source faster than real time, e.g. the simulator at
+             * --speed max).  Leave the bytes in the OS/device buffers for
+             * a moment instead of reading them into a ring that would have
+             * to drop them. */
+            wake(&lv->wake_dsp);
+            sleep_ms(1);
+            continue;
+        }
         int rc = dev_pump(&lv->dev, LIVE_POLL_MS, 0, -1, NULL, NULL);
         wake(&lv->wake_dsp);
         t = now_ns();
@@ -441,7 +454,7 @@ static void *reader_main(void *arg)
         dev_send(&lv->dev, CMD_STOP, 0, 0);
         /* Collect what is still in flight (the partial block before the
          * STOP's ACK) so the recording ends cleanly. */
-        dev_pump(&lv->dev, 100, 0, -1, NULL, NULL);
+        dev_drain(&lv->dev, 100);
         push_stats(lv);
         reader_close_link(lv);
     }
@@ -572,7 +585,7 @@ static void dsp_tick_line(struct live *lv)
              "t=%4.0f s  cadence %s spm (spectral %s)  contacts %" PRIu32 "  steps %" PRIu32
              "  L/R %" PRIu32 "/%" PRIu32 "  link %s  frames %" PRIu64 "  crc %" PRIu64
              "  lost %" PRIu64 "  gaps %" PRIu64 "  rate %s  lat %s",
-             s->t_session_s, c1, c2, s->contacts, s->gait.steps, s->gait.steps_left,
+             floor(s->t_session_s), c1, c2, s->contacts, s->gait.steps, s->gait.steps_left,
              s->gait.steps_right, state_name(s->link_state), s->link.frames, s->link.crc_errors,
              s->link.lost_blocks, s->link.gaps, rate, lat);
     dsp_line(lv, line);

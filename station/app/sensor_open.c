@@ -116,7 +116,7 @@ int sensor_open(const char *port, const struct slink_params *lp, unsigned rate_h
             return rc;
         }
         /* Let the tail of the old stream drain. */
-        dev_pump(&d, 50, 0, -1, NULL, NULL);
+        dev_drain(&d, 50);
         c->hello.streaming = false;
         c->hello_raw[PKT_HELLO_SIZE - 1] = 0;
     }

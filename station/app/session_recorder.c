@@ -76,8 +76,8 @@ struct session_recorder {
 
     /* writer thread: waiting for the next commit */
     struct vec steps, markers, changes, phases;
-    /* therapist target changes wait here until the events before them (in
-     * session time) have been tagged with the old targets */
+    /* therapist target changes and clock ticks wait here until the events
+     * before them (in session time) have been handled */
     struct vec held;
     double held_since_ms;
     double weight_n; /* NAN = none pending */
@@ -230,7 +230,9 @@ static void drain(struct session_recorder *rec, bool final)
 {
     struct ctl_item c;
     while (spsc_pop(rec->ctl, &c)) {
-        if (c.kind != CTL_TARGETS) {
+        /* ticks and target changes are ordered with the events by session
+         * time; markers and the body weight carry their own time */
+        if (c.kind != CTL_TARGETS && c.kind != CTL_TICK) {
             apply_control(rec, &c);
             continue;
         }

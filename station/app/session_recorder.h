@@ -48,20 +48,20 @@
 
 /* Event ring capacity: 4096 events is > 10 s of running (about 3 events
  * per step at 3 steps/s), far more than a writer batch. */
-#define SESSION_RECORDER_RING 4096
+#define SESSION_RECORDER_RING      4096
 #define SESSION_RECORDER_COMMIT_MS 250
 
 struct session_recorder_config {
-    struct store *store;      /* opened by the caller; used by the writer thread */
-    int64_t session_id;       /* from store_session_begin */
-    const struct plan *plan;  /* copied; already time-scaled */
-    double t0_s;              /* time of the session start on the events' clock (0 for
-                                 live session time) */
-    unsigned commit_ms;       /* 0 = SESSION_RECORDER_COMMIT_MS; at most 1000 */
+    struct store *store;     /* opened by the caller; used by the writer thread */
+    int64_t session_id;      /* from store_session_begin */
+    const struct plan *plan; /* copied; already time-scaled */
+    double t0_s;             /* time of the session start on the events' clock (0 for
+                                live session time) */
+    unsigned commit_ms;      /* 0 = SESSION_RECORDER_COMMIT_MS; at most 1000 */
 };
 
 struct session_recorder_stats {
-    uint64_t steps;           /* steps committed */
+    uint64_t steps; /* steps committed */
     uint64_t markers, target_changes, phases;
     uint64_t commits;
     uint64_t dropped_events;  /* event ring full (writer too slow) */

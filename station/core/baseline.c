@@ -23,14 +23,14 @@ void baseline_observe(struct baseline *b, double t_s, double force_n)
     b->level_n = t_s - b->t0_s < BASELINE_INIT_S ? fmin(0.0, b->min_n) : b->min_n;
 }
 
-void baseline_flight(struct baseline *b, double mean_n)
+void baseline_flight(struct baseline *b, double level_n)
 {
-    if (!isfinite(mean_n))
+    if (!isfinite(level_n))
         return;
     if (!b->from_flight)
-        b->level_n = mean_n;
+        b->level_n = level_n;
     else
-        b->level_n += BASELINE_ALPHA * (mean_n - b->level_n);
+        b->level_n += BASELINE_ALPHA * (level_n - b->level_n);
     b->from_flight = true;
     b->flights++;
 }

@@ -14,7 +14,7 @@
  *     near 0), the lowest force seen so far is used instead.
  *   - Each measured flight (the samples between a toe-off and the next
  *     initial contact, minus a guard at both ends; the step detector picks
- *     them) gives its mean; the level moves a fraction BASELINE_ALPHA of the
+ *     them) gives its median; the level moves a fraction BASELINE_ALPHA of the
  *     way to it.  The first flight replaces the initial guess outright.
  *   - With no flight (walking, standing) the level holds.
  *
@@ -44,8 +44,8 @@ struct baseline {
 void baseline_init(struct baseline *b);
 /* Every filtered sample while no flight has been measured yet. */
 void baseline_observe(struct baseline *b, double t_s, double force_n);
-/* Mean force of one flight (n >= 1 samples). */
-void baseline_flight(struct baseline *b, double mean_n);
+/* Median force of one flight. */
+void baseline_flight(struct baseline *b, double level_n);
 static inline double baseline_level(const struct baseline *b)
 {
     return b->level_n;

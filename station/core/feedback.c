@@ -22,8 +22,7 @@
 /* 4096 steps: a 10 min baseline at 200 steps/min still fits. */
 #define FEEDBACK_BASELINE_CAP 4096
 
-static enum feedback_interval interval_at(const struct feedback *fb, unsigned *rep,
-                                          double *left_s);
+static enum feedback_interval interval_at(const struct feedback *fb, unsigned *rep, double *left_s);
 
 struct feedback {
     struct feedback_config cfg;
@@ -266,8 +265,7 @@ static bool fade_on(const struct feedback *fb, double *next_s)
     return false;
 }
 
-static enum feedback_interval interval_at(const struct feedback *fb, unsigned *rep,
-                                          double *left_s)
+static enum feedback_interval interval_at(const struct feedback *fb, unsigned *rep, double *left_s)
 {
     const struct feedback_config *c = &fb->cfg;
     *rep = 0;
@@ -408,8 +406,7 @@ static void on_contact(struct feedback *fb, const struct gait_event *ev)
         k->side = side_char(s->side);
         /* provisional: this IC against the last one */
         if (isfinite(fb->last_ic_s) && s->t_ic_s > fb->last_ic_s) {
-            k->cadence_spm = stride_cadence((s->t_ic_s - fb->last_ic_s) * 1000.0,
-                                            fb->prev_step_ms);
+            k->cadence_spm = stride_cadence((s->t_ic_s - fb->last_ic_s) * 1000.0, fb->prev_step_ms);
             k->band = (uint8_t)classify(fb, k->cadence_spm);
         }
         k->walk = (s->flags & GAIT_STEP_WALK) != 0;
@@ -607,8 +604,8 @@ void feedback_get_view(const struct feedback *fb, struct feedback_view *v)
     v->interval_walk_s = c->interval_walk_s;
     v->band = v->interval == FEEDBACK_INTERVAL_WALK ? FEEDBACK_BAND_PAUSED : fb->band;
 
-    bool cadence_fb = v->feedback_on && v->interval != FEEDBACK_INTERVAL_WALK &&
-                      isfinite(v->target_spm);
+    bool cadence_fb =
+        v->feedback_on && v->interval != FEEDBACK_INTERVAL_WALK && isfinite(v->target_spm);
     v->metronome_spm = isfinite(v->target_spm) ? v->target_spm : 0.0;
     v->metronome_on = c->metronome && !fb->muted && cadence_fb &&
                       (c->mode != FEEDBACK_MODE_BANDWIDTH || fb->band != FEEDBACK_BAND_IN);

@@ -75,13 +75,13 @@ enum feedback_interval {
 
 /* Cue bits returned by feedback_on_event / feedback_tick. */
 #define FEEDBACK_CUE_HARD_LANDING (1u << 0) /* step over the loading ceiling */
-#define FEEDBACK_CUE_GOOD_STEP (1u << 1)    /* good_step_every good steps in a row */
+#define FEEDBACK_CUE_GOOD_STEP    (1u << 1) /* good_step_every good steps in a row */
 #define FEEDBACK_CUE_PHASE_CHANGE (1u << 2) /* session phase or walk/run interval changed */
 
 struct feedback_config {
     enum feedback_phase start_phase; /* usually BASELINE, TRAINING when the target is absolute */
-    double baseline_s;        /* auto-end the baseline after this long (s); 0 = manual */
-    unsigned baseline_min_steps; /* steps needed before a baseline counts */
+    double baseline_s;               /* auto-end the baseline after this long (s); 0 = manual */
+    unsigned baseline_min_steps;     /* steps needed before a baseline counts */
 
     bool target_relative;      /* true: target = baseline * (1 + target_rel_pct/100) */
     double target_cadence_spm; /* absolute target, steps/min */
@@ -90,10 +90,10 @@ struct feedback_config {
     double band_hyst_pct;      /* extra % outside the band before leaving it */
     unsigned cadence_steps;    /* cadence = 60000 / median of the last N step times */
 
-    bool loading_relative;        /* true: ceiling = baseline median VALR * (1 + rel/100) */
-    double loading_ceiling_bw_s;  /* absolute VALR ceiling, BW/s */
-    double loading_rel_pct;       /* relative ceiling, % of baseline VALR (e.g. -20) */
-    double impact_ceiling_bw;     /* impact peak ceiling, BW; NAN = not used */
+    bool loading_relative;       /* true: ceiling = baseline median VALR * (1 + rel/100) */
+    double loading_ceiling_bw_s; /* absolute VALR ceiling, BW/s */
+    double loading_rel_pct;      /* relative ceiling, % of baseline VALR (e.g. -20) */
+    double impact_ceiling_bw;    /* impact peak ceiling, BW; NAN = not used */
 
     enum feedback_mode mode;
     double fade_start_share; /* 0..1 */
@@ -101,11 +101,11 @@ struct feedback_config {
     double fade_duration_s;  /* training time over which the share falls */
     double fade_cycle_s;     /* feedback on for share * cycle at the start of each cycle */
 
-    bool metronome;             /* metronome part of the feedback at all */
-    bool good_step_cue;         /* play the good-step cue */
-    unsigned good_step_every;   /* ... after this many good steps in a row */
+    bool metronome;           /* metronome part of the feedback at all */
+    bool good_step_cue;       /* play the good-step cue */
+    unsigned good_step_every; /* ... after this many good steps in a row */
 
-    double interval_run_s;  /* walk/run program: 0 = none */
+    double interval_run_s; /* walk/run program: 0 = none */
     double interval_walk_s;
     unsigned interval_reps;
 };
@@ -132,10 +132,10 @@ struct feedback_strike {
 /* Everything the runner's display, the audio and the therapist panel need
  * at one moment.  Plain data: copy freely between threads. */
 struct feedback_view {
-    double t_s;        /* sensor time of the last update */
-    double session_s;  /* since feedback_start */
+    double t_s;       /* sensor time of the last update */
+    double session_s; /* since feedback_start */
     enum feedback_phase phase;
-    double phase_s;    /* time in the current phase */
+    double phase_s; /* time in the current phase */
     enum feedback_mode mode;
 
     bool feedback_on;  /* feedback is being given at this moment */
@@ -146,12 +146,12 @@ struct feedback_view {
     /* cadence */
     bool target_relative;
     double target_rel_pct;
-    double target_spm;  /* NAN until a relative target has its baseline */
+    double target_spm; /* NAN until a relative target has its baseline */
     double band_pct;
     double band_lo_spm, band_hi_spm;
     double cadence_spm; /* NAN until cadence_steps steps */
     enum feedback_band band;
-    double baseline_spm;     /* NAN until known */
+    double baseline_spm; /* NAN until known */
     double baseline_valr_bw_s;
     uint32_t baseline_steps; /* steps collected in the baseline so far */
 
@@ -163,21 +163,21 @@ struct feedback_view {
     bool last_hard;
 
     /* scores (training phase only) */
-    uint32_t steps_total;    /* every completed step of the session */
-    uint32_t steps_scored;   /* training running steps with a cadence */
+    uint32_t steps_total;  /* every completed step of the session */
+    uint32_t steps_scored; /* training running steps with a cadence */
     uint32_t steps_in_band;
     uint32_t steps_hard;
-    uint32_t steps_loaded;   /* training steps with a loading value */
-    double share_in_band;    /* steps_in_band / steps_scored, NAN if none */
+    uint32_t steps_loaded; /* training steps with a loading value */
+    double share_in_band;  /* steps_in_band / steps_scored, NAN if none */
 
     /* faded schedule */
     double fade_share_now; /* on share of the current cycle (1 unless FADED) */
     double fade_start_share, fade_end_share, fade_duration_s, fade_cycle_s;
-    double fade_next_s;    /* seconds until the next on/off switch, NAN if none */
+    double fade_next_s; /* seconds until the next on/off switch, NAN if none */
 
     /* walk/run interval clock */
     enum feedback_interval interval;
-    unsigned interval_rep;  /* 1-based */
+    unsigned interval_rep; /* 1-based */
     unsigned interval_reps;
     double interval_left_s;
     double interval_run_s, interval_walk_s;

@@ -52,6 +52,16 @@
  * path (heel to toe, a little lateral to medial) must not look like a
  * second foot. */
 #define MIN_SPLIT_S 0.30
+/* Running contacts last up to ~0.35 s; walking stance at the fastest
+ * walking cadence (150 steps/min) about 0.48 s. */
+#define WALK_MIN_CONTACT_S 0.40
+/* Longest time the new foot's share may take from time_n to detect_n. */
+#define FREEZE_MAX_S 0.025
+/* The new foot's share rises linearly from zero (a heel rolling in), so
+ * more of the tangent applies than for the total force's curved toe
+ * (stepdet.h): measured on simulated walking at 80-130 steps/min, 0.5
+ * leaves IC 0.3-1.5 ms late, 1.0 0.6-1.1 ms early, 0.75 within +-0.5 ms. */
+#define SPLIT_TANGENT_SHARE 0.75
 /* Time constant of the tracked COP x of the foot in single support. */
 #define XA_TAU_S 0.030
 /* Foot separation (mediolateral) assumed before one was measured, m:
@@ -104,6 +114,7 @@ struct gait {
     bool ds;
     double xa;         /* COP x of the current foot in single support */
     bool xa_valid, xa_frozen;
+    double frozen_t;   /* when xa was frozen */
     double sep_m;      /* learned foot separation */
     double xb_est;     /* where the new foot is assumed, double support */
     double split_t;    /* raw time of the split */
@@ -306,7 +317,7 @@ static uint64_t ring_after(const struct gait *g, double t)
 /* Open a stance whose IC is at raw time t_cross; its buffer receives the
  * samples already seen after t_cross, from f_of(i) (this foot's force). */
 static struct stance *stance_open(struct gait *g, int slot, double t_cross, double t_now,
-                                  bool walk)
+                                  bool in_ds)
 {
     struct stance *st = &g->st[slot];
     st->open = true;
@@ -328,15 +339,13 @@ static struct stance *stance_open(struct gait *g, int slot, double t_cross, doub
     if (adjacent) {
         s->step_ms = (s->t_ic_s - g->open_ic_s) * 1000.0;
         s->cadence_spm = 60000.0 / s->step_ms;
-        if (!walk && isfinite(g->last_to_s) && g->last_to_s <= s->t_ic_s)
+        if (!in_ds && isfinite(g->last_to_s) && g->last_to_s <= s->t_ic_s)
             s->flight_ms = (s->t_ic_s - g->last_to_s) * 1000.0;
     }
     g->open_ic_prev = g->open_ic_s;
     g->open_ic_s = s->t_ic_s;
     if (g->after_gap)
         s->flags |= GAIT_STEP_AFTER_GAP;
-    if (walk)
-        s->flags |= GAIT_STEP_WALK;
     bodyweight_ic(&g->bw, adjacent ? s->step_ms / 1000.0 : NAN);
     s->side = g->cop_seen ? side_expect(&g->side) : GAIT_SIDE_UNKNOWN;
     ev_push(g, GAIT_EV_CONTACT, t_now, s);
@@ -372,9 +381,9 @@ static void stance_push(struct gait *g, struct stance *st, double f, float x, bo
         st->sfx += f * x;
         st->sf += f;
     }
-    /* Loading rates and impact peaks are running measures (a walking heel
-     * makes no impact transient): walking steps report neither. */
-    if (!st->loading_sent && !(st->step.flags & GAIT_STEP_WALK) &&
+    /* The early loading decision is made for every contact (whether it is a
+     * walking step is known at toe-off; walking steps report no loading). */
+    if (!st->loading_sent &&
         metrics_loading_early(&g->mc, &st->scan, st->buf, st->n, st->ic_off_s,
                               expected_contact_s(g, st), &st->early) != METRICS_UNDECIDED) {
         st->loading_sent = true;
@@ -410,6 +419,10 @@ static void stance_close(struct gait *g, struct stance *st, double t_to_raw, dou
     }
     double bw = bodyweight_n(&g->bw);
     struct gait_step *s = &st->step;
+    /* Walking: a stance longer than any run's.  (Beginning in double
+     * support is not enough: the first running step after walking does.) */
+    if (contact_s > WALK_MIN_CONTACT_S)
+        s->flags |= GAIT_STEP_WALK;
     s->t_to_s = t_to_raw - g->delay_s;
     s->contact_ms = contact_s * 1000.0;
     if (s->flags & GAIT_STEP_WALK) {
@@ -508,10 +521,13 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
     /* Look back for the crossing of time_n by the new foot's share. */
     uint64_t lim = g->n > RING - 2 ? g->n - (RING - 2) : 0;
     uint64_t i = k;
-    double fb1 = ring_f(g, k) * fabs(g->rx[k & RMASK] - g->xa) / sep, fb0 = fb1;
+    /* Signed towards the new foot: |x - xa| would rectify the COP noise
+     * into a positive share and time the contact early. */
+    double dir = g->rx[k & RMASK] >= g->xa ? 1.0 : -1.0;
+    double fb1 = ring_f(g, k) * dir * (g->rx[k & RMASK] - g->xa) / sep, fb0 = fb1;
     while (i > lim && g->rt[(i - 1) & RMASK] > a->t_ic_raw) {
         float x0 = g->rx[(i - 1) & RMASK];
-        fb0 = isfinite(x0) ? ring_f(g, i - 1) * fabs(x0 - g->xa) / sep : 0.0;
+        fb0 = isfinite(x0) ? ring_f(g, i - 1) * dir * (x0 - g->xa) / sep : 0.0;
         if (fb0 <= tn)
             break;
         fb1 = fb0;
@@ -522,8 +538,8 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
     double fr = fb1 > fb0 ? (tn - fb0) / (fb1 - fb0) : 0.0;
     double tc = t0 + fr * (t1 - t0);
     if (t1 > t0)
-        tc += stepdet_extrapolate(tn, (fb1 - fb0) / (t1 - t0));
-    double dir = g->rx[k & RMASK] >= g->xa ? 1.0 : -1.0;
+        tc += SPLIT_TANGENT_SHARE / STEPDET_TANGENT_SHARE *
+              stepdet_extrapolate(tn, (fb1 - fb0) / (t1 - t0));
     g->xb_est = g->xa + dir * sep;
     g->ds = true;
     g->split_t = tc;
@@ -544,7 +560,6 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
     }
     g->cur ^= 1;
     struct stance *b = stance_open(g, g->cur, tc, t_now, true);
-    a->step.flags |= GAIT_STEP_WALK;
     for (uint64_t r = j; r < g->n; r++) {
         float x = g->rx[r & RMASK];
         double w = isfinite(x) ? fabs(x - g->xa) / sep : 0.0;
@@ -604,7 +619,17 @@ static void contact_sample(struct gait *g, uint64_t k, double t, double f, float
                 g->xa_valid = true;
             }
             double fb = f * fabs(x - g->xa) / g->sep_m;
+            if (g->xa_frozen && t - g->frozen_t > FREEZE_MAX_S) {
+                /* A landing loads the new foot from time_n to detect_n in a
+                 * few ms; a slow drift of the foot's own COP does not:
+                 * re-anchor on the foot. */
+                g->xa = x;
+                g->xa_frozen = false;
+                fb = 0.0;
+            }
             if (t - cur->t_ic_raw >= MIN_SPLIT_S && fb >= g->cfg.time_n) {
+                if (!g->xa_frozen)
+                    g->frozen_t = t;
                 g->xa_frozen = true;
                 split = fb > g->cfg.detect_n;
             } else {

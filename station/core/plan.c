@@ -15,7 +15,7 @@
 /* Largest protocol file we accept: protocols are a few hundred bytes. */
 #define PLAN_FILE_MAX (256 * 1024)
 /* A phase longer than this is a typo ("90 min" meant "90 s"?), not a plan. */
-#define PLAN_PHASE_MAX_S (4.0 * 3600.0)
+#define PLAN_PHASE_MAX_S   (4.0 * 3600.0)
 #define PLAN_INTERVALS_MAX 20
 
 enum section_kind { SEC_NONE = 0, SEC_PROTOCOL, SEC_PHASE };
@@ -28,10 +28,10 @@ enum section_kind { SEC_NONE = 0, SEC_PROTOCOL, SEC_PHASE };
 struct parse {
     const char *text;
     size_t len, pos;
-    int line;            /* line last handed to inih, 1-based */
-    int section_seq;     /* number of section headers seen */
-    int header_line;     /* line of the last section header */
-    int handled_seq;     /* section_seq of the phase being filled */
+    int line;        /* line last handed to inih, 1-based */
+    int section_seq; /* number of section headers seen */
+    int header_line; /* line of the last section header */
+    int handled_seq; /* section_seq of the phase being filled */
     enum section_kind sec;
     bool too_long;
     struct plan *plan;
@@ -117,8 +117,7 @@ static bool parse_duration(const char *v, double *out_s)
     double mult;
     if (!strcmp(u, "s") || !strcmp(u, "sec") || !strcmp(u, "seconds") || !strcmp(u, "second"))
         mult = 1.0;
-    else if (!strcmp(u, "min") || !strcmp(u, "minutes") || !strcmp(u, "minute") ||
-             !strcmp(u, "m"))
+    else if (!strcmp(u, "min") || !strcmp(u, "minutes") || !strcmp(u, "minute") || !strcmp(u, "m"))
         mult = 60.0;
     else
         return false;
@@ -153,8 +152,8 @@ static bool parse_share(const char *v, double *out)
     return true;
 }
 
-static const char *const kind_names[] = {"weigh-in", "baseline", "training",
-                                         "retention", "walk", "run"};
+static const char *const kind_names[] = {"weigh-in",  "baseline", "training",
+                                         "retention", "walk",     "run"};
 static const char *const fb_names[] = {"none", "continuous", "bandwidth", "faded"};
 
 const char *plan_kind_name(enum plan_kind k)
@@ -208,8 +207,9 @@ static void end_phase(struct parse *ps)
     ps->cur = NULL;
     int line = ps->phase_line;
     if (!(ps->seen & K_KIND)) {
-        fail(ps, line, "phase has no 'kind' (weigh-in, baseline, training, retention, walk, "
-                       "run or intervals)");
+        fail(ps, line,
+             "phase has no 'kind' (weigh-in, baseline, training, retention, walk, "
+             "run or intervals)");
         return;
     }
     if (ps->is_intervals) {
@@ -389,8 +389,7 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
                 ph->feedback = (enum plan_feedback)i;
                 return 1;
             }
-        fail(ps, line, "unknown feedback mode '%s' (use none, continuous, bandwidth or faded)",
-             v);
+        fail(ps, line, "unknown feedback mode '%s' (use none, continuous, bandwidth or faded)", v);
         return 0;
     case K_CADENCE:
         r = parse_quantity(v, "spm", &x);

@@ -45,8 +45,8 @@
 #include <stddef.h>
 
 #define PLAN_MAX_PHASES 48
-#define PLAN_NAME_MAX 48
-#define PLAN_DESC_MAX 240
+#define PLAN_NAME_MAX   48
+#define PLAN_DESC_MAX   240
 
 enum plan_kind {
     PLAN_KIND_WEIGH_IN = 0, /* standing still on the deck: body weight */

@@ -235,16 +235,20 @@ void session_init(struct session *s, const struct plan *p, double t0_s)
     s->plan = *p;
     s->t0_s = t0_s;
     s->phase = -1;
+    s->prev_phase = -1;
     s->t_last_s = t0_s;
     session_acc_init(&s->base_acc);
     s->baseline.cadence_spm = NAN;
     s->baseline.valr_bw_s = NAN;
     s->baseline.contact_ms = NAN;
     session_resolve_targets(NULL, NULL, &s->targets);
+    s->prev_targets = s->targets;
 }
 
 static void enter_phase(struct session *s, int i)
 {
+    s->prev_phase = s->phase;
+    s->prev_targets = s->targets;
     s->phase = i;
     s->pt_cadence = false;
     s->pt_ceiling = false;
@@ -282,8 +286,8 @@ int session_update(struct session *s, double t_s, struct session_event *out, siz
     if (s->phase >= 0 && (size_t)s->phase < s->plan.n_phases) {
         const struct plan_phase *ph = &s->plan.phases[s->phase];
         if (ph->feedback == PLAN_FB_FADED && ph->duration_s > 0) {
-            double x = (t_s - s->t0_s - session_phase_start(&s->plan, (size_t)s->phase)) /
-                       ph->duration_s;
+            double x =
+                (t_s - s->t0_s - session_phase_start(&s->plan, (size_t)s->phase)) / ph->duration_s;
             x = x < 0 ? 0 : x > 1 ? 1 : x;
             s->targets.feedback_share = ph->fade_from + (ph->fade_to - ph->fade_from) * x;
         }
@@ -298,6 +302,10 @@ void session_add_step(struct session *s, struct session_step *st)
     struct session_step judged = *st;
     if (st->phase == s->phase) {
         session_judge_step(&s->targets, &judged);
+    } else if (st->phase == s->prev_phase && st->phase >= 0) {
+        /* began in the phase that just ended: the targets in force then,
+         * therapist changes included */
+        session_judge_step(&s->prev_targets, &judged);
     } else {
         /* the step began in an earlier phase than the clock's (a step is
          * complete at toe-off, after its IC): judge it by that phase's plan */
@@ -330,9 +338,8 @@ void session_set_cadence_target(struct session *s, double cadence_spm, double ha
     }
     double half = half_band_spm;
     if (!(half > 0)) {
-        const struct plan_phase *ph = s->phase >= 0 && (size_t)s->phase < s->plan.n_phases
-                                          ? &s->plan.phases[s->phase]
-                                          : NULL;
+        const struct plan_phase *ph =
+            s->phase >= 0 && (size_t)s->phase < s->plan.n_phases ? &s->plan.phases[s->phase] : NULL;
         if (ph && ph->cadence_band_spm > 0)
             half = ph->cadence_band_spm;
         else

@@ -47,19 +47,19 @@
 /* A completed step as stored: the analysis step plus session context. */
 struct session_step {
     struct gait_step step;
-    int phase;             /* index into the plan's phases, -1 outside the plan */
-    int8_t in_band;        /* cadence inside the band: 1/0, -1 no band or no cadence */
-    int8_t under_ceiling;  /* VALR <= ceiling: 1/0, -1 no ceiling or no VALR */
+    int phase;            /* index into the plan's phases, -1 outside the plan */
+    int8_t in_band;       /* cadence inside the band: 1/0, -1 no band or no cadence */
+    int8_t under_ceiling; /* VALR <= ceiling: 1/0, -1 no ceiling or no VALR */
 };
 
 /* Targets in force at one moment.  NAN = no such target. */
 struct session_targets {
-    double cadence_spm;       /* target cadence */
-    double cadence_lo_spm;    /* band */
+    double cadence_spm;    /* target cadence */
+    double cadence_lo_spm; /* band */
     double cadence_hi_spm;
     double valr_ceiling_bw_s; /* loading-rate ceiling */
     enum plan_feedback feedback;
-    double feedback_share;    /* share of steps that get feedback now, 0..1 */
+    double feedback_share; /* share of steps that get feedback now, 0..1 */
 };
 
 /* ---- aggregates ---------------------------------------------------- */
@@ -76,21 +76,21 @@ struct session_acc {
 
 struct session_stats {
     size_t n_steps, n_left, n_right;
-    double duration_s;       /* first IC to last IC */
-    double cadence_spm;      /* 60000 / mean step_ms */
+    double duration_s;  /* first IC to last IC */
+    double cadence_spm; /* 60000 / mean step_ms */
     double contact_ms;
     double impact_peak_bw;
-    size_t n_impact;         /* steps with an impact peak */
+    size_t n_impact; /* steps with an impact peak */
     double valr_bw_s;
     double vilr_bw_s;
     double active_peak_bw;
-    double share_in_band;    /* 0..1; NAN when no step had a band */
+    double share_in_band;       /* 0..1; NAN when no step had a band */
     double share_under_ceiling; /* 0..1; NAN when no step had a ceiling */
-    double share_valr_risk;  /* share of steps with VALR > 66 BW/s; NAN if no VALR */
+    double share_valr_risk;     /* share of steps with VALR > 66 BW/s; NAN if no VALR */
     double contact_l_ms, contact_r_ms;
     double valr_l_bw_s, valr_r_bw_s;
-    double si_contact_pct;   /* symmetry index, contact time */
-    double si_valr_pct;      /* symmetry index, VALR */
+    double si_contact_pct; /* symmetry index, contact time */
+    double si_valr_pct;    /* symmetry index, VALR */
 };
 
 void session_acc_init(struct session_acc *a);
@@ -98,7 +98,7 @@ void session_acc_add(struct session_acc *a, const struct session_step *s);
 void session_acc_finish(const struct session_acc *a, struct session_stats *out);
 
 /* Phase masks select steps by phase index (bit i = phase i). */
-#define SESSION_ALL_PHASES UINT64_MAX
+#define SESSION_ALL_PHASES   UINT64_MAX
 #define SESSION_PHASE_BIT(i) ((uint64_t)1 << (i))
 
 /* Stats of the steps whose phase is in mask (SESSION_ALL_PHASES takes
@@ -116,7 +116,7 @@ enum {
     SESSION_DEC_CADENCE = 1,
     SESSION_DEC_CONTACT = 0,
     SESSION_DEC_PEAK_BW = 2,
-    SESSION_DEC_RATE = 1, /* VALR, VILR */
+    SESSION_DEC_RATE = 1,  /* VALR, VILR */
     SESSION_DEC_SHARE = 0, /* percent */
     SESSION_DEC_SI = 1,
 };
@@ -137,10 +137,10 @@ double session_phase_start(const struct plan *p, size_t i);
 /* ---- live model ---------------------------------------------------- */
 
 struct session_baseline {
-    bool valid;          /* the baseline phase gave at least SESSION_BASELINE_MIN_STEPS */
+    bool valid; /* the baseline phase gave at least SESSION_BASELINE_MIN_STEPS */
     size_t n_steps;
     double cadence_spm;
-    double valr_bw_s;    /* NAN if no step had a VALR */
+    double valr_bw_s; /* NAN if no step had a VALR */
     double contact_ms;
 };
 
@@ -163,12 +163,15 @@ struct session_event {
 
 struct session {
     struct plan plan;
-    double t0_s;  /* sensor time of the session start */
-    int phase;    /* current phase, -1 before start, n_phases after end */
+    double t0_s; /* sensor time of the session start */
+    int phase;   /* current phase, -1 before start, n_phases after end */
     struct session_acc base_acc;
     struct session_baseline baseline;
     struct session_targets targets;
-    bool pt_cadence, pt_ceiling; /* PT overrides in force (until the next phase) */
+    bool pt_cadence, pt_ceiling;         /* PT overrides in force (until the next phase) */
+    int prev_phase;                      /* the phase before this one, -1 none */
+    struct session_targets prev_targets; /* in force when it ended (a step that began
+                                            there completes after the change) */
     double t_last_s;
 };
 

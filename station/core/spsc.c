@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define SPSC_LINE 64
+#define SPSC_PAGE 4096u
 
 struct spsc {
     /* consumer-written, producer-read */
@@ -40,11 +41,18 @@ struct spsc *spsc_new(size_t elem_size, size_t capacity)
     if (r == NULL)
         return NULL;
     memset(r, 0, sizeof *r);
-    r->slots = calloc(capacity, elem_size);
+    r->slots = malloc(capacity * elem_size);
     if (r->slots == NULL) {
         free(r);
         return NULL;
     }
+    /* Touch every page now: the producer or consumer may be a real-time
+     * thread, which must not take first-touch page faults later.  (A plain
+     * memset to 0 after malloc may be folded into calloc, which touches
+     * nothing; the volatile writes cannot.) */
+    volatile unsigned char *v = r->slots;
+    for (size_t i = 0; i < capacity * elem_size; i += SPSC_PAGE)
+        v[i] = 0;
     r->mask = capacity - 1;
     r->elem_size = elem_size;
     atomic_init(&r->head, 0);

@@ -36,21 +36,59 @@ void stepdet_abort(struct stepdet *sd)
     sd->have_off = false;
 }
 
-/* Mean of the flight that ends at sample index `end` (exclusive). */
+/* Median by quickselect (Hoare partition), reorders v. */
+static double median_inplace(float *v, size_t n)
+{
+    size_t lo = 0, hi = n - 1, k = n / 2;
+    while (lo < hi) {
+        float p = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < p)
+                i++;
+            while (v[j] > p)
+                j--;
+            if (i <= j) {
+                float tmp = v[i];
+                v[i] = v[j];
+                v[j] = tmp;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+/* Median of the flight that ends at sample index `end` (exclusive): robust
+ * to the ringing and pre-ringing of upstream filters near the edges. */
 static void update_baseline(struct stepdet *sd, uint64_t end)
 {
     uint64_t guard = (uint64_t)ceil(STEPDET_GUARD_S * sd->rate_hz);
-    if (!sd->have_off || end < sd->off_idx + 2 * guard)
+    if (!sd->have_off) {
+        /* First contact: the flight is what came since the force first
+         * went below the timing level. */
+        sd->off_idx = sd->arm_idx;
+    }
+    if (end < sd->off_idx + 2 * guard)
         return;
     uint64_t a = sd->off_idx + guard, b = end - guard;
     if (sd->n - a > STEPDET_HIST - 1)
         a = sd->n - (STEPDET_HIST - 1);
     if (b <= a || b - a < 3)
         return;
-    double s = 0.0;
+    size_t m = 0;
     for (uint64_t i = a; i < b; i++)
-        s += sd->y[i & MASK];
-    baseline_flight(&sd->base, s / (double)(b - a));
+        sd->scratch[m++] = sd->y[i & MASK];
+    baseline_flight(&sd->base, median_inplace(sd->scratch, m));
 }
 
 double stepdet_extrapolate(double level, double slope_per_s)
@@ -109,6 +147,8 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
     double base = stepdet_baseline(sd);
     if (!sd->on) {
         if (y - base < sd->time_n) {
+            if (!sd->armed)
+                sd->arm_idx = k;
             sd->armed = true;
             return STEPDET_NONE;
         }

@@ -23,8 +23,9 @@
  * A contact can only start after the force has been below baseline +
  * time_n (armed), so a recording that starts mid-stance never yields half a
  * step.  The flight baseline (baseline.h) is re-measured at every initial
- * contact from the flight just ended: samples from toe-off + guard to
- * IC - guard (guard = STEPDET_GUARD_S; the filter rings near the edges).
+ * contact from the flight just ended: the median of the samples from
+ * toe-off + guard to IC - guard (guard = STEPDET_GUARD_S; filters ring near
+ * the edges, and a median ignores what ringing is left).
  * With track_baseline false the baseline stays 0 (signals that are already
  * relative, e.g. one foot's share of the force in double support).
  *
@@ -84,6 +85,8 @@ struct stepdet {
     bool have_off;
     bool flight_measured; /* baseline already updated from this flight */
     double t_on;          /* time of the current contact's IC */
+    uint64_t arm_idx;     /* sample index where the detector got armed */
+    float scratch[STEPDET_HIST]; /* for the flight median */
 };
 
 /* Returns GC_OK or GC_ERR_ARG (time_n >= detect_n, rate out of 1..100000). */

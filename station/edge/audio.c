@@ -42,15 +42,15 @@
 #include "log.h"
 #include "spsc.h"
 
-#define AUDIO_VOICES 8
-#define AUDIO_REQ_RING 256
+#define AUDIO_VOICES      8
+#define AUDIO_REQ_RING    256
 #define AUDIO_PLAYED_RING 1024
-#define AUDIO_NS 1000000000.0
+#define AUDIO_NS          1000000000.0
 /* Phase alignment: move 10 % of the phase error per step, never more than
  * 2 % of an interval, so the runner hears a steady beat that drifts onto
  * their footfalls over ~20 steps instead of a jump. */
 #define AUDIO_ALIGN_GAIN 0.10
-#define AUDIO_ALIGN_MAX 0.02
+#define AUDIO_ALIGN_MAX  0.02
 
 enum audio_req_kind { AUDIO_REQ_CUE = 1, AUDIO_REQ_STEP = 2 };
 
@@ -412,7 +412,10 @@ static int build_tables(struct audio *a)
         const struct tone_spec *t;
         size_t n;
     } spec[AUDIO_CUESET_COUNT][AUDIO_CUE_COUNT] = {
-        {{hard, NTONES(hard)}, {good, NTONES(good)}, {phase, NTONES(phase)}, {marker, NTONES(marker)}},
+        {{hard, NTONES(hard)},
+         {good, NTONES(good)},
+         {phase, NTONES(phase)},
+         {marker, NTONES(marker)}},
         {{s_hard, NTONES(s_hard)},
          {s_good, NTONES(s_good)},
          {s_phase, NTONES(s_phase)},
@@ -445,8 +448,8 @@ static void render_click(float *mix, uint64_t f0, unsigned n, double p, double r
         hi = end > (double)f0 ? (uint64_t)ceil(end) : f0;
     for (uint64_t f = lo; f < hi; f++) {
         double tau = ((double)f - p) / rate;
-        mix[f - f0] += (float)(amp * cos(2 * M_PI * AUDIO_CLICK_HZ * tau) *
-                               exp(-tau / AUDIO_CLICK_DECAY_S));
+        mix[f - f0] +=
+            (float)(amp * cos(2 * M_PI * AUDIO_CLICK_HZ * tau) * exp(-tau / AUDIO_CLICK_DECAY_S));
     }
 }
 
@@ -774,8 +777,8 @@ struct audio *audio_new(const struct audio_config *cfg, char *err, size_t errcap
     }
     atomic_store(&a->rt, rt);
     a->thread_started = true;
-    LOG_INFO("device '%s': %u Hz, period %u frames x %u (%.2f ms buffer), paced by %s",
-             a->device, a->par.rate_hz, a->par.period_frames, a->par.periods,
+    LOG_INFO("device '%s': %u Hz, period %u frames x %u (%.2f ms buffer), paced by %s", a->device,
+             a->par.rate_hz, a->par.period_frames, a->par.periods,
              1000.0 * a->par.buffer_frames / a->par.rate_hz,
              pace == AUDIO_PACE_DEVICE  ? "the device"
              : pace == AUDIO_PACE_CLOCK ? "CLOCK_MONOTONIC"
@@ -881,8 +884,8 @@ int64_t audio_frame_to_host_ns(const struct audio *a, double frame)
     return atomic_load(&m->origin_ns) + (int64_t)(frame * AUDIO_NS / a->par.rate_hz);
 }
 
-static const char *const cue_names[AUDIO_CUE_COUNT] = {"hard-landing", "good-step",
-                                                       "phase-change", "marker"};
+static const char *const cue_names[AUDIO_CUE_COUNT] = {"hard-landing", "good-step", "phase-change",
+                                                       "marker"};
 
 const char *audio_cue_name(enum audio_cue cue)
 {

@@ -109,20 +109,20 @@ struct audio;
 typedef void (*audio_period_hook)(void *user, struct audio *a, uint64_t frame, int64_t now_ns);
 
 struct audio_config {
-    const char *device;          /* PCM string for ALSA; NULL = "default" */
+    const char *device;                /* PCM string for ALSA; NULL = "default" */
     const struct audio_sink_ops *sink; /* NULL = ALSA */
     void *sink_user;
-    unsigned rate_hz;            /* 48000 */
-    unsigned period_frames;      /* 64 (1.33 ms at 48 kHz) */
-    unsigned periods;            /* 4 (5.3 ms buffer at 48 kHz / 64) */
+    unsigned rate_hz;       /* 48000 */
+    unsigned period_frames; /* 64 (1.33 ms at 48 kHz) */
+    unsigned periods;       /* 4 (5.3 ms buffer at 48 kHz / 64) */
     enum audio_pace pace;
-    double volume;               /* 0..1 */
+    double volume; /* 0..1 */
     enum audio_cue_set cue_set;
-    double metronome_spm;        /* initial; 0 = off */
-    bool align;                  /* phase-align the metronome to audio_step() */
-    uint64_t max_frames;         /* stop writing after this many frames; 0 = never */
-    int rt_priority;             /* SCHED_FIFO priority to try; 0 = normal thread */
-    audio_period_hook hook;      /* optional; its thread becomes the producer of audio_cue */
+    double metronome_spm;   /* initial; 0 = off */
+    bool align;             /* phase-align the metronome to audio_step() */
+    uint64_t max_frames;    /* stop writing after this many frames; 0 = never */
+    int rt_priority;        /* SCHED_FIFO priority to try; 0 = normal thread */
+    audio_period_hook hook; /* optional; its thread becomes the producer of audio_cue */
     void *hook_user;
 };
 
@@ -156,11 +156,11 @@ void audio_set_align(struct audio *a, bool align);
 /* One cue as it was written to the device. */
 struct audio_played {
     uint32_t tag;
-    uint8_t cue;           /* enum audio_cue */
-    int64_t t_req_ns;      /* as given to audio_cue */
-    int64_t t_write_ns;    /* CLOCK_MONOTONIC just before the write of its period */
-    int64_t t_heard_ns;    /* when its first frame is heard (frame <-> host mapping then) */
-    uint64_t frame;        /* first frame of the cue in the output stream */
+    uint8_t cue;        /* enum audio_cue */
+    int64_t t_req_ns;   /* as given to audio_cue */
+    int64_t t_write_ns; /* CLOCK_MONOTONIC just before the write of its period */
+    int64_t t_heard_ns; /* when its first frame is heard (frame <-> host mapping then) */
+    uint64_t frame;     /* first frame of the cue in the output stream */
 };
 /* Consumer (one non-audio thread): up to cap records, oldest first. */
 size_t audio_poll_played(struct audio *a, struct audio_played *out, size_t cap);
@@ -169,15 +169,15 @@ struct audio_stats {
     unsigned rate_hz, period_frames, buffer_frames;
     enum audio_pace pace; /* the pacing in use (AUTO resolved) */
     uint64_t frames_written;
-    uint64_t clicks;      /* metronome clicks rendered (audible) */
-    uint64_t cues;        /* cues started */
-    uint64_t xruns;       /* underruns (device) or late periods (clock) */
-    uint64_t dropped;     /* requests refused: ring full */
-    double latency_ms;    /* output latency after the last write (ALSA delay, or emulated) */
+    uint64_t clicks;   /* metronome clicks rendered (audible) */
+    uint64_t cues;     /* cues started */
+    uint64_t xruns;    /* underruns (device) or late periods (clock) */
+    uint64_t dropped;  /* requests refused: ring full */
+    double latency_ms; /* output latency after the last write (ALSA delay, or emulated) */
     double latency_max_ms;
     double latency_mean_ms;
-    bool running;         /* thread alive and sink healthy */
-    bool rt;              /* SCHED_FIFO granted */
+    bool running; /* thread alive and sink healthy */
+    bool rt;      /* SCHED_FIFO granted */
 };
 void audio_get_stats(const struct audio *a, struct audio_stats *st);
 
@@ -191,8 +191,8 @@ int audio_cue_set_parse(const char *s, enum audio_cue_set *out);
 const char *audio_cue_set_name(enum audio_cue_set set);
 
 /* Click waveform parameters, public so tests can find onsets. */
-#define AUDIO_CLICK_HZ 1800.0
+#define AUDIO_CLICK_HZ      1800.0
 #define AUDIO_CLICK_DECAY_S 0.004
-#define AUDIO_CLICK_LEN_S 0.020
+#define AUDIO_CLICK_LEN_S   0.020
 
 #endif

@@ -32,12 +32,12 @@
 
 /* ---- parser ---------------------------------------------------------------- */
 
-#define V_SET (1u << 0)
-#define V_GET (1u << 1)
-#define V_MARK (1u << 2)
-#define ARG_ANY 0  /* any token */
-#define ARG_NUM 1  /* a number */
-#define ARG_WORD 2 /* one of words */
+#define V_SET           (1u << 0)
+#define V_GET           (1u << 1)
+#define V_MARK          (1u << 2)
+#define ARG_ANY         0 /* any token */
+#define ARG_NUM         1 /* a number */
+#define ARG_WORD        2 /* one of words */
 #define ARG_NUM_OR_WORD 3
 
 struct keyspec {
@@ -214,10 +214,10 @@ int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whyca
         snprintf(out->arg[i], sizeof out->arg[i], "%s", t[2 + i]);
         out->num[i] = parse_num(out->arg[i]);
         int kind = ks->kind[i];
-        bool ok = kind == ARG_ANY || (kind == ARG_NUM && !isnan(out->num[i])) ||
-                  (kind == ARG_WORD && word_in(out->arg[i], ks->words)) ||
-                  (kind == ARG_NUM_OR_WORD &&
-                   (!isnan(out->num[i]) || word_in(out->arg[i], ks->words)));
+        bool ok =
+            kind == ARG_ANY || (kind == ARG_NUM && !isnan(out->num[i])) ||
+            (kind == ARG_WORD && word_in(out->arg[i], ks->words)) ||
+            (kind == ARG_NUM_OR_WORD && (!isnan(out->num[i]) || word_in(out->arg[i], ks->words)));
         if (!ok) {
             if (kind == ARG_NUM)
                 snprintf(why, whycap, "'%.40s' is not a number", out->arg[i]);
@@ -546,8 +546,9 @@ int ctlsock_request(const char *path, uid_t uid, const char *line, char *reply, 
     char why[PATH_MAX + 160];
     int rc = ctlsock_check_owner(path, uid, why, sizeof why);
     if (rc == GC_ERR_NOT_FOUND || (rc == GC_OK && access(path, F_OK) != 0)) {
-        snprintf(err, errcap, "no running station found (no control socket at %s); start one "
-                              "with 'station run'",
+        snprintf(err, errcap,
+                 "no running station found (no control socket at %s); start one "
+                 "with 'station run'",
                  path);
         return GC_ERR_NOT_FOUND;
     }
@@ -559,8 +560,7 @@ int ctlsock_request(const char *path, uid_t uid, const char *line, char *reply, 
     if (fd < 0) {
         if (errno == ECONNREFUSED || errno == ENOENT) {
             snprintf(err, errcap,
-                     "no running station at %s (stale socket); start one with 'station run'",
-                     path);
+                     "no running station at %s (stale socket); start one with 'station run'", path);
             return GC_ERR_NOT_FOUND;
         }
         snprintf(err, errcap, "cannot connect to %s (%s)", path, strerror(errno));

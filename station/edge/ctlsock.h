@@ -45,10 +45,10 @@ enum ctl_verb { CTL_SET = 1, CTL_GET, CTL_MARK, CTL_HELP };
 
 struct ctl_cmd {
     enum ctl_verb verb;
-    char key[32];   /* "target-cadence", "status", "pain", ... */
-    int nargs;      /* 0..3 */
+    char key[32]; /* "target-cadence", "status", "pain", ... */
+    int nargs;    /* 0..3 */
     char arg[3][CTLSOCK_LINE_MAX];
-    double num[3];  /* numeric value of arg[i], NAN if not a number */
+    double num[3]; /* numeric value of arg[i], NAN if not a number */
 };
 
 /* GC_OK, or GC_ERR_FORMAT with a short reason in why ("unknown key

@@ -72,9 +72,12 @@ void display_config_default(struct display_config *cfg)
 /* key TAB action, one per line: drawn as a two-column table in the panel */
 const char *display_key_help(void)
 {
-    return "Up/Down\ttarget \xc2\xb1" "1 spm\n"
-           "Left/Right\tband \xc2\xb1" "0.5 %\n"
-           "PgUp/Dn\tceiling \xc2\xb1" "2 BW/s\n"
+    return "Up/Down\ttarget \xc2\xb1"
+           "1 spm\n"
+           "Left/Right\tband \xc2\xb1"
+           "0.5 %\n"
+           "PgUp/Dn\tceiling \xc2\xb1"
+           "2 BW/s\n"
            "F\tfeedback mode\n"
            "K\tmetronome\n"
            "M\tmute\n"
@@ -100,10 +103,10 @@ static bool file_exists(const char *p)
 static bool find_fonts(struct display *d)
 {
     static const char *const dirs[] = {
-        "/usr/share/fonts/truetype/dejavu", /* Debian, Ubuntu: fonts-dejavu-core */
+        "/usr/share/fonts/truetype/dejavu",   /* Debian, Ubuntu: fonts-dejavu-core */
         "/usr/share/fonts/dejavu-sans-fonts", /* Fedora */
-        "/usr/share/fonts/dejavu",          /* older Fedora, Alpine */
-        "/usr/share/fonts/TTF",             /* Arch */
+        "/usr/share/fonts/dejavu",            /* older Fedora, Alpine */
+        "/usr/share/fonts/TTF",               /* Arch */
     };
     const char *list[5];
     size_t n = 0;
@@ -155,8 +158,7 @@ static void color(struct display *d, struct rgb c, Uint8 a)
     SDL_SetRenderDrawColor(d->ren, c.r, c.g, c.b, a);
 }
 
-static void fill_rect(struct display *d, float x, float y, float w, float h, struct rgb c,
-                      Uint8 a)
+static void fill_rect(struct display *d, float x, float y, float w, float h, struct rgb c, Uint8 a)
 {
     color(d, c, a);
     SDL_FRect r = {x, y, w, h};
@@ -190,8 +192,8 @@ static int text(struct display *d, const char *s, float x, float y, int px, bool
 
 /* The key table: "key<TAB>action" lines laid out in two columns of
  * (key, action) pairs; returns the height used. */
-static float key_table(struct display *d, const char *s, float x, float y, float colw,
-                       float keyw, int px)
+static float key_table(struct display *d, const char *s, float x, float y, float colw, float keyw,
+                       int px)
 {
     char line[128];
     int i = 0, rows = 0;
@@ -316,7 +318,7 @@ static void clock_str(char *buf, size_t cap, double s)
 /* ---- the frame ------------------------------------------------------------ */
 
 struct layout {
-    float u, x0, y0; /* unit and the 16:9 box origin */
+    float u, x0, y0;   /* unit and the 16:9 box origin */
     float top, bottom; /* header and footer rows: pinned to the window edges */
 };
 
@@ -341,9 +343,9 @@ static void draw_header(struct display *d, const struct layout *L, const struct 
     char buf[96], t[32];
     fill_rect(d, 0, 0, (float)d->w, L->top + L->u * 0.95f, C_PANEL, 255);
     clock_str(t, sizeof t, v->phase_s);
-    const char *ph = v->phase == FEEDBACK_PHASE_BASELINE    ? "BASELINE"
+    const char *ph = v->phase == FEEDBACK_PHASE_BASELINE   ? "BASELINE"
                      : v->phase == FEEDBACK_PHASE_TRAINING ? "TRAINING"
-                                                            : "RETENTION";
+                                                           : "RETENTION";
     snprintf(buf, sizeof buf, "%s %s", ph, t);
     text(d, buf, X(L, 0.3f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_LEFT, C_TEXT);
 
@@ -355,15 +357,18 @@ static void draw_header(struct display *d, const struct layout *L, const struct 
         text(d, buf, X(L, 8.0f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_CENTER,
              v->interval == FEEDBACK_INTERVAL_RUN ? C_AMBER : C_BLUE);
     } else if (v->interval == FEEDBACK_INTERVAL_DONE) {
-        text(d, "INTERVALS DONE", X(L, 8.0f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_CENTER, C_DIM);
+        text(d, "INTERVALS DONE", X(L, 8.0f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_CENTER,
+             C_DIM);
     }
 
     clock_str(t, sizeof t, v->session_s);
     text(d, t, X(L, 15.7f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_RIGHT, C_TEXT);
     float xr = X(L, 13.4f);
     if (v->muted) {
-        fill_rect(d, xr - L->u * 1.5f, (L->top + 0.2f * L->u), L->u * 1.5f, L->u * 0.55f, C_RED, 255);
-        text(d, "MUTED", xr - L->u * 0.75f, (L->top + 0.26f * L->u), PX(L, 0.36f), true, AL_CENTER, C_BG);
+        fill_rect(d, xr - L->u * 1.5f, (L->top + 0.2f * L->u), L->u * 1.5f, L->u * 0.55f, C_RED,
+                  255);
+        text(d, "MUTED", xr - L->u * 0.75f, (L->top + 0.26f * L->u), PX(L, 0.36f), true, AL_CENTER,
+             C_BG);
     } else if (v->metronome_on) {
         snprintf(buf, sizeof buf, "\xe2\x99\xa9 %.0f", v->metronome_spm); /* quarter note */
         text(d, buf, xr, (L->top + 0.22f * L->u), PX(L, 0.42f), false, AL_RIGHT, C_TEXT);
@@ -385,9 +390,9 @@ static void draw_cadence(struct display *d, const struct layout *L, const struct
         return;
     }
     if (!show) {
-        const char *msg = v->band == FEEDBACK_BAND_PAUSED           ? "Walk - cadence paused"
+        const char *msg = v->band == FEEDBACK_BAND_PAUSED        ? "Walk - cadence paused"
                           : v->phase == FEEDBACK_PHASE_RETENTION ? "No feedback: your rhythm"
-                                                                   : "Keep your rhythm";
+                                                                 : "Keep your rhythm";
         text(d, msg, X(L, 0.3f), Y(L, 2.0f), PX(L, 0.6f), true, AL_LEFT, C_DIM);
         return;
     }
@@ -414,8 +419,7 @@ static void draw_cadence(struct display *d, const struct layout *L, const struct
         fill_rect(d, gx, gy, gw, gh, C_PANEL, 255);
         fill_rect(d, GX(v->band_lo_spm), gy, GX(v->band_hi_spm) - GX(v->band_lo_spm), gh, C_BAND,
                   255);
-        fill_rect(d, GX(v->target_spm) - 2, gy - L->u * 0.08f, 4, gh + L->u * 0.16f, C_TEXT,
-                  255);
+        fill_rect(d, GX(v->target_spm) - 2, gy - L->u * 0.08f, 4, gh + L->u * 0.16f, C_TEXT, 255);
         if (isfinite(v->cadence_spm)) {
             double cs = fmin(hi, fmax(lo, v->cadence_spm));
             fill_triangle(d, GX(cs), gy - L->u * 0.22f, L->u * 0.2f, false, c);
@@ -449,8 +453,11 @@ static void draw_loading(struct display *d, const struct layout *L, const struct
         fill_square(d, sx, sy, r, c);
     else if (known)
         fill_circle(d, sx, sy, r, c);
-    text(d, !known ? "" : v->last_hard ? "HARD" : "SOFT", sx, Y(L, 3.1f), PX(L, 0.48f), true,
-         AL_CENTER, c);
+    text(d,
+         !known         ? ""
+         : v->last_hard ? "HARD"
+                        : "SOFT",
+         sx, Y(L, 3.1f), PX(L, 0.48f), true, AL_CENTER, c);
 
     double ceil_v = v->loading_ceiling_bw_s;
     if (isfinite(ceil_v)) {
@@ -505,8 +512,8 @@ static void draw_footer(struct display *d, const struct layout *L, const struct 
     float y = L->bottom - L->u * 0.65f;
     fill_circle(d, X(L, 0.45f), y + L->u * 0.17f, L->u * 0.11f, m->link_ok ? C_GREEN : C_RED);
     text(d, buf, X(L, 0.7f), y, PX(L, 0.3f), false, AL_LEFT, m->link_ok ? C_DIM : C_RED);
-    text(d, "Tab: therapist panel   F11: full screen", X(L, 15.7f), y, PX(L, 0.3f), false,
-         AL_RIGHT, C_DIM);
+    text(d, "Tab: therapist panel   F11: full screen", X(L, 15.7f), y, PX(L, 0.3f), false, AL_RIGHT,
+         C_DIM);
 }
 
 static void draw_panel(struct display *d, const struct layout *L, const struct display_model *m)
@@ -596,7 +603,7 @@ static void draw_panel(struct display *d, const struct layout *L, const struct d
         ty += lh;
     }
     ty += lh * 0.4f;
-    key_table(d, display_key_help(), tx, ty, w / 2 - L->u * 0.1f, L->u * 1.35f, PX(L, 0.24f));
+    key_table(d, display_key_help(), tx, ty, w / 2 - L->u * 0.1f, L->u * 1.5f, PX(L, 0.24f));
 }
 
 static void draw(struct display *d, const struct display_model *m)
@@ -626,8 +633,7 @@ static int make_offscreen(struct display *d, int w, int h, char *err, size_t err
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
     if (!r) {
-        snprintf(err, errcap, "cannot create an offscreen %dx%d canvas (%s)", w, h,
-                 SDL_GetError());
+        snprintf(err, errcap, "cannot create an offscreen %dx%d canvas (%s)", w, h, SDL_GetError());
         SDL_FreeSurface(s);
         return GC_ERR_NOMEM;
     }
@@ -648,8 +654,7 @@ struct display *display_new(const struct display_config *cfg, char *err, size_t 
         err = dummy;
         errcap = sizeof dummy;
     }
-    if (!cfg || cfg->width < 160 || cfg->height < 90 || cfg->width > 16384 ||
-        cfg->height > 16384) {
+    if (!cfg || cfg->width < 160 || cfg->height < 90 || cfg->width > 16384 || cfg->height > 16384) {
         snprintf(err, errcap, "invalid display size");
         return NULL;
     }
@@ -704,8 +709,7 @@ struct display *display_new(const struct display_config *cfg, char *err, size_t 
     if (!d->ren)
         d->ren = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_SOFTWARE);
     if (!d->ren) {
-        snprintf(err, errcap, "cannot create a renderer (%s); run with --headless",
-                 SDL_GetError());
+        snprintf(err, errcap, "cannot create a renderer (%s); run with --headless", SDL_GetError());
         goto fail;
     }
     SDL_GetRendererOutputSize(d->ren, &d->w, &d->h);

@@ -57,10 +57,10 @@ enum display_backend {
 
 struct display_config {
     enum display_backend backend;
-    int width, height;    /* initial size, pixels */
+    int width, height; /* initial size, pixels */
     bool fullscreen;
-    bool software;        /* force the software renderer (byte-identical output) */
-    bool vsync;           /* window: present on vertical sync */
+    bool software; /* force the software renderer (byte-identical output) */
+    bool vsync;    /* window: present on vertical sync */
     const char *title;
     const char *font_dir; /* NULL: search the usual Debian/Fedora/Arch paths */
 };

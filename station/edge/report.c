@@ -19,13 +19,13 @@
 #include "log.h"
 
 /* ---- page geometry (PostScript points, A4 portrait) ---------------- */
-#define PAGE_W 595.276
-#define PAGE_H 841.89
-#define MARGIN 40.0
-#define CONTENT_W (PAGE_W - 2 * MARGIN)
-#define FOOTER_Y (PAGE_H - 24.0)
+#define PAGE_W      595.276
+#define PAGE_H      841.89
+#define MARGIN      40.0
+#define CONTENT_W   (PAGE_W - 2 * MARGIN)
+#define FOOTER_Y    (PAGE_H - 24.0)
 #define BODY_BOTTOM (PAGE_H - 40.0)
-#define FONT "DejaVu Sans"
+#define FONT        "DejaVu Sans"
 
 /* Phase shading by kind (light, prints well in grey too). */
 static const double kind_rgb[][3] = {
@@ -54,7 +54,8 @@ const char *report_default_method(void)
            "slope in that window, in body weights per second (without an impact peak the same "
            "20-80 % window is taken on the rise to the active peak). Risk line: VALR 66 BW/s "
            "(Davis et al. 2016). Table figures are means over the steps that have the value; "
-           "'in band' = share of steps whose cadence was inside the target band; SI = 100 (L - "
+           "'in band' = share of steps whose cadence was inside the target band; 'over 66' = share "
+           "of steps with VALR above 66 BW/s; SI = 100 (L - "
            "R) / mean(L, R). Details: docs/analysis.md and docs/sessions.md.";
 }
 
@@ -278,7 +279,8 @@ static void text_at(cairo_t *cr, double x, double y, enum align al, const char *
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static void textf(cairo_t *cr, double x, double y, enum align al, const char *fmt, ...)
+static void
+textf(cairo_t *cr, double x, double y, enum align al, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
@@ -411,8 +413,9 @@ static void table_header(struct doc *d, const struct col *cols, size_t nc)
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     font(cr, 6.8, true);
     for (size_t i = 0; i < nc; i++) {
-        double tx = cols[i].al == AL_LEFT ? x + 3 : cols[i].al == AL_RIGHT ? x + cols[i].w - 3
-                                                                           : x + cols[i].w / 2;
+        double tx = cols[i].al == AL_LEFT    ? x + 3
+                    : cols[i].al == AL_RIGHT ? x + cols[i].w - 3
+                                             : x + cols[i].w / 2;
         text_at(cr, tx, d->y + 9, cols[i].al, cols[i].h1);
         if (cols[i].h2)
             text_at(cr, tx, d->y + 18, cols[i].al, cols[i].h2);
@@ -435,8 +438,9 @@ static void table_row(struct doc *d, const struct col *cols, size_t nc, char cel
     double x = MARGIN;
     for (size_t i = 0; i < nc; i++) {
         fit(cr, cells[i], cols[i].w - 5);
-        double tx = cols[i].al == AL_LEFT ? x + 3 : cols[i].al == AL_RIGHT ? x + cols[i].w - 3
-                                                                           : x + cols[i].w / 2;
+        double tx = cols[i].al == AL_LEFT    ? x + 3
+                    : cols[i].al == AL_RIGHT ? x + cols[i].w - 3
+                                             : x + cols[i].w / 2;
         text_at(cr, tx, d->y + 8.8, cols[i].al, cells[i]);
         x += cols[i].w;
     }
@@ -479,13 +483,13 @@ static void fmt_pct(char *buf, size_t cap, double share)
 
 /* The phase table: one row per phase reached, then the whole session. */
 static const struct col phase_cols[] = {
-    {"Phase", NULL, 66, AL_LEFT},          {"Time", "m:ss", 50, AL_LEFT},
-    {"Steps", NULL, 28, AL_RIGHT},         {"Cadence", "spm", 38, AL_RIGHT},
-    {"Target", "spm", 38, AL_RIGHT},       {"In band", "%", 33, AL_RIGHT},
-    {"Contact", "ms", 34, AL_RIGHT},       {"Impact pk", "BW (steps)", 48, AL_RIGHT},
-    {"VALR", "BW/s", 34, AL_RIGHT},        {"VILR", "BW/s", 32, AL_RIGHT},
-    {">66 BW/s", "% steps", 37, AL_RIGHT}, {"SI contact", "%", 39, AL_RIGHT},
-    {"SI VALR", "%", 38, AL_RIGHT},
+    {"Phase", NULL, 64, AL_LEFT},         {"Time", "m:ss", 58, AL_LEFT},
+    {"Steps", NULL, 28, AL_RIGHT},        {"Cadence", "spm", 36, AL_RIGHT},
+    {"Target", "spm", 34, AL_RIGHT},      {"In band", "%", 32, AL_RIGHT},
+    {"Contact", "ms", 34, AL_RIGHT},      {"Impact peak", "BW (steps)", 54, AL_RIGHT},
+    {"VALR", "BW/s", 32, AL_RIGHT},       {"VILR", "BW/s", 32, AL_RIGHT},
+    {"Over 66", "% steps", 36, AL_RIGHT}, {"SI cont.", "%", 39, AL_RIGHT},
+    {"SI VALR", "%", 36, AL_RIGHT},
 };
 #define N_PHASE_COLS (sizeof phase_cols / sizeof phase_cols[0])
 
@@ -547,7 +551,7 @@ static void draw_phase_table(struct doc *d, const struct rep *r)
     }
     struct session_stats all;
     session_stats_compute(r->steps, r->n_steps, SESSION_ALL_PHASES, &all);
-    snprintf(c[0], 128, "Whole session");
+    snprintf(c[0], 128, "All steps");
     char b[16];
     fmt_clock(b, sizeof b, r->t_end_rel);
     snprintf(c[1], 128, "0:00-%s", b);
@@ -560,7 +564,7 @@ static void draw_phase_table(struct doc *d, const struct rep *r)
 /* ---- plots --------------------------------------------------------- */
 
 struct plot {
-    double x, y, w, h;   /* plot area (inside the axes) */
+    double x, y, w, h; /* plot area (inside the axes) */
     double x0, x1, y0, y1;
 };
 
@@ -584,8 +588,7 @@ static double nice_step(double range, int target_ticks)
 }
 
 /* Phase shading with names along the top, time axis, grid, y label. */
-static void plot_frame(struct doc *d, const struct plot *p, const struct rep *r,
-                       const char *ylabel)
+static void plot_frame(struct doc *d, const struct plot *p, const struct rep *r, const char *ylabel)
 {
     cairo_t *cr = d->cr;
     for (size_t i = 0; i < r->n_phases; i++) {
@@ -696,6 +699,10 @@ static void legend_item(cairo_t *cr, double x, double y, const double rgb[3], bo
     text_at(cr, x + 13, y, AL_LEFT, label);
 }
 
+/* The cadence trace averages this many step times: about 7 s of running,
+ * smooth enough to read the trend, short enough to show a phase change. */
+#define MEAN_STEPS 20
+
 static void draw_cadence_plot(struct doc *d, const struct rep *r)
 {
     const double h = 150;
@@ -740,7 +747,7 @@ static void draw_cadence_plot(struct doc *d, const struct rep *r)
         cairo_line_to(cr, px(&p, b), py(&p, ph->targets.cadence_spm));
         cairo_stroke(cr);
     }
-    /* per-step cadence, then a 10-step running mean of step times */
+    /* per-step cadence, then a running mean of step times over MEAN_STEPS */
     cairo_save(cr);
     cairo_rectangle(cr, p.x, p.y, p.w, p.h);
     cairo_clip(cr);
@@ -755,19 +762,19 @@ static void draw_cadence_plot(struct doc *d, const struct rep *r)
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     cairo_set_line_width(cr, 1.0);
     bool pen = false;
-    for (size_t i = 0; i + 10 <= r->n_steps; i++) {
+    for (size_t i = 0; i + MEAN_STEPS <= r->n_steps; i++) {
         double sum = 0;
         size_t n = 0;
-        for (size_t k = i; k < i + 10; k++)
+        for (size_t k = i; k < i + MEAN_STEPS; k++)
             if (isfinite(r->steps[k].step.step_ms) && r->steps[k].step.step_ms <= 2000) {
                 sum += r->steps[k].step.step_ms;
                 n++;
             }
-        if (n < 8) {
+        if (n < MEAN_STEPS * 3 / 4) {
             pen = false;
             continue;
         }
-        double x = px(&p, r->steps[i + 9].step.t_ic_s - r->ss.t0_sensor_s);
+        double x = px(&p, r->steps[i + MEAN_STEPS - 1].step.t_ic_s - r->ss.t0_sensor_s);
         double y = py(&p, 60000.0 / (sum / (double)n));
         if (pen)
             cairo_line_to(cr, x, y);
@@ -782,7 +789,7 @@ static void draw_cadence_plot(struct doc *d, const struct rep *r)
     const double black[3] = {0.1, 0.1, 0.1}, green[3] = {0.15, 0.5, 0.15};
     legend_item(cr, p.x, ly, rgb_left, false, "left step");
     legend_item(cr, p.x + 55, ly, rgb_right, false, "right step");
-    legend_item(cr, p.x + 115, ly, black, true, "mean of 10 steps");
+    legend_item(cr, p.x + 115, ly, black, true, "mean of 20 steps");
     legend_item(cr, p.x + 200, ly, green, true, "target and band");
     d->y = ly + 8;
 }
@@ -894,9 +901,8 @@ static void session_info(struct doc *d, const struct rep *r)
     cairo_t *cr = d->cr;
     const double cw = CONTENT_W / 3;
     char v[9][256];
-    const char *lab[9] = {"Patient",  "Date",        "Therapist",
-                          "Protocol", "Duration",    "Body weight",
-                          "Sensor",   "Calibration", "Software"};
+    const char *lab[9] = {"Patient",     "Date",   "Therapist",   "Protocol", "Duration",
+                          "Body weight", "Sensor", "Calibration", "Software"};
     if (r->pat.name[0])
         snprintf(v[0], 256, "%s (%s)", r->pat.code, r->pat.name);
     else
@@ -938,10 +944,10 @@ static void session_info(struct doc *d, const struct rep *r)
 static void draw_lr_table(struct doc *d, const struct rep *r)
 {
     static const struct col cols[] = {
-        {"Phase", NULL, 95, AL_LEFT},         {"Steps", "L / R", 60, AL_RIGHT},
-        {"Contact L", "ms", 60, AL_RIGHT},    {"Contact R", "ms", 60, AL_RIGHT},
-        {"SI contact", "%", 60, AL_RIGHT},    {"VALR L", "BW/s", 60, AL_RIGHT},
-        {"VALR R", "BW/s", 60, AL_RIGHT},     {"SI VALR", "%", 60, AL_RIGHT},
+        {"Phase", NULL, 95, AL_LEFT},      {"Steps", "L / R", 60, AL_RIGHT},
+        {"Contact L", "ms", 60, AL_RIGHT}, {"Contact R", "ms", 60, AL_RIGHT},
+        {"SI contact", "%", 60, AL_RIGHT}, {"VALR L", "BW/s", 60, AL_RIGHT},
+        {"VALR R", "BW/s", 60, AL_RIGHT},  {"SI VALR", "%", 60, AL_RIGHT},
     };
     const size_t nc = sizeof cols / sizeof cols[0];
     heading(d, "Left vs right");
@@ -958,7 +964,7 @@ static void draw_lr_table(struct doc *d, const struct rep *r)
             snprintf(c[0], 128, "%s", r->phases[i].name);
         } else {
             session_stats_compute(r->steps, r->n_steps, SESSION_ALL_PHASES, &x);
-            snprintf(c[0], 128, "Whole session");
+            snprintf(c[0], 128, "All steps");
         }
         snprintf(c[1], 128, "%zu / %zu", x.n_left, x.n_right);
         session_fmt(c[2], 128, x.contact_l_ms, SESSION_DEC_CONTACT);
@@ -1001,8 +1007,8 @@ static void draw_protocol(struct doc *d, const struct rep *r)
             d->y += 9.5;
         }
     } else {
-        text_at(cr, MARGIN, d->y + 8, AL_LEFT, r->ss.protocol_name[0] ? r->ss.protocol_name
-                                                                       : "no protocol stored");
+        text_at(cr, MARGIN, d->y + 8, AL_LEFT,
+                r->ss.protocol_name[0] ? r->ss.protocol_name : "no protocol stored");
         d->y += 9.5;
     }
     d->y += 4;
@@ -1051,12 +1057,9 @@ static void draw_protocol(struct doc *d, const struct rep *r)
 static void draw_markers(struct doc *d, const struct rep *r)
 {
     static const struct col cols[] = {
-        {"Mark", NULL, 35, AL_LEFT},
-        {"Time", "m:ss", 45, AL_LEFT},
-        {"Phase", NULL, 80, AL_LEFT},
-        {"Kind", NULL, 50, AL_LEFT},
-        {"Pain", "0-10", 35, AL_RIGHT},
-        {"Note", NULL, CONTENT_W - 245, AL_LEFT},
+        {"Mark", NULL, 35, AL_LEFT},    {"Time", "m:ss", 45, AL_LEFT},
+        {"Phase", NULL, 80, AL_LEFT},   {"Kind", NULL, 50, AL_LEFT},
+        {"Pain", "0-10", 35, AL_RIGHT}, {"Note", NULL, CONTENT_W - 245, AL_LEFT},
     };
     heading(d, "Markers (pain, symptoms, notes)");
     ensure_room(d, 3 * ROW_H);
@@ -1113,10 +1116,10 @@ static const struct session_stats *k_ret(const struct report_key *k)
 }
 
 static const struct key_row key_rows[] = {
-    {"Cadence, baseline (spm)", k_base, 0},     {"Cadence, training (spm)", k_train, 0},
-    {"Cadence, retention (spm)", k_ret, 0},     {"Contact time, training (ms)", k_train, 1},
-    {"VALR, baseline (BW/s)", k_base, 2},       {"VALR, training (BW/s)", k_train, 2},
-    {"VALR, retention (BW/s)", k_ret, 2},       {"VILR, training (BW/s)", k_train, 3},
+    {"Cadence, baseline (spm)", k_base, 0},      {"Cadence, training (spm)", k_train, 0},
+    {"Cadence, retention (spm)", k_ret, 0},      {"Contact time, training (ms)", k_train, 1},
+    {"VALR, baseline (BW/s)", k_base, 2},        {"VALR, training (BW/s)", k_train, 2},
+    {"VALR, retention (BW/s)", k_ret, 2},        {"VILR, training (BW/s)", k_train, 3},
     {"Steps in band, training (%)", k_train, 4},
 };
 
@@ -1281,8 +1284,7 @@ int report_session_pdf(struct store *st, int64_t sid, const char *pdf_path)
     if (r.ss.status != STORE_COMPLETE) {
         cairo_set_source_rgb(d.cr, 0.7, 0.1, 0.1);
         font(d.cr, 7.5, true);
-        text_at(d.cr, MARGIN, d.y + 6,
-                AL_LEFT,
+        text_at(d.cr, MARGIN, d.y + 6, AL_LEFT,
                 r.ss.status == STORE_INTERRUPTED
                     ? "Session interrupted (crash, power loss or stop): figures cover the data "
                       "stored up to the interruption."
@@ -1327,8 +1329,8 @@ int report_session_csv(struct store *st, int64_t sid, const char *csv_path)
         return rc;
     }
     FILE *f = o.f;
-    fprintf(f, "# source=gaitcue %s session %lld\n# patient=%s\n# t0_s=%.17g\n",
-            r.ss.sw_version, (long long)r.ss.id, r.pat.code, r.ss.t0_sensor_s);
+    fprintf(f, "# source=gaitcue %s session %lld\n# patient=%s\n# t0_s=%.17g\n", r.ss.sw_version,
+            (long long)r.ss.id, r.pat.code, r.ss.t0_sensor_s);
     if (isfinite(r.ss.body_weight_n))
         fprintf(f, "# body_weight_n=%.17g\n", r.ss.body_weight_n);
     fprintf(f, "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"
@@ -1465,9 +1467,8 @@ int report_session_json(struct store *st, int64_t sid, const char *json_path)
     for (size_t i = 0; i < r.n_changes; i++) {
         cJSON *o = cJSON_CreateObject();
         json_fig(o, "t_s", r.changes[i].t_s - r.ss.t0_sensor_s, 1);
-        cJSON_AddStringToObject(o, "source", r.changes[i].source == STORE_SRC_THERAPIST
-                                                 ? "therapist"
-                                                 : "protocol");
+        cJSON_AddStringToObject(
+            o, "source", r.changes[i].source == STORE_SRC_THERAPIST ? "therapist" : "protocol");
         json_targets(o, &r.changes[i].targets);
         cJSON_AddStringToObject(o, "note", r.changes[i].note);
         cJSON_AddItemToArray(ch, o);
@@ -1595,8 +1596,9 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
         bool pen = false;
         for (size_t i = 0; i < l->n; i++) {
             const struct report_key *key = &l->rows[i].key;
-            const struct session_stats *s =
-                k == 0 ? &key->baseline : k == 1 ? &key->training : &key->retention;
+            const struct session_stats *s = k == 0   ? &key->baseline
+                                            : k == 1 ? &key->training
+                                                     : &key->retention;
             int dec;
             double v = key_value(s, what, &dec);
             if (!isfinite(v)) {
@@ -1613,8 +1615,9 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
         cairo_stroke(cr);
         for (size_t i = 0; i < l->n; i++) {
             const struct report_key *key = &l->rows[i].key;
-            const struct session_stats *s =
-                k == 0 ? &key->baseline : k == 1 ? &key->training : &key->retention;
+            const struct session_stats *s = k == 0   ? &key->baseline
+                                            : k == 1 ? &key->training
+                                                     : &key->retention;
             int dec;
             double v = key_value(s, what, &dec);
             if (isfinite(v)) {
@@ -1678,12 +1681,18 @@ int report_progress_pdf(struct store *st, int64_t patient_id, const char *pdf_pa
     d.y += 30;
     heading(&d, "Key figures session by session");
     static const struct col cols[] = {
-        {"Session", NULL, 38, AL_LEFT},       {"Date", NULL, 50, AL_LEFT},
-        {"Protocol", NULL, 78, AL_LEFT},      {"Status", NULL, 45, AL_LEFT},
-        {"Steps", NULL, 30, AL_RIGHT},        {"Cadence", "base", 34, AL_RIGHT},
-        {"Cadence", "train", 34, AL_RIGHT},   {"Cadence", "retent.", 34, AL_RIGHT},
-        {"VALR", "base", 30, AL_RIGHT},       {"VALR", "train", 30, AL_RIGHT},
-        {"VALR", "retent.", 32, AL_RIGHT},    {"In band", "train %", 36, AL_RIGHT},
+        {"Session", NULL, 38, AL_LEFT},
+        {"Date", NULL, 50, AL_LEFT},
+        {"Protocol", NULL, 78, AL_LEFT},
+        {"Status", NULL, 45, AL_LEFT},
+        {"Steps", NULL, 30, AL_RIGHT},
+        {"Cadence", "base", 34, AL_RIGHT},
+        {"Cadence", "train", 34, AL_RIGHT},
+        {"Cadence", "retent.", 34, AL_RIGHT},
+        {"VALR", "base", 30, AL_RIGHT},
+        {"VALR", "train", 30, AL_RIGHT},
+        {"VALR", "retent.", 32, AL_RIGHT},
+        {"In band", "train %", 36, AL_RIGHT},
         {"Pain", "max", CONTENT_W - 471, AL_RIGHT},
     };
     const size_t nc = sizeof cols / sizeof cols[0];
@@ -1729,15 +1738,32 @@ int report_progress_pdf(struct store *st, int64_t patient_id, const char *pdf_pa
 /* ---- steps CSV import ---------------------------------------------- */
 
 enum csv_col {
-    C_INDEX, C_SIDE, C_T_IC, C_T_TO, C_CONTACT, C_FLIGHT, C_STEP, C_CADENCE, C_IMPACT_N,
-    C_IMPACT_BW, C_T_IMPACT, C_VALR, C_VILR, C_ACTIVE_N, C_ACTIVE_BW, C_FLAGS, C_PHASE,
-    C_IN_BAND, C_UNDER, C_N
+    C_INDEX,
+    C_SIDE,
+    C_T_IC,
+    C_T_TO,
+    C_CONTACT,
+    C_FLIGHT,
+    C_STEP,
+    C_CADENCE,
+    C_IMPACT_N,
+    C_IMPACT_BW,
+    C_T_IMPACT,
+    C_VALR,
+    C_VILR,
+    C_ACTIVE_N,
+    C_ACTIVE_BW,
+    C_FLAGS,
+    C_PHASE,
+    C_IN_BAND,
+    C_UNDER,
+    C_N
 };
 static const char *const csv_names[C_N] = {
-    "index",          "side",       "t_ic_s",       "t_to_s",   "contact_ms",
-    "flight_ms",      "step_ms",    "cadence_spm",  "impact_peak_n", "impact_peak_bw",
-    "t_impact_s",     "valr_bw_s",  "vilr_bw_s",    "active_peak_n", "active_peak_bw",
-    "flags",          "phase",      "in_band",      "under_ceiling",
+    "index",      "side",      "t_ic_s",      "t_to_s",        "contact_ms",
+    "flight_ms",  "step_ms",   "cadence_spm", "impact_peak_n", "impact_peak_bw",
+    "t_impact_s", "valr_bw_s", "vilr_bw_s",   "active_peak_n", "active_peak_bw",
+    "flags",      "phase",     "in_band",     "under_ceiling",
 };
 
 /* Split line in place at commas (no quoting in steps CSVs). */
@@ -1858,12 +1884,12 @@ int report_read_steps_csv(const char *path, struct session_step **out, size_t *n
         if (rc)
             break;
         double v;
-        if (map[C_INDEX] >= 0 && (size_t)map[C_INDEX] < nf &&
-            csv_real(fields[map[C_INDEX]], &v) && isfinite(v) && v >= 0)
+        if (map[C_INDEX] >= 0 && (size_t)map[C_INDEX] < nf && csv_real(fields[map[C_INDEX]], &v) &&
+            isfinite(v) && v >= 0)
             s->step.index = (uint32_t)v;
         if (map[C_SIDE] >= 0 && (size_t)map[C_SIDE] < nf) {
             const char *sd = fields[map[C_SIDE]];
-            s->step.side = sd[0] == 'L' ? GAIT_SIDE_LEFT
+            s->step.side = sd[0] == 'L'   ? GAIT_SIDE_LEFT
                            : sd[0] == 'R' ? GAIT_SIDE_RIGHT
                                           : GAIT_SIDE_UNKNOWN;
         }

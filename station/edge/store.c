@@ -377,8 +377,8 @@ int store_open_at(const char *path, int max_version, struct store **out)
     if (!exists) {
         rc = make_parent_dirs(st->path);
         if (rc) {
-            LOG_ERR("cannot create the directory for %s: %s; give --db a writable path.",
-                    st->path, strerror(errno));
+            LOG_ERR("cannot create the directory for %s: %s; give --db a writable path.", st->path,
+                    strerror(errno));
             free(st);
             return rc;
         }
@@ -733,14 +733,14 @@ static int update_one(struct store *st, const char *sql, int64_t id, double v, c
 
 int store_session_set_body_weight(struct store *st, int64_t id, double body_weight_n)
 {
-    return update_one(st, "UPDATE sessions SET body_weight_n = ?2 WHERE id = ?1", id,
-                      body_weight_n, NULL, NULL);
+    return update_one(st, "UPDATE sessions SET body_weight_n = ?2 WHERE id = ?1", id, body_weight_n,
+                      NULL, NULL);
 }
 
 int store_session_set_raw(struct store *st, int64_t id, const char *path, const char *sha256_hex)
 {
-    return update_one(st, "UPDATE sessions SET raw_path = ?2, raw_sha256 = ?3 WHERE id = ?1", id,
-                      0, path ? path : "", sha256_hex ? sha256_hex : "");
+    return update_one(st, "UPDATE sessions SET raw_path = ?2, raw_sha256 = ?3 WHERE id = ?1", id, 0,
+                      path ? path : "", sha256_hex ? sha256_hex : "");
 }
 
 #define SESSION_COLS                                                                               \

@@ -32,7 +32,7 @@
 #include "session.h"
 
 #define STORE_SCHEMA_VERSION 2
-#define STORE_CODE_MAX 32
+#define STORE_CODE_MAX       32
 
 struct store;
 
@@ -67,7 +67,7 @@ struct store_patient {
     char name[96];             /* optional, "" if not given */
     int birth_year;            /* optional, 0 if not given */
     int64_t created_utc;
-    int n_sessions;            /* filled by find/list */
+    int n_sessions; /* filled by find/list */
 };
 
 /* Is code a valid clinic code (1..31 chars of [A-Za-z0-9._-])? */
@@ -97,14 +97,14 @@ struct store_session {
     char sensor_identity[160];
     char calib_name[128];
     char calib_date[32];
-    double body_weight_n;       /* NAN unknown */
+    double body_weight_n; /* NAN unknown */
     char sw_version[32];
     char raw_path[512];
-    char raw_sha256[72];        /* hex */
-    double t0_sensor_s;         /* sensor time of the session start */
-    double time_scale;          /* plan durations were divided by this */
-    char method[1024];          /* measurement method in force (report footer) */
-    int64_t n_steps;            /* filled by get/list */
+    char raw_sha256[72]; /* hex */
+    double t0_sensor_s;  /* sensor time of the session start */
+    double time_scale;   /* plan durations were divided by this */
+    char method[1024];   /* measurement method in force (report footer) */
+    int64_t n_steps;     /* filled by get/list */
 };
 
 /* Create a session (status running) for patient_id with the plan's phases
@@ -146,7 +146,7 @@ struct store_phase {
     double planned_start_s; /* rel */
     double planned_s;
     bool started;
-    double start_s;         /* rel, NAN if not reached */
+    double start_s;                 /* rel, NAN if not reached */
     struct session_targets targets; /* as resolved when the phase began */
 };
 
@@ -166,7 +166,7 @@ int store_load_steps(struct store *st, int64_t sid, struct session_step **out, s
 enum store_source { STORE_SRC_PROTOCOL = 0, STORE_SRC_THERAPIST };
 
 struct store_target_change {
-    double t_s;                     /* sensor time */
+    double t_s; /* sensor time */
     enum store_source source;
     struct session_targets targets; /* everything in force after the change */
     char note[128];
@@ -181,7 +181,7 @@ const char *store_marker_kind_name(enum store_marker_kind k);
 struct store_marker {
     double t_s; /* sensor time */
     enum store_marker_kind kind;
-    int pain;   /* 0..10 for pain, -1 otherwise */
+    int pain; /* 0..10 for pain, -1 otherwise */
     char text[160];
 };
 int store_add_marker(struct store *st, int64_t sid, const struct store_marker *m);

@@ -21,10 +21,10 @@
 #include <time.h>
 
 #define RATE_HZ 1000u
-#define BLOCK 10u
+#define BLOCK   10u
 #define SECONDS 3600u
 #define NFRAMES (SECONDS * RATE_HZ / BLOCK)
-#define PASSES 3
+#define PASSES  3
 
 static uint64_t rs = 0x6A09E667F3BCC908ull;
 

@@ -50,6 +50,8 @@
 #include "packet.h"
 
 #define MAX_SIM_ARGS 48
+/* The host polls its port every 20 ms: 100 ms is ample to read the rest. */
+#define UNPLUG_DRAIN_S 0.1
 #define MAX_LOST 100000
 
 static volatile sig_atomic_t g_stop;
@@ -104,7 +106,7 @@ struct proxy {
     bool stalled;
     double stall_end;
     bool unplugged;
-    double replug_at;
+    double close_at, replug_at;
     double next_garbage;
     bool done_stall, done_reopen, done_reboot;
     double tokens;
@@ -271,11 +273,18 @@ static void write_down(struct proxy *p, const uint8_t *b, size_t n)
             continue;
         }
         if (w < 0 && errno == EAGAIN) {
+            /* The host is slow to read: wait (the simulator waits for us in
+             * turn), so no byte is lost that the report would not name. */
             struct pollfd q = {p->down, POLLOUT, 0};
-            if (poll(&q, 1, 200) <= 0)
-                return; /* the host is not reading: the bytes are gone */
+            if (poll(&q, 1, 100) < 0 && errno != EINTR)
+                return;
+            if (g_stop)
+                return;
             continue;
         }
+        /* EIO: the host closed its end; what is left is undeliverable and
+         * the frame is counted as discarded. */
+        p->cur_discarded = true;
         return;
     }
 }
@@ -445,14 +454,21 @@ int main(int argc, char **argv)
         if (p->stalled && t >= p->stall_end)
             p->stalled = false;
         if (!p->done_reopen && o->reopen_at >= 0 && rel >= o->reopen_at) {
+            /* Unplug: from now on nothing more is delivered; the master is
+             * closed UNPLUG_DRAIN_S later, once the host has read what was
+             * already on its way (closing a pty master discards unread
+             * bytes, and the proxy could not tell which frames those were). */
             p->done_reopen = true;
-            close(p->down);
-            p->down = -1;
             p->unplugged = true;
+            p->close_at = t + UNPLUG_DRAIN_S;
             p->replug_at = t + o->reopen_gap;
             p->reopens++;
         }
-        if (p->unplugged && t >= p->replug_at) {
+        if (p->unplugged && p->down >= 0 && t >= p->close_at) {
+            close(p->down);
+            p->down = -1;
+        }
+        if (p->unplugged && p->down < 0 && t >= p->replug_at) {
             open_down(p);
             p->unplugged = false;
         }
@@ -480,7 +496,7 @@ int main(int argc, char **argv)
             q[nq] = (struct pollfd){p->up, POLLIN, 0};
             iu = nq++;
         }
-        if (p->down >= 0 && !p->stalled) {
+        if (p->down >= 0 && !p->stalled && !p->unplugged) {
             q[nq] = (struct pollfd){p->down, POLLIN, 0};
             id = nq++;
         }

@@ -87,8 +87,8 @@ static void check_clicks(const int16_t *s, size_t n, double spm, double volume, 
     }
     double slope = (k * sxy - sx * sy) / (k * sxx - sx * sx);
     double cad = 60.0 / slope;
-    printf("%s: cadence %.5f steps/min (target %.1f), inter-click jitter max %.4f ms\n", what,
-           cad, spm, maxdev * 1000.0);
+    printf("%s: cadence %.5f steps/min (target %.1f), inter-click jitter max %.4f ms\n", what, cad,
+           spm, maxdev * 1000.0);
     /* issue 6: cadence within 0.1 steps/min, jitter under 0.1 ms */
     CHECK_NEAR(cad, spm, 0.1);
     CHECK(maxdev < 0.1e-3);
@@ -198,8 +198,7 @@ static void test_metronome_retune(void)
         else
             CHECK_MSG(0, "click interval that is neither cadence nor the muted grid");
     }
-    printf("retune: %zu clicks, %zu at 160, %zu at 180, %zu gaps on grid\n", k, n160, n180,
-           nother);
+    printf("retune: %zu clicks, %zu at 160, %zu at 180, %zu gaps on grid\n", k, n160, n180, nother);
     /* 2 s at 160 -> 5 intervals; 2 s + 2 s at 180 -> 11 (one spans the
      * silent second) */
     CHECK(n160 >= 4);
@@ -309,7 +308,8 @@ static void *fiddle(void *arg)
     for (int i = 0; i < 2000; i++) {
         audio_set_metronome(a, i % 3 != 0, 150.0 + i % 40);
         audio_set_volume(a, (i % 10) / 10.0);
-        audio_set_mute(a, i % 11 == 0);
+        /* no mute here: a muted audio thread drops cues by design
+         * (test_mute covers it) */
         audio_set_cue_set(a, (enum audio_cue_set)(i % AUDIO_CUESET_COUNT));
         audio_set_align(a, i % 2);
         struct audio_stats st;
@@ -366,6 +366,48 @@ static void test_threads(void)
     free(m.frames);
 }
 
+/* Muted: cues are dropped (nothing played, nothing recorded), clicks are
+ * silent; unmuted again, both come back. */
+static void test_mute(void)
+{
+    struct audio_memsink m = {.cap = 2u * RATE};
+    m.frames = calloc(m.cap, sizeof *m.frames);
+    struct audio_config cfg;
+    audio_config_default(&cfg);
+    cfg.sink = &audio_sink_memory;
+    cfg.sink_user = &m;
+    cfg.pace = AUDIO_PACE_CLOCK;
+    cfg.metronome_spm = 180;
+    struct audio *a = audio_new(&cfg, NULL, 0);
+    CHECK(a != NULL);
+    if (!a)
+        return;
+    audio_set_mute(a, true);
+    wait_frames(a, RATE / 10);
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ(audio_cue(a, AUDIO_CUE_GOOD_STEP, audio_now_ns(), (uint32_t)i), GC_OK);
+    wait_frames(a, RATE);
+    struct audio_played pl[8];
+    CHECK_EQ(audio_poll_played(a, pl, 8), 0);
+    struct audio_stats st;
+    audio_get_stats(a, &st);
+    uint64_t muted_end = st.frames_written;
+    CHECK_EQ(st.clicks, 0);
+    audio_set_mute(a, false);
+    CHECK_EQ(audio_cue(a, AUDIO_CUE_GOOD_STEP, audio_now_ns(), 9), GC_OK);
+    wait_frames(a, muted_end + RATE / 2);
+    CHECK_EQ(audio_poll_played(a, pl, 8), 1);
+    CHECK_EQ(pl[0].tag, 9);
+    audio_get_stats(a, &st);
+    audio_free(a);
+    CHECK(st.clicks >= 1);
+    long loud = 0;
+    for (size_t i = 0; i < muted_end && i < m.n; i++)
+        loud += m.frames[i] != 0;
+    CHECK_EQ(loud, 0); /* silence while muted */
+    free(m.frames);
+}
+
 static void test_errors(void)
 {
     struct audio_config cfg;
@@ -395,8 +437,10 @@ int main(int argc, char **argv)
         test_metronome_memory();
         test_errors();
     }
-    if (all || !strcmp(what, "retune"))
+    if (all || !strcmp(what, "retune")) {
         test_metronome_retune();
+        test_mute();
+    }
     if (all || !strcmp(what, "cues"))
         test_cues_realtime();
     if (all || !strcmp(what, "threads"))

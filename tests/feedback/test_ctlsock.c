@@ -29,8 +29,7 @@ static void test_parser(void)
     CHECK_EQ(ctlsock_parse("  set   mode\tfaded ", &c, why, sizeof why), GC_OK);
     CHECK(!strcmp(c.arg[0], "faded"));
     CHECK(isnan(c.num[0]));
-    CHECK_EQ(ctlsock_parse("mark symptom \"left knee \\\"sharp\\\"\"", &c, why, sizeof why),
-             GC_OK);
+    CHECK_EQ(ctlsock_parse("mark symptom \"left knee \\\"sharp\\\"\"", &c, why, sizeof why), GC_OK);
     CHECK_EQ(c.verb, CTL_MARK);
     CHECK(!strcmp(c.arg[0], "left knee \"sharp\""));
     CHECK_EQ(ctlsock_parse("mark pain 3", &c, why, sizeof why), GC_OK);
@@ -161,11 +160,11 @@ static void test_round_trip(const char *base)
                              sizeof err),
              GC_OK);
     CHECK(!strcmp(reply, "ok target-cadence=172.0"));
-    CHECK_EQ(ctlsock_request(path, me, "set mode faded", reply, sizeof reply, 2000, err,
+    CHECK_EQ(
+        ctlsock_request(path, me, "set mode faded", reply, sizeof reply, 2000, err, sizeof err),
+        GC_OK);
+    CHECK_EQ(ctlsock_request(path, me, "mark symptom \"left knee\"", reply, sizeof reply, 2000, err,
                              sizeof err),
-             GC_OK);
-    CHECK_EQ(ctlsock_request(path, me, "mark symptom \"left knee\"", reply, sizeof reply, 2000,
-                             err, sizeof err),
              GC_OK);
     CHECK(!strcmp(reply, "ok marked symptom"));
     CHECK_EQ(ctlsock_request(path, me, "get status", reply, sizeof reply, 2000, err, sizeof err),
@@ -180,8 +179,7 @@ static void test_round_trip(const char *base)
                              sizeof err),
              GC_OK);
     CHECK(!strncmp(reply, "error target-cadence must be", 28));
-    CHECK_EQ(ctlsock_request(path, me, "bogus", reply, sizeof reply, 2000, err, sizeof err),
-             GC_OK);
+    CHECK_EQ(ctlsock_request(path, me, "bogus", reply, sizeof reply, 2000, err, sizeof err), GC_OK);
     CHECK(!strncmp(reply, "error unknown command", 21));
     atomic_store(&sv.stop, true);
     pthread_join(t, NULL);
@@ -224,8 +222,7 @@ static void test_foreign_owner(const char *base)
     printf("foreign dir (stub): %s\n", err);
     CHECK(strstr(err, "belongs to uid") != NULL);
     char reply[256];
-    CHECK_EQ(ctlsock_request(path, 65534, "get status", reply, sizeof reply, 500, err,
-                             sizeof err),
+    CHECK_EQ(ctlsock_request(path, 65534, "get status", reply, sizeof reply, 500, err, sizeof err),
              GC_ERR_PERM);
 
     /* open directory */
@@ -252,8 +249,7 @@ static void test_foreign_owner(const char *base)
         CHECK(s == NULL);
         printf("foreign dir (chown): %s\n", err);
         CHECK(strstr(err, "belongs to uid 65534") != NULL);
-        CHECK_EQ(ctlsock_request(path, 0, "get status", reply, sizeof reply, 500, err,
-                                 sizeof err),
+        CHECK_EQ(ctlsock_request(path, 0, "get status", reply, sizeof reply, 500, err, sizeof err),
                  GC_ERR_PERM);
         CHECK_EQ(chown(dir, 0, 0), 0);
     } else {

@@ -131,8 +131,7 @@ static void test_band_entry_exit(void)
     CHECK_EQ(v.ticker_n, FEEDBACK_TICKER_LEN);
     CHECK_EQ(v.ticker[FEEDBACK_TICKER_LEN - 1].index, r.index - 1);
     CHECK(v.ticker[FEEDBACK_TICKER_LEN - 1].final);
-    CHECK(v.ticker[FEEDBACK_TICKER_LEN - 1].side ==
-          (((r.index - 1) % 2) ? 'R' : 'L'));
+    CHECK(v.ticker[FEEDBACK_TICKER_LEN - 1].side == (((r.index - 1) % 2) ? 'R' : 'L'));
     CHECK_EQ(v.ticker[FEEDBACK_TICKER_LEN - 1].band, FEEDBACK_BAND_HIGH);
     feedback_free(fb);
 }

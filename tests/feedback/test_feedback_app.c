@@ -5,7 +5,7 @@
  * feedback_app_frame like cmd_run, a client thread talks to the control
  * socket, and the audio goes to a WAV through ALSA's file plugin.
  *
- * The synthetic runner: 164 steps/min (below the 172 band) for 3 s, then
+ * The synthetic runner: 164 steps/min (below the 172 band) for 5 s, then
  * 172 steps/min; every 4th step lands hard (VALR 80 > 66 BW/s).
  * Checked: metronome and band state follow the policy, the ctl change
  * reaches the view, the session log and the sensor's metronome command,
@@ -71,7 +71,7 @@ static void *dsp_thread(void *arg)
     double t_ic = 0.3;
     uint32_t index = 0;
     while (t_ic < d->run_s) {
-        double spm = t_ic < 3.0 ? 164.0 : 172.0;
+        double spm = t_ic < 5.0 ? 164.0 : 172.0;
         struct gait_step s;
         memset(&s, 0, sizeof s);
         s.index = index;
@@ -108,14 +108,14 @@ static void *client_thread(void *arg)
 {
     struct client *c = arg;
     char err[512];
-    sleep_until_session(4.0);
+    sleep_until_session(6.0);
     c->rc = ctlsock_request(c->path, getuid(), "set target-cadence 171", c->set_reply,
                             sizeof c->set_reply, 2000, err, sizeof err);
     c->rc |= ctlsock_request(c->path, getuid(), "set band 99", c->bad_reply, sizeof c->bad_reply,
                              2000, err, sizeof err);
-    c->rc |= ctlsock_request(c->path, getuid(), "mark pain 2", c->mark_reply,
-                             sizeof c->mark_reply, 2000, err, sizeof err);
-    sleep_until_session(5.5);
+    c->rc |= ctlsock_request(c->path, getuid(), "mark pain 2", c->mark_reply, sizeof c->mark_reply,
+                             2000, err, sizeof err);
+    sleep_until_session(8.6);
     c->rc |= ctlsock_request(c->path, getuid(), "get status", c->get_reply, sizeof c->get_reply,
                              2000, err, sizeof err);
     return NULL;
@@ -172,7 +172,7 @@ int main(void)
         return check_exit();
 
     t0_ns = audio_now_ns();
-    struct dsp d = {.ring = feedback_app_event_ring(app), .run_s = 6.0};
+    struct dsp d = {.ring = feedback_app_event_ring(app), .run_s = 9.0};
     atomic_init(&d.hard_sent, 0);
     atomic_init(&d.done, false);
     struct client c = {.path = sock};
@@ -188,9 +188,9 @@ int main(void)
         CHECK_EQ(feedback_app_frame(app, &st), 0);
         feedback_app_get_view(app, &v);
         double t = session_now();
-        if (t > 2.5 && t < 3.0)
+        if (t > 4.5 && t < 5.0)
             saw_low |= v.band == FEEDBACK_BAND_LOW;
-        if (t > 5.0)
+        if (t > 8.2)
             saw_in |= v.band == FEEDBACK_BAND_IN;
         if (t > 0.5)
             metronome_always &= v.metronome_on;
@@ -266,27 +266,34 @@ int main(void)
            atomic_load(&d.hard_sent), worst_ms);
     CHECK_EQ(n_hard, atomic_load(&d.hard_sent));
 
-    /* and the WAV has each buzz where the log says: the 300 Hz buzz has
-     * energy far below the 1.8 kHz click; look for its onset within 1 ms
-     * after the logged frame using the buzz's low-pass envelope. */
+    /* and the WAV has each buzz where the log says.  A 1 ms moving
+     * average keeps the 300 Hz buzz (gain ~0.86) and suppresses the
+     * 1.8 kHz click (gain < 0.1); its RMS over 4 ms just before the logged
+     * frame (minus 1 ms) must be far below that just after (plus 1 ms), so
+     * the onset is at the logged frame +- 1 ms. */
     struct wav w;
     CHECK_EQ(wav_read(wav, &w), 0);
     int found = 0;
     for (int i = 0; i < n_hard && i < 64; i++) {
-        /* sum of 8 consecutive samples cancels the click (1.8 kHz: 8
-         * samples at 48 kHz = 0.3 of its period... ) - instead compare the
-         * signal right before and after: before the frame, only clicks
-         * (or silence); from the frame on, the buzz adds a 300 Hz wave
-         * whose first 2 ms average far from zero. */
         size_t f0 = frames[i];
-        if (f0 + 96 >= w.n || f0 < 96)
+        if (f0 + 288 >= w.n || f0 < 288)
             continue;
-        double after = 0, before = 0;
-        for (size_t k = 0; k < 96; k++) {
-            after += w.s[f0 + k];
-            before += w.s[f0 - 96 + k];
+        double e[2] = {0, 0};
+        for (int side = 0; side < 2; side++) {
+            size_t from = side ? f0 + 48 : f0 - 240;
+            for (size_t k = from; k < from + 192; k++) {
+                double ma = 0;
+                for (size_t j = 0; j < 48; j++)
+                    ma += w.s[k - j];
+                ma /= 48;
+                e[side] += ma * ma;
+            }
         }
-        found += fabs(after / 96) > 1500 && fabs(before / 96) < 700;
+        double rms_before = sqrt(e[0] / 192), rms_after = sqrt(e[1] / 192);
+        found += rms_after > 2000 && rms_after > 5 * rms_before;
+        if (!(rms_after > 2000 && rms_after > 5 * rms_before))
+            printf("cue %d at frame %zu: rms before %.0f after %.0f\n", i, f0, rms_before,
+                   rms_after);
     }
     CHECK_EQ(found, n_hard < 64 ? n_hard : 64);
     free(w.s);

@@ -23,21 +23,30 @@ built yet).  Environment: GC_BINARY_DIR, GC_SOURCE_DIR, GC_TEST_DATA (set by
 gc_add_script_test); --fw-dir points at the images.
 """
 import argparse
+import atexit
 import csv
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gcwire as g  # noqa: E402
 
 SKIP = 77
 FAILS = []
+
+
+def mkdtemp(prefix="gc-fw-"):
+    """A temporary directory removed when the test ends."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, d, True)
+    return d
 
 
 def check(cond, what):
@@ -121,6 +130,22 @@ def stream(link, seconds):
     return pkts, arrivals
 
 
+def host_rate(arrivals, nominal=1000.0, edge_s=2.0):
+    """Sample rate on the host clock from (arrival time, samples so far).
+
+    Every block arrives some latency after it was due; scheduling hiccups
+    only ever add latency.  So take, in the first and in the last edge_s
+    seconds, the block that arrived least late against the nominal rate,
+    and measure between those two: the estimate is off by the difference
+    of two minimal latencies (a few ms) over the span (> 6 s), < 0.1 %,
+    while a sample clock 0.5 % off drifts by 30 ms over that span."""
+    t_start, t_end = arrivals[0][0], arrivals[-1][0]
+    late = lambda a: a[0] - a[1] / nominal
+    first = min((a for a in arrivals if a[0] <= t_start + edge_s), key=late)
+    last = min((a for a in arrivals if a[0] >= t_end - edge_s), key=late)
+    return (last[1] - first[1]) / (last[0] - first[0])
+
+
 def check_blocks(blocks, rate, what):
     seqs = [b["seq"] for b in blocks]
     check(seqs == list(range(seqs[0], seqs[0] + len(seqs))) if seqs else False,
@@ -141,7 +166,7 @@ def check_blocks(blocks, rate, what):
 
 # ---------------------------------------------------------------- link
 def test_link(fw):
-    tmp = tempfile.mkdtemp(prefix="gc-fw-")
+    tmp = mkdtemp()
     rec = os.path.join(env("GC_TEST_DATA"), "real", "alcantara2022_trial01.csv")
     tab = make_table(rec, os.path.join(tmp, "t.bin"), "--loop")
     q, link = boot(os.path.join(fw, "gaitcue-fw-qemu.elf"), os.path.join(tmp, "t.bin"))
@@ -225,18 +250,19 @@ def test_link(fw):
         blocks = [p for p in pre + pkts + more if p["type"] == "samples"]
         n = check_blocks(blocks, 1000, "1000 Hz")
         check(n >= 10000, f"1000 Hz: {n} samples >= 10 s worth")
-        # Least-squares slope of samples received vs host arrival time.
-        ts = [a[0] for a in arrivals]
-        ks = [a[1] for a in arrivals]
-        mt, mk = sum(ts) / len(ts), sum(ks) / len(ks)
-        slope = sum((t - mt) * (k - mk) for t, k in zip(ts, ks)) / \
-            sum((t - mt) ** 2 for t in ts)
+        slope = host_rate(arrivals)
         check(abs(slope - 1000) <= 5.0, f"1000 Hz: measured {slope:.2f} Hz within 0.5 %")
         check(link.dec.crc_errors == crc_before and link.dec.frames_bad == 0,
               f"no CRC errors or bad frames ({link.dec.frames_bad} bad)")
+        # About one STATUS per second; after a stall of the (emulated) device
+        # the core sends one, not a burst, so a starved emulator sends fewer:
+        # assert no bursts (at most one per second of sensor time, plus the
+        # one due at the start) and the last one's counters.
         st = [p for p in pkts if p["type"] == "status"]
-        check(len(st) >= 9 and st[-1]["dropped"] == 0 and st[-1]["overruns"] == 0,
-              f"{len(st)} STATUS packets, last says 0 dropped, 0 overruns")
+        span_s = (st[-1]["t_us"] - st[0]["t_us"]) / 1e6 if st else 0
+        check(1 <= len(st) <= span_s + 2, f"{len(st)} STATUS packets over {span_s:.1f} s")
+        check(st and st[-1]["dropped"] == 0 and st[-1]["overruns"] == 0,
+              "last STATUS says 0 dropped, 0 overruns")
     finally:
         link.close()
         q.close()
@@ -254,7 +280,7 @@ def station():
 def run_station(args, timeout):
     # A private home: the station keeps sessions and recordings under
     # $XDG_DATA_HOME / $HOME, and a test must not leave them in the user's.
-    home = tempfile.mkdtemp(prefix="gc-fw-home-")
+    home = mkdtemp("gc-fw-home-")
     e = dict(os.environ, HOME=home, XDG_DATA_HOME=os.path.join(home, "data"),
              XDG_CONFIG_HOME=os.path.join(home, "config"))
     r = subprocess.run([station()] + args, capture_output=True, text=True, timeout=timeout,
@@ -267,7 +293,7 @@ def run_station(args, timeout):
 
 # ---------------------------------------------------------------- probe
 def test_probe(fw):
-    tmp = tempfile.mkdtemp(prefix="gc-fw-")
+    tmp = mkdtemp()
     rec = os.path.join(env("GC_TEST_DATA"), "real", "alcantara2022_trial01.csv")
     tab = make_table(rec, os.path.join(tmp, "t.bin"), "--loop")
     q, link = boot(os.path.join(fw, "gaitcue-fw-qemu.elf"), os.path.join(tmp, "t.bin"))
@@ -335,7 +361,7 @@ def test_steps(fw, name="alcantara2022_trial01.csv", fw_rate=None, max_seconds=N
     plays the table at fw_rate (linear interpolation, table.h): each
     analysis then times events on its own sample grid, so they may differ by
     up to one sample of each grid (1/rate_csv + 1/fw_rate)."""
-    tmp = tempfile.mkdtemp(prefix="gc-fw-")
+    tmp = mkdtemp()
     rec = os.path.join(env("GC_TEST_DATA"), "real", name)
     if max_seconds is not None:
         trimmed = os.path.join(tmp, name)
@@ -397,7 +423,7 @@ def test_steps(fw, name="alcantara2022_trial01.csv", fw_rate=None, max_seconds=N
 
 # ---------------------------------------------------------------- fault
 def test_fault(fw):
-    tmp = tempfile.mkdtemp(prefix="gc-fw-")
+    tmp = mkdtemp()
     rec = os.path.join(env("GC_TEST_DATA"), "real", "alcantara2022_trial01.csv")
     make_table(rec, os.path.join(tmp, "t.bin"), "--loop", "--fault-test")
     q, link = boot(os.path.join(fw, "gaitcue-fw-qemu.elf"), os.path.join(tmp, "t.bin"))
@@ -456,7 +482,7 @@ def test_absent(fw):
                   "real-board image")
     expect_absent(os.path.join(fw, "gaitcue-fw-qemu.elf"), None, "QEMU-NOTABLE",
                   "emulated image, no table")
-    tmp = tempfile.mkdtemp(prefix="gc-fw-")
+    tmp = mkdtemp()
     rec = os.path.join(env("GC_TEST_DATA"), "real", "alcantara2022_trial01.csv")
     path = os.path.join(tmp, "t.bin")
     make_table(rec, path)

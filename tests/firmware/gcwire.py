@@ -152,6 +152,17 @@ class Decoder:
         return out
 
 
+def _die_with_parent():
+    """In the child: get SIGTERM when the test process dies (e.g. killed by
+    ctest's timeout), so no emulator outlives its test."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Qemu:
     """qemu-system-arm -M netduinoplus2 with USART1 on a fresh pty."""
 
@@ -162,7 +173,7 @@ class Qemu:
             args += ["-device", f"loader,file={table},addr=0x{table_addr:08x},force-raw=on"]
         args += list(extra)
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         self.pty = None
         deadline = time.monotonic() + 20
         seen = b""

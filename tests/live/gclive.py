@@ -216,6 +216,7 @@ def parse_summary(text):
                              ("crc", r"crc errors (\d+)"), ("bad", r"bad frames (\d+)"),
                              ("lost", r"lost blocks (\d+)"), ("gaps", r"gaps (\d+)"),
                              ("restarts", r"restarts (\d+)"), ("reconnects", r"reconnects (\d+)"),
+                             ("silences", r"silences (\d+)"),
                              ("ring_drops", r"ring drops (\d+)"),
                              ("dev_dropped", r"device dropped (\d+)"),
                              ("seconds", r"summary: ([\d.]+) s")]:

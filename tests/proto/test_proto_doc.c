@@ -108,8 +108,8 @@ static int format_packet(uint8_t type, const uint8_t *p, size_t n, char *out, si
         struct pkt_cmd c;
         if (pkt_cmd_decode(p, n, &c) != 0)
             return -1;
-        put(&t, "type=CMD cmd=%u token=%u arg=%lu arg64=%llu", c.cmd, c.token,
-            (unsigned long)c.arg, (unsigned long long)c.arg64);
+        put(&t, "type=CMD cmd=%u token=%u arg=%lu arg64=%llu", c.cmd, c.token, (unsigned long)c.arg,
+            (unsigned long long)c.arg64);
         return 0;
     }
     case PKT_ACK: {
@@ -217,8 +217,7 @@ static int hexval(int ch)
     return -1;
 }
 
-static void check_example(int idx, const char *decoded, const uint8_t *w, size_t n,
-                          int *types_seen)
+static void check_example(int idx, const char *decoded, const uint8_t *w, size_t n, int *types_seen)
 {
     char msg[256];
     snprintf(msg, sizeof msg, "example %d", idx);
@@ -277,8 +276,7 @@ static int check_doc(const char *path)
             have_decoded = false;
         } else if (in_frame) {
             for (char *tok = strtok(line, " \t"); tok != NULL; tok = strtok(NULL, " \t")) {
-                if (strlen(tok) != 2 || hexval(tok[0]) < 0 || hexval(tok[1]) < 0 ||
-                    n >= sizeof w) {
+                if (strlen(tok) != 2 || hexval(tok[0]) < 0 || hexval(tok[1]) < 0 || n >= sizeof w) {
                     hex_error = true;
                     continue;
                 }

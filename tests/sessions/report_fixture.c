@@ -16,9 +16,19 @@ struct seg {
     int seed;
 };
 
+/* Time compression of the fixture: 10 for tests (a 97.5 s session), 1
+ * for the documentation's full-length example (GC_FIXTURE_SCALE=1). */
+static double fixture_scale(void)
+{
+    const char *e = getenv("GC_FIXTURE_SCALE");
+    double s = e ? strtod(e, NULL) : 10.0;
+    return s >= 1.0 && s <= 10.0 ? s : 10.0;
+}
+
 struct session_step *fixture_sim_steps(const char *sim, const char *tmpdir, double *t_end_s,
                                        size_t *n)
 {
+    const double k = 10.0 / fixture_scale();
     /* plan / 10: weigh-in 1.5 s, baseline 18 s, training 60 s, retention 18 s */
     const struct seg segs[] = {
         {1.5, 18.0, 164, 11},
@@ -27,13 +37,13 @@ struct session_step *fixture_sim_steps(const char *sim, const char *tmpdir, doub
     };
     struct session_step *all = NULL;
     size_t total = 0;
-    for (size_t k = 0; k < sizeof segs / sizeof segs[0]; k++) {
+    for (size_t j = 0; j < sizeof segs / sizeof segs[0]; j++) {
         char cmd[2048], truth[600];
-        snprintf(truth, sizeof truth, "%s/truth%zu.csv", tmpdir, k);
+        snprintf(truth, sizeof truth, "%s/truth%zu.csv", tmpdir, j);
         snprintf(cmd, sizeof cmd,
                  "'%s' --csv '%s/samples.csv' --truth '%s' --seconds %g --cadence %g --seed %d "
                  "--rate 500 --mass 70",
-                 sim, tmpdir, truth, segs[k].seconds, segs[k].cadence_spm, segs[k].seed);
+                 sim, tmpdir, truth, segs[j].seconds * k, segs[j].cadence_spm, segs[j].seed);
         if (system(cmd) != 0) {
             fprintf(stderr, "fixture: '%s' failed\n", cmd);
             free(all);
@@ -55,14 +65,14 @@ struct session_step *fixture_sim_steps(const char *sim, const char *tmpdir, doub
         for (size_t i = 0; i < m; i++) {
             struct session_step x = s[i];
             struct gait_step *g = &x.step;
-            double dt = segs[k].t_from_s;
+            double dt = segs[j].t_from_s * k;
             g->index = (uint32_t)(total + i);
             g->t_ic_s += dt;
             g->t_to_s += dt;
             if (isfinite(g->t_impact_s))
                 g->t_impact_s += dt;
             /* drop the steps the segment's stop cut short */
-            if (g->t_ic_s >= segs[k].t_from_s + segs[k].seconds)
+            if (g->t_ic_s >= (segs[j].t_from_s + segs[j].seconds) * k)
                 continue;
             x.phase = -1;
             x.in_band = -1;
@@ -74,7 +84,7 @@ struct session_step *fixture_sim_steps(const char *sim, const char *tmpdir, doub
     for (size_t i = 0; i < total; i++)
         all[i].step.index = (uint32_t)i;
     *n = total;
-    *t_end_s = 97.5;
+    *t_end_s = 97.5 * k;
     return all;
 }
 
@@ -92,7 +102,8 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
     struct plan_error pe;
     if (plan_parse(text, len, &plan, &pe) != GC_OK)
         return GC_ERR_FORMAT;
-    plan_scale_time(&plan, 10);
+    const double scale = fixture_scale(), k = 10.0 / scale;
+    plan_scale_time(&plan, scale);
     struct store_session ss = {.patient_id = patient_id,
                                .start_utc = start_utc,
                                .therapist = "M. Keller, PT",
@@ -102,7 +113,7 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
                                .calib_date = "2024-11-04",
                                .body_weight_n = 70 * 9.80665,
                                .t0_sensor_s = 0,
-                               .time_scale = 10};
+                               .time_scale = scale};
     int rc = store_session_begin(st, &ss, &plan, text);
     if (rc)
         return rc;
@@ -112,22 +123,22 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
     bool changed = false;
     store_begin(st);
     for (size_t i = 0; i <= n; i++) {
-        double t = i < n ? steps[i].step.t_to_s : 97.5;
-        int k = session_update(&s, t, ev, 8);
-        for (int e = 0; e < k; e++) {
+        double t = i < n ? steps[i].step.t_to_s : 97.5 * k;
+        int ne = session_update(&s, t, ev, 8);
+        for (int e = 0; e < ne; e++) {
             if (ev[e].kind != SESSION_EV_PHASE)
                 continue;
             struct session_targets tg;
             session_get_targets(&s, &tg);
             store_phase_begin(st, ss.id, ev[e].phase, ev[e].t_s, &tg);
-            struct store_target_change c = {.t_s = ev[e].t_s, .source = STORE_SRC_PROTOCOL,
-                                            .targets = tg};
+            struct store_target_change c = {
+                .t_s = ev[e].t_s, .source = STORE_SRC_PROTOCOL, .targets = tg};
             snprintf(c.note, sizeof c.note, "%s begins", plan.phases[ev[e].phase].name);
             store_add_target_change(st, ss.id, &c);
         }
         if (i == n)
             break;
-        if (!changed && t > 50.0) {
+        if (!changed && t > 50.0 * k) {
             /* the PT nudges the target up a little mid-training */
             changed = true;
             session_set_cadence_target(&s, 178.0, 0);
@@ -140,13 +151,13 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
         session_add_step(&s, &x);
         store_add_step(st, ss.id, &x);
     }
-    struct store_marker m1 = {.t_s = 30.0, .kind = STORE_MARK_PAIN, .pain = 2,
-                              .text = "left knee, lateral"};
-    struct store_marker m2 = {.t_s = 64.0, .kind = STORE_MARK_SYMPTOM, .pain = -1,
-                              .text = "calf tightness"};
+    struct store_marker m1 = {
+        .t_s = 30.0 * k, .kind = STORE_MARK_PAIN, .pain = 2, .text = "left knee, lateral"};
+    struct store_marker m2 = {
+        .t_s = 64.0 * k, .kind = STORE_MARK_SYMPTOM, .pain = -1, .text = "calf tightness"};
     store_add_marker(st, ss.id, &m1);
     store_add_marker(st, ss.id, &m2);
     store_commit(st);
-    rc = store_session_finish(st, ss.id, STORE_COMPLETE, start_utc + 100);
+    rc = store_session_finish(st, ss.id, STORE_COMPLETE, start_utc + (int64_t)(100 * k));
     return rc ? rc : ss.id;
 }

@@ -127,9 +127,9 @@ static void test_syntax(void)
     CHECK_NEAR(p.phases[1].valr_ceiling.value, -10, 0);
     CHECK_NEAR(p.phases[2].duration_s, 45, 0);
     /* two [phase] sections with identical keys are two phases */
-    CHECK_EQ(parse("[phase]\nkind=run\nduration=1 min\n[phase]\nkind=run\nduration=1 min\n", &p,
-                   &e),
-             GC_OK);
+    CHECK_EQ(
+        parse("[phase]\nkind=run\nduration=1 min\n[phase]\nkind=run\nduration=1 min\n", &p, &e),
+        GC_OK);
     CHECK_EQ(p.n_phases, 2);
     CHECK(!strcmp(p.name, "unnamed"));
 }
@@ -154,15 +154,14 @@ static void test_malformed(void)
     bad("[phase]\nkind = training\nduration = 3 min\ncadence = +7.5 %\n", 0,
         "no baseline phase comes before it");
     bad("[phase]\nkind = training\nduration = 3 min\ncadence = fast\n", 4, "cannot read cadence");
-    bad("[phase]\nkind = training\nduration = 3 min\ncadence = 400 spm\n", 4,
-        "outside 60..260");
+    bad("[phase]\nkind = training\nduration = 3 min\ncadence = 400 spm\n", 4, "outside 60..260");
     bad("[phase]\nkind = training\nduration = 3 min\nfeedback = loud\n", 4,
         "unknown feedback mode 'loud'");
     bad("[phase]\nkind = training\nduration = 3 min\nfade_to = 150 %\n", 4, "fade_to must be");
-    bad("[phase]\nkind = intervals\nrun = 1 min\nwalk = 4 min\n", 1, "needs 'run', 'walk' and "
-                                                                      "'repeat'");
-    bad("[phase]\nkind = intervals\nrun = 1 min\nwalk = 4 min\nrepeat = 99\n", 5,
-        "repeat must be");
+    bad("[phase]\nkind = intervals\nrun = 1 min\nwalk = 4 min\n", 1,
+        "needs 'run', 'walk' and "
+        "'repeat'");
+    bad("[phase]\nkind = intervals\nrun = 1 min\nwalk = 4 min\nrepeat = 99\n", 5, "repeat must be");
     bad("[phase]\nkind = run\nduration = 1 min\nrepeat = 2\n", 1, "belong in a phase of kind");
     bad("[phase]\nkind = run\nduration =\n", 3, "has no value");
     char longline[400];

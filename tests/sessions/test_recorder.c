@@ -99,8 +99,8 @@ static void test_clean(void)
     /* commit once a second: the whole push takes ~30 ms, so the therapist's
      * change reaches the writer before the steps after it are committed
      * (the documented condition for exact tagging) */
-    struct session_recorder_config cfg = {.store = st, .session_id = sid, .plan = &plan,
-                                          .t0_s = 0, .commit_ms = 1000};
+    struct session_recorder_config cfg = {
+        .store = st, .session_id = sid, .plan = &plan, .t0_s = 0, .commit_ms = 1000};
     struct session_recorder *rec = session_recorder_new(&cfg);
     CHECK(rec != NULL);
     CHECK_EQ(session_recorder_start(rec), GC_OK);
@@ -114,8 +114,8 @@ static void test_clean(void)
             sleep_ms(1); /* the test may wait; the DSP thread would drop */
         pushed++;
         if (i == 100) {
-            struct store_marker m = {.t_s = le.ev.t_s, .kind = STORE_MARK_PAIN, .pain = 3,
-                                     .text = "shin"};
+            struct store_marker m = {
+                .t_s = le.ev.t_s, .kind = STORE_MARK_PAIN, .pain = 3, .text = "shin"};
             CHECK(session_recorder_mark(rec, &m));
             struct session_targets t = {175, 170, 180, 60, PLAN_FB_CONTINUOUS, 1};
             CHECK(session_recorder_set_targets(rec, le.ev.t_s, &t, "target up"));
@@ -199,8 +199,8 @@ static void child(int fd, const char *db)
         if (!spsc_push(ring, &le))
             _exit(5);
         if (i == 20) {
-            struct store_marker m = {.t_s = le.ev.t_s, .kind = STORE_MARK_NOTE, .pain = -1,
-                                     .text = "before the crash"};
+            struct store_marker m = {
+                .t_s = le.ev.t_s, .kind = STORE_MARK_NOTE, .pain = -1, .text = "before the crash"};
             session_recorder_mark(rec, &m);
         }
         if (i % 10 == 9) {

@@ -52,7 +52,7 @@ static bool find_row(const char *text, const char *name, char *row, size_t cap)
             s++;
         const char *e = strchr(p, '\n');
         size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len > nl + 1 && !strncmp(s, name, nl) && s[nl] == ' ' && s[nl + 1] == ' ') {
+        if (len > nl + 1 && !strncmp(s, name, nl) && s[nl] == ' ') {
             snprintf(row, cap, "%.*s", (int)(len - nl), s + nl);
             return true;
         }
@@ -133,10 +133,16 @@ static void check_phase_rows(struct store *st, int64_t sid, const char *text)
             session_fmt(target, sizeof target, ph[i].targets.cadence_spm, SESSION_DEC_CADENCE);
         } else {
             session_stats_compute(steps, n, SESSION_ALL_PHASES, &x);
-            name = "Whole session";
+            name = "All steps";
         }
         char row[512], got[512], want[512];
-        if (!find_row(text, name, row, sizeof row)) {
+        /* the phase table sits between its heading and the first plot */
+        const char *from = strstr(text, "Figures per phase");
+        const char *to = from ? strstr(from, "Cadence over time") : NULL;
+        char table[8192] = "";
+        if (from && to && (size_t)(to - from) < sizeof table)
+            memcpy(table, from, (size_t)(to - from));
+        if (!find_row(table, name, row, sizeof row)) {
             fprintf(stderr, "no row '%s' in the report text\n", name);
             CHECK(0);
             continue;

@@ -52,8 +52,7 @@ static void test_aggregates(void)
     struct session_step s[40];
     for (int i = 0; i < 40; i++) {
         bool left = i % 2 == 0;
-        s[i] = mk((uint32_t)i, i * 0.375, 375, left ? 'L' : 'R', left ? 50 : 60,
-                  left ? 1.5 : NAN);
+        s[i] = mk((uint32_t)i, i * 0.375, 375, left ? 'L' : 'R', left ? 50 : 60, left ? 1.5 : NAN);
         s[i].phase = i < 20 ? 0 : 1;
     }
     s[0].step.step_ms = NAN; /* the first step has no step time */
@@ -63,8 +62,8 @@ static void test_aggregates(void)
     CHECK_EQ(x.n_steps, 40);
     CHECK_EQ(x.n_left, 20);
     CHECK_EQ(x.n_right, 20);
-    CHECK_NEAR(x.cadence_spm, 160.0, 1e-9);   /* 60000 / 375 exactly, up to rounding */
-    CHECK_NEAR(x.contact_ms, 250.0, 1e-9);    /* mean of 240 and 260 */
+    CHECK_NEAR(x.cadence_spm, 160.0, 1e-9); /* 60000 / 375 exactly, up to rounding */
+    CHECK_NEAR(x.contact_ms, 250.0, 1e-9);  /* mean of 240 and 260 */
     CHECK_NEAR(x.impact_peak_bw, 1.5, 1e-12);
     CHECK_EQ(x.n_impact, 20);
     CHECK_NEAR(x.valr_bw_s, 55.0, 1e-9);

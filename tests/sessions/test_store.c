@@ -240,13 +240,11 @@ static void test_round_trip(void)
         s->under_ceiling = -1;
         CHECK_EQ(store_add_step(st, ss.id, s), GC_OK);
     }
-    struct store_marker m = {.t_s = 12.5 + 75, .kind = STORE_MARK_PAIN, .pain = 3,
-                             .text = "knee"};
+    struct store_marker m = {.t_s = 12.5 + 75, .kind = STORE_MARK_PAIN, .pain = 3, .text = "knee"};
     CHECK_EQ(store_add_marker(st, ss.id, &m), GC_OK);
     struct store_marker badm = {.t_s = 1, .kind = STORE_MARK_PAIN, .pain = 11};
     CHECK_EQ(store_add_marker(st, ss.id, &badm), GC_ERR_ARG);
-    struct store_target_change tc = {.t_s = 12.5 + 60, .source = STORE_SRC_PROTOCOL,
-                                     .targets = tg};
+    struct store_target_change tc = {.t_s = 12.5 + 60, .source = STORE_SRC_PROTOCOL, .targets = tg};
     CHECK_EQ(store_add_target_change(st, ss.id, &tc), GC_OK);
     CHECK_EQ(store_commit(st), GC_OK);
     CHECK_EQ(store_session_finish(st, ss.id, STORE_COMPLETE, 1700000200), GC_OK);

@@ -31,7 +31,9 @@ static bool wait_set(volatile uint32_t *reg, uint32_t mask, uint32_t want)
 
 static void stay_on_hsi(struct clock_info *out)
 {
-    RCC_CFGR = (RCC_CFGR & ~RCC_CFGR_SW_MASK) | RCC_CFGR_SW_HSI;
+    /* HSI with every prescaler at 1 (a failed switch may have left the APB
+     * dividers of the PLL configuration in place). */
+    RCC_CFGR = RCC_CFGR_SW_HSI;
     RCC_CR &= ~(RCC_CR_PLLON | RCC_CR_HSEON);
     out->sysclk_hz = HSI_HZ;
     out->apb1_hz = HSI_HZ;

@@ -1,0 +1,85 @@
+/* test_steps_csv - exact header, empty fields for absent values, round trip. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "gc_error.h"
+#include "steps_csv.h"
+
+int main(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/test_steps_csv_%d.csv", GC_BINARY_DIR, (int)getpid());
+    struct gait_step s[3];
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < 3; i++) {
+        s[i].index = (uint32_t)i;
+        s[i].side = i == 0 ? GAIT_SIDE_LEFT : (i == 1 ? GAIT_SIDE_RIGHT : GAIT_SIDE_UNKNOWN);
+        s[i].t_ic_s = 1.0 + 0.35 * i;
+        s[i].t_to_s = s[i].t_ic_s + 0.24;
+        s[i].contact_ms = 240.0;
+        s[i].flight_ms = i ? 110.0 : NAN;
+        s[i].step_ms = i ? 350.0 : NAN;
+        s[i].cadence_spm = i ? 60000.0 / 350.0 : NAN;
+        s[i].impact_peak_n = i == 1 ? NAN : 1150.25;
+        s[i].impact_peak_bw = i == 1 ? NAN : 1.6745;
+        s[i].t_impact_s = i == 1 ? NAN : s[i].t_ic_s + 0.03;
+        s[i].valr_bw_s = 72.5;
+        s[i].vilr_bw_s = 80.25;
+        s[i].active_peak_n = 1750.5;
+        s[i].active_peak_bw = 2.5483;
+        s[i].flags = (i == 1 ? GAIT_STEP_LR_FALLBACK : GAIT_STEP_IMPACT) |
+                     (i == 2 ? GAIT_STEP_WALK | GAIT_STEP_AFTER_GAP : 0u);
+    }
+    FILE *fp = fopen(path, "w");
+    CHECK_EQ(steps_csv_write_header(fp), GC_OK);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(steps_csv_write_row(fp, &s[i]), GC_OK);
+    fclose(fp);
+
+    /* The header of DESIGN.md section 5, in that order, first. */
+    fp = fopen(path, "r");
+    char line[1024];
+    CHECK(fgets(line, sizeof line, fp) != NULL);
+    const char *want = "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,"
+                       "impact_peak_n,impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,"
+                       "active_peak_n,active_peak_bw";
+    CHECK(!strncmp(line, want, strlen(want)));
+    CHECK(fgets(line, sizeof line, fp) != NULL);
+    CHECK_MSG(!strcmp(line, "0,L,1.00000,1.24000,240.00,,,,1150.2,1.6745,1.03000,72.50,80.25,"
+                            "1750.5,2.5483,0,0,0\n"),
+              line);
+    CHECK(fgets(line, sizeof line, fp) != NULL);
+    CHECK(fgets(line, sizeof line, fp) != NULL);
+    CHECK_MSG(!strncmp(line, "2,,", 3), line); /* unknown side: empty */
+    fclose(fp);
+
+    struct gait_step *back;
+    size_t n;
+    char err[256];
+    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_OK);
+    CHECK_EQ(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        CHECK_EQ(back[i].index, s[i].index);
+        CHECK_EQ(back[i].side, s[i].side);
+        CHECK_NEAR(back[i].t_ic_s, s[i].t_ic_s, 5e-6); /* 5 decimals */
+        CHECK_NEAR(back[i].contact_ms, s[i].contact_ms, 5e-3);
+        CHECK(isnan(back[i].flight_ms) == isnan(s[i].flight_ms));
+        CHECK(isnan(back[i].impact_peak_n) == isnan(s[i].impact_peak_n));
+        CHECK_NEAR(back[i].valr_bw_s, s[i].valr_bw_s, 5e-3);
+        CHECK_NEAR(back[i].active_peak_bw, s[i].active_peak_bw, 5e-5);
+        CHECK_EQ(back[i].flags, s[i].flags);
+    }
+    free(back);
+
+    fp = fopen(path, "w");
+    fputs("index,side,t_ic_s\n0,L,1\n", fp);
+    fclose(fp);
+    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_ERR_FORMAT);
+    CHECK(strstr(err, "t_to_s") != NULL);
+    unlink(path);
+    return check_exit();
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Accuracy of `station analyze` on every real recording in data/real/
+against the independent offline reference (reference.py), and the side
+labels of fukuchi_rbds0041_t25 against its foot markers.
+
+Asserted per file (DESIGN.md section 7, issue 5):
+  step F1 >= 0.99; median |IC difference| <= 3 ms; cadence within
+  0.5 steps/min (steps per minute between the first and last matched IC);
+  active peak within 3 % on every matched step; side >= 98 % against the
+  marker-derived labels.
+
+usage: real_accuracy.py BIN_DIR DATA_DIR [--json OUT] [--python PY]
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from steps_compare import compare, load, match  # noqa: E402
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        print(__doc__)
+        return 2
+    bindir, datadir = args[0], args[1]
+    out_json = args[args.index("--json") + 1] if "--json" in args else None
+    py = args[args.index("--python") + 1] if "--python" in args else sys.executable
+    files = sorted(f for f in glob.glob(os.path.join(datadir, "real", "*.csv"))
+                   if not f.endswith("_sides.csv"))
+    if not files:
+        print("no real recordings found under", datadir)
+        return 1
+    failures, results = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in files:
+            name = os.path.basename(f)[:-4]
+            det = os.path.join(tmp, name + "_det.csv")
+            ref = os.path.join(tmp, name + "_ref.csv")
+            subprocess.run([os.path.join(bindir, "station"), "analyze", f, "--steps", det,
+                            "--quiet"], check=True)
+            subprocess.run([py, os.path.join(HERE, "reference.py"), f, ref], check=True)
+            d, r = load(det), load(ref)
+            res = compare(d, r, 0.060)
+            sides = f[:-4] + "_sides.csv"
+            if os.path.exists(sides):
+                lab = load(sides)
+                pairs = match(d, lab, 0.080)
+                ok = sum(1 for i, j in pairs if d[i]["side"] == lab[j]["side"])
+                res["side_vs_markers"] = ok / len(lab)
+                res["side_labels"] = len(lab)
+            results[name] = res
+            print("%-24s steps %3d/%3d F1 %.4f  IC |diff| median %.2f ms  cadence %.2f "
+                  "(diff %.3f)  active max %.2f%%  impact agree %.2f  VALR median %.1f%%%s" % (
+                      name, res["det_steps"], res["ref_steps"], res["f1"],
+                      res["ic_err_median_ms"], res["cadence_span_det_spm"],
+                      res["cadence_span_err_spm"], 100 * res["active_rel_err_max"],
+                      res["impact_agree"], 100 * res["valr_rel_err_median"],
+                      ("  side %.4f" % res["side_vs_markers"]) if "side_vs_markers" in res
+                      else ""))
+            # Tolerances: DESIGN.md section 7 / issue 5.
+            if not res["f1"] >= 0.99:
+                failures.append("%s: step F1 %.4f < 0.99" % (name, res["f1"]))
+            if not res["ic_err_median_ms"] <= 3.0:
+                failures.append("%s: median IC difference %.2f ms > 3" %
+                                (name, res["ic_err_median_ms"]))
+            if not res["cadence_span_err_spm"] <= 0.5:
+                failures.append("%s: cadence differs by %.3f steps/min > 0.5" %
+                                (name, res["cadence_span_err_spm"]))
+            if not res["active_rel_err_max"] <= 0.03:
+                failures.append("%s: active peak differs by %.2f %% > 3 %%" %
+                                (name, 100 * res["active_rel_err_max"]))
+            if "side_vs_markers" in res and not res["side_vs_markers"] >= 0.98:
+                failures.append("%s: side agreement with markers %.4f < 0.98" %
+                                (name, res["side_vs_markers"]))
+    if out_json:
+        with open(out_json, "w") as fh:
+            json.dump(results, fh, indent=1)
+    for fl in failures:
+        print("FAIL:", fl)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

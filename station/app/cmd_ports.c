@@ -35,13 +35,14 @@ static const char *or_dash(const char *s)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: station ports [--no-probe] [--port PATH]...\n\n"
-               "List serial ports: path, transport, USB VID:PID, manufacturer, product and\n"
-               "serial number.  Every port is asked for a gaitcue hello (%d ms) and the\n"
-               "sensors that answer are marked with their serial number.\n\n"
-               "  --no-probe     do not send anything, only list\n"
-               "  --port PATH    also check PATH (e.g. a pseudo-terminal, which the system\n"
-               "                 does not list; $GC_EXTRA_PORTS adds colon-separated paths)\n",
+    fprintf(f,
+            "usage: station ports [--no-probe] [--port PATH]...\n\n"
+            "List serial ports: path, transport, USB VID:PID, manufacturer, product and\n"
+            "serial number.  Every port is asked for a gaitcue hello (%d ms) and the\n"
+            "sensors that answer are marked with their serial number.\n\n"
+            "  --no-probe     do not send anything, only list\n"
+            "  --port PATH    also check PATH (e.g. a pseudo-terminal, which the system\n"
+            "                 does not list; $GC_EXTRA_PORTS adds colon-separated paths)\n",
             SENSOR_SCAN_TIMEOUT_MS);
 }
 
@@ -64,8 +65,8 @@ int cmd_ports(int argc, char **argv)
             return 2;
         }
     }
-    n_extra += sensor_extra_ports(extra + n_extra, PORTS_MAX_EXTRA - n_extra, storage,
-                                  sizeof storage);
+    n_extra +=
+        sensor_extra_ports(extra + n_extra, PORTS_MAX_EXTRA - n_extra, storage, sizeof storage);
     struct slink_port_info *ports = NULL;
     int n = slink_ports_list(extra, n_extra, &ports);
     if (n < 0) {

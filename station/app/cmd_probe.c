@@ -17,7 +17,7 @@
 #include "gc_error.h"
 #include "sensor_open.h"
 
-#define PROBE_PING_MS 100
+#define PROBE_PING_MS   100
 #define PROBE_MAX_PINGS 4096
 
 struct probe {
@@ -268,8 +268,9 @@ int cmd_probe(int argc, char **argv)
         return 1;
     }
     if (!ok) {
-        fprintf(stderr, "station: the sensor on %s did not stream samples; check its faults "
-                        "above.\n",
+        fprintf(stderr,
+                "station: the sensor on %s did not stream samples; check its faults "
+                "above.\n",
                 port);
         return 1;
     }

@@ -195,9 +195,9 @@ int cmd_run(int argc, char **argv)
             marker[0] = '\0';
         }
     }
-    fprintf(stdout, "sensor %s  firmware %u.%u.%u  protocol %u  %u Hz  on %s\n",
-            conn.hello.serial, conn.hello.fw_major, conn.hello.fw_minor, conn.hello.fw_patch,
-            conn.hello.proto_version, (unsigned)conn.hello.rate_hz, port);
+    fprintf(stdout, "sensor %s  firmware %u.%u.%u  protocol %u  %u Hz  on %s\n", conn.hello.serial,
+            conn.hello.fw_major, conn.hello.fw_minor, conn.hello.fw_patch, conn.hello.proto_version,
+            (unsigned)conn.hello.rate_hz, port);
     fflush(stdout);
 
     int code = runloop_run(lv, &o, sim, stdout);

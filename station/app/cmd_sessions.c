@@ -120,11 +120,8 @@ static int import(struct store *st, const struct args *a)
     session_init(&s, &plan, 0.0);
     struct session_event ev[8];
     for (size_t i = 0; rc == GC_OK && i <= n; i++) {
-        double t = i < n ? steps[i].step.t_ic_s : INFINITY;
-        if (i == n) {
-            /* close the phases the last step reached */
-            t = n ? steps[n - 1].step.t_ic_s : 0;
-        }
+        /* past the last step: close the phases it reached */
+        double t = i < n ? steps[i].step.t_ic_s : (n ? steps[n - 1].step.t_ic_s : 0);
         int k;
         while (rc == GC_OK && (k = session_update(&s, t, ev, 8)) > 0) {
             for (int e = 0; e < k && rc == GC_OK; e++) {

@@ -25,8 +25,8 @@
 /* IDENTIFY is repeated this often while waiting: bytes sent before the
  * device opened its side (QEMU, a booting MCU) are lost. */
 #define DEV_IDENTIFY_RETRY_MS 500
-#define DEV_ACK_TIMEOUT_MS 1000
-#define DEV_WRITE_TIMEOUT_MS 200
+#define DEV_ACK_TIMEOUT_MS    1000
+#define DEV_WRITE_TIMEOUT_MS  200
 
 /* Called for every good frame received while pumping; t_rx_ns is
  * CLOCK_MONOTONIC at the read that completed it.  Return non-zero to stop
@@ -40,10 +40,10 @@ struct devlink {
     struct slink *link;       /* not owned */
     struct frame_decoder dec; /* frame layer state, counters */
     uint16_t next_token;
-    uint32_t bad_pending;     /* bad frames since the last good frame handed out */
-    int64_t last_rx_ns;       /* time of the last byte received */
-    dev_frame_fn on_frame;    /* may be NULL */
-    dev_tx_fn on_tx;          /* may be NULL */
+    uint32_t bad_pending;  /* bad frames since the last good frame handed out */
+    int64_t last_rx_ns;    /* time of the last byte received */
+    dev_frame_fn on_frame; /* may be NULL */
+    dev_tx_fn on_tx;       /* may be NULL */
     void *user;
 };
 

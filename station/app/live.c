@@ -31,21 +31,21 @@
 /* Ring sizes.  DSP ring: 2048 records = 20 s of a 1 kHz stream in 10-sample
  * blocks, far more than the DSP ever lags.  Recording ring: 8192 records =
  * 80 s, to ride out a slow disk.  Lines: 256. */
-#define RING_DSP 2048u
-#define RING_REC 8192u
+#define RING_DSP   2048u
+#define RING_REC   8192u
 #define RING_LINES 256u
-#define RING_CMDS 64u
+#define RING_CMDS  64u
 /* Free records the reader wants before a read: one 4 kB read can complete
  * ~150 small frames (ACKs) or ~16 sample blocks. */
 #define RING_HEADROOM 256u
 
 #define N_PINGS 32
-#define N_LAT 256
+#define N_LAT   256
 /* "Link too slow": this many consecutive STATUS intervals in which the
  * device dropped more than LIVE_SLOW_FRACTION of its samples.  A single
  * stall drops in one or two intervals; a link that cannot carry the rate
  * drops in every one. */
-#define SLOW_STREAK 3
+#define SLOW_STREAK   3
 #define SLOW_FRACTION 0.05
 
 /* ---- seqlock snapshot (all shared words are atomics: TSan-clean) ---- */
@@ -112,11 +112,11 @@ struct dsp {
     struct pkt_hello hello;
     struct pkt_seq_tracker seq;
     bool have_block;
-    double t_offset_s;      /* session time = sensor time + t_offset_s */
-    uint64_t next_t_us;     /* sensor time right after the last sample */
+    double t_offset_s;  /* session time = sensor time + t_offset_s */
+    uint64_t next_t_us; /* sensor time right after the last sample */
     double last_t_session_s;
     int64_t last_block_rx_ns;
-    int64_t t0_host_ns;     /* host time of the first record */
+    int64_t t0_host_ns; /* host time of the first record */
     int64_t last_host_ns;
     bool have_host;
     struct live_snapshot snap; /* the DSP's working copy, published */
@@ -152,18 +152,18 @@ struct live {
     struct slink *link;
     struct devlink dev;
     struct rec_reader *rd;
-    struct rec_link_stats stats;     /* cumulative frame-layer counters */
-    struct frame_decoder prev_dec;   /* counters of decoders before the last reopen */
+    struct rec_link_stats stats;   /* cumulative frame-layer counters */
+    struct frame_decoder prev_dec; /* counters of decoders before the last reopen */
     uint64_t prev_bytes, prev_ok, prev_bad, prev_crc, prev_dropped_bytes;
     bool need_start;
     bool silent;
     int64_t silent_since_ns;
 
     /* rings */
-    struct spsc *ring;   /* source -> DSP, struct rec_record */
-    struct spsc *rring;  /* DSP -> writer, struct rec_record */
-    struct spsc *lines;  /* DSP -> main, struct line_msg */
-    struct spsc *cmds;   /* main -> reader, struct cmd_msg */
+    struct spsc *ring;  /* source -> DSP, struct rec_record */
+    struct spsc *rring; /* DSP -> writer, struct rec_record */
+    struct spsc *lines; /* DSP -> main, struct line_msg */
+    struct spsc *cmds;  /* main -> reader, struct cmd_msg */
     struct spsc *consumers[LIVE_MAX_CONSUMERS];
     int n_consumers;
     sem_t wake_dsp;
@@ -177,9 +177,9 @@ struct live {
 
     pthread_t th_src, th_dsp, th_wr;
     bool started, stopped;
-    atomic_bool stop;        /* control -> source */
-    atomic_bool src_done;    /* source -> DSP */
-    atomic_bool dsp_done;    /* DSP -> writer */
+    atomic_bool stop;     /* control -> source */
+    atomic_bool src_done; /* source -> DSP */
+    atomic_bool dsp_done; /* DSP -> writer */
     atomic_bool finished;
     char failure[256];
     atomic_bool failed;
@@ -594,7 +594,8 @@ static void dsp_tick_line(struct live *lv)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void dsp_notice(struct live *lv, const char *fmt, ...)
+static void
+dsp_notice(struct live *lv, const char *fmt, ...)
 {
     char msg[LIVE_LINE_LEN - 32];
     va_list ap;
@@ -780,8 +781,7 @@ static void dsp_samples(struct live *lv, const struct rec_record *r)
         /* Blocks or samples missing: a gap, never interpolated. */
         if (q > 0)
             d->snap.link.lost_blocks += (uint64_t)q;
-        double gap_us =
-            b->t_first_us > d->next_t_us ? (double)(b->t_first_us - d->next_t_us) : 0.0;
+        double gap_us = b->t_first_us > d->next_t_us ? (double)(b->t_first_us - d->next_t_us) : 0.0;
         d->snap.link.lost_samples += (uint64_t)llround(gap_us / period_us);
         dsp_gap(lv, t_first_s + d->t_offset_s, r->t_host_ns);
         if (gap_us >= 100e3 || d->snap.link_state != LIVE_LINK_STREAMING)
@@ -990,9 +990,8 @@ static void *dsp_main(void *arg)
     snprintf(lv->end_text, sizeof lv->end_text,
              "duration_s=%.3f\nsteps=%" PRIu32 "\nframes=%" PRIu64 "\ncrc_errors=%" PRIu64
              "\nlost_blocks=%" PRIu64 "\ngaps=%" PRIu64 "\nreconnects=%" PRIu64 "\n",
-             d->snap.t_session_s, d->snap.gait.steps, d->snap.link.frames,
-             d->snap.link.crc_errors, d->snap.link.lost_blocks, d->snap.link.gaps,
-             d->snap.link.reconnects);
+             d->snap.t_session_s, d->snap.gait.steps, d->snap.link.frames, d->snap.link.crc_errors,
+             d->snap.link.lost_blocks, d->snap.link.gaps, d->snap.link.reconnects);
     snap_publish(&lv->snap, &d->snap);
     atomic_store(&lv->finished, true);
     atomic_store_explicit(&lv->dsp_done, true, memory_order_release);
@@ -1030,8 +1029,7 @@ static void *writer_main(void *arg)
             if (sync)
                 next_sync = t + 1000000000LL;
         }
-        if (atomic_load_explicit(&lv->dsp_done, memory_order_acquire) &&
-            spsc_count(lv->rring) == 0)
+        if (atomic_load_explicit(&lv->dsp_done, memory_order_acquire) && spsc_count(lv->rring) == 0)
             break;
         sem_wait_ms(&lv->wake_writer, 50);
     }
@@ -1064,8 +1062,8 @@ static int write_header(struct live *lv)
     r.kind = REC_INFO;
     r.t_host_ns = now_ns();
     int k = snprintf((char *)r.payload, REC_MAX_PAYLOAD,
-                     "station_version=%s\ncreated_utc=%s\nsource=%s\nmass_kg=%.3f\n",
-                     GC_VERSION, when, lv->source_desc, lv->cfg.mass_kg);
+                     "station_version=%s\ncreated_utc=%s\nsource=%s\nmass_kg=%.3f\n", GC_VERSION,
+                     when, lv->source_desc, lv->cfg.mass_kg);
     r.len = (uint16_t)(k > 0 ? k : 0);
     int rc = rec_writer_append(lv->writer, &r);
     r.kind = REC_HELLO;
@@ -1377,11 +1375,11 @@ void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap)
     fmt_spm(c1, sizeof c1, s->gait.cadence_step_spm);
     fmt_spm(c2, sizeof c2, s->gait.cadence_spectral_spm);
     snprintf(buf, cap,
-             "summary: %.1f s  steps %" PRIu32 " (L %" PRIu32 " / R %" PRIu32
-             ")  contacts %" PRIu32 "  cadence %s spm (spectral %s)  frames %" PRIu64
-             "  crc errors %" PRIu64 "  bad frames %" PRIu64 "  lost blocks %" PRIu64
-             "  gaps %" PRIu64 "  restarts %" PRIu64 "  reconnects %" PRIu64
-             "  silences %" PRIu64 "  device dropped %" PRIu32 "  ring drops %" PRIu64,
+             "summary: %.1f s  steps %" PRIu32 " (L %" PRIu32 " / R %" PRIu32 ")  contacts %" PRIu32
+             "  cadence %s spm (spectral %s)  frames %" PRIu64 "  crc errors %" PRIu64
+             "  bad frames %" PRIu64 "  lost blocks %" PRIu64 "  gaps %" PRIu64
+             "  restarts %" PRIu64 "  reconnects %" PRIu64 "  silences %" PRIu64
+             "  device dropped %" PRIu32 "  ring drops %" PRIu64,
              s->t_session_s, s->gait.steps, s->gait.steps_left, s->gait.steps_right, s->contacts,
              c1, c2, s->link.frames, s->link.crc_errors, s->link.bad_frames, s->link.lost_blocks,
              s->link.gaps, s->link.restarts, s->link.reconnects, s->link.silences,

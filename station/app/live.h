@@ -43,14 +43,14 @@
 /* Silence longer than this while streaming is reported as a link event
  * (issue 4: detect within 0.5 s; the reader polls every LIVE_POLL_MS). */
 #define LIVE_SILENCE_MS 300
-#define LIVE_POLL_MS 20
+#define LIVE_POLL_MS    20
 /* Reconnect attempts while the port is gone. */
 #define LIVE_REOPEN_MS 250
 /* Ping period (clock mapping, latency); faster during the first seconds. */
-#define LIVE_PING_MS 1000
-#define LIVE_LAST_STEPS 16
+#define LIVE_PING_MS       1000
+#define LIVE_LAST_STEPS    16
 #define LIVE_MAX_CONSUMERS 8
-#define LIVE_LINE_LEN 320
+#define LIVE_LINE_LEN      320
 
 enum live_link_state {
     LIVE_LINK_CONNECTING = 0,
@@ -61,55 +61,55 @@ enum live_link_state {
 };
 
 struct live_link_health {
-    uint64_t bytes;          /* bytes received */
-    uint64_t frames;         /* good frames */
-    uint64_t bad_frames;     /* corrupt frames (CRC, COBS, overlong) */
-    uint64_t crc_errors;     /* subset of bad_frames */
-    uint64_t blocks;         /* SAMPLES blocks processed */
-    uint64_t samples;        /* samples processed */
-    uint64_t lost_blocks;    /* blocks missing by sequence number */
-    uint64_t lost_samples;   /* samples missing by sensor time */
-    uint64_t gaps;           /* gaps marked in the analysis */
-    uint64_t restarts;       /* sensor reboots (sequence restarted) */
-    uint64_t reconnects;     /* link reopened */
-    uint64_t silences;       /* silences detected */
-    uint64_t ring_dropped;   /* records the DSP ring refused (DSP too slow) */
-    uint64_t rec_dropped;    /* records the recording ring refused */
+    uint64_t bytes;               /* bytes received */
+    uint64_t frames;              /* good frames */
+    uint64_t bad_frames;          /* corrupt frames (CRC, COBS, overlong) */
+    uint64_t crc_errors;          /* subset of bad_frames */
+    uint64_t blocks;              /* SAMPLES blocks processed */
+    uint64_t samples;             /* samples processed */
+    uint64_t lost_blocks;         /* blocks missing by sequence number */
+    uint64_t lost_samples;        /* samples missing by sensor time */
+    uint64_t gaps;                /* gaps marked in the analysis */
+    uint64_t restarts;            /* sensor reboots (sequence restarted) */
+    uint64_t reconnects;          /* link reopened */
+    uint64_t silences;            /* silences detected */
+    uint64_t ring_dropped;        /* records the DSP ring refused (DSP too slow) */
+    uint64_t rec_dropped;         /* records the recording ring refused */
     uint32_t dev_dropped_samples; /* device-reported (STATUS), cumulative since START */
     uint32_t dev_overruns;
-    uint32_t dev_faults;     /* FAULT_* bits */
-    double rate_hz;          /* measured sample rate over the last second of session time */
-    double latency_ms;       /* median host arrival - mapped sensor time of a block's last
-                                sample, last second; NAN until the clock is mapped */
-    double rtt_ms;           /* last ping round trip; NAN before the first */
+    uint32_t dev_faults; /* FAULT_* bits */
+    double rate_hz;      /* measured sample rate over the last second of session time */
+    double latency_ms;   /* median host arrival - mapped sensor time of a block's last
+                            sample, last second; NAN until the clock is mapped */
+    double rtt_ms;       /* last ping round trip; NAN before the first */
     double rtt_min_ms;
-    double clock_offset_ms;  /* sensor clock - host clock at the last ping (min-RTT fit) */
-    double clock_drift_ppm;  /* sensor clock rate error vs host; NAN until >= 5 s of pings */
-    double silent_s;         /* current silence, s (0 when streaming) */
+    double clock_offset_ms; /* sensor clock - host clock at the last ping (min-RTT fit) */
+    double clock_drift_ppm; /* sensor clock rate error vs host; NAN until >= 5 s of pings */
+    double silent_s;        /* current silence, s (0 when streaming) */
 };
 
 struct live_snapshot {
-    uint64_t version;           /* increases with every publish */
-    double t_session_s;         /* session time of the last sample, s */
-    double t_host_s;            /* host time since the session start, s */
+    uint64_t version;   /* increases with every publish */
+    double t_session_s; /* session time of the last sample, s */
+    double t_host_s;    /* host time since the session start, s */
     enum live_link_state link_state;
-    bool finished;              /* session over (--seconds reached, replay ended) */
+    bool finished; /* session over (--seconds reached, replay ended) */
     struct gait_status gait;
     uint32_t contacts;          /* GAIT_EV_CONTACT events */
     float fz_n, copx_m, copy_m; /* last sample (NAN COP when unloaded) */
     struct live_link_health link;
-    uint32_t n_steps;           /* steps completed; newest in last_steps[(n_steps-1) % LIVE_LAST_STEPS] */
+    uint32_t n_steps; /* steps completed; newest in last_steps[(n_steps-1) % LIVE_LAST_STEPS] */
     struct gait_step last_steps[LIVE_LAST_STEPS];
     struct pkt_hello hello;
 };
 
 /* Element of an event consumer ring (spsc elem_size = sizeof(struct live_event)). */
 struct live_event {
-    struct gait_event ev;  /* times in session seconds */
-    int64_t t_rx_ns;       /* host receive time (CLOCK_MONOTONIC ns) of the frame whose samples
-                              produced the event: "sample arrival" for latency figures */
-    int64_t t_emit_ns;     /* host time the DSP pushed the event */
-    double t_ev_host_s;    /* ev.t_s mapped to host CLOCK_MONOTONIC seconds; NAN if unmapped */
+    struct gait_event ev; /* times in session seconds */
+    int64_t t_rx_ns;      /* host receive time (CLOCK_MONOTONIC ns) of the frame whose samples
+                             produced the event: "sample arrival" for latency figures */
+    int64_t t_emit_ns;    /* host time the DSP pushed the event */
+    double t_ev_host_s;   /* ev.t_s mapped to host CLOCK_MONOTONIC seconds; NAN if unmapped */
 };
 
 struct live_config {
@@ -121,14 +121,14 @@ struct live_config {
     const char *replay_path;         /* replay instead of a port */
     double replay_speed;             /* 1 = real time, 0 = as fast as possible */
 
-    const uint8_t *hello_raw;        /* PKT_HELLO_SIZE bytes from the handshake (ignored for
-                                        replay: taken from the file) */
-    const struct deck_cal *cal;      /* NULL = nominal from HELLO (replay: from the file) */
-    double mass_kg;                  /* 0 = estimate */
-    double seconds;                  /* stop after this much session time; 0 = never */
-    const char *record_path;         /* NULL = no recording */
-    const char *source_desc;         /* for the recording's INFO ("sim", "port /dev/ttyACM0") */
-    bool send_start;                 /* live: send CMD_START after live_start */
+    const uint8_t *hello_raw;   /* PKT_HELLO_SIZE bytes from the handshake (ignored for
+                                   replay: taken from the file) */
+    const struct deck_cal *cal; /* NULL = nominal from HELLO (replay: from the file) */
+    double mass_kg;             /* 0 = estimate */
+    double seconds;             /* stop after this much session time; 0 = never */
+    const char *record_path;    /* NULL = no recording */
+    const char *source_desc;    /* for the recording's INFO ("sim", "port /dev/ttyACM0") */
+    bool send_start;            /* live: send CMD_START after live_start */
 };
 
 struct live;

@@ -29,42 +29,42 @@ static bool parse_double(const char *s, double lo, double hi, double *out)
 void run_options_usage(enum run_mode mode, FILE *out)
 {
     if (mode == RUN_MODE_LIVE) {
-        fprintf(out,
-                "usage: station run [--sim | --port PATH] [OPTIONS]\n\n"
-                "Live session: connect to the sensor (or the built-in simulator), say hello,\n"
-                "stream, and print one line per second: cadence (per step and spectral),\n"
-                "contacts and steps, left/right, link health (frames, CRC errors, lost\n"
-                "packets, latency).  A summary line ends the session.  The raw stream is\n"
-                "recorded so it can be replayed with 'station replay'.\n\n"
-                "source:\n"
-                "  --sim                 run the simulated sensor gaitcue-sim on a pseudo-terminal\n"
-                "  --sim-X V             pass --X V to gaitcue-sim (e.g. --sim-cadence 172,\n"
-                "                        --sim-profile walk, --sim-speed max, --sim-seed 3)\n"
-                "  --port PATH           serial port of the sensor; without --port and --sim the\n"
-                "                        sensor is found automatically\n"
-                "  --link KIND           auto (default: termios for pseudo-terminals,\n"
-                "                        libserialport otherwise), termios or serialport\n"
-                "  --baud N              UART baud rate (default 921600; USB ignores it)\n"
-                "  --rate HZ             sample rate to set on the sensor (500-2000)\n\n"
-                "session:\n"
-                "  --seconds N           stop after N seconds of sensor data (default: Ctrl-C)\n"
-                "  --mass KG             runner's body mass (default: estimated from the deck)\n"
-                "  --steps OUT.csv       write every step (steps CSV, docs/acquisition.md)\n"
-                "  --record FILE         recording file (default: a new file under\n"
-                "                        $XDG_DATA_HOME/gaitcue/recordings/)\n"
-                "  --no-record           do not record the raw stream\n"
-                "  --calibration FILE    calibration file (default: nominal from the sensor)\n"
-                "  --quiet               print only the summary line\n\n");
+        fprintf(
+            out,
+            "usage: station run [--sim | --port PATH] [OPTIONS]\n\n"
+            "Live session: connect to the sensor (or the built-in simulator), say hello,\n"
+            "stream, and print one line per second: cadence (per step and spectral),\n"
+            "contacts and steps, left/right, link health (frames, CRC errors, lost\n"
+            "packets, latency).  A summary line ends the session.  The raw stream is\n"
+            "recorded so it can be replayed with 'station replay'.\n\n"
+            "source:\n"
+            "  --sim                 run the simulated sensor gaitcue-sim on a pseudo-terminal\n"
+            "  --sim-X V             pass --X V to gaitcue-sim (e.g. --sim-cadence 172,\n"
+            "                        --sim-profile walk, --sim-speed max, --sim-seed 3)\n"
+            "  --port PATH           serial port of the sensor; without --port and --sim the\n"
+            "                        sensor is found automatically\n"
+            "  --link KIND           auto (default: termios for pseudo-terminals,\n"
+            "                        libserialport otherwise), termios or serialport\n"
+            "  --baud N              UART baud rate (default 921600; USB ignores it)\n"
+            "  --rate HZ             sample rate to set on the sensor (500-2000)\n\n"
+            "session:\n"
+            "  --seconds N           stop after N seconds of sensor data (default: Ctrl-C)\n"
+            "  --mass KG             runner's body mass (default: estimated from the deck)\n"
+            "  --steps OUT.csv       write every step (steps CSV, docs/acquisition.md)\n"
+            "  --record FILE         recording file (default: a new file under\n"
+            "                        $XDG_DATA_HOME/gaitcue/recordings/)\n"
+            "  --no-record           do not record the raw stream\n"
+            "  --calibration FILE    calibration file (default: nominal from the sensor)\n"
+            "  --quiet               print only the summary line\n\n");
     } else {
-        fprintf(out,
-                "usage: station replay FILE [--speed 1|X|max] [OPTIONS]\n\n"
-                "Feed a recorded session through the same pipeline as 'station run' and\n"
-                "print the same lines; the steps are identical to the live session's.\n\n"
-                "  --speed S             1 = real time (default), X = X times faster,\n"
-                "                        max = as fast as possible\n"
-                "  --steps OUT.csv       write every step (steps CSV)\n"
-                "  --mass KG             override the body mass stored in the recording\n"
-                "  --quiet               print only the summary line\n\n");
+        fprintf(out, "usage: station replay FILE [--speed 1|X|max] [OPTIONS]\n\n"
+                     "Feed a recorded session through the same pipeline as 'station run' and\n"
+                     "print the same lines; the steps are identical to the live session's.\n\n"
+                     "  --speed S             1 = real time (default), X = X times faster,\n"
+                     "                        max = as fast as possible\n"
+                     "  --steps OUT.csv       write every step (steps CSV)\n"
+                     "  --mass KG             override the body mass stored in the recording\n"
+                     "  --quiet               print only the summary line\n\n");
     }
     fprintf(out,
             "display, feedback and records:\n"

@@ -24,33 +24,33 @@ enum run_mode { RUN_MODE_LIVE = 0, RUN_MODE_REPLAY = 1 };
 struct run_options {
     enum run_mode mode;
     /* source (live) */
-    bool sim;                 /* --sim: spawn gaitcue-sim on a pty */
-    const char *port;         /* --port PATH; NULL = --sim or autodetect */
-    enum slink_kind link;     /* --link auto|termios|serialport */
-    int baud;                 /* --baud N (0 = default 921600) */
-    unsigned rate_hz;         /* --rate HZ: device sample rate (0 = the device's) */
+    bool sim;                               /* --sim: spawn gaitcue-sim on a pty */
+    const char *port;                       /* --port PATH; NULL = --sim or autodetect */
+    enum slink_kind link;                   /* --link auto|termios|serialport */
+    int baud;                               /* --baud N (0 = default 921600) */
+    unsigned rate_hz;                       /* --rate HZ: device sample rate (0 = the device's) */
     const char *sim_args[RUN_MAX_SIM_ARGS]; /* "--X", "V" pairs from --sim-X V */
     int n_sim_args;
-    char sim_flags[RUN_MAX_SIM_ARGS][80];   /* storage of the rewritten "--X" */
+    char sim_flags[RUN_MAX_SIM_ARGS][80]; /* storage of the rewritten "--X" */
     /* source (replay) */
-    const char *replay_file;  /* positional FILE */
-    double speed;             /* --speed 1|X|max: 0 = max */
+    const char *replay_file; /* positional FILE */
+    double speed;            /* --speed 1|X|max: 0 = max */
     /* session */
-    double seconds;           /* --seconds N: stop after N s of session time; 0 = until Ctrl-C */
-    double mass_kg;           /* --mass KG: 0 = from weigh-in / estimate */
-    const char *steps_csv;    /* --steps OUT.csv */
-    const char *record;       /* --record FILE; NULL = default path */
-    bool no_record;           /* --no-record */
-    bool quiet;               /* --quiet: no per-second lines, summary only */
+    double seconds;        /* --seconds N: stop after N s of session time; 0 = until Ctrl-C */
+    double mass_kg;        /* --mass KG: 0 = from weigh-in / estimate */
+    const char *steps_csv; /* --steps OUT.csv */
+    const char *record;    /* --record FILE; NULL = default path */
+    bool no_record;        /* --no-record */
+    bool quiet;            /* --quiet: no per-second lines, summary only */
     /* display / feedback / store (wired by their owners) */
-    bool headless;            /* --headless: no window, terminal lines only */
-    const char *screenshot;   /* --screenshot PATH: PNG of the display at the end */
-    double target_cadence_spm;/* --target-cadence SPM (0 = from protocol / baseline) */
-    const char *audio_device; /* --audio-device PCM (ALSA name; "null" for none) */
-    const char *patient;      /* --patient CODE */
-    const char *protocol;     /* --protocol NAME|FILE */
-    const char *db;           /* --db PATH (session store) */
-    const char *calibration;  /* --calibration FILE (default: newest for the sensor) */
+    bool headless;             /* --headless: no window, terminal lines only */
+    const char *screenshot;    /* --screenshot PATH: PNG of the display at the end */
+    double target_cadence_spm; /* --target-cadence SPM (0 = from protocol / baseline) */
+    const char *audio_device;  /* --audio-device PCM (ALSA name; "null" for none) */
+    const char *patient;       /* --patient CODE */
+    const char *protocol;      /* --protocol NAME|FILE */
+    const char *db;            /* --db PATH (session store) */
+    const char *calibration;   /* --calibration FILE (default: newest for the sensor) */
 };
 
 /* Parse argv[1..argc) (argv[0] is the subcommand).  Returns 0 ok, 1 when

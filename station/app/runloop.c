@@ -20,7 +20,7 @@
 /* Steps CSV consumer ring: 3 events per step; 16384 events cover minutes
  * of max-speed replay between two 5 ms polls. */
 #define STEPS_RING 16384u
-#define POLL_MS 5
+#define POLL_MS    5
 
 static volatile sig_atomic_t g_signal;
 
@@ -137,8 +137,9 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
     /* A session with --seconds that never gets its data (sensor gone for
      * good) still ends: give it twice its length, at least a minute more. */
     int64_t t0 = mono_ms();
-    int64_t wall_limit_ms =
-        o->mode == RUN_MODE_LIVE && o->seconds > 0 ? (int64_t)(fmax(2 * o->seconds, o->seconds + 60) * 1000) : 0;
+    int64_t wall_limit_ms = o->mode == RUN_MODE_LIVE && o->seconds > 0
+                                ? (int64_t)(fmax(2 * o->seconds, o->seconds + 60) * 1000)
+                                : 0;
     char why[256] = "";
     for (;;) {
         drain_lines(lv, o, out);

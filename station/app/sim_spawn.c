@@ -21,7 +21,7 @@
 #define LOG_PREFIX "sim"
 #include "log.h"
 
-#define SIM_NAME "gaitcue-sim"
+#define SIM_NAME     "gaitcue-sim"
 #define SIM_MAX_ARGS 80
 
 struct sim_proc {
@@ -97,8 +97,8 @@ static void describe_status(int status, char *buf, size_t cap)
         snprintf(buf, cap, "stopped");
 }
 
-int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **out,
-              char *pty_path, size_t pty_cap, char *errmsg, size_t errcap)
+int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **out, char *pty_path,
+              size_t pty_cap, char *errmsg, size_t errcap)
 {
     *out = NULL;
     char exe[PATH_MAX];

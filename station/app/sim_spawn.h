@@ -23,8 +23,8 @@ struct sim_proc;
  * its pty line.  Returns GC_OK with *out and pty_path filled, or an error
  * with one sentence for the user in errmsg (GC_ERR_NOT_FOUND: no
  * executable; GC_ERR_TIMEOUT: no pty line; GC_ERR_IO: it exited). */
-int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **out,
-              char *pty_path, size_t pty_cap, char *errmsg, size_t errcap);
+int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **out, char *pty_path,
+              size_t pty_cap, char *errmsg, size_t errcap);
 /* Still running?  If not, *exit_desc describes how it ended. */
 bool sim_alive(struct sim_proc *s, char *exit_desc, size_t cap);
 /* Read and discard whatever the simulator printed since (non-blocking), so

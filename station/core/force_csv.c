@@ -47,10 +47,12 @@ int force_csv_parse_double(const char *s, size_t len, double *v)
 {
     size_t i = 0;
     bool neg = false;
-    while (i < len && s[i] == ' ')
-        i++;
-    while (len > i && s[len - 1] == ' ')
-        len--;
+    if (len && (s[0] == ' ' || s[len - 1] == ' ')) {
+        while (i < len && s[i] == ' ')
+            i++;
+        while (len > i && s[len - 1] == ' ')
+            len--;
+    }
     if (i < len && (s[i] == '-' || s[i] == '+')) {
         neg = s[i] == '-';
         i++;
@@ -484,9 +486,8 @@ int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, cha
         size_t a = 0;
         int col = 0;
         for (;;) {
-            size_t b = a;
-            while (b < n && s[b] != ',')
-                b++;
+            const char *comma = memchr(s + a, ',', n - a);
+            size_t b = comma ? (size_t)(comma - s) : n;
             int role = r->role[col];
             if (role >= 0) {
                 const char *f = s + a;

@@ -172,7 +172,11 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
         *t_cross_s += stepdet_extrapolate(sd->time_n, sl);
         sd->on = true;
         sd->t_on = *t_cross_s;
-        return STEPDET_ON;
+        /* A first contact with less than a guard of flight before it may
+         * have begun before the data: follow it silently. */
+        sd->silent =
+            !sd->have_off && *t_cross_s - sd->t[sd->arm_idx & MASK] < STEPDET_FIRST_FLIGHT_S;
+        return sd->silent ? STEPDET_NONE : STEPDET_ON;
     }
     double level = base + sd->time_n;
     double yp = k > 0 ? sd->y[(k - 1) & MASK] : y;
@@ -190,7 +194,7 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
             sd->off_idx = k - 1;
             sd->have_off = true;
             sd->flight_measured = false;
-            return STEPDET_OFF;
+            return sd->silent ? STEPDET_NONE : STEPDET_OFF;
         }
         return STEPDET_NONE;
     }
@@ -205,5 +209,5 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
     sd->off_idx = k;
     sd->have_off = true;
     sd->flight_measured = false;
-    return STEPDET_OFF;
+    return sd->silent ? STEPDET_NONE : STEPDET_OFF;
 }

@@ -22,7 +22,9 @@
  *
  * A contact can only start after the force has been below baseline +
  * time_n (armed), so a recording that starts mid-stance never yields half a
- * step.  The flight baseline (baseline.h) is re-measured at every initial
+ * step; the first contact after (re)starting must also have
+ * STEPDET_FIRST_FLIGHT_S of flight before it, else it may have begun before the data and is
+ * followed without being reported.  The flight baseline (baseline.h) is re-measured at every initial
  * contact from the flight just ended: the median of the samples from
  * toe-off + guard to IC - guard (guard = STEPDET_GUARD_S; filters ring near
  * the edges, and a median ignores what ringing is left).
@@ -58,6 +60,9 @@
 /* Samples this close to a toe-off or an initial contact are not flight
  * samples for the baseline (filter ringing, the edges themselves). */
 #define STEPDET_GUARD_S 0.010
+/* The first contact after (re)starting needs this much flight before its
+ * timing-level crossing (sample time, i.e. including the filter delay). */
+#define STEPDET_FIRST_FLIGHT_S 0.020
 /* A falling edge that turns up again below the detection level ends the
  * contact there (see stepdet_push), once the contact is this old. */
 #define STEPDET_MIN_ON_S 0.080
@@ -86,6 +91,7 @@ struct stepdet {
     bool flight_measured; /* baseline already updated from this flight */
     double t_on;          /* time of the current contact's IC */
     uint64_t arm_idx;     /* sample index where the detector got armed */
+    bool silent;          /* current contact not reported (began before the data) */
     float scratch[STEPDET_HIST]; /* for the flight median */
 };
 

@@ -48,8 +48,7 @@ static uint16_t get_u16(const uint8_t *p)
 
 static uint32_t get_u32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static uint64_t get_u64(const uint8_t *p)
@@ -414,8 +413,7 @@ int rec_cal_parse(const char *text, size_t len, struct deck_cal *cal)
         if (!rec_text_get(text, len, key, v, sizeof v))
             return GC_ERR_FORMAT;
         struct deck_cell_cal *c = &cal->cell[i];
-        if (sscanf(v, "%lf,%lf,%lf,%lf", &c->offset_counts, &c->n_per_count, &c->x_m, &c->y_m) !=
-            4)
+        if (sscanf(v, "%lf,%lf,%lf,%lf", &c->offset_counts, &c->n_per_count, &c->x_m, &c->y_m) != 4)
             return GC_ERR_FORMAT;
     }
     return GC_OK;

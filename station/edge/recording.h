@@ -31,9 +31,9 @@
 
 #include "deck.h"
 
-#define REC_FORMAT_VERSION 1u
+#define REC_FORMAT_VERSION   1u
 #define REC_FILE_HEADER_SIZE 16u
-#define REC_RECORD_OVERHEAD 20u /* 16-byte head + 4-byte CRC */
+#define REC_RECORD_OVERHEAD  20u /* 16-byte head + 4-byte CRC */
 /* Largest payload: a full protocol frame, or a header text block. */
 #define REC_MAX_PAYLOAD 1280u
 
@@ -69,11 +69,11 @@ struct rec_link_stats {
 #define REC_LINK_STATS_SIZE 48u
 
 struct rec_record {
-    uint8_t kind;       /* enum rec_kind */
+    uint8_t kind; /* enum rec_kind */
     uint8_t aux;
-    uint16_t len;       /* payload bytes, <= REC_MAX_PAYLOAD */
+    uint16_t len; /* payload bytes, <= REC_MAX_PAYLOAD */
     uint32_t extra;
-    int64_t t_host_ns;  /* CLOCK_MONOTONIC, ns */
+    int64_t t_host_ns; /* CLOCK_MONOTONIC, ns */
     uint8_t payload[REC_MAX_PAYLOAD];
 };
 

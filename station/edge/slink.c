@@ -30,7 +30,7 @@
 
 /* Linux: UNIX98 pty slaves use majors 136..143 (Documentation/admin-guide/devices.txt). */
 #define PTY_SLAVE_MAJOR_FIRST 136u
-#define PTY_SLAVE_MAJOR_LAST 143u
+#define PTY_SLAVE_MAJOR_LAST  143u
 
 struct slink {
     const struct slink_ops *ops;
@@ -45,7 +45,8 @@ static _Thread_local char last_error[256];
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static void set_error(const char *fmt, ...)
+static void
+set_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -318,7 +319,8 @@ static int spl_read(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
 static int spl_write(void *ctx, const uint8_t *buf, size_t n, int timeout_ms)
 {
     struct sp_link *s = ctx;
-    enum sp_return w = sp_blocking_write(s->port, buf, n, (unsigned)(timeout_ms < 0 ? 0 : timeout_ms));
+    enum sp_return w =
+        sp_blocking_write(s->port, buf, n, (unsigned)(timeout_ms < 0 ? 0 : timeout_ms));
     if (w < 0) {
         int e = sp_last_error_code();
         set_error("write: %s", strerror(e));

@@ -141,7 +141,7 @@ def case_drops():
 def case_garbage():
     d = tempfile.mkdtemp(prefix="gc-fault-")
     p, s, rep, rec, csv = session(d, ["--garbage-every", "0.01", "--garbage-len", "200",
-                                      "--seed", "13"], ["--speed", "max"], 300)
+                                      "--seed", "13"], ["--speed", "max"], 120)
     g.check(rep["garbage_bursts"] > 20, "proxy inserted %d bursts" % rep["garbage_bursts"])
     # garbage between frames costs no data at all
     check_lost_match(rep, rec, s, "d")

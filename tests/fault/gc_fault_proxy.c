@@ -52,7 +52,7 @@
 #define MAX_SIM_ARGS 48
 /* The host polls its port every 20 ms: 100 ms is ample to read the rest. */
 #define UNPLUG_DRAIN_S 0.1
-#define MAX_LOST 100000
+#define MAX_LOST       100000
 
 static volatile sig_atomic_t g_stop;
 
@@ -92,7 +92,7 @@ struct proxy {
     char down_name[128];
     bool connected; /* the station has written to the current downstream pty */
     uint64_t rng;
-    double t0;      /* wall time of the first SAMPLES frame forwarded; <0 before */
+    double t0; /* wall time of the first SAMPLES frame forwarded; <0 before */
     /* current original frame */
     uint8_t cur[FRAME_MAX_WIRE + 8];
     size_t cur_len;

@@ -16,7 +16,7 @@
 #include "packet.h"
 
 #define N_FRAMES 200000u /* 2000 s of a 1 kHz stream */
-#define BLOCK 10u
+#define BLOCK    10u
 
 static double now_s(void)
 {

@@ -14,7 +14,8 @@ signal at hand, no streaming, no causal filter:
     baseline + 20 N (linear interpolation), moved along the tangent at the
     crossing towards the baseline: half of it for IC, all of it for TO (the
     definition in docs/analysis.md);
-  * steps: contacts of 80 ms or more reaching 150 N;
+  * steps: contacts of 80 ms or more reaching 150 N, with at least 20 ms
+    of data before IC (else the contact may have begun before the data);
   * impact peak: first local maximum within 70 ms of IC after a steep edge
     (>= 50 N per 5 ms), found as the first sample where the force falls by
     25 N from its running maximum or where the 5 ms rise drops below 5 N,
@@ -52,6 +53,7 @@ IC_SHARE = 0.5
 TO_SHARE = 1.0
 MAX_EXTRAP_S = 0.010
 GUARD_S = 0.010
+FIRST_FLIGHT_S = 0.020
 
 
 def read_csv(path):
@@ -91,13 +93,13 @@ def baseline_track(y, t, rate):
     """Median of each flight interior, interpolated in time."""
     lo = np.percentile(y, 2.0)
     guess = np.full_like(y, lo)
-    for _ in range(2):
-        on = y > guess + DETECT_N
+    for it in range(3):
+        # flight: below the timing level (first pass: the detection level
+        # above the 2nd percentile, to find the flights at all)
+        on = y > guess + (DETECT_N if it == 0 else TIME_N)
         # flights: runs of not-on, interior only
         centres, levels = [], []
         g = int(math.ceil(GUARD_S * rate))
-        idx = np.nonzero(np.diff(np.concatenate(([1], (~on).astype(int), [1]))) != 0)[0]
-        # idx pairs: start/end of runs of alternating values; rebuild runs
         runs = []
         start = 0
         for k in range(1, len(y) + 1):
@@ -105,7 +107,6 @@ def baseline_track(y, t, rate):
                 if not on[start]:
                     runs.append((start, k))
                 start = k
-        del idx
         for a, b in runs:
             a2, b2 = a + g, b - g
             if b2 - a2 >= 3:
@@ -245,8 +246,8 @@ def analyse(t, fz, rate, bw):
         contact = t_to - t_ic
         if contact < MIN_CONTACT_S or len(f) == 0 or f.max() < MIN_PEAK_N:
             continue
-        if t_ic < t[0] + 0.005:
-            continue
+        if t_ic < t[0] + FIRST_FLIGHT_S:
+            continue  # too little flight before it: may have begun before the data
         sm = stance_metrics(f, rate, t[i0] - t_ic, contact)
         steps.append({"t_ic_s": t_ic, "t_to_s": t_to, "contact_ms": 1e3 * contact, **sm})
     del slope

@@ -34,9 +34,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define SYS_TTY "/sys/class/tty/"
+#define SYS_TTY         "/sys/class/tty/"
 #define PTY_MAJOR_FIRST 136u
-#define PTY_MAJOR_LAST 143u
+#define PTY_MAJOR_LAST  143u
 
 /* Exported interposers (declared here to satisfy -Wmissing-prototypes). */
 ssize_t readlink(const char *restrict path, char *restrict buf, size_t bufsiz);

@@ -9,7 +9,7 @@
  *   fw_core_rx() -> fw->rx (frame decoder) -> PKT_CMD -> PKT_ACK [+ HELLO]
  *   fw_core_poll() -> PKT_STATUS every FW_STATUS_PERIOD_US while streaming
  *
- * Counters (see docs/protocol.md "Sequence and time"):
+ * Counters (see docs/protocol.md section 4):
  *   seq             +1 per SAMPLES block built, also when the link refused
  *                   it, so the host sees the loss as a gap; 0 at boot only.
  *   samples_total   samples taken since the last START.
@@ -159,11 +159,9 @@ static void handle_cmd(struct fw_core *fw, const struct pkt_cmd *c)
     case CMD_START:
         send_ack(fw, c, cmd_start(fw), 0);
         break;
-    case CMD_STOP: {
-        int st = cmd_stop(fw);
-        send_ack(fw, c, st, 0);
+    case CMD_STOP:
+        send_ack(fw, c, cmd_stop(fw), 0); /* cmd_stop flushes the block first */
         break;
-    }
     case CMD_SET_RATE:
         send_ack(fw, c, cmd_set_rate(fw, c->arg), 0);
         break;

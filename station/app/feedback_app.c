@@ -123,6 +123,9 @@ void feedback_app_config_default(struct feedback_app_config *cfg)
     cfg->audio_device = NULL;
     cfg->audio_period_frames = 64;
     cfg->audio_periods = 4;
+    /* the audio thread sleeps between 1.33 ms periods; real-time priority
+     * keeps a busy machine from making it late (bench_cue_latency) */
+    cfg->audio_rt_priority = 20;
     cfg->volume = 0.8;
     cfg->cue_set = AUDIO_CUESET_TONES;
     cfg->width = 1280;
@@ -780,6 +783,7 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     ac.device = app->audio_device;
     ac.period_frames = cfg->audio_period_frames;
     ac.periods = cfg->audio_periods;
+    ac.rt_priority = cfg->audio_rt_priority;
     ac.volume = cfg->volume;
     ac.cue_set = cfg->cue_set;
     ac.align = cfg->align;

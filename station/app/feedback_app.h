@@ -65,7 +65,9 @@ struct feedback_app_config {
     const char *audio_device; /* ALSA PCM; "none" = silent; NULL = "default" */
     bool audio_required;      /* fail if the device cannot be opened (else run silent) */
     unsigned audio_period_frames, audio_periods;
-    double volume; /* 0..1 */
+    int audio_rt_priority; /* SCHED_FIFO priority to try for the audio thread (default
+                              20; refused quietly without the right); 0 = normal */
+    double volume;         /* 0..1 */
     enum audio_cue_set cue_set;
     bool align;             /* phase-align the metronome to the runner's steps */
     bool headless;          /* no window */

@@ -13,6 +13,7 @@
 
 #include "gc_error.h"
 #include "spsc.h"
+#include "steps_csv.h"
 
 #define LOG_PREFIX "run"
 #include "log.h"
@@ -47,49 +48,12 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ---- steps CSV (DESIGN.md section 5) ---- */
-
-static void csv_num(FILE *f, double v, int decimals)
-{
-    fputc(',', f);
-    if (isfinite(v))
-        fprintf(f, "%.*f", decimals, v);
-}
-
-static void csv_header(FILE *f)
-{
-    fputs("index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"
-          "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw\n",
-          f);
-}
-
-static void csv_row(FILE *f, const struct gait_step *s)
-{
-    fprintf(f, "%u,", (unsigned)s->index);
-    if (s->side == GAIT_SIDE_LEFT || s->side == GAIT_SIDE_RIGHT)
-        fputc((int)s->side, f);
-    csv_num(f, s->t_ic_s, 4);
-    csv_num(f, s->t_to_s, 4);
-    csv_num(f, s->contact_ms, 1);
-    csv_num(f, s->flight_ms, 1);
-    csv_num(f, s->step_ms, 1);
-    csv_num(f, s->cadence_spm, 2);
-    csv_num(f, s->impact_peak_n, 1);
-    csv_num(f, s->impact_peak_bw, 3);
-    csv_num(f, s->t_impact_s, 4);
-    csv_num(f, s->valr_bw_s, 2);
-    csv_num(f, s->vilr_bw_s, 2);
-    csv_num(f, s->active_peak_n, 1);
-    csv_num(f, s->active_peak_bw, 3);
-    fputc('\n', f);
-}
-
 static void drain_steps(struct spsc *ring, FILE *csv)
 {
     struct live_event e;
     while (ring && spsc_pop(ring, &e))
         if (e.ev.kind == GAIT_EV_STEP && csv)
-            csv_row(csv, &e.ev.step);
+            steps_csv_write_row(csv, &e.ev.step);
 }
 
 static void drain_lines(struct live *lv, const struct run_options *o, FILE *out)
@@ -118,7 +82,7 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
                     o->steps_csv, strerror(errno));
             return 1;
         }
-        csv_header(csv);
+        steps_csv_write_header(csv);
         steps = spsc_new(sizeof(struct live_event), STEPS_RING);
         if (steps == NULL || live_add_event_consumer(lv, steps) < 0) {
             fprintf(stderr, "station: out of memory.\n");

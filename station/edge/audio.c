@@ -623,16 +623,8 @@ static void *audio_thread(void *arg)
         if (pace == AUDIO_PACE_CLOCK) {
             int64_t origin = atomic_load_explicit(&a->origin_ns, memory_order_relaxed);
             int64_t due = origin + (int64_t)(((double)frame + P - B) * AUDIO_NS / rate);
-            int64_t now = audio_now_ns();
-            if (now < due) {
+            if (audio_now_ns() < due)
                 sleep_until_ns(due);
-            } else if (now - due > (int64_t)((B - P) * AUDIO_NS / rate)) {
-                /* later than the buffer lasts: the emulated card ran dry */
-                atomic_fetch_add_explicit(&a->xruns, 1, memory_order_relaxed);
-                atomic_store_explicit(&a->origin_ns,
-                                      now - (int64_t)(((double)frame + P - B) * AUDIO_NS / rate),
-                                      memory_order_relaxed);
-            }
         } else if (pace == AUDIO_PACE_DEVICE) {
             if (a->ops->wait(a->handle, 100) < 0)
                 break;
@@ -642,6 +634,19 @@ static void *audio_thread(void *arg)
             a->cfg.hook(a->cfg.hook_user, a, frame, audio_now_ns());
         render_period(a, frame);
         int64_t t_write = audio_now_ns();
+        if (pace == AUDIO_PACE_CLOCK) {
+            /* Checked at the write, so a stall in the hook or the render
+             * counts too: later than the buffer lasts, the emulated card
+             * ran dry; it restarts with this period. */
+            int64_t origin = atomic_load_explicit(&a->origin_ns, memory_order_relaxed);
+            int64_t due = origin + (int64_t)(((double)frame + P - B) * AUDIO_NS / rate);
+            if (t_write - due > (int64_t)((B - P) * AUDIO_NS / rate)) {
+                atomic_fetch_add_explicit(&a->xruns, 1, memory_order_relaxed);
+                atomic_store_explicit(
+                    &a->origin_ns, t_write - (int64_t)(((double)frame + P - B) * AUDIO_NS / rate),
+                    memory_order_relaxed);
+            }
+        }
         int w = a->ops->write(a->handle, a->out, a->par.period_frames);
         if (w < 0)
             break;

@@ -29,6 +29,13 @@ struct text {
     size_t cap, len;
 };
 
+#if defined(__GNUC__)
+#define PRINTF_LIKE __attribute__((format(printf, 2, 3)))
+#else
+#define PRINTF_LIKE
+#endif
+
+static void put(struct text *t, const char *fmt, ...) PRINTF_LIKE;
 static void put(struct text *t, const char *fmt, ...)
 {
     va_list ap;

@@ -25,27 +25,28 @@
 #include "steps_csv.h"
 #include "summary.h"
 
-#define BLOCK 4096
-#define EV_CAP 1024
+#define BLOCK       4096
+#define EV_CAP      1024
 #define BW_PREFIX_S 20.0
 /* The bar appears only for inputs long enough to keep the user waiting. */
 #define PROGRESS_AFTER_S 0.5
-#define G_STANDARD 9.80665
+#define G_STANDARD       9.80665
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: station analyze INPUT --steps OUT.csv [--summary OUT.json] [--mass KG] "
-            "[--quiet]\n\n"
-            "Measure every step of a recording with the live gait pipeline.\n"
-            "  INPUT            canonical force CSV (t_s + fz_n or fz1_n..fz4_n, optional "
-            "copx_m, copy_m); '-' reads standard input\n"
-            "  --steps FILE     write one row per step (steps CSV)\n"
-            "  --summary FILE   write a JSON summary (cadence, contact time, loading rates, sides)\n"
-            "  --mass KG        body mass; default: mass_kg in the input, else estimated from "
-            "the steps\n"
-            "  --quiet          no progress bar, no result line\n"
-            "Method and definitions: docs/analysis.md.\n");
+    fprintf(
+        out,
+        "usage: station analyze INPUT --steps OUT.csv [--summary OUT.json] [--mass KG] "
+        "[--quiet]\n\n"
+        "Measure every step of a recording with the live gait pipeline.\n"
+        "  INPUT            canonical force CSV (t_s + fz_n or fz1_n..fz4_n, optional "
+        "copx_m, copy_m); '-' reads standard input\n"
+        "  --steps FILE     write one row per step (steps CSV)\n"
+        "  --summary FILE   write a JSON summary (cadence, contact time, loading rates, sides)\n"
+        "  --mass KG        body mass; default: mass_kg in the input, else estimated from "
+        "the steps\n"
+        "  --quiet          no progress bar, no result line\n"
+        "Method and definitions: docs/analysis.md.\n");
 }
 
 struct step_list {
@@ -212,16 +213,18 @@ int cmd_analyze(int argc, char **argv)
             char *end;
             mass = strtod(argv[++i], &end);
             if (*end || !(mass >= 10.0 && mass <= 400.0)) {
-                fprintf(stderr, "station analyze: --mass takes a body mass in kg (10 to 400), "
-                                "not '%s'.\n",
+                fprintf(stderr,
+                        "station analyze: --mass takes a body mass in kg (10 to 400), "
+                        "not '%s'.\n",
                         argv[i]);
                 return 2;
             }
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = true;
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "station analyze: unknown or incomplete option '%s'; see 'station "
-                            "analyze --help'.\n",
+            fprintf(stderr,
+                    "station analyze: unknown or incomplete option '%s'; see 'station "
+                    "analyze --help'.\n",
                     a);
             return 2;
         } else if (!input) {
@@ -294,16 +297,18 @@ int cmd_analyze(int argc, char **argv)
     }
     r.g = gait_new(&cfg);
     if (!r.g) {
-        snprintf(err, sizeof err, "cannot analyse at a sample rate of %g Hz (50 to 20000 Hz "
-                                  "supported)", rate);
+        snprintf(err, sizeof err,
+                 "cannot analyse at a sample rate of %g Hz (50 to 20000 Hz "
+                 "supported)",
+                 rate);
         goto out;
     }
     if (isfinite(bw))
         gait_set_body_weight(r.g, bw);
     double t_first = npre ? pre[0].t_s : NAN, t_last = npre ? pre[npre - 1].t_s : NAN;
     if ((rc = feed(&r, pre, npre)) < 0) {
-        snprintf(err, sizeof err, "%s", rc == GC_ERR_ARG ? "samples out of time order"
-                                                          : "out of memory");
+        snprintf(err, sizeof err, "%s",
+                 rc == GC_ERR_ARG ? "samples out of time order" : "out of memory");
         goto out;
     }
     while (!eof) {
@@ -314,8 +319,8 @@ int cmd_analyze(int argc, char **argv)
             break;
         t_last = pre[k - 1].t_s;
         if ((rc = feed(&r, pre, (size_t)k)) < 0) {
-            snprintf(err, sizeof err, "%s", rc == GC_ERR_ARG ? "samples out of time order"
-                                                              : "out of memory");
+            snprintf(err, sizeof err, "%s",
+                     rc == GC_ERR_ARG ? "samples out of time order" : "out of memory");
             goto out;
         }
         double p = src.ops->progress(src.ctx);
@@ -360,8 +365,7 @@ int cmd_analyze(int argc, char **argv)
             ok = false;
         free(txt);
         if (!ok) {
-            snprintf(err, sizeof err,
-                     "cannot write %s; check the directory exists and is writable",
+            snprintf(err, sizeof err, "cannot write %s; check the directory exists and is writable",
                      summary_path);
             goto out;
         }
@@ -369,8 +373,8 @@ int cmd_analyze(int argc, char **argv)
     if (!quiet)
         printf("%zu steps in %.1f s; cadence %.1f steps/min per step, %.1f spectral; body weight "
                "%.0f N\n",
-               r.steps.n, t_last - t_first, summary_median_cadence(r.steps.v, r.steps.n),
-               spectral, st.body_weight_n);
+               r.steps.n, t_last - t_first, summary_median_cadence(r.steps.v, r.steps.n), spectral,
+               st.body_weight_n);
     exit_code = 0;
 out:
     if (exit_code != 0) {

@@ -176,7 +176,7 @@ struct live {
     struct snapbox snap;
 
     pthread_t th_src, th_dsp, th_wr;
-    bool started, stopped;
+    bool started, stopped, wr_started;
     atomic_bool stop;     /* control -> source */
     atomic_bool src_done; /* source -> DSP */
     atomic_bool dsp_done; /* DSP -> writer */
@@ -1044,7 +1044,8 @@ static void *writer_main(void *arg)
         rec_writer_append(lv->writer, &end);
     }
     rec_writer_close(lv->writer);
-    lv->writer = NULL;
+    /* lv->writer is cleared by live_stop after the join: the control
+     * thread reads it concurrently until then. */
     return NULL;
 }
 
@@ -1282,19 +1283,26 @@ int live_start(struct live *lv)
 {
     if (lv->started)
         return GC_ERR_STATE;
-    if (lv->writer && pthread_create(&lv->th_wr, NULL, writer_main, lv) != 0)
-        return GC_ERR_NOMEM;
+    if (lv->writer) {
+        if (pthread_create(&lv->th_wr, NULL, writer_main, lv) != 0)
+            return GC_ERR_NOMEM;
+        lv->wr_started = true;
+    }
     if (pthread_create(&lv->th_dsp, NULL, dsp_main, lv) != 0) {
         atomic_store(&lv->dsp_done, true);
-        if (lv->writer)
+        if (lv->wr_started)
             pthread_join(lv->th_wr, NULL);
+        lv->wr_started = false;
+        lv->writer = NULL;
         return GC_ERR_NOMEM;
     }
     if (pthread_create(&lv->th_src, NULL, lv->replay ? replay_main : reader_main, lv) != 0) {
         atomic_store(&lv->src_done, true);
         pthread_join(lv->th_dsp, NULL);
-        if (lv->writer)
+        if (lv->wr_started)
             pthread_join(lv->th_wr, NULL);
+        lv->wr_started = false;
+        lv->writer = NULL;
         return GC_ERR_NOMEM;
     }
     lv->started = true;
@@ -1318,8 +1326,10 @@ int live_stop(struct live *lv)
     live_request_stop(lv);
     pthread_join(lv->th_src, NULL);
     pthread_join(lv->th_dsp, NULL);
-    if (lv->writer)
+    if (lv->wr_started) {
         pthread_join(lv->th_wr, NULL);
+        lv->writer = NULL; /* closed by the writer thread */
+    }
     lv->stopped = true;
     return GC_OK;
 }

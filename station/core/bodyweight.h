@@ -25,7 +25,7 @@ struct bodyweight {
     uint64_t cnt;
     double isum; /* current interval */
     uint64_t icnt;
-    bool open;   /* an interval is running (since the last IC) */
+    bool open; /* an interval is running (since the last IC) */
 };
 
 void bodyweight_init(struct bodyweight *b);

@@ -49,7 +49,6 @@ double cadence_spm(const struct cadence *c);
 
 /* Estimate directly from a buffer (tests, offline): x[0..n-1] at rate_hz,
  * range fmin..fmax Hz.  Returns steps/min or NAN.  Allocates. */
-double cadence_estimate(const double *x, size_t n, double rate_hz, double fmin_hz,
-                        double fmax_hz);
+double cadence_estimate(const double *x, size_t n, double rate_hz, double fmin_hz, double fmax_hz);
 
 #endif

@@ -61,8 +61,8 @@ void deck_convert(const struct deck_cal *cal, const struct pkt_sample *s, double
     deck_from_forces(cal, f, t_s, out);
 }
 
-int deck_convert_block(const struct deck_cal *cal, const struct pkt_samples *blk,
-                       double t_offset_s, struct gait_sample *out, size_t cap)
+int deck_convert_block(const struct deck_cal *cal, const struct pkt_samples *blk, double t_offset_s,
+                       struct gait_sample *out, size_t cap)
 {
     if (!cal || !blk || !out || blk->rate_hz == 0 || blk->n > PKT_MAX_BLOCK || cap < blk->n)
         return GC_ERR_ARG;

@@ -68,8 +68,8 @@ void deck_convert(const struct deck_cal *cal, const struct pkt_sample *s, double
  * times t_first_us + i / rate_hz, plus t_offset_s (host choice of time
  * origin; 0 keeps sensor time).  Returns the number written, or GC_ERR_ARG
  * when cap is too small or the rate is 0. */
-int deck_convert_block(const struct deck_cal *cal, const struct pkt_samples *blk,
-                       double t_offset_s, struct gait_sample *out, size_t cap);
+int deck_convert_block(const struct deck_cal *cal, const struct pkt_samples *blk, double t_offset_s,
+                       struct gait_sample *out, size_t cap);
 
 /* Sum and COP from per-cell forces already in N (CSV import with fz1..fz4):
  * uses only the positions of cal.  Cell i of the CSV is ADC channel i. */

@@ -14,7 +14,7 @@
 #define MAX_COLS 256
 
 enum col { C_T, C_FZ, C_F1, C_F2, C_F3, C_F4, C_X, C_Y, C_N };
-static const char *const col_names[C_N] = {"t_s",   "fz_n",   "fz1_n", "fz2_n",
+static const char *const col_names[C_N] = {"t_s",   "fz_n",  "fz1_n",  "fz2_n",
                                            "fz3_n", "fz4_n", "copx_m", "copy_m"};
 
 struct force_csv {
@@ -106,6 +106,43 @@ int force_csv_parse_double(const char *s, size_t len, double *v)
         return -1;
     *v = x;
     return 0;
+}
+
+/* The common case in one pass: [-]digits[.digits] ended by ',' or the line
+ * end.  Returns true with *v and *len (characters used); false for anything
+ * else (spaces, exponents, text, long mantissas, empty), which the careful
+ * path then handles. */
+static bool fast_field(const char *p, const char *end, double *v, size_t *len)
+{
+    const char *q = p;
+    bool neg = false;
+    if (q < end && *q == '-') {
+        neg = true;
+        q++;
+    }
+    uint64_t m = 0;
+    int nd = 0, dec = -1;
+    for (; q < end; q++) {
+        unsigned d = (unsigned)(*q - '0');
+        if (d < 10u) {
+            m = m * 10u + d;
+            nd++;
+            if (dec >= 0)
+                dec++;
+        } else if (*q == '.' && dec < 0) {
+            dec = 0;
+        } else {
+            break;
+        }
+    }
+    if (nd == 0 || nd > 18 || (q < end && *q != ','))
+        return false;
+    if (dec < 0)
+        dec = 0;
+    double x = (double)m / pow10_tab[dec];
+    *v = neg ? -x : x;
+    *len = (size_t)(q - p);
+    return true;
 }
 
 static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
@@ -251,20 +288,23 @@ static int parse_header(struct force_csv *r, const char *s, size_t n, char *err)
     }
     r->ncols = col;
     if (!seen[C_T]) {
-        errf(r, err, "the header has no 't_s' column (time in s); the columns must be named as "
-                     "in the canonical force CSV (t_s, fz_n, ...)");
+        errf(r, err,
+             "the header has no 't_s' column (time in s); the columns must be named as "
+             "in the canonical force CSV (t_s, fz_n, ...)");
         return GC_ERR_FORMAT;
     }
     int cells = seen[C_F1] + seen[C_F2] + seen[C_F3] + seen[C_F4];
     if (!seen[C_FZ]) {
         if (cells == 0) {
-            errf(r, err, "the header has no 'fz_n' column (vertical force in N) and no "
-                         "'fz1_n'..'fz4_n' cell columns");
+            errf(r, err,
+                 "the header has no 'fz_n' column (vertical force in N) and no "
+                 "'fz1_n'..'fz4_n' cell columns");
             return GC_ERR_FORMAT;
         }
         if (cells != 4) {
-            errf(r, err, "only %d of the 4 cell columns 'fz1_n'..'fz4_n' are present; give all "
-                         "four or 'fz_n'",
+            errf(r, err,
+                 "only %d of the 4 cell columns 'fz1_n'..'fz4_n' are present; give all "
+                 "four or 'fz_n'",
                  cells);
             return GC_ERR_FORMAT;
         }
@@ -417,8 +457,9 @@ static int check_time(struct force_csv *r, double t, char *err)
     }
     double dt = t - r->t_prev;
     if (!(dt > 0.0)) {
-        errf(r, err, "column 't_s': time %.9g does not increase (previous line %.9g); sort the "
-                     "samples by time and remove duplicates",
+        errf(r, err,
+             "column 't_s': time %.9g does not increase (previous line %.9g); sort the "
+             "samples by time and remove duplicates",
              t, r->t_prev);
         return GC_ERR_FORMAT;
     }
@@ -432,13 +473,15 @@ static int check_time(struct force_csv *r, double t, char *err)
     double tol = FORCE_CSV_RATE_TOL * r->period;
     if (fabs(dt - r->period) > tol) {
         if (r->count == 1 && r->rate_meta > 0.0)
-            errf(r, err, "rate_hz=%g in the comments but t_s steps by %.9g s (%.6g Hz); fix "
-                         "rate_hz or the time column",
+            errf(r, err,
+                 "rate_hz=%g in the comments but t_s steps by %.9g s (%.6g Hz); fix "
+                 "rate_hz or the time column",
                  r->rate_meta, dt, 1.0 / dt);
         else
-            errf(r, err, "column 't_s': sample interval %.9g s where %.9g s was expected: the "
-                         "sample rate is not uniform (a gap, or merged recordings); resample to "
-                         "a constant rate",
+            errf(r, err,
+                 "column 't_s': sample interval %.9g s where %.9g s was expected: the "
+                 "sample rate is not uniform (a gap, or merged recordings); resample to "
+                 "a constant rate",
                  dt, r->period);
         return GC_ERR_FORMAT;
     }
@@ -486,23 +529,31 @@ int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, cha
         size_t a = 0;
         int col = 0;
         for (;;) {
-            const char *comma = memchr(s + a, ',', n - a);
-            size_t b = comma ? (size_t)(comma - s) : n;
             int role = r->role[col];
-            if (role >= 0) {
-                const char *f = s + a;
-                size_t fn = b - a;
-                if (role == C_X || role == C_Y) {
-                    const char *g = f;
-                    size_t gn = fn;
-                    trim(&g, &gn);
-                    if (gn == 0 || (gn == 3 && (g[0] == 'n' || g[0] == 'N') &&
-                                    (g[1] == 'a' || g[1] == 'A') && (g[2] == 'n' || g[2] == 'N')))
-                        v[role] = NAN;
-                    else if (force_csv_parse_double(g, gn, &v[role]) < 0)
+            size_t b;
+            if (role >= 0 && fast_field(s + a, s + n, &v[role], &b)) {
+                b += a; /* plain decimal number up to the comma or line end */
+            } else {
+                /* Fields are short: a plain loop beats a memchr call. */
+                b = a;
+                while (b < n && s[b] != ',')
+                    b++;
+                if (role >= 0) {
+                    const char *f = s + a;
+                    size_t fn = b - a;
+                    if (role == C_X || role == C_Y) {
+                        const char *g = f;
+                        size_t gn = fn;
+                        trim(&g, &gn);
+                        if (gn == 0 ||
+                            (gn == 3 && (g[0] == 'n' || g[0] == 'N') &&
+                             (g[1] == 'a' || g[1] == 'A') && (g[2] == 'n' || g[2] == 'N')))
+                            v[role] = NAN;
+                        else if (force_csv_parse_double(g, gn, &v[role]) < 0)
+                            return bad_number(r, col, f, fn, err);
+                    } else if (force_csv_parse_double(f, fn, &v[role]) < 0) {
                         return bad_number(r, col, f, fn, err);
-                } else if (force_csv_parse_double(f, fn, &v[role]) < 0) {
-                    return bad_number(r, col, f, fn, err);
+                    }
                 }
             }
             if (col >= r->maxcol)

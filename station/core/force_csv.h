@@ -33,9 +33,9 @@
 
 #include "gait.h"
 
-#define FORCE_CSV_RATE_TOL 0.05    /* relative period tolerance */
-#define FORCE_CSV_MIN_PEAK_N 10.0  /* a body on a deck weighs more */
-#define FORCE_CSV_ERR_LEN 256
+#define FORCE_CSV_RATE_TOL   0.05 /* relative period tolerance */
+#define FORCE_CSV_MIN_PEAK_N 10.0 /* a body on a deck weighs more */
+#define FORCE_CSV_ERR_LEN    256
 
 struct force_csv_info {
     double rate_hz;   /* from rate_hz= or the time column; 0 until known */

@@ -39,12 +39,12 @@
 /* Input time steps larger than this many sample periods are a data gap. */
 #define GAP_PERIODS 3.5
 /* No step for this long: mode IDLE, and the alternation run is broken. */
-#define IDLE_S 2.0
-#define EVQ_CAP 256u
+#define IDLE_S   2.0
+#define EVQ_CAP  256u
 #define CAD_HIST 9
-#define CT_HIST 5
-#define RING STEPDET_HIST
-#define RMASK (RING - 1u)
+#define CT_HIST  5
+#define RING     STEPDET_HIST
+#define RMASK    (RING - 1u)
 
 /* Walking: a new foot's share of the force is detected from the COP
  * leaving the current foot (see split_*).  Not before this long into the
@@ -67,26 +67,26 @@
 /* Foot separation (mediolateral) assumed before one was measured, m:
  * typical step width. */
 #define SEP_DEFAULT_M 0.14
-#define SEP_MIN_M 0.04
-#define SEP_ALPHA 0.3
+#define SEP_MIN_M     0.04
+#define SEP_ALPHA     0.3
 /* The COP has settled on the new foot when it moves slower than this over
  * SETTLE_S (the weight transfer moves it at 0.5-2 m/s). */
 #define SETTLE_V_MPS 0.2
-#define SETTLE_S 0.010
+#define SETTLE_S     0.010
 /* Double support longer than this is not walking (standing on both feet). */
 #define MAX_DS_S 0.6
 
 struct stance {
     bool open;
     struct gait_step step;
-    double t_ic_raw;  /* IC in filtered-sample time (before delay correction) */
-    double ic_off_s;  /* time from IC to buf[0] */
-    float *buf;       /* this foot's force above baseline from the first sample after IC */
+    double t_ic_raw; /* IC in filtered-sample time (before delay correction) */
+    double ic_off_s; /* time from IC to buf[0] */
+    float *buf;      /* this foot's force above baseline from the first sample after IC */
     size_t n, cap;
     struct metrics_scan_state scan;
     bool loading_sent;
     struct stance_metrics early;
-    double sfx, sf;   /* COP evidence (single support only) */
+    double sfx, sf; /* COP evidence (single support only) */
 };
 
 struct gait {
@@ -105,24 +105,24 @@ struct gait {
     uint64_t n;
     double last_t;
     bool have_last;
-    float last_copx;   /* last valid COP x, held while the COP is unknown */
+    float last_copx; /* last valid COP x, held while the COP is unknown */
     bool cop_seen;
     /* stances: st[cur] is the latest foot; in double support st[cur ^ 1]
      * is the previous foot, still loaded */
     struct stance st[2];
     int cur;
     bool ds;
-    double xa;         /* COP x of the current foot in single support */
+    double xa; /* COP x of the current foot in single support */
     bool xa_valid, xa_frozen;
-    double frozen_t;   /* when xa was frozen */
-    double sep_m;      /* learned foot separation */
-    double xb_est;     /* where the new foot is assumed, double support */
-    double split_t;    /* raw time of the split */
-    uint64_t split_k;  /* sample index of the split */
+    double frozen_t;  /* when xa was frozen */
+    double sep_m;     /* learned foot separation */
+    double xb_est;    /* where the new foot is assumed, double support */
+    double split_t;   /* raw time of the split */
+    uint64_t split_k; /* sample index of the split */
     /* bookkeeping */
     uint32_t next_index;
     double open_ic_s, open_ic_prev; /* IC of the latest opened stance, corrected */
-    double last_to_s;  /* TO of the latest closed step, corrected */
+    double last_to_s;               /* TO of the latest closed step, corrected */
     bool after_gap;
     struct gait_step held; /* first step waiting for its side */
     bool have_held;
@@ -775,9 +775,8 @@ void gait_get_status(const struct gait *g, struct gait_status *st)
     memcpy(tmp, g->cad_hist, sizeof tmp);
     if (g->cad_n) {
         qsort(tmp, g->cad_n, sizeof tmp[0], cmp_double);
-        st->cadence_step_spm = (g->cad_n & 1u)
-                                   ? tmp[g->cad_n / 2]
-                                   : 0.5 * (tmp[g->cad_n / 2 - 1] + tmp[g->cad_n / 2]);
+        st->cadence_step_spm =
+            (g->cad_n & 1u) ? tmp[g->cad_n / 2] : 0.5 * (tmp[g->cad_n / 2 - 1] + tmp[g->cad_n / 2]);
     } else {
         st->cadence_step_spm = NAN;
     }

@@ -37,30 +37,30 @@ struct gait_sample {
 enum gait_side { GAIT_SIDE_UNKNOWN = 0, GAIT_SIDE_LEFT = 'L', GAIT_SIDE_RIGHT = 'R' };
 
 /* Step flags. */
-#define GAIT_STEP_IMPACT (1u << 0)   /* an impact peak exists (rearfoot-like) */
-#define GAIT_STEP_WALK (1u << 1)     /* taken in double support (walking) */
-#define GAIT_STEP_AFTER_GAP (1u << 2)/* first step after a data gap: no step/flight time */
+#define GAIT_STEP_IMPACT      (1u << 0) /* an impact peak exists (rearfoot-like) */
+#define GAIT_STEP_WALK        (1u << 1) /* taken in double support (walking) */
+#define GAIT_STEP_AFTER_GAP   (1u << 2) /* first step after a data gap: no step/flight time */
 #define GAIT_STEP_LR_FALLBACK (1u << 3) /* VALR/VILR used the no-impact fallback window */
 
 /* One step, as in the steps CSV (DESIGN.md section 5).  Absent values are
  * NAN (exported as empty fields). */
 struct gait_step {
-    uint32_t index;        /* 0-based, in order of initial contact */
+    uint32_t index; /* 0-based, in order of initial contact */
     enum gait_side side;
-    double t_ic_s;         /* initial contact, sensor time, s (filter delay removed) */
-    double t_to_s;         /* toe-off, s */
+    double t_ic_s; /* initial contact, sensor time, s (filter delay removed) */
+    double t_to_s; /* toe-off, s */
     double contact_ms;
-    double flight_ms;      /* NAN in walking (no flight) or after a gap */
-    double step_ms;        /* IC to this IC from the previous step's IC; NAN for the first */
-    double cadence_spm;    /* 60000 / step_ms */
-    double impact_peak_n;  /* NAN when absent */
+    double flight_ms;     /* NAN in walking (no flight) or after a gap */
+    double step_ms;       /* IC to this IC from the previous step's IC; NAN for the first */
+    double cadence_spm;   /* 60000 / step_ms */
+    double impact_peak_n; /* NAN when absent */
     double impact_peak_bw;
     double t_impact_s;
-    double valr_bw_s;      /* mean slope 20-80 % of impact peak (or fallback), BW/s */
-    double vilr_bw_s;      /* max slope in the same window, BW/s */
+    double valr_bw_s; /* mean slope 20-80 % of impact peak (or fallback), BW/s */
+    double vilr_bw_s; /* max slope in the same window, BW/s */
     double active_peak_n;
     double active_peak_bw;
-    uint32_t flags;        /* GAIT_STEP_* */
+    uint32_t flags; /* GAIT_STEP_* */
 };
 
 enum gait_event_kind {
@@ -94,14 +94,14 @@ void gait_config_default(struct gait_config *cfg, double rate_hz);
 struct gait_status {
     enum gait_mode mode;
     bool in_contact;
-    double body_weight_n;      /* from weigh-in, --mass or estimated; NAN until known */
-    double baseline_n;         /* current flight baseline estimate, N */
-    double cadence_step_spm;   /* median of recent per-step cadences; NAN until known */
+    double body_weight_n;        /* from weigh-in, --mass or estimated; NAN until known */
+    double baseline_n;           /* current flight baseline estimate, N */
+    double cadence_step_spm;     /* median of recent per-step cadences; NAN until known */
     double cadence_spectral_spm; /* FFTW estimate; NAN until one window is filled */
-    double cadence_agreement;  /* |step - spectral| in steps/min; NAN if either missing */
-    uint32_t steps;            /* completed steps */
+    double cadence_agreement;    /* |step - spectral| in steps/min; NAN if either missing */
+    uint32_t steps;              /* completed steps */
     uint32_t steps_left, steps_right;
-    double t_last_s;           /* time of the last sample processed */
+    double t_last_s; /* time of the last sample processed */
 };
 
 struct gait;

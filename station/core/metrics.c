@@ -59,9 +59,8 @@ int metrics_impact_scan(const struct metrics_cfg *c, struct metrics_scan_state *
             /* A local max; an impact peak only after a steep edge (a
              * walking heel loads too slowly to make a transient). */
             s->pos = i + 1;
-            s->result = (double)s->im <= iw && s->maxrise >= c->impact_steep_n
-                            ? METRICS_IMPACT
-                            : METRICS_NO_IMPACT;
+            s->result = (double)s->im <= iw && s->maxrise >= c->impact_steep_n ? METRICS_IMPACT
+                                                                               : METRICS_NO_IMPACT;
             *i_peak = s->im;
             return s->result;
         }
@@ -150,9 +149,9 @@ static void fallback_loading(const struct metrics_cfg *c, const float *f, size_t
         out->valr_n_s = out->vilr_n_s = NAN;
 }
 
-int metrics_loading_early(const struct metrics_cfg *c, struct metrics_scan_state *s,
-                          const float *f, size_t n, double ic_offset_s,
-                          double expected_contact_s, struct stance_metrics *out)
+int metrics_loading_early(const struct metrics_cfg *c, struct metrics_scan_state *s, const float *f,
+                          size_t n, double ic_offset_s, double expected_contact_s,
+                          struct stance_metrics *out)
 {
     size_t ip = 0;
     int r = metrics_impact_scan(c, s, f, n, ic_offset_s, &ip);

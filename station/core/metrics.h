@@ -100,9 +100,9 @@ void metrics_stance(const struct metrics_cfg *c, const float *f, size_t n, doubl
  * metrics_impact_scan plus metrics_loading; expected_contact_s sizes the
  * fallback window.  Returns the scan result; when decided, *out has
  * impact/valr/vilr/lr_fallback set (active peak NAN). */
-int metrics_loading_early(const struct metrics_cfg *c, struct metrics_scan_state *s,
-                          const float *f, size_t n, double ic_offset_s,
-                          double expected_contact_s, struct stance_metrics *out);
+int metrics_loading_early(const struct metrics_cfg *c, struct metrics_scan_state *s, const float *f,
+                          size_t n, double ic_offset_s, double expected_contact_s,
+                          struct stance_metrics *out);
 
 /* Per-side summary of a list of steps. */
 struct metrics_side {

@@ -29,9 +29,9 @@
 
 #include "gait.h"
 
-#define SIDE_ALPHA 0.3     /* weight of one step in E (time constant ~3 steps) */
-#define SIDE_MID_ALPHA 0.2 /* weight of one pair in the midline */
-#define SIDE_STRONG_Z 1.2  /* |z| counted as strong evidence */
+#define SIDE_ALPHA      0.3 /* weight of one step in E (time constant ~3 steps) */
+#define SIDE_MID_ALPHA  0.2 /* weight of one pair in the midline */
+#define SIDE_STRONG_Z   1.2 /* |z| counted as strong evidence */
 #define SIDE_MIN_HALF_M 0.005
 /* Deck coordinates have their origin at the deck centre: a COP within this
  * distance of 0 lets the first step use 0 as the midline. */
@@ -40,12 +40,12 @@
 struct side {
     double mid_m, half_m; /* NAN until known */
     double prev_c;
-    bool have_prev;       /* the previous step is adjacent and had a COP */
+    bool have_prev; /* the previous step is adjacent and had a COP */
     double evid;
-    uint32_t k;           /* index of the next step within the run */
-    int contra;           /* consecutive strong contradictions */
-    enum gait_side last;  /* side of the previous step of the run */
-    bool pending;         /* previous step undecided (no midline yet) */
+    uint32_t k;          /* index of the next step within the run */
+    int contra;          /* consecutive strong contradictions */
+    enum gait_side last; /* side of the previous step of the run */
+    bool pending;        /* previous step undecided (no midline yet) */
 };
 
 void side_init(struct side *s);

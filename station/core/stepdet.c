@@ -112,7 +112,8 @@ static double look_back(const struct stepdet *sd, uint64_t k, double level, uint
 {
     *slope = 0.0;
     uint64_t lim = k > STEPDET_HIST - 2 ? k - (STEPDET_HIST - 2) : 0;
-    uint64_t j = k;
+    uint64_t j = k, jmin = k;
+    double ymin = sd->y[k & MASK];
     while (j > lim) {
         j--;
         double y0 = sd->y[j & MASK], y1 = sd->y[(j + 1) & MASK];
@@ -124,12 +125,15 @@ static double look_back(const struct stepdet *sd, uint64_t k, double level, uint
             *j_out = j + 1;
             return t0 + fr * (t1 - t0);
         }
-        if (y0 >= y1) {
+        if (y0 < ymin) {
+            ymin = y0;
+            jmin = j;
+        } else if (y0 > ymin + STEPDET_FOOT_N) {
             /* The edge's foot lies above the level (a hum or drift crest
              * under it): the contact starts at the foot, not at an earlier
              * crossing on the other side of the crest. */
-            *j_out = j + 1;
-            return sd->t[(j + 1) & MASK];
+            *j_out = jmin;
+            return sd->t[jmin & MASK];
         }
     }
     *j_out = lim;

@@ -15,7 +15,8 @@
  *                                          falls below baseline + time_n.
  *
  * Noise under the edges (deck hum, drift): the look-back for IC stops at
- * the foot of the rising edge (the first local minimum), and a falling edge
+ * the foot of the rising edge (a minimum with STEPDET_FOOT_N of rise before
+ * it), and a falling edge
  * that turns up again below the detection level ends the contact at that
  * turn, so a crest of hum under an edge neither moves IC to an earlier
  * crossing nor merges two contacts.
@@ -24,22 +25,20 @@
  * time_n (armed), so a recording that starts mid-stance never yields half a
  * step; the first contact after (re)starting must also have
  * STEPDET_FIRST_FLIGHT_S of flight before it, else it may have begun before the data and is
- * followed without being reported.  The flight baseline (baseline.h) is re-measured at every initial
- * contact from the flight just ended: the median of the samples from
- * toe-off + guard to IC - guard (guard = STEPDET_GUARD_S; filters ring near
- * the edges, and a median ignores what ringing is left).
- * With track_baseline false the baseline stays 0 (signals that are already
- * relative, e.g. one foot's share of the force in double support).
+ * followed without being reported.  The flight baseline (baseline.h) is re-measured at every
+ * initial contact from the flight just ended: the median of the samples from toe-off + guard to IC
+ * - guard (guard = STEPDET_GUARD_S; filters ring near the edges, and a median ignores what ringing
+ * is left). With track_baseline false the baseline stays 0 (signals that are already relative, e.g.
+ * one foot's share of the force in double support).
  *
  * Event times: the timing-level crossing, moved towards the baseline by
  * STEPDET_TANGENT_SHARE of the time the tangent at the crossing needs to
  * reach the baseline (back for IC; forward for TO by
- * STEPDET_TANGENT_SHARE_TO; at most STEPDET_MAX_EXTRAP_S).  Why: force leaves zero smoothly, so the crossing
- * of baseline + 20 N comes 0.5-3 ms after the true contact; but the low-pass
- * rounds the toe of the edge as well, so the full tangent overshoots.  On
- * simulated contacts with known onsets (rear- and forefoot running at
- * 150-185 steps/min, walking; docs/analysis.md) the plain crossing is
- * 0.4-1.4 ms late, the full tangent about 1 ms early, half of it within
+ * STEPDET_TANGENT_SHARE_TO; at most STEPDET_MAX_EXTRAP_S).  Why: force leaves zero smoothly, so the
+ * crossing of baseline + 20 N comes 0.5-3 ms after the true contact; but the low-pass rounds the
+ * toe of the edge as well, so the full tangent overshoots.  On simulated contacts with known onsets
+ * (rear- and forefoot running at 150-185 steps/min, walking; docs/analysis.md) the plain crossing
+ * is 0.4-1.4 ms late, the full tangent about 1 ms early, half of it within
  * +-0.5 ms.  stepdet_extrapolate() is the same rule for callers with their
  * own signals.
  *
@@ -61,18 +60,25 @@
  * samples for the baseline (filter ringing, the edges themselves). */
 #define STEPDET_GUARD_S 0.010
 /* The first contact after (re)starting needs this much flight before its
- * timing-level crossing (sample time, i.e. including the filter delay). */
-#define STEPDET_FIRST_FLIGHT_S 0.020
+ * timing-level crossing (sample time, i.e. including the filter delay):
+ * with less, the baseline is a guess and the contact may have begun before
+ * the data.  Flights of running last 30-150 ms: at worst the first step of
+ * a recording is not counted. */
+#define STEPDET_FIRST_FLIGHT_S 0.050
 /* A falling edge that turns up again below the detection level ends the
  * contact there (see stepdet_push), once the contact is this old. */
 #define STEPDET_MIN_ON_S 0.080
+/* A crest under the rising edge counts when the force, going back in time,
+ * rises this much above the lowest point seen (a foot of the edge);
+ * smaller wiggles of a slow toe are part of the edge. */
+#define STEPDET_FOOT_N 5.0
 /* Longest extrapolation from the timing level towards the baseline. */
 #define STEPDET_MAX_EXTRAP_S 0.010
 /* Share of the tangent's time to the baseline that event times are moved:
  * IC (rising edge) and TO (falling edge; the end of stance approaches zero
  * like (1 - u)^1.5, where half the tangent leaves TO 2.5-3 ms early on the
  * simulator and the full tangent ~1 ms). */
-#define STEPDET_TANGENT_SHARE 0.5
+#define STEPDET_TANGENT_SHARE    0.5
 #define STEPDET_TANGENT_SHARE_TO 1.0
 
 enum stepdet_event { STEPDET_NONE = 0, STEPDET_ON = 1, STEPDET_OFF = 2 };
@@ -86,12 +92,12 @@ struct stepdet {
     double t[STEPDET_HIST]; /* sample times */
     uint64_t n;             /* samples pushed */
     bool armed, on;
-    uint64_t off_idx;       /* first sample index after the last toe-off */
+    uint64_t off_idx; /* first sample index after the last toe-off */
     bool have_off;
-    bool flight_measured; /* baseline already updated from this flight */
-    double t_on;          /* time of the current contact's IC */
-    uint64_t arm_idx;     /* sample index where the detector got armed */
-    bool silent;          /* current contact not reported (began before the data) */
+    bool flight_measured;        /* baseline already updated from this flight */
+    double t_on;                 /* time of the current contact's IC */
+    uint64_t arm_idx;            /* sample index where the detector got armed */
+    bool silent;                 /* current contact not reported (began before the data) */
     float scratch[STEPDET_HIST]; /* for the flight median */
 };
 

@@ -50,14 +50,31 @@ int steps_csv_write_row(FILE *fp, const struct gait_step *s)
 }
 
 enum {
-    K_INDEX, K_SIDE, K_TIC, K_TTO, K_CONTACT, K_FLIGHT, K_STEP, K_CAD, K_IMP_N, K_IMP_BW, K_TIMP,
-    K_VALR, K_VILR, K_ACT_N, K_ACT_BW, K_REQUIRED, K_LRF = K_REQUIRED, K_WALK, K_GAP, K_N
+    K_INDEX,
+    K_SIDE,
+    K_TIC,
+    K_TTO,
+    K_CONTACT,
+    K_FLIGHT,
+    K_STEP,
+    K_CAD,
+    K_IMP_N,
+    K_IMP_BW,
+    K_TIMP,
+    K_VALR,
+    K_VILR,
+    K_ACT_N,
+    K_ACT_BW,
+    K_REQUIRED,
+    K_LRF = K_REQUIRED,
+    K_WALK,
+    K_GAP,
+    K_N
 };
 static const char *const names[K_N] = {
-    "index",          "side",       "t_ic_s",    "t_to_s",      "contact_ms",
-    "flight_ms",      "step_ms",    "cadence_spm", "impact_peak_n", "impact_peak_bw",
-    "t_impact_s",     "valr_bw_s",  "vilr_bw_s", "active_peak_n", "active_peak_bw",
-    "lr_fallback",    "walk",       "after_gap"};
+    "index",     "side",          "t_ic_s",         "t_to_s",         "contact_ms", "flight_ms",
+    "step_ms",   "cadence_spm",   "impact_peak_n",  "impact_peak_bw", "t_impact_s", "valr_bw_s",
+    "vilr_bw_s", "active_peak_n", "active_peak_bw", "lr_fallback",    "walk",       "after_gap"};
 
 #define MAX_FIELDS 64
 
@@ -139,8 +156,8 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
             if (k == K_SIDE || col[k] < 0 || col[k] >= nf || !f[col[k]][0])
                 continue;
             if (force_csv_parse_double(f[col[k]], strlen(f[col[k]]), &d[k]) < 0) {
-                snprintf(err, 256, "%s:%ld: column '%s': '%s' is not a number", path, ln,
-                         names[k], f[col[k]]);
+                snprintf(err, 256, "%s:%ld: column '%s': '%s' is not a number", path, ln, names[k],
+                         f[col[k]]);
                 rc = GC_ERR_FORMAT;
                 break;
             }

@@ -20,8 +20,8 @@
 #include "gait.h"
 
 #define STEPS_CSV_HEADER                                                                           \
-    "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"            \
-    "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,lr_fallback,"     \
+    "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"             \
+    "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,lr_fallback,"      \
     "walk,after_gap"
 
 /* Return GC_OK or GC_ERR_IO. */

@@ -13,12 +13,12 @@
 #include "gait.h"
 
 struct summary_info {
-    const char *input;       /* file name as given */
-    const char *source;      /* source= comment, may be NULL or "" */
+    const char *input;  /* file name as given */
+    const char *source; /* source= comment, may be NULL or "" */
     double rate_hz;
-    double duration_s;       /* of the input */
-    double body_weight_n;    /* BW used for the BW-normalised figures */
-    const char *bw_source;   /* "mass", "file mass_kg", "estimated from whole steps" */
+    double duration_s;           /* of the input */
+    double body_weight_n;        /* BW used for the BW-normalised figures */
+    const char *bw_source;       /* "mass", "file mass_kg", "estimated from whole steps" */
     double cadence_spectral_spm; /* NAN if none */
     unsigned gaps;
 };

@@ -875,6 +875,7 @@ void audio_get_stats(const struct audio *a, struct audio_stats *st)
     st->cues = atomic_load(&m->cues);
     st->xruns = atomic_load(&m->xruns);
     st->dropped = spsc_dropped(a->req);
+    st->played_dropped = spsc_dropped(a->played);
     st->latency_ms = atomic_load(&m->lat_ns) / 1e6;
     st->latency_max_ms = atomic_load(&m->lat_max_ns) / 1e6;
     uint64_t n = atomic_load(&m->lat_n);

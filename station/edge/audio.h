@@ -169,11 +169,13 @@ struct audio_stats {
     unsigned rate_hz, period_frames, buffer_frames;
     enum audio_pace pace; /* the pacing in use (AUTO resolved) */
     uint64_t frames_written;
-    uint64_t clicks;   /* metronome clicks rendered (audible) */
-    uint64_t cues;     /* cues started */
-    uint64_t xruns;    /* underruns (device) or late periods (clock) */
-    uint64_t dropped;  /* requests refused: ring full */
-    double latency_ms; /* output latency after the last write (ALSA delay, or emulated) */
+    uint64_t clicks;         /* metronome clicks rendered (audible) */
+    uint64_t cues;           /* cues started */
+    uint64_t xruns;          /* underruns (device) or late periods (clock) */
+    uint64_t dropped;        /* requests refused: ring full */
+    uint64_t played_dropped; /* played-cue records lost: audio_poll_played not called often
+                                enough (1024 in flight) */
+    double latency_ms;       /* output latency after the last write (ALSA delay, or emulated) */
     double latency_max_ms;
     double latency_mean_ms;
     bool running; /* thread alive and sink healthy */

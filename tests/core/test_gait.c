@@ -10,12 +10,12 @@
 #include "gait.h"
 #include "gc_error.h"
 
-#define RATE 1000.0
-#define SECONDS 20.0
-#define STEP_S 0.35    /* 171.4 steps/min */
+#define RATE      1000.0
+#define SECONDS   20.0
+#define STEP_S    0.35 /* 171.4 steps/min */
 #define CONTACT_S 0.24
-#define FIRST_IC 0.20
-#define BASE_N 17.0
+#define FIRST_IC  0.20
+#define BASE_N    17.0
 #define MAX_STEPS 128
 
 static unsigned seed = 7u;

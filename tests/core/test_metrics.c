@@ -7,7 +7,7 @@
 #include "metrics.h"
 
 #define RATE 1000.0
-#define N 1000
+#define N    1000
 
 static float f[N];
 
@@ -51,8 +51,8 @@ int main(void)
     CHECK(m.impact);
     CHECK_NEAR(m.impact_n, 1200.0, 1e-3);
     CHECK_NEAR(m.t_impact_s, 0.020, 1e-9);
-    CHECK_NEAR(m.valr_n_s, 60000.0, 1.0);   /* float storage: 1e-7 relative */
-    CHECK_NEAR(m.vilr_n_s, 60000.0, 10.0);  /* sample-pair slopes of float data */
+    CHECK_NEAR(m.valr_n_s, 60000.0, 1.0);  /* float storage: 1e-7 relative */
+    CHECK_NEAR(m.vilr_n_s, 60000.0, 10.0); /* sample-pair slopes of float data */
     CHECK(!m.lr_fallback);
     CHECK_NEAR(m.active_n, 1800.0, 1.0);
 

@@ -56,8 +56,8 @@ int main(void)
                 max_to_err = fabs(tc - want);
         }
     }
-    CHECK_EQ(ons, 9);  /* contacts at 0.10, 0.45, ... 2.90 s */
-    CHECK_EQ(offs, 8); /* the last one ends at 3.15 s, after the data */
+    CHECK_EQ(ons, 9);         /* contacts at 0.10, 0.45, ... 2.90 s */
+    CHECK_EQ(offs, 8);        /* the last one ends at 3.15 s, after the data */
     CHECK(max_ic_err < 1e-9); /* linear interpolation on a linear edge: exact */
     CHECK(max_to_err < 1e-9);
     CHECK_NEAR(stepdet_baseline(&sd), base, 1e-6); /* median of a flat flight */

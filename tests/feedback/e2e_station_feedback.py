@@ -147,6 +147,10 @@ def main():
           "the change is logged with its time")
     check(os.path.exists(png) and os.path.getsize(png) > 10000, "screenshot written")
 
+    if not os.path.exists(wav_path):
+        check(False, "the station wrote the WAV (is feedback_app wired into cmd_run?)")
+        print("FAILED: %d" % len(failures))
+        return 1
     rate, x = read_wav(wav_path)
     check(rate == RATE, "WAV at 48 kHz")
     dur = len(x) / RATE

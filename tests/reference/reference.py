@@ -14,8 +14,9 @@ signal at hand, no streaming, no causal filter:
     baseline + 20 N (linear interpolation), moved along the tangent at the
     crossing towards the baseline: half of it for IC, all of it for TO (the
     definition in docs/analysis.md);
-  * steps: contacts of 80 ms or more reaching 150 N, with at least 20 ms
-    of data before IC (else the contact may have begun before the data);
+  * steps: contacts of 80 ms or more reaching 150 N; the first one needs
+    50 ms of flight in the data before its IC (else it may have begun
+    before the data);
   * impact peak: first local maximum within 70 ms of IC after a steep edge
     (>= 50 N per 5 ms), found as the first sample where the force falls by
     25 N from its running maximum or where the 5 ms rise drops below 5 N,
@@ -53,7 +54,8 @@ IC_SHARE = 0.5
 TO_SHARE = 1.0
 MAX_EXTRAP_S = 0.010
 GUARD_S = 0.010
-FIRST_FLIGHT_S = 0.020
+FOOT_N = 5.0
+FIRST_FLIGHT_S = 0.050
 
 
 def read_csv(path):
@@ -205,17 +207,23 @@ def analyse(t, fz, rate, bw):
         if q == len(on_idx):
             break
         kd = on_idx[q]
-        # IC: last crossing of TIME_N before kd, on the rising edge
+        # IC: last crossing of TIME_N before kd on the rising edge, which
+        # ends (going back) at a minimum with FOOT_N of rise before it
         j = kd - 1
-        while j > 0 and rel[j] > TIME_N and rel[j - 1] < rel[j]:
+        jmin = j
+        while j > 0 and rel[j] > TIME_N:
+            if rel[j] < rel[jmin]:
+                jmin = j
+            elif rel[j] > rel[jmin] + FOOT_N:
+                break
             j -= 1
-        if rel[j] <= TIME_N:
+        if rel[j] > TIME_N:
+            t_ic = t[jmin]
+        else:
             fr = (TIME_N - rel[j]) / (rel[j + 1] - rel[j])
             tc = t[j] + fr * dt
             s = (rel[j + 1] - rel[j]) / dt
             t_ic = tc - min(IC_SHARE * TIME_N / s, MAX_EXTRAP_S)
-        else:
-            t_ic = t[j]
         # TO: first fall below TIME_N after kd (or a turn below DETECT_N)
         m = kd + 1
         t_to = None
@@ -240,8 +248,8 @@ def analyse(t, fz, rate, bw):
         contact = t_to - t_ic
         if contact < MIN_CONTACT_S or len(f) == 0 or f.max() < MIN_PEAK_N:
             continue
-        if t_ic < t[0] + FIRST_FLIGHT_S:
-            continue  # too little flight before it: may have begun before the data
+        if not steps and below_idx.size and t_ic - t[below_idx[0]] < FIRST_FLIGHT_S:
+            continue  # too little flight seen before it: may have begun before the data
         sm = stance_metrics(f, rate, t[i0] - t_ic, contact)
         steps.append({"t_ic_s": t_ic, "t_to_s": t_to, "contact_ms": 1e3 * contact, **sm})
     out = []

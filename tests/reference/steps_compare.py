@@ -109,13 +109,19 @@ def compare(det, ref, tol_s=0.060, t_min=-math.inf, t_max=math.inf):
     res["cadence_det_spm"] = statistics.median(cd) if cd else math.nan
     res["cadence_ref_spm"] = statistics.median(cr) if cr else math.nan
     res["cadence_err_spm"] = abs(res["cadence_det_spm"] - res["cadence_ref_spm"])
-    # Cadence over the recording: matched steps per minute between the
-    # first and the last matched IC (robust to one step's timing).
-    if len(pairs) >= 2:
-        (i0, j0), (i1, j1) = pairs[0], pairs[-1]
-        k = len(pairs) - 1
-        res["cadence_span_det_spm"] = 60.0 * k / (num(det[i1]["t_ic_s"]) - num(det[i0]["t_ic_s"]))
-        res["cadence_span_ref_spm"] = 60.0 * k / (num(ref[j1]["t_ic_s"]) - num(ref[j0]["t_ic_s"]))
+    # Cadence over the recording: 60 / slope of a straight line fitted to
+    # the matched ICs against their step number (every step counts, none
+    # dominates; a missed step would show as a break, but F1 covers that).
+    if len(pairs) >= 3:
+        def fit(ts):
+            n = len(ts)
+            xm = (n - 1) / 2.0
+            ym = sum(ts) / n
+            sxy = sum((k - xm) * (y - ym) for k, y in enumerate(ts))
+            sxx = sum((k - xm) ** 2 for k in range(n))
+            return 60.0 / (sxy / sxx)
+        res["cadence_span_det_spm"] = fit([num(det[i]["t_ic_s"]) for i, _ in pairs])
+        res["cadence_span_ref_spm"] = fit([num(ref[j]["t_ic_s"]) for _, j in pairs])
         res["cadence_span_err_spm"] = abs(res["cadence_span_det_spm"] - res["cadence_span_ref_spm"])
     else:
         res["cadence_span_err_spm"] = math.nan

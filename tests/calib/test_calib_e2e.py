@@ -6,12 +6,13 @@ seed (the same sensor: same gain errors and offsets), taken at the model time
 it would have in one continuous session, so noise and drift differ between
 captures as on a real deck.
 
-Drift: gaitcue-sim's default baseline drift (10 N RMS on the total, 20 s time
-constant) models a running deck.  With the belt stopped, load-cell creep and
+Drift: a running deck drifts (gaitcue-sim's running default: 10 N RMS on the
+total, 20 s time constant).  With the belt stopped, load-cell creep and
 thermal drift are far smaller (creep ~0.03 % of full scale in 30 min, i.e.
-< 1 N per cell); the acceptance run uses --drift 1 (1 N RMS, still
-conservative), and a separate check shows that the default drift makes calib
-refuse instead of writing a wrong calibration.
+< 1 N per cell), which is the simulator's static default (1 N RMS); the
+acceptance run states it explicitly, and a separate check shows that a
+running deck's drift makes calib refuse instead of writing a wrong
+calibration.
 """
 import hashlib
 import json
@@ -92,12 +93,13 @@ with tempfile.TemporaryDirectory() as tmp:
 
     before = files(tmp)
 
-    # 2. The simulator's default drift (a running deck's) is refused with
-    # the drift named, not written as a calibration.
-    rc, out, err = run(["span"] + SIM + ["--operator", "e2e", "--out",
+    # 2. A running deck's drift (10 N RMS) is refused with the drift named,
+    # not written as a calibration.
+    rc, out, err = run(["span"] + SIM + ["--sim-arg", "--drift", "--sim-arg", "10",
+                                         "--operator", "e2e", "--out",
                                          os.path.join(tmp, "drift.ini")])
-    print("default drift:", err.strip())
-    check(rc == 1 and "drifted" in err, "default drift refused")
+    print("running-deck drift:", err.strip())
+    check(rc == 1 and "drifted" in err, "running-deck drift refused")
 
     # 3. A moving load during zero.
     rc, out, err = run(["span"] + SIM + QUIET + ["--wobble", "30", "--operator", "e2e",

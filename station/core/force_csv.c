@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gc_error.h"
+#include "numparse.h"
 
 #define BUF_SIZE (1u << 20) /* longest line accepted: 1 MiB */
 #define MAX_COLS 256
@@ -29,6 +30,8 @@ struct force_csv {
     int ncols;
     signed char role[MAX_COLS]; /* enum col or -1 per column */
     int maxcol;                 /* last column index with a role */
+    unsigned char used[C_N];    /* the columns with a role, in order */
+    int nused;
     bool use_cells;
     bool has_copy;
     struct force_csv_info info;
@@ -39,110 +42,86 @@ struct force_csv {
     bool done;
 };
 
-static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 int force_csv_parse_double(const char *s, size_t len, double *v)
 {
-    size_t i = 0;
-    bool neg = false;
-    if (len && (s[0] == ' ' || s[len - 1] == ' ')) {
-        while (i < len && s[i] == ' ')
-            i++;
-        while (len > i && s[len - 1] == ' ')
-            len--;
-    }
-    if (i < len && (s[i] == '-' || s[i] == '+')) {
-        neg = s[i] == '-';
-        i++;
-    }
-    uint64_t m = 0;
-    int digits = 0, dec = 0;
-    bool any = false, point = false, slow = false;
-    for (; i < len; i++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            any = true;
-            if (digits < 19) {
-                m = m * 10u + (uint64_t)(c - '0');
-                if (m)
-                    digits++;
-                if (point)
-                    dec++;
-            } else {
-                slow = true;
-            }
-        } else if (c == '.' && !point) {
-            point = true;
-        } else {
-            break;
-        }
-    }
-    if (!any)
-        return -1;
-    if (i < len) {
-        if (s[i] != 'e' && s[i] != 'E')
-            return -1;
-        slow = true;
-    }
-    if (!slow && dec <= 22 && m < (1ull << 53)) {
-        double x = (double)m / pow10_tab[dec];
-        *v = neg ? -x : x;
-        return 0;
-    }
-    /* Rare forms (exponent, many digits): the C library, on a copy. */
-    char tmp[64];
-    if (len >= sizeof tmp)
-        return -1;
-    memcpy(tmp, s, len);
-    tmp[len] = '\0';
-    char *end;
-    errno = 0;
-    double x = strtod(tmp, &end);
-    while (*end == ' ')
-        end++;
-    if (*end || errno == ERANGE || !isfinite(x))
-        return -1;
-    *v = x;
-    return 0;
+    return numparse_double(s, len, v);
 }
 
-/* The common case in one pass: [-]digits[.digits] ended by ',' or the line
- * end.  Returns true with *v and *len (characters used); false for anything
- * else (spaces, exponents, text, long mantissas, empty), which the careful
- * path then handles. */
-static bool fast_field(const char *p, const char *end, double *v, size_t *len)
+/* Slack after the data in the buffer, kept zero: the field scans load
+ * whole words and 64-byte blocks past a line's end (the bytes there are
+ * masked off). */
+#define BUF_PAD 64
+_Static_assert(BUF_PAD >= NUMPARSE_PAD, "buffer slack too small for numparse");
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define COMMA_CTZ(m) ((size_t)__builtin_ctzll(m))
+#if defined(__SSE2__) && !defined(FORCE_CSV_NO_SSE2)
+#include <emmintrin.h>
+/* Bit i set iff p[i] == ',' (i < 64): four 16-byte compares. */
+static inline uint64_t comma_mask64(const char *p)
 {
-    const char *q = p;
-    bool neg = false;
-    if (q < end && *q == '-') {
-        neg = true;
-        q++;
-    }
+    const __m128i c = _mm_set1_epi8(',');
     uint64_t m = 0;
-    int nd = 0, dec = -1;
-    for (; q < end; q++) {
-        unsigned d = (unsigned)(*q - '0');
-        if (d < 10u) {
-            m = m * 10u + d;
-            nd++;
-            if (dec >= 0)
-                dec++;
-        } else if (*q == '.' && dec < 0) {
-            dec = 0;
-        } else {
-            break;
-        }
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, c)) << (16 * k);
     }
-    if (nd == 0 || nd > 18 || (q < end && *q != ','))
-        return false;
-    if (dec < 0)
-        dec = 0;
-    double x = (double)m / pow10_tab[dec];
-    *v = neg ? -x : x;
-    *len = (size_t)(q - p);
-    return true;
+    return m;
+}
+#else
+/* The same with 8-byte words: an exact equal-byte test (no borrow between
+ * bytes), then bit 7 of each byte gathered into 8 bits by a multiply. */
+static inline uint64_t comma_mask64(const char *p)
+{
+    uint64_t m = 0;
+    for (int k = 0; k < 8; k++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * k, sizeof w);
+        w ^= 0x2C2C2C2C2C2C2C2Cu;
+        uint64_t z = ~(((w & 0x7F7F7F7F7F7F7F7Fu) + 0x7F7F7F7F7F7F7F7Fu) | w) & 0x8080808080808080u;
+        m |= (((z >> 7) * 0x0102040810204080u) >> 56) << (8 * k);
+    }
+    return m;
+}
+#endif
+#else
+static uint64_t comma_mask64(const char *p)
+{
+    uint64_t m = 0;
+    for (int i = 0; i < 64; i++)
+        m |= (uint64_t)(p[i] == ',') << i;
+    return m;
+}
+static size_t comma_ctz(uint64_t m)
+{
+    size_t i = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+}
+#define COMMA_CTZ(m) comma_ctz(m)
+#endif
+
+/* Ends of the first `need` fields of the line s[0..n-1]: the offsets of
+ * its commas, and n for the last field.  Returns how many fields were
+ * found (< need if the line is short).  A block of 64 bytes at a time,
+ * one step per comma: the fields can then be parsed independently of
+ * each other. */
+static int field_ends(const char *s, size_t n, int need, uint32_t *ends)
+{
+    int nf = 0;
+    for (size_t base = 0; base < n && nf < need; base += 64) {
+        uint64_t m = comma_mask64(s + base);
+        if (n - base < 64)
+            m &= ((uint64_t)1 << (n - base)) - 1; /* the next line's commas */
+        for (; m && nf < need; m &= m - 1)
+            ends[nf++] = (uint32_t)(base + COMMA_CTZ(m));
+    }
+    if (nf < need)
+        ends[nf++] = (uint32_t)n;
+    return nf;
 }
 
 static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
@@ -158,8 +137,9 @@ static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Next line as [*s, *s + *n) without the line end; false at end of file. */
-static int next_line(struct force_csv *r, const char **s, size_t *n, char *err)
+/* Next line as [*s, *s + *n) without the line end; 0 at end of file.
+ * The careful path: refills the buffer, last line without '\n'. */
+static int next_line_slow(struct force_csv *r, const char **s, size_t *n, char *err)
 {
     for (;;) {
         char *nl = r->pos < r->len ? memchr(r->buf + r->pos, '\n', r->len - r->pos) : NULL;
@@ -195,7 +175,27 @@ static int next_line(struct force_csv *r, const char **s, size_t *n, char *err)
             r->eof = true;
         }
         r->len += got;
+        /* Zeros after the data: the word-at-a-time field scans may look
+         * past the last line's end (BUF_PAD). */
+        memset(r->buf + r->len, 0, BUF_PAD);
     }
+}
+
+/* The same; the common case (a whole line in the buffer) inline. */
+static inline int next_line(struct force_csv *r, const char **s, size_t *n, char *err)
+{
+    char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+    if (!nl)
+        return next_line_slow(r, s, n, err);
+    size_t end = (size_t)(nl - r->buf);
+    *s = r->buf + r->pos;
+    *n = end - r->pos;
+    r->bytes += (long long)(*n + 1);
+    r->pos = end + 1;
+    if (*n && (*s)[*n - 1] == '\r')
+        (*n)--;
+    r->line++;
+    return 1;
 }
 
 static bool blank(const char *s, size_t n)
@@ -316,8 +316,10 @@ static int parse_header(struct force_csv *r, const char *s, size_t n, char *err)
         int k = r->role[c];
         if (!r->use_cells && k >= C_F1 && k <= C_F4)
             r->role[c] = -1;
-        if (r->role[c] >= 0)
+        if (r->role[c] >= 0) {
             r->maxcol = c;
+            r->used[r->nused++] = (unsigned char)c;
+        }
     }
     r->info.has_cop = seen[C_X];
     r->has_copy = seen[C_Y];
@@ -359,7 +361,7 @@ static struct force_csv *alloc_reader(const char *name)
     struct force_csv *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->buf = malloc(BUF_SIZE);
+    r->buf = calloc(1, BUF_SIZE + BUF_PAD);
     if (!r->buf) {
         free(r);
         return NULL;
@@ -525,45 +527,37 @@ int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, cha
             errf(r, err, "comment line after the header; '# key=value' lines must come first");
             return GC_ERR_FORMAT;
         }
+        /* Field boundaries first, then each used field on its own. */
+        uint32_t ends[MAX_COLS];
+        int nf = field_ends(s, n, r->maxcol + 1, ends);
         double v[C_N];
-        size_t a = 0;
-        int col = 0;
-        for (;;) {
-            int role = r->role[col];
-            size_t b;
-            if (role >= 0 && fast_field(s + a, s + n, &v[role], &b)) {
-                b += a; /* plain decimal number up to the comma or line end */
-            } else {
-                /* Fields are short: a plain loop beats a memchr call. */
-                b = a;
-                while (b < n && s[b] != ',')
-                    b++;
-                if (role >= 0) {
-                    const char *f = s + a;
-                    size_t fn = b - a;
-                    if (role == C_X || role == C_Y) {
-                        const char *g = f;
-                        size_t gn = fn;
-                        trim(&g, &gn);
-                        if (gn == 0 ||
-                            (gn == 3 && (g[0] == 'n' || g[0] == 'N') &&
-                             (g[1] == 'a' || g[1] == 'A') && (g[2] == 'n' || g[2] == 'N')))
-                            v[role] = NAN;
-                        else if (force_csv_parse_double(g, gn, &v[role]) < 0)
-                            return bad_number(r, col, f, fn, err);
-                    } else if (force_csv_parse_double(f, fn, &v[role]) < 0) {
-                        return bad_number(r, col, f, fn, err);
-                    }
-                }
-            }
-            if (col >= r->maxcol)
+        for (int u = 0; u < r->nused; u++) {
+            int col = r->used[u];
+            if (col >= nf)
                 break;
-            if (b >= n) {
-                errf(r, err, "only %d fields where the header has %d columns", col + 1, r->ncols);
-                return GC_ERR_FORMAT;
+            int role = r->role[col];
+            size_t a = col ? ends[col - 1] + 1 : 0;
+            const char *f = s + a;
+            size_t fn = ends[col] - a;
+            if (numparse_field(f, fn, &v[role]) == 0)
+                continue; /* the common plain decimal */
+            /* Anything else, carefully (spaces, exponents, nan COP, text). */
+            if (role == C_X || role == C_Y) {
+                const char *g = f;
+                size_t gn = fn;
+                trim(&g, &gn);
+                if (gn == 0 || (gn == 3 && (g[0] == 'n' || g[0] == 'N') &&
+                                (g[1] == 'a' || g[1] == 'A') && (g[2] == 'n' || g[2] == 'N')))
+                    v[role] = NAN;
+                else if (numparse_double(g, gn, &v[role]) < 0)
+                    return bad_number(r, col, f, fn, err);
+            } else if (numparse_double(f, fn, &v[role]) < 0) {
+                return bad_number(r, col, f, fn, err);
             }
-            col++;
-            a = b + 1;
+        }
+        if (nf <= r->maxcol) {
+            errf(r, err, "only %d fields where the header has %d columns", nf, r->ncols);
+            return GC_ERR_FORMAT;
         }
         double t = v[C_T];
         if ((e = check_time(r, t, err)) < 0)

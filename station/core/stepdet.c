@@ -27,6 +27,13 @@ void stepdet_reset(struct stepdet *sd)
     sd->armed = false;
     sd->on = false;
     sd->have_off = false;
+    sd->bad_left = 0;
+    sd->after_bad = false;
+}
+
+void stepdet_gap(struct stepdet *sd, uint32_t settle_n)
+{
+    sd->bad_left = settle_n > 0 ? settle_n : 1;
 }
 
 void stepdet_abort(struct stepdet *sd)
@@ -87,7 +94,10 @@ static void update_baseline(struct stepdet *sd, uint64_t end)
         return;
     size_t m = 0;
     for (uint64_t i = a; i < b; i++)
-        sd->scratch[m++] = sd->y[i & MASK];
+        if (!sd->bad[i & MASK])
+            sd->scratch[m++] = sd->y[i & MASK];
+    if (m < 3)
+        return;
     baseline_flight(&sd->base, median_inplace(sd->scratch, m));
 }
 
@@ -106,16 +116,23 @@ double stepdet_extrapolate(double level, double slope_per_s)
 
 /* Last sample index j < k with y[j] <= level, searching back at most the
  * history; returns the interpolated crossing time between j and j+1 and
- * the slope there (*slope, per s). */
+ * the slope there (*slope, per s).  *hidden is set when the search reaches
+ * a sample that is not data (a short gap): the crossing was not observed. */
 static double look_back(const struct stepdet *sd, uint64_t k, double level, uint64_t *j_out,
-                        double *slope)
+                        double *slope, bool *hidden)
 {
     *slope = 0.0;
+    *hidden = false;
     uint64_t lim = k > STEPDET_HIST - 2 ? k - (STEPDET_HIST - 2) : 0;
     uint64_t j = k, jmin = k;
     double ymin = sd->y[k & MASK];
     while (j > lim) {
         j--;
+        if (sd->bad[j & MASK]) {
+            *hidden = true;
+            *j_out = j + 1;
+            return sd->t[(j + 1) & MASK];
+        }
         double y0 = sd->y[j & MASK], y1 = sd->y[(j + 1) & MASK];
         if (y0 <= level) {
             double fr = y1 > y0 ? (level - y0) / (y1 - y0) : 0.0;
@@ -146,9 +163,39 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
     sd->y[k & MASK] = (float)y;
     sd->t[k & MASK] = t_s;
     sd->n++;
+    if (sd->bad_left > 0) {
+        /* Not data (settling after a short gap): no event, no baseline. */
+        sd->bad[k & MASK] = 1;
+        sd->bad_left--;
+        sd->after_bad = true;
+        return STEPDET_NONE;
+    }
+    sd->bad[k & MASK] = 0;
     if (sd->track_baseline && !sd->base.from_flight)
         baseline_observe(&sd->base, t_s, y);
     double base = stepdet_baseline(sd);
+    if (sd->after_bad) {
+        /* First sample of data after a short gap: was an edge hidden? */
+        sd->after_bad = false;
+        bool above = y - base >= sd->time_n;
+        if (sd->on && !above) {
+            /* The toe-off lies in the gap: the contact ends unobserved. */
+            sd->on = false;
+            sd->armed = true;
+            sd->arm_idx = k;
+            sd->off_idx = k;
+            sd->have_off = true;
+            sd->flight_measured = false;
+            return sd->silent ? STEPDET_NONE : STEPDET_LOST;
+        }
+        if (!sd->on && above && sd->armed) {
+            /* The initial contact lies in the gap: follow it silently. */
+            sd->on = true;
+            sd->silent = true;
+            sd->t_on = t_s;
+            return STEPDET_LOST;
+        }
+    }
     if (!sd->on) {
         if (y - base < sd->time_n) {
             if (!sd->armed)
@@ -163,7 +210,8 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
              * time the contact against the new level. */
             uint64_t j;
             double sl;
-            (void)look_back(sd, k, base + sd->time_n, &j, &sl);
+            bool hid;
+            (void)look_back(sd, k, base + sd->time_n, &j, &sl, &hid);
             update_baseline(sd, j);
             sd->flight_measured = true;
             base = stepdet_baseline(sd);
@@ -172,10 +220,16 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
         }
         uint64_t j;
         double sl;
-        *t_cross_s = look_back(sd, k, base + sd->time_n, &j, &sl);
+        bool hid;
+        *t_cross_s = look_back(sd, k, base + sd->time_n, &j, &sl, &hid);
         *t_cross_s += stepdet_extrapolate(sd->time_n, sl);
         sd->on = true;
         sd->t_on = *t_cross_s;
+        if (hid) {
+            /* The rising edge reaches back into a short gap. */
+            sd->silent = true;
+            return STEPDET_LOST;
+        }
         /* A first contact with less than a guard of flight before it may
          * have begun before the data: follow it silently. */
         sd->silent =
@@ -191,7 +245,9 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
          * without reaching the timing level (a crest of hum or drift under
          * the toe-off): the foot left at that turn.  Without this, two
          * contacts separated by a short flight on a noisy deck would merge. */
-        if (y > yp && yp <= ypp && yp - base < sd->detect_n && tp - sd->t_on >= STEPDET_MIN_ON_S) {
+        bool seen = k > 1 && !sd->bad[(k - 1) & MASK] && !sd->bad[(k - 2) & MASK];
+        if (seen && y > yp && yp <= ypp && yp - base < sd->detect_n &&
+            tp - sd->t_on >= STEPDET_MIN_ON_S) {
             *t_cross_s = tp;
             sd->on = false;
             sd->armed = true;

@@ -81,7 +81,11 @@
 #define STEPDET_TANGENT_SHARE    0.5
 #define STEPDET_TANGENT_SHARE_TO 1.0
 
-enum stepdet_event { STEPDET_NONE = 0, STEPDET_ON = 1, STEPDET_OFF = 2 };
+/* STEPDET_LOST: a short data gap (stepdet_gap) hid an edge of a contact:
+ * the open contact ended, or a new one began, inside the missing data or
+ * the samples marked not-data after it.  That contact is not reported (a
+ * contact that began in the gap is followed silently to its end). */
+enum stepdet_event { STEPDET_NONE = 0, STEPDET_ON = 1, STEPDET_OFF = 2, STEPDET_LOST = 3 };
 
 struct stepdet {
     double detect_n, time_n; /* thresholds above baseline, N */
@@ -99,17 +103,35 @@ struct stepdet {
     uint64_t arm_idx;            /* sample index where the detector got armed */
     bool silent;                 /* current contact not reported (began before the data) */
     float scratch[STEPDET_HIST]; /* for the flight median */
+    /* Short data gaps (stepdet_gap): samples marked not-data are neither
+     * event times nor flight samples; an edge that falls among them is
+     * not observed. */
+    uint8_t bad[STEPDET_HIST]; /* 1: sample is not data (settling after a gap) */
+    uint32_t bad_left;         /* samples still to be marked not-data */
+    bool after_bad;            /* the previous sample was not data */
 };
 
 /* Returns GC_OK or GC_ERR_ARG (time_n >= detect_n, rate out of 1..100000). */
 int stepdet_init(struct stepdet *sd, double detect_n, double time_n, double rate_hz,
                  bool track_baseline);
-/* Forget the signal (data gap): not armed, not in contact; keeps the
+/* Forget the signal (long data gap): not armed, not in contact; keeps the
  * baseline. */
 void stepdet_reset(struct stepdet *sd);
 
+/* Short data gap: samples are missing before the next one pushed, and the
+ * next settle_n (at least 1) samples are not data either (the caller's
+ * filters settle after the gap).  The detector keeps its state through the
+ * gap.  At the first sample that is data again: a contact that was open
+ * and is now below the timing level ended in the gap (its toe-off was not
+ * observed), and a force above the timing level after a flight began in the
+ * gap (its initial contact was not observed): both give STEPDET_LOST.
+ * Initial contacts are never timed by a look-back that reaches a not-data
+ * sample (also STEPDET_LOST), and not-data samples never enter the flight
+ * baseline. */
+void stepdet_gap(struct stepdet *sd, uint32_t settle_n);
+
 /* One sample.  Returns STEPDET_ON (t_cross_s = IC time), STEPDET_OFF
- * (t_cross_s = TO time) or STEPDET_NONE. */
+ * (t_cross_s = TO time), STEPDET_LOST (see stepdet_gap) or STEPDET_NONE. */
 int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s);
 
 /* Force the contact to end now without a toe-off (the caller decided it is

@@ -44,7 +44,7 @@ int cmd_replay(int argc, char **argv)
     fprintf(stdout, "replay %s  sensor %s  %u Hz  speed %s\n", o.replay_file, s.hello.serial,
             (unsigned)s.hello.rate_hz, o.speed > 0 ? (o.speed == 1.0 ? "1" : "x") : "max");
     fflush(stdout);
-    int code = runloop_run(lv, &o, NULL, stdout);
+    int code = runloop_run(lv, &o, NULL, stdout, NULL);
     live_free(lv);
 
     struct rec_summary *sum = calloc(1, sizeof *sum);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calfile.h"
@@ -22,6 +23,7 @@
 #include "live.h"
 #include "recording.h"
 #include "run_options.h"
+#include "run_session.h"
 #include "runloop.h"
 #include "sensor_open.h"
 #include "sim_spawn.h"
@@ -126,13 +128,21 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
 
+    /* Calibration: --calibration FILE, else the newest calib made for this
+     * sensor, else the nominal scale from its HELLO. */
     struct deck_cal cal;
     bool have_cal = false;
-    if (o.calibration) {
+    char cal_path[CALFILE_PATH_LEN] = "", cal_desc[200] = "", cal_date[32] = "";
+    if (o.calibration)
+        snprintf(cal_path, sizeof cal_path, "%s", o.calibration);
+    else if (calfile_find_newest(conn.hello.serial, cal_path, sizeof cal_path) != GC_OK)
+        cal_path[0] = '\0';
+    if (cal_path[0]) {
         struct calfile *cf = calloc(1, sizeof *cf);
         char why[CALFILE_WHY_LEN] = "";
-        if (cf == NULL ||
-            calfile_load(o.calibration, conn.hello.serial, 0, cf, why, sizeof why) < 0) {
+        if (cf == NULL || calfile_load(cal_path, conn.hello.serial,
+                                       o.allow_other_sensor ? CALFILE_ALLOW_OTHER_SERIAL : 0, cf,
+                                       why, sizeof why) < 0) {
             fprintf(stderr, "station: %s\n", why[0] ? why : "out of memory");
             free(cf);
             slink_close(conn.link);
@@ -141,6 +151,10 @@ int cmd_run(int argc, char **argv)
         }
         if (why[0])
             fprintf(stderr, "station: %s\n", why);
+        if (calfile_is_stale(cf, time(NULL), CALFILE_DEFAULT_MAX_AGE_DAYS, why, sizeof why))
+            fprintf(stderr, "station: %s\n", why);
+        calfile_describe(cf, time(NULL), cal_desc, sizeof cal_desc);
+        snprintf(cal_date, sizeof cal_date, "%.10s", cf->created);
         cal = cf->deck;
         have_cal = true;
         free(cf);
@@ -198,9 +212,26 @@ int cmd_run(int argc, char **argv)
     fprintf(stdout, "sensor %s  firmware %u.%u.%u  protocol %u  %u Hz  on %s\n", conn.hello.serial,
             conn.hello.fw_major, conn.hello.fw_minor, conn.hello.fw_patch, conn.hello.proto_version,
             (unsigned)conn.hello.rate_hz, port);
+    fprintf(stdout, "calibration: %s\n",
+            have_cal ? cal_desc : "none for this sensor: nominal scale (run calib)");
     fflush(stdout);
 
-    int code = runloop_run(lv, &o, sim, stdout);
+    const char *slash = strrchr(cal_path, '/');
+    struct run_session_source src = {&conn.hello, cal_desc, have_cal ? (slash ? slash + 1 : cal_path) : "",
+                                     cal_date, record};
+    struct run_session *rs = run_session_new(&o, lv, &src, msg, sizeof msg);
+    if (rs == NULL) {
+        fprintf(stderr, "station: %s.\n", msg);
+        live_free(lv);
+        if (marker[0])
+            unlink(marker);
+        sim_stop(sim);
+        return 1;
+    }
+    struct runloop_hooks hooks;
+    run_session_hooks(rs, &hooks);
+    int code = runloop_run(lv, &o, sim, stdout, &hooks);
+    run_session_free(rs);
     live_free(lv);
     if (marker[0])
         unlink(marker);

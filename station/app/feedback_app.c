@@ -48,6 +48,7 @@ enum fa_cmd_kind {
     FA_INTERVALS,
     FA_BASELINE,
     FA_MARKER_CUE,
+    FA_PHASE_CUE,
 };
 
 struct fa_cmd {
@@ -210,6 +211,9 @@ static void apply(struct feedback_app *app, const struct fa_cmd *c, struct audio
         break;
     case FA_MARKER_CUE: /* a muted audio thread drops it itself */
         audio_cue(a, AUDIO_CUE_MARKER, now, FA_TAG_NONE);
+        break;
+    case FA_PHASE_CUE:
+        audio_cue(a, AUDIO_CUE_PHASE_CHANGE, now, FA_TAG_NONE);
         break;
     }
     app->seq_applied = c->seq;
@@ -607,6 +611,40 @@ static void ctl_handler(void *user, const struct ctl_cmd *c, char *reply, size_t
     }
 }
 
+int feedback_app_command(struct feedback_app *app, const char *line, const char *source,
+                         char *reply, size_t cap)
+{
+    struct ctl_cmd c;
+    char why[160];
+    if (ctlsock_parse(line, &c, why, sizeof why) != GC_OK) {
+        snprintf(reply, cap, "error %s", why);
+        return GC_ERR_FORMAT;
+    }
+    read_view(app);
+    reply[0] = '\0';
+    switch (c.verb) {
+    case CTL_SET:
+        do_set(app, c.key, &c, source, reply, cap);
+        break;
+    case CTL_GET:
+        do_get(app, c.key, reply, cap);
+        break;
+    case CTL_MARK:
+        do_mark(app, &c, source, reply, cap);
+        break;
+    case CTL_HELP:
+        snprintf(reply, cap, "ok");
+        break;
+    }
+    return strncmp(reply, "ok", 2) == 0 ? GC_OK : GC_ERR_ARG;
+}
+
+void feedback_app_announce(struct feedback_app *app, const char *text)
+{
+    snprintf(app->note, sizeof app->note, "%s", text);
+    send(app, FA_PHASE_CUE, 0, 0, 0);
+}
+
 static void key_set(struct feedback_app *app, const char *key, double x, const char *word)
 {
     struct ctl_cmd c;
@@ -833,11 +871,11 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
         struct ctlsock_config cc = {.path = cfg->ctl_path, .uid = (uid_t)-1};
         char cerr[600];
         app->ctl = ctlsock_new(&cc, cerr, sizeof cerr);
-        if (!app->ctl) {
-            snprintf(err, errcap, "%s", cerr);
-            feedback_app_free(app);
-            return NULL;
-        }
+        /* The session matters more than remote control: run without the
+         * socket (keys still work) and say why station ctl cannot reach it. */
+        if (!app->ctl)
+            LOG_WARN("%s; 'station ctl' will not reach this session (the keyboard still works)",
+                     cerr);
     }
     return app;
 }

@@ -106,6 +106,15 @@ int feedback_app_frame(struct feedback_app *app, const struct feedback_app_statu
 /* How often to call feedback_app_frame: 16 ms with a window, 50 headless. */
 int feedback_app_frame_interval_ms(const struct feedback_app *app);
 void feedback_app_status_from_live(const struct live_snapshot *s, struct feedback_app_status *st);
+/* Apply one control line ("set mode faded", "set phase training",
+ * "mark pain 3") exactly as if it came from the control socket; source
+ * names who asked ("protocol", "key").  reply gets "ok ..." or "error ...".
+ * Returns GC_OK, GC_ERR_FORMAT (malformed line) or GC_ERR_ARG (refused). */
+int feedback_app_command(struct feedback_app *app, const char *line, const char *source,
+                         char *reply, size_t cap);
+/* A protocol phase began: show text on the display's note line and play
+ * the phase-change cue (distinct from every step cue). */
+void feedback_app_announce(struct feedback_app *app, const char *text);
 /* Latest view of the policy (as the display shows it). */
 void feedback_app_get_view(struct feedback_app *app, struct feedback_view *v);
 void feedback_app_get_audio_stats(const struct feedback_app *app, struct audio_stats *st);

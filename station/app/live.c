@@ -294,6 +294,9 @@ static int reader_on_frame(void *user, uint8_t type, const uint8_t *payload, siz
     r->len = (uint16_t)(len > REC_MAX_PAYLOAD ? REC_MAX_PAYLOAD : len);
     memcpy(r->payload, payload, r->len);
     src_publish(lv);
+    /* Wake the DSP thread now: a frame left waiting for its 20 ms poll
+     * delays the hard-landing cue by that much (docs/feedback.md). */
+    wake(&lv->wake_dsp);
     return 0;
 }
 

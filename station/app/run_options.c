@@ -55,7 +55,9 @@ void run_options_usage(enum run_mode mode, FILE *out)
             "  --record FILE         recording file (default: a new file under\n"
             "                        $XDG_DATA_HOME/gaitcue/recordings/)\n"
             "  --no-record           do not record the raw stream\n"
-            "  --calibration FILE    calibration file (default: nominal from the sensor)\n"
+            "  --calibration FILE    calibration file (default: the newest calib made for\n"
+            "                        this sensor; nominal scale when there is none)\n"
+            "  --allow-other-sensor  accept a calibration file made for another sensor\n"
             "  --quiet               print only the summary line\n\n");
     } else {
         fprintf(out, "usage: station replay FILE [--speed 1|X|max] [OPTIONS]\n\n"
@@ -67,15 +69,29 @@ void run_options_usage(enum run_mode mode, FILE *out)
                      "  --mass KG             override the body mass stored in the recording\n"
                      "  --quiet               print only the summary line\n\n");
     }
+    if (mode == RUN_MODE_REPLAY) {
+        fprintf(out, "  -h, --help            this help\n");
+        return;
+    }
     fprintf(out,
-            "display, feedback and records:\n"
-            "  --headless            no window: terminal lines only\n"
-            "  --screenshot PATH     save the display as PNG at the end\n"
-            "  --target-cadence SPM  cadence target for feedback, steps/min\n"
-            "  --audio-device PCM    ALSA device for the cues (default 'default'; 'null' = none)\n"
-            "  --patient CODE        patient the session belongs to\n"
-            "  --protocol NAME|FILE  session protocol (weigh-in, baseline, training, ...)\n"
-            "  --db PATH             session store database\n"
+            "display and audio feedback:\n"
+            "  --headless            no window: terminal lines only (automatic, with a note,\n"
+            "                        when there is no display)\n"
+            "  --screenshot PATH     save the runner's display as PNG at the end\n"
+            "  --target-cadence SPM  absolute cadence target, steps/min, feedback from the\n"
+            "                        start (default: 120 s baseline, then +7.5 %%)\n"
+            "  --audio-device PCM    ALSA device for metronome and cues (default 'default',\n"
+            "                        silent with a warning if it cannot be opened; 'null' =\n"
+            "                        none; e.g. file:FILE=cues.wav,FORMAT=wav)\n"
+            "  keys in the window: see the therapist panel (P); remote: 'station ctl'\n\n"
+            "clinic session (stored; report with 'station report'):\n"
+            "  --patient CODE        store the session for this patient ('station patient add')\n"
+            "  --protocol NAME|FILE  session plan: cadence-retraining, impact-faded,\n"
+            "                        walk-run-intro, or an INI file (docs/sessions.md); it\n"
+            "                        drives the phases, targets and feedback mode\n"
+            "  --therapist NAME      therapist, printed on the report\n"
+            "  --time-scale X        run the protocol X times faster (demos, tests)\n"
+            "  --db PATH             session store (default $XDG_DATA_HOME/gaitcue/gaitcue.db)\n"
             "  -h, --help            this help\n");
 }
 
@@ -177,32 +193,43 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
             o->steps_csv = v;
         } else if (!strcmp(a, "--quiet")) {
             o->quiet = true;
-        } else if (!strcmp(a, "--headless")) {
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--headless")) {
             o->headless = true;
-        } else if (!strcmp(a, "--screenshot")) {
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--screenshot")) {
             NEED_VALUE();
             o->screenshot = v;
-        } else if (!strcmp(a, "--target-cadence")) {
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--target-cadence")) {
             NEED_VALUE();
             if (!parse_double(v, 60, 260, &o->target_cadence_spm)) {
                 snprintf(err, errcap, "--target-cadence must be in steps/min (60-260).");
                 return 2;
             }
-        } else if (!strcmp(a, "--audio-device")) {
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--audio-device")) {
             NEED_VALUE();
             o->audio_device = v;
-        } else if (!strcmp(a, "--patient")) {
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--patient")) {
             NEED_VALUE();
             o->patient = v;
-        } else if (!strcmp(a, "--protocol")) {
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--protocol")) {
             NEED_VALUE();
             o->protocol = v;
-        } else if (!strcmp(a, "--db")) {
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--db")) {
             NEED_VALUE();
             o->db = v;
         } else if (!strcmp(a, "--calibration")) {
             NEED_VALUE();
             o->calibration = v;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--allow-other-sensor")) {
+            o->allow_other_sensor = true;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--therapist")) {
+            NEED_VALUE();
+            o->therapist = v;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--time-scale")) {
+            NEED_VALUE();
+            if (!parse_double(v, 0.01, 1000, &o->time_scale)) {
+                snprintf(err, errcap, "--time-scale must be a factor from 0.01 to 1000.");
+                return 2;
+            }
         } else if (mode == RUN_MODE_REPLAY && a[0] != '-' && o->replay_file == NULL) {
             o->replay_file = a;
         } else {

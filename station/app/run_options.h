@@ -51,6 +51,9 @@ struct run_options {
     const char *protocol;      /* --protocol NAME|FILE */
     const char *db;            /* --db PATH (session store) */
     const char *calibration;   /* --calibration FILE (default: newest for the sensor) */
+    bool allow_other_sensor;   /* --allow-other-sensor: use another sensor's calibration */
+    const char *therapist;     /* --therapist NAME (stored with the session) */
+    double time_scale;         /* --time-scale X: protocol durations divided by X (0 = 1) */
 };
 
 /* Parse argv[1..argc) (argv[0] is the subcommand).  Returns 0 ok, 1 when

@@ -70,7 +70,8 @@ static void drain_lines(struct live *lv, const struct run_options *o, FILE *out)
         fflush(out);
 }
 
-int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *sim, FILE *out)
+int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *sim, FILE *out,
+                const struct runloop_hooks *hooks)
 {
     FILE *csv = NULL;
     struct spsc *steps = NULL;
@@ -112,6 +113,8 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
             break;
         if (g_signal)
             break;
+        if (hooks && hooks->poll && hooks->poll(hooks->user, lv))
+            break;
         if (sim) {
             char how[64];
             sim_drain(sim);
@@ -136,6 +139,8 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
     live_stop(lv);
     drain_lines(lv, o, out);
     drain_steps(steps, csv);
+    if (hooks && hooks->finish)
+        code = hooks->finish(hooks->user, lv, code, out);
 
     struct live_snapshot s;
     live_get_snapshot(lv, &s);

@@ -18,9 +18,23 @@
 /* Install SIGINT/SIGTERM handlers that only set a flag (checked by
  * runloop_run). */
 void runloop_install_signals(void);
+/* What a clinic session adds to the loop (feedback, store, protocol):
+ * run_session.h.  Every callback runs on the main thread. */
+struct runloop_hooks {
+    void *user;
+    /* Called about every 5 ms while the session runs.  Returns 1 to end
+     * the session (user quit, protocol complete), else 0. */
+    int (*poll)(void *user, struct live *lv);
+    /* Called once after the threads stopped, before the summary; code is
+     * the exit code so far.  Returns the (possibly worse) exit code. */
+    int (*finish)(void *user, struct live *lv, int code, FILE *out);
+};
+
 /* Run until the session ends.  lv must be built but not started; it is
- * started, stopped and its lines printed to out.  sim may be NULL.
- * Returns the exit code (0 ok, 1 failure with a sentence on stderr). */
-int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *sim, FILE *out);
+ * started, stopped and its lines printed to out.  sim and hooks may be
+ * NULL.  Returns the exit code (0 ok, 1 failure with a sentence on
+ * stderr). */
+int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *sim, FILE *out,
+                const struct runloop_hooks *hooks);
 
 #endif

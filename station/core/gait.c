@@ -75,6 +75,13 @@
 #define SETTLE_S     0.010
 /* Double support longer than this is not walking (standing on both feet). */
 #define MAX_DS_S 0.6
+/* Short gaps (gait.h, docs/analysis.md "Gaps").  A contact with a gap
+ * inside is a step only if it lasts at most this many times the median of
+ * the recent contacts of the current mode (at least GAP_MIN_HISTORY of
+ * them): two running contacts merged over a flight hidden in the gap last
+ * more than twice one contact; one contact varies by a few %. */
+#define GAP_MERGE_RATIO 1.5
+#define GAP_MIN_HISTORY 3u
 
 struct stance {
     bool open;
@@ -87,6 +94,9 @@ struct stance {
     bool loading_sent;
     struct stance_metrics early;
     double sfx, sf; /* COP evidence (single support only) */
+    bool gapped;    /* a short gap lies inside: buf[n_obs..] holds not-data (NAN) */
+    size_t n_obs;   /* samples of data before the first gap */
+    bool ghost;     /* followed (walking split) but not a step: an edge was hidden */
 };
 
 struct gait {
@@ -102,6 +112,9 @@ struct gait {
     /* recent filtered samples */
     float ry[RING], rx[RING];
     double rt[RING];
+    uint8_t rbad[RING]; /* 1: not data (settling after a short gap) */
+    uint32_t bad_left;  /* samples still to be marked not-data */
+    bool gap_pending;   /* gait_mark_gap: decide the gap at the next sample */
     uint64_t n;
     double last_t;
     bool have_last;
@@ -315,9 +328,11 @@ static uint64_t ring_after(const struct gait *g, double t)
 }
 
 /* Open a stance whose IC is at raw time t_cross; its buffer receives the
- * samples already seen after t_cross, from f_of(i) (this foot's force). */
+ * samples already seen after t_cross, from f_of(i) (this foot's force).
+ * A ghost (its IC hidden by a gap) is followed but gets no index, no event
+ * and never becomes a step. */
 static struct stance *stance_open(struct gait *g, int slot, double t_cross, double t_now,
-                                  bool in_ds)
+                                  bool in_ds, bool ghost)
 {
     struct stance *st = &g->st[slot];
     st->open = true;
@@ -325,11 +340,18 @@ static struct stance *stance_open(struct gait *g, int slot, double t_cross, doub
     st->t_ic_raw = t_cross;
     st->loading_sent = false;
     st->sfx = st->sf = 0.0;
+    st->gapped = false;
+    st->n_obs = 0;
+    st->ghost = ghost;
     metrics_scan_init(&st->scan);
     uint64_t j = ring_after(g, t_cross);
     st->ic_off_s = (j < g->n ? g->rt[j & RMASK] : t_now) - t_cross;
     struct gait_step *s = &st->step;
     step_clear(s);
+    if (ghost) {
+        g->after_gap = true;
+        return st;
+    }
     s->index = g->next_index++;
     s->t_ic_s = t_cross - g->delay_s;
     bool adjacent = !g->after_gap && isfinite(g->open_ic_s) &&
@@ -352,15 +374,8 @@ static struct stance *stance_open(struct gait *g, int slot, double t_cross, doub
     return st;
 }
 
-/* Contact time expected for the stance being measured: median of the last
- * contacts of the same kind (running / walking), else a typical value. */
-static double expected_contact_s(const struct gait *g, const struct stance *st)
+static double median_small(const double *h, unsigned n)
 {
-    bool walk = (st->step.flags & GAIT_STEP_WALK) != 0;
-    const double *h = walk ? g->ct_walk : g->ct_run;
-    unsigned n = walk ? g->ct_walk_n : g->ct_run_n;
-    if (n == 0)
-        return walk ? 0.65 : 0.25;
     double v[CT_HIST];
     memcpy(v, h, n * sizeof *v);
     for (unsigned i = 1; i < n; i++)
@@ -372,18 +387,33 @@ static double expected_contact_s(const struct gait *g, const struct stance *st)
     return (n & 1u) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* Contact time expected for the stance being measured: median of the last
+ * contacts of the same kind (running / walking), else a typical value. */
+static double expected_contact_s(const struct gait *g, const struct stance *st)
+{
+    bool walk = (st->step.flags & GAIT_STEP_WALK) != 0;
+    const double *h = walk ? g->ct_walk : g->ct_run;
+    unsigned n = walk ? g->ct_walk_n : g->ct_run_n;
+    if (n == 0)
+        return walk ? 0.65 : 0.25;
+    return median_small(h, n);
+}
+
 static void stance_push(struct gait *g, struct stance *st, double f, float x, bool alone,
                         double t_now)
 {
     if (st->n < st->cap)
         st->buf[st->n++] = (float)f;
+    if (st->ghost)
+        return;
     if (alone && isfinite(x) && f > 0.0) {
         st->sfx += f * x;
         st->sf += f;
     }
     /* The early loading decision is made for every contact (whether it is a
-     * walking step is known at toe-off; walking steps report no loading). */
-    if (!st->loading_sent &&
+     * walking step is known at toe-off; walking steps report no loading).
+     * After a gap it was made (as unknown, if need be) in stance_gap. */
+    if (!st->loading_sent && !st->gapped &&
         metrics_loading_early(&g->mc, &st->scan, st->buf, st->n, st->ic_off_s,
                               expected_contact_s(g, st), &st->early) != METRICS_UNDECIDED) {
         st->loading_sent = true;
@@ -399,26 +429,76 @@ static void stance_discard(struct gait *g, struct stance *st)
     if (!st->open)
         return;
     st->open = false;
+    if (st->ghost) {
+        st->ghost = false;
+        return;
+    }
     if (st->step.index + 1 == g->next_index) {
         g->next_index--;
         g->open_ic_s = g->open_ic_prev;
     }
 }
 
+/* A contact with a short gap inside: plausible as one contact?  (Its IC and
+ * TO were observed; a flight hidden in the gap would have merged two.) */
+static bool gapped_plausible(const struct gait *g, double contact_s)
+{
+    const double *h;
+    unsigned n;
+    if (g->mode == GAIT_MODE_RUNNING) {
+        h = g->ct_run;
+        n = g->ct_run_n;
+    } else if (g->mode == GAIT_MODE_WALKING) {
+        h = g->ct_walk;
+        n = g->ct_walk_n;
+    } else {
+        return false;
+    }
+    return n >= GAP_MIN_HISTORY && contact_s <= GAP_MERGE_RATIO * median_small(h, n);
+}
+
+/* Largest force in a gapped stance's data (not-data samples are NAN). */
+static double observed_max(const struct stance *st)
+{
+    double mx = -INFINITY;
+    for (size_t i = 0; i < st->n; i++)
+        if (st->buf[i] > mx)
+            mx = st->buf[i];
+    return mx;
+}
+
 static void stance_close(struct gait *g, struct stance *st, double t_to_raw, double t_now)
 {
     st->open = false;
+    if (st->ghost) {
+        st->ghost = false;
+        return;
+    }
     double contact_s = t_to_raw - st->t_ic_raw;
     struct stance_metrics m;
-    metrics_stance(&g->mc, st->buf, st->n, st->ic_off_s, contact_s, &m);
-    if (contact_s < MIN_CONTACT_S || !(m.active_n >= MIN_STEP_PEAK_N)) {
-        /* A bump or a touch, not a step: its index is reused. */
+    bool gapped = st->gapped;
+    if (gapped)
+        metrics_stance_gap(&g->mc, st->buf, st->n, st->n_obs, st->ic_off_s, contact_s, &m);
+    else
+        metrics_stance(&g->mc, st->buf, st->n, st->ic_off_s, contact_s, &m);
+    double peak = gapped ? observed_max(st) : m.active_n;
+    if (contact_s < MIN_CONTACT_S || !(peak >= MIN_STEP_PEAK_N) ||
+        (gapped && !gapped_plausible(g, contact_s))) {
+        /* A bump or a touch, not a step: its index is reused.  With a gap
+         * inside it may have been a step (or two): no step time across it. */
         st->open = true;
         stance_discard(g, st);
+        if (gapped)
+            g->after_gap = true;
         return;
     }
     double bw = bodyweight_n(&g->bw);
     struct gait_step *s = &st->step;
+    if (gapped) {
+        s->flags |= GAIT_STEP_GAP_INSIDE;
+        if (m.gap_loading)
+            s->flags |= GAIT_STEP_GAP_LOADING;
+    }
     /* Walking: a stance longer than any run's.  (Beginning in double
      * support is not enough: the first running step after walking does.) */
     if (contact_s > WALK_MIN_CONTACT_S)
@@ -428,6 +508,7 @@ static void stance_close(struct gait *g, struct stance *st, double t_to_raw, dou
     if (s->flags & GAIT_STEP_WALK) {
         m.impact = m.lr_fallback = false;
         m.valr_n_s = m.vilr_n_s = NAN;
+        s->flags &= ~GAIT_STEP_GAP_LOADING; /* walking steps have no loading anyway */
     }
     fill_loading(s, &m, s->t_ic_s, bw);
     s->active_peak_n = m.active_n;
@@ -481,7 +562,8 @@ static void discard_all(struct gait *g)
     g->xa_valid = g->xa_frozen = false;
 }
 
-static void do_gap(struct gait *g, double t_resume)
+/* Long gap: everything open is dropped, everything restarts. */
+static void do_gap(struct gait *g, double t_resume, bool emit)
 {
     discard_all(g);
     flush_held(g, g->last_t);
@@ -493,7 +575,99 @@ static void do_gap(struct gait *g, double t_resume)
     side_break(&g->side);
     g->after_gap = true;
     g->have_last = false;
-    ev_push(g, GAIT_EV_GAP, t_resume, NULL);
+    g->gap_pending = false;
+    g->bad_left = 0;
+    if (emit)
+        ev_push(g, GAIT_EV_GAP, t_resume, NULL);
+}
+
+/* An open stance goes through a short gap: its data end here for the
+ * metrics (n_obs); m missing samples keep the buffer's time axis.  An
+ * early loading decision that was not made before the gap can no longer
+ * be made: LOADING is sent now with the loading unknown. */
+static void stance_gap(struct gait *g, struct stance *st, size_t m, double t_now)
+{
+    if (!st->open || st->ghost)
+        return;
+    if (!st->gapped) {
+        st->gapped = true;
+        st->n_obs = st->n;
+    }
+    for (size_t i = 0; i < m && st->n < st->cap; i++)
+        st->buf[st->n++] = NAN;
+    if (!st->loading_sent) {
+        st->loading_sent = true;
+        struct gait_step *s = &st->step;
+        struct stance_metrics u;
+        memset(&u, 0, sizeof u);
+        u.impact_n = u.t_impact_s = u.valr_n_s = u.vilr_n_s = NAN;
+        fill_loading(s, &u, s->t_ic_s, bodyweight_n(&g->bw));
+        s->flags |= GAIT_STEP_GAP_INSIDE | GAIT_STEP_GAP_LOADING;
+        ev_push(g, GAIT_EV_LOADING, t_now, s);
+    }
+}
+
+/* Short gap before the sample at t_next (m samples missing).  Nothing is
+ * interpolated: the filters restart at t_next, the next settle samples are
+ * marked not-data (stepdet_gap, rbad), open contacts continue with the gap
+ * in their buffers, and stepdet reports a contact whose edge was hidden. */
+static void short_gap(struct gait *g, double t_next, size_t m)
+{
+    uint32_t settle = (uint32_t)ceil(GAIT_GAP_SETTLE_S * g->cfg.rate_hz);
+    if (settle < 1)
+        settle = 1;
+    /* Spectral cadence: the window keeps its time axis with the last
+     * filtered value held over the missing samples (an 8 s spectrum does
+     * not see 50 ms of it; dropping them would shift every later sample). */
+    double yl = g->n ? g->ry[(g->n - 1) & RMASK] : 0.0;
+    for (size_t i = 0; i < m; i++)
+        cadence_push(g->cad, yl);
+    lowpass_reset(&g->lp_f);
+    lowpass_reset(&g->lp_m);
+    stepdet_gap(&g->det, settle);
+    g->bad_left = settle;
+    /* Body weight needs whole steps of data. */
+    bodyweight_break(&g->bw);
+    if (g->ds) {
+        /* Double support (walking): the split between the feet needs the
+         * COP throughout; both feet are followed as ghosts (the latest
+         * first, so their indices are given back in order). */
+        for (int i = 0; i < 2; i++) {
+            struct stance *st = &g->st[i ? g->cur ^ 1 : g->cur];
+            if (!st->open)
+                continue;
+            stance_discard(g, st);
+            st->open = st->ghost = true;
+        }
+        g->after_gap = true;
+    } else {
+        stance_gap(g, &g->st[g->cur], m, t_next);
+    }
+    g->xa_frozen = false;
+}
+
+/* The sample at t_next follows a gap (marked or seen in the input times). */
+static void handle_gap(struct gait *g, double t_next, bool emit)
+{
+    double dt = t_next - g->last_t;
+    double missing_s = dt - g->period_s;
+    if (missing_s > GAIT_GAP_SHORT_S + 0.5 * g->period_s) {
+        do_gap(g, t_next, emit);
+        return;
+    }
+    long m = lround(dt / g->period_s) - 1;
+    if (emit)
+        ev_push(g, GAIT_EV_GAP, t_next, NULL);
+    short_gap(g, t_next, m > 0 ? (size_t)m : 0);
+}
+
+/* A contact's edge was hidden by a short gap (stepdet): what is open is
+ * dropped (indices given back) and the next step spans no gap. */
+static void lost_contact(struct gait *g)
+{
+    discard_all(g);
+    flush_held(g, g->last_t);
+    g->after_gap = true;
 }
 
 /* ---- walking: splitting one contact of the total force into feet ----
@@ -525,7 +699,13 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
      * into a positive share and time the contact early. */
     double dir = g->rx[k & RMASK] >= g->xa ? 1.0 : -1.0;
     double fb1 = ring_f(g, k) * dir * (g->rx[k & RMASK] - g->xa) / sep, fb0 = fb1;
+    bool hidden = false;
     while (i > lim && g->rt[(i - 1) & RMASK] > a->t_ic_raw) {
+        if (g->rbad[(i - 1) & RMASK]) {
+            /* The new foot's share rose inside a short gap: IC hidden. */
+            hidden = true;
+            break;
+        }
         float x0 = g->rx[(i - 1) & RMASK];
         fb0 = isfinite(x0) ? ring_f(g, i - 1) * dir * (x0 - g->xa) / sep : 0.0;
         if (fb0 <= tn)
@@ -537,7 +717,9 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
     double t0 = g->rt[(i - 1) & RMASK], t1 = g->rt[i & RMASK];
     double fr = fb1 > fb0 ? (tn - fb0) / (fb1 - fb0) : 0.0;
     double tc = t0 + fr * (t1 - t0);
-    if (t1 > t0)
+    if (hidden)
+        tc = t1;
+    else if (t1 > t0)
         tc += SPLIT_TANGENT_SHARE / STEPDET_TANGENT_SHARE *
               stepdet_extrapolate(tn, (fb1 - fb0) / (t1 - t0));
     g->xb_est = g->xa + dir * sep;
@@ -559,7 +741,7 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
         a->buf[a->n - m + q] -= (float)(ring_f(g, r) * w);
     }
     g->cur ^= 1;
-    struct stance *b = stance_open(g, g->cur, tc, t_now, true);
+    struct stance *b = stance_open(g, g->cur, tc, t_now, true, hidden);
     for (uint64_t r = j; r < g->n; r++) {
         float x = g->rx[r & RMASK];
         double w = isfinite(x) ? fabs(x - g->xa) / sep : 0.0;
@@ -676,9 +858,13 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
     double mx = lowpass_step(&g->lp_m, fz * (double)cx);
     float xf = (g->cop_seen && y >= DECK_COP_MIN_N) ? (float)(mx / y) : NAN;
     uint64_t k = g->n++;
+    bool bad = g->bad_left > 0;
+    if (bad)
+        g->bad_left--;
     g->ry[k & RMASK] = (float)y;
     g->rx[k & RMASK] = xf;
     g->rt[k & RMASK] = t;
+    g->rbad[k & RMASK] = bad;
     g->last_t = t;
     g->have_last = true;
     cadence_push(g->cad, y);
@@ -690,7 +876,7 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
     if (ev == STEPDET_ON) {
         g->ds = false;
         g->xa_valid = g->xa_frozen = false;
-        struct stance *st = stance_open(g, g->cur, tc, t, false);
+        struct stance *st = stance_open(g, g->cur, tc, t, false, false);
         /* Samples between the onset and now. */
         for (uint64_t i = ring_after(g, tc); i < g->n; i++)
             stance_push(g, st, ring_f(g, i), g->rx[i & RMASK], true, t);
@@ -703,8 +889,17 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
         if (g->st[g->cur].open)
             stance_close(g, &g->st[g->cur], tc, t);
         g->xa_valid = g->xa_frozen = false;
+    } else if (ev == STEPDET_LOST) {
+        lost_contact(g);
     } else if (g->st[g->cur].open) {
-        contact_sample(g, k, t, y - base, xf);
+        if (bad) {
+            /* Not data: kept out of every stance's metrics and COP. */
+            stance_push(g, &g->st[g->cur], NAN, NAN, false, t);
+            if (g->ds)
+                stance_push(g, &g->st[g->cur ^ 1], NAN, NAN, false, t);
+        } else {
+            contact_sample(g, k, t, y - base, xf);
+        }
         struct stance *cur = &g->st[g->cur];
         if (t - cur->t_ic_raw > MAX_CONTACT_S || cur->n >= cur->cap ||
             (g->ds && t - g->split_t > MAX_DS_S)) {
@@ -732,8 +927,9 @@ int gait_process(struct gait *g, const struct gait_sample *in, size_t n, struct 
         double t = in[i].t_s;
         if (!isfinite(t) || (g->have_last && !(t > g->last_t)))
             return GC_ERR_ARG;
-        if (g->have_last && t - g->last_t > GAP_PERIODS * period)
-            do_gap(g, t);
+        if (g->have_last && (g->gap_pending || t - g->last_t > GAP_PERIODS * period))
+            handle_gap(g, t, !g->gap_pending);
+        g->gap_pending = false;
         one_sample(g, &in[i]);
     }
     return ev_pop(g, out, cap);
@@ -743,7 +939,15 @@ int gait_mark_gap(struct gait *g, double t_resume_s, struct gait_event *out, siz
 {
     if (!g || (cap && !out))
         return GC_ERR_ARG;
-    do_gap(g, t_resume_s);
+    if (g->have_last &&
+        t_resume_s - g->last_t - g->period_s <= GAIT_GAP_SHORT_S + 0.5 * g->period_s) {
+        /* Possibly short: decided by the time of the next sample. */
+        if (!g->gap_pending)
+            ev_push(g, GAIT_EV_GAP, t_resume_s, NULL);
+        g->gap_pending = true;
+    } else {
+        do_gap(g, t_resume_s, true);
+    }
     return ev_pop(g, out, cap);
 }
 

@@ -41,6 +41,21 @@ enum gait_side { GAIT_SIDE_UNKNOWN = 0, GAIT_SIDE_LEFT = 'L', GAIT_SIDE_RIGHT = 
 #define GAIT_STEP_WALK        (1u << 1) /* taken in double support (walking) */
 #define GAIT_STEP_AFTER_GAP   (1u << 2) /* first step after a data gap: no step/flight time */
 #define GAIT_STEP_LR_FALLBACK (1u << 3) /* VALR/VILR used the no-impact fallback window */
+/* A short data gap (GAIT_GAP_SHORT_S) lies inside this contact; its IC and
+ * TO were observed, so its timing is valid, but the active peak is absent
+ * (the gap could hide the maximum).  docs/analysis.md, "Gaps". */
+#define GAIT_STEP_GAP_INSIDE (1u << 4)
+/* With GAP_INSIDE: the gap also overlapped the window that decides the
+ * impact peak, so impact peak, VALR and VILR are absent and whether there
+ * is an impact peak is unknown (not "no impact"). */
+#define GAIT_STEP_GAP_LOADING (1u << 5)
+
+/* Data gaps (gait_mark_gap, or a jump in the input times).  A gap of at
+ * most GAIT_GAP_SHORT_S of missing data is short: contacts whose edges were
+ * observed survive it.  The GAIT_GAP_SETTLE_S of samples after any short
+ * gap are not data either (the low-pass restarts there and settles). */
+#define GAIT_GAP_SHORT_S  0.050
+#define GAIT_GAP_SETTLE_S 0.015
 
 /* One step, as in the steps CSV (DESIGN.md section 5).  Absent values are
  * NAN (exported as empty fields). */
@@ -122,8 +137,18 @@ int gait_process(struct gait *g, const struct gait_sample *in, size_t n, struct 
                  size_t cap);
 
 /* Data are missing from the last sample up to t_resume_s (link loss,
- * sensor reboot): ends any open contact without emitting it as a step and
- * makes sure no step or cadence spans the gap.  Emits GAIT_EV_GAP. */
+ * sensor reboot).  Emits GAIT_EV_GAP.  Missing data are never
+ * interpolated into any step.
+ * Long gap (more than GAIT_GAP_SHORT_S missing): ends any open contact
+ * without emitting it as a step; no step, flight time or cadence spans the
+ * gap (the next step has GAIT_STEP_AFTER_GAP).
+ * Short gap: decided when the next sample arrives (its time, not
+ * t_resume_s, gives the length).  A contact whose IC and TO crossings both
+ * lie in data (not in the gap or the GAIT_GAP_SETTLE_S after it) is still a
+ * step, flagged GAIT_STEP_GAP_INSIDE, with every metric whose window
+ * overlaps the gap NAN; a contact with a hidden IC or TO is dropped as for a
+ * long gap.  Step and flight times between two observed contacts stay
+ * valid.  docs/analysis.md, "Gaps". */
 int gait_mark_gap(struct gait *g, double t_resume_s, struct gait_event *out, size_t cap);
 
 /* End of input: complete what can be completed (offline analysis). */

@@ -181,6 +181,7 @@ void metrics_stance(const struct metrics_cfg *c, const float *f, size_t n, doubl
     out->valr_n_s = out->vilr_n_s = NAN;
     out->lr_fallback = false;
     out->active_n = out->t_active_s = NAN;
+    out->gap_loading = false;
     if (n == 0)
         return;
     size_t ip = 0, from = 0;
@@ -218,6 +219,65 @@ void metrics_stance(const struct metrics_cfg *c, const float *f, size_t n, doubl
     }
 }
 
+void metrics_stance_gap(const struct metrics_cfg *c, const float *f, size_t n, size_t n_obs,
+                        double ic_offset_s, double contact_s, struct stance_metrics *out)
+{
+    if (n_obs >= n) {
+        metrics_stance(c, f, n, ic_offset_s, contact_s, out);
+        return;
+    }
+    out->impact = false;
+    out->impact_n = out->t_impact_s = NAN;
+    out->valr_n_s = out->vilr_n_s = NAN;
+    out->lr_fallback = false;
+    out->active_n = out->t_active_s = NAN;
+    out->gap_loading = true;
+    if (n_obs < 2)
+        return;
+    /* The scan is incremental: what it decides on the prefix it would
+     * decide on the whole stance. */
+    size_t ip = 0;
+    struct metrics_scan_state st;
+    metrics_scan_init(&st);
+    int r = metrics_impact_scan(c, &st, f, n_obs, ic_offset_s, &ip);
+    if (r == METRICS_IMPACT) {
+        double vmin = f[ip];
+        for (size_t i = ip + 1; i < n_obs; i++) {
+            if (f[i] < vmin) {
+                vmin = f[i];
+            } else if (f[i] >= vmin + c->impact_dip_n) {
+                out->impact = true;
+                break;
+            }
+        }
+        if (!out->impact)
+            return; /* the rise that confirms it may lie in the gap */
+        out->gap_loading = false;
+        out->impact_n = f[ip];
+        out->t_impact_s = ic_offset_s + (double)ip / c->rate_hz;
+        if (metrics_loading(f, ip + 1, c->rate_hz, f[ip], &out->valr_n_s, &out->vilr_n_s) < 0)
+            out->valr_n_s = out->vilr_n_s = NAN;
+        return;
+    }
+    if (r != METRICS_NO_IMPACT)
+        return;
+    out->gap_loading = false;
+    out->lr_fallback = true;
+    /* Fallback level at fallback_frac of stance: both samples around it
+     * must be data, and so must the 80 % crossing (first crossings are the
+     * same on the prefix as on the whole stance). */
+    double iw = (c->fallback_frac * contact_s - ic_offset_s) * c->rate_hz;
+    size_t i = iw <= 0.0 ? 0 : (size_t)floor(iw);
+    if (i + 1 >= n_obs)
+        return;
+    double fr = iw - (double)i;
+    if (fr < 0.0)
+        fr = 0.0;
+    double level = f[i] + fr * ((double)f[i + 1] - f[i]);
+    if (metrics_loading(f, n_obs, c->rate_hz, level, &out->valr_n_s, &out->vilr_n_s) < 0)
+        out->valr_n_s = out->vilr_n_s = NAN;
+}
+
 double metrics_symmetry_pct(double left, double right)
 {
     double m = 0.5 * (left + right);
@@ -229,7 +289,7 @@ double metrics_symmetry_pct(double left, double right)
 struct acc {
     double sum[8];
     unsigned cnt[8];
-    unsigned steps, impacts;
+    unsigned steps, impacts, impact_known;
 };
 enum { A_CONTACT, A_FLIGHT, A_STEP, A_VALR, A_VILR, A_ACTIVE, A_IMPACT, A_N };
 
@@ -251,6 +311,8 @@ static void acc_step(struct acc *a, const struct gait_step *s)
     a->steps++;
     if (s->flags & GAIT_STEP_IMPACT)
         a->impacts++;
+    if (!(s->flags & GAIT_STEP_GAP_LOADING))
+        a->impact_known++;
     acc_add(a, A_CONTACT, s->contact_ms);
     acc_add(a, A_FLIGHT, s->flight_ms);
     acc_add(a, A_STEP, s->step_ms);
@@ -270,7 +332,7 @@ static void acc_out(const struct acc *a, struct metrics_side *o)
     o->vilr_bw_s = acc_mean(a, A_VILR);
     o->active_peak_bw = acc_mean(a, A_ACTIVE);
     o->impact_peak_bw = acc_mean(a, A_IMPACT);
-    o->impact_share = a->steps ? (double)a->impacts / a->steps : NAN;
+    o->impact_share = a->impact_known ? (double)a->impacts / a->impact_known : NAN;
 }
 
 void metrics_summarize(const struct gait_step *steps, size_t n, struct metrics_summary *out)

@@ -90,11 +90,28 @@ struct stance_metrics {
     double valr_n_s, vilr_n_s;   /* NAN if it cannot be measured */
     bool lr_fallback;
     double active_n, t_active_s;
+    bool gap_loading; /* metrics_stance_gap: impact presence unknown (gap in its window) */
 };
 
 /* Full stance at toe-off (final values); contact_s = IC to TO. */
 void metrics_stance(const struct metrics_cfg *c, const float *f, size_t n, double ic_offset_s,
                     double contact_s, struct stance_metrics *out);
+
+/* The same on a stance with missing data (a short gap): f[0..n_obs) are
+ * data, f[n_obs..n) hold the gap (and not-data samples after it) and are
+ * never read.  A result is kept only when the definition above decides it
+ * on f[0..n_obs) alone, i.e. equals what the whole stance would give:
+ *   - impact peak (value, time) and VALR/VILR: when the scan found the peak
+ *     and the rise after its valley inside the prefix;
+ *   - "no impact peak": when the scan decided it inside the prefix; the
+ *     fallback VALR/VILR then also need the 13 %-of-stance level and the
+ *     80 % crossing inside the prefix, else NAN;
+ *   - otherwise impact presence is unknown: gap_loading = true, impact,
+ *     VALR, VILR NAN (impact = false, lr_fallback = false);
+ *   - active peak: always NAN (the gap could hide the maximum).
+ * With n_obs >= n this is metrics_stance. */
+void metrics_stance_gap(const struct metrics_cfg *c, const float *f, size_t n, size_t n_obs,
+                        double ic_offset_s, double contact_s, struct stance_metrics *out);
 
 /* Loading part only, as soon as it can be known: decision of
  * metrics_impact_scan plus metrics_loading; expected_contact_s sizes the
@@ -109,7 +126,8 @@ struct metrics_side {
     unsigned steps;
     double contact_ms, flight_ms, step_ms; /* means over steps that have them */
     double valr_bw_s, vilr_bw_s;           /* means */
-    double impact_share;                   /* steps with an impact peak / steps */
+    double impact_share; /* steps with an impact peak / steps whose impact presence is known
+                            (not GAIT_STEP_GAP_LOADING) */
     double active_peak_bw, impact_peak_bw; /* means (impact over steps that have one) */
 };
 struct metrics_summary {

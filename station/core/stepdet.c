@@ -182,7 +182,6 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
             /* The toe-off lies in the gap: the contact ends unobserved. */
             sd->on = false;
             sd->armed = true;
-            sd->arm_idx = k;
             sd->off_idx = k;
             sd->have_off = true;
             sd->flight_measured = false;
@@ -245,7 +244,7 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
          * without reaching the timing level (a crest of hum or drift under
          * the toe-off): the foot left at that turn.  Without this, two
          * contacts separated by a short flight on a noisy deck would merge. */
-        bool seen = k > 1 && !sd->bad[(k - 1) & MASK] && !sd->bad[(k - 2) & MASK];
+        bool seen = !(k > 0 && sd->bad[(k - 1) & MASK]) && !(k > 1 && sd->bad[(k - 2) & MASK]);
         if (seen && y > yp && yp <= ypp && yp - base < sd->detect_n &&
             tp - sd->t_on >= STEPDET_MIN_ON_S) {
             *t_cross_s = tp;

@@ -1,0 +1,49 @@
+/*
+ * run_session.h - what turns a live stream into a clinic session in
+ * `station run`: the runner's feedback (display, audio, control socket:
+ * feedback_app.h), the protocol's phases driving targets and feedback mode
+ * (plan.h, session.h), and the session store writer (session_recorder.h).
+ *
+ *   live DSP thread --events--> feedback ring   (audio thread: cues)
+ *                          \--> recorder ring   (writer thread: SQLite)
+ *                           \-> phase ring      (main thread: protocol model)
+ *   main thread: run_session_poll every ~5 ms -> phases -> feedback commands,
+ *                announcements; recorder ticks; display frames
+ *
+ * Without --patient nothing is stored (the raw recording still is); without
+ * --protocol the feedback policy runs on its own defaults (feedback.h).
+ *
+ * Thread: main thread only (the rings' producer is the live DSP thread).
+ */
+#ifndef GC_RUN_SESSION_H
+#define GC_RUN_SESSION_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "live.h"
+#include "packet.h"
+#include "run_options.h"
+#include "runloop.h"
+
+struct run_session;
+
+/* What the station knows about the sensor and its calibration. */
+struct run_session_source {
+    const struct pkt_hello *hello;
+    const char *calib_desc; /* "SIM-0001, 2026-11-21 by J. Smith (3 days old)" or "" */
+    const char *calib_name; /* file name of the calibration, "" = nominal */
+    const char *calib_date; /* ISO date, "" = none */
+    const char *record_path;/* raw recording, "" = none */
+};
+
+/* Check options, open the store and the protocol, create the feedback app
+ * and register its event rings with lv (which must not be started yet).
+ * On failure returns NULL with one sentence for the user in msg. */
+struct run_session *run_session_new(const struct run_options *o, struct live *lv,
+                                    const struct run_session_source *src, char *msg, size_t cap);
+/* Hooks for runloop_run (user = the run_session). */
+void run_session_hooks(struct run_session *rs, struct runloop_hooks *hooks);
+void run_session_free(struct run_session *rs);
+
+#endif

@@ -30,8 +30,6 @@ struct force_csv {
     int ncols;
     signed char role[MAX_COLS]; /* enum col or -1 per column */
     int maxcol;                 /* last column index with a role */
-    unsigned char used[C_N];    /* the columns with a role, in order */
-    int nused;
     bool use_cells;
     bool has_copy;
     struct force_csv_info info;
@@ -48,81 +46,37 @@ int force_csv_parse_double(const char *s, size_t len, double *v)
 }
 
 /* Slack after the data in the buffer, kept zero: the field scans load
- * whole words and 64-byte blocks past a line's end (the bytes there are
- * masked off). */
-#define BUF_PAD 64
-_Static_assert(BUF_PAD >= NUMPARSE_PAD, "buffer slack too small for numparse");
+ * 8-byte words up to 7 bytes past a line's end, and the number parser
+ * stops at the zero after a last line without '\n'. */
+#define BUF_PAD 16
 
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define COMMA_CTZ(m) ((size_t)__builtin_ctzll(m))
-#if defined(__SSE2__) && !defined(FORCE_CSV_NO_SSE2)
-#include <emmintrin.h>
-/* Bit i set iff p[i] == ',' (i < 64): four 16-byte compares. */
-static inline uint64_t comma_mask64(const char *p)
+/* The next ',' at or after p, or e (the line end) if none, 8 bytes at a
+ * time: the has-zero-byte test on w ^ ",,,,,,,," is exact for the first
+ * zero byte, which is the only one used.  Skips an unused column (the
+ * cells when fz_n is given, the IMU) without looking at each byte. */
+static inline const char *skip_field(const char *p, const char *e)
 {
-    const __m128i c = _mm_set1_epi8(',');
-    uint64_t m = 0;
-    for (int k = 0; k < 4; k++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, c)) << (16 * k);
-    }
-    return m;
-}
-#else
-/* The same with 8-byte words: an exact equal-byte test (no borrow between
- * bytes), then bit 7 of each byte gathered into 8 bits by a multiply. */
-static inline uint64_t comma_mask64(const char *p)
-{
-    uint64_t m = 0;
-    for (int k = 0; k < 8; k++) {
+    for (; p < e; p += 8) {
         uint64_t w;
-        memcpy(&w, p + 8 * k, sizeof w);
+        memcpy(&w, p, sizeof w);
         w ^= 0x2C2C2C2C2C2C2C2Cu;
-        uint64_t z = ~(((w & 0x7F7F7F7F7F7F7F7Fu) + 0x7F7F7F7F7F7F7F7Fu) | w) & 0x8080808080808080u;
-        m |= (((z >> 7) * 0x0102040810204080u) >> 56) << (8 * k);
+        uint64_t z = (w - 0x0101010101010101u) & ~w & 0x8080808080808080u;
+        if (z) {
+            p += (unsigned)__builtin_ctzll(z) >> 3;
+            return p < e ? p : e;
+        }
     }
-    return m;
+    return e;
 }
-#endif
 #else
-static uint64_t comma_mask64(const char *p)
+static inline const char *skip_field(const char *p, const char *e)
 {
-    uint64_t m = 0;
-    for (int i = 0; i < 64; i++)
-        m |= (uint64_t)(p[i] == ',') << i;
-    return m;
+    while (p < e && *p != ',')
+        p++;
+    return p;
 }
-static size_t comma_ctz(uint64_t m)
-{
-    size_t i = 0;
-    while (!(m & 1u)) {
-        m >>= 1;
-        i++;
-    }
-    return i;
-}
-#define COMMA_CTZ(m) comma_ctz(m)
 #endif
-
-/* Ends of the first `need` fields of the line s[0..n-1]: the offsets of
- * its commas, and n for the last field.  Returns how many fields were
- * found (< need if the line is short).  A block of 64 bytes at a time,
- * one step per comma: the fields can then be parsed independently of
- * each other. */
-static int field_ends(const char *s, size_t n, int need, uint32_t *ends)
-{
-    int nf = 0;
-    for (size_t base = 0; base < n && nf < need; base += 64) {
-        uint64_t m = comma_mask64(s + base);
-        if (n - base < 64)
-            m &= ((uint64_t)1 << (n - base)) - 1; /* the next line's commas */
-        for (; m && nf < need; m &= m - 1)
-            ends[nf++] = (uint32_t)(base + COMMA_CTZ(m));
-    }
-    if (nf < need)
-        ends[nf++] = (uint32_t)n;
-    return nf;
-}
 
 static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
 {
@@ -316,10 +270,8 @@ static int parse_header(struct force_csv *r, const char *s, size_t n, char *err)
         int k = r->role[c];
         if (!r->use_cells && k >= C_F1 && k <= C_F4)
             r->role[c] = -1;
-        if (r->role[c] >= 0) {
+        if (r->role[c] >= 0)
             r->maxcol = c;
-            r->used[r->nused++] = (unsigned char)c;
-        }
     }
     r->info.has_cop = seen[C_X];
     r->has_copy = seen[C_Y];
@@ -527,37 +479,47 @@ int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, cha
             errf(r, err, "comment line after the header; '# key=value' lines must come first");
             return GC_ERR_FORMAT;
         }
-        /* Field boundaries first, then each used field on its own. */
-        uint32_t ends[MAX_COLS];
-        int nf = field_ends(s, n, r->maxcol + 1, ends);
         double v[C_N];
-        for (int u = 0; u < r->nused; u++) {
-            int col = r->used[u];
-            if (col >= nf)
-                break;
+        const char *p = s, *e_line = s + n;
+        int col = 0;
+        for (;;) {
             int role = r->role[col];
-            size_t a = col ? ends[col - 1] + 1 : 0;
-            const char *f = s + a;
-            size_t fn = ends[col] - a;
-            if (numparse_field(f, fn, &v[role]) == 0)
-                continue; /* the common plain decimal */
-            /* Anything else, carefully (spaces, exponents, nan COP, text). */
-            if (role == C_X || role == C_Y) {
-                const char *g = f;
-                size_t gn = fn;
-                trim(&g, &gn);
-                if (gn == 0 || (gn == 3 && (g[0] == 'n' || g[0] == 'N') &&
-                                (g[1] == 'a' || g[1] == 'A') && (g[2] == 'n' || g[2] == 'N')))
-                    v[role] = NAN;
-                else if (numparse_double(g, gn, &v[role]) < 0)
-                    return bad_number(r, col, f, fn, err);
-            } else if (numparse_double(f, fn, &v[role]) < 0) {
-                return bad_number(r, col, f, fn, err);
+            if (role < 0) {
+                p = skip_field(p, e_line); /* an unused column */
+            } else {
+                /* The common plain decimal, up to the comma or line end. */
+                size_t u = numparse_plain(p, &v[role]);
+                if (u && (p + u == e_line || (p + u < e_line && p[u] == ','))) {
+                    p += u;
+                } else {
+                    /* Anything else, carefully, on the whole field (spaces,
+                     * exponents, nan COP, text). */
+                    const char *f = p;
+                    p = skip_field(p, e_line);
+                    size_t fn = (size_t)(p - f);
+                    if (role == C_X || role == C_Y) {
+                        const char *g = f;
+                        size_t gn = fn;
+                        trim(&g, &gn);
+                        if (gn == 0 ||
+                            (gn == 3 && (g[0] == 'n' || g[0] == 'N') &&
+                             (g[1] == 'a' || g[1] == 'A') && (g[2] == 'n' || g[2] == 'N')))
+                            v[role] = NAN;
+                        else if (numparse_double(g, gn, &v[role]) < 0)
+                            return bad_number(r, col, f, fn, err);
+                    } else if (numparse_double(f, fn, &v[role]) < 0) {
+                        return bad_number(r, col, f, fn, err);
+                    }
+                }
             }
-        }
-        if (nf <= r->maxcol) {
-            errf(r, err, "only %d fields where the header has %d columns", nf, r->ncols);
-            return GC_ERR_FORMAT;
+            if (col >= r->maxcol)
+                break;
+            if (p >= e_line) {
+                errf(r, err, "only %d fields where the header has %d columns", col + 1, r->ncols);
+                return GC_ERR_FORMAT;
+            }
+            col++;
+            p++; /* past the comma */
         }
         double t = v[C_T];
         if ((e = check_time(r, t, err)) < 0)

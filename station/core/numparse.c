@@ -13,16 +13,6 @@
 const double numparse_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-const uint64_t numparse_pow10_u64[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
-const uint64_t numparse_low_bytes[9] = {0,
-                                        0xFFu,
-                                        0xFFFFu,
-                                        0xFFFFFFu,
-                                        0xFFFFFFFFu,
-                                        0xFFFFFFFFFFu,
-                                        0xFFFFFFFFFFFFu,
-                                        0xFFFFFFFFFFFFFFu,
-                                        0xFFFFFFFFFFFFFFFFu};
 
 int numparse_double(const char *s, size_t len, double *v)
 {

@@ -129,10 +129,24 @@ void audio_config_default(struct audio_config *cfg)
 
 /* ---- ALSA sink ------------------------------------------------------------ */
 
+/* ALSA's library prints its own diagnostics to stderr (e.g. seven lines
+ * when 'default' has no card behind it).  Every failure is reported once,
+ * as one sentence, through msg and snd_strerror; silence the rest. */
+static void alsa_quiet(const char *file, int line, const char *function, int err, const char *fmt,
+                       ...)
+{
+    (void)file;
+    (void)line;
+    (void)function;
+    (void)err;
+    (void)fmt;
+}
+
 static int alsa_open(void *user, const char *device, struct audio_sink_params *p, void **handle,
                      char *msg, size_t msgcap)
 {
     (void)user;
+    snd_lib_error_set_handler(alsa_quiet);
     snd_pcm_t *pcm = NULL;
     snd_pcm_hw_params_t *hw;
     snd_pcm_sw_params_t *sw;

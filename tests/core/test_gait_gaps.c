@@ -163,8 +163,8 @@ static void check_run(const char *name, const struct src *sr, bool running, doub
     double tol_match = 0.030;
     struct tally ty;
     memset(&ty, 0, sizeof ty);
-    static double ic_err[MAXSTEPS];
-    int nerr = 0;
+    static double ic_err[MAXSTEPS], ic_err_ref[MAXSTEPS];
+    int nerr = 0, nref = 0;
     double max_ref_diff = 0.0, max_step_diff = 0.0;
     int step_cmp = 0;
     for (int a = 0; a < sr->ntrue; a++) {
@@ -190,6 +190,7 @@ static void check_run(const char *name, const struct src *sr, bool running, doub
         ty.found++;
         ic_err[nerr++] = fabs(d->t_ic_s - ic);
         if (r) {
+            ic_err_ref[nref++] = fabs(r->t_ic_s - ic);
             max_ref_diff = fmax(max_ref_diff, fabs(d->t_ic_s - r->t_ic_s));
             max_ref_diff = fmax(max_ref_diff, fabs(d->t_to_s - r->t_to_s));
             if (!(d->flags & GAIT_STEP_AFTER_GAP) && isfinite(r->step_ms)) {
@@ -256,19 +257,21 @@ static void check_run(const char *name, const struct src *sr, bool running, doub
     }
     qsort(ic_err, (size_t)nerr, sizeof ic_err[0], cmp_d);
     double med = nerr ? ic_err[nerr / 2] : NAN, mx = nerr ? ic_err[nerr - 1] : NAN;
-    int over = 0;
+    int over = 0, over_ref = 0;
     for (int i = 0; i < nerr; i++)
         over += ic_err[i] > period;
+    for (int i = 0; i < nref; i++)
+        over_ref += ic_err_ref[i] > period;
     printf("%s: %d true steps, %d gaps; gapless %d steps, with gaps %d steps (%.1f %%); "
            "edges received: %d, found %d; an edge near a gap: %d (%d dropped); "
            "gap_inside %d, gap_loading %d; false %d; metric from a gap %d; "
-           "|IC - truth| median %.3f ms, max %.3f ms, %d over 1 sample (gapless run: %s); "
+           "|IC - truth| median %.3f ms, max %.3f ms, %d over 1 sample (gapless: %d); "
            "max |IC,TO - gapless| %.3f ms; max |step_ms - gapless| %.3f ms over %d steps; "
            "spectral %.2f / gapless %.2f spm\n",
            name, sr->ntrue, gp.ngaps, ref.n, gp.n, 100.0 * gp.n / (ref.n ? ref.n : 1), ty.want,
            ty.found, ty.hidden, ty.hidden_dropped, ty.gap_inside, ty.gap_loading, ty.false_steps,
-           ty.bad_metric, 1e3 * med, 1e3 * mx, over, "see test_gait_sim", 1e3 * max_ref_diff,
-           max_step_diff, step_cmp, gp.spectral_spm, ref.spectral_spm);
+           ty.bad_metric, 1e3 * med, 1e3 * mx, over, over_ref, 1e3 * max_ref_diff, max_step_diff,
+           step_cmp, gp.spectral_spm, ref.spectral_spm);
     CHECK(gp.ngaps >= 40);
     CHECK_EQ(ty.false_steps, 0);
     CHECK_EQ(ty.bad_metric, 0);
@@ -276,6 +279,13 @@ static void check_run(const char *name, const struct src *sr, bool running, doub
         CHECK_EQ(ty.found, ty.want);
         CHECK(ty.want > 0);
         CHECK(med <= period); /* one sample at the median, as without gaps */
+        /* vs the truth: the pipeline's own error (docs/analysis.md section
+         * 6: max 1-2 ms on the model, with or without gaps) plus at most the
+         * one sample allowed against the gapless run */
+        double mx_ref = 0.0;
+        for (int i = 0; i < nref; i++)
+            mx_ref = fmax(mx_ref, ic_err_ref[i]);
+        CHECK(mx <= mx_ref + period);
         /* Steps far from a gap are the gapless steps; after a gap the
          * filter has settled to < 5 N (GAIT_GAP_SETTLE_S): one sample. */
         CHECK(max_ref_diff <= period + 1e-9);

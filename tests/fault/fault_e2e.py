@@ -53,8 +53,11 @@ def session(d, faults, sim_args, seconds, timeout=60, expect_rc=0):
     rec = os.path.join(d, "s.gcrec")
     live_csv = os.path.join(d, "live.csv")
     try:
+        # Headless and silent: this test is about the link; the display and
+        # audio fallbacks would add their own notes to stderr.
         p, dt = g.run([g.station(), "run", "--port", px.link, "--seconds", str(seconds),
-                       "--record", rec, "--steps", live_csv], timeout=timeout)
+                       "--record", rec, "--steps", live_csv, "--headless",
+                       "--audio-device", "null"], timeout=timeout)
     finally:
         rep = px.finish()
     print(p.stdout)

@@ -33,7 +33,7 @@ struct feedback {
     /* cadence window (ring of step times, ms) */
     double step_ms[FEEDBACK_MAX_CADENCE_STEPS];
     unsigned step_n, step_head;
-    double prev_step_ms; /* previous final step time, NAN after a gap */
+    double prev_step_ms; /* previous final step time, NAN after a step without one */
     double last_ic_s;    /* last initial contact, NAN after a gap */
     double cadence_spm;
     enum feedback_band band;
@@ -514,8 +514,12 @@ unsigned feedback_on_event(struct feedback *fb, const struct gait_event *ev)
     case GAIT_EV_STEP:
         return audible(fb, on_step(fb, ev));
     case GAIT_EV_GAP:
+        /* A contact may have been lost in the gap, so the next contact's
+         * provisional interval (from last_ic_s) is unknown.  The previous
+         * step time stays: the analysis keeps step_ms across a short gap
+         * only when both contacts were observed, and gives NAN otherwise
+         * (gait.h), which stride_cadence turns into "unknown". */
         fb->last_ic_s = NAN;
-        fb->prev_step_ms = NAN;
         return 0;
     }
     return 0;

@@ -53,8 +53,9 @@ int force_csv_parse_double(const char *s, size_t len, double *v)
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* The next ',' at or after p, or e (the line end) if none, 8 bytes at a
  * time: the has-zero-byte test on w ^ ",,,,,,,," is exact for the first
- * zero byte, which is the only one used.  Skips an unused column (the
- * cells when fz_n is given, the IMU) without looking at each byte. */
+ * zero byte, which is the only one used.  Skips an unused column before
+ * the last used one (the cells when fz_n is given) without looking at
+ * each byte; columns after it are never scanned. */
 static inline const char *skip_field(const char *p, const char *e)
 {
     for (; p < e; p += 8) {

@@ -1,4 +1,7 @@
-/* analyze_csv.c - the canonical force CSV as an analyze input source. */
+/* analyze_csv.c - the canonical force CSV as an analyze input source, and
+ * telling a CSV from a recording by content. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,7 +83,77 @@ int analyze_csv_open(const char *path, struct analyze_source *src, char *err)
 
 int analyze_source_open(const char *path, struct analyze_source *src, char *err)
 {
-    /* Only the CSV exists so far; a recorded session will be recognised
-     * here by its magic bytes before falling back to CSV. */
     return analyze_csv_open(path, src, err);
+}
+
+/* docs/acquisition.md section 7 (recording.c keeps its copy private). */
+static const unsigned char rec_magic[8] = {'G', 'C', 'R', 'E', 'C', '\r', '\n', 0x1a};
+
+#define EXPECTED                                                                                   \
+    "expected a canonical force CSV (a header such as 't_s,fz_n') or a session recording "         \
+    "written by 'station run' (.gcrec)"
+
+int analyze_detect(const char *path, char *err)
+{
+    if (!strcmp(path, "-"))
+        return ANALYZE_KIND_CSV;
+    struct stat sb;
+    if (stat(path, &sb) < 0) {
+        snprintf(err, ANALYZE_ERR_LEN, "cannot open %s: %s; check the path", path, strerror(errno));
+        return errno == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        snprintf(err, ANALYZE_ERR_LEN, "%s is a directory; %s", path, EXPECTED);
+        return GC_ERR_ARG;
+    }
+    if (!S_ISREG(sb.st_mode))
+        return ANALYZE_KIND_CSV; /* a pipe: read once, as CSV */
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, ANALYZE_ERR_LEN, "cannot open %s: %s", path, strerror(errno));
+        return errno == EACCES ? GC_ERR_PERM : GC_ERR_IO;
+    }
+    unsigned char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    if (n == 0) {
+        snprintf(err, ANALYZE_ERR_LEN, "%s is empty; %s", path, EXPECTED);
+        return GC_ERR_FORMAT;
+    }
+    size_t m = n < sizeof rec_magic ? n : sizeof rec_magic;
+    if (!memcmp(buf, rec_magic, m)) {
+        if (sb.st_size < 16) {
+            snprintf(err, ANALYZE_ERR_LEN,
+                     "%s is a session recording cut off inside its file header (%lld bytes); "
+                     "it holds nothing to analyse",
+                     path, (long long)sb.st_size);
+            return GC_ERR_FORMAT;
+        }
+        return ANALYZE_KIND_RECORDING;
+    }
+    if (n >= 2 && ((buf[0] == 0xff && buf[1] == 0xfe) || (buf[0] == 0xfe && buf[1] == 0xff))) {
+        snprintf(err, ANALYZE_ERR_LEN,
+                 "%s is UTF-16 text; save it as a UTF-8 (or ASCII) CSV and analyse that", path);
+        return GC_ERR_FORMAT;
+    }
+    /* Text or binary?  A CSV has no NUL and next to no control bytes;
+     * random or packed binary data has about 11 % of them. */
+    size_t ctl = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = buf[i];
+        if (c == 0) {
+            ctl = n;
+            break;
+        }
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f)
+            ctl++;
+    }
+    if (ctl * 100 > n) {
+        snprintf(err, ANALYZE_ERR_LEN,
+                 "%s is neither a CSV nor a gaitcue recording (binary data without the "
+                 "recording's GCREC header); %s",
+                 path, EXPECTED);
+        return GC_ERR_FORMAT;
+    }
+    return ANALYZE_KIND_CSV;
 }

@@ -1,12 +1,18 @@
 /*
  * cmd_analyze.c - `station analyze INPUT --steps OUT.csv [--summary OUT.json]
  * [--mass KG] [--quiet]`: every step of a recording, through the same gait
- * pipeline as the live station (fed in blocks, flushed at the end).
+ * pipeline as the live station.
  *
- * Body weight: --mass, else mass_kg in the input, else estimated from the
- * whole steps of the first BW_PREFIX_S seconds (read ahead, then fed to the
- * pipeline like everything else) so that every step, from the first, is
- * normalised by the same body weight.
+ * INPUT is told by content (analyze_detect): a canonical force CSV is fed
+ * to a gait pipeline here in blocks and flushed at the end; a raw session
+ * recording is replayed through the live pipeline at full speed
+ * (analyze_rec.c), so its steps equal the live session's byte for byte.
+ *
+ * CSV body weight: --mass, else mass_kg in the input, else estimated from
+ * the whole steps of the first BW_PREFIX_S seconds (read ahead, then fed to
+ * the pipeline like everything else) so that every step, from the first,
+ * is normalised by the same body weight.  A recording keeps the live
+ * session's rule (its mass, else the running estimate) unless --mass.
  *
  * Outputs are written only when the whole input was read without error:
  * a bad line never leaves a half-written, plausible-looking steps file.
@@ -28,9 +34,7 @@
 #define BLOCK       4096
 #define EV_CAP      1024
 #define BW_PREFIX_S 20.0
-/* The bar appears only for inputs long enough to keep the user waiting. */
-#define PROGRESS_AFTER_S 0.5
-#define G_STANDARD       9.80665
+#define G_STANDARD  9.80665
 
 static void usage(FILE *out)
 {
@@ -40,32 +44,35 @@ static void usage(FILE *out)
         "[--quiet]\n\n"
         "Measure every step of a recording with the live gait pipeline.\n"
         "  INPUT            canonical force CSV (t_s + fz_n or fz1_n..fz4_n, optional "
-        "copx_m, copy_m); '-' reads standard input\n"
+        "copx_m, copy_m; '-' reads standard input), or a session recording written by "
+        "'station run' (.gcrec: analysed exactly as live, gaps included)\n"
         "  --steps FILE     write one row per step (steps CSV)\n"
         "  --summary FILE   write a JSON summary (cadence, contact time, loading rates, sides)\n"
-        "  --mass KG        body mass; default: mass_kg in the input, else estimated from "
-        "the steps\n"
+        "  --mass KG        body mass; default: mass_kg in the input (a recording: the "
+        "session's), else estimated from the steps\n"
         "  --quiet          no progress bar, no result line\n"
         "Method and definitions: docs/analysis.md.\n");
 }
 
-struct step_list {
-    struct gait_step *v;
-    size_t n, cap;
-};
-
-static int list_add(struct step_list *l, const struct gait_step *s)
+int analyze_result_add_step(struct analyze_result *r, const struct gait_step *s)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? 2 * l->cap : 1024;
-        struct gait_step *nv = realloc(l->v, nc * sizeof *nv);
+    if (r->n_steps == r->cap_steps) {
+        size_t nc = r->cap_steps ? 2 * r->cap_steps : 1024;
+        struct gait_step *nv = realloc(r->steps, nc * sizeof *nv);
         if (!nv)
             return GC_ERR_NOMEM;
-        l->v = nv;
-        l->cap = nc;
+        r->steps = nv;
+        r->cap_steps = nc;
     }
-    l->v[l->n++] = *s;
+    r->steps[r->n_steps++] = *s;
     return GC_OK;
+}
+
+void analyze_result_free(struct analyze_result *r)
+{
+    free(r->steps);
+    r->steps = NULL;
+    r->n_steps = r->cap_steps = 0;
 }
 
 struct dlist {
@@ -102,20 +109,19 @@ static double dlist_median(struct dlist *l)
 
 struct run {
     struct gait *g;
-    struct step_list steps;
+    struct analyze_result *res;
     struct dlist spectral;
     double last_spec_t;
-    unsigned gaps;
     struct gait_event ev[EV_CAP];
 };
 
 static int take_events(struct run *r, int k)
 {
     for (int i = 0; i < k; i++) {
-        if (r->ev[i].kind == GAIT_EV_STEP && list_add(&r->steps, &r->ev[i].step) < 0)
+        if (r->ev[i].kind == GAIT_EV_STEP && analyze_result_add_step(r->res, &r->ev[i].step) < 0)
             return GC_ERR_NOMEM;
         if (r->ev[i].kind == GAIT_EV_GAP)
-            r->gaps++;
+            r->res->gaps++;
     }
     return GC_OK;
 }
@@ -147,7 +153,7 @@ static double elapsed_s(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
 }
 
-static void progress(double frac, bool *shown)
+void analyze_progress(double frac, bool *shown)
 {
     static struct timespec last;
     struct timespec now;
@@ -162,6 +168,13 @@ static void progress(double frac, bool *shown)
     fprintf(stderr, "\ranalyze [%.*s%*s] %3.0f%%", k, "########################################",
             w - k, "", 100.0 * frac);
     *shown = true;
+}
+
+void analyze_progress_end(bool *shown)
+{
+    if (*shown)
+        fputc('\n', stderr);
+    *shown = false;
 }
 
 /* Body weight from the whole steps of the prefix (a throw-away pipeline). */
@@ -182,16 +195,143 @@ static double estimate_bw(const struct gait_config *cfg, const struct gait_sampl
     return st.body_weight_n;
 }
 
-static int write_steps(const char *path, const struct step_list *l)
+static int write_steps(const char *path, const struct analyze_result *res)
 {
     FILE *fp = fopen(path, "w");
     if (!fp)
         return GC_ERR_IO;
     int rc = steps_csv_write_header(fp);
-    for (size_t i = 0; rc == GC_OK && i < l->n; i++)
-        rc = steps_csv_write_row(fp, &l->v[i]);
+    for (size_t i = 0; rc == GC_OK && i < res->n_steps; i++)
+        rc = steps_csv_write_row(fp, &res->steps[i]);
     if (fclose(fp) != 0)
         rc = GC_ERR_IO;
+    return rc;
+}
+
+/* The CSV path: read ahead for the rate and body weight, then the whole
+ * input through one gait pipeline.  Fills res; GC_OK or a gc_err with one
+ * sentence in err. */
+static int run_csv(const char *input, double mass, bool show_progress, struct analyze_result *res,
+                   char *err)
+{
+    struct analyze_source src;
+    int rc = analyze_source_open(input, &src, err);
+    if (rc < 0)
+        return rc;
+    rc = GC_ERR_FORMAT; /* until the end is reached */
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.res = res;
+    r.last_spec_t = -INFINITY;
+    struct gait_sample *pre = NULL;
+    size_t npre = 0, cappre = 0;
+    bool shown = false;
+    struct timespec t_start;
+    clock_gettime(CLOCK_MONOTONIC, &t_start);
+
+    /* Read ahead: the rate is known after the first samples; the body
+     * weight (if not given) from the steps of the prefix. */
+    double mass_in = mass > 0.0 ? mass : src.ops->mass_kg(src.ctx);
+    bool eof = false;
+    for (;;) {
+        if (npre + BLOCK > cappre) {
+            size_t nc = cappre ? 2 * cappre : 4 * BLOCK;
+            struct gait_sample *nv = realloc(pre, nc * sizeof *nv);
+            if (!nv) {
+                snprintf(err, ANALYZE_ERR_LEN, "out of memory");
+                rc = GC_ERR_NOMEM;
+                goto out;
+            }
+            pre = nv;
+            cappre = nc;
+        }
+        int k = src.ops->read(src.ctx, pre + npre, BLOCK, err);
+        if (k < 0) {
+            rc = k;
+            goto out;
+        }
+        if (k == 0) {
+            eof = true;
+            break;
+        }
+        npre += (size_t)k;
+        if (mass_in > 0.0 || pre[npre - 1].t_s - pre[0].t_s >= BW_PREFIX_S)
+            break;
+    }
+    double rate = src.ops->rate_hz(src.ctx);
+    struct gait_config cfg;
+    gait_config_default(&cfg, rate);
+    cfg.mass_kg = mass_in;
+    const char *bw_source = mass > 0.0 ? "--mass" : "mass_kg in the input";
+    double bw = mass_in * G_STANDARD;
+    if (!(mass_in > 0.0)) {
+        bw = estimate_bw(&cfg, pre, npre);
+        bw_source = "estimated: mean force over whole steps";
+    }
+    r.g = gait_new(&cfg);
+    if (!r.g) {
+        snprintf(err, ANALYZE_ERR_LEN,
+                 "cannot analyse at a sample rate of %g Hz (50 to 20000 Hz "
+                 "supported)",
+                 rate);
+        rc = GC_ERR_ARG;
+        goto out;
+    }
+    if (isfinite(bw))
+        gait_set_body_weight(r.g, bw);
+    double t_first = npre ? pre[0].t_s : NAN, t_last = npre ? pre[npre - 1].t_s : NAN;
+    int e;
+    if ((e = feed(&r, pre, npre)) < 0) {
+        snprintf(err, ANALYZE_ERR_LEN, "%s",
+                 e == GC_ERR_ARG ? "samples out of time order" : "out of memory");
+        rc = e;
+        goto out;
+    }
+    while (!eof) {
+        int k = src.ops->read(src.ctx, pre, BLOCK, err);
+        if (k < 0) {
+            rc = k;
+            goto out;
+        }
+        if (k == 0)
+            break;
+        t_last = pre[k - 1].t_s;
+        if ((e = feed(&r, pre, (size_t)k)) < 0) {
+            snprintf(err, ANALYZE_ERR_LEN, "%s",
+                     e == GC_ERR_ARG ? "samples out of time order" : "out of memory");
+            rc = e;
+            goto out;
+        }
+        double p = src.ops->progress(src.ctx);
+        if (show_progress && p >= 0.0 && p < 1.0 && elapsed_s(&t_start) > ANALYZE_PROGRESS_AFTER_S)
+            analyze_progress(p, &shown);
+    }
+    int k = gait_flush(r.g, r.ev, EV_CAP);
+    if (k < 0 || take_events(&r, k) < 0) {
+        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
+        rc = GC_ERR_NOMEM;
+        goto out;
+    }
+    if (shown)
+        analyze_progress(1.0, &shown);
+    struct gait_status st;
+    gait_get_status(r.g, &st);
+    double spectral = dlist_median(&r.spectral);
+    if (!isfinite(spectral))
+        spectral = st.cadence_spectral_spm; /* short input: the partial window */
+    res->rate_hz = rate;
+    res->duration_s = t_last - t_first;
+    res->body_weight_n = st.body_weight_n;
+    res->bw_source = bw_source;
+    res->cadence_spectral_spm = spectral;
+    snprintf(res->source, sizeof res->source, "%s", src.ops->source(src.ctx));
+    rc = GC_OK;
+out:
+    analyze_progress_end(&shown);
+    gait_free(r.g);
+    free(r.spectral.v);
+    free(pre);
+    src.ops->close(src.ctx);
     return rc;
 }
 
@@ -242,107 +382,22 @@ int cmd_analyze(int argc, char **argv)
     }
 
     char err[ANALYZE_ERR_LEN] = "";
-    struct analyze_source src;
-    int rc = analyze_source_open(input, &src, err);
-    if (rc < 0) {
+    bool show_progress = !quiet && isatty(2);
+    int kind = analyze_detect(input, err);
+    if (kind < 0) {
         fprintf(stderr, "station analyze: %s\n", err);
         return 1;
     }
+    struct analyze_result res;
+    memset(&res, 0, sizeof res);
+    res.body_weight_n = NAN;
+    res.cadence_spectral_spm = NAN;
+    int rc = kind == ANALYZE_KIND_RECORDING ? analyze_rec_run(input, mass, show_progress, &res, err)
+                                            : run_csv(input, mass, show_progress, &res, err);
     int exit_code = 1;
-    struct run r;
-    memset(&r, 0, sizeof r);
-    r.last_spec_t = -INFINITY;
-    struct gait_sample *pre = NULL;
-    size_t npre = 0, cappre = 0;
-    bool shown = false;
-    bool show_progress = !quiet && isatty(2);
-    struct timespec t_start;
-    clock_gettime(CLOCK_MONOTONIC, &t_start);
-
-    /* Read ahead: the rate is known after the first samples; the body
-     * weight (if not given) from the steps of the prefix. */
-    double mass_in = mass > 0.0 ? mass : src.ops->mass_kg(src.ctx);
-    bool eof = false;
-    for (;;) {
-        if (npre + BLOCK > cappre) {
-            size_t nc = cappre ? 2 * cappre : 4 * BLOCK;
-            struct gait_sample *nv = realloc(pre, nc * sizeof *nv);
-            if (!nv) {
-                snprintf(err, sizeof err, "out of memory");
-                goto out;
-            }
-            pre = nv;
-            cappre = nc;
-        }
-        int k = src.ops->read(src.ctx, pre + npre, BLOCK, err);
-        if (k < 0)
-            goto out;
-        if (k == 0) {
-            eof = true;
-            break;
-        }
-        npre += (size_t)k;
-        if (mass_in > 0.0 || pre[npre - 1].t_s - pre[0].t_s >= BW_PREFIX_S)
-            break;
-    }
-    double rate = src.ops->rate_hz(src.ctx);
-    struct gait_config cfg;
-    gait_config_default(&cfg, rate);
-    cfg.mass_kg = mass_in;
-    const char *bw_source = mass > 0.0 ? "--mass" : "mass_kg in the input";
-    double bw = mass_in * G_STANDARD;
-    if (!(mass_in > 0.0)) {
-        bw = estimate_bw(&cfg, pre, npre);
-        bw_source = "estimated: mean force over whole steps";
-    }
-    r.g = gait_new(&cfg);
-    if (!r.g) {
-        snprintf(err, sizeof err,
-                 "cannot analyse at a sample rate of %g Hz (50 to 20000 Hz "
-                 "supported)",
-                 rate);
+    if (rc < 0)
         goto out;
-    }
-    if (isfinite(bw))
-        gait_set_body_weight(r.g, bw);
-    double t_first = npre ? pre[0].t_s : NAN, t_last = npre ? pre[npre - 1].t_s : NAN;
-    if ((rc = feed(&r, pre, npre)) < 0) {
-        snprintf(err, sizeof err, "%s",
-                 rc == GC_ERR_ARG ? "samples out of time order" : "out of memory");
-        goto out;
-    }
-    while (!eof) {
-        int k = src.ops->read(src.ctx, pre, BLOCK, err);
-        if (k < 0)
-            goto out;
-        if (k == 0)
-            break;
-        t_last = pre[k - 1].t_s;
-        if ((rc = feed(&r, pre, (size_t)k)) < 0) {
-            snprintf(err, sizeof err, "%s",
-                     rc == GC_ERR_ARG ? "samples out of time order" : "out of memory");
-            goto out;
-        }
-        double p = src.ops->progress(src.ctx);
-        if (show_progress && p >= 0.0 && p < 1.0 && elapsed_s(&t_start) > PROGRESS_AFTER_S)
-            progress(p, &shown);
-    }
-    int k = gait_flush(r.g, r.ev, EV_CAP);
-    if (k < 0 || take_events(&r, k) < 0) {
-        snprintf(err, sizeof err, "out of memory");
-        goto out;
-    }
-    if (shown) {
-        progress(1.0, &shown);
-        fputc('\n', stderr);
-    }
-    struct gait_status st;
-    gait_get_status(r.g, &st);
-    double spectral = dlist_median(&r.spectral);
-    if (!isfinite(spectral))
-        spectral = st.cadence_spectral_spm; /* short input: the partial window */
-
-    if (write_steps(steps_path, &r.steps) < 0) {
+    if (write_steps(steps_path, &res) < 0) {
         snprintf(err, sizeof err, "cannot write %s; check the directory exists and is writable",
                  steps_path);
         goto out;
@@ -350,15 +405,15 @@ int cmd_analyze(int argc, char **argv)
     if (summary_path) {
         struct summary_info info = {
             .input = input,
-            .source = src.ops->source(src.ctx),
-            .rate_hz = rate,
-            .duration_s = t_last - t_first,
-            .body_weight_n = st.body_weight_n,
-            .bw_source = isfinite(st.body_weight_n) ? bw_source : "unknown (no whole steps)",
-            .cadence_spectral_spm = spectral,
-            .gaps = r.gaps,
+            .source = res.source,
+            .rate_hz = res.rate_hz,
+            .duration_s = res.duration_s,
+            .body_weight_n = res.body_weight_n,
+            .bw_source = isfinite(res.body_weight_n) ? res.bw_source : "unknown (no whole steps)",
+            .cadence_spectral_spm = res.cadence_spectral_spm,
+            .gaps = res.gaps,
         };
-        char *txt = summary_json(r.steps.v, r.steps.n, &info);
+        char *txt = summary_json(res.steps, res.n_steps, &info);
         FILE *fp = txt ? fopen(summary_path, "w") : NULL;
         bool ok = fp && fputs(txt, fp) >= 0 && fputc('\n', fp) != EOF;
         if (fp && fclose(fp) != 0)
@@ -373,19 +428,12 @@ int cmd_analyze(int argc, char **argv)
     if (!quiet)
         printf("%zu steps in %.1f s; cadence %.1f steps/min per step, %.1f spectral; body weight "
                "%.0f N\n",
-               r.steps.n, t_last - t_first, summary_median_cadence(r.steps.v, r.steps.n), spectral,
-               st.body_weight_n);
+               res.n_steps, res.duration_s, summary_median_cadence(res.steps, res.n_steps),
+               res.cadence_spectral_spm, res.body_weight_n);
     exit_code = 0;
 out:
-    if (exit_code != 0) {
-        if (shown)
-            fputc('\n', stderr);
+    if (exit_code != 0)
         fprintf(stderr, "station analyze: %s\n", err[0] ? err : "failed");
-    }
-    gait_free(r.g);
-    free(r.steps.v);
-    free(r.spectral.v);
-    free(pre);
-    src.ops->close(src.ctx);
+    analyze_result_free(&res);
     return exit_code;
 }

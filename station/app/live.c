@@ -166,6 +166,8 @@ struct live {
     struct spsc *cmds;  /* main -> reader, struct cmd_msg */
     struct spsc *consumers[LIVE_MAX_CONSUMERS];
     int n_consumers;
+    struct spsc *status_rings[LIVE_MAX_CONSUMERS]; /* live_add_status_consumer */
+    int n_status;
     sem_t wake_dsp;
     sem_t wake_writer;
 
@@ -839,6 +841,8 @@ static void dsp_tick_check(struct live *lv, int64_t t_host_ns)
     d->snap.link.latency_ms = d->n_lat > 0 ? median(d->lat_ms, d->n_lat) : NAN;
     d->n_lat = 0;
     gait_get_status(d->g, &d->snap.gait);
+    for (int k = 0; k < lv->n_status; k++)
+        spsc_push(lv->status_rings[k], &d->snap.gait);
     dsp_tick_line(lv);
     d->next_tick_s = floor(d->snap.t_session_s) + 1.0;
 }
@@ -1279,6 +1283,18 @@ int live_add_event_consumer(struct live *lv, struct spsc *ring)
     if (lv->n_consumers >= LIVE_MAX_CONSUMERS)
         return GC_ERR_BUSY;
     lv->consumers[lv->n_consumers++] = ring;
+    return GC_OK;
+}
+
+int live_add_status_consumer(struct live *lv, struct spsc *ring)
+{
+    if (lv == NULL || ring == NULL || spsc_elem_size(ring) != sizeof(struct gait_status))
+        return GC_ERR_ARG;
+    if (lv->started)
+        return GC_ERR_STATE;
+    if (lv->n_status >= LIVE_MAX_CONSUMERS)
+        return GC_ERR_BUSY;
+    lv->status_rings[lv->n_status++] = ring;
     return GC_OK;
 }
 

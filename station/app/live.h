@@ -142,6 +142,12 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
  * full ring drops (spsc_dropped counts).  Call before live_start; the ring
  * stays the caller's and must outlive the live object's threads. */
 int live_add_event_consumer(struct live *lv, struct spsc *ring);
+/* Register a ring that receives the analysis status (elem_size must be
+ * sizeof(struct gait_status)) once per second of session time, at the same
+ * moments as the terminal line: e.g. the sliding spectral cadence for a
+ * summary (`station analyze` of a recording).  Same rules as
+ * live_add_event_consumer: never waits, a full ring drops. */
+int live_add_status_consumer(struct live *lv, struct spsc *ring);
 int live_start(struct live *lv);
 /* Ask the threads to finish (any thread; async-signal-safe). */
 void live_request_stop(struct live *lv);

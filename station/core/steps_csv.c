@@ -9,6 +9,73 @@
 #include "force_csv.h"
 #include "gc_error.h"
 
+static const struct {
+    uint32_t bit;
+    const char *name;
+} flag_tokens[] = {
+    {GAIT_STEP_WALK, "walk"},
+    {GAIT_STEP_AFTER_GAP, "after_gap"},
+    {GAIT_STEP_LR_FALLBACK, "lr_fallback"},
+    {GAIT_STEP_GAP_INSIDE, "gap_inside"},
+    {GAIT_STEP_GAP_LOADING, "gap_loading"},
+};
+#define N_FLAG_TOKENS (sizeof flag_tokens / sizeof flag_tokens[0])
+
+size_t steps_csv_format_flags(uint32_t flags, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < N_FLAG_TOKENS; i++) {
+        if (!(flags & flag_tokens[i].bit))
+            continue;
+        size_t k = strlen(flag_tokens[i].name);
+        size_t sep = n > 0;
+        if (n + sep + k + 1 > cap)
+            break;
+        if (sep)
+            out[n++] = ';';
+        memcpy(out + n, flag_tokens[i].name, k);
+        n += k;
+        out[n] = '\0';
+    }
+    return n;
+}
+
+int steps_csv_parse_flags(const char *text, uint32_t *flags)
+{
+    *flags = 0;
+    while (*text == ' ')
+        text++;
+    if (*text >= '0' && *text <= '9') {
+        /* The session export writes the bit set as a number. */
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(text, &end, 10);
+        while (*end == ' ')
+            end++;
+        if (*end || errno || v > UINT32_MAX)
+            return GC_ERR_FORMAT;
+        *flags = (uint32_t)v;
+        return GC_OK;
+    }
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        const char *b = p;
+        while (*p && *p != ';')
+            p++;
+        const char *e = p;
+        while (e > b && e[-1] == ' ')
+            e--;
+        for (size_t i = 0; i < N_FLAG_TOKENS; i++)
+            if (strlen(flag_tokens[i].name) == (size_t)(e - b) &&
+                !memcmp(flag_tokens[i].name, b, (size_t)(e - b)))
+                *flags |= flag_tokens[i].bit;
+    }
+    return GC_OK;
+}
+
 int steps_csv_write_header(FILE *fp)
 {
     return fputs(STEPS_CSV_HEADER "\n", fp) < 0 ? GC_ERR_IO : GC_OK;
@@ -44,6 +111,8 @@ int steps_csv_write_row(FILE *fp, const struct gait_step *s)
     p = put(p, s->vilr_bw_s, 2);
     p = put(p, s->active_peak_n, 1);
     p = put(p, s->active_peak_bw, 4);
+    *p++ = ',';
+    p += steps_csv_format_flags(s->flags, p, STEPS_CSV_FLAGS_LEN);
     p += sprintf(p, ",%d,%d,%d\n", (s->flags & GAIT_STEP_LR_FALLBACK) ? 1 : 0,
                  (s->flags & GAIT_STEP_WALK) ? 1 : 0, (s->flags & GAIT_STEP_AFTER_GAP) ? 1 : 0);
     return fwrite(line, 1, (size_t)(p - line), fp) == (size_t)(p - line) ? GC_OK : GC_ERR_IO;
@@ -66,15 +135,17 @@ enum {
     K_ACT_N,
     K_ACT_BW,
     K_REQUIRED,
-    K_LRF = K_REQUIRED,
+    K_FLAGS = K_REQUIRED,
+    K_LRF,
     K_WALK,
     K_GAP,
     K_N
 };
 static const char *const names[K_N] = {
-    "index",     "side",          "t_ic_s",         "t_to_s",         "contact_ms", "flight_ms",
-    "step_ms",   "cadence_spm",   "impact_peak_n",  "impact_peak_bw", "t_impact_s", "valr_bw_s",
-    "vilr_bw_s", "active_peak_n", "active_peak_bw", "lr_fallback",    "walk",       "after_gap"};
+    "index",      "side",        "t_ic_s",      "t_to_s",        "contact_ms",
+    "flight_ms",  "step_ms",     "cadence_spm", "impact_peak_n", "impact_peak_bw",
+    "t_impact_s", "valr_bw_s",   "vilr_bw_s",   "active_peak_n", "active_peak_bw",
+    "flags",      "lr_fallback", "walk",        "after_gap"};
 
 #define MAX_FIELDS 64
 
@@ -153,7 +224,7 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
         double d[K_N];
         for (int k = 0; k < K_N; k++) {
             d[k] = NAN;
-            if (k == K_SIDE || col[k] < 0 || col[k] >= nf || !f[col[k]][0])
+            if (k == K_SIDE || k == K_FLAGS || col[k] < 0 || col[k] >= nf || !f[col[k]][0])
                 continue;
             if (force_csv_parse_double(f[col[k]], strlen(f[col[k]]), &d[k]) < 0) {
                 snprintf(err, 256, "%s:%ld: column '%s': '%s' is not a number", path, ln, names[k],
@@ -181,6 +252,13 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
         s->vilr_bw_s = d[K_VILR];
         s->active_peak_n = d[K_ACT_N];
         s->active_peak_bw = d[K_ACT_BW];
+        if (col[K_FLAGS] >= 0 && col[K_FLAGS] < nf &&
+            steps_csv_parse_flags(f[col[K_FLAGS]], &s->flags) < 0) {
+            snprintf(err, 256, "%s:%ld: column 'flags': '%s' is neither flag names nor a number",
+                     path, ln, f[col[K_FLAGS]]);
+            rc = GC_ERR_FORMAT;
+            break;
+        }
         if (isfinite(s->impact_peak_n))
             s->flags |= GAIT_STEP_IMPACT;
         if (d[K_LRF] == 1.0)

@@ -4,10 +4,20 @@
  * Header, in this order, then extra columns:
  *   index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,
  *   impact_peak_n,impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,
- *   active_peak_n,active_peak_bw,lr_fallback,walk,after_gap
- * An absent value (NAN) is an empty field; side is L, R or empty.  The last
- * three columns are 0/1 flags (GAIT_STEP_LR_FALLBACK, _WALK, _AFTER_GAP);
- * GAIT_STEP_IMPACT is "impact_peak_n not empty".
+ *   active_peak_n,active_peak_bw,flags,lr_fallback,walk,after_gap
+ * An absent value (NAN) is an empty field; side is L, R or empty.
+ *
+ * flags: the step's GAIT_STEP_* flags as ';'-separated tokens in this
+ * order, empty when none (docs/analysis.md section 5):
+ *   walk         GAIT_STEP_WALK         taken in double support
+ *   after_gap    GAIT_STEP_AFTER_GAP    first step after a data gap
+ *   lr_fallback  GAIT_STEP_LR_FALLBACK  VALR/VILR from the no-impact window
+ *   gap_inside   GAIT_STEP_GAP_INSIDE   a short gap inside the contact
+ *   gap_loading  GAIT_STEP_GAP_LOADING  ... over the impact window: an empty
+ *                                       impact field means "unknown", not
+ *                                       "no impact peak"
+ * GAIT_STEP_IMPACT has no token: it is "impact_peak_n not empty".  The
+ * last three columns repeat three flags as 0/1 for older readers.
  *
  * File I/O on streams the caller opened; no device I/O.  Thread: any.
  */
@@ -15,21 +25,35 @@
 #define GC_STEPS_CSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "gait.h"
 
 #define STEPS_CSV_HEADER                                                                           \
     "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"             \
-    "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,lr_fallback,"      \
-    "walk,after_gap"
+    "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,flags,"            \
+    "lr_fallback,walk,after_gap"
 
 /* Return GC_OK or GC_ERR_IO. */
 int steps_csv_write_header(FILE *fp);
 int steps_csv_write_row(FILE *fp, const struct gait_step *s);
 
+/* Longest flags text (every token) plus its NUL. */
+#define STEPS_CSV_FLAGS_LEN 64
+
+/* The flags column text of a GAIT_STEP_* set into out (cap >= 1; at most
+ * STEPS_CSV_FLAGS_LEN needed).  Returns the length written. */
+size_t steps_csv_format_flags(uint32_t flags, char *out, size_t cap);
+/* Parse a flags field: the tokens above (';'-separated, spaces around a
+ * token allowed, unknown tokens ignored so a newer file still reads), or a
+ * plain decimal GAIT_STEP_* bit set (the session export's flags column).
+ * Empty is no flag.  GC_OK, or GC_ERR_FORMAT for a malformed number. */
+int steps_csv_parse_flags(const char *text, uint32_t *flags);
+
 /* Read a steps CSV (columns found by name; the 15 required ones must be
- * present; unknown ones ignored).  *steps is malloc'd (free it), *n rows.
+ * present; flags, lr_fallback, walk, after_gap optional (all the flags
+ * either gives are set); unknown ones ignored).  *steps is malloc'd (free it), *n rows.
  * Returns GC_OK or a negative gc_err with a message in err (256 bytes). */
 int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *err);
 

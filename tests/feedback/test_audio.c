@@ -387,12 +387,16 @@ static void test_mute(void)
     cfg.sink = &audio_sink_memory;
     cfg.sink_user = &m;
     cfg.pace = AUDIO_PACE_CLOCK;
-    cfg.metronome_spm = 180;
+    /* The metronome starts only once muted: the audio thread runs from
+     * audio_new on and would otherwise click at frame 0 before the mute. */
+    cfg.metronome_spm = 0;
     struct audio *a = audio_new(&cfg, NULL, 0);
     CHECK(a != NULL);
     if (!a)
         return;
     audio_set_mute(a, true);
+    wait_frames(a, RATE / 50); /* a few periods rendered with the mute seen */
+    audio_set_metronome(a, true, 180.0);
     wait_frames(a, RATE / 10);
     for (int i = 0; i < 5; i++)
         CHECK_EQ(audio_cue(a, AUDIO_CUE_GOOD_STEP, audio_now_ns(), (uint32_t)i), GC_OK);

@@ -1,0 +1,291 @@
+/*
+ * analyze_rec.c - `station analyze` of a raw session recording.
+ *
+ * The recording holds what the sensor sent (frames, link events), not
+ * conditioned samples: sequence tracking, gap marking, sensor restarts and
+ * the deck calibration of the header live in the DSP stage of live.c.  So
+ * the recording is replayed through that very pipeline (live.h, replay at
+ * full speed): the steps are those of the live session, byte for byte in
+ * the steps CSV, and the summary is built from them like a CSV's.
+ *
+ * A scan first checks the file (header, sensor identity, a cut or corrupt
+ * tail) and measures its length for the progress bar.
+ *
+ * Thread: main thread; live.h runs its own threads meanwhile.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze_source.h"
+#include "gc_error.h"
+#include "live.h"
+#include "packet.h"
+#include "recording.h"
+#include "spsc.h"
+
+/* Event ring: 3 events per step (contact, loading, step).  A replay runs
+ * about 6,000x real time (3 h of simulated running in 1.7 s), some 60,000
+ * events per second of wall time; 32768 of them last 0.5 s, 250 polls. */
+#define EV_RING     32768u
+#define STATUS_RING 4096u /* one per second of session time */
+#define POLL_NS     2000000L
+
+struct rec_scan {
+    uint64_t records, sample_frames;
+    bool has_hello, has_end, truncated;
+    uint64_t good_bytes, ignored_bytes;
+    int64_t t_stream0_ns, t_last_ns; /* host time of the first stream record, the last record */
+    bool have_stream;
+    double mass_kg;
+    char source[96], created[32], version[48];
+};
+
+static int scan(const char *path, struct rec_scan *sc, char *err)
+{
+    memset(sc, 0, sizeof *sc);
+    struct rec_reader *rd;
+    int rc = rec_reader_open(path, &rd);
+    if (rc < 0) {
+        if (rc == GC_ERR_VERSION)
+            snprintf(err, ANALYZE_ERR_LEN,
+                     "%s was recorded by a newer station (recording format above version %u); "
+                     "update this station to analyse it",
+                     path, REC_FORMAT_VERSION);
+        else if (rc == GC_ERR_FORMAT)
+            snprintf(err, ANALYZE_ERR_LEN,
+                     "%s is not a readable gaitcue recording (bad file header)", path);
+        else
+            snprintf(err, ANALYZE_ERR_LEN, "cannot read %s (%s)", path, gc_strerror(rc));
+        return rc;
+    }
+    struct rec_record *r = malloc(sizeof *r);
+    if (!r) {
+        rec_reader_close(rd);
+        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
+        return GC_ERR_NOMEM;
+    }
+    while (rec_reader_next(rd, r) == 1) {
+        sc->records++;
+        sc->t_last_ns = r->t_host_ns;
+        switch (r->kind) {
+        case REC_HELLO:
+            sc->has_hello = sc->has_hello || r->len == PKT_HELLO_SIZE;
+            break;
+        case REC_INFO: {
+            char v[64];
+            const char *t = (const char *)r->payload;
+            if (rec_text_get(t, r->len, "mass_kg", v, sizeof v))
+                sc->mass_kg = atof(v);
+            rec_text_get(t, r->len, "source", sc->source, sizeof sc->source);
+            rec_text_get(t, r->len, "created_utc", sc->created, sizeof sc->created);
+            rec_text_get(t, r->len, "station_version", sc->version, sizeof sc->version);
+            break;
+        }
+        case REC_END:
+            sc->has_end = true;
+            break;
+        case REC_FRAME:
+        case REC_LINK:
+        case REC_TX:
+            if (!sc->have_stream) {
+                sc->t_stream0_ns = r->t_host_ns;
+                sc->have_stream = true;
+            }
+            if (r->kind == REC_FRAME && r->aux == PKT_SAMPLES)
+                sc->sample_frames++;
+            break;
+        default:
+            break;
+        }
+    }
+    sc->truncated = rec_reader_truncated(rd);
+    sc->ignored_bytes = rec_reader_ignored_bytes(rd);
+    sc->good_bytes = rec_reader_offset(rd);
+    rec_reader_close(rd);
+    free(r);
+    if (!sc->has_hello) {
+        snprintf(err, ANALYZE_ERR_LEN,
+                 "%s holds no sensor identity: the recording ends (or is corrupt) inside its "
+                 "header, before any data; there is nothing to analyse",
+                 path);
+        return GC_ERR_FORMAT;
+    }
+    return GC_OK;
+}
+
+struct collect {
+    struct analyze_result *res;
+    double *spec;
+    size_t n_spec, cap_spec;
+    int rc;
+};
+
+static void drain(struct live *lv, struct spsc *evr, struct spsc *str, struct collect *c)
+{
+    struct live_event e;
+    while (spsc_pop(evr, &e)) {
+        if (e.ev.kind == GAIT_EV_STEP && c->rc == GC_OK)
+            c->rc = analyze_result_add_step(c->res, &e.ev.step);
+        else if (e.ev.kind == GAIT_EV_GAP)
+            c->res->gaps++;
+    }
+    struct gait_status st;
+    while (spsc_pop(str, &st)) {
+        if (!isfinite(st.cadence_spectral_spm))
+            continue;
+        if (c->n_spec == c->cap_spec) {
+            size_t nc = c->cap_spec ? 2 * c->cap_spec : 256;
+            double *nv = realloc(c->spec, nc * sizeof *nv);
+            if (!nv) {
+                c->rc = GC_ERR_NOMEM;
+                continue;
+            }
+            c->spec = nv;
+            c->cap_spec = nc;
+        }
+        c->spec[c->n_spec++] = st.cadence_spectral_spm;
+    }
+    /* The terminal lines are not wanted here; keep their ring empty. */
+    char line[LIVE_LINE_LEN];
+    while (live_next_line(lv, line, sizeof line))
+        ;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    if (!n)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    return (n & 1u) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static double since_s(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
+}
+
+int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
+                    struct analyze_result *res, char *err)
+{
+    struct rec_scan sc;
+    int rc = scan(path, &sc, err);
+    if (rc < 0)
+        return rc;
+
+    struct live_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.replay_path = path;
+    cfg.replay_speed = 0.0; /* as fast as possible */
+    cfg.mass_kg = mass_kg;  /* 0: the recording's own, as live */
+    char msg[ANALYZE_ERR_LEN];
+    int lerr = 0;
+    struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
+    if (!lv) {
+        snprintf(err, ANALYZE_ERR_LEN, "%s", msg);
+        return lerr < 0 ? lerr : GC_ERR_FORMAT;
+    }
+    struct spsc *evr = spsc_new(sizeof(struct live_event), EV_RING);
+    struct spsc *str = spsc_new(sizeof(struct gait_status), STATUS_RING);
+    struct collect c = {.res = res, .rc = GC_OK};
+    bool shown = false;
+    if (!evr || !str) {
+        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
+        rc = GC_ERR_NOMEM;
+        goto out;
+    }
+    if (live_add_event_consumer(lv, evr) < 0 || live_add_status_consumer(lv, str) < 0 ||
+        live_start(lv) < 0) {
+        snprintf(err, ANALYZE_ERR_LEN, "cannot start the replay of %s", path);
+        rc = GC_ERR_NOMEM;
+        goto out;
+    }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double span_s = sc.have_stream ? (double)(sc.t_last_ns - sc.t_stream0_ns) * 1e-9 : 0.0;
+    struct live_snapshot snap;
+    for (;;) {
+        drain(lv, evr, str, &c);
+        live_get_snapshot(lv, &snap);
+        /* finished is published after the final flush's events: not
+         * live_finished(), which a recorded link failure sets early. */
+        if (snap.finished)
+            break;
+        if (show_progress && span_s > 0 && since_s(&t0) > ANALYZE_PROGRESS_AFTER_S) {
+            double f = snap.t_host_s / span_s;
+            analyze_progress(f < 0 ? 0 : f > 0.999 ? 0.999 : f, &shown);
+        }
+        struct timespec ts = {0, POLL_NS};
+        nanosleep(&ts, NULL);
+    }
+    live_stop(lv);
+    drain(lv, evr, str, &c);
+    live_get_snapshot(lv, &snap);
+    if (shown)
+        analyze_progress(1.0, &shown);
+    analyze_progress_end(&shown);
+    if (c.rc < 0) {
+        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
+        rc = c.rc;
+        goto out;
+    }
+    if (spsc_dropped(evr) > 0) {
+        /* Never seen; a steps file with holes must not look complete. */
+        snprintf(err, ANALYZE_ERR_LEN,
+                 "%" PRIu64 " analysis events were lost while collecting them (machine "
+                 "overloaded?); nothing was written, run the analysis again",
+                 spsc_dropped(evr));
+        rc = GC_ERR_BUSY;
+        goto out;
+    }
+    res->rate_hz = snap.hello.rate_hz;
+    res->duration_s = snap.link.samples > 0 ? snap.t_session_s : 0.0;
+    res->body_weight_n = snap.gait.body_weight_n;
+    res->bw_source = mass_kg > 0      ? "--mass"
+                     : sc.mass_kg > 0 ? "mass_kg in the input"
+                                      : "estimated: mean force over whole steps (running "
+                                        "estimate, as in the live session)";
+    res->cadence_spectral_spm = median(c.spec, c.n_spec);
+    if (!isfinite(res->cadence_spectral_spm))
+        res->cadence_spectral_spm = snap.gait.cadence_spectral_spm; /* the partial window */
+    snprintf(res->source, sizeof res->source, "gaitcue recording: %s%s%s%s%s",
+             sc.source[0] ? sc.source : "unknown source", sc.created[0] ? ", recorded " : "",
+             sc.created, sc.version[0] ? " by station " : "", sc.version);
+
+    /* Said once, after the bar: what was left out, and why it is fine. */
+    if (sc.truncated)
+        fprintf(stderr,
+                "station analyze: warning: %s ends with an incomplete or corrupt record at byte "
+                "%" PRIu64 " (the session was interrupted); analysed the %.1f s before it, "
+                "ignored the last %" PRIu64 " bytes.\n",
+                path, sc.good_bytes, res->duration_s, sc.ignored_bytes);
+    else if (!sc.has_end)
+        fprintf(stderr,
+                "station analyze: note: %s has no end marker (the session was interrupted); "
+                "analysed all %.1f s it holds.\n",
+                path, res->duration_s);
+    if (sc.sample_frames == 0)
+        fprintf(stderr, "station analyze: note: %s holds no force samples.\n", path);
+    if (live_failure(lv)[0])
+        fprintf(stderr, "station analyze: note: the recorded session reported: %s.\n",
+                live_failure(lv));
+    rc = GC_OK;
+out:
+    analyze_progress_end(&shown);
+    live_free(lv); /* stops the threads before the rings go */
+    spsc_free(evr);
+    spsc_free(str);
+    free(c.spec);
+    return rc;
+}

@@ -80,6 +80,9 @@ static inline const char *skip_field(const char *p, const char *e)
 #endif
 
 static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
 {
     if (!err)
         return;

@@ -48,6 +48,9 @@ struct parse {
 };
 
 static void fail(struct parse *ps, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail(struct parse *ps, int line, const char *fmt, ...)
 {
     if (ps->failed)
         return;

@@ -90,7 +90,6 @@ int main(void)
     gait_set_body_weight(g, 700.0);
     size_t n = (size_t)(SECONDS * RATE);
     struct gait_sample *s = malloc(n * sizeof *s);
-    double sum = 0.0;
     for (size_t i = 0; i < n; i++) {
         double t = i / RATE;
         long k = (long)floor((t - FIRST_IC) / STEP_S);
@@ -100,7 +99,6 @@ int main(void)
         s[i].fz_n = (float)(BASE_N + f + noise(8.0));
         s[i].copx_m = f > 50.0 ? (float)(((k & 1) ? 0.06 : -0.06) + noise(0.01)) : NAN;
         s[i].copy_m = NAN;
-        sum += f;
     }
     /* Blocks of 32 with a cap of 16, as the live DSP thread does. */
     struct gait_event ev[16];

@@ -17,6 +17,7 @@
 
 #include "gc_error.h"
 #include "log.h"
+#include "steps_csv.h"
 
 /* ---- page geometry (PostScript points, A4 portrait) ---------------- */
 #define PAGE_W      595.276
@@ -1360,7 +1361,9 @@ int report_session_csv(struct store *st, int64_t sid, const char *csv_path)
         for (size_t k = 0; k < r.n_phases; k++)
             if (r.phases[k].idx == s->phase)
                 pname = r.phases[k].name;
-        fprintf(f, "%u,%d,%s,", g->flags, s->phase, pname);
+        char flags[STEPS_CSV_FLAGS_LEN];
+        steps_csv_format_flags(g->flags, flags, sizeof flags); /* same tokens as the steps CSV */
+        fprintf(f, "%s,%d,%s,", flags, s->phase, pname);
         if (s->in_band >= 0)
             fprintf(f, "%d", s->in_band);
         fputc(',', f);
@@ -1893,9 +1896,12 @@ int report_read_steps_csv(const char *path, struct session_step **out, size_t *n
                            : sd[0] == 'R' ? GAIT_SIDE_RIGHT
                                           : GAIT_SIDE_UNKNOWN;
         }
-        if (map[C_FLAGS] >= 0 && (size_t)map[C_FLAGS] < nf && csv_real(fields[map[C_FLAGS]], &v) &&
-            isfinite(v))
-            s->step.flags = (uint32_t)v;
+        if (map[C_FLAGS] >= 0 && (size_t)map[C_FLAGS] < nf) {
+            uint32_t fl = 0;
+            /* tokens (steps CSV, report export) or an older numeric set */
+            if (steps_csv_parse_flags(fields[map[C_FLAGS]], &fl) == GC_OK)
+                s->step.flags = fl;
+        }
         if (map[C_PHASE] >= 0 && (size_t)map[C_PHASE] < nf && csv_real(fields[map[C_PHASE]], &v) &&
             isfinite(v))
             s->phase = (int)v;

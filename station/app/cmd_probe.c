@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
+#include "calfile.h"
 #include "commands.h"
+#include "deck.h"
 #include "devlink.h"
 #include "gc_error.h"
 #include "sensor_open.h"
@@ -30,7 +33,56 @@ struct probe {
     bool have_status;
     double rtt_ms[PROBE_MAX_PINGS];
     int n_rtt;
+    /* Static load on the deck: per-cell forces summed over every sample,
+     * with the nominal scale and (if given) the calibration.  Conversion is
+     * linear in the counts, so the mean of the forces is the force of the
+     * mean reading. */
+    struct deck_cal nominal, cal;
+    bool have_cal;
+    double sum_nominal_n[PKT_CELLS], sum_cal_n[PKT_CELLS];
+    uint64_t load_samples;
 };
+
+static void add_load(struct probe *p, const struct pkt_samples *b)
+{
+    double f[PKT_CELLS];
+    for (unsigned k = 0; k < b->n; k++) {
+        deck_cell_forces(&p->nominal, &b->s[k], f);
+        for (unsigned i = 0; i < PKT_CELLS; i++)
+            p->sum_nominal_n[i] += f[i];
+        if (p->have_cal) {
+            deck_cell_forces(&p->cal, &b->s[k], f);
+            for (unsigned i = 0; i < PKT_CELLS; i++)
+                p->sum_cal_n[i] += f[i];
+        }
+    }
+    p->load_samples += b->n;
+}
+
+/* Mean force and COP of the streamed samples under one calibration. */
+static void add_load_json(cJSON *parent, const char *name, const struct deck_cal *cal,
+                          const double sum_n[PKT_CELLS], uint64_t n, const char *desc)
+{
+    cJSON *o = cJSON_AddObjectToObject(parent, name);
+    double mean[PKT_CELLS];
+    for (unsigned i = 0; i < PKT_CELLS; i++)
+        mean[i] = sum_n[i] / (double)n;
+    struct gait_sample g;
+    deck_from_forces(cal, mean, 0.0, &g);
+    cJSON_AddNumberToObject(o, "fz_n", g.fz_n);
+    cJSON_AddNumberToObject(o, "mass_kg", g.fz_n / 9.80665);
+    if (isfinite(g.copx_m)) {
+        cJSON_AddNumberToObject(o, "copx_m", g.copx_m);
+        cJSON_AddNumberToObject(o, "copy_m", g.copy_m);
+    } else {
+        cJSON_AddNullToObject(o, "copx_m");
+        cJSON_AddNullToObject(o, "copy_m");
+    }
+    cJSON *cells = cJSON_AddArrayToObject(o, "cells_n");
+    for (unsigned i = 0; i < PKT_CELLS; i++)
+        cJSON_AddItemToArray(cells, cJSON_CreateNumber(mean[i]));
+    cJSON_AddStringToObject(o, "calibration", desc);
+}
 
 static int on_frame(void *user, uint8_t type, const uint8_t *payload, size_t len, int64_t t_rx,
                     uint32_t bad)
@@ -51,6 +103,7 @@ static int on_frame(void *user, uint8_t type, const uint8_t *payload, size_t len
         p->rate_hz = b.rate_hz;
         p->blocks++;
         p->samples += b.n;
+        add_load(p, &b);
     } else if (type == PKT_STATUS) {
         if (pkt_status_decode(payload, len, &p->last_status) == 0) {
             p->have_status = true;
@@ -104,16 +157,22 @@ static const char *corner_name(uint8_t c)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: station probe PORT [--seconds N] [--link auto|termios|serialport] "
-               "[--baud N]\n\n"
+               "[--baud N]\n"
+               "                    [--calibration FILE [--allow-other-sensor]]\n\n"
                "Check a sensor: identity, command acknowledgements (stop, set-rate, start, ping),\n"
                "then N seconds of streaming (default 2): samples, CRC errors, sequence gaps,\n"
-               "measured sample rate, ping latency.  Prints one JSON object on stdout.\n");
+               "measured sample rate, ping latency.  Prints one JSON object on stdout.\n"
+               "It also reads the deck's load (\"load\": mean force, mass and centre of\n"
+               "pressure over the stream) with the nominal scale and, with --calibration, with\n"
+               "that calibration: put a known mass at a known point to check a calibration.\n");
 }
 
 int cmd_probe(int argc, char **argv)
 {
     const char *port = NULL;
     double seconds = 2.0;
+    const char *cal_path = NULL;
+    bool allow_other = false;
     struct slink_params lp = {SLINK_AUTO, 0, false};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -134,6 +193,10 @@ int cmd_probe(int argc, char **argv)
                                                  : SLINK_AUTO;
         } else if (!strcmp(a, "--baud") && i + 1 < argc) {
             lp.baud = atoi(argv[++i]);
+        } else if (!strcmp(a, "--calibration") && i + 1 < argc) {
+            cal_path = argv[++i];
+        } else if (!strcmp(a, "--allow-other-sensor")) {
+            allow_other = true;
         } else if (a[0] != '-' && port == NULL) {
             port = a;
         } else {
@@ -158,6 +221,27 @@ int cmd_probe(int argc, char **argv)
         return 1;
     }
     pkt_seq_init(&p->seq);
+    char cal_desc[200] = "nominal scale from the sensor (uncalibrated)";
+    deck_cal_nominal(&c.hello, &p->nominal);
+    if (cal_path) {
+        struct calfile *cf = calloc(1, sizeof *cf);
+        char why[CALFILE_WHY_LEN] = "";
+        if (cf == NULL || calfile_load(cal_path, c.hello.serial,
+                                       allow_other ? CALFILE_ALLOW_OTHER_SERIAL : 0, cf, why,
+                                       sizeof why) < 0) {
+            fprintf(stderr, "station: %s\n", why[0] ? why : "out of memory");
+            free(cf);
+            free(p);
+            slink_close(c.link);
+            return 1;
+        }
+        if (why[0])
+            fprintf(stderr, "station: %s\n", why);
+        p->cal = cf->deck;
+        p->have_cal = true;
+        calfile_describe(cf, time(NULL), cal_desc, sizeof cal_desc);
+        free(cf);
+    }
     struct devlink d;
     dev_init(&d, c.link);
     d.on_frame = on_frame;
@@ -253,6 +337,14 @@ int cmd_probe(int argc, char **argv)
         cJSON_AddNumberToObject(dev, "reset_reason", p->last_status.reset_reason);
     }
     cJSON_AddNumberToObject(dev, "status_packets", (double)p->status_packets);
+    cJSON *load = cJSON_AddObjectToObject(j, "load");
+    cJSON_AddNumberToObject(load, "samples", (double)p->load_samples);
+    if (p->load_samples > 0) {
+        add_load_json(load, "uncalibrated", &p->nominal, p->sum_nominal_n, p->load_samples,
+                      "nominal scale from the sensor (uncalibrated)");
+        if (p->have_cal)
+            add_load_json(load, "calibrated", &p->cal, p->sum_cal_n, p->load_samples, cal_desc);
+    }
     bool ok = link_rc == 0 && p->samples > 0 && r_start == GC_OK && a_start.status == ACK_OK;
     cJSON_AddBoolToObject(j, "ok", ok);
     char *text = cJSON_PrintUnformatted(j);

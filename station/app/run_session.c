@@ -56,6 +56,7 @@ struct run_session {
     struct session_recorder *rec;
     double bw_sent_n;
     char record_path[512];
+    char calib_line[96]; /* shown on the display's status line */
 };
 
 static int64_t mono_ms(void)
@@ -390,6 +391,8 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     rs->phase = -1;
     rs->bw_sent_n = NAN;
     snprintf(rs->record_path, sizeof rs->record_path, "%s", src->record_path);
+    snprintf(rs->calib_line, sizeof rs->calib_line, "calibration: %.80s",
+             src->calib_desc[0] ? src->calib_desc : "none (nominal scale)");
 
     int rc;
     if (o->protocol)
@@ -514,6 +517,7 @@ static int rs_poll(void *user, struct live *lv)
     if (now >= rs->next_frame_ms) {
         struct feedback_app_status st;
         feedback_app_status_from_live(&snap, &st);
+        snprintf(st.calib, sizeof st.calib, "%s", rs->calib_line);
         quit = feedback_app_frame(rs->fb, &st);
         rs->next_frame_ms = now + rs->frame_ms;
     }

@@ -87,6 +87,34 @@ with tempfile.TemporaryDirectory() as tmp:
     check(abs(u["force_err_pct"]) > 0.3, "uncalibrated force is off by more than 0.3 %")
     check(z["cop_err_mm"] > 5.0, "nominal gains put the COP more than 5 mm off")
 
+    # station probe --calibration reads the same load the same way (issue 8):
+    # the sensor on a pty with 50 kg at (0.12, -0.21).
+    sim = subprocess.Popen([os.path.join(BIN, "gaitcue-sim"), "--pty", "--profile", "static",
+                            "--load", "50@0.12,-0.21", "--seed", "7", "--gain-error", "5",
+                            "--drift", "1"], stdout=subprocess.PIPE, text=True)
+    try:
+        pty = sim.stdout.readline().split("pty:")[1].strip()
+        p = subprocess.run([os.path.join(BIN, "station"), "probe", pty, "--seconds", "2",
+                            "--calibration", cal], capture_output=True, text=True, timeout=30,
+                           env=env)
+    finally:
+        sim.terminate()
+        sim.wait()
+    check(p.returncode == 0, "probe with the calibration: " + p.stderr)
+    load = json.loads(p.stdout)["load"]
+    g = 50.0 * 9.80665
+    for name in ("uncalibrated", "calibrated"):
+        r = load[name]
+        ferr = 100.0 * (r["fz_n"] - g) / g
+        cerr = 1000.0 * ((r["copx_m"] - 0.12) ** 2 + (r["copy_m"] + 0.21) ** 2) ** 0.5
+        print("  probe %-14s force %+7.3f %%  COP %6.2f mm" % (name, ferr, cerr))
+        if name == "calibrated":
+            check(abs(ferr) <= 0.3, "probe: calibrated force within 0.3 %")
+            check(cerr <= 5.0, "probe: calibrated COP within 5 mm")
+            check("SIM-00000007" in r["calibration"], "probe names the calibration in use")
+        else:
+            check(abs(ferr) > 0.3 or cerr > 5.0, "probe: uncalibrated reading is off")
+
     # calib show reads the file back.
     rc, out, err = run(["show", cal])
     check(rc == 0 and "SIM-00000007" in out, "show: " + out + err)

@@ -46,8 +46,12 @@ class Proxy:
         return json.load(open(self.report))
 
 
-def session(d, faults, sim_args, seconds, timeout=60, expect_rc=0):
-    """Run station through the proxy; returns (stdout, summary, proxy report, recording)."""
+def session(d, faults, sim_args, seconds, timeout=240, expect_rc=0):
+    """Run station through the proxy; returns (stdout, summary, proxy report, recording).
+
+    timeout only guards against a hang: 300 s of sensor time at max speed
+    takes ~30 s alone in the plain build, over a minute under ASan beside
+    another test on a 2-core machine."""
     os.environ["XDG_DATA_HOME"] = os.path.join(d, "xdg")
     px = Proxy(d, faults, sim_args)
     rec = os.path.join(d, "s.gcrec")
@@ -69,7 +73,7 @@ def session(d, faults, sim_args, seconds, timeout=60, expect_rc=0):
 
 def check_replay(d, rec, live_csv, live_out):
     rep_csv = os.path.join(d, "replay.csv")
-    q, _ = g.run([g.station(), "replay", rec, "--speed", "max", "--steps", rep_csv], timeout=60,
+    q, _ = g.run([g.station(), "replay", rec, "--speed", "max", "--steps", rep_csv], timeout=180,
                  check_rc=0)
     a, b = open(live_csv).read(), open(rep_csv).read()
     g.check(a == b, "replay reproduces the live steps exactly (%d steps)" %

@@ -1008,11 +1008,21 @@ int feedback_app_finish(struct feedback_app *app, FILE *out)
         const struct feedback_view *v = &app->view;
         struct audio_stats st;
         audio_get_stats(app->audio, &st);
+        char band[64];
+        if (v->steps_scored > 0 && isfinite(v->share_in_band))
+            snprintf(band, sizeof band, "%.0f %% of %u training steps in band",
+                     100 * v->share_in_band, v->steps_scored);
+        else
+            snprintf(band, sizeof band, "no training steps scored");
+        char metro[32];
+        if (v->metronome_spm > 0)
+            snprintf(metro, sizeof metro, "metronome %.1f", v->metronome_spm);
+        else
+            snprintf(metro, sizeof metro, "metronome off");
         fprintf(out,
-                "feedback: %u steps, %.0f %% of %u training steps in band, %u hard landings; "
-                "metronome %.1f; audio %s latency %.1f ms (max %.1f), %llu cues, %llu xruns\n",
-                v->steps_total, isfinite(v->share_in_band) ? 100 * v->share_in_band : 0.0,
-                v->steps_scored, v->steps_hard, v->metronome_spm, app->audio_device,
+                "feedback: %u steps, %s, %u hard landings; %s; audio %s latency %.1f ms "
+                "(max %.1f), %llu cues, %llu xruns\n",
+                v->steps_total, band, v->steps_hard, metro, app->audio_device,
                 st.latency_mean_ms, st.latency_max_ms, (unsigned long long)st.cues,
                 (unsigned long long)st.xruns);
     }

@@ -587,19 +587,20 @@ static void do_mark(struct feedback_app *app, const struct ctl_cmd *c, const cha
     snprintf(reply, cap, "ok marked %s t=%.1f", c->key, app->t_session_s);
 }
 
-static void ctl_handler(void *user, const struct ctl_cmd *c, char *reply, size_t cap)
+/* One therapist command from any source ("ctl", "protocol"). */
+static void dispatch(struct feedback_app *app, const struct ctl_cmd *c, const char *source,
+                     char *reply, size_t cap)
 {
-    struct feedback_app *app = user;
     read_view(app);
     switch (c->verb) {
     case CTL_SET:
-        do_set(app, c->key, c, "ctl", reply, cap);
+        do_set(app, c->key, c, source, reply, cap);
         break;
     case CTL_GET:
         do_get(app, c->key, reply, cap);
         break;
     case CTL_MARK:
-        do_mark(app, c, "ctl", reply, cap);
+        do_mark(app, c, source, reply, cap);
         break;
     case CTL_HELP:
         snprintf(reply, cap,
@@ -611,6 +612,11 @@ static void ctl_handler(void *user, const struct ctl_cmd *c, char *reply, size_t
     }
 }
 
+static void ctl_handler(void *user, const struct ctl_cmd *c, char *reply, size_t cap)
+{
+    dispatch(user, c, "ctl", reply, cap);
+}
+
 int feedback_app_command(struct feedback_app *app, const char *line, const char *source,
                          char *reply, size_t cap)
 {
@@ -620,22 +626,8 @@ int feedback_app_command(struct feedback_app *app, const char *line, const char 
         snprintf(reply, cap, "error %s", why);
         return GC_ERR_FORMAT;
     }
-    read_view(app);
     reply[0] = '\0';
-    switch (c.verb) {
-    case CTL_SET:
-        do_set(app, c.key, &c, source, reply, cap);
-        break;
-    case CTL_GET:
-        do_get(app, c.key, reply, cap);
-        break;
-    case CTL_MARK:
-        do_mark(app, &c, source, reply, cap);
-        break;
-    case CTL_HELP:
-        snprintf(reply, cap, "ok");
-        break;
-    }
+    dispatch(app, &c, source, reply, cap);
     return strncmp(reply, "ok", 2) == 0 ? GC_OK : GC_ERR_ARG;
 }
 

@@ -45,7 +45,6 @@ struct run_session {
     char *plan_text;
     struct session model; /* main-thread copy: phases, baseline, targets */
     struct spsc *phase_ring;
-    int phase; /* last phase applied, -1 before the first */
     bool protocol_done;
     bool rec_started;
     bool applying_protocol; /* feedback commands sent by the protocol, not the PT */
@@ -128,21 +127,6 @@ static void command(struct run_session *rs, const char *fmt, ...)
     rs->applying_protocol = false;
 }
 
-static const char *mode_word(enum plan_feedback f)
-{
-    switch (f) {
-    case PLAN_FB_BANDWIDTH:
-        return "bandwidth";
-    case PLAN_FB_FADED:
-        return "faded";
-    case PLAN_FB_CONTINUOUS:
-        return "continuous";
-    case PLAN_FB_NONE:
-        break;
-    }
-    return "off";
-}
-
 static void mmss(char *buf, size_t cap, double s)
 {
     long t = (long)floor(s + 0.5);
@@ -199,7 +183,7 @@ static void apply_phase(struct run_session *rs, int i, FILE *out)
     }
     if (isfinite(t.valr_ceiling_bw_s))
         command(rs, "set loading-ceiling %.2f", t.valr_ceiling_bw_s);
-    command(rs, "set mode %s", mode_word(ph->feedback));
+    command(rs, "set mode %s", plan_feedback_name(ph->feedback)); /* never "none" here */
     command(rs, "set phase training");
 }
 
@@ -388,7 +372,6 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     }
     rs->o = o;
     rs->lv = lv;
-    rs->phase = -1;
     rs->bw_sent_n = NAN;
     snprintf(rs->record_path, sizeof rs->record_path, "%s", src->record_path);
     snprintf(rs->calib_line, sizeof rs->calib_line, "calibration: %.80s",
@@ -492,7 +475,6 @@ static int rs_poll(void *user, struct live *lv)
     for (int i = 0; i < n; i++) {
         if (ev[i].kind == SESSION_EV_PHASE && ev[i].phase >= 0 &&
             (size_t)ev[i].phase < rs->plan.n_phases) {
-            rs->phase = ev[i].phase;
             send_body_weight(rs, &snap);
             apply_phase(rs, ev[i].phase, stdout);
         } else if (ev[i].kind == SESSION_EV_BASELINE && !rs->o->quiet) {

@@ -3,9 +3,8 @@
  * replay`, parsed in one place so every feature (acquisition, display,
  * audio, store, protocol) reads the same struct.
  *
- * Some options are parsed and shown in --help before the feature behind
- * them is wired (display, audio, store, protocol); the owners read them
- * from this struct.  The strings point into argv (not owned).
+ * The display, audio, store and protocol options are used by
+ * run_session.c.  The strings point into argv (not owned).
  *
  * Thread: main thread only.
  */
@@ -42,7 +41,7 @@ struct run_options {
     const char *record;    /* --record FILE; NULL = default path */
     bool no_record;        /* --no-record */
     bool quiet;            /* --quiet: no per-second lines, summary only */
-    /* display / feedback / store (wired by their owners) */
+    /* display / feedback / store (run_session.c) */
     bool headless;             /* --headless: no window, terminal lines only */
     const char *screenshot;    /* --screenshot PATH: PNG of the display at the end */
     double target_cadence_spm; /* --target-cadence SPM (0 = from protocol / baseline) */

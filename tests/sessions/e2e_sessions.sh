@@ -108,7 +108,7 @@ PY
   exit 0
 fi
 
-# mode run: the full live path (passes once the recorder is wired into 'station run')
+# mode run: the full live path (station run stores the session)
 $station patient add P-E2E --db "$db" >/dev/null
 $station run --sim --patient P-E2E --protocol cadence-retraining --seconds 45 \
   --sim-speed max --headless --quiet --no-record --audio-device null --db "$db"

@@ -42,6 +42,8 @@ struct rec_scan {
     bool have_stream;
     double mass_kg;
     char source[96], created[32], version[48];
+    struct rec_damage damage; /* records skipped inside the file */
+    char notes[REC_NOTES_LEN]; /* header values the reader refused */
 };
 
 static int scan(const char *path, struct rec_scan *sc, char *err)
@@ -105,6 +107,8 @@ static int scan(const char *path, struct rec_scan *sc, char *err)
     sc->truncated = rec_reader_truncated(rd);
     sc->ignored_bytes = rec_reader_ignored_bytes(rd);
     sc->good_bytes = rec_reader_offset(rd);
+    rec_reader_damage(rd, &sc->damage);
+    snprintf(sc->notes, sizeof sc->notes, "%s", rec_reader_notes(rd));
     rec_reader_close(rd);
     free(r);
     if (!sc->has_hello) {
@@ -275,6 +279,13 @@ int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
                 "station analyze: note: %s has no end marker (the session was interrupted); "
                 "analysed all %.1f s it holds.\n",
                 path, res->duration_s);
+    if (sc.damage.records > 0)
+        fprintf(stderr,
+                "station analyze: warning: %s: %" PRIu64 " damaged records skipped (%.2f s of "
+                "data); analysed the rest, the skipped span is a data gap.\n",
+                path, sc.damage.records, sc.damage.seconds);
+    if (sc.notes[0])
+        fprintf(stderr, "station analyze: warning: %s: %s.\n", path, sc.notes);
     if (sc.sample_frames == 0)
         fprintf(stderr, "station analyze: note: %s holds no force samples.\n", path);
     if (live_failure(lv)[0])

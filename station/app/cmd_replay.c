@@ -51,6 +51,13 @@ int cmd_replay(int argc, char **argv)
     if (sum && rec_summarize(o.replay_file, sum) == GC_OK && !sum->has_end)
         fprintf(stdout, "note: the recording has no end marker: the session was interrupted%s.\n",
                 sum->truncated ? " and its last, incomplete record was skipped" : "");
+    if (sum && sum->damaged_records > 0)
+        fprintf(stdout,
+                "warning: %llu damaged records skipped (%.2f s of data); the rest was replayed, "
+                "the skipped span is a data gap.\n",
+                (unsigned long long)sum->damaged_records, sum->damaged_s);
+    if (sum && sum->notes[0])
+        fprintf(stdout, "warning: %s.\n", sum->notes);
     free(sum);
     return code;
 }

@@ -13,6 +13,7 @@
 #include "report.h"
 #include "session.h"
 #include "session_recorder.h"
+#include "steps_csv.h"
 #include "store.h"
 
 static void usage(FILE *out)
@@ -91,6 +92,14 @@ static int import(struct store *st, const struct args *a)
         text = strdup(one);
     }
     plan_scale_time(&plan, scale);
+    /* The rules station analyze applies to its input, line by line, with
+     * the line named: reversed, negative or absurd times, overlong lines. */
+    rc = steps_csv_check_file(a->steps, msg, sizeof msg);
+    if (rc && rc != GC_ERR_NOT_FOUND) {
+        free(text);
+        fprintf(stderr, "station: %s; nothing was stored.\n", msg);
+        return 1;
+    }
     struct session_step *steps;
     size_t n;
     rc = report_read_steps_csv(a->steps, &steps, &n);

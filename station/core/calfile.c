@@ -574,7 +574,15 @@ static int parse_labeled(const char *text, const char *label, const char *expect
     }
     cf->n_placements = np;
 
-    /* 4. Meant for this sensor? */
+    /* 4. Plausible?  A checksum proves the file is whole, not that its
+     * numbers are gains (docs/calibration.md, "Plausibility limits"). */
+    char lim[200];
+    if (calfile_check_deck(&cf->deck, cf->nominal_n_per_count, lim, sizeof lim) < 0) {
+        snprintf(why, why_cap, "%s holds impossible values (%s): run calib again", label, lim);
+        goto done;
+    }
+
+    /* 5. Meant for this sensor? */
     if (expected_serial && expected_serial[0] && strcmp(expected_serial, cf->deck.serial) != 0) {
         if (!(flags & CALFILE_ALLOW_OTHER_SERIAL)) {
             snprintf(why, why_cap,
@@ -595,6 +603,42 @@ static int parse_labeled(const char *text, const char *label, const char *expect
 done:
     free(cf);
     return rc;
+}
+
+int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count, char *why,
+                       size_t why_cap)
+{
+    double nom = nominal_n_per_count;
+    if (nom != 0.0 && !(nom >= CALFILE_GAIN_MIN_N_PER_COUNT && nom <= CALFILE_GAIN_MAX_N_PER_COUNT)) {
+        snprintf(why, why_cap, "nominal gain %.6g N/count outside %.0e to %.0e", nom,
+                 CALFILE_GAIN_MIN_N_PER_COUNT, CALFILE_GAIN_MAX_N_PER_COUNT);
+        return GC_ERR_FORMAT;
+    }
+    for (unsigned i = 0; i < PKT_CELLS; i++) {
+        const struct deck_cell_cal *c = &cal->cell[i];
+        double g = c->n_per_count;
+        if (!(g >= CALFILE_GAIN_MIN_N_PER_COUNT && g <= CALFILE_GAIN_MAX_N_PER_COUNT)) {
+            snprintf(why, why_cap, "cell %u gain %.6g N/count outside %.0e to %.0e", i, g,
+                     CALFILE_GAIN_MIN_N_PER_COUNT, CALFILE_GAIN_MAX_N_PER_COUNT);
+            return GC_ERR_FORMAT;
+        }
+        if (nom != 0.0 && !(fabs(g / nom - 1.0) <= CALFILE_GAIN_MAX_REL_ERR)) {
+            snprintf(why, why_cap, "cell %u gain %.6g N/count is more than %.0f %% off the nominal %.6g",
+                     i, g, 100.0 * CALFILE_GAIN_MAX_REL_ERR, nom);
+            return GC_ERR_FORMAT;
+        }
+        if (!(fabs(c->offset_counts) <= CALFILE_MAX_OFFSET_COUNTS)) {
+            snprintf(why, why_cap, "cell %u offset %.6g counts beyond the 24-bit ADC range", i,
+                     c->offset_counts);
+            return GC_ERR_FORMAT;
+        }
+        if (!(fabs(c->x_m) <= CALFILE_MAX_POS_M && fabs(c->y_m) <= CALFILE_MAX_POS_M)) {
+            snprintf(why, why_cap, "cell %u position (%.6g, %.6g) m is not on a deck", i, c->x_m,
+                     c->y_m);
+            return GC_ERR_FORMAT;
+        }
+    }
+    return GC_OK;
 }
 
 int calfile_parse(const char *text, const char *expected_serial, unsigned flags,

@@ -22,7 +22,8 @@
  * A file is used only when it is whole and meant for this sensor: the
  * reader refuses (and fills nothing the caller uses) a file that is
  * truncated or damaged (no [end] or a checksum mismatch), malformed (missing
- * or unreadable keys), from a newer format version, or bound to another
+ * or unreadable keys), holding impossible values (calfile_check_deck),
+ * from a newer format version, or bound to another
  * serial number unless CALFILE_ALLOW_OTHER_SERIAL is given (then it warns).
  *
  * History: calfile_save_new never overwrites; each calibration is a new
@@ -113,6 +114,21 @@ int calfile_format(const struct calfile *cf, char *buf, size_t cap);
  * serial, or NULL/"" to accept any (an offline tool).  On failure *out is
  * cleared to calfile_init defaults, so nothing of a refused file can be used
  * by mistake. */
+/* Plausibility limits (docs/calibration.md, "Plausibility limits"): a
+ * checksum-valid file is refused when a value is outside them. */
+#define CALFILE_GAIN_MIN_N_PER_COUNT 1e-7 /* 2^23 counts = 0.8 N full scale */
+#define CALFILE_GAIN_MAX_N_PER_COUNT 1.0  /* 2^23 counts = 8.4 MN full scale */
+#define CALFILE_GAIN_MAX_REL_ERR     0.5  /* calib's own refusal limit (fit.c) */
+#define CALFILE_MAX_OFFSET_COUNTS    8388608.0 /* 2^23: the signed 24-bit ADC range */
+#define CALFILE_MAX_POS_M            5.0  /* a treadmill deck is < 1 m x 2 m */
+/* Check a deck calibration against those limits: every gain positive,
+ * within the absolute range and (nominal_n_per_count > 0) within
+ * CALFILE_GAIN_MAX_REL_ERR of the nominal; offsets within the ADC range;
+ * positions finite and on a deck.  GC_OK, or GC_ERR_FORMAT with a phrase
+ * naming the cell and value in why. */
+int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count, char *why,
+                       size_t why_cap);
+
 int calfile_parse(const char *text, const char *expected_serial, unsigned flags,
                   struct calfile *out, char *why, size_t why_cap);
 

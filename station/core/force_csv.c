@@ -37,6 +37,7 @@ struct force_csv {
     double t_prev, t_first, period;
     long long count;
     double peak_abs;
+    double peak_pos; /* largest force (signed), N */
     bool done;
 };
 
@@ -295,6 +296,13 @@ static int open_common(struct force_csv *r, char *err)
             errf(r, err, "no header line: the file is empty or has only comments");
             return GC_ERR_FORMAT;
         }
+        /* A UTF-8 byte order mark (spreadsheet exports) is accepted at the
+         * start of the file, before a comment as before the header. */
+        if (r->line == 1 && n >= 3 && (unsigned char)s[0] == 0xEF &&
+            (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF) {
+            s += 3;
+            n -= 3;
+        }
         if (n && s[0] == '#') {
             int e = parse_meta(r, s, n, err);
             if (e < 0)
@@ -303,11 +311,6 @@ static int open_common(struct force_csv *r, char *err)
         }
         if (blank(s, n))
             continue;
-        if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
-            (unsigned char)s[2] == 0xBF) {
-            s += 3; /* UTF-8 byte order mark */
-            n -= 3;
-        }
         return parse_header(r, s, n, err);
     }
 }
@@ -393,6 +396,14 @@ static int end_checks(struct force_csv *r, char *err)
 {
     if (r->count < 2) {
         errf(r, err, "fewer than 2 samples of data: nothing to analyse");
+        return GC_ERR_FORMAT;
+    }
+    if (r->peak_abs >= FORCE_CSV_MIN_PEAK_N && r->peak_pos < FORCE_CSV_MIN_PEAK_N) {
+        errf(r, err,
+             "the force is never above %.3g N (it reaches %.6g): a load on the deck gives a "
+             "positive vertical force in newtons; if the sign is inverted, negate the force "
+             "columns",
+             FORCE_CSV_MIN_PEAK_N, -r->peak_abs);
         return GC_ERR_FORMAT;
     }
     if (r->peak_abs < FORCE_CSV_MIN_PEAK_N) {
@@ -529,8 +540,25 @@ int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, cha
         if ((e = check_time(r, t, err)) < 0)
             return e;
         double fz = r->use_cells ? v[C_F1] + v[C_F2] + v[C_F3] + v[C_F4] : v[C_FZ];
+        if (!(fabs(fz) <= FORCE_CSV_MAX_N)) {
+            errf(r, err,
+                 "force %.6g cannot be a force in newtons on a deck (limit %.0f N, %.0f tonnes); "
+                 "check the units of the force columns",
+                 fz, FORCE_CSV_MAX_N, FORCE_CSV_MAX_N / 9806.65);
+            return GC_ERR_FORMAT;
+        }
+        if (r->info.has_cop && !(isnan(v[C_X]) || fabs(v[C_X]) <= FORCE_CSV_MAX_COP_M)) {
+            errf(r, err, "copx_m %.6g is not a position on a deck in metres", v[C_X]);
+            return GC_ERR_FORMAT;
+        }
+        if (r->has_copy && !(isnan(v[C_Y]) || fabs(v[C_Y]) <= FORCE_CSV_MAX_COP_M)) {
+            errf(r, err, "copy_m %.6g is not a position on a deck in metres", v[C_Y]);
+            return GC_ERR_FORMAT;
+        }
         if (fabs(fz) > r->peak_abs)
             r->peak_abs = fabs(fz);
+        if (fz > r->peak_pos)
+            r->peak_pos = fz;
         struct gait_sample *o = &out[k++];
         o->t_s = t;
         o->fz_n = (float)fz;

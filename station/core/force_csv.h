@@ -19,7 +19,12 @@
  *     from the comments or else the first step); rate_hz disagreeing with
  *     the time column;
  *   - forces that cannot be newtons: over the whole file |force| never
- *     reaches FORCE_CSV_MIN_PEAK_N (values in body weights or kN).
+ *     reaches FORCE_CSV_MIN_PEAK_N (values in body weights or kN), the
+ *     force is never positive above it (sign inverted), or one value's
+ *     magnitude is above FORCE_CSV_MAX_N (line named); a COP beyond
+ *     FORCE_CSV_MAX_COP_M.
+ * A UTF-8 byte order mark at the start of the file is accepted (before a
+ * '# key=value' line or the header).
  *
  * File parsing only (no device I/O): part of the pure core so tests and
  * tools link it alone.  Thread: one reader per thread.
@@ -35,6 +40,10 @@
 
 #define FORCE_CSV_RATE_TOL   0.05 /* relative period tolerance */
 #define FORCE_CSV_MIN_PEAK_N 10.0 /* a body on a deck weighs more */
+/* Above this a value is not a force on a treadmill deck (about 5 tonnes;
+ * a runner lands with at most ~5 body weights, some 6 kN). */
+#define FORCE_CSV_MAX_N      50000.0
+#define FORCE_CSV_MAX_COP_M  10.0 /* a deck is < 1 m x 2 m */
 #define FORCE_CSV_ERR_LEN    256
 
 struct force_csv_info {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,41 +82,114 @@ int steps_csv_write_header(FILE *fp)
     return fputs(STEPS_CSV_HEADER "\n", fp) < 0 ? GC_ERR_IO : GC_OK;
 }
 
-/* Appends ",value" (or "," when absent) with the given decimals. */
-static char *put(char *p, double v, int decimals)
+/* Largest magnitude written in fixed notation.  Every real step value is
+ * far below it (times < 1e5 s, forces < 1e5 N, rates < 1e5 BW/s); a value
+ * beyond it comes from a damaged or hostile input (a recording whose mass
+ * is 1e-300 kg gives loads of 1e303 BW) and is written in exponent form,
+ * so a field never exceeds FIELD_MAX characters: "%.*f" of 1e303 alone is
+ * 300 digits, which is how a 512-byte line used to overflow. */
+#define FIXED_MAX 1e15
+/* ",-999999999999999.99999" is 24 characters; ",-1.7976931348623157e+308" 26. */
+#define FIELD_MAX 32
+
+/* Appends ",value" (or "," when absent) with the given decimals, at most
+ * FIELD_MAX characters; NULL if it does not fit in [p, end). */
+static char *put(char *p, const char *end, double v, int decimals)
 {
+    if (p == NULL || end - p < 2)
+        return NULL;
     *p++ = ',';
-    if (isfinite(v))
-        p += sprintf(p, "%.*f", decimals, v);
-    return p;
+    if (!isfinite(v))
+        return p;
+    int k = fabs(v) < FIXED_MAX ? snprintf(p, (size_t)(end - p), "%.*f", decimals, v)
+                                : snprintf(p, (size_t)(end - p), "%.17g", v);
+    if (k < 0 || k >= end - p)
+        return NULL;
+    return p + k;
 }
 
 int steps_csv_write_row(FILE *fp, const struct gait_step *s)
 {
-    char line[512];
+    /* 15 numbers of at most FIELD_MAX, the flags, 3 short columns. */
+    char line[16 * FIELD_MAX + STEPS_CSV_FLAGS_LEN + 32];
+    const char *end = line + sizeof line;
     char *p = line;
-    p += sprintf(p, "%u,", (unsigned)s->index);
+    int k = snprintf(p, sizeof line, "%u,", (unsigned)s->index);
+    if (k < 0 || (size_t)k >= sizeof line)
+        return GC_ERR_ARG;
+    p += k;
     if (s->side == GAIT_SIDE_LEFT || s->side == GAIT_SIDE_RIGHT)
         *p++ = (char)s->side;
     /* Times to 0.01 ms: finer than any sample period (interpolated). */
-    p = put(p, s->t_ic_s, 5);
-    p = put(p, s->t_to_s, 5);
-    p = put(p, s->contact_ms, 2);
-    p = put(p, s->flight_ms, 2);
-    p = put(p, s->step_ms, 2);
-    p = put(p, s->cadence_spm, 2);
-    p = put(p, s->impact_peak_n, 1);
-    p = put(p, s->impact_peak_bw, 4);
-    p = put(p, s->t_impact_s, 5);
-    p = put(p, s->valr_bw_s, 2);
-    p = put(p, s->vilr_bw_s, 2);
-    p = put(p, s->active_peak_n, 1);
-    p = put(p, s->active_peak_bw, 4);
+    p = put(p, end, s->t_ic_s, 5);
+    p = put(p, end, s->t_to_s, 5);
+    p = put(p, end, s->contact_ms, 2);
+    p = put(p, end, s->flight_ms, 2);
+    p = put(p, end, s->step_ms, 2);
+    p = put(p, end, s->cadence_spm, 2);
+    p = put(p, end, s->impact_peak_n, 1);
+    p = put(p, end, s->impact_peak_bw, 4);
+    p = put(p, end, s->t_impact_s, 5);
+    p = put(p, end, s->valr_bw_s, 2);
+    p = put(p, end, s->vilr_bw_s, 2);
+    p = put(p, end, s->active_peak_n, 1);
+    p = put(p, end, s->active_peak_bw, 4);
+    if (p == NULL || end - p < STEPS_CSV_FLAGS_LEN + 1)
+        return GC_ERR_ARG;
     *p++ = ',';
     p += steps_csv_format_flags(s->flags, p, STEPS_CSV_FLAGS_LEN);
-    p += sprintf(p, ",%d,%d,%d\n", (s->flags & GAIT_STEP_LR_FALLBACK) ? 1 : 0,
+    k = snprintf(p, (size_t)(end - p), ",%d,%d,%d\n", (s->flags & GAIT_STEP_LR_FALLBACK) ? 1 : 0,
                  (s->flags & GAIT_STEP_WALK) ? 1 : 0, (s->flags & GAIT_STEP_AFTER_GAP) ? 1 : 0);
+    if (k < 0 || k >= end - p)
+        return GC_ERR_ARG;
+    p += k;
     return fwrite(line, 1, (size_t)(p - line), fp) == (size_t)(p - line) ? GC_OK : GC_ERR_IO;
+}
+
+int steps_csv_check_step(const struct gait_step *s, double t_prev_s, char *why, size_t cap)
+{
+    if (!(s->t_ic_s >= 0.0 && s->t_ic_s <= STEPS_CSV_MAX_T_S)) {
+        snprintf(why, cap, "t_ic_s %.9g is not a session time (0 to %.0f s)", s->t_ic_s,
+                 STEPS_CSV_MAX_T_S);
+        return GC_ERR_FORMAT;
+    }
+    if (isfinite(t_prev_s) && s->t_ic_s < t_prev_s) {
+        snprintf(why, cap,
+                 "t_ic_s %.9g is before the previous step's %.9g: steps must be in time order",
+                 s->t_ic_s, t_prev_s);
+        return GC_ERR_FORMAT;
+    }
+    if (!isnan(s->t_to_s) &&
+        !(s->t_to_s >= s->t_ic_s && s->t_to_s - s->t_ic_s <= STEPS_CSV_MAX_CONTACT_S)) {
+        snprintf(why, cap,
+                 "t_to_s %.9g is not within %.0f s after t_ic_s %.9g (toe-off follows contact)",
+                 s->t_to_s, STEPS_CSV_MAX_CONTACT_S, s->t_ic_s);
+        return GC_ERR_FORMAT;
+    }
+    if (!isnan(s->t_impact_s) &&
+        !(s->t_impact_s >= s->t_ic_s && s->t_impact_s - s->t_ic_s <= STEPS_CSV_MAX_CONTACT_S)) {
+        snprintf(why, cap, "t_impact_s %.9g is not within the contact starting at %.9g",
+                 s->t_impact_s, s->t_ic_s);
+        return GC_ERR_FORMAT;
+    }
+    const struct {
+        const char *name;
+        double v;
+    } vals[] = {
+        {"contact_ms", s->contact_ms},       {"flight_ms", s->flight_ms},
+        {"step_ms", s->step_ms},             {"cadence_spm", s->cadence_spm},
+        {"impact_peak_n", s->impact_peak_n}, {"impact_peak_bw", s->impact_peak_bw},
+        {"valr_bw_s", s->valr_bw_s},         {"vilr_bw_s", s->vilr_bw_s},
+        {"active_peak_n", s->active_peak_n}, {"active_peak_bw", s->active_peak_bw},
+    };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        if (!isnan(vals[i].v) && !(fabs(vals[i].v) <= STEPS_CSV_MAX_VALUE)) {
+            snprintf(why, cap, "%s %.9g is beyond any measurement (|value| <= %.0e)",
+                     vals[i].name, vals[i].v, STEPS_CSV_MAX_VALUE);
+            return GC_ERR_FORMAT;
+        }
+    }
+    return GC_OK;
 }
 
 enum {
@@ -165,6 +239,23 @@ static int split(char *line, char **f, int max)
     return n;
 }
 
+/* fgets that notices a line longer than the buffer: the rest of such a
+ * line is not a new line (it used to become an extra step).  Returns 1
+ * with the line end stripped, 0 at the end of the file, GC_ERR_FORMAT for a
+ * line of cap - 1 bytes or more (the rest is not read). */
+static int read_line(FILE *fp, char *line, size_t cap)
+{
+    if (!fgets(line, (int)cap, fp))
+        return 0;
+    size_t k = strlen(line);
+    if (k == cap - 1 && line[k - 1] != '\n' && !feof(fp))
+        return GC_ERR_FORMAT;
+    line[strcspn(line, "\r\n")] = '\0';
+    return 1;
+}
+
+#define LINE_CAP 4096
+
 int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *err)
 {
     *steps = NULL;
@@ -174,18 +265,20 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
         snprintf(err, 256, "cannot open %s: %s", path, strerror(errno));
         return GC_ERR_NOT_FOUND;
     }
-    char line[4096];
+    char line[LINE_CAP];
     char *f[MAX_FIELDS];
     int col[K_N];
     for (int k = 0; k < K_N; k++)
         col[k] = -1;
     long ln = 1;
-    if (!fgets(line, sizeof line, fp)) {
-        snprintf(err, 256, "%s: empty file", path);
+    int lr = read_line(fp, line, sizeof line);
+    if (lr <= 0) {
+        snprintf(err, 256,
+                 lr == 0 ? "%s: empty file" : "%s:1: the header line is longer than 4 KB; is this a steps CSV?",
+                 path);
         fclose(fp);
         return GC_ERR_FORMAT;
     }
-    line[strcspn(line, "\r\n")] = '\0';
     int nf = split(line, f, MAX_FIELDS);
     for (int i = 0; i < nf; i++)
         for (int k = 0; k < K_N; k++)
@@ -202,9 +295,15 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
     size_t cap = 0;
     struct gait_step *v = NULL;
     int rc = GC_OK;
-    while (fgets(line, sizeof line, fp)) {
+    double t_prev = NAN;
+    while ((lr = read_line(fp, line, sizeof line)) != 0) {
         ln++;
-        line[strcspn(line, "\r\n")] = '\0';
+        if (lr < 0) {
+            snprintf(err, 256, "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter",
+                     path, ln, LINE_CAP - 1);
+            rc = GC_ERR_FORMAT;
+            break;
+        }
         if (!line[0])
             continue;
         nf = split(line, f, MAX_FIELDS);
@@ -267,6 +366,13 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
             s->flags |= GAIT_STEP_WALK;
         if (d[K_GAP] == 1.0)
             s->flags |= GAIT_STEP_AFTER_GAP;
+        char why[200];
+        if (steps_csv_check_step(s, t_prev, why, sizeof why) < 0) {
+            snprintf(err, 256, "%s:%ld: %s", path, ln, why);
+            rc = GC_ERR_FORMAT;
+            break;
+        }
+        t_prev = s->t_ic_s;
         (*n)++;
     }
     fclose(fp);
@@ -277,4 +383,98 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
     }
     *steps = v;
     return GC_OK;
+}
+
+int steps_csv_check_file(const char *path, char *err, size_t cap)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        snprintf(err, cap, "cannot open %s: %s", path, strerror(errno));
+        return errno == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
+    }
+    char *line = malloc(LINE_CAP);
+    if (!line) {
+        fclose(fp);
+        snprintf(err, cap, "out of memory");
+        return GC_ERR_NOMEM;
+    }
+    char *f[MAX_FIELDS];
+    int col[K_N];
+    for (int k = 0; k < K_N; k++)
+        col[k] = -1;
+    bool have_header = false;
+    double t_prev = NAN;
+    long ln = 0;
+    int rc = GC_OK, lr;
+    while ((lr = read_line(fp, line, LINE_CAP)) != 0) {
+        ln++;
+        if (lr < 0) {
+            snprintf(err, cap, "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter",
+                     path, ln, LINE_CAP - 1);
+            rc = GC_ERR_FORMAT;
+            break;
+        }
+        /* Comments and blank lines as the session import skips them. */
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        int nf = split(line, f, MAX_FIELDS);
+        if (!have_header) {
+            for (int i = 0; i < nf; i++)
+                for (int k = 0; k < K_N; k++)
+                    if (!strcmp(f[i], names[k]) && col[k] < 0)
+                        col[k] = i;
+            if (col[K_TIC] < 0) {
+                snprintf(err, cap, "%s:%ld: not a steps CSV: the header has no t_ic_s column",
+                         path, ln);
+                rc = GC_ERR_FORMAT;
+                break;
+            }
+            have_header = true;
+            continue;
+        }
+        struct gait_step s;
+        memset(&s, 0, sizeof s);
+        double *dst[K_N] = {0};
+        dst[K_TIC] = &s.t_ic_s;
+        dst[K_TTO] = &s.t_to_s;
+        dst[K_CONTACT] = &s.contact_ms;
+        dst[K_FLIGHT] = &s.flight_ms;
+        dst[K_STEP] = &s.step_ms;
+        dst[K_CAD] = &s.cadence_spm;
+        dst[K_IMP_N] = &s.impact_peak_n;
+        dst[K_IMP_BW] = &s.impact_peak_bw;
+        dst[K_TIMP] = &s.t_impact_s;
+        dst[K_VALR] = &s.valr_bw_s;
+        dst[K_VILR] = &s.vilr_bw_s;
+        dst[K_ACT_N] = &s.active_peak_n;
+        dst[K_ACT_BW] = &s.active_peak_bw;
+        for (int k = 0; k < K_N && rc == GC_OK; k++) {
+            if (!dst[k])
+                continue;
+            *dst[k] = NAN;
+            if (col[k] < 0 || col[k] >= nf || !f[col[k]][0])
+                continue;
+            if (force_csv_parse_double(f[col[k]], strlen(f[col[k]]), dst[k]) < 0) {
+                snprintf(err, cap, "%s:%ld: column '%s': '%.40s' is not a number", path, ln,
+                         names[k], f[col[k]]);
+                rc = GC_ERR_FORMAT;
+            }
+        }
+        if (rc < 0)
+            break;
+        char why[200];
+        if (steps_csv_check_step(&s, t_prev, why, sizeof why) < 0) {
+            snprintf(err, cap, "%s:%ld: %s", path, ln, why);
+            rc = GC_ERR_FORMAT;
+            break;
+        }
+        t_prev = s.t_ic_s;
+    }
+    if (rc == GC_OK && !have_header) {
+        snprintf(err, cap, "%s: no header line: the file is empty or has only comments", path);
+        rc = GC_ERR_FORMAT;
+    }
+    free(line);
+    fclose(fp);
+    return rc;
 }

@@ -54,7 +54,28 @@ int steps_csv_parse_flags(const char *text, uint32_t *flags);
 /* Read a steps CSV (columns found by name; the 15 required ones must be
  * present; flags, lr_fallback, walk, after_gap optional (all the flags
  * either gives are set); unknown ones ignored).  *steps is malloc'd (free it), *n rows.
+ * Every row must pass steps_csv_check_step; a line of 4 KB or more is
+ * refused (never split into two rows).
  * Returns GC_OK or a negative gc_err with a message in err (256 bytes). */
 int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *err);
+
+/* Plausibility of a step read from a file (steps CSV, session import),
+ * the rules station analyze applies to its force input carried over to
+ * steps: times finite, in [0, STEPS_CSV_MAX_T_S] and in order (t_ic_s not
+ * before t_prev_s; NAN = first step), toe-off and impact within
+ * STEPS_CSV_MAX_CONTACT_S after the contact, every other value (ms, spm, N,
+ * BW, BW/s) within +-STEPS_CSV_MAX_VALUE.  Empty (NAN) values pass.
+ * GC_OK, or GC_ERR_FORMAT with one phrase in why (no file or line). */
+#define STEPS_CSV_MAX_T_S       86400.0 /* a day: no session is longer */
+#define STEPS_CSV_MAX_CONTACT_S 10.0    /* standing still is not a step */
+#define STEPS_CSV_MAX_VALUE     1e6     /* far above any real ms/spm/N/BW/s */
+int steps_csv_check_step(const struct gait_step *s, double t_prev_s, char *why, size_t cap);
+
+/* Check a steps CSV (or an exported report CSV: '#' and blank lines
+ * skipped, only t_ic_s required, columns by name) before importing it:
+ * no line of 4 KB or more, every number a number, every row passing
+ * steps_csv_check_step.  GC_OK, or a negative gc_err with one sentence
+ * naming the file and line in err. */
+int steps_csv_check_file(const char *path, char *err, size_t cap);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calfile.h"
 #include "frame.h"
 #include "gc_error.h"
 
@@ -215,12 +216,24 @@ int rec_writer_close(struct rec_writer *w)
 
 /* ---- reader ---- */
 
+/* Resync window: many records long, so a scan over a damaged stretch
+ * reads the file in large pieces. */
+#define REC_SCAN_WIN 65536u
+#define REC_RECORD_MAX (REC_RECORD_OVERHEAD + REC_MAX_PAYLOAD)
+
 struct rec_reader {
     FILE *f;
-    uint64_t offset;
+    uint64_t offset; /* end of the last good record */
     uint64_t size;
     bool truncated;
     uint64_t ignored;
+    /* good records so far (for the damaged-record estimate) */
+    uint64_t good_records, good_bytes;
+    bool have_t;
+    int64_t t_last_ns;
+    struct rec_damage damage;
+    char notes[REC_NOTES_LEN];
+    uint8_t *win; /* REC_SCAN_WIN bytes, allocated on the first resync */
 };
 
 int rec_reader_open(const char *path, struct rec_reader **out)
@@ -260,35 +273,198 @@ static int reader_stop(struct rec_reader *rd)
     return 0;
 }
 
+/* A whole, checksum-valid record at p (avail bytes there)?  Its size. */
+static size_t probe(const uint8_t *p, size_t avail)
+{
+    if (avail < REC_RECORD_OVERHEAD || !kind_known(p[0]))
+        return 0;
+    size_t len = get_u16(p + 2);
+    if (len > REC_MAX_PAYLOAD || avail < REC_RECORD_OVERHEAD + len)
+        return 0;
+    if (frame_crc32(p, 16u + len) != get_u32(p + 16 + len))
+        return 0;
+    return REC_RECORD_OVERHEAD + len;
+}
+
+/* Records that fit in a damaged span of n bytes starting at p: walk the
+ * length fields; if they chain exactly to the end, that many records were
+ * lost.  Otherwise a length field itself is damaged: estimate from the
+ * mean size of the good records (at least one). */
+static uint64_t damaged_records(const struct rec_reader *rd, const uint8_t *p, size_t n)
+{
+    uint64_t k = 0;
+    size_t i = 0;
+    while (p && i + REC_RECORD_OVERHEAD <= n) {
+        size_t len = get_u16(p + i + 2);
+        if (!kind_known(p[i]) || len > REC_MAX_PAYLOAD)
+            break;
+        i += REC_RECORD_OVERHEAD + len;
+        k++;
+    }
+    if (p && i == n && k > 0)
+        return k;
+    uint64_t mean = rd->good_records ? rd->good_bytes / rd->good_records : REC_RECORD_MAX;
+    if (mean < REC_RECORD_OVERHEAD)
+        mean = REC_RECORD_OVERHEAD;
+    uint64_t est = ((uint64_t)n + mean / 2) / mean;
+    return est ? est : 1;
+}
+
+/* The record at rd->offset is damaged: find the next whole record after
+ * it.  Each record carries its own CRC-32 over kind, length, time and
+ * payload, so a position is taken only when a known kind, a possible
+ * length and the checksum all agree (a chance match is ~2^-32 per
+ * candidate).  Returns true with the file positioned there and the span
+ * counted, false if nothing good follows (a cut or garbage tail). */
+static bool resync(struct rec_reader *rd)
+{
+    if (rd->win == NULL && (rd->win = malloc(REC_SCAN_WIN)) == NULL)
+        return false;
+    uint64_t bad = rd->offset;
+    uint64_t pos = bad + 1;
+    while (pos < rd->size) {
+        if (fseeko(rd->f, (off_t)pos, SEEK_SET) != 0)
+            return false;
+        size_t n = fread(rd->win, 1, REC_SCAN_WIN, rd->f);
+        if (n == 0)
+            return false;
+        bool more = pos + n < rd->size;
+        size_t i = 0;
+        for (; i < n; i++) {
+            if (more && n - i < REC_RECORD_MAX)
+                break; /* slide the window so a whole record fits */
+            if (probe(rd->win + i, n - i) == 0)
+                continue;
+            uint64_t good = pos + i;
+            /* Count what was skipped; the span's own bytes are reread for
+             * the record estimate (at most a window of them). */
+            uint64_t span = good - bad;
+            uint64_t nrec = 1;
+            uint8_t *tmp = span <= REC_SCAN_WIN ? malloc((size_t)span) : NULL;
+            if (tmp && fseeko(rd->f, (off_t)bad, SEEK_SET) == 0 &&
+                fread(tmp, 1, (size_t)span, rd->f) == span)
+                nrec = damaged_records(rd, tmp, (size_t)span);
+            else
+                nrec = damaged_records(rd, NULL, 0);
+            free(tmp);
+            rd->damage.spans++;
+            rd->damage.records += nrec;
+            rd->damage.bytes += span;
+            rd->damage.pending = true;
+            if (fseeko(rd->f, (off_t)good, SEEK_SET) != 0)
+                return false;
+            rd->offset = good;
+            return true;
+        }
+        pos += i > 0 ? i : 1;
+    }
+    return false;
+}
+
+/* Header values are input like a command-line flag: one outside the
+ * range `--mass` accepts is dropped from the record (the callers then
+ * estimate the body weight as when it is absent) and said in the notes. */
+static void sanitize_info(struct rec_reader *rd, struct rec_record *r)
+{
+    char v[64];
+    if (!rec_text_get((const char *)r->payload, r->len, "mass_kg", v, sizeof v))
+        return;
+    char *end;
+    double m = strtod(v, &end);
+    bool empty_or_zero = (end != v && *end == '\0' && m == 0.0);
+    if (empty_or_zero || (end != v && *end == '\0' && m >= REC_MASS_MIN_KG && m <= REC_MASS_MAX_KG))
+        return; /* 0.000: written when the mass was not known */
+    /* Cut the line "mass_kg=...\n" out of the payload. */
+    char *t = (char *)r->payload;
+    size_t i = 0;
+    while (i < r->len) {
+        size_t e = i;
+        while (e < r->len && t[e] != '\n')
+            e++;
+        if (e - i > 8 && !memcmp(t + i, "mass_kg=", 8)) {
+            size_t cut = (e < r->len ? e + 1 : e) - i;
+            memmove(t + i, t + i + cut, r->len - i - cut);
+            r->len = (uint16_t)(r->len - cut);
+            break;
+        }
+        i = e + 1;
+    }
+    size_t k = strlen(rd->notes);
+    snprintf(rd->notes + k, sizeof rd->notes - k,
+             "%smass_kg=%.24s in the header is not a body mass (%.0f to %.0f kg): ignored, the "
+             "body weight is estimated from the force",
+             k ? "; " : "", v, REC_MASS_MIN_KG, REC_MASS_MAX_KG);
+}
+
+static void check_cal(struct rec_reader *rd, const struct rec_record *r)
+{
+    struct deck_cal cal;
+    char why[160];
+    if (rec_cal_check((const char *)r->payload, r->len, &cal, why, sizeof why) == GC_OK)
+        return;
+    size_t k = strlen(rd->notes);
+    snprintf(rd->notes + k, sizeof rd->notes - k,
+             "%sthe calibration in the header is unusable (%s): ignored, the sensor's nominal "
+             "gains are used",
+             k ? "; " : "", why);
+}
+
 int rec_reader_next(struct rec_reader *rd, struct rec_record *r)
 {
     if (rd == NULL || rd->f == NULL)
         return 0;
-    uint8_t head[16];
-    size_t got = fread(head, 1, sizeof head, rd->f);
-    if (got == 0 && feof(rd->f)) {
-        rd->truncated = false;
-        return 0;
+    for (;;) {
+        uint8_t head[16];
+        size_t got = fread(head, 1, sizeof head, rd->f);
+        if (got == 0 && feof(rd->f) && rd->offset >= rd->size) {
+            rd->truncated = false;
+            return 0;
+        }
+        bool ok = got == sizeof head;
+        uint16_t len = ok ? get_u16(head + 2) : 0;
+        ok = ok && kind_known(head[0]) && len <= REC_MAX_PAYLOAD;
+        uint8_t rest[REC_MAX_PAYLOAD + 4];
+        ok = ok && fread(rest, 1, (size_t)len + 4u, rd->f) == (size_t)len + 4u;
+        ok = ok && frame_crc32_update(frame_crc32(head, sizeof head), rest, len) == get_u32(rest + len);
+        if (!ok) {
+            if (!resync(rd))
+                return reader_stop(rd);
+            continue;
+        }
+        r->kind = head[0];
+        r->aux = head[1];
+        r->len = len;
+        r->extra = get_u32(head + 4);
+        r->t_host_ns = (int64_t)get_u64(head + 8);
+        memcpy(r->payload, rest, len);
+        rd->offset += REC_RECORD_OVERHEAD + len;
+        rd->good_records++;
+        rd->good_bytes += REC_RECORD_OVERHEAD + len;
+        if (rd->damage.pending) {
+            /* The host time the skipped records covered: from the last
+             * good record before the damage to this one. */
+            rd->damage.pending = false;
+            if (rd->have_t && r->t_host_ns > rd->t_last_ns)
+                rd->damage.seconds += (double)(r->t_host_ns - rd->t_last_ns) * 1e-9;
+        }
+        rd->t_last_ns = r->t_host_ns;
+        rd->have_t = true;
+        if (r->kind == REC_INFO)
+            sanitize_info(rd, r);
+        else if (r->kind == REC_CAL)
+            check_cal(rd, r);
+        return 1;
     }
-    if (got != sizeof head)
-        return reader_stop(rd);
-    uint16_t len = get_u16(head + 2);
-    if (!kind_known(head[0]) || len > REC_MAX_PAYLOAD)
-        return reader_stop(rd);
-    uint8_t rest[REC_MAX_PAYLOAD + 4];
-    if (fread(rest, 1, (size_t)len + 4u, rd->f) != (size_t)len + 4u)
-        return reader_stop(rd);
-    uint32_t crc = frame_crc32_update(frame_crc32(head, sizeof head), rest, len);
-    if (crc != get_u32(rest + len))
-        return reader_stop(rd);
-    r->kind = head[0];
-    r->aux = head[1];
-    r->len = len;
-    r->extra = get_u32(head + 4);
-    r->t_host_ns = (int64_t)get_u64(head + 8);
-    memcpy(r->payload, rest, len);
-    rd->offset += REC_RECORD_OVERHEAD + len;
-    return 1;
+}
+
+void rec_reader_damage(const struct rec_reader *rd, struct rec_damage *d)
+{
+    *d = rd->damage;
+}
+
+const char *rec_reader_notes(const struct rec_reader *rd)
+{
+    return rd->notes;
 }
 
 bool rec_reader_truncated(const struct rec_reader *rd)
@@ -312,6 +488,7 @@ void rec_reader_close(struct rec_reader *rd)
         return;
     if (rd->f)
         fclose(rd->f);
+    free(rd->win);
     free(rd);
 }
 
@@ -354,6 +531,12 @@ int rec_summarize(const char *path, struct rec_summary *s)
         }
     }
     s->truncated = rec_reader_truncated(rd);
+    struct rec_damage d;
+    rec_reader_damage(rd, &d);
+    s->damaged_records = d.records;
+    s->damaged_bytes = d.bytes;
+    s->damaged_s = d.seconds;
+    snprintf(s->notes, sizeof s->notes, "%s", rec_reader_notes(rd));
     rec_reader_close(rd);
     return GC_OK;
 }
@@ -401,6 +584,13 @@ bool rec_text_get(const char *text, size_t len, const char *key, char *out, size
 
 int rec_cal_parse(const char *text, size_t len, struct deck_cal *cal)
 {
+    char why[160];
+    return rec_cal_check(text, len, cal, why, sizeof why);
+}
+
+int rec_cal_check(const char *text, size_t len, struct deck_cal *cal, char *why, size_t why_cap)
+{
+    snprintf(why, why_cap, "unreadable");
     memset(cal, 0, sizeof *cal);
     char v[256];
     if (rec_text_get(text, len, "serial", v, sizeof cal->serial))
@@ -416,7 +606,9 @@ int rec_cal_parse(const char *text, size_t len, struct deck_cal *cal)
         if (sscanf(v, "%lf,%lf,%lf,%lf", &c->offset_counts, &c->n_per_count, &c->x_m, &c->y_m) != 4)
             return GC_ERR_FORMAT;
     }
-    return GC_OK;
+    /* The same limits as a calibration file (no nominal gain here: the
+     * absolute ones). */
+    return calfile_check_deck(cal, 0.0, why, why_cap);
 }
 
 void rec_link_stats_encode(const struct rec_link_stats *s, uint8_t out[REC_LINK_STATS_SIZE])

@@ -13,8 +13,18 @@
  * host in nanoseconds.  The first records are the header: REC_INFO,
  * REC_HELLO (identity), REC_CAL (calibration in use).  A file without a
  * REC_END record was interrupted (crash, kill, power loss); the reader
- * stops quietly at the first incomplete or corrupt record, so everything up
- * to the last flush survives.
+ * stops quietly at an incomplete or corrupt tail, so everything up to the
+ * last flush survives.  A damaged record inside the file (a flipped bit)
+ * costs only itself: the reader resynchronises at the next record whose
+ * CRC is good and counts what it skipped (rec_reader_damage); the frames
+ * it skipped are missing from the sequence numbers, so the DSP marks the
+ * gap there as for frames lost on the link.
+ *
+ * Header values are input: an INFO mass_kg outside REC_MASS_MIN_KG..
+ * REC_MASS_MAX_KG (the range of --mass) is removed from the record the
+ * reader returns, and a calibration outside calfile_check_deck's limits
+ * makes rec_cal_parse fail (callers fall back to the nominal gains); both
+ * are said in rec_reader_notes.
  *
  * The same struct rec_record is what the live reader thread hands to the
  * DSP thread, so live and replay feed the DSP identical input.
@@ -107,8 +117,27 @@ struct rec_reader;
 /* GC_ERR_NOT_FOUND, GC_ERR_FORMAT (not a recording), GC_ERR_VERSION (newer
  * format). */
 int rec_reader_open(const char *path, struct rec_reader **out);
-/* Next record: 1 and *r filled, 0 at the end (clean or truncated tail). */
+/* Next good record: 1 and *r filled, 0 at the end (clean or truncated
+ * tail).  Damaged records before it are skipped and counted. */
 int rec_reader_next(struct rec_reader *rd, struct rec_record *r);
+
+/* What the reader skipped inside the file so far (not the tail). */
+struct rec_damage {
+    uint64_t spans;   /* damaged stretches (resynchronisations) */
+    uint64_t records; /* records in them: exact when their length fields
+                         chain, else estimated from the mean record size */
+    uint64_t bytes;   /* bytes skipped */
+    double seconds;   /* host time from the last good record before each
+                         stretch to the first after it, summed */
+    bool pending;     /* internal: a stretch awaits its closing record */
+};
+void rec_reader_damage(const struct rec_reader *rd, struct rec_damage *d);
+/* Header values the reader refused, as one or more "; "-separated
+ * phrases for the user, "" if none. */
+#define REC_NOTES_LEN 512
+const char *rec_reader_notes(const struct rec_reader *rd);
+#define REC_MASS_MIN_KG 10.0 /* the range station analyze --mass accepts */
+#define REC_MASS_MAX_KG 400.0
 /* After 0 from next: whether the file ended with an incomplete or corrupt
  * record (crash), and how many bytes were ignored. */
 bool rec_reader_truncated(const struct rec_reader *rd);
@@ -124,6 +153,9 @@ struct rec_summary {
     uint8_t hello[REC_MAX_PAYLOAD];
     uint16_t hello_len;
     char info[REC_MAX_PAYLOAD + 1]; /* REC_INFO text, NUL-terminated */
+    uint64_t damaged_records, damaged_bytes; /* skipped inside the file (rec_damage) */
+    double damaged_s;
+    char notes[REC_NOTES_LEN]; /* rec_reader_notes */
 };
 int rec_summarize(const char *path, struct rec_summary *s);
 
@@ -133,8 +165,11 @@ int rec_summarize(const char *path, struct rec_summary *s);
  * with %.17g numbers so the values round-trip exactly.  Returns length or 0
  * if cap is too small. */
 size_t rec_cal_format(const struct deck_cal *cal, char *out, size_t cap);
-/* Parse rec_cal_format output.  GC_OK or GC_ERR_FORMAT. */
+/* Parse rec_cal_format output.  GC_OK or GC_ERR_FORMAT (unreadable, or
+ * values outside calfile_check_deck's limits). */
 int rec_cal_parse(const char *text, size_t len, struct deck_cal *cal);
+/* The same, with the reason of a refusal in why. */
+int rec_cal_check(const char *text, size_t len, struct deck_cal *cal, char *why, size_t why_cap);
 /* Value of key in "key=value\n" text into out; false if absent. */
 bool rec_text_get(const char *text, size_t len, const char *key, char *out, size_t cap);
 

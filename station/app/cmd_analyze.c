@@ -26,6 +26,7 @@
 
 #include "analyze_source.h"
 #include "commands.h"
+#include "datadir.h"
 #include "gait.h"
 #include "gc_error.h"
 #include "steps_csv.h"
@@ -195,17 +196,25 @@ static double estimate_bw(const struct gait_config *cfg, const struct gait_sampl
     return st.body_weight_n;
 }
 
-static int write_steps(const char *path, const struct analyze_result *res)
+/* Atomic (temporary file, fsync, rename; datadir.h): a failure never
+ * leaves half a CSV, and an earlier file stays whole. */
+static int write_steps(const char *path, const struct datadir_guard *g,
+                       const struct analyze_result *res, char *err, size_t cap)
 {
-    FILE *fp = fopen(path, "w");
-    if (!fp)
-        return GC_ERR_IO;
-    int rc = steps_csv_write_header(fp);
+    struct datadir_out *o;
+    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, g, &o, err, cap);
+    if (rc)
+        return rc;
+    FILE *fp = datadir_out_file(o);
+    rc = steps_csv_write_header(fp);
     for (size_t i = 0; rc == GC_OK && i < res->n_steps; i++)
         rc = steps_csv_write_row(fp, &res->steps[i]);
-    if (fclose(fp) != 0)
-        rc = GC_ERR_IO;
-    return rc;
+    if (rc) {
+        datadir_out_abort(o);
+        snprintf(err, cap, "writing %s failed (disk full?); nothing was written", path);
+        return rc;
+    }
+    return datadir_out_commit(o, err, cap);
 }
 
 /* The CSV path: read ahead for the rate and body weight, then the whole
@@ -382,6 +391,16 @@ int cmd_analyze(int argc, char **argv)
     }
 
     char err[ANALYZE_ERR_LEN] = "";
+    /* An output must not replace the input, the other output, the store or
+     * a recording: checked before the (long) analysis. */
+    struct datadir_guard steps_guard = {.inputs = {input, summary_path}};
+    struct datadir_guard summary_guard = {.inputs = {input, steps_path}};
+    if (datadir_check_output(steps_path, &steps_guard, err, sizeof err) != GC_OK ||
+        (summary_path &&
+         datadir_check_output(summary_path, &summary_guard, err, sizeof err) != GC_OK)) {
+        fprintf(stderr, "station analyze: %s\n", err);
+        return 1;
+    }
     bool show_progress = !quiet && isatty(2);
     int kind = analyze_detect(input, err);
     if (kind < 0) {
@@ -397,11 +416,8 @@ int cmd_analyze(int argc, char **argv)
     int exit_code = 1;
     if (rc < 0)
         goto out;
-    if (write_steps(steps_path, &res) < 0) {
-        snprintf(err, sizeof err, "cannot write %s; check the directory exists and is writable",
-                 steps_path);
+    if (write_steps(steps_path, &steps_guard, &res, err, sizeof err) < 0)
         goto out;
-    }
     if (summary_path) {
         struct summary_info info = {
             .input = input,
@@ -414,16 +430,19 @@ int cmd_analyze(int argc, char **argv)
             .gaps = res.gaps,
         };
         char *txt = summary_json(res.steps, res.n_steps, &info);
-        FILE *fp = txt ? fopen(summary_path, "w") : NULL;
-        bool ok = fp && fputs(txt, fp) >= 0 && fputc('\n', fp) != EOF;
-        if (fp && fclose(fp) != 0)
-            ok = false;
+        char *line = txt ? malloc(strlen(txt) + 2) : NULL;
+        if (line)
+            snprintf(line, strlen(txt) + 2, "%s\n", txt);
         free(txt);
-        if (!ok) {
-            snprintf(err, sizeof err, "cannot write %s; check the directory exists and is writable",
-                     summary_path);
+        if (!line) {
+            snprintf(err, sizeof err, "out of memory writing %s", summary_path);
             goto out;
         }
+        int wrc = datadir_write_file(summary_path, line, strlen(line), &summary_guard, err,
+                                     sizeof err);
+        free(line);
+        if (wrc < 0)
+            goto out;
     }
     if (!quiet)
         printf("%zu steps in %.1f s; cadence %.1f steps/min per step, %.1f spectral; body weight "

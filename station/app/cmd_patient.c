@@ -8,6 +8,7 @@
 #include "gc_error.h"
 #include "session_recorder.h"
 #include "store.h"
+#include "usertext.h"
 
 static void usage(FILE *out)
 {
@@ -16,7 +17,8 @@ static void usage(FILE *out)
             "       station patient list [--db PATH]\n"
             "       station patient show CODE [--db PATH]\n\n"
             "Patients are known by a clinic code (letters, digits, '-', '_', '.'; at most 31).\n"
-            "Name and birth year are optional.  The database is --db PATH or\n"
+            "Name and birth year are optional; a name has at most 95 bytes (UTF-8) and no\n"
+            "control characters.  The database is --db PATH or\n"
             "$XDG_DATA_HOME/gaitcue/gaitcue.db (~/.local/share/gaitcue/gaitcue.db).\n");
 }
 
@@ -125,10 +127,22 @@ int cmd_patient(int argc, char **argv)
                 code);
         return 2;
     }
+    if (add && name && !usertext_ok(name, USERTEXT_NAME_MAX)) {
+        fprintf(stderr,
+                "station patient: the name must be at most %d bytes without control characters "
+                "(tabs, newlines, escapes); give a shorter, plain name.\n",
+                USERTEXT_NAME_MAX);
+        return 2;
+    }
     struct store *st;
     if (session_recorder_open_store(db, &st, false) != GC_OK)
         return 1;
     int ret = 0;
+    /* never write into a damaged database: store_check says what to do */
+    if (add && store_check(st) != GC_OK) {
+        store_close(st);
+        return 1;
+    }
     if (add) {
         struct store_patient p;
         memset(&p, 0, sizeof p);

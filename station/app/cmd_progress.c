@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "datadir.h"
 #include "gc_error.h"
 #include "report.h"
 #include "session_recorder.h"
@@ -13,7 +14,9 @@ static void usage(FILE *out)
     fprintf(out, "usage: station progress CODE --pdf OUT.pdf [--db PATH]\n\n"
                  "Trend report for one patient: the key figures (cadence and loading rate in\n"
                  "baseline, training and retention, share of steps in band, highest pain)\n"
-                 "session by session, as a table and plots.\n");
+                 "session by session, as a table and plots.  The PDF is written whole or not\n"
+                 "at all (owner-only); a path naming the store, a database or a recording is\n"
+                 "refused.\n");
 }
 
 int cmd_progress(int argc, char **argv)
@@ -49,6 +52,14 @@ int cmd_progress(int argc, char **argv)
     if (!code || !pdf) {
         fprintf(stderr, "station progress: give the patient code and --pdf OUT.pdf.\n");
         return 2;
+    }
+    /* never over the store, a database or a recording: refuse before the
+     * store is even opened */
+    struct datadir_guard g = {.store = db};
+    char msg[1024];
+    if (datadir_check_output(pdf, &g, msg, sizeof msg) != GC_OK) {
+        fprintf(stderr, "station progress: %s\n", msg);
+        return 1;
     }
     struct store *st;
     if (session_recorder_open_store(db, &st, true) != GC_OK)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "datadir.h"
 #include "gc_error.h"
 #include "report.h"
 #include "session_recorder.h"
@@ -21,7 +22,9 @@ static void usage(FILE *out)
                  "                   comparison with the previous session, measurement method\n"
                  "  --csv OUT.csv    every step (steps-CSV columns + phase, in_band)\n"
                  "  --json OUT.json  the figures per phase, target changes and markers\n"
-                 "Outputs are written whole or not at all, readable by the owner only.\n");
+                 "Outputs are written whole or not at all, readable by the owner only; an\n"
+                 "output that names the store, a database, a recording or another output is\n"
+                 "refused.\n");
 }
 
 int cmd_report(int argc, char **argv)
@@ -83,6 +86,22 @@ int cmd_report(int argc, char **argv)
             return 2;
         }
         sid = v;
+    }
+    /* No output may replace the store, a recording, or another output of
+     * this command: refuse before the store is even opened. */
+    const char *outs[] = {pdf, csv, json};
+    for (int k = 0; k < 3; k++) {
+        if (!outs[k])
+            continue;
+        struct datadir_guard g = {.store = db};
+        for (int j = 0, n = 0; j < 3; j++)
+            if (j != k && outs[j])
+                g.inputs[n++] = outs[j];
+        char msg[1024];
+        if (datadir_check_output(outs[k], &g, msg, sizeof msg) != GC_OK) {
+            fprintf(stderr, "station report: %s\n", msg);
+            return 1;
+        }
     }
     struct store *st;
     if (session_recorder_open_store(db, &st, true) != GC_OK)

@@ -8,16 +8,20 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "calfile.h"
 #include "commands.h"
+#include "datadir.h"
 #include "devlink.h"
 #include "gc_error.h"
 #include "live.h"
@@ -96,11 +100,17 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     runloop_install_signals();
+    /* refuse a --steps that names the store, a recording or an input
+     * before anything starts (nothing is stored, no sensor opened) */
+    char msg[512];
+    if (runloop_check_outputs(&o, o.record, msg, sizeof msg) != GC_OK) {
+        fprintf(stderr, "station: %s\n", msg);
+        return 1;
+    }
     report_interrupted();
 
     struct sim_proc *sim = NULL;
     char port[256];
-    char msg[512];
     if (o.sim) {
         int rc = sim_spawn(o.sim_args, o.n_sim_args, SIM_START_TIMEOUT_MS, &sim, port, sizeof port,
                            msg, sizeof msg);
@@ -161,12 +171,26 @@ int cmd_run(int argc, char **argv)
     }
 
     char record[512] = "";
+    /* Two stations started in the same second pick the same default name
+     * and the second one's exclusive create fails.  Hold a lock on the
+     * recordings folder from choosing the name until live_new has created
+     * the file, so the other station sees it and takes the next -N. */
+    int name_lock = -1;
     if (!o.no_record) {
+        char dir[448];
+        if (!o.record && run_recordings_dir(dir, sizeof dir) == GC_OK &&
+            datadir_private_dir(dir) == GC_OK) {
+            name_lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (name_lock >= 0)
+                flock(name_lock, LOCK_EX);
+        }
         if (o.record)
             snprintf(record, sizeof record, "%s", o.record);
         else if (run_default_record_path(record, sizeof record) < 0) {
             fprintf(stderr, "station: no place for the recording (set HOME or XDG_DATA_HOME, or "
                             "pass --record FILE or --no-record).\n");
+            if (name_lock >= 0)
+                close(name_lock);
             slink_close(conn.link);
             sim_stop(sim);
             return 1;
@@ -192,6 +216,11 @@ int cmd_run(int argc, char **argv)
     cfg.send_start = true;
     int lerr = 0;
     struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
+    if (name_lock >= 0)
+        close(name_lock); /* releases the lock: the file exists now */
+    /* the raw recording is patient data: 0600 whatever the umask */
+    if (lv && record[0] && chmod(record, DATADIR_FILE_MODE) != 0)
+        fprintf(stderr, "station: cannot make %s owner-only: %s.\n", record, strerror(errno));
     if (lv == NULL) {
         fprintf(stderr, "station: %s.\n", msg);
         sim_stop(sim);

@@ -17,5 +17,6 @@ int cmd_patient(int argc, char **argv);  /* patient add|list|show */
 int cmd_sessions(int argc, char **argv); /* list stored sessions */
 int cmd_report(int argc, char **argv);   /* session report PDF/CSV/JSON */
 int cmd_progress(int argc, char **argv); /* trend report across sessions */
+int cmd_backup(int argc, char **argv);   /* copy of the session store */
 
 #endif

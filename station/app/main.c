@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"sessions", cmd_sessions, "list stored sessions"},
     {"report", cmd_report, "session report for the patient's file (PDF, CSV, JSON)"},
     {"progress", cmd_progress, "trend report across a patient's sessions (PDF)"},
+    {"backup", cmd_backup, "consistent copy of the session store (SQLite online backup)"},
 };
 
 static void usage(FILE *out)

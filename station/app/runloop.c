@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "datadir.h"
 #include "gc_error.h"
 #include "spsc.h"
 #include "steps_csv.h"
@@ -22,6 +23,9 @@
  * of max-speed replay between two 5 ms polls. */
 #define STEPS_RING 16384u
 #define POLL_MS    5
+/* The steps CSV is flushed and synced this often while the session runs:
+ * a kill -9 or a power cut loses at most this much of it. */
+#define STEPS_SYNC_MS 1000
 
 static volatile sig_atomic_t g_signal;
 
@@ -38,6 +42,10 @@ void runloop_install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed terminal (SIGHUP) or Ctrl-\ (SIGQUIT) ends the session the
+     * same clean way: summary, end marker, session stored complete */
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -46,6 +54,28 @@ static int64_t mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void runloop_output_guard(const struct run_options *o, const char *record,
+                          struct datadir_guard *g)
+{
+    memset(g, 0, sizeof *g);
+    g->store = o->db;
+    size_t n = 0;
+    const char *in[] = {o->replay_file, record, o->calibration, o->screenshot, o->protocol};
+    for (size_t i = 0; i < sizeof in / sizeof in[0] && n < DATADIR_MAX_INPUTS; i++)
+        if (in[i] && in[i][0])
+            g->inputs[n++] = in[i];
+}
+
+int runloop_check_outputs(const struct run_options *o, const char *record, char *msg,
+                          size_t cap)
+{
+    if (!o->steps_csv)
+        return GC_OK;
+    struct datadir_guard g;
+    runloop_output_guard(o, record, &g);
+    return datadir_check_output(o->steps_csv, &g, msg, cap);
 }
 
 static void drain_steps(struct spsc *ring, FILE *csv)
@@ -74,31 +104,39 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
                 const struct runloop_hooks *hooks)
 {
     FILE *csv = NULL;
+    struct datadir_out *csv_out = NULL;
     struct spsc *steps = NULL;
     int code = 0;
     if (o->steps_csv) {
-        csv = fopen(o->steps_csv, "w");
-        if (csv == NULL) {
-            fprintf(stderr, "station: cannot write %s (%s); choose a writable path for --steps.\n",
-                    o->steps_csv, strerror(errno));
+        /* Streamed into OUT.csv.partial, synced every second, renamed to
+         * OUT.csv at the end: OUT.csv is only ever complete, and after a
+         * kill -9 the .partial file holds all but the last second. */
+        struct datadir_guard g;
+        runloop_output_guard(o, live_record_path(lv), &g);
+        char msg[1024];
+        if (datadir_out_open(o->steps_csv, DATADIR_OUT_PARTIAL, &g, &csv_out, msg, sizeof msg) !=
+            GC_OK) {
+            fprintf(stderr, "station: %s\n", msg);
             return 1;
         }
+        csv = datadir_out_file(csv_out);
         steps_csv_write_header(csv);
         steps = spsc_new(sizeof(struct live_event), STEPS_RING);
         if (steps == NULL || live_add_event_consumer(lv, steps) < 0) {
             fprintf(stderr, "station: out of memory.\n");
-            fclose(csv);
+            datadir_out_discard(csv_out);
             spsc_free(steps);
             return 1;
         }
+        datadir_out_sync(csv_out);
     }
     if (live_start(lv) < 0) {
         fprintf(stderr, "station: cannot start the acquisition threads.\n");
-        if (csv)
-            fclose(csv);
+        datadir_out_discard(csv_out);
         spsc_free(steps);
         return 1;
     }
+    int64_t t_sync = mono_ms();
     /* A session with --seconds that never gets its data (sensor gone for
      * good) still ends: give it twice its length, at least a minute more. */
     int64_t t0 = mono_ms();
@@ -109,6 +147,12 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
     for (;;) {
         drain_lines(lv, o, out);
         drain_steps(steps, csv);
+        if (csv_out && mono_ms() - t_sync >= STEPS_SYNC_MS) {
+            t_sync = mono_ms();
+            if (datadir_out_sync(csv_out) != GC_OK && !why[0])
+                snprintf(why, sizeof why, "writing %s.partial failed (disk full?)",
+                         o->steps_csv);
+        }
         if (live_finished(lv))
             break;
         if (g_signal)
@@ -153,9 +197,12 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
     if (steps && spsc_dropped(steps) > 0)
         fprintf(stderr, "station: %llu step events were dropped before reaching %s.\n",
                 (unsigned long long)spsc_dropped(steps), o->steps_csv);
-    if (csv && fclose(csv) != 0) {
-        fprintf(stderr, "station: writing %s failed; check the disk.\n", o->steps_csv);
-        code = 1;
+    if (csv_out) {
+        char msg[1024];
+        if (datadir_out_commit(csv_out, msg, sizeof msg) != GC_OK) {
+            fprintf(stderr, "station: %s\n", msg);
+            code = 1;
+        }
     }
     spsc_free(steps);
     if (live_failure(lv)[0]) {

@@ -1,7 +1,8 @@
 /*
  * runloop.h - the terminal side of a live or replayed session, shared by
- * `station run` and `station replay`: prints the pipeline's lines, writes
- * the steps CSV as steps complete, waits for the end (session over,
+ * `station run` and `station replay`: prints the pipeline's lines, streams
+ * the steps CSV as steps complete (into OUT.partial, flushed and synced
+ * every second, renamed to OUT at the end), waits for the end (session over,
  * Ctrl-C, simulator gone) and prints the summary.
  *
  * Thread: main thread only.
@@ -15,9 +16,21 @@
 #include "run_options.h"
 #include "sim_spawn.h"
 
-/* Install SIGINT/SIGTERM handlers that only set a flag (checked by
- * runloop_run). */
+/* Install SIGINT/SIGTERM/SIGHUP/SIGQUIT handlers that only set a flag
+ * (checked by runloop_run): each ends the session cleanly (summary, end
+ * marker, stored complete).  SIGPIPE is ignored. */
 void runloop_install_signals(void);
+
+/* What --steps must never replace (datadir.h): the store (--db or the
+ * default), the replayed file, the recording (record may be NULL), the
+ * calibration, screenshot and protocol files. */
+struct datadir_guard;
+void runloop_output_guard(const struct run_options *o, const char *record,
+                          struct datadir_guard *g);
+/* Check --steps before anything starts: GC_OK, or GC_ERR_ARG with one
+ * sentence in msg. */
+int runloop_check_outputs(const struct run_options *o, const char *record, char *msg,
+                          size_t cap);
 /* What a clinic session adds to the loop (feedback, store, protocol):
  * run_session.h.  Every callback runs on the main thread. */
 struct runloop_hooks {

@@ -23,12 +23,16 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gc_error.h"
 #include "log.h"
 
 #define CTLSOCK_CLIENTS 8
+/* A client connects, sends its line, reads the reply: a connection silent
+ * for this long is stuck or forgotten, and is closed. */
+#define CTLSOCK_IDLE_MS 30000
 
 /* ---- parser ---------------------------------------------------------------- */
 
@@ -323,8 +327,16 @@ static int connect_to(const char *path)
 struct ctl_client {
     int fd;
     size_t n;
+    int64_t last_ms; /* monotonic time of the last byte received or accepted */
     char buf[CTLSOCK_LINE_MAX + 2];
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct ctlsock {
     int fd;
@@ -454,17 +466,25 @@ static void accept_clients(struct ctlsock *s)
             close(fd);
             continue;
         }
+        /* A free slot, else the connection that has been quiet longest:
+         * idle connections (a script that never closed, a stuck client)
+         * must never lock the owner out, so the newest one is always
+         * served. */
         int slot = -1;
         for (int i = 0; i < CTLSOCK_CLIENTS && slot < 0; i++)
             if (s->cl[i].fd < 0)
                 slot = i;
         if (slot < 0) {
-            send_line(fd, "error busy: too many control connections");
-            close(fd);
-            continue;
+            slot = 0;
+            for (int i = 1; i < CTLSOCK_CLIENTS; i++)
+                if (s->cl[i].last_ms < s->cl[slot].last_ms)
+                    slot = i;
+            send_line(s->cl[slot].fd, "error closed: idle, replaced by a newer connection");
+            drop_client(&s->cl[slot]);
         }
         s->cl[slot].fd = fd;
         s->cl[slot].n = 0;
+        s->cl[slot].last_ms = now_ms();
     }
 }
 
@@ -480,6 +500,7 @@ static int serve_client(struct ctl_client *c, ctlsock_handler h, void *user)
         }
         if (r < 0)
             return handled;
+        c->last_ms = now_ms();
         c->n += (size_t)r;
         c->buf[c->n] = 0;
         char *nl;
@@ -528,6 +549,13 @@ int ctlsock_poll(struct ctlsock *s, int timeout_ms, ctlsock_handler h, void *use
     for (int i = 1; i < n; i++)
         if (pf[i].revents)
             handled += serve_client(&s->cl[map[i]], h, user);
+    /* a connection that sent nothing for CTLSOCK_IDLE_MS is closed */
+    int64_t t = now_ms();
+    for (int i = 0; i < CTLSOCK_CLIENTS; i++)
+        if (s->cl[i].fd >= 0 && t - s->cl[i].last_ms > CTLSOCK_IDLE_MS) {
+            send_line(s->cl[i].fd, "error closed: idle too long");
+            drop_client(&s->cl[i]);
+        }
     if (pf[0].revents & POLLIN) {
         accept_clients(s);
         /* answer what new clients already sent */

@@ -7,6 +7,11 @@
  * user is refused (both by the server and by the client), and a peer whose
  * credentials (SO_PEERCRED) are neither the owner nor root is hung up on.
  *
+ * At most 8 connections at a time.  A connection silent for 30 s is
+ * closed ("error closed: idle too long"), and when all 8 are taken a new
+ * connection replaces the one quiet longest ("error closed: idle, replaced
+ * by a newer connection"): idle clients can never lock the owner out.
+ *
  * Line protocol, one command per line (max 480 bytes), one reply line each:
  *
  *   set target-cadence 172        set target-relative 7.5   set band 2.5

@@ -6,6 +6,7 @@
 #include <cairo.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "gc_error.h"
 #include "log.h"
 #include "steps_csv.h"
@@ -171,62 +173,48 @@ int report_key_figures(struct store *st, int64_t sid, struct report_key *out)
 
 /* ---- output files: temp beside the target, then rename ------------- */
 
+/* The data-folder policy (datadir.h): refused over the store, a database,
+ * a recording; temporary file 0600 beside the target, fsync, rename,
+ * fsync of the folder. */
 struct out_file {
-    char final[4096];
-    char tmp[4120];
+    struct datadir_out *d;
     FILE *f;
+    char final[4096];
 };
 
-static int out_open(struct out_file *o, const char *path)
+static int out_open(struct out_file *o, const char *path, const struct store *st)
 {
     memset(o, 0, sizeof *o);
     if (!path || !path[0])
         return GC_ERR_ARG;
     snprintf(o->final, sizeof o->final, "%s", path);
-    snprintf(o->tmp, sizeof o->tmp, "%s.XXXXXX", path);
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        LOG_ERR("cannot write %s: it is a directory; give a file name.", path);
-        return GC_ERR_IO;
+    struct datadir_guard g = {.store = st ? store_path(st) : NULL};
+    char msg[PATH_MAX + 256];
+    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, &g, &o->d, msg, sizeof msg);
+    if (rc) {
+        LOG_ERR("%s", msg);
+        return rc;
     }
-    /* mkstemp creates the file 0600: reports are patient data */
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        int e = errno;
-        LOG_ERR("cannot write %s: %s; choose a writable path.", path, strerror(e));
-        return e == EACCES || e == EPERM || e == EROFS ? GC_ERR_PERM : GC_ERR_IO;
-    }
-    o->f = fdopen(fd, "wb");
-    if (!o->f) {
-        close(fd);
-        unlink(o->tmp);
-        return GC_ERR_NOMEM;
-    }
+    o->f = datadir_out_file(o->d);
     return GC_OK;
 }
 
 static int out_close(struct out_file *o, bool ok)
 {
-    if (!o->f)
+    if (!o->d)
         return GC_ERR_STATE;
-    bool bad = ferror(o->f) != 0;
-    if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
-        bad = true;
-    if (fclose(o->f) != 0)
-        bad = true;
     o->f = NULL;
-    if (!ok || bad) {
-        unlink(o->tmp);
-        if (bad)
-            LOG_ERR("writing %s failed (disk full?); nothing was written.", o->final);
+    if (!ok) {
+        datadir_out_abort(o->d);
+        o->d = NULL;
         return GC_ERR_IO;
     }
-    if (rename(o->tmp, o->final) != 0) {
-        LOG_ERR("cannot write %s: %s; choose a writable path.", o->final, strerror(errno));
-        unlink(o->tmp);
-        return GC_ERR_IO;
-    }
-    return GC_OK;
+    char msg[PATH_MAX + 256];
+    int rc = datadir_out_commit(o->d, msg, sizeof msg);
+    o->d = NULL;
+    if (rc)
+        LOG_ERR("%s", msg);
+    return rc;
 }
 
 static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len)
@@ -1225,10 +1213,10 @@ static void draw_method(struct doc *d, const struct rep *r)
 
 /* ---- document lifecycle --------------------------------------------- */
 
-static int doc_begin(struct doc *d, struct out_file *o, const char *path)
+static int doc_begin(struct doc *d, struct out_file *o, const char *path, const struct store *st)
 {
     memset(d, 0, sizeof *d);
-    int rc = out_open(o, path);
+    int rc = out_open(o, path, st);
     if (rc)
         return rc;
     d->surf = cairo_pdf_surface_create_for_stream(write_cb, o->f, PAGE_W, PAGE_H);
@@ -1270,7 +1258,7 @@ int report_session_pdf(struct store *st, int64_t sid, const char *pdf_path)
     }
     struct doc d;
     struct out_file o;
-    rc = doc_begin(&d, &o, pdf_path);
+    rc = doc_begin(&d, &o, pdf_path, st);
     if (rc) {
         rep_free(&r);
         return rc;
@@ -1324,7 +1312,7 @@ int report_session_csv(struct store *st, int64_t sid, const char *csv_path)
     if (rc)
         return rc;
     struct out_file o;
-    rc = out_open(&o, csv_path);
+    rc = out_open(&o, csv_path, st);
     if (rc) {
         rep_free(&r);
         return rc;
@@ -1492,7 +1480,7 @@ int report_session_json(struct store *st, int64_t sid, const char *json_path)
     if (!text)
         return GC_ERR_NOMEM;
     struct out_file o;
-    rc = out_open(&o, json_path);
+    rc = out_open(&o, json_path, st);
     if (rc == GC_OK) {
         fputs(text, o.f);
         fputc('\n', o.f);
@@ -1656,7 +1644,7 @@ int report_progress_pdf(struct store *st, int64_t patient_id, const char *pdf_pa
     }
     struct doc d;
     struct out_file o;
-    rc = doc_begin(&d, &o, pdf_path);
+    rc = doc_begin(&d, &o, pdf_path, st);
     if (rc) {
         free(l.rows);
         return rc;

@@ -17,8 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "gc_error.h"
 #include "log.h"
+#include "usertext.h"
 
 /* PRAGMA application_id of a gaitcue database: "gcue" in ASCII. */
 #define STORE_APP_ID 0x67637565
@@ -135,10 +137,29 @@ const char *store_errmsg(struct store *st)
     return st && st->db ? sqlite3_errmsg(st->db) : "no database";
 }
 
+/* The one sentence for a damaged database: where the backups are and
+ * what to do with one. */
+static void log_corrupt(const char *path)
+{
+    char backups[PATH_MAX];
+    if (datadir_path(DATADIR_BACKUPS_NAME, backups, sizeof backups) != GC_OK)
+        snprintf(backups, sizeof backups, "the folder you gave 'station backup'");
+    LOG_ERR("the database %s is damaged; nothing more was written to it. Restore it from your "
+            "newest backup (made by 'station backup', kept by convention in %s/): with no "
+            "station running, move %s (and its -wal, -shm files) aside and copy the backup to "
+            "%s.",
+            path, backups, path, path);
+}
+
 static int sql_err(struct store *st, int rc, const char *what)
 {
     if (rc == SQLITE_CONSTRAINT)
         return GC_ERR_BUSY;
+    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+        LOG_ERR("%s: %s", what, sqlite3_errmsg(st->db));
+        log_corrupt(st->path);
+        return GC_ERR_FORMAT;
+    }
     LOG_ERR("%s: %s", what, sqlite3_errmsg(st->db));
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
         return GC_ERR_BUSY;
@@ -156,6 +177,13 @@ static int exec(struct store *st, const char *sql)
     if (rc != SQLITE_OK) {
         LOG_ERR("%s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
+        if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+            log_corrupt(st->path);
+            return GC_ERR_FORMAT;
+        }
+        if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN ||
+            (rc & 0xff) == SQLITE_PERM)
+            return GC_ERR_PERM;
         return rc == SQLITE_BUSY ? GC_ERR_BUSY : GC_ERR_IO;
     }
     return GC_OK;
@@ -193,6 +221,14 @@ static void col_text(sqlite3_stmt *s, int i, char *dst, size_t cap)
     snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
+/* Text people typed (names, notes): whatever an older station stored, no
+ * control character leaves the store (terminal escapes, PDF). */
+static void col_user_text(sqlite3_stmt *s, int i, char *dst, size_t cap)
+{
+    col_text(s, i, dst, cap);
+    usertext_clean(dst);
+}
+
 /* Run a statement that returns no rows, then finalize it. */
 static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
@@ -223,39 +259,18 @@ static int user_version(struct store *st, int *v)
 
 int store_default_path(char *buf, size_t cap)
 {
-    const char *xdg = getenv("XDG_DATA_HOME");
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(buf, cap, "%s/gaitcue/gaitcue.db", xdg);
-    else {
-        const char *home = getenv("HOME");
-        if (!home || !home[0])
-            return GC_ERR_NOT_FOUND;
-        n = snprintf(buf, cap, "%s/.local/share/gaitcue/gaitcue.db", home);
-    }
-    return n < 0 || (size_t)n >= cap ? GC_ERR_ARG : GC_OK;
+    return datadir_path(DATADIR_STORE_NAME, buf, cap);
 }
 
-/* mkdir -p of path's directory; directories we create are 0700. */
+/* The folder of the database: the data folder itself is made private
+ * (0700); a folder the user chose with --db is only created if missing. */
 static int make_parent_dirs(const char *path)
 {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir)
-        return GC_OK;
-    *slash = '\0';
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return errno == EACCES ? GC_ERR_PERM : GC_ERR_IO;
-        *p = '/';
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return errno == EACCES ? GC_ERR_PERM : GC_ERR_IO;
-    return GC_OK;
+    char def[PATH_MAX], root[PATH_MAX];
+    if (store_default_path(def, sizeof def) == GC_OK && !strcmp(def, path) &&
+        datadir_root(root, sizeof root) == GC_OK)
+        return datadir_private_dir(root);
+    return datadir_mkdirs_for(path);
 }
 
 static uint32_t be32(const unsigned char *p)
@@ -302,15 +317,51 @@ static int check_header(const char *path, bool *exists)
     return GC_OK;
 }
 
-/* Patient data: the owner only.  Fix a file someone loosened. */
-static void tighten(const char *path)
+/* Patient data: the owner only, and writable by the owner.  Fix a file
+ * someone loosened, and a side file (-shm, -wal) left read-only by a time
+ * the database was read-only: SQLite cannot use a 0400 -shm and every
+ * later open fails until it is fixed. */
+static int tighten(const char *path)
+{
+    char msg[PATH_MAX * 2 + 200];
+    int rc = datadir_private_file(path, msg, sizeof msg);
+    if (rc)
+        LOG_ERR("%s", msg);
+    return rc;
+}
+
+/* The database itself: take away what others may do, but never make a
+ * file the owner set read-only writable behind their back. */
+static int tighten_main(const char *db)
 {
     struct stat sb;
-    if (stat(path, &sb) == 0 && (sb.st_mode & 077)) {
-        LOG_WARN("%s was readable by others; making it owner-only (0600).", path);
-        if (chmod(path, 0600) != 0)
-            LOG_WARN("cannot chmod %s: %s", path, strerror(errno));
+    if (stat(db, &sb) != 0)
+        return GC_OK;
+    if ((sb.st_mode & 077) && sb.st_uid == getuid()) {
+        LOG_WARN("%s was open to other users; making it owner-only.", db);
+        if (chmod(db, sb.st_mode & 0700) != 0)
+            LOG_WARN("cannot chmod %s: %s", db, strerror(errno));
     }
+    if (access(db, R_OK | W_OK) != 0) {
+        LOG_ERR("the database %s is not writable (mode %04o); run 'chmod 600 %s' as its owner "
+                "while no station runs, or give another --db.",
+                db, (unsigned)(sb.st_mode & 07777), db);
+        return GC_ERR_PERM;
+    }
+    return GC_OK;
+}
+
+static int tighten_sides(const char *db)
+{
+    static const char *const sides[] = {"-wal", "-shm", "-journal"};
+    char p[PATH_MAX + 16];
+    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", db, sides[i]);
+        int rc = tighten(p);
+        if (rc)
+            return rc;
+    }
+    return GC_OK;
 }
 
 static int migrate(struct store *st, int max_version)
@@ -383,7 +434,7 @@ int store_open_at(const char *path, int max_version, struct store **out)
             return rc;
         }
         /* create it 0600 ourselves: SQLite would use 0644 & ~umask */
-        int fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        int fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, DATADIR_FILE_MODE);
         if (fd < 0 && errno != EEXIST) {
             int e = errno;
             LOG_ERR("cannot create the database %s: %s; give --db a writable path.", st->path,
@@ -391,10 +442,20 @@ int store_open_at(const char *path, int max_version, struct store **out)
             free(st);
             return e == EACCES ? GC_ERR_PERM : GC_ERR_IO;
         }
-        if (fd >= 0)
+        if (fd >= 0) {
+            /* the umask may have taken the owner's write bit */
+            if (fchmod(fd, DATADIR_FILE_MODE) != 0)
+                LOG_WARN("cannot chmod %s: %s", st->path, strerror(errno));
             close(fd);
+        }
     }
-    tighten(st->path);
+    rc = tighten_main(st->path);
+    if (rc == GC_OK)
+        rc = tighten_sides(st->path);
+    if (rc) {
+        free(st);
+        return rc;
+    }
     rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         LOG_ERR("cannot open the database %s: %s", st->path,
@@ -424,11 +485,9 @@ int store_open_at(const char *path, int max_version, struct store **out)
         store_close(st);
         return rc;
     }
-    char side[PATH_MAX + 8];
-    snprintf(side, sizeof side, "%s-wal", st->path);
-    tighten(side);
-    snprintf(side, sizeof side, "%s-shm", st->path);
-    tighten(side);
+    /* SQLite made -wal and -shm with the database's mode & ~umask */
+    tighten_main(st->path);
+    tighten_sides(st->path);
     *out = st;
     return GC_OK;
 }
@@ -474,6 +533,83 @@ int store_rollback(struct store *st)
     return exec(st, "ROLLBACK");
 }
 
+int store_check(struct store *st)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st, "PRAGMA quick_check(1)", &s);
+    if (rc)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        rc = sql_err(st, rc, "checking the database");
+        sqlite3_finalize(s);
+        return rc;
+    }
+    const unsigned char *t = sqlite3_column_text(s, 0);
+    bool ok = t && !strcmp((const char *)t, "ok");
+    if (!ok) {
+        LOG_ERR("checking the database: %s", t ? (const char *)t : "no answer");
+        log_corrupt(st->path);
+    }
+    sqlite3_finalize(s);
+    return ok ? GC_OK : GC_ERR_FORMAT;
+}
+
+/* Pages copied per sqlite3_backup_step: small steps let the recorder
+ * commit between them (it waits at most STORE_BUSY_MS for a lock). */
+#define STORE_BACKUP_PAGES 256
+
+int store_backup(struct store *st, const char *out_path, char *msg, size_t cap)
+{
+    struct datadir_guard g = {.store = st->path};
+    int rc = datadir_check_output(out_path, &g, msg, cap);
+    if (rc)
+        return rc;
+    /* copy into a private temporary file beside the target, then rename:
+     * a half backup never has the backup's name */
+    struct datadir_out *o;
+    rc = datadir_out_open(out_path, DATADIR_OUT_TEMP, &g, &o, msg, cap);
+    if (rc)
+        return rc;
+    char tmp[PATH_MAX + 256];
+    snprintf(tmp, sizeof tmp, "%s", datadir_out_temp_path(o));
+    sqlite3 *dst = NULL;
+    int src = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    sqlite3_backup *b = src == SQLITE_OK ? sqlite3_backup_init(dst, "main", st->db, "main") : NULL;
+    if (!b) {
+        snprintf(msg, cap, "cannot start the backup into %s: %s; choose a writable path.",
+                 out_path, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(src));
+        sqlite3_close(dst);
+        datadir_out_abort(o);
+        return GC_ERR_IO;
+    }
+    do {
+        src = sqlite3_backup_step(b, STORE_BACKUP_PAGES);
+        if (src == SQLITE_BUSY || src == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+    } while (src == SQLITE_OK || src == SQLITE_BUSY || src == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    int frc = src == SQLITE_DONE ? sqlite3_errcode(dst) : src;
+    /* the copy is a complete database file in rollback-journal mode: a
+     * single file the clinic can move anywhere */
+    if (frc == SQLITE_OK)
+        frc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+    sqlite3_close(dst);
+    if (frc != SQLITE_OK) {
+        if ((frc & 0xff) == SQLITE_CORRUPT || (frc & 0xff) == SQLITE_NOTADB)
+            snprintf(msg, cap,
+                     "the database %s is damaged, so it cannot be backed up; restore it from an "
+                     "earlier backup.",
+                     st->path);
+        else
+            snprintf(msg, cap, "the backup into %s failed: %s; check the disk and try again.",
+                     out_path, sqlite3_errstr(frc));
+        datadir_out_abort(o);
+        return frc == SQLITE_FULL ? GC_ERR_IO : GC_ERR_FORMAT;
+    }
+    return datadir_out_commit(o, msg, cap);
+}
+
 /* ---- patients ------------------------------------------------------ */
 
 bool store_code_valid(const char *code)
@@ -491,7 +627,7 @@ bool store_code_valid(const char *code)
 
 int store_patient_add(struct store *st, struct store_patient *p)
 {
-    if (!store_code_valid(p->code))
+    if (!store_code_valid(p->code) || !usertext_ok(p->name, USERTEXT_NAME_MAX))
         return GC_ERR_ARG;
     sqlite3_stmt *s;
     int rc = prepare(st,
@@ -524,7 +660,7 @@ static void read_patient(sqlite3_stmt *s, struct store_patient *p)
     memset(p, 0, sizeof *p);
     p->id = sqlite3_column_int64(s, 0);
     col_text(s, 1, p->code, sizeof p->code);
-    col_text(s, 2, p->name, sizeof p->name);
+    col_user_text(s, 2, p->name, sizeof p->name);
     p->birth_year = sqlite3_column_int(s, 3);
     p->created_utc = sqlite3_column_int64(s, 4);
     p->n_sessions = sqlite3_column_int(s, 5);
@@ -760,7 +896,7 @@ static void read_session(sqlite3_stmt *s, struct store_session *o)
     o->end_utc = sqlite3_column_int64(s, 4);
     o->status = status_of((const char *)sqlite3_column_text(s, 5));
     col_text(s, 6, o->protocol_name, sizeof o->protocol_name);
-    col_text(s, 7, o->therapist, sizeof o->therapist);
+    col_user_text(s, 7, o->therapist, sizeof o->therapist);
     col_text(s, 8, o->sensor_serial, sizeof o->sensor_serial);
     col_text(s, 9, o->sensor_identity, sizeof o->sensor_identity);
     col_text(s, 10, o->calib_name, sizeof o->calib_name);
@@ -1189,7 +1325,7 @@ int store_load_target_changes(struct store *st, int64_t sid, struct store_target
         c->targets.cadence_lo_spm = col_real(s, 5);
         c->targets.cadence_hi_spm = col_real(s, 6);
         c->targets.valr_ceiling_bw_s = col_real(s, 7);
-        col_text(s, 8, c->note, sizeof c->note);
+        col_user_text(s, 8, c->note, sizeof c->note);
     }
     sqlite3_finalize(s);
     *out = buf;
@@ -1262,7 +1398,7 @@ int store_load_markers(struct store *st, int64_t sid, struct store_marker **out,
             if (k && !strcmp(k, marker_names[i]))
                 m->kind = (enum store_marker_kind)i;
         m->pain = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
-        col_text(s, 3, m->text, sizeof m->text);
+        col_user_text(s, 3, m->text, sizeof m->text);
     }
     sqlite3_finalize(s);
     *out = buf;

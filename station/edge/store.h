@@ -59,6 +59,20 @@ int store_begin(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
 
+/* PRAGMA quick_check: GC_OK, or GC_ERR_FORMAT with the logged sentence
+ * (restore from the backup, where the backups are).  Call it before
+ * writing into a database that may be damaged (patient add).  Reads every
+ * page: about 1 s per GB. */
+int store_check(struct store *st);
+
+/* Copy the whole database, consistently, into out_path with SQLite's
+ * online backup API (a running recorder keeps writing meanwhile).  The copy
+ * is written to a temporary file, fsync'd and renamed (datadir.h); out_path
+ * must not be the store itself, its side files, another database or a
+ * recording.  Errors: GC_ERR_ARG (refused), GC_ERR_IO/GC_ERR_PERM,
+ * GC_ERR_FORMAT (damaged source); one sentence in msg. */
+int store_backup(struct store *st, const char *out_path, char *msg, size_t cap);
+
 /* ---- patients ------------------------------------------------------ */
 
 struct store_patient {
@@ -72,7 +86,10 @@ struct store_patient {
 
 /* Is code a valid clinic code (1..31 chars of [A-Za-z0-9._-])? */
 bool store_code_valid(const char *code);
-/* GC_ERR_BUSY if the code exists, GC_ERR_ARG if it is not valid. */
+/* GC_ERR_BUSY if the code exists, GC_ERR_ARG if it is not valid or the
+ * name is longer than USERTEXT_NAME_MAX bytes or holds a control character
+ * (usertext.h).  Names, therapists, notes read back from the store have
+ * every control character replaced by '?' (usertext_clean). */
 int store_patient_add(struct store *st, struct store_patient *p);
 int store_patient_find(struct store *st, const char *code, struct store_patient *out);
 int store_patient_get(struct store *st, int64_t id, struct store_patient *out);

@@ -1,0 +1,31 @@
+/*
+ * usertext.h - text typed by people (patient names, notes, therapist
+ * names): limits on input, control characters removed on output.
+ *
+ * A patient name holding "\033]0;...\007" must never reach a terminal or a
+ * PDF as an escape sequence, and a 100,000-character note must not be
+ * accepted at all.  Limits (bytes of UTF-8, no control characters):
+ *
+ *   patient name      USERTEXT_NAME_MAX   (95, the store's field)
+ *   therapist name    USERTEXT_NAME_MAX
+ *   marker note       USERTEXT_NOTE_MAX   (159, the store's field)
+ *
+ * Thread: any (pure functions).
+ */
+#ifndef GC_USERTEXT_H
+#define GC_USERTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define USERTEXT_NAME_MAX 95
+#define USERTEXT_NOTE_MAX 159
+
+/* Does s hold at most max bytes and no control character (bytes < 0x20 and
+ * 0x7f; UTF-8 C1 controls U+0080..U+009F too)? */
+bool usertext_ok(const char *s, size_t max);
+/* Replace every control character of s by '?' in place (a tab by a space;
+ * a C1 control, two bytes in UTF-8, by "??").  Returns s. */
+char *usertext_clean(char *s);
+
+#endif

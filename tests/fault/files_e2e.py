@@ -168,7 +168,7 @@ def case_stream():
     e = Env()
     out = os.path.join(e.tmp, "live.csv")
     p = subprocess.Popen([STATION, "run", "--sim", "--headless", "--audio-device", "null",
-                          "--steps", out], env=e.env, stdout=subprocess.PIPE,
+                          "--seconds", "60", "--steps", out], env=e.env, stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, text=True, bufsize=1, cwd=e.tmp)
     live = []
     t_end = time.monotonic() + 40
@@ -217,7 +217,7 @@ def case_signals():
     check(e.run("patient", "add", "S-1").returncode == 0, "patient added")
     for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM):
         p = subprocess.Popen([STATION, "run", "--sim", "--headless", "--audio-device", "null",
-                              "--patient", "S-1"], env=e.env, stdout=subprocess.PIPE,
+                              "--seconds", "60", "--patient", "S-1"], env=e.env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, bufsize=1, cwd=e.tmp)
         t_end = time.monotonic() + 30
         while time.monotonic() < t_end:

@@ -154,7 +154,7 @@ static int import(struct store *st, const struct args *a)
         rc = store_add_step(st, ss.id, &x);
     }
     if (rc == GC_OK)
-        rc = store_session_finish(st, ss.id, STORE_COMPLETE, 0);
+        rc = store_session_finish(st, ss.id, STORE_COMPLETE, 0, NAN);
     if (rc == GC_OK)
         rc = store_commit(st);
     else

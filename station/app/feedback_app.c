@@ -35,18 +35,11 @@
 
 enum fa_cmd_kind {
     FA_TICK = 1,
-    FA_TARGET_ABS,
-    FA_TARGET_REL,
-    FA_BAND,
-    FA_CEILING,
+    FA_SETTINGS, /* the session's settings changed (struct feedback_settings) */
     FA_IMPACT,
-    FA_MODE,
     FA_MUTE,
     FA_METRONOME,
     FA_GOOD_CUE,
-    FA_PHASE,
-    FA_INTERVALS,
-    FA_BASELINE,
     FA_MARKER_CUE,
     FA_PHASE_CUE,
 };
@@ -55,6 +48,7 @@ struct fa_cmd {
     int kind;
     uint64_t seq;
     double a, b, c;
+    struct feedback_settings set; /* FA_SETTINGS */
 };
 
 /* A cue the policy asked for (joined with the played record for the log). */
@@ -113,6 +107,12 @@ struct feedback_app {
     struct fa_issued pending[FA_PENDING];
     unsigned n_pending;
     struct feedback_app_status status;
+
+    /* the session's state: its one owner (main thread) */
+    struct session sess;
+    struct session_view sview;
+    unsigned phases_seen;
+    bool settings_pending; /* the policy has not been told the latest settings */
 };
 
 #define FA_FRESH 4u
@@ -137,11 +137,6 @@ void feedback_app_config_default(struct feedback_app_config *cfg)
 void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
                                           const struct run_options *o)
 {
-    if (o->target_cadence_spm > 0) {
-        cfg->policy.target_relative = false;
-        cfg->policy.target_cadence_spm = o->target_cadence_spm;
-        cfg->policy.start_phase = FEEDBACK_PHASE_TRAINING;
-    }
     cfg->audio_device = o->audio_device;
     cfg->audio_required = o->audio_device != NULL;
     cfg->headless = o->headless;
@@ -169,23 +164,12 @@ static void apply(struct feedback_app *app, const struct fa_cmd *c, struct audio
         if (c->a > app->t_tick_s)
             app->t_tick_s = c->a;
         break;
-    case FA_TARGET_ABS:
-        feedback_set_target_abs(fb, c->a);
-        break;
-    case FA_TARGET_REL:
-        feedback_set_target_rel(fb, c->a);
-        break;
-    case FA_BAND:
-        feedback_set_band(fb, c->a);
-        break;
-    case FA_CEILING:
-        feedback_set_loading_ceiling(fb, c->a);
+    case FA_SETTINGS:
+        /* the phase cue is played by FA_PHASE_CUE (announce), not here */
+        (void)feedback_apply_settings(fb, &c->set, fmax(app->t_tick_s, c->a));
         break;
     case FA_IMPACT:
         feedback_set_impact_ceiling(fb, c->a);
-        break;
-    case FA_MODE:
-        feedback_set_mode(fb, (enum feedback_mode)(int)c->a);
         break;
     case FA_MUTE:
         feedback_set_mute(fb, c->a != 0);
@@ -195,19 +179,6 @@ static void apply(struct feedback_app *app, const struct fa_cmd *c, struct audio
         break;
     case FA_GOOD_CUE:
         feedback_set_good_step(fb, c->a != 0, (unsigned)c->b);
-        break;
-    case FA_PHASE: {
-        struct feedback_view v;
-        feedback_get_view(fb, &v);
-        if (feedback_set_phase(fb, (enum feedback_phase)(int)c->a, v.t_s))
-            audio_cue(a, AUDIO_CUE_PHASE_CHANGE, now, FA_TAG_NONE);
-        break;
-    }
-    case FA_INTERVALS:
-        feedback_set_intervals(fb, c->a, c->b, (unsigned)c->c);
-        break;
-    case FA_BASELINE:
-        feedback_set_baseline(fb, c->a);
         break;
     case FA_MARKER_CUE: /* a muted audio thread drops it itself */
         audio_cue(a, AUDIO_CUE_MARKER, now, FA_TAG_NONE);
@@ -319,25 +290,134 @@ static bool wait_applied(struct feedback_app *app, uint64_t seq)
     return false;
 }
 
+/* ---- the session: the one owner of phase, targets, baseline, scores ------- */
+
+static enum feedback_mode policy_mode(enum plan_feedback f)
+{
+    switch (f) {
+    case PLAN_FB_CONTINUOUS:
+        return FEEDBACK_MODE_CONTINUOUS;
+    case PLAN_FB_BANDWIDTH:
+        return FEEDBACK_MODE_BANDWIDTH;
+    case PLAN_FB_FADED:
+        return FEEDBACK_MODE_FADED;
+    case PLAN_FB_NONE:
+        break;
+    }
+    return FEEDBACK_MODE_OFF;
+}
+
+/* What the policy must do now, from the session's state alone. */
+static void settings_of(const struct session *sess, struct feedback_settings *fs)
+{
+    struct session_view v;
+    session_get_view(sess, &v);
+    memset(fs, 0, sizeof *fs);
+    bool in_plan = v.phase >= 0 && !v.ended;
+    bool feedback_phase = in_plan && (v.kind == PLAN_KIND_TRAINING || v.kind == PLAN_KIND_RUN);
+    if (in_plan && (v.kind == PLAN_KIND_WEIGH_IN || v.kind == PLAN_KIND_BASELINE))
+        fs->phase = FEEDBACK_PHASE_BASELINE;
+    else if (feedback_phase && v.targets.feedback != PLAN_FB_NONE)
+        fs->phase = FEEDBACK_PHASE_TRAINING;
+    else
+        fs->phase = FEEDBACK_PHASE_RETENTION;
+    fs->walk = in_plan && v.kind == PLAN_KIND_WALK;
+    fs->mode = feedback_phase ? policy_mode(v.targets.feedback) : FEEDBACK_MODE_OFF;
+    fs->target_spm = v.targets.cadence_spm;
+    fs->band_pct = isfinite(v.targets.cadence_spm) && v.targets.cadence_spm > 0
+                       ? 100.0 * (v.targets.cadence_hi_spm - v.targets.cadence_lo_spm) / 2.0 /
+                             v.targets.cadence_spm
+                       : NAN;
+    fs->loading_ceiling_bw_s = v.targets.valr_ceiling_bw_s;
+    fs->fade_start_share = v.fade_from;
+    fs->fade_end_share = v.fade_to;
+    fs->fade_duration_s = v.fade_duration_s;
+}
+
+/* Tell the policy (audio thread) what the session now says.  A full
+ * command ring is retried at the next frame, never ignored. */
+static uint64_t push_settings(struct feedback_app *app)
+{
+    struct fa_cmd cmd;
+    memset(&cmd, 0, sizeof cmd);
+    cmd.kind = FA_SETTINGS;
+    cmd.a = app->t_session_s;
+    settings_of(&app->sess, &cmd.set);
+    cmd.seq = app->seq_sent + 1;
+    if (!spsc_push(app->cmds, &cmd)) {
+        app->settings_pending = true;
+        return 0;
+    }
+    app->seq_sent = cmd.seq;
+    app->settings_pending = false;
+    return cmd.seq;
+}
+
 static void clock_mmss(char *buf, size_t cap, double s)
 {
     long t = s > 0 ? (long)s : 0;
     snprintf(buf, cap, "%ld:%02ld", t / 60, t % 60);
 }
 
-/* Every therapist change or marker: panel note, log line, session log. */
-static void log_change(struct feedback_app *app, const char *kind, const char *text,
-                       const char *source)
+/* The session changed: the policy follows, the runner hears a phase
+ * change, the PT sees the note, and the owner's listener (recorder,
+ * terminal) gets every event. */
+static void session_changed(struct feedback_app *app, const struct session_event *ev, int n)
 {
-    char t[32];
-    clock_mmss(t, sizeof t, app->t_session_s);
-    snprintf(app->note, sizeof app->note, "%.12s %.12s %.50s (%.10s)", t, kind, text, source);
-    LOG_INFO("t=%.3f s %s %s (%s)", app->t_session_s, kind, text, source);
-    if (app->cfg.changes_out)
-        fprintf(app->cfg.changes_out, "therapist: t=%.1f s %s %s (%s)\n", app->t_session_s, kind,
-                text, source);
-    if (app->cfg.log_event)
-        app->cfg.log_event(app->cfg.user, app->t_session_s, kind, text);
+    if (n <= 0)
+        return;
+    push_settings(app);
+    session_get_view(&app->sess, &app->sview);
+    for (int i = 0; i < n; i++) {
+        const struct session_event *e = &ev[i];
+        char t[32];
+        clock_mmss(t, sizeof t, e->t_s);
+        if (e->kind == SESSION_EV_PHASE || e->kind == SESSION_EV_END) {
+            if (app->phases_seen++ > 0) { /* the start is no change: no sound */
+                snprintf(app->note, sizeof app->note, "%.12s %.70s", t, e->note);
+                send(app, FA_PHASE_CUE, 0, 0, 0);
+            }
+        } else if (e->kind == SESSION_EV_BASELINE) {
+            snprintf(app->note, sizeof app->note, "%.12s %.70s", t, e->note);
+        } else {
+            snprintf(app->note, sizeof app->note, "%.12s set %.50s (%.10s)", t, e->note,
+                     e->source);
+            LOG_INFO("t=%.3f s set %s (%s)", e->t_s, e->note, e->source);
+            if (app->cfg.changes_out)
+                fprintf(app->cfg.changes_out, "therapist: t=%.1f s set %s (%s)\n", e->t_s,
+                        e->note, e->source);
+        }
+        if (app->cfg.session_event)
+            app->cfg.session_event(app->cfg.user, e);
+    }
+}
+
+void feedback_app_advance(struct feedback_app *app, double t_session_s)
+{
+    if (t_session_s > app->t_session_s)
+        app->t_session_s = t_session_s;
+    struct session_event ev[8];
+    int n;
+    while ((n = session_update(&app->sess, app->t_session_s, ev, 8)) > 0)
+        session_changed(app, ev, n);
+    if (app->settings_pending)
+        push_settings(app);
+    session_get_view(&app->sess, &app->sview);
+}
+
+void feedback_app_judge_step(struct feedback_app *app, struct session_step *st)
+{
+    session_add_step(&app->sess, st);
+}
+
+void feedback_app_set_body_weight(struct feedback_app *app, double body_weight_n)
+{
+    session_set_body_weight(&app->sess, body_weight_n);
+}
+
+void feedback_app_get_session(const struct feedback_app *app, struct session_view *v)
+{
+    session_get_view(&app->sess, v);
 }
 
 static bool in_range(double x, double lo, double hi)
@@ -345,85 +425,136 @@ static bool in_range(double x, double lo, double hi)
     return isfinite(x) && x >= lo && x <= hi;
 }
 
+/* One typed command to the session; reply "ok <what is in force>" or
+ * "error <what is accepted>". */
+static void session_command(struct feedback_app *app, const struct session_cmd *c,
+                            const char *source, char *reply, size_t cap)
+{
+    struct session_event ev[3];
+    int n = 0;
+    const char *why = NULL;
+    if (session_apply(&app->sess, c, app->t_session_s, source, ev, &n, &why) != GC_OK) {
+        snprintf(reply, cap, "error %s", why ? why : "refused");
+        return;
+    }
+    uint64_t seq = app->seq_sent;
+    session_changed(app, ev, n);
+    if (app->seq_sent != seq)
+        wait_applied(app, app->seq_sent);
+    snprintf(reply, cap, "ok %s", n > 0 ? ev[n - 1].note : "");
+}
+
+static int kind_parse(const char *w, enum plan_kind *k)
+{
+    static const enum plan_kind kinds[] = {PLAN_KIND_WEIGH_IN, PLAN_KIND_BASELINE,
+                                           PLAN_KIND_TRAINING, PLAN_KIND_RETENTION,
+                                           PLAN_KIND_RUN,      PLAN_KIND_WALK};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(w, plan_kind_name(kinds[i]))) {
+            *k = kinds[i];
+            return GC_OK;
+        }
+    return GC_ERR_ARG;
+}
+
+/* A therapist setting that is no session state (sound, display): logged
+ * the same way. */
+static void log_change(struct feedback_app *app, const char *text, const char *source)
+{
+    char t[32];
+    clock_mmss(t, sizeof t, app->t_session_s);
+    snprintf(app->note, sizeof app->note, "%.12s set %.50s (%.10s)", t, text, source);
+    LOG_INFO("t=%.3f s set %s (%s)", app->t_session_s, text, source);
+    if (app->cfg.changes_out)
+        fprintf(app->cfg.changes_out, "therapist: t=%.1f s set %s (%s)\n", app->t_session_s, text,
+                source);
+}
+
 /* ---- the therapist's commands (keys and ctl share these) ------------------ */
 
-/* Applies one setting; reply gets "ok ..." or "error ...". Ranges are
- * those of feedback.h. */
+static bool is_none(const char *w)
+{
+    return !strcmp(w, "none") || !strcmp(w, "off");
+}
+
+/* Applies one setting; reply gets "ok ..." or "error ...". */
 static void do_set(struct feedback_app *app, const char *key, const struct ctl_cmd *c,
                    const char *source, char *reply, size_t cap)
 {
     double x = c->num[0];
     const char *w = c->arg[0];
-    uint64_t seq = 0;
-    char text[160];
-    text[0] = 0;
+    struct session_cmd sc = {0, NAN, 0};
     if (!strcmp(key, "target-cadence")) {
-        if (!in_range(x, 60, 240)) {
-            snprintf(reply, cap, "error target-cadence must be 60..240 steps/min");
+        sc.kind = SESSION_CMD_CADENCE;
+        sc.value = is_none(w) ? NAN : x;
+        if (!is_none(w) && !isfinite(x)) {
+            snprintf(reply, cap, "error target-cadence must be 60..240 steps/min or none");
             return;
         }
-        seq = send(app, FA_TARGET_ABS, x, 0, 0);
-        wait_applied(app, seq);
-        snprintf(text, sizeof text, "target-cadence=%.1f", app->view.target_spm);
     } else if (!strcmp(key, "target-relative")) {
-        if (!in_range(x, -20, 30)) {
-            snprintf(reply, cap, "error target-relative must be -20..+30 %%");
-            return;
-        }
-        seq = send(app, FA_TARGET_REL, x, 0, 0);
-        wait_applied(app, seq);
-        if (isfinite(app->view.target_spm))
-            snprintf(text, sizeof text, "target-relative=%+.1f target-cadence=%.1f", x,
-                     app->view.target_spm);
-        else
-            snprintf(text, sizeof text, "target-relative=%+.1f target-cadence=pending-baseline", x);
+        sc.kind = SESSION_CMD_CADENCE_REL;
+        sc.value = x;
     } else if (!strcmp(key, "band")) {
-        if (!in_range(x, 0.5, 20)) {
-            snprintf(reply, cap, "error band must be 0.5..20 %%");
-            return;
-        }
-        seq = send(app, FA_BAND, x, 0, 0);
-        wait_applied(app, seq);
-        snprintf(text, sizeof text, "band=%.1f", app->view.band_pct);
+        sc.kind = SESSION_CMD_BAND;
+        sc.value = x;
     } else if (!strcmp(key, "loading-ceiling")) {
-        if (!in_range(x, 5, 500)) {
-            snprintf(reply, cap, "error loading-ceiling must be 5..500 BW/s");
+        sc.kind = SESSION_CMD_VALR_CEILING;
+        sc.value = is_none(w) ? NAN : x;
+        if (!is_none(w) && !isfinite(x)) {
+            snprintf(reply, cap, "error loading-ceiling must be 5..500 BW/s or none");
             return;
         }
-        seq = send(app, FA_CEILING, x, 0, 0);
-        wait_applied(app, seq);
-        snprintf(text, sizeof text, "loading-ceiling=%.1f", app->view.loading_ceiling_bw_s);
-    } else if (!strcmp(key, "impact-ceiling")) {
-        double v = !strcmp(w, "off") ? NAN : x;
-        if (!isnan(v) && !in_range(v, 0.5, 10)) {
-            snprintf(reply, cap, "error impact-ceiling must be 0.5..10 BW or off");
-            return;
-        }
-        seq = send(app, FA_IMPACT, v, 0, 0);
-        wait_applied(app, seq);
-        if (isnan(v))
-            snprintf(text, sizeof text, "impact-ceiling=off");
-        else
-            snprintf(text, sizeof text, "impact-ceiling=%.2f", v);
     } else if (!strcmp(key, "mode")) {
         enum feedback_mode m;
         if (feedback_mode_parse(w, &m) != GC_OK) {
             snprintf(reply, cap, "error mode must be continuous, bandwidth, faded or off");
             return;
         }
-        seq = send(app, FA_MODE, m, 0, 0);
-        wait_applied(app, seq);
-        snprintf(text, sizeof text, "mode=%s", feedback_mode_name(app->view.mode));
+        sc.kind = SESSION_CMD_FEEDBACK;
+        sc.arg = m == FEEDBACK_MODE_CONTINUOUS  ? PLAN_FB_CONTINUOUS
+                 : m == FEEDBACK_MODE_BANDWIDTH ? PLAN_FB_BANDWIDTH
+                 : m == FEEDBACK_MODE_FADED     ? PLAN_FB_FADED
+                                                : PLAN_FB_NONE;
+    } else if (!strcmp(key, "phase")) {
+        enum plan_kind k;
+        if (kind_parse(w, &k) != GC_OK) {
+            snprintf(reply, cap,
+                     "error phase must be weigh-in, baseline, training, retention, run or walk");
+            return;
+        }
+        sc.kind = SESSION_CMD_PHASE;
+        sc.arg = (int)k;
+    } else if (!strcmp(key, "baseline")) {
+        sc.kind = SESSION_CMD_BASELINE;
+        sc.value = x;
+    }
+    if (sc.kind) {
+        session_command(app, &sc, source, reply, cap);
+        return;
+    }
+
+    uint64_t seq = 0;
+    char text[160];
+    text[0] = 0;
+    if (!strcmp(key, "impact-ceiling")) {
+        double v = is_none(w) ? NAN : x;
+        if (!isnan(v) && !in_range(v, 0.5, 10)) {
+            snprintf(reply, cap, "error impact-ceiling must be 0.5..10 BW or off");
+            return;
+        }
+        seq = send(app, FA_IMPACT, v, 0, 0);
+        if (isnan(v))
+            snprintf(text, sizeof text, "impact-ceiling=off");
+        else
+            snprintf(text, sizeof text, "impact-ceiling=%.2f", v);
     } else if (!strcmp(key, "metronome")) {
         app->metronome_enabled = !strcmp(w, "on");
         seq = send(app, FA_METRONOME, app->metronome_enabled, 0, 0);
-        wait_applied(app, seq);
         snprintf(text, sizeof text, "metronome=%.16s", w);
     } else if (!strcmp(key, "mute")) {
         app->muted = !strcmp(w, "on");
         audio_set_mute(app->audio, app->muted);
         seq = send(app, FA_MUTE, app->muted, 0, 0);
-        wait_applied(app, seq);
         snprintf(text, sizeof text, "mute=%.16s", w);
     } else if (!strcmp(key, "align")) {
         app->align = !strcmp(w, "on");
@@ -453,40 +584,26 @@ static void do_set(struct feedback_app *app, const char *key, const struct ctl_c
             return;
         }
         seq = send(app, FA_GOOD_CUE, !strcmp(w, "on"), floor(every), 0);
-        wait_applied(app, seq);
         snprintf(text, sizeof text, "good-cue=%.16s every=%.0f", w, floor(every));
-    } else if (!strcmp(key, "phase")) {
-        enum feedback_phase p;
-        if (feedback_phase_parse(w, &p) != GC_OK) {
-            snprintf(reply, cap, "error phase must be baseline, training or retention");
-            return;
-        }
-        seq = send(app, FA_PHASE, p, 0, 0);
-        wait_applied(app, seq);
-        snprintf(text, sizeof text, "phase=%s", feedback_phase_name(app->view.phase));
     } else if (!strcmp(key, "intervals")) {
-        if (!in_range(c->num[0], 0, 3600) || !in_range(c->num[1], 0, 3600) ||
-            !in_range(c->num[2], 0, 100)) {
-            snprintf(reply, cap, "error intervals: RUN_S and WALK_S 0..3600, REPS 0..100");
-            return;
-        }
-        seq = send(app, FA_INTERVALS, c->num[0], c->num[1], floor(c->num[2]));
-        wait_applied(app, seq);
-        snprintf(text, sizeof text, "intervals=%.0f/%.0f/%.0f", c->num[0], c->num[1],
-                 floor(c->num[2]));
-    } else if (!strcmp(key, "baseline")) {
-        if (!in_range(x, 60, 240)) {
-            snprintf(reply, cap, "error baseline must be 60..240 steps/min");
-            return;
-        }
-        seq = send(app, FA_BASELINE, x, 0, 0);
-        wait_applied(app, seq);
-        snprintf(text, sizeof text, "baseline=%.1f", x);
+        snprintf(reply, cap,
+                 "error run/walk intervals come from the protocol (kind = intervals); use "
+                 "'set phase run' or 'set phase walk'");
+        return;
     } else {
         snprintf(reply, cap, "error cannot set '%s'", key);
         return;
     }
-    log_change(app, "set", text, source);
+    if (seq == 0 && (!strcmp(key, "impact-ceiling") || !strcmp(key, "metronome") ||
+                     !strcmp(key, "mute") || !strcmp(key, "good-cue"))) {
+        snprintf(reply, cap, "error the audio thread is not keeping up; try again");
+        return;
+    }
+    if (seq)
+        wait_applied(app, seq);
+    log_change(app, text, source);
+    if (app->cfg.log_event)
+        app->cfg.log_event(app->cfg.user, app->t_session_s, "set", text);
     snprintf(reply, cap, "ok %s", text);
 }
 
@@ -504,36 +621,48 @@ static void fmt_num(char *buf, size_t cap, int decimals, bool plus, double x)
 static void do_get(struct feedback_app *app, const char *key, char *reply, size_t cap)
 {
     const struct feedback_view *v = &app->view;
-    char a[32], b[32], c[32], d[32], e[32], f[32];
+    struct session_view sv;
+    session_get_view(&app->sess, &sv);
+    const struct session_targets *t = &sv.targets;
+    double band_pct = isfinite(t->cadence_spm) && t->cadence_spm > 0
+                          ? 100.0 * (t->cadence_hi_spm - t->cadence_lo_spm) / 2.0 / t->cadence_spm
+                          : NAN;
+    const char *mode = t->feedback == PLAN_FB_NONE ? "off" : plan_feedback_name(t->feedback);
+    char a[48], b[32], c[32], d[32], e[32], f[32], g[32], h[32];
     if (!strcmp(key, "status")) {
-        fmt_num(a, sizeof a, 1, false, v->target_spm);
+        fmt_num(a, sizeof a, 1, false, t->cadence_spm);
         fmt_num(b, sizeof b, 1, false, v->cadence_spm);
-        fmt_num(c, sizeof c, 3, false, v->share_in_band);
+        fmt_num(c, sizeof c, 3, false, sv.share_in_band);
         fmt_num(d, sizeof d, 1, false, v->last_valr_bw_s);
-        fmt_num(e, sizeof e, 1, false, v->loading_ceiling_bw_s);
-        fmt_num(f, sizeof f, 1, false, v->baseline_spm);
+        fmt_num(e, sizeof e, 1, false, t->valr_ceiling_bw_s);
+        fmt_num(f, sizeof f, 1, false, sv.baseline.valid ? sv.baseline.cadence_spm : NAN);
+        fmt_num(g, sizeof g, 1, false, band_pct);
+        fmt_num(h, sizeof h, 1, false, sv.body_weight_n);
+        char ivl[24] = "";
+        if (sv.intervals > 0)
+            snprintf(ivl, sizeof ivl, " interval=%d/%d", sv.interval, sv.intervals);
         snprintf(reply, cap,
-                 "ok t=%.1f phase=%s mode=%s feedback=%s target-cadence=%s band=%.1f "
-                 "cadence=%s state=%s in-band=%s steps=%u valr=%s loading-ceiling=%s "
-                 "baseline=%s metronome=%s:%.1f mute=%s",
-                 v->session_s, feedback_phase_name(v->phase), feedback_mode_name(v->mode),
-                 v->feedback_on ? "on" : "off", a, v->band_pct, b, feedback_band_name(v->band), c,
-                 v->steps_total, d, e, f, v->metronome_on ? "on" : "off", v->metronome_spm,
-                 v->muted ? "on" : "off");
+                 "ok t=%.1f phase=%s%s phase-name=\"%.40s\" mode=%s feedback=%s "
+                 "target-cadence=%s band=%s cadence=%s state=%s in-band=%s steps=%zu "
+                 "scored=%zu valr=%s loading-ceiling=%s baseline=%s body-weight=%s "
+                 "metronome=%s:%.1f mute=%s",
+                 app->t_session_s,
+                 sv.phase < 0 ? "starting" : sv.ended ? "ended" : plan_kind_name(sv.kind), ivl,
+                 sv.phase_name, mode, v->feedback_on ? "on" : "off", a, g, b,
+                 feedback_band_name(v->band), c, sv.steps, sv.steps_scored, d, e, f, h,
+                 v->metronome_on ? "on" : "off", v->metronome_spm, v->muted ? "on" : "off");
         return;
     }
     if (!strcmp(key, "target-cadence"))
-        fmt_num(a, sizeof a, 1, false, v->target_spm);
-    else if (!strcmp(key, "target-relative"))
-        fmt_num(a, sizeof a, 1, true, v->target_relative ? v->target_rel_pct : NAN);
+        fmt_num(a, sizeof a, 1, false, t->cadence_spm);
     else if (!strcmp(key, "band"))
-        fmt_num(a, sizeof a, 1, false, v->band_pct);
+        fmt_num(a, sizeof a, 1, false, band_pct);
     else if (!strcmp(key, "loading-ceiling"))
-        fmt_num(a, sizeof a, 1, false, v->loading_ceiling_bw_s);
+        fmt_num(a, sizeof a, 1, false, t->valr_ceiling_bw_s);
     else if (!strcmp(key, "impact-ceiling"))
         fmt_num(a, sizeof a, 2, false, v->impact_ceiling_bw);
     else if (!strcmp(key, "mode"))
-        snprintf(a, sizeof a, "%s", feedback_mode_name(v->mode));
+        snprintf(a, sizeof a, "%s", mode);
     else if (!strcmp(key, "metronome"))
         snprintf(a, sizeof a, "%s", app->metronome_enabled ? "on" : "off");
     else if (!strcmp(key, "mute"))
@@ -547,12 +676,12 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
     else if (!strcmp(key, "good-cue"))
         snprintf(a, sizeof a, "%s:%u", v->good_step_cue ? "on" : "off", v->good_step_every);
     else if (!strcmp(key, "phase"))
-        snprintf(a, sizeof a, "%s", feedback_phase_name(v->phase));
-    else if (!strcmp(key, "intervals"))
-        snprintf(a, sizeof a, "%.0f/%.0f/%u", v->interval_run_s, v->interval_walk_s,
-                 v->interval_reps);
+        snprintf(a, sizeof a, "%s",
+                 sv.phase < 0 ? "starting" : sv.ended ? "ended" : plan_kind_name(sv.kind));
     else if (!strcmp(key, "baseline"))
-        fmt_num(a, sizeof a, 1, false, v->baseline_spm);
+        fmt_num(a, sizeof a, 1, false, sv.baseline.valid ? sv.baseline.cadence_spm : NAN);
+    else if (!strcmp(key, "body-weight"))
+        fmt_num(a, sizeof a, 1, false, sv.body_weight_n);
     else {
         snprintf(reply, cap, "error cannot get '%s'", key);
         return;
@@ -605,9 +734,10 @@ static void dispatch(struct feedback_app *app, const struct ctl_cmd *c, const ch
     case CTL_HELP:
         snprintf(reply, cap,
                  "ok commands: set KEY VALUE | get status|KEY | mark pain N|symptom TEXT|"
-                 "note TEXT|event; keys: target-cadence target-relative band loading-ceiling "
-                 "impact-ceiling mode metronome mute align volume cues good-cue phase "
-                 "intervals baseline");
+                 "note TEXT|event; keys: target-cadence (or none) target-relative band "
+                 "loading-ceiling (or none) impact-ceiling mode metronome mute align volume "
+                 "cues good-cue phase (weigh-in|baseline|training|retention|run|walk) "
+                 "baseline; get also: body-weight");
         break;
     }
 }
@@ -631,11 +761,6 @@ int feedback_app_command(struct feedback_app *app, const char *line, const char 
     return strncmp(reply, "ok", 2) == 0 ? GC_OK : GC_ERR_ARG;
 }
 
-void feedback_app_announce(struct feedback_app *app, const char *text)
-{
-    snprintf(app->note, sizeof app->note, "%s", text);
-    send(app, FA_PHASE_CUE, 0, 0, 0);
-}
 
 static void key_set(struct feedback_app *app, const char *key, double x, const char *word)
 {
@@ -655,7 +780,9 @@ static void key_set(struct feedback_app *app, const char *key, double x, const c
 
 static void handle_action(struct feedback_app *app, const struct display_input *in)
 {
-    const struct feedback_view *v = &app->view;
+    struct session_view sv;
+    session_get_view(&app->sess, &sv);
+    const struct session_targets *t = &sv.targets;
     char reply[256];
     struct ctl_cmd c;
     memset(&c, 0, sizeof c);
@@ -666,23 +793,30 @@ static void handle_action(struct feedback_app *app, const struct display_input *
     case DISPLAY_ACT_TARGET_UP:
     case DISPLAY_ACT_TARGET_DOWN: {
         double s = in->action == DISPLAY_ACT_TARGET_UP ? 1 : -1;
-        if (v->target_relative)
-            key_set(app, "target-relative", v->target_rel_pct + 0.5 * s, NULL);
-        else
-            key_set(app, "target-cadence", v->target_spm + s, NULL);
+        /* no target yet: start from the runner's own cadence */
+        double from = isfinite(t->cadence_spm) ? t->cadence_spm : app->view.cadence_spm;
+        key_set(app, "target-cadence", isfinite(from) ? floor(from + 0.5) + s : NAN, NULL);
         break;
     }
     case DISPLAY_ACT_BAND_UP:
     case DISPLAY_ACT_BAND_DOWN:
-        key_set(app, "band", v->band_pct + (in->action == DISPLAY_ACT_BAND_UP ? 0.5 : -0.5), NULL);
+    {
+        double pct = isfinite(t->cadence_spm) && t->cadence_spm > 0
+                         ? 100.0 * (t->cadence_hi_spm - t->cadence_lo_spm) / 2.0 / t->cadence_spm
+                         : 3.0;
+        key_set(app, "band", pct + (in->action == DISPLAY_ACT_BAND_UP ? 0.5 : -0.5), NULL);
+    }
         break;
     case DISPLAY_ACT_CEILING_UP:
     case DISPLAY_ACT_CEILING_DOWN:
         key_set(app, "loading-ceiling",
-                v->loading_ceiling_bw_s + (in->action == DISPLAY_ACT_CEILING_UP ? 2 : -2), NULL);
+                (isfinite(t->valr_ceiling_bw_s) ? t->valr_ceiling_bw_s : SESSION_VALR_RISK_BW_S) +
+                    (in->action == DISPLAY_ACT_CEILING_UP ? 2 : -2),
+                NULL);
         break;
     case DISPLAY_ACT_MODE_NEXT:
-        key_set(app, "mode", NAN, feedback_mode_name((enum feedback_mode)((v->mode + 1) % 4)));
+        key_set(app, "mode", NAN,
+                feedback_mode_name((enum feedback_mode)((policy_mode(t->feedback) + 1) % 4)));
         break;
     case DISPLAY_ACT_MUTE:
         key_set(app, "mute", NAN, app->muted ? "off" : "on");
@@ -691,10 +825,10 @@ static void handle_action(struct feedback_app *app, const struct display_input *
         key_set(app, "metronome", NAN, app->metronome_enabled ? "off" : "on");
         break;
     case DISPLAY_ACT_BASELINE:
-        key_set(app, "phase", NAN, v->phase == FEEDBACK_PHASE_BASELINE ? "training" : "baseline");
+        key_set(app, "phase", NAN, sv.kind == PLAN_KIND_BASELINE ? "training" : "baseline");
         break;
     case DISPLAY_ACT_RETENTION:
-        key_set(app, "phase", NAN, v->phase == FEEDBACK_PHASE_RETENTION ? "training" : "retention");
+        key_set(app, "phase", NAN, sv.kind == PLAN_KIND_RETENTION ? "training" : "retention");
         break;
     case DISPLAY_ACT_MARKER:
         c.verb = CTL_MARK;
@@ -780,7 +914,27 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     app->volume = cfg->volume;
     app->cue_set = cfg->cue_set;
     app->align = cfg->align;
-    app->fb = feedback_new(&cfg->policy);
+    /* The policy follows the session (feedback_apply_settings): no
+     * baseline timer and no targets of its own. */
+    struct feedback_config policy = cfg->policy;
+    policy.baseline_s = 0;
+    policy.start_phase = FEEDBACK_PHASE_BASELINE;
+    app->fb = feedback_new(&policy);
+    if (cfg->plan) {
+        session_init(&app->sess, cfg->plan, 0.0);
+    } else {
+        /* no plan: one open phase of training without targets */
+        struct plan plan;
+        memset(&plan, 0, sizeof plan);
+        snprintf(plan.name, sizeof plan.name, "free-run");
+        plan.n_phases = 1;
+        snprintf(plan.phases[0].name, sizeof plan.phases[0].name, "training");
+        plan.phases[0].kind = PLAN_KIND_TRAINING;
+        plan.phases[0].duration_s = PLAN_OPEN_S;
+        plan.phases[0].feedback = PLAN_FB_CONTINUOUS;
+        session_init(&app->sess, &plan, 0.0);
+    }
+    session_get_view(&app->sess, &app->sview);
     app->events = spsc_new(sizeof(struct live_event), FA_EVENT_RING);
     app->cmds = spsc_new(sizeof(struct fa_cmd), FA_CMD_RING);
     app->issued = spsc_new(sizeof(struct fa_issued), FA_ISSUED_RING);
@@ -886,6 +1040,7 @@ static void build_model(struct feedback_app *app, struct display_model *m)
 {
     memset(m, 0, sizeof *m);
     m->fb = app->view;
+    session_get_view(&app->sess, &m->session);
     m->panel = app->panel;
     m->link_ok = app->status.link_ok;
     snprintf(m->link, sizeof m->link, "%s", app->status.link);
@@ -905,8 +1060,8 @@ int feedback_app_frame(struct feedback_app *app, const struct feedback_app_statu
 {
     if (st) {
         app->status = *st;
-        if (st->t_session_s > app->t_session_s) {
-            app->t_session_s = st->t_session_s;
+        if (st->t_session_s > app->t_session_s || app->phases_seen == 0) {
+            feedback_app_advance(app, st->t_session_s);
             send(app, FA_TICK, st->t_session_s, 0, 0);
         }
     }
@@ -971,7 +1126,7 @@ int feedback_app_finish(struct feedback_app *app, FILE *out)
         if (!app->have_model)
             build_model(app, &app->model);
         else
-            app->model.fb = app->view;
+            build_model(app, &app->model);
         struct display *d = app->disp;
         struct display *off = NULL;
         if (app->cfg.headless) {
@@ -998,23 +1153,25 @@ int feedback_app_finish(struct feedback_app *app, FILE *out)
     }
     if (out) {
         const struct feedback_view *v = &app->view;
+        struct session_view sv;
+        session_get_view(&app->sess, &sv);
         struct audio_stats st;
         audio_get_stats(app->audio, &st);
         char band[64];
-        if (v->steps_scored > 0 && isfinite(v->share_in_band))
-            snprintf(band, sizeof band, "%.0f %% of %u training steps in band",
-                     100 * v->share_in_band, v->steps_scored);
+        if (sv.steps_scored > 0 && isfinite(sv.share_in_band))
+            snprintf(band, sizeof band, "%.0f %% of %zu scored steps in band",
+                     100 * sv.share_in_band, sv.steps_scored);
         else
-            snprintf(band, sizeof band, "no training steps scored");
+            snprintf(band, sizeof band, "no steps scored against a cadence band");
         char metro[32];
         if (v->metronome_spm > 0)
             snprintf(metro, sizeof metro, "metronome %.1f", v->metronome_spm);
         else
             snprintf(metro, sizeof metro, "metronome off");
         fprintf(out,
-                "feedback: %u steps, %s, %u hard landings; %s; audio %s latency %.1f ms "
+                "feedback: %zu steps, %s, %zu hard landings; %s; audio %s latency %.1f ms "
                 "(max %.1f), %llu cues, %llu xruns\n",
-                v->steps_total, band, v->steps_hard, metro, app->audio_device,
+                sv.steps, band, sv.steps_over, metro, app->audio_device,
                 st.latency_mean_ms, st.latency_max_ms, (unsigned long long)st.cues,
                 (unsigned long long)st.xruns);
     }

@@ -47,6 +47,8 @@
 
 #include "audio.h"
 #include "feedback.h"
+#include "plan.h"
+#include "session.h"
 
 struct live_snapshot;
 struct run_options;
@@ -80,8 +82,17 @@ struct feedback_app_config {
     const char *patient;
     const char *cue_log_path; /* CSV of every cue; NULL = $GAITCUE_CUE_LOG, or none */
     FILE *changes_out;        /* a line per therapist change/marker (stdout unless --quiet) */
+    /* The session's plan (copied; already time-scaled).  NULL: one open
+     * training phase without targets.  The app owns the session's state
+     * (session.h) on the main thread: protocol phases, keys and the
+     * control socket change it only through typed session commands. */
+    const struct plan *plan;
     /* main-thread callbacks (may be NULL) */
     void (*metronome_changed)(void *user, uint32_t spm_x100); /* 0 = off: CMD_METRONOME arg */
+    /* every change of the session's state (phase, baseline, targets), in order */
+    void (*session_event)(void *user, const struct session_event *e);
+    /* markers ("pain", "symptom", "note", "event") and settings that are not
+     * session state ("set": sound, display) */
     void (*log_event)(void *user, double t_session_s, const char *kind, const char *text);
     void *user;
 };
@@ -112,9 +123,18 @@ void feedback_app_status_from_live(const struct live_snapshot *s, struct feedbac
  * Returns GC_OK, GC_ERR_FORMAT (malformed line) or GC_ERR_ARG (refused). */
 int feedback_app_command(struct feedback_app *app, const char *line, const char *source,
                          char *reply, size_t cap);
-/* A protocol phase began: show text on the display's note line and play
- * the phase-change cue (distinct from every step cue). */
-void feedback_app_announce(struct feedback_app *app, const char *text);
+/* Advance the session's clock to t_session_s (protocol phases begin and
+ * end; session_event is called for each change).  feedback_app_frame does
+ * it too; call it before judging steps that were popped later. */
+void feedback_app_advance(struct feedback_app *app, double t_session_s);
+/* Judge one completed step (phase, in band, under the ceiling) with what
+ * was in force at its initial contact, and count it.  The one place a
+ * step is judged: the recorder stores the result. */
+void feedback_app_judge_step(struct feedback_app *app, struct session_step *st);
+/* Body weight (weigh-in or estimate), N. */
+void feedback_app_set_body_weight(struct feedback_app *app, double body_weight_n);
+/* The session's state now (what the display and the ctl replies show). */
+void feedback_app_get_session(const struct feedback_app *app, struct session_view *v);
 /* Latest view of the policy (as the display shows it). */
 void feedback_app_get_view(struct feedback_app *app, struct feedback_view *v);
 void feedback_app_get_audio_stats(const struct feedback_app *app, struct audio_stats *st);

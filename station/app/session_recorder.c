@@ -12,34 +12,40 @@
 #include <unistd.h>
 
 #include "gc_error.h"
-#include "live.h"
 #include "log.h"
 
 #ifndef GC_DATADIR
 #define GC_DATADIR "station/data"
 #endif
 
-/* Control ring: markers and target changes come at human pace; 256 is
- * minutes of PT activity between two writer passes. */
-#define CTL_RING 256
-/* The writer looks at the rings this often (ms): well under the commit
- * period, and a thousandth of the ring's worth of events. */
+/* The writer looks at the ring this often (ms): well under the commit
+ * period. */
 #define POLL_MS 10
 
-enum ctl_kind { CTL_TICK = 1, CTL_MARK, CTL_TARGETS, CTL_WEIGHT };
+enum item_kind { IT_TICK = 1, IT_STEP, IT_PHASE, IT_CHANGE, IT_MARK, IT_WEIGHT };
 
-struct ctl_item {
-    enum ctl_kind kind;
+struct item {
+    enum item_kind kind;
     double t_s;
-    struct store_marker mark;
-    struct session_targets targets;
-    char note[128];
-    double weight_n;
+    union {
+        struct session_step step;
+        struct {
+            int idx;
+            bool added;
+            struct plan_phase phase; /* added: the ad hoc phase */
+            struct session_targets targets;
+        } ph;
+        struct store_target_change change;
+        struct store_marker mark;
+        double weight_n;
+    } u;
 };
 
 struct pending_phase {
     int idx;
     double start_rel_s;
+    bool added;
+    struct plan_phase phase;
     struct session_targets t;
 };
 
@@ -65,25 +71,19 @@ static void *vec_add(struct vec *v)
 struct session_recorder {
     struct store *store;
     int64_t sid;
-    double t0_s;
     unsigned commit_ms;
-    struct session sess; /* writer thread only */
-    struct spsc *events; /* DSP -> writer */
-    struct spsc *ctl;    /* control -> writer */
+    struct spsc *ring; /* control thread -> writer */
     pthread_t thread;
     bool started, stopped;
     atomic_bool stop;
 
     /* writer thread: waiting for the next commit */
     struct vec steps, markers, changes, phases;
-    /* therapist target changes and clock ticks wait here until the events
-     * before them (in session time) have been handled */
-    struct vec held;
-    double held_since_ms;
     double weight_n; /* NAN = none pending */
+    uint64_t lost;   /* records that could not be kept in memory */
 
     _Atomic uint64_t n_steps, n_markers, n_changes, n_phases, n_commits;
-    _Atomic uint64_t ctl_dropped;
+    _Atomic uint64_t ring_dropped, mem_lost;
     atomic_int last_error;
     atomic_int phase;
 };
@@ -102,169 +102,74 @@ static double mono_ms(void)
 
 struct session_recorder *session_recorder_new(const struct session_recorder_config *cfg)
 {
-    if (!cfg || !cfg->store || cfg->session_id <= 0 || !cfg->plan || cfg->commit_ms > 1000)
+    if (!cfg || !cfg->store || cfg->session_id <= 0 || cfg->commit_ms > 1000)
         return NULL;
     struct session_recorder *rec = calloc(1, sizeof *rec);
     if (!rec)
         return NULL;
     rec->store = cfg->store;
     rec->sid = cfg->session_id;
-    rec->t0_s = cfg->t0_s;
     rec->commit_ms = cfg->commit_ms ? cfg->commit_ms : SESSION_RECORDER_COMMIT_MS;
-    rec->events = spsc_new(sizeof(struct live_event), SESSION_RECORDER_RING);
-    rec->ctl = spsc_new(sizeof(struct ctl_item), CTL_RING);
-    if (!rec->events || !rec->ctl) {
-        spsc_free(rec->events);
-        spsc_free(rec->ctl);
+    rec->ring = spsc_new(sizeof(struct item), SESSION_RECORDER_RING);
+    if (!rec->ring) {
         free(rec);
         return NULL;
     }
-    session_init(&rec->sess, cfg->plan, cfg->t0_s);
     rec->steps.sz = sizeof(struct session_step);
     rec->markers.sz = sizeof(struct store_marker);
     rec->changes.sz = sizeof(struct store_target_change);
     rec->phases.sz = sizeof(struct pending_phase);
-    rec->held.sz = sizeof(struct ctl_item);
     rec->weight_n = NAN;
     atomic_init(&rec->stop, false);
     atomic_init(&rec->phase, -1);
     return rec;
 }
 
-struct spsc *session_recorder_event_ring(struct session_recorder *rec)
-{
-    return rec->events;
-}
-
 /* ---- writer thread ------------------------------------------------- */
 
-static void advance(struct session_recorder *rec, double t_s)
+static void keep(struct session_recorder *rec, const struct item *it)
 {
-    struct session_event ev[8];
-    int n;
-    /* several phases may pass at once (compressed time): loop until the
-     * model has caught up */
-    do {
-        n = session_update(&rec->sess, t_s, ev, 8);
-        for (int i = 0; i < n; i++) {
-            if (ev[i].kind != SESSION_EV_PHASE)
-                continue;
-            struct session_targets t;
-            session_get_targets(&rec->sess, &t);
-            struct pending_phase *pp = vec_add(&rec->phases);
-            struct store_target_change *tc = vec_add(&rec->changes);
-            if (!pp || !tc)
-                continue;
-            pp->idx = ev[i].phase;
-            pp->start_rel_s = ev[i].t_s - rec->t0_s;
-            pp->t = t;
-            memset(tc, 0, sizeof *tc);
-            tc->t_s = ev[i].t_s;
-            tc->source = STORE_SRC_PROTOCOL;
-            tc->targets = t;
-            snprintf(tc->note, sizeof tc->note, "%s begins",
-                     rec->sess.plan.phases[ev[i].phase].name);
+    void *slot = NULL;
+    switch (it->kind) {
+    case IT_TICK:
+        return;
+    case IT_STEP:
+        if ((slot = vec_add(&rec->steps)))
+            *(struct session_step *)slot = it->u.step;
+        break;
+    case IT_PHASE: {
+        struct pending_phase *pp = slot = vec_add(&rec->phases);
+        if (pp) {
+            pp->idx = it->u.ph.idx;
+            pp->start_rel_s = it->t_s;
+            pp->added = it->u.ph.added;
+            pp->phase = it->u.ph.phase;
+            pp->t = it->u.ph.targets;
+            atomic_store(&rec->phase, pp->idx);
         }
-    } while (n > 0);
-    atomic_store(&rec->phase, rec->sess.phase);
+        break;
+    }
+    case IT_CHANGE:
+        if ((slot = vec_add(&rec->changes)))
+            *(struct store_target_change *)slot = it->u.change;
+        break;
+    case IT_MARK:
+        if ((slot = vec_add(&rec->markers)))
+            *(struct store_marker *)slot = it->u.mark;
+        break;
+    case IT_WEIGHT:
+        rec->weight_n = it->u.weight_n;
+        return;
+    }
+    if (!slot)
+        atomic_fetch_add(&rec->mem_lost, 1);
 }
 
-static void apply_control(struct session_recorder *rec, const struct ctl_item *c)
+static void drain(struct session_recorder *rec)
 {
-    switch (c->kind) {
-    case CTL_TICK:
-        advance(rec, c->t_s);
-        break;
-    case CTL_MARK: {
-        struct store_marker *m = vec_add(&rec->markers);
-        if (m)
-            *m = c->mark;
-        break;
-    }
-    case CTL_TARGETS: {
-        advance(rec, c->t_s);
-        session_set_cadence_target(&rec->sess, c->targets.cadence_spm,
-                                   (c->targets.cadence_hi_spm - c->targets.cadence_lo_spm) / 2);
-        session_set_valr_ceiling(&rec->sess, c->targets.valr_ceiling_bw_s);
-        /* steps from the change on that were tagged before it arrived (the
-         * two rings race) and are not committed yet: tag them again */
-        struct session_step *ps = rec->steps.p;
-        for (size_t i = 0; i < rec->steps.n; i++)
-            if (ps[i].step.t_ic_s >= c->t_s && ps[i].phase == rec->sess.phase)
-                session_judge_step(&rec->sess.targets, &ps[i]);
-        struct store_target_change *tc = vec_add(&rec->changes);
-        if (tc) {
-            memset(tc, 0, sizeof *tc);
-            tc->t_s = c->t_s;
-            tc->source = STORE_SRC_THERAPIST;
-            tc->targets = c->targets;
-            snprintf(tc->note, sizeof tc->note, "%s", c->note);
-        }
-        break;
-    }
-    case CTL_WEIGHT:
-        rec->weight_n = c->weight_n;
-        break;
-    }
-}
-
-/* Apply the held target changes stamped at or before t_s (all if force). */
-static void release_held(struct session_recorder *rec, double t_s, bool force)
-{
-    size_t k = 0;
-    const struct ctl_item *h = rec->held.p;
-    while (k < rec->held.n && (force || h[k].t_s <= t_s))
-        apply_control(rec, &h[k++]);
-    if (k) {
-        memmove(rec->held.p, h + k, (rec->held.n - k) * sizeof *h);
-        rec->held.n -= k;
-        rec->held_since_ms = mono_ms();
-    }
-}
-
-/* Held changes wait for the events before them at most this long (ms): a
- * standing runner makes no events. */
-#define HOLD_MAX_MS 1000.0
-
-static void drain(struct session_recorder *rec, bool final)
-{
-    struct ctl_item c;
-    while (spsc_pop(rec->ctl, &c)) {
-        /* ticks and target changes are ordered with the events by session
-         * time; markers and the body weight carry their own time */
-        if (c.kind != CTL_TARGETS && c.kind != CTL_TICK) {
-            apply_control(rec, &c);
-            continue;
-        }
-        struct ctl_item *h = vec_add(&rec->held);
-        if (!h) {
-            apply_control(rec, &c);
-            continue;
-        }
-        if (rec->held.n == 1)
-            rec->held_since_ms = mono_ms();
-        *h = c;
-    }
-    struct live_event le;
-    while (spsc_pop(rec->events, &le)) {
-        /* a change stamped at or before a step's initial contact applies
-         * to that step */
-        if (rec->held.n)
-            release_held(rec, le.ev.kind == GAIT_EV_STEP ? le.ev.step.t_ic_s : le.ev.t_s, false);
-        advance(rec, le.ev.t_s);
-        if (le.ev.kind != GAIT_EV_STEP)
-            continue;
-        struct session_step *s = vec_add(&rec->steps);
-        if (!s)
-            continue;
-        memset(s, 0, sizeof *s);
-        s->step = le.ev.step;
-        s->in_band = -1;
-        s->under_ceiling = -1;
-        session_add_step(&rec->sess, s);
-    }
-    if (rec->held.n && (final || mono_ms() - rec->held_since_ms > HOLD_MAX_MS))
-        release_held(rec, 0, true);
+    struct item it;
+    while (spsc_pop(rec->ring, &it))
+        keep(rec, &it);
 }
 
 static bool pending(const struct session_recorder *rec)
@@ -281,7 +186,10 @@ static int commit(struct session_recorder *rec)
     int rc = store_begin(st);
     for (size_t i = 0; rc == GC_OK && i < rec->phases.n; i++) {
         const struct pending_phase *p = (const struct pending_phase *)rec->phases.p + i;
-        rc = store_phase_begin(st, rec->sid, p->idx, p->start_rel_s, &p->t);
+        if (p->added)
+            rc = store_phase_add(st, rec->sid, p->idx, &p->phase, p->start_rel_s);
+        if (rc == GC_OK)
+            rc = store_phase_begin(st, rec->sid, p->idx, p->start_rel_s, &p->t);
     }
     for (size_t i = 0; rc == GC_OK && i < rec->changes.n; i++)
         rc = store_add_target_change(st, rec->sid,
@@ -303,6 +211,7 @@ static int commit(struct session_recorder *rec)
                     rec->commit_ms);
         return rc;
     }
+    atomic_store(&rec->last_error, GC_OK);
     atomic_fetch_add(&rec->n_phases, rec->phases.n);
     atomic_fetch_add(&rec->n_changes, rec->changes.n);
     atomic_fetch_add(&rec->n_markers, rec->markers.n);
@@ -319,7 +228,7 @@ static void *writer(void *arg)
     double last = mono_ms();
     const struct timespec poll = {0, POLL_MS * 1000000L};
     while (!atomic_load_explicit(&rec->stop, memory_order_acquire)) {
-        drain(rec, false);
+        drain(rec);
         double now = mono_ms();
         if (now - last >= rec->commit_ms) {
             last = now;
@@ -328,7 +237,7 @@ static void *writer(void *arg)
         }
         nanosleep(&poll, NULL);
     }
-    drain(rec, true);
+    drain(rec);
     if (pending(rec))
         commit(rec);
     return NULL;
@@ -338,8 +247,6 @@ int session_recorder_start(struct session_recorder *rec)
 {
     if (rec->started)
         return GC_ERR_STATE;
-    /* the phase in force at the start is recorded even before any event */
-    advance(rec, rec->t0_s);
     if (pthread_create(&rec->thread, NULL, writer, rec) != 0)
         return GC_ERR_NOMEM;
     rec->started = true;
@@ -348,41 +255,66 @@ int session_recorder_start(struct session_recorder *rec)
 
 /* ---- control thread ------------------------------------------------ */
 
-static bool push_ctl(struct session_recorder *rec, const struct ctl_item *c)
+static bool push(struct session_recorder *rec, const struct item *it)
 {
-    if (spsc_push(rec->ctl, c))
+    if (spsc_push(rec->ring, it))
         return true;
-    atomic_fetch_add(&rec->ctl_dropped, 1);
+    atomic_fetch_add(&rec->ring_dropped, 1);
     return false;
 }
 
 bool session_recorder_tick(struct session_recorder *rec, double t_s)
 {
-    struct ctl_item c = {.kind = CTL_TICK, .t_s = t_s};
-    return push_ctl(rec, &c);
+    struct item it = {.kind = IT_TICK, .t_s = t_s};
+    return push(rec, &it);
+}
+
+bool session_recorder_step(struct session_recorder *rec, const struct session_step *s)
+{
+    struct item it = {.kind = IT_STEP, .t_s = s->step.t_ic_s};
+    it.u.step = *s;
+    return push(rec, &it);
+}
+
+bool session_recorder_phase(struct session_recorder *rec, int idx, double t_s,
+                            const struct session_targets *t, const struct plan_phase *added)
+{
+    struct item it = {.kind = IT_PHASE, .t_s = t_s};
+    it.u.ph.idx = idx;
+    it.u.ph.targets = *t;
+    it.u.ph.added = added != NULL;
+    if (added)
+        it.u.ph.phase = *added;
+    return push(rec, &it);
+}
+
+bool session_recorder_change(struct session_recorder *rec, double t_s, enum store_source source,
+                             const struct session_targets *t, const char *note)
+{
+    struct item it = {.kind = IT_CHANGE, .t_s = t_s};
+    it.u.change.t_s = t_s;
+    it.u.change.source = source;
+    it.u.change.targets = *t;
+    snprintf(it.u.change.note, sizeof it.u.change.note, "%s", note ? note : "");
+    return push(rec, &it);
 }
 
 bool session_recorder_mark(struct session_recorder *rec, const struct store_marker *m)
 {
-    struct ctl_item c = {.kind = CTL_MARK, .t_s = m->t_s, .mark = *m};
-    return push_ctl(rec, &c);
-}
-
-bool session_recorder_set_targets(struct session_recorder *rec, double t_s,
-                                  const struct session_targets *t, const char *note)
-{
-    struct ctl_item c = {.kind = CTL_TARGETS, .t_s = t_s, .targets = *t};
-    snprintf(c.note, sizeof c.note, "%s", note ? note : "");
-    return push_ctl(rec, &c);
+    struct item it = {.kind = IT_MARK, .t_s = m->t_s};
+    it.u.mark = *m;
+    return push(rec, &it);
 }
 
 bool session_recorder_set_body_weight(struct session_recorder *rec, double body_weight_n)
 {
-    struct ctl_item c = {.kind = CTL_WEIGHT, .weight_n = body_weight_n};
-    return push_ctl(rec, &c);
+    struct item it = {.kind = IT_WEIGHT};
+    it.u.weight_n = body_weight_n;
+    return push(rec, &it);
 }
 
-int session_recorder_stop(struct session_recorder *rec, enum store_status status)
+int session_recorder_stop(struct session_recorder *rec, enum store_status status,
+                          double t_stop_s)
 {
     if (!rec->started || rec->stopped)
         return rec->stopped ? GC_OK : GC_ERR_STATE;
@@ -390,9 +322,14 @@ int session_recorder_stop(struct session_recorder *rec, enum store_status status
     pthread_join(rec->thread, NULL);
     rec->stopped = true;
     /* the writer has exited: the store is ours again */
-    if (pending(rec) && commit(rec) != GC_OK)
+    int rc = GC_OK;
+    if (pending(rec) && (rc = commit(rec)) != GC_OK)
         LOG_ERR("the last %zu steps could not be saved", rec->steps.n);
-    return store_session_finish(rec->store, rec->sid, status, now_utc());
+    if (rc == GC_OK && status == STORE_COMPLETE &&
+        (atomic_load(&rec->ring_dropped) || atomic_load(&rec->mem_lost)))
+        status = STORE_INTERRUPTED; /* never "complete" with records missing */
+    int rc2 = store_session_finish(rec->store, rec->sid, status, now_utc(), t_stop_s);
+    return rc != GC_OK ? rc : rc2;
 }
 
 void session_recorder_free(struct session_recorder *rec)
@@ -400,14 +337,12 @@ void session_recorder_free(struct session_recorder *rec)
     if (!rec)
         return;
     if (rec->started && !rec->stopped)
-        session_recorder_stop(rec, STORE_INTERRUPTED);
-    spsc_free(rec->events);
-    spsc_free(rec->ctl);
+        (void)session_recorder_stop(rec, STORE_INTERRUPTED, NAN);
+    spsc_free(rec->ring);
     free(rec->steps.p);
     free(rec->markers.p);
     free(rec->changes.p);
     free(rec->phases.p);
-    free(rec->held.p);
     free(rec);
 }
 
@@ -418,8 +353,8 @@ void session_recorder_get_stats(struct session_recorder *rec, struct session_rec
     st->target_changes = atomic_load(&rec->n_changes);
     st->phases = atomic_load(&rec->n_phases);
     st->commits = atomic_load(&rec->n_commits);
-    st->dropped_events = spsc_dropped(rec->events);
-    st->dropped_control = atomic_load(&rec->ctl_dropped);
+    st->dropped_events = atomic_load(&rec->mem_lost);
+    st->dropped_control = atomic_load(&rec->ring_dropped);
     st->last_error = atomic_load(&rec->last_error);
     st->phase = atomic_load(&rec->phase);
 }

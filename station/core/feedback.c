@@ -29,6 +29,7 @@ struct feedback {
     double t_start_s, t_now_s, phase_start_s;
     enum feedback_phase phase;
     bool muted;
+    bool walk; /* the session says: a walk (feedback_apply_settings) */
 
     /* cadence window (ring of step times, ms) */
     double step_ms[FEEDBACK_MAX_CADENCE_STEPS];
@@ -305,6 +306,8 @@ static bool feedback_active(const struct feedback *fb)
 
 static bool walking_interval(const struct feedback *fb)
 {
+    if (fb->walk)
+        return true;
     unsigned rep;
     double left;
     return interval_at(fb, &rep, &left) == FEEDBACK_INTERVAL_WALK;
@@ -606,10 +609,10 @@ void feedback_get_view(const struct feedback *fb, struct feedback_view *v)
     v->interval_reps = c->interval_reps;
     v->interval_run_s = c->interval_run_s;
     v->interval_walk_s = c->interval_walk_s;
-    v->band = v->interval == FEEDBACK_INTERVAL_WALK ? FEEDBACK_BAND_PAUSED : fb->band;
+    bool walk = walking_interval(fb);
+    v->band = walk ? FEEDBACK_BAND_PAUSED : fb->band;
 
-    bool cadence_fb =
-        v->feedback_on && v->interval != FEEDBACK_INTERVAL_WALK && isfinite(v->target_spm);
+    bool cadence_fb = v->feedback_on && !walk && isfinite(v->target_spm);
     v->metronome_spm = isfinite(v->target_spm) ? v->target_spm : 0.0;
     v->metronome_on = c->metronome && !fb->muted && cadence_fb &&
                       (c->mode != FEEDBACK_MODE_BANDWIDTH || fb->band != FEEDBACK_BAND_IN);
@@ -647,6 +650,46 @@ void feedback_get_view(const struct feedback *fb, struct feedback_view *v)
             (fb->ticker_head + FEEDBACK_TICKER_LEN - fb->ticker_n + i) % FEEDBACK_TICKER_LEN;
         v->ticker[i] = fb->ticker[slot];
     }
+}
+
+/* ---- the session's settings ------------------------------------------------ */
+
+static bool in_01(double x)
+{
+    return isfinite(x) && x >= 0 && x <= 1;
+}
+
+unsigned feedback_apply_settings(struct feedback *fb, const struct feedback_settings *s,
+                                 double t_s)
+{
+    struct feedback_config *c = &fb->cfg;
+    c->baseline_s = 0; /* the session ends baselines, not a timer */
+    c->target_relative = false;
+    c->target_cadence_spm = in_range(s->target_spm, 60, 240) ? s->target_spm : NAN;
+    if (in_range(s->band_pct, 0.1, 50))
+        c->band_pct = s->band_pct;
+    c->loading_relative = false;
+    c->loading_ceiling_bw_s =
+        in_range(s->loading_ceiling_bw_s, 1, 1000) ? s->loading_ceiling_bw_s : NAN;
+    c->mode = s->mode <= FEEDBACK_MODE_OFF ? s->mode : FEEDBACK_MODE_OFF;
+    if (in_01(s->fade_start_share) && in_01(s->fade_end_share) &&
+        in_range(s->fade_duration_s, 0, 36000)) {
+        c->fade_start_share = s->fade_start_share;
+        c->fade_end_share = s->fade_end_share;
+        c->fade_duration_s = s->fade_duration_s;
+    }
+    c->interval_run_s = c->interval_walk_s = 0;
+    c->interval_reps = 0;
+    fb->walk = s->walk;
+    fb->band = FEEDBACK_BAND_UNKNOWN; /* new band: classify afresh */
+    update_band(fb);
+    unsigned cues = feedback_set_phase(fb, s->phase, t_s);
+    if (s->walk || cues) {
+        /* a new phase or a walk starts its own fade and good-step streak */
+        fb->phase_start_s = fb->t_now_s;
+        fb->good_streak = 0;
+    }
+    return cues;
 }
 
 /* ---- therapist controls ----------------------------------------------------- */

@@ -216,6 +216,25 @@ void feedback_get_view(const struct feedback *fb, struct feedback_view *v);
  * (the documented schedule; pure function of the config). */
 double feedback_fade_share(const struct feedback_config *cfg, double training_s);
 
+/* What the session (session.h, the one owner of the session's state)
+ * decides and the policy follows.  `station run` drives the policy only
+ * through this: the policy then has no baseline, phase clock or targets
+ * of its own. */
+struct feedback_settings {
+    enum feedback_phase phase;   /* BASELINE (weigh-in, baseline), TRAINING, RETENTION */
+    bool walk;                   /* a walk: cadence feedback paused, walk steps not scored */
+    enum feedback_mode mode;     /* OFF when the phase gives no feedback */
+    double target_spm;           /* NAN: no cadence target (no band, no metronome) */
+    double band_pct;             /* half-width, % of the target */
+    double loading_ceiling_bw_s; /* NAN: no loading ceiling (no hard-landing cue) */
+    double fade_start_share, fade_end_share, fade_duration_s; /* faded mode */
+};
+
+/* Follow the session's settings from time t_s.  Returns the cue bits of
+ * a phase change (the caller may play its own phase cue instead). */
+unsigned feedback_apply_settings(struct feedback *fb, const struct feedback_settings *s,
+                                 double t_s);
+
 /* Therapist controls.  Each returns GC_OK or GC_ERR_ARG (value out of the
  * accepted range: cadence 60..240 steps/min, relative -20..+30 %, band
  * 0.5..20 %, VALR ceiling 5..500 BW/s, impact ceiling 0.5..10 BW).  Changes

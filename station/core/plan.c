@@ -361,8 +361,13 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     case K_DURATION:
     case K_RUN:
     case K_WALK:
+        if (bit == K_DURATION && !strcmp(v, "open")) {
+            ph->duration_s = PLAN_OPEN_S;
+            break;
+        }
         if (!parse_duration(v, &x)) {
-            fail(ps, line, "cannot read %s '%s' (write e.g. '3 min', '90 s' or '1:30')", name, v);
+            fail(ps, line, "cannot read %s '%s' (write e.g. '3 min', '90 s', '1:30'%s)", name, v,
+                 bit == K_DURATION ? " or 'open'" : "");
             return 0;
         }
         if (x <= 0 || x > PLAN_PHASE_MAX_S) {
@@ -536,6 +541,11 @@ static void check_plan(struct parse *ps)
         }
         if (ph->kind == PLAN_KIND_BASELINE)
             baseline_seen = true;
+        if (isinf(ph->duration_s) && i + 1 < p->n_phases) {
+            fail(ps, 0, "phase %zu ('%s') is open (runs until stopped), so it must be the last",
+                 i + 1, ph->name);
+            return;
+        }
     }
 }
 

@@ -12,7 +12,8 @@
  *   name = baseline
  *   kind = baseline             ; weigh-in | baseline | training | retention
  *                               ; | walk | run | intervals
- *   duration = 3 min            ; "90 s", "3 min", "1:30"
+ *   duration = 3 min            ; "90 s", "3 min", "1:30", or "open": runs
+ *                               ; until the PT stops it (last phase only)
  *
  *   [phase]
  *   kind = training
@@ -41,6 +42,7 @@
 #ifndef GC_PLAN_H
 #define GC_PLAN_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -74,6 +76,10 @@ struct plan_target {
     enum plan_ref ref;
     double value; /* spm or BW/s (absolute), or % change from baseline */
 };
+
+/* duration_s of an open phase (`duration = open`): it lasts until the PT
+ * stops the session.  Only the last phase may be open. */
+#define PLAN_OPEN_S INFINITY
 
 struct plan_phase {
     char name[PLAN_NAME_MAX];
@@ -112,7 +118,7 @@ int plan_parse(const char *text, size_t len, struct plan *out, struct plan_error
  * read (err->reason says so), GC_ERR_FORMAT if malformed. */
 int plan_load(const char *path, struct plan *out, struct plan_error *err);
 
-/* Total planned duration, s. */
+/* Total planned duration, s (INFINITY when the last phase is open). */
 double plan_total_s(const struct plan *p);
 
 /* Divide every duration by factor (> 0): compressed time for tests and

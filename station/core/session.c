@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gc_error.h"
+
 /* ---- aggregates ---------------------------------------------------- */
 
 void session_acc_init(struct session_acc *a)
@@ -183,17 +185,36 @@ void session_baseline_from_stats(const struct session_stats *st, struct session_
     out->valid = st->n_steps >= SESSION_BASELINE_MIN_STEPS && isfinite(st->cadence_spm);
 }
 
+static void targets_none(struct session_targets *t)
+{
+    t->cadence_spm = NAN;
+    t->cadence_lo_spm = NAN;
+    t->cadence_hi_spm = NAN;
+    t->valr_ceiling_bw_s = NAN;
+    t->feedback = PLAN_FB_NONE;
+    t->feedback_share = 0;
+}
+
+bool session_phase_gives_feedback(const struct plan_phase *ph)
+{
+    return ph && (ph->kind == PLAN_KIND_TRAINING || ph->kind == PLAN_KIND_RUN);
+}
+
+static double band_half_spm(const struct plan_phase *ph, double target_spm)
+{
+    if (ph && ph->cadence_band_spm > 0)
+        return ph->cadence_band_spm;
+    double pct = ph && ph->cadence_band_pct > 0 ? ph->cadence_band_pct : 3.0;
+    return target_spm * pct / 100.0;
+}
+
 void session_resolve_targets(const struct plan_phase *ph, const struct session_baseline *b,
                              struct session_targets *out)
 {
-    out->cadence_spm = NAN;
-    out->cadence_lo_spm = NAN;
-    out->cadence_hi_spm = NAN;
-    out->valr_ceiling_bw_s = NAN;
-    out->feedback = ph ? ph->feedback : PLAN_FB_NONE;
-    out->feedback_share = 0;
+    targets_none(out);
     if (!ph)
         return;
+    out->feedback = ph->feedback;
     if (ph->feedback == PLAN_FB_CONTINUOUS || ph->feedback == PLAN_FB_BANDWIDTH)
         out->feedback_share = 1.0;
     else if (ph->feedback == PLAN_FB_FADED)
@@ -204,8 +225,7 @@ void session_resolve_targets(const struct plan_phase *ph, const struct session_b
     else if (ph->cadence.ref == PLAN_REF_BASELINE_PCT && base_ok)
         out->cadence_spm = b->cadence_spm * (1.0 + ph->cadence.value / 100.0);
     if (isfinite(out->cadence_spm)) {
-        double half = ph->cadence_band_spm > 0 ? ph->cadence_band_spm
-                                               : out->cadence_spm * ph->cadence_band_pct / 100.0;
+        double half = band_half_spm(ph, out->cadence_spm);
         out->cadence_lo_spm = out->cadence_spm - half;
         out->cadence_hi_spm = out->cadence_spm + half;
     }
@@ -215,10 +235,19 @@ void session_resolve_targets(const struct plan_phase *ph, const struct session_b
         out->valr_ceiling_bw_s = b->valr_bw_s * (1.0 + ph->valr_ceiling.value / 100.0);
 }
 
-void session_judge_step(const struct session_targets *t, struct session_step *st)
+double session_stride_cadence(double step_ms, double prev_step_ms)
 {
-    double c = st->step.cadence_spm;
-    if (isfinite(t->cadence_lo_spm) && isfinite(c))
+    if (!(step_ms > 0))
+        return NAN;
+    double stride = prev_step_ms > 0 ? 0.5 * (step_ms + prev_step_ms) : step_ms;
+    return 60000.0 / stride;
+}
+
+void session_judge_step(const struct session_targets *t, double stride_cadence_spm,
+                        struct session_step *st)
+{
+    double c = stride_cadence_spm;
+    if (isfinite(t->cadence_lo_spm) && isfinite(c) && !(st->step.flags & GAIT_STEP_WALK))
         st->in_band = (int8_t)(c >= t->cadence_lo_spm && c <= t->cadence_hi_spm);
     else
         st->in_band = -1;
@@ -229,97 +258,351 @@ void session_judge_step(const struct session_targets *t, struct session_step *st
         st->under_ceiling = -1;
 }
 
+static const struct plan_phase *current_phase(const struct session *s)
+{
+    return s->phase >= 0 && (size_t)s->phase < s->plan.n_phases ? &s->plan.phases[s->phase] : NULL;
+}
+
+static double phase_fade_s(const struct plan_phase *ph)
+{
+    return ph && isfinite(ph->duration_s) ? ph->duration_s : SESSION_OPEN_FADE_S;
+}
+
+/* The targets in force now: the phase's plan, with the PT's settings over
+ * it in phases that give feedback. */
+static void resolve_now(struct session *s)
+{
+    const struct plan_phase *ph = current_phase(s);
+    struct session_targets t;
+    session_resolve_targets(ph, &s->baseline, &t);
+    if (session_phase_gives_feedback(ph)) {
+        if (s->pt_feedback) {
+            t.feedback = s->pt_feedback_mode;
+            t.feedback_share = s->pt_feedback_mode == PLAN_FB_NONE ? 0.0
+                               : s->pt_feedback_mode == PLAN_FB_FADED ? ph->fade_from
+                                                                       : 1.0;
+        }
+        double target = t.cadence_spm;
+        if (s->pt_cadence)
+            target = s->pt_cadence_spm;
+        else if (s->pt_cadence_rel)
+            target = s->baseline.valid
+                         ? s->baseline.cadence_spm * (1.0 + s->pt_cadence_rel_pct / 100.0)
+                         : NAN;
+        if (isfinite(target)) {
+            double half = isfinite(s->pt_band_pct) ? target * s->pt_band_pct / 100.0
+                                                   : band_half_spm(ph, target);
+            t.cadence_spm = target;
+            t.cadence_lo_spm = target - half;
+            t.cadence_hi_spm = target + half;
+        } else {
+            t.cadence_spm = t.cadence_lo_spm = t.cadence_hi_spm = NAN;
+        }
+        if (s->pt_ceiling)
+            t.valr_ceiling_bw_s = s->pt_ceiling_bw_s;
+    }
+    /* a faded phase keeps its place in the fade over a change */
+    if (t.feedback == PLAN_FB_FADED && isfinite(s->targets.feedback_share) &&
+        s->targets.feedback == PLAN_FB_FADED)
+        t.feedback_share = s->targets.feedback_share;
+    s->targets = t;
+}
+
+static void remember(struct session *s, double t_s)
+{
+    struct session_regime *r = &s->hist[s->hist_head];
+    r->t_s = t_s;
+    r->phase = current_phase(s) ? s->phase : -1;
+    r->targets = s->targets;
+    s->hist_head = (s->hist_head + 1) % SESSION_HISTORY;
+    if (s->hist_n < SESSION_HISTORY)
+        s->hist_n++;
+}
+
 void session_init(struct session *s, const struct plan *p, double t0_s)
 {
     memset(s, 0, sizeof *s);
     s->plan = *p;
     s->t0_s = t0_s;
     s->phase = -1;
-    s->prev_phase = -1;
+    s->phase_start_s = t0_s;
     s->t_last_s = t0_s;
     session_acc_init(&s->base_acc);
+    session_acc_init(&s->acc);
     s->baseline.cadence_spm = NAN;
     s->baseline.valr_bw_s = NAN;
     s->baseline.contact_ms = NAN;
-    session_resolve_targets(NULL, NULL, &s->targets);
-    s->prev_targets = s->targets;
+    s->body_weight_n = NAN;
+    s->pt_cadence_spm = s->pt_cadence_rel_pct = s->pt_band_pct = s->pt_ceiling_bw_s = NAN;
+    s->prev_step_ms = NAN;
+    targets_none(&s->targets);
+    remember(s, -INFINITY);
 }
 
-static void enter_phase(struct session *s, int i)
+static void event(struct session_event *e, enum session_event_kind kind, const struct session *s,
+                  double t_s, const char *source, const char *note)
 {
-    s->prev_phase = s->phase;
-    s->prev_targets = s->targets;
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->phase = s->phase;
+    e->t_s = t_s;
+    snprintf(e->source, sizeof e->source, "%s", source);
+    e->targets = s->targets;
+    snprintf(e->note, sizeof e->note, "%s", note);
+}
+
+/* The baseline phase ends: fix the baseline figures. */
+static void end_baseline(struct session *s, double t_s, struct session_event *out,
+                         const char *source)
+{
+    struct session_stats st;
+    session_acc_finish(&s->base_acc, &st);
+    session_baseline_from_stats(&st, &s->baseline);
+    s->baseline_done = true;
+    char note[96];
+    if (s->baseline.valid)
+        snprintf(note, sizeof note, "baseline %.1f steps/min from %zu steps", s->baseline.cadence_spm,
+                 s->baseline.n_steps);
+    else
+        snprintf(note, sizeof note,
+                 "baseline: too few steps (%zu of %d) for relative targets; none set",
+                 s->baseline.n_steps, SESSION_BASELINE_MIN_STEPS);
+    event(out, SESSION_EV_BASELINE, s, t_s, source, note);
+}
+
+/* Leave the current phase and enter phase i at t_s.  Writes the baseline
+ * event (when a baseline phase ends) and the phase/end event; returns how
+ * many. */
+static int enter_phase(struct session *s, int i, double t_s, const char *source,
+                       struct session_event *out)
+{
+    int n = 0;
+    const struct plan_phase *leaving = current_phase(s);
+    if (leaving && leaving->kind == PLAN_KIND_BASELINE)
+        end_baseline(s, t_s, &out[n++], source);
     s->phase = i;
-    s->pt_cadence = false;
-    s->pt_ceiling = false;
-    const struct plan_phase *ph =
-        i >= 0 && (size_t)i < s->plan.n_phases ? &s->plan.phases[i] : NULL;
-    session_resolve_targets(ph, &s->baseline, &s->targets);
+    s->phase_start_s = t_s;
+    s->targets.feedback = PLAN_FB_NONE; /* a new phase starts its own fade */
+    resolve_now(s);
+    const struct plan_phase *ph = current_phase(s);
+    remember(s, t_s);
+    char note[96];
+    if (ph) {
+        snprintf(note, sizeof note, "%.40s begins", ph->name);
+        event(&out[n++], SESSION_EV_PHASE, s, t_s, source, note);
+    } else {
+        event(&out[n++], SESSION_EV_END, s, t_s, source, "protocol complete");
+    }
+    return n;
 }
 
 int session_update(struct session *s, double t_s, struct session_event *out, size_t cap)
 {
     size_t n = 0;
-    s->t_last_s = t_s;
-    int target = session_phase_at(&s->plan, t_s - s->t0_s, NULL);
+    if (t_s > s->t_last_s)
+        s->t_last_s = t_s;
     /* each crossing writes up to two events (baseline, phase): stop while
      * there is room for both so nothing is emitted twice */
-    while (s->phase < target && n + 2 <= cap) {
-        int leaving = s->phase;
-        /* baseline figures become known when the baseline phase ends */
-        if (leaving >= 0 && (size_t)leaving < s->plan.n_phases &&
-            s->plan.phases[leaving].kind == PLAN_KIND_BASELINE) {
-            struct session_stats st;
-            session_acc_finish(&s->base_acc, &st);
-            session_baseline_from_stats(&st, &s->baseline);
-            double t_end = s->t0_s + session_phase_start(&s->plan, (size_t)leaving + 1);
-            out[n++] = (struct session_event){SESSION_EV_BASELINE, leaving, t_end};
+    while (n + 2 <= cap && s->phase < (int)s->plan.n_phases) {
+        double start;
+        if (s->phase < 0) {
+            if (t_s < s->t0_s)
+                break;
+            start = s->t0_s;
+        } else {
+            start = s->phase_start_s + s->plan.phases[s->phase].duration_s;
+            if (!(t_s >= start))
+                break;
         }
-        enter_phase(s, s->phase + 1);
-        double t_start = s->t0_s + session_phase_start(&s->plan, (size_t)s->phase);
-        if ((size_t)s->phase < s->plan.n_phases)
-            out[n++] = (struct session_event){SESSION_EV_PHASE, s->phase, t_start};
-        else
-            out[n++] = (struct session_event){SESSION_EV_END, s->phase, t_start};
+        n += (size_t)enter_phase(s, s->phase + 1, start, "protocol", out + n);
     }
     /* faded feedback: the share falls linearly over the phase */
-    if (s->phase >= 0 && (size_t)s->phase < s->plan.n_phases) {
-        const struct plan_phase *ph = &s->plan.phases[s->phase];
-        if (ph->feedback == PLAN_FB_FADED && ph->duration_s > 0) {
-            double x =
-                (t_s - s->t0_s - session_phase_start(&s->plan, (size_t)s->phase)) / ph->duration_s;
-            x = x < 0 ? 0 : x > 1 ? 1 : x;
-            s->targets.feedback_share = ph->fade_from + (ph->fade_to - ph->fade_from) * x;
-        }
+    const struct plan_phase *ph = current_phase(s);
+    if (ph && s->targets.feedback == PLAN_FB_FADED) {
+        double x = (t_s - s->phase_start_s) / phase_fade_s(ph);
+        x = x < 0 ? 0 : x > 1 ? 1 : x;
+        s->targets.feedback_share = ph->fade_from + (ph->fade_to - ph->fade_from) * x;
     }
     return (int)n;
 }
 
+static bool in_range(double x, double lo, double hi)
+{
+    return isfinite(x) && x >= lo && x <= hi;
+}
+
+/* PT asks for a phase of `kind` now: the next planned phase of that kind
+ * (the phases between are skipped), or an open ad hoc phase appended to
+ * the plan, with the settings of the last planned phase of that kind. */
+static int goto_kind(struct session *s, enum plan_kind kind, double t_s, const char *source,
+                     struct session_event *out, const char **why)
+{
+    int from = s->phase < 0 ? 0 : s->phase + 1;
+    for (int i = from; i < (int)s->plan.n_phases; i++)
+        if (s->plan.phases[i].kind == kind)
+            return enter_phase(s, i, t_s, source, out);
+    if (s->plan.n_phases >= PLAN_MAX_PHASES) {
+        *why = "the session has too many phases for another";
+        return -1;
+    }
+    struct plan_phase ph;
+    memset(&ph, 0, sizeof ph);
+    for (size_t i = 0; i < s->plan.n_phases; i++)
+        if (s->plan.phases[i].kind == kind)
+            ph = s->plan.phases[i];
+    ph.kind = kind;
+    ph.duration_s = PLAN_OPEN_S;
+    ph.interval = ph.intervals = 0;
+    if (session_phase_gives_feedback(&ph) && ph.feedback == PLAN_FB_NONE)
+        ph.feedback = PLAN_FB_CONTINUOUS;
+    snprintf(ph.name, sizeof ph.name, "%s (PT)", plan_kind_name(kind));
+    int i = (int)s->plan.n_phases;
+    s->plan.phases[s->plan.n_phases++] = ph;
+    int n = enter_phase(s, i, t_s, source, out);
+    out[n - 1].added = true;
+    return n;
+}
+
+int session_apply(struct session *s, const struct session_cmd *c, double t_s, const char *source,
+                  struct session_event out[3], int *n_out, const char **why)
+{
+    *why = NULL;
+    *n_out = 0;
+    if (t_s > s->t_last_s)
+        s->t_last_s = t_s;
+    char note[96];
+    switch (c->kind) {
+    case SESSION_CMD_CADENCE:
+        if (!isnan(c->value) && !in_range(c->value, 60, 240)) {
+            *why = "target-cadence must be 60..240 steps/min";
+            return GC_ERR_ARG;
+        }
+        s->pt_cadence = !isnan(c->value);
+        s->pt_cadence_spm = c->value;
+        s->pt_cadence_rel = false;
+        if (isnan(c->value))
+            snprintf(note, sizeof note, "target-cadence=none");
+        else
+            snprintf(note, sizeof note, "target-cadence=%.1f", c->value);
+        break;
+    case SESSION_CMD_CADENCE_REL:
+        if (!in_range(c->value, -20, 30)) {
+            *why = "target-relative must be -20..+30 %";
+            return GC_ERR_ARG;
+        }
+        if (!s->baseline.valid) {
+            *why = "no baseline cadence yet: run a baseline phase, set baseline, or give an "
+                   "absolute target-cadence";
+            return GC_ERR_ARG;
+        }
+        s->pt_cadence_rel = true;
+        s->pt_cadence_rel_pct = c->value;
+        s->pt_cadence = false;
+        snprintf(note, sizeof note, "target-relative=%+.1f (%.1f)", c->value,
+                 s->baseline.cadence_spm * (1.0 + c->value / 100.0));
+        break;
+    case SESSION_CMD_BAND:
+        if (!in_range(c->value, 0.5, 20)) {
+            *why = "band must be 0.5..20 %";
+            return GC_ERR_ARG;
+        }
+        s->pt_band_pct = c->value;
+        snprintf(note, sizeof note, "band=%.1f", c->value);
+        break;
+    case SESSION_CMD_VALR_CEILING:
+        if (!isnan(c->value) && !in_range(c->value, 5, 500)) {
+            *why = "loading-ceiling must be 5..500 BW/s";
+            return GC_ERR_ARG;
+        }
+        s->pt_ceiling = true;
+        s->pt_ceiling_bw_s = c->value;
+        if (isnan(c->value))
+            snprintf(note, sizeof note, "loading-ceiling=none");
+        else
+            snprintf(note, sizeof note, "loading-ceiling=%.1f", c->value);
+        break;
+    case SESSION_CMD_FEEDBACK:
+        if (c->arg < PLAN_FB_NONE || c->arg > PLAN_FB_FADED) {
+            *why = "mode must be continuous, bandwidth, faded or off";
+            return GC_ERR_ARG;
+        }
+        s->pt_feedback = true;
+        s->pt_feedback_mode = (enum plan_feedback)c->arg;
+        snprintf(note, sizeof note, "mode=%s",
+                 c->arg == PLAN_FB_NONE ? "off" : plan_feedback_name((enum plan_feedback)c->arg));
+        break;
+    case SESSION_CMD_BASELINE:
+        if (!in_range(c->value, 60, 240)) {
+            *why = "baseline must be 60..240 steps/min";
+            return GC_ERR_ARG;
+        }
+        s->baseline.valid = true;
+        s->baseline.cadence_spm = c->value;
+        s->baseline_done = true;
+        snprintf(note, sizeof note, "baseline=%.1f (set by the PT)", c->value);
+        break;
+    case SESSION_CMD_PHASE: {
+        if (c->arg < PLAN_KIND_WEIGH_IN || c->arg > PLAN_KIND_RUN) {
+            *why = "phase must be weigh-in, baseline, training, retention, run or walk";
+            return GC_ERR_ARG;
+        }
+        if (s->phase >= (int)s->plan.n_phases) {
+            *why = "the protocol has ended";
+            return GC_ERR_ARG;
+        }
+        int n = goto_kind(s, (enum plan_kind)c->arg, t_s, source, out, why);
+        if (n < 0)
+            return GC_ERR_ARG;
+        *n_out = n;
+        return GC_OK;
+    }
+    default:
+        *why = "unknown command";
+        return GC_ERR_ARG;
+    }
+    resolve_now(s);
+    remember(s, t_s);
+    const struct plan_phase *ph = current_phase(s);
+    if (!session_phase_gives_feedback(ph) && c->kind != SESSION_CMD_BASELINE) {
+        size_t len = strlen(note);
+        snprintf(note + len, sizeof note - len, " (from the next feedback phase)");
+    }
+    event(&out[0], SESSION_EV_TARGETS, s, t_s, source, note);
+    *n_out = 1;
+    return GC_OK;
+}
+
+/* What was in force at time t_s. */
+static const struct session_regime *regime_at(const struct session *s, double t_s)
+{
+    const struct session_regime *best = NULL;
+    for (unsigned k = 0; k < s->hist_n; k++) {
+        unsigned i = (s->hist_head + SESSION_HISTORY - 1 - k) % SESSION_HISTORY;
+        best = &s->hist[i];
+        if (s->hist[i].t_s <= t_s)
+            return best;
+    }
+    return best; /* older than the history: the oldest kept */
+}
+
 void session_add_step(struct session *s, struct session_step *st)
 {
-    int ph = session_phase_at(&s->plan, st->step.t_ic_s - s->t0_s, NULL);
-    st->phase = ph >= 0 && (size_t)ph < s->plan.n_phases ? ph : -1;
-    struct session_step judged = *st;
-    if (st->phase == s->phase) {
-        session_judge_step(&s->targets, &judged);
-    } else if (st->phase == s->prev_phase && st->phase >= 0) {
-        /* began in the phase that just ended: the targets in force then,
-         * therapist changes included */
-        session_judge_step(&s->prev_targets, &judged);
-    } else {
-        /* the step began in an earlier phase than the clock's (a step is
-         * complete at toe-off, after its IC): judge it by that phase's plan */
-        struct session_targets t;
-        session_resolve_targets(st->phase >= 0 ? &s->plan.phases[st->phase] : NULL, &s->baseline,
-                                &t);
-        session_judge_step(&t, &judged);
-    }
-    if (st->in_band < 0)
-        st->in_band = judged.in_band;
-    if (st->under_ceiling < 0)
-        st->under_ceiling = judged.under_ceiling;
-    if (st->phase >= 0 && s->plan.phases[st->phase].kind == PLAN_KIND_BASELINE)
+    const struct session_regime *r = regime_at(s, st->step.t_ic_s);
+    bool gap = (st->step.flags & GAIT_STEP_AFTER_GAP) != 0;
+    double step_ms = gap ? NAN : st->step.step_ms;
+    double stride = session_stride_cadence(step_ms, s->prev_step_ms);
+    s->prev_step_ms = step_ms > 0 ? step_ms : NAN;
+    st->phase = r ? r->phase : -1;
+    session_judge_step(r ? &r->targets : &s->targets, stride, st);
+    session_acc_add(&s->acc, st);
+    if (st->phase >= 0 && s->plan.phases[st->phase].kind == PLAN_KIND_BASELINE &&
+        !(st->step.flags & GAIT_STEP_WALK))
         session_acc_add(&s->base_acc, st);
+}
+
+void session_set_body_weight(struct session *s, double body_weight_n)
+{
+    s->body_weight_n = body_weight_n;
 }
 
 void session_get_targets(const struct session *s, struct session_targets *out)
@@ -327,31 +610,59 @@ void session_get_targets(const struct session *s, struct session_targets *out)
     *out = s->targets;
 }
 
+void session_get_view(const struct session *s, struct session_view *v)
+{
+    memset(v, 0, sizeof *v);
+    const struct plan_phase *ph = current_phase(s);
+    v->phase = s->phase;
+    v->n_phases = s->plan.n_phases;
+    v->ended = s->phase >= (int)s->plan.n_phases;
+    if (ph) {
+        snprintf(v->phase_name, sizeof v->phase_name, "%s", ph->name);
+        v->kind = ph->kind;
+        v->interval = ph->interval;
+        v->intervals = ph->intervals;
+        v->fade_from = ph->fade_from;
+        v->fade_to = ph->fade_to;
+        v->fade_duration_s = phase_fade_s(ph);
+        v->phase_s = fmax(0.0, s->t_last_s - s->phase_start_s);
+        v->phase_left_s = isfinite(ph->duration_s) ? fmax(0.0, ph->duration_s - v->phase_s)
+                                                   : INFINITY;
+    } else {
+        snprintf(v->phase_name, sizeof v->phase_name, "%s", v->ended ? "ended" : "starting");
+    }
+    v->targets = s->targets;
+    v->baseline = s->baseline;
+    v->baseline_done = s->baseline_done;
+    v->body_weight_n = s->body_weight_n;
+    v->steps = s->acc.n;
+    v->steps_scored = s->acc.n_band;
+    v->steps_in_band = s->acc.n_in_band;
+    v->steps_loaded = s->acc.n_ceil;
+    v->steps_over = s->acc.n_ceil - s->acc.n_under;
+    v->share_in_band = s->acc.n_band ? (double)s->acc.n_in_band / (double)s->acc.n_band : NAN;
+}
+
+static void apply_quiet(struct session *s, const struct session_cmd *c)
+{
+    struct session_event ev[3];
+    int n;
+    const char *why;
+    (void)session_apply(s, c, s->t_last_s, "therapist", ev, &n, &why);
+}
+
 void session_set_cadence_target(struct session *s, double cadence_spm, double half_band_spm)
 {
-    s->pt_cadence = true;
-    if (!isfinite(cadence_spm)) {
-        s->targets.cadence_spm = NAN;
-        s->targets.cadence_lo_spm = NAN;
-        s->targets.cadence_hi_spm = NAN;
-        return;
+    struct session_cmd c = {SESSION_CMD_CADENCE, cadence_spm, 0};
+    apply_quiet(s, &c);
+    if (half_band_spm > 0 && isfinite(cadence_spm)) {
+        struct session_cmd b = {SESSION_CMD_BAND, 100.0 * half_band_spm / cadence_spm, 0};
+        apply_quiet(s, &b);
     }
-    double half = half_band_spm;
-    if (!(half > 0)) {
-        const struct plan_phase *ph =
-            s->phase >= 0 && (size_t)s->phase < s->plan.n_phases ? &s->plan.phases[s->phase] : NULL;
-        if (ph && ph->cadence_band_spm > 0)
-            half = ph->cadence_band_spm;
-        else
-            half = cadence_spm * (ph ? ph->cadence_band_pct : 3.0) / 100.0;
-    }
-    s->targets.cadence_spm = cadence_spm;
-    s->targets.cadence_lo_spm = cadence_spm - half;
-    s->targets.cadence_hi_spm = cadence_spm + half;
 }
 
 void session_set_valr_ceiling(struct session *s, double ceiling_bw_s)
 {
-    s->pt_ceiling = true;
-    s->targets.valr_ceiling_bw_s = ceiling_bw_s;
+    struct session_cmd c = {SESSION_CMD_VALR_CEILING, ceiling_bw_s, 0};
+    apply_quiet(s, &c);
 }

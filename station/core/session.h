@@ -134,7 +134,41 @@ int session_phase_at(const struct plan *p, double rel_s, double *phase_left_s);
 /* Start of phase i, s after session start. */
 double session_phase_start(const struct plan *p, size_t i);
 
-/* ---- live model ---------------------------------------------------- */
+/* ---- live model: the one owner of the session's state ----------------
+ *
+ * struct session decides everything the runner, the PT and the report see
+ * about the session: the phase (from the plan's clock or a PT command), the
+ * baseline (cadence, VALR, contact time) and the body weight, the targets
+ * and bands, the feedback mode and fading, the run/walk interval, and, for
+ * every completed step, whether it was in the band and under the ceiling.
+ * Every change - a protocol phase beginning, a key, a control-socket line -
+ * is a typed command (struct session_cmd) or a clock advance
+ * (session_update); each change is returned as a struct session_event with
+ * its session time and source, for the feedback policy to follow, the
+ * display to show and the recorder to store.  Nothing else decides any of
+ * it: the feedback policy is told (feedback_apply_settings), the report
+ * reads the stored steps and events.
+ *
+ * Steps are judged with the targets in force at their initial contact
+ * (a short history of changes is kept, so a step that completes after a
+ * change is still judged by what the runner was given during it).
+ *
+ * "In band": the step's stride cadence, 120000 / (this step time + the
+ * previous step time), lies inside [cadence_lo_spm, cadence_hi_spm].  The
+ * stride cadence cancels the left/right step-time asymmetry most runners
+ * have.  Steps in phases without a cadence band (weigh-in, baseline,
+ * retention, walks) are not scored (in_band = -1).
+ * "Under the ceiling": VALR <= the VALR ceiling in force (-1: none).
+ *
+ * Phases without a cadence/loading target in their plan have none: a
+ * loading-only phase gives no cadence cue and no metronome.  PT changes
+ * hold until the PT changes them again; they apply in the phases that give
+ * feedback (training, run) and are kept, not applied, in the others.
+ *
+ * Pure: no I/O, no allocation, no clock.  Time: t_*_s are sensor time.
+ * Thread: one session object belongs to one thread (the main thread of
+ * `station run`; the thread of a test or an import).
+ */
 
 struct session_baseline {
     bool valid; /* the baseline phase gave at least SESSION_BASELINE_MIN_STEPS */
@@ -146,32 +180,99 @@ struct session_baseline {
 
 /* Fewer steps than this in the baseline phase leave relative targets
  * unresolved (about 10 s of running: below that the mean moves by more
- * than the +/-3 % band). */
+ * than the +/-3 % band).  The session says so (a BASELINE event with
+ * valid = false) and no relative target is invented. */
 #define SESSION_BASELINE_MIN_STEPS 30
+
+/* Changes kept for judging late steps. */
+#define SESSION_HISTORY 64
+
+/* A faded phase that is open (no planned duration) fades over this long, s. */
+#define SESSION_OPEN_FADE_S 600.0
 
 enum session_event_kind {
     SESSION_EV_PHASE = 1,    /* phase `phase` began at t_s */
     SESSION_EV_BASELINE = 2, /* baseline figures are known (or invalid) */
     SESSION_EV_END = 3,      /* the last phase ended: the protocol is complete */
+    SESSION_EV_TARGETS = 4,  /* a PT changed targets, band, ceiling or mode */
 };
 
+/* One change of the session's state. */
 struct session_event {
     enum session_event_kind kind;
+    int phase;  /* phase in force after the change */
+    double t_s; /* sensor time of the change */
+    bool added; /* PHASE: the phase was appended by a PT command (ad hoc) */
+    char source[16];                /* "protocol", "keyboard", "ctl", ... */
+    struct session_targets targets; /* everything in force after the change */
+    char note[96];                  /* e.g. "target-cadence=176.0", "training begins" */
+};
+
+/* Typed commands (keys, control socket and plans all use these). */
+enum session_cmd_kind {
+    SESSION_CMD_CADENCE = 1,    /* value: absolute target, 60..240 steps/min; NAN = none */
+    SESSION_CMD_CADENCE_REL,    /* value: % over the baseline cadence, -20..+30 */
+    SESSION_CMD_BAND,           /* value: band half-width, 0.5..20 % of the target */
+    SESSION_CMD_VALR_CEILING,   /* value: 5..500 BW/s; NAN = none */
+    SESSION_CMD_FEEDBACK,       /* arg: enum plan_feedback */
+    SESSION_CMD_PHASE,          /* arg: enum plan_kind (not intervals) */
+    SESSION_CMD_BASELINE,       /* value: baseline cadence set by the PT, 60..240 */
+};
+
+struct session_cmd {
+    enum session_cmd_kind kind;
+    double value;
+    int arg;
+};
+
+/* Everything a screen shows about the session at one moment.  Plain data. */
+struct session_view {
+    int phase; /* -1 before start, n_phases after the end */
+    size_t n_phases;
+    char phase_name[PLAN_NAME_MAX];
+    enum plan_kind kind;
+    double phase_s;      /* time in the phase */
+    double phase_left_s; /* INFINITY for an open phase */
+    int interval, intervals; /* run/walk n of N (0 when not an interval) */
+    bool ended;
+    struct session_targets targets;
+    double fade_from, fade_to, fade_duration_s; /* the plan's fade (faded mode) */
+    struct session_baseline baseline;
+    bool baseline_done; /* a baseline phase has ended (baseline.valid says if usable) */
+    double body_weight_n; /* NAN until weighed or estimated */
+    size_t steps;         /* every completed step */
+    size_t steps_scored;  /* steps judged against a band */
+    size_t steps_in_band;
+    size_t steps_loaded; /* steps judged against a ceiling */
+    size_t steps_over;   /* ... and over it */
+    double share_in_band; /* steps_in_band / steps_scored, NAN if none */
+};
+
+struct session_regime {
+    double t_s;
     int phase;
-    double t_s; /* sensor time */
+    struct session_targets targets;
 };
 
 struct session {
-    struct plan plan;
-    double t0_s; /* sensor time of the session start */
-    int phase;   /* current phase, -1 before start, n_phases after end */
+    struct plan plan; /* may grow: a PT command can append an open ad hoc phase */
+    double t0_s;      /* sensor time of the session start */
+    int phase;        /* current phase, -1 before start, n_phases after end */
+    double phase_start_s;
+    struct session_targets targets; /* in force now */
     struct session_acc base_acc;
     struct session_baseline baseline;
-    struct session_targets targets;
-    bool pt_cadence, pt_ceiling;         /* PT overrides in force (until the next phase) */
-    int prev_phase;                      /* the phase before this one, -1 none */
-    struct session_targets prev_targets; /* in force when it ended (a step that began
-                                            there completes after the change) */
+    bool baseline_done;
+    double body_weight_n;
+    /* PT settings, held until changed (NAN / false: follow the plan) */
+    double pt_cadence_spm, pt_cadence_rel_pct, pt_band_pct, pt_ceiling_bw_s;
+    bool pt_cadence, pt_cadence_rel, pt_ceiling, pt_feedback;
+    enum plan_feedback pt_feedback_mode;
+    /* what was in force when (for steps that complete after a change) */
+    struct session_regime hist[SESSION_HISTORY];
+    unsigned hist_n, hist_head;
+    double prev_step_ms; /* for the stride cadence */
+    struct session_acc acc; /* every judged step */
     double t_last_s;
 };
 
@@ -183,18 +284,27 @@ void session_init(struct session *s, const struct plan *p, double t0_s);
  * by the next call. */
 int session_update(struct session *s, double t_s, struct session_event *out, size_t cap);
 
-/* Tag a completed step with phase, in_band and under_ceiling (using the
- * targets in force now) and learn the baseline from it.  The caller may
- * have set in_band/under_ceiling already (the feedback policy decided
- * live): values other than -1 are kept. */
+/* Apply one command at sensor time t_s (source: who asked).  On success
+ * returns GC_OK and writes the events it caused (at most 3: baseline,
+ * phase/targets) to out[0..*n_out).  On a refused value returns GC_ERR_ARG
+ * and why (static text) says what is accepted. */
+int session_apply(struct session *s, const struct session_cmd *c, double t_s, const char *source,
+                  struct session_event out[3], int *n_out, const char **why);
+
+/* Judge a completed step (phase, in_band, under_ceiling by what was in
+ * force at its initial contact), learn the baseline from it and count it. */
 void session_add_step(struct session *s, struct session_step *st);
 
-/* Targets in force now (feedback_share follows the fade). */
-void session_get_targets(const struct session *s, struct session_targets *out);
+/* Body weight from the weigh-in (or the estimate), N. */
+void session_set_body_weight(struct session *s, double body_weight_n);
 
-/* PT changes during the run; they hold until the next phase begins.
- * cadence_spm NAN removes the target; half_band_spm <= 0 keeps the
- * phase's band width. */
+void session_get_targets(const struct session *s, struct session_targets *out);
+void session_get_view(const struct session *s, struct session_view *out);
+
+/* True when the phase gives feedback (training, run): targets apply. */
+bool session_phase_gives_feedback(const struct plan_phase *ph);
+
+/* Shorthands for tests and imports: a PT change through session_apply. */
 void session_set_cadence_target(struct session *s, double cadence_spm, double half_band_spm);
 void session_set_valr_ceiling(struct session *s, double ceiling_bw_s);
 
@@ -206,7 +316,13 @@ void session_resolve_targets(const struct plan_phase *ph, const struct session_b
 /* Baseline figures from stats (valid if n_steps >= SESSION_BASELINE_MIN_STEPS). */
 void session_baseline_from_stats(const struct session_stats *st, struct session_baseline *out);
 
-/* Decide in_band / under_ceiling of one step against targets. */
-void session_judge_step(const struct session_targets *t, struct session_step *st);
+/* Stride cadence of a step from its step time and the previous one's
+ * (steps/min; NAN when this step has no step time). */
+double session_stride_cadence(double step_ms, double prev_step_ms);
+
+/* Decide in_band / under_ceiling of one step against targets, with the
+ * step's stride cadence (see above). */
+void session_judge_step(const struct session_targets *t, double stride_cadence_spm,
+                        struct session_step *st);
 
 #endif

@@ -33,9 +33,11 @@
 #include <stddef.h>
 
 #include "feedback.h"
+#include "session.h"
 
 struct display_model {
-    struct feedback_view fb; /* what the policy says the runner sees */
+    struct feedback_view fb;     /* the policy: cadence now, band state, ticker, cues */
+    struct session_view session; /* the session: phase, targets, baseline, scores */
     bool panel;              /* therapist panel shown */
     bool link_ok;            /* sensor data flowing */
     char link[96];           /* e.g. "sensor: simulator, 1000 Hz, link ok" */

@@ -110,10 +110,17 @@ fi
 
 # mode run: the full live path (station run stores the session)
 $station patient add P-E2E --db "$db" >/dev/null
-$station run --sim --patient P-E2E --protocol cadence-retraining --seconds 45 \
+# the plan ran to its end (16:15 compressed 15x): complete
+$station run --sim --patient P-E2E --protocol cadence-retraining --time-scale 15 \
   --sim-speed max --headless --quiet --no-record --audio-device null --db "$db"
 $station sessions --patient P-E2E --db "$db" | tee "$tmp/list"
 grep -q "cadence-retraining *complete" "$tmp/list" || fail "no complete session stored by station run"
-$station report latest --pdf "$tmp/run.pdf" --json "$tmp/run.json" --db "$db"
+# ended by --seconds before the plan's end: stopped, not complete
+$station run --sim --patient P-E2E --protocol cadence-retraining --seconds 20 \
+  --sim-speed max --headless --quiet --no-record --audio-device null --db "$db" | tee "$tmp/stop"
+grep -q "stored: .* steps, stopped at 0:20 by the PT" "$tmp/stop" || fail "early stop not stated"
+$station sessions --patient P-E2E --db "$db" | tee "$tmp/list2"
+grep -q "cadence-retraining *stopped" "$tmp/list2" || fail "early stop stored as complete"
+$station report 1 --pdf "$tmp/run.pdf" --json "$tmp/run.json" --db "$db"
 check_report "$tmp/run.pdf" "$tmp/run.json" baseline
 echo "e2e sessions (run): all ok"

@@ -158,6 +158,6 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
     store_add_marker(st, ss.id, &m1);
     store_add_marker(st, ss.id, &m2);
     store_commit(st);
-    rc = store_session_finish(st, ss.id, STORE_COMPLETE, start_utc + (int64_t)(100 * k));
+    rc = store_session_finish(st, ss.id, STORE_COMPLETE, start_utc + (int64_t)(100 * k), NAN);
     return rc ? rc : ss.id;
 }

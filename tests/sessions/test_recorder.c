@@ -1,5 +1,7 @@
-/* test_recorder - the store-writer thread: a clean session through the
- * rings lands whole in the store, with phases, targets and markers; in
+/* test_recorder - the store-writer thread: a clean session, judged by the
+ * one session model as `station run` does (session.h) and recorded in the
+ * order it happened, lands whole in the store, with phases, targets and
+ * markers; in
  * "crash" mode a child writing a session is killed with SIGKILL and the
  * next open finds it interrupted, with everything pushed more than one
  * second before the kill, and it can be reported. */
@@ -62,6 +64,35 @@ static struct live_event step_event(uint32_t i)
     return le;
 }
 
+/* What run_session does for each session event: phases and changes. */
+static void record_events(struct session_recorder *rec, const struct session_event *ev, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (ev[i].kind == SESSION_EV_PHASE)
+            CHECK(session_recorder_phase(rec, ev[i].phase, ev[i].t_s, &ev[i].targets, NULL));
+        if (ev[i].kind != SESSION_EV_END)
+            CHECK(session_recorder_change(rec, ev[i].t_s,
+                                          !strcmp(ev[i].source, "protocol") ? STORE_SRC_PROTOCOL
+                                                                            : STORE_SRC_THERAPIST,
+                                          &ev[i].targets, ev[i].note));
+    }
+}
+
+/* One step as the station handles it: the clock to the event, then the
+ * step judged once and recorded. */
+static bool feed(struct session_recorder *rec, struct session *sess, const struct live_event *le)
+{
+    struct session_event ev[8];
+    int n;
+    while ((n = session_update(sess, le->ev.t_s, ev, 8)) > 0)
+        record_events(rec, ev, n);
+    struct session_step st;
+    memset(&st, 0, sizeof st);
+    st.step = le->ev.step;
+    session_add_step(sess, &st);
+    return session_recorder_step(rec, &st);
+}
+
 static int64_t begin(struct store *st, struct plan *plan, const char *code)
 {
     struct store_patient p;
@@ -99,41 +130,51 @@ static void test_clean(void)
     /* commit once a second: the whole push takes ~30 ms, so the therapist's
      * change reaches the writer before the steps after it are committed
      * (the documented condition for exact tagging) */
-    struct session_recorder_config cfg = {
-        .store = st, .session_id = sid, .plan = &plan, .t0_s = 0, .commit_ms = 1000};
+    struct session_recorder_config cfg = {.store = st, .session_id = sid, .commit_ms = 1000};
     struct session_recorder *rec = session_recorder_new(&cfg);
     CHECK(rec != NULL);
     CHECK_EQ(session_recorder_start(rec), GC_OK);
-    struct spsc *ring = session_recorder_event_ring(rec);
+    struct session sess;
+    session_init(&sess, &plan, 0.0);
     /* 270 steps: t_ic from 2 s to 96.15 s, through all four phases */
     const uint32_t n = 270;
-    uint32_t pushed = 0;
     for (uint32_t i = 0; i < n; i++) {
         struct live_event le = step_event(i);
-        while (!spsc_push(ring, &le))
-            sleep_ms(1); /* the test may wait; the DSP thread would drop */
-        pushed++;
+        while (!feed(rec, &sess, &le))
+            sleep_ms(1); /* the test may wait; the station would count a drop */
         if (i == 100) {
             struct store_marker m = {
                 .t_s = le.ev.t_s, .kind = STORE_MARK_PAIN, .pain = 3, .text = "shin"};
             CHECK(session_recorder_mark(rec, &m));
-            struct session_targets t = {175, 170, 180, 60, PLAN_FB_CONTINUOUS, 1};
-            CHECK(session_recorder_set_targets(rec, le.ev.t_s, &t, "target up"));
+            struct session_cmd c = {SESSION_CMD_CADENCE, 175, 0};
+            struct session_cmd b = {SESSION_CMD_BAND, 100.0 * 5 / 175, 0};
+            struct session_event ev[3];
+            int ne;
+            const char *why;
+            CHECK_EQ(session_apply(&sess, &c, le.ev.t_s, "ctl", ev, &ne, &why), GC_OK);
+            record_events(rec, ev, ne);
+            CHECK_EQ(session_apply(&sess, &b, le.ev.t_s, "ctl", ev, &ne, &why), GC_OK);
+            record_events(rec, ev, ne);
             CHECK(session_recorder_set_body_weight(rec, 700.0));
         }
         if (i % 50 == 0)
             sleep_ms(5);
     }
-    session_recorder_tick(rec, 97.5); /* the protocol's end */
-    CHECK_EQ(session_recorder_stop(rec, STORE_COMPLETE), GC_OK);
+    struct session_event ev[8];
+    int ne;
+    while ((ne = session_update(&sess, 97.5, ev, 8)) > 0) /* the protocol's end */
+        record_events(rec, ev, ne);
+    session_recorder_tick(rec, 97.5);
+    CHECK_EQ(session_recorder_stop(rec, STORE_COMPLETE, 97.5), GC_OK);
     struct session_recorder_stats rs;
     session_recorder_get_stats(rec, &rs);
     CHECK_EQ(rs.steps, n);
     CHECK_EQ(rs.dropped_events, 0);
+    CHECK_EQ(rs.dropped_control, 0);
     CHECK_EQ(rs.markers, 1);
     CHECK_EQ(rs.phases, 4);
-    CHECK_EQ(rs.target_changes, 5); /* 4 phase starts + the therapist's */
-    CHECK_EQ(rs.phase, 4);          /* past the last phase */
+    CHECK_EQ(rs.target_changes, 7); /* 4 phase starts, the baseline, the PT's 2 */
+    CHECK_EQ(rs.phase, 3);          /* the last phase recorded */
     CHECK(rs.commits >= 1);
     session_recorder_free(rec);
 
@@ -189,14 +230,15 @@ static void child(int fd, const char *db)
     int64_t sid = begin(st, &plan, "CRASH-1");
     if (sid < 0)
         _exit(3);
-    struct session_recorder_config cfg = {.store = st, .session_id = sid, .plan = &plan};
+    struct session_recorder_config cfg = {.store = st, .session_id = sid};
     struct session_recorder *rec = session_recorder_new(&cfg);
     if (!rec || session_recorder_start(rec) != GC_OK)
         _exit(4);
-    struct spsc *ring = session_recorder_event_ring(rec);
+    struct session sess;
+    session_init(&sess, &plan, 0.0);
     for (uint32_t i = 0;; i++) {
         struct live_event le = step_event(i);
-        if (!spsc_push(ring, &le))
+        if (!feed(rec, &sess, &le))
             _exit(5);
         if (i == 20) {
             struct store_marker m = {

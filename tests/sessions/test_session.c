@@ -160,37 +160,60 @@ static void test_live_model(void)
     session_get_targets(&s, &tg);
     CHECK_NEAR(tg.feedback_share, 0.6, 1e-12);
 
-    /* in band: 170 spm yes, 160 no; VALR 45 under the ceiling, 55 over */
+    /* in band by the stride cadence (this and the previous step): two
+     * steps at 170 spm after the 160 spm baseline steps: the first's
+     * stride is 165 spm (out), the second's 170 (in); VALR 45 under the
+     * ceiling, 55 over */
+    struct session_step a0 = mk(idx++, t0 + 129.6, 60000.0 / 170, 'R', 55, NAN);
     struct session_step a = mk(idx++, t0 + 130.0, 60000.0 / 170, 'L', 45, NAN);
     struct session_step b = mk(idx++, t0 + 130.4, 375, 'R', 55, NAN);
+    session_add_step(&s, &a0);
     session_add_step(&s, &a);
     session_add_step(&s, &b);
     CHECK_EQ(a.phase, 2);
+    CHECK_EQ(a0.in_band, 0);
     CHECK_EQ(a.in_band, 1);
-    CHECK_EQ(b.in_band, 0);
+    CHECK_EQ(b.in_band, 0); /* stride 60000 / 363 = 165.2 */
     CHECK_EQ(a.under_ceiling, 1);
     CHECK_EQ(b.under_ceiling, 0);
-    /* a decision made live by the feedback policy is kept */
-    struct session_step c = mk(idx++, t0 + 131.0, 375, 'L', 45, NAN);
-    c.in_band = 1;
+    /* a walking step is never scored against the running band */
+    struct session_step c = mk(idx++, t0 + 131.0, 60000.0 / 172, 'L', 45, NAN);
+    c.step.flags |= GAIT_STEP_WALK;
     session_add_step(&s, &c);
-    CHECK_EQ(c.in_band, 1);
+    CHECK_EQ(c.in_band, -1);
 
-    /* the PT moves the target: holds until the next phase */
+    /* the PT moves the target */
     session_set_cadence_target(&s, 165.0, 0);
     session_get_targets(&s, &tg);
     CHECK_NEAR(tg.cadence_lo_spm, 165.0 - 165.0 * 0.03, 1e-9);
-    struct session_step d = mk(idx++, t0 + 132.0, 60000.0 / 162, 'R', 45, NAN);
+    struct session_step d0 = mk(idx++, t0 + 131.7, 60000.0 / 162, 'R', 45, NAN);
+    struct session_step d = mk(idx++, t0 + 132.0, 60000.0 / 162, 'L', 45, NAN);
+    session_add_step(&s, &d0);
     session_add_step(&s, &d);
     CHECK_EQ(d.in_band, 1); /* 162 spm is inside 165 +/- 4.95, outside the plan's 172 +/- 5.16 */
+    /* a step whose contact came before the change completes after it: it
+     * is judged by what the runner was given then (172 +/- 5.16) */
+    {
+        struct session s2 = s; /* same history, judge a late step */
+        s2.prev_step_ms = 60000.0 / 162;
+        struct session_step l2 = mk(999, 0, 60000.0 / 162, 'R', 45, NAN);
+        l2.step.t_ic_s = t0 + 129.0; /* before the change: the plan's band */
+        session_add_step(&s2, &l2);
+        CHECK_EQ(l2.in_band, 0);
+    }
 
-    /* retention: no targets, no feedback */
+    /* retention: no targets, no feedback (the PT's target is held, not
+     * applied) */
     n = session_update(&s, t0 + 195.0, ev, 8);
     CHECK_EQ(n, 1);
     CHECK_EQ(ev[0].phase, 3);
     session_get_targets(&s, &tg);
     CHECK(isnan(tg.cadence_spm));
     CHECK_EQ(tg.feedback, PLAN_FB_NONE);
+    struct session_view sv;
+    session_get_view(&s, &sv);
+    CHECK(sv.steps_scored >= 4);
+    CHECK_NEAR(sv.share_in_band, (double)sv.steps_in_band / (double)sv.steps_scored, 1e-12);
     /* end of the protocol */
     n = session_update(&s, t0 + 300.0, ev, 8);
     CHECK_EQ(n, 1);
@@ -223,9 +246,120 @@ static void test_live_model(void)
     CHECK(isnan(tg.cadence_spm));
 }
 
+/* Commands: phases on demand, targets held across phases, walks never
+ * scored, a loading-only phase has no cadence target. */
+static const char *walk_run_text = "[protocol]\nname = wr\n"
+                                   "[phase]\nkind = weigh-in\nduration = 10 s\n"
+                                   "[phase]\nkind = intervals\nrun = 60 s\nwalk = 120 s\n"
+                                   "repeat = 2\nfeedback = bandwidth\ncadence = 170 spm\n"
+                                   "cadence_band = 4 spm\n";
+
+static const char *loading_text = "[protocol]\nname = lo\n"
+                                  "[phase]\nkind = baseline\nduration = 60 s\n"
+                                  "[phase]\nkind = training\nduration = 60 s\nfeedback = faded\n"
+                                  "loading_ceiling = -20 %\nfade_from = 100 %\nfade_to = 20 %\n"
+                                  "[phase]\nkind = retention\nduration = open\n";
+
+static void test_commands(void)
+{
+    struct plan p;
+    struct plan_error e;
+    CHECK_EQ(plan_parse(walk_run_text, strlen(walk_run_text), &p, &e), GC_OK);
+    CHECK_EQ(p.n_phases, 5);
+    struct session s;
+    session_init(&s, &p, 0);
+    struct session_event ev[8];
+    struct session_view v;
+    session_update(&s, 11, ev, 8); /* run 1/2 */
+    session_get_view(&s, &v);
+    CHECK_EQ(v.kind, PLAN_KIND_RUN);
+    CHECK_EQ(v.interval, 1);
+    CHECK_EQ(v.intervals, 2);
+    CHECK_NEAR(v.targets.cadence_lo_spm, 166, 1e-9);
+    /* the PT raises the target during run 1: it holds for run 2 too */
+    struct session_cmd c = {SESSION_CMD_CADENCE, 176, 0};
+    int n;
+    const char *why;
+    CHECK_EQ(session_apply(&s, &c, 20, "ctl", ev, &n, &why), GC_OK);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(ev[0].kind, SESSION_EV_TARGETS);
+    CHECK(!strcmp(ev[0].source, "ctl"));
+    CHECK_NEAR(ev[0].targets.cadence_spm, 176, 1e-9);
+    CHECK_NEAR(ev[0].targets.cadence_lo_spm, 172, 1e-9); /* the phase's 4 spm band */
+    /* walk 1/2: no band, nothing scored */
+    session_update(&s, 75, ev, 8);
+    session_get_view(&s, &v);
+    CHECK_EQ(v.kind, PLAN_KIND_WALK);
+    CHECK(isnan(v.targets.cadence_spm));
+    struct session_step w = mk(0, 80, 60000.0 / 176, 'L', 30, NAN);
+    session_add_step(&s, &w);
+    CHECK_EQ(w.in_band, -1);
+    /* run 2/2 by the clock: the PT's 176 */
+    session_update(&s, 191, ev, 8);
+    session_get_view(&s, &v);
+    CHECK_EQ(v.kind, PLAN_KIND_RUN);
+    CHECK_EQ(v.interval, 2);
+    CHECK_NEAR(v.targets.cadence_spm, 176, 1e-9);
+    /* `set phase walk` ends the run now: walk 2/2 begins */
+    struct session_cmd ph = {SESSION_CMD_PHASE, NAN, PLAN_KIND_WALK};
+    CHECK_EQ(session_apply(&s, &ph, 200, "keyboard", ev, &n, &why), GC_OK);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(ev[0].kind, SESSION_EV_PHASE);
+    CHECK_EQ(ev[0].phase, 4);
+    CHECK(!ev[0].added);
+    /* its clock starts at the command: it ends 120 s later */
+    session_update(&s, 319, ev, 8);
+    session_get_view(&s, &v);
+    CHECK_EQ(v.phase, 4);
+    CHECK_NEAR(v.phase_left_s, 1, 1e-9);
+    /* `set phase run` with no run left: an open ad hoc run is added */
+    struct session_cmd pr = {SESSION_CMD_PHASE, NAN, PLAN_KIND_RUN};
+    CHECK_EQ(session_apply(&s, &pr, 300, "ctl", ev, &n, &why), GC_OK);
+    CHECK_EQ(ev[n - 1].phase, 5);
+    CHECK(ev[n - 1].added);
+    session_get_view(&s, &v);
+    CHECK(isinf(v.phase_left_s));
+    CHECK_NEAR(v.targets.cadence_spm, 176, 1e-9);
+    CHECK_EQ(v.targets.feedback, PLAN_FB_BANDWIDTH);
+    /* refused values say what is accepted */
+    struct session_cmd bad = {SESSION_CMD_CADENCE, 300, 0};
+    CHECK_EQ(session_apply(&s, &bad, 301, "ctl", ev, &n, &why), GC_ERR_ARG);
+    CHECK(why && strstr(why, "60..240"));
+    struct session_cmd rel = {SESSION_CMD_CADENCE_REL, 5, 0};
+    CHECK_EQ(session_apply(&s, &rel, 301, "ctl", ev, &n, &why), GC_ERR_ARG);
+    CHECK(why && strstr(why, "no baseline"));
+
+    /* a loading-only faded phase: no cadence target at all, the plan's
+     * fade, and a ceiling from the baseline */
+    CHECK_EQ(plan_parse(loading_text, strlen(loading_text), &p, &e), GC_OK);
+    session_init(&s, &p, 0);
+    session_update(&s, 0, ev, 8);
+    for (int i = 0; i < 100; i++) {
+        struct session_step x = mk((uint32_t)i, 1 + i * 0.35, 350, i % 2 ? 'R' : 'L', 80, NAN);
+        session_add_step(&s, &x);
+    }
+    session_update(&s, 61, ev, 8);
+    session_get_view(&s, &v);
+    CHECK_EQ(v.kind, PLAN_KIND_TRAINING);
+    CHECK(isnan(v.targets.cadence_spm));
+    CHECK_NEAR(v.targets.valr_ceiling_bw_s, 64, 1e-9); /* 80 - 20 % */
+    CHECK_NEAR(v.fade_from, 1.0, 1e-12);
+    CHECK_NEAR(v.fade_to, 0.2, 1e-12);
+    CHECK_NEAR(v.fade_duration_s, 60, 1e-12);
+    session_update(&s, 90, ev, 8);
+    session_get_targets(&s, &v.targets);
+    CHECK_NEAR(v.targets.feedback_share, 0.6, 1e-9);
+    /* the open last phase never ends */
+    session_update(&s, 1e6, ev, 8);
+    session_get_view(&s, &v);
+    CHECK_EQ(v.kind, PLAN_KIND_RETENTION);
+    CHECK(!v.ended);
+}
+
 int main(void)
 {
     test_aggregates();
     test_live_model();
+    test_commands();
     return check_exit();
 }

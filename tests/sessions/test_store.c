@@ -103,7 +103,7 @@ static void test_migration(void)
     sqlite3_close(db);
 
     CHECK_EQ(store_open(path, &st), GC_OK);
-    CHECK_EQ(store_schema_version(st), 2);
+    CHECK_EQ(store_schema_version(st), STORE_SCHEMA_VERSION);
     struct store_patient q;
     CHECK_EQ(store_patient_find(st, "OLD-1", &q), GC_OK);
     CHECK(!strcmp(q.name, "Ann Example"));
@@ -111,7 +111,7 @@ static void test_migration(void)
     /* the version-2 parts work on the migrated file */
     struct store_session ss = {.patient_id = q.id, .body_weight_n = NAN, .t0_sensor_s = 0};
     CHECK_EQ(store_session_begin(st, &ss, NULL, ""), GC_OK);
-    CHECK_EQ(store_session_finish(st, ss.id, STORE_COMPLETE, 0), GC_OK);
+    CHECK_EQ(store_session_finish(st, ss.id, STORE_COMPLETE, 0, NAN), GC_OK);
     store_close(st);
     sqlite3_open(path, &db);
     CHECK_EQ(sqlite3_exec(db, "SELECT writer_pid FROM sessions", NULL, NULL, NULL), SQLITE_OK);
@@ -247,7 +247,7 @@ static void test_round_trip(void)
     struct store_target_change tc = {.t_s = 12.5 + 60, .source = STORE_SRC_PROTOCOL, .targets = tg};
     CHECK_EQ(store_add_target_change(st, ss.id, &tc), GC_OK);
     CHECK_EQ(store_commit(st), GC_OK);
-    CHECK_EQ(store_session_finish(st, ss.id, STORE_COMPLETE, 1700000200), GC_OK);
+    CHECK_EQ(store_session_finish(st, ss.id, STORE_COMPLETE, 1700000200, NAN), GC_OK);
 
     struct store_session got;
     CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);

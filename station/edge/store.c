@@ -126,6 +126,49 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (session_id, minute));"
     "ALTER TABLE sessions ADD COLUMN writer_pid INTEGER;"
     "ALTER TABLE sessions ADD COLUMN writer_host TEXT NOT NULL DEFAULT '';",
+
+    /* 2 -> 3: a session stopped by the PT before its plan ended is
+     * 'stopped' (with the session time of the stop), not 'complete'; a
+     * session can be excluded from progress with a reason (kept, audited).
+     * SQLite cannot change a CHECK in place: the table is rebuilt (the
+     * documented procedure; migrate() turns foreign keys off around it). */
+    "CREATE TABLE sessions_v3 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  patient_id INTEGER NOT NULL REFERENCES patients(id),"
+    "  start_utc INTEGER NOT NULL,"
+    "  end_utc INTEGER,"
+    "  updated_utc INTEGER,"
+    "  status TEXT NOT NULL CHECK (status IN ('running','complete','interrupted','stopped')),"
+    "  protocol_name TEXT NOT NULL DEFAULT '',"
+    "  protocol_text TEXT NOT NULL DEFAULT '',"
+    "  therapist TEXT NOT NULL DEFAULT '',"
+    "  sensor_serial TEXT NOT NULL DEFAULT '',"
+    "  sensor_identity TEXT NOT NULL DEFAULT '',"
+    "  calib_name TEXT NOT NULL DEFAULT '',"
+    "  calib_date TEXT NOT NULL DEFAULT '',"
+    "  body_weight_n REAL,"
+    "  sw_version TEXT NOT NULL DEFAULT '',"
+    "  raw_path TEXT NOT NULL DEFAULT '',"
+    "  raw_sha256 TEXT NOT NULL DEFAULT '',"
+    "  t0_sensor_s REAL NOT NULL DEFAULT 0,"
+    "  time_scale REAL NOT NULL DEFAULT 1,"
+    "  method TEXT NOT NULL DEFAULT '',"
+    "  writer_pid INTEGER,"
+    "  writer_host TEXT NOT NULL DEFAULT '',"
+    "  stopped_at_s REAL,"
+    "  excluded_utc INTEGER,"
+    "  exclude_reason TEXT NOT NULL DEFAULT '');"
+    "INSERT INTO sessions_v3 (id, patient_id, start_utc, end_utc, updated_utc, status,"
+    " protocol_name, protocol_text, therapist, sensor_serial, sensor_identity, calib_name,"
+    " calib_date, body_weight_n, sw_version, raw_path, raw_sha256, t0_sensor_s, time_scale,"
+    " method, writer_pid, writer_host)"
+    " SELECT id, patient_id, start_utc, end_utc, updated_utc, status, protocol_name,"
+    " protocol_text, therapist, sensor_serial, sensor_identity, calib_name, calib_date,"
+    " body_weight_n, sw_version, raw_path, raw_sha256, t0_sensor_s, time_scale, method,"
+    " writer_pid, writer_host FROM sessions;"
+    "DROP TABLE sessions;"
+    "ALTER TABLE sessions_v3 RENAME TO sessions;"
+    "CREATE INDEX sessions_patient ON sessions(patient_id, start_utc);",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -364,7 +407,21 @@ static int tighten_sides(const char *db)
     return GC_OK;
 }
 
+static int migrate_locked(struct store *st, int max_version);
+
+/* Schema changes that rebuild a table need foreign keys off (they cannot
+ * be switched inside a transaction); the check afterwards proves nothing
+ * dangles. */
 static int migrate(struct store *st, int max_version)
+{
+    int rc = exec(st, "PRAGMA foreign_keys = OFF;");
+    if (rc == GC_OK)
+        rc = migrate_locked(st, max_version);
+    int rc2 = exec(st, "PRAGMA foreign_keys = ON;");
+    return rc != GC_OK ? rc : rc2;
+}
+
+static int migrate_locked(struct store *st, int max_version)
 {
     int v;
     int rc = exec(st, "BEGIN IMMEDIATE");
@@ -723,20 +780,22 @@ int store_patient_list(struct store *st, void (*fn)(const struct store_patient *
 
 /* ---- sessions ------------------------------------------------------ */
 
-static const char *const status_names[] = {"running", "complete", "interrupted"};
+static const char *const status_names[] = {"running", "complete", "interrupted", "stopped"};
 
 const char *store_status_name(enum store_status s)
 {
-    return (unsigned)s < 3 ? status_names[s] : "?";
+    return (unsigned)s < 4 ? status_names[s] : "?";
 }
 
 static enum store_status status_of(const char *t)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (t && !strcmp(t, status_names[i]))
             return (enum store_status)i;
     return STORE_INTERRUPTED;
 }
+
+static bool writer_alive(int64_t pid, const char *host);
 
 int store_session_begin(struct store *st, struct store_session *ss, const struct plan *plan,
                         const char *protocol_text)
@@ -747,6 +806,27 @@ int store_session_begin(struct store *st, struct store_session *ss, const struct
     if (rc)
         return rc;
     sqlite3_stmt *s;
+    /* One live session per patient: a running session whose writer is
+     * alive (this host, its process exists) refuses a second one. */
+    rc = prepare(st,
+                 "SELECT writer_pid, writer_host FROM sessions WHERE patient_id = ?1 AND "
+                 "status = 'running'",
+                 &s);
+    if (rc)
+        goto fail;
+    sqlite3_bind_int64(s, 1, ss->patient_id);
+    bool live = false;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        char writer_host[128];
+        col_text(s, 1, writer_host, sizeof writer_host);
+        if (writer_alive(sqlite3_column_int64(s, 0), writer_host))
+            live = true;
+    }
+    sqlite3_finalize(s);
+    if (live) {
+        rc = GC_ERR_BUSY;
+        goto fail;
+    }
     rc = prepare(st,
                  "INSERT INTO sessions (patient_id, start_utc, updated_utc, status, protocol_name,"
                  " protocol_text, therapist, sensor_serial, sensor_identity, calib_name,"
@@ -809,7 +889,8 @@ fail:
     return rc;
 }
 
-int store_session_finish(struct store *st, int64_t id, enum store_status status, int64_t end_utc)
+int store_session_finish(struct store *st, int64_t id, enum store_status status, int64_t end_utc,
+                         double stopped_at_s)
 {
     /* a savepoint works inside the caller's batch and alone */
     int rc = exec(st, "SAVEPOINT finish_session");
@@ -817,13 +898,14 @@ int store_session_finish(struct store *st, int64_t id, enum store_status status,
         return rc;
     sqlite3_stmt *s;
     rc = prepare(st,
-                 "UPDATE sessions SET status = ?2, end_utc = ?3, updated_utc = ?3 "
-                 "WHERE id = ?1",
+                 "UPDATE sessions SET status = ?2, end_utc = ?3, updated_utc = ?3, "
+                 "stopped_at_s = ?4 WHERE id = ?1",
                  &s);
     if (rc == GC_OK) {
         sqlite3_bind_int64(s, 1, id);
         bind_text(s, 2, store_status_name(status));
         sqlite3_bind_int64(s, 3, end_utc ? end_utc : (int64_t)time(NULL));
+        bind_real(s, 4, stopped_at_s);
         rc = step_done(st, s, "finishing a session");
     }
     if (rc == GC_OK && sqlite3_changes(st->db) == 0)
@@ -883,7 +965,8 @@ int store_session_set_raw(struct store *st, int64_t id, const char *path, const 
     "s.id, s.patient_id, p.code, s.start_utc, s.end_utc, s.status, s.protocol_name,"               \
     " s.therapist, s.sensor_serial, s.sensor_identity, s.calib_name, s.calib_date,"                \
     " s.body_weight_n, s.sw_version, s.raw_path, s.raw_sha256, s.t0_sensor_s, s.time_scale,"       \
-    " s.method, (SELECT COUNT(*) FROM steps x WHERE x.session_id = s.id)"                          \
+    " s.method, (SELECT COUNT(*) FROM steps x WHERE x.session_id = s.id),"                         \
+    " s.stopped_at_s, s.excluded_utc, s.exclude_reason"                                            \
     " FROM sessions s JOIN patients p ON p.id = s.patient_id"
 
 static void read_session(sqlite3_stmt *s, struct store_session *o)
@@ -909,6 +992,30 @@ static void read_session(sqlite3_stmt *s, struct store_session *o)
     o->time_scale = sqlite3_column_double(s, 17);
     col_text(s, 18, o->method, sizeof o->method);
     o->n_steps = sqlite3_column_int64(s, 19);
+    o->stopped_at_s = col_real(s, 20);
+    o->excluded_utc = sqlite3_column_int64(s, 21);
+    col_user_text(s, 22, o->exclude_reason, sizeof o->exclude_reason);
+}
+
+int store_session_exclude(struct store *st, int64_t id, const char *reason, int64_t now_utc)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st,
+                     "UPDATE sessions SET excluded_utc = ?2, exclude_reason = ?3 WHERE id = ?1 "
+                     "AND status != 'running'",
+                     &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    if (reason)
+        sqlite3_bind_int64(s, 2, now_utc);
+    else
+        sqlite3_bind_null(s, 2);
+    bind_text(s, 3, reason ? reason : "");
+    rc = step_done(st, s, "excluding a session");
+    if (rc == GC_OK && sqlite3_changes(st->db) == 0)
+        rc = GC_ERR_NOT_FOUND;
+    return rc;
 }
 
 int store_session_get(struct store *st, int64_t id, struct store_session *out)
@@ -1042,7 +1149,7 @@ int store_recover(struct store *st, int64_t *ids, size_t cap)
     sqlite3_finalize(s);
     size_t done = 0;
     for (size_t i = 0; i < n; i++) {
-        rc = store_session_finish(st, found[i], STORE_INTERRUPTED, when[i]);
+        rc = store_session_finish(st, found[i], STORE_INTERRUPTED, when[i], NAN);
         if (rc)
             return rc;
         LOG_INFO("session %lld was cut short (crash or power loss): marked interrupted",
@@ -1055,6 +1162,26 @@ int store_recover(struct store *st, int64_t *ids, size_t cap)
 }
 
 /* ---- phases -------------------------------------------------------- */
+
+int store_phase_add(struct store *st, int64_t sid, int idx, const struct plan_phase *ph,
+                    double start_s)
+{
+    sqlite3_stmt *s;
+    int rc = prepare(st,
+                     "INSERT INTO phases (session_id, idx, name, kind, planned_start_s, planned_s,"
+                     " feedback) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, sid);
+    sqlite3_bind_int(s, 2, idx);
+    bind_text(s, 3, ph->name);
+    bind_text(s, 4, plan_kind_name(ph->kind));
+    sqlite3_bind_double(s, 5, start_s);
+    sqlite3_bind_double(s, 6, ph->duration_s);
+    bind_text(s, 7, plan_feedback_name(ph->feedback));
+    return step_done(st, s, "storing an added phase");
+}
 
 int store_phase_begin(struct store *st, int64_t sid, int idx, double start_s,
                       const struct session_targets *t)

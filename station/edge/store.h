@@ -31,7 +31,7 @@
 #include "plan.h"
 #include "session.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_CODE_MAX       32
 
 struct store;
@@ -99,7 +99,10 @@ int store_patient_list(struct store *st, void (*fn)(const struct store_patient *
 
 /* ---- sessions ------------------------------------------------------ */
 
-enum store_status { STORE_RUNNING = 0, STORE_COMPLETE, STORE_INTERRUPTED };
+/* complete: the plan ran to its end (or to its open last phase, which
+ * runs until stopped); stopped: the PT stopped it earlier (stopped_at_s);
+ * interrupted: the source failed or the process died. */
+enum store_status { STORE_RUNNING = 0, STORE_COMPLETE, STORE_INTERRUPTED, STORE_STOPPED };
 const char *store_status_name(enum store_status s);
 
 struct store_session {
@@ -122,16 +125,27 @@ struct store_session {
     double time_scale;   /* plan durations were divided by this */
     char method[1024];   /* measurement method in force (report footer) */
     int64_t n_steps;     /* filled by get/list */
+    double stopped_at_s; /* session time of the stop (stopped), NAN otherwise */
+    int64_t excluded_utc; /* excluded from progress at, 0 = included */
+    char exclude_reason[160];
 };
 
+/* Create a session (status running) for patient_id with the plan's phases.
+ * GC_ERR_BUSY: the patient already has a live session (running, and its
+ * writer process on this host is alive). */
 /* Create a session (status running) for patient_id with the plan's phases
  * (planned times; targets filled as phases begin).  protocol_text is the
  * file as read (kept so the report can show exactly what ran).  Sets
  * s->id. */
 int store_session_begin(struct store *st, struct store_session *s, const struct plan *plan,
                         const char *protocol_text);
-/* Record how the session ended. */
-int store_session_finish(struct store *st, int64_t id, enum store_status status, int64_t end_utc);
+/* Record how the session ended (stopped_at_s: session time of a stop by
+ * the PT, NAN when not known or not stopped). */
+int store_session_finish(struct store *st, int64_t id, enum store_status status, int64_t end_utc,
+                         double stopped_at_s);
+/* Exclude an ended session from progress (reason NULL: include it again).
+ * The session and its steps are kept; the reason and time are stored. */
+int store_session_exclude(struct store *st, int64_t id, const char *reason, int64_t now_utc);
 /* The session is alive at now_utc (the recorder calls it with each batch;
  * recovery uses it as the end time of an interrupted session). */
 int store_session_touch(struct store *st, int64_t id, int64_t now_utc);
@@ -167,6 +181,9 @@ struct store_phase {
     struct session_targets targets; /* as resolved when the phase began */
 };
 
+/* An ad hoc phase (appended by a PT command) at index idx, from start_s. */
+int store_phase_add(struct store *st, int64_t sid, int idx, const struct plan_phase *ph,
+                    double start_s);
 /* The phase idx began at rel time start_s with these targets. */
 int store_phase_begin(struct store *st, int64_t sid, int idx, double start_s,
                       const struct session_targets *t);

@@ -548,11 +548,11 @@ int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, cha
             return GC_ERR_FORMAT;
         }
         if (r->info.has_cop && !(isnan(v[C_X]) || fabs(v[C_X]) <= FORCE_CSV_MAX_COP_M)) {
-            errf(r, err, "copx_m %.6g is not a position on a deck in metres", v[C_X]);
+            errf(r, err, "copx_m %.6g is not a position in metres", v[C_X]);
             return GC_ERR_FORMAT;
         }
         if (r->has_copy && !(isnan(v[C_Y]) || fabs(v[C_Y]) <= FORCE_CSV_MAX_COP_M)) {
-            errf(r, err, "copy_m %.6g is not a position on a deck in metres", v[C_Y]);
+            errf(r, err, "copy_m %.6g is not a position in metres", v[C_Y]);
             return GC_ERR_FORMAT;
         }
         if (fabs(fz) > r->peak_abs)

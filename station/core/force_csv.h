@@ -43,7 +43,9 @@
 /* Above this a value is not a force on a treadmill deck (about 5 tonnes;
  * a runner lands with at most ~5 body weights, some 6 kN). */
 #define FORCE_CSV_MAX_N      50000.0
-#define FORCE_CSV_MAX_COP_M  10.0 /* a deck is < 1 m x 2 m */
+/* COP may be in a lab frame whose origin is metres from the deck (the
+ * Fukuchi data: copy_m ~13.5 m); beyond 1 km it is not metres. */
+#define FORCE_CSV_MAX_COP_M  1000.0
 #define FORCE_CSV_ERR_LEN    256
 
 struct force_csv_info {

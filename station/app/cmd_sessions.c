@@ -21,13 +21,18 @@ static void usage(FILE *out)
     fprintf(out, "usage: station sessions [--patient CODE] [--db PATH]\n"
                  "       station sessions import --patient CODE --steps FILE.csv\n"
                  "                       [--protocol NAME|FILE] [--time-scale X]\n"
-                 "                       [--therapist NAME] [--body-weight N] [--db PATH]\n\n"
+                 "                       [--therapist NAME] [--body-weight N] [--db PATH]\n"
+                 "       station sessions exclude ID --reason TEXT [--db PATH]\n"
+                 "       station sessions include ID [--db PATH]\n\n"
                  "Lists stored sessions, oldest first (all patients unless --patient).\n"
                  "Sessions cut short by a crash are marked interrupted here and kept.\n\n"
                  "import files a steps CSV (station analyze --steps, or an exported\n"
                  "report CSV) as a complete session: phases follow the protocol on the\n"
                  "steps' clock from t = 0 (divided by --time-scale), targets and the\n"
-                 "share of steps in band are computed as in a live run.\n");
+                 "share of steps in band are computed as in a live run.\n\n"
+                 "exclude keeps a session (and its report) but leaves it out of the\n"
+                 "progress report and of comparisons, e.g. a 5-second test run; the\n"
+                 "reason and the time are stored and printed.  include undoes it.\n");
 }
 
 static void print_session(const struct store_session *s, void *user)
@@ -38,9 +43,10 @@ static void print_session(const struct store_session *s, void *user)
     struct tm tm;
     if (localtime_r(&t, &tm))
         strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-    printf("%-6lld %-12s %-16s %-22s %-11s %7lld\n", (long long)s->id, s->patient_code, date,
+    printf("%-6lld %-12s %-16s %-22s %-11s %7lld%s%s\n", (long long)s->id, s->patient_code, date,
            s->protocol_name[0] ? s->protocol_name : "-", store_status_name(s->status),
-           (long long)s->n_steps);
+           (long long)s->n_steps, s->excluded_utc ? "  excluded: " : "",
+           s->excluded_utc ? s->exclude_reason : "");
 }
 
 struct args {
@@ -171,8 +177,62 @@ static int import(struct store *st, const struct args *a)
     return 0;
 }
 
+/* `station sessions exclude ID --reason TEXT` / `include ID`. */
+static int exclude(int argc, char **argv, bool include)
+{
+    const char *db = NULL, *reason = NULL, *id_s = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc)
+            db = argv[++i];
+        else if (!strcmp(argv[i], "--reason") && i + 1 < argc && !include)
+            reason = argv[++i];
+        else if (!id_s && argv[i][0] != '-')
+            id_s = argv[i];
+        else {
+            fprintf(stderr, "station sessions: unexpected '%s'; see 'station sessions --help'.\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    char *end = NULL;
+    long long id = id_s ? strtoll(id_s, &end, 10) : 0;
+    if (!id_s || *end || id <= 0) {
+        fprintf(stderr, "station sessions %s: give the session ID ('station sessions' lists "
+                        "them).\n",
+                include ? "include" : "exclude");
+        return 2;
+    }
+    if (!include && (!reason || !reason[0] || strlen(reason) > 150)) {
+        fprintf(stderr, "station sessions exclude: give --reason TEXT (1 to 150 characters), e.g. "
+                        "--reason \"equipment test\".\n");
+        return 2;
+    }
+    struct store *st;
+    if (session_recorder_open_store(db, &st, true) != GC_OK)
+        return 1;
+    int rc = store_session_exclude(st, id, include ? NULL : reason, (int64_t)time(NULL));
+    store_close(st);
+    if (rc == GC_ERR_NOT_FOUND) {
+        fprintf(stderr, "station: no ended session %lld ('station sessions' lists them; a running "
+                        "session cannot be excluded).\n",
+                id);
+        return 1;
+    }
+    if (rc) {
+        fprintf(stderr, "station: could not change session %lld: %s.\n", id, gc_strerror(rc));
+        return 1;
+    }
+    if (include)
+        printf("session %lld is included in progress again\n", id);
+    else
+        printf("session %lld is excluded from progress (kept): %s\n", id, reason);
+    return 0;
+}
+
 int cmd_sessions(int argc, char **argv)
 {
+    if (argc > 1 && (!strcmp(argv[1], "exclude") || !strcmp(argv[1], "include")))
+        return exclude(argc, argv, !strcmp(argv[1], "include"));
     struct args a;
     memset(&a, 0, sizeof a);
     bool do_import = false;

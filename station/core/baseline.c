@@ -20,7 +20,11 @@ void baseline_observe(struct baseline *b, double t_s, double force_n)
         b->t0_s = t_s;
     if (force_n < b->min_n)
         b->min_n = force_n;
-    b->level_n = t_s - b->t0_s < BASELINE_INIT_S ? fmin(0.0, b->min_n) : b->min_n;
+    /* An offset of the empty deck is adopted after BASELINE_INIT_S; a
+     * loaded deck (someone standing on it) is never the zero. */
+    bool empty_offset = b->min_n <= BASELINE_MAX_OFFSET_N;
+    b->level_n = t_s - b->t0_s < BASELINE_INIT_S || !empty_offset ? fmin(0.0, b->min_n)
+                                                                   : b->min_n;
 }
 
 void baseline_flight(struct baseline *b, double level_n)

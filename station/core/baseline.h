@@ -11,7 +11,9 @@
  *     recording may start mid-stance, so the lowest force of the first
  *     moments says nothing.  If after BASELINE_INIT_S no flight has been
  *     found (an offset above the timing threshold: the force never comes
- *     near 0), the lowest force seen so far is used instead.
+ *     near 0), the lowest force seen so far is used instead - but only up
+ *     to BASELINE_MAX_OFFSET_N: more than that is a runner standing on
+ *     the deck, and the calibration's zero stays.
  *   - Each measured flight (the samples between a toe-off and the next
  *     initial contact, minus a guard at both ends; the step detector picks
  *     them) gives its median; the level moves a fraction BASELINE_ALPHA of the
@@ -32,6 +34,12 @@
 /* Seconds of data after which an unzeroed deck is assumed (two strides of
  * slow walking contain a flight if there is any). */
 #define BASELINE_INIT_S 2.0
+/* The largest offset an empty deck is taken to have, N.  Real decks read
+ * up to a few tens of N with nobody on them (+17 N on the Fukuchi
+ * treadmill); a person standing loads 200 N and more.  A lowest force
+ * above this is a runner standing still: weighed (weighin.h), never
+ * tracked into the zero (DESIGN.md section 4). */
+#define BASELINE_MAX_OFFSET_N 100.0
 
 struct baseline {
     double level_n;   /* current estimate, N */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bodyweight.h"
+#include "weighin.h"
 #include "cadence.h"
 #include "deck.h"
 #include "gc_error.h"
@@ -27,6 +28,10 @@
 #include "stepdet.h"
 
 #define G_STANDARD 9.80665
+/* Flights after a weigh-in over which its zero is followed: the baseline
+ * moves 30 % of the way per flight (baseline.h), so after 12 flights
+ * (about 2 s of running) a 30 N first guess is within 0.5 N. */
+#define WEIGHIN_ZERO_FLIGHTS 12u
 /* A contact longer than this is not a step (standing, or an unsplittable
  * double support).  Walking stance at 0.5 m/s is about 1 s. */
 #define MAX_CONTACT_S 1.6
@@ -108,6 +113,15 @@ struct gait {
     struct metrics_cfg mc;
     struct side side;
     struct bodyweight bw;
+    struct weighin wi; /* a runner standing still is weighed */
+    /* The weigh-in reads force above the zero in force while standing
+     * (the calibration's zero, which the deck's slow drift moves); the
+     * first flight after it measures the true zero, and the weight is
+     * corrected to it once. */
+    double wi_zero_n;       /* zero level the weigh-in was read against */
+    uint32_t wi_flights;    /* flights measured when it was read */
+    bool wi_zero_corrected; /* later flights have fixed the zero */
+    bool bw_from_mass; /* --mass / gait_set_body_weight: the weigh-in does not override */
     struct cadence *cad;
     /* recent filtered samples */
     float ry[RING], rx[RING];
@@ -227,8 +241,11 @@ struct gait *gait_new(const struct gait_config *cfg)
     metrics_cfg_default(&g->mc, cfg->rate_hz);
     side_init(&g->side);
     bodyweight_init(&g->bw);
-    if (cfg->mass_kg > 0.0)
+    weighin_init(&g->wi);
+    if (cfg->mass_kg > 0.0) {
         bodyweight_set(&g->bw, cfg->mass_kg * G_STANDARD);
+        g->bw_from_mass = true;
+    }
     for (int i = 0; i < 2; i++) {
         g->st[i].cap = (size_t)ceil(MAX_CONTACT_S * cfg->rate_hz) + 2;
         g->st[i].buf = malloc(g->st[i].cap * sizeof *g->st[i].buf);
@@ -258,6 +275,7 @@ void gait_free(struct gait *g)
 void gait_set_body_weight(struct gait *g, double body_weight_n)
 {
     bodyweight_set(&g->bw, body_weight_n);
+    g->bw_from_mass = true;
 }
 
 static double bw_div(double v, double bw)
@@ -572,6 +590,7 @@ static void do_gap(struct gait *g, double t_resume, bool emit)
     lowpass_reset(&g->lp_m);
     cadence_reset(g->cad);
     bodyweight_break(&g->bw);
+    weighin_break(&g->wi);
     side_break(&g->side);
     g->after_gap = true;
     g->have_last = false;
@@ -626,8 +645,9 @@ static void short_gap(struct gait *g, double t_next, size_t m)
     lowpass_reset(&g->lp_m);
     stepdet_gap(&g->det, settle);
     g->bad_left = settle;
-    /* Body weight needs whole steps of data. */
+    /* Body weight needs whole steps of data; a weigh-in, unbroken data. */
     bodyweight_break(&g->bw);
+    weighin_break(&g->wi);
     if (g->ds) {
         /* Double support (walking): the split between the feet needs the
          * COP throughout; both feet are followed as ghosts (the latest
@@ -873,6 +893,22 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
     int ev = stepdet_push(&g->det, t, y, &tc);
     double base = stepdet_baseline(&g->det);
     bodyweight_sample(&g->bw, y - base);
+    if (bad) {
+        weighin_break(&g->wi);
+    } else if (weighin_push(&g->wi, t, y - base) && !g->bw_from_mass) {
+        g->wi_zero_n = base;
+        g->wi_flights = g->det.base.flights;
+        g->wi_zero_corrected = false;
+        bodyweight_set(&g->bw, weighin_weight_n(&g->wi));
+    }
+    if (ev == STEPDET_ON && !g->bw_from_mass && isfinite(weighin_weight_n(&g->wi)) &&
+        !g->wi_zero_corrected && g->det.base.flights > g->wi_flights) {
+        /* the flights after the weigh-in measure the empty deck: follow
+         * the zero they settle to (the first one still holds the tail of
+         * stepping off) for WEIGHIN_ZERO_FLIGHTS flights, then hold */
+        bodyweight_set(&g->bw, weighin_weight_n(&g->wi) + g->wi_zero_n - base);
+        g->wi_zero_corrected = g->det.base.flights - g->wi_flights >= WEIGHIN_ZERO_FLIGHTS;
+    }
     if (ev == STEPDET_ON) {
         g->ds = false;
         g->xa_valid = g->xa_frozen = false;
@@ -974,6 +1010,10 @@ void gait_get_status(const struct gait *g, struct gait_status *st)
     st->mode = g->mode;
     st->in_contact = g->st[g->cur].open;
     st->body_weight_n = bodyweight_n(&g->bw);
+    st->bw_source = g->bw_from_mass                            ? GAIT_BW_MASS
+                    : isfinite(weighin_weight_n(&g->wi))        ? GAIT_BW_WEIGH_IN
+                    : isfinite(st->body_weight_n)               ? GAIT_BW_ESTIMATE
+                                                                : GAIT_BW_NONE;
     st->baseline_n = stepdet_baseline(&g->det);
     double tmp[CAD_HIST];
     memcpy(tmp, g->cad_hist, sizeof tmp);

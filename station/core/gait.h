@@ -106,10 +106,16 @@ struct gait_config {
  * and why. */
 void gait_config_default(struct gait_config *cfg, double rate_hz);
 
+/* Where the body weight comes from (DESIGN.md section 4): the patient's
+ * mass, a weigh-in (>= 2 s standing still, weighin.h), or the mean force
+ * over whole steps (bodyweight.h). */
+enum gait_bw_source { GAIT_BW_NONE = 0, GAIT_BW_MASS, GAIT_BW_WEIGH_IN, GAIT_BW_ESTIMATE };
+
 struct gait_status {
     enum gait_mode mode;
     bool in_contact;
-    double body_weight_n;        /* from weigh-in, --mass or estimated; NAN until known */
+    double body_weight_n;        /* from --mass, a weigh-in or estimated; NAN until known */
+    enum gait_bw_source bw_source;
     double baseline_n;           /* current flight baseline estimate, N */
     double cadence_step_spm;     /* median of recent per-step cadences; NAN until known */
     double cadence_spectral_spm; /* FFTW estimate; NAN until one window is filled */
@@ -125,8 +131,10 @@ struct gait;
 struct gait *gait_new(const struct gait_config *cfg);
 void gait_free(struct gait *g);
 
-/* Body weight from a weigh-in or the patient's mass, in N (overrides the
- * estimate).  Call between process calls. */
+/* Body weight from the patient's mass (or a weigh-in made elsewhere), in
+ * N: overrides the estimate and the deck's own weigh-in.  Call between
+ * process calls.  Without it, a runner standing still >= 2 s is weighed
+ * (weighin.h) and that weight is used from then on. */
 void gait_set_body_weight(struct gait *g, double body_weight_n);
 
 /* Feed n samples in time order.  Writes up to cap events to out and returns

@@ -443,6 +443,10 @@ static void table_row(struct doc *d, const struct col *cols, size_t nc, char cel
 
 static void fmt_clock(char *buf, size_t cap, double s)
 {
+    if (isinf(s) && s > 0) {
+        snprintf(buf, cap, "open");
+        return;
+    }
     if (!isfinite(s)) {
         snprintf(buf, cap, "-");
         return;
@@ -472,9 +476,9 @@ static void fmt_pct(char *buf, size_t cap, double share)
 
 /* The phase table: one row per phase reached, then the whole session. */
 static const struct col phase_cols[] = {
-    {"Phase", NULL, 64, AL_LEFT},         {"Time", "m:ss", 58, AL_LEFT},
+    {"Phase", NULL, 58, AL_LEFT},         {"Time", "m:ss", 54, AL_LEFT},
     {"Steps", NULL, 28, AL_RIGHT},        {"Cadence", "spm", 36, AL_RIGHT},
-    {"Target", "spm", 34, AL_RIGHT},      {"In band", "%", 32, AL_RIGHT},
+    {"Target", "spm", 44, AL_RIGHT},      {"In band", "%", 32, AL_RIGHT},
     {"Contact", "ms", 34, AL_RIGHT},      {"Impact peak", "BW (steps)", 54, AL_RIGHT},
     {"VALR", "BW/s", 32, AL_RIGHT},       {"VILR", "BW/s", 32, AL_RIGHT},
     {"Over 66", "% steps", 36, AL_RIGHT}, {"SI cont.", "%", 39, AL_RIGHT},
@@ -499,6 +503,17 @@ static void stats_cells(const struct session_stats *x, char c[][128])
     fmt_pct(c[10], 128, x->share_valr_risk);
     session_fmt(c[11], 128, x->si_contact_pct, SESSION_DEC_SI);
     session_fmt(c[12], 128, x->si_valr_pct, SESSION_DEC_SI);
+}
+
+/* The targets in force at session time rel_s: every change (protocol
+ * phase or PT) is stored with everything in force after it. */
+static const struct session_targets *targets_at(const struct rep *r, double rel_s)
+{
+    const struct session_targets *t = NULL;
+    for (size_t i = 0; i < r->n_changes; i++)
+        if (r->changes[i].t_s - r->ss.t0_sensor_s <= rel_s + 1e-9)
+            t = &r->changes[i].targets;
+    return t;
 }
 
 static double phase_end_rel(const struct rep *r, size_t i)
@@ -528,14 +543,18 @@ static void draw_phase_table(struct doc *d, const struct rep *r)
         fmt_clock(b, sizeof b, phase_end_rel(r, i));
         snprintf(c[1], 128, "%s-%s", a, b);
         stats_cells(&x, c);
-        if (isfinite(ph->targets.cadence_spm)) {
-            char t[16], lo[16], hi[16];
-            session_fmt(t, sizeof t, ph->targets.cadence_spm, SESSION_DEC_CADENCE);
-            session_fmt(lo, sizeof lo, ph->targets.cadence_lo_spm, 0);
-            session_fmt(hi, sizeof hi, ph->targets.cadence_hi_spm, 0);
+        /* the target in force when the phase began, and where it ended if
+         * the PT changed it during the phase */
+        double a0 = ph->started ? ph->start_s : ph->planned_start_s, a1 = phase_end_rel(r, i);
+        const struct session_targets *t0 = targets_at(r, a0), *t1 = targets_at(r, a1 - 1e-6);
+        double v0 = t0 ? t0->cadence_spm : NAN, v1 = t1 ? t1->cadence_spm : NAN;
+        char t[16], u[16];
+        session_fmt(t, sizeof t, v0, SESSION_DEC_CADENCE);
+        session_fmt(u, sizeof u, v1, SESSION_DEC_CADENCE);
+        if (strcmp(t, u) != 0)
+            snprintf(c[4], 128, "%s>%s", t, u);
+        else
             snprintf(c[4], 128, "%s", t);
-        } else
-            snprintf(c[4], 128, "-");
         table_row(d, phase_cols, N_PHASE_COLS, c, false, row++ % 2);
     }
     struct session_stats all;
@@ -706,10 +725,10 @@ static void draw_cadence_plot(struct doc *d, const struct rep *r)
             hi = fmax(hi, c);
         }
     }
-    for (size_t i = 0; i < r->n_phases; i++)
-        if (isfinite(r->phases[i].targets.cadence_lo_spm)) {
-            lo = fmin(lo, r->phases[i].targets.cadence_lo_spm);
-            hi = fmax(hi, r->phases[i].targets.cadence_hi_spm);
+    for (size_t i = 0; i < r->n_changes; i++)
+        if (isfinite(r->changes[i].targets.cadence_lo_spm)) {
+            lo = fmin(lo, r->changes[i].targets.cadence_lo_spm);
+            hi = fmax(hi, r->changes[i].targets.cadence_hi_spm);
         }
     if (!isfinite(lo)) {
         lo = 150;
@@ -719,21 +738,24 @@ static void draw_cadence_plot(struct doc *d, const struct rep *r)
     p.y1 = ceil((hi + 5) / 10) * 10;
     plot_frame(d, &p, r, "steps/min");
     cairo_t *cr = d->cr;
-    /* target band per phase, as in force when the phase began, then every
-     * therapist change */
-    for (size_t i = 0; i < r->n_phases; i++) {
-        const struct store_phase *ph = &r->phases[i];
-        if (!ph->started || !isfinite(ph->targets.cadence_lo_spm))
+    /* the target band as the runner was given it: from each change (a
+     * phase beginning or the PT's) to the next */
+    for (size_t i = 0; i < r->n_changes; i++) {
+        const struct session_targets *t = &r->changes[i].targets;
+        if (!isfinite(t->cadence_lo_spm))
             continue;
-        double a = ph->start_s, b = phase_end_rel(r, i);
+        double a = r->changes[i].t_s - r->ss.t0_sensor_s;
+        double b = i + 1 < r->n_changes ? r->changes[i + 1].t_s - r->ss.t0_sensor_s : r->t_end_rel;
+        if (b <= a)
+            continue;
         cairo_set_source_rgba(cr, rgb_band[0], rgb_band[1], rgb_band[2], 0.45);
-        cairo_rectangle(cr, px(&p, a), py(&p, ph->targets.cadence_hi_spm), px(&p, b) - px(&p, a),
-                        py(&p, ph->targets.cadence_lo_spm) - py(&p, ph->targets.cadence_hi_spm));
+        cairo_rectangle(cr, px(&p, a), py(&p, t->cadence_hi_spm), px(&p, b) - px(&p, a),
+                        py(&p, t->cadence_lo_spm) - py(&p, t->cadence_hi_spm));
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0.15, 0.5, 0.15);
         cairo_set_line_width(cr, 0.8);
-        cairo_move_to(cr, px(&p, a), py(&p, ph->targets.cadence_spm));
-        cairo_line_to(cr, px(&p, b), py(&p, ph->targets.cadence_spm));
+        cairo_move_to(cr, px(&p, a), py(&p, t->cadence_spm));
+        cairo_line_to(cr, px(&p, b), py(&p, t->cadence_spm));
         cairo_stroke(cr);
     }
     /* per-step cadence, then a running mean of step times over MEAN_STEPS */
@@ -885,6 +907,22 @@ static void title_block(struct doc *d, const char *title, const char *right)
     d->y += 12;
 }
 
+void report_status_text(const struct store_session *ss, char *buf, size_t cap)
+{
+    char t[16];
+    fmt_clock(t, sizeof t, ss->stopped_at_s);
+    if (ss->status == STORE_STOPPED && isfinite(ss->stopped_at_s))
+        snprintf(buf, cap, "stopped at %s by the PT", t);
+    else if (ss->status == STORE_STOPPED)
+        snprintf(buf, cap, "stopped by the PT before the plan's end");
+    else
+        snprintf(buf, cap, "%s", store_status_name(ss->status));
+    if (ss->excluded_utc) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, cap - n, "; excluded from progress: %.80s", ss->exclude_reason);
+    }
+}
+
 static void session_info(struct doc *d, const struct rep *r)
 {
     cairo_t *cr = d->cr;
@@ -906,11 +944,12 @@ static void session_info(struct doc *d, const struct rep *r)
     snprintf(v[2], 256, "%s", r->ss.therapist);
     snprintf(v[3], 256, "%s", r->ss.protocol_name);
     fmt_clock(b, sizeof b, r->t_end_rel);
+    char how[96];
+    report_status_text(&r->ss, how, sizeof how);
     if (r->ss.time_scale > 1.0001)
-        snprintf(v[4], 256, "%s (m:ss), %s, time x%g", b, store_status_name(r->ss.status),
-                 r->ss.time_scale);
+        snprintf(v[4], 256, "%s (m:ss), %s, time x%g", b, how, r->ss.time_scale);
     else
-        snprintf(v[4], 256, "%s (m:ss), %s", b, store_status_name(r->ss.status));
+        snprintf(v[4], 256, "%s (m:ss), %s", b, how);
     if (isfinite(r->ss.body_weight_n))
         snprintf(v[5], 256, "%.0f N (%.1f kg)", r->ss.body_weight_n, r->ss.body_weight_n / 9.80665);
     else
@@ -1138,7 +1177,7 @@ static double key_value(const struct session_stats *x, int what, int *dec)
 
 static void draw_comparison(struct doc *d, struct store *st, const struct rep *r)
 {
-    heading(d, "Comparison with the previous session");
+    heading(d, "Comparison with the previous session of the same protocol");
     int64_t prev_id;
     struct report_key now, prev;
     key_from_rep(r, &now);
@@ -1147,7 +1186,12 @@ static void draw_comparison(struct doc *d, struct store *st, const struct rep *r
     if (rc != GC_OK || report_key_figures(st, prev_id, &prev) != GC_OK) {
         font(cr, 7.5, false);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        text_at(cr, MARGIN, d->y + 8, AL_LEFT, "This is the patient's first stored session.");
+        char none[200];
+        snprintf(none, sizeof none,
+                 "None: no earlier session of protocol %.48s for this patient (sessions of other "
+                 "protocols are not compared; excluded sessions are skipped).",
+                 r->ss.protocol_name);
+        text_at(cr, MARGIN, d->y + 8, AL_LEFT, none);
         d->y += 16;
         return;
     }
@@ -1324,7 +1368,8 @@ int report_session_csv(struct store *st, int64_t sid, const char *csv_path)
         fprintf(f, "# body_weight_n=%.17g\n", r.ss.body_weight_n);
     fprintf(f, "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"
                "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,"
-               "flags,phase,phase_name,in_band,under_ceiling\n");
+               "flags,phase,phase_name,in_band,under_ceiling,target_spm,band_lo_spm,band_hi_spm,"
+               "valr_ceiling_bw_s,feedback\n");
     for (size_t i = 0; i < r.n_steps; i++) {
         const struct session_step *s = &r.steps[i];
         const struct gait_step *g = &s->step;
@@ -1357,7 +1402,14 @@ int report_session_csv(struct store *st, int64_t sid, const char *csv_path)
         fputc(',', f);
         if (s->under_ceiling >= 0)
             fprintf(f, "%d", s->under_ceiling);
-        fputc('\n', f);
+        fputc(',', f);
+        /* what the runner was given at this step's initial contact */
+        const struct session_targets *t = targets_at(&r, g->t_ic_s - r.ss.t0_sensor_s);
+        csv_num(f, t ? t->cadence_spm : NAN, false);
+        csv_num(f, t ? t->cadence_lo_spm : NAN, false);
+        csv_num(f, t ? t->cadence_hi_spm : NAN, false);
+        csv_num(f, t ? t->valr_ceiling_bw_s : NAN, false);
+        fprintf(f, "%s\n", t ? plan_feedback_name(t->feedback) : "");
     }
     rc = out_close(&o, true);
     rep_free(&r);
@@ -1519,16 +1571,41 @@ static void prog_collect(const struct store_session *ss, void *user)
     l->rows[l->n++].ss = *ss;
 }
 
-static void prog_plot(struct doc *d, const struct prog_list *l, const char *title,
-                      const char *ylabel, int what, double risk)
+/* Sessions a progress plot shows: this protocol's, not excluded. */
+static bool prog_takes(const struct prog_row *pr, const char *protocol)
 {
-    const double h = 140;
+    return !pr->ss.excluded_utc && !strcmp(pr->ss.protocol_name, protocol);
+}
+
+/* Days since the first plotted session. */
+static double prog_day(const struct prog_list *l, size_t i, int64_t first_utc)
+{
+    return (double)(l->rows[i].ss.start_utc - first_utc) / 86400.0;
+}
+
+/* One figure by date for one protocol: baseline, training and retention
+ * values of each session at its date. */
+static void prog_plot(struct doc *d, const struct prog_list *l, const char *title,
+                      const char *ylabel, int what, double risk, const char *protocol)
+{
+    const double h = 120;
     ensure_room(d, h + 50);
     heading(d, title);
     cairo_t *cr = d->cr;
-    struct plot p = {MARGIN + 30, d->y + 12, CONTENT_W - 36, h, 0.5, (double)l->n + 0.5, 0, 0};
+    int64_t first = 0, last = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (prog_takes(&l->rows[i], protocol)) {
+            if (!first || l->rows[i].ss.start_utc < first)
+                first = l->rows[i].ss.start_utc;
+            if (l->rows[i].ss.start_utc > last)
+                last = l->rows[i].ss.start_utc;
+        }
+    double span = fmax((double)(last - first) / 86400.0, 1.0);
+    struct plot p = {MARGIN + 30, d->y + 12, CONTENT_W - 36, h, -0.05 * span, 1.05 * span, 0, 0};
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < l->n; i++) {
+        if (!prog_takes(&l->rows[i], protocol))
+            continue;
         const struct session_stats *s3[3] = {&l->rows[i].key.baseline, &l->rows[i].key.training,
                                              &l->rows[i].key.retention};
         for (int k = 0; k < 3; k++) {
@@ -1560,12 +1637,18 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
         textf(cr, p.x - 3, py(&p, v) + 2.3, AL_RIGHT, "%g", v);
     }
+    double last_label_x = -INFINITY;
     for (size_t i = 0; i < l->n; i++) {
+        if (!prog_takes(&l->rows[i], protocol))
+            continue;
+        double x = px(&p, prog_day(l, i, first));
+        if (x - last_label_x < 48)
+            continue; /* labels would overlap: the table has every date */
         char date[32];
         fmt_date(date, sizeof date, l->rows[i].ss.start_utc, false);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        textf(cr, px(&p, (double)i + 1), p.y + p.h + 9, AL_CENTER, "#%lld",
-              (long long)l->rows[i].ss.id);
+        text_at(cr, x, p.y + p.h + 9, AL_CENTER, date);
+        last_label_x = x;
     }
     font(cr, 7, true);
     text_at(cr, p.x - 28, p.y - 4, AL_LEFT, ylabel);
@@ -1586,6 +1669,8 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
         cairo_set_line_width(cr, 1.2);
         bool pen = false;
         for (size_t i = 0; i < l->n; i++) {
+            if (!prog_takes(&l->rows[i], protocol))
+                continue;
             const struct report_key *key = &l->rows[i].key;
             const struct session_stats *s = k == 0   ? &key->baseline
                                             : k == 1 ? &key->training
@@ -1596,7 +1681,7 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
                 pen = false;
                 continue;
             }
-            double x = px(&p, (double)i + 1), y = py(&p, v);
+            double x = px(&p, prog_day(l, i, first)), y = py(&p, v);
             if (pen)
                 cairo_line_to(cr, x, y);
             else
@@ -1605,6 +1690,8 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
         }
         cairo_stroke(cr);
         for (size_t i = 0; i < l->n; i++) {
+            if (!prog_takes(&l->rows[i], protocol))
+                continue;
             const struct report_key *key = &l->rows[i].key;
             const struct session_stats *s = k == 0   ? &key->baseline
                                             : k == 1 ? &key->training
@@ -1612,7 +1699,7 @@ static void prog_plot(struct doc *d, const struct prog_list *l, const char *titl
             int dec;
             double v = key_value(s, what, &dec);
             if (isfinite(v)) {
-                dot(cr, px(&p, (double)i + 1), py(&p, v), 2.0);
+                dot(cr, px(&p, prog_day(l, i, first)), py(&p, v), 2.0);
                 cairo_fill(cr);
             }
         }
@@ -1695,7 +1782,8 @@ int report_progress_pdf(struct store *st, int64_t patient_id, const char *pdf_pa
         snprintf(c[0], 128, "#%lld", (long long)pr->ss.id);
         fmt_date(c[1], 128, pr->ss.start_utc, false);
         snprintf(c[2], 128, "%s", pr->ss.protocol_name);
-        snprintf(c[3], 128, "%s", store_status_name(pr->ss.status));
+        snprintf(c[3], 128, "%s",
+                 pr->ss.excluded_utc ? "excluded" : store_status_name(pr->ss.status));
         snprintf(c[4], 128, "%zu", pr->key.all.n_steps);
         session_fmt(c[5], 128, pr->key.baseline.cadence_spm, SESSION_DEC_CADENCE);
         session_fmt(c[6], 128, pr->key.training.cadence_spm, SESSION_DEC_CADENCE);
@@ -1715,10 +1803,34 @@ int report_progress_pdf(struct store *st, int64_t patient_id, const char *pdf_pa
         text_at(d.cr, MARGIN, d.y + 10, AL_LEFT, "No sessions stored for this patient yet.");
         d.y += 16;
     }
+    for (size_t i = 0; i < l.n; i++) {
+        if (!l.rows[i].ss.excluded_utc)
+            continue;
+        char line[300], when[32];
+        fmt_date(when, sizeof when, l.rows[i].ss.excluded_utc, false);
+        snprintf(line, sizeof line, "Session #%lld is excluded from the plots (%s): %.160s",
+                 (long long)l.rows[i].ss.id, when, l.rows[i].ss.exclude_reason);
+        ensure_room(&d, 12);
+        font(d.cr, 7.2, false);
+        cairo_set_source_rgb(d.cr, 0.2, 0.2, 0.2);
+        text_at(d.cr, MARGIN, d.y + 9, AL_LEFT, line);
+        d.y += 10;
+    }
     d.y += 8;
-    if (l.n > 0) {
-        prog_plot(&d, &l, "Cadence by session", "steps/min", 0, NAN);
-        prog_plot(&d, &l, "Loading rate (VALR) by session", "BW/s", 2, SESSION_VALR_RISK_BW_S);
+    /* by date, one protocol at a time: sessions of different protocols
+     * measure different things and are never joined by a line */
+    for (size_t i = 0; i < l.n; i++) {
+        const char *proto = l.rows[i].ss.protocol_name;
+        bool seen = l.rows[i].ss.excluded_utc != 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = !l.rows[k].ss.excluded_utc && !strcmp(l.rows[k].ss.protocol_name, proto);
+        if (seen)
+            continue;
+        char t1[120], t2[120];
+        snprintf(t1, sizeof t1, "Cadence by date: %.60s", proto);
+        snprintf(t2, sizeof t2, "Loading rate (VALR) by date: %.60s", proto);
+        prog_plot(&d, &l, t1, "steps/min", 0, NAN, proto);
+        prog_plot(&d, &l, t2, "BW/s", 2, SESSION_VALR_RISK_BW_S, proto);
     }
     draw_method(&d, NULL);
     rc = doc_end(&d, &o);

@@ -25,7 +25,9 @@
 int report_session_pdf(struct store *st, int64_t sid, const char *pdf_path);
 
 /* Steps CSV (DESIGN.md section 5 columns first, then phase, phase_name,
- * in_band, under_ceiling); re-importing it gives the same figures. */
+ * in_band, under_ceiling, and the targets the runner was given at the
+ * step's initial contact: target_spm, band_lo_spm, band_hi_spm,
+ * valr_ceiling_bw_s, feedback); re-importing it gives the same figures. */
 int report_session_csv(struct store *st, int64_t sid, const char *csv_path);
 
 /* Session summary JSON: session facts, per-phase figures (numbers rounded
@@ -38,7 +40,12 @@ int report_session_json(struct store *st, int64_t sid, const char *json_path);
  * GC_ERR_FORMAT with a logged line number and reason when malformed. */
 int report_read_steps_csv(const char *path, struct session_step **out, size_t *n);
 
-/* Progress report: key figures session by session for one patient. */
+/* How the session ended, for people: "complete", "stopped at 4:12 by the
+ * PT", "interrupted", with "; excluded from progress: REASON" if so. */
+void report_status_text(const struct store_session *ss, char *buf, size_t cap);
+
+/* Progress report: key figures session by session for one patient; plots
+ * by date, one line per protocol; excluded sessions listed, not plotted. */
 int report_progress_pdf(struct store *st, int64_t patient_id, const char *pdf_path);
 
 /* Key figures of one session (progress report, previous-session

@@ -1064,6 +1064,8 @@ int store_session_previous(struct store *st, int64_t id, int64_t *prev_id)
 {
     return one_id(st,
                   "SELECT b.id FROM sessions a JOIN sessions b ON b.patient_id = a.patient_id "
+                  "AND b.protocol_name = a.protocol_name AND b.excluded_utc IS NULL "
+                  "AND b.status != 'running' "
                   "WHERE a.id = ?1 AND (b.start_utc < a.start_utc OR "
                   "(b.start_utc = a.start_utc AND b.id < a.id)) "
                   "ORDER BY b.start_utc DESC, b.id DESC LIMIT 1",

@@ -154,7 +154,8 @@ int store_session_set_raw(struct store *st, int64_t id, const char *path, const 
 int store_session_get(struct store *st, int64_t id, struct store_session *out);
 /* Latest session (highest start, then id) of a patient (0 = any patient). */
 int store_session_latest(struct store *st, int64_t patient_id, int64_t *id);
-/* The same patient's session before id; GC_ERR_NOT_FOUND if none. */
+/* The same patient's session of the same protocol before id (ended, not
+ * excluded); GC_ERR_NOT_FOUND if none. */
 int store_session_previous(struct store *st, int64_t id, int64_t *prev_id);
 /* Calls fn per session, oldest first (patient_id 0 = all); returns count. */
 int store_session_list(struct store *st, int64_t patient_id,

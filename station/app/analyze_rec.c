@@ -3,15 +3,17 @@
  *
  * The recording holds what the sensor sent (frames, link events), not
  * conditioned samples: sequence tracking, gap marking, sensor restarts and
- * the deck calibration of the header live in the DSP stage of live.c.  So
- * the recording is replayed through that very pipeline (live.h, replay at
- * full speed): the steps are those of the live session, byte for byte in
- * the steps CSV, and the summary is built from them like a CSV's.
+ * the deck calibration of the header are the DSP stage (core/dsp.h).  The
+ * records are fed to that very object in a plain loop, the way the live
+ * DSP thread feeds it: the steps are those of the live session, byte for
+ * byte in the steps CSV, and the summary is built from them like a CSV's.
+ * Nothing sits in a ring between the object and the result, so no event
+ * can be lost, however loaded the machine.
  *
  * A scan first checks the file (header, sensor identity, a cut or corrupt
  * tail) and measures its length for the progress bar.
  *
- * Thread: main thread; live.h runs its own threads meanwhile.
+ * Thread: the calling thread only (no thread is started).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -22,17 +24,15 @@
 
 #include "analyze_source.h"
 #include "gc_error.h"
+#include "dsp.h"
 #include "live.h"
 #include "packet.h"
 #include "recording.h"
-#include "spsc.h"
 
-/* Event ring: 3 events per step (contact, loading, step).  A replay runs
- * about 6,000x real time (3 h of simulated running in 1.7 s), some 60,000
- * events per second of wall time; 32768 of them last 0.5 s, 250 polls. */
-#define EV_RING     32768u
-#define STATUS_RING 4096u /* one per second of session time */
-#define POLL_NS     2000000L
+/* Progress bar: look at the clock every this many records (1 s of data
+ * at 1 kHz is ~100 records; a clock read per record would cost more than
+ * the bar is worth). */
+#define PROGRESS_EVERY 4096u
 
 struct rec_scan {
     uint64_t records, sample_frames;
@@ -128,35 +128,31 @@ struct collect {
     int rc;
 };
 
-static void drain(struct live *lv, struct spsc *evr, struct spsc *str, struct collect *c)
+static void collect_outputs(const struct dsp_out *o, int n, struct collect *c)
 {
-    struct live_event e;
-    while (spsc_pop(evr, &e)) {
-        if (e.ev.kind == GAIT_EV_STEP && c->rc == GC_OK)
-            c->rc = analyze_result_add_step(c->res, &e.ev.step);
-        else if (e.ev.kind == GAIT_EV_GAP)
-            c->res->gaps++;
-    }
-    struct gait_status st;
-    while (spsc_pop(str, &st)) {
-        if (!isfinite(st.cadence_spectral_spm))
-            continue;
-        if (c->n_spec == c->cap_spec) {
-            size_t nc = c->cap_spec ? 2 * c->cap_spec : 256;
-            double *nv = realloc(c->spec, nc * sizeof *nv);
-            if (!nv) {
-                c->rc = GC_ERR_NOMEM;
+    for (int i = 0; i < n; i++) {
+        if (o[i].kind == DSP_OUT_EVENT) {
+            if (o[i].ev.kind == GAIT_EV_STEP && c->rc == GC_OK)
+                c->rc = analyze_result_add_step(c->res, &o[i].ev.step);
+            else if (o[i].ev.kind == GAIT_EV_GAP)
+                c->res->gaps++;
+        } else if (o[i].kind == DSP_OUT_STATUS) {
+            if (!isfinite(o[i].status.cadence_spectral_spm))
                 continue;
+            if (c->n_spec == c->cap_spec) {
+                size_t nc = c->cap_spec ? 2 * c->cap_spec : 256;
+                double *nv = realloc(c->spec, nc * sizeof *nv);
+                if (!nv) {
+                    c->rc = GC_ERR_NOMEM;
+                    continue;
+                }
+                c->spec = nv;
+                c->cap_spec = nc;
             }
-            c->spec = nv;
-            c->cap_spec = nc;
+            c->spec[c->n_spec++] = o[i].status.cadence_spectral_spm;
         }
-        c->spec[c->n_spec++] = st.cadence_spectral_spm;
+        /* DSP_OUT_LINE: the terminal lines are not wanted here. */
     }
-    /* The terminal lines are not wanted here; keep their ring empty. */
-    char line[LIVE_LINE_LEN];
-    while (live_next_line(lv, line, sizeof line))
-        ;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -188,69 +184,59 @@ int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
     if (rc < 0)
         return rc;
 
-    struct live_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.replay_path = path;
-    cfg.replay_speed = 0.0; /* as fast as possible */
-    cfg.mass_kg = mass_kg;  /* 0: the recording's own, as live */
+    struct dsp_config cfg;
+    uint8_t hello_raw[PKT_HELLO_SIZE];
     char msg[ANALYZE_ERR_LEN];
-    int lerr = 0;
-    struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
-    if (!lv) {
+    rc = live_replay_config(path, mass_kg, &cfg, hello_raw, msg, sizeof msg);
+    if (rc < 0) {
         snprintf(err, ANALYZE_ERR_LEN, "%s", msg);
-        return lerr < 0 ? lerr : GC_ERR_FORMAT;
+        return rc;
     }
-    struct spsc *evr = spsc_new(sizeof(struct live_event), EV_RING);
-    struct spsc *str = spsc_new(sizeof(struct gait_status), STATUS_RING);
     struct collect c = {.res = res, .rc = GC_OK};
     bool shown = false;
-    if (!evr || !str) {
+    struct rec_reader *rd = NULL;
+    struct rec_record *r = malloc(sizeof *r);
+    struct dsp_out *out = malloc(DSP_OUT_MAX * sizeof *out);
+    struct dsp *d = dsp_new(&cfg, &rc);
+    if (!r || !out || !d) {
         snprintf(err, ANALYZE_ERR_LEN, "out of memory");
         rc = GC_ERR_NOMEM;
         goto out;
     }
-    if (live_add_event_consumer(lv, evr) < 0 || live_add_status_consumer(lv, str) < 0 ||
-        live_start(lv) < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "cannot start the replay of %s", path);
-        rc = GC_ERR_NOMEM;
+    rc = rec_reader_open(path, &rd);
+    if (rc < 0) {
+        snprintf(err, ANALYZE_ERR_LEN, "cannot read %s (%s)", path, gc_strerror(rc));
         goto out;
     }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     double span_s = sc.have_stream ? (double)(sc.t_last_ns - sc.t_stream0_ns) * 1e-9 : 0.0;
-    struct live_snapshot snap;
-    for (;;) {
-        drain(lv, evr, str, &c);
-        live_get_snapshot(lv, &snap);
-        /* finished is published after the final flush's events: not
-         * live_finished(), which a recorded link failure sets early. */
-        if (snap.finished)
-            break;
-        if (show_progress && span_s > 0 && since_s(&t0) > ANALYZE_PROGRESS_AFTER_S) {
-            double f = snap.t_host_s / span_s;
+    uint64_t k = 0;
+    /* As the live DSP thread: records after the session's end (dsp_ended,
+     * --seconds reached) are not analysed. */
+    while (!dsp_ended(d) && rec_reader_next(rd, r) == 1) {
+        struct dsp_record v;
+        live_record_view(r, &v);
+        int n = dsp_feed(d, &v, out, DSP_OUT_MAX);
+        if (n > 0)
+            collect_outputs(out, n, &c);
+        if (show_progress && span_s > 0 && ++k % PROGRESS_EVERY == 0 &&
+            since_s(&t0) > ANALYZE_PROGRESS_AFTER_S && sc.have_stream) {
+            double f = (double)(r->t_host_ns - sc.t_stream0_ns) * 1e-9 / span_s;
             analyze_progress(f < 0 ? 0 : f > 0.999 ? 0.999 : f, &shown);
         }
-        struct timespec ts = {0, POLL_NS};
-        nanosleep(&ts, NULL);
     }
-    live_stop(lv);
-    drain(lv, evr, str, &c);
-    live_get_snapshot(lv, &snap);
+    int n = dsp_finish(d, out, DSP_OUT_MAX);
+    if (n > 0)
+        collect_outputs(out, n, &c);
+    struct dsp_state snap;
+    dsp_get_state(d, &snap);
     if (shown)
         analyze_progress(1.0, &shown);
     analyze_progress_end(&shown);
     if (c.rc < 0) {
         snprintf(err, ANALYZE_ERR_LEN, "out of memory");
         rc = c.rc;
-        goto out;
-    }
-    if (spsc_dropped(evr) > 0) {
-        /* Never seen; a steps file with holes must not look complete. */
-        snprintf(err, ANALYZE_ERR_LEN,
-                 "%" PRIu64 " analysis events were lost while collecting them (machine "
-                 "overloaded?); nothing was written, run the analysis again",
-                 spsc_dropped(evr));
-        rc = GC_ERR_BUSY;
         goto out;
     }
     res->rate_hz = snap.hello.rate_hz;
@@ -288,15 +274,16 @@ int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
         fprintf(stderr, "station analyze: warning: %s: %s.\n", path, sc.notes);
     if (sc.sample_frames == 0)
         fprintf(stderr, "station analyze: note: %s holds no force samples.\n", path);
-    if (live_failure(lv)[0])
+    if (dsp_failure(d)[0])
         fprintf(stderr, "station analyze: note: the recorded session reported: %s.\n",
-                live_failure(lv));
+                dsp_failure(d));
     rc = GC_OK;
 out:
     analyze_progress_end(&shown);
-    live_free(lv); /* stops the threads before the rings go */
-    spsc_free(evr);
-    spsc_free(str);
+    rec_reader_close(rd);
+    dsp_free(d);
+    free(out);
+    free(r);
     free(c.spec);
     return rc;
 }

@@ -8,10 +8,11 @@
  *   / progress, close; analyze_csv.c) that cmd_analyze.c feeds to a gait
  *   pipeline of its own;
  * - a raw session recording (docs/acquisition.md section 7): its samples
- *   only become conditioned samples through the live DSP stage (sequence
- *   tracking, gaps, sensor restarts, deck calibration from the header), so
- *   analyze_rec.c runs the replay pipeline of live.h at full speed instead,
- *   and the steps come out exactly as the live session produced them.
+ *   only become conditioned samples through the DSP stage (core/dsp.h:
+ *   sequence tracking, gaps, sensor restarts, deck calibration from the
+ *   header), so analyze_rec.c feeds its records to that object in a plain
+ *   single-threaded loop, as the live DSP thread does, and the steps come
+ *   out exactly as the live session produced them.
  *
  * Both end in a struct analyze_result that one writer turns into the steps
  * CSV and the summary JSON.
@@ -84,7 +85,8 @@ struct analyze_result {
 int analyze_result_add_step(struct analyze_result *r, const struct gait_step *s);
 void analyze_result_free(struct analyze_result *r);
 
-/* Analyse a recording: replay it through live.h at full speed (mass_kg > 0
+/* Analyse a recording: feed its records to the DSP object (core/dsp.h) on
+ * the calling thread, starting no thread; no event can be lost (mass_kg > 0
  * overrides the recording's own mass).  A truncated or corrupt tail is
  * analysed up to the last good record and reported once on stderr.
  * Returns GC_OK, or a gc_err with one sentence in err. */

@@ -2,10 +2,12 @@
  * live.c - live acquisition pipeline: reader / replay thread, DSP thread,
  * recording writer thread (see live.h for the picture).
  *
- * Determinism rule: the DSP thread reads nothing but the records it pops
- * (no clock, no link state), so the same records give the same steps and
- * the same lines live and in replay.  Host clocks enter only through the
- * records' t_host_ns.
+ * Determinism rule: the DSP thread feeds the core DSP object (core/dsp.h)
+ * nothing but the records it pops, and the object reads no clock and no
+ * link state, so the same records give the same steps and the same lines
+ * live, in replay and in `station analyze`.  Host clocks enter only through
+ * the records' t_host_ns.  This file holds only threads, rings, the
+ * snapshot and the recording.
  */
 #include "live.h"
 
@@ -39,14 +41,6 @@
  * ~150 small frames (ACKs) or ~16 sample blocks. */
 #define RING_HEADROOM 256u
 
-#define N_PINGS 32
-#define N_LAT   256
-/* "Link too slow": this many consecutive STATUS intervals in which the
- * device dropped more than LIVE_SLOW_FRACTION of its samples.  A single
- * stall drops in one or two intervals; a link that cannot carry the rate
- * drops in every one. */
-#define SLOW_STREAK   3
-#define SLOW_FRACTION 0.05
 
 /* ---- seqlock snapshot (all shared words are atomics: TSan-clean) ---- */
 
@@ -89,13 +83,7 @@ static void snap_read(const struct snapbox *cb, struct live_snapshot *out)
     memcpy(out, tmp, sizeof *out);
 }
 
-/* ---- DSP state ---- */
-
-struct ping_sample {
-    double host_us; /* host time at the middle of the round trip */
-    double off_us;  /* sensor - host */
-    double rtt_us;
-};
+/* ---- messages between threads ---- */
 
 struct line_msg {
     char text[LIVE_LINE_LEN];
@@ -104,40 +92,6 @@ struct line_msg {
 struct cmd_msg {
     uint8_t cmd;
     uint32_t arg;
-};
-
-struct dsp {
-    struct gait *g;
-    struct deck_cal cal;
-    struct pkt_hello hello;
-    struct pkt_seq_tracker seq;
-    bool have_block;
-    double t_offset_s;  /* session time = sensor time + t_offset_s */
-    uint64_t next_t_us; /* sensor time right after the last sample */
-    double last_t_session_s;
-    int64_t last_block_rx_ns;
-    int64_t t0_host_ns; /* host time of the first record */
-    int64_t last_host_ns;
-    bool have_host;
-    struct live_snapshot snap; /* the DSP's working copy, published */
-    struct ping_sample pings[N_PINGS];
-    int n_pings, i_pings;
-    double clk_a_us, clk_b, clk_ref_us; /* offset(host) = a + b (host - ref) */
-    bool clk_ok;
-    double lat_ms[N_LAT];
-    int n_lat;
-    double next_tick_s;
-    uint64_t samples_at_tick;
-    int64_t host_at_tick_ns;
-    bool have_tick_ref;
-    bool have_status;
-    uint32_t last_status_dropped, last_status_total;
-    int slow_streak;
-    struct gait_sample smp[PKT_MAX_BLOCK];
-    struct gait_event ev[64];
-    struct pkt_samples blk;
-    int64_t silence_start_ns;
-    bool ended; /* --seconds reached */
 };
 
 struct live {
@@ -174,7 +128,14 @@ struct live {
     struct rec_writer *writer;
     char end_text[512];
 
-    struct dsp dsp;
+    /* DSP thread: the deterministic stage (core/dsp.h) and what the thread
+     * adds around it (snapshot version, recording-ring drops). */
+    struct dsp_config dcfg; /* read-only once live_new returns */
+    struct dsp *dsp;
+    struct dsp_out *outs; /* DSP_OUT_MAX, allocated in live_new */
+    uint64_t version;
+    uint64_t rec_dropped;
+    int64_t last_host_ns; /* host time of the last record fed (the REC_END's) */
     struct snapbox snap;
 
     pthread_t th_src, th_dsp, th_wr;
@@ -186,6 +147,7 @@ struct live {
     char failure[256];
     atomic_bool failed;
 };
+
 
 /* ---- small helpers ---- */
 
@@ -354,7 +316,7 @@ static bool reader_reopen(struct live *lv)
         reader_close_link(lv);
         return false;
     }
-    if (strcmp(h.serial, lv->dsp.hello.serial) != 0)
+    if (strcmp(h.serial, lv->dcfg.hello.serial) != 0)
         LOG_WARN("a different sensor (serial %s) answered on %s", h.serial, lv->port_path);
     push_link_event(lv, REC_LINK_RECONNECT, 0, raw, sizeof raw);
     if (!h.streaming)
@@ -491,9 +453,20 @@ static void *replay_main(void *arg)
         }
         if (speed > 0) {
             int64_t due = wall0 + (int64_t)((double)(tmp.t_host_ns - rec0) / speed);
-            int64_t wait = due - now_ns();
-            if (wait > 0) {
-                wake(&lv->wake_dsp);
+            /* Sleep in slices of LIVE_POLL_MS so that a stop request
+             * (Ctrl-C) is seen within one slice even in a long recorded
+             * gap (a silence, an unplugged cable). */
+            int64_t wait;
+            bool woke = false;
+            while ((wait = due - now_ns()) > 0) {
+                if (!woke)
+                    wake(&lv->wake_dsp);
+                woke = true;
+                if (atomic_load_explicit(&lv->stop, memory_order_acquire))
+                    goto out;
+                int64_t slice = (int64_t)LIVE_POLL_MS * 1000000;
+                if (wait > slice)
+                    wait = slice;
                 struct timespec ts = {wait / 1000000000LL, wait % 1000000000LL};
                 nanosleep(&ts, NULL);
             }
@@ -516,447 +489,112 @@ out:
     return NULL;
 }
 
-/* ---- DSP ---- */
+/* ---- DSP thread: rings around the core object ---- */
 
-static void dsp_line(struct live *lv, const char *text)
+/* The DSP object reads records by the recording format's numbers. */
+_Static_assert((int)REC_FRAME == (int)DSP_REC_FRAME && (int)REC_LINK == (int)DSP_REC_LINK &&
+                   (int)REC_TX == (int)DSP_REC_TX,
+               "record kinds");
+_Static_assert((int)REC_LINK_SILENCE == (int)DSP_LINK_EV_SILENCE &&
+                   (int)REC_LINK_LOST == (int)DSP_LINK_EV_LOST &&
+                   (int)REC_LINK_RECONNECT == (int)DSP_LINK_EV_RECONNECT &&
+                   (int)REC_LINK_RESUMED == (int)DSP_LINK_EV_RESUMED &&
+                   (int)REC_LINK_STATS == (int)DSP_LINK_EV_STATS &&
+                   REC_LINK_STATS_SIZE == DSP_LINK_STATS_SIZE,
+               "link events");
+
+void live_record_view(const struct rec_record *r, struct dsp_record *v)
 {
-    struct line_msg *m = spsc_push_slot(lv->lines);
-    if (m == NULL) {
-        spsc_count_drop(lv->lines);
-        return;
-    }
-    snprintf(m->text, sizeof m->text, "%s", text);
-    spsc_publish(lv->lines);
+    v->kind = r->kind;
+    v->aux = r->aux;
+    v->extra = r->extra;
+    v->t_host_ns = r->t_host_ns;
+    v->payload = r->payload;
+    v->len = r->len;
 }
 
-static double median(double *v, int n)
+static void fill_snapshot(struct live *lv, struct live_snapshot *s)
 {
-    if (n <= 0)
-        return NAN;
-    /* insertion sort: n <= N_LAT and this runs once a second */
-    for (int i = 1; i < n; i++) {
-        double x = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > x) {
-            v[j + 1] = v[j];
-            j--;
-        }
-        v[j + 1] = x;
-    }
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    struct dsp_state st;
+    dsp_get_state(lv->dsp, &st);
+    memset(s, 0, sizeof *s);
+    s->version = lv->version;
+    s->t_session_s = st.t_session_s;
+    s->t_host_s = st.t_host_s;
+    s->link_state = st.link_state;
+    s->finished = st.link_state == DSP_LINK_ENDED;
+    s->gait = st.gait;
+    s->contacts = st.contacts;
+    s->fz_n = st.fz_n;
+    s->copx_m = st.copx_m;
+    s->copy_m = st.copy_m;
+    s->link = st.link;
+    s->link.rec_dropped = lv->rec_dropped;
+    s->n_steps = st.n_steps;
+    memcpy(s->last_steps, st.last_steps, sizeof s->last_steps);
+    s->hello = st.hello;
 }
 
-static const char *state_name(enum live_link_state s)
+static void publish(struct live *lv)
 {
-    switch (s) {
-    case LIVE_LINK_CONNECTING:
-        return "connecting";
-    case LIVE_LINK_STREAMING:
-        return "ok";
-    case LIVE_LINK_SILENT:
-        return "SILENT";
-    case LIVE_LINK_LOST:
-        return "LOST";
-    case LIVE_LINK_ENDED:
-        return "ended";
-    }
-    return "?";
+    struct live_snapshot s;
+    fill_snapshot(lv, &s);
+    snap_publish(&lv->snap, &s);
 }
 
-static void fmt_spm(char *buf, size_t cap, double v)
+/* Hand the DSP object's outputs to their rings; never waits (a full ring
+ * drops and counts). */
+static void dispatch(struct live *lv, int n)
 {
-    if (isfinite(v))
-        snprintf(buf, cap, "%5.1f", v);
-    else
-        snprintf(buf, cap, "  -- ");
-}
-
-static void dsp_tick_line(struct live *lv)
-{
-    const struct live_snapshot *s = &lv->dsp.snap;
-    char c1[16], c2[16], lat[24], rate[24];
-    fmt_spm(c1, sizeof c1, s->gait.cadence_step_spm);
-    fmt_spm(c2, sizeof c2, s->gait.cadence_spectral_spm);
-    if (isfinite(s->link.latency_ms))
-        snprintf(lat, sizeof lat, "%.1f ms", s->link.latency_ms);
-    else
-        snprintf(lat, sizeof lat, "--");
-    if (s->link.rate_hz > 0)
-        snprintf(rate, sizeof rate, "%.0f Hz", s->link.rate_hz);
-    else
-        snprintf(rate, sizeof rate, "-- Hz");
-    char line[LIVE_LINE_LEN];
-    snprintf(line, sizeof line,
-             "t=%4.0f s  cadence %s spm (spectral %s)  contacts %" PRIu32 "  steps %" PRIu32
-             "  L/R %" PRIu32 "/%" PRIu32 "  link %s  frames %" PRIu64 "  crc %" PRIu64
-             "  lost %" PRIu64 "  gaps %" PRIu64 "  rate %s  lat %s",
-             floor(s->t_session_s), c1, c2, s->contacts, s->gait.steps, s->gait.steps_left,
-             s->gait.steps_right, state_name(s->link_state), s->link.frames, s->link.crc_errors,
-             s->link.lost_blocks, s->link.gaps, rate, lat);
-    dsp_line(lv, line);
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-dsp_notice(struct live *lv, const char *fmt, ...)
-{
-    char msg[LIVE_LINE_LEN - 32];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    char line[LIVE_LINE_LEN];
-    snprintf(line, sizeof line, "t=%6.1f s  -- %s", lv->dsp.snap.t_session_s, msg);
-    dsp_line(lv, line);
-}
-
-static void dsp_emit(struct live *lv, const struct gait_event *ev, int n, int64_t t_rx_ns)
-{
-    struct dsp *d = &lv->dsp;
     int64_t t_emit = now_ns();
     for (int i = 0; i < n; i++) {
-        const struct gait_event *e = &ev[i];
-        if (e->kind == GAIT_EV_CONTACT)
-            d->snap.contacts++;
-        if (e->kind == GAIT_EV_STEP) {
-            d->snap.last_steps[d->snap.n_steps % LIVE_LAST_STEPS] = e->step;
-            d->snap.n_steps++;
-        }
-        struct live_event le;
-        le.ev = *e;
-        le.t_rx_ns = t_rx_ns;
-        le.t_emit_ns = t_emit;
-        le.t_ev_host_s = NAN;
-        if (d->clk_ok) {
-            double sensor_us = (e->t_s - d->t_offset_s) * 1e6;
-            double off = d->clk_a_us + d->clk_b * (sensor_us - d->clk_a_us - d->clk_ref_us);
-            le.t_ev_host_s = (sensor_us - off) * 1e-6;
-        }
-        for (int k = 0; k < lv->n_consumers; k++)
-            spsc_push(lv->consumers[k], &le);
-    }
-}
-
-static void dsp_gap(struct live *lv, double t_resume_s, int64_t t_rx_ns)
-{
-    struct dsp *d = &lv->dsp;
-    int n = gait_mark_gap(d->g, t_resume_s, d->ev, sizeof d->ev / sizeof d->ev[0]);
-    if (n > 0)
-        dsp_emit(lv, d->ev, n, t_rx_ns);
-    d->snap.link.gaps++;
-}
-
-static void clock_fit(struct dsp *d)
-{
-    double rmin = INFINITY;
-    for (int i = 0; i < d->n_pings; i++)
-        rmin = fmin(rmin, d->pings[i].rtt_us);
-    /* Only round trips close to the fastest carry a good offset: a slow
-     * one spent its extra time on an unknown leg. */
-    double lim = rmin + fmax(200.0, 0.5 * rmin);
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, x0 = NAN;
-    double tmin = INFINITY, tmax = -INFINITY;
-    int n = 0;
-    for (int i = 0; i < d->n_pings; i++) {
-        const struct ping_sample *p = &d->pings[i];
-        if (p->rtt_us > lim)
-            continue;
-        if (!isfinite(x0))
-            x0 = p->host_us;
-        double x = p->host_us - x0;
-        sx += x;
-        sy += p->off_us;
-        sxx += x * x;
-        sxy += x * p->off_us;
-        tmin = fmin(tmin, p->host_us);
-        tmax = fmax(tmax, p->host_us);
-        n++;
-    }
-    if (n == 0)
-        return;
-    double mx = sx / n, my = sy / n;
-    double varx = sxx / n - mx * mx;
-    d->snap.link.rtt_min_ms = rmin * 1e-3;
-    if (n >= 3 && tmax - tmin >= 5e6 && varx > 0) {
-        double b = (sxy / n - mx * my) / varx;
-        d->clk_b = b;
-        d->clk_ref_us = x0 + mx;
-        d->clk_a_us = my;
-        d->snap.link.clock_drift_ppm = b * 1e6;
-    } else {
-        d->clk_b = 0;
-        d->clk_ref_us = x0 + mx;
-        d->clk_a_us = my;
-        d->snap.link.clock_drift_ppm = NAN;
-    }
-    d->clk_ok = true;
-    /* offset at the newest ping */
-    double last = d->pings[(d->i_pings + N_PINGS - 1) % N_PINGS].host_us;
-    d->snap.link.clock_offset_ms = (d->clk_a_us + d->clk_b * (last - d->clk_ref_us)) * 1e-3;
-}
-
-static void dsp_ack(struct live *lv, const struct rec_record *r)
-{
-    struct dsp *d = &lv->dsp;
-    struct pkt_ack a;
-    if (pkt_ack_decode(r->payload, r->len, &a) < 0 || a.cmd != CMD_PING || a.echo == 0)
-        return;
-    double rx_us = (double)r->t_host_ns * 1e-3;
-    double tx_us = (double)a.echo;
-    double rtt = rx_us - tx_us;
-    if (rtt < 0 || rtt > 5e6)
-        return; /* an echo from before a reconnect, or garbage */
-    d->snap.link.rtt_ms = rtt * 1e-3;
-    struct ping_sample *p = &d->pings[d->i_pings];
-    p->host_us = tx_us + 0.5 * rtt;
-    p->off_us = (double)a.t_device_us - p->host_us;
-    p->rtt_us = rtt;
-    d->i_pings = (d->i_pings + 1) % N_PINGS;
-    if (d->n_pings < N_PINGS)
-        d->n_pings++;
-    clock_fit(d);
-}
-
-static void dsp_status(struct live *lv, const struct rec_record *r)
-{
-    struct dsp *d = &lv->dsp;
-    struct pkt_status st;
-    if (pkt_status_decode(r->payload, r->len, &st) < 0)
-        return;
-    d->snap.link.dev_dropped_samples = st.dropped_samples;
-    d->snap.link.dev_overruns = st.overruns;
-    d->snap.link.dev_faults = st.faults;
-    if (d->have_status && st.samples_total >= d->last_status_total) {
-        uint32_t taken = st.samples_total - d->last_status_total;
-        uint32_t dropped = st.dropped_samples - d->last_status_dropped;
-        if (taken > 0 && (double)dropped > SLOW_FRACTION * (double)taken)
-            d->slow_streak++;
-        else
-            d->slow_streak = 0;
-        if (d->slow_streak >= SLOW_STREAK && !atomic_load(&lv->failed)) {
-            double need = dev_stream_bytes_per_s(d->hello.rate_hz, 10);
-            snprintf(lv->failure, sizeof lv->failure,
-                     "the link is too slow for %u Hz: the sensor dropped %.0f %% of its samples "
-                     "for %d s (the stream needs about %.0f kB/s); use a faster link or lower "
-                     "the rate with --rate",
-                     (unsigned)d->hello.rate_hz, 100.0 * dropped / taken, SLOW_STREAK,
-                     need / 1000.0);
-            atomic_store(&lv->failed, true);
-            atomic_store(&lv->finished, true);
-            dsp_notice(lv, "%s", lv->failure);
-        }
-    }
-    d->have_status = true;
-    d->last_status_total = st.samples_total;
-    d->last_status_dropped = st.dropped_samples;
-}
-
-static void dsp_samples(struct live *lv, const struct rec_record *r)
-{
-    struct dsp *d = &lv->dsp;
-    struct pkt_samples *b = &d->blk;
-    if (pkt_samples_decode(r->payload, r->len, b) < 0 || b->rate_hz == 0)
-        return;
-    double period_us = 1e6 / b->rate_hz;
-    uint64_t end_us = b->t_first_us + (uint64_t)llround(b->n * period_us);
-    long q = pkt_seq_update(&d->seq, b->seq);
-    double t_first_s = (double)b->t_first_us * 1e-6;
-    if (!d->have_block) {
-        d->t_offset_s = -t_first_s; /* the session starts at the first sample */
-        d->have_block = true;
-    } else if (q < 0 || b->t_first_us + (uint64_t)(0.5 * period_us) < d->next_t_us) {
-        /* Sensor reboot: its clock restarted.  Continue the session
-         * timeline from the host clock: the gap lasted as long as the host
-         * saw nothing, less this block's own duration. */
-        double host_gap_s = (double)(r->t_host_ns - d->last_block_rx_ns) * 1e-9;
-        double gap_s = host_gap_s - b->n * period_us * 1e-6;
-        if (gap_s < period_us * 1e-6)
-            gap_s = period_us * 1e-6;
-        d->t_offset_s = d->last_t_session_s + gap_s - t_first_s;
-        d->snap.link.restarts++;
-        d->n_pings = d->i_pings = 0; /* the sensor clock changed: remap */
-        d->clk_ok = false;
-        d->have_status = false;
-        dsp_gap(lv, t_first_s + d->t_offset_s, r->t_host_ns);
-        dsp_notice(lv, "sensor restarted (sequence %" PRIu32 "); gap of %.2f s marked", b->seq,
-                   gap_s);
-    } else if (q > 0 || b->t_first_us > d->next_t_us + (uint64_t)(0.5 * period_us)) {
-        /* Blocks or samples missing: a gap, never interpolated. */
-        if (q > 0)
-            d->snap.link.lost_blocks += (uint64_t)q;
-        double gap_us = b->t_first_us > d->next_t_us ? (double)(b->t_first_us - d->next_t_us) : 0.0;
-        d->snap.link.lost_samples += (uint64_t)llround(gap_us / period_us);
-        dsp_gap(lv, t_first_s + d->t_offset_s, r->t_host_ns);
-        if (gap_us >= 100e3 || d->snap.link_state != LIVE_LINK_STREAMING)
-            dsp_notice(lv, "%.2f s of data lost (%ld blocks); gap marked", gap_us * 1e-6, q);
-    }
-    d->next_t_us = end_us;
-    d->last_block_rx_ns = r->t_host_ns;
-
-    int n = deck_convert_block(&d->cal, b, d->t_offset_s, d->smp, PKT_MAX_BLOCK);
-    if (n <= 0)
-        return;
-    int ne = gait_process(d->g, d->smp, (size_t)n, d->ev, sizeof d->ev / sizeof d->ev[0]);
-    if (ne > 0)
-        dsp_emit(lv, d->ev, ne, r->t_host_ns);
-    const struct gait_sample *last = &d->smp[n - 1];
-    d->last_t_session_s = last->t_s;
-    d->snap.t_session_s = last->t_s;
-    d->snap.fz_n = last->fz_n;
-    d->snap.copx_m = last->copx_m;
-    d->snap.copy_m = last->copy_m;
-    d->snap.link.blocks++;
-    d->snap.link.samples += (uint64_t)n;
-    if (d->snap.link_state != LIVE_LINK_STREAMING) {
-        d->snap.link_state = LIVE_LINK_STREAMING;
-        d->snap.link.silent_s = 0;
-    }
-
-    /* one-way latency: arrival - host time of the block's last sample */
-    if (d->clk_ok && d->n_lat < N_LAT) {
-        double sensor_us = (double)(end_us - (uint64_t)llround(period_us));
-        double off = d->clk_a_us + d->clk_b * (sensor_us - d->clk_a_us - d->clk_ref_us);
-        double lat = ((double)r->t_host_ns * 1e-3 - (sensor_us - off)) * 1e-3;
-        /* A negative latency means the mapping does not hold (a sensor
-         * clock running faster than real time, e.g. the simulator at
-         * --speed max): report none rather than nonsense. */
-        if (lat >= -1.0)
-            d->lat_ms[d->n_lat++] = lat;
-    }
-}
-
-static void dsp_tick_check(struct live *lv, int64_t t_host_ns)
-{
-    struct dsp *d = &lv->dsp;
-    if (!d->have_block || d->snap.t_session_s < d->next_tick_s)
-        return;
-    if (d->have_tick_ref && t_host_ns > d->host_at_tick_ns)
-        d->snap.link.rate_hz = (double)(d->snap.link.samples - d->samples_at_tick) /
-                               ((double)(t_host_ns - d->host_at_tick_ns) * 1e-9);
-    d->samples_at_tick = d->snap.link.samples;
-    d->host_at_tick_ns = t_host_ns;
-    d->have_tick_ref = true;
-    d->snap.link.latency_ms = d->n_lat > 0 ? median(d->lat_ms, d->n_lat) : NAN;
-    d->n_lat = 0;
-    gait_get_status(d->g, &d->snap.gait);
-    for (int k = 0; k < lv->n_status; k++)
-        spsc_push(lv->status_rings[k], &d->snap.gait);
-    dsp_tick_line(lv);
-    d->next_tick_s = floor(d->snap.t_session_s) + 1.0;
-}
-
-static void dsp_link(struct live *lv, const struct rec_record *r)
-{
-    struct dsp *d = &lv->dsp;
-    switch (r->aux) {
-    case REC_LINK_SILENCE:
-        d->snap.link.silences++;
-        d->snap.link_state = LIVE_LINK_SILENT;
-        d->silence_start_ns = r->t_host_ns - (int64_t)r->extra * 1000000;
-        dsp_notice(lv, "link silent for %.1f s; waiting for the sensor", r->extra * 1e-3);
-        break;
-    case REC_LINK_LOST:
-        if (d->snap.link_state != LIVE_LINK_SILENT)
-            d->silence_start_ns = r->t_host_ns;
-        d->snap.link_state = LIVE_LINK_LOST;
-        dsp_notice(lv, "link lost (%s); reconnecting", gc_strerror(-(int)r->extra));
-        break;
-    case REC_LINK_RECONNECT: {
-        d->snap.link.reconnects++;
-        struct pkt_hello h;
-        if (r->len == PKT_HELLO_SIZE && pkt_hello_decode(r->payload, r->len, &h) == 0) {
-            if (strcmp(h.serial, d->hello.serial) != 0)
-                dsp_notice(lv, "a different sensor (serial %s) is now connected", h.serial);
-            dsp_notice(lv, "reconnected to sensor %s after %.1f s", h.serial,
-                       (double)(r->t_host_ns - d->silence_start_ns) * 1e-9);
-        }
-        break;
-    }
-    case REC_LINK_RESUMED:
-        dsp_notice(lv, "data flowing again after %.1f s of silence", r->extra * 1e-3);
-        break;
-    case REC_LINK_STATS: {
-        struct rec_link_stats s;
-        if (rec_link_stats_decode(r->payload, r->len, &s) == 0) {
-            d->snap.link.bytes = s.bytes;
-            d->snap.link.ring_dropped = s.ring_dropped;
-        }
-        break;
-    }
-    default:
-        break;
-    }
-    if (d->snap.link_state == LIVE_LINK_SILENT || d->snap.link_state == LIVE_LINK_LOST)
-        d->snap.link.silent_s = (double)(r->t_host_ns - d->silence_start_ns) * 1e-9;
-}
-
-static void dsp_record(struct live *lv, const struct rec_record *r)
-{
-    struct dsp *d = &lv->dsp;
-    if (!d->have_host) {
-        d->t0_host_ns = r->t_host_ns;
-        d->have_host = true;
-    }
-    d->last_host_ns = r->t_host_ns;
-    d->snap.t_host_s = (double)(r->t_host_ns - d->t0_host_ns) * 1e-9;
-    switch (r->kind) {
-    case REC_FRAME:
-        d->snap.link.frames++;
-        d->snap.link.bad_frames += r->extra;
-        switch (r->aux) {
-        case PKT_SAMPLES:
-            dsp_samples(lv, r);
-            break;
-        case PKT_STATUS:
-            dsp_status(lv, r);
-            break;
-        case PKT_ACK:
-            dsp_ack(lv, r);
-            break;
-        case PKT_HELLO:
-            break;
-        default:
+        const struct dsp_out *o = &lv->outs[i];
+        switch (o->kind) {
+        case DSP_OUT_EVENT: {
+            struct live_event le;
+            le.ev = o->ev;
+            le.t_rx_ns = o->t_rx_ns;
+            le.t_emit_ns = t_emit;
+            le.t_ev_host_s = o->t_ev_host_s;
+            for (int k = 0; k < lv->n_consumers; k++)
+                spsc_push(lv->consumers[k], &le);
             break;
         }
-        break;
-    case REC_LINK:
-        dsp_link(lv, r);
-        if (r->aux == REC_LINK_STATS) {
-            struct rec_link_stats s;
-            if (rec_link_stats_decode(r->payload, r->len, &s) == 0)
-                d->snap.link.crc_errors = s.crc_errors;
+        case DSP_OUT_STATUS:
+            for (int k = 0; k < lv->n_status; k++)
+                spsc_push(lv->status_rings[k], &o->status);
+            break;
+        case DSP_OUT_LINE: {
+            struct line_msg *m = spsc_push_slot(lv->lines);
+            if (m == NULL) {
+                spsc_count_drop(lv->lines);
+                break;
+            }
+            snprintf(m->text, sizeof m->text, "%s", o->line);
+            spsc_publish(lv->lines);
+            break;
         }
-        break;
-    default:
-        break;
-    }
-    dsp_tick_check(lv, r->t_host_ns);
-    if (lv->cfg.seconds > 0 && d->snap.t_session_s >= lv->cfg.seconds) {
-        d->ended = true;
-        atomic_store(&lv->finished, true);
+        }
     }
 }
 
-static void dsp_to_recording(struct live *lv, const struct rec_record *r)
+static void to_recording(struct live *lv, const struct rec_record *r)
 {
     if (lv->rring == NULL)
         return;
     struct rec_record *w = spsc_push_slot(lv->rring);
     if (w == NULL) {
         spsc_count_drop(lv->rring);
-        lv->dsp.snap.link.rec_dropped++;
+        lv->rec_dropped++;
         return;
     }
     memcpy(w, r, offsetof(struct rec_record, payload) + r->len);
     spsc_publish(lv->rring);
 }
 
-static void *dsp_main(void *arg)
+static void *dsp_thread_main(void *arg)
 {
     struct live *lv = arg;
-    struct dsp *d = &lv->dsp;
     int64_t last_pub = 0;
     for (;;) {
         const struct rec_record *r = spsc_peek(lv->ring);
@@ -964,47 +602,58 @@ static void *dsp_main(void *arg)
             if (atomic_load_explicit(&lv->src_done, memory_order_acquire) &&
                 spsc_count(lv->ring) == 0)
                 break;
-            snap_publish(&lv->snap, &d->snap);
+            publish(lv);
             wake(&lv->wake_writer);
             sem_wait_ms(&lv->wake_dsp, 20);
             continue;
         }
-        if (d->ended) {
+        if (dsp_ended(lv->dsp)) {
             /* The session reached --seconds: what still arrives is neither
              * analysed nor recorded, so a replay ends at the same record. */
             spsc_release(lv->ring);
             continue;
         }
-        dsp_to_recording(lv, r);
-        dsp_record(lv, r);
+        to_recording(lv, r);
+        struct dsp_record v;
+        live_record_view(r, &v);
+        lv->last_host_ns = r->t_host_ns;
+        int n = dsp_feed(lv->dsp, &v, lv->outs, DSP_OUT_MAX);
         spsc_release(lv->ring);
-        d->snap.version++;
-        /* Publish at most every 2 ms of host time and on every step. */
+        if (n > 0)
+            dispatch(lv, n);
+        if (dsp_failure(lv->dsp)[0] && !atomic_load(&lv->failed)) {
+            snprintf(lv->failure, sizeof lv->failure, "%s", dsp_failure(lv->dsp));
+            atomic_store(&lv->failed, true);
+            atomic_store(&lv->finished, true);
+        }
+        if (dsp_ended(lv->dsp))
+            atomic_store(&lv->finished, true);
+        lv->version++;
+        /* Publish at most every 2 ms of host time. */
         int64_t t = now_ns();
         if (t - last_pub > 2000000) {
-            gait_get_status(d->g, &d->snap.gait);
-            snap_publish(&lv->snap, &d->snap);
+            publish(lv);
             last_pub = t;
         }
     }
-    int n = gait_flush(d->g, d->ev, sizeof d->ev / sizeof d->ev[0]);
+    int n = dsp_finish(lv->dsp, lv->outs, DSP_OUT_MAX);
     if (n > 0)
-        dsp_emit(lv, d->ev, n, d->last_host_ns);
-    gait_get_status(d->g, &d->snap.gait);
-    d->snap.link_state = LIVE_LINK_ENDED;
-    d->snap.finished = true;
-    d->snap.version++;
+        dispatch(lv, n);
+    lv->version++;
+    struct live_snapshot s;
+    fill_snapshot(lv, &s);
     snprintf(lv->end_text, sizeof lv->end_text,
              "duration_s=%.3f\nsteps=%" PRIu32 "\nframes=%" PRIu64 "\ncrc_errors=%" PRIu64
              "\nlost_blocks=%" PRIu64 "\ngaps=%" PRIu64 "\nreconnects=%" PRIu64 "\n",
-             d->snap.t_session_s, d->snap.gait.steps, d->snap.link.frames, d->snap.link.crc_errors,
-             d->snap.link.lost_blocks, d->snap.link.gaps, d->snap.link.reconnects);
-    snap_publish(&lv->snap, &d->snap);
+             s.t_session_s, s.gait.steps, s.link.frames, s.link.crc_errors, s.link.lost_blocks,
+             s.link.gaps, s.link.reconnects);
+    snap_publish(&lv->snap, &s);
     atomic_store(&lv->finished, true);
     atomic_store_explicit(&lv->dsp_done, true, memory_order_release);
     wake(&lv->wake_writer);
     return NULL;
 }
+
 
 /* ---- recording writer thread ---- */
 
@@ -1045,7 +694,7 @@ static void *writer_main(void *arg)
         end.kind = REC_END;
         end.aux = 0;
         end.extra = 0;
-        end.t_host_ns = lv->dsp.last_host_ns;
+        end.t_host_ns = lv->last_host_ns;
         end.len = (uint16_t)strlen(lv->end_text);
         memcpy(end.payload, lv->end_text, end.len);
         rec_writer_append(lv->writer, &end);
@@ -1080,7 +729,7 @@ static int write_header(struct live *lv)
     if (rc == GC_OK)
         rc = rec_writer_append(lv->writer, &r);
     r.kind = REC_CAL;
-    r.len = (uint16_t)rec_cal_format(&lv->dsp.cal, (char *)r.payload, REC_MAX_PAYLOAD);
+    r.len = (uint16_t)rec_cal_format(&lv->dcfg.cal, (char *)r.payload, REC_MAX_PAYLOAD);
     if (rc == GC_OK)
         rc = rec_writer_append(lv->writer, &r);
     if (rc == GC_OK)
@@ -1088,55 +737,51 @@ static int write_header(struct live *lv)
     return rc;
 }
 
-/* Replay: identity, calibration and mass come from the file's header. */
-static int read_replay_header(struct live *lv, char *errmsg, size_t errcap)
+int live_replay_config(const char *path, double mass_kg, struct dsp_config *out,
+                       uint8_t hello_raw[PKT_HELLO_SIZE], char *errmsg, size_t errcap)
 {
     static _Thread_local struct rec_record r;
-    int rc = rec_reader_open(lv->cfg.replay_path, &lv->rd);
+    memset(out, 0, sizeof *out);
+    out->mass_kg = mass_kg > 0 ? mass_kg : 0;
+    struct rec_reader *rd = NULL;
+    int rc = rec_reader_open(path, &rd);
     if (rc < 0) {
         snprintf(errmsg, errcap,
                  rc == GC_ERR_NOT_FOUND ? "there is no recording at %s; check the path"
                  : rc == GC_ERR_VERSION
                      ? "%s was recorded by a newer station; update this station to replay it"
                      : "%s is not a gaitcue recording; pass a file from the recordings folder",
-                 lv->cfg.replay_path);
+                 path);
         return rc;
     }
     bool hello = false, cal = false;
-    /* Header records come first; stop at the first stream record, then
-     * reopen so the replay thread sees the stream from the start. */
-    while (rec_reader_next(lv->rd, &r) == 1) {
+    /* Header records come first; stop at the first stream record. */
+    while (rec_reader_next(rd, &r) == 1) {
         if (r.kind == REC_HELLO && r.len == PKT_HELLO_SIZE) {
-            memcpy(lv->hello_raw, r.payload, PKT_HELLO_SIZE);
+            memcpy(hello_raw, r.payload, PKT_HELLO_SIZE);
             hello = true;
         } else if (r.kind == REC_CAL) {
-            cal = rec_cal_parse((const char *)r.payload, r.len, &lv->dsp.cal) == GC_OK;
+            cal = rec_cal_parse((const char *)r.payload, r.len, &out->cal) == GC_OK;
         } else if (r.kind == REC_INFO) {
             char v[64];
-            if (lv->cfg.mass_kg <= 0 &&
-                rec_text_get((const char *)r.payload, r.len, "mass_kg", v, sizeof v))
-                lv->cfg.mass_kg = atof(v);
-            snprintf(lv->source_desc, sizeof lv->source_desc, "replay %s", lv->cfg.replay_path);
+            if (mass_kg <= 0 && rec_text_get((const char *)r.payload, r.len, "mass_kg", v, sizeof v))
+                out->mass_kg = atof(v);
         } else {
             break;
         }
     }
-    rec_reader_close(lv->rd);
-    lv->rd = NULL;
+    rec_reader_close(rd);
     if (!hello) {
         snprintf(errmsg, errcap, "%s has no sensor identity in its header; it cannot be replayed",
-                 lv->cfg.replay_path);
+                 path);
         return GC_ERR_FORMAT;
     }
-    if (!cal) {
-        struct pkt_hello h;
-        if (pkt_hello_decode(lv->hello_raw, PKT_HELLO_SIZE, &h) < 0 ||
-            deck_cal_nominal(&h, &lv->dsp.cal) < 0) {
-            snprintf(errmsg, errcap, "%s has an unreadable header", lv->cfg.replay_path);
-            return GC_ERR_FORMAT;
-        }
+    if (pkt_hello_decode(hello_raw, PKT_HELLO_SIZE, &out->hello) < 0 ||
+        out->hello.rate_hz == 0 || (!cal && deck_cal_nominal(&out->hello, &out->cal) < 0)) {
+        snprintf(errmsg, errcap, "%s has an unreadable header", path);
+        return GC_ERR_FORMAT;
     }
-    return rec_reader_open(lv->cfg.replay_path, &lv->rd);
+    return GC_OK;
 }
 
 struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, size_t errcap)
@@ -1182,9 +827,14 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
 
     int rc = GC_OK;
     if (lv->replay) {
-        rc = read_replay_header(lv, errmsg, errcap);
+        rc = live_replay_config(cfg->replay_path, cfg->mass_kg, &lv->dcfg, lv->hello_raw, errmsg,
+                                errcap);
+        if (rc == GC_OK)
+            rc = rec_reader_open(cfg->replay_path, &lv->rd);
         if (rc < 0)
             goto fail;
+        lv->cfg.mass_kg = lv->dcfg.mass_kg;
+        snprintf(lv->source_desc, sizeof lv->source_desc, "replay %s", cfg->replay_path);
     } else {
         if (cfg->hello_raw == NULL) {
             rc = GC_ERR_ARG;
@@ -1192,47 +842,31 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
             goto fail;
         }
         memcpy(lv->hello_raw, cfg->hello_raw, PKT_HELLO_SIZE);
-    }
-    struct dsp *d = &lv->dsp;
-    if (pkt_hello_decode(lv->hello_raw, PKT_HELLO_SIZE, &d->hello) < 0 || d->hello.rate_hz == 0) {
-        rc = GC_ERR_FORMAT;
-        snprintf(errmsg, errcap, "the sensor's identity is unreadable");
-        goto fail;
-    }
-    if (!lv->replay) {
+        if (pkt_hello_decode(lv->hello_raw, PKT_HELLO_SIZE, &lv->dcfg.hello) < 0 ||
+            lv->dcfg.hello.rate_hz == 0) {
+            rc = GC_ERR_FORMAT;
+            snprintf(errmsg, errcap, "the sensor's identity is unreadable");
+            goto fail;
+        }
         if (cfg->cal)
-            d->cal = *cfg->cal;
-        else if (deck_cal_nominal(&d->hello, &d->cal) < 0) {
+            lv->dcfg.cal = *cfg->cal;
+        else if (deck_cal_nominal(&lv->dcfg.hello, &lv->dcfg.cal) < 0) {
             rc = GC_ERR_FORMAT;
             snprintf(errmsg, errcap, "the sensor reports an unusable load-cell scale");
             goto fail;
         }
+        lv->dcfg.mass_kg = cfg->mass_kg > 0 ? cfg->mass_kg : 0;
     }
-    struct gait_config gc;
-    gait_config_default(&gc, d->hello.rate_hz);
-    gc.mass_kg = lv->cfg.mass_kg > 0 ? lv->cfg.mass_kg : 0;
-    d->g = gait_new(&gc);
-    if (d->g == NULL) {
-        rc = GC_ERR_NOMEM;
+    lv->dcfg.seconds = cfg->seconds > 0 ? cfg->seconds : 0;
+    lv->dsp = dsp_new(&lv->dcfg, &rc);
+    lv->outs = malloc(DSP_OUT_MAX * sizeof *lv->outs);
+    if (lv->dsp == NULL || lv->outs == NULL) {
+        rc = rc < 0 ? rc : GC_ERR_NOMEM;
         snprintf(errmsg, errcap, "the analysis could not be set up for %u Hz",
-                 (unsigned)d->hello.rate_hz);
+                 (unsigned)lv->dcfg.hello.rate_hz);
         goto fail;
     }
-    if (lv->cfg.mass_kg > 0)
-        gait_set_body_weight(d->g, lv->cfg.mass_kg * 9.80665);
-    pkt_seq_init(&d->seq);
-    d->next_tick_s = 1.0;
-    d->snap.hello = d->hello;
-    d->snap.link_state = LIVE_LINK_CONNECTING;
-    d->snap.link.latency_ms = NAN;
-    d->snap.link.rtt_ms = NAN;
-    d->snap.link.rtt_min_ms = NAN;
-    d->snap.link.clock_offset_ms = NAN;
-    d->snap.link.clock_drift_ppm = NAN;
-    d->snap.fz_n = NAN;
-    d->snap.copx_m = d->snap.copy_m = NAN;
-    gait_get_status(d->g, &d->snap.gait);
-    snap_publish(&lv->snap, &d->snap);
+    publish(lv);
 
     lv->ring = spsc_new(sizeof(struct rec_record), RING_DSP);
     lv->lines = spsc_new(sizeof(struct line_msg), RING_LINES);
@@ -1307,7 +941,7 @@ int live_start(struct live *lv)
             return GC_ERR_NOMEM;
         lv->wr_started = true;
     }
-    if (pthread_create(&lv->th_dsp, NULL, dsp_main, lv) != 0) {
+    if (pthread_create(&lv->th_dsp, NULL, dsp_thread_main, lv) != 0) {
         atomic_store(&lv->dsp_done, true);
         if (lv->wr_started)
             pthread_join(lv->th_wr, NULL);
@@ -1365,7 +999,8 @@ void live_free(struct live *lv)
     }
     slink_close(lv->link);
     rec_reader_close(lv->rd);
-    gait_free(lv->dsp.g);
+    dsp_free(lv->dsp);
+    free(lv->outs);
     spsc_free(lv->ring);
     spsc_free(lv->rring);
     spsc_free(lv->lines);
@@ -1398,6 +1033,14 @@ bool live_next_line(struct live *lv, char *buf, size_t cap)
     return true;
 }
 
+static void fmt_spm(char *buf, size_t cap, double v)
+{
+    if (isfinite(v))
+        snprintf(buf, cap, "%5.1f", v);
+    else
+        snprintf(buf, cap, "  -- ");
+}
+
 void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap)
 {
     char c1[16], c2[16];
@@ -1413,6 +1056,10 @@ void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap)
              c1, c2, s->link.frames, s->link.crc_errors, s->link.bad_frames, s->link.lost_blocks,
              s->link.gaps, s->link.restarts, s->link.reconnects, s->link.silences,
              s->link.dev_dropped_samples, s->link.ring_dropped + s->link.rec_dropped);
+    /* Said only when it happened: sessions without it keep their summary. */
+    size_t k = strlen(buf);
+    if (s->link.bad_blocks > 0 && k < cap)
+        snprintf(buf + k, cap - k, "  impossible blocks %" PRIu64, s->link.bad_blocks);
 }
 
 const char *live_record_path(const struct live *lv)

@@ -3,28 +3,34 @@
  *
  *   source thread                 DSP thread                         outputs
  *   ------------                  ----------                         -------
- *   serial reader: slink_read     rec_record -> packet decode        latest snapshot (seqlock)
- *   -> frame decoder -> record    -> seq tracking, session timeline  event rings (consumers)
- *   (t_rx = CLOCK_MONOTONIC)      -> deck_convert_block              line ring (terminal view)
- *   reconnect, silence, pings     -> gait_process / gait_mark_gap    recording ring
- *      or                         -> clock mapping from ping echoes      -> writer thread
- *   replay: records from a file   -> link health                          -> recording file
+ *   serial reader: slink_read     pop struct rec_record              latest snapshot (seqlock)
+ *   -> frame decoder -> record    -> recording ring ---------------> writer thread -> file
+ *   (t_rx = CLOCK_MONOTONIC)      -> dsp_feed (core/dsp.h: decode,   event rings (consumers)
+ *   reconnect, silence, pings        seq tracking, timeline, gaps,   status rings
+ *      or                            deck, gait, clock mapping)      line ring (terminal view)
+ *   replay: records from a file   -> outputs to the rings
  *        \___ SPSC ring of struct rec_record ___/
  *
- * Everything the DSP thread does is a function of the records it pops, and
- * every record it pops is what the recording stores, so replaying a
- * recording reproduces the live session exactly (same steps, same lines).
- * The reader thread turns host-side happenings (silence, unplug, reconnect,
- * frame-layer counters) into REC_LINK records for that reason.
+ * The DSP thread only moves records and outputs between rings: all the
+ * record -> events work is the pure core object of dsp.h, which reads
+ * nothing but the records fed to it.  Every record it is fed is what the
+ * recording stores, so replaying a recording (here, or single-threaded in
+ * `station analyze`, which feeds dsp.h directly) reproduces the live
+ * session exactly (same steps, same lines).  The reader thread turns
+ * host-side happenings (silence, unplug, reconnect, frame-layer counters)
+ * into REC_LINK records for that reason.
  *
  * Data are never interpolated: lost blocks, silences that lost data,
- * sensor reboots become gait_mark_gap() and a GAIT_EV_GAP event.
+ * sensor reboots, blocks with an impossible time or rate become a gap
+ * (gait_mark_gap) and a GAIT_EV_GAP event.
  *
  * Thread: live_new, live_add_event_consumer, live_start, live_stop,
  * live_free are called by one control thread (the main thread).
  * live_get_snapshot may be called from any thread at any time.
  * live_send_command and live_next_line are single-producer / single-
  * consumer: one control thread each (the main thread).
+ * live_request_stop: any thread, async-signal-safe.
+ * live_replay_config and live_record_view are reentrant and start no thread.
  */
 #ifndef GC_LIVE_H
 #define GC_LIVE_H
@@ -34,6 +40,7 @@
 #include <stdint.h>
 
 #include "deck.h"
+#include "dsp.h"
 #include "gait.h"
 #include "packet.h"
 #include "recording.h"
@@ -48,56 +55,27 @@
 #define LIVE_REOPEN_MS 250
 /* Ping period (clock mapping, latency); faster during the first seconds. */
 #define LIVE_PING_MS       1000
-#define LIVE_LAST_STEPS    16
+#define LIVE_LAST_STEPS    DSP_LAST_STEPS
 #define LIVE_MAX_CONSUMERS 8
-#define LIVE_LINE_LEN      320
+#define LIVE_LINE_LEN      DSP_LINE_LEN
 
-enum live_link_state {
-    LIVE_LINK_CONNECTING = 0,
-    LIVE_LINK_STREAMING = 1,
-    LIVE_LINK_SILENT = 2, /* open, but no byte for LIVE_SILENCE_MS */
-    LIVE_LINK_LOST = 3,   /* port gone; reopening */
-    LIVE_LINK_ENDED = 4,  /* source finished (stop, end of replay) */
-};
-
-struct live_link_health {
-    uint64_t bytes;               /* bytes received */
-    uint64_t frames;              /* good frames */
-    uint64_t bad_frames;          /* corrupt frames (CRC, COBS, overlong) */
-    uint64_t crc_errors;          /* subset of bad_frames */
-    uint64_t blocks;              /* SAMPLES blocks processed */
-    uint64_t samples;             /* samples processed */
-    uint64_t lost_blocks;         /* blocks missing by sequence number */
-    uint64_t lost_samples;        /* samples missing by sensor time */
-    uint64_t gaps;                /* gaps marked in the analysis */
-    uint64_t restarts;            /* sensor reboots (sequence restarted) */
-    uint64_t reconnects;          /* link reopened */
-    uint64_t silences;            /* silences detected */
-    uint64_t ring_dropped;        /* records the DSP ring refused (DSP too slow) */
-    uint64_t rec_dropped;         /* records the recording ring refused */
-    uint32_t dev_dropped_samples; /* device-reported (STATUS), cumulative since START */
-    uint32_t dev_overruns;
-    uint32_t dev_faults; /* FAULT_* bits */
-    double rate_hz;      /* measured sample rate over the last second of session time */
-    double latency_ms;   /* median host arrival - mapped sensor time of a block's last
-                            sample, last second; NAN until the clock is mapped */
-    double rtt_ms;       /* last ping round trip; NAN before the first */
-    double rtt_min_ms;
-    double clock_offset_ms; /* sensor clock - host clock at the last ping (min-RTT fit) */
-    double clock_drift_ppm; /* sensor clock rate error vs host; NAN until >= 5 s of pings */
-    double silent_s;        /* current silence, s (0 when streaming) */
-};
+/* Link state and health are the DSP object's (dsp.h); the live names stay. */
+#define LIVE_LINK_CONNECTING DSP_LINK_CONNECTING
+#define LIVE_LINK_STREAMING  DSP_LINK_STREAMING
+#define LIVE_LINK_SILENT     DSP_LINK_SILENT
+#define LIVE_LINK_LOST       DSP_LINK_LOST
+#define LIVE_LINK_ENDED      DSP_LINK_ENDED
 
 struct live_snapshot {
     uint64_t version;   /* increases with every publish */
     double t_session_s; /* session time of the last sample, s */
     double t_host_s;    /* host time since the session start, s */
-    enum live_link_state link_state;
+    enum dsp_link_state link_state;
     bool finished; /* session over (--seconds reached, replay ended) */
     struct gait_status gait;
     uint32_t contacts;          /* GAIT_EV_CONTACT events */
     float fz_n, copx_m, copy_m; /* last sample (NAN COP when unloaded) */
-    struct live_link_health link;
+    struct dsp_link_health link; /* link.rec_dropped: the recording ring's drops */
     uint32_t n_steps; /* steps completed; newest in last_steps[(n_steps-1) % LIVE_LAST_STEPS] */
     struct gait_step last_steps[LIVE_LAST_STEPS];
     struct pkt_hello hello;
@@ -174,5 +152,14 @@ void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap);
 const char *live_record_path(const struct live *lv);
 /* Why the source gave up ("" while fine), e.g. "link too slow". */
 const char *live_failure(const struct live *lv);
+
+/* Replay and offline analysis: the DSP configuration a recording's header
+ * gives (identity, calibration, body mass; mass_kg > 0 overrides the
+ * recorded one; seconds 0) and the raw HELLO payload.  GC_OK, or a gc_err
+ * with one sentence for the user in errmsg. */
+int live_replay_config(const char *path, double mass_kg, struct dsp_config *out,
+                       uint8_t hello_raw[PKT_HELLO_SIZE], char *errmsg, size_t errcap);
+/* A record as the DSP object's input (a view: r must outlive v). */
+void live_record_view(const struct rec_record *r, struct dsp_record *v);
 
 #endif

@@ -634,6 +634,7 @@ void session_get_view(const struct session *s, struct session_view *v)
     v->targets = s->targets;
     v->baseline = s->baseline;
     v->baseline_done = s->baseline_done;
+    v->baseline_steps = s->base_acc.n;
     v->body_weight_n = s->body_weight_n;
     v->steps = s->acc.n;
     v->steps_scored = s->acc.n_band;

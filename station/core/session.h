@@ -239,6 +239,7 @@ struct session_view {
     double fade_from, fade_to, fade_duration_s; /* the plan's fade (faded mode) */
     struct session_baseline baseline;
     bool baseline_done; /* a baseline phase has ended (baseline.valid says if usable) */
+    size_t baseline_steps; /* running steps collected in baseline phases so far */
     double body_weight_n; /* NAN until weighed or estimated */
     size_t steps;         /* every completed step */
     size_t steps_scored;  /* steps judged against a band */

@@ -190,6 +190,31 @@ static int text(struct display *d, const char *s, float x, float y, int px, bool
     return w;
 }
 
+/* Width of s at this size, pixels (0 if it cannot be measured). */
+static int text_width(struct display *d, const char *s, int px, bool bold)
+{
+    TTF_Font *f = font(d, px, bold);
+    int w = 0, h = 0;
+    if (!f || !s || !*s || TTF_SizeUTF8(f, s, &w, &h) != 0)
+        return 0;
+    return w;
+}
+
+/* Shorten s (ASCII-safe: cuts at a byte before a UTF-8 lead byte) with
+ * "..." until it fits in max_w pixels. */
+static void fit_width(struct display *d, char *s, int px, bool bold, float max_w)
+{
+    size_t n = strlen(s);
+    while (n > 3 && text_width(d, s, px, bold) > max_w) {
+        n--;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+        s[n] = '\0';
+        if (n > 3)
+            memcpy(s + n - 3, "...", 3);
+    }
+}
+
 /* The key table: "key<TAB>action" lines laid out in two columns of
  * (key, action) pairs; returns the height used. */
 static float key_table(struct display *d, const char *s, float x, float y, float colw, float keyw,
@@ -337,28 +362,50 @@ static int PX(const struct layout *L, float gu)
     return (int)lrintf(gu * L->u);
 }
 
+/* The phase as the runner reads it: its kind in capitals. */
+static const char *phase_label(const struct session_view *sv)
+{
+    if (sv->phase < 0)
+        return "STARTING";
+    if (sv->ended)
+        return "DONE";
+    switch (sv->kind) {
+    case PLAN_KIND_WEIGH_IN:
+        return "STAND STILL";
+    case PLAN_KIND_BASELINE:
+        return "BASELINE";
+    case PLAN_KIND_TRAINING:
+        return "TRAINING";
+    case PLAN_KIND_RETENTION:
+        return "RETENTION";
+    case PLAN_KIND_WALK:
+        return "WALK";
+    case PLAN_KIND_RUN:
+        return "RUN";
+    }
+    return "";
+}
+
 static void draw_header(struct display *d, const struct layout *L, const struct display_model *m)
 {
     const struct feedback_view *v = &m->fb;
+    const struct session_view *sv = &m->session;
     char buf[96], t[32];
     fill_rect(d, 0, 0, (float)d->w, L->top + L->u * 0.95f, C_PANEL, 255);
-    clock_str(t, sizeof t, v->phase_s);
-    const char *ph = v->phase == FEEDBACK_PHASE_BASELINE   ? "BASELINE"
-                     : v->phase == FEEDBACK_PHASE_TRAINING ? "TRAINING"
-                                                           : "RETENTION";
-    snprintf(buf, sizeof buf, "%s %s", ph, t);
-    text(d, buf, X(L, 0.3f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_LEFT, C_TEXT);
-
-    if (v->interval == FEEDBACK_INTERVAL_RUN || v->interval == FEEDBACK_INTERVAL_WALK) {
-        clock_str(t, sizeof t, ceil(v->interval_left_s));
-        snprintf(buf, sizeof buf, "%s %u/%u  %s",
-                 v->interval == FEEDBACK_INTERVAL_RUN ? "RUN" : "WALK", v->interval_rep,
-                 v->interval_reps, t);
-        text(d, buf, X(L, 8.0f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_CENTER,
-             v->interval == FEEDBACK_INTERVAL_RUN ? C_AMBER : C_BLUE);
-    } else if (v->interval == FEEDBACK_INTERVAL_DONE) {
-        text(d, "INTERVALS DONE", X(L, 8.0f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_CENTER,
-             C_DIM);
+    bool interval = sv->intervals > 0 && !sv->ended && sv->phase >= 0;
+    if (interval) {
+        /* walk-run: RUN 2/4 or WALK 2/4 and the interval clock, counting down */
+        clock_str(t, sizeof t, ceil(sv->phase_left_s));
+        snprintf(buf, sizeof buf, "%s %d/%d  %s", phase_label(sv), sv->interval, sv->intervals, t);
+        text(d, buf, X(L, 0.3f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_LEFT,
+             sv->kind == PLAN_KIND_RUN ? C_AMBER : C_BLUE);
+    } else {
+        if (isfinite(sv->phase_left_s))
+            clock_str(t, sizeof t, ceil(sv->phase_left_s)); /* time left in the phase */
+        else
+            clock_str(t, sizeof t, sv->phase_s); /* an open phase: time in it */
+        snprintf(buf, sizeof buf, "%s %s", phase_label(sv), t);
+        text(d, buf, X(L, 0.3f), (L->top + 0.18f * L->u), PX(L, 0.5f), true, AL_LEFT, C_TEXT);
     }
 
     clock_str(t, sizeof t, v->session_s);
@@ -382,10 +429,21 @@ static void draw_cadence(struct display *d, const struct layout *L, const struct
     bool show = v->feedback_on && v->band != FEEDBACK_BAND_PAUSED;
     text(d, "CADENCE  steps/min", X(L, 0.3f), Y(L, 1.15f), PX(L, 0.36f), false, AL_LEFT, C_DIM);
 
+    const struct session_view *sv = &m->session;
+    if (sv->phase >= 0 && !sv->ended && sv->kind == PLAN_KIND_WEIGH_IN) {
+        text(d, "Stand still on the deck", X(L, 0.3f), Y(L, 2.0f), PX(L, 0.6f), true, AL_LEFT,
+             C_TEXT);
+        if (isfinite(sv->body_weight_n))
+            snprintf(buf, sizeof buf, "weight %.1f kg", sv->body_weight_n / 9.80665);
+        else
+            snprintf(buf, sizeof buf, "weighing...");
+        text(d, buf, X(L, 0.3f), Y(L, 3.0f), PX(L, 0.45f), false, AL_LEFT, C_DIM);
+        return;
+    }
     if (v->phase == FEEDBACK_PHASE_BASELINE) {
         text(d, "Run as you usually do", X(L, 0.3f), Y(L, 2.0f), PX(L, 0.6f), true, AL_LEFT,
              C_TEXT);
-        snprintf(buf, sizeof buf, "baseline: %u steps", v->baseline_steps);
+        snprintf(buf, sizeof buf, "baseline: %zu steps", sv->baseline_steps);
         text(d, buf, X(L, 0.3f), Y(L, 3.0f), PX(L, 0.45f), false, AL_LEFT, C_DIM);
         return;
     }
@@ -495,11 +553,11 @@ static void draw_ticker(struct display *d, const struct layout *L, const struct 
             band_shape(d, b, cx, cy, r);
         }
     }
-    /* share of steps in band */
+    /* share of steps in band: the session's score, the one the report prints */
     char buf[32];
     text(d, "IN BAND", X(L, 15.7f), Y(L, 5.55f), PX(L, 0.36f), false, AL_RIGHT, C_DIM);
-    if (isfinite(v->share_in_band))
-        snprintf(buf, sizeof buf, "%.0f %%", 100.0 * v->share_in_band);
+    if (isfinite(m->session.share_in_band))
+        snprintf(buf, sizeof buf, "%.0f %%", 100.0 * m->session.share_in_band);
     else
         snprintf(buf, sizeof buf, "--");
     text(d, buf, X(L, 15.7f), Y(L, 6.0f), PX(L, 1.0f), true, AL_RIGHT, C_TEXT);
@@ -510,10 +568,23 @@ static void draw_footer(struct display *d, const struct layout *L, const struct 
     char buf[200];
     snprintf(buf, sizeof buf, "%s%s%s", m->link, m->calib[0] ? "   " : "", m->calib);
     float y = L->bottom - L->u * 0.65f;
+    const char *keys = "Tab: therapist panel   F11: full screen";
+    int px = PX(L, 0.3f);
+    /* the status never runs under the key hint: it is shortened to the
+     * room left of it (the whole line is in the terminal and the report) */
+    float room = X(L, 15.7f) - (float)text_width(d, keys, px, false) - L->u * 0.4f - X(L, 0.7f);
+    fit_width(d, buf, px, false, room);
     fill_circle(d, X(L, 0.45f), y + L->u * 0.17f, L->u * 0.11f, m->link_ok ? C_GREEN : C_RED);
-    text(d, buf, X(L, 0.7f), y, PX(L, 0.3f), false, AL_LEFT, m->link_ok ? C_DIM : C_RED);
-    text(d, "Tab: therapist panel   F11: full screen", X(L, 15.7f), y, PX(L, 0.3f), false, AL_RIGHT,
-         C_DIM);
+    text(d, buf, X(L, 0.7f), y, px, false, AL_LEFT, m->link_ok ? C_DIM : C_RED);
+    text(d, keys, X(L, 15.7f), y, px, false, AL_RIGHT, C_DIM);
+}
+
+/* One line of the therapist panel, shortened to fit (b is changed). */
+static void panel_line(struct display *d, char *b, float x, float y, int px, bool bold,
+                       struct rgb c, float maxw)
+{
+    fit_width(d, b, px, bold, maxw);
+    text(d, b, x, y, px, bold, AL_LEFT, c);
 }
 
 static void draw_panel(struct display *d, const struct layout *L, const struct display_model *m)
@@ -526,80 +597,95 @@ static void draw_panel(struct display *d, const struct layout *L, const struct d
     fill_rect(d, x, y, 4, h, C_AMBER, 255);
     int px = PX(L, 0.27f);
     float lh = px * 1.3f, tx = x + L->u * 0.3f, ty = y + L->u * 0.2f;
-    char b[160], t1[32], t2[32];
+    char b[160], t1[32];
+    float maxw = w - L->u * 0.5f; /* every line is shortened to the panel */
 
     snprintf(b, sizeof b, "THERAPIST%s%s", m->patient[0] ? "  -  " : "", m->patient);
     text(d, b, tx, ty, PX(L, 0.34f), true, AL_LEFT, C_AMBER);
     ty += lh * 1.4f;
-    if (v->target_relative)
-        snprintf(b, sizeof b, "Cadence target %.1f  (baseline %s %+.1f %%)", v->target_spm,
-                 isfinite(v->baseline_spm) ? "" : "pending", v->target_rel_pct);
+    /* every figure here is the session's (the report prints the same) */
+    const struct session_view *sv = &m->session;
+    const struct session_targets *tg = &sv->targets;
+    snprintf(b, sizeof b, "Phase %d/%zu %.30s", sv->phase + 1, sv->n_phases, sv->phase_name);
+    panel_line(d, b, tx, ty, px, true, C_TEXT, maxw);
+    ty += lh;
+    if (isfinite(tg->cadence_spm))
+        snprintf(b, sizeof b, "Cadence target %.1f  (band %.1f - %.1f)", tg->cadence_spm,
+                 tg->cadence_lo_spm, tg->cadence_hi_spm);
     else
-        snprintf(b, sizeof b, "Cadence target %.1f steps/min (absolute)", v->target_spm);
-    if (v->target_relative && isfinite(v->baseline_spm))
-        snprintf(b, sizeof b, "Cadence target %.1f  (baseline %.1f %+.1f %%)", v->target_spm,
-                 v->baseline_spm, v->target_rel_pct);
-    text(d, b, tx, ty, px, false, AL_LEFT, C_TEXT);
+        snprintf(b, sizeof b, "No cadence target in this phase");
+    panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
     ty += lh;
-    snprintf(b, sizeof b, "Band \xc2\xb1%.1f %%  (%.1f - %.1f)", v->band_pct, v->band_lo_spm,
-             v->band_hi_spm);
-    text(d, b, tx, ty, px, false, AL_LEFT, C_TEXT);
+    char base[48], wt[40];
+    if (sv->baseline.valid)
+        snprintf(base, sizeof base, "Baseline %.1f steps/min", sv->baseline.cadence_spm);
+    else
+        snprintf(base, sizeof base, "%s", sv->baseline_done ? "Baseline too short" : "No baseline yet");
+    if (isfinite(sv->body_weight_n))
+        snprintf(wt, sizeof wt, "body weight %.0f N", sv->body_weight_n);
+    else
+        snprintf(wt, sizeof wt, "body weight pending");
+    snprintf(b, sizeof b, "%s   %s", base, wt);
+    panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
     ty += lh;
+    char imp[40] = "";
     if (isfinite(v->impact_ceiling_bw))
-        snprintf(b, sizeof b, "Loading ceiling VALR %.0f BW/s, impact %.1f BW",
-                 v->loading_ceiling_bw_s, v->impact_ceiling_bw);
+        snprintf(imp, sizeof imp, ", impact %.1f BW", v->impact_ceiling_bw);
+    if (isfinite(tg->valr_ceiling_bw_s))
+        snprintf(b, sizeof b, "Loading ceiling VALR %.0f BW/s%s", tg->valr_ceiling_bw_s, imp);
     else
-        snprintf(b, sizeof b, "Loading ceiling VALR %.0f BW/s", v->loading_ceiling_bw_s);
-    text(d, b, tx, ty, px, false, AL_LEFT, C_TEXT);
+        snprintf(b, sizeof b, "No loading ceiling%s", imp);
+    panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
     ty += lh;
-    snprintf(b, sizeof b, "Mode %s   feedback %s", feedback_mode_name(v->mode),
+    snprintf(b, sizeof b, "Mode %s   feedback %s",
+             tg->feedback == PLAN_FB_NONE ? "off" : plan_feedback_name(tg->feedback),
              v->feedback_on ? "ON now" : "off now");
-    text(d, b, tx, ty, px, true, AL_LEFT, C_TEXT);
+    panel_line(d, b, tx, ty, px, true, C_TEXT, maxw);
     ty += lh;
-    if (v->mode == FEEDBACK_MODE_FADED) {
+    if (tg->feedback == PLAN_FB_FADED) {
         clock_str(t1, sizeof t1, v->fade_duration_s);
-        snprintf(b, sizeof b, "Fading: %.0f %% on now -> %.0f %% at %s, %.0f s cycles",
-                 100 * v->fade_share_now, 100 * v->fade_end_share, t1, v->fade_cycle_s);
-        text(d, b, tx, ty, px, false, AL_LEFT, C_TEXT);
-        ty += lh;
-        if (isfinite(v->fade_next_s)) {
-            snprintf(b, sizeof b, "  next switch in %.0f s", ceil(v->fade_next_s));
-            text(d, b, tx, ty, px, false, AL_LEFT, C_DIM);
-            ty += lh;
-        }
-    } else {
-        snprintf(b, sizeof b, "Fading (mode faded): %.0f %% -> %.0f %% over %.0f min",
-                 100 * v->fade_start_share, 100 * v->fade_end_share, v->fade_duration_s / 60);
-        text(d, b, tx, ty, px, false, AL_LEFT, C_DIM);
+        char next[32] = "";
+        if (isfinite(v->fade_next_s))
+            snprintf(next, sizeof next, ", switch in %.0f s", ceil(v->fade_next_s));
+        snprintf(b, sizeof b, "Fading %.0f %% now -> %.0f %% at %s%s", 100 * v->fade_share_now,
+                 100 * v->fade_end_share, t1, next);
+        panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
         ty += lh;
     }
     snprintf(b, sizeof b, "Metronome %s %.1f%s   vol %.0f %%  cues %s%s",
              v->metronome_on ? "on" : "off", v->metronome_spm, m->align ? " aligned" : "",
              100 * m->volume, m->cue_set, v->muted ? "  MUTED" : "");
-    text(d, b, tx, ty, px, false, AL_LEFT, C_TEXT);
+    panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
     ty += lh;
     if (isfinite(m->audio_latency_ms))
         snprintf(b, sizeof b, "Audio %s, output latency %.1f ms", m->audio_device,
                  m->audio_latency_ms);
     else
         snprintf(b, sizeof b, "Audio %s", m->audio_device[0] ? m->audio_device : "off");
-    text(d, b, tx, ty, px, false, AL_LEFT, C_DIM);
+    panel_line(d, b, tx, ty, px, false, C_DIM, maxw);
     ty += lh;
-    if (v->interval_reps > 0) {
-        clock_str(t1, sizeof t1, v->interval_run_s);
-        clock_str(t2, sizeof t2, v->interval_walk_s);
-        snprintf(b, sizeof b, "Intervals run %s / walk %s x %u", t1, t2, v->interval_reps);
-        text(d, b, tx, ty, px, false, AL_LEFT, C_TEXT);
+    if (sv->intervals > 0) {
+        snprintf(b, sizeof b, "Interval %d of %d (%s)", sv->interval, sv->intervals,
+                 sv->kind == PLAN_KIND_RUN ? "run" : "walk");
+        panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
         ty += lh;
     }
-    double hard = v->steps_loaded ? 100.0 * v->steps_hard / v->steps_loaded : NAN;
-    snprintf(b, sizeof b, "Steps %u   in band %.0f %% of %u   hard %.0f %%", v->steps_total,
-             isfinite(v->share_in_band) ? 100 * v->share_in_band : 0.0, v->steps_scored,
-             isfinite(hard) ? hard : 0.0);
-    text(d, b, tx, ty, px, false, AL_LEFT, C_TEXT);
+    char inb[32], hard[32];
+    if (isfinite(sv->share_in_band))
+        snprintf(inb, sizeof inb, "%.0f %%", 100 * sv->share_in_band);
+    else
+        snprintf(inb, sizeof inb, "-");
+    if (sv->steps_loaded)
+        snprintf(hard, sizeof hard, "%.0f %%", 100.0 * (double)sv->steps_over / (double)sv->steps_loaded);
+    else
+        snprintf(hard, sizeof hard, "-");
+    snprintf(b, sizeof b, "Steps %zu  in band %s of %zu  hard %s", sv->steps, inb,
+             sv->steps_scored, hard);
+    panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
     ty += lh;
     if (m->note[0]) {
-        text(d, m->note, tx, ty, px, false, AL_LEFT, C_AMBER);
+        snprintf(b, sizeof b, "%s", m->note);
+        panel_line(d, b, tx, ty, px, false, C_AMBER, maxw);
         ty += lh;
     }
     ty += lh * 0.4f;

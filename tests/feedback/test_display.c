@@ -86,12 +86,45 @@ static void fixture(struct display_model *m, bool panel)
         k->cadence_spm = 170;
         k->valr_bw_s = k->hard ? 74 : 55;
     }
+    /* the session's state: run 2 of 4 of a walk-run programme, faded */
+    struct session_view *sv = &m->session;
+    sv->phase = 3;
+    sv->n_phases = 9;
+    snprintf(sv->phase_name, sizeof sv->phase_name, "run 2/4");
+    sv->kind = PLAN_KIND_RUN;
+    sv->phase_s = 18.7;
+    sv->phase_left_s = 41.3;
+    sv->interval = 2;
+    sv->intervals = 4;
+    sv->targets.cadence_spm = 172.0;
+    sv->targets.cadence_lo_spm = 167.7;
+    sv->targets.cadence_hi_spm = 176.3;
+    sv->targets.valr_ceiling_bw_s = 66.0;
+    sv->targets.feedback = PLAN_FB_FADED;
+    sv->targets.feedback_share = 0.6;
+    sv->fade_from = 1.0;
+    sv->fade_to = 0.2;
+    sv->fade_duration_s = 600;
+    sv->baseline.valid = true;
+    sv->baseline.cadence_spm = 160.0;
+    sv->baseline_done = true;
+    sv->body_weight_n = 608.0;
+    sv->steps = 1843;
+    sv->steps_scored = 1520;
+    sv->steps_in_band = 1186;
+    sv->share_in_band = 1186.0 / 1520.0;
+    sv->steps_loaded = 1520;
+    sv->steps_over = 97;
     m->panel = panel;
     m->link_ok = true;
-    snprintf(m->link, sizeof m->link, "sensor: simulator  1000 Hz  link ok");
-    snprintf(m->calib, sizeof m->calib, "calibration: factory");
+    /* the longest status texts the station writes (feedback_app.c,
+     * run_session.c): they must never run under the key hint */
+    snprintf(m->link, sizeof m->link,
+             "sensor SIM-00000001: 1000 Hz, link streaming, 18446744073709551615 lost blocks");
+    snprintf(m->calib, sizeof m->calib, "calibration: none (nominal scale)");
     snprintf(m->patient, sizeof m->patient, "P-0042");
-    snprintf(m->note, sizeof m->note, "12:20 target-cadence 171 -> 172 (keyboard)");
+    snprintf(m->note, sizeof m->note,
+             "12:20 set target-cadence=176.0 (from the next feedback phase) (ctl)");
     m->volume = 0.8;
     snprintf(m->cue_set, sizeof m->cue_set, "tones");
     m->audio_latency_ms = 5.3;

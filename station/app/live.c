@@ -513,26 +513,31 @@ void live_record_view(const struct rec_record *r, struct dsp_record *v)
     v->len = r->len;
 }
 
+void live_snapshot_from_dsp(const struct dsp_state *st, struct live_snapshot *s)
+{
+    memset(s, 0, sizeof *s);
+    s->t_session_s = st->t_session_s;
+    s->t_host_s = st->t_host_s;
+    s->link_state = st->link_state;
+    s->finished = st->link_state == DSP_LINK_ENDED;
+    s->gait = st->gait;
+    s->contacts = st->contacts;
+    s->fz_n = st->fz_n;
+    s->copx_m = st->copx_m;
+    s->copy_m = st->copy_m;
+    s->link = st->link;
+    s->n_steps = st->n_steps;
+    memcpy(s->last_steps, st->last_steps, sizeof s->last_steps);
+    s->hello = st->hello;
+}
+
 static void fill_snapshot(struct live *lv, struct live_snapshot *s)
 {
     struct dsp_state st;
     dsp_get_state(lv->dsp, &st);
-    memset(s, 0, sizeof *s);
+    live_snapshot_from_dsp(&st, s);
     s->version = lv->version;
-    s->t_session_s = st.t_session_s;
-    s->t_host_s = st.t_host_s;
-    s->link_state = st.link_state;
-    s->finished = st.link_state == DSP_LINK_ENDED;
-    s->gait = st.gait;
-    s->contacts = st.contacts;
-    s->fz_n = st.fz_n;
-    s->copx_m = st.copx_m;
-    s->copy_m = st.copy_m;
-    s->link = st.link;
     s->link.rec_dropped = lv->rec_dropped;
-    s->n_steps = st.n_steps;
-    memcpy(s->last_steps, st.last_steps, sizeof s->last_steps);
-    s->hello = st.hello;
 }
 
 static void publish(struct live *lv)

@@ -159,6 +159,9 @@ const char *live_failure(const struct live *lv);
  * with one sentence for the user in errmsg. */
 int live_replay_config(const char *path, double mass_kg, struct dsp_config *out,
                        uint8_t hello_raw[PKT_HELLO_SIZE], char *errmsg, size_t errcap);
+/* The snapshot of a DSP object's state (version 0, no recording drops):
+ * for a caller that feeds dsp.h itself (replay at full speed). */
+void live_snapshot_from_dsp(const struct dsp_state *st, struct live_snapshot *out);
 /* A record as the DSP object's input (a view: r must outlive v). */
 void live_record_view(const struct rec_record *r, struct dsp_record *v);
 

@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "calfile.h"
+#include "calstore.h"
 #include "deck.h"
 #include "fit.h"
 #include "gc_error.h"
@@ -465,7 +466,13 @@ static int save(const struct opts *o, const struct calfile *cf)
         rc = calfile_write_new(cf, o->out, why, sizeof why);
         snprintf(path, sizeof path, "%s", o->out);
     } else {
-        rc = calfile_save_new(cf, path, sizeof path, why, sizeof why);
+        char dir[CALFILE_PATH_LEN];
+        if (calstore_dir(dir, sizeof dir) != GC_OK) {
+            snprintf(why, sizeof why, "neither XDG_DATA_HOME nor HOME is set: give --out FILE");
+            rc = GC_ERR_NOT_FOUND;
+        } else {
+            rc = calfile_save_new(dir, cf, path, sizeof path, why, sizeof why);
+        }
     }
     if (rc != GC_OK) {
         fprintf(stderr, "calib: %s; no file written.\n", why);
@@ -679,9 +686,11 @@ static int load_base(const struct opts *o, const char *serial, struct calfile *c
                      size_t path_cap)
 {
     char why[CALFILE_WHY_LEN] = "";
+    char dir[CALFILE_PATH_LEN];
     if (o->calibration) {
         snprintf(path, path_cap, "%s", o->calibration);
-    } else if (calfile_find_newest(serial, path, path_cap) != GC_OK) {
+    } else if (calstore_dir(dir, sizeof dir) != GC_OK ||
+               calfile_find_newest(dir, serial, path, path_cap) != GC_OK) {
         fprintf(stderr,
                 "calib: there is no calibration for sensor %s yet: run calib span first, or "
                 "give --calibration FILE.\n",

@@ -8,6 +8,7 @@
 
 #include "analyze_source.h"
 #include "force_csv.h"
+#include "force_csv_file.h"
 #include "gc_error.h"
 
 struct csv_src {

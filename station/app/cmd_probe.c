@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "calfile.h"
+#include "calstore.h"
 #include "commands.h"
 #include "deck.h"
 #include "devlink.h"

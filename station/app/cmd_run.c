@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "calfile.h"
+#include "calstore.h"
 #include "commands.h"
 #include "datadir.h"
 #include "devlink.h"
@@ -143,9 +144,11 @@ int cmd_run(int argc, char **argv)
     struct deck_cal cal;
     bool have_cal = false;
     char cal_path[CALFILE_PATH_LEN] = "", cal_desc[200] = "", cal_date[32] = "";
+    char cal_dir[CALFILE_PATH_LEN];
     if (o.calibration)
         snprintf(cal_path, sizeof cal_path, "%s", o.calibration);
-    else if (calfile_find_newest(conn.hello.serial, cal_path, sizeof cal_path) != GC_OK)
+    else if (calstore_dir(cal_dir, sizeof cal_dir) != GC_OK ||
+             calfile_find_newest(cal_dir, conn.hello.serial, cal_path, sizeof cal_path) != GC_OK)
         cal_path[0] = '\0';
     if (cal_path[0]) {
         struct calfile *cf = calloc(1, sizeof *cf);
@@ -218,9 +221,6 @@ int cmd_run(int argc, char **argv)
     struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
     if (name_lock >= 0)
         close(name_lock); /* releases the lock: the file exists now */
-    /* the raw recording is patient data: 0600 whatever the umask */
-    if (lv && record[0] && chmod(record, DATADIR_FILE_MODE) != 0)
-        fprintf(stderr, "station: cannot make %s owner-only: %s.\n", record, strerror(errno));
     if (lv == NULL) {
         fprintf(stderr, "station: %s.\n", msg);
         sim_stop(sim);

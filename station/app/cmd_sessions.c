@@ -14,6 +14,7 @@
 #include "session.h"
 #include "session_recorder.h"
 #include "steps_csv.h"
+#include "steps_csv_file.h"
 #include "store.h"
 
 static void usage(FILE *out)

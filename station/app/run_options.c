@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "gc_error.h"
 
 static bool parse_double(const char *s, double lo, double hi, double *out)
@@ -255,16 +256,7 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
 
 int run_recordings_dir(char *out, size_t cap)
 {
-    const char *xdg = getenv("XDG_DATA_HOME");
-    const char *home = getenv("HOME");
-    int k;
-    if (xdg && xdg[0] == '/')
-        k = snprintf(out, cap, "%s/gaitcue/recordings", xdg);
-    else if (home && home[0])
-        k = snprintf(out, cap, "%s/.local/share/gaitcue/recordings", home);
-    else
-        return GC_ERR_NOT_FOUND;
-    return (k < 0 || (size_t)k >= cap) ? GC_ERR_ARG : GC_OK;
+    return datadir_path(DATADIR_RECORDINGS_NAME, out, cap);
 }
 
 int run_default_record_path(char *out, size_t cap)

@@ -65,7 +65,7 @@ void run_options_usage(enum run_mode mode, FILE *out);
 /* Default recording path: $XDG_DATA_HOME/gaitcue/recordings/
  * session-YYYYMMDD-HHMMSS[-N].gcrec (fallback ~/.local/share/...). */
 int run_default_record_path(char *out, size_t cap);
-/* The recordings directory ($XDG_DATA_HOME/gaitcue/recordings). */
+/* The recordings directory: the data folder's recordings/ (datadir.h). */
 int run_recordings_dir(char *out, size_t cap);
 
 #endif

@@ -17,6 +17,7 @@
 #include "session.h"
 #include "session_recorder.h"
 #include "sha256.h"
+#include "sha256_file.h"
 #include "spsc.h"
 #include "store.h"
 

@@ -11,8 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "gc_error.h"
 #include "log.h"
+#include "plan_file.h"
 
 #ifndef GC_DATADIR
 #define GC_DATADIR "station/data"
@@ -400,12 +402,10 @@ int session_recorder_load_protocol(const char *name, struct plan *plan, char **t
     } else {
         char cand[3][sizeof path];
         int nc = 0;
-        const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-        if (xdg && xdg[0] == '/')
-            snprintf(cand[nc++], sizeof cand[0], "%s/gaitcue/protocols/%s.ini", xdg, name);
-        else if (home && home[0])
-            snprintf(cand[nc++], sizeof cand[0], "%s/.local/share/gaitcue/protocols/%s.ini", home,
-                     name);
+        char dir[sizeof path];
+        if (datadir_path("protocols", dir, sizeof dir) == GC_OK &&
+            snprintf(cand[nc], sizeof cand[0], "%s/%s.ini", dir, name) < (int)sizeof cand[0])
+            nc++;
         const char *env = getenv("GAITCUE_PROTOCOLS");
         if (env && env[0])
             snprintf(cand[nc++], sizeof cand[0], "%s/%s.ini", env, name);

@@ -1,9 +1,8 @@
-/* calfile.c - calibration file writer, reader and history (see calfile.h). */
+/* calfile.c - calibration file format and parser (see calfile.h); the files on
+ * disk are station/edge/calstore.c. */
 #include "calfile.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,14 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "frame.h"
 #include "gc_error.h"
 
-/* Largest calibration file read: 32 placements take ~8 kB. */
-#define CALFILE_MAX_BYTES 65536
 #define END_MARK          "[end]"
 
 void calfile_init(struct calfile *cf)
@@ -647,151 +642,42 @@ int calfile_parse(const char *text, const char *expected_serial, unsigned flags,
     return parse_labeled(text, "the calibration file", expected_serial, flags, out, why, why_cap);
 }
 
-int calfile_load(const char *path, const char *expected_serial, unsigned flags, struct calfile *out,
-                 char *why, size_t why_cap)
+int calfile_parse_buffer(const char *buf, size_t len, const char *name,
+                         const char *expected_serial, unsigned flags, struct calfile *out,
+                         char *why, size_t why_cap)
 {
-    if (!path || !out || !why || why_cap == 0)
+    if (!buf || !name || !out || !why || why_cap == 0)
         return GC_ERR_ARG;
     calfile_init(out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        snprintf(why, why_cap, "cannot open calibration file %s (%s): check the path", path,
-                 strerror(e));
-        return e == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
-    }
-    char *text = malloc(CALFILE_MAX_BYTES + 1);
-    if (!text) {
-        fclose(f);
-        return GC_ERR_NOMEM;
-    }
-    size_t n = fread(text, 1, CALFILE_MAX_BYTES + 1, f);
-    int err = ferror(f);
-    fclose(f);
-    int rc;
-    if (err) {
-        snprintf(why, why_cap, "cannot read calibration file %s: check the disk", path);
-        rc = GC_ERR_IO;
-    } else if (n > CALFILE_MAX_BYTES) {
+    if (len > CALFILE_MAX_BYTES) {
         snprintf(why, why_cap,
                  "calibration file %s is larger than %d bytes, which no calib writes: give the "
                  "right file",
-                 path, CALFILE_MAX_BYTES);
-        rc = GC_ERR_FORMAT;
-    } else if (memchr(text, '\0', n)) {
+                 name, CALFILE_MAX_BYTES);
+        return GC_ERR_FORMAT;
+    }
+    if (memchr(buf, '\0', len)) {
         snprintf(why, why_cap,
                  "calibration file %s contains binary data and is damaged: restore it from the "
                  "calibration history or run calib again",
-                 path);
-        rc = GC_ERR_FORMAT;
-    } else {
-        text[n] = '\0';
-        char label[CALFILE_PATH_LEN + 32];
-        snprintf(label, sizeof label, "calibration file %s", path);
-        rc = parse_labeled(text, label, expected_serial, flags, out, why, why_cap);
+                 name);
+        return GC_ERR_FORMAT;
     }
-    free(text);
-    return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Files and history                                                   */
-
-int calfile_write_new(const struct calfile *cf, const char *path, char *why, size_t why_cap)
-{
-    if (!cf || !path || !why)
-        return GC_ERR_ARG;
-    char *text = malloc(CALFILE_MAX_BYTES);
+    /* inih wants a NUL-terminated string; buf is the caller's and need not
+     * have room for one. */
+    char *text = malloc(len + 1);
     if (!text)
         return GC_ERR_NOMEM;
-    int len = calfile_format(cf, text, CALFILE_MAX_BYTES);
-    if (len < 0) {
-        free(text);
-        snprintf(why, why_cap, "calibration too large to write");
-        return GC_ERR_ARG;
-    }
-    char tmp[CALFILE_PATH_LEN + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int rc = GC_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd < 0) {
-        snprintf(why, why_cap,
-                 "cannot create %s (%s): check that the directory exists and is "
-                 "writable",
-                 tmp, strerror(errno));
-        free(text);
-        return GC_ERR_IO;
-    }
-    size_t done = 0;
-    while (done < (size_t)len) {
-        ssize_t w = write(fd, text + done, (size_t)len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            snprintf(why, why_cap,
-                     "cannot write %s (%s): free some disk space and run calib "
-                     "again",
-                     tmp, strerror(errno));
-            rc = GC_ERR_IO;
-            break;
-        }
-        done += (size_t)w;
-    }
-    if (rc == GC_OK && fsync(fd) != 0) {
-        snprintf(why, why_cap, "cannot write %s (%s)", tmp, strerror(errno));
-        rc = GC_ERR_IO;
-    }
-    close(fd);
+    memcpy(text, buf, len);
+    text[len] = '\0';
+    char label[CALFILE_PATH_LEN + 32];
+    snprintf(label, sizeof label, "calibration file %s", name);
+    int rc = parse_labeled(text, label, expected_serial, flags, out, why, why_cap);
     free(text);
-    /* link() fails with EEXIST instead of replacing: the history is never
-     * overwritten, and the final name only ever holds a whole file. */
-    if (rc == GC_OK && link(tmp, path) != 0) {
-        int e = errno;
-        if (e == EEXIST)
-            snprintf(why, why_cap,
-                     "%s already exists and calibration files are never overwritten: choose "
-                     "another --out name",
-                     path);
-        else
-            snprintf(why, why_cap, "cannot create %s (%s)", path, strerror(e));
-        rc = GC_ERR_IO;
-    }
-    unlink(tmp);
     return rc;
 }
 
-int calfile_history_dir(char *buf, size_t cap)
-{
-    const char *xdg = getenv("XDG_DATA_HOME");
-    int n;
-    if (xdg && xdg[0] == '/') {
-        n = snprintf(buf, cap, "%s/gaitcue/calibration", xdg);
-    } else {
-        const char *home = getenv("HOME");
-        if (!home || !home[0])
-            return GC_ERR_NOT_FOUND;
-        n = snprintf(buf, cap, "%s/.local/share/gaitcue/calibration", home);
-    }
-    return (n < 0 || (size_t)n >= cap) ? GC_ERR_ARG : GC_OK;
-}
-
-/* mkdir -p for the directories of path (path itself included). */
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int r = mkdir(path, 0755);
-        *p = '/';
-        if (r != 0 && errno != EEXIST)
-            return -1;
-    }
-    return (mkdir(path, 0755) != 0 && errno != EEXIST) ? -1 : 0;
-}
-
-/* A serial is used as a directory name: refuse anything path-like. */
-static bool serial_is_safe(const char *serial)
+bool calfile_serial_is_safe(const char *serial)
 {
     if (!serial || !serial[0] || !strcmp(serial, ".") || !strcmp(serial, ".."))
         return false;
@@ -799,87 +685,6 @@ static bool serial_is_safe(const char *serial)
         if (*p == '/' || (unsigned char)*p < 0x20)
             return false;
     return true;
-}
-
-int calfile_save_new(const struct calfile *cf, char *path_out, size_t path_cap, char *why,
-                     size_t why_cap)
-{
-    if (!cf || !why)
-        return GC_ERR_ARG;
-    if (!serial_is_safe(cf->deck.serial)) {
-        snprintf(why, why_cap, "the sensor serial \"%s\" cannot name a directory", cf->deck.serial);
-        return GC_ERR_ARG;
-    }
-    char dir[CALFILE_PATH_LEN];
-    if (calfile_history_dir(dir, sizeof dir) != GC_OK) {
-        snprintf(why, why_cap, "neither XDG_DATA_HOME nor HOME is set: give --out FILE");
-        return GC_ERR_NOT_FOUND;
-    }
-    size_t dl = strlen(dir);
-    if (snprintf(dir + dl, sizeof dir - dl, "/%s", cf->deck.serial) >= (int)(sizeof dir - dl))
-        return GC_ERR_ARG;
-    if (make_dirs(dir) != 0) {
-        snprintf(why, why_cap, "cannot create the calibration directory %s (%s)", dir,
-                 strerror(errno));
-        return GC_ERR_IO;
-    }
-    /* cal-20240502T103107Z.ini from created = 2024-05-02T10:31:07Z. */
-    char stamp[32];
-    size_t k = 0;
-    for (const char *p = cf->created; *p && k + 1 < sizeof stamp; p++)
-        if (*p != '-' && *p != ':')
-            stamp[k++] = *p;
-    stamp[k] = '\0';
-    char path[CALFILE_PATH_LEN + 64];
-    for (int attempt = 1; attempt < 100; attempt++) {
-        if (attempt == 1)
-            snprintf(path, sizeof path, "%s/cal-%s.ini", dir, stamp);
-        else
-            snprintf(path, sizeof path, "%s/cal-%s-%02d.ini", dir, stamp, attempt);
-        int rc = calfile_write_new(cf, path, why, why_cap);
-        if (rc == GC_OK) {
-            if (path_out && path_cap) {
-                snprintf(path_out, path_cap, "%s", path);
-            }
-            why[0] = '\0';
-            return GC_OK;
-        }
-        if (access(path, F_OK) != 0)
-            return rc; /* a real failure, not a name clash */
-    }
-    snprintf(why, why_cap, "too many calibrations in the same second in %s", dir);
-    return GC_ERR_IO;
-}
-
-int calfile_find_newest(const char *serial, char *path_out, size_t path_cap)
-{
-    if (!serial_is_safe(serial) || !path_out)
-        return GC_ERR_ARG;
-    char dir[CALFILE_PATH_LEN];
-    if (calfile_history_dir(dir, sizeof dir) != GC_OK)
-        return GC_ERR_NOT_FOUND;
-    size_t dl = strlen(dir);
-    snprintf(dir + dl, sizeof dir - dl, "/%s", serial);
-    DIR *d = opendir(dir);
-    if (!d)
-        return GC_ERR_NOT_FOUND;
-    char best[256] = "";
-    struct dirent *e;
-    /* Names are cal-<UTC stamp>[-NN].ini: byte order is time order, and the
-     * "-NN" suffix of a same-second file sorts after the plain name. */
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n < 9 || n >= sizeof best || strncmp(e->d_name, "cal-", 4) != 0 ||
-            strcmp(e->d_name + n - 4, ".ini") != 0)
-            continue;
-        if (strcmp(e->d_name, best) > 0)
-            memcpy(best, e->d_name, n + 1);
-    }
-    closedir(d);
-    if (!best[0])
-        return GC_ERR_NOT_FOUND;
-    int n = snprintf(path_out, path_cap, "%s/%s", dir, best);
-    return (n < 0 || (size_t)n >= path_cap) ? GC_ERR_ARG : GC_OK;
 }
 
 double calfile_age_days(const struct calfile *cf, time_t now)

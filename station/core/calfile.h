@@ -1,10 +1,11 @@
 /*
- * calfile.h - the calibration file of a sensor unit: writer, reader and the
- * history of files per serial number.
+ * calfile.h - the calibration file of a sensor unit: its format, writer
+ * (to a buffer) and parser (from a buffer).  Pure: the files on disk, the
+ * history per serial number and the data folder are station/edge/calstore.h.
  *
  * `calib` writes it; `station probe|run --calibration FILE` (or the newest
- * file for the connected sensor, calfile_find_newest) reads it into a
- * struct deck_cal (deck.h).  Format: INI, parsed with libinih; full
+ * file for the connected sensor, calfile_find_newest in calstore.h) reads
+ * it into a struct deck_cal (deck.h).  Format: INI, parsed with libinih; full
  * description and an example in docs/calibration.md.  In short:
  *
  *     ; gaitcue calibration file - written by calib, do not edit
@@ -26,17 +27,12 @@
  * from a newer format version, or bound to another
  * serial number unless CALFILE_ALLOW_OTHER_SERIAL is given (then it warns).
  *
- * History: calfile_save_new never overwrites; each calibration is a new
- * file <dir>/<serial>/cal-YYYYMMDDTHHMMSSZ.ini under
- * $XDG_DATA_HOME/gaitcue/calibration (default ~/.local/share/...).
- *
- * Errors: GC_OK; GC_ERR_IO (open/read/write), GC_ERR_FORMAT (truncated,
- * damaged, malformed), GC_ERR_VERSION (newer format), GC_ERR_ARG (bad
- * arguments, or the file belongs to another sensor), GC_ERR_NOT_FOUND (no
- * file for the serial).  Functions taking why/why_cap put one sentence that
- * says what to do into why on failure.  On success why is "" or a warning
- * the caller must show the user (the other-sensor override); nothing is
- * logged here.  Thread: any; no shared state.
+ * Errors: GC_OK; GC_ERR_FORMAT (truncated, damaged, malformed),
+ * GC_ERR_VERSION (newer format), GC_ERR_ARG (bad arguments, or the file
+ * belongs to another sensor), GC_ERR_NOMEM.  Functions taking why/why_cap
+ * put one sentence that says what to do into why on failure.  On success
+ * why is "" or a warning the caller must show the user (the other-sensor
+ * override); nothing is logged here.  Thread: any; no shared state.
  */
 #ifndef GC_CALFILE_H
 #define GC_CALFILE_H
@@ -55,6 +51,8 @@
 #define CALFILE_TEXT_LEN             64
 #define CALFILE_WHY_LEN              320
 #define CALFILE_PATH_LEN             1024
+/* Largest calibration file read: 32 placements take ~8 kB. */
+#define CALFILE_MAX_BYTES            65536
 
 /* calfile_load flags. */
 #define CALFILE_ALLOW_OTHER_SERIAL (1u << 0) /* use a file for another sensor (warns) */
@@ -132,30 +130,16 @@ int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count, c
 int calfile_parse(const char *text, const char *expected_serial, unsigned flags,
                   struct calfile *out, char *why, size_t why_cap);
 
-/* Read and parse a file (at most 64 kB).  why names the file. */
-int calfile_load(const char *path, const char *expected_serial, unsigned flags, struct calfile *out,
-                 char *why, size_t why_cap);
+/* Parse the len bytes of a file's contents (no NUL needed).  name (the
+ * file's path) is named in why.  Refuses more than CALFILE_MAX_BYTES and
+ * binary data (a NUL byte) with GC_ERR_FORMAT, else as calfile_parse. */
+int calfile_parse_buffer(const char *buf, size_t len, const char *name,
+                         const char *expected_serial, unsigned flags, struct calfile *out,
+                         char *why, size_t why_cap);
 
-/* Write cf to path, refusing to replace an existing file (written under a
- * temporary name, then hard-linked into place, so a crash never leaves a
- * half file under the final name).  GC_ERR_IO with why (file exists,
- * directory missing, disk full). */
-int calfile_write_new(const struct calfile *cf, const char *path, char *why, size_t why_cap);
-
-/* History directory: $XDG_DATA_HOME/gaitcue/calibration, or
- * $HOME/.local/share/gaitcue/calibration.  GC_ERR_NOT_FOUND when neither
- * variable is set. */
-int calfile_history_dir(char *buf, size_t cap);
-
-/* Save cf as a new dated file in the history of its serial (directories
- * created as needed; name from cf->created, "-2", "-3"... appended if that
- * second is taken).  The chosen path goes to path_out (may be NULL). */
-int calfile_save_new(const struct calfile *cf, char *path_out, size_t path_cap, char *why,
-                     size_t why_cap);
-
-/* Path of the newest calibration file of serial in the history (the
- * greatest dated name).  GC_ERR_NOT_FOUND when there is none. */
-int calfile_find_newest(const char *serial, char *path_out, size_t path_cap);
+/* Can serial name a folder of the history?  Not empty, not "." or "..",
+ * no '/' and no control character. */
+bool calfile_serial_is_safe(const char *serial);
 
 /* Age of the calibration at now, days. */
 double calfile_age_days(const struct calfile *cf, time_t now);

@@ -20,7 +20,7 @@ static const char *const col_names[C_N] = {"t_s",   "fz_n",  "fz1_n",  "fz2_n",
 
 struct force_csv {
     FILE *fp;
-    bool own;
+    force_csv_close_fn close_fn; /* the opener's closer, or NULL (not ours) */
     char name[128];
     char *buf;
     size_t len, pos; /* valid bytes in buf, parse position */
@@ -351,25 +351,10 @@ int force_csv_open_stream(FILE *fp, const char *name, struct force_csv **out, ch
     return GC_OK;
 }
 
-int force_csv_open(const char *path, struct force_csv **out, char *err)
+void force_csv_set_closer(struct force_csv *r, force_csv_close_fn fn)
 {
-    *out = NULL;
-    if (!strcmp(path, "-"))
-        return force_csv_open_stream(stdin, "stdin", out, err);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        int e = errno;
-        if (err)
-            snprintf(err, FORCE_CSV_ERR_LEN, "cannot open %s: %s", path, strerror(e));
-        return e == ENOENT ? GC_ERR_NOT_FOUND : (e == EACCES ? GC_ERR_PERM : GC_ERR_IO);
-    }
-    int e = force_csv_open_stream(fp, path, out, err);
-    if (e < 0) {
-        fclose(fp);
-        return e;
-    }
-    (*out)->own = true;
-    return GC_OK;
+    if (r)
+        r->close_fn = fn;
 }
 
 const struct force_csv_info *force_csv_info(const struct force_csv *r)
@@ -386,8 +371,8 @@ void force_csv_close(struct force_csv *r)
 {
     if (!r)
         return;
-    if (r->own && r->fp)
-        fclose(r->fp);
+    if (r->close_fn && r->fp)
+        r->close_fn(r->fp);
     free(r->buf);
     free(r);
 }

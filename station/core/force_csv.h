@@ -26,8 +26,10 @@
  * A UTF-8 byte order mark at the start of the file is accepted (before a
  * '# key=value' line or the header).
  *
- * File parsing only (no device I/O): part of the pure core so tests and
- * tools link it alone.  Thread: one reader per thread.
+ * Parsing of a stream it is handed (no paths, no device I/O): part of the
+ * pure core so tests and tools link it alone.  Opening a path ("-" for
+ * standard input) is force_csv_open in station/edge/force_csv_file.h.
+ * Thread: one reader per thread.
  */
 #ifndef GC_FORCE_CSV_H
 #define GC_FORCE_CSV_H
@@ -58,13 +60,16 @@ struct force_csv_info {
 
 struct force_csv;
 
-/* Open a file ("-" = standard input) and read the comments and header.
- * Returns GC_OK, or a negative gc_err with a message in err (size
- * FORCE_CSV_ERR_LEN). */
-int force_csv_open(const char *path, struct force_csv **out, char *err);
-/* Same on an open stream (not closed by force_csv_close); name is used in
- * messages. */
+/* Read the comments and header from an open stream; name is used in
+ * messages.  The stream stays the caller's (force_csv_close leaves it
+ * open) unless a closer is set.  Returns GC_OK, or a negative gc_err with
+ * a message in err (size FORCE_CSV_ERR_LEN). */
 int force_csv_open_stream(FILE *fp, const char *name, struct force_csv **out, char *err);
+
+/* Hand the stream to the reader: force_csv_close calls fn(fp) (e.g. fclose
+ * from the edge that opened it).  NULL: the caller keeps the stream. */
+typedef int (*force_csv_close_fn)(FILE *fp);
+void force_csv_set_closer(struct force_csv *r, force_csv_close_fn fn);
 
 const struct force_csv_info *force_csv_info(const struct force_csv *r);
 

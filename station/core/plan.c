@@ -12,8 +12,6 @@
 
 #include "gc_error.h"
 
-/* Largest protocol file we accept: protocols are a few hundred bytes. */
-#define PLAN_FILE_MAX (256 * 1024)
 /* A phase longer than this is a typo ("90 min" meant "90 s"?), not a plan. */
 #define PLAN_PHASE_MAX_S   (4.0 * 3600.0)
 #define PLAN_INTERVALS_MAX 20
@@ -587,42 +585,6 @@ int plan_parse(const char *text, size_t len, struct plan *out, struct plan_error
     if (err)
         memset(err, 0, sizeof *err);
     return GC_OK;
-}
-
-int plan_load(const char *path, struct plan *out, struct plan_error *err)
-{
-    struct plan_error dummy;
-    if (!err)
-        err = &dummy;
-    memset(err, 0, sizeof *err);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        snprintf(err->reason, sizeof err->reason, "cannot open: %s", strerror(e));
-        return e == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
-    }
-    char *buf = malloc(PLAN_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        return GC_ERR_NOMEM;
-    }
-    size_t n = fread(buf, 1, PLAN_FILE_MAX + 1, f);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err->reason, sizeof err->reason, "read error");
-        return GC_ERR_IO;
-    }
-    if (n > PLAN_FILE_MAX) {
-        free(buf);
-        snprintf(err->reason, sizeof err->reason, "file is larger than %d KiB",
-                 PLAN_FILE_MAX / 1024);
-        return GC_ERR_FORMAT;
-    }
-    int rc = plan_parse(buf, n, out, err);
-    free(buf);
-    return rc;
 }
 
 double plan_total_s(const struct plan *p)

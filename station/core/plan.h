@@ -36,7 +36,8 @@
  * may be indented (leading blanks are ignored; there are no continuation
  * lines).  Comments start with ';' or '#'.
  *
- * Pure core: plan_parse works on a buffer; plan_load reads a file.
+ * Pure core: plan_parse works on a buffer; plan_load
+ * (station/edge/plan_file.h) reads a file.
  * Thread: any (no shared state).
  */
 #ifndef GC_PLAN_H
@@ -113,10 +114,6 @@ struct plan_error {
 /* Parse a protocol from text (len bytes, need not be NUL-terminated).
  * Returns GC_OK, or GC_ERR_FORMAT with err filled (err may be NULL). */
 int plan_parse(const char *text, size_t len, struct plan *out, struct plan_error *err);
-
-/* Read and parse a file.  GC_ERR_NOT_FOUND / GC_ERR_IO if it cannot be
- * read (err->reason says so), GC_ERR_FORMAT if malformed. */
-int plan_load(const char *path, struct plan *out, struct plan_error *err);
 
 /* Total planned duration, s (INFINITY when the last phase is open). */
 double plan_total_s(const struct plan *p);

@@ -109,20 +109,15 @@ void sha256_final(struct sha256 *c, uint8_t digest[32])
     }
 }
 
-int sha256_file_hex(const char *path, char hex[65])
+int sha256_stream_hex(FILE *f, char hex[65])
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return GC_ERR_IO;
     struct sha256 c;
     sha256_init(&c);
     uint8_t buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         sha256_update(&c, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
+    if (ferror(f))
         return GC_ERR_IO;
     uint8_t d[32];
     sha256_final(&c, d);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct sha256 {
     uint32_t h[8];
@@ -20,8 +21,9 @@ void sha256_init(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t n);
 /* 32-byte digest. */
 void sha256_final(struct sha256 *c, uint8_t digest[32]);
-/* Digest of a whole file as 64 lowercase hex digits + NUL.  Returns GC_OK
- * or GC_ERR_IO. */
-int sha256_file_hex(const char *path, char hex[65]);
+/* Digest of everything left in the stream f (read to its end; f stays
+ * open) as 64 lowercase hex digits + NUL.  Returns GC_OK or GC_ERR_IO.
+ * By path: sha256_file_hex in station/edge/sha256_file.h. */
+int sha256_stream_hex(FILE *f, char hex[65]);
 
 #endif

@@ -256,15 +256,11 @@ static int read_line(FILE *fp, char *line, size_t cap)
 
 #define LINE_CAP 4096
 
-int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *err)
+int steps_csv_read_stream(FILE *fp, const char *path, struct gait_step **steps, size_t *n,
+                          char *err)
 {
     *steps = NULL;
     *n = 0;
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        snprintf(err, 256, "cannot open %s: %s", path, strerror(errno));
-        return GC_ERR_NOT_FOUND;
-    }
     char line[LINE_CAP];
     char *f[MAX_FIELDS];
     int col[K_N];
@@ -276,7 +272,6 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
         snprintf(err, 256,
                  lr == 0 ? "%s: empty file" : "%s:1: the header line is longer than 4 KB; is this a steps CSV?",
                  path);
-        fclose(fp);
         return GC_ERR_FORMAT;
     }
     int nf = split(line, f, MAX_FIELDS);
@@ -288,7 +283,6 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
         if (col[k] < 0) {
             snprintf(err, 256, "%s:1: column '%s' missing from the steps CSV header", path,
                      names[k]);
-            fclose(fp);
             return GC_ERR_FORMAT;
         }
     }
@@ -375,7 +369,6 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
         t_prev = s->t_ic_s;
         (*n)++;
     }
-    fclose(fp);
     if (rc < 0) {
         free(v);
         *n = 0;
@@ -385,16 +378,10 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
     return GC_OK;
 }
 
-int steps_csv_check_file(const char *path, char *err, size_t cap)
+int steps_csv_check_stream(FILE *fp, const char *path, char *err, size_t cap)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        snprintf(err, cap, "cannot open %s: %s", path, strerror(errno));
-        return errno == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
-    }
     char *line = malloc(LINE_CAP);
     if (!line) {
-        fclose(fp);
         snprintf(err, cap, "out of memory");
         return GC_ERR_NOMEM;
     }
@@ -475,6 +462,5 @@ int steps_csv_check_file(const char *path, char *err, size_t cap)
         rc = GC_ERR_FORMAT;
     }
     free(line);
-    fclose(fp);
     return rc;
 }

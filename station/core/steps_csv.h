@@ -19,7 +19,8 @@
  * GAIT_STEP_IMPACT has no token: it is "impact_peak_n not empty".  The
  * last three columns repeat three flags as 0/1 for older readers.
  *
- * File I/O on streams the caller opened; no device I/O.  Thread: any.
+ * Reads and writes streams the caller opened; never a path (reading a file
+ * by path: station/edge/steps_csv_file.h).  Thread: any.
  */
 #ifndef GC_STEPS_CSV_H
 #define GC_STEPS_CSV_H
@@ -51,13 +52,15 @@ size_t steps_csv_format_flags(uint32_t flags, char *out, size_t cap);
  * Empty is no flag.  GC_OK, or GC_ERR_FORMAT for a malformed number. */
 int steps_csv_parse_flags(const char *text, uint32_t *flags);
 
-/* Read a steps CSV (columns found by name; the 15 required ones must be
- * present; flags, lr_fallback, walk, after_gap optional (all the flags
- * either gives are set); unknown ones ignored).  *steps is malloc'd (free it), *n rows.
- * Every row must pass steps_csv_check_step; a line of 4 KB or more is
- * refused (never split into two rows).
+/* Read a steps CSV from fp (columns found by name; the 15 required ones
+ * must be present; flags, lr_fallback, walk, after_gap optional (all the
+ * flags either gives are set); unknown ones ignored).  *steps is malloc'd
+ * (free it), *n rows.  Every row must pass steps_csv_check_step; a line of
+ * 4 KB or more is refused (never split into two rows).  name (the file's
+ * path) starts every message.  fp stays open.
  * Returns GC_OK or a negative gc_err with a message in err (256 bytes). */
-int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *err);
+int steps_csv_read_stream(FILE *fp, const char *name, struct gait_step **steps, size_t *n,
+                          char *err);
 
 /* Plausibility of a step read from a file (steps CSV, session import),
  * the rules station analyze applies to its force input carried over to
@@ -71,11 +74,11 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
 #define STEPS_CSV_MAX_VALUE     1e6     /* far above any real ms/spm/N/BW/s */
 int steps_csv_check_step(const struct gait_step *s, double t_prev_s, char *why, size_t cap);
 
-/* Check a steps CSV (or an exported report CSV: '#' and blank lines
- * skipped, only t_ic_s required, columns by name) before importing it:
- * no line of 4 KB or more, every number a number, every row passing
+/* Check a steps CSV from fp (or an exported report CSV: '#' and blank
+ * lines skipped, only t_ic_s required, columns by name) before importing
+ * it: no line of 4 KB or more, every number a number, every row passing
  * steps_csv_check_step.  GC_OK, or a negative gc_err with one sentence
- * naming the file and line in err. */
-int steps_csv_check_file(const char *path, char *err, size_t cap);
+ * naming the file (name) and line in err.  fp stays open. */
+int steps_csv_check_stream(FILE *fp, const char *name, char *err, size_t cap);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "calfile.h"
+#include "datadir.h"
 #include "frame.h"
 #include "gc_error.h"
 
@@ -97,21 +98,6 @@ struct rec_writer {
     char path[512];
 };
 
-static int mkdirs_for(const char *path)
-{
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return 0;
-}
-
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
     while (n > 0) {
@@ -131,15 +117,25 @@ int rec_writer_open(const char *path, struct rec_writer **out)
     *out = NULL;
     if (path == NULL || strlen(path) >= sizeof((struct rec_writer *)0)->path)
         return GC_ERR_ARG;
-    if (mkdirs_for(path) < 0) {
+    /* The data folder's policy (datadir.h): folders 0700 and the recording
+     * 0600 whatever the umask; open() masks the mode, fchmod sets it. */
+    int mrc = datadir_mkdirs_for(path);
+    if (mrc != GC_OK) {
         LOG_ERR("cannot create the directory for %s: %s", path, strerror(errno));
-        return errno == EACCES ? GC_ERR_PERM : GC_ERR_IO;
+        return mrc == GC_ERR_PERM ? GC_ERR_PERM : GC_ERR_IO;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, DATADIR_FILE_MODE);
     if (fd < 0) {
         int e = errno;
         LOG_ERR("cannot create %s: %s", path, strerror(e));
         return e == EEXIST ? GC_ERR_BUSY : e == EACCES ? GC_ERR_PERM : GC_ERR_IO;
+    }
+    if (fchmod(fd, DATADIR_FILE_MODE) != 0) {
+        int e = errno;
+        LOG_ERR("cannot make %s owner-only: %s", path, strerror(e));
+        close(fd);
+        unlink(path);
+        return e == EPERM ? GC_ERR_PERM : GC_ERR_IO;
     }
     struct rec_writer *w = calloc(1, sizeof *w);
     if (w == NULL) {

@@ -92,7 +92,9 @@ struct rec_record {
 struct rec_writer;
 
 /* Create path (must not exist: a recording is never overwritten) and write
- * the file header.  Missing parent directories are created.  Returns GC_OK,
+ * the file header.  The file is 0600 and missing parent directories are
+ * created 0700, whatever the umask (datadir.h: a recording is patient
+ * data).  Returns GC_OK,
  * GC_ERR_IO / GC_ERR_PERM / GC_ERR_BUSY (exists) with errno detail logged. */
 int rec_writer_open(const char *path, struct rec_writer **out);
 /* Append one record to the write buffer (no system call unless the buffer

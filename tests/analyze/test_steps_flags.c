@@ -13,6 +13,7 @@
 #include "gc_error.h"
 #include "report.h"
 #include "steps_csv.h"
+#include "steps_csv_file.h"
 
 #define ALL_TOKEN_BITS                                                                             \
     (GAIT_STEP_WALK | GAIT_STEP_AFTER_GAP | GAIT_STEP_LR_FALLBACK | GAIT_STEP_GAP_INSIDE |         \

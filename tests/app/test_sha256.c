@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "sha256.h"
+#include "sha256_file.h"
 
 static void hex_of(const void *data, size_t n, char out[65])
 {

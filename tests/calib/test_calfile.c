@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "calfile.h"
+#include "calstore.h"
 #include "check.h"
 #include "gc_error.h"
 
@@ -186,22 +187,26 @@ static void test_history(void)
     struct calfile cf, back;
     sample_cal(&cf);
     char why[CALFILE_WHY_LEN], p1[CALFILE_PATH_LEN], p2[CALFILE_PATH_LEN], p3[CALFILE_PATH_LEN],
-        newest[CALFILE_PATH_LEN];
-    CHECK_EQ(calfile_find_newest("GCSIM-0007", newest, sizeof newest), GC_ERR_NOT_FOUND);
-    CHECK_EQ(calfile_save_new(&cf, p1, sizeof p1, why, sizeof why), GC_OK);
+        newest[CALFILE_PATH_LEN], hist[CALFILE_PATH_LEN], want[CALFILE_PATH_LEN + 32];
+    /* The history folder comes from the data folder's one lookup. */
+    CHECK_EQ(calstore_dir(hist, sizeof hist), GC_OK);
+    snprintf(want, sizeof want, "%s/gaitcue/calibration", dir);
+    CHECK_MSG(strcmp(hist, want) == 0, hist);
+    CHECK_EQ(calfile_find_newest(hist, "GCSIM-0007", newest, sizeof newest), GC_ERR_NOT_FOUND);
+    CHECK_EQ(calfile_save_new(hist, &cf, p1, sizeof p1, why, sizeof why), GC_OK);
     /* Same second again: a new name, the first file untouched. */
     cf.deck.cell[0].n_per_count = 3e-4;
-    CHECK_EQ(calfile_save_new(&cf, p2, sizeof p2, why, sizeof why), GC_OK);
+    CHECK_EQ(calfile_save_new(hist, &cf, p2, sizeof p2, why, sizeof why), GC_OK);
     CHECK(strcmp(p1, p2) != 0);
     CHECK_EQ(calfile_load(p1, "GCSIM-0007", 0, &back, why, sizeof why), GC_OK);
     CHECK_NEAR(back.deck.cell[0].n_per_count, 2.5e-4 * 0.98, 1e-12);
     snprintf(cf.created, sizeof cf.created, "2024-06-01T08:00:00Z");
-    CHECK_EQ(calfile_save_new(&cf, p3, sizeof p3, why, sizeof why), GC_OK);
-    CHECK_EQ(calfile_find_newest("GCSIM-0007", newest, sizeof newest), GC_OK);
+    CHECK_EQ(calfile_save_new(hist, &cf, p3, sizeof p3, why, sizeof why), GC_OK);
+    CHECK_EQ(calfile_find_newest(hist, "GCSIM-0007", newest, sizeof newest), GC_OK);
     CHECK(strcmp(newest, p3) == 0);
     printf("history: %s\n", newest);
-    CHECK_EQ(calfile_find_newest("OTHER", newest, sizeof newest), GC_ERR_NOT_FOUND);
-    CHECK_EQ(calfile_find_newest("../x", newest, sizeof newest), GC_ERR_ARG);
+    CHECK_EQ(calfile_find_newest(hist, "OTHER", newest, sizeof newest), GC_ERR_NOT_FOUND);
+    CHECK_EQ(calfile_find_newest(hist, "../x", newest, sizeof newest), GC_ERR_ARG);
 
     /* Never overwrite an explicit path either. */
     CHECK_EQ(calfile_write_new(&cf, p1, why, sizeof why), GC_ERR_IO);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "force_csv.h"
+#include "force_csv_file.h"
 #include "gait.h"
 
 static double cpu_s(void)

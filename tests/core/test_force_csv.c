@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "force_csv.h"
+#include "force_csv_file.h"
 #include "gc_error.h"
 
 static char path[256];

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "force_csv.h"
+#include "force_csv_file.h"
 #include "gc_error.h"
 #include "numparse.h"
 

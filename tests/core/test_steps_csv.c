@@ -8,6 +8,7 @@
 #include "check.h"
 #include "gc_error.h"
 #include "steps_csv.h"
+#include "steps_csv_file.h"
 
 int main(void)
 {

@@ -24,9 +24,11 @@
 #include "calfile.h"
 #include "check.h"
 #include "force_csv.h"
+#include "force_csv_file.h"
 #include "gc_error.h"
 #include "recording.h"
 #include "steps_csv.h"
+#include "steps_csv_file.h"
 
 static char g_dir[256];
 

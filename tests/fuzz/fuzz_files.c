@@ -14,6 +14,7 @@
 #include "plan.h"
 #include "recording.h"
 #include "steps_csv.h"
+#include "steps_csv_file.h"
 
 #define REQUIRE(c)                                                                                 \
     do {                                                                                           \

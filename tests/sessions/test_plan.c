@@ -6,6 +6,7 @@
 #include "check.h"
 #include "gc_error.h"
 #include "plan.h"
+#include "plan_file.h"
 
 static int parse(const char *text, struct plan *p, struct plan_error *e)
 {

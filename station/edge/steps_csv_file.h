@@ -1,0 +1,22 @@
+/*
+ * steps_csv_file.h - read or check a steps CSV by path: open the file and
+ * hand the stream to the core (steps_csv.h).
+ *
+ * Thread: any.
+ */
+#ifndef GC_STEPS_CSV_FILE_H
+#define GC_STEPS_CSV_FILE_H
+
+#include <stddef.h>
+
+#include "steps_csv.h"
+
+/* steps_csv_read_stream on the file at path.  GC_ERR_NOT_FOUND (with the
+ * reason in err, 256 bytes) when it cannot be opened. */
+int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *err);
+
+/* steps_csv_check_stream on the file at path.  GC_ERR_NOT_FOUND when it
+ * does not exist, GC_ERR_IO when it cannot be opened otherwise. */
+int steps_csv_check_file(const char *path, char *err, size_t cap);
+
+#endif

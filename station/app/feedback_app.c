@@ -731,10 +731,14 @@ static void dispatch(struct feedback_app *app, const struct ctl_cmd *c, const ch
     case CTL_MARK:
         do_mark(app, c, source, reply, cap);
         break;
+    case CTL_STOP:
+        app->quit = true;
+        snprintf(reply, cap, "ok stopping the session at t=%.1f", app->t_session_s);
+        break;
     case CTL_HELP:
         snprintf(reply, cap,
                  "ok commands: set KEY VALUE | get status|KEY | mark pain N|symptom TEXT|"
-                 "note TEXT|event; keys: target-cadence (or none) target-relative band "
+                 "note TEXT|event | stop; keys: target-cadence (or none) target-relative band "
                  "loading-ceiling (or none) impact-ceiling mode metronome mute align volume "
                  "cues good-cue phase (weigh-in|baseline|training|retention|run|walk) "
                  "baseline; get also: body-weight");

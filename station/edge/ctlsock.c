@@ -53,10 +53,10 @@ struct keyspec {
 };
 
 static const struct keyspec keys[] = {
-    {"target-cadence", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"target-cadence", V_SET | V_GET, 1, 1, {ARG_NUM_OR_WORD}, "none"},
     {"target-relative", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
     {"band", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
-    {"loading-ceiling", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"loading-ceiling", V_SET | V_GET, 1, 1, {ARG_NUM_OR_WORD}, "none"},
     {"impact-ceiling", V_SET | V_GET, 1, 1, {ARG_NUM_OR_WORD}, "off"},
     {"mode", V_SET | V_GET, 1, 1, {ARG_WORD}, "continuous|bandwidth|faded|off"},
     {"metronome", V_SET | V_GET, 1, 1, {ARG_WORD}, "on|off"},
@@ -65,9 +65,9 @@ static const struct keyspec keys[] = {
     {"volume", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
     {"cues", V_SET | V_GET, 1, 1, {ARG_WORD}, "tones|soft"},
     {"good-cue", V_SET | V_GET, 1, 2, {ARG_WORD, ARG_NUM}, "on|off"},
-    {"phase", V_SET | V_GET, 1, 1, {ARG_WORD}, "baseline|training|retention"},
-    {"intervals", V_SET | V_GET, 3, 3, {ARG_NUM, ARG_NUM, ARG_NUM}, NULL},
+    {"phase", V_SET | V_GET, 1, 1, {ARG_WORD}, "weigh-in|baseline|training|retention|run|walk"},
     {"baseline", V_SET | V_GET, 1, 1, {ARG_NUM}, NULL},
+    {"body-weight", V_GET, 0, 0, {0}, NULL},
     {"status", V_GET, 0, 0, {0}, NULL},
     {"pain", V_MARK, 1, 1, {ARG_NUM}, NULL},
     {"symptom", V_MARK, 1, 1, {ARG_ANY}, NULL},
@@ -179,15 +179,15 @@ int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whyca
         out->verb = CTL_GET, vbit = V_GET;
     else if (!strcmp(t[0], "mark"))
         out->verb = CTL_MARK, vbit = V_MARK;
-    else if (!strcmp(t[0], "help")) {
-        out->verb = CTL_HELP;
+    else if (!strcmp(t[0], "help") || !strcmp(t[0], "stop")) {
+        out->verb = !strcmp(t[0], "help") ? CTL_HELP : CTL_STOP;
         if (n > 1) {
-            snprintf(why, whycap, "'help' takes no arguments");
+            snprintf(why, whycap, "'%s' takes no arguments", t[0]);
             return GC_ERR_FORMAT;
         }
         return GC_OK;
     } else {
-        snprintf(why, whycap, "unknown command '%.40s' (use set, get, mark or help)", t[0]);
+        snprintf(why, whycap, "unknown command '%.40s' (use set, get, mark, stop or help)", t[0]);
         return GC_ERR_FORMAT;
     }
     if (n < 2) {

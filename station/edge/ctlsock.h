@@ -33,9 +33,11 @@
  * applies the command.
  *
  * Thread: the server object is polled from one non-real-time thread (the
- * UI thread in `station run`); the handler runs on that thread and hands
- * the command on (a queue to the DSP thread).  The parser and the client
- * are pure/blocking helpers usable from any thread.
+ * main thread in `station run`); the handler runs on that thread, where
+ * feedback_app applies the command to the session's state (session.h,
+ * typed commands) and queues what the policy needs to the audio thread.
+ * The parser and the client are pure/blocking helpers usable from any
+ * thread.
  */
 #ifndef GC_CTLSOCK_H
 #define GC_CTLSOCK_H
@@ -46,7 +48,8 @@
 
 #define CTLSOCK_LINE_MAX 480
 
-enum ctl_verb { CTL_SET = 1, CTL_GET, CTL_MARK, CTL_HELP };
+/* CTL_STOP: the PT ends the session (as Esc or Ctrl-C would). */
+enum ctl_verb { CTL_SET = 1, CTL_GET, CTL_MARK, CTL_HELP, CTL_STOP };
 
 struct ctl_cmd {
     enum ctl_verb verb;

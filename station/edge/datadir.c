@@ -374,12 +374,17 @@ int datadir_out_open(const char *path, enum datadir_out_kind kind,
         return GC_ERR_NOMEM;
     o->kind = kind;
     snprintf(o->final, sizeof o->final, "%s", path);
-    rc = datadir_mkdirs_for(path);
-    if (rc) {
-        snprintf(msg, cap, "cannot create the folder for %s (%s); choose a writable path.", path,
-                 strerror(errno));
+    /* an output the user named goes into a folder that exists: a typo in
+     * the folder is refused, not created (callers writing into the data
+     * folder make it first with datadir_mkdirs_for) */
+    char parent[PATH_MAX];
+    folder_of(path, parent, sizeof parent);
+    struct stat pst;
+    if (stat(parent, &pst) != 0 || !S_ISDIR(pst.st_mode)) {
+        snprintf(msg, cap, "the folder %s does not exist; create it or choose a writable path.",
+                 parent);
         free(o);
-        return rc;
+        return GC_ERR_NOT_FOUND;
     }
     int fd;
     if (kind == DATADIR_OUT_PARTIAL) {

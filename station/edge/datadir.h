@@ -101,8 +101,9 @@ enum datadir_out_kind {
 
 struct datadir_out;
 
-/* Check path (datadir_check_output), create its folder if missing
- * (0700), and open the temporary file 0600.  *out NULL on failure. */
+/* Check path (datadir_check_output) and open the temporary file 0600 in
+ * its folder, which must exist (GC_ERR_NOT_FOUND with a sentence if not:
+ * a mistyped folder is refused, not created).  *out NULL on failure. */
 int datadir_out_open(const char *path, enum datadir_out_kind kind,
                      const struct datadir_guard *g, struct datadir_out **out, char *msg,
                      size_t cap);

@@ -476,9 +476,9 @@ static void fmt_pct(char *buf, size_t cap, double share)
 
 /* The phase table: one row per phase reached, then the whole session. */
 static const struct col phase_cols[] = {
-    {"Phase", NULL, 58, AL_LEFT},         {"Time", "m:ss", 54, AL_LEFT},
+    {"Phase", NULL, 54, AL_LEFT},         {"Time", "m:ss", 48, AL_LEFT},
     {"Steps", NULL, 28, AL_RIGHT},        {"Cadence", "spm", 36, AL_RIGHT},
-    {"Target", "spm", 44, AL_RIGHT},      {"In band", "%", 32, AL_RIGHT},
+    {"Target", "spm", 54, AL_RIGHT},      {"In band", "%", 32, AL_RIGHT},
     {"Contact", "ms", 34, AL_RIGHT},      {"Impact peak", "BW (steps)", 54, AL_RIGHT},
     {"VALR", "BW/s", 32, AL_RIGHT},       {"VILR", "BW/s", 32, AL_RIGHT},
     {"Over 66", "% steps", 36, AL_RIGHT}, {"SI cont.", "%", 39, AL_RIGHT},

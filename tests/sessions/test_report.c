@@ -131,6 +131,12 @@ static void check_phase_rows(struct store *st, int64_t sid, const char *text)
             session_stats_compute(steps, n, SESSION_PHASE_BIT(ph[i].idx), &x);
             name = ph[i].name;
             session_fmt(target, sizeof target, ph[i].targets.cadence_spm, SESSION_DEC_CADENCE);
+            /* a PT change inside the phase shows as "from>to" (the fixture
+             * moves the training target to 178 halfway) */
+            if (ph[i].kind == PLAN_KIND_TRAINING) {
+                size_t len = strlen(target);
+                snprintf(target + len, sizeof target - len, ">178.0");
+            }
         } else {
             session_stats_compute(steps, n, SESSION_ALL_PHASES, &x);
             name = "All steps";

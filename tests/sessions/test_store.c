@@ -309,8 +309,9 @@ static void test_round_trip(void)
     CHECK_NEAR(mi[1].stats.share_in_band, 22.0 / 44.0, 1e-12);
     free(mi);
 
-    /* a second session: latest / previous */
+    /* a second session of the same protocol: latest / previous */
     struct store_session s2 = {.patient_id = p.id, .start_utc = 1700090000, .body_weight_n = NAN};
+    snprintf(s2.protocol_name, sizeof s2.protocol_name, "rt");
     CHECK_EQ(store_session_begin(st, &s2, NULL, ""), GC_OK);
     int64_t id;
     CHECK_EQ(store_session_latest(st, p.id, &id), GC_OK);
@@ -318,6 +319,19 @@ static void test_round_trip(void)
     CHECK_EQ(store_session_previous(st, s2.id, &id), GC_OK);
     CHECK_EQ(id, ss.id);
     CHECK_EQ(store_session_previous(st, ss.id, &id), GC_ERR_NOT_FOUND);
+    /* one live session per patient: s2 runs in this (live) process */
+    struct store_session s3 = {.patient_id = p.id, .start_utc = 1700090100, .body_weight_n = NAN};
+    CHECK_EQ(store_session_begin(st, &s3, NULL, ""), GC_ERR_BUSY);
+    /* an excluded session is kept but never the one compared with */
+    CHECK_EQ(store_session_exclude(st, ss.id, "equipment test", 1700095000), GC_OK);
+    CHECK_EQ(store_session_previous(st, s2.id, &id), GC_ERR_NOT_FOUND);
+    CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);
+    CHECK_EQ(got.excluded_utc, 1700095000);
+    CHECK(!strcmp(got.exclude_reason, "equipment test"));
+    CHECK_EQ(store_session_exclude(st, s2.id, "running", 1700095000), GC_ERR_NOT_FOUND);
+    CHECK_EQ(store_session_exclude(st, ss.id, NULL, 0), GC_OK);
+    CHECK_EQ(store_session_previous(st, s2.id, &id), GC_OK);
+    CHECK_EQ(id, ss.id);
     CHECK_EQ(store_session_latest(st, p2.id, &id), GC_ERR_NOT_FOUND);
     CHECK_EQ(store_session_list(st, 0, NULL, NULL), 2);
     /* s2 is running and written by this live process: recovery leaves it */

@@ -9,7 +9,14 @@
  * MB/s and the multiple of real time (best of 3 passes).
  *
  * Asserts correctness (every frame decoded, no gaps, sample checksum equal
- * to the encoded one); it never asserts timing.
+ * to the encoded one), and fails when the decode figure falls below
+ * BOUND_X_REALTIME.  DESIGN.md sets no goal for the decoder alone; the
+ * bound guards against a regression: 80 % of the lowest best-of-3 figure
+ * (8,571x; 8,571-13,422x over twelve runs) measured on the 2-core
+ * development VM while other engineers were building (docs/acquisition.md
+ * section 10).  Load alone moved the figure by 35 % there; a byte-wise CRC
+ * or a copying COBS costs more.
+ * Encoding is the firmware's and the simulator's work: printed, not bound.
  */
 #include "check.h"
 #include "frame.h"
@@ -25,6 +32,8 @@
 #define SECONDS 3600u
 #define NFRAMES (SECONDS * RATE_HZ / BLOCK)
 #define PASSES  3
+/* Regression bound, x real time at 1 kHz (see the top of the file). */
+#define BOUND_X_REALTIME 6800.0
 
 static uint64_t rs = 0x6A09E667F3BCC908ull;
 
@@ -133,6 +142,9 @@ int main(void)
     printf("decode (frame + packet + seq), best of %d: %.3f s = %.0f frames/s = %.1f MB/s = "
            "%.0fx real time\n",
            PASSES, best, NFRAMES / best, (double)len / 1e6 / best, SECONDS / best);
+    printf("bound: decode >= %.0fx real time: %s\n", BOUND_X_REALTIME,
+           SECONDS / best >= BOUND_X_REALTIME ? "met" : "NOT met");
+    CHECK_MSG(SECONDS / best >= BOUND_X_REALTIME, "decode throughput below its regression bound");
     free(wire);
     return check_exit();
 }

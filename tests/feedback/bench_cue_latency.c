@@ -14,13 +14,23 @@
  * queued buffer).
  *
  * Reports p50 / p99 / max of arrival -> written and arrival -> heard, and
- * the process CPU time.  The goal (issue 6) is p99 <= 2 ms to the write.
- * In `station run` the same log (GAITCUE_CUE_LOG) measures the whole path
- * including the DSP, whose t_rx_ns is the serial frame's arrival.
+ * the process CPU time.  In `station run` the same log (GAITCUE_CUE_LOG)
+ * measures the whole path including the DSP, whose t_rx_ns is the serial
+ * frame's arrival.
+ *
+ * Fails (exit 1) when a figure falls past its bound, the goals of
+ * DESIGN.md section 7:
+ *   arrival -> written  p99 <= 2 ms    (measured 1.3-1.4 ms with SCHED_FIFO)
+ *   arrival -> heard    p99 <= 20 ms   (the audible-cue goal; here it is
+ *                                       written + the 5.3 ms buffer)
+ * and when it measured nothing (fewer than 10 cues, or a cue missing).
+ * A normal-priority audio thread on a loaded machine misses the first
+ * bound (docs/feedback.md): that is a real miss, not noise to hide.
  */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +42,9 @@
 #include "feedback_app.h"
 #include "live.h"
 #include "spsc.h"
+
+#define BOUND_WRITTEN_P99_MS 2.0 /* DESIGN.md 7: sample arrival -> cue written */
+#define BOUND_HEARD_P99_MS   20.0 /* DESIGN.md 7: audible cue after the threshold */
 
 struct dsp {
     struct spsc *ring;
@@ -110,14 +123,37 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: %s\n", err);
         return 1;
     }
+    /* Without a plan the session is one open training phase without
+     * targets (no ceiling: no hard-landing cue).  Start it, and give it the
+     * ceiling the events cross (VALR 90 BW/s > 66, Davis 2016) and the
+     * metronome's target. */
+    feedback_app_advance(app, 0.0);
+    const char *setup[] = {"set loading-ceiling 66", "set target-cadence 170"};
+    for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++) {
+        char reply[256];
+        if (feedback_app_command(app, setup[i], "bench", reply, sizeof reply) != 0) {
+            fprintf(stderr, "bench: '%s' refused: %s\n", setup[i], reply);
+            feedback_app_free(app);
+            return 1;
+        }
+    }
+    {
+        char reply[1024];
+        feedback_app_command(app, "get status", "bench", reply, sizeof reply);
+        printf("bench_cue_latency: session %s\n", reply);
+    }
     struct rusage ru0, ru1;
     getrusage(RUSAGE_SELF, &ru0);
     struct dsp d = {.ring = feedback_app_event_ring(app), .seconds = seconds};
     atomic_init(&d.done, false);
     pthread_t t;
     pthread_create(&t, NULL, dsp_thread, &d);
+    int64_t t_start = audio_now_ns();
     while (!atomic_load(&d.done)) {
-        feedback_app_frame(app, NULL);
+        /* the session's clock runs (its state reaches the audio thread) */
+        struct feedback_app_status fst = {.t_session_s = (audio_now_ns() - t_start) / 1e9,
+                                          .link_ok = true};
+        feedback_app_frame(app, &fst);
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -165,15 +201,25 @@ int main(int argc, char **argv)
            st.pace == AUDIO_PACE_CLOCK ? "clock" : "device");
     printf("  audio thread %s, cues %zu of %ld events, xruns %llu\n",
            st.rt ? "SCHED_FIFO" : "normal priority", n, d.pushed, (unsigned long long)st.xruns);
-    printf("  arrival -> written: p50 %.3f ms  p99 %.3f ms  max %.3f ms  (goal p99 <= 2 ms: %s)\n",
-           pct(wr, n, 50), pct(wr, n, 99), n ? wr[n - 1] : NAN,
-           pct(wr, n, 99) <= 2.0 ? "met" : "NOT met");
-    printf("  arrival -> heard:   p50 %.3f ms  p99 %.3f ms  max %.3f ms\n", pct(hd, n, 50),
-           pct(hd, n, 99), n ? hd[n - 1] : NAN);
+    double wr99 = pct(wr, n, 99), hd99 = pct(hd, n, 99);
+    /* NAN (nothing measured) fails both bounds */
+    bool wr_ok = wr99 <= BOUND_WRITTEN_P99_MS, hd_ok = hd99 <= BOUND_HEARD_P99_MS;
+    bool all = n >= 10 && (long)n == d.pushed;
+    printf("  arrival -> written: p50 %.3f ms  p99 %.3f ms  max %.3f ms  (bound p99 <= %.0f ms: "
+           "%s)\n",
+           pct(wr, n, 50), wr99, n ? wr[n - 1] : NAN, BOUND_WRITTEN_P99_MS,
+           wr_ok ? "met" : "NOT met");
+    printf("  arrival -> heard:   p50 %.3f ms  p99 %.3f ms  max %.3f ms  (bound p99 <= %.0f ms: "
+           "%s)\n",
+           pct(hd, n, 50), hd99, n ? hd[n - 1] : NAN, BOUND_HEARD_P99_MS,
+           hd_ok ? "met" : "NOT met");
     printf("  process CPU %.2f %% of one core (audio thread + policy, no rendering)\n",
            100.0 * cpu / seconds);
     free(wr);
     free(hd);
-    /* a benchmark reports; it fails only when it measured nothing */
-    return n >= 10 && (long)n == d.pushed ? 0 : 1;
+    if (!all)
+        fprintf(stderr, "bench_cue_latency: FAIL: %zu cues logged of %ld events\n", n, d.pushed);
+    if (!wr_ok || !hd_ok)
+        fprintf(stderr, "bench_cue_latency: FAIL: a latency figure is past its bound\n");
+    return all && wr_ok && hd_ok ? 0 : 1;
 }

@@ -2,8 +2,15 @@
  * bench_decode.c - throughput of the live path's per-frame work on one core:
  * frame layer (COBS + CRC-32, byte-fed) -> SAMPLES decode -> deck
  * conversion, the work the reader and DSP threads do for every frame before
- * the gait analysis.  Prints frames/s and x real time (label bench; no
- * assertion on time: the figures go to docs/acquisition.md).
+ * the gait analysis.  Prints frames/s and x real time, best of 3 passes
+ * (label bench; the figures go to docs/acquisition.md).
+ *
+ * Fails (exit 1) below BOUND_X_REALTIME.  DESIGN.md sets no goal for this
+ * stage alone; the bound guards against a regression: 80 % of the lowest
+ * figure measured on the 2-core development VM while other engineers were
+ * building (6,366x, one pass; best of 3: 6,589-11,334x over eleven runs;
+ * docs/acquisition.md section 10).  Load alone moved the figure by 40 %
+ * there; a byte-wise CRC or a copying COBS costs more than the margin.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +24,9 @@
 
 #define N_FRAMES 200000u /* 2000 s of a 1 kHz stream */
 #define BLOCK    10u
+#define PASSES   3
+/* Regression bound, x real time at 1 kHz (see the top of the file). */
+#define BOUND_X_REALTIME 5000.0
 
 static double now_s(void)
 {
@@ -65,28 +75,37 @@ int main(void)
 
     static struct frame_decoder dec;
     struct gait_sample out[PKT_MAX_BLOCK];
-    double sink = 0;
+    double sink = 0, dt = 1e30;
     uint64_t frames = 0, samples = 0;
-    double t0 = now_s();
-    frame_decoder_init(&dec);
-    for (size_t i = 0; i < len; i++) {
-        if (frame_decoder_push(&dec, wire[i]) != FRAME_OK)
-            continue;
-        struct pkt_samples blk;
-        if (dec.type != PKT_SAMPLES || pkt_samples_decode(dec.payload, dec.payload_len, &blk))
-            continue;
-        int n = deck_convert_block(&cal, &blk, 0.0, out, PKT_MAX_BLOCK);
-        sink += out[n - 1].fz_n;
-        frames++;
-        samples += (uint64_t)n;
+    for (int pass = 0; pass < PASSES; pass++) {
+        sink = 0;
+        frames = samples = 0;
+        double t0 = now_s();
+        frame_decoder_init(&dec);
+        for (size_t i = 0; i < len; i++) {
+            if (frame_decoder_push(&dec, wire[i]) != FRAME_OK)
+                continue;
+            struct pkt_samples blk;
+            if (dec.type != PKT_SAMPLES || pkt_samples_decode(dec.payload, dec.payload_len, &blk))
+                continue;
+            int n = deck_convert_block(&cal, &blk, 0.0, out, PKT_MAX_BLOCK);
+            sink += out[n - 1].fz_n;
+            frames++;
+            samples += (uint64_t)n;
+        }
+        double d = now_s() - t0;
+        if (d < dt)
+            dt = d;
+        CHECK_EQ(frames, N_FRAMES);
+        CHECK_EQ(dec.frames_bad, 0);
     }
-    double dt = now_s() - t0;
-    CHECK_EQ(frames, N_FRAMES);
-    CHECK_EQ(dec.frames_bad, 0);
-    double sensor_s = (double)samples / 1000.0;
-    printf("frame+decode+deck: %u frames (%.1f MB) in %.3f s: %.0f frames/s, %.1f MB/s, "
-           "%.0fx real time at 1 kHz (sink %g)\n",
-           N_FRAMES, len / 1e6, dt, frames / dt, len / 1e6 / dt, sensor_s / dt, sink);
+    double sensor_s = (double)samples / 1000.0, x = sensor_s / dt;
+    printf("frame+decode+deck: %u frames (%.1f MB) in %.3f s (best of %d): %.0f frames/s, "
+           "%.1f MB/s, %.0fx real time at 1 kHz (sink %g)\n",
+           N_FRAMES, len / 1e6, dt, PASSES, frames / dt, len / 1e6 / dt, x, sink);
+    printf("bound: >= %.0fx real time: %s\n", BOUND_X_REALTIME,
+           x >= BOUND_X_REALTIME ? "met" : "NOT met");
+    CHECK_MSG(x >= BOUND_X_REALTIME, "decode throughput below its regression bound");
     free(wire);
     return check_exit();
 }

@@ -1,7 +1,9 @@
 /*
  * audio.h - the audio edge: metronome and short cues on their own thread.
  *
- *   DSP thread --audio_cue()/audio_step()--> [SPSC ring] --> audio thread
+ *   producer --audio_cue()/audio_step()--> [SPSC ring] --> audio thread
+ *     (in `station run` the producer is the audio thread itself: its
+ *      period hook pops the DSP's events and runs the feedback policy)
  *   any thread --audio_set_*()--> atomics ----------------> audio thread
  *   audio thread --> render one period --> sink write (ALSA snd_pcm_writei)
  *   audio thread --> [SPSC ring of played cues] --> audio_poll_played()
@@ -24,9 +26,12 @@
  * Sinks are a small table of functions: ALSA (any PCM string) and a memory
  * twin for tests.  Output format: signed 16-bit mono.
  *
- * Thread: audio_new/audio_free on one control thread.  audio_cue and
- * audio_step from ONE producer thread (the DSP thread).  audio_poll_played
- * from ONE consumer thread (not the audio thread).  audio_set_* and
+ * Thread: audio_new/audio_free on one control thread (the main thread in
+ * `station run`).  audio_cue and audio_step from ONE producer thread: the
+ * audio thread itself when called from the period hook (feedback_app), or
+ * one other thread when there is no hook (tests).  audio_poll_played
+ * from ONE consumer thread (not the audio thread; the main thread in
+ * `station run`).  audio_set_* and
  * audio_get_* from any thread.  The audio thread never locks, allocates or
  * logs.
  */
@@ -135,8 +140,9 @@ struct audio *audio_new(const struct audio_config *cfg, char *err, size_t errcap
  * gets its final header). */
 void audio_free(struct audio *a);
 
-/* Producer (one thread: the DSP thread, or the audio thread itself when
- * called from the period hook; never both).  t_req_ns is the CLOCK_MONOTONIC time of the
+/* Producer (one thread: the audio thread itself when called from the
+ * period hook, as in `station run`, or one other thread; never both).
+ * t_req_ns is the CLOCK_MONOTONIC time of the
  * sample arrival that caused the cue (kept for latency measurement); tag
  * is the caller's id (e.g. the step index).  Returns GC_OK, or
  * GC_ERR_BUSY when the ring is full (dropped and counted). */

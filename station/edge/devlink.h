@@ -3,7 +3,8 @@
  * handshake, commands with acknowledgements, frame pumping.
  *
  * Used by `station run` (handshake before streaming, and again by the
- * reader thread after a reconnect), `station probe` and `station ports`.
+ * reader thread after a reconnect), `station probe`, `station ports` and
+ * calib.  An edge of library station_io (no SDL2, ALSA, SQLite or cairo).
  * Frames that arrive while waiting for an answer (samples still streaming,
  * status) are handed to an optional callback instead of being lost.
  *

@@ -3,7 +3,9 @@
  *
  * Library code never printf()s: it logs through these macros.  Each .c file
  * defines LOG_PREFIX (e.g. "stepdet") before including this header.  Output
- * goes to stderr as "station: <prefix>: message" unless a sink is installed.
+ * goes to stderr as "station: <prefix>: level: message".
+ * Writing to stderr makes it an edge (library station_io): the pure core
+ * never logs, it reports through return codes and why/err sentences.
  *
  * Thread: log_msg may be called from any thread except real-time loops
  * (the audio thread and the _process functions never log; STYLE.md).

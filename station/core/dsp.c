@@ -402,9 +402,10 @@ static bool place_block(struct dsp *d, const struct dsp_record *r)
         d->have_cand = true;
         d->cand_next_seq = b->seq + 1u;
         d->cand_next_t_us = b->t_first_us + (uint64_t)llround(b->n * period_us);
-        notice(d, "a block with an impossible sensor time (%.3f s after the last one) was not "
-                  "analysed",
-               dt_us * 1e-6);
+        notice(d,
+               "a block (sequence %" PRIu32 ") with an impossible sensor time was not analysed; "
+               "gap marked",
+               b->seq);
         return false;
     }
     d->have_cand = false;

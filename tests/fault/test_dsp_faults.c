@@ -26,7 +26,9 @@ enum fault { F_NONE, F_HUGE_TIME, F_RATE_1HZ, F_TIME_ZERO, F_CLOCK_JUMP };
 
 struct result {
     struct dsp_state st;
-    int steps, gap_events, lines_with_huge;
+    int steps, gap_events;
+    int lines_with_huge; /* lines with an impossible session time */
+    int not_analysed;    /* notices saying a block was not analysed */
     double max_event_t_s;
     uint32_t blocks_fed_before_end;
     bool ended;
@@ -90,8 +92,15 @@ static void run(const enum fault plan[3], bool clock_jump_at_1500, double second
         CHECK(n >= 0);
         res->blocks_fed_before_end = k + 1;
         for (int i = 0; i < n; i++) {
-            if (out[i].kind == DSP_OUT_LINE && strstr(out[i].line, "18446744073709"))
+            /* Every line starts "t=<session time> s": none may be beyond
+             * the session's real length, none may show the 2^64 us time. */
+            double t_line = NAN;
+            if (out[i].kind == DSP_OUT_LINE &&
+                (strstr(out[i].line, "18446744") || sscanf(out[i].line, "t=%lf", &t_line) != 1 ||
+                 !(t_line <= 30.0)))
                 res->lines_with_huge++;
+            if (out[i].kind == DSP_OUT_LINE && strstr(out[i].line, "was not analysed"))
+                res->not_analysed++;
             if (out[i].kind != DSP_OUT_EVENT)
                 continue;
             res->max_event_t_s = fmax(res->max_event_t_s, out[i].ev.t_s);
@@ -128,6 +137,8 @@ static void test_impossible_blocks(void)
     CHECK_NEAR(bad.st.t_session_s, 25.009, 1e-9);
     CHECK(bad.max_event_t_s <= 25.01);
     CHECK_EQ(bad.lines_with_huge, 0);
+    CHECK_EQ(bad.not_analysed, 3); /* each one said */
+    CHECK_EQ(clean.not_analysed, 0);
 
     /* Each impossible block is counted, not analysed, and leaves one
      * 10-ms hole: a gap marked at the next block; no restart. */

@@ -4,7 +4,7 @@
  *
  * A recording is written with 1 s of data, a link silence, then 60 s of
  * host time without any record, then 1 s more.  `station replay FILE`
- * (speed 1) is started; 1.5 s later (inside the gap) it gets SIGINT.  It
+ * (speed 1) is started; 2.5 s later (inside the gap) it gets SIGINT.  It
  * must exit within 100 ms, with its summary.  Before the fix the replay
  * thread slept through the whole gap (60 s) before the stop was seen.
  */
@@ -76,7 +76,7 @@ static int write_recording(const char *path)
             r.kind = REC_LINK;
             r.aux = REC_LINK_SILENCE;
             r.extra = 300;
-            r.t_host_ns += 300000000LL;
+            r.t_host_ns += 1000000LL; /* due right after the data: the test waits less */
             r.len = 0;
             rc = rec_writer_append(w, &r);
         }
@@ -106,8 +106,9 @@ int main(void)
         _exit(127);
     }
     CHECK(pid > 0);
-    /* 1 s of data, then the gap: at 1.5 s the replay sleeps in it. */
-    struct timespec ts = {1, 500000000L};
+    /* 1 s of data, then the gap: at 2.5 s the replay sleeps in it (1.5 s
+     * of margin for a slow start, e.g. under a sanitizer). */
+    struct timespec ts = {2, 500000000L};
     nanosleep(&ts, NULL);
     int status = 0;
     CHECK_EQ(waitpid(pid, &status, WNOHANG), 0); /* still replaying the gap */
@@ -142,6 +143,7 @@ int main(void)
     }
     CHECK_MSG(strstr(buf, "summary: 1.0 s") != NULL, buf);
     CHECK_MSG(strstr(buf, "link silent") != NULL, buf);
+    CHECK_MSG(strstr(buf, "silences 1") != NULL, buf);
     unlink(out);
     unlink(rec);
     rmdir(dir);

@@ -1475,6 +1475,12 @@ int report_session_json(struct store *st, int64_t sid, const char *json_path)
     cJSON_AddNumberToObject(root, "session", (double)r.ss.id);
     cJSON_AddStringToObject(root, "patient", r.pat.code);
     cJSON_AddStringToObject(root, "status", store_status_name(r.ss.status));
+    char how[200];
+    report_status_text(&r.ss, how, sizeof how);
+    cJSON_AddStringToObject(root, "status_text", how);
+    json_fig(root, "stopped_at_s", r.ss.stopped_at_s, 1);
+    if (r.ss.excluded_utc)
+        cJSON_AddStringToObject(root, "excluded_reason", r.ss.exclude_reason);
     char date[40];
     time_t t = (time_t)r.ss.start_utc;
     struct tm tm;

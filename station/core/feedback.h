@@ -32,8 +32,13 @@
  * Times: every t_s argument is sensor time in seconds (the time base of
  * gait events), non-decreasing across calls.
  *
- * Thread: one feedback object belongs to one thread (the DSP thread in
- * `station run`); it has no internal locking.
+ * In `station run` the policy follows the session's state (session.h,
+ * feedback_apply_settings): it owns no baseline, phase clock or targets
+ * there; feedback_set_* and the relative/baseline settings serve the
+ * policy on its own (unit tests, tools).
+ *
+ * Thread: one feedback object belongs to one thread (the audio thread in
+ * `station run`, where a cue is made); it has no internal locking.
  */
 #ifndef GC_FEEDBACK_H
 #define GC_FEEDBACK_H

@@ -17,7 +17,8 @@
  * creates the FFTW plans (call it before starting worker threads);
  * gait_process never allocates or locks.
  *
- * Thread: one gait object belongs to one thread (the DSP thread).
+ * Thread: one gait object belongs to one thread (the live DSP thread, or
+ * the one thread of `station analyze` and `station replay --speed max`).
  */
 #ifndef GC_GAIT_H
 #define GC_GAIT_H

@@ -3,12 +3,9 @@
  *
  * Two halves, both pure (no I/O, no allocation, no logging):
  *
- * 1. The live model (struct session, caller's storage): follows a plan on
- *    sensor time, says which phase is active, learns the baseline figures
- *    from the steps of the baseline phase, resolves targets that are
- *    relative to baseline, and tags each completed step with its phase and
- *    whether it was in the cadence band / under the loading ceiling.
- *    Thread: one session object belongs to one thread (the DSP thread).
+ * 1. The live model (struct session, caller's storage): the one owner of
+ *    the session's state (below, "live model").  Thread: one session
+ *    object belongs to one thread (the main thread in `station run`).
  *
  * 2. Aggregates (struct session_acc -> struct session_stats): cadence,
  *    contact time, impact peak, VALR, VILR, share in band, L/R symmetry.

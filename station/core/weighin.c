@@ -18,6 +18,7 @@ static void stretch_reset(struct weighin *w)
 
 void weighin_init(struct weighin *w)
 {
+    w->t_last_s = NAN;
     block_reset(w, NAN);
     stretch_reset(w);
     w->weight_n = NAN;
@@ -70,6 +71,10 @@ bool weighin_push(struct weighin *w, double t_s, double force_n)
         weighin_break(w);
         return false;
     }
+    /* a jump in time is missing data, not standing: it breaks the stretch */
+    if (!isnan(w->t_last_s) && !(t_s - w->t_last_s <= WEIGHIN_BLOCK_S))
+        weighin_break(w);
+    w->t_last_s = t_s;
     bool changed = false;
     if (isnan(w->b_t0_s))
         block_reset(w, t_s);

@@ -41,6 +41,7 @@ struct weighin {
     /* the current stretch of stable blocks */
     double s_sum, s_sum2, s_len_s;
     uint64_t s_n;
+    double t_last_s; /* previous sample: a jump in time breaks the stretch */
     /* the result */
     double weight_n; /* NAN until weighed */
     double weighed_s; /* length of the stretch it came from */
@@ -50,7 +51,8 @@ void weighin_init(struct weighin *w);
 /* One sample: time and force above the deck's zero, N.  Returns true
  * when the weight changed (a first weighing, or a longer stretch). */
 bool weighin_push(struct weighin *w, double t_s, double force_n);
-/* A data gap: the current block and stretch end. */
+/* A data gap: the current block and stretch end (a jump of more than
+ * WEIGHIN_BLOCK_S between two samples does the same by itself). */
 void weighin_break(struct weighin *w);
 /* Body weight, N, or NAN when nobody has stood still long enough. */
 static inline double weighin_weight_n(const struct weighin *w)

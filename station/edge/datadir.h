@@ -7,7 +7,7 @@
  *                 else $HOME/.local/share/gaitcue
  *     gaitcue.db      the store (store.h), with -wal / -shm beside it
  *     recordings/     raw recordings (*.gcrec)
- *     calibrations/   calibration files (calfile.h)
+ *     calibration/    calibration files (calstore.h)
  *     protocols/      the clinic's own protocol files
  *     backups/        where `station backup` is told to write, by convention
  *   runtime folder $XDG_RUNTIME_DIR/gaitcue, else /tmp/gaitcue-UID

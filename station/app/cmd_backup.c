@@ -66,6 +66,17 @@ int cmd_backup(int argc, char **argv)
         fprintf(stderr, "station backup: %s\n", msg);
         return 1;
     }
+    /* the data folder's backups/ is ours to make (0700); any other folder
+     * must exist (a mistyped path is refused, not created) */
+    char backups[PATH_MAX];
+    if (datadir_path(DATADIR_BACKUPS_NAME, backups, sizeof backups) == GC_OK &&
+        !strncmp(out, backups, strlen(backups)) && out[strlen(backups)] == '/' &&
+        datadir_private_dir(backups) != GC_OK) {
+        fprintf(stderr, "station backup: cannot create %s; check that the data folder is "
+                        "writable.\n",
+                backups);
+        return 1;
+    }
     struct stat sb;
     if (!src || stat(src, &sb) != 0) {
         fprintf(stderr,

@@ -50,8 +50,11 @@ void run_options_usage(enum run_mode mode, FILE *out)
             "  --baud N              UART baud rate (default 921600; USB ignores it)\n"
             "  --rate HZ             sample rate to set on the sensor (500-2000)\n\n"
             "session:\n"
-            "  --seconds N           stop after N seconds of sensor data (default: Ctrl-C)\n"
-            "  --mass KG             runner's body mass (default: estimated from the deck)\n"
+            "  --seconds N           stop after N seconds of sensor data (default: run until\n"
+            "                        the PT stops it: Ctrl-C, Esc/Q in the window, or\n"
+            "                        'station ctl stop'; a protocol also ends at its end)\n"
+            "  --mass KG             runner's body mass (default: weighed while the runner\n"
+            "                        stands still >= 2 s, else estimated from whole steps)\n"
             "  --steps OUT.csv       write every step (steps CSV, DESIGN.md section 5)\n"
             "  --record FILE         recording file (default: a new file under\n"
             "                        $XDG_DATA_HOME/gaitcue/recordings/)\n"
@@ -79,18 +82,21 @@ void run_options_usage(enum run_mode mode, FILE *out)
             "  --headless            no window: terminal lines only (automatic, with a note,\n"
             "                        when there is no display)\n"
             "  --screenshot PATH     save the runner's display as PNG at the end\n"
-            "  --target-cadence SPM  absolute cadence target, steps/min, feedback from the\n"
-            "                        start (default: 120 s baseline, then +7.5 %%)\n"
+            "  --target-cadence SPM  without --protocol: absolute cadence target, steps/min,\n"
+            "                        feedback from the start (default: a 2 min baseline,\n"
+            "                        then +7.5 %% over it, until stopped)\n"
             "  --audio-device PCM    ALSA device for metronome and cues (default 'default',\n"
             "                        silent with a warning if it cannot be opened; 'null' =\n"
             "                        none; e.g. file:FILE=cues.wav,FORMAT=wav)\n"
             "  keys in the window: Tab opens the therapist panel, which lists them;\n"
             "                        remote control: 'station ctl'\n\n"
             "clinic session (stored; report with 'station report'):\n"
-            "  --patient CODE        store the session for this patient ('station patient add')\n"
+            "  --patient CODE        store the session for this patient ('station patient add');\n"
+            "                        without it nothing is stored (the recording still is)\n"
             "  --protocol NAME|FILE  session plan: cadence-retraining, impact-faded,\n"
             "                        walk-run-intro, or an INI file (docs/sessions.md); it\n"
-            "                        drives the phases, targets and feedback mode\n"
+            "                        drives the phases, targets and feedback mode; the PT's\n"
+            "                        changes (keys, 'station ctl') are stored with their time\n"
             "  --therapist NAME      therapist, printed on the report\n"
             "  --time-scale X        run the protocol X times faster (demos, tests)\n"
             "  --db PATH             session store (default $XDG_DATA_HOME/gaitcue/gaitcue.db)\n"
@@ -202,8 +208,8 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
             o->screenshot = v;
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--target-cadence")) {
             NEED_VALUE();
-            if (!parse_double(v, 60, 260, &o->target_cadence_spm)) {
-                snprintf(err, errcap, "--target-cadence must be in steps/min (60-260).");
+            if (!parse_double(v, 60, 240, &o->target_cadence_spm)) {
+                snprintf(err, errcap, "--target-cadence must be in steps/min (60-240).");
                 return 2;
             }
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--audio-device")) {

@@ -34,9 +34,13 @@ static void test_parser(void)
     CHECK(!strcmp(c.arg[0], "left knee \"sharp\""));
     CHECK_EQ(ctlsock_parse("mark pain 3", &c, why, sizeof why), GC_OK);
     CHECK_NEAR(c.num[0], 3.0, 0);
-    CHECK_EQ(ctlsock_parse("set intervals 60 240 4", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(c.nargs, 3);
-    CHECK_NEAR(c.num[2], 4.0, 0);
+    CHECK_EQ(ctlsock_parse("set phase walk", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(c.nargs, 1);
+    CHECK(!strcmp(c.arg[0], "walk"));
+    CHECK_EQ(ctlsock_parse("set target-cadence none", &c, why, sizeof why), GC_OK);
+    CHECK(isnan(c.num[0]));
+    CHECK_EQ(ctlsock_parse("stop", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(c.verb, CTL_STOP);
     CHECK_EQ(ctlsock_parse("set impact-ceiling off", &c, why, sizeof why), GC_OK);
     CHECK_EQ(ctlsock_parse("set impact-ceiling 2.1", &c, why, sizeof why), GC_OK);
     CHECK_EQ(ctlsock_parse("get status", &c, why, sizeof why), GC_OK);
@@ -55,8 +59,10 @@ static void test_parser(void)
         {"set foo 1", "unknown key"},
         {"set target-cadence", "takes 1 value"},
         {"set target-cadence 1 2", "takes 1 value"},
-        {"set target-cadence fast", "not a number"},
-        {"set target-cadence 1e999", "not a number"},
+        {"set target-cadence fast", "not one of a number or none"},
+        {"set target-cadence 1e999", "not one of a number or none"},
+        {"set intervals 60 240 4", "unknown key"},
+        {"stop now", "no arguments"},
         {"set mode fast", "not one of"},
         {"set metronome maybe", "not one of"},
         {"mark symptom \"knee", "unterminated"},
@@ -174,7 +180,7 @@ static void test_round_trip(const char *base)
     CHECK_EQ(ctlsock_request(path, me, "set target-cadence fast", reply, sizeof reply, 2000, err,
                              sizeof err),
              GC_OK);
-    CHECK(!strcmp(reply, "error 'fast' is not a number"));
+    CHECK(!strcmp(reply, "error 'fast' is not one of a number or none"));
     CHECK_EQ(ctlsock_request(path, me, "set target-cadence 400", reply, sizeof reply, 2000, err,
                              sizeof err),
              GC_OK);

@@ -24,6 +24,8 @@
 #include "recording.h"
 #include "run_options.h"
 #include "runloop.h"
+#include "datadir.h"
+#include "runloop.h"
 #include "steps_csv.h"
 
 /* Look at the stop flag every this many records (~10 s of 1 kHz data, a
@@ -57,6 +59,7 @@ static int replay_plain(const struct run_options *o)
     struct dsp_out *out = malloc(DSP_OUT_MAX * sizeof *out);
     struct dsp *d = dsp_new(&cfg, &rc);
     FILE *csv = NULL;
+    struct datadir_out *csv_out = NULL;
     int code = 0;
     if (r == NULL || out == NULL || d == NULL) {
         fprintf(stderr, "station: out of memory.\n");
@@ -73,13 +76,17 @@ static int replay_plain(const struct run_options *o)
             (unsigned)cfg.hello.rate_hz);
     fflush(stdout);
     if (o->steps_csv) {
-        csv = fopen(o->steps_csv, "w");
-        if (csv == NULL) {
-            fprintf(stderr, "station: cannot write %s (%s); choose a writable path for --steps.\n",
-                    o->steps_csv, strerror(errno));
+        /* the same guarded, atomic output as every other command: never
+         * over the recording being replayed, the store or another input */
+        struct datadir_guard g;
+        runloop_output_guard(o, o->replay_file, &g);
+        if (datadir_out_open(o->steps_csv, DATADIR_OUT_TEMP, &g, &csv_out, msg, sizeof msg) !=
+            GC_OK) {
+            fprintf(stderr, "station: %s\n", msg);
             code = 1;
             goto done;
         }
+        csv = datadir_out_file(csv_out);
         steps_csv_write_header(csv);
     }
     struct sigaction sa;
@@ -116,11 +123,13 @@ static int replay_plain(const struct run_options *o)
     live_format_summary(&s, sum, sizeof sum);
     fprintf(stdout, "%s\n", sum);
     fflush(stdout);
-    if (csv) {
-        int bad = fclose(csv);
+    if (csv_out) {
         csv = NULL;
-        if (bad != 0) {
-            fprintf(stderr, "station: writing %s failed; check the disk.\n", o->steps_csv);
+        int bad = datadir_out_commit(csv_out, msg, sizeof msg);
+        csv_out = NULL;
+        if (bad != GC_OK) {
+            fprintf(stderr, "station: writing %s failed (%s); nothing was written.\n",
+                    o->steps_csv, msg);
             code = 1;
         }
     }
@@ -129,8 +138,7 @@ static int replay_plain(const struct run_options *o)
         code = 1;
     }
 done:
-    if (csv)
-        fclose(csv);
+    datadir_out_discard(csv_out);
     rec_reader_close(rd);
     dsp_free(d);
     free(out);

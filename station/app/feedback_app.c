@@ -366,7 +366,11 @@ static void session_changed(struct feedback_app *app, const struct session_event
 {
     if (n <= 0)
         return;
-    push_settings(app);
+    /* changes are rare (phases, the PT): wait (<= 100 ms) until the audio
+     * thread follows, so the next frame and reply show what is in force */
+    uint64_t seq = push_settings(app);
+    if (seq)
+        wait_applied(app, seq);
     session_get_view(&app->sess, &app->sview);
     for (int i = 0; i < n; i++) {
         const struct session_event *e = &ev[i];
@@ -437,10 +441,7 @@ static void session_command(struct feedback_app *app, const struct session_cmd *
         snprintf(reply, cap, "error %s", why ? why : "refused");
         return;
     }
-    uint64_t seq = app->seq_sent;
     session_changed(app, ev, n);
-    if (app->seq_sent != seq)
-        wait_applied(app, app->seq_sent);
     snprintf(reply, cap, "ok %s", n > 0 ? ev[n - 1].note : "");
 }
 

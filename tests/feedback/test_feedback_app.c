@@ -140,6 +140,22 @@ static void on_log(void *user, double t, const char *kind, const char *text)
         snprintf(session_log[n_session_log++], 160, "%.1f %s %s", t, kind, text);
 }
 
+/* The session's changes (phase begins, the PT's settings), as the
+ * recorder gets them. */
+static void on_session(void *user, const struct session_event *e)
+{
+    (void)user;
+    if (n_session_log < 8)
+        snprintf(session_log[n_session_log++], 160, "%.1f %s %s (%s)", e->t_s,
+                 e->kind == SESSION_EV_TARGETS ? "set" : "phase", e->note, e->source);
+}
+
+/* One open training phase at 172 steps/min from the start. */
+static const char plan_text[] = "[protocol]\nname = t\n[phase]\nname = training\n"
+                                "kind = training\nduration = open\nfeedback = continuous\n"
+                                "cadence = 172 spm\ncadence_band = 2.5 %\n"
+                                "loading_ceiling = 66 BW/s\n";
+
 int main(void)
 {
     char dir[] = "/tmp/gc-fbapp-XXXXXX";
@@ -152,11 +168,13 @@ int main(void)
     snprintf(png, sizeof png, "%s/last.png", dir);
     snprintf(cues, sizeof cues, "%s/cues.csv", dir);
 
+    struct plan plan;
+    struct plan_error pe;
+    CHECK_EQ(plan_parse(plan_text, strlen(plan_text), &plan, &pe), GC_OK);
     struct feedback_app_config fc;
     feedback_app_config_default(&fc);
-    fc.policy.start_phase = FEEDBACK_PHASE_TRAINING;
-    fc.policy.target_relative = false;
-    fc.policy.target_cadence_spm = 172.0;
+    fc.plan = &plan;
+    fc.session_event = on_session;
     fc.audio_device = dev;
     fc.audio_required = true;
     fc.headless = true;
@@ -228,7 +246,7 @@ int main(void)
     bool logged_set = false, logged_mark = false;
     for (int i = 0; i < n_session_log; i++) {
         printf("session log: %s\n", session_log[i]);
-        logged_set |= strstr(session_log[i], "set target-cadence=171.0") != NULL;
+        logged_set |= strstr(session_log[i], "set target-cadence=171.0 (ctl)") != NULL;
         logged_mark |= strstr(session_log[i], "pain 2") != NULL;
     }
     CHECK(logged_set);

@@ -91,12 +91,17 @@ static void test_modes(void)
     CHECK_EQ(datadir_private_file(f, NULL, 0), GC_OK);
     CHECK_EQ(mode_of(f), 0600);
 
-    /* an atomic output is 0600 and its folder 0700 whatever the umask */
+    /* an output into a folder that does not exist is refused (a typo is
+     * not created); in an existing folder it is 0600 whatever the umask */
     snprintf(f, sizeof f, "%s/out/sub/r.csv", base);
     char msg[512];
+    CHECK_EQ(datadir_write_file(f, "a,b\n", 4, NULL, msg, sizeof msg), GC_ERR_NOT_FOUND);
+    CHECK(strstr(msg, "does not exist") != NULL);
+    snprintf(d, sizeof d, "%s/out/sub", base);
+    CHECK_EQ(mode_of(d), (mode_t)-1);
+    CHECK_EQ(datadir_private_dir(d), GC_OK);
     CHECK_EQ(datadir_write_file(f, "a,b\n", 4, NULL, msg, sizeof msg), GC_OK);
     CHECK_EQ(mode_of(f), 0600);
-    snprintf(d, sizeof d, "%s/out/sub", base);
     CHECK_EQ(mode_of(d), 0700);
     CHECK_EQ(size_of(f), 4);
     umask(022);

@@ -101,24 +101,15 @@ static int import(struct store *st, const struct args *a)
     plan_scale_time(&plan, scale);
     /* The rules station analyze applies to its input, line by line, with
      * the line named: reversed, negative or absurd times, overlong lines. */
-    rc = steps_csv_check_file(a->steps, msg, sizeof msg);
-    if (rc && rc != GC_ERR_NOT_FOUND) {
-        free(text);
-        fprintf(stderr, "station: %s; nothing was stored.\n", msg);
-        return 1;
-    }
     struct session_step *steps;
     size_t n;
-    rc = report_read_steps_csv(a->steps, &steps, &n);
+    rc = steps_csv_import(a->steps, &steps, &n, msg, sizeof msg);
     if (rc) {
         free(text);
         if (rc == GC_ERR_NOT_FOUND)
             fprintf(stderr, "station: cannot read %s: no such file.\n", a->steps);
         else
-            fprintf(stderr,
-                    "station: %s is not a usable steps CSV (see above); nothing was "
-                    "stored.\n",
-                    a->steps);
+            fprintf(stderr, "station: %s; nothing was stored.\n", msg);
         return 1;
     }
     struct store_session ss;

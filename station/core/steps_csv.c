@@ -213,13 +213,17 @@ enum {
     K_LRF,
     K_WALK,
     K_GAP,
+    K_PHASE,
+    K_IN_BAND,
+    K_UNDER,
     K_N
 };
 static const char *const names[K_N] = {
     "index",      "side",        "t_ic_s",      "t_to_s",        "contact_ms",
     "flight_ms",  "step_ms",     "cadence_spm", "impact_peak_n", "impact_peak_bw",
     "t_impact_s", "valr_bw_s",   "vilr_bw_s",   "active_peak_n", "active_peak_bw",
-    "flags",      "lr_fallback", "walk",        "after_gap"};
+    "flags",      "lr_fallback", "walk",        "after_gap",     "phase",
+    "in_band",    "under_ceiling"};
 
 #define MAX_FIELDS 64
 
@@ -256,133 +260,98 @@ static int read_line(FILE *fp, char *line, size_t cap)
 
 #define LINE_CAP 4096
 
-int steps_csv_read_stream(FILE *fp, const char *path, struct gait_step **steps, size_t *n,
-                          char *err)
+/* How a file is read.  ANALYZE: `station analyze --steps` output, the
+ * first line is the header and must name the K_REQUIRED columns.  IMPORT:
+ * any steps CSV or a session export (station report --csv): '#' lines are
+ * comments, only t_ic_s is required. */
+enum mode { MODE_ANALYZE, MODE_IMPORT };
+
+/* Side: "L" or "R" (spaces around allowed), anything else unknown. */
+static enum gait_side parse_side(const char *t)
 {
-    *steps = NULL;
-    *n = 0;
-    char line[LINE_CAP];
-    char *f[MAX_FIELDS];
-    int col[K_N];
-    for (int k = 0; k < K_N; k++)
-        col[k] = -1;
-    long ln = 1;
-    int lr = read_line(fp, line, sizeof line);
-    if (lr <= 0) {
-        snprintf(err, 256,
-                 lr == 0 ? "%s: empty file" : "%s:1: the header line is longer than 4 KB; is this a steps CSV?",
-                 path);
-        return GC_ERR_FORMAT;
-    }
-    int nf = split(line, f, MAX_FIELDS);
-    for (int i = 0; i < nf; i++)
-        for (int k = 0; k < K_N; k++)
-            if (!strcmp(f[i], names[k]))
-                col[k] = i;
-    for (int k = 0; k < K_REQUIRED; k++) {
-        if (col[k] < 0) {
-            snprintf(err, 256, "%s:1: column '%s' missing from the steps CSV header", path,
-                     names[k]);
+    while (*t == ' ')
+        t++;
+    size_t k = strlen(t);
+    while (k > 0 && t[k - 1] == ' ')
+        k--;
+    if (k == 1 && t[0] == 'L')
+        return GAIT_SIDE_LEFT;
+    if (k == 1 && t[0] == 'R')
+        return GAIT_SIDE_RIGHT;
+    return GAIT_SIDE_UNKNOWN;
+}
+
+/* One data row into *r (index_default when the index column is absent or
+ * not a row number).  GC_OK or GC_ERR_FORMAT with the reason in why. */
+static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
+                     struct session_step *r, char *why, size_t cap)
+{
+    memset(r, 0, sizeof *r);
+    struct gait_step *s = &r->step;
+    double d[K_N];
+    for (int k = 0; k < K_N; k++) {
+        d[k] = NAN;
+        if (k == K_SIDE || k == K_FLAGS || col[k] < 0 || col[k] >= nf || !f[col[k]][0])
+            continue;
+        if (force_csv_parse_double(f[col[k]], strlen(f[col[k]]), &d[k]) < 0) {
+            snprintf(why, cap, "column '%s': '%.40s' is not a number", names[k], f[col[k]]);
             return GC_ERR_FORMAT;
         }
     }
-    size_t cap = 0;
-    struct gait_step *v = NULL;
-    int rc = GC_OK;
-    double t_prev = NAN;
-    while ((lr = read_line(fp, line, sizeof line)) != 0) {
-        ln++;
-        if (lr < 0) {
-            snprintf(err, 256, "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter",
-                     path, ln, LINE_CAP - 1);
-            rc = GC_ERR_FORMAT;
-            break;
-        }
-        if (!line[0])
-            continue;
-        nf = split(line, f, MAX_FIELDS);
-        if (*n == cap) {
-            size_t nc = cap ? 2 * cap : 256;
-            struct gait_step *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                rc = GC_ERR_NOMEM;
-                snprintf(err, 256, "out of memory");
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
-        struct gait_step *s = &v[*n];
-        memset(s, 0, sizeof *s);
-        double d[K_N];
-        for (int k = 0; k < K_N; k++) {
-            d[k] = NAN;
-            if (k == K_SIDE || k == K_FLAGS || col[k] < 0 || col[k] >= nf || !f[col[k]][0])
-                continue;
-            if (force_csv_parse_double(f[col[k]], strlen(f[col[k]]), &d[k]) < 0) {
-                snprintf(err, 256, "%s:%ld: column '%s': '%s' is not a number", path, ln, names[k],
-                         f[col[k]]);
-                rc = GC_ERR_FORMAT;
-                break;
-            }
-        }
-        if (rc < 0)
-            break;
-        const char *sd = col[K_SIDE] < nf ? f[col[K_SIDE]] : "";
-        s->side = !strcmp(sd, "L") ? GAIT_SIDE_LEFT
-                                   : (!strcmp(sd, "R") ? GAIT_SIDE_RIGHT : GAIT_SIDE_UNKNOWN);
-        s->index = isfinite(d[K_INDEX]) ? (uint32_t)d[K_INDEX] : (uint32_t)*n;
-        s->t_ic_s = d[K_TIC];
-        s->t_to_s = d[K_TTO];
-        s->contact_ms = d[K_CONTACT];
-        s->flight_ms = d[K_FLIGHT];
-        s->step_ms = d[K_STEP];
-        s->cadence_spm = d[K_CAD];
-        s->impact_peak_n = d[K_IMP_N];
-        s->impact_peak_bw = d[K_IMP_BW];
-        s->t_impact_s = d[K_TIMP];
-        s->valr_bw_s = d[K_VALR];
-        s->vilr_bw_s = d[K_VILR];
-        s->active_peak_n = d[K_ACT_N];
-        s->active_peak_bw = d[K_ACT_BW];
-        if (col[K_FLAGS] >= 0 && col[K_FLAGS] < nf &&
-            steps_csv_parse_flags(f[col[K_FLAGS]], &s->flags) < 0) {
-            snprintf(err, 256, "%s:%ld: column 'flags': '%s' is neither flag names nor a number",
-                     path, ln, f[col[K_FLAGS]]);
-            rc = GC_ERR_FORMAT;
-            break;
-        }
-        if (isfinite(s->impact_peak_n))
-            s->flags |= GAIT_STEP_IMPACT;
-        if (d[K_LRF] == 1.0)
-            s->flags |= GAIT_STEP_LR_FALLBACK;
-        if (d[K_WALK] == 1.0)
-            s->flags |= GAIT_STEP_WALK;
-        if (d[K_GAP] == 1.0)
-            s->flags |= GAIT_STEP_AFTER_GAP;
-        char why[200];
-        if (steps_csv_check_step(s, t_prev, why, sizeof why) < 0) {
-            snprintf(err, 256, "%s:%ld: %s", path, ln, why);
-            rc = GC_ERR_FORMAT;
-            break;
-        }
-        t_prev = s->t_ic_s;
-        (*n)++;
+    s->side = col[K_SIDE] >= 0 && col[K_SIDE] < nf ? parse_side(f[col[K_SIDE]]) : GAIT_SIDE_UNKNOWN;
+    s->index = d[K_INDEX] >= 0.0 && d[K_INDEX] <= UINT32_MAX ? (uint32_t)d[K_INDEX] : index_default;
+    s->t_ic_s = d[K_TIC];
+    s->t_to_s = d[K_TTO];
+    s->contact_ms = d[K_CONTACT];
+    s->flight_ms = d[K_FLIGHT];
+    s->step_ms = d[K_STEP];
+    s->cadence_spm = d[K_CAD];
+    s->impact_peak_n = d[K_IMP_N];
+    s->impact_peak_bw = d[K_IMP_BW];
+    s->t_impact_s = d[K_TIMP];
+    s->valr_bw_s = d[K_VALR];
+    s->vilr_bw_s = d[K_VILR];
+    s->active_peak_n = d[K_ACT_N];
+    s->active_peak_bw = d[K_ACT_BW];
+    if (col[K_FLAGS] >= 0 && col[K_FLAGS] < nf &&
+        steps_csv_parse_flags(f[col[K_FLAGS]], &s->flags) < 0) {
+        snprintf(why, cap, "column 'flags': '%.40s' is neither flag names nor a number",
+                 f[col[K_FLAGS]]);
+        return GC_ERR_FORMAT;
     }
-    if (rc < 0) {
-        free(v);
-        *n = 0;
-        return rc;
+    if (isfinite(s->impact_peak_n))
+        s->flags |= GAIT_STEP_IMPACT;
+    if (d[K_LRF] == 1.0)
+        s->flags |= GAIT_STEP_LR_FALLBACK;
+    if (d[K_WALK] == 1.0)
+        s->flags |= GAIT_STEP_WALK;
+    if (d[K_GAP] == 1.0)
+        s->flags |= GAIT_STEP_AFTER_GAP;
+    r->phase = -1;
+    if (!isnan(d[K_PHASE])) {
+        if (!(d[K_PHASE] >= -1.0 && d[K_PHASE] < PLAN_MAX_PHASES && d[K_PHASE] == floor(d[K_PHASE]))) {
+            snprintf(why, cap, "phase %.9g is not a phase number (-1 to %d)", d[K_PHASE],
+                     PLAN_MAX_PHASES - 1);
+            return GC_ERR_FORMAT;
+        }
+        r->phase = (int)d[K_PHASE];
     }
-    *steps = v;
+    r->in_band = isnan(d[K_IN_BAND]) ? -1 : (int8_t)(d[K_IN_BAND] != 0);
+    r->under_ceiling = isnan(d[K_UNDER]) ? -1 : (int8_t)(d[K_UNDER] != 0);
     return GC_OK;
 }
 
-int steps_csv_check_stream(FILE *fp, const char *path, char *err, size_t cap)
+/* The one reader behind steps_csv_read_stream, steps_csv_import_stream and
+ * steps_csv_check_stream.  out NULL: check only, nothing is kept. */
+static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_step **out,
+                     size_t *n, char *err, size_t errcap)
 {
+    if (out)
+        *out = NULL;
+    *n = 0;
     char *line = malloc(LINE_CAP);
     if (!line) {
-        snprintf(err, cap, "out of memory");
+        snprintf(err, errcap, "out of memory");
         return GC_ERR_NOMEM;
     }
     char *f[MAX_FIELDS];
@@ -390,77 +359,129 @@ int steps_csv_check_stream(FILE *fp, const char *path, char *err, size_t cap)
     for (int k = 0; k < K_N; k++)
         col[k] = -1;
     bool have_header = false;
+    size_t cap = 0;
+    struct session_step *v = NULL, one;
     double t_prev = NAN;
     long ln = 0;
     int rc = GC_OK, lr;
     while ((lr = read_line(fp, line, LINE_CAP)) != 0) {
         ln++;
         if (lr < 0) {
-            snprintf(err, cap, "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter",
-                     path, ln, LINE_CAP - 1);
+            if (ln == 1 && mode == MODE_ANALYZE)
+                snprintf(err, errcap,
+                         "%s:1: the header line is longer than 4 KB; is this a steps CSV?", path);
+            else
+                snprintf(err, errcap,
+                         "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter",
+                         path, ln, LINE_CAP - 1);
             rc = GC_ERR_FORMAT;
             break;
         }
-        /* Comments and blank lines as the session import skips them. */
-        if (line[0] == '#' || line[0] == '\0')
+        /* An analysis file starts with its header; an import skips comments
+         * ("# source=...", the session export's preamble) and blank lines. */
+        bool header_line = !have_header && (mode == MODE_ANALYZE || (line[0] && line[0] != '#'));
+        if (!header_line && (line[0] == '\0' || (mode == MODE_IMPORT && line[0] == '#')))
             continue;
         int nf = split(line, f, MAX_FIELDS);
-        if (!have_header) {
+        if (header_line) {
             for (int i = 0; i < nf; i++)
                 for (int k = 0; k < K_N; k++)
                     if (!strcmp(f[i], names[k]) && col[k] < 0)
                         col[k] = i;
-            if (col[K_TIC] < 0) {
-                snprintf(err, cap, "%s:%ld: not a steps CSV: the header has no t_ic_s column",
+            int need = mode == MODE_ANALYZE ? K_REQUIRED : 0;
+            for (int k = 0; k < need && rc == GC_OK; k++) {
+                if (col[k] < 0) {
+                    snprintf(err, errcap, "%s:1: column '%s' missing from the steps CSV header",
+                             path, names[k]);
+                    rc = GC_ERR_FORMAT;
+                }
+            }
+            if (rc == GC_OK && col[K_TIC] < 0) {
+                snprintf(err, errcap, "%s:%ld: not a steps CSV: the header has no t_ic_s column",
                          path, ln);
                 rc = GC_ERR_FORMAT;
-                break;
             }
+            if (rc < 0)
+                break;
             have_header = true;
             continue;
         }
-        struct gait_step s;
-        memset(&s, 0, sizeof s);
-        double *dst[K_N] = {0};
-        dst[K_TIC] = &s.t_ic_s;
-        dst[K_TTO] = &s.t_to_s;
-        dst[K_CONTACT] = &s.contact_ms;
-        dst[K_FLIGHT] = &s.flight_ms;
-        dst[K_STEP] = &s.step_ms;
-        dst[K_CAD] = &s.cadence_spm;
-        dst[K_IMP_N] = &s.impact_peak_n;
-        dst[K_IMP_BW] = &s.impact_peak_bw;
-        dst[K_TIMP] = &s.t_impact_s;
-        dst[K_VALR] = &s.valr_bw_s;
-        dst[K_VILR] = &s.vilr_bw_s;
-        dst[K_ACT_N] = &s.active_peak_n;
-        dst[K_ACT_BW] = &s.active_peak_bw;
-        for (int k = 0; k < K_N && rc == GC_OK; k++) {
-            if (!dst[k])
-                continue;
-            *dst[k] = NAN;
-            if (col[k] < 0 || col[k] >= nf || !f[col[k]][0])
-                continue;
-            if (force_csv_parse_double(f[col[k]], strlen(f[col[k]]), dst[k]) < 0) {
-                snprintf(err, cap, "%s:%ld: column '%s': '%.40s' is not a number", path, ln,
-                         names[k], f[col[k]]);
-                rc = GC_ERR_FORMAT;
+        struct session_step *r = &one;
+        if (out) {
+            if (*n == cap) {
+                size_t nc = cap ? 2 * cap : 256;
+                struct session_step *nv = realloc(v, nc * sizeof *nv);
+                if (!nv) {
+                    rc = GC_ERR_NOMEM;
+                    snprintf(err, errcap, "out of memory");
+                    break;
+                }
+                v = nv;
+                cap = nc;
             }
+            r = &v[*n];
         }
-        if (rc < 0)
-            break;
         char why[200];
-        if (steps_csv_check_step(&s, t_prev, why, sizeof why) < 0) {
-            snprintf(err, cap, "%s:%ld: %s", path, ln, why);
+        if (parse_row(f, nf, col, (uint32_t)*n, r, why, sizeof why) < 0 ||
+            steps_csv_check_step(&r->step, t_prev, why, sizeof why) < 0) {
+            snprintf(err, errcap, "%s:%ld: %s", path, ln, why);
             rc = GC_ERR_FORMAT;
             break;
         }
-        t_prev = s.t_ic_s;
+        t_prev = r->step.t_ic_s;
+        (*n)++;
     }
     if (rc == GC_OK && !have_header) {
-        snprintf(err, cap, "%s: no header line: the file is empty or has only comments", path);
+        if (mode == MODE_ANALYZE)
+            snprintf(err, errcap, "%s: empty file", path);
+        else
+            snprintf(err, errcap, "%s: no header line: the file is empty or has only comments",
+                     path);
         rc = GC_ERR_FORMAT;
     }
     free(line);
-    return rc;
+    if (rc < 0) {
+        free(v);
+        *n = 0;
+        return rc;
+    }
+    if (out)
+        *out = v;
+    return GC_OK;
+}
+
+int steps_csv_read_stream(FILE *fp, const char *path, struct gait_step **steps, size_t *n,
+                          char *err)
+{
+    *steps = NULL;
+    struct session_step *rows;
+    int rc = read_rows(fp, path, MODE_ANALYZE, &rows, n, err, 256);
+    if (rc < 0 || *n == 0) {
+        free(rows);
+        return rc;
+    }
+    struct gait_step *v = malloc(*n * sizeof *v);
+    if (!v) {
+        free(rows);
+        *n = 0;
+        snprintf(err, 256, "out of memory");
+        return GC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < *n; i++)
+        v[i] = rows[i].step;
+    free(rows);
+    *steps = v;
+    return GC_OK;
+}
+
+int steps_csv_import_stream(FILE *fp, const char *path, struct session_step **rows, size_t *n,
+                            char *err, size_t cap)
+{
+    return read_rows(fp, path, MODE_IMPORT, rows, n, err, cap);
+}
+
+int steps_csv_check_stream(FILE *fp, const char *path, char *err, size_t cap)
+{
+    size_t n;
+    return read_rows(fp, path, MODE_IMPORT, NULL, &n, err, cap);
 }

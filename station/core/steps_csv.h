@@ -30,6 +30,7 @@
 #include <stdio.h>
 
 #include "gait.h"
+#include "session.h"
 
 #define STEPS_CSV_HEADER                                                                           \
     "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"             \
@@ -74,11 +75,26 @@ int steps_csv_read_stream(FILE *fp, const char *name, struct gait_step **steps, 
 #define STEPS_CSV_MAX_VALUE     1e6     /* far above any real ms/spm/N/BW/s */
 int steps_csv_check_step(const struct gait_step *s, double t_prev_s, char *why, size_t cap);
 
-/* Check a steps CSV from fp (or an exported report CSV: '#' and blank
- * lines skipped, only t_ic_s required, columns by name) before importing
- * it: no line of 4 KB or more, every number a number, every row passing
- * steps_csv_check_step.  GC_OK, or a negative gc_err with one sentence
- * naming the file (name) and line in err.  fp stays open. */
+/* Read any steps CSV for `station sessions import`: ours, the simulator's
+ * truth, or a session export (station report --csv).  '#' and blank lines
+ * are skipped, only t_ic_s is required, columns by name, unknown ones
+ * ignored.  Besides the columns above it reads the optional
+ *   phase          plan phase index, -1 outside the plan (else -1)
+ *   in_band        0/1, empty = no band or no cadence (else -1)
+ *   under_ceiling  0/1, empty = no ceiling or no VALR (else -1)
+ * and both flag spellings (tokens or the export's decimal bit set).  No
+ * line of 4 KB or more, every number a number, every row passing
+ * steps_csv_check_step.  *rows is malloc'd (free it; NULL when no row), *n
+ * rows.  GC_OK, or a negative gc_err with one sentence naming the file
+ * (name) and line in err (cap bytes).  fp stays open.
+ *
+ * steps_csv_read_stream is the same reader with the stricter header of an
+ * analysis file: one reader, so both commands accept the same rows. */
+int steps_csv_import_stream(FILE *fp, const char *name, struct session_step **rows, size_t *n,
+                            char *err, size_t cap);
+
+/* steps_csv_import_stream without keeping the rows: checks a file before
+ * anything is done with it. */
 int steps_csv_check_stream(FILE *fp, const char *name, char *err, size_t cap);
 
 #endif

@@ -34,12 +34,6 @@ int report_session_csv(struct store *st, int64_t sid, const char *csv_path);
  * as printed, plus exact values), target changes, markers. */
 int report_session_json(struct store *st, int64_t sid, const char *json_path);
 
-/* Read a steps CSV (ours or `station analyze --steps`, DESIGN.md section 5):
- * columns by header name, empty field = absent; optional phase, in_band,
- * under_ceiling columns (else -1).  *out is malloc'd (caller frees).
- * GC_ERR_FORMAT with a logged line number and reason when malformed. */
-int report_read_steps_csv(const char *path, struct session_step **out, size_t *n);
-
 /* How the session ended, for people: "complete", "stopped at 4:12 by the
  * PT", "interrupted", with "; excluded from progress: REASON" if so. */
 void report_status_text(const struct store_session *ss, char *buf, size_t cap);

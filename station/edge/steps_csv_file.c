@@ -21,6 +21,22 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
     return rc;
 }
 
+int steps_csv_import(const char *path, struct session_step **rows, size_t *n, char *err,
+                     size_t cap)
+{
+    *rows = NULL;
+    *n = 0;
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        int e = errno;
+        snprintf(err, cap, "cannot open %s: %s", path, strerror(e));
+        return e == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
+    }
+    int rc = steps_csv_import_stream(fp, path, rows, n, err, cap);
+    fclose(fp);
+    return rc;
+}
+
 int steps_csv_check_file(const char *path, char *err, size_t cap)
 {
     FILE *fp = fopen(path, "r");

@@ -2,7 +2,7 @@
  * of every flag combination through text and through a file, "impact
  * unknown because of a gap" told apart from "no impact peak", files without
  * the column (older writers) and with the session export's numeric flags,
- * and the sessions importer (report_read_steps_csv) still reading the file. */
+ * and the sessions importer (steps_csv_import) still reading the file. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,16 +153,19 @@ static void test_file(void)
     }
     free(back);
 
-    /* The sessions importer reads the same file: every row, values intact
-     * (it does not take the token flags, nor did it take the 0/1 columns). */
+    /* The sessions importer reads the same file with the same reader:
+     * every row, values and flags intact; no phase column, so -1. */
     struct session_step *ss = NULL;
     size_t nss = 0;
-    CHECK_EQ(report_read_steps_csv(path, &ss, &nss), GC_OK);
+    CHECK_EQ(steps_csv_import(path, &ss, &nss, err, sizeof err), GC_OK);
     CHECK_EQ(nss, N);
     for (size_t i = 0; i < nss && nss == N; i++) {
         CHECK_NEAR(ss[i].step.t_ic_s, s[i].t_ic_s, 5e-6);
         CHECK(isnan(ss[i].step.impact_peak_n) == isnan(s[i].impact_peak_n));
         CHECK(isnan(ss[i].step.active_peak_bw) == isnan(s[i].active_peak_bw));
+        CHECK_EQ(ss[i].step.flags, s[i].flags);
+        CHECK_EQ(ss[i].phase, -1);
+        CHECK_EQ(ss[i].in_band, -1);
     }
     free(ss);
 

@@ -81,6 +81,58 @@ int main(void)
     fclose(fp);
     CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_ERR_FORMAT);
     CHECK(strstr(err, "t_to_s") != NULL);
+
+    /* The import reads the same rows with a looser header: comments, only
+     * t_ic_s required, unknown columns (phase_name, feedback) ignored, the
+     * session export's phase/in_band/under_ceiling and both flag spellings. */
+    fp = fopen(path, "w");
+    fputs("# source=gaitcue test\n\n"
+          "t_ic_s,side,phase_name,phase,in_band,under_ceiling,flags,impact_peak_n,feedback\n"
+          "1.0,L,warm-up,0,1,,walk;gap_inside,,none\n"
+          "1.5,R,run,2,0,1,48,900.5,metronome\n"
+          "# a comment between rows\n"
+          "2.0,,,-1,,0,,,\n",
+          fp);
+    fclose(fp);
+    struct session_step *rows;
+    CHECK_EQ(steps_csv_import(path, &rows, &n, err, sizeof err), GC_OK);
+    CHECK_EQ(n, 3);
+    if (n == 3) {
+        CHECK_EQ(rows[0].phase, 0);
+        CHECK_EQ(rows[0].in_band, 1);
+        CHECK_EQ(rows[0].under_ceiling, -1);
+        CHECK_EQ(rows[0].step.side, GAIT_SIDE_LEFT);
+        CHECK_EQ(rows[0].step.index, 0);
+        CHECK_EQ(rows[0].step.flags, GAIT_STEP_WALK | GAIT_STEP_GAP_INSIDE);
+        CHECK(isnan(rows[0].step.t_to_s));
+        CHECK_EQ(rows[1].phase, 2);
+        CHECK_EQ(rows[1].in_band, 0);
+        CHECK_EQ(rows[1].under_ceiling, 1);
+        CHECK_EQ(rows[1].step.index, 1);
+        CHECK_EQ(rows[1].step.flags,
+                 GAIT_STEP_GAP_INSIDE | GAIT_STEP_GAP_LOADING | GAIT_STEP_IMPACT);
+        CHECK_EQ(rows[2].phase, -1);
+        CHECK_EQ(rows[2].in_band, -1);
+        CHECK_EQ(rows[2].under_ceiling, 0);
+        CHECK_EQ(rows[2].step.side, GAIT_SIDE_UNKNOWN);
+    }
+    free(rows);
+    /* The analysis reader keeps its strict header on the same file. */
+    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_ERR_FORMAT);
+    CHECK_MSG(strstr(err, ":1: column 'index' missing") != NULL, err);
+
+    fp = fopen(path, "w");
+    fputs("t_ic_s,phase\n1.0,0\n1.5,2.5\n", fp);
+    fclose(fp);
+    CHECK_EQ(steps_csv_import(path, &rows, &n, err, sizeof err), GC_ERR_FORMAT);
+    CHECK_MSG(strstr(err, ":3: phase 2.5 is not a phase number") != NULL, err);
+    CHECK(rows == NULL && n == 0);
+    fp = fopen(path, "w");
+    fputs("# only a comment\n", fp);
+    fclose(fp);
+    CHECK_EQ(steps_csv_import(path, &rows, &n, err, sizeof err), GC_ERR_FORMAT);
+    CHECK_MSG(strstr(err, "no header line") != NULL, err);
     unlink(path);
+    CHECK_EQ(steps_csv_import(path, &rows, &n, err, sizeof err), GC_ERR_NOT_FOUND);
     return check_exit();
 }

@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "report.h"
 #include "session.h"
+#include "steps_csv_file.h"
 
 struct seg {
     double t_from_s, seconds, cadence_spm;
@@ -51,7 +52,9 @@ struct session_step *fixture_sim_steps(const char *sim, const char *tmpdir, doub
         }
         struct session_step *s;
         size_t m;
-        if (report_read_steps_csv(truth, &s, &m) != GC_OK) {
+        char err[256];
+        if (steps_csv_import(truth, &s, &m, err, sizeof err) != GC_OK) {
+            fprintf(stderr, "fixture: %s\n", err);
             free(all);
             return NULL;
         }

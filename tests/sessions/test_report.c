@@ -14,6 +14,7 @@
 #include "report.h"
 #include "report_fixture.h"
 #include "session.h"
+#include "steps_csv_file.h"
 #include "store.h"
 
 static char dir[256];
@@ -188,7 +189,8 @@ static void test_exports(struct store *st, int64_t sid)
     struct session_step *a, *b;
     size_t na, nb;
     CHECK_EQ(store_load_steps(st, sid, &a, &na), GC_OK);
-    CHECK_EQ(report_read_steps_csv(csv, &b, &nb), GC_OK);
+    char err[256];
+    CHECK_EQ(steps_csv_import(csv, &b, &nb, err, sizeof err), GC_OK);
     CHECK_EQ(na, nb);
     int diff = 0;
     for (size_t i = 0; i < na && i < nb; i++) {

@@ -24,6 +24,7 @@
 #include "gc_error.h"
 #include "live.h"
 #include "log.h"
+#include "ranges.h"
 #include "run_options.h"
 #include "spsc.h"
 
@@ -113,6 +114,10 @@ struct feedback_app {
     struct session_view sview;
     unsigned phases_seen;
     bool settings_pending; /* the policy has not been told the latest settings */
+
+    /* what could not be saved: shown on the display and in ctl status */
+    bool store_failed, record_failed;
+    char alert[120];
 };
 
 #define FA_FRESH 4u
@@ -419,6 +424,23 @@ void feedback_app_set_body_weight(struct feedback_app *app, double body_weight_n
     session_set_body_weight(&app->sess, body_weight_n);
 }
 
+void feedback_app_set_failures(struct feedback_app *app, bool store_failed, bool record_failed)
+{
+    app->store_failed = store_failed;
+    app->record_failed = record_failed;
+    if (store_failed && record_failed)
+        snprintf(app->alert, sizeof app->alert,
+                 "NOT SAVED: the session store and the recording cannot be written (disk full?)");
+    else if (store_failed)
+        snprintf(app->alert, sizeof app->alert,
+                 "NOT SAVED: the session store cannot be written (disk full?)");
+    else if (record_failed)
+        snprintf(app->alert, sizeof app->alert,
+                 "The recording cannot be written (disk full?)");
+    else
+        app->alert[0] = '\0';
+}
+
 void feedback_app_get_session(const struct feedback_app *app, struct session_view *v)
 {
     session_get_view(&app->sess, v);
@@ -489,7 +511,7 @@ static void do_set(struct feedback_app *app, const char *key, const struct ctl_c
         sc.kind = SESSION_CMD_CADENCE;
         sc.value = is_none(w) ? NAN : x;
         if (!is_none(w) && !isfinite(x)) {
-            snprintf(reply, cap, "error target-cadence must be 60..240 steps/min or none");
+            snprintf(reply, cap, "error target-cadence must be " RANGE_CADENCE_TEXT " or none");
             return;
         }
     } else if (!strcmp(key, "target-relative")) {
@@ -502,7 +524,8 @@ static void do_set(struct feedback_app *app, const char *key, const struct ctl_c
         sc.kind = SESSION_CMD_VALR_CEILING;
         sc.value = is_none(w) ? NAN : x;
         if (!is_none(w) && !isfinite(x)) {
-            snprintf(reply, cap, "error loading-ceiling must be 5..500 BW/s or none");
+            snprintf(reply, cap,
+                     "error loading-ceiling must be " RANGE_VALR_CEILING_TEXT " or none");
             return;
         }
     } else if (!strcmp(key, "mode")) {
@@ -539,8 +562,9 @@ static void do_set(struct feedback_app *app, const char *key, const struct ctl_c
     text[0] = 0;
     if (!strcmp(key, "impact-ceiling")) {
         double v = is_none(w) ? NAN : x;
-        if (!isnan(v) && !in_range(v, 0.5, 10)) {
-            snprintf(reply, cap, "error impact-ceiling must be 0.5..10 BW or off");
+        if (!isnan(v) && !in_range(v, RANGE_IMPACT_CEILING_MIN_BW, RANGE_IMPACT_CEILING_MAX_BW)) {
+            snprintf(reply, cap,
+                     "error impact-ceiling must be " RANGE_IMPACT_CEILING_TEXT " or off");
             return;
         }
         seq = send(app, FA_IMPACT, v, 0, 0);
@@ -646,12 +670,13 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
                  "ok t=%.1f phase=%s%s phase-name=\"%.40s\" mode=%s feedback=%s "
                  "target-cadence=%s band=%s cadence=%s state=%s in-band=%s steps=%zu "
                  "scored=%zu valr=%s loading-ceiling=%s baseline=%s body-weight=%s "
-                 "metronome=%s:%.1f mute=%s",
+                 "metronome=%s:%.1f mute=%s store=%s recording=%s",
                  app->t_session_s,
                  sv.phase < 0 ? "starting" : sv.ended ? "ended" : plan_kind_name(sv.kind), ivl,
                  sv.phase_name, mode, v->feedback_on ? "on" : "off", a, g, b,
                  feedback_band_name(v->band), c, sv.steps, sv.steps_scored, d, e, f, h,
-                 v->metronome_on ? "on" : "off", v->metronome_spm, v->muted ? "on" : "off");
+                 v->metronome_on ? "on" : "off", v->metronome_spm, v->muted ? "on" : "off",
+                 app->store_failed ? "failing" : "ok", app->record_failed ? "failing" : "ok");
         return;
     }
     if (!strcmp(key, "target-cadence"))
@@ -1052,6 +1077,7 @@ static void build_model(struct feedback_app *app, struct display_model *m)
     snprintf(m->calib, sizeof m->calib, "%s", app->status.calib);
     snprintf(m->patient, sizeof m->patient, "%s", app->patient);
     snprintf(m->note, sizeof m->note, "%s", app->note);
+    snprintf(m->alert, sizeof m->alert, "%s", app->alert);
     m->volume = app->volume;
     snprintf(m->cue_set, sizeof m->cue_set, "%s", audio_cue_set_name(app->cue_set));
     m->align = app->align;

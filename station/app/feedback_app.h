@@ -133,6 +133,10 @@ void feedback_app_advance(struct feedback_app *app, double t_session_s);
 void feedback_app_judge_step(struct feedback_app *app, struct session_step *st);
 /* Body weight (weigh-in or estimate), N. */
 void feedback_app_set_body_weight(struct feedback_app *app, double body_weight_n);
+/* Saving failed (the session store's commits, the raw recording): shown
+ * at once on the runner's display (red line), in 'ctl get status'
+ * (store=failing, recording=failing); false, false clears it. */
+void feedback_app_set_failures(struct feedback_app *app, bool store_failed, bool record_failed);
 /* The session's state now (what the display and the ctl replies show). */
 void feedback_app_get_session(const struct feedback_app *app, struct session_view *v);
 /* Latest view of the policy (as the display shows it). */

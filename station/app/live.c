@@ -96,6 +96,7 @@ struct cmd_msg {
 
 struct live {
     struct live_config cfg;
+    atomic_bool record_failed; /* the recording could not be written (writer thread sets) */
     char port_path[256];
     char record_path[512];
     char source_desc[256];
@@ -673,6 +674,7 @@ static void *writer_main(void *arg)
         while ((r = spsc_peek(lv->rring)) != NULL) {
             if (!io_failed && rec_writer_append(lv->writer, r) < 0) {
                 io_failed = true;
+                atomic_store(&lv->record_failed, true);
                 LOG_ERR("the recording %s cannot be written any more (disk full?); the session "
                         "goes on without it",
                         lv->record_path);
@@ -684,8 +686,13 @@ static void *writer_main(void *arg)
          * loss: at most the last second (fdatasync). */
         if (t >= next_flush && !io_failed) {
             bool sync = t >= next_sync;
-            if (rec_writer_flush(lv->writer, sync) < 0)
+            if (rec_writer_flush(lv->writer, sync) < 0) {
                 io_failed = true;
+                atomic_store(&lv->record_failed, true);
+                LOG_ERR("the recording %s cannot be written any more (disk full?); the session "
+                        "goes on without it",
+                        lv->record_path);
+            }
             next_flush = t + 200000000LL;
             if (sync)
                 next_sync = t + 1000000000LL;
@@ -702,9 +709,11 @@ static void *writer_main(void *arg)
         end.t_host_ns = lv->last_host_ns;
         end.len = (uint16_t)strlen(lv->end_text);
         memcpy(end.payload, lv->end_text, end.len);
-        rec_writer_append(lv->writer, &end);
+        if (rec_writer_append(lv->writer, &end) < 0)
+            io_failed = true;
     }
-    rec_writer_close(lv->writer);
+    if (rec_writer_close(lv->writer) < 0 || io_failed)
+        atomic_store(&lv->record_failed, true);
     /* lv->writer is cleared by live_stop after the join: the control
      * thread reads it concurrently until then. */
     return NULL;
@@ -818,6 +827,7 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
     sem_init(&lv->wake_dsp, 0, 0);
     sem_init(&lv->wake_writer, 0, 0);
     atomic_init(&lv->stop, false);
+    atomic_init(&lv->record_failed, false);
     atomic_init(&lv->src_done, false);
     atomic_init(&lv->dsp_done, false);
     atomic_init(&lv->finished, false);
@@ -1070,6 +1080,11 @@ void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap)
 const char *live_record_path(const struct live *lv)
 {
     return lv->record_path;
+}
+
+bool live_record_failed(const struct live *lv)
+{
+    return atomic_load(&lv->record_failed);
 }
 
 const char *live_failure(const struct live *lv)

@@ -150,6 +150,9 @@ bool live_next_line(struct live *lv, char *buf, size_t cap);
 void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap);
 /* Path of the recording ("" when not recording). */
 const char *live_record_path(const struct live *lv);
+/* The recording could not be written (disk full, I/O error): it holds the
+ * session only up to then.  Any thread. */
+bool live_record_failed(const struct live *lv);
 /* Why the source gave up ("" while fine), e.g. "link too slow". */
 const char *live_failure(const struct live *lv);
 

@@ -52,6 +52,7 @@ struct run_session {
     struct store_session ss;
     struct session_recorder *rec;
     double bw_sent_n;
+    bool store_failed, record_failed; /* reported to the PT already */
     char record_path[512];
     char calib_line[96]; /* shown on the display's status line */
 };
@@ -389,6 +390,33 @@ static void send_body_weight(struct run_session *rs, const struct live_snapshot 
     rs->bw_sent_n = bw;
 }
 
+/* A failing write is said at once: terminal, display, ctl status. */
+static void watch_saving(struct run_session *rs, struct live *lv)
+{
+    bool store_failed = false;
+    if (rs->rec) {
+        struct session_recorder_stats st;
+        session_recorder_get_stats(rs->rec, &st);
+        store_failed = st.last_error != GC_OK || st.dropped_control || st.dropped_events;
+    }
+    bool record_failed = live_record_failed(lv);
+    if (store_failed == rs->store_failed && record_failed == rs->record_failed)
+        return;
+    if (store_failed && !rs->store_failed)
+        fprintf(stderr,
+                "station: the session store cannot be written (disk full?): this session is "
+                "no longer being saved; free space - the session goes on and what was saved "
+                "stays readable.\n");
+    if (record_failed && !rs->record_failed)
+        fprintf(stderr,
+                "station: the recording %s cannot be written any more (disk full?); it holds "
+                "the session up to now.\n",
+                rs->record_path);
+    rs->store_failed = store_failed || rs->store_failed;
+    rs->record_failed = record_failed || rs->record_failed;
+    feedback_app_set_failures(rs->fb, rs->store_failed, rs->record_failed);
+}
+
 static int rs_poll(void *user, struct live *lv)
 {
     struct run_session *rs = user;
@@ -411,6 +439,7 @@ static int rs_poll(void *user, struct live *lv)
             session_recorder_step(rs->rec, &st);
     }
     send_body_weight(rs, &snap);
+    watch_saving(rs, lv);
     int64_t now = mono_ms();
     if (rs->rec && now >= rs->next_tick_ms) {
         session_recorder_tick(rs->rec, snap.t_session_s);
@@ -457,7 +486,8 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
     if (rs->rec) {
         send_body_weight(rs, &snap);
         session_recorder_tick(rs->rec, snap.t_session_s);
-        bool failed = live_failure(lv)[0] != '\0';
+        watch_saving(rs, lv);
+        bool failed = live_failure(lv)[0] != '\0' || rs->store_failed;
         enum store_status status = end_status(rs, failed);
         int stop_rc = session_recorder_stop(rs->rec, status, snap.t_session_s);
         struct session_recorder_stats st;
@@ -474,16 +504,26 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
             snprintf(how, sizeof how, "stopped at %s by the PT", t);
         else
             snprintf(how, sizeof how, "%s", store_status_name(status));
-        bool lost = st.dropped_events || st.dropped_control || st.last_error || stop_rc != GC_OK;
+        bool lost = st.dropped_events || st.dropped_control || st.last_error ||
+                    stop_rc != GC_OK || rs->store_failed;
         if (lost) {
+            char where[700];
+            if (rs->record_path[0] && !live_record_failed(lv))
+                snprintf(where, sizeof where,
+                         "the raw recording %s holds all the sensor data: 'station replay' it to "
+                         "see the steps again",
+                         rs->record_path);
+            else
+                snprintf(where, sizeof where, "the raw recording is incomplete too");
             fprintf(stderr,
-                    "station: saving session %lld failed (%s; %llu records not stored); the "
-                    "stored session is incomplete.  The raw recording %s holds the sensor data: "
-                    "'station replay' it to see the steps again.\n",
+                    "station: saving session %lld failed (%s; %llu records not stored): it is "
+                    "not complete, and is marked interrupted; what was saved before stays "
+                    "readable (station report %lld); %s.\n",
                     (long long)rs->ss.id,
-                    gc_strerror(st.last_error ? st.last_error : stop_rc),
+                    gc_strerror(st.last_error ? st.last_error : stop_rc != GC_OK ? stop_rc
+                                                                                 : GC_ERR_IO),
                     (unsigned long long)(st.dropped_events + st.dropped_control),
-                    rs->record_path[0] ? rs->record_path : "(none)");
+                    (long long)rs->ss.id, where);
             code = 1;
         } else {
             fprintf(out,

@@ -191,8 +191,13 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
     char sum[512];
     live_format_summary(&s, sum, sizeof sum);
     fprintf(out, "%s\n", sum);
-    if (live_record_path(lv)[0])
+    if (live_record_path(lv)[0] && live_record_failed(lv)) {
+        fprintf(out, "recording: %s (incomplete: writing it failed, disk full?)\n",
+                live_record_path(lv));
+        code = 1;
+    } else if (live_record_path(lv)[0]) {
         fprintf(out, "recording: %s\n", live_record_path(lv));
+    }
     fflush(out);
     if (steps && spsc_dropped(steps) > 0)
         fprintf(stderr, "station: %llu step events were dropped before reaching %s.\n",

@@ -577,6 +577,15 @@ static void draw_footer(struct display *d, const struct layout *L, const struct 
     fill_circle(d, X(L, 0.45f), y + L->u * 0.17f, L->u * 0.11f, m->link_ok ? C_GREEN : C_RED);
     text(d, buf, X(L, 0.7f), y, px, false, AL_LEFT, m->link_ok ? C_DIM : C_RED);
     text(d, keys, X(L, 15.7f), y, px, false, AL_RIGHT, C_DIM);
+    if (m->alert[0]) {
+        /* data is being lost: a red bar above the footer, never hidden */
+        float ay = y - L->u * 0.62f;
+        fill_rect(d, 0, ay - L->u * 0.08f, (float)d->w, L->u * 0.52f, C_RED, 255);
+        char a[128];
+        snprintf(a, sizeof a, "%s", m->alert);
+        fit_width(d, a, PX(L, 0.34f), true, (float)d->w - L->u * 0.6f);
+        text(d, a, X(L, 0.3f), ay, PX(L, 0.34f), true, AL_LEFT, C_BG);
+    }
 }
 
 /* One line of the therapist panel, shortened to fit (b is changed). */

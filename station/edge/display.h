@@ -44,6 +44,7 @@ struct display_model {
     char calib[96];          /* e.g. "calibration: factory (2024-05-01)" */
     char patient[64];        /* shown in the panel; may be empty */
     char note[96];           /* last therapist change/marker, shown in the panel */
+    char alert[120];         /* what is not being saved: a red line for the PT; "" none */
     double volume;           /* 0..1 */
     char cue_set[16];
     bool align;              /* metronome phase-aligned to steps */

@@ -32,6 +32,7 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *ins_step; /* hot path: kept prepared */
     char path[PATH_MAX];
+    int last_logged_rc; /* the same failure again (a retried commit) is not logged again */
 };
 
 /* ---- schema and migrations ----------------------------------------- */
@@ -203,7 +204,11 @@ static int sql_err(struct store *st, int rc, const char *what)
         log_corrupt(st->path);
         return GC_ERR_FORMAT;
     }
-    LOG_ERR("%s: %s", what, sqlite3_errmsg(st->db));
+    /* a writer retrying on a full disk fails the same way every 250 ms:
+     * say it once, and again only when the failure changes */
+    if (rc != st->last_logged_rc)
+        LOG_ERR("%s: %s", what, sqlite3_errmsg(st->db));
+    st->last_logged_rc = rc;
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
         return GC_ERR_BUSY;
     if (rc == SQLITE_READONLY || rc == SQLITE_PERM || rc == SQLITE_CANTOPEN)
@@ -218,7 +223,9 @@ static int exec(struct store *st, const char *sql)
     char *msg = NULL;
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        LOG_ERR("%s", msg ? msg : sqlite3_errstr(rc));
+        if (rc != st->last_logged_rc)
+            LOG_ERR("%s", msg ? msg : sqlite3_errstr(rc));
+        st->last_logged_rc = rc;
         sqlite3_free(msg);
         if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
             log_corrupt(st->path);
@@ -582,11 +589,17 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
-    return exec(st, "COMMIT");
+    int rc = exec(st, "COMMIT");
+    if (rc == GC_OK)
+        st->last_logged_rc = SQLITE_OK; /* a failure after a success is news */
+    return rc;
 }
 
 int store_rollback(struct store *st)
 {
+    /* SQLite may have rolled back already (a full disk, an I/O error) */
+    if (sqlite3_get_autocommit(st->db))
+        return GC_OK;
     return exec(st, "ROLLBACK");
 }
 

@@ -13,6 +13,8 @@
 
 #include "datadir.h"
 #include "gc_error.h"
+#include "usertext.h"
+#include "ranges.h"
 
 static bool parse_double(const char *s, double lo, double hi, double *out)
 {
@@ -208,8 +210,9 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
             o->screenshot = v;
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--target-cadence")) {
             NEED_VALUE();
-            if (!parse_double(v, 60, 240, &o->target_cadence_spm)) {
-                snprintf(err, errcap, "--target-cadence must be in steps/min (60-240).");
+            if (!parse_double(v, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM,
+                              &o->target_cadence_spm)) {
+                snprintf(err, errcap, "--target-cadence must be %s.", RANGE_CADENCE_TEXT);
                 return 2;
             }
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--audio-device")) {
@@ -231,6 +234,13 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
             o->allow_other_sensor = true;
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--therapist")) {
             NEED_VALUE();
+            if (!usertext_ok(v, USERTEXT_NAME_MAX)) {
+                snprintf(err, errcap,
+                         "--therapist must be a name of at most %d bytes without control "
+                         "characters.",
+                         USERTEXT_NAME_MAX);
+                return 2;
+            }
             o->therapist = v;
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--time-scale")) {
             NEED_VALUE();

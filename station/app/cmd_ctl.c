@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "ctlsock.h"
 #include "gc_error.h"
+#include "ranges.h"
 
 static void usage(FILE *out)
 {
@@ -32,11 +33,11 @@ static void usage(FILE *out)
                  "the phases that give feedback (training, run) and are kept in the others.\n"
                  "Every change is stored with its time and shown in the report.\n"
                  "\n"
-                 "  set target-cadence SPM|none absolute cadence target, 60..240 steps/min\n"
-                 "  set target-relative PCT     target relative to the baseline, -20..+30 %%\n"
-                 "  set band PCT                band half-width, 0.5..20 %%\n"
-                 "  set loading-ceiling BW_S|none  VALR ceiling, 5..500 BW/s\n"
-                 "  set impact-ceiling BW|off   impact peak ceiling, 0.5..10 BW\n"
+                 "  set target-cadence SPM|none absolute cadence target, %s\n"
+                 "  set target-relative PCT     target relative to the baseline, %s\n"
+                 "  set band PCT                band half-width, %s\n"
+                 "  set loading-ceiling BW_S|none  VALR ceiling, %s\n"
+                 "  set impact-ceiling BW|off   impact peak ceiling, %s\n"
                  "  set mode continuous|bandwidth|faded|off\n"
                  "  set metronome on|off        set mute on|off        set align on|off\n"
                  "  set volume 0..100           set cues tones|soft\n"
@@ -48,7 +49,9 @@ static void usage(FILE *out)
                  "  mark pain 0..10 | mark symptom TEXT | mark note TEXT | mark event [TEXT]\n"
                  "  stop                        end the session, as Esc or Ctrl-C would\n"
                  "\n"
-                 "Prints the station's reply; exit status 0 when it says ok.\n");
+                 "Prints the station's reply; exit status 0 when it says ok.\n",
+            RANGE_CADENCE_TEXT, RANGE_CADENCE_REL_TEXT, RANGE_BAND_TEXT, RANGE_VALR_CEILING_TEXT,
+            RANGE_IMPACT_CEILING_TEXT);
 }
 
 /* Appends one word to line, quoted if it has a space or quote. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "gc_error.h"
+#include "ranges.h"
 
 #define FEEDBACK_MAX_CADENCE_STEPS 64
 /* 4096 steps: a 10 min baseline at 200 steps/min still fits. */
@@ -103,20 +104,27 @@ int feedback_config_check(const struct feedback_config *cfg, const char **why)
         w = "unknown start phase";
     else if (!in_range(cfg->baseline_s, 0, 3600))
         w = "baseline_s must be 0..3600";
-    else if (!cfg->target_relative && !in_range(cfg->target_cadence_spm, 60, 240))
-        w = "target cadence must be 60..240 steps/min";
-    else if (cfg->target_relative && !in_range(cfg->target_rel_pct, -20, 30))
-        w = "relative target must be -20..+30 %";
-    else if (!in_range(cfg->band_pct, 0.5, 20) || !in_range(cfg->band_hyst_pct, 0, 5))
-        w = "band must be 0.5..20 % (hysteresis 0..5 %)";
+    else if (!cfg->target_relative &&
+             !in_range(cfg->target_cadence_spm, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM))
+        w = "target cadence must be " RANGE_CADENCE_TEXT;
+    else if (cfg->target_relative &&
+             !in_range(cfg->target_rel_pct, RANGE_CADENCE_REL_MIN_PCT, RANGE_CADENCE_REL_MAX_PCT))
+        w = "relative target must be " RANGE_CADENCE_REL_TEXT;
+    else if (!in_range(cfg->band_pct, RANGE_BAND_MIN_PCT, RANGE_BAND_MAX_PCT) ||
+             !in_range(cfg->band_hyst_pct, 0, 5))
+        w = "band must be " RANGE_BAND_TEXT " (hysteresis 0..5 %)";
     else if (cfg->cadence_steps < 1 || cfg->cadence_steps > FEEDBACK_MAX_CADENCE_STEPS)
         w = "cadence_steps must be 1..64";
-    else if (!cfg->loading_relative && !in_range(cfg->loading_ceiling_bw_s, 5, 500))
-        w = "VALR ceiling must be 5..500 BW/s";
+    else if (!cfg->loading_relative &&
+             !in_range(cfg->loading_ceiling_bw_s, RANGE_VALR_CEILING_MIN_BW_S,
+                       RANGE_VALR_CEILING_MAX_BW_S))
+        w = "VALR ceiling must be " RANGE_VALR_CEILING_TEXT;
     else if (cfg->loading_relative && !in_range(cfg->loading_rel_pct, -80, 100))
         w = "relative VALR ceiling must be -80..+100 %";
-    else if (!isnan(cfg->impact_ceiling_bw) && !in_range(cfg->impact_ceiling_bw, 0.5, 10))
-        w = "impact ceiling must be 0.5..10 BW";
+    else if (!isnan(cfg->impact_ceiling_bw) &&
+             !in_range(cfg->impact_ceiling_bw, RANGE_IMPACT_CEILING_MIN_BW,
+                       RANGE_IMPACT_CEILING_MAX_BW))
+        w = "impact ceiling must be " RANGE_IMPACT_CEILING_TEXT;
     else if (cfg->mode > FEEDBACK_MODE_OFF)
         w = "unknown mode";
     else if (!in_range(cfg->fade_start_share, 0, 1) || !in_range(cfg->fade_end_share, 0, 1))
@@ -665,7 +673,8 @@ unsigned feedback_apply_settings(struct feedback *fb, const struct feedback_sett
     struct feedback_config *c = &fb->cfg;
     c->baseline_s = 0; /* the session ends baselines, not a timer */
     c->target_relative = false;
-    c->target_cadence_spm = in_range(s->target_spm, 60, 240) ? s->target_spm : NAN;
+    c->target_cadence_spm =
+        in_range(s->target_spm, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM) ? s->target_spm : NAN;
     if (in_range(s->band_pct, 0.1, 50))
         c->band_pct = s->band_pct;
     c->loading_relative = false;
@@ -696,7 +705,7 @@ unsigned feedback_apply_settings(struct feedback *fb, const struct feedback_sett
 
 int feedback_set_target_abs(struct feedback *fb, double spm)
 {
-    if (!in_range(spm, 60, 240))
+    if (!in_range(spm, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM))
         return GC_ERR_ARG;
     fb->cfg.target_relative = false;
     fb->cfg.target_cadence_spm = spm;
@@ -707,7 +716,7 @@ int feedback_set_target_abs(struct feedback *fb, double spm)
 
 int feedback_set_target_rel(struct feedback *fb, double pct)
 {
-    if (!in_range(pct, -20, 30))
+    if (!in_range(pct, RANGE_CADENCE_REL_MIN_PCT, RANGE_CADENCE_REL_MAX_PCT))
         return GC_ERR_ARG;
     fb->cfg.target_relative = true;
     fb->cfg.target_rel_pct = pct;
@@ -718,7 +727,7 @@ int feedback_set_target_rel(struct feedback *fb, double pct)
 
 int feedback_set_band(struct feedback *fb, double pct)
 {
-    if (!in_range(pct, 0.5, 20))
+    if (!in_range(pct, RANGE_BAND_MIN_PCT, RANGE_BAND_MAX_PCT))
         return GC_ERR_ARG;
     fb->cfg.band_pct = pct;
     fb->band = FEEDBACK_BAND_UNKNOWN;
@@ -728,7 +737,7 @@ int feedback_set_band(struct feedback *fb, double pct)
 
 int feedback_set_loading_ceiling(struct feedback *fb, double bw_s)
 {
-    if (!in_range(bw_s, 5, 500))
+    if (!in_range(bw_s, RANGE_VALR_CEILING_MIN_BW_S, RANGE_VALR_CEILING_MAX_BW_S))
         return GC_ERR_ARG;
     fb->cfg.loading_relative = false;
     fb->cfg.loading_ceiling_bw_s = bw_s;
@@ -737,7 +746,7 @@ int feedback_set_loading_ceiling(struct feedback *fb, double bw_s)
 
 int feedback_set_impact_ceiling(struct feedback *fb, double bw)
 {
-    if (!isnan(bw) && !in_range(bw, 0.5, 10))
+    if (!isnan(bw) && !in_range(bw, RANGE_IMPACT_CEILING_MIN_BW, RANGE_IMPACT_CEILING_MAX_BW))
         return GC_ERR_ARG;
     fb->cfg.impact_ceiling_bw = bw;
     return GC_OK;
@@ -783,7 +792,7 @@ int feedback_set_intervals(struct feedback *fb, double run_s, double walk_s, uns
 
 int feedback_set_baseline(struct feedback *fb, double spm)
 {
-    if (!in_range(spm, 60, 240))
+    if (!in_range(spm, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM))
         return GC_ERR_ARG;
     fb->baseline_spm = spm;
     fb->band = FEEDBACK_BAND_UNKNOWN;

@@ -241,9 +241,9 @@ unsigned feedback_apply_settings(struct feedback *fb, const struct feedback_sett
                                  double t_s);
 
 /* Therapist controls.  Each returns GC_OK or GC_ERR_ARG (value out of the
- * accepted range: cadence 60..240 steps/min, relative -20..+30 %, band
- * 0.5..20 %, VALR ceiling 5..500 BW/s, impact ceiling 0.5..10 BW).  Changes
- * take effect at once; the caller logs them. */
+ * accepted range of ranges.h: cadence, relative target, band, VALR
+ * ceiling, impact ceiling).  Changes take effect at once; the caller logs
+ * them. */
 int feedback_set_target_abs(struct feedback *fb, double spm);
 int feedback_set_target_rel(struct feedback *fb, double pct);
 int feedback_set_band(struct feedback *fb, double pct);

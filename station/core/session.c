@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gc_error.h"
+#include "ranges.h"
 
 /* ---- aggregates ---------------------------------------------------- */
 
@@ -473,8 +474,8 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
     char note[96];
     switch (c->kind) {
     case SESSION_CMD_CADENCE:
-        if (!isnan(c->value) && !in_range(c->value, 60, 240)) {
-            *why = "target-cadence must be 60..240 steps/min";
+        if (!isnan(c->value) && !in_range(c->value, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM)) {
+            *why = "target-cadence must be " RANGE_CADENCE_TEXT;
             return GC_ERR_ARG;
         }
         s->pt_cadence = !isnan(c->value);
@@ -486,8 +487,8 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
             snprintf(note, sizeof note, "target-cadence=%.1f", c->value);
         break;
     case SESSION_CMD_CADENCE_REL:
-        if (!in_range(c->value, -20, 30)) {
-            *why = "target-relative must be -20..+30 %";
+        if (!in_range(c->value, RANGE_CADENCE_REL_MIN_PCT, RANGE_CADENCE_REL_MAX_PCT)) {
+            *why = "target-relative must be " RANGE_CADENCE_REL_TEXT;
             return GC_ERR_ARG;
         }
         if (!s->baseline.valid) {
@@ -502,16 +503,17 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
                  s->baseline.cadence_spm * (1.0 + c->value / 100.0));
         break;
     case SESSION_CMD_BAND:
-        if (!in_range(c->value, 0.5, 20)) {
-            *why = "band must be 0.5..20 %";
+        if (!in_range(c->value, RANGE_BAND_MIN_PCT, RANGE_BAND_MAX_PCT)) {
+            *why = "band must be " RANGE_BAND_TEXT;
             return GC_ERR_ARG;
         }
         s->pt_band_pct = c->value;
         snprintf(note, sizeof note, "band=%.1f", c->value);
         break;
     case SESSION_CMD_VALR_CEILING:
-        if (!isnan(c->value) && !in_range(c->value, 5, 500)) {
-            *why = "loading-ceiling must be 5..500 BW/s";
+        if (!isnan(c->value) &&
+            !in_range(c->value, RANGE_VALR_CEILING_MIN_BW_S, RANGE_VALR_CEILING_MAX_BW_S)) {
+            *why = "loading-ceiling must be " RANGE_VALR_CEILING_TEXT;
             return GC_ERR_ARG;
         }
         s->pt_ceiling = true;
@@ -532,8 +534,8 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
                  c->arg == PLAN_FB_NONE ? "off" : plan_feedback_name((enum plan_feedback)c->arg));
         break;
     case SESSION_CMD_BASELINE:
-        if (!in_range(c->value, 60, 240)) {
-            *why = "baseline must be 60..240 steps/min";
+        if (!in_range(c->value, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM)) {
+            *why = "baseline must be " RANGE_CADENCE_TEXT;
             return GC_ERR_ARG;
         }
         s->baseline.valid = true;

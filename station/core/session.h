@@ -207,13 +207,14 @@ struct session_event {
 
 /* Typed commands (keys, control socket and plans all use these). */
 enum session_cmd_kind {
-    SESSION_CMD_CADENCE = 1,    /* value: absolute target, 60..240 steps/min; NAN = none */
-    SESSION_CMD_CADENCE_REL,    /* value: % over the baseline cadence, -20..+30 */
-    SESSION_CMD_BAND,           /* value: band half-width, 0.5..20 % of the target */
-    SESSION_CMD_VALR_CEILING,   /* value: 5..500 BW/s; NAN = none */
+    /* Accepted values: ranges.h (RANGE_*), the one definition. */
+    SESSION_CMD_CADENCE = 1,    /* value: absolute target, steps/min; NAN = none */
+    SESSION_CMD_CADENCE_REL,    /* value: % over the baseline cadence */
+    SESSION_CMD_BAND,           /* value: band half-width, % of the target */
+    SESSION_CMD_VALR_CEILING,   /* value: BW/s; NAN = none */
     SESSION_CMD_FEEDBACK,       /* arg: enum plan_feedback */
     SESSION_CMD_PHASE,          /* arg: enum plan_kind (not intervals) */
-    SESSION_CMD_BASELINE,       /* value: baseline cadence set by the PT, 60..240 */
+    SESSION_CMD_BASELINE,       /* value: baseline cadence set by the PT, steps/min */
 };
 
 struct session_cmd {

@@ -219,11 +219,10 @@ enum {
     K_N
 };
 static const char *const names[K_N] = {
-    "index",      "side",        "t_ic_s",      "t_to_s",        "contact_ms",
-    "flight_ms",  "step_ms",     "cadence_spm", "impact_peak_n", "impact_peak_bw",
-    "t_impact_s", "valr_bw_s",   "vilr_bw_s",   "active_peak_n", "active_peak_bw",
-    "flags",      "lr_fallback", "walk",        "after_gap",     "phase",
-    "in_band",    "under_ceiling"};
+    "index",     "side",          "t_ic_s",         "t_to_s",         "contact_ms",  "flight_ms",
+    "step_ms",   "cadence_spm",   "impact_peak_n",  "impact_peak_bw", "t_impact_s",  "valr_bw_s",
+    "vilr_bw_s", "active_peak_n", "active_peak_bw", "flags",          "lr_fallback", "walk",
+    "after_gap", "phase",         "in_band",        "under_ceiling"};
 
 #define MAX_FIELDS 64
 
@@ -329,7 +328,8 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
         s->flags |= GAIT_STEP_AFTER_GAP;
     r->phase = -1;
     if (!isnan(d[K_PHASE])) {
-        if (!(d[K_PHASE] >= -1.0 && d[K_PHASE] < PLAN_MAX_PHASES && d[K_PHASE] == floor(d[K_PHASE]))) {
+        if (!(d[K_PHASE] >= -1.0 && d[K_PHASE] < PLAN_MAX_PHASES &&
+              d[K_PHASE] == floor(d[K_PHASE]))) {
             snprintf(why, cap, "phase %.9g is not a phase number (-1 to %d)", d[K_PHASE],
                      PLAN_MAX_PHASES - 1);
             return GC_ERR_FORMAT;
@@ -372,8 +372,8 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
                          "%s:1: the header line is longer than 4 KB; is this a steps CSV?", path);
             else
                 snprintf(err, errcap,
-                         "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter",
-                         path, ln, LINE_CAP - 1);
+                         "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter", path,
+                         ln, LINE_CAP - 1);
             rc = GC_ERR_FORMAT;
             break;
         }

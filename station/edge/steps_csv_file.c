@@ -21,8 +21,7 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, char *
     return rc;
 }
 
-int steps_csv_import(const char *path, struct session_step **rows, size_t *n, char *err,
-                     size_t cap)
+int steps_csv_import(const char *path, struct session_step **rows, size_t *n, char *err, size_t cap)
 {
     *rows = NULL;
     *n = 0;

@@ -30,6 +30,7 @@
 #ifndef GC_SESSION_RECORDER_H
 #define GC_SESSION_RECORDER_H
 
+#include "gc_error.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,7 +66,7 @@ struct session_recorder;
 
 /* Allocate the ring.  NULL on bad config. */
 struct session_recorder *session_recorder_new(const struct session_recorder_config *cfg);
-int session_recorder_start(struct session_recorder *rec);
+GC_MUST_CHECK int session_recorder_start(struct session_recorder *rec);
 
 /* Records, in the order they happened.  Each returns false when the ring
  * was full (counted in dropped_control).  Times are session time, s. */
@@ -85,7 +86,7 @@ bool session_recorder_set_body_weight(struct session_recorder *rec, double body_
  * ended (status; t_stop_s = session time of the stop, NAN unknown).  A
  * session that lost records is stored as interrupted, never complete.
  * Returns GC_OK or the error of the last commit.  Idempotent. */
-int session_recorder_stop(struct session_recorder *rec, enum store_status status,
+GC_MUST_CHECK int session_recorder_stop(struct session_recorder *rec, enum store_status status,
                           double t_stop_s);
 void session_recorder_free(struct session_recorder *rec);
 void session_recorder_get_stats(struct session_recorder *rec, struct session_recorder_stats *st);

@@ -27,4 +27,10 @@ enum gc_err {
 
 const char *gc_strerror(int err);
 
+/* On a fallible call whose result must be looked at: dropping it is a
+ * warning, an error with -Werror (CI).  Used on the edges' calls that lose
+ * data when their failure goes unnoticed (store, recording, data folder,
+ * session writer). */
+#define GC_MUST_CHECK __attribute__((warn_unused_result))
+
 #endif

@@ -35,6 +35,7 @@
 #ifndef GC_DATADIR_H
 #define GC_DATADIR_H
 
+#include "gc_error.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -49,27 +50,27 @@
 
 /* The data folder into buf.  GC_ERR_NOT_FOUND when neither an absolute
  * XDG_DATA_HOME nor HOME is set, GC_ERR_ARG when it does not fit. */
-int datadir_root(char *buf, size_t cap);
+GC_MUST_CHECK int datadir_root(char *buf, size_t cap);
 /* root/name (name may hold a '/'), same errors. */
-int datadir_path(const char *name, char *buf, size_t cap);
+GC_MUST_CHECK int datadir_path(const char *name, char *buf, size_t cap);
 /* The runtime folder (control socket): $XDG_RUNTIME_DIR/gaitcue (absolute
  * only), else /tmp/gaitcue-UID. */
-int datadir_runtime(char *buf, size_t cap);
+GC_MUST_CHECK int datadir_runtime(char *buf, size_t cap);
 
 /* mkdir -p dir.  Folders it creates are DATADIR_DIR_MODE whatever the
  * umask; existing folders are left as they are.  GC_ERR_PERM / GC_ERR_IO
  * (errno kept). */
-int datadir_mkdirs(const char *dir);
+GC_MUST_CHECK int datadir_mkdirs(const char *dir);
 /* datadir_mkdirs of the folder that holds path. */
-int datadir_mkdirs_for(const char *path);
+GC_MUST_CHECK int datadir_mkdirs_for(const char *path);
 /* Like datadir_mkdirs, and then make dir itself 0700 if it is ours and
  * looser (for the data folder and its subfolders, never a user's folder). */
-int datadir_private_dir(const char *dir);
+GC_MUST_CHECK int datadir_private_dir(const char *dir);
 /* Make an existing file of ours exactly DATADIR_FILE_MODE (a looser file is
  * tightened, a read-only one, e.g. an SQLite -shm left 0400, is made
  * writable again).  GC_OK when it does not exist or already is 0600;
  * GC_ERR_PERM when it is not ours and not 0600 (msg says what to run). */
-int datadir_private_file(const char *path, char *msg, size_t cap);
+GC_MUST_CHECK int datadir_private_file(const char *path, char *msg, size_t cap);
 
 /* Do a and b name the same file?  Same device and inode when both exist,
  * else the same absolute path after realpath of the existing folder. */
@@ -85,7 +86,7 @@ struct datadir_guard {
 /* Refuse an output path: GC_OK when it may be written, else GC_ERR_ARG
  * with one sentence in msg.  g may be NULL (the default store is still
  * protected, as are databases and recordings by their contents). */
-int datadir_check_output(const char *path, const struct datadir_guard *g, char *msg,
+GC_MUST_CHECK int datadir_check_output(const char *path, const struct datadir_guard *g, char *msg,
                          size_t cap);
 
 /* ---- atomic output ------------------------------------------------- */
@@ -104,7 +105,7 @@ struct datadir_out;
 /* Check path (datadir_check_output) and open the temporary file 0600 in
  * its folder, which must exist (GC_ERR_NOT_FOUND with a sentence if not:
  * a mistyped folder is refused, not created).  *out NULL on failure. */
-int datadir_out_open(const char *path, enum datadir_out_kind kind,
+GC_MUST_CHECK int datadir_out_open(const char *path, enum datadir_out_kind kind,
                      const struct datadir_guard *g, struct datadir_out **out, char *msg,
                      size_t cap);
 FILE *datadir_out_file(struct datadir_out *o);
@@ -112,11 +113,11 @@ FILE *datadir_out_file(struct datadir_out *o);
 const char *datadir_out_temp_path(const struct datadir_out *o);
 /* Flush to the kernel and to disk (fdatasync): everything written so far
  * survives a kill -9 or a power cut in the temporary file. */
-int datadir_out_sync(struct datadir_out *o);
+GC_MUST_CHECK int datadir_out_sync(struct datadir_out *o);
 /* fflush, fsync, close, rename over the target, fsync the folder, free.
  * On failure the temporary file is removed (a .partial one is kept) and
  * msg says why.  o may be NULL (GC_ERR_ARG). */
-int datadir_out_commit(struct datadir_out *o, char *msg, size_t cap);
+GC_MUST_CHECK int datadir_out_commit(struct datadir_out *o, char *msg, size_t cap);
 /* Close and remove the temporary file (a .partial one is kept: it holds
  * data of a session that ended badly), free. */
 void datadir_out_abort(struct datadir_out *o);
@@ -126,7 +127,7 @@ void datadir_out_abort(struct datadir_out *o);
 void datadir_out_discard(struct datadir_out *o);
 
 /* Write len bytes to path atomically (datadir_out_open + commit). */
-int datadir_write_file(const char *path, const void *data, size_t len,
+GC_MUST_CHECK int datadir_write_file(const char *path, const void *data, size_t len,
                        const struct datadir_guard *g, char *msg, size_t cap);
 
 #endif

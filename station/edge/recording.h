@@ -35,6 +35,7 @@
 #ifndef GC_RECORDING_H
 #define GC_RECORDING_H
 
+#include "gc_error.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -96,17 +97,17 @@ struct rec_writer;
  * created 0700, whatever the umask (datadir.h: a recording is patient
  * data).  Returns GC_OK,
  * GC_ERR_IO / GC_ERR_PERM / GC_ERR_BUSY (exists) with errno detail logged. */
-int rec_writer_open(const char *path, struct rec_writer **out);
+GC_MUST_CHECK int rec_writer_open(const char *path, struct rec_writer **out);
 /* Append one record to the write buffer (no system call unless the buffer
  * is full).  Returns GC_OK or GC_ERR_IO / GC_ERR_ARG. */
-int rec_writer_append(struct rec_writer *w, const struct rec_record *r);
+GC_MUST_CHECK int rec_writer_append(struct rec_writer *w, const struct rec_record *r);
 /* Hand buffered bytes to the kernel (survives kill -9); with sync also
  * fdatasync (survives power loss). */
-int rec_writer_flush(struct rec_writer *w, bool sync);
+GC_MUST_CHECK int rec_writer_flush(struct rec_writer *w, bool sync);
 /* Bytes written so far (header included). */
 uint64_t rec_writer_bytes(const struct rec_writer *w);
 /* Flush, fsync and close; NULL is fine.  Returns the flush result. */
-int rec_writer_close(struct rec_writer *w);
+GC_MUST_CHECK int rec_writer_close(struct rec_writer *w);
 
 /* Serialise one record into out (capacity cap >= REC_RECORD_OVERHEAD +
  * r->len).  Returns bytes written or 0.  Pure. */

@@ -1196,9 +1196,9 @@ static void draw_comparison(struct doc *d, struct store *st, const struct rep *r
         return;
     }
     struct store_session ps;
-    store_session_get(st, prev_id, &ps);
-    char prev_h[64], date[32];
-    fmt_date(date, sizeof date, ps.start_utc, false);
+    char prev_h[64], date[32] = "?";
+    if (store_session_get(st, prev_id, &ps) == GC_OK)
+        fmt_date(date, sizeof date, ps.start_utc, false);
     snprintf(prev_h, sizeof prev_h, "#%lld %s", (long long)prev_id, date);
     struct col cols[] = {
         {"Figure", NULL, 170, AL_LEFT},

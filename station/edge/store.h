@@ -24,6 +24,7 @@
 #ifndef GC_STORE_H
 #define GC_STORE_H
 
+#include "gc_error.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,32 +39,32 @@ struct store;
 
 /* Default database path into buf.  GC_ERR_ARG if it does not fit,
  * GC_ERR_NOT_FOUND if neither XDG_DATA_HOME nor HOME is set. */
-int store_default_path(char *buf, size_t cap);
+GC_MUST_CHECK int store_default_path(char *buf, size_t cap);
 
 /* Open (create if missing) and upgrade to STORE_SCHEMA_VERSION.  path NULL
  * = default.  GC_ERR_VERSION: written by a newer gaitcue (file untouched);
  * GC_ERR_FORMAT: not a gaitcue database; GC_ERR_IO/GC_ERR_PERM otherwise. */
-int store_open(const char *path, struct store **out);
+GC_MUST_CHECK int store_open(const char *path, struct store **out);
 
 /* Same, but stop upgrading at max_version (tests build old databases). */
-int store_open_at(const char *path, int max_version, struct store **out);
+GC_MUST_CHECK int store_open_at(const char *path, int max_version, struct store **out);
 void store_close(struct store *st);
 
 const char *store_path(const struct store *st);
-int store_schema_version(struct store *st);
+GC_MUST_CHECK int store_schema_version(struct store *st);
 /* SQLite's message for the last failure on this connection. */
 const char *store_errmsg(struct store *st);
 
 /* Batches: everything between begin and commit lands at once or not at all. */
-int store_begin(struct store *st);
-int store_commit(struct store *st);
-int store_rollback(struct store *st);
+GC_MUST_CHECK int store_begin(struct store *st);
+GC_MUST_CHECK int store_commit(struct store *st);
+GC_MUST_CHECK int store_rollback(struct store *st);
 
 /* PRAGMA quick_check: GC_OK, or GC_ERR_FORMAT with the logged sentence
  * (restore from the backup, where the backups are).  Call it before
  * writing into a database that may be damaged (patient add).  Reads every
  * page: about 1 s per GB. */
-int store_check(struct store *st);
+GC_MUST_CHECK int store_check(struct store *st);
 
 /* Copy the whole database, consistently, into out_path with SQLite's
  * online backup API (a running recorder keeps writing meanwhile).  The copy
@@ -71,7 +72,7 @@ int store_check(struct store *st);
  * must not be the store itself, its side files, another database or a
  * recording.  Errors: GC_ERR_ARG (refused), GC_ERR_IO/GC_ERR_PERM,
  * GC_ERR_FORMAT (damaged source); one sentence in msg. */
-int store_backup(struct store *st, const char *out_path, char *msg, size_t cap);
+GC_MUST_CHECK int store_backup(struct store *st, const char *out_path, char *msg, size_t cap);
 
 /* ---- patients ------------------------------------------------------ */
 
@@ -90,11 +91,11 @@ bool store_code_valid(const char *code);
  * name is longer than USERTEXT_NAME_MAX bytes or holds a control character
  * (usertext.h).  Names, therapists, notes read back from the store have
  * every control character replaced by '?' (usertext_clean). */
-int store_patient_add(struct store *st, struct store_patient *p);
-int store_patient_find(struct store *st, const char *code, struct store_patient *out);
-int store_patient_get(struct store *st, int64_t id, struct store_patient *out);
+GC_MUST_CHECK int store_patient_add(struct store *st, struct store_patient *p);
+GC_MUST_CHECK int store_patient_find(struct store *st, const char *code, struct store_patient *out);
+GC_MUST_CHECK int store_patient_get(struct store *st, int64_t id, struct store_patient *out);
 /* Calls fn for each patient by code; returns the count or < 0. */
-int store_patient_list(struct store *st, void (*fn)(const struct store_patient *, void *),
+GC_MUST_CHECK int store_patient_list(struct store *st, void (*fn)(const struct store_patient *, void *),
                        void *user);
 
 /* ---- sessions ------------------------------------------------------ */
@@ -137,37 +138,37 @@ struct store_session {
  * (planned times; targets filled as phases begin).  protocol_text is the
  * file as read (kept so the report can show exactly what ran).  Sets
  * s->id. */
-int store_session_begin(struct store *st, struct store_session *s, const struct plan *plan,
+GC_MUST_CHECK int store_session_begin(struct store *st, struct store_session *s, const struct plan *plan,
                         const char *protocol_text);
 /* Record how the session ended (stopped_at_s: session time of a stop by
  * the PT, NAN when not known or not stopped). */
-int store_session_finish(struct store *st, int64_t id, enum store_status status, int64_t end_utc,
+GC_MUST_CHECK int store_session_finish(struct store *st, int64_t id, enum store_status status, int64_t end_utc,
                          double stopped_at_s);
 /* Exclude an ended session from progress (reason NULL: include it again).
  * The session and its steps are kept; the reason and time are stored. */
-int store_session_exclude(struct store *st, int64_t id, const char *reason, int64_t now_utc);
+GC_MUST_CHECK int store_session_exclude(struct store *st, int64_t id, const char *reason, int64_t now_utc);
 /* The session is alive at now_utc (the recorder calls it with each batch;
  * recovery uses it as the end time of an interrupted session). */
-int store_session_touch(struct store *st, int64_t id, int64_t now_utc);
-int store_session_set_body_weight(struct store *st, int64_t id, double body_weight_n);
-int store_session_set_raw(struct store *st, int64_t id, const char *path, const char *sha256_hex);
-int store_session_get(struct store *st, int64_t id, struct store_session *out);
+GC_MUST_CHECK int store_session_touch(struct store *st, int64_t id, int64_t now_utc);
+GC_MUST_CHECK int store_session_set_body_weight(struct store *st, int64_t id, double body_weight_n);
+GC_MUST_CHECK int store_session_set_raw(struct store *st, int64_t id, const char *path, const char *sha256_hex);
+GC_MUST_CHECK int store_session_get(struct store *st, int64_t id, struct store_session *out);
 /* Latest session (highest start, then id) of a patient (0 = any patient). */
-int store_session_latest(struct store *st, int64_t patient_id, int64_t *id);
+GC_MUST_CHECK int store_session_latest(struct store *st, int64_t patient_id, int64_t *id);
 /* The same patient's session of the same protocol before id (ended, not
  * excluded); GC_ERR_NOT_FOUND if none. */
-int store_session_previous(struct store *st, int64_t id, int64_t *prev_id);
+GC_MUST_CHECK int store_session_previous(struct store *st, int64_t id, int64_t *prev_id);
 /* Calls fn per session, oldest first (patient_id 0 = all); returns count. */
-int store_session_list(struct store *st, int64_t patient_id,
+GC_MUST_CHECK int store_session_list(struct store *st, int64_t patient_id,
                        void (*fn)(const struct store_session *, void *), void *user);
 /* The protocol file text as stored (malloc'd; caller frees). */
-int store_session_protocol(struct store *st, int64_t id, char **text);
+GC_MUST_CHECK int store_session_protocol(struct store *st, int64_t id, char **text);
 
 /* Recovery: sessions left 'running' by a process that is gone (crash,
  * kill -9, power loss) become 'interrupted', their end time is the last
  * committed step and their per-minute summaries are rebuilt.  Writes up to
  * cap ids to ids (may be NULL) and returns how many were recovered. */
-int store_recover(struct store *st, int64_t *ids, size_t cap);
+GC_MUST_CHECK int store_recover(struct store *st, int64_t *ids, size_t cap);
 
 /* ---- phases -------------------------------------------------------- */
 
@@ -183,18 +184,18 @@ struct store_phase {
 };
 
 /* An ad hoc phase (appended by a PT command) at index idx, from start_s. */
-int store_phase_add(struct store *st, int64_t sid, int idx, const struct plan_phase *ph,
+GC_MUST_CHECK int store_phase_add(struct store *st, int64_t sid, int idx, const struct plan_phase *ph,
                     double start_s);
 /* The phase idx began at rel time start_s with these targets. */
-int store_phase_begin(struct store *st, int64_t sid, int idx, double start_s,
+GC_MUST_CHECK int store_phase_begin(struct store *st, int64_t sid, int idx, double start_s,
                       const struct session_targets *t);
-int store_load_phases(struct store *st, int64_t sid, struct store_phase **out, size_t *n);
+GC_MUST_CHECK int store_load_phases(struct store *st, int64_t sid, struct store_phase **out, size_t *n);
 
 /* ---- steps --------------------------------------------------------- */
 
-int store_add_step(struct store *st, int64_t sid, const struct session_step *s);
+GC_MUST_CHECK int store_add_step(struct store *st, int64_t sid, const struct session_step *s);
 /* All steps of a session by index (malloc'd; caller frees). */
-int store_load_steps(struct store *st, int64_t sid, struct session_step **out, size_t *n);
+GC_MUST_CHECK int store_load_steps(struct store *st, int64_t sid, struct session_step **out, size_t *n);
 
 /* ---- target changes and markers ------------------------------------ */
 
@@ -206,8 +207,8 @@ struct store_target_change {
     struct session_targets targets; /* everything in force after the change */
     char note[128];
 };
-int store_add_target_change(struct store *st, int64_t sid, const struct store_target_change *c);
-int store_load_target_changes(struct store *st, int64_t sid, struct store_target_change **out,
+GC_MUST_CHECK int store_add_target_change(struct store *st, int64_t sid, const struct store_target_change *c);
+GC_MUST_CHECK int store_load_target_changes(struct store *st, int64_t sid, struct store_target_change **out,
                               size_t *n);
 
 enum store_marker_kind { STORE_MARK_PAIN = 0, STORE_MARK_SYMPTOM, STORE_MARK_NOTE };
@@ -219,8 +220,8 @@ struct store_marker {
     int pain; /* 0..10 for pain, -1 otherwise */
     char text[160];
 };
-int store_add_marker(struct store *st, int64_t sid, const struct store_marker *m);
-int store_load_markers(struct store *st, int64_t sid, struct store_marker **out, size_t *n);
+GC_MUST_CHECK int store_add_marker(struct store *st, int64_t sid, const struct store_marker *m);
+GC_MUST_CHECK int store_load_markers(struct store *st, int64_t sid, struct store_marker **out, size_t *n);
 
 /* ---- per-minute summaries ------------------------------------------ */
 
@@ -229,7 +230,7 @@ struct store_minute {
     struct session_stats stats;
 };
 /* Recompute a session's per-minute summaries from its stored steps. */
-int store_rebuild_minutes(struct store *st, int64_t sid);
-int store_load_minutes(struct store *st, int64_t sid, struct store_minute **out, size_t *n);
+GC_MUST_CHECK int store_rebuild_minutes(struct store *st, int64_t sid);
+GC_MUST_CHECK int store_load_minutes(struct store *st, int64_t sid, struct store_minute **out, size_t *n);
 
 #endif

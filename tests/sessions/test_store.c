@@ -125,7 +125,7 @@ static void test_refusals(void)
     struct store *st;
     CHECK_EQ(store_open(path, &st), GC_OK);
     struct store_patient p = {.code = "N1"};
-    store_patient_add(st, &p);
+    CHECK_EQ(store_patient_add(st, &p), GC_OK);
     store_close(st);
     /* a future gaitcue wrote schema 99 */
     raw_exec(path, "PRAGMA user_version = 99");
@@ -191,7 +191,7 @@ static void test_round_trip(void)
     struct store_patient q;
     CHECK_EQ(store_patient_find(st, "nobody", &q), GC_ERR_NOT_FOUND);
     struct store_patient p2 = {.code = "PT-008"};
-    store_patient_add(st, &p2);
+    CHECK_EQ(store_patient_add(st, &p2), GC_OK);
     CHECK_EQ(store_patient_list(st, NULL, NULL), 2);
 
     const char *text = "[protocol]\nname = rt\n[phase]\nkind = baseline\nduration = 1 min\n"

@@ -464,8 +464,67 @@ static void test_config_and_names(void)
     CHECK_EQ(p, FEEDBACK_PHASE_RETENTION);
 }
 
+/* The session's settings are followed exactly: no cadence target means no
+ * metronome and no band (a loading-only phase); the plan's fade reaches
+ * the policy; a walk pauses the cadence feedback. */
+static void test_follows_settings(void)
+{
+    struct feedback_config cfg;
+    base_config(&cfg);
+    struct feedback *fb = make(&cfg);
+    struct feedback_settings s = {
+        .phase = FEEDBACK_PHASE_TRAINING,
+        .mode = FEEDBACK_MODE_FADED,
+        .target_spm = NAN,
+        .band_pct = NAN,
+        .loading_ceiling_bw_s = 52.0,
+        .fade_start_share = 1.0,
+        .fade_end_share = 0.25,
+        .fade_duration_s = 300.0,
+    };
+    feedback_apply_settings(fb, &s, 10.0);
+    struct feedback_view v;
+    feedback_tick(fb, 10.5);
+    feedback_get_view(fb, &v);
+    CHECK(isnan(v.target_spm));
+    CHECK(!v.metronome_on); /* no cadence target: no metronome */
+    CHECK_EQ(v.band, FEEDBACK_BAND_UNKNOWN);
+    CHECK_NEAR(v.loading_ceiling_bw_s, 52.0, 0);
+    CHECK_NEAR(v.fade_start_share, 1.0, 0);
+    CHECK_NEAR(v.fade_end_share, 0.25, 0);
+    CHECK_NEAR(v.fade_duration_s, 300.0, 0);
+    /* halfway through the phase's 300 s: the share is the plan's, 62.5 % */
+    feedback_tick(fb, 10.0 + 150.0);
+    feedback_get_view(fb, &v);
+    CHECK_NEAR(v.fade_share_now, 1.0 - 0.75 * 150.0 / 300.0, 1e-12);
+    /* a hard landing (VALR 60 > 52) is cued in an on window */
+    struct runner r = {.t_ic_s = 10.0 + 150.0 + 30.5, .valr_bw_s = 60.0, .impact_bw = NAN};
+    feedback_tick(fb, r.t_ic_s - 0.1);
+    runner_step(&r, fb, 350.0);
+    CHECK_EQ(r.hard_cues, 1);
+    /* a walk: cadence feedback paused even with a target */
+    s.mode = FEEDBACK_MODE_CONTINUOUS;
+    s.target_spm = 170.0;
+    s.band_pct = 3.0;
+    s.walk = true;
+    feedback_apply_settings(fb, &s, 200.0);
+    feedback_tick(fb, 200.5);
+    feedback_get_view(fb, &v);
+    CHECK_EQ(v.band, FEEDBACK_BAND_PAUSED);
+    CHECK(!v.metronome_on);
+    /* a run with the target: the metronome plays it */
+    s.walk = false;
+    feedback_apply_settings(fb, &s, 201.0);
+    feedback_tick(fb, 201.5);
+    feedback_get_view(fb, &v);
+    CHECK(v.metronome_on);
+    CHECK_NEAR(v.metronome_spm, 170.0, 0);
+    feedback_free(fb);
+}
+
 int main(void)
 {
+    test_follows_settings();
     test_band_entry_exit();
     test_stride_cadence_and_share();
     test_bandwidth_mode();

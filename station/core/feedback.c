@@ -18,6 +18,7 @@
 
 #include "gc_error.h"
 #include "ranges.h"
+#include "stats.h"
 
 #define FEEDBACK_MAX_CADENCE_STEPS 64
 /* 4096 steps: a 10 min baseline at 200 steps/min still fits. */
@@ -321,35 +322,6 @@ static bool walking_interval(const struct feedback *fb)
     return interval_at(fb, &rep, &left) == FEEDBACK_INTERVAL_WALK;
 }
 
-static double median_of(double *v, unsigned n)
-{
-    /* insertion sort: n <= 64 on the DSP path */
-    for (unsigned i = 1; i < n; i++) {
-        double x = v[i];
-        unsigned j = i;
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-    return (n % 2) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median_sorted(double *v, unsigned n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    return (n % 2) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /* ---- ticker --------------------------------------------------------------- */
 
 static struct feedback_strike *ticker_find(struct feedback *fb, uint32_t index)
@@ -453,7 +425,7 @@ static void push_cadence(struct feedback *fb, double step_ms)
         fb->step_n++;
     double tmp[FEEDBACK_MAX_CADENCE_STEPS];
     memcpy(tmp, fb->step_ms, fb->step_n * sizeof tmp[0]);
-    fb->cadence_spm = fb->step_n >= cap ? 60000.0 / median_of(tmp, fb->step_n) : NAN;
+    fb->cadence_spm = fb->step_n >= cap ? 60000.0 / stats_median_small(tmp, fb->step_n) : NAN;
     update_band(fb);
 }
 
@@ -541,9 +513,9 @@ unsigned feedback_on_event(struct feedback *fb, const struct gait_event *ev)
 static void fix_baseline(struct feedback *fb)
 {
     if (fb->base_step_n >= fb->cfg.baseline_min_steps && fb->base_step_n > 0)
-        fb->baseline_spm = 60000.0 / median_sorted(fb->base_step_ms, fb->base_step_n);
+        fb->baseline_spm = 60000.0 / stats_median_inplace(fb->base_step_ms, fb->base_step_n);
     if (fb->base_valr_n >= fb->cfg.baseline_min_steps && fb->base_valr_n > 0)
-        fb->baseline_valr = median_sorted(fb->base_valr, fb->base_valr_n);
+        fb->baseline_valr = stats_median_inplace(fb->base_valr, fb->base_valr_n);
 }
 
 unsigned feedback_set_phase(struct feedback *fb, enum feedback_phase phase, double t_s)

@@ -25,6 +25,7 @@
 #include "lowpass.h"
 #include "metrics.h"
 #include "side.h"
+#include "stats.h"
 #include "stepdet.h"
 
 #define G_STANDARD 9.80665
@@ -392,17 +393,12 @@ static struct stance *stance_open(struct gait *g, int slot, double t_cross, doub
     return st;
 }
 
+/* Median of a contact-time history (n <= CT_HIST), on the DSP thread. */
 static double median_small(const double *h, unsigned n)
 {
     double v[CT_HIST];
     memcpy(v, h, n * sizeof *v);
-    for (unsigned i = 1; i < n; i++)
-        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return (n & 1u) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    return stats_median_small(v, n);
 }
 
 /* Contact time expected for the stance being measured: median of the last
@@ -998,12 +994,6 @@ int gait_flush(struct gait *g, struct gait_event *out, size_t cap)
     return ev_pop(g, out, cap);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 void gait_get_status(const struct gait *g, struct gait_status *st)
 {
     memset(st, 0, sizeof *st);
@@ -1017,13 +1007,7 @@ void gait_get_status(const struct gait *g, struct gait_status *st)
     st->baseline_n = stepdet_baseline(&g->det);
     double tmp[CAD_HIST];
     memcpy(tmp, g->cad_hist, sizeof tmp);
-    if (g->cad_n) {
-        qsort(tmp, g->cad_n, sizeof tmp[0], cmp_double);
-        st->cadence_step_spm =
-            (g->cad_n & 1u) ? tmp[g->cad_n / 2] : 0.5 * (tmp[g->cad_n / 2 - 1] + tmp[g->cad_n / 2]);
-    } else {
-        st->cadence_step_spm = NAN;
-    }
+    st->cadence_step_spm = stats_median_inplace(tmp, g->cad_n); /* NAN when none */
     st->cadence_spectral_spm = cadence_spm(g->cad);
     st->cadence_agreement = fabs(st->cadence_step_spm - st->cadence_spectral_spm);
     st->steps = g->steps;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gc_error.h"
+#include "stats.h"
 
 #define MASK (STEPDET_HIST - 1u)
 
@@ -43,38 +44,6 @@ void stepdet_abort(struct stepdet *sd)
     sd->have_off = false;
 }
 
-/* Median by quickselect (Hoare partition), reorders v. */
-static double median_inplace(float *v, size_t n)
-{
-    size_t lo = 0, hi = n - 1, k = n / 2;
-    while (lo < hi) {
-        float p = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < p)
-                i++;
-            while (v[j] > p)
-                j--;
-            if (i <= j) {
-                float tmp = v[i];
-                v[i] = v[j];
-                v[j] = tmp;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return v[k];
-}
-
 /* Median of the flight that ends at sample index `end` (exclusive): robust
  * to the ringing and pre-ringing of upstream filters near the edges. */
 static void update_baseline(struct stepdet *sd, uint64_t end)
@@ -98,7 +67,8 @@ static void update_baseline(struct stepdet *sd, uint64_t end)
             sd->scratch[m++] = sd->y[i & MASK];
     if (m < 3)
         return;
-    baseline_flight(&sd->base, median_inplace(sd->scratch, m));
+    /* k = m / 2: the upper middle value of an even count, as ever. */
+    baseline_flight(&sd->base, stats_select_f(sd->scratch, m, m / 2));
 }
 
 double stepdet_extrapolate(double level, double slope_per_s)

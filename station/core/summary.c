@@ -7,12 +7,7 @@
 #include <string.h>
 
 #include "metrics.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "stats.h"
 
 double summary_median_cadence(const struct gait_step *steps, size_t n)
 {
@@ -23,11 +18,7 @@ double summary_median_cadence(const struct gait_step *steps, size_t n)
     for (size_t i = 0; i < n; i++)
         if (isfinite(steps[i].cadence_spm))
             v[k++] = steps[i].cadence_spm;
-    double m = NAN;
-    if (k) {
-        qsort(v, k, sizeof *v, cmp_double);
-        m = (k & 1u) ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
-    }
+    double m = stats_median_inplace(v, k); /* NAN when no finite cadence */
     free(v);
     return m;
 }

@@ -187,7 +187,8 @@ int cmd_patient(int argc, char **argv)
             else
                 printf("-\n");
             printf("added      %s\nsessions   %d\n", date, p.n_sessions);
-            store_session_list(st, p.id, print_session, NULL);
+            if (store_session_list(st, p.id, print_session, NULL) < 0)
+                ret = 1; /* the store said why */
         }
     }
     store_close(st);

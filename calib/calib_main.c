@@ -639,7 +639,7 @@ static int cmd_span(struct opts *o, struct source *src)
         double w_min = o->place[0].mass_kg;
         for (size_t j = 1; j < o->n_place; j++)
             w_min = fmin(w_min, o->place[j].mass_kg);
-        if (max_tare_step_n > 0.5 * lim.max_force_resid * w_min * FIT_G_M_S2)
+        if (max_tare_step_n > 0.5 * lim.max_force_resid * w_min * GC_G_MPS2)
             fprintf(stderr,
                     "calib: note: the empty-deck reading drifted by up to %.1f N between "
                     "placements; let the deck settle (belt stopped, sensor warmed up) or use a "
@@ -839,7 +839,7 @@ static int cmd_verify(struct opts *o, struct source *src)
         cJSON_AddNumberToObject(j, "mass_kg", p->mass_kg);
         cJSON_AddNumberToObject(j, "x_m", p->x_m);
         cJSON_AddNumberToObject(j, "y_m", p->y_m);
-        cJSON_AddNumberToObject(j, "weight_n", p->mass_kg * FIT_G_M_S2);
+        cJSON_AddNumberToObject(j, "weight_n", p->mass_kg * GC_G_MPS2);
         add_result(j, "calibrated", &rc_cal);
         add_result(j, "uncalibrated", &rc_nom);
         add_result(j, "nominal_gain_zeroed", &rc_zero);
@@ -854,7 +854,7 @@ static int cmd_verify(struct opts *o, struct source *src)
     } else {
         printf("calibration: %s\n  %s\n", path, desc);
         printf("known load: %g kg (%.2f N) at x %+.3f m, y %+.3f m\n\n", p->mass_kg,
-               p->mass_kg * FIT_G_M_S2, p->x_m, p->y_m);
+               p->mass_kg * GC_G_MPS2, p->x_m, p->y_m);
         printf("                              force N    error        COP x m  COP y m  COP "
                "error\n");
         const struct fit_verify_result *rows[] = {&rc_nom, &rc_zero, &rc_cal};

@@ -321,7 +321,7 @@ int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count
     for (unsigned i = 0; i < PKT_CELLS; i++) {
         double best = 0.0;
         for (size_t j = 0; j < n; j++) {
-            double w = p[j].mass_kg * FIT_G_M_S2;
+            double w = p[j].mass_kg * GC_G_MPS2;
             double f = (p[j].mean_counts[i] - cal->cell[i].offset_counts) * nominal_n_per_count;
             best = fmax(best, f / w);
         }
@@ -360,7 +360,7 @@ int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count
     double a[FIT_MAX_ROWS * PKT_CELLS], b[FIT_MAX_ROWS];
     size_t m = 3 * n;
     for (size_t j = 0; j < n; j++) {
-        double w = p[j].mass_kg * FIT_G_M_S2;
+        double w = p[j].mass_kg * GC_G_MPS2;
         for (unsigned i = 0; i < nc; i++) {
             double f = (p[j].mean_counts[i] - cal->cell[i].offset_counts) * nominal_n_per_count;
             a[(3 * j + 0) * nc + i] = f;
@@ -431,7 +431,7 @@ int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count
     double sum_f2 = 0.0, sum_c2 = 0.0;
     size_t worst_f = 0, worst_c = 0;
     for (size_t j = 0; j < n; j++) {
-        double w = p[j].mass_kg * FIT_G_M_S2;
+        double w = p[j].mass_kg * GC_G_MPS2;
         double fz, cx, cy;
         reading(&trial, p[j].mean_counts, &fz, &cx, &cy);
         struct fit_residual *r = &out->resid[j];
@@ -545,7 +545,7 @@ int fit_verify(const struct deck_cal *cal, const double mean_counts[PKT_CELLS], 
 {
     if (!cal || !mean_counts || !out || !isfinite(mass_kg) || mass_kg <= 0.0)
         return GC_ERR_ARG;
-    double w = mass_kg * FIT_G_M_S2;
+    double w = mass_kg * GC_G_MPS2;
     reading(cal, mean_counts, &out->fz_n, &out->copx_m, &out->copy_m);
     out->force_err_n = out->fz_n - w;
     out->force_err_pct = 100.0 * out->force_err_n / w;

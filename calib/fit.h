@@ -43,9 +43,7 @@
 
 #include "deck.h"
 #include "packet.h"
-
-/* Standard gravity, m/s^2 (masses in kg -> weights in N). */
-#define FIT_G_M_S2 9.80665
+#include "units.h" /* GC_G_MPS2: masses in kg -> weights in N */
 
 /* Most placements one span fit takes. */
 #define FIT_MAX_PLACEMENTS 32

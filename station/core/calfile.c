@@ -13,6 +13,7 @@
 
 #include "frame.h"
 #include "gc_error.h"
+#include "units.h"
 
 #define END_MARK          "[end]"
 
@@ -100,7 +101,7 @@ int calfile_format(const struct calfile *cf, char *buf, size_t cap)
     clean_text(t, sizeof t, cf->based_on);
     put(&o, "based_on = %s\n", t);
     put(&o, "nominal_n_per_count = %.9g\n", cf->nominal_n_per_count);
-    put(&o, "gravity_m_s2 = 9.80665\n");
+    put(&o, "gravity_m_s2 = %.9g\n", GC_G_MPS2);
     for (unsigned i = 0; i < PKT_CELLS; i++) {
         const struct deck_cell_cal *c = &cf->deck.cell[i];
         put(&o,

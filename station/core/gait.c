@@ -26,9 +26,9 @@
 #include "metrics.h"
 #include "side.h"
 #include "stats.h"
+#include "units.h"
 #include "stepdet.h"
 
-#define G_STANDARD 9.80665
 /* Flights after a weigh-in over which its zero is followed: the baseline
  * moves 30 % of the way per flight (baseline.h), so after 12 flights
  * (about 2 s of running) a 30 N first guess is within 0.5 N. */
@@ -244,7 +244,7 @@ struct gait *gait_new(const struct gait_config *cfg)
     bodyweight_init(&g->bw);
     weighin_init(&g->wi);
     if (cfg->mass_kg > 0.0) {
-        bodyweight_set(&g->bw, cfg->mass_kg * G_STANDARD);
+        bodyweight_set(&g->bw, units_kg_to_n(cfg->mass_kg));
         g->bw_from_mass = true;
     }
     for (int i = 0; i < 2; i++) {

@@ -8,6 +8,7 @@
 
 #include "metrics.h"
 #include "stats.h"
+#include "units.h"
 
 double summary_median_cadence(const struct gait_step *steps, size_t n)
 {
@@ -68,7 +69,7 @@ char *summary_json(const struct gait_step *steps, size_t n, const struct summary
     cJSON *bw = cJSON_AddObjectToObject(root, "body_weight");
     if (bw) {
         num(bw, "n", info->body_weight_n, 1);
-        num(bw, "kg", info->body_weight_n / 9.80665, 2);
+        num(bw, "kg", units_n_to_kg(info->body_weight_n), 2);
         cJSON_AddStringToObject(bw, "source", info->bw_source ? info->bw_source : "");
     }
     cJSON *cad = cJSON_AddObjectToObject(root, "cadence_spm");

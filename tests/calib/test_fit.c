@@ -70,7 +70,7 @@ static void synth(double mass_kg, double x, double y, double noise_n, double wob
         double wob = wobble_n * sin(2 * 3.141592653589793 * 1.3 * (double)k / 1000.0);
         double f[4] = {0, 0, 0, 0};
         if (mass_kg > 0 || wobble_n > 0)
-            split(mass_kg * FIT_G_M_S2 + wob, x, y, 0.03, f);
+            split(mass_kg * GC_G_MPS2 + wob, x, y, 0.03, f);
         for (unsigned i = 0; i < 4; i++) {
             double fi = f[i] + noise_n * gauss() + drift_n * (double)k / NS;
             g_buf[k].cell[i] = (int32_t)lround(fi / NOM * (1 + g_err[i]) + g_off[i]);

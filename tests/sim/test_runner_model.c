@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "runner_model.h"
+#include "units.h"
 
 #define G RUNNER_G_MPS2
 
@@ -595,6 +596,8 @@ static void test_config_errors(void)
 
 int main(void)
 {
+    /* The simulator's copy of standard gravity is the station's (units.h). */
+    CHECK(RUNNER_G_MPS2 == GC_G_MPS2);
     test_running(RUNNER_STRIKE_REAR, 170.0, 1);
     test_running(RUNNER_STRIKE_FORE, 170.0, 2);
     test_running(RUNNER_STRIKE_REAR, 160.0, 3);

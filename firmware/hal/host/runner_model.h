@@ -42,7 +42,10 @@
 #define RUNNER_N_PER_COUNT      2.5e-4         /* nominal load-cell scale, N per count */
 #define RUNNER_ACCEL_G_PER_LSB  (1.0 / 2048.0) /* +/-16 g range */
 #define RUNNER_GYRO_DPS_PER_LSB (1.0 / 16.4)   /* +/-2000 deg/s range */
-#define RUNNER_G_MPS2           9.80665        /* standard gravity */
+/* Standard gravity: the station's one definition is GC_G_MPS2 in
+ * station/core/units.h; the firmware tree includes no station header, so the
+ * simulator keeps this copy, and test_runner_model checks they are equal. */
+#define RUNNER_G_MPS2           9.80665
 
 enum runner_profile {
     RUNNER_PROFILE_RUN = 0,

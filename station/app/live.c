@@ -915,7 +915,8 @@ fail:
     *err = rc;
     if (lv->writer) {
         /* Nothing was recorded: do not leave a header-only file behind. */
-        rec_writer_close(lv->writer);
+        if (rec_writer_close(lv->writer) < 0)
+            LOG_WARN("closing the unused recording %s failed; removing it", lv->record_path);
         lv->writer = NULL;
         unlink(lv->record_path);
     }
@@ -1009,7 +1010,8 @@ void live_free(struct live *lv)
     live_stop(lv);
     if (lv->writer) {
         /* never started: close what the header wrote */
-        rec_writer_close(lv->writer);
+        if (rec_writer_close(lv->writer) < 0)
+            LOG_WARN("the recording %s could not be closed cleanly", lv->record_path);
         lv->writer = NULL;
     }
     slink_close(lv->link);

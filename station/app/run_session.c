@@ -548,13 +548,21 @@ void run_session_free(struct run_session *rs)
     if (rs == NULL)
         return;
     if (rs->rec) {
-        (void)session_recorder_stop(rs->rec, STORE_INTERRUPTED, NAN); /* no-op after a stop */
+        /* no-op after a clean stop; after a failed setup it ends the writer */
+        int rc = session_recorder_stop(rs->rec, STORE_INTERRUPTED, NAN);
+        if (rc != GC_OK && rc != GC_ERR_STATE)
+            LOG_WARN("the session could not be closed in the store (%s); the next start marks "
+                     "it interrupted",
+                     gc_strerror(rc));
         session_recorder_free(rs->rec);
     }
     /* A session begun in the store but never started (setup failed after
      * store_session_begin) did not happen: do not leave it "running". */
-    if (rs->store && rs->ss.id > 0 && !rs->rec_started)
-        store_session_finish(rs->store, rs->ss.id, STORE_INTERRUPTED, (int64_t)time(NULL), NAN);
+    if (rs->store && rs->ss.id > 0 && !rs->rec_started &&
+        store_session_finish(rs->store, rs->ss.id, STORE_INTERRUPTED, (int64_t)time(NULL), NAN) !=
+            GC_OK)
+        LOG_WARN("session %lld is left 'running'; the next start marks it interrupted",
+                 (long long)rs->ss.id);
     if (rs->store)
         store_close(rs->store);
     feedback_app_free(rs->fb);

@@ -128,7 +128,12 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
             spsc_free(steps);
             return 1;
         }
-        datadir_out_sync(csv_out);
+        if (datadir_out_sync(csv_out) != GC_OK) {
+            fprintf(stderr, "station: cannot write %s; check the disk.\n", o->steps_csv);
+            datadir_out_discard(csv_out);
+            spsc_free(steps);
+            return 1;
+        }
     }
     if (live_start(lv) < 0) {
         fprintf(stderr, "station: cannot start the acquisition threads.\n");

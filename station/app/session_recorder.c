@@ -338,8 +338,9 @@ void session_recorder_free(struct session_recorder *rec)
 {
     if (!rec)
         return;
-    if (rec->started && !rec->stopped)
-        (void)session_recorder_stop(rec, STORE_INTERRUPTED, NAN);
+    if (rec->started && !rec->stopped && session_recorder_stop(rec, STORE_INTERRUPTED, NAN) != GC_OK)
+        LOG_WARN("the session could not be closed in the store; the next start marks it "
+                 "interrupted");
     spsc_free(rec->ring);
     free(rec->steps.p);
     free(rec->markers.p);

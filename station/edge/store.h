@@ -58,7 +58,7 @@ const char *store_errmsg(struct store *st);
 /* Batches: everything between begin and commit lands at once or not at all. */
 GC_MUST_CHECK int store_begin(struct store *st);
 GC_MUST_CHECK int store_commit(struct store *st);
-GC_MUST_CHECK int store_rollback(struct store *st);
+int store_rollback(struct store *st);
 
 /* PRAGMA quick_check: GC_OK, or GC_ERR_FORMAT with the logged sentence
  * (restore from the backup, where the backups are).  Call it before

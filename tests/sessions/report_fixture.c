@@ -12,6 +12,15 @@
 #include "session.h"
 #include "steps_csv_file.h"
 
+/* A store call of the fixture failed: stop and say which code. */
+#define TRY(call)                                                                                  \
+    do {                                                                                           \
+        int rc_ = (call);                                                                          \
+        if (rc_ != GC_OK)                                                                          \
+            return rc_;                                                                            \
+    } while (0)
+
+
 struct seg {
     double t_from_s, seconds, cadence_spm;
     int seed;
@@ -124,7 +133,7 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
     session_init(&s, &plan, 0);
     struct session_event ev[8];
     bool changed = false;
-    store_begin(st);
+    TRY(store_begin(st));
     for (size_t i = 0; i <= n; i++) {
         double t = i < n ? steps[i].step.t_to_s : 97.5 * k;
         int ne = session_update(&s, t, ev, 8);
@@ -133,11 +142,11 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
                 continue;
             struct session_targets tg;
             session_get_targets(&s, &tg);
-            store_phase_begin(st, ss.id, ev[e].phase, ev[e].t_s, &tg);
+            TRY(store_phase_begin(st, ss.id, ev[e].phase, ev[e].t_s, &tg));
             struct store_target_change c = {
                 .t_s = ev[e].t_s, .source = STORE_SRC_PROTOCOL, .targets = tg};
             snprintf(c.note, sizeof c.note, "%s begins", plan.phases[ev[e].phase].name);
-            store_add_target_change(st, ss.id, &c);
+            TRY(store_add_target_change(st, ss.id, &c));
         }
         if (i == n)
             break;
@@ -148,19 +157,19 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
             struct store_target_change c = {.t_s = t, .source = STORE_SRC_THERAPIST};
             session_get_targets(&s, &c.targets);
             snprintf(c.note, sizeof c.note, "runner comfortable, target up");
-            store_add_target_change(st, ss.id, &c);
+            TRY(store_add_target_change(st, ss.id, &c));
         }
         struct session_step x = steps[i];
         session_add_step(&s, &x);
-        store_add_step(st, ss.id, &x);
+        TRY(store_add_step(st, ss.id, &x));
     }
     struct store_marker m1 = {
         .t_s = 30.0 * k, .kind = STORE_MARK_PAIN, .pain = 2, .text = "left knee, lateral"};
     struct store_marker m2 = {
         .t_s = 64.0 * k, .kind = STORE_MARK_SYMPTOM, .pain = -1, .text = "calf tightness"};
-    store_add_marker(st, ss.id, &m1);
-    store_add_marker(st, ss.id, &m2);
-    store_commit(st);
+    TRY(store_add_marker(st, ss.id, &m1));
+    TRY(store_add_marker(st, ss.id, &m2));
+    TRY(store_commit(st));
     rc = store_session_finish(st, ss.id, STORE_COMPLETE, start_utc + (int64_t)(100 * k), NAN);
     return rc ? rc : ss.id;
 }

@@ -202,6 +202,15 @@ static int exclude(int argc, char **argv, bool include)
     struct store *st;
     if (session_recorder_open_store(db, &st, true) != GC_OK)
         return 1;
+    struct store_session ss;
+    if (!include && store_session_get(st, id, &ss) == GC_OK && ss.excluded_utc) {
+        fprintf(stderr,
+                "station: session %lld is already excluded (%s); 'station sessions include %lld' "
+                "first to give another reason.\n",
+                id, ss.exclude_reason, id);
+        store_close(st);
+        return 1;
+    }
     int rc = store_session_exclude(st, id, include ? NULL : reason, (int64_t)time(NULL));
     store_close(st);
     if (rc == GC_ERR_NOT_FOUND) {

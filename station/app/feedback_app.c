@@ -1199,12 +1199,16 @@ int feedback_app_finish(struct feedback_app *app, FILE *out)
             snprintf(metro, sizeof metro, "metronome %.1f", v->metronome_spm);
         else
             snprintf(metro, sizeof metro, "metronome off");
-        fprintf(out,
-                "feedback: %zu steps, %s, %zu hard landings; %s; audio %s latency %.1f ms "
-                "(max %.1f), %llu cues, %llu xruns\n",
-                sv.steps, band, sv.steps_over, metro, app->audio_device,
-                st.latency_mean_ms, st.latency_max_ms, (unsigned long long)st.cues,
-                (unsigned long long)st.xruns);
+        char audio[200];
+        if (!strcmp(app->audio_device, "none"))
+            snprintf(audio, sizeof audio, "audio: none (no sound device; cues not heard)");
+        else
+            snprintf(audio, sizeof audio,
+                     "audio %.64s latency %.1f ms (max %.1f), %llu cues, %llu xruns",
+                     app->audio_device, st.latency_mean_ms, st.latency_max_ms,
+                     (unsigned long long)st.cues, (unsigned long long)st.xruns);
+        fprintf(out, "feedback: %zu steps, %s, %zu hard landings; %s; %s\n", sv.steps, band,
+                sv.steps_over, metro, audio);
     }
     return rc;
 }

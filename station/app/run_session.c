@@ -53,6 +53,7 @@ struct run_session {
     struct session_recorder *rec;
     double bw_sent_n;
     bool store_failed, record_failed; /* reported to the PT already */
+    bool weighed;                     /* the weigh-in was announced */
     char record_path[512];
     char calib_line[96]; /* shown on the display's status line */
 };
@@ -382,6 +383,12 @@ static void send_body_weight(struct run_session *rs, const struct live_snapshot 
     double bw = snap->gait.body_weight_n;
     if (!isfinite(bw))
         return;
+    if (snap->gait.bw_source == GAIT_BW_WEIGH_IN && !rs->weighed) {
+        rs->weighed = true; /* the PT sees the weighing (the report says it too) */
+        if (!rs->o->quiet)
+            printf("weigh-in: %.1f kg (%.0f N) from standing still on the deck\n", bw / 9.80665,
+                   bw);
+    }
     if (isfinite(rs->bw_sent_n) && fabs(bw - rs->bw_sent_n) < 0.005 * rs->bw_sent_n)
         return;
     feedback_app_set_body_weight(rs->fb, bw);
@@ -498,9 +505,13 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
                 store_session_set_raw(rs->store, rs->ss.id, rs->record_path, hex) != GC_OK)
                 fprintf(stderr, "station: could not store the recording's checksum.\n");
         }
-        char how[64], t[32];
+        char how[128], t[32];
         mmss(t, sizeof t, snap.t_session_s);
-        if (status == STORE_STOPPED)
+        if (status == STORE_STOPPED && rs->o->seconds > 0 &&
+            snap.t_session_s >= rs->o->seconds - 0.05)
+            snprintf(how, sizeof how, "stopped at %s by the PT (--seconds, before the plan's end)",
+                     t);
+        else if (status == STORE_STOPPED)
             snprintf(how, sizeof how, "stopped at %s by the PT", t);
         else
             snprintf(how, sizeof how, "%s", store_status_name(status));

@@ -417,7 +417,7 @@ int session_recorder_load_protocol(const char *name, struct plan *plan, char **t
         if (!path[0]) {
             snprintf(msg, cap,
                      "unknown protocol '%s': use cadence-retraining, impact-faded, walk-run-intro "
-                     "or the path of a protocol file.",
+                     "or the path of a protocol file",
                      name);
             return GC_ERR_NOT_FOUND;
         }

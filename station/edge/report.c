@@ -57,7 +57,9 @@ const char *report_default_method(void)
            "slope in that window, in body weights per second (without an impact peak the same "
            "20-80 % window is taken on the rise to the active peak). Risk line: VALR 66 BW/s "
            "(Davis et al. 2016). Table figures are means over the steps that have the value; "
-           "'in band' = share of steps whose cadence was inside the target band; 'over 66' = share "
+           "'in band' = share of running steps whose stride cadence (120000 / the sum of the step "
+           "and the previous step time, ms) was inside the target band in force at their "
+           "contact; 'over 66' = share "
            "of steps with VALR above 66 BW/s; SI = 100 (L - "
            "R) / mean(L, R). Details: docs/analysis.md and docs/sessions.md.";
 }
@@ -125,12 +127,15 @@ static int rep_load(struct store *st, int64_t sid, struct rep *r)
         if (rel > end)
             end = rel;
     }
-    /* a complete session shows its whole plan; an interrupted one as far
-     * as it went */
+    /* where it ended: the stop's time, or a complete plan's planned end
+     * (an open last phase has none: as far as it went) */
+    if (isfinite(r->ss.stopped_at_s) && r->ss.stopped_at_s > end)
+        end = r->ss.stopped_at_s;
     if (r->ss.status == STORE_COMPLETE && r->n_phases) {
         const struct store_phase *last = &r->phases[r->n_phases - 1];
-        if (last->started && last->planned_start_s + last->planned_s > end)
-            end = last->planned_start_s + last->planned_s;
+        double planned_end = last->start_s + last->planned_s;
+        if (last->started && isfinite(planned_end) && planned_end > end)
+            end = planned_end;
     }
     r->t_end_rel = end > 1 ? end : 1;
     return GC_OK;
@@ -516,11 +521,19 @@ static const struct session_targets *targets_at(const struct rep *r, double rel_
     return t;
 }
 
+/* A phase ends where the next phase that began after it began (the PT
+ * may have skipped some, or added one at the end), else at its planned
+ * end or the session's end, whichever came first. */
 static double phase_end_rel(const struct rep *r, size_t i)
 {
-    if (i + 1 < r->n_phases && r->phases[i + 1].started)
-        return r->phases[i + 1].start_s;
-    double planned = r->phases[i].start_s + r->phases[i].planned_s;
+    double start = r->phases[i].start_s, next = INFINITY;
+    for (size_t k = 0; k < r->n_phases; k++)
+        if (k != i && r->phases[k].started && r->phases[k].start_s >= start &&
+            r->phases[k].idx > r->phases[i].idx && r->phases[k].start_s < next)
+            next = r->phases[k].start_s;
+    if (isfinite(next))
+        return next;
+    double planned = start + r->phases[i].planned_s;
     return planned < r->t_end_rel ? planned : r->t_end_rel;
 }
 
@@ -944,10 +957,9 @@ static void session_info(struct doc *d, const struct rep *r)
     snprintf(v[2], 256, "%s", r->ss.therapist);
     snprintf(v[3], 256, "%s", r->ss.protocol_name);
     fmt_clock(b, sizeof b, r->t_end_rel);
-    char how[96];
-    report_status_text(&r->ss, how, sizeof how);
+    const char *how = r->ss.status == STORE_STOPPED ? "stopped" : store_status_name(r->ss.status);
     if (r->ss.time_scale > 1.0001)
-        snprintf(v[4], 256, "%s (m:ss), %s, time x%g", b, how, r->ss.time_scale);
+        snprintf(v[4], 256, "%s, %s, time x%g", b, how, r->ss.time_scale);
     else
         snprintf(v[4], 256, "%s (m:ss), %s", b, how);
     if (isfinite(r->ss.body_weight_n))
@@ -1014,11 +1026,14 @@ static void draw_protocol(struct doc *d, const struct rep *r)
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     char line[600];
     if (r->have_plan) {
+        char scaled[120] = "";
+        if (r->ss.time_scale > 1.0001)
+            snprintf(scaled, sizeof scaled,
+                     " Run with compressed time: the durations below (as planned) were divided "
+                     "by %g.",
+                     r->ss.time_scale);
         snprintf(line, sizeof line, "%s%s%s%s", r->plan.name, r->plan.description[0] ? ": " : "",
-                 r->plan.description,
-                 r->ss.time_scale > 1.0001 ? " Run with compressed time: durations below were "
-                                             "divided by the time factor."
-                                           : "");
+                 r->plan.description, scaled);
         d->y = paragraph(cr, MARGIN, d->y + 8, CONTENT_W, 9.5, line);
         for (size_t i = 0; i < r->plan.n_phases; i++) {
             ensure_room(d, 10);
@@ -1314,14 +1329,39 @@ int report_session_pdf(struct store *st, int64_t sid, const char *pdf_path)
     snprintf(right, sizeof right, "Session #%lld, %s", (long long)r.ss.id, date);
     title_block(&d, "Gait retraining session report", right);
     session_info(&d, &r);
-    if (r.ss.status != STORE_COMPLETE) {
+    /* how it ended, in a sentence of its own (the info cell is short) */
+    char line[300] = "";
+    if (r.ss.status == STORE_INTERRUPTED)
+        snprintf(line, sizeof line, "Session interrupted (crash, power loss, lost sensor or a "
+                                    "failed save): figures cover the data stored up to then.");
+    else if (r.ss.status == STORE_RUNNING)
+        snprintf(line, sizeof line, "Session still running: figures cover the data stored so far.");
+    else if (r.ss.status == STORE_STOPPED) {
+        char how[96];
+        report_status_text(&r.ss, how, sizeof how);
+        snprintf(line, sizeof line,
+                 "Session %.60s before the end of its plan: figures cover the session up to then.",
+                 how);
+        char *semi = strchr(line, ';'); /* the exclusion has its own line */
+        if (semi)
+            snprintf(semi, sizeof line - (size_t)(semi - line),
+                     " before the end of its plan: figures cover the session up to then.");
+    }
+    if (line[0]) {
         cairo_set_source_rgb(d.cr, 0.7, 0.1, 0.1);
         font(d.cr, 7.5, true);
-        text_at(d.cr, MARGIN, d.y + 6, AL_LEFT,
-                r.ss.status == STORE_INTERRUPTED
-                    ? "Session interrupted (crash, power loss or stop): figures cover the data "
-                      "stored up to the interruption."
-                    : "Session still running: figures cover the data stored so far.");
+        text_at(d.cr, MARGIN, d.y + 6, AL_LEFT, line);
+        d.y += 12;
+    }
+    if (r.ss.excluded_utc) {
+        char when[32];
+        fmt_date(when, sizeof when, r.ss.excluded_utc, false);
+        snprintf(line, sizeof line, "Excluded from the progress report on %s: %.150s", when,
+                 r.ss.exclude_reason);
+        cairo_set_source_rgb(d.cr, 0.45, 0.3, 0.05);
+        font(d.cr, 7.5, true);
+        fit(d.cr, line, CONTENT_W);
+        text_at(d.cr, MARGIN, d.y + 6, AL_LEFT, line);
         d.y += 12;
     }
     heading(&d, "Figures per phase");
@@ -1368,8 +1408,9 @@ int report_session_csv(struct store *st, int64_t sid, const char *csv_path)
         fprintf(f, "# body_weight_n=%.17g\n", r.ss.body_weight_n);
     fprintf(f, "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"
                "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,"
-               "flags,phase,phase_name,in_band,under_ceiling,target_spm,band_lo_spm,band_hi_spm,"
-               "valr_ceiling_bw_s,feedback\n");
+               "flags,phase,phase_name,in_band,under_ceiling,stride_cadence_spm,target_spm,"
+               "band_lo_spm,band_hi_spm,valr_ceiling_bw_s,feedback\n");
+    double prev_step_ms = NAN; /* in_band judges the stride cadence (session.h) */
     for (size_t i = 0; i < r.n_steps; i++) {
         const struct session_step *s = &r.steps[i];
         const struct gait_step *g = &s->step;
@@ -1403,6 +1444,9 @@ int report_session_csv(struct store *st, int64_t sid, const char *csv_path)
         if (s->under_ceiling >= 0)
             fprintf(f, "%d", s->under_ceiling);
         fputc(',', f);
+        double step_ms = (g->flags & GAIT_STEP_AFTER_GAP) ? NAN : g->step_ms;
+        csv_num(f, session_stride_cadence(step_ms, prev_step_ms), false);
+        prev_step_ms = step_ms > 0 ? step_ms : NAN;
         /* what the runner was given at this step's initial contact */
         const struct session_targets *t = targets_at(&r, g->t_ic_s - r.ss.t0_sensor_s);
         csv_num(f, t ? t->cadence_spm : NAN, false);

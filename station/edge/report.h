@@ -25,8 +25,9 @@
 int report_session_pdf(struct store *st, int64_t sid, const char *pdf_path);
 
 /* Steps CSV (DESIGN.md section 5 columns first, then phase, phase_name,
- * in_band, under_ceiling, and the targets the runner was given at the
- * step's initial contact: target_spm, band_lo_spm, band_hi_spm,
+ * in_band, under_ceiling, stride_cadence_spm (what in_band judges), and the
+ * targets the runner was given at the step's initial contact: target_spm,
+ * band_lo_spm, band_hi_spm,
  * valr_ceiling_bw_s, feedback); re-importing it gives the same figures. */
 int report_session_csv(struct store *st, int64_t sid, const char *csv_path);
 

@@ -1015,7 +1015,7 @@ int store_session_exclude(struct store *st, int64_t id, const char *reason, int6
     sqlite3_stmt *s;
     int rc = prepare(st,
                      "UPDATE sessions SET excluded_utc = ?2, exclude_reason = ?3 WHERE id = ?1 "
-                     "AND status != 'running'",
+                     "AND status != 'running' AND (?2 IS NULL OR excluded_utc IS NULL)",
                      &s);
     if (rc)
         return rc;

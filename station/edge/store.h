@@ -145,7 +145,9 @@ GC_MUST_CHECK int store_session_begin(struct store *st, struct store_session *s,
 GC_MUST_CHECK int store_session_finish(struct store *st, int64_t id, enum store_status status, int64_t end_utc,
                          double stopped_at_s);
 /* Exclude an ended session from progress (reason NULL: include it again).
- * The session and its steps are kept; the reason and time are stored. */
+ * The session and its steps are kept; the reason and time are stored.  An
+ * excluded session keeps its first reason (GC_ERR_NOT_FOUND until it is
+ * included again). */
 GC_MUST_CHECK int store_session_exclude(struct store *st, int64_t id, const char *reason, int64_t now_utc);
 /* The session is alive at now_utc (the recorder calls it with each batch;
  * recovery uses it as the end time of an interrupted session). */

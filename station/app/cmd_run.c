@@ -109,6 +109,12 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     report_interrupted();
+    /* mistakes in the session's options are said before any sensor opens */
+    int crc = run_session_check(&o, msg, sizeof msg);
+    if (crc != GC_OK) {
+        fprintf(stderr, "station: %s.\n", msg);
+        return crc == GC_ERR_ARG ? 2 : 1;
+    }
 
     struct sim_proc *sim = NULL;
     char port[256];

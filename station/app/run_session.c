@@ -290,6 +290,43 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
     return GC_OK;
 }
 
+int run_session_check(const struct run_options *o, char *msg, size_t cap)
+{
+    if (o->protocol && o->target_cadence_spm > 0) {
+        snprintf(msg, cap,
+                 "--target-cadence is for a run without --protocol; the protocol sets the "
+                 "targets (change them live with 'station ctl set target-cadence')");
+        return GC_ERR_ARG;
+    }
+    if (o->protocol) {
+        struct plan plan;
+        char *text = NULL;
+        int rc = session_recorder_load_protocol(o->protocol, &plan, &text, msg, cap);
+        free(text);
+        if (rc != GC_OK)
+            return rc;
+    }
+    if (o->patient) {
+        struct store *st;
+        int rc = session_recorder_open_store(o->db, &st, true);
+        if (rc != GC_OK) {
+            snprintf(msg, cap, "cannot open the session store (%s); see the message above",
+                     gc_strerror(rc));
+            return rc;
+        }
+        struct store_patient p;
+        rc = store_patient_find(st, o->patient, &p);
+        store_close(st);
+        if (rc != GC_OK) {
+            snprintf(msg, cap,
+                     "no patient '%s' in the store; add it with 'station patient add %s'",
+                     o->patient, o->patient);
+            return rc;
+        }
+    }
+    return GC_OK;
+}
+
 struct run_session *run_session_new(const struct run_options *o, struct live *lv,
                                     const struct run_session_source *src, char *msg, size_t cap)
 {

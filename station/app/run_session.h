@@ -37,6 +37,11 @@ struct run_session_source {
     const char *record_path;/* raw recording, "" = none */
 };
 
+/* Before the sensor is opened: the options fit together, the protocol
+ * loads, the patient exists.  GC_OK, or an error with one sentence for
+ * the user in msg (GC_ERR_ARG: the options contradict each other). */
+int run_session_check(const struct run_options *o, char *msg, size_t cap);
+
 /* Check options, open the store and the protocol, create the feedback app
  * and register its event rings with lv (which must not be started yet).
  * On failure returns NULL with one sentence for the user in msg. */

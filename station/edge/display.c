@@ -14,6 +14,7 @@
 #include <SDL_ttf.h>
 #include <cairo.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -936,6 +937,9 @@ int display_screenshot(struct display *d, const char *png_path)
         if (cairo_surface_write_to_png(cs, png_path) != CAIRO_STATUS_SUCCESS) {
             LOG_ERR("cannot write %s", png_path);
             rc = GC_ERR_IO;
+        } else if (chmod(png_path, 0600) != 0) {
+            /* the runner's screen shows patient data: private like every output */
+            LOG_WARN("%s could not be made private (chmod 600)", png_path);
         }
     }
     cairo_surface_destroy(cs);

@@ -1,16 +1,17 @@
 /*
- * feedback_app.h - live biofeedback for `station run`: owns the feedback
- * policy, the audio thread, the runner's display and the control socket.
+ * feedback_app.h - live biofeedback for `station run`: owns the session's
+ * state (session.h, main thread), the feedback policy (audio thread), the
+ * runner's display and the control socket.
  *
  *   live DSP thread --[event ring: struct live_event]--+
  *                                                      v
- *   main thread --[command ring]--> audio thread period hook:
- *     (keys, ctl socket, ticks)       pop commands -> feedback_set_*
- *                                     pop events   -> feedback_on_event -> audio_cue
- *                                     feedback_tick, metronome on/off/cadence
- *                                     publish view (triple buffer, lock-free)
- *   main thread <--[view]-- : display_render, ctl replies, metronome to the
- *                             sensor (callback), session log (callback),
+ *   main thread --[command ring: typed settings]--> audio thread period hook:
+ *     THE SESSION (one owner): plan clock,            pop settings -> feedback_apply_settings
+ *     typed commands from keys, ctl socket,           pop events   -> feedback_on_event -> audio_cue
+ *     protocol; judges each step once;                feedback_tick, metronome on/off/cadence
+ *     every change -> session_event callback          publish view (triple buffer, lock-free)
+ *   main thread <--[view]-- : display_render (session view + policy view),
+ *                             ctl replies, metronome to the sensor (callback),
  *                             cue log (played-cue ring)
  *
  * The policy runs on the audio thread because that is where a cue is
@@ -20,15 +21,19 @@
  * for that thread.  With no sound wanted the audio thread still runs on
  * the null sink, paced by the clock.
  *
- * Wiring in cmd_run (all on the main thread unless stated):
+ * Wiring in run_session.c (all on the main thread unless stated):
  *   feedback_app_config_default(&fc);
  *   feedback_app_config_from_run_options(&fc, &opts);
+ *   fc.plan = &plan;
  *   fc.metronome_changed = fn calling live_send_command(lv, CMD_METRONOME, arg);
- *   fc.log_event = fn calling session_recorder_mark / _set_targets;  fc.user = ...;
+ *   fc.session_event = fn calling session_recorder_phase / _change;
+ *   fc.log_event = fn calling session_recorder_mark;  fc.user = ...;
  *   app = feedback_app_new(&fc, err, sizeof err);           (before live_start)
  *   live_add_event_consumer(lv, feedback_app_event_ring(app));
  *   live_start(lv);
- *   loop every feedback_app_frame_interval_ms(app) ms until the session ends:
+ *   every ~5 ms: feedback_app_advance(app, snap.t_session_s), then
+ *       feedback_app_judge_step for each step popped from the live pipeline;
+ *   every feedback_app_frame_interval_ms(app) ms until the session ends:
  *       live_get_snapshot(lv, &snap);
  *       feedback_app_status_from_live(&snap, &st);
  *       if (feedback_app_frame(app, &st)) -> user quit: live_request_stop(lv);

@@ -343,13 +343,6 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
              src->calib_desc[0] ? src->calib_desc : "none (nominal scale)");
 
     int rc;
-    if (o->protocol && o->target_cadence_spm > 0) {
-        snprintf(msg, cap,
-                 "--target-cadence is for a run without --protocol; the protocol sets the "
-                 "targets (change them live with 'station ctl set target-cadence')");
-        rc = GC_ERR_ARG;
-        goto fail;
-    }
     if (o->protocol)
         rc = session_recorder_load_protocol(o->protocol, &rs->plan, &rs->plan_text, msg, cap);
     else

@@ -4,14 +4,15 @@
  * feedback_app.h), the protocol's phases driving targets and feedback mode
  * (plan.h, session.h), and the session store writer (session_recorder.h).
  *
- *   live DSP thread --events--> feedback ring   (audio thread: cues)
- *                          \--> recorder ring   (writer thread: SQLite)
- *                           \-> phase ring      (main thread: protocol model)
- *   main thread: run_session_poll every ~5 ms -> phases -> feedback commands,
- *                announcements; recorder ticks; display frames
+ *   live DSP thread --events--> feedback ring (audio thread: cues)
+ *                          \--> step ring     (main thread: the session's
+ *                                              owner judges each step once)
+ *   main thread, every ~5 ms: the session's clock, judged steps and every
+ *   session event -> the recorder's ring (writer thread: SQLite); frames
  *
  * Without --patient nothing is stored (the raw recording still is); without
- * --protocol the feedback policy runs on its own defaults (feedback.h).
+ * --protocol a plan is generated (a 2 min baseline, then +7.5 % until
+ * stopped, or --target-cadence from the start).
  *
  * Thread: main thread only (the rings' producer is the live DSP thread).
  */
@@ -42,8 +43,9 @@ struct run_session_source {
  * the user in msg (GC_ERR_ARG: the options contradict each other). */
 int run_session_check(const struct run_options *o, char *msg, size_t cap);
 
-/* Check options, open the store and the protocol, create the feedback app
- * and register its event rings with lv (which must not be started yet).
+/* After run_session_check: open the store and the protocol, create the
+ * feedback app and register its event rings with lv (which must not be
+ * started yet).
  * On failure returns NULL with one sentence for the user in msg. */
 struct run_session *run_session_new(const struct run_options *o, struct live *lv,
                                     const struct run_session_source *src, char *msg, size_t cap);

@@ -1,5 +1,9 @@
 #include "gc_error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 const char *gc_strerror(int err)
 {
     switch (err) {
@@ -19,4 +23,50 @@ const char *gc_strerror(int err)
     case GC_ERR_PERM: return "permission denied";
     default: return "unknown error";
     }
+}
+
+void gc_diag_clear(struct gc_diag *d)
+{
+    if (d) {
+        d->code = GC_OK;
+        d->msg[0] = '\0';
+    }
+}
+
+int gc_fail(struct gc_diag *d, int code, const char *fmt, ...)
+{
+    if (!d)
+        return code;
+    d->code = code;
+    if (!fmt || !*fmt) {
+        snprintf(d->msg, sizeof d->msg, "%s", gc_strerror(code));
+        return code;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int gc_diag_prefix(struct gc_diag *d, const char *fmt, ...)
+{
+    if (!d)
+        return GC_ERR_ARG;
+    char prefix[GC_DIAG_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    /* prefix, ": ", old message; cut at the buffer's end */
+    char out[GC_DIAG_MSG_MAX];
+    size_t n = 0;
+    const size_t cap = sizeof out - 1;
+    const char *parts[3] = {prefix, d->msg[0] ? ": " : "", d->msg};
+    for (int i = 0; i < 3; i++)
+        for (const char *c = parts[i]; *c && n < cap; c++)
+            out[n++] = *c;
+    out[n] = '\0';
+    memcpy(d->msg, out, n + 1);
+    return d->code;
 }

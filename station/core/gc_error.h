@@ -27,6 +27,34 @@ enum gc_err {
 
 const char *gc_strerror(int err);
 
+/*
+ * The one diagnostics channel.  Every fallible call takes a
+ * `struct gc_diag *diag` (last argument, may be NULL when the caller only
+ * wants the code) and returns the gc_err code it also stores there.
+ * `msg` is one English sentence for the user, naming what failed and, where
+ * it helps, what to do ("cannot open 'x.gcrec': No such file or directory").
+ * The callee fills it; the caller prints it or adds context with
+ * gc_diag_prefix().  Owned by the caller, usually on its stack.  Thread: any
+ * (no shared state).
+ */
+#define GC_DIAG_MSG_MAX 320
+struct gc_diag {
+    int code;                   /* GC_OK or a gc_err code */
+    char msg[GC_DIAG_MSG_MAX];  /* "" when code == GC_OK */
+};
+
+/* Empties d (code GC_OK, msg ""); NULL is allowed. */
+void gc_diag_clear(struct gc_diag *d);
+/* Records code and a printf-style message in d (if not NULL); returns code,
+ * so a failing path reads `return gc_fail(diag, GC_ERR_IO, "...", ...);`.
+ * A NULL or empty fmt stores gc_strerror(code). */
+int gc_fail(struct gc_diag *d, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Puts "prefix: " in front of d's message (context added by a caller);
+ * returns d's code.  Truncates, never overflows. */
+int gc_diag_prefix(struct gc_diag *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* On a fallible call whose result must be looked at: dropping it is a
  * warning, an error with -Werror (CI).  Used on the edges' calls that lose
  * data when their failure goes unnoticed (store, recording, data folder,

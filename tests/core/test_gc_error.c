@@ -36,5 +36,30 @@ int main(void)
     CHECK_EQ(GC_ERR_PERM, -(int)n);
     CHECK(!strcmp(gc_strerror(GC_ERR_PERM - 1), unknown));
     CHECK(!strcmp(gc_strerror(GC_ERR_FORMAT), "malformed data"));
+
+    /* The diagnostics struct: the code comes back and is kept, the message
+     * is the formatted sentence, a caller's prefix goes in front, and a
+     * message too long for the buffer is cut, never overflowed. */
+    struct gc_diag d;
+    gc_diag_clear(&d);
+    CHECK_EQ(d.code, GC_OK);
+    CHECK(d.msg[0] == '\0');
+    CHECK_EQ(gc_fail(&d, GC_ERR_IO, "cannot open '%s'", "x.gcrec"), GC_ERR_IO);
+    CHECK_EQ(d.code, GC_ERR_IO);
+    CHECK(!strcmp(d.msg, "cannot open 'x.gcrec'"));
+    CHECK_EQ(gc_diag_prefix(&d, "recording %d", 3), GC_ERR_IO);
+    CHECK(!strcmp(d.msg, "recording 3: cannot open 'x.gcrec'"));
+    CHECK_EQ(gc_fail(&d, GC_ERR_NOT_FOUND, NULL), GC_ERR_NOT_FOUND);
+    CHECK(!strcmp(d.msg, "not found"));
+    CHECK_EQ(gc_fail(NULL, GC_ERR_ARG, "ignored"), GC_ERR_ARG);
+    char big[1000];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    gc_fail(&d, GC_ERR_FORMAT, "%s", big);
+    CHECK_EQ(strlen(d.msg), (size_t)GC_DIAG_MSG_MAX - 1);
+    gc_diag_prefix(&d, "%s", big);
+    CHECK_EQ(strlen(d.msg), (size_t)GC_DIAG_MSG_MAX - 1);
+    gc_diag_clear(&d);
+    CHECK(d.code == GC_OK && d.msg[0] == '\0');
     return check_exit();
 }

@@ -27,6 +27,8 @@
 #include "ranges.h"
 #include "run_options.h"
 #include "spsc.h"
+#include "web.h"
+#include "web_state.h"
 
 #define FA_EVENT_RING  1024
 #define FA_CMD_RING    64
@@ -64,6 +66,8 @@ struct fa_issued {
 struct fa_snap {
     struct feedback_view v;
     uint64_t seq_applied;
+    uint64_t ev_seq;  /* events the view includes */
+    int64_t ev_rx_ns; /* serial arrival of the newest (CLOCK_MONOTONIC), 0 = none */
 };
 
 struct feedback_app {
@@ -79,6 +83,8 @@ struct feedback_app {
     double t_tick_s;
     uint64_t seq_applied;
     unsigned periods;
+    uint64_t hook_ev_seq;
+    int64_t hook_ev_rx_ns;
 
     /* rings */
     struct spsc *events, *cmds, *issued;
@@ -94,6 +100,10 @@ struct feedback_app {
     struct audio *audio;
     struct display *disp;
     struct ctlsock *ctl;
+    struct web *web;
+    char web_url[160];
+    uint64_t view_ev_seq;
+    int64_t view_ev_rx_ns;
     struct feedback_view view;
     struct display_model model;
     bool have_model;
@@ -148,6 +158,9 @@ void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
     cfg->screenshot = o->screenshot;
     cfg->patient = o->patient;
     cfg->changes_out = o->quiet ? NULL : stdout;
+    cfg->web = o->web;
+    cfg->web_addr = o->web_addr[0] ? o->web_addr : NULL;
+    cfg->web_port = o->web_port;
 }
 
 /* ---- audio thread ----------------------------------------------------------- */
@@ -157,6 +170,8 @@ static void publish(struct feedback_app *app)
     struct fa_snap *s = &app->snap[app->back];
     s->v = app->hook_view;
     s->seq_applied = app->seq_applied;
+    s->ev_seq = app->hook_ev_seq;
+    s->ev_rx_ns = app->hook_ev_rx_ns;
     app->back =
         atomic_exchange_explicit(&app->middle, app->back | FA_FRESH, memory_order_acq_rel) & 3u;
 }
@@ -241,6 +256,8 @@ static void period_hook(void *user, struct audio *a, uint64_t frame, int64_t now
             audio_step(a, (int64_t)((le.ev.step.t_ic_s + app->host_minus_session_s) * 1e9));
         if (cues)
             issue(app, a, cues, &le, now);
+        app->hook_ev_seq++;
+        app->hook_ev_rx_ns = le.t_rx_ns;
         changed = true;
     }
     double t = app->t_tick_s;
@@ -265,6 +282,8 @@ static void read_view(struct feedback_app *app)
     if (atomic_load_explicit(&app->middle, memory_order_acquire) & FA_FRESH)
         app->front = atomic_exchange_explicit(&app->middle, app->front, memory_order_acq_rel) & 3u;
     app->view = app->snap[app->front].v;
+    app->view_ev_seq = app->snap[app->front].ev_seq;
+    app->view_ev_rx_ns = app->snap[app->front].ev_rx_ns;
 }
 
 static uint64_t send(struct feedback_app *app, int kind, double a, double b, double c)
@@ -777,6 +796,12 @@ static void ctl_handler(void *user, const struct ctl_cmd *c, char *reply, size_t
     dispatch(user, c, "ctl", reply, cap);
 }
 
+/* The web console's commands: the control socket's path, source "web". */
+static void web_handler(void *user, const struct ctl_cmd *c, char *reply, size_t cap)
+{
+    dispatch(user, c, "web", reply, cap);
+}
+
 int feedback_app_command(struct feedback_app *app, const char *line, const char *source,
                          char *reply, size_t cap)
 {
@@ -1053,6 +1078,26 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
             LOG_WARN("%s; 'station ctl' will not reach this session (the keyboard still works)",
                      cerr);
     }
+    if (cfg->web) {
+        struct web_config wc;
+        web_config_default(&wc);
+        if (cfg->web_addr)
+            wc.addr = cfg->web_addr;
+        wc.port = (uint16_t)cfg->web_port;
+        wc.token = cfg->web_token;
+        struct gc_diag diag;
+        gc_diag_clear(&diag);
+        app->web = web_new(&wc, &diag);
+        if (!app->web) {
+            /* asked for explicitly: the PT would look for a console that is not there */
+            snprintf(err, errcap, "%s", diag.msg);
+            feedback_app_free(app);
+            return NULL;
+        }
+        web_url(app->web, app->web_url, sizeof app->web_url);
+        printf("web console: %s\n", app->web_url);
+        fflush(stdout);
+    }
     return app;
 }
 
@@ -1087,6 +1132,31 @@ static void build_model(struct feedback_app *app, struct display_model *m)
     snprintf(m->audio_device, sizeof m->audio_device, "%.60s", app->audio_device);
 }
 
+/* The web console reads what the display just rendered (the same model),
+ * plus the spectral cadence and, for the latency benchmark, when the
+ * newest event in it arrived (mapped from CLOCK_MONOTONIC to the wall
+ * clock the browser shares). */
+static void publish_web(struct feedback_app *app)
+{
+    struct web_state_extra x = {.t_session_s = app->t_session_s,
+                                .cadence_spectral_spm = app->status.cadence_spectral_spm > 0
+                                                            ? app->status.cadence_spectral_spm
+                                                            : NAN,
+                                .ev_seq = app->view_ev_seq,
+                                .ev_rx_wall_ms = NAN};
+    if (app->view_ev_rx_ns > 0) {
+        struct timespec mono, wall;
+        clock_gettime(CLOCK_MONOTONIC, &mono);
+        clock_gettime(CLOCK_REALTIME, &wall);
+        double mono_ms = mono.tv_sec * 1e3 + mono.tv_nsec / 1e6;
+        double wall_ms = wall.tv_sec * 1e3 + wall.tv_nsec / 1e6;
+        x.ev_rx_wall_ms = wall_ms - (mono_ms - app->view_ev_rx_ns / 1e6);
+    }
+    char json[WEB_STATE_MAX];
+    if (web_state_json(&app->model, &x, json, sizeof json) < 0 || web_publish(app->web, json) < 0)
+        LOG_WARN("the live state does not fit the web console's %d bytes", WEB_STATE_MAX);
+}
+
 int feedback_app_frame(struct feedback_app *app, const struct feedback_app_status *st)
 {
     if (st) {
@@ -1099,6 +1169,7 @@ int feedback_app_frame(struct feedback_app *app, const struct feedback_app_statu
     read_view(app);
     if (app->ctl)
         ctlsock_poll(app->ctl, 0, ctl_handler, app);
+    web_poll(app->web, web_handler, app);
     struct display_input in[16];
     int n = display_poll(app->disp, in, 16);
     for (int i = 0; i < n; i++)
@@ -1117,6 +1188,8 @@ int feedback_app_frame(struct feedback_app *app, const struct feedback_app_statu
     build_model(app, &app->model);
     app->have_model = true;
     display_render(app->disp, &app->model);
+    if (app->web)
+        publish_web(app);
     return app->quit ? 1 : 0;
 }
 
@@ -1125,6 +1198,7 @@ void feedback_app_status_from_live(const struct live_snapshot *s, struct feedbac
     static const char *const states[] = {"connecting", "streaming", "silent", "lost", "ended"};
     memset(st, 0, sizeof *st);
     st->t_session_s = s->t_session_s;
+    st->cadence_spectral_spm = s->gait.cadence_spectral_spm;
     st->link_ok = s->link_state == LIVE_LINK_STREAMING;
     const char *state =
         (unsigned)s->link_state < sizeof states / sizeof states[0] ? states[s->link_state] : "?";
@@ -1135,6 +1209,11 @@ void feedback_app_status_from_live(const struct live_snapshot *s, struct feedbac
     else
         snprintf(st->link, sizeof st->link, "sensor %.20s: link %s",
                  s->hello.serial[0] ? s->hello.serial : "?", state);
+}
+
+const char *feedback_app_web_url(const struct feedback_app *app)
+{
+    return app->web_url;
 }
 
 void feedback_app_get_view(struct feedback_app *app, struct feedback_view *v)
@@ -1217,6 +1296,7 @@ void feedback_app_free(struct feedback_app *app)
 {
     if (!app)
         return;
+    web_free(app->web); /* its threads end first: none of them reads the app */
     audio_free(app->audio); /* joins the thread that runs the policy */
     display_free(app->disp);
     ctlsock_free(app->ctl);

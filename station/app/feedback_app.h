@@ -65,6 +65,7 @@ struct feedback_app_status {
     bool link_ok;
     char link[96];  /* "sensor SN123: 1000 Hz, link ok" */
     char calib[96]; /* "calibration: ..." or "" */
+    double cadence_spectral_spm; /* the spectral (FFTW) cadence, NAN until known */
 };
 
 struct feedback_app_config {
@@ -85,6 +86,11 @@ struct feedback_app_config {
     bool ctl;             /* open the control socket */
     const char *ctl_path; /* NULL = ctlsock_default_path */
     const char *patient;
+    /* the therapist's web console (web.h): off unless web is set */
+    bool web;
+    const char *web_addr; /* numeric address to bind; NULL = 0.0.0.0 */
+    unsigned web_port;    /* 0 = any free port (tests) */
+    const char *web_token; /* NULL = random (tests may fix one) */
     const char *cue_log_path; /* CSV of every cue; NULL = $GAITCUE_CUE_LOG, or none */
     FILE *changes_out;        /* a line per therapist change/marker (stdout unless --quiet) */
     /* The session's plan (copied; already time-scaled).  NULL: one open
@@ -105,7 +111,7 @@ struct feedback_app_config {
 void feedback_app_config_default(struct feedback_app_config *cfg);
 /* --target-cadence (absolute target, training from the start; otherwise a
  * 120 s baseline then +7.5 %), --audio-device, --headless, --screenshot,
- * --patient, --quiet (no change lines on stdout). */
+ * --patient, --quiet (no change lines on stdout), --web, --web-bind. */
 void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
                                           const struct run_options *o);
 
@@ -142,6 +148,8 @@ void feedback_app_set_body_weight(struct feedback_app *app, double body_weight_n
  * at once on the runner's display (red line), in 'ctl get status'
  * (store=failing, recording=failing); false, false clears it. */
 void feedback_app_set_failures(struct feedback_app *app, bool store_failed, bool record_failed);
+/* The web console's URL with its token ("" without --web). */
+const char *feedback_app_web_url(const struct feedback_app *app);
 /* The session's state now (what the display and the ctl replies show). */
 void feedback_app_get_session(const struct feedback_app *app, struct session_view *v);
 /* Latest view of the policy (as the display shows it). */

@@ -15,6 +15,7 @@
 #include "gc_error.h"
 #include "usertext.h"
 #include "ranges.h"
+#include "web.h"
 
 static bool parse_double(const char *s, double lo, double hi, double *out)
 {
@@ -101,7 +102,14 @@ void run_options_usage(enum run_mode mode, FILE *out)
             "                        changes (keys, 'station ctl') are stored with their time\n"
             "  --therapist NAME      therapist, printed on the report\n"
             "  --time-scale X        run the protocol X times faster (demos, tests)\n"
-            "  --db PATH             session store (default $XDG_DATA_HOME/gaitcue/gaitcue.db)\n"
+            "  --db PATH             session store (default $XDG_DATA_HOME/gaitcue/gaitcue.db)\n\n"
+            "therapist's web console (docs/web.md):\n"
+            "  --web [ADDR:]PORT     serve the live console to a tablet or phone on the clinic\n"
+            "                        network (default off; --web alone: 0.0.0.0:8088); the\n"
+            "                        station prints 'web console: http://HOST:PORT/?token=...'\n"
+            "                        and every request needs that session's token\n"
+            "  --web-bind ADDR       serve the console only on this interface's address\n"
+            "                        (e.g. 127.0.0.1 or 192.168.1.20); implies --web\n"
             "  -h, --help            this help\n");
 }
 
@@ -121,6 +129,9 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
     memset(o, 0, sizeof *o);
     o->mode = mode;
     o->speed = 1.0;
+    o->web_port = WEB_DEFAULT_PORT;
+    bool web_flag = false;
+    char web_listen_addr[64] = ""; /* the address --web named, if any */
     const char *cmd = mode == RUN_MODE_LIVE ? "run" : "replay";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -248,6 +259,45 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
                 snprintf(err, errcap, "--time-scale must be a factor from 0.01 to 1000.");
                 return 2;
             }
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--web")) {
+            if (web_flag) {
+                snprintf(err, errcap, "--web is given twice; give it once.");
+                return 2;
+            }
+            web_flag = true;
+            o->web = true;
+            /* the value is optional: --web alone serves on 0.0.0.0:8088 */
+            if (i + 1 < argc && argv[i + 1][0] != '-') {
+                const char *val = argv[++i];
+                struct gc_diag diag;
+                gc_diag_clear(&diag);
+                char addr[64] = "";
+                uint16_t port = 0;
+                if (web_parse_listen(val, addr, sizeof addr, &port, &diag) != GC_OK) {
+                    snprintf(err, errcap, "--web: %s.", diag.msg);
+                    return 2;
+                }
+                o->web_port = port;
+                if (strchr(val, ':'))
+                    snprintf(web_listen_addr, sizeof web_listen_addr, "%s", addr);
+            }
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--web-bind")) {
+            NEED_VALUE();
+            char addr[64] = "";
+            uint16_t port = 0;
+            char probe[96];
+            struct gc_diag diag;
+            gc_diag_clear(&diag);
+            snprintf(probe, sizeof probe, strchr(v, ':') ? "[%.80s]:0" : "%.80s:0", v);
+            if (web_parse_listen(probe, addr, sizeof addr, &port, &diag) != GC_OK) {
+                snprintf(err, errcap,
+                         "--web-bind must be a numeric IP address of this machine (e.g. "
+                         "127.0.0.1 or 192.168.1.20), not '%.60s'.",
+                         v);
+                return 2;
+            }
+            snprintf(o->web_addr, sizeof o->web_addr, "%s", addr);
+            o->web = true;
         } else if (mode == RUN_MODE_REPLAY && a[0] != '-' && o->replay_file == NULL) {
             o->replay_file = a;
         } else {
@@ -266,6 +316,14 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
     if (mode == RUN_MODE_REPLAY && o->replay_file == NULL) {
         snprintf(err, errcap, "give the recording to replay: station replay FILE.");
         return 2;
+    }
+    if (web_listen_addr[0]) {
+        if (o->web_addr[0] && strcmp(o->web_addr, web_listen_addr) != 0) {
+            snprintf(err, errcap, "--web names %s and --web-bind %s: give one address.",
+                     web_listen_addr, o->web_addr);
+            return 2;
+        }
+        snprintf(o->web_addr, sizeof o->web_addr, "%s", web_listen_addr);
     }
     return 0;
 }

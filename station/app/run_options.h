@@ -53,6 +53,10 @@ struct run_options {
     bool allow_other_sensor;   /* --allow-other-sensor: use another sensor's calibration */
     const char *therapist;     /* --therapist NAME (stored with the session) */
     double time_scale;         /* --time-scale X: protocol durations divided by X (0 = 1) */
+    /* the therapist's web console (docs/web.md) */
+    bool web;          /* --web [ADDR:]PORT or --web-bind ADDR */
+    char web_addr[64]; /* numeric address; "" = 0.0.0.0 */
+    unsigned web_port; /* default 8088; 0 = any free port */
 };
 
 /* Parse argv[1..argc) (argv[0] is the subcommand).  Returns 0 ok, 1 when

@@ -71,11 +71,19 @@ int cmd_progress(int argc, char **argv)
         store_close(st);
         return 1;
     }
-    if (rc == GC_OK)
-        rc = report_progress_pdf(st, p.id, pdf);
+    struct gc_diag diag;
+    gc_diag_clear(&diag);
+    struct report_progress prog;
+    if (rc == GC_OK && (rc = report_progress_load(st, p.id, &prog, &diag)) == GC_OK) {
+        rc = report_progress_pdf(&prog, pdf, store_path(st), &diag);
+        report_progress_free(&prog);
+    }
     store_close(st);
-    if (rc)
+    if (rc) {
+        if (diag.code != GC_OK)
+            fprintf(stderr, "station progress: %s.\n", diag.msg);
         return 1;
+    }
     printf("progress report for %s (%d sessions): %s\n", code, p.n_sessions, pdf);
     return 0;
 }

@@ -123,19 +123,26 @@ int cmd_report(int argc, char **argv)
                 fprintf(stderr, "station: no sessions stored%s%s yet.\n",
                         code ? " for patient " : "", code ? code : "");
         }
-    } else {
-        struct store_session ss;
-        rc = store_session_get(st, sid, &ss);
-        if (rc == GC_ERR_NOT_FOUND)
-            fprintf(stderr, "station: there is no session %lld; 'station sessions' lists them.\n",
-                    (long long)sid);
     }
-    if (rc == GC_OK && pdf && (rc = report_session_pdf(st, sid, pdf)) == GC_OK)
+    struct gc_diag diag;
+    gc_diag_clear(&diag);
+    struct report_record rec;
+    bool loaded = false;
+    if (rc == GC_OK) {
+        rc = report_record_load(st, sid, &rec, &diag);
+        loaded = rc == GC_OK;
+    }
+    const char *stp = store_path(st);
+    if (rc == GC_OK && pdf && (rc = report_session_pdf(&rec, pdf, stp, &diag)) == GC_OK)
         printf("session %lld report: %s\n", (long long)sid, pdf);
-    if (rc == GC_OK && csv && (rc = report_session_csv(st, sid, csv)) == GC_OK)
+    if (rc == GC_OK && csv && (rc = report_session_csv(&rec, csv, stp, &diag)) == GC_OK)
         printf("session %lld steps: %s\n", (long long)sid, csv);
-    if (rc == GC_OK && json && (rc = report_session_json(st, sid, json)) == GC_OK)
+    if (rc == GC_OK && json && (rc = report_session_json(&rec, json, stp, &diag)) == GC_OK)
         printf("session %lld summary: %s\n", (long long)sid, json);
+    if (rc != GC_OK && diag.code != GC_OK)
+        fprintf(stderr, "station report: %s.\n", diag.msg);
+    if (loaded)
+        report_record_free(&rec);
     store_close(st);
     return rc == GC_OK ? 0 : 1;
 }

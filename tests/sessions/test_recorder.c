@@ -343,7 +343,10 @@ static void test_crash(void)
     CHECK_EQ(session_recorder_recover(st, NULL), 0); /* once only */
     char pdf[400];
     snprintf(pdf, sizeof pdf, "%s/crash.pdf", dir);
-    CHECK_EQ(report_session_pdf(st, id, pdf), GC_OK);
+    struct report_record rec;
+    CHECK_EQ(report_record_load(st, id, &rec, NULL), GC_OK);
+    CHECK_EQ(report_session_pdf(&rec, pdf, store_path(st), NULL), GC_OK);
+    report_record_free(&rec);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "pdftotext '%s' - | grep -q 'Session interrupted'", pdf);
     CHECK(system(cmd) == 0);

@@ -1,0 +1,260 @@
+/*
+ * report_record.c - loads what a report shows from the store into plain
+ * records (report_record.h), and the small facts read off a record.
+ */
+#include "report_record.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_doc.h"
+
+void report_record_free(struct report_record *r)
+{
+    free(r->phases);
+    free(r->steps);
+    free(r->changes);
+    free(r->markers);
+    free(r->protocol_text);
+    memset(r, 0, sizeof *r);
+}
+
+static int load(struct store *st, int64_t sid, struct report_record *r, bool with_prev,
+                struct gc_diag *diag)
+{
+    memset(r, 0, sizeof *r);
+    int rc = store_session_get(st, sid, &r->ss);
+    if (rc == GC_ERR_NOT_FOUND)
+        return gc_fail(diag, rc, "there is no session %lld; 'station sessions' lists them",
+                       (long long)sid);
+    if (rc == GC_OK)
+        rc = store_patient_get(st, r->ss.patient_id, &r->pat);
+    if (rc == GC_OK)
+        rc = store_load_phases(st, sid, &r->phases, &r->n_phases);
+    if (rc == GC_OK)
+        rc = store_load_steps(st, sid, &r->steps, &r->n_steps);
+    if (rc == GC_OK)
+        rc = store_load_target_changes(st, sid, &r->changes, &r->n_changes);
+    if (rc == GC_OK)
+        rc = store_load_markers(st, sid, &r->markers, &r->n_markers);
+    if (rc == GC_OK)
+        rc = store_session_protocol(st, sid, &r->protocol_text);
+    if (rc) {
+        report_record_free(r);
+        return gc_fail(diag, rc, "cannot read session %lld from the store (%s): %s",
+                       (long long)sid, gc_strerror(rc), store_errmsg(st));
+    }
+    struct plan_error perr;
+    r->have_plan = r->protocol_text[0] &&
+                   plan_parse(r->protocol_text, strlen(r->protocol_text), &r->plan, &perr) == GC_OK;
+    double end = 0;
+    for (size_t i = 0; i < r->n_steps; i++) {
+        double rel = r->steps[i].step.t_ic_s - r->ss.t0_sensor_s;
+        if (rel > end)
+            end = rel;
+    }
+    for (size_t i = 0; i < r->n_markers; i++) {
+        double rel = r->markers[i].t_s - r->ss.t0_sensor_s;
+        if (rel > end)
+            end = rel;
+    }
+    /* where it ended: the stop's time, or a complete plan's planned end
+     * (an open last phase has none: as far as it went) */
+    if (isfinite(r->ss.stopped_at_s) && r->ss.stopped_at_s > end)
+        end = r->ss.stopped_at_s;
+    if (r->ss.status == STORE_COMPLETE && r->n_phases) {
+        const struct store_phase *last = &r->phases[r->n_phases - 1];
+        double planned_end = last->start_s + last->planned_s;
+        if (last->started && isfinite(planned_end) && planned_end > end)
+            end = planned_end;
+    }
+    r->t_end_rel = end > 1 ? end : 1;
+    if (!with_prev)
+        return GC_OK;
+    int64_t prev_id;
+    rc = store_session_previous(st, sid, &prev_id);
+    if (rc == GC_ERR_NOT_FOUND)
+        return GC_OK; /* the first of its protocol */
+    struct report_record prev;
+    if (rc == GC_OK)
+        rc = load(st, prev_id, &prev, false, diag);
+    if (rc) {
+        report_record_free(r);
+        return diag && diag->code ? diag->code
+                                  : gc_fail(diag, rc, "cannot find the session before %lld: %s",
+                                            (long long)sid, store_errmsg(st));
+    }
+    r->has_prev = true;
+    r->prev = prev.ss;
+    report_key_of(&prev, &r->prev_key);
+    report_record_free(&prev);
+    return GC_OK;
+}
+
+int report_record_load(struct store *st, int64_t sid, struct report_record *r,
+                       struct gc_diag *diag)
+{
+    return load(st, sid, r, true, diag);
+}
+
+static uint64_t phase_mask_kind(const struct report_record *r, int k1, int k2)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < r->n_phases && i < 64; i++)
+        if ((int)r->phases[i].kind == k1 || (int)r->phases[i].kind == k2)
+            m |= SESSION_PHASE_BIT(r->phases[i].idx);
+    return m;
+}
+
+void report_key_of(const struct report_record *r, struct report_key *k)
+{
+    session_stats_compute(r->steps, r->n_steps, SESSION_ALL_PHASES, &k->all);
+    session_stats_compute(r->steps, r->n_steps, phase_mask_kind(r, PLAN_KIND_BASELINE, -1),
+                          &k->baseline);
+    session_stats_compute(r->steps, r->n_steps,
+                          phase_mask_kind(r, PLAN_KIND_TRAINING, PLAN_KIND_RUN), &k->training);
+    session_stats_compute(r->steps, r->n_steps, phase_mask_kind(r, PLAN_KIND_RETENTION, -1),
+                          &k->retention);
+    k->pain_max = -1;
+    for (size_t i = 0; i < r->n_markers; i++)
+        if (r->markers[i].kind == STORE_MARK_PAIN && r->markers[i].pain > k->pain_max)
+            k->pain_max = r->markers[i].pain;
+}
+
+int report_key_figures(struct store *st, int64_t sid, struct report_key *out,
+                       struct gc_diag *diag)
+{
+    struct report_record r;
+    int rc = load(st, sid, &r, false, diag);
+    if (rc)
+        return rc;
+    report_key_of(&r, out);
+    report_record_free(&r);
+    return GC_OK;
+}
+/* The targets in force at session time rel_s: every change (protocol
+ * phase or PT) is stored with everything in force after it. */
+const struct session_targets *report_targets_at(const struct report_record *r, double rel_s)
+{
+    const struct session_targets *t = NULL;
+    for (size_t i = 0; i < r->n_changes; i++)
+        if (r->changes[i].t_s - r->ss.t0_sensor_s <= rel_s + 1e-9)
+            t = &r->changes[i].targets;
+    return t;
+}
+
+/* A phase ends where the next phase that began after it began (the PT
+ * may have skipped some, or added one at the end), else at its planned
+ * end or the session's end, whichever came first. */
+double report_phase_end_rel(const struct report_record *r, size_t i)
+{
+    double start = r->phases[i].start_s, next = INFINITY;
+    for (size_t k = 0; k < r->n_phases; k++)
+        if (k != i && r->phases[k].started && r->phases[k].start_s >= start &&
+            r->phases[k].idx > r->phases[i].idx && r->phases[k].start_s < next)
+            next = r->phases[k].start_s;
+    if (isfinite(next))
+        return next;
+    double planned = start + r->phases[i].planned_s;
+    return planned < r->t_end_rel ? planned : r->t_end_rel;
+}
+void report_status_text(const struct store_session *ss, char *buf, size_t cap)
+{
+    char t[16];
+    rd_fmt_clock(t, sizeof t, ss->stopped_at_s);
+    if (ss->status == STORE_STOPPED && isfinite(ss->stopped_at_s))
+        snprintf(buf, cap, "stopped at %s by the PT", t);
+    else if (ss->status == STORE_STOPPED)
+        snprintf(buf, cap, "stopped by the PT before the plan's end");
+    else
+        snprintf(buf, cap, "%s", store_status_name(ss->status));
+    if (ss->excluded_utc) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, cap - n, "; excluded from progress: %.80s", ss->exclude_reason);
+    }
+}
+double report_key_value(const struct session_stats *x, enum report_figure what, int *dec)
+{
+    switch (what) {
+    case REPORT_FIG_CADENCE:
+        *dec = SESSION_DEC_CADENCE;
+        return x->cadence_spm;
+    case REPORT_FIG_CONTACT:
+        *dec = SESSION_DEC_CONTACT;
+        return x->contact_ms;
+    case REPORT_FIG_VALR:
+        *dec = SESSION_DEC_RATE;
+        return x->valr_bw_s;
+    case REPORT_FIG_VILR:
+        *dec = SESSION_DEC_RATE;
+        return x->vilr_bw_s;
+    case REPORT_FIG_IN_BAND_PCT:
+        *dec = SESSION_DEC_SHARE;
+        return isfinite(x->share_in_band) ? x->share_in_band * 100.0 : NAN;
+    case REPORT_FIG_IMPACT_PEAK:
+    default:
+        *dec = SESSION_DEC_PEAK_BW;
+        return x->impact_peak_bw;
+    }
+}
+
+/* ---- one patient's sessions ------------------------------------------ */
+
+struct collect {
+    struct report_progress *p;
+    size_t cap;
+    bool nomem;
+};
+
+static void collect_row(const struct store_session *ss, void *user)
+{
+    struct collect *c = user;
+    if (c->nomem)
+        return;
+    if (c->p->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 16;
+        struct report_progress_row *rows = realloc(c->p->rows, nc * sizeof *rows);
+        if (!rows) {
+            c->nomem = true;
+            return;
+        }
+        c->p->rows = rows;
+        c->cap = nc;
+    }
+    memset(&c->p->rows[c->p->n], 0, sizeof c->p->rows[0]);
+    c->p->rows[c->p->n++].ss = *ss;
+}
+
+int report_progress_load(struct store *st, int64_t patient_id, struct report_progress *p,
+                         struct gc_diag *diag)
+{
+    memset(p, 0, sizeof *p);
+    int rc = store_patient_get(st, patient_id, &p->pat);
+    if (rc == GC_ERR_NOT_FOUND)
+        return gc_fail(diag, rc, "there is no patient with id %lld; 'station patient list' "
+                                 "shows them", (long long)patient_id);
+    if (rc)
+        return gc_fail(diag, rc, "cannot read the patient from the store: %s", store_errmsg(st));
+    struct collect c = {.p = p};
+    rc = store_session_list(st, patient_id, collect_row, &c);
+    if (rc >= 0 && c.nomem)
+        rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory listing the patient's sessions");
+    else if (rc < 0)
+        gc_fail(diag, rc, "cannot list the patient's sessions: %s", store_errmsg(st));
+    for (size_t i = 0; rc >= 0 && i < p->n; i++)
+        rc = report_key_figures(st, p->rows[i].ss.id, &p->rows[i].key, diag);
+    if (rc < 0) {
+        report_progress_free(p);
+        return rc;
+    }
+    return GC_OK;
+}
+
+void report_progress_free(struct report_progress *p)
+{
+    free(p->rows);
+    p->rows = NULL;
+    p->n = 0;
+}

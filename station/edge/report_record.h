@@ -1,0 +1,103 @@
+/*
+ * report_record.h - what a report shows, as plain data: one session with
+ * everything stored about it (and the previous session's key figures for
+ * the comparison), or one patient's sessions with their key figures.
+ *
+ * The loaders are the report's only contact with the store; the pages
+ * (report.h) are drawn from these records alone.  Times as in store.h:
+ * *_utc Unix seconds, t_*_s sensor time (s), "rel" s since session start.
+ *
+ * Ownership: a loaded record owns its arrays; free it with the matching
+ * *_free.  Thread: the loaders use the store's connection (store.h's
+ * rule: one thread at a time); the records themselves are plain data.
+ */
+#ifndef GC_REPORT_RECORD_H
+#define GC_REPORT_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gc_error.h"
+#include "plan.h"
+#include "session.h"
+#include "store.h"
+
+/* Key figures of one session (progress report, previous-session
+ * comparison): stats over the phases of each kind. */
+struct report_key {
+    struct session_stats all;       /* every step */
+    struct session_stats baseline;  /* baseline phases */
+    struct session_stats training;  /* training and run phases */
+    struct session_stats retention; /* retention phases */
+    int pain_max;                   /* highest pain marker, -1 none */
+};
+
+struct report_record {
+    struct store_session ss;
+    struct store_patient pat;
+    struct store_phase *phases;
+    size_t n_phases;
+    struct session_step *steps;
+    size_t n_steps;
+    struct store_target_change *changes;
+    size_t n_changes;
+    struct store_marker *markers;
+    size_t n_markers;
+    char *protocol_text;
+    struct plan plan;
+    bool have_plan;
+    double t_end_rel; /* time axis end, s since session start */
+    /* the previous session of the same protocol (excluded ones skipped) */
+    bool has_prev;
+    struct store_session prev;
+    struct report_key prev_key;
+};
+
+/* Loads session sid.  GC_ERR_NOT_FOUND (with "there is no session N"),
+ * or a store error; diag says which. */
+GC_MUST_CHECK int report_record_load(struct store *st, int64_t sid, struct report_record *r,
+                                     struct gc_diag *diag);
+void report_record_free(struct report_record *r);
+
+/* Key figures of a loaded record, or of a stored session. */
+void report_key_of(const struct report_record *r, struct report_key *k);
+GC_MUST_CHECK int report_key_figures(struct store *st, int64_t sid, struct report_key *out,
+                                     struct gc_diag *diag);
+
+/* One patient's sessions, oldest first, each with its key figures. */
+struct report_progress_row {
+    struct store_session ss;
+    struct report_key key;
+};
+struct report_progress {
+    struct store_patient pat;
+    struct report_progress_row *rows;
+    size_t n;
+};
+GC_MUST_CHECK int report_progress_load(struct store *st, int64_t patient_id,
+                                       struct report_progress *p, struct gc_diag *diag);
+void report_progress_free(struct report_progress *p);
+
+/* The targets in force at rel_s (every change is stored with everything
+ * in force after it); NULL before the first. */
+const struct session_targets *report_targets_at(const struct report_record *r, double rel_s);
+/* Where phase i ended, s since session start. */
+double report_phase_end_rel(const struct report_record *r, size_t i);
+
+/* How the session ended, for people: "complete", "stopped at 4:12 by the
+ * PT", "interrupted", with "; excluded from progress: REASON" if so. */
+void report_status_text(const struct store_session *ss, char *buf, size_t cap);
+
+/* One key figure of a stats block and its printed decimals. */
+enum report_figure {
+    REPORT_FIG_CADENCE,
+    REPORT_FIG_CONTACT,
+    REPORT_FIG_VALR,
+    REPORT_FIG_VILR,
+    REPORT_FIG_IN_BAND_PCT,
+    REPORT_FIG_IMPACT_PEAK,
+};
+double report_key_value(const struct session_stats *x, enum report_figure what, int *dec);
+
+#endif

@@ -8,6 +8,8 @@
  *   fw_core_sample() x FW_BLOCK_SAMPLES -> fw->block -> PKT_SAMPLES frame
  *   fw_core_rx() -> fw->rx (frame decoder) -> PKT_CMD -> PKT_ACK [+ HELLO]
  *   fw_core_poll() -> PKT_STATUS every FW_STATUS_PERIOD_US while streaming
+ *   every block built -> the resend ring (slot seq % ring_slots)
+ *   CMD_RESEND(first, count) -> PKT_RESENT of each block still held, then ACK
  *
  * Counters (see docs/protocol.md section 4):
  *   seq             +1 per SAMPLES block built, also when the link refused
@@ -93,18 +95,75 @@ static void send_ack(struct fw_core *fw, const struct pkt_cmd *c, int status, ui
     send_frame(fw, pkt_ack_frame(&a, fw->wire, sizeof fw->wire));
 }
 
-/* Frame the pending block (1..FW_BLOCK_SAMPLES samples) and start a new one.
- * The sequence number advances even when the link refuses the frame, so the
- * host counts the block as lost; the device counts its samples as dropped. */
+/* The oldest block sequence number still in the resend ring (== seq when
+ * the ring is empty). */
+static uint32_t ring_oldest(const struct fw_core *fw)
+{
+    return fw->seq - fw->ring_fill;
+}
+
+/* The slot holding block s, or NULL when s is not (or no longer) held. */
+static const struct fw_resend_slot *ring_find(const struct fw_core *fw, uint32_t s)
+{
+    uint32_t age = fw->seq - s; /* 1 = the newest block built */
+    if (age == 0 || age > fw->ring_fill)
+        return NULL;
+    const struct fw_resend_slot *slot = &fw->ring[s % fw->ring_slots];
+    /* The payload starts with its sequence number (LE): a slot reused at
+     * the 2^32 wrap, where s % ring_slots jumps, is not mistaken. */
+    if (slot->len < 4 || ((uint32_t)slot->payload[0] | (uint32_t)slot->payload[1] << 8 |
+                          (uint32_t)slot->payload[2] << 16 | (uint32_t)slot->payload[3] << 24) != s)
+        return NULL;
+    return slot;
+}
+
+/* Frame the pending block (1..FW_BLOCK_SAMPLES samples), keep it in the
+ * resend ring and start a new one.  The sequence number advances even when
+ * the link refuses the frame, so the host sees the block missing and can
+ * ask for it again; the device counts its samples as dropped. */
 static void flush_block(struct fw_core *fw)
 {
     if (fw->block.n == 0)
         return;
-    size_t len = pkt_samples_frame(&fw->block, fw->wire, sizeof fw->wire);
+    uint8_t payload[FW_RESEND_SLOT_BYTES];
+    size_t pn = pkt_samples_encode(&fw->block, payload, sizeof payload);
+    size_t len = pn ? frame_encode(PKT_SAMPLES, payload, pn, fw->wire, sizeof fw->wire) : 0;
+    if (fw->ring_slots > 0 && pn > 0) {
+        struct fw_resend_slot *slot = &fw->ring[fw->seq % fw->ring_slots];
+        memcpy(slot->payload, payload, pn);
+        slot->len = (uint8_t)pn;
+        if (fw->ring_fill < fw->ring_slots)
+            fw->ring_fill++;
+    }
     if (!send_frame(fw, len))
         fw->dropped_samples += fw->block.n;
     fw->seq++;
     fw->block.n = 0;
+}
+
+/* CMD_RESEND: every block of [first, first + count) still held goes out
+ * again as PKT_RESENT, in order, before the ACK.  ACK_GONE when one of
+ * them was not held (too old, or not built yet); the ACK's echo tells the
+ * host which blocks can still come (pkt_resend_echo). */
+static int cmd_resend(struct fw_core *fw, uint32_t first, uint64_t count)
+{
+    if (count == 0 || count > PKT_RESEND_MAX)
+        return ACK_BAD_ARG;
+    int status = ACK_OK;
+    for (uint32_t k = 0; k < (uint32_t)count; k++) {
+        const struct fw_resend_slot *slot = ring_find(fw, first + k);
+        if (slot == NULL) {
+            fw->resend_gone++;
+            status = ACK_GONE;
+            continue;
+        }
+        size_t len = frame_encode(PKT_RESENT, slot->payload, slot->len, fw->wire, sizeof fw->wire);
+        /* A full tx queue refuses the resend: the host asks again.  It is
+         * not a sample the device dropped, so no FAULT_TX_OVERFLOW. */
+        if (len > 0 && fw->hal->tx_write(fw->hal->ctx, fw->wire, len) == len)
+            fw->resent++;
+    }
+    return status;
 }
 
 static int cmd_start(struct fw_core *fw)
@@ -159,9 +218,16 @@ static void handle_cmd(struct fw_core *fw, const struct pkt_cmd *c)
     case CMD_START:
         send_ack(fw, c, cmd_start(fw), 0);
         break;
-    case CMD_STOP:
-        send_ack(fw, c, cmd_stop(fw), 0); /* cmd_stop flushes the block first */
+    case CMD_STOP: {
+        int st = cmd_stop(fw); /* flushes the block first */
+        send_ack(fw, c, st, pkt_resend_echo(ring_oldest(fw), fw->seq));
         break;
+    }
+    case CMD_RESEND: {
+        int st = cmd_resend(fw, c->arg, c->arg64);
+        send_ack(fw, c, st, pkt_resend_echo(ring_oldest(fw), fw->seq));
+        break;
+    }
     case CMD_SET_RATE:
         send_ack(fw, c, cmd_set_rate(fw, c->arg), 0);
         break;
@@ -191,6 +257,15 @@ void fw_core_init(struct fw_core *fw, const struct fw_hal *hal, const struct fw_
     fw->rate_hz = FW_RATE_DEFAULT_HZ;
     fw->streaming = false;
     fw->seq = 0;
+}
+
+void fw_core_set_resend_ring(struct fw_core *fw, struct fw_resend_slot *slots, uint32_t n)
+{
+    fw->ring = n > 0 ? slots : NULL;
+    fw->ring_slots = fw->ring ? n : 0;
+    fw->ring_fill = 0;
+    for (uint32_t i = 0; i < fw->ring_slots; i++)
+        fw->ring[i].len = 0;
 }
 
 void fw_core_boot(struct fw_core *fw)
@@ -270,4 +345,14 @@ bool fw_core_streaming(const struct fw_core *fw)
 uint32_t fw_core_rate_hz(const struct fw_core *fw)
 {
     return fw->rate_hz;
+}
+
+uint32_t fw_core_resent(const struct fw_core *fw)
+{
+    return fw->resent;
+}
+
+uint32_t fw_core_resend_gone(const struct fw_core *fw)
+{
+    return fw->resend_gone;
 }

@@ -10,6 +10,8 @@
  *   block full -> PKT_SAMPLES frame -> hal->tx_write (never blocks; a full
  *   tx queue drops the frame and counts the samples as dropped)
  *   UART rx ISR --queue--> main loop --fw_core_rx()--> commands -> PKT_ACK
+ *   every block built is also kept in the board's resend ring (the last
+ *   FW_RESEND_MS of blocks); CMD_RESEND sends them again as PKT_RESENT
  *
  * Thread/context: every fw_core_* function is called from the main loop only
  * (never from an interrupt handler).  struct fw_core is the caller's static
@@ -32,6 +34,21 @@
 #define FW_BLOCK_SAMPLES 10u
 /* STATUS packets while streaming, one per this many microseconds. */
 #define FW_STATUS_PERIOD_US 1000000u
+
+/* The resend ring keeps the blocks of the last FW_RESEND_MS at the highest
+ * rate: FW_RESEND_SLOTS_FULL slots of FW_RESEND_SLOT_BYTES (12.8 KB).  A
+ * board with less RAM passes fewer slots (the QEMU image: 25, 250 ms at
+ * 1 kHz); docs/firmware.md states each board's figure. */
+#define FW_RESEND_MS 250u
+#define FW_RESEND_SLOTS_FULL (FW_RESEND_MS * FW_RATE_MAX_HZ / 1000u / FW_BLOCK_SAMPLES)
+/* One slot holds the SAMPLES payload of a full block (255 bytes). */
+#define FW_RESEND_SLOT_BYTES (PKT_SAMPLES_HEADER + FW_BLOCK_SAMPLES * PKT_SAMPLE_BYTES)
+
+struct fw_resend_slot {
+    uint8_t len; /* payload bytes, 0 = empty */
+    uint8_t payload[FW_RESEND_SLOT_BYTES];
+};
+_Static_assert(FW_RESEND_SLOT_BYTES <= 255u, "a resend slot's length must fit its u8");
 
 struct fw_hal {
     void *ctx;
@@ -75,11 +92,20 @@ struct fw_core {
     uint32_t dropped_samples;
     uint32_t overruns;
     uint64_t next_status_us;
+    struct fw_resend_slot *ring; /* the board's storage, ring_slots long (may be NULL) */
+    uint32_t ring_slots;
+    uint32_t ring_fill;    /* blocks held: the last ring_fill before seq */
+    uint32_t resent;       /* blocks sent again since boot */
+    uint32_t resend_gone;  /* blocks asked for that were no longer held */
     uint8_t wire[FRAME_MAX_WIRE];
 };
 
 /* Initialise with the board's HAL and identity.  Does not transmit. */
 void fw_core_init(struct fw_core *fw, const struct fw_hal *hal, const struct fw_identity *id);
+/* Give the core its resend ring: slots[0..n) of the caller's static
+ * storage (n = 0: no resending; every CMD_RESEND is answered ACK_GONE).
+ * Call once after fw_core_init, before fw_core_boot. */
+void fw_core_set_resend_ring(struct fw_core *fw, struct fw_resend_slot *slots, uint32_t n);
 /* Announce the device: sends one HELLO.  Call once after init. */
 void fw_core_boot(struct fw_core *fw);
 /* Feed bytes received from the host. */
@@ -95,5 +121,9 @@ void fw_core_count_overrun(struct fw_core *fw, uint32_t n);
 
 bool fw_core_streaming(const struct fw_core *fw);
 uint32_t fw_core_rate_hz(const struct fw_core *fw);
+/* Blocks sent again on request, and blocks asked for but no longer held,
+ * since boot (tests, the simulator's exit report). */
+uint32_t fw_core_resent(const struct fw_core *fw);
+uint32_t fw_core_resend_gone(const struct fw_core *fw);
 
 #endif

@@ -352,7 +352,7 @@ int pkt_cmd_decode(const uint8_t *in, size_t len, struct pkt_cmd *p)
 
 static bool ack_status_valid(int s)
 {
-    return s <= ACK_OK && s >= ACK_UNSUPPORTED;
+    return s <= ACK_OK && s >= ACK_GONE;
 }
 
 size_t pkt_ack_encode(const struct pkt_ack *p, uint8_t *out, size_t cap)

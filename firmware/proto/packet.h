@@ -16,7 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 1u
+/* 2: selective retransmission (PKT_RESENT, CMD_RESEND, ACK_GONE, STOP's ACK
+ * carries the next sequence number). */
+#define PROTO_VERSION 2u
 
 #define PKT_CELLS 4u /* load-cell channels (24 bit signed) */
 #define PKT_IMU 6u   /* IMU channels: ax ay az gx gy gz (16 bit signed) */
@@ -30,6 +32,7 @@ enum pkt_type {
     PKT_HELLO = 0x01,   /* D->H identity; sent on boot and on CMD_IDENTIFY */
     PKT_SAMPLES = 0x02, /* D->H a block of samples */
     PKT_STATUS = 0x03,  /* D->H health, about once per second while streaming */
+    PKT_RESENT = 0x04,  /* D->H a SAMPLES block sent again on CMD_RESEND (same payload) */
     PKT_CMD = 0x10,     /* H->D a command */
     PKT_ACK = 0x11,     /* D->H acknowledgement of one command */
 };
@@ -43,14 +46,31 @@ enum pkt_cmd_id { /* tag differs from struct pkt_cmd: C tags share one namespace
     CMD_METRONOME = 6, /* arg = metronome cadence in steps/min x 100, 0 = off.
                         * Only the simulator acts on it (closed-loop runner);
                         * real firmware answers ACK_UNSUPPORTED. */
+    CMD_RESEND = 7,    /* arg = first block sequence number, arg64 = count
+                        * (1..PKT_RESEND_MAX): send these blocks again as
+                        * PKT_RESENT, then the ACK (echo: see pkt_resend_echo) */
 };
+
+/* Largest count of one CMD_RESEND. */
+#define PKT_RESEND_MAX 64u
 
 enum pkt_ack_status {
     ACK_OK = 0,
     ACK_BAD_ARG = -1,     /* argument out of range */
     ACK_BAD_STATE = -2,   /* e.g. SET_RATE while streaming */
     ACK_UNSUPPORTED = -3, /* unknown command */
+    ACK_GONE = -4,        /* CMD_RESEND: some blocks are no longer (or not yet) held */
 };
+
+/* The echo of a CMD_RESEND's ACK and of a CMD_STOP's ACK (protocol 2):
+ * low 32 bits the oldest block sequence number the device still holds for
+ * resending, high 32 bits the sequence number of the next block it will
+ * build (every block before it was built).  An empty ring has oldest ==
+ * next. */
+static inline uint64_t pkt_resend_echo(uint32_t oldest_held, uint32_t next_seq)
+{
+    return (uint64_t)oldest_held | (uint64_t)next_seq << 32;
+}
 
 /* Sensor fault bits (HELLO.faults, STATUS.faults). */
 #define FAULT_ADC_ABSENT (1u << 0)   /* ADS131M04 did not answer */

@@ -176,7 +176,7 @@ def test_link(fw):
         check(h is not None, "HELLO follows IDENTIFY")
         if h is None:
             return
-        check(h["proto"] == 1, "protocol version 1")
+        check(h["proto"] == 2, "protocol version 2")
         want_fw = tuple(int(x) for x in os.environ.get("GC_FW_VERSION", "0.1.0").split("."))
         check(h["fw"] == want_fw, f"firmware version {h['fw']} == {want_fw}")
         check(h["serial"] == f"QEMU-{tab['crc']:08X}", f"serial {h['serial']} names the table")

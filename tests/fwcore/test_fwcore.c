@@ -102,6 +102,7 @@ static int take(void)
             rc = pkt_hello_decode(host_dec.payload, host_dec.payload_len, &p->u.hello);
             break;
         case PKT_SAMPLES:
+        case PKT_RESENT:
             rc = pkt_samples_decode(host_dec.payload, host_dec.payload_len, &p->u.samples);
             break;
         case PKT_STATUS:
@@ -514,8 +515,79 @@ static void test_status_cadence(void)
     CHECK_EQ(decode_errors, 0);
 }
 
+/* The resend ring (protocol 2): blocks kept whatever the link did with
+ * them, sent again as PKT_RESENT on CMD_RESEND, before the ACK; blocks no
+ * longer (or not yet) held answered ACK_GONE; the echo names the ring. */
+static void test_resend(void)
+{
+    static struct fw_resend_slot ring[5];
+    setup(false);
+    fw_core_set_resend_ring(&fw, ring, 5);
+    fw_core_boot(&fw);
+    take();
+    send_cmd(CMD_START, 1, 0, 0);
+    take();
+    /* 8 blocks; blocks 2 and 3 refused by the link (a stall) */
+    for (uint32_t k = 0; k < 8 * FW_BLOCK_SAMPLES; k++) {
+        fake.refuse_tx = k / FW_BLOCK_SAMPLES == 2 || k / FW_BLOCK_SAMPLES == 3;
+        struct pkt_sample s = make_sample(k);
+        fw_core_sample(&fw, &s, 1000u * k);
+    }
+    fake.refuse_tx = false;
+    CHECK_EQ(take(), 6);
+    /* ask for 2..4: the 5-block ring keeps 3..7, so 2 is gone */
+    send_cmd(CMD_RESEND, 9, 2, 3);
+    CHECK_EQ(take(), 3);
+    CHECK_EQ(pkts[0].type, PKT_RESENT);
+    CHECK_EQ(pkts[0].u.samples.seq, 3);
+    CHECK_EQ(pkts[1].u.samples.seq, 4);
+    /* the resent block is the original, sample for sample */
+    struct pkt_sample want = make_sample(3 * FW_BLOCK_SAMPLES + 4);
+    CHECK_EQ(pkts[0].u.samples.s[4].cell[2], want.cell[2]);
+    CHECK_EQ(pkts[0].u.samples.s[4].imu[5], want.imu[5]);
+    CHECK(pkts[0].u.samples.t_first_us == 1000u * 3 * FW_BLOCK_SAMPLES);
+    check_ack(2, CMD_RESEND, 9, ACK_GONE); /* 2 fell out of the 5-block ring */
+    CHECK(pkts[2].u.ack.echo == pkt_resend_echo(3, 8));
+    /* all held: OK; not yet built: GONE; count 0 or > PKT_RESEND_MAX: BAD_ARG */
+    send_cmd(CMD_RESEND, 10, 7, 1);
+    send_cmd(CMD_RESEND, 11, 7, 2);
+    send_cmd(CMD_RESEND, 12, 7, 0);
+    send_cmd(CMD_RESEND, 13, 7, PKT_RESEND_MAX + 1);
+    CHECK_EQ(take(), 6);
+    CHECK_EQ(pkts[0].u.samples.seq, 7);
+    check_ack(1, CMD_RESEND, 10, ACK_OK);
+    CHECK_EQ(pkts[2].u.samples.seq, 7);
+    check_ack(3, CMD_RESEND, 11, ACK_GONE);
+    check_ack(4, CMD_RESEND, 12, ACK_BAD_ARG);
+    check_ack(5, CMD_RESEND, 13, ACK_BAD_ARG);
+    CHECK_EQ(fw_core_resent(&fw), 4);
+    CHECK_EQ(fw_core_resend_gone(&fw), 2);
+    /* STOP: partial block 8 first, then the ACK naming next = 9 */
+    struct pkt_sample s = make_sample(999);
+    fw_core_sample(&fw, &s, 999000);
+    send_cmd(CMD_STOP, 14, 0, 0);
+    CHECK_EQ(take(), 2);
+    CHECK_EQ(pkts[0].u.samples.seq, 8);
+    check_ack(1, CMD_STOP, 14, ACK_OK);
+    CHECK(pkts[1].u.ack.echo == pkt_resend_echo(4, 9));
+    /* the partial block is held too, at its own length */
+    send_cmd(CMD_RESEND, 15, 8, 1);
+    CHECK_EQ(take(), 2);
+    CHECK_EQ(pkts[0].type, PKT_RESENT);
+    CHECK_EQ(pkts[0].u.samples.n, 1);
+    CHECK_EQ(pkts[0].u.samples.s[0].cell[0], s.cell[0]);
+    /* without a ring every request is GONE, nothing is sent */
+    setup(false);
+    send_cmd(CMD_RESEND, 1, 0, 1);
+    CHECK_EQ(take(), 1);
+    check_ack(0, CMD_RESEND, 1, ACK_GONE);
+    CHECK(pkts[0].u.ack.echo == pkt_resend_echo(0, 0));
+    CHECK_EQ(decode_errors, 0);
+}
+
 int main(void)
 {
+    test_resend();
     test_boot_hello();
     test_blocks();
     test_set_rate();

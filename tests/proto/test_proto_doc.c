@@ -80,11 +80,13 @@ static int format_packet(uint8_t type, const uint8_t *p, size_t n, char *out, si
         put(&t, " faults=0x%08x streaming=%d", (unsigned)h.faults, h.streaming ? 1 : 0);
         return 0;
     }
-    case PKT_SAMPLES: {
+    case PKT_SAMPLES:
+    case PKT_RESENT: {
         static struct pkt_samples s;
         if (pkt_samples_decode(p, n, &s) != 0)
             return -1;
-        put(&t, "type=SAMPLES seq=%lu t_first_us=%llu rate_hz=%u n=%u", (unsigned long)s.seq,
+        put(&t, "type=%s seq=%lu", type == PKT_RESENT ? "RESENT" : "SAMPLES", (unsigned long)s.seq);
+        put(&t, " t_first_us=%llu rate_hz=%u n=%u",
             (unsigned long long)s.t_first_us, s.rate_hz, s.n);
         for (unsigned j = 0; j < s.n; j++) {
             char name[16];
@@ -123,8 +125,13 @@ static int format_packet(uint8_t type, const uint8_t *p, size_t n, char *out, si
         struct pkt_ack a;
         if (pkt_ack_decode(p, n, &a) != 0)
             return -1;
-        put(&t, "type=ACK cmd=%u token=%u status=%d t_device_us=%llu echo=%llu", a.cmd, a.token,
-            a.status, (unsigned long long)a.t_device_us, (unsigned long long)a.echo);
+        put(&t, "type=ACK cmd=%u token=%u status=%d t_device_us=%llu", a.cmd, a.token, a.status,
+            (unsigned long long)a.t_device_us);
+        if (a.cmd == CMD_RESEND || a.cmd == CMD_STOP) /* echo = pkt_resend_echo(oldest, next) */
+            put(&t, " echo.oldest=%lu echo.next=%lu", (unsigned long)(uint32_t)a.echo,
+                (unsigned long)(uint32_t)(a.echo >> 32));
+        else
+            put(&t, " echo=%llu", (unsigned long long)a.echo);
         return 0;
     }
     default:
@@ -208,6 +215,19 @@ static int print_examples(void)
     print_example("ACK of the PING", w, pkt_ack_frame(&a, w, sizeof w));
     struct pkt_ack b = {CMD_SET_RATE, 2, ACK_BAD_STATE, 5013000, 0};
     print_example("ACK BAD_STATE (SET_RATE while streaming)", w, pkt_ack_frame(&b, w, sizeof w));
+
+    /* Protocol 2: selective retransmission. */
+    struct pkt_cmd q = {CMD_RESEND, 4, 7, 2};
+    print_example("CMD RESEND (blocks 7 and 8)", w, pkt_cmd_frame(&q, w, sizeof w));
+    uint8_t pay[FRAME_MAX_PAYLOAD];
+    size_t pn = pkt_samples_encode(&s, pay, sizeof pay);
+    print_example("RESENT (block 7 again, the SAMPLES example's payload)", w,
+                  frame_encode(PKT_RESENT, pay, pn, w, sizeof w));
+    struct pkt_ack g = {CMD_RESEND, 4, ACK_GONE, 5014000, pkt_resend_echo(8, 33)};
+    print_example("ACK GONE of the RESEND (block 7 no longer held: oldest 8, next 33)", w,
+                  pkt_ack_frame(&g, w, sizeof w));
+    struct pkt_ack e = {CMD_STOP, 5, ACK_OK, 5020000, pkt_resend_echo(9, 34)};
+    print_example("ACK of a STOP (oldest 9, next 34)", w, pkt_ack_frame(&e, w, sizeof w));
     return 0;
 }
 
@@ -300,6 +320,7 @@ static int check_doc(const char *path)
     CHECK(types_seen[PKT_STATUS]);
     CHECK(types_seen[PKT_CMD]);
     CHECK(types_seen[PKT_ACK]);
+    CHECK(types_seen[PKT_RESENT]);
     fprintf(stderr, "%d example frames checked\n", examples);
     return check_exit();
 }

@@ -279,11 +279,14 @@ static void test_status_cmd_ack(void)
     CHECK_EQ(pkt_ack_encode(&a, b, sizeof b), PKT_ACK_SIZE);
     CHECK(memcmp(b, want_ack, sizeof want_ack) == 0);
     CHECK_EQ(pkt_ack_encode(&a, b, PKT_ACK_SIZE - 1), 0);
-    b[3] = 1; /* statuses are 0..-3 */
+    b[3] = 1; /* statuses are 0..-4 (protocol 2 added ACK_GONE) */
     CHECK_EQ(pkt_ack_decode(b, PKT_ACK_SIZE, &ag), -1);
-    b[3] = 0xFC; /* -4 */
+    b[3] = 0xFC; /* -4: ACK_GONE */
+    CHECK_EQ(pkt_ack_decode(b, PKT_ACK_SIZE, &ag), 0);
+    CHECK_EQ(ag.status, ACK_GONE);
+    b[3] = 0xFB; /* -5 */
     CHECK_EQ(pkt_ack_decode(b, PKT_ACK_SIZE, &ag), -1);
-    a.status = -4;
+    a.status = -5;
     CHECK_EQ(pkt_ack_encode(&a, b, sizeof b), 0);
     a.status = 1;
     CHECK_EQ(pkt_ack_encode(&a, b, sizeof b), 0);

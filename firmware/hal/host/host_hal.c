@@ -384,6 +384,9 @@ int host_serve(struct runner *r, const struct host_opts *o, volatile sig_atomic_
     h->boot_ns = mono_ns();
     h->last_ns = h->boot_ns;
     fw_core_init(&h->fw, &h->hal, &id);
+    /* The simulator keeps the real board's ring: 250 ms at 2 kHz. */
+    static struct fw_resend_slot ring[FW_RESEND_SLOTS_FULL];
+    fw_core_set_resend_ring(&h->fw, ring, FW_RESEND_SLOTS_FULL);
     /* The board's configured rate goes in through the command interface
      * (the core has no other setter); its ACK is discarded before HELLO. */
     {

@@ -155,12 +155,13 @@ static void idle(void)
 }
 
 void board_run(const struct board_boot *b, const struct fw_identity *id,
-               const struct board_source *src)
+               const struct board_source *src, struct fw_resend_slot *ring, uint32_t ring_slots)
 {
     uint8_t rx[64];
 
     g_src = src;
     fw_core_init(&g_fw, &board_hal, id);
+    fw_core_set_resend_ring(&g_fw, ring, ring_slots);
     fw_core_set_faults(&g_fw, b->boot_faults | src->faults());
     iwdg_start(BOARD_WATCHDOG_MS);
     /* A lone delimiter first: if a reset cut a frame short, this ends it, so

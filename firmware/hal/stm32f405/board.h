@@ -75,8 +75,11 @@ void board_init(struct board_boot *b, const struct board_emulated_clocks *emu);
 void board_identity_defaults(struct fw_identity *id, const struct board_boot *b);
 
 /* Never returns. */
+/* ring[0..ring_slots) is the image's resend ring (static storage sized
+ * from its RAM budget, docs/firmware.md). */
 void board_run(const struct board_boot *b, const struct fw_identity *id,
-               const struct board_source *src) __attribute__((noreturn));
+               const struct board_source *src, struct fw_resend_slot *ring,
+               uint32_t ring_slots) __attribute__((noreturn));
 
 /* SysTick handler (vector table). */
 void systick_handler(void);

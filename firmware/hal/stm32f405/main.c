@@ -198,5 +198,7 @@ int main(void)
         memcpy(id.serial, "GC-NO-UID", 9); /* emulator without the ID area */
     }
 
-    board_run(&boot, &id, &adc_source);
+    /* 250 ms at the highest rate (2 kHz): 50 blocks, 12.8 KB of the 128 KB SRAM. */
+    static struct fw_resend_slot ring[FW_RESEND_SLOTS_FULL];
+    board_run(&boot, &id, &adc_source, ring, FW_RESEND_SLOTS_FULL);
 }

@@ -28,6 +28,7 @@
 #include "live.h"
 #include "packet.h"
 #include "recording.h"
+#include "stats.h"
 
 /* Progress bar: look at the clock every this many records (1 s of data
  * at 1 kHz is ~100 records; a clock read per record would cost more than
@@ -155,20 +156,6 @@ static void collect_outputs(const struct dsp_out *o, int n, struct collect *c)
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-    if (!n)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    return (n & 1u) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static double since_s(const struct timespec *t0)
 {
     struct timespec now;
@@ -246,7 +233,7 @@ int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
                      : sc.mass_kg > 0 ? "mass_kg in the input"
                                       : "estimated: mean force over whole steps (running "
                                         "estimate, as in the live session)";
-    res->cadence_spectral_spm = median(c.spec, c.n_spec);
+    res->cadence_spectral_spm = stats_median_inplace(c.spec, c.n_spec);
     if (!isfinite(res->cadence_spectral_spm))
         res->cadence_spectral_spm = snap.gait.cadence_spectral_spm; /* the partial window */
     snprintf(res->source, sizeof res->source, "gaitcue recording: %s%s%s%s%s",

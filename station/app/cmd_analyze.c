@@ -31,11 +31,12 @@
 #include "gc_error.h"
 #include "steps_csv.h"
 #include "summary.h"
+#include "stats.h"
+#include "units.h"
 
 #define BLOCK       4096
 #define EV_CAP      1024
 #define BW_PREFIX_S 20.0
-#define G_STANDARD  9.80665
 
 static void usage(FILE *out)
 {
@@ -94,18 +95,9 @@ static void dlist_add(struct dlist *l, double x)
     l->v[l->n++] = x;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double dlist_median(struct dlist *l)
 {
-    if (!l->n)
-        return NAN;
-    qsort(l->v, l->n, sizeof *l->v, cmp_double);
-    return (l->n & 1u) ? l->v[l->n / 2] : 0.5 * (l->v[l->n / 2 - 1] + l->v[l->n / 2]);
+    return stats_median_inplace(l->v, l->n);
 }
 
 struct run {
@@ -272,7 +264,7 @@ static int run_csv(const char *input, double mass, bool show_progress, struct an
     gait_config_default(&cfg, rate);
     cfg.mass_kg = mass_in;
     const char *bw_source = mass > 0.0 ? "--mass" : "mass_kg in the input";
-    double bw = mass_in * G_STANDARD;
+    double bw = units_kg_to_n(mass_in);
     if (!(mass_in > 0.0)) {
         bw = estimate_bw(&cfg, pre, npre);
         bw_source = "estimated: mean force over whole steps";

@@ -20,6 +20,8 @@
 #include "devlink.h"
 #include "gc_error.h"
 #include "sensor_open.h"
+#include "units.h"
+#include "stats.h"
 
 #define PROBE_PING_MS   100
 #define PROBE_MAX_PINGS 4096
@@ -71,7 +73,7 @@ static void add_load_json(cJSON *parent, const char *name, const struct deck_cal
     struct gait_sample g;
     deck_from_forces(cal, mean, 0.0, &g);
     cJSON_AddNumberToObject(o, "fz_n", g.fz_n);
-    cJSON_AddNumberToObject(o, "mass_kg", g.fz_n / 9.80665);
+    cJSON_AddNumberToObject(o, "mass_kg", units_n_to_kg(g.fz_n));
     if (isfinite(g.copx_m)) {
         cJSON_AddNumberToObject(o, "copx_m", g.copx_m);
         cJSON_AddNumberToObject(o, "copy_m", g.copy_m);
@@ -121,12 +123,6 @@ static int on_frame(void *user, uint8_t type, const uint8_t *payload, size_t len
         }
     }
     return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 static const char *ack_text(int rc, const struct pkt_ack *a)
@@ -324,9 +320,10 @@ int cmd_probe(int argc, char **argv)
     cJSON *png = cJSON_AddObjectToObject(j, "ping_ms");
     cJSON_AddNumberToObject(png, "count", p->n_rtt);
     if (p->n_rtt > 0) {
-        qsort(p->rtt_ms, (size_t)p->n_rtt, sizeof p->rtt_ms[0], cmp_double);
+        /* sorts in place: min and max are then the ends */
+        double med = stats_median_inplace(p->rtt_ms, (size_t)p->n_rtt);
         cJSON_AddNumberToObject(png, "min", p->rtt_ms[0]);
-        cJSON_AddNumberToObject(png, "median", p->rtt_ms[p->n_rtt / 2]);
+        cJSON_AddNumberToObject(png, "median", med);
         cJSON_AddNumberToObject(png, "max", p->rtt_ms[p->n_rtt - 1]);
         cJSON_AddNumberToObject(png, "one_way_estimate", p->rtt_ms[0] / 2);
     }

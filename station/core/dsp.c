@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "gc_error.h"
+#include "stats.h"
+#include "units.h"
 
 #define N_PINGS 32
 #define N_LAT   256
@@ -77,6 +79,8 @@ struct dsp {
     uint32_t cand_next_seq;
     uint64_t cand_next_t_us;
     bool said_bad_rate;
+    uint64_t lost_at_tick[DSP_LOSS_WINDOW_S]; /* lost_blocks at the last ticks */
+    uint32_t n_ticks;
     int64_t silence_start_ns;
     bool ended; /* cfg.seconds reached */
     char failure[256];
@@ -127,23 +131,6 @@ notice(struct dsp *d, const char *fmt, ...)
     out_line(d, line);
 }
 
-static double median(double *v, int n)
-{
-    if (n <= 0)
-        return NAN;
-    /* insertion sort: n <= N_LAT and this runs once a second */
-    for (int i = 1; i < n; i++) {
-        double x = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > x) {
-            v[j + 1] = v[j];
-            j--;
-        }
-        v[j + 1] = x;
-    }
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static const char *state_name(enum dsp_link_state s)
 {
     switch (s) {
@@ -187,10 +174,11 @@ static void tick_line(struct dsp *d)
     snprintf(line, sizeof line,
              "t=%4.0f s  cadence %s spm (spectral %s)  contacts %" PRIu32 "  steps %" PRIu32
              "  L/R %" PRIu32 "/%" PRIu32 "  link %s  frames %" PRIu64 "  crc %" PRIu64
-             "  lost %" PRIu64 "  gaps %" PRIu64 "  rate %s  lat %s",
+             "  resent %" PRIu64 "  lost %" PRIu64 "  gaps %" PRIu64 "  rate %s  lat %s",
              floor(s->t_session_s), c1, c2, s->contacts, s->gait.steps, s->gait.steps_left,
-             s->gait.steps_right, state_name(s->link_state), s->link.frames, s->link.crc_errors,
-             s->link.lost_blocks, s->link.gaps, rate, lat);
+             s->gait.steps_right, s->link.losing ? "LOSING" : state_name(s->link_state),
+             s->link.frames, s->link.crc_errors, s->link.recovered, s->link.lost_blocks,
+             s->link.gaps, rate, lat);
     out_line(d, line);
 }
 
@@ -449,6 +437,8 @@ static void on_samples(struct dsp *d, const struct dsp_record *r)
     d->st.copy_m = last->copy_m;
     d->st.link.blocks++;
     d->st.link.samples += (uint64_t)n;
+    if (r->aux == PKT_RESENT)
+        d->st.link.recovered++;
     if (d->st.link_state != DSP_LINK_STREAMING) {
         d->st.link_state = DSP_LINK_STREAMING;
         d->st.link.silent_s = 0;
@@ -512,12 +502,48 @@ static void on_link(struct dsp *d, const struct dsp_record *r)
             d->st.link.crc_errors = get_u64le(r->payload + 24);
             d->st.link.ring_dropped = get_u64le(r->payload + 40);
         }
+        if (r->len >= DSP_LINK_STATS_SIZE) {
+            d->st.link.resent_rx = get_u64le(r->payload + 48);
+            d->st.link.duplicates = get_u64le(r->payload + 56);
+            d->st.link.max_wait_ms = (double)get_u64le(r->payload + 72) * 1e-3;
+        }
         break;
     default:
         break;
     }
     if (d->st.link_state == DSP_LINK_SILENT || d->st.link_state == DSP_LINK_LOST)
         d->st.link.silent_s = (double)(r->t_host_ns - d->silence_start_ns) * 1e-9;
+}
+
+/* A command the station sent: resend requests are counted. */
+static void on_tx(struct dsp *d, const struct dsp_record *r)
+{
+    struct pkt_cmd c;
+    if (pkt_cmd_decode(r->payload, r->len, &c) < 0 || c.cmd != CMD_RESEND)
+        return;
+    d->st.link.resend_requests++;
+    d->st.link.resend_asked += c.arg64 <= PKT_RESEND_MAX ? c.arg64 : 0;
+}
+
+/* Once per tick: blocks finally lost over the last DSP_LOSS_WINDOW_S
+ * seconds; the PT is told when the link starts and stops losing data. */
+static void loss_check(struct dsp *d)
+{
+    uint64_t lost = d->st.link.lost_blocks;
+    uint32_t i = d->n_ticks % DSP_LOSS_WINDOW_S;
+    uint64_t before = d->n_ticks >= DSP_LOSS_WINDOW_S ? d->lost_at_tick[i] : 0;
+    d->lost_at_tick[i] = lost;
+    d->n_ticks++;
+    d->st.link.lost_recent = lost - before;
+    bool losing = d->st.link.lost_recent >= DSP_LOSS_WARN_BLOCKS;
+    if (losing && !d->st.link.losing)
+        notice(d,
+               "WARNING: the link keeps losing data (%" PRIu64 " blocks lost in %d s even after "
+               "resending); check the sensor cable and connectors",
+               d->st.link.lost_recent, DSP_LOSS_WINDOW_S);
+    else if (!losing && d->st.link.losing)
+        notice(d, "the link stopped losing data");
+    d->st.link.losing = losing;
 }
 
 /* Once per second of session time: rate, latency, status, the line. */
@@ -531,8 +557,9 @@ static void tick_check(struct dsp *d, int64_t t_host_ns)
     d->samples_at_tick = d->st.link.samples;
     d->host_at_tick_ns = t_host_ns;
     d->have_tick_ref = true;
-    d->st.link.latency_ms = d->n_lat > 0 ? median(d->lat_ms, d->n_lat) : NAN;
+    d->st.link.latency_ms = d->n_lat > 0 ? stats_median_small(d->lat_ms, (size_t)d->n_lat) : NAN;
     d->n_lat = 0;
+    loss_check(d);
     gait_get_status(d->g, &d->st.gait);
     struct dsp_out *o = out_slot(d, DSP_OUT_STATUS);
     if (o)
@@ -569,7 +596,7 @@ struct dsp *dsp_new(const struct dsp_config *cfg, int *err)
         return NULL;
     }
     if (cfg->mass_kg > 0)
-        gait_set_body_weight(d->g, cfg->mass_kg * 9.80665);
+        gait_set_body_weight(d->g, units_kg_to_n(cfg->mass_kg));
     pkt_seq_init(&d->seq);
     d->next_tick_s = 1.0;
     d->st.hello = cfg->hello;
@@ -579,6 +606,7 @@ struct dsp *dsp_new(const struct dsp_config *cfg, int *err)
     d->st.link.rtt_min_ms = NAN;
     d->st.link.clock_offset_ms = NAN;
     d->st.link.clock_drift_ppm = NAN;
+    d->st.link.max_wait_ms = 0;
     d->st.fz_n = NAN;
     d->st.copx_m = d->st.copy_m = NAN;
     gait_get_status(d->g, &d->st.gait);
@@ -616,6 +644,7 @@ int dsp_feed(struct dsp *d, const struct dsp_record *r, struct dsp_out *out, siz
         d->st.link.bad_frames += r->extra;
         switch (r->aux) {
         case PKT_SAMPLES:
+        case PKT_RESENT: /* a block that came again on request, in its place */
             on_samples(d, r);
             break;
         case PKT_STATUS:
@@ -630,6 +659,9 @@ int dsp_feed(struct dsp *d, const struct dsp_record *r, struct dsp_out *out, siz
         break;
     case DSP_REC_LINK:
         on_link(d, r);
+        break;
+    case DSP_REC_TX:
+        on_tx(d, r);
         break;
     default:
         break;

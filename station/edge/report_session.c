@@ -11,6 +11,7 @@
 
 #include "report_doc.h"
 #include "report_session_plots.h"
+#include "units.h"
 
 /* The phase table: one row per phase reached, then the whole session. */
 static const struct col phase_cols[] = {
@@ -113,7 +114,7 @@ static void session_info(struct doc *d, const struct report_record *r)
     else
         snprintf(v[4], 256, "%s (m:ss), %s", b, how);
     if (isfinite(r->ss.body_weight_n))
-        snprintf(v[5], 256, "%.0f N (%.1f kg)", r->ss.body_weight_n, r->ss.body_weight_n / 9.80665);
+        snprintf(v[5], 256, "%.0f N (%.1f kg)", r->ss.body_weight_n, units_n_to_kg(r->ss.body_weight_n));
     else
         snprintf(v[5], 256, "-");
     if (r->ss.sensor_identity[0] && r->ss.sensor_serial[0])

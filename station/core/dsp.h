@@ -55,10 +55,18 @@ enum dsp_link_event {
     DSP_LINK_EV_LOST = 2,      /* extra = -gc_err code */
     DSP_LINK_EV_RECONNECT = 3, /* payload = the HELLO payload */
     DSP_LINK_EV_RESUMED = 4,   /* extra = ms of silence */
-    DSP_LINK_EV_STATS = 5,     /* payload = six LE u64: bytes, frames ok, frames bad,
-                                  CRC errors, bytes dropped, ring drops */
+    DSP_LINK_EV_STATS = 5,     /* payload = ten LE u64: bytes, frames ok, frames bad,
+                                  CRC errors, bytes dropped, ring drops, resent blocks
+                                  received, duplicates, window give-ups, longest wait us
+                                  (recordings before protocol 2: the first six) */
 };
-#define DSP_LINK_STATS_SIZE 48u
+#define DSP_LINK_STATS_SIZE    80u
+#define DSP_LINK_STATS_SIZE_V1 48u
+/* "The link keeps losing data": at least this many blocks finally lost
+ * within the last DSP_LOSS_WINDOW_S seconds of session time (1 % of the
+ * blocks at 500 Hz, 0.5 % at 1 kHz). */
+#define DSP_LOSS_WINDOW_S  10
+#define DSP_LOSS_WARN_BLOCKS 5
 
 /* One record, viewed (not copied). */
 struct dsp_record {
@@ -96,6 +104,16 @@ struct dsp_link_health {
     uint64_t ring_dropped;        /* records the live DSP ring refused (from STATS) */
     uint64_t rec_dropped;         /* records the recording ring refused (the caller's count;
                                      the dsp object leaves it 0) */
+    /* Lossless link (protocol 2, docs/reliability.md "Lossless link"). */
+    uint64_t resend_requests;     /* CMD_RESEND the station sent (TX records) */
+    uint64_t resend_asked;        /* blocks those requests asked for */
+    uint64_t recovered;           /* blocks analysed that came again on request (RESENT) */
+    uint64_t resent_rx;           /* resent blocks received intact (from STATS; duplicates in) */
+    uint64_t duplicates;          /* blocks the window dropped as already had (from STATS) */
+    double max_wait_ms;           /* longest wait of a block behind a hole (from STATS) */
+    uint64_t lost_recent;         /* blocks finally lost in the last DSP_LOSS_WINDOW_S s */
+    bool losing;                  /* the link keeps losing data: lost_recent >=
+                                     DSP_LOSS_WARN_BLOCKS (the PT is warned) */
     uint32_t dev_dropped_samples; /* device-reported (STATUS), cumulative since START */
     uint32_t dev_overruns;
     uint32_t dev_faults; /* FAULT_* bits */

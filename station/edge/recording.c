@@ -615,12 +615,23 @@ void rec_link_stats_encode(const struct rec_link_stats *s, uint8_t out[REC_LINK_
     put_u64(out + 24, s->crc_errors);
     put_u64(out + 32, s->bytes_dropped);
     put_u64(out + 40, s->ring_dropped);
+    put_u64(out + 48, s->resent_rx);
+    put_u64(out + 56, s->duplicates);
+    put_u64(out + 64, s->window_lost);
+    put_u64(out + 72, s->max_wait_us);
 }
 
 int rec_link_stats_decode(const uint8_t *in, size_t len, struct rec_link_stats *s)
 {
-    if (len < REC_LINK_STATS_SIZE)
+    if (len < REC_LINK_STATS_SIZE_V1)
         return GC_ERR_FORMAT;
+    s->resent_rx = s->duplicates = s->window_lost = s->max_wait_us = 0;
+    if (len >= REC_LINK_STATS_SIZE) {
+        s->resent_rx = get_u64(in + 48);
+        s->duplicates = get_u64(in + 56);
+        s->window_lost = get_u64(in + 64);
+        s->max_wait_us = get_u64(in + 72);
+    }
     s->bytes = get_u64(in + 0);
     s->frames_ok = get_u64(in + 8);
     s->frames_bad = get_u64(in + 16);

@@ -50,7 +50,10 @@
 
 enum rec_kind {
     REC_FRAME = 1,  /* good frame from the device: aux = packet type, payload = packet payload,
-                       extra = bad frames (CRC/COBS) the reader saw since its previous record */
+                       extra = bad frames (CRC/COBS) the reader saw since its previous record.
+                       Sample blocks in the order the reorder window released them, at the
+                       host time they were released; aux = PKT_RESENT (0x04) marks a block
+                       that came again on request */
     REC_LINK = 2,   /* link event: aux = enum rec_link_event, extra = argument, payload per event */
     REC_TX = 3,     /* a command the station sent: aux = PKT_CMD, payload = CMD payload */
     REC_INFO = 16,  /* header: "key=value\n" text (station version, source, wall-clock start) */
@@ -76,8 +79,15 @@ struct rec_link_stats {
     uint64_t crc_errors;    /* subset of frames_bad */
     uint64_t bytes_dropped; /* bytes that belonged to bad frames */
     uint64_t ring_dropped;  /* frames the DSP ring refused (DSP too slow) */
+    /* The reorder window of the lossless link (protocol 2; 0 in older
+     * recordings, whose STATS payload is REC_LINK_STATS_SIZE_V1 long). */
+    uint64_t resent_rx;     /* resent blocks received intact, duplicates included */
+    uint64_t duplicates;    /* blocks dropped as already delivered or given up */
+    uint64_t window_lost;   /* holes the window gave up (waited out or gone) */
+    uint64_t max_wait_us;   /* longest wait of a block behind a hole */
 };
-#define REC_LINK_STATS_SIZE 48u
+#define REC_LINK_STATS_SIZE    80u
+#define REC_LINK_STATS_SIZE_V1 48u
 
 struct rec_record {
     uint8_t kind; /* enum rec_kind */

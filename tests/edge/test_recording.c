@@ -227,12 +227,17 @@ int main(void)
     CHECK_EQ(rec_cal_format(&cal, text, 20), 0);
 
     /* link stats round trip */
-    struct rec_link_stats ls = {1, 2, 3, 4, 5, 6}, lb;
+    struct rec_link_stats ls = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, lb;
     uint8_t buf[REC_LINK_STATS_SIZE];
     rec_link_stats_encode(&ls, buf);
     CHECK_EQ(rec_link_stats_decode(buf, sizeof buf, &lb), GC_OK);
     CHECK(memcmp(&ls, &lb, sizeof ls) == 0);
     CHECK_EQ(rec_link_stats_decode(buf, 10, &lb), GC_ERR_FORMAT);
+    /* a recording from before protocol 2: six counters, the window's read as 0 */
+    CHECK_EQ(rec_link_stats_decode(buf, REC_LINK_STATS_SIZE_V1, &lb), GC_OK);
+    CHECK_EQ(lb.ring_dropped, 6);
+    CHECK_EQ(lb.resent_rx, 0);
+    CHECK_EQ(lb.max_wait_us, 0);
 
     free(full);
     free(bad);

@@ -633,12 +633,12 @@ struct web *web_new(const struct web_config *cfg, struct gc_diag *diag)
         web_free(w);
         return NULL;
     }
-    w->d = MHD_start_daemon(
-        flags, cfg->port, accept_policy, w, handle, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_MAX_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)15, MHD_OPTION_NOTIFY_COMPLETED, completed, w, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, w, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    w->d = MHD_start_daemon(flags, cfg->port, accept_policy, w, handle, w, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                            (unsigned)WEB_MAX_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, w, MHD_OPTION_EXTERNAL_LOGGER,
+                            mhd_log, w, MHD_OPTION_END);
     if (!w->d) {
         gc_fail(diag, GC_ERR_BUSY,
                 "cannot serve the web console on %s:%u (the port is in use or the address is "

@@ -1,0 +1,245 @@
+#!/usr/bin/python3
+"""e2e: the therapist's web console in a real browser (issue 15).
+
+Cases (argument):
+  browser  headless Chromium (Debian chromium + chromium-driver +
+           python3-selenium, installed by scripts/deps) opens the URL the
+           station prints, waits until #cadence shows the simulated
+           runner's cadence (164 steps/min, metronome at 164) within 3 spm,
+           sets 176 in #target-cadence and presses #apply-target; then
+           'station ctl get target-cadence' says 176, the page shows it,
+           a pain mark 3 is stored, a wrong value (999) is refused on the
+           page with the socket's sentence, and the stored session holds the
+           change as made "(web)".
+  bench    sample arrival -> value on the page: for each state event whose
+           newest gait event is new, the browser's wall clock at the SSE
+           message minus the station's wall-clock arrival time of that
+           event's serial frame (same machine, same clock).  p50/p99 over
+           20 s printed; fails past p99 <= 100 ms (the state is published
+           once per frame: 50 ms headless, so p99 is bounded by one frame
+           plus the DSP and the browser, not by the network).
+
+Skips (exit 77) only when chromium, chromedriver or selenium is absent.
+GC_WEB_SCREENSHOT=PATH saves the page as PNG (docs/img/web-console.png).
+Runs with Debian's /usr/bin/python3 (where python3-selenium installs).
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
+STATION = os.path.join(BIN, "station")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+failures = []
+BENCH_S = 20  # ~55 steps, each a new state on the page
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def skip_without_browser():
+    missing = [p for p in (CHROMIUM, DRIVER) if not os.access(p, os.X_OK)]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("python3-selenium")
+    if missing:
+        print("SKIP: no real browser here (missing: %s); scripts/deps installs chromium, "
+              "chromium-driver and python3-selenium" % ", ".join(missing))
+        sys.exit(77)
+
+
+def env_for(tmp):
+    env = dict(os.environ)
+    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
+               XDG_RUNTIME_DIR=os.path.join(tmp, "rt"))
+    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+    for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        env.pop(k, None)
+    return env
+
+
+def run(env, *args, timeout=60):
+    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+def start_station(env, *args):
+    p = subprocess.Popen([STATION, "run", "--sim", "--sim-cadence", "164", "--headless",
+                          "--audio-device", "null", "--web", "127.0.0.1:0", *args],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = None
+    lines = []
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        line = p.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("web console: "):
+            url = line.split(": ", 1)[1].strip()
+            break
+    return p, url, lines
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--window-size=1280,1400", "--no-first-run", "--disable-extensions"):
+        opts.add_argument(a)
+    return webdriver.Chrome(service=Service(DRIVER), options=opts)
+
+
+def wait_for(fn, limit_s, step_s=0.1):
+    end = time.monotonic() + limit_s
+    while time.monotonic() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step_s)
+    return None
+
+
+def number(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def finish(p, env):
+    rc, out = run(env, "ctl", "stop", timeout=10)
+    try:
+        rest, _ = p.communicate(timeout=40)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rest, _ = p.communicate()
+    return rest
+
+
+def case_browser(tmp):
+    from selenium.webdriver.common.by import By
+    env = env_for(tmp)
+    rc, out = run(env, "patient", "add", "WEB-1")
+    check(rc == 0, f"patient add ({out.strip()})")
+    p, url, lines = start_station(env, "--patient", "WEB-1", "--target-cadence", "164")
+    check(url is not None and "?token=" in url, f"the station prints the console's URL ({url})")
+    if url is None:
+        p.kill()
+        print("".join(lines))
+        return
+    drv = browser()
+    try:
+        drv.get(url)
+        el = lambda i: drv.find_element(By.ID, i)  # noqa: E731
+        c = wait_for(lambda: (lambda v: v if v is not None and abs(v - 164) <= 3 else None)(
+            number(el("cadence").text)), 40)
+        check(c is not None, f"#cadence shows the simulated runner's 164 within 3 spm ({c})")
+        check(el("phase").text.lower() == "training", f"#phase says training ({el('phase').text})")
+        check(el("in-band").text in ("IN BAND", "QUICKER", "SLOWER"),
+              f"#in-band shows a band state ({el('in-band').text})")
+        check(number(el("valr").text) is not None, f"#valr shows a value ({el('valr').text})")
+        check("-" in el("band").text, f"#band shows the band ({el('band').text})")
+
+        el("target-cadence").clear()
+        el("target-cadence").send_keys("176")
+        el("apply-target").click()
+        reply = wait_for(lambda: el("reply").text or None, 10)
+        check(reply is not None and reply.startswith("ok target-cadence=176.0"),
+              f"the page shows the station's reply ({reply})")
+        rc, out = run(env, "ctl", "get", "target-cadence", timeout=10)
+        check(rc == 0 and out.strip() == "ok target-cadence=176.0",
+              f"station ctl get target-cadence says 176 ({out.strip()})")
+        t = wait_for(lambda: number(el("target").text) == 176.0, 5)
+        check(t, f"the page's target follows ({el('target').text})")
+
+        el("target-cadence").clear()
+        el("target-cadence").send_keys("999")
+        el("apply-target").click()
+        bad = wait_for(lambda: el("reply").text if el("reply").text.startswith("error") else None, 10)
+        check(bad == "error target-cadence must be 60..240 steps/min",
+              f"a wrong value is refused with the socket's sentence ({bad})")
+
+        el("mark-pain").clear()
+        el("mark-pain").send_keys("3")
+        el("apply-pain").click()
+        m = wait_for(lambda: el("reply").text if "marked pain" in el("reply").text else None, 10)
+        check(m is not None, f"pain 3 is marked ({m})")
+        shot = os.environ.get("GC_WEB_SCREENSHOT")
+        if shot:
+            time.sleep(2)
+            drv.save_screenshot(shot)
+            print("screenshot:", shot)
+    finally:
+        drv.quit()
+    rest = finish(p, env)
+    check(p.returncode == 0, f"the station exits 0 after ctl stop ({p.returncode})")
+    check("set target-cadence=176.0 (web)" in rest, "the change is logged with source web")
+
+    rpt = os.path.join(tmp, "r.json")
+    rc, out = run(env, "report", "latest", "--json", rpt)
+    check(rc == 0, f"report ({out.strip()[-200:]})")
+    js = json.load(open(rpt)) if rc == 0 else {}
+    web = [c for c in js.get("target_changes", []) if "(web)" in c.get("note", "")]
+    check(any("target-cadence=176.0" in c["note"] for c in web),
+          f"the stored session holds the change made by web ({[c['note'] for c in web]})")
+    marks = [m for m in js.get("markers", []) if m.get("kind") == "pain"]
+    check(any(m.get("text") == "3" for m in marks), f"the pain mark is stored ({marks})")
+
+
+def case_bench(tmp):
+    env = env_for(tmp)
+    p, url, lines = start_station(env, "--target-cadence", "164", "--no-record")
+    check(url is not None, f"the station prints the console's URL ({url})")
+    if url is None:
+        p.kill()
+        return
+    drv = browser()
+    try:
+        drv.get(url)
+        wait_for(lambda: drv.execute_script("return window.gcEvents") > 10, 20)
+        drv.execute_script("window.gcLatencies = []")
+        time.sleep(BENCH_S)
+        lat = drv.execute_script("return window.gcLatencies")
+        events = drv.execute_script("return window.gcEvents")
+    finally:
+        drv.quit()
+    finish(p, env)
+    check(len(lat) >= 40, f"{len(lat)} new states seen in {BENCH_S} s")
+    if lat:
+        lat.sort()
+        p50 = statistics.median(lat)
+        p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
+        print(f"sample arrival -> value on the page: n={len(lat)} p50={p50:.1f} ms "
+              f"p99={p99:.1f} ms max={lat[-1]:.1f} ms min={lat[0]:.1f} ms "
+              f"(SSE messages {events})")
+        check(lat[0] > -5, f"no negative latency beyond clock resolution ({lat[0]:.1f} ms)")
+        check(p99 <= 100, f"p99 {p99:.1f} ms <= 100 ms")
+
+
+def main():
+    case = sys.argv[1] if len(sys.argv) > 1 else "browser"
+    skip_without_browser()
+    with tempfile.TemporaryDirectory(prefix="gc-web-") as tmp:
+        {"browser": case_browser, "bench": case_bench}[case](tmp)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        sys.exit(1)
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()

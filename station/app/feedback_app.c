@@ -104,6 +104,7 @@ struct feedback_app {
     char web_url[160];
     uint64_t view_ev_seq;
     int64_t view_ev_rx_ns;
+    uint64_t web_ev_seq; /* view_ev_seq of the last state published */
     struct feedback_view view;
     struct display_model model;
     bool have_model;
@@ -377,6 +378,9 @@ static uint64_t push_settings(struct feedback_app *app)
     return cmd.seq;
 }
 
+static void build_model(struct feedback_app *app, struct display_model *m);
+static void publish_web(struct feedback_app *app);
+
 static void clock_mmss(char *buf, size_t cap, double s)
 {
     long t = s > 0 ? (long)s : 0;
@@ -431,6 +435,16 @@ void feedback_app_advance(struct feedback_app *app, double t_session_s)
     if (app->settings_pending)
         push_settings(app);
     session_get_view(&app->sess, &app->sview);
+    /* A new gait event reaches the web console at once (this runs every
+     * ~5 ms), not at the next frame (50 ms headless): the same model the
+     * display renders, built now. */
+    if (app->web && app->have_model) {
+        read_view(app);
+        if (app->view_ev_seq != app->web_ev_seq) {
+            build_model(app, &app->model);
+            publish_web(app);
+        }
+    }
 }
 
 void feedback_app_judge_step(struct feedback_app *app, struct session_step *st)
@@ -1153,6 +1167,7 @@ static void publish_web(struct feedback_app *app)
         x.ev_rx_wall_ms = wall_ms - (mono_ms - app->view_ev_rx_ns / 1e6);
     }
     char json[WEB_STATE_MAX];
+    app->web_ev_seq = app->view_ev_seq;
     if (web_state_json(&app->model, &x, json, sizeof json) < 0 || web_publish(app->web, json) < 0)
         LOG_WARN("the live state does not fit the web console's %d bytes", WEB_STATE_MAX);
 }

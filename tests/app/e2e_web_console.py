@@ -182,7 +182,11 @@ def case_browser(tmp):
         if shot:
             time.sleep(2)
             drv.save_screenshot(shot)
-            print("screenshot:", shot)
+            drv.set_window_size(412, 915)  # a phone held at arm's length
+            time.sleep(1)
+            phone = shot[:-4] + "-phone.png" if shot.endswith(".png") else shot + "-phone"
+            drv.save_screenshot(phone)
+            print("screenshots:", shot, phone)
     finally:
         drv.quit()
     rest = finish(p, env)

@@ -1,10 +1,13 @@
-/* cmd_report.c - `station report SESSION|latest --pdf OUT.pdf [--csv] [--json]`. */
+/* cmd_report.c - `station report SESSION|latest --pdf OUT.pdf [--csv] [--json] [--fhir]`. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "datadir.h"
+#include "fhir_codes.h"
+#include "fhir_export.h"
 #include "gc_error.h"
 #include "report.h"
 #include "session_recorder.h"
@@ -13,7 +16,8 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: station report SESSION|latest [--patient CODE] [--pdf OUT.pdf]\n"
-                 "                      [--csv OUT.csv] [--json OUT.json] [--db PATH]\n\n"
+                 "                      [--csv OUT.csv] [--json OUT.json] [--fhir OUT.json\n"
+                 "                      [--fhir-transaction] [--fhir-system URI]] [--db PATH]\n\n"
                  "Session report for the patient's file.  SESSION is a number from\n"
                  "'station sessions'; 'latest' is the newest session (of --patient CODE if\n"
                  "given).  At least one output:\n"
@@ -22,6 +26,14 @@ static void usage(FILE *out)
                  "                   comparison with the previous session, measurement method\n"
                  "  --csv OUT.csv    every step (steps-CSV columns + phase, in_band)\n"
                  "  --json OUT.json  the figures per phase, target changes and markers\n"
+                 "  --fhir OUT.json  for the clinic's electronic record: a FHIR R4 Bundle\n"
+                 "                   (collection) with the patient's code, a DiagnosticReport\n"
+                 "                   with this PDF report attached, and one Observation per\n"
+                 "                   figure and phase (docs/interop.md)\n"
+                 "  --fhir-transaction  a transaction Bundle instead, to post to a FHIR server\n"
+                 "                   as it is (the patient found by identifier, never changed)\n"
+                 "  --fhir-system URI  the system of the patient's code in the clinic's record\n"
+                 "                   (e.g. urn:oid:1.2.3.4; default " FHIR_DEFAULT_PATIENT_SYSTEM ")\n"
                  "Outputs are written whole or not at all, readable by the owner only; an\n"
                  "output that names the store, a database, a recording or another output is\n"
                  "refused.\n");
@@ -30,6 +42,8 @@ static void usage(FILE *out)
 int cmd_report(int argc, char **argv)
 {
     const char *db = NULL, *pdf = NULL, *csv = NULL, *json = NULL, *code = NULL, *which = NULL;
+    const char *fhir = NULL, *fhir_system = NULL;
+    bool fhir_tx = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **dst = NULL;
@@ -37,9 +51,14 @@ int cmd_report(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        const char *names[] = {"--db", "--pdf", "--csv", "--json", "--patient"};
-        const char **dsts[] = {&db, &pdf, &csv, &json, &code};
-        for (int k = 0; k < 5 && !dst; k++) {
+        if (!strcmp(a, "--fhir-transaction")) {
+            fhir_tx = true;
+            continue;
+        }
+        const char *names[] = {"--db", "--pdf", "--csv", "--json", "--patient", "--fhir",
+                               "--fhir-system"};
+        const char **dsts[] = {&db, &pdf, &csv, &json, &code, &fhir, &fhir_system};
+        for (int k = 0; k < 7 && !dst; k++) {
             size_t n = strlen(names[k]);
             if (!strcmp(a, names[k])) {
                 if (i + 1 >= argc) {
@@ -70,8 +89,21 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "station report: give a session number or 'latest'.\n");
         return 2;
     }
-    if (!pdf && !csv && !json) {
-        fprintf(stderr, "station report: give at least one of --pdf, --csv, --json.\n");
+    if (!pdf && !csv && !json && !fhir) {
+        fprintf(stderr, "station report: give at least one of --pdf, --csv, --json, --fhir.\n");
+        return 2;
+    }
+    if ((fhir_tx || fhir_system) && !fhir) {
+        fprintf(stderr, "station report: %s shapes the FHIR bundle; add --fhir OUT.json.\n",
+                fhir_tx ? "--fhir-transaction" : "--fhir-system");
+        return 2;
+    }
+    const char *why;
+    if (fhir_system && !fhir_system_valid(fhir_system, &why)) {
+        fprintf(stderr,
+                "station report: --fhir-system '%s' is not usable: %s; give an absolute URI "
+                "such as urn:oid:1.2.3.4 or https://clinic.example/patients.\n",
+                fhir_system, why);
         return 2;
     }
     int64_t sid = 0;
@@ -89,12 +121,12 @@ int cmd_report(int argc, char **argv)
     }
     /* No output may replace the store, a recording, or another output of
      * this command: refuse before the store is even opened. */
-    const char *outs[] = {pdf, csv, json};
-    for (int k = 0; k < 3; k++) {
+    const char *outs[] = {pdf, csv, json, fhir};
+    for (int k = 0; k < 4; k++) {
         if (!outs[k])
             continue;
         struct datadir_guard g = {.store = db};
-        for (int j = 0, n = 0; j < 3; j++)
+        for (int j = 0, n = 0; j < 4; j++)
             if (j != k && outs[j])
                 g.inputs[n++] = outs[j];
         char msg[1024];
@@ -139,6 +171,15 @@ int cmd_report(int argc, char **argv)
         printf("session %lld steps: %s\n", (long long)sid, csv);
     if (rc == GC_OK && json && (rc = report_session_json(&rec, json, stp, &diag)) == GC_OK)
         printf("session %lld summary: %s\n", (long long)sid, json);
+    if (rc == GC_OK && fhir) {
+        struct fhir_export_opts fo = {.identifier_system = fhir_system,
+                                      .type = fhir_tx ? FHIR_BUNDLE_TRANSACTION
+                                                      : FHIR_BUNDLE_COLLECTION,
+                                      .others = {pdf, csv, json}};
+        if ((rc = fhir_export_session(&rec, &fo, fhir, stp, &diag)) == GC_OK)
+            printf("session %lld FHIR bundle (%s): %s\n", (long long)sid,
+                   fhir_tx ? "transaction" : "collection", fhir);
+    }
     if (rc != GC_OK && diag.code != GC_OK)
         fprintf(stderr, "station report: %s.\n", diag.msg);
     if (loaded)

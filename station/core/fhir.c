@@ -277,7 +277,7 @@ bool fhir_system_valid(const char *uri, const char **why)
             char c = uri[i];
             if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '+' || c == '-' || c == '.'))
-                w = "it does not start with a scheme (like https: or urn:)";
+                w = "it is not an absolute URI (a scheme such as urn: or https:, then the rest)";
             i++;
         }
         if (!w && (i == n || i + 1 == n))

@@ -26,6 +26,7 @@
 
 #include "devlink.h"
 #include "gc_error.h"
+#include "reorder.h"
 
 #define LOG_PREFIX "live"
 #include "log.h"
@@ -40,6 +41,17 @@
 /* Free records the reader wants before a read: one 4 kB read can complete
  * ~150 small frames (ACKs) or ~16 sample blocks. */
 #define RING_HEADROOM 256u
+/* Commands the device must not miss (START, STOP, SET_RATE, METRONOME) are
+ * sent again every CMD_RETRY_MS until their ACK arrives, at most
+ * CMD_RETRY_MAX times (docs/protocol.md section 8). */
+#define CMD_RETRY_MS  100
+#define CMD_RETRY_MAX 20
+#define CMD_PENDING   8u
+/* Resend requests remembered for their ACK (token -> range). */
+#define RESEND_PENDING 32u
+/* After STOP: collect the tail for this long, longer while holes are open
+ * (at most the window's hold). */
+#define STOP_DRAIN_MS 100
 
 
 /* ---- seqlock snapshot (all shared words are atomics: TSan-clean) ---- */
@@ -94,6 +106,22 @@ struct cmd_msg {
     uint32_t arg;
 };
 
+/* A command sent that waits for its ACK (reader thread only). */
+struct pending_cmd {
+    bool used;
+    uint8_t cmd;
+    uint32_t arg;
+    int token;
+    int tries;
+    int64_t sent_ns;
+};
+
+/* A resend request sent, for its ACK (reader thread only). */
+struct pending_resend {
+    int token; /* 0 = free */
+    uint32_t first, count;
+};
+
 struct live {
     struct live_config cfg;
     atomic_bool record_failed; /* the recording could not be written (writer thread sets) */
@@ -112,6 +140,10 @@ struct live {
     uint64_t prev_bytes, prev_ok, prev_bad, prev_crc, prev_dropped_bytes;
     bool need_start;
     bool silent;
+    struct reorder *ro; /* the lossless link's window (port sources) */
+    struct pending_cmd pend[CMD_PENDING];
+    struct pending_resend resends[RESEND_PENDING];
+    uint32_t resend_next;
     int64_t silent_since_ns;
 
     /* rings */
@@ -226,6 +258,14 @@ static void update_stats(struct live *lv)
     lv->stats.frames_bad = lv->prev_bad + dec->frames_bad;
     lv->stats.crc_errors = lv->prev_crc + dec->crc_errors;
     lv->stats.bytes_dropped = lv->prev_dropped_bytes + dec->bytes_dropped;
+    if (lv->ro) {
+        struct reorder_stats rs;
+        reorder_get_stats(lv->ro, &rs);
+        lv->stats.resent_rx = rs.resent_rx;
+        lv->stats.duplicates = rs.duplicates;
+        lv->stats.window_lost = rs.lost;
+        lv->stats.max_wait_us = (uint64_t)(rs.max_wait_ns / 1000);
+    }
 }
 
 static void push_stats(struct live *lv)
@@ -238,6 +278,115 @@ static void push_stats(struct live *lv)
 
 /* ---- reader thread (port) ---- */
 
+/* One frame record to the DSP ring (and so to the recording). */
+static void push_frame(struct live *lv, uint8_t type, const uint8_t *payload, size_t len,
+                       int64_t t_ns, uint32_t bad_before)
+{
+    struct rec_record *r = src_slot(lv);
+    if (r == NULL)
+        return;
+    r->kind = REC_FRAME;
+    r->aux = type;
+    r->extra = bad_before;
+    r->t_host_ns = t_ns;
+    r->len = (uint16_t)(len > REC_MAX_PAYLOAD ? REC_MAX_PAYLOAD : len);
+    memcpy(r->payload, payload, r->len);
+    src_publish(lv);
+}
+
+/* Blocks the reorder window lets go at t_ns, in sequence order, stamped
+ * with the time they leave (what the DSP sees live is what replay sees). */
+static void release_blocks(struct live *lv, int64_t t_ns)
+{
+    struct reorder_block b;
+    bool any = false;
+    while (reorder_pop(lv->ro, t_ns, &b) == 1) {
+        push_frame(lv, b.type, b.payload, b.len, t_ns, b.bad_before);
+        any = true;
+    }
+    /* Wake the DSP thread now: a frame left waiting for its 20 ms poll
+     * delays the hard-landing cue by that much (docs/feedback.md). */
+    if (any)
+        wake(&lv->wake_dsp);
+}
+
+/* Send a command the device must not miss; it is repeated until its ACK. */
+static void send_reliable(struct live *lv, uint8_t cmd, uint32_t arg)
+{
+    int token = dev_send(&lv->dev, cmd, arg, 0);
+    for (unsigned i = 0; i < CMD_PENDING; i++) {
+        struct pending_cmd *p = &lv->pend[i];
+        if (p->used && p->cmd == cmd && cmd != CMD_METRONOME)
+            p->used = false; /* the newer one replaces it */
+    }
+    for (unsigned i = 0; i < CMD_PENDING; i++) {
+        struct pending_cmd *p = &lv->pend[i];
+        if (!p->used || i == CMD_PENDING - 1) {
+            *p = (struct pending_cmd){true, cmd, arg, token, 1, now_ns()};
+            return;
+        }
+    }
+}
+
+static void retry_commands(struct live *lv, int64_t t)
+{
+    for (unsigned i = 0; i < CMD_PENDING; i++) {
+        struct pending_cmd *p = &lv->pend[i];
+        if (!p->used || t - p->sent_ns < (int64_t)CMD_RETRY_MS * 1000000)
+            continue;
+        if (p->tries >= CMD_RETRY_MAX) {
+            LOG_WARN("command %u was not acknowledged after %d tries", p->cmd, p->tries);
+            p->used = false;
+            continue;
+        }
+        p->token = dev_send(&lv->dev, p->cmd, p->arg, 0);
+        p->tries++;
+        p->sent_ns = t;
+    }
+}
+
+/* Resend requests due now go out; blocks whose wait is over go on. */
+static void service_window(struct live *lv, int64_t t)
+{
+    if (lv->ro == NULL)
+        return;
+    uint32_t first, count;
+    while (lv->link && reorder_request(lv->ro, t, &first, &count) == 1) {
+        int token = dev_send(&lv->dev, CMD_RESEND, first, count);
+        if (token <= 0)
+            break;
+        struct pending_resend *q = &lv->resends[lv->resend_next++ % RESEND_PENDING];
+        *q = (struct pending_resend){token, first, count};
+    }
+    release_blocks(lv, t);
+}
+
+static void on_ack(struct live *lv, const uint8_t *payload, size_t len, int64_t t)
+{
+    struct pkt_ack a;
+    if (pkt_ack_decode(payload, len, &a) < 0)
+        return;
+    for (unsigned i = 0; i < CMD_PENDING; i++)
+        if (lv->pend[i].used && lv->pend[i].token == a.token && lv->pend[i].cmd == a.cmd)
+            lv->pend[i].used = false;
+    if (lv->ro == NULL || (a.cmd != CMD_RESEND && a.cmd != CMD_STOP))
+        return;
+    uint32_t oldest = (uint32_t)a.echo, next = (uint32_t)(a.echo >> 32);
+    if (a.cmd == CMD_STOP) {
+        reorder_answer(lv->ro, false, 0, 0, oldest, next, t);
+        return;
+    }
+    for (unsigned i = 0; i < RESEND_PENDING; i++) {
+        struct pending_resend *q = &lv->resends[i];
+        if (q->token != 0 && q->token == a.token) {
+            reorder_answer(lv->ro, true, q->first, q->count, oldest, next, t);
+            q->token = 0;
+            return;
+        }
+    }
+    reorder_answer(lv->ro, false, 0, 0, oldest, next, t);
+}
+
 static int reader_on_frame(void *user, uint8_t type, const uint8_t *payload, size_t len,
                            int64_t t_rx_ns, uint32_t bad_before)
 {
@@ -249,18 +398,18 @@ static int reader_on_frame(void *user, uint8_t type, const uint8_t *payload, siz
     }
     if (type == PKT_HELLO && len == PKT_HELLO_SIZE && payload[PKT_HELLO_SIZE - 1] == 0)
         lv->need_start = true; /* a HELLO saying "not streaming": the sensor rebooted */
-    struct rec_record *r = src_slot(lv);
-    if (r == NULL)
+    if (lv->ro && (type == PKT_SAMPLES || type == PKT_RESENT) &&
+        reorder_push(lv->ro, type, payload, len, bad_before, t_rx_ns) == 0) {
+        /* In sequence order through the window; holes are asked for at
+         * once, before the next read. */
+        service_window(lv, t_rx_ns);
         return 0;
-    r->kind = REC_FRAME;
-    r->aux = type;
-    r->extra = bad_before;
-    r->t_host_ns = t_rx_ns;
-    r->len = (uint16_t)(len > REC_MAX_PAYLOAD ? REC_MAX_PAYLOAD : len);
-    memcpy(r->payload, payload, r->len);
-    src_publish(lv);
-    /* Wake the DSP thread now: a frame left waiting for its 20 ms poll
-     * delays the hard-landing cue by that much (docs/feedback.md). */
+    }
+    if (type == PKT_ACK)
+        on_ack(lv, payload, len, t_rx_ns);
+    push_frame(lv, type, payload, len, t_rx_ns, bad_before);
+    if (lv->ro)
+        service_window(lv, t_rx_ns); /* an ACK can end a wait or ask again */
     wake(&lv->wake_dsp);
     return 0;
 }
@@ -292,6 +441,9 @@ static void reader_close_link(struct live *lv)
     lv->prev_dropped_bytes = lv->stats.bytes_dropped;
     slink_close(lv->link);
     lv->link = NULL;
+    /* Tokens start again on the next link: forget what waited for ACKs. */
+    memset(lv->pend, 0, sizeof lv->pend);
+    memset(lv->resends, 0, sizeof lv->resends);
     dev_init(&lv->dev, NULL);
     lv->dev.on_frame = reader_on_frame;
     lv->dev.on_tx = reader_on_tx;
@@ -321,7 +473,7 @@ static bool reader_reopen(struct live *lv)
         LOG_WARN("a different sensor (serial %s) answered on %s", h.serial, lv->port_path);
     push_link_event(lv, REC_LINK_RECONNECT, 0, raw, sizeof raw);
     if (!h.streaming)
-        dev_send(&lv->dev, CMD_START, 0, 0);
+        send_reliable(lv, CMD_START, 0);
     lv->need_start = false;
     lv->silent = false;
     lv->dev.last_rx_ns = now_ns();
@@ -340,7 +492,7 @@ static void *reader_main(void *arg)
 
     lv->dev.last_rx_ns = now_ns();
     if (lv->cfg.send_start && lv->link)
-        dev_send(&lv->dev, CMD_START, 0, 0);
+        send_reliable(lv, CMD_START, 0);
     wake(&lv->wake_dsp);
 
     while (!atomic_load_explicit(&lv->stop, memory_order_acquire)) {
@@ -364,11 +516,12 @@ static void *reader_main(void *arg)
 
         struct cmd_msg cm;
         while (spsc_pop(lv->cmds, &cm))
-            dev_send(&lv->dev, cm.cmd, cm.arg, 0);
+            send_reliable(lv, cm.cmd, cm.arg);
         if (lv->need_start) {
             lv->need_start = false;
-            dev_send(&lv->dev, CMD_START, 0, 0);
+            send_reliable(lv, CMD_START, 0);
         }
+        retry_commands(lv, t);
         if (t >= next_ping) {
             dev_send(&lv->dev, CMD_PING, 0, 0);
             next_ping = t + (pings_fast > 0 ? 200000000LL : (int64_t)LIVE_PING_MS * 1000000);
@@ -390,11 +543,27 @@ static void *reader_main(void *arg)
             sleep_ms(1);
             continue;
         }
-        int rc = dev_pump(&lv->dev, LIVE_POLL_MS, 0, -1, NULL, NULL);
+        int wait_ms = LIVE_POLL_MS;
+        if (lv->ro) {
+            /* Wake up for the window's next retry or give-up. */
+            int64_t due = reorder_deadline(lv->ro);
+            if (due != INT64_MAX) {
+                int64_t ms = (due - t + 999999) / 1000000;
+                wait_ms = ms < 1 ? 1 : ms < LIVE_POLL_MS ? (int)ms : LIVE_POLL_MS;
+            }
+        }
+        int rc = dev_pump(&lv->dev, wait_ms, 0, -1, NULL, NULL);
         wake(&lv->wake_dsp);
         t = now_ns();
+        if (rc >= 0)
+            service_window(lv, t);
         if (rc < 0) {
             LOG_INFO("link lost: %s", gc_strerror(rc));
+            if (lv->ro) {
+                /* Nothing more can come for the holes: what waits goes on. */
+                reorder_flush(lv->ro);
+                release_blocks(lv, t);
+            }
             push_stats(lv);
             push_link_event(lv, REC_LINK_LOST, (uint32_t)(-rc), NULL, 0);
             reader_close_link(lv);
@@ -419,10 +588,31 @@ static void *reader_main(void *arg)
         }
     }
     if (lv->link) {
-        dev_send(&lv->dev, CMD_STOP, 0, 0);
+        send_reliable(lv, CMD_STOP, 0);
         /* Collect what is still in flight (the partial block before the
-         * STOP's ACK) so the recording ends cleanly. */
-        dev_drain(&lv->dev, 100);
+         * STOP's ACK, blocks asked for again, the tail the ACK names) so
+         * the recording ends cleanly: STOP_DRAIN_MS, and while holes are
+         * open at most the window's hold more. */
+        int64_t t_end = now_ns() + (int64_t)STOP_DRAIN_MS * 1000000;
+        int64_t t_max = t_end + (int64_t)REORDER_HOLD_MS_DEFAULT * 1000000;
+        for (;;) {
+            int64_t t = now_ns();
+            bool open = lv->ro && reorder_open_holes(lv->ro) > 0;
+            bool stop_pending = false;
+            for (unsigned i = 0; i < CMD_PENDING; i++)
+                stop_pending |= lv->pend[i].used && lv->pend[i].cmd == CMD_STOP;
+            if (t >= t_max || (t >= t_end && !open && !stop_pending))
+                break;
+            if (dev_pump(&lv->dev, 5, 0, -1, NULL, NULL) < 0)
+                break;
+            t = now_ns();
+            service_window(lv, t);
+            retry_commands(lv, t);
+        }
+        if (lv->ro) {
+            reorder_flush(lv->ro);
+            release_blocks(lv, now_ns());
+        }
         push_stats(lv);
         reader_close_link(lv);
     }
@@ -871,6 +1061,14 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
             goto fail;
         }
         lv->dcfg.mass_kg = cfg->mass_kg > 0 ? cfg->mass_kg : 0;
+        struct reorder_config win = {(int64_t)REORDER_HOLD_MS_DEFAULT * 1000000,
+                                     (int64_t)REORDER_RETRY_MS_DEFAULT * 1000000};
+        lv->ro = reorder_new(&win);
+        if (lv->ro == NULL) {
+            rc = GC_ERR_NOMEM;
+            snprintf(errmsg, errcap, "out of memory");
+            goto fail;
+        }
     }
     lv->dcfg.seconds = cfg->seconds > 0 ? cfg->seconds : 0;
     lv->dsp = dsp_new(&lv->dcfg, &rc);
@@ -1016,6 +1214,7 @@ void live_free(struct live *lv)
     }
     slink_close(lv->link);
     rec_reader_close(lv->rd);
+    reorder_free(lv->ro);
     dsp_free(lv->dsp);
     free(lv->outs);
     spsc_free(lv->ring);
@@ -1068,11 +1267,13 @@ void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap)
              "  cadence %s spm (spectral %s)  frames %" PRIu64 "  crc errors %" PRIu64
              "  bad frames %" PRIu64 "  lost blocks %" PRIu64 "  gaps %" PRIu64
              "  restarts %" PRIu64 "  reconnects %" PRIu64 "  silences %" PRIu64
-             "  device dropped %" PRIu32 "  ring drops %" PRIu64,
+             "  device dropped %" PRIu32 "  ring drops %" PRIu64 "  resend requests %" PRIu64
+             "  recovered %" PRIu64 "  resent received %" PRIu64 "  longest wait %.1f ms",
              s->t_session_s, s->gait.steps, s->gait.steps_left, s->gait.steps_right, s->contacts,
              c1, c2, s->link.frames, s->link.crc_errors, s->link.bad_frames, s->link.lost_blocks,
              s->link.gaps, s->link.restarts, s->link.reconnects, s->link.silences,
-             s->link.dev_dropped_samples, s->link.ring_dropped + s->link.rec_dropped);
+             s->link.dev_dropped_samples, s->link.ring_dropped + s->link.rec_dropped,
+             s->link.resend_requests, s->link.recovered, s->link.resent_rx, s->link.max_wait_ms);
     /* Said only when it happened: sessions without it keep their summary. */
     size_t k = strlen(buf);
     if (s->link.bad_blocks > 0 && k < cap)

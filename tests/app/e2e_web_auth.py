@@ -13,16 +13,20 @@ Cases (argument):
           their sentence (too long 413, two lines 400, stop 403, syntax 400);
           then the pipeline under a flood: hard-landing cues (every step:
           loading ceiling 10 BW/s) timed from the cue log for 10 s quiet,
-          then for 10 s while 8 client threads send bursts of 1,000
-          requests without the token (half on new connections, half on
-          kept-alive ones), back to back.  No request gets anything but
-          401/429 or a refused connection; no frame or block is lost; and
-          sample arrival -> cue written p99 under the flood stays within
-          the quiet p99 + 2 ms and sample arrival -> heard p99 within
-          20 ms (DESIGN.md section 7).  The 2 ms margin: the quiet p99
-          itself moves by up to ~1 ms between runs on this shared 2-core
-          machine (bench_cue_latency), and the flood's client runs on the
-          same two cores as the station, which a LAN attacker does not.
+          then for 10 s while 8 client threads send a burst of 1,000
+          requests without the token every second (half on new
+          connections, half on kept-alive ones).  No request gets anything
+          but 401/429 or a refused connection; no frame or block is lost;
+          sample arrival -> cue written under the bursts: median within
+          the quiet median + 1 ms and 90th percentile within the quiet
+          one + 2 ms; every cue heard within 20 ms of its sample's arrival
+          (DESIGN.md section 7).  Why p90 and not p99: ~27 cues per window
+          make p99 the single largest sample, which one late timer wake of
+          the audio thread decides with or without requests
+          (bench_cue_latency); p99 and max are printed.  The margins: the
+          quiet figures themselves move by up to ~1 ms between runs on this
+          shared 2-core machine, and the bursts' Python client runs on the
+          same two cores as the station, which a LAN attacker's does not.
 """
 import http.client
 import os
@@ -182,12 +186,17 @@ def flood(host, port, deadline, counts, lock):
 
     bursts = 0
     while time.monotonic() < deadline:
+        t_burst = time.monotonic()
         ts = [threading.Thread(target=fresh if k < 4 else kept, args=(125,)) for k in range(8)]
         for t in ts:
             t.start()
         for t in ts:
             t.join()
         bursts += 1
+        # one burst of 1,000 a second (the issue's burst, repeated so that
+        # enough cues fall under it); a burst that takes longer is followed
+        # at once by the next
+        time.sleep(max(0.0, t_burst + 1.0 - time.monotonic()))
     return bursts
 
 
@@ -252,7 +261,8 @@ def case_auth(tmp):
     check(p.returncode == 0, f"exit 0 ({p.returncode})")
 
     total = sum(counts.values())
-    check(total == bursts * 1000, f"{bursts} bursts of 1,000 requests sent ({total})")
+    check(total == bursts * 1000 and bursts >= WINDOW_S - 1,
+          f"{bursts} bursts of 1,000 requests sent ({total})")
     check(set(counts) <= {"401", "429", "refused"},
           f"every flood request got 401, 429 or a refused connection ({counts})")
     summ = [l for l in out.splitlines() if l.startswith("summary: ")]
@@ -262,15 +272,19 @@ def case_auth(tmp):
     fw, fh = cue_latencies(cues, t1, t2)
     for name, w, h in (("quiet", qw, qh), ("flood", fw, fh)):
         print(f"{name}: {len(w)} cues  arrival->written p50 {statistics.median(w) if w else 0:.2f} "
-              f"p99 {pct(w, .99):.2f} max {max(w) if w else 0:.2f} ms  arrival->heard p50 "
-              f"{statistics.median(h) if h else 0:.2f} p99 {pct(h, .99):.2f} ms")
+              f"p90 {pct(w, .90):.2f} p99 {pct(w, .99):.2f} max {max(w) if w else 0:.2f} ms  "
+              f"arrival->heard p50 {statistics.median(h) if h else 0:.2f} p99 {pct(h, .99):.2f} "
+              f"max {max(h) if h else 0:.2f} ms")
     check(len(qw) >= 20 and len(fw) >= 20, f"cues measured: quiet {len(qw)}, flood {len(fw)}")
     if qw and fw:
-        check(pct(fw, .99) <= pct(qw, .99) + 2.0,
-              f"arrival->written p99 under the flood {pct(fw, .99):.2f} ms <= quiet "
-              f"{pct(qw, .99):.2f} + 2 ms")
-        check(pct(fh, .99) <= 20.0, f"arrival->heard p99 under the flood {pct(fh, .99):.2f} ms "
-                                    f"<= 20 ms")
+        check(statistics.median(fw) <= statistics.median(qw) + 1.0,
+              f"arrival->written median under the bursts {statistics.median(fw):.2f} ms <= "
+              f"quiet {statistics.median(qw):.2f} + 1 ms")
+        check(pct(fw, .90) <= pct(qw, .90) + 2.0,
+              f"arrival->written p90 under the bursts {pct(fw, .90):.2f} ms <= quiet "
+              f"{pct(qw, .90):.2f} + 2 ms")
+        check(max(fh) <= 20.0, f"every cue under the bursts heard <= 20 ms after its sample "
+                               f"arrived (max {max(fh):.2f} ms)")
 
 
 def main():

@@ -43,7 +43,7 @@ static void usage(FILE *out)
     fprintf(
         out,
         "usage: station analyze INPUT --steps OUT.csv [--summary OUT.json] [--mass KG] "
-        "[--quiet]\n\n"
+        "[--threshold N] [--quiet]\n\n"
         "Measure every step of a recording with the live gait pipeline.\n"
         "  INPUT            canonical force CSV (t_s + fz_n or fz1_n..fz4_n, optional "
         "copx_m, copy_m; '-' reads standard input), or a session recording written by "
@@ -52,8 +52,12 @@ static void usage(FILE *out)
         "  --summary FILE   write a JSON summary (cadence, contact time, loading rates, sides)\n"
         "  --mass KG        body mass; default: mass_kg in the input (a recording: the "
         "session's), else estimated from the steps\n"
+        "  --threshold N    force threshold of contact, flight and step times, N above the "
+        "flight baseline (%.0f to %.0f; default %.0f); a force CSV only (a recording is "
+        "analysed as live)\n"
         "  --quiet          no progress bar, no result line\n"
-        "Method and definitions: docs/analysis.md.\n");
+        "Method and definitions: docs/analysis.md.\n",
+        GAIT_THRESHOLD_MIN_N, GAIT_THRESHOLD_MAX_N, GAIT_THRESHOLD_DEFAULT_N);
 }
 
 int analyze_result_add_step(struct analyze_result *r, const struct gait_step *s)
@@ -212,8 +216,8 @@ static int write_steps(const char *path, const struct datadir_guard *g,
 /* The CSV path: read ahead for the rate and body weight, then the whole
  * input through one gait pipeline.  Fills res; GC_OK or a gc_err with one
  * sentence in err. */
-static int run_csv(const char *input, double mass, bool show_progress, struct analyze_result *res,
-                   char *err)
+static int run_csv(const char *input, double mass, double threshold_n, bool show_progress,
+                   struct analyze_result *res, char *err)
 {
     struct analyze_source src;
     int rc = analyze_source_open(input, &src, err);
@@ -263,6 +267,7 @@ static int run_csv(const char *input, double mass, bool show_progress, struct an
     struct gait_config cfg;
     gait_config_default(&cfg, rate);
     cfg.mass_kg = mass_in;
+    cfg.time_n = threshold_n;
     const char *bw_source = mass > 0.0 ? "--mass" : "mass_kg in the input";
     double bw = units_kg_to_n(mass_in);
     if (!(mass_in > 0.0)) {
@@ -339,8 +344,8 @@ out:
 int cmd_analyze(int argc, char **argv)
 {
     const char *input = NULL, *steps_path = NULL, *summary_path = NULL;
-    double mass = 0.0;
-    bool quiet = false;
+    double mass = 0.0, threshold_n = GAIT_THRESHOLD_DEFAULT_N;
+    bool quiet = false, threshold_given = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -360,6 +365,18 @@ int cmd_analyze(int argc, char **argv)
                         argv[i]);
                 return 2;
             }
+        } else if (!strcmp(a, "--threshold") && i + 1 < argc) {
+            char *end;
+            threshold_n = strtod(argv[++i], &end);
+            if (*end || end == argv[i] || !(threshold_n >= GAIT_THRESHOLD_MIN_N &&
+                                            threshold_n <= GAIT_THRESHOLD_MAX_N)) {
+                fprintf(stderr,
+                        "station analyze: --threshold takes a force in N (%.0f to %.0f), not "
+                        "'%s'.\n",
+                        GAIT_THRESHOLD_MIN_N, GAIT_THRESHOLD_MAX_N, argv[i]);
+                return 2;
+            }
+            threshold_given = true;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = true;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -399,12 +416,19 @@ int cmd_analyze(int argc, char **argv)
         fprintf(stderr, "station analyze: %s\n", err);
         return 1;
     }
+    if (kind == ANALYZE_KIND_RECORDING && threshold_given) {
+        fprintf(stderr, "station analyze: --threshold applies to a force CSV; a recording is "
+                        "analysed exactly as the live session was (%.0f N): leave it out.\n",
+                GAIT_THRESHOLD_DEFAULT_N);
+        return 2;
+    }
     struct analyze_result res;
     memset(&res, 0, sizeof res);
     res.body_weight_n = NAN;
     res.cadence_spectral_spm = NAN;
     int rc = kind == ANALYZE_KIND_RECORDING ? analyze_rec_run(input, mass, show_progress, &res, err)
-                                            : run_csv(input, mass, show_progress, &res, err);
+                                            : run_csv(input, mass, threshold_n, show_progress,
+                                                      &res, err);
     int exit_code = 1;
     if (rc < 0)
         goto out;

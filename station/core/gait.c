@@ -93,6 +93,7 @@ struct stance {
     bool open;
     struct gait_step step;
     double t_ic_raw; /* IC in filtered-sample time (before delay correction) */
+    double t_ic_thr_raw; /* its plain threshold crossing, same time base */
     double ic_off_s; /* time from IC to buf[0] */
     float *buf;      /* this foot's force above baseline from the first sample after IC */
     size_t n, cap;
@@ -151,6 +152,8 @@ struct gait {
     uint32_t next_index;
     double open_ic_s, open_ic_prev; /* IC of the latest opened stance, corrected */
     double last_to_s;               /* TO of the latest closed step, corrected */
+    /* the same at the threshold crossings */
+    double open_ic_thr_s, open_ic_thr_prev, last_to_thr_s;
     bool after_gap;
     struct gait_step held; /* first step waiting for its side */
     bool have_held;
@@ -176,7 +179,7 @@ void gait_config_default(struct gait_config *cfg, double rate_hz)
      * low sample rates. */
     cfg->lowpass_hz = fmin(50.0, 0.4 * rate_hz);
     cfg->detect_n = 50.0;
-    cfg->time_n = 20.0;
+    cfg->time_n = GAIT_THRESHOLD_DEFAULT_N;
     cfg->cadence_window_s = 8.0;
 }
 
@@ -210,12 +213,15 @@ static int ev_pop(struct gait *g, struct gait_event *out, size_t cap)
     return (int)k;
 }
 
-static void step_clear(struct gait_step *s)
+void gait_step_clear(struct gait_step *s)
 {
     memset(s, 0, sizeof *s);
     s->side = GAIT_SIDE_UNKNOWN;
     s->t_ic_s = s->t_to_s = NAN;
     s->contact_ms = s->flight_ms = s->step_ms = s->cadence_spm = NAN;
+    s->t_ic_thr_s = s->t_to_thr_s = NAN;
+    s->contact_ext_ms = s->flight_ext_ms = s->step_ext_ms = NAN;
+    s->threshold_n = NAN;
     s->impact_peak_n = s->impact_peak_bw = s->t_impact_s = NAN;
     s->valr_bw_s = s->vilr_bw_s = NAN;
     s->active_peak_n = s->active_peak_bw = NAN;
@@ -224,7 +230,8 @@ static void step_clear(struct gait_step *s)
 struct gait *gait_new(const struct gait_config *cfg)
 {
     if (!cfg || !(cfg->rate_hz >= 50.0 && cfg->rate_hz <= 20000.0) || !(cfg->mass_kg >= 0.0) ||
-        !(cfg->time_n > 0.0) || !(cfg->detect_n > cfg->time_n) ||
+        !(cfg->time_n >= GAIT_THRESHOLD_MIN_N && cfg->time_n <= GAIT_THRESHOLD_MAX_N) ||
+        !(cfg->detect_n > cfg->time_n) ||
         !(cfg->cadence_window_s >= 2.0 && cfg->cadence_window_s <= 60.0))
         return NULL;
     struct gait *g = calloc(1, sizeof *g);
@@ -258,6 +265,7 @@ struct gait *gait_new(const struct gait_config *cfg)
     }
     g->sep_m = SEP_DEFAULT_M;
     g->open_ic_s = g->open_ic_prev = g->last_to_s = NAN;
+    g->open_ic_thr_s = g->open_ic_thr_prev = g->last_to_thr_s = NAN;
     g->last_step_t = NAN;
     g->mode = GAIT_MODE_IDLE;
     return g;
@@ -346,17 +354,19 @@ static uint64_t ring_after(const struct gait *g, double t)
     return j;
 }
 
-/* Open a stance whose IC is at raw time t_cross; its buffer receives the
+/* Open a stance whose IC is at raw time t_cross (t_thr: its plain
+ * threshold crossing); its buffer receives the
  * samples already seen after t_cross, from f_of(i) (this foot's force).
  * A ghost (its IC hidden by a gap) is followed but gets no index, no event
  * and never becomes a step. */
-static struct stance *stance_open(struct gait *g, int slot, double t_cross, double t_now,
-                                  bool in_ds, bool ghost)
+static struct stance *stance_open(struct gait *g, int slot, double t_cross, double t_thr,
+                                  double t_now, bool in_ds, bool ghost)
 {
     struct stance *st = &g->st[slot];
     st->open = true;
     st->n = 0;
     st->t_ic_raw = t_cross;
+    st->t_ic_thr_raw = t_thr;
     st->loading_sent = false;
     st->sfx = st->sf = 0.0;
     st->gapped = false;
@@ -366,28 +376,35 @@ static struct stance *stance_open(struct gait *g, int slot, double t_cross, doub
     uint64_t j = ring_after(g, t_cross);
     st->ic_off_s = (j < g->n ? g->rt[j & RMASK] : t_now) - t_cross;
     struct gait_step *s = &st->step;
-    step_clear(s);
+    gait_step_clear(s);
+    s->threshold_n = g->cfg.time_n;
     if (ghost) {
         g->after_gap = true;
         return st;
     }
     s->index = g->next_index++;
     s->t_ic_s = t_cross - g->delay_s;
+    s->t_ic_thr_s = t_thr - g->delay_s;
     bool adjacent = !g->after_gap && isfinite(g->open_ic_s) &&
                     s->t_ic_s - g->open_ic_s <= BODYWEIGHT_MAX_STEP_S;
     if (!adjacent)
         side_break(&g->side);
     if (adjacent) {
-        s->step_ms = (s->t_ic_s - g->open_ic_s) * 1000.0;
+        s->step_ext_ms = (s->t_ic_s - g->open_ic_s) * 1000.0;
+        s->step_ms = (s->t_ic_thr_s - g->open_ic_thr_s) * 1000.0;
         s->cadence_spm = 60000.0 / s->step_ms;
-        if (!in_ds && isfinite(g->last_to_s) && g->last_to_s <= s->t_ic_s)
-            s->flight_ms = (s->t_ic_s - g->last_to_s) * 1000.0;
+        if (!in_ds && isfinite(g->last_to_s) && g->last_to_s <= s->t_ic_s) {
+            s->flight_ext_ms = (s->t_ic_s - g->last_to_s) * 1000.0;
+            s->flight_ms = (s->t_ic_thr_s - g->last_to_thr_s) * 1000.0;
+        }
     }
     g->open_ic_prev = g->open_ic_s;
     g->open_ic_s = s->t_ic_s;
+    g->open_ic_thr_prev = g->open_ic_thr_s;
+    g->open_ic_thr_s = s->t_ic_thr_s;
     if (g->after_gap)
         s->flags |= GAIT_STEP_AFTER_GAP;
-    bodyweight_ic(&g->bw, adjacent ? s->step_ms / 1000.0 : NAN);
+    bodyweight_ic(&g->bw, adjacent ? s->step_ext_ms / 1000.0 : NAN);
     s->side = g->cop_seen ? side_expect(&g->side) : GAIT_SIDE_UNKNOWN;
     ev_push(g, GAIT_EV_CONTACT, t_now, s);
     return st;
@@ -450,6 +467,7 @@ static void stance_discard(struct gait *g, struct stance *st)
     if (st->step.index + 1 == g->next_index) {
         g->next_index--;
         g->open_ic_s = g->open_ic_prev;
+        g->open_ic_thr_s = g->open_ic_thr_prev;
     }
 }
 
@@ -481,7 +499,8 @@ static double observed_max(const struct stance *st)
     return mx;
 }
 
-static void stance_close(struct gait *g, struct stance *st, double t_to_raw, double t_now)
+static void stance_close(struct gait *g, struct stance *st, double t_to_raw, double t_to_thr,
+                         double t_now)
 {
     st->open = false;
     if (st->ghost) {
@@ -518,7 +537,9 @@ static void stance_close(struct gait *g, struct stance *st, double t_to_raw, dou
     if (contact_s > WALK_MIN_CONTACT_S)
         s->flags |= GAIT_STEP_WALK;
     s->t_to_s = t_to_raw - g->delay_s;
-    s->contact_ms = contact_s * 1000.0;
+    s->t_to_thr_s = t_to_thr - g->delay_s;
+    s->contact_ext_ms = contact_s * 1000.0;
+    s->contact_ms = (s->t_to_thr_s - s->t_ic_thr_s) * 1000.0;
     if (s->flags & GAIT_STEP_WALK) {
         m.impact = m.lr_fallback = false;
         m.valr_n_s = m.vilr_n_s = NAN;
@@ -543,6 +564,7 @@ static void stance_close(struct gait *g, struct stance *st, double t_to_raw, dou
     s->side = g->cop_seen ? side_decide(&g->side, c, &prev) : GAIT_SIDE_UNKNOWN;
     set_mode(g, (s->flags & GAIT_STEP_WALK) ? GAIT_MODE_WALKING : GAIT_MODE_RUNNING);
     g->last_to_s = s->t_to_s;
+    g->last_to_thr_s = s->t_to_thr_s;
     g->after_gap = false;
     g->last_step_t = t_now;
     if (g->have_held) {
@@ -735,7 +757,8 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
     double tc = t0 + fr * (t1 - t0);
     if (hidden)
         tc = t1;
-    else if (t1 > t0)
+    double tc_thr = tc;
+    if (!hidden && t1 > t0)
         tc += SPLIT_TANGENT_SHARE / STEPDET_TANGENT_SHARE *
               stepdet_extrapolate(tn, (fb1 - fb0) / (t1 - t0));
     g->xb_est = g->xa + dir * sep;
@@ -757,7 +780,7 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
         a->buf[a->n - m + q] -= (float)(ring_f(g, r) * w);
     }
     g->cur ^= 1;
-    struct stance *b = stance_open(g, g->cur, tc, t_now, true, hidden);
+    struct stance *b = stance_open(g, g->cur, tc, tc_thr, t_now, true, hidden);
     for (uint64_t r = j; r < g->n; r++) {
         float x = g->rx[r & RMASK];
         double w = isfinite(x) ? fabs(x - g->xa) / sep : 0.0;
@@ -795,15 +818,18 @@ static void split_finish(struct gait *g, double t_now)
     double t0 = g->rt[i & RMASK], t1 = g->rt[(i + 1) & RMASK];
     double fr = fa0 > fa1 ? (fa0 - tn) / (fa0 - fa1) : 0.0;
     double to = t0 + fr * (t1 - t0);
+    double to_thr = to;
     if (t1 > t0)
         to += stepdet_extrapolate(tn, (fa1 - fa0) / (t1 - t0));
     if (to < g->split_t)
         to = g->split_t;
+    if (to_thr < g->split_t)
+        to_thr = g->split_t;
     g->ds = false;
     g->xa = xb;
     g->xa_valid = true;
     g->xa_frozen = false;
-    stance_close(g, a, to, t_now);
+    stance_close(g, a, to, to_thr, t_now);
 }
 
 static void contact_sample(struct gait *g, uint64_t k, double t, double f, float x)
@@ -908,7 +934,7 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
     if (ev == STEPDET_ON) {
         g->ds = false;
         g->xa_valid = g->xa_frozen = false;
-        struct stance *st = stance_open(g, g->cur, tc, t, false, false);
+        struct stance *st = stance_open(g, g->cur, tc, g->det.t_thr_s, t, false, false);
         /* Samples between the onset and now. */
         for (uint64_t i = ring_after(g, tc); i < g->n; i++)
             stance_push(g, st, ring_f(g, i), g->rx[i & RMASK], true, t);
@@ -916,10 +942,10 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
         /* Both feet leave (a flight): the previous foot too, if still on. */
         if (g->ds) {
             g->ds = false;
-            stance_close(g, &g->st[g->cur ^ 1], tc, t);
+            stance_close(g, &g->st[g->cur ^ 1], tc, g->det.t_thr_s, t);
         }
         if (g->st[g->cur].open)
-            stance_close(g, &g->st[g->cur], tc, t);
+            stance_close(g, &g->st[g->cur], tc, g->det.t_thr_s, t);
         g->xa_valid = g->xa_frozen = false;
     } else if (ev == STEPDET_LOST) {
         lost_contact(g);
@@ -941,7 +967,7 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
             set_mode(g, GAIT_MODE_STANDING);
             side_break(&g->side);
             bodyweight_break(&g->bw);
-            g->open_ic_s = NAN;
+            g->open_ic_s = g->open_ic_thr_s = NAN;
         }
     }
     if (g->mode != GAIT_MODE_STANDING && g->mode != GAIT_MODE_IDLE && isfinite(g->last_step_t) &&

@@ -63,11 +63,15 @@ enum gait_side { GAIT_SIDE_UNKNOWN = 0, GAIT_SIDE_LEFT = 'L', GAIT_SIDE_RIGHT = 
 struct gait_step {
     uint32_t index; /* 0-based, in order of initial contact */
     enum gait_side side;
-    double t_ic_s; /* initial contact, sensor time, s (filter delay removed) */
-    double t_to_s; /* toe-off, s */
-    double contact_ms;
-    double flight_ms;     /* NAN in walking (no flight) or after a gap */
-    double step_ms;       /* IC to this IC from the previous step's IC; NAN for the first */
+    double t_ic_s; /* initial contact (onset estimate: the timing-level crossing moved
+                    * back along the edge's tangent), sensor time, s, filter delay removed */
+    double t_to_s; /* toe-off (onset estimate, likewise moved forward), s */
+    /* Durations at the force threshold (the literature's convention: the
+     * plain crossings of baseline + gait_config.time_n, t_ic_thr_s and
+     * t_to_thr_s below; docs/analysis.md "Threshold times"). */
+    double contact_ms;    /* t_to_thr_s - t_ic_thr_s */
+    double flight_ms;     /* previous t_to_thr_s to this t_ic_thr_s; NAN in walking or after a gap */
+    double step_ms;       /* previous t_ic_thr_s to this one; NAN for the first */
     double cadence_spm;   /* 60000 / step_ms */
     double impact_peak_n; /* NAN when absent */
     double impact_peak_bw;
@@ -77,7 +81,16 @@ struct gait_step {
     double active_peak_n;
     double active_peak_bw;
     uint32_t flags; /* GAIT_STEP_* */
+    /* Threshold crossings (sensor time, s, filter delay removed) and the
+     * same durations between the onset estimates t_ic_s and t_to_s
+     * (extrapolated, ms; NAN where the threshold ones are). */
+    double t_ic_thr_s, t_to_thr_s;
+    double contact_ext_ms, flight_ext_ms, step_ext_ms;
+    double threshold_n; /* the force threshold of the times above (gait_config.time_n), N */
 };
+
+/* A step with nothing known: every value NAN, side unknown, no flag. */
+void gait_step_clear(struct gait_step *s);
 
 enum gait_event_kind {
     GAIT_EV_CONTACT = 1, /* initial contact detected; step has index, side guess, t_ic_s */
@@ -99,9 +112,18 @@ struct gait_config {
     double mass_kg;          /* body mass, kg; 0 = estimate from the data */
     double lowpass_hz;       /* causal low-pass cutoff for detection and metrics */
     double detect_n;         /* contact is detected when force exceeds baseline + this */
-    double time_n;           /* IC and TO are timed where force crosses baseline + this */
+    double time_n;           /* IC and TO are timed where force crosses baseline + this:
+                              * the threshold of contact, flight and step times, N
+                              * (GAIT_THRESHOLD_MIN_N..MAX_N, below detect_n) */
     double cadence_window_s; /* length of the spectral cadence window */
 };
+
+/* Accepted force thresholds (time_n), N: the default 20 N is the usual
+ * level of running studies; 10-40 N covers the levels in use and stays
+ * above the noise of a deck (5-35 N) and below detect_n (50 N). */
+#define GAIT_THRESHOLD_DEFAULT_N 20.0
+#define GAIT_THRESHOLD_MIN_N     10.0
+#define GAIT_THRESHOLD_MAX_N     40.0
 
 /* Sensible defaults for a sample rate: see docs/analysis.md for each value
  * and why. */

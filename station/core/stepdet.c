@@ -191,6 +191,7 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
         double sl;
         bool hid;
         *t_cross_s = look_back(sd, k, base + sd->time_n, &j, &sl, &hid);
+        sd->t_thr_s = *t_cross_s;
         *t_cross_s += stepdet_extrapolate(sd->time_n, sl);
         sd->on = true;
         sd->t_on = *t_cross_s;
@@ -218,6 +219,7 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
         if (seen && y > yp && yp <= ypp && yp - base < sd->detect_n &&
             tp - sd->t_on >= STEPDET_MIN_ON_S) {
             *t_cross_s = tp;
+            sd->t_thr_s = tp;
             sd->on = false;
             sd->armed = true;
             sd->off_idx = k - 1;
@@ -231,6 +233,7 @@ int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s)
     if (fr < 0.0)
         fr = 0.0;
     *t_cross_s = tp + fr * (t_s - tp);
+    sd->t_thr_s = *t_cross_s;
     if (t_s > tp)
         *t_cross_s += stepdet_extrapolate(sd->time_n, (y - yp) / (t_s - tp));
     sd->on = false;

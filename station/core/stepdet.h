@@ -100,6 +100,10 @@ struct stepdet {
     bool have_off;
     bool flight_measured;        /* baseline already updated from this flight */
     double t_on;                 /* time of the current contact's IC */
+    /* The plain crossing of baseline + time_n (sample time, no
+     * extrapolation) of the event stepdet_push just returned: the
+     * literature's threshold time (docs/analysis.md, "Threshold times"). */
+    double t_thr_s;
     uint64_t arm_idx;            /* sample index where the detector got armed */
     bool silent;                 /* current contact not reported (began before the data) */
     float scratch[STEPDET_HIST]; /* for the flight median */
@@ -131,7 +135,9 @@ void stepdet_reset(struct stepdet *sd);
 void stepdet_gap(struct stepdet *sd, uint32_t settle_n);
 
 /* One sample.  Returns STEPDET_ON (t_cross_s = IC time), STEPDET_OFF
- * (t_cross_s = TO time), STEPDET_LOST (see stepdet_gap) or STEPDET_NONE. */
+ * (t_cross_s = TO time), STEPDET_LOST (see stepdet_gap) or STEPDET_NONE.
+ * After ON and OFF, sd->t_thr_s holds the same event's plain crossing of
+ * the timing level (no extrapolation). */
 int stepdet_push(struct stepdet *sd, double t_s, double y, double *t_cross_s);
 
 /* Force the contact to end now without a toe-off (the caller decided it is

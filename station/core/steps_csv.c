@@ -110,8 +110,8 @@ static char *put(char *p, const char *end, double v, int decimals)
 
 int steps_csv_write_row(FILE *fp, const struct gait_step *s)
 {
-    /* 15 numbers of at most FIELD_MAX, the flags, 3 short columns. */
-    char line[16 * FIELD_MAX + STEPS_CSV_FLAGS_LEN + 32];
+    /* 21 numbers of at most FIELD_MAX, the flags, 3 short columns. */
+    char line[32 * FIELD_MAX + STEPS_CSV_FLAGS_LEN + 32];
     const char *end = line + sizeof line;
     char *p = line;
     int k = snprintf(p, sizeof line, "%u,", (unsigned)s->index);
@@ -138,11 +138,21 @@ int steps_csv_write_row(FILE *fp, const struct gait_step *s)
         return GC_ERR_ARG;
     *p++ = ',';
     p += steps_csv_format_flags(s->flags, p, STEPS_CSV_FLAGS_LEN);
-    k = snprintf(p, (size_t)(end - p), ",%d,%d,%d\n", (s->flags & GAIT_STEP_LR_FALLBACK) ? 1 : 0,
+    k = snprintf(p, (size_t)(end - p), ",%d,%d,%d", (s->flags & GAIT_STEP_LR_FALLBACK) ? 1 : 0,
                  (s->flags & GAIT_STEP_WALK) ? 1 : 0, (s->flags & GAIT_STEP_AFTER_GAP) ? 1 : 0);
     if (k < 0 || k >= end - p)
         return GC_ERR_ARG;
     p += k;
+    /* Threshold times and the onset-based durations (steps_csv.h). */
+    p = put(p, end, s->threshold_n, 1);
+    p = put(p, end, s->t_ic_thr_s, 5);
+    p = put(p, end, s->t_to_thr_s, 5);
+    p = put(p, end, s->contact_ext_ms, 2);
+    p = put(p, end, s->flight_ext_ms, 2);
+    p = put(p, end, s->step_ext_ms, 2);
+    if (p == NULL || end - p < 2)
+        return GC_ERR_ARG;
+    *p++ = '\n';
     return fwrite(line, 1, (size_t)(p - line), fp) == (size_t)(p - line) ? GC_OK : GC_ERR_IO;
 }
 
@@ -287,6 +297,7 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
 {
     memset(r, 0, sizeof *r);
     struct gait_step *s = &r->step;
+    gait_step_clear(s);
     double d[K_N];
     for (int k = 0; k < K_N; k++) {
         d[k] = NAN;

@@ -16,8 +16,16 @@
  *   gap_loading  GAIT_STEP_GAP_LOADING  ... over the impact window: an empty
  *                                       impact field means "unknown", not
  *                                       "no impact peak"
- * GAIT_STEP_IMPACT has no token: it is "impact_peak_n not empty".  The
- * last three columns repeat three flags as 0/1 for older readers.
+ * GAIT_STEP_IMPACT has no token: it is "impact_peak_n not empty".
+ * lr_fallback,walk,after_gap repeat three flags as 0/1 for older readers.
+ *
+ * Times (docs/analysis.md "Threshold times"): contact_ms, flight_ms and
+ * step_ms are between the plain crossings of the force threshold, the
+ * literature's convention; threshold_n (N) states that threshold on every
+ * row (the header must come first, DESIGN.md section 5, so the file has no
+ * meta lines), t_ic_thr_s/t_to_thr_s are the crossings, and
+ * contact_ext_ms, flight_ext_ms, step_ext_ms the same durations between the
+ * onset estimates t_ic_s and t_to_s (crossings moved along the tangent).
  *
  * Reads and writes streams the caller opened; never a path (reading a file
  * by path: station/edge/steps_csv_file.h).  Thread: any.
@@ -35,7 +43,8 @@
 #define STEPS_CSV_HEADER                                                                           \
     "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"             \
     "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,flags,"            \
-    "lr_fallback,walk,after_gap"
+    "lr_fallback,walk,after_gap,threshold_n,t_ic_thr_s,t_to_thr_s,contact_ext_ms,flight_ext_ms,"    \
+    "step_ext_ms"
 
 /* Return GC_OK or GC_ERR_IO. */
 int steps_csv_write_header(FILE *fp);

@@ -66,6 +66,8 @@ char *summary_json(const struct gait_step *steps, size_t n, const struct summary
     num(root, "duration_s", info->duration_s, 3);
     cJSON_AddNumberToObject(root, "steps", (double)n);
     cJSON_AddNumberToObject(root, "gaps", info->gaps);
+    /* The force threshold of contact, flight and step times (gait.h). */
+    num(root, "threshold_n", n ? steps[0].threshold_n : NAN, 1);
     cJSON *bw = cJSON_AddObjectToObject(root, "body_weight");
     if (bw) {
         num(bw, "n", info->body_weight_n, 1);

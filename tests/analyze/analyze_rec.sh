@@ -42,7 +42,7 @@ check "analyze REC exits 0 ($(cat a.err))" test $? -eq 0
 check "analyze REC: steps CSV byte-identical to the live one" cmp -s A.csv LIVE.csv
 check "analyze REC: nothing on stderr for a complete recording" test ! -s a.err
 check "analyze REC: the flags column follows active_peak_bw" \
-    grep -q "^index,.*,active_peak_bw,flags,lr_fallback,walk,after_gap$" A.csv
+    grep -q "^index,.*,active_peak_bw,flags,lr_fallback,walk,after_gap,threshold_n," A.csv
 "$BIN/station" replay R.gcrec --speed max --steps REP.csv >/dev/null 2>&1
 check "replay REC --steps gives the same file" cmp -s A.csv REP.csv
 

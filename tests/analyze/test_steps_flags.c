@@ -127,7 +127,7 @@ static void test_file(void)
                                  "walk;after_gap"};
     CHECK(fgets(line, sizeof line, fp) != NULL);
     CHECK(!strncmp(line, "index,side,", 11));
-    CHECK(strstr(line, ",active_peak_bw,flags,lr_fallback,walk,after_gap\n") != NULL);
+    CHECK(strstr(line, ",active_peak_bw,flags,lr_fallback,walk,after_gap,threshold_n,") != NULL);
     for (int i = 0; i < N; i++) {
         CHECK(fgets(line, sizeof line, fp) != NULL);
         char *p = line;

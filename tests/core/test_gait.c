@@ -116,7 +116,16 @@ int main(void)
         steps++;
         double t_ic = FIRST_IC + i * STEP_S;
         max_ic_err = fmax(max_ic_err, fabs(st->t_ic_s - t_ic));
-        max_contact_err = fmax(max_contact_err, fabs(st->contact_ms - 1000.0 * CONTACT_S));
+        /* The onset-based durations (the synthetic truth is the onset);
+         * the threshold ones are shorter contacts, longer flights, and are
+         * the differences of the threshold crossings, which lie after the
+         * onset (IC) and before it (TO). */
+        max_contact_err = fmax(max_contact_err, fabs(st->contact_ext_ms - 1000.0 * CONTACT_S));
+        CHECK_NEAR(st->contact_ms, 1000.0 * (st->t_to_thr_s - st->t_ic_thr_s), 1e-9);
+        CHECK_NEAR(st->contact_ext_ms, 1000.0 * (st->t_to_s - st->t_ic_s), 1e-9);
+        CHECK(st->t_ic_thr_s > st->t_ic_s && st->t_ic_thr_s - st->t_ic_s < 0.010);
+        CHECK(st->t_to_thr_s < st->t_to_s && st->t_to_s - st->t_to_thr_s <= 0.010);
+        CHECK_EQ(st->threshold_n, 20.0);
         CHECK_EQ(recs[i].loading, 1);
         impacts += (st->flags & GAIT_STEP_IMPACT) != 0;
         sides_ok += st->side == ((i & 1) ? GAIT_SIDE_RIGHT : GAIT_SIDE_LEFT);
@@ -124,7 +133,9 @@ int main(void)
             max_lat = fmax(max_lat, recs[i].t_loading - st->t_impact_s);
         if (i > 0) {
             CHECK_NEAR(st->step_ms, 1000.0 * STEP_S, 1.0);
-            CHECK_NEAR(st->flight_ms, 1000.0 * (STEP_S - CONTACT_S), 3.0);
+            CHECK_NEAR(st->step_ext_ms, 1000.0 * STEP_S, 1.0);
+            CHECK_NEAR(st->flight_ext_ms, 1000.0 * (STEP_S - CONTACT_S), 3.0);
+            CHECK(st->flight_ms > st->flight_ext_ms && st->flight_ms < st->flight_ext_ms + 20.0);
         }
         CHECK_NEAR(st->active_peak_bw, st->active_peak_n / 700.0, 1e-9);
     }

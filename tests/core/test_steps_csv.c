@@ -17,6 +17,7 @@ int main(void)
     struct gait_step s[3];
     memset(s, 0, sizeof s);
     for (int i = 0; i < 3; i++) {
+        gait_step_clear(&s[i]);
         s[i].index = (uint32_t)i;
         s[i].side = i == 0 ? GAIT_SIDE_LEFT : (i == 1 ? GAIT_SIDE_RIGHT : GAIT_SIDE_UNKNOWN);
         s[i].t_ic_s = 1.0 + 0.35 * i;
@@ -34,6 +35,9 @@ int main(void)
         s[i].active_peak_bw = 2.5483;
         s[i].flags = (i == 1 ? GAIT_STEP_LR_FALLBACK : GAIT_STEP_IMPACT) |
                      (i == 2 ? GAIT_STEP_WALK | GAIT_STEP_AFTER_GAP : 0u);
+        s[i].threshold_n = 20.0;
+        s[i].t_ic_thr_s = s[i].t_ic_s + 0.001;
+        s[i].contact_ext_ms = 242.5;
     }
     FILE *fp = fopen(path, "w");
     CHECK_EQ(steps_csv_write_header(fp), GC_OK);
@@ -51,7 +55,7 @@ int main(void)
     CHECK(!strncmp(line, want, strlen(want)));
     CHECK(fgets(line, sizeof line, fp) != NULL);
     CHECK_MSG(!strcmp(line, "0,L,1.00000,1.24000,240.00,,,,1150.2,1.6745,1.03000,72.50,80.25,"
-                            "1750.5,2.5483,,0,0,0\n"), /* IMPACT has no token */
+                            "1750.5,2.5483,,0,0,0,20.0,1.00100,,242.50,,\n"), /* IMPACT has no token */
               line);
     CHECK(fgets(line, sizeof line, fp) != NULL);
     CHECK(fgets(line, sizeof line, fp) != NULL);

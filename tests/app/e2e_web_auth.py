@@ -133,6 +133,33 @@ def case_plain(tmp):
     check(p.returncode == 0, f"ctl stop ends it with exit 0 ({p.returncode})")
     check("summary: " in out, "the summary is printed")
 
+    # the help tells the truth; wrong values are usage errors (exit 2, one sentence)
+    h = subprocess.run([STATION, "run", "--help"], env=env, capture_output=True, text=True)
+    check(h.returncode == 0 and "--web [ADDR:]PORT" in h.stdout and "--web-bind ADDR" in h.stdout,
+          "station run --help describes --web and --web-bind")
+    for args, words in [(["--web", "abc"], "no port"),
+                        (["--web", "127.0.0.1:99999"], "no port"),
+                        (["--web", "clinic.lan:8088"], "numeric IP address"),
+                        (["--web-bind", "clinic.lan"], "numeric IP address"),
+                        (["--web-bind"], "needs a value"),
+                        (["--web", "--web"], "twice"),
+                        (["--web", "127.0.0.1:0", "--web-bind", "10.0.0.1"], "give one address")]:
+        r = subprocess.run([STATION, "run", "--sim", *args], env=env, capture_output=True,
+                           text=True, timeout=20)
+        err = r.stderr.strip()
+        check(r.returncode == 2 and words in err and len(err.splitlines()) == 1,
+              f"run {' '.join(args)}: exit {r.returncode}, '{err[:110]}'")
+    # a port in use: said before any sensor is opened, nothing runs
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        busy = s.getsockname()[1]
+        r = subprocess.run([STATION, "run", "--sim", "--headless", "--web", f"127.0.0.1:{busy}"],
+                           env=env, capture_output=True, text=True, timeout=30)
+    check(r.returncode != 0 and "cannot serve the web console on 127.0.0.1:%d" % busy in r.stderr
+          and "summary:" not in r.stdout,
+          f"a port in use is refused at the start (exit {r.returncode}: {r.stderr.strip()[-160:]})")
+
 
 def cue_latencies(path, t0_ns, t1_ns):
     w, h = [], []

@@ -468,9 +468,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
         return MHD_YES;
     }
     struct web_req *rq = *con_cls;
-    if (post && *upload_data_size > 0) {
-        if (rq->len + *upload_data_size > WEB_BODY_MAX)
-            rq->too_long = true;
+    if (*upload_data_size > 0) {
+        /* a body is gathered (POST) or dropped (any other method); the
+         * answer comes on the last call, once it is all read */
+        if (!post || rq->len + *upload_data_size > WEB_BODY_MAX)
+            rq->too_long = rq->too_long || post;
         else {
             memcpy(rq->body + rq->len, upload_data, *upload_data_size);
             rq->len += *upload_data_size;

@@ -178,6 +178,7 @@ int main(void)
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         CHECK_MSG(http(port, "GET", paths[i], NULL, body, sizeof body) == 401, paths[i]);
     CHECK(http(port, "POST", "/api/cmd", "set mode off", body, sizeof body) == 401);
+    CHECK(http(port, "GET", "/api/state", "a body on a GET", body, sizeof body) == 401);
     CHECK(strstr(body, "token") != NULL); /* the sentence says what to do */
 
     /* the page, with the token in its asset URLs */
@@ -187,6 +188,7 @@ int main(void)
     CHECK(http(port, "GET", "/app.js?token=" TOKEN, NULL, body, sizeof body) == 200);
     CHECK(strstr(body, "EventSource") != NULL);
     CHECK(http(port, "GET", "/nope?token=" TOKEN, NULL, body, sizeof body) == 404);
+    CHECK(http(port, "GET", "/style.css?token=" TOKEN, "ignored body", body, sizeof body) == 200);
     CHECK(http(port, "DELETE", "/?token=" TOKEN, NULL, body, sizeof body) == 405);
 
     /* the state: none before the first publish, then exactly what was published */

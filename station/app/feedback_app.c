@@ -105,6 +105,8 @@ struct feedback_app {
     uint64_t view_ev_seq;
     int64_t view_ev_rx_ns;
     uint64_t web_ev_seq; /* view_ev_seq of the last state published */
+    char marks[WEB_MARKERS][WEB_MARKER_TEXT]; /* the session's last markers, oldest first */
+    unsigned n_marks;
     struct feedback_view view;
     struct display_model model;
     bool have_model;
@@ -766,6 +768,11 @@ static void do_mark(struct feedback_app *app, const struct ctl_cmd *c, const cha
     clock_mmss(t, sizeof t, app->t_session_s);
     snprintf(app->note, sizeof app->note, "%.12s mark %.12s %.40s (%.10s)", t, c->key, text,
              source);
+    if (app->n_marks == WEB_MARKERS) { /* the page lists the newest; the store keeps all */
+        memmove(app->marks[0], app->marks[1], (WEB_MARKERS - 1) * sizeof app->marks[0]);
+        app->n_marks--;
+    }
+    snprintf(app->marks[app->n_marks++], sizeof app->marks[0], "%s", app->note);
     LOG_INFO("t=%.3f s mark %s %s (%s)", app->t_session_s, c->key, text, source);
     if (app->cfg.changes_out)
         fprintf(app->cfg.changes_out, "therapist: t=%.1f s mark %s %s (%s)\n", app->t_session_s,
@@ -1157,7 +1164,9 @@ static void publish_web(struct feedback_app *app)
                                                             ? app->status.cadence_spectral_spm
                                                             : NAN,
                                 .ev_seq = app->view_ev_seq,
-                                .ev_rx_wall_ms = NAN};
+                                .ev_rx_wall_ms = NAN,
+                                .markers = (const char(*)[WEB_MARKER_TEXT])app->marks,
+                                .n_markers = app->n_marks};
     if (app->view_ev_rx_ns > 0) {
         struct timespec mono, wall;
         clock_gettime(CLOCK_MONOTONIC, &mono);

@@ -41,10 +41,10 @@ static void num(struct out *o, const char *key, double x, int decimals)
         put(o, "\"%s\":null,", key);
 }
 
-/* "key":"text" with JSON escapes (control characters as \u00XX). */
-static void str(struct out *o, const char *key, const char *s)
+/* "text", with JSON escapes (control characters as \u00XX). */
+static void quoted(struct out *o, const char *s)
 {
-    put(o, "\"%s\":\"", key);
+    put(o, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\')
             put(o, "\\%c", *p);
@@ -54,6 +54,13 @@ static void str(struct out *o, const char *key, const char *s)
             put(o, "%c", *p);
     }
     put(o, "\",");
+}
+
+/* "key":"text", */
+static void str(struct out *o, const char *key, const char *s)
+{
+    put(o, "\"%s\":", key);
+    quoted(o, s);
 }
 
 static void boolean(struct out *o, const char *key, bool b)
@@ -124,6 +131,11 @@ int web_state_json(const struct display_model *m, const struct web_state_extra *
         put(&o, "},");
     }
     if (v->ticker_n > 0)
+        o.n--;
+    put(&o, "],\"markers\":[");
+    for (unsigned i = 0; i < x->n_markers && x->markers; i++)
+        quoted(&o, x->markers[i]);
+    if (x->n_markers > 0 && x->markers)
         o.n--;
     put(&o, "],\"ev_seq\":%llu,", (unsigned long long)x->ev_seq);
     num(&o, "ev_rx_wall_ms", x->ev_rx_wall_ms, 3);

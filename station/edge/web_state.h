@@ -9,7 +9,8 @@
  *   share_in_band steps scored valr ceiling impact hard over
  *   mode feedback_on fading fade_share fade_next_s metronome_on
  *   metronome_spm muted baseline link_ok link calib alert note patient
- *   ticker [{i, side, band, hard, spm, valr}]  ev_seq ev_rx_wall_ms
+ *   ticker [{i, side, band, hard, spm, valr}]  markers ["0:42 mark pain 3 (web)"]
+ *   ev_seq ev_rx_wall_ms
  *
  * Thread: any (pure formatting of the caller's data).
  */
@@ -21,6 +22,9 @@
 
 #include "display.h"
 
+#define WEB_MARKERS     8  /* markers the page lists */
+#define WEB_MARKER_TEXT 96 /* "0:42 mark pain 3 (web)" */
+
 /* What the page shows beyond the display model. */
 struct web_state_extra {
     double t_session_s;          /* session time of the newest sample, s */
@@ -28,6 +32,8 @@ struct web_state_extra {
     uint64_t ev_seq;             /* events the policy's view includes (latency benchmark) */
     double ev_rx_wall_ms;        /* wall clock (ms since 1970) at which the newest of
                                     them arrived over the serial link; NAN unknown */
+    const char (*markers)[WEB_MARKER_TEXT]; /* this session's last markers, oldest first */
+    unsigned n_markers;
 };
 
 /* Writes the JSON (NUL-terminated) into buf.  Returns its length, or

@@ -178,6 +178,9 @@ def case_browser(tmp):
         el("apply-pain").click()
         m = wait_for(lambda: el("reply").text if "marked pain" in el("reply").text else None, 10)
         check(m is not None, f"pain 3 is marked ({m})")
+        ml = wait_for(lambda: el("markers").text if "mark pain 3 (web)" in el("markers").text
+                      else None, 5)
+        check(ml is not None, f"the page lists the marker ({el('markers').text!r})")
         shot = os.environ.get("GC_WEB_SCREENSHOT")
         if shot:
             time.sleep(2)

@@ -56,6 +56,7 @@ int main(void)
           is_null(j, "ev_rx_wall_ms") && is_null(j, "share_in_band"));
     CHECK(!strcmp(text(j, "mode"), "off"));
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "ticker")) == 0);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "markers")) == 0);
     cJSON_Delete(j);
 
     /* a session in training with a target, a ticker and hostile text */
@@ -92,6 +93,10 @@ int main(void)
     x.cadence_spectral_spm = 171.0;
     x.ev_seq = 12345;
     x.ev_rx_wall_ms = 1765000000123.456;
+    static const char marks[2][WEB_MARKER_TEXT] = {"0:10 mark pain 3 (web)",
+                                                   "0:20 mark note \"x\""};
+    x.markers = marks;
+    x.n_markers = 2;
     n = web_state_json(&m, &x, buf, sizeof buf);
     CHECK(n > 0);
     j = cJSON_Parse(buf);
@@ -113,6 +118,9 @@ int main(void)
     CHECK(!strcmp(text(k0, "side"), "L") && !strcmp(text(k0, "band"), "low"));
     CHECK(cJSON_IsTrue(cJSON_GetObjectItem(k0, "hard")));
     CHECK(!strcmp(text(k1, "side"), "?") && is_null(k1, "spm"));
+    const cJSON *mk = cJSON_GetObjectItem(j, "markers");
+    CHECK(cJSON_GetArraySize(mk) == 2);
+    CHECK(!strcmp(cJSON_GetArrayItem(mk, 1)->valuestring, "0:20 mark note \"x\""));
     cJSON_Delete(j);
 
     /* too small a buffer: refused, never a cut JSON */

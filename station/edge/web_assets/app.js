@@ -10,8 +10,6 @@
   window.gcLatencies = [];
   window.gcEvents = 0;
   let lastSeq = -1;
-  const markers = [];
-  let lastNote = '';
 
   function num(x, d) { return (x === null || x === undefined) ? '--' : x.toFixed(d); }
   function mmss(s) {
@@ -74,13 +72,12 @@
     setText('last-change', s.note);
     const a = $('alert');
     a.hidden = !s.alert; setText('alert', s.alert);
-    if (s.note && s.note !== lastNote) {
-      lastNote = s.note;
-      if (s.note.indexOf(' mark ') >= 0) {
-        markers.unshift(s.note);
-        $('markers').innerHTML = '';
-        markers.slice(0, 8).forEach((m) => { const li = document.createElement('li'); li.textContent = m; $('markers').appendChild(li); });
-      }
+    const list = s.markers.slice().reverse().join('\n');
+    const ol = $('markers');
+    if (ol.dataset.list !== list) {
+      ol.dataset.list = list;
+      ol.innerHTML = '';
+      s.markers.slice().reverse().forEach((m) => { const li = document.createElement('li'); li.textContent = m; ol.appendChild(li); });
     }
   }
 

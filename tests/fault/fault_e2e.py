@@ -2,12 +2,14 @@
 """fault_e2e.py CASE - fault injection between gaitcue-sim and the station
 (issue 4).  gc_fault_proxy sits on the link and reports, by sequence number,
 which sample blocks it damaged or discarded; the station's recording says
-which blocks arrived.  In every case:
+which blocks arrived, and which of them came again on request (protocol 2,
+issue 16: marked RESENT).  In every case:
 
   * the station keeps running to the end of the session (exit 0),
-  * the blocks missing from the recording are exactly the ones the proxy
-    damaged or discarded (or the device dropped, for the stall), and the
-    live summary's lost-block count matches,
+  * every block the proxy damaged or discarded (or the device dropped, for
+    the stall) is either in the recording as resent or missing from it,
+    nothing else is resent or missing, and the live summary's lost-block
+    count is the number missing,
   * replaying the recording gives the same steps as the live run.
 
 Cases: bitflip drops garbage stall reopen reboot slow kill9
@@ -16,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -106,16 +109,33 @@ def missing_blocks(recs):
     return missing, seqs
 
 
+def resent_blocks(recs):
+    """(boot, seq) of the blocks recorded as resent."""
+    out, boot, prev = [], 0, None
+    for r in recs:
+        if r["kind"] != g.REC_FRAME or r["aux"] not in (g.PKT_SAMPLES, g.PKT_RESENT):
+            continue
+        s = struct.unpack("<I", r["payload"][:4])[0]
+        if prev is not None and s <= prev:
+            boot += 1
+        if r["aux"] == g.PKT_RESENT:
+            out.append((boot, s))
+        prev = s
+    return out
+
+
 def check_lost_match(rep, rec, summary, kinds):
     recs, truncated = g.read_recording(rec)
     g.check(not truncated, "recording complete")
     missing, seqs = missing_blocks(recs)
+    resent = resent_blocks(recs)
     # injected losses inside the recorded span (the proxy also damages
     # blocks after the session ended, which nobody can miss)
     first, last = seqs[0], seqs[-1]
     injected = sorted((b, s) for b, s, why in rep["lost"] if why in kinds and first < s < last)
-    g.check(sorted(missing) == injected,
-            "missing blocks == injected: %d missing, %d injected" % (len(missing), len(injected)))
+    g.check(sorted(missing + resent) == injected,
+            "injected == recovered + missing: %d injected, %d recovered (resent), %d missing" %
+            (len(injected), len(resent), len(missing)))
     g.check(summary["lost"] == len(missing), "live summary lost %d == %d missing in the recording"
             % (summary["lost"], len(missing)))
     return recs, missing
@@ -190,7 +210,12 @@ def case_stall():
     # the device's own queue overflowed during the stall: it dropped whole
     # blocks (and counted their samples); the station lost exactly those
     g.check(s["dev_dropped"] > 0, "device dropped %d samples during the stall" % s["dev_dropped"])
-    g.check(s["lost"] * 10 == s["dev_dropped"], "lost blocks x 10 == device dropped samples")
+    # blocks still in its 250 ms resend ring came again when asked for
+    resent = resent_blocks(recs)
+    g.check((s["lost"] + len(resent)) * 10 == s["dev_dropped"],
+            "(lost %d + recovered %d) blocks x 10 == device dropped samples" %
+            (s["lost"], len(resent)))
+    g.check(len(resent) >= 20, "the device's resend ring gave back %d blocks" % len(resent))
     g.check(s["gaps"] >= 1, "gap marked")
     g.check(s["seconds"] >= 9, "the session ran to its end")
     check_replay(d, rec, csv, p.stdout)

@@ -12,10 +12,14 @@
  * Host -> device bytes (commands) pass untouched.  Device -> host bytes get:
  *
  *   --flip P          flip one random bit of a byte, probability P per byte
+ *   --ber P           flip every bit independently with probability P, in
+ *                     BOTH directions (device -> host and host -> device:
+ *                     commands and resend requests are damaged too)
  *   --drop P          drop a byte, probability P per byte
  *   --garbage-every S insert a burst of --garbage-len N random non-zero
  *                     bytes plus a 0x00 between two frames every S seconds
  *   --stall-at T --stall-for D   stop reading and writing for D s at T
+ *   --stall-every S --stall-for D   the same every S seconds
  *   --reopen-at T [--reopen-gap G]  close the downstream pty at T, create a
  *                     new one G s later (default 0.5) and move the symlink:
  *                     an unplug / replug; the device keeps streaming and
@@ -24,15 +28,21 @@
  *                     sensor reboot (its sequence numbers restart)
  *   --bps N           carry at most N bytes/s device -> host (a slow link)
  *
+ * --upstream PTY instead of --sim: the device is already running behind PTY
+ * (QEMU's USART1, tests/firmware/fw_e2e.py); --reboot-at is then refused.
+ *
  * Times T are seconds since the first SAMPLES frame went to the host.
  * The proxy tracks the original frames (COBS + CRC, firmware/proto) and
  * reports at exit (--report FILE, JSON) which SAMPLES blocks it damaged or
  * discarded, by sequence number, so a test can compare them exactly with
- * what the station says it lost.  SIGTERM/SIGINT: write the report, stop
+ * what the station says it lost, and how many resent blocks (PKT_RESENT)
+ * it forwarded intact and damaged, and how many host -> device bits it
+ * flipped.  SIGTERM/SIGINT: write the report, stop
  * the simulator, exit 0.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -64,12 +74,14 @@ static void on_signal(int sig)
 
 struct opts {
     const char *sim;
+    const char *upstream;
     const char *sim_args[MAX_SIM_ARGS];
     int n_sim_args;
     const char *link;
     const char *report;
     uint64_t seed;
-    double flip, drop;
+    double flip, drop, ber;
+    double stall_every;
     double garbage_every;
     int garbage_len;
     double stall_at, stall_for;
@@ -101,6 +113,10 @@ struct proxy {
     /* report */
     uint64_t flipped, dropped, garbage_bursts, garbage_bytes, frames, bytes_up, bytes_down;
     uint64_t stalls, reopens, reboots;
+    uint64_t resent_ok, resent_damaged, samples_ok;
+    uint64_t bits_flipped_down, bits_flipped_up, bytes_damaged_up;
+    double ber_skip_down, ber_skip_up; /* bits left before the next flip */
+    double next_stall;
     struct lost *lost;
     size_t n_lost;
     bool stalled;
@@ -111,6 +127,10 @@ struct proxy {
     bool done_stall, done_reopen, done_reboot;
     double tokens;
     double last_refill;
+    /* bytes for the host from the current read, written in one call (one
+     * write per byte made the proxy itself the bottleneck under load) */
+    uint8_t obuf[8192];
+    size_t on;
 };
 
 static double now_s(void)
@@ -134,6 +154,29 @@ static double rnd01(struct proxy *p)
     return (double)(rnd(p) >> 11) * (1.0 / 9007199254740992.0);
 }
 
+/* Bits until the next error at a per-bit rate P: geometric. */
+static double ber_gap(struct proxy *p)
+{
+    double u = rnd01(p);
+    if (u <= 0.0)
+        u = 1e-300;
+    return floor(log(u) / log1p(-p->o.ber));
+}
+
+/* Flip the bits of b that the per-bit error rate hits; returns flips. */
+static int ber_damage(struct proxy *p, uint8_t *b, double *skip)
+{
+    int flips = 0;
+    double bit = *skip;
+    while (bit < 8.0) {
+        *b ^= (uint8_t)(1u << (unsigned)bit);
+        flips++;
+        bit += 1.0 + ber_gap(p);
+    }
+    *skip = bit - 8.0;
+    return flips;
+}
+
 static void die(const char *msg)
 {
     fprintf(stderr, "gc_fault_proxy: %s: %s\n", msg, strerror(errno));
@@ -151,6 +194,13 @@ static void set_raw(int fd)
 
 static void start_sim(struct proxy *p)
 {
+    if (p->o.upstream) {
+        p->up = open(p->o.upstream, O_RDWR | O_NOCTTY | O_NONBLOCK);
+        if (p->up < 0)
+            die("open --upstream");
+        set_raw(p->up);
+        return;
+    }
     int pfd[2];
     if (pipe(pfd) < 0)
         die("pipe");
@@ -240,10 +290,18 @@ static void frame_done(struct proxy *p)
 {
     uint8_t raw[FRAME_MAX_RAW + 8];
     long n = frame_cobs_decode(p->cur, p->cur_len, raw, sizeof raw);
-    bool samples = n >= 1 + 4 + 4 && raw[0] == PKT_SAMPLES &&
-                   frame_crc32(raw, (size_t)n - 4) ==
-                       ((uint32_t)raw[n - 4] | (uint32_t)raw[n - 3] << 8 |
-                        (uint32_t)raw[n - 2] << 16 | (uint32_t)raw[n - 1] << 24);
+    bool crc_ok = n >= 1 + 4 + 4 && frame_crc32(raw, (size_t)n - 4) ==
+                                         ((uint32_t)raw[n - 4] | (uint32_t)raw[n - 3] << 8 |
+                                          (uint32_t)raw[n - 2] << 16 | (uint32_t)raw[n - 1] << 24);
+    bool samples = crc_ok && raw[0] == PKT_SAMPLES;
+    if (crc_ok && raw[0] == PKT_RESENT) {
+        if (p->cur_discarded || p->cur_damaged)
+            p->resent_damaged++;
+        else
+            p->resent_ok++;
+    }
+    if (samples && !p->cur_discarded && !p->cur_damaged)
+        p->samples_ok++;
     if (p->cur_len > 0)
         p->frames++;
     if (samples) {
@@ -318,6 +376,10 @@ static void from_device(struct proxy *p, uint8_t c)
     } else if (p->t0 >= 0 && p->o.flip > 0 && rnd01(p) < p->o.flip) {
         out = (uint8_t)(c ^ (1u << (rnd(p) & 7u)));
         p->flipped++;
+    } else if (p->t0 >= 0 && p->o.ber > 0) {
+        int f = ber_damage(p, &out, &p->ber_skip_down);
+        p->bits_flipped_down += (uint64_t)f;
+        p->flipped += f > 0;
     }
     if (out != c || !emit) {
         p->cur_damaged = true;
@@ -325,7 +387,7 @@ static void from_device(struct proxy *p, uint8_t c)
             p->next_damaged = true; /* the delimiter is gone: two frames merge */
     }
     if (emit)
-        write_down(p, &out, 1);
+        p->obuf[p->on++] = out;
     if (delim) {
         frame_done(p);
         double t = now_s();
@@ -335,6 +397,8 @@ static void from_device(struct proxy *p, uint8_t c)
             for (int i = 0; i < n; i++)
                 g[i] = (uint8_t)(1u + rnd(p) % 255u);
             g[n] = 0;
+            write_down(p, p->obuf, p->on);
+            p->on = 0;
             write_down(p, g, (size_t)n + 1);
             p->garbage_bursts++;
             p->garbage_bytes += (uint64_t)n + 1;
@@ -353,12 +417,17 @@ static void write_report(struct proxy *p)
     fprintf(f,
             "{\"frames\":%llu,\"bytes_up\":%llu,\"bytes_down\":%llu,\"flipped\":%llu,"
             "\"dropped\":%llu,\"garbage_bursts\":%llu,\"garbage_bytes\":%llu,\"stalls\":%llu,"
-            "\"reopens\":%llu,\"reboots\":%llu,\"lost\":[",
+            "\"reopens\":%llu,\"reboots\":%llu,\"samples_ok\":%llu,\"resent_ok\":%llu,"
+            "\"resent_damaged\":%llu,\"bits_flipped_down\":%llu,\"bits_flipped_up\":%llu,"
+            "\"bytes_damaged_up\":%llu,\"lost\":[",
             (unsigned long long)p->frames, (unsigned long long)p->bytes_up,
             (unsigned long long)p->bytes_down, (unsigned long long)p->flipped,
             (unsigned long long)p->dropped, (unsigned long long)p->garbage_bursts,
             (unsigned long long)p->garbage_bytes, (unsigned long long)p->stalls,
-            (unsigned long long)p->reopens, (unsigned long long)p->reboots);
+            (unsigned long long)p->reopens, (unsigned long long)p->reboots,
+            (unsigned long long)p->samples_ok, (unsigned long long)p->resent_ok,
+            (unsigned long long)p->resent_damaged, (unsigned long long)p->bits_flipped_down,
+            (unsigned long long)p->bits_flipped_up, (unsigned long long)p->bytes_damaged_up);
     for (size_t i = 0; i < p->n_lost; i++)
         fprintf(f, "%s[%u,%u,\"%c\"]", i ? "," : "", p->lost[i].boot, p->lost[i].seq,
                 p->lost[i].why);
@@ -368,9 +437,11 @@ static void write_report(struct proxy *p)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: gc_fault_proxy --sim BIN --link PATH [--report FILE] [--seed N]\n"
-                    "  [--flip P] [--drop P] [--garbage-every S --garbage-len N]\n"
-                    "  [--stall-at T --stall-for D] [--reopen-at T --reopen-gap G]\n"
+    fprintf(stderr, "usage: gc_fault_proxy --sim BIN | --upstream PTY --link PATH [--report FILE]\n"
+                    "  [--seed N]\n"
+                    "  [--flip P] [--drop P] [--ber P] [--garbage-every S --garbage-len N]\n"
+                    "  [--stall-at T | --stall-every S] [--stall-for D]\n"
+                    "  [--reopen-at T --reopen-gap G]\n"
                     "  [--reboot-at T] [--bps N] [-- SIM ARGS...]\n");
     exit(2);
 }
@@ -396,6 +467,8 @@ int main(int argc, char **argv)
         const char *v = argv[++i];
         if (!strcmp(a, "--sim"))
             o->sim = v;
+        else if (!strcmp(a, "--upstream"))
+            o->upstream = v;
         else if (!strcmp(a, "--link"))
             o->link = v;
         else if (!strcmp(a, "--report"))
@@ -406,6 +479,10 @@ int main(int argc, char **argv)
             o->flip = atof(v);
         else if (!strcmp(a, "--drop"))
             o->drop = atof(v);
+        else if (!strcmp(a, "--ber"))
+            o->ber = atof(v);
+        else if (!strcmp(a, "--stall-every"))
+            o->stall_every = atof(v);
         else if (!strcmp(a, "--garbage-every"))
             o->garbage_every = atof(v);
         else if (!strcmp(a, "--garbage-len"))
@@ -425,9 +502,16 @@ int main(int argc, char **argv)
         else
             usage();
     }
-    if (o->sim == NULL || o->link == NULL)
+    if ((o->sim == NULL) == (o->upstream == NULL) || o->link == NULL ||
+        (o->upstream && o->reboot_at >= 0))
+        usage();
+    if (o->ber < 0 || o->ber >= 0.5 || o->flip < 0 || o->drop < 0 || o->stall_every < 0)
         usage();
     p->rng = o->seed * 0x9E3779B97F4A7C15ULL + 1;
+    if (o->ber > 0) {
+        p->ber_skip_down = ber_gap(p);
+        p->ber_skip_up = ber_gap(p);
+    }
     p->lost = calloc(MAX_LOST, sizeof *p->lost);
     p->t0 = -1;
     p->up = p->down = p->sim_out = -1;
@@ -450,6 +534,16 @@ int main(int argc, char **argv)
             p->stalled = true;
             p->stall_end = t + o->stall_for;
             p->stalls++;
+        }
+        if (o->stall_every > 0 && rel >= 0 && !p->stalled) {
+            if (p->next_stall <= 0)
+                p->next_stall = rel + o->stall_every;
+            else if (rel >= p->next_stall) {
+                p->stalled = true;
+                p->stall_end = t + o->stall_for;
+                p->stalls++;
+                p->next_stall += o->stall_every;
+            }
         }
         if (p->stalled && t >= p->stall_end)
             p->stalled = false;
@@ -509,6 +603,12 @@ int main(int argc, char **argv)
             ssize_t n = read(p->down, buf, sizeof buf);
             if (n > 0) {
                 p->connected = true;
+                if (p->t0 >= 0 && o->ber > 0)
+                    for (ssize_t i = 0; i < n; i++) {
+                        int f = ber_damage(p, &buf[i], &p->ber_skip_up);
+                        p->bits_flipped_up += (uint64_t)f;
+                        p->bytes_damaged_up += f > 0;
+                    }
                 if (p->up >= 0 && write(p->up, buf, (size_t)n) < 0) {
                     /* the simulator is gone (reboot in progress): the host retries */
                 }
@@ -524,6 +624,8 @@ int main(int argc, char **argv)
                     p->tokens -= (double)n;
                 for (ssize_t i = 0; i < n; i++)
                     from_device(p, buf[i]);
+                write_down(p, p->obuf, p->on);
+                p->on = 0;
             }
         }
     }

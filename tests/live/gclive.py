@@ -15,6 +15,7 @@ import time
 import zlib
 
 PKT_HELLO, PKT_SAMPLES, PKT_STATUS, PKT_CMD, PKT_ACK = 0x01, 0x02, 0x03, 0x10, 0x11
+PKT_RESENT = 0x04  # protocol 2: a SAMPLES block sent again on request
 CMD_START, CMD_STOP, CMD_SET_RATE, CMD_IDENTIFY, CMD_PING = 1, 2, 3, 4, 5
 REC_FRAME, REC_LINK, REC_TX, REC_INFO, REC_HELLO, REC_CAL, REC_END = 1, 2, 3, 16, 17, 18, 31
 REC_MAGIC = b"GCREC\r\n\x1a"
@@ -197,9 +198,16 @@ def read_recording(path):
 
 
 def sample_seqs(recs):
-    """Sequence numbers of the SAMPLES frames in a recording, in order."""
+    """Sequence numbers of the sample blocks in a recording, in order
+    (SAMPLES and, since protocol 2, RESENT: a block that came again)."""
     return [struct.unpack("<I", r["payload"][:4])[0]
-            for r in recs if r["kind"] == REC_FRAME and r["aux"] == PKT_SAMPLES]
+            for r in recs if r["kind"] == REC_FRAME and r["aux"] in (PKT_SAMPLES, PKT_RESENT)]
+
+
+def resent_seqs(recs):
+    """Sequence numbers of the blocks recorded as resent (protocol 2)."""
+    return [struct.unpack("<I", r["payload"][:4])[0]
+            for r in recs if r["kind"] == REC_FRAME and r["aux"] == PKT_RESENT]
 
 
 # ---- station output ----

@@ -18,5 +18,8 @@ int cmd_sessions(int argc, char **argv); /* list stored sessions */
 int cmd_report(int argc, char **argv);   /* session report PDF/CSV/JSON */
 int cmd_progress(int argc, char **argv); /* trend report across sessions */
 int cmd_backup(int argc, char **argv);   /* copy of the session store */
+int cmd_program(int argc, char **argv);  /* course of care: programs */
+int cmd_symptoms(int argc, char **argv); /* symptoms around a session */
+int cmd_prom(int argc, char **argv);     /* outcome measures (LEFS, NPRS) */
 
 #endif

@@ -23,6 +23,9 @@ static const struct command commands[] = {
     {"report", cmd_report, "session report for the patient's file (PDF, CSV, JSON)"},
     {"progress", cmd_progress, "trend report across a patient's sessions (PDF)"},
     {"backup", cmd_backup, "consistent copy of the session store (SQLite online backup)"},
+    {"program", cmd_program, "course of care: start a program, its status and gate, stop it"},
+    {"symptoms", cmd_symptoms, "record pain and pelvic-floor symptoms around a session"},
+    {"prom", cmd_prom, "record outcome measures (LEFS, NPRS)"},
 };
 
 static void usage(FILE *out)

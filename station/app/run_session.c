@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "course_app.h"
 #include "feedback_app.h"
 #include "gc_error.h"
 #include "plan.h"
@@ -56,6 +57,9 @@ struct run_session {
     bool weighed;                     /* the weigh-in was announced */
     char record_path[512];
     char calib_line[96]; /* shown on the display's status line */
+    /* the patient's program session (run --patient without --protocol) */
+    struct course_next course;
+    bool in_program;
 };
 
 static int64_t mono_ms(void)
@@ -324,6 +328,17 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
             return rc;
         }
     }
+    if (o->patient && !o->protocol && o->target_cadence_spm <= 0) {
+        /* the program's next session: a complete program is said now */
+        struct course_next next;
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        int rc = course_app_next_for(o->db, o->patient, &next, &d);
+        if (rc != GC_OK && rc != GC_ERR_NOT_FOUND) {
+            snprintf(msg, cap, "%s", d.msg);
+            return rc;
+        }
+    }
     return GC_OK;
 }
 
@@ -342,9 +357,22 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     snprintf(rs->calib_line, sizeof rs->calib_line, "calibration: %.80s",
              src->calib_desc[0] ? src->calib_desc : "none (nominal scale)");
 
-    int rc;
+    int rc = GC_OK;
+    if (!o->protocol && o->patient && o->target_cadence_spm <= 0) {
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        rc = course_app_next_for(o->db, o->patient, &rs->course, &d);
+        rs->in_program = rc == GC_OK;
+        if (rc != GC_OK && rc != GC_ERR_NOT_FOUND) {
+            snprintf(msg, cap, "%s", d.msg);
+            goto fail;
+        }
+    }
     if (o->protocol)
         rc = session_recorder_load_protocol(o->protocol, &rs->plan, &rs->plan_text, msg, cap);
+    else if (rs->in_program)
+        rc = session_recorder_load_protocol(rs->course.protocol, &rs->plan, &rs->plan_text, msg,
+                                            cap);
     else
         rc = default_plan(o, &rs->plan, &rs->plan_text, msg, cap);
     if (rc != GC_OK)
@@ -353,6 +381,15 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
         plan_scale_time(&rs->plan, o->time_scale);
     if (o->patient && open_store(rs, src, msg, cap) != GC_OK)
         goto fail;
+    if (rs->in_program) {
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        printf("%s\n", rs->course.say);
+        if (course_app_link(rs->store, &rs->course, rs->ss.id, &d) != GC_OK) {
+            snprintf(msg, cap, "cannot record the session as the program's (%s)", d.msg);
+            goto fail;
+        }
+    }
     if (!o->patient && o->protocol)
         fprintf(stderr, "station: warning: no --patient, so this session is not stored (the raw "
                         "recording still is); add --patient CODE to keep it in the record.\n");

@@ -1,0 +1,233 @@
+/* course.c - the course replay and its gate (course.h). */
+#include "course.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gc_error.h"
+
+static const char *const when_names[] = {"before", "during", "after"};
+
+const char *course_when_name(enum course_when w)
+{
+    return (unsigned)w < 3 ? when_names[w] : "?";
+}
+
+int course_when_parse(const char *s, enum course_when *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, when_names[i])) {
+            *out = (enum course_when)i;
+            return GC_OK;
+        }
+    return GC_ERR_ARG;
+}
+
+static const char *const action_names[] = {"start",       "continue", "advance",
+                                           "repeat",      "step-back", "not-counted",
+                                           "override",    "complete"};
+
+const char *course_action_name(enum course_action a)
+{
+    return (unsigned)a < sizeof action_names / sizeof action_names[0] ? action_names[a] : "?";
+}
+
+/* The session a record belongs to: its ref for during/after, the first
+ * program session after its ref for before (-1: none yet). */
+static long owner(const struct course_session *s, size_t n, int64_t ref, enum course_when w)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (w == COURSE_BEFORE ? s[i].session_id > ref : s[i].session_id == ref)
+            return (long)i;
+        if (w != COURSE_BEFORE && s[i].session_id > ref)
+            return -1;
+    }
+    return -1;
+}
+
+/* What one counted session decides. */
+static void gate(const struct program *p, struct course_state *st, struct course_decision *d)
+{
+    const struct program_gate *g = &p->gate;
+    const struct program_step *step = &p->steps[st->step];
+    unsigned sym = d->symptoms;
+    /* "pain 4/10 (threshold 4), leak": the pain score with the symptom */
+    char what[160], others[96];
+    program_symptoms_describe(sym & ~(unsigned)PROGRAM_SYM_PAIN, others, sizeof others);
+    if (sym & PROGRAM_SYM_PAIN)
+        snprintf(what, sizeof what, "pain %d/10 (threshold %d)%s%s", d->pain_max,
+                 g->pain_threshold, sym != PROGRAM_SYM_PAIN ? ", " : "",
+                 sym != PROGRAM_SYM_PAIN ? others : "");
+    else
+        snprintf(what, sizeof what, "%s", others);
+    int from = st->step;
+    st->sessions_at_step++;
+    st->sessions_total++;
+    if (sym & g->step_back_on) {
+        st->bad_in_row++;
+        d->action = COURSE_STEP_BACK;
+        d->to_step = from > 0 ? from - 1 : 0;
+        snprintf(d->reason, sizeof d->reason, "%s: steps back at once (step_back_on)%s", what,
+                 from > 0 ? "" : "; already at the first step: it repeats");
+    } else if (sym & g->repeat_on) {
+        st->bad_in_row++;
+        if (st->bad_in_row >= g->step_back_after) {
+            d->action = COURSE_STEP_BACK;
+            d->to_step = from > 0 ? from - 1 : 0;
+            snprintf(d->reason, sizeof d->reason,
+                     "%s: not clean in %d sessions in a row (step_back_after %d)%s", what,
+                     st->bad_in_row, g->step_back_after,
+                     from > 0 ? "" : "; already at the first step: it repeats");
+        } else {
+            d->action = COURSE_REPEAT;
+            d->to_step = from;
+            snprintf(d->reason, sizeof d->reason,
+                     "%s: this step again, clean count starts over (%d of %d not-clean "
+                     "sessions in a row before a step back)",
+                     what, st->bad_in_row, g->step_back_after);
+        }
+    } else {
+        st->clean_in_row++;
+        st->bad_in_row = 0;
+        if (st->clean_in_row >= step->advance_after) {
+            d->to_step = from + 1;
+            d->action = d->to_step >= (int)p->n_steps ? COURSE_COMPLETE : COURSE_ADVANCE;
+            snprintf(d->reason, sizeof d->reason, "%d clean session%s in a row (advance_after %d)%s%s",
+                     st->clean_in_row, st->clean_in_row == 1 ? "" : "s", step->advance_after,
+                     sym ? "; noted, not gated: " : "", sym ? what : "");
+        } else {
+            d->action = COURSE_CONTINUE;
+            d->to_step = from;
+            snprintf(d->reason, sizeof d->reason, "clean: %d of %d in a row to advance%s%s",
+                     st->clean_in_row, step->advance_after, sym ? "; noted, not gated: " : "",
+                     sym ? what : "");
+        }
+    }
+    if (d->to_step != from) {
+        st->step = d->to_step;
+        st->clean_in_row = 0;
+        st->bad_in_row = 0;
+        st->sessions_at_step = 0;
+    } else if (d->action == COURSE_REPEAT || d->action == COURSE_STEP_BACK) {
+        st->clean_in_row = 0;
+    }
+}
+
+static size_t put(struct course_decision *tl, size_t cap, size_t n, const struct course_decision *d)
+{
+    if (tl && n < cap)
+        tl[n] = *d;
+    return n + 1;
+}
+
+static void apply_override(const struct program *p, struct course_state *st,
+                           const struct course_override *o, struct course_decision *d)
+{
+    memset(d, 0, sizeof *d);
+    d->action = COURSE_OVERRIDE;
+    d->from_step = st->step;
+    d->to_step = o->to_step < 0 ? 0 : o->to_step > (int)p->n_steps ? (int)p->n_steps : o->to_step;
+    d->pain_max = -1;
+    snprintf(d->reason, sizeof d->reason, "by the PT: %s", o->reason);
+    st->step = d->to_step;
+    st->clean_in_row = 0;
+    st->bad_in_row = 0;
+    st->sessions_at_step = 0;
+}
+
+int course_replay(const struct program *p, const struct course_session *sessions, size_t n_sessions,
+                  const struct course_symptom *symptoms, size_t n_symptoms,
+                  const struct course_prom *proms, size_t n_proms,
+                  const struct course_override *overrides, size_t n_overrides,
+                  struct course_state *st, struct course_decision *timeline, size_t cap)
+{
+    if (!p || !st || p->n_steps == 0 || (n_sessions && !sessions) || (n_symptoms && !symptoms) ||
+        (n_proms && !proms) || (n_overrides && !overrides))
+        return GC_ERR_ARG;
+    memset(st, 0, sizeof *st);
+    st->last.action = COURSE_START;
+    st->last.pain_max = -1;
+    snprintf(st->last.reason, sizeof st->last.reason, "no program session yet: begin with step 1");
+    size_t n = 0, io = 0;
+    for (size_t i = 0; i < n_sessions; i++) {
+        const struct course_session *s = &sessions[i];
+        while (io < n_overrides && overrides[io].ref_session_id < s->session_id) {
+            apply_override(p, st, &overrides[io++], &st->last);
+            n = put(timeline, cap, n, &st->last);
+        }
+        struct course_decision d;
+        memset(&d, 0, sizeof d);
+        d.session_id = s->session_id;
+        d.from_step = d.to_step = st->step;
+        d.pain_max = -1;
+        for (size_t k = 0; k < n_symptoms; k++) {
+            const struct course_symptom *y = &symptoms[k];
+            if (owner(sessions, n_sessions, y->ref_session_id, y->when) != (long)i)
+                continue;
+            d.symptoms |= y->flags & ~(unsigned)PROGRAM_SYM_PAIN;
+            if (y->pain > d.pain_max)
+                d.pain_max = y->pain;
+        }
+        /* LEFS: a drop of lefs_drop points under the best earlier score */
+        int best = -1;
+        for (size_t k = 0; k < n_proms && p->gate.lefs_drop > 0; k++) {
+            const struct course_prom *m = &proms[k];
+            if (m->lefs < 0)
+                continue;
+            if (owner(sessions, n_sessions, m->ref_session_id, COURSE_AFTER) == (long)i &&
+                best >= 0 && m->lefs <= best - p->gate.lefs_drop)
+                d.symptoms |= PROGRAM_SYM_LEFS_DROP;
+            if (m->lefs > best)
+                best = m->lefs;
+        }
+        if (d.pain_max >= p->gate.pain_threshold)
+            d.symptoms |= PROGRAM_SYM_PAIN;
+        if (st->step >= (int)p->n_steps) {
+            d.action = COURSE_NOT_COUNTED;
+            snprintf(d.reason, sizeof d.reason, "the program was already complete");
+        } else if (!s->counted) {
+            d.action = COURSE_NOT_COUNTED;
+            snprintf(d.reason, sizeof d.reason,
+                     "not counted: the session did not end complete or stopped by the PT, or "
+                     "was excluded");
+        } else {
+            gate(p, st, &d);
+        }
+        st->last = d;
+        n = put(timeline, cap, n, &d);
+    }
+    while (io < n_overrides) {
+        apply_override(p, st, &overrides[io++], &st->last);
+        n = put(timeline, cap, n, &st->last);
+    }
+    return (int)n;
+}
+
+int course_date_days(const char *date, int64_t *days)
+{
+    int y, m, d;
+    char tail;
+    if (!date || strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+        date[4] != '-' || date[7] != '-' || y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1)
+        return GC_ERR_ARG;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] + (m == 2 && leap))
+        return GC_ERR_ARG;
+    /* days from civil (proleptic Gregorian), March-based year */
+    int yy = m <= 2 ? y - 1 : y;
+    int era = yy / 400;
+    int yoe = yy - era * 400;
+    int mp = (m + 9) % 12;
+    int doy = (153 * mp + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *days = (int64_t)era * 146097 + doe - 719468;
+    return GC_OK;
+}
+
+int course_week(int64_t start_days, int64_t today_days)
+{
+    if (today_days < start_days)
+        return 0;
+    return (int)((today_days - start_days) / 7) + 1;
+}

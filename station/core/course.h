@@ -1,0 +1,126 @@
+/*
+ * course.h - where a patient stands in a program, and why: the gate.
+ *
+ * The course is derived, never stored as a state: from the program
+ * (program.h), the program's sessions in the order they ran, the symptoms
+ * and outcome measures recorded around them and the PT's overrides,
+ * course_replay computes the current step and every decision with its
+ * reason.  Recording a late symptom or an override and replaying gives the
+ * one answer every command (status, run, reports) reads.
+ *
+ * The gate, per counted session, in this order:
+ *   1. a symptom in step_back_on               -> step-back (one step)
+ *   2. a symptom in repeat_on (pain >= threshold is "pain"):
+ *      the step_back_after-th such session in a row -> step-back,
+ *      else                                      -> repeat (the clean
+ *                                                   count starts again)
+ *   3. clean: the advance_after-th clean session in a row -> advance
+ *      (past the last step: complete), else      -> continue
+ * A session that did not end complete or stopped by the PT (interrupted,
+ * excluded, still running) is not counted.  A step-back from the first
+ * step stays there.  Symptoms outside both rule lists are shown, not gated.
+ *
+ * Which session a record belongs to: every record carries the id of the
+ * patient's latest session when it was made (ref_session_id, 0 = none).
+ * "during" and "after" records belong to that session; "before" records to
+ * the first program session after it.  An override acts after the sessions
+ * up to its ref_session_id and before any later one.
+ *
+ * Pure core: arrays in, state and timeline out.  Thread: any.
+ */
+#ifndef GC_COURSE_H
+#define GC_COURSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "program.h"
+
+#define COURSE_REASON_MAX 320
+
+enum course_when { COURSE_BEFORE = 0, COURSE_DURING, COURSE_AFTER };
+const char *course_when_name(enum course_when w);
+/* "before" / "during" / "after" -> 0, or GC_ERR_ARG. */
+int course_when_parse(const char *s, enum course_when *out);
+
+/* A program session as stored. */
+struct course_session {
+    int64_t session_id;
+    int64_t start_utc;
+    int step;     /* step it ran at, 0-based (as linked when it began) */
+    bool counted; /* ended complete or stopped by the PT, not excluded */
+};
+
+/* A symptom record (station symptoms, a ctl mark in the session, or the
+ * NPRS of an outcome measure). */
+struct course_symptom {
+    int64_t ref_session_id;
+    enum course_when when;
+    int pain;       /* NPRS 0..10, -1 not given */
+    unsigned flags; /* PROGRAM_SYM_LEAK | _HEAVINESS | _BLEEDING */
+};
+
+/* An outcome measure (LEFS 0..80, -1 not given); its NPRS comes as a
+ * course_symptom "after". */
+struct course_prom {
+    int64_t ref_session_id;
+    int lefs;
+};
+
+struct course_override {
+    int64_t ref_session_id;
+    int to_step; /* 0-based; n_steps = mark the program complete */
+    char reason[160];
+};
+
+enum course_action {
+    COURSE_START = 0,   /* no session yet */
+    COURSE_CONTINUE,    /* clean, not yet enough in a row */
+    COURSE_ADVANCE,     /* enough clean sessions in a row: next step */
+    COURSE_REPEAT,      /* a symptom: the step again, clean count restarts */
+    COURSE_STEP_BACK,   /* a symptom rule: one step back */
+    COURSE_NOT_COUNTED, /* interrupted, excluded or running */
+    COURSE_OVERRIDE,    /* the PT moved the patient, with a reason */
+    COURSE_COMPLETE,    /* the last step advanced */
+};
+/* "start", "continue", "advance", "repeat", "step-back", "not-counted",
+ * "override", "complete" */
+const char *course_action_name(enum course_action a);
+
+struct course_decision {
+    enum course_action action;
+    int64_t session_id; /* the session decided on (0 for an override) */
+    int from_step, to_step;
+    int pain_max;       /* highest pain that counted for the session, -1 none */
+    unsigned symptoms;  /* symptoms attached (PROGRAM_SYM_*) */
+    char reason[COURSE_REASON_MAX];
+};
+
+struct course_state {
+    int step;             /* 0-based; n_steps when the program is complete */
+    int clean_in_row;     /* clean sessions in a row at this step */
+    int bad_in_row;       /* not-clean sessions in a row at this step */
+    int sessions_at_step; /* counted sessions since the step began */
+    int sessions_total;   /* counted program sessions */
+    struct course_decision last;
+};
+
+/* Replay the course.  sessions, symptoms, proms and overrides are each in
+ * the order they were recorded (ascending ids).  timeline (may be NULL)
+ * receives up to cap decisions, one per session and override, in order;
+ * returns how many there were (may exceed cap), or GC_ERR_ARG. */
+int course_replay(const struct program *p, const struct course_session *sessions, size_t n_sessions,
+                  const struct course_symptom *symptoms, size_t n_symptoms,
+                  const struct course_prom *proms, size_t n_proms,
+                  const struct course_override *overrides, size_t n_overrides,
+                  struct course_state *state, struct course_decision *timeline, size_t cap);
+
+/* Days since 1970-01-01 of a "YYYY-MM-DD" date (a real calendar date), or
+ * GC_ERR_ARG. */
+int course_date_days(const char *date, int64_t *days);
+/* Week of the program on day `today` for a program begun on day `start`:
+ * 1 in the first seven days; 0 before the start. */
+int course_week(int64_t start_days, int64_t today_days);
+
+#endif

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""e2e: the course of care - programs, symptoms and the gate (issue 14).
+
+Cases (argument):
+  plain    the commands exactly as `--help` and the README show them, no
+           optional flag: `station program start CODE NAME`, `station run
+           --sim --patient CODE` (no --protocol: the program's next
+           session, said at start; stopped by the PT with `station ctl
+           stop` as a clinic does), `station symptoms CODE --when after
+           --pain 2`, `station prom CODE --lefs 60 --nprs 2`, `station
+           program status CODE`, `station program stop CODE --reason TEXT`.
+  course   a full simulated course of both presets, sessions compressed
+           with --time-scale:
+           gait-retraining-8: two clean sessions advance; a pain 4 marked
+           live with `station ctl mark pain 4` repeats the step; pain 5
+           reported after the next one steps back (two not-clean in a
+           row); clean sessions then advance through every step to
+           complete; a complete program refuses another program session.
+           return-to-run-postpartum: a leak (`station symptoms --leak yes`)
+           repeats the readiness step, a clean session advances, heaviness
+           steps back at once, the PT's override (with a reason) moves the
+           patient on and is in the audit trail.
+           After every session the status JSON must name the step, the
+           week, the session number, the next protocol and the gate's
+           action with its reason.
+  refuse   every wrong input refused with one sentence and exit 2 (usage)
+           or 1: unknown program, a second active program, pain 11, LEFS
+           81, --when later, an override without a reason, a bad date.
+
+The expected gate actions come from the presets' rules (advance_after 2,
+pain_threshold 4, step_back_after 2, repeat_on leak, step_back_on
+heaviness); a mismatch fails the test.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
+STATION = os.path.join(BIN, "station")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def env_for(tmp):
+    env = dict(os.environ)
+    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
+               XDG_RUNTIME_DIR=os.environ.get("XDG_RUNTIME_DIR", os.path.join(tmp, "rt")))
+    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+    for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER", "GAITCUE_PROGRAMS"):
+        env.pop(k, None)
+    return env
+
+
+def run(env, *args, timeout=60):
+    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def status(env, code):
+    rc, out, err = run(env, "program", "status", code, "--json", "-")
+    check(rc == 0, f"program status {code} --json - exits 0 ({err.strip()[:200]})")
+    try:
+        return json.loads(out)
+    except ValueError:
+        check(False, f"status JSON parses: {out[:200]}")
+        return {}
+
+
+def session(env, code, scale=1000):
+    """One program session: station run --patient CODE (no --protocol)."""
+    rc, out, err = run(env, "run", "--sim", "--patient", code, "--time-scale", str(scale),
+                       "--headless", "--audio-device", "null", "--no-record", timeout=120)
+    check(rc == 0, f"program session for {code} exits 0 ({err.strip()[-300:]})")
+    said = [l for l in out.splitlines() if l.startswith("program ")]
+    stored = [l for l in out.splitlines() if " stored: " in l]
+    return said[0] if said else "", stored[0] if stored else ""
+
+
+def expect(env, code, step, action, why, session_no, next_protocol=None):
+    st = status(env, code)
+    gate = st.get("gate", {})
+    check(st.get("step") == step and gate.get("action") == action and
+          why in gate.get("reason", "") and st.get("session") == session_no,
+          f"{code}: step {step}, gate {action} ('{why}'), next session {session_no}: got step "
+          f"{st.get('step')}, {gate.get('action')} '{gate.get('reason')}', session "
+          f"{st.get('session')}")
+    for k in ("program", "step", "week", "session", "next", "gate"):
+        check(k in st, f"status JSON has '{k}'")
+    if next_protocol is not None:
+        check(st.get("next") == next_protocol, f"next protocol {next_protocol} (got {st.get('next')})")
+    return st
+
+
+def case_plain(tmp):
+    env = env_for(tmp)
+    rc, _, e = run(env, "patient", "add", "RUN-0042")
+    check(rc == 0, f"patient add ({e.strip()})")
+    rc, out, e = run(env, "program", "start", "RUN-0042", "gait-retraining-8")
+    check(rc == 0 and "program gait-retraining-8 started" in out, f"program start: {out}{e}")
+    # the plain session: no --protocol, no --seconds; the PT stops it
+    p = subprocess.Popen([STATION, "run", "--sim", "--patient", "RUN-0042"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = ""
+    t_end = time.monotonic() + 30
+    while time.monotonic() < t_end:
+        line = p.stdout.readline()
+        if not line:
+            break
+        if line.startswith("program "):
+            said = line.strip()
+        if line.startswith("session ") and "for patient" in line:
+            break
+    check("step 1/5 'continuous 15 min'" in said and "protocol retrain-15-continuous" in said,
+          f"station run says which program session it runs: {said}")
+    time.sleep(1)
+    rc, out, e = run(env, "ctl", "stop", timeout=10)
+    check(rc == 0, f"ctl stop ({out}{e})")
+    out, err = p.communicate(timeout=30)
+    check(p.returncode == 0, f"run exits 0 after ctl stop ({err[-300:]})")
+    check("protocol retrain-15-continuous" in out or "stored:" in out, "the session was stored")
+    rc, out, e = run(env, "symptoms", "RUN-0042", "--when", "after", "--pain", "2")
+    check(rc == 0 and "pain 2/10" in out and "gate continue" in out,
+          f"symptoms after: recorded, gate said ({out.strip()}{e.strip()})")
+    rc, out, e = run(env, "prom", "RUN-0042", "--lefs", "60", "--nprs", "2")
+    check(rc == 0 and "LEFS 60/80, NPRS 2/10" in out, f"prom recorded ({out.strip()}{e.strip()})")
+    rc, out, e = run(env, "program", "status", "RUN-0042")
+    check(rc == 0 and "clean: 1 of 2 in a row" in out and "next      session 2" in out,
+          f"status: a stopped session counts, clean ({out}{e})")
+    rc, out, e = run(env, "program", "stop", "RUN-0042", "--reason", "moved away")
+    check(rc == 0 and "stopped" in out, f"program stop ({out}{e})")
+    rc, out, e = run(env, "program", "status", "RUN-0042")
+    check(rc == 1 and "no active program" in e, f"status after stop: {e.strip()}")
+
+
+def case_course(tmp):
+    env = env_for(tmp)
+    t0 = time.monotonic()
+    # ---- gait-retraining-8 ------------------------------------------------
+    code = "GR-1"
+    run(env, "patient", "add", code)
+    rc, out, e = run(env, "program", "start", code, "gait-retraining-8", "--date", "2026-01-05")
+    check(rc == 0, f"start gait-retraining-8 ({e.strip()})")
+    said, _ = session(env, code)
+    check("step 1/5" in said and "session 1 of the program" in said, f"said: {said}")
+    expect(env, code, 1, "continue", "clean: 1 of 2", 2, "retrain-15-continuous")
+    session(env, code)
+    expect(env, code, 2, "advance", "2 clean sessions in a row", 3, "retrain-20-continuous")
+
+    # pain 4 marked live during the session: repeat
+    p = subprocess.Popen([STATION, "run", "--sim", "--patient", code, "--time-scale", "300",
+                          "--headless", "--audio-device", "null", "--no-record"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if line.startswith("phase 3/"):  # training: the runner is running
+            break
+    rc, reply, e = run(env, "ctl", "mark", "pain", "4", timeout=10)
+    check(rc == 0 and reply.startswith("ok marked pain"), f"ctl mark pain 4: {reply}{e}")
+    out, err = p.communicate(timeout=120)
+    check(p.returncode == 0, f"marked session exits 0 ({err[-200:]})")
+    expect(env, code, 2, "repeat", "pain 4/10 (threshold 4)", 4)
+
+    # pain 5 reported after the next one: the second in a row steps back
+    session(env, code)
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--pain", "5", "--site", "knee")
+    check(rc == 0 and "gate step-back" in out, f"symptoms pain 5 -> step back: {out}{e}")
+    expect(env, code, 1, "step-back", "2 sessions in a row", 5, "retrain-15-continuous")
+
+    # clean from here: 1 -> 2 -> 3 -> 4 -> 5 -> complete
+    want = [(1, "continue"), (2, "advance"), (2, "continue"), (3, "advance"), (3, "continue"),
+            (4, "advance"), (4, "continue"), (5, "advance")]
+    n = 5
+    for step, action in want:
+        session(env, code)
+        n += 1
+        expect(env, code, step, action, "clean", n)
+    session(env, code)
+    st = status(env, code)
+    check(st.get("complete") is True and st.get("gate", {}).get("action") == "complete" and
+          st.get("next") is None, f"program complete after the follow-up: {st.get('gate')}")
+    tl = [d["action"] for d in st.get("timeline", [])]
+    check(tl == ["continue", "advance", "repeat", "step-back"] + [a for _, a in want] +
+          ["complete"], f"timeline of every decision: {tl}")
+    check(st.get("sessions_counted") == 13, f"13 sessions counted ({st.get('sessions_counted')})")
+    rc, out, e = run(env, "run", "--sim", "--patient", code, "--headless", "--no-record")
+    check(rc == 1 and "is complete" in e and e.count("\n") == 1,
+          f"a complete program refuses another program session in one sentence: {e.strip()}")
+
+    # ---- return-to-run-postpartum -------------------------------------------
+    code = "PP-1"
+    run(env, "patient", "add", code)
+    rc, out, e = run(env, "program", "start", code, "return-to-run-postpartum")
+    check(rc == 0, f"start return-to-run-postpartum ({e.strip()})")
+    rc, out, e = run(env, "prom", code, "--lefs", "58", "--nprs", "1")
+    check(rc == 0, f"prom at the start ({e.strip()})")
+    said, _ = session(env, code)
+    check("protocol rtr-walk-30" in said, f"readiness walk first: {said}")
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--leak", "yes")
+    check(rc == 0 and "gate repeat" in out, f"leak -> repeat: {out}{e}")
+    expect(env, code, 1, "repeat", "leak", 2, "rtr-walk-30")
+    session(env, code)
+    expect(env, code, 2, "advance", "1 clean session in a row", 3, "rtr-run1-walk4")
+    rc, out, e = run(env, "symptoms", code, "--when", "before", "--note", "slept badly")
+    check(rc == 0 and "before the next session" in out, f"a note before the session: {out}{e}")
+    said, _ = session(env, code)
+    check("protocol rtr-run1-walk4" in said, f"walk-run 1/4 next: {said}")
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--heaviness", "yes")
+    check(rc == 0 and "gate step-back" in out, f"heaviness -> step back at once: {out}{e}")
+    expect(env, code, 1, "step-back", "heaviness", 4, "rtr-walk-30")
+    rc, out, e = run(env, "program", "override", code, "--to-step", "next", "--reason",
+                     "pelvic health physio review: cleared to run", "--therapist", "M. Keller, PT")
+    check(rc == 0 and "moved from step 1 to step 2" in out, f"override: {out}{e}")
+    expect(env, code, 2, "override", "by the PT: pelvic health physio review", 4,
+           "rtr-run1-walk4")
+    # the audit trail has the override, the symptoms and the PROM
+    import sqlite3
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    rows = db.execute("SELECT action, detail FROM course_audit a JOIN patients p ON "
+                      "p.id = a.patient_id WHERE p.code = ? ORDER BY a.id", (code,)).fetchall()
+    db.close()
+    actions = [r[0] for r in rows]
+    check(actions == ["program-start", "prom", "symptoms", "symptoms", "symptoms", "override"],
+          f"audit trail in order: {actions}")
+    check("M. Keller, PT" in rows[-1][1] and "cleared to run" in rows[-1][1],
+          f"override audited with who and why: {rows[-1][1]}")
+    print(f"course case: {time.monotonic() - t0:.1f} s")
+
+
+def case_refuse(tmp):
+    env = env_for(tmp)
+    run(env, "patient", "add", "REF-1")
+
+    def refused(args, rc_want, words):
+        rc, out, e = run(env, *args)
+        lines = [l for l in e.strip().splitlines() if l]
+        check(rc == rc_want and len(lines) == 1 and words in e,
+              f"{' '.join(args)} -> exit {rc_want}, one sentence with '{words}' (got {rc}: "
+              f"{e.strip()})")
+
+    refused(["program", "start", "REF-1", "no-such-program"], 2, "unknown program 'no-such-program'")
+    refused(["program", "show", "nope"], 2, "unknown program")
+    refused(["program", "start", "NOBODY", "gait-retraining-8"], 1, "no patient 'NOBODY'")
+    refused(["program", "start", "REF-1", "gait-retraining-8", "--date", "2026-02-30"], 2,
+            "calendar date")
+    rc, _, e = run(env, "program", "start", "REF-1", "gait-retraining-8")
+    check(rc == 0, f"first program starts ({e.strip()})")
+    refused(["program", "start", "REF-1", "return-to-run-postpartum"], 1,
+            "already follows program gait-retraining-8")
+    refused(["symptoms", "REF-1", "--when", "before", "--pain", "11"], 2, "from 0 (none) to 10")
+    refused(["symptoms", "REF-1", "--when", "before", "--pain", "-1"], 2, "from 0 (none) to 10")
+    refused(["symptoms", "REF-1", "--when", "later", "--pain", "3"], 2, "--when before, during")
+    refused(["symptoms", "REF-1", "--when", "after", "--pain", "3"], 2, "no session yet")
+    refused(["symptoms", "REF-1", "--when", "before"], 2, "nothing to record")
+    refused(["symptoms", "REF-1", "--when", "before", "--leak", "maybe"], 2, "yes or no")
+    refused(["symptoms", "REF-1", "--when", "before", "--site", "knee"], 2, "give --pain too")
+    refused(["prom", "REF-1", "--lefs", "81"], 2, "from 0 to 80")
+    refused(["prom", "REF-1"], 2, "nothing to record")
+    refused(["program", "override", "REF-1", "--to-step", "2"], 2, "give --reason")
+    refused(["program", "override", "REF-1", "--to-step", "9", "--reason", "x"], 2,
+            "a step from 1 to 5")
+    refused(["program", "stop", "REF-1"], 2, "give --reason")
+    refused(["program", "status", "REF-1", "--json", os.path.join(tmp, "nodir", "s.json")], 1,
+            "nodir does not exist")
+    refused(["program", "frobnicate"], 2, "unknown action 'frobnicate'")
+    refused(["program", "status"], 2, "station program status CODE")
+    bad = os.path.join(tmp, "bad.ini")
+    with open(bad, "w") as f:
+        f.write("[program]\nname = bad\n[step]\nweeks = 1\nprotocol = a\nadvance_after = zero\n")
+    refused(["program", "show", bad], 1, "line 6: advance_after must be")
+
+
+def main():
+    case = sys.argv[1] if len(sys.argv) > 1 else "course"
+    with tempfile.TemporaryDirectory(prefix="gc-course-") as tmp:
+        {"plain": case_plain, "course": case_course, "refuse": case_refuse}[case](tmp)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

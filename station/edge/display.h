@@ -111,7 +111,10 @@ int display_screenshot(struct display *d, const char *png_path);
 void display_size(const struct display *d, int *w, int *h);
 /* Resize (window or offscreen surface). */
 int display_resize(struct display *d, int w, int h);
-unsigned long display_frames(const struct display *d);
+unsigned long display_frames(const struct display *d); /* display_render calls */
+/* Frames actually drawn and presented: display_render skips a frame whose
+ * picture equals the one on screen (and redraws after a resize or expose). */
+unsigned long display_frames_drawn(const struct display *d);
 const char *display_key_help(void); /* the key list shown in the panel */
 
 #endif

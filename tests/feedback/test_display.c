@@ -266,8 +266,57 @@ static void test_null_and_errors(void)
     CHECK(strstr(err, "size") != NULL);
 }
 
+/* Render only on change (issue 17 item 6): the same model is neither
+ * drawn nor presented again; any visible change is; a resize redraws; a
+ * change too small to move a pixel (the cadence's third decimal, shown
+ * to 0 decimals) is no change.  The picture of a skipped frame is the
+ * drawn one (the screenshot still matches the reference). */
+static void test_render_on_change(void)
+{
+    struct display_config cfg;
+    display_config_default(&cfg);
+    cfg.backend = DISPLAY_OFFSCREEN;
+    char err[256];
+    struct display *d = display_new(&cfg, err, sizeof err);
+    CHECK_MSG(d != NULL, err);
+    if (!d)
+        return;
+    struct display_model m;
+    fixture(&m, false);
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_frames_drawn(d), 1);
+    for (int i = 0; i < 10; i++)
+        CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_frames(d), 11);
+    CHECK_EQ(display_frames_drawn(d), 1);
+    m.fb.cadence_spm += 0.001; /* not visible */
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_frames_drawn(d), 1);
+    m.fb.cadence_spm = 171.0; /* a new number, in the band */
+    m.fb.band = FEEDBACK_BAND_IN;
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_frames_drawn(d), 2);
+    m.fb.session_s += 1.0; /* the clock */
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_frames_drawn(d), 3);
+    m.panel = true;
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_frames_drawn(d), 4);
+    CHECK_EQ(display_resize(d, 800, 600), GC_OK);
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_frames_drawn(d), 5);
+    CHECK_EQ(display_resize(d, 1280, 720), GC_OK);
+    fixture(&m, false);
+    CHECK_EQ(display_render(d, &m), GC_OK);
+    CHECK_EQ(display_render(d, &m), GC_OK); /* skipped */
+    CHECK_EQ(display_frames_drawn(d), 6);
+    shoot(d, &m, "display_1280x720.png"); /* the same picture as ever */
+    display_free(d);
+}
+
 int main(void)
 {
+    test_render_on_change();
     test_offscreen();
     test_window_dummy();
     test_null_and_errors();

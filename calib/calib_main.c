@@ -459,23 +459,23 @@ static int ask_operator(struct opts *o, char *buf, size_t cap)
 
 static int save(const struct opts *o, const struct calfile *cf)
 {
-    char why[CALFILE_WHY_LEN] = "";
+    struct gc_diag diag;
     char path[CALFILE_PATH_LEN];
     int rc;
     if (o->out) {
-        rc = calfile_write_new(cf, o->out, why, sizeof why);
+        rc = calfile_write_new(cf, o->out, &diag);
         snprintf(path, sizeof path, "%s", o->out);
     } else {
         char dir[CALFILE_PATH_LEN];
-        if (calstore_dir(dir, sizeof dir) != GC_OK) {
-            snprintf(why, sizeof why, "neither XDG_DATA_HOME nor HOME is set: give --out FILE");
-            rc = GC_ERR_NOT_FOUND;
-        } else {
-            rc = calfile_save_new(dir, cf, path, sizeof path, why, sizeof why);
+        rc = calstore_dir(dir, sizeof dir, &diag);
+        if (rc != GC_OK) {
+            fprintf(stderr, "calib: %s: give --out FILE; no file written.\n", diag.msg);
+            return 1;
         }
+        rc = calfile_save_new(dir, cf, path, sizeof path, &diag);
     }
     if (rc != GC_OK) {
-        fprintf(stderr, "calib: %s; no file written.\n", why);
+        fprintf(stderr, "calib: %s; no file written.\n", diag.msg);
         return 1;
     }
     printf("calibration written: %s\n", path);
@@ -685,29 +685,34 @@ static int cmd_span(struct opts *o, struct source *src)
 static int load_base(const struct opts *o, const char *serial, struct calfile *cf, char *path,
                      size_t path_cap)
 {
-    char why[CALFILE_WHY_LEN] = "";
+    struct gc_diag diag;
     char dir[CALFILE_PATH_LEN];
     if (o->calibration) {
         snprintf(path, path_cap, "%s", o->calibration);
-    } else if (calstore_dir(dir, sizeof dir) != GC_OK ||
-               calfile_find_newest(dir, serial, path, path_cap) != GC_OK) {
-        fprintf(stderr,
-                "calib: there is no calibration for sensor %s yet: run calib span first, or "
-                "give --calibration FILE.\n",
-                serial);
+    } else if (calstore_dir(dir, sizeof dir, &diag) != GC_OK) {
+        fprintf(stderr, "calib: %s: give --calibration FILE.\n", diag.msg);
+        return 1;
+    } else if (calfile_find_newest(dir, serial, path, path_cap, &diag) != GC_OK) {
+        /* The history's own sentence names the folder; calib knows what to
+         * do about it. */
+        if (diag.code == GC_ERR_NOT_FOUND)
+            fprintf(stderr,
+                    "calib: there is no calibration for sensor %s yet: run calib span first, or "
+                    "give --calibration FILE.\n",
+                    serial);
+        else
+            fprintf(stderr, "calib: %s: give --calibration FILE.\n", diag.msg);
         return 1;
     }
-    int rc = calfile_load(path, serial, o->allow_other ? CALFILE_ALLOW_OTHER_SERIAL : 0, cf, why,
-                          sizeof why);
+    int rc = calfile_load(path, serial, o->allow_other ? CALFILE_ALLOW_OTHER_SERIAL : 0, cf, &diag);
     if (rc != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", why);
+        fprintf(stderr, "calib: %s.\n", diag.msg);
         return 1;
     }
-    if (why[0])
-        fprintf(stderr, "calib: warning: %s.\n", why);
-    char stale[CALFILE_WHY_LEN];
-    if (calfile_is_stale(cf, time(NULL), CALFILE_DEFAULT_MAX_AGE_DAYS, stale, sizeof stale))
-        fprintf(stderr, "calib: warning: %s.\n", stale);
+    if (gc_diag_is_warning(&diag))
+        fprintf(stderr, "calib: warning: %s.\n", diag.msg);
+    if (calfile_is_stale(cf, time(NULL), CALFILE_DEFAULT_MAX_AGE_DAYS, &diag))
+        fprintf(stderr, "calib: warning: %s.\n", diag.msg);
     return 0;
 }
 
@@ -882,9 +887,9 @@ static int cmd_show(const struct opts *o)
     struct calfile *cf = malloc(sizeof *cf);
     if (!cf)
         return 1;
-    char why[CALFILE_WHY_LEN] = "";
-    if (calfile_load(o->show_file, NULL, 0, cf, why, sizeof why) != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", why);
+    struct gc_diag diag;
+    if (calfile_load(o->show_file, NULL, 0, cf, &diag) != GC_OK) {
+        fprintf(stderr, "calib: %s.\n", diag.msg);
         free(cf);
         return 1;
     }
@@ -900,9 +905,8 @@ static int cmd_show(const struct opts *o)
     if (cf->imu_present)
         printf("  imu: tilt %.2f deg, gyro bias %+.3f %+.3f %+.3f deg/s\n", cf->imu_tilt_deg,
                cf->imu_gyro_bias_dps[0], cf->imu_gyro_bias_dps[1], cf->imu_gyro_bias_dps[2]);
-    char stale[CALFILE_WHY_LEN];
-    if (calfile_is_stale(cf, time(NULL), CALFILE_DEFAULT_MAX_AGE_DAYS, stale, sizeof stale))
-        printf("  warning: %s\n", stale);
+    if (calfile_is_stale(cf, time(NULL), CALFILE_DEFAULT_MAX_AGE_DAYS, &diag))
+        printf("  warning: %s\n", diag.msg);
     free(cf);
     return 0;
 }

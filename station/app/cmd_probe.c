@@ -222,18 +222,20 @@ int cmd_probe(int argc, char **argv)
     deck_cal_nominal(&c.hello, &p->nominal);
     if (cal_path) {
         struct calfile *cf = calloc(1, sizeof *cf);
-        char why[CALFILE_WHY_LEN] = "";
+        struct gc_diag diag;
+        if (cf == NULL)
+            gc_fail(&diag, GC_ERR_NOMEM, "out of memory loading the calibration");
         if (cf == NULL || calfile_load(cal_path, c.hello.serial,
-                                       allow_other ? CALFILE_ALLOW_OTHER_SERIAL : 0, cf, why,
-                                       sizeof why) < 0) {
-            fprintf(stderr, "station: %s\n", why[0] ? why : "out of memory");
+                                       allow_other ? CALFILE_ALLOW_OTHER_SERIAL : 0, cf,
+                                       &diag) < 0) {
+            fprintf(stderr, "station: %s\n", diag.msg);
             free(cf);
             free(p);
             slink_close(c.link);
             return 1;
         }
-        if (why[0])
-            fprintf(stderr, "station: %s\n", why);
+        if (gc_diag_is_warning(&diag))
+            fprintf(stderr, "station: %s\n", diag.msg);
         p->cal = cf->deck;
         p->have_cal = true;
         calfile_describe(cf, time(NULL), cal_desc, sizeof cal_desc);

@@ -153,25 +153,28 @@ int cmd_run(int argc, char **argv)
     char cal_dir[CALFILE_PATH_LEN];
     if (o.calibration)
         snprintf(cal_path, sizeof cal_path, "%s", o.calibration);
-    else if (calstore_dir(cal_dir, sizeof cal_dir) != GC_OK ||
-             calfile_find_newest(cal_dir, conn.hello.serial, cal_path, sizeof cal_path) != GC_OK)
-        cal_path[0] = '\0';
+    else if (calstore_dir(cal_dir, sizeof cal_dir, NULL) != GC_OK ||
+             calfile_find_newest(cal_dir, conn.hello.serial, cal_path, sizeof cal_path, NULL) !=
+                 GC_OK)
+        cal_path[0] = '\0'; /* none yet: the nominal scale */
     if (cal_path[0]) {
         struct calfile *cf = calloc(1, sizeof *cf);
-        char why[CALFILE_WHY_LEN] = "";
+        struct gc_diag diag;
+        if (cf == NULL)
+            gc_fail(&diag, GC_ERR_NOMEM, "out of memory loading the calibration");
         if (cf == NULL || calfile_load(cal_path, conn.hello.serial,
                                        o.allow_other_sensor ? CALFILE_ALLOW_OTHER_SERIAL : 0, cf,
-                                       why, sizeof why) < 0) {
-            fprintf(stderr, "station: %s\n", why[0] ? why : "out of memory");
+                                       &diag) < 0) {
+            fprintf(stderr, "station: %s\n", diag.msg);
             free(cf);
             slink_close(conn.link);
             sim_stop(sim);
             return 1;
         }
-        if (why[0])
-            fprintf(stderr, "station: %s\n", why);
-        if (calfile_is_stale(cf, time(NULL), CALFILE_DEFAULT_MAX_AGE_DAYS, why, sizeof why))
-            fprintf(stderr, "station: %s\n", why);
+        if (gc_diag_is_warning(&diag))
+            fprintf(stderr, "station: %s\n", diag.msg);
+        if (calfile_is_stale(cf, time(NULL), CALFILE_DEFAULT_MAX_AGE_DAYS, &diag))
+            fprintf(stderr, "station: %s\n", diag.msg);
         calfile_describe(cf, time(NULL), cal_desc, sizeof cal_desc);
         snprintf(cal_date, sizeof cal_date, "%.10s", cf->created);
         cal = cf->deck;

@@ -465,16 +465,16 @@ static void missing_key(unsigned missing, char *buf, size_t cap)
 
 /* label names the file in messages ("calibration file /x/cal.ini"). */
 static int parse_labeled(const char *text, const char *label, const char *expected_serial,
-                         unsigned flags, struct calfile *out, char *why, size_t why_cap)
+                         unsigned flags, struct calfile *out, struct gc_diag *diag)
 {
-    if (!text || !out || !why || why_cap == 0)
-        return GC_ERR_ARG;
-    why[0] = '\0';
+    gc_diag_clear(diag);
+    if (!text || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no calibration text to parse (a bug in the caller)");
+    calfile_init(out);
     struct calfile *cf = malloc(sizeof *cf);
     if (!cf)
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory reading %s", label);
     calfile_init(cf);
-    calfile_init(out);
     int rc = GC_ERR_FORMAT;
 
     /* 1. Version first: a newer writer may have changed everything else,
@@ -486,37 +486,39 @@ static int parse_labeled(const char *text, const char *label, const char *expect
     cf->format_version = 0;
     ini_parse_string(text, ini_cb, &st);
     if (!(st.seen & REQ_VERSION)) {
-        snprintf(why, why_cap,
-                 "%s is not a gaitcue calibration file (no format_version in [calibration]): give "
-                 "a file written by calib",
-                 label);
+        rc = gc_fail(
+            diag, GC_ERR_FORMAT,
+            "%s is not a gaitcue calibration file (no format_version in [calibration]): give "
+            "a file written by calib",
+            label);
         goto done;
     }
     if (cf->format_version > CALFILE_FORMAT_VERSION) {
-        snprintf(why, why_cap,
-                 "%s was written by a newer calib (format version %d; this build reads up to %d): "
-                 "update gaitcue or use a calibration made with this version",
-                 label, cf->format_version, CALFILE_FORMAT_VERSION);
-        rc = GC_ERR_VERSION;
+        rc = gc_fail(
+            diag, GC_ERR_VERSION,
+            "%s was written by a newer calib (format version %d; this build reads up to %d): "
+            "update gaitcue or use a calibration made with this version",
+            label, cf->format_version, CALFILE_FORMAT_VERSION);
         goto done;
     }
 
     /* 2. Whole?  The [end] line and the checksum of everything above it. */
     long end = find_end_mark(text);
     if (end < 0) {
-        snprintf(why, why_cap,
-                 "%s is truncated (no [end] section): restore it from the calibration history or "
-                 "run calib again",
-                 label);
+        rc = gc_fail(
+            diag, GC_ERR_FORMAT,
+            "%s is truncated (no [end] section): restore it from the calibration history or "
+            "run calib again",
+            label);
         goto done;
     }
 
     size_t tlen = strlen(text);
     if (tlen == 0 || text[tlen - 1] != '\n') {
-        snprintf(why, why_cap,
-                 "%s is truncated (it ends in the middle of a line): restore it from the "
-                 "calibration history or run calib again",
-                 label);
+        rc = gc_fail(diag, GC_ERR_FORMAT,
+                     "%s is truncated (it ends in the middle of a line): restore it from the "
+                     "calibration history or run calib again",
+                     label);
         goto done;
     }
 
@@ -526,72 +528,75 @@ static int parse_labeled(const char *text, const char *label, const char *expect
     st.cf = cf;
     int line = ini_parse_string(text, ini_cb, &st);
     if (st.bad[0]) {
-        snprintf(why, why_cap, "%s is malformed (%s): run calib again", label, st.bad);
+        rc = gc_fail(diag, GC_ERR_FORMAT, "%s is malformed (%s): run calib again", label, st.bad);
         goto done;
     }
     if (line != 0) {
-        snprintf(why, why_cap, "%s is malformed (cannot read line %d): run calib again", label,
-                 line);
+        rc = gc_fail(diag, GC_ERR_FORMAT, "%s is malformed (cannot read line %d): run calib again",
+                     label, line);
         goto done;
     }
     if (!(st.seen & REQ_CRC)) {
-        snprintf(why, why_cap,
-                 "%s is truncated (no checksum after [end]): restore it from the calibration "
-                 "history or run calib again",
-                 label);
+        rc = gc_fail(diag, GC_ERR_FORMAT,
+                     "%s is truncated (no checksum after [end]): restore it from the calibration "
+                     "history or run calib again",
+                     label);
         goto done;
     }
     if ((st.seen & REQ_ALL) != REQ_ALL) {
         char key[64];
         missing_key(REQ_ALL & ~st.seen, key, sizeof key);
-        snprintf(why, why_cap, "%s is incomplete (%s is missing): run calib again", label, key);
+        rc = gc_fail(diag, GC_ERR_FORMAT, "%s is incomplete (%s is missing): run calib again",
+                     label, key);
         goto done;
     }
     uint32_t crc = frame_crc32((const uint8_t *)text, (size_t)end);
     if (crc != (uint32_t)st.crc) {
-        snprintf(
-            why, why_cap,
+        rc = gc_fail(
+            diag, GC_ERR_FORMAT,
             "%s is damaged or was edited (checksum %08lx, expected %08lx): restore it from the "
             "calibration history or run calib again",
             label, (unsigned long)crc, st.crc);
         goto done;
     }
     if (cf->format_version < 1) {
-        snprintf(why, why_cap, "%s has an invalid format version %d", label, cf->format_version);
+        rc = gc_fail(diag, GC_ERR_FORMAT, "%s has an invalid format version %d", label,
+                     cf->format_version);
         goto done;
     }
     unsigned np = st.span_seen ? st.span_placements : st.max_placement;
     if (st.max_placement > np) {
-        snprintf(why, why_cap,
-                 "%s is malformed ([span] placements = %u but placement %u exists): run calib "
-                 "again",
-                 label, np, st.max_placement);
+        rc = gc_fail(diag, GC_ERR_FORMAT,
+                     "%s is malformed ([span] placements = %u but placement %u exists): run calib "
+                     "again",
+                     label, np, st.max_placement);
         goto done;
     }
     cf->n_placements = np;
 
     /* 4. Plausible?  A checksum proves the file is whole, not that its
      * numbers are gains (docs/calibration.md, "Plausibility limits"). */
-    char lim[200];
-    if (calfile_check_deck(&cf->deck, cf->nominal_n_per_count, lim, sizeof lim) < 0) {
-        snprintf(why, why_cap, "%s holds impossible values (%s): run calib again", label, lim);
+    struct gc_diag lim;
+    if (calfile_check_deck(&cf->deck, cf->nominal_n_per_count, &lim) < 0) {
+        rc = gc_fail(diag, GC_ERR_FORMAT, "%s holds impossible values (%s): run calib again", label,
+                     lim.msg);
         goto done;
     }
 
     /* 5. Meant for this sensor? */
     if (expected_serial && expected_serial[0] && strcmp(expected_serial, cf->deck.serial) != 0) {
         if (!(flags & CALFILE_ALLOW_OTHER_SERIAL)) {
-            snprintf(why, why_cap,
-                     "%s belongs to sensor %s, not the connected sensor %s: calibrate this sensor "
-                     "with calib, or override with --allow-other-sensor if you are sure",
-                     label, cf->deck.serial, expected_serial);
-            rc = GC_ERR_ARG;
+            rc = gc_fail(
+                diag, GC_ERR_ARG,
+                "%s belongs to sensor %s, not the connected sensor %s: calibrate this sensor "
+                "with calib, or override with --allow-other-sensor if you are sure",
+                label, cf->deck.serial, expected_serial);
             goto done;
         }
-        snprintf(why, why_cap,
-                 "%s belongs to sensor %s, not the connected sensor %s: used anyway because of the "
-                 "override; forces and COP may be wrong",
-                 label, cf->deck.serial, expected_serial);
+        gc_warn(diag,
+                "%s belongs to sensor %s, not the connected sensor %s: used anyway because of the "
+                "override; forces and COP may be wrong",
+                label, cf->deck.serial, expected_serial);
     }
     snprintf(cf->deck.name, sizeof cf->deck.name, "%.10s %.40s", cf->created, cf->operator_name);
     *out = *cf;
@@ -601,79 +606,71 @@ done:
     return rc;
 }
 
-int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count, char *why,
-                       size_t why_cap)
+int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
+    if (!cal)
+        return gc_fail(diag, GC_ERR_ARG, "no calibration to check");
     double nom = nominal_n_per_count;
-    if (nom != 0.0 && !(nom >= CALFILE_GAIN_MIN_N_PER_COUNT && nom <= CALFILE_GAIN_MAX_N_PER_COUNT)) {
-        snprintf(why, why_cap, "nominal gain %.6g N/count outside %.0e to %.0e", nom,
-                 CALFILE_GAIN_MIN_N_PER_COUNT, CALFILE_GAIN_MAX_N_PER_COUNT);
-        return GC_ERR_FORMAT;
-    }
+    if (nom != 0.0 && !(nom >= CALFILE_GAIN_MIN_N_PER_COUNT && nom <= CALFILE_GAIN_MAX_N_PER_COUNT))
+        return gc_fail(diag, GC_ERR_FORMAT, "nominal gain %.6g N/count outside %.0e to %.0e", nom,
+                       CALFILE_GAIN_MIN_N_PER_COUNT, CALFILE_GAIN_MAX_N_PER_COUNT);
     for (unsigned i = 0; i < PKT_CELLS; i++) {
         const struct deck_cell_cal *c = &cal->cell[i];
         double g = c->n_per_count;
-        if (!(g >= CALFILE_GAIN_MIN_N_PER_COUNT && g <= CALFILE_GAIN_MAX_N_PER_COUNT)) {
-            snprintf(why, why_cap, "cell %u gain %.6g N/count outside %.0e to %.0e", i, g,
-                     CALFILE_GAIN_MIN_N_PER_COUNT, CALFILE_GAIN_MAX_N_PER_COUNT);
-            return GC_ERR_FORMAT;
-        }
-        if (nom != 0.0 && !(fabs(g / nom - 1.0) <= CALFILE_GAIN_MAX_REL_ERR)) {
-            snprintf(why, why_cap, "cell %u gain %.6g N/count is more than %.0f %% off the nominal %.6g",
-                     i, g, 100.0 * CALFILE_GAIN_MAX_REL_ERR, nom);
-            return GC_ERR_FORMAT;
-        }
-        if (!(fabs(c->offset_counts) <= CALFILE_MAX_OFFSET_COUNTS)) {
-            snprintf(why, why_cap, "cell %u offset %.6g counts beyond the 24-bit ADC range", i,
-                     c->offset_counts);
-            return GC_ERR_FORMAT;
-        }
-        if (!(fabs(c->x_m) <= CALFILE_MAX_POS_M && fabs(c->y_m) <= CALFILE_MAX_POS_M)) {
-            snprintf(why, why_cap, "cell %u position (%.6g, %.6g) m is not on a deck", i, c->x_m,
-                     c->y_m);
-            return GC_ERR_FORMAT;
-        }
+        if (!(g >= CALFILE_GAIN_MIN_N_PER_COUNT && g <= CALFILE_GAIN_MAX_N_PER_COUNT))
+            return gc_fail(diag, GC_ERR_FORMAT, "cell %u gain %.6g N/count outside %.0e to %.0e", i,
+                           g, CALFILE_GAIN_MIN_N_PER_COUNT, CALFILE_GAIN_MAX_N_PER_COUNT);
+        if (nom != 0.0 && !(fabs(g / nom - 1.0) <= CALFILE_GAIN_MAX_REL_ERR))
+            return gc_fail(diag, GC_ERR_FORMAT,
+                           "cell %u gain %.6g N/count is more than %.0f %% off the nominal %.6g", i,
+                           g, 100.0 * CALFILE_GAIN_MAX_REL_ERR, nom);
+        if (!(fabs(c->offset_counts) <= CALFILE_MAX_OFFSET_COUNTS))
+            return gc_fail(diag, GC_ERR_FORMAT,
+                           "cell %u offset %.6g counts beyond the 24-bit ADC range", i,
+                           c->offset_counts);
+        if (!(fabs(c->x_m) <= CALFILE_MAX_POS_M && fabs(c->y_m) <= CALFILE_MAX_POS_M))
+            return gc_fail(diag, GC_ERR_FORMAT, "cell %u position (%.6g, %.6g) m is not on a deck",
+                           i, c->x_m, c->y_m);
     }
     return GC_OK;
 }
 
 int calfile_parse(const char *text, const char *expected_serial, unsigned flags,
-                  struct calfile *out, char *why, size_t why_cap)
+                  struct calfile *out, struct gc_diag *diag)
 {
-    return parse_labeled(text, "the calibration file", expected_serial, flags, out, why, why_cap);
+    return parse_labeled(text, "the calibration file", expected_serial, flags, out, diag);
 }
 
-int calfile_parse_buffer(const char *buf, size_t len, const char *name,
-                         const char *expected_serial, unsigned flags, struct calfile *out,
-                         char *why, size_t why_cap)
+int calfile_parse_buffer(const char *buf, size_t len, const char *name, const char *expected_serial,
+                         unsigned flags, struct calfile *out, struct gc_diag *diag)
 {
-    if (!buf || !name || !out || !why || why_cap == 0)
-        return GC_ERR_ARG;
+    gc_diag_clear(diag);
+    if (!buf || !name || !out)
+        return gc_fail(diag, GC_ERR_ARG,
+                       "no calibration file contents to parse (a bug in the "
+                       "caller)");
     calfile_init(out);
-    if (len > CALFILE_MAX_BYTES) {
-        snprintf(why, why_cap,
-                 "calibration file %s is larger than %d bytes, which no calib writes: give the "
-                 "right file",
-                 name, CALFILE_MAX_BYTES);
-        return GC_ERR_FORMAT;
-    }
-    if (memchr(buf, '\0', len)) {
-        snprintf(why, why_cap,
-                 "calibration file %s contains binary data and is damaged: restore it from the "
-                 "calibration history or run calib again",
-                 name);
-        return GC_ERR_FORMAT;
-    }
+    if (len > CALFILE_MAX_BYTES)
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "calibration file %s is larger than %d bytes, which no calib writes: give "
+                       "the right file",
+                       name, CALFILE_MAX_BYTES);
+    if (memchr(buf, '\0', len))
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "calibration file %s contains binary data and is damaged: restore it from "
+                       "the calibration history or run calib again",
+                       name);
     /* inih wants a NUL-terminated string; buf is the caller's and need not
      * have room for one. */
     char *text = malloc(len + 1);
     if (!text)
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory reading calibration file %s", name);
     memcpy(text, buf, len);
     text[len] = '\0';
     char label[CALFILE_PATH_LEN + 32];
     snprintf(label, sizeof label, "calibration file %s", name);
-    int rc = parse_labeled(text, label, expected_serial, flags, out, why, why_cap);
+    int rc = parse_labeled(text, label, expected_serial, flags, out, diag);
     free(text);
     return rc;
 }
@@ -693,17 +690,17 @@ double calfile_age_days(const struct calfile *cf, time_t now)
     return difftime(now, cf->created_t) / 86400.0;
 }
 
-bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days, char *why,
-                      size_t why_cap)
+bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days,
+                      struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     double age = calfile_age_days(cf, now);
     if (!(age > max_age_days))
         return false;
-    if (why && why_cap)
-        snprintf(why, why_cap,
-                 "the calibration of sensor %s is %.0f days old (limit %.0f days): run calib "
-                 "to recalibrate the deck",
-                 cf->deck.serial, age, max_age_days);
+    gc_warn(diag,
+            "the calibration of sensor %s is %.0f days old (limit %.0f days): run calib to "
+            "recalibrate the deck",
+            cf->deck.serial, age, max_age_days);
     return true;
 }
 

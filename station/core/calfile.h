@@ -29,10 +29,14 @@
  *
  * Errors: GC_OK; GC_ERR_FORMAT (truncated, damaged, malformed),
  * GC_ERR_VERSION (newer format), GC_ERR_ARG (bad arguments, or the file
- * belongs to another sensor), GC_ERR_NOMEM.  Functions taking why/why_cap
- * put one sentence that says what to do into why on failure.  On success
- * why is "" or a warning the caller must show the user (the other-sensor
- * override); nothing is logged here.  Thread: any; no shared state.
+ * belongs to another sensor), GC_ERR_NOMEM.  Every fallible call takes a
+ * `struct gc_diag *diag` last (gc_error.h; NULL when only the code is
+ * wanted) and returns the code it stores there.  On failure diag->msg is
+ * one sentence naming the file and saying what to do.  On success
+ * diag->code is GC_OK and diag->msg is "" or a warning the caller must show
+ * the user (gc_diag_is_warning: a file of another sensor used on the
+ * override); calfile_is_stale warns the same way.  Nothing is logged here.
+ * Thread: any; no shared state.
  */
 #ifndef GC_CALFILE_H
 #define GC_CALFILE_H
@@ -42,6 +46,7 @@
 #include <time.h>
 
 #include "deck.h"
+#include "gc_error.h"
 
 /* Format this build writes and the newest it reads. */
 #define CALFILE_FORMAT_VERSION 1
@@ -49,7 +54,6 @@
 #define CALFILE_DEFAULT_MAX_AGE_DAYS 180.0
 #define CALFILE_MAX_PLACEMENTS       32
 #define CALFILE_TEXT_LEN             64
-#define CALFILE_WHY_LEN              320
 #define CALFILE_PATH_LEN             1024
 /* Largest calibration file read: 32 placements take ~8 kB. */
 #define CALFILE_MAX_BYTES            65536
@@ -122,20 +126,20 @@ int calfile_format(const struct calfile *cf, char *buf, size_t cap);
 /* Check a deck calibration against those limits: every gain positive,
  * within the absolute range and (nominal_n_per_count > 0) within
  * CALFILE_GAIN_MAX_REL_ERR of the nominal; offsets within the ADC range;
- * positions finite and on a deck.  GC_OK, or GC_ERR_FORMAT with a phrase
- * naming the cell and value in why. */
-int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count, char *why,
-                       size_t why_cap);
+ * positions finite and on a deck.  GC_OK (diag cleared), or GC_ERR_FORMAT
+ * with diag->msg a phrase naming the cell and value ("cell 2 gain 3 N/count
+ * outside 1e-07 to 1e+00"), for a caller to put in its own sentence. */
+int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count,
+                       struct gc_diag *diag);
 
 int calfile_parse(const char *text, const char *expected_serial, unsigned flags,
-                  struct calfile *out, char *why, size_t why_cap);
+                  struct calfile *out, struct gc_diag *diag);
 
 /* Parse the len bytes of a file's contents (no NUL needed).  name (the
- * file's path) is named in why.  Refuses more than CALFILE_MAX_BYTES and
- * binary data (a NUL byte) with GC_ERR_FORMAT, else as calfile_parse. */
-int calfile_parse_buffer(const char *buf, size_t len, const char *name,
-                         const char *expected_serial, unsigned flags, struct calfile *out,
-                         char *why, size_t why_cap);
+ * file's path) is named in diag->msg.  Refuses more than CALFILE_MAX_BYTES
+ * and binary data (a NUL byte) with GC_ERR_FORMAT, else as calfile_parse. */
+int calfile_parse_buffer(const char *buf, size_t len, const char *name, const char *expected_serial,
+                         unsigned flags, struct calfile *out, struct gc_diag *diag);
 
 /* Can serial name a folder of the history?  Not empty, not "." or "..",
  * no '/' and no control character. */
@@ -144,10 +148,12 @@ bool calfile_serial_is_safe(const char *serial);
 /* Age of the calibration at now, days. */
 double calfile_age_days(const struct calfile *cf, time_t now);
 
-/* When the calibration is older than max_age_days, put a warning sentence
- * into why and return true. */
-bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days, char *why,
-                      size_t why_cap);
+/* Is the calibration older than max_age_days?  When it is: true, and diag
+ * holds a warning for the user (code GC_OK, msg saying how old and to run
+ * calib; gc_warn).  When not: false and diag cleared.  Not a failure: the
+ * caller shows the warning and goes on. */
+bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days,
+                      struct gc_diag *diag);
 
 /* One line naming the calibration in use, for the live view and the
  * report: "GCSIM-0001, 2024-05-02 by J. Smith (12 days old)". */

@@ -49,6 +49,26 @@ int gc_fail(struct gc_diag *d, int code, const char *fmt, ...)
     return code;
 }
 
+int gc_warn(struct gc_diag *d, const char *fmt, ...)
+{
+    if (!d)
+        return GC_OK;
+    d->code = GC_OK;
+    d->msg[0] = '\0';
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+        va_end(ap);
+    }
+    return GC_OK;
+}
+
+bool gc_diag_is_warning(const struct gc_diag *d)
+{
+    return d && d->code == GC_OK && d->msg[0] != '\0';
+}
+
 int gc_diag_prefix(struct gc_diag *d, const char *fmt, ...)
 {
     if (!d)

@@ -8,6 +8,8 @@
 #ifndef GC_ERROR_H
 #define GC_ERROR_H
 
+#include <stdbool.h>
+
 enum gc_err {
     GC_OK = 0,
     GC_ERR_ARG = -1,         /* invalid argument */
@@ -33,6 +35,7 @@ const char *gc_strerror(int err);
  * wants the code) and returns the gc_err code it also stores there.
  * `msg` is one English sentence for the user, naming what failed and, where
  * it helps, what to do ("cannot open 'x.gcrec': No such file or directory").
+ * On success msg is "", or a warning the caller must show (gc_warn).
  * The callee fills it; the caller prints it or adds context with
  * gc_diag_prefix().  Owned by the caller, usually on its stack.  Thread: any
  * (no shared state).
@@ -50,6 +53,14 @@ void gc_diag_clear(struct gc_diag *d);
  * A NULL or empty fmt stores gc_strerror(code). */
 int gc_fail(struct gc_diag *d, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A warning on success: records code GC_OK and a printf-style message in d
+ * (if not NULL); returns GC_OK.  A call documented to warn (a calibration
+ * of another sensor used on override, a stale one) leaves d->code == GC_OK
+ * with a non-empty msg: the caller must show it; gc_diag_is_warning says
+ * which case it is. */
+int gc_warn(struct gc_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when d holds a warning: code GC_OK and a non-empty msg.  NULL: false. */
+bool gc_diag_is_warning(const struct gc_diag *d);
 /* Puts "prefix: " in front of d's message (context added by a caller);
  * returns d's code.  Truncates, never overflows. */
 int gc_diag_prefix(struct gc_diag *d, const char *fmt, ...)

@@ -13,40 +13,47 @@
 #include "datadir.h"
 #include "gc_error.h"
 
-int calstore_dir(char *buf, size_t cap)
+int calstore_dir(char *buf, size_t cap, struct gc_diag *diag)
 {
-    return datadir_path(CALSTORE_DIR_NAME, buf, cap);
+    gc_diag_clear(diag);
+    int rc = datadir_path(CALSTORE_DIR_NAME, buf, cap);
+    if (rc == GC_ERR_NOT_FOUND)
+        return gc_fail(diag, rc,
+                       "there is no data folder for the calibration history: neither an absolute "
+                       "XDG_DATA_HOME nor HOME is set");
+    if (rc != GC_OK)
+        return gc_fail(diag, rc, "the calibration history folder's path is too long (%s)",
+                       gc_strerror(rc));
+    return GC_OK;
 }
 
 int calfile_load(const char *path, const char *expected_serial, unsigned flags,
-                 struct calfile *out, char *why, size_t why_cap)
+                 struct calfile *out, struct gc_diag *diag)
 {
-    if (!path || !out || !why || why_cap == 0)
-        return GC_ERR_ARG;
+    gc_diag_clear(diag);
+    if (!path || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no calibration file given");
     calfile_init(out);
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
-        snprintf(why, why_cap, "cannot open calibration file %s (%s): check the path", path,
-                 strerror(e));
-        return e == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
+        return gc_fail(diag, e == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO,
+                       "cannot open calibration file %s (%s): check the path", path, strerror(e));
     }
     /* One byte more than the parser accepts, so it can tell "too large". */
     char *text = malloc(CALFILE_MAX_BYTES + 1);
     if (!text) {
         fclose(f);
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory reading calibration file %s", path);
     }
     size_t n = fread(text, 1, CALFILE_MAX_BYTES + 1, f);
     int err = ferror(f);
     fclose(f);
     int rc;
-    if (err) {
-        snprintf(why, why_cap, "cannot read calibration file %s: check the disk", path);
-        rc = GC_ERR_IO;
-    } else {
-        rc = calfile_parse_buffer(text, n, path, expected_serial, flags, out, why, why_cap);
-    }
+    if (err)
+        rc = gc_fail(diag, GC_ERR_IO, "cannot read calibration file %s: check the disk", path);
+    else
+        rc = calfile_parse_buffer(text, n, path, expected_serial, flags, out, diag);
     free(text);
     return rc;
 }
@@ -65,18 +72,20 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-int calfile_write_new(const struct calfile *cf, const char *path, char *why, size_t why_cap)
+int calfile_write_new(const struct calfile *cf, const char *path, struct gc_diag *diag)
 {
-    if (!cf || !path || !why)
-        return GC_ERR_ARG;
+    gc_diag_clear(diag);
+    if (!cf || !path)
+        return gc_fail(diag, GC_ERR_ARG, "no calibration or no file name to write");
     char *text = malloc(CALFILE_MAX_BYTES);
     if (!text)
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory writing %s", path);
     int len = calfile_format(cf, text, CALFILE_MAX_BYTES);
     if (len < 0) {
         free(text);
-        snprintf(why, why_cap, "calibration too large to write");
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the calibration is too large to write (more than %d bytes)",
+                       CALFILE_MAX_BYTES);
     }
     char tmp[CALFILE_PATH_LEN + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -85,28 +94,22 @@ int calfile_write_new(const struct calfile *cf, const char *path, char *why, siz
      * data folder's policy: 0600 whatever the umask). */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, DATADIR_FILE_MODE);
     if (fd < 0) {
-        snprintf(why, why_cap,
-                 "cannot create %s (%s): check that the directory exists and is "
-                 "writable",
-                 tmp, strerror(errno));
+        rc = gc_fail(diag, GC_ERR_IO,
+                     "cannot create %s (%s): check that the directory exists and is writable",
+                     tmp, strerror(errno));
         free(text);
-        return GC_ERR_IO;
+        return rc;
     }
-    if (fchmod(fd, DATADIR_FILE_MODE) != 0) {
-        snprintf(why, why_cap, "cannot make %s owner-only (%s)", tmp, strerror(errno));
-        rc = GC_ERR_IO;
-    }
-    if (rc == GC_OK && write_all(fd, text, (size_t)len) != 0) {
-        snprintf(why, why_cap,
-                 "cannot write %s (%s): free some disk space and run calib "
-                 "again",
-                 tmp, strerror(errno));
-        rc = GC_ERR_IO;
-    }
-    if (rc == GC_OK && fsync(fd) != 0) {
-        snprintf(why, why_cap, "cannot write %s (%s)", tmp, strerror(errno));
-        rc = GC_ERR_IO;
-    }
+    if (fchmod(fd, DATADIR_FILE_MODE) != 0)
+        rc = gc_fail(diag, GC_ERR_IO, "cannot make %s owner-only (%s)", tmp, strerror(errno));
+    if (rc == GC_OK && write_all(fd, text, (size_t)len) != 0)
+        rc = gc_fail(diag, GC_ERR_IO,
+                     "cannot write %s (%s): free some disk space and run calib again", tmp,
+                     strerror(errno));
+    if (rc == GC_OK && fsync(fd) != 0)
+        rc = gc_fail(diag, GC_ERR_IO,
+                     "cannot write %s (%s): free some disk space and run calib again", tmp,
+                     strerror(errno));
     close(fd);
     free(text);
     /* link() fails with EEXIST instead of replacing: the history is never
@@ -114,42 +117,39 @@ int calfile_write_new(const struct calfile *cf, const char *path, char *why, siz
     if (rc == GC_OK && link(tmp, path) != 0) {
         int e = errno;
         if (e == EEXIST)
-            snprintf(why, why_cap,
-                     "%s already exists and calibration files are never overwritten: choose "
-                     "another --out name",
-                     path);
+            rc = gc_fail(diag, GC_ERR_IO,
+                         "%s already exists and calibration files are never overwritten: "
+                         "choose another --out name",
+                         path);
         else
-            snprintf(why, why_cap, "cannot create %s (%s)", path, strerror(e));
-        rc = GC_ERR_IO;
+            rc = gc_fail(diag, GC_ERR_IO,
+                         "cannot create %s (%s): check that the directory is writable", path,
+                         strerror(e));
     }
     unlink(tmp);
     return rc;
 }
 
 int calfile_save_new(const char *dir, const struct calfile *cf, char *path_out, size_t path_cap,
-                     char *why, size_t why_cap)
+                     struct gc_diag *diag)
 {
-    if (!dir || !dir[0] || !cf || !why)
-        return GC_ERR_ARG;
-    if (!calfile_serial_is_safe(cf->deck.serial)) {
-        snprintf(why, why_cap, "the sensor serial \"%s\" cannot name a directory", cf->deck.serial);
-        return GC_ERR_ARG;
-    }
+    gc_diag_clear(diag);
+    if (!dir || !dir[0] || !cf)
+        return gc_fail(diag, GC_ERR_ARG, "no calibration or no history folder to save into");
+    if (!calfile_serial_is_safe(cf->deck.serial))
+        return gc_fail(diag, GC_ERR_ARG, "the sensor serial \"%s\" cannot name a directory",
+                       cf->deck.serial);
     char sdir[CALFILE_PATH_LEN];
     int k = snprintf(sdir, sizeof sdir, "%s/%s", dir, cf->deck.serial);
-    if (k < 0 || (size_t)k >= sizeof sdir) {
-        snprintf(why, why_cap, "the calibration folder %s is too long a path", dir);
-        return GC_ERR_ARG;
-    }
+    if (k < 0 || (size_t)k >= sizeof sdir)
+        return gc_fail(diag, GC_ERR_ARG, "the calibration folder %s is too long a path", dir);
     /* The history is ours: both levels 0700, tightened if found looser. */
     int rc = datadir_private_dir(dir);
     if (rc == GC_OK)
         rc = datadir_private_dir(sdir);
-    if (rc != GC_OK) {
-        snprintf(why, why_cap, "cannot create the calibration directory %s (%s)", sdir,
-                 strerror(errno));
-        return rc == GC_ERR_PERM ? GC_ERR_PERM : GC_ERR_IO;
-    }
+    if (rc != GC_OK)
+        return gc_fail(diag, rc == GC_ERR_PERM ? GC_ERR_PERM : GC_ERR_IO,
+                       "cannot create the calibration directory %s (%s)", sdir, strerror(errno));
     /* cal-20240502T103107Z.ini from created = 2024-05-02T10:31:07Z. */
     char stamp[32];
     size_t n = 0;
@@ -163,31 +163,35 @@ int calfile_save_new(const char *dir, const struct calfile *cf, char *path_out, 
             snprintf(path, sizeof path, "%s/cal-%s.ini", sdir, stamp);
         else
             snprintf(path, sizeof path, "%s/cal-%s-%02d.ini", sdir, stamp, attempt);
-        rc = calfile_write_new(cf, path, why, why_cap);
+        rc = calfile_write_new(cf, path, diag);
         if (rc == GC_OK) {
             if (path_out && path_cap)
                 snprintf(path_out, path_cap, "%s", path);
-            why[0] = '\0';
             return GC_OK;
         }
         if (access(path, F_OK) != 0)
             return rc; /* a real failure, not a name clash */
     }
-    snprintf(why, why_cap, "too many calibrations in the same second in %s", sdir);
-    return GC_ERR_IO;
+    return gc_fail(diag, GC_ERR_IO, "too many calibrations in the same second in %s", sdir);
 }
 
-int calfile_find_newest(const char *dir, const char *serial, char *path_out, size_t path_cap)
+int calfile_find_newest(const char *dir, const char *serial, char *path_out, size_t path_cap,
+                        struct gc_diag *diag)
 {
-    if (!dir || !calfile_serial_is_safe(serial) || !path_out)
-        return GC_ERR_ARG;
+    gc_diag_clear(diag);
+    if (!dir || !path_out)
+        return gc_fail(diag, GC_ERR_ARG, "no history folder or no room for the path");
+    if (!calfile_serial_is_safe(serial))
+        return gc_fail(diag, GC_ERR_ARG, "the sensor serial \"%s\" cannot name a directory",
+                       serial ? serial : "");
     char sdir[CALFILE_PATH_LEN];
     int k = snprintf(sdir, sizeof sdir, "%s/%s", dir, serial);
     if (k < 0 || (size_t)k >= sizeof sdir)
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "the calibration folder %s is too long a path", dir);
     DIR *d = opendir(sdir);
     if (!d)
-        return GC_ERR_NOT_FOUND;
+        return gc_fail(diag, GC_ERR_NOT_FOUND, "there is no calibration of sensor %s in %s",
+                       serial, dir);
     char best[256] = "";
     struct dirent *e;
     /* Names are cal-<UTC stamp>[-NN].ini: byte order is time order, and the
@@ -202,7 +206,10 @@ int calfile_find_newest(const char *dir, const char *serial, char *path_out, siz
     }
     closedir(d);
     if (!best[0])
-        return GC_ERR_NOT_FOUND;
+        return gc_fail(diag, GC_ERR_NOT_FOUND, "there is no calibration of sensor %s in %s",
+                       serial, dir);
     int n = snprintf(path_out, path_cap, "%s/%s", sdir, best);
-    return (n < 0 || (size_t)n >= path_cap) ? GC_ERR_ARG : GC_OK;
+    if (n < 0 || (size_t)n >= path_cap)
+        return gc_fail(diag, GC_ERR_ARG, "the path of %s/%s is too long", sdir, best);
+    return GC_OK;
 }

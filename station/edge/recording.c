@@ -604,7 +604,11 @@ int rec_cal_check(const char *text, size_t len, struct deck_cal *cal, char *why,
     }
     /* The same limits as a calibration file (no nominal gain here: the
      * absolute ones). */
-    return calfile_check_deck(cal, 0.0, why, why_cap);
+    struct gc_diag diag;
+    int rc = calfile_check_deck(cal, 0.0, &diag);
+    if (rc != GC_OK && why && why_cap)
+        snprintf(why, why_cap, "%s", diag.msg);
+    return rc;
 }
 
 void rec_link_stats_encode(const struct rec_link_stats *s, uint8_t out[REC_LINK_STATS_SIZE])

@@ -1,7 +1,8 @@
 /*
  * test_gc_error - the one error enum (gc_error.h): success and failures
  * keep their signs, every code has its own phrase, and a code nobody
- * defined says so instead of crashing.
+ * defined says so instead of crashing; the diagnostics struct keeps a
+ * failure's code and sentence, and a warning on success (gc_warn).
  */
 #include <string.h>
 
@@ -61,5 +62,22 @@ int main(void)
     CHECK_EQ(strlen(d.msg), (size_t)GC_DIAG_MSG_MAX - 1);
     gc_diag_clear(&d);
     CHECK(d.code == GC_OK && d.msg[0] == '\0');
+    CHECK(!gc_diag_is_warning(&d));
+
+    /* A warning on success: the code stays GC_OK, the sentence is kept and
+     * replaces an earlier failure's, and only it counts as a warning. */
+    gc_fail(&d, GC_ERR_IO, "old failure");
+    CHECK(!gc_diag_is_warning(&d));
+    CHECK_EQ(gc_warn(&d, "file %d is %s", 2, "stale"), GC_OK);
+    CHECK_EQ(d.code, GC_OK);
+    CHECK(!strcmp(d.msg, "file 2 is stale"));
+    CHECK(gc_diag_is_warning(&d));
+    CHECK_EQ(gc_diag_prefix(&d, "calibration"), GC_OK);
+    CHECK(!strcmp(d.msg, "calibration: file 2 is stale"));
+    CHECK_EQ(gc_warn(NULL, "ignored"), GC_OK);
+    CHECK(!gc_diag_is_warning(NULL));
+    gc_warn(&d, "%s", big);
+    CHECK_EQ(strlen(d.msg), (size_t)GC_DIAG_MSG_MAX - 1);
+    CHECK(gc_diag_is_warning(&d));
     return check_exit();
 }

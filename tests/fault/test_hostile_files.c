@@ -356,7 +356,7 @@ static void test_calfile_gains(void)
 {
     static struct calfile cf, back;
     static char text[16384];
-    char why[CALFILE_WHY_LEN];
+    struct gc_diag diag;
     const double gains[] = {-2.5e-4, 1e300, 1e-300, 0.0, 2.5e-4 * 1.6, 2.5e-4 * 0.4};
     for (size_t g = 0; g <= sizeof gains / sizeof gains[0]; g++) {
         calfile_init(&cf);
@@ -375,14 +375,17 @@ static void test_calfile_gains(void)
         if (!good)
             cf.deck.cell[2].n_per_count = gains[g];
         CHECK(calfile_format(&cf, text, sizeof text) > 0);
-        int rc = calfile_parse(text, NULL, 0, &back, why, sizeof why);
+        int rc = calfile_parse(text, NULL, 0, &back, &diag);
         if (good) {
-            CHECK_MSG(rc == GC_OK, why);
+            CHECK_MSG(rc == GC_OK, diag.msg);
+            CHECK(diag.code == GC_OK && diag.msg[0] == '\0');
         } else {
             CHECK_MSG(rc == GC_ERR_FORMAT, text);
             /* (a zero gain was already refused as malformed) */
-            CHECK_MSG(gains[g] == 0.0 || (strstr(why, "impossible values") && strstr(why, "cell 2 gain")),
-                      why);
+            CHECK_EQ(diag.code, GC_ERR_FORMAT);
+            CHECK_MSG(gains[g] == 0.0 || (strstr(diag.msg, "impossible values") &&
+                                          strstr(diag.msg, "cell 2 gain")),
+                      diag.msg);
             CHECK(back.deck.cell[2].n_per_count == 0.0); /* nothing of it usable */
         }
     }

@@ -142,9 +142,13 @@ static int run_calfile(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
     static struct calfile cf;
-    char why[CALFILE_WHY_LEN];
-    if (calfile_parse(text, NULL, 0, &cf, why, sizeof why) == GC_OK)
-        REQUIRE(calfile_check_deck(&cf.deck, cf.nominal_n_per_count, why, sizeof why) == GC_OK);
+    struct gc_diag diag;
+    int rc = calfile_parse(text, NULL, 0, &cf, &diag);
+    /* The code returned is the code kept, and a refusal says why. */
+    REQUIRE(diag.code == rc);
+    REQUIRE(rc == GC_OK || diag.msg[0] != '\0');
+    if (rc == GC_OK)
+        REQUIRE(calfile_check_deck(&cf.deck, cf.nominal_n_per_count, &diag) == GC_OK);
     free(text);
     return 0;
 }

@@ -49,15 +49,15 @@ static void sample_cal(struct calfile *cf)
 static void test_calibration(void)
 {
     char hist[PATH_MAX], root[PATH_MAX], sdir[PATH_MAX + 32], path[CALFILE_PATH_LEN];
-    char why[CALFILE_WHY_LEN];
+    struct gc_diag diag;
     struct calfile cf;
     sample_cal(&cf);
 
     /* The history in a data folder that does not exist yet: every level
      * created 0700. */
     CHECK_EQ(datadir_root(root, sizeof root), GC_OK);
-    CHECK_EQ(calstore_dir(hist, sizeof hist), GC_OK);
-    CHECK_MSG(calfile_save_new(hist, &cf, path, sizeof path, why, sizeof why) == GC_OK, why);
+    CHECK_EQ(calstore_dir(hist, sizeof hist, &diag), GC_OK);
+    CHECK_MSG(calfile_save_new(hist, &cf, path, sizeof path, &diag) == GC_OK, diag.msg);
     snprintf(sdir, sizeof sdir, "%s/GCSIM-0042", hist);
     CHECK(strncmp(path, sdir, strlen(sdir)) == 0);
     check_mode(path, 0600);
@@ -70,7 +70,7 @@ static void test_calibration(void)
     CHECK_EQ(chmod(hist, 0755), 0);
     CHECK_EQ(chmod(sdir, 0755), 0);
     snprintf(cf.created, sizeof cf.created, "2024-06-01T08:00:00Z");
-    CHECK_MSG(calfile_save_new(hist, &cf, path, sizeof path, why, sizeof why) == GC_OK, why);
+    CHECK_MSG(calfile_save_new(hist, &cf, path, sizeof path, &diag) == GC_OK, diag.msg);
     check_mode(path, 0600);
     check_mode(sdir, 0700);
     check_mode(hist, 0700);
@@ -81,13 +81,13 @@ static void test_calibration(void)
     snprintf(out_dir, sizeof out_dir, "%s/mine", g_base);
     CHECK_EQ(mkdir(out_dir, 0755), 0);
     snprintf(out, sizeof out, "%s/cal.ini", out_dir);
-    CHECK_MSG(calfile_write_new(&cf, out, why, sizeof why) == GC_OK, why);
+    CHECK_MSG(calfile_write_new(&cf, out, &diag) == GC_OK, diag.msg);
     check_mode(out, 0600);
     check_mode(out_dir, 0755);
 
     /* And what was written reads back. */
     struct calfile back;
-    CHECK_MSG(calfile_load(out, "GCSIM-0042", 0, &back, why, sizeof why) == GC_OK, why);
+    CHECK_MSG(calfile_load(out, "GCSIM-0042", 0, &back, &diag) == GC_OK, diag.msg);
     CHECK(strcmp(back.created, "2024-06-01T08:00:00Z") == 0);
 }
 

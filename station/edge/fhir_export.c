@@ -78,11 +78,17 @@ static int render_pdf(const struct report_record *r, const char *out_path, const
         snprintf(dir, sizeof dir, "%.*s/.gaitcue-fhir-XXXXXX", (int)(slash - out_path), out_path);
     else
         snprintf(dir, sizeof dir, ".gaitcue-fhir-XXXXXX");
-    if (!mkdtemp(dir)) /* mkdtemp makes it 0700 */
-        return gc_fail(diag, errno == EACCES ? GC_ERR_PERM : GC_ERR_IO,
+    if (!mkdtemp(dir)) { /* mkdtemp makes it 0700 */
+        int e = errno;
+        if (e == ENOENT || e == ENOTDIR)
+            return gc_fail(diag, GC_ERR_NOT_FOUND,
+                           "the folder of %s does not exist; create it or choose a writable path",
+                           out_path);
+        return gc_fail(diag, e == EACCES ? GC_ERR_PERM : GC_ERR_IO,
                        "cannot make a temporary folder beside %s for the report PDF: %s; "
                        "choose a writable folder",
-                       out_path, strerror(errno));
+                       out_path, strerror(e));
+    }
     char pdf[PATH_MAX + 16];
     snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
     int rc = report_session_pdf(r, pdf, store_path, diag);
@@ -167,6 +173,15 @@ static int sess_build(const struct report_record *r, struct sess_build *b, struc
     return GC_OK;
 }
 
+/* datadir's sentences end with a period; the commands add their own. */
+static int fail_msg(struct gc_diag *diag, int rc, char *msg)
+{
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '.' || msg[n - 1] == '\n'))
+        msg[--n] = '\0';
+    return gc_fail(diag, rc, "%s", msg);
+}
+
 static int write_bundle(const struct fhir_bundle_rec *fb, const struct fhir_export_opts *o,
                         const char *out_path, const char *store_path, struct gc_diag *diag)
 {
@@ -186,7 +201,7 @@ static int write_bundle(const struct fhir_bundle_rec *fb, const struct fhir_expo
         char msg[PATH_MAX + 256];
         rc = datadir_write_file(out_path, buf, need, &g, msg, sizeof msg);
         if (rc)
-            gc_fail(diag, rc, "%s", msg);
+            fail_msg(diag, rc, msg);
     }
     free(buf);
     return rc;
@@ -211,7 +226,7 @@ int fhir_export_session(const struct report_record *r, const struct fhir_export_
     char msg[PATH_MAX + 256];
     int rc = datadir_check_output(out_path, &g, msg, sizeof msg);
     if (rc)
-        return gc_fail(diag, rc, "%s", msg);
+        return fail_msg(diag, rc, msg);
     struct sess_build b;
     rc = sess_build(r, &b, diag);
     if (rc)

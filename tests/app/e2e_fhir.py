@@ -421,7 +421,8 @@ def case_clinic(tmp):
     ]:
         rc, out, err = run(env, "report", str(sid), *args)
         lines = [l for l in err.strip().splitlines() if l]
-        check(rc == rc_want and len(lines) == 1 and lines[0].endswith("."),
+        check(rc == rc_want and len(lines) == 1 and lines[0].endswith(".") and
+              not lines[0].endswith(".."),
               f"refused: {what} (exit {rc}, {err.strip()[:160]})")
     check(hashlib.sha256(open(db, "rb").read()).hexdigest() == before, "the store is unchanged")
     check(not os.path.exists(path("x.json")) and not os.path.exists(path("y.json")),
@@ -430,6 +431,9 @@ def case_clinic(tmp):
           "no temporary folder is left behind")
     rc, _, err = run(env, "progress", code, "--fhir", db)
     check(rc == 1 and "store" in err, f"progress --fhir over the store refused ({err.strip()})")
+    rc, _, err = run(env, "progress", code, "--fhir", "nofolder/p.json")
+    check(rc == 1 and "does not exist" in err and err.strip().endswith(".") and
+          not err.strip().endswith(".."), f"progress --fhir into a missing folder ({err.strip()})")
 
     # progress: a second session excluded from progress is left out
     sid2 = store_run(env, code, "--seconds", "10")

@@ -49,6 +49,10 @@
 #define CMD_PENDING   8u
 /* Resend requests remembered for their ACK (token -> range). */
 #define RESEND_PENDING 32u
+/* No block for this long while the link is up: ask for the next one (a
+ * tail probe; the ACK says whether the device built it, so a damaged last
+ * block before the stream pauses is seen and asked for). */
+#define TAIL_PROBE_MS 200
 /* After STOP: collect the tail for this long, longer while holes are open
  * (at most the window's hold). */
 #define STOP_DRAIN_MS 100
@@ -120,6 +124,7 @@ struct pending_cmd {
 struct pending_resend {
     int token; /* 0 = free */
     uint32_t first, count;
+    int64_t sent_ns;
 };
 
 struct live {
@@ -144,6 +149,8 @@ struct live {
     struct pending_cmd pend[CMD_PENDING];
     struct pending_resend resends[RESEND_PENDING];
     uint32_t resend_next;
+    int64_t last_block_ns; /* a block arrived (or a probe went out) */
+    uint64_t bad_at_block;  /* the decoder's frames_bad then */
     int64_t silent_since_ns;
 
     /* rings */
@@ -356,9 +363,27 @@ static void service_window(struct live *lv, int64_t t)
         if (token <= 0)
             break;
         struct pending_resend *q = &lv->resends[lv->resend_next++ % RESEND_PENDING];
-        *q = (struct pending_resend){token, first, count};
+        *q = (struct pending_resend){token, first, count, t};
     }
     release_blocks(lv, t);
+}
+
+/* A tail probe: a bad frame came after the last block, and no block for
+ * TAIL_PROBE_MS since (a device that merely paused, or went silent, is not
+ * probed: nothing was damaged). */
+static void probe_tail(struct live *lv, int64_t t)
+{
+    uint32_t next;
+    if (lv->ro == NULL || lv->link == NULL || lv->dev.dec.frames_bad == lv->bad_at_block ||
+        t - lv->last_block_ns < (int64_t)TAIL_PROBE_MS * 1000000 ||
+        !reorder_next_expected(lv->ro, &next))
+        return;
+    lv->last_block_ns = t;
+    lv->bad_at_block = lv->dev.dec.frames_bad;
+    int token = dev_send(&lv->dev, CMD_RESEND, next, 1);
+    if (token > 0)
+        lv->resends[lv->resend_next++ % RESEND_PENDING] =
+            (struct pending_resend){token, next, 1, t};
 }
 
 static void on_ack(struct live *lv, const uint8_t *payload, size_t len, int64_t t)
@@ -373,18 +398,19 @@ static void on_ack(struct live *lv, const uint8_t *payload, size_t len, int64_t 
         return;
     uint32_t oldest = (uint32_t)a.echo, next = (uint32_t)(a.echo >> 32);
     if (a.cmd == CMD_STOP) {
-        reorder_answer(lv->ro, false, 0, 0, oldest, next, t);
+        reorder_answer(lv->ro, false, 0, 0, 0, oldest, next, t);
         return;
     }
     for (unsigned i = 0; i < RESEND_PENDING; i++) {
         struct pending_resend *q = &lv->resends[i];
         if (q->token != 0 && q->token == a.token) {
-            reorder_answer(lv->ro, true, q->first, q->count, oldest, next, t);
+            reorder_rtt_sample(lv->ro, t - q->sent_ns);
+            reorder_answer(lv->ro, true, q->first, q->count, q->sent_ns, oldest, next, t);
             q->token = 0;
             return;
         }
     }
-    reorder_answer(lv->ro, false, 0, 0, oldest, next, t);
+    reorder_answer(lv->ro, false, 0, 0, 0, oldest, next, t);
 }
 
 static int reader_on_frame(void *user, uint8_t type, const uint8_t *payload, size_t len,
@@ -400,6 +426,8 @@ static int reader_on_frame(void *user, uint8_t type, const uint8_t *payload, siz
         lv->need_start = true; /* a HELLO saying "not streaming": the sensor rebooted */
     if (lv->ro && (type == PKT_SAMPLES || type == PKT_RESENT) &&
         reorder_push(lv->ro, type, payload, len, bad_before, t_rx_ns) == 0) {
+        lv->last_block_ns = t_rx_ns;
+        lv->bad_at_block = lv->dev.dec.frames_bad;
         /* In sequence order through the window; holes are asked for at
          * once, before the next read. */
         service_window(lv, t_rx_ns);
@@ -555,8 +583,10 @@ static void *reader_main(void *arg)
         int rc = dev_pump(&lv->dev, wait_ms, 0, -1, NULL, NULL);
         wake(&lv->wake_dsp);
         t = now_ns();
-        if (rc >= 0)
+        if (rc >= 0) {
             service_window(lv, t);
+            probe_tail(lv, t);
+        }
         if (rc < 0) {
             LOG_INFO("link lost: %s", gc_strerror(rc));
             if (lv->ro) {
@@ -608,6 +638,7 @@ static void *reader_main(void *arg)
             t = now_ns();
             service_window(lv, t);
             retry_commands(lv, t);
+            probe_tail(lv, t);
         }
         if (lv->ro) {
             reorder_flush(lv->ro);

@@ -40,6 +40,9 @@ struct reorder {
     struct slot outq[OUTQ_LEN];
     uint32_t out_head, out_n;
     struct slot cur; /* the block handed out by the last pop */
+    bool have_rtt;
+    int64_t srtt_ns, rttvar_ns; /* RFC 6298 estimators */
+    int64_t rto_ns;             /* retry timeout in use */
     struct reorder_stats st;
 };
 
@@ -135,6 +138,7 @@ struct reorder *reorder_new(const struct reorder_config *cfg)
     if (r == NULL)
         return NULL;
     r->cfg = *cfg;
+    r->rto_ns = cfg->retry_ns;
     return r;
 }
 
@@ -225,7 +229,7 @@ int reorder_pop(struct reorder *r, int64_t t_ns, struct reorder_block *out)
 static bool hole_due(const struct reorder *r, const struct slot *s, int64_t t_ns)
 {
     return s->state == SLOT_HOLE && !s->gone && t_ns - s->seen_ns < r->cfg.hold_ns &&
-           (!s->asked || t_ns - s->asked_ns >= r->cfg.retry_ns);
+           (!s->asked || t_ns - s->asked_ns >= r->rto_ns);
 }
 
 int reorder_request(struct reorder *r, int64_t t_ns, uint32_t *first, uint32_t *count)
@@ -251,7 +255,7 @@ int reorder_request(struct reorder *r, int64_t t_ns, uint32_t *first, uint32_t *
 }
 
 void reorder_answer(struct reorder *r, bool was_request, uint32_t first, uint32_t count,
-                    uint32_t oldest, uint32_t next, int64_t t_ns)
+                    int64_t asked_ns, uint32_t oldest, uint32_t next, int64_t t_ns)
 {
     if (!r->started)
         return;
@@ -270,10 +274,32 @@ void reorder_answer(struct reorder *r, bool was_request, uint32_t first, uint32_
         }
         /* Resends come before their ACK on an ordered link: a requested
          * block still missing now was damaged on the way.  Ask again. */
-        if (was_request && s->asked && seq_diff(q, first) >= 0 &&
+        if (was_request && s->asked && s->asked_ns <= asked_ns && seq_diff(q, first) >= 0 &&
             seq_diff(q, first + count) < 0)
-            s->asked_ns = t_ns - r->cfg.retry_ns;
+            s->asked_ns = t_ns - r->rto_ns;
     }
+}
+
+void reorder_rtt_sample(struct reorder *r, int64_t rtt_ns)
+{
+    if (rtt_ns < 0)
+        return;
+    if (!r->have_rtt) {
+        r->srtt_ns = rtt_ns;
+        r->rttvar_ns = rtt_ns / 2;
+        r->have_rtt = true;
+    } else {
+        int64_t err = rtt_ns - r->srtt_ns;
+        r->rttvar_ns += ((err < 0 ? -err : err) - r->rttvar_ns) / 4; /* beta 1/4 */
+        r->srtt_ns += err / 8;                                          /* alpha 1/8 */
+    }
+    int64_t rto = r->srtt_ns + 4 * r->rttvar_ns;
+    r->rto_ns = rto > r->cfg.retry_ns ? rto : r->cfg.retry_ns;
+}
+
+int64_t reorder_retry_ns(const struct reorder *r)
+{
+    return r->rto_ns;
 }
 
 void reorder_flush(struct reorder *r)
@@ -296,11 +322,17 @@ int64_t reorder_deadline(const struct reorder *r)
         int64_t give_up = s->seen_ns + r->cfg.hold_ns;
         if (give_up < d)
             d = give_up;
-        int64_t ask = s->asked ? s->asked_ns + r->cfg.retry_ns : s->seen_ns;
+        int64_t ask = s->asked ? s->asked_ns + r->rto_ns : s->seen_ns;
         if (ask < d)
             d = ask;
     }
     return d;
+}
+
+bool reorder_next_expected(const struct reorder *r, uint32_t *seq)
+{
+    *seq = r->top;
+    return r->started;
 }
 
 uint32_t reorder_open_holes(const struct reorder *r)

@@ -15,10 +15,14 @@
  * is given up hold_ns after it was seen).  With no hole nothing waits: a
  * block pushed is popped by the same thread at once.
  *
- * Holes are asked for when they are seen, and again every retry_ns while
- * they stay open; an answer (the device's ACK, sent after its resends) that
- * leaves a requested block missing means the resend was damaged: it is
- * asked for again at the next reorder_request.
+ * Holes are asked for when they are seen, and again after a retry timeout
+ * while they stay open; an answer (the device's ACK, sent after its
+ * resends) that leaves a requested block missing means the resend was
+ * damaged: it is asked for again at the next reorder_request, unless a newer
+ * request for it is on its way.  The retry timeout adapts to the measured
+ * round trip like TCP's (RFC 6298: srtt + 4 rttvar, never below retry_ns),
+ * so a slow link (QEMU's emulated UART) is not flooded with repeats whose
+ * resends would only queue behind each other.
  *
  * Sequence rules (docs/protocol.md section 4): a block before the window
  * that is at most REORDER_LATE_SPAN behind is a late duplicate (dropped,
@@ -54,7 +58,8 @@
 
 struct reorder_config {
     int64_t hold_ns;  /* longest wait for a hole (> 0) */
-    int64_t retry_ns; /* ask again after this long without the block (> 0) */
+    int64_t retry_ns; /* ask again after this long without the block (> 0): the
+                         least retry timeout; reorder_rtt_sample raises it */
 };
 
 /* A block leaving the window, viewed (valid until the next call). */
@@ -106,13 +111,21 @@ int reorder_pop(struct reorder *r, int64_t t_ns, struct reorder_block *out);
  * Call until it returns 0. */
 int reorder_request(struct reorder *r, int64_t t_ns, uint32_t *first, uint32_t *count);
 
-/* The device's ACK of CMD_RESEND (was_request) or CMD_STOP: oldest and
- * next from its echo (pkt_resend_echo).  Blocks before oldest or from next
- * on will never come (given up at the next pop); blocks of a request that
- * are still missing are asked again at once; blocks up to next that were
- * never seen become holes. */
+/* The device's ACK of CMD_RESEND (was_request; asked_ns = when that
+ * request was sent) or CMD_STOP: oldest and next from its echo
+ * (pkt_resend_echo).  Blocks before oldest or from next on will never come
+ * (given up at the next pop); blocks of the request still missing are
+ * asked again at once unless asked again since asked_ns; blocks up to next
+ * that were never seen become holes. */
 void reorder_answer(struct reorder *r, bool was_request, uint32_t first, uint32_t count,
-                    uint32_t oldest, uint32_t next, int64_t t_ns);
+                    int64_t asked_ns, uint32_t oldest, uint32_t next, int64_t t_ns);
+
+/* One measured round trip (request sent -> its ACK received), for the
+ * retry timeout. */
+void reorder_rtt_sample(struct reorder *r, int64_t rtt_ns);
+
+/* The retry timeout in use, ns. */
+int64_t reorder_retry_ns(const struct reorder *r);
 
 /* Give up every hole now (link lost, end of the session): what is held
  * leaves at the next pops, and the window starts afresh at the next block. */
@@ -121,6 +134,12 @@ void reorder_flush(struct reorder *r);
 /* The earliest time reorder_pop or reorder_request can have something new
  * without a push (a hold or retry deadline), or INT64_MAX. */
 int64_t reorder_deadline(const struct reorder *r);
+
+/* The sequence number the window expects next (one past the newest block
+ * seen); false before the first block.  A receiver that saw no block for a
+ * while asks for this one (a tail probe): the ACK's echo tells whether the
+ * device built it, and reorder_answer opens the holes. */
+bool reorder_next_expected(const struct reorder *r, uint32_t *seq);
 
 /* Holes open now. */
 uint32_t reorder_open_holes(const struct reorder *r);

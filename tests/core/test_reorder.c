@@ -85,7 +85,7 @@ static void test_hole_recovered(void)
     push(r, PKT_RESENT, 11, 33 * MS);
     CHECK_EQ(pop_all(r, 33 * MS, out, 8), 1);
     CHECK_EQ(out[0], 11);
-    reorder_answer(r, true, 11, 2, 0, 14, 34 * MS);
+    reorder_answer(r, true, 11, 2, 30 * MS, 0, 14, 34 * MS);
     CHECK_EQ(reorder_request(r, 34 * MS, &f, &c), 1); /* asked again at once */
     CHECK_EQ(f, 12);
     CHECK_EQ(c, 1);
@@ -155,7 +155,7 @@ static void test_gone_and_tail(void)
     /* the device holds 1017.. only: resends 1017..1040, ACK_GONE */
     for (uint32_t s = 1017; s <= 1040; s++)
         push(r, PKT_RESENT, s, 503 * MS);
-    reorder_answer(r, true, 1001, 40, 1017, 1042, 504 * MS);
+    reorder_answer(r, true, 1001, 40, 500 * MS, 1017, 1042, 504 * MS);
     int n = pop_all(r, 504 * MS, out, 80);
     CHECK_EQ(n, 25); /* 1017..1041 at once: no waiting for what will never come */
     CHECK_EQ(out[0], 1017);
@@ -165,9 +165,12 @@ static void test_gone_and_tail(void)
     CHECK_EQ(st.lost, 16);
     CHECK_EQ(st.lost_gone, 16);
     CHECK_EQ(st.recovered, 24);
+    uint32_t nx = 0;
+    CHECK(reorder_next_expected(r, &nx));
+    CHECK_EQ(nx, 1042);
     /* the tail before STOP: 1042 and 1043 built but damaged; STOP's ACK
      * says next = 1044: they become holes and are asked for */
-    reorder_answer(r, false, 0, 0, 1019, 1044, 600 * MS);
+    reorder_answer(r, false, 0, 0, 0, 1019, 1044, 600 * MS);
     CHECK_EQ(reorder_open_holes(r), 2);
     CHECK_EQ(reorder_request(r, 600 * MS, &f, &c), 1);
     CHECK_EQ(f, 1042);
@@ -216,22 +219,52 @@ static void test_restart_jump_flush(void)
     reorder_free(r);
 }
 
+/* The retry timeout follows the round trip (RFC 6298), never below
+ * retry_ns; an old request's answer does not re-ask a hole asked since. */
+static void test_adaptive_retry(void)
+{
+    struct reorder *r = reorder_new(&CFG);
+    uint32_t out[4], f, c;
+    CHECK_EQ(reorder_retry_ns(r), 12 * MS);
+    reorder_rtt_sample(r, 2 * MS); /* fast link: the floor holds */
+    CHECK_EQ(reorder_retry_ns(r), 12 * MS);
+    for (int i = 0; i < 20; i++)
+        reorder_rtt_sample(r, 30 * MS); /* a slow link: about 30 ms + 4 x spread */
+    printf("retry timeout after 20 samples of 30 ms: %.1f ms\n", reorder_retry_ns(r) / 1e6);
+    CHECK(reorder_retry_ns(r) >= 28 * MS && reorder_retry_ns(r) <= 60 * MS);
+    push(r, PKT_SAMPLES, 0, 0);
+    push(r, PKT_SAMPLES, 2, 10 * MS);
+    CHECK_EQ(reorder_request(r, 10 * MS, &f, &c), 1);
+    CHECK_EQ(reorder_request(r, 25 * MS, &f, &c), 0); /* not before the timeout */
+    int64_t t2 = 10 * MS + reorder_retry_ns(r);
+    CHECK_EQ(reorder_request(r, t2, &f, &c), 1);        /* asked again at t2 */
+    reorder_answer(r, true, 1, 1, 10 * MS, 0, 3, t2 + MS); /* the first request's ACK */
+    CHECK_EQ(reorder_request(r, t2 + MS, &f, &c), 0);    /* the newer one is on its way */
+    reorder_answer(r, true, 1, 1, t2, 0, 3, t2 + 2 * MS); /* its own ACK: resend damaged */
+    CHECK_EQ(reorder_request(r, t2 + 2 * MS, &f, &c), 1);
+    push(r, PKT_RESENT, 1, t2 + 3 * MS);
+    CHECK_EQ(pop_all(r, t2 + 3 * MS, out, 4), 3);
+    reorder_free(r);
+}
+
 static void test_hostile(void)
 {
     struct reorder_config bad = {0, 12 * MS};
     CHECK(reorder_new(&bad) == NULL);
     CHECK(reorder_new(NULL) == NULL);
     struct reorder *r = reorder_new(&CFG);
+    uint32_t nx;
+    CHECK(!reorder_next_expected(r, &nx));
     uint8_t p[REORDER_PAYLOAD_MAX + 1];
     memset(p, 0, sizeof p);
     CHECK_EQ(reorder_push(r, PKT_SAMPLES, p, 3, 0, 0), -1);
     CHECK_EQ(reorder_push(r, PKT_SAMPLES, p, sizeof p, 0, 0), -1);
     CHECK_EQ(reorder_push(r, PKT_STATUS, p, 20, 0, 0), -1);
     /* answers before any block, and answers with nonsense, change nothing */
-    reorder_answer(r, true, 5, 64, 0xFFFFFFFFu, 3, 0);
+    reorder_answer(r, true, 5, 64, 0, 0xFFFFFFFFu, 3, 0);
     CHECK_EQ(reorder_open_holes(r), 0);
     push(r, PKT_SAMPLES, 7, 0);
-    reorder_answer(r, false, 0, 0, 0, 0x80000000u, 0); /* next far away: ignored */
+    reorder_answer(r, false, 0, 0, 0, 0, 0x80000000u, 0); /* next far away: ignored */
     CHECK_EQ(reorder_open_holes(r), 0);
     uint32_t out[4];
     CHECK_EQ(pop_all(r, 0, out, 4), 1);
@@ -245,6 +278,7 @@ int main(void)
     test_retry_and_bound();
     test_gone_and_tail();
     test_restart_jump_flush();
+    test_adaptive_retry();
     test_hostile();
     return check_exit();
 }

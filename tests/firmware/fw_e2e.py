@@ -12,6 +12,10 @@
   steps-cop the same with a 300 Hz recording that has a COP, played at
             600 Hz: same count, same left/right labels, IC within one sample
             of each rate
+  steps-ber `steps` through gc_fault_proxy at 1e-4 per bit in both
+            directions plus a 20 ms stall every second (protocol 2, issue
+            16): the firmware resends every damaged block from its ring, 0
+            blocks finally lost, the same steps as the undamaged CSV
   fault     a HardFault is recorded, the MCU resets, and the next HELLO and
             STATUS report it
   absent    the real-board image (no ADC/IMU under QEMU) and the emulated
@@ -355,7 +359,36 @@ def trim_csv(src, dst, seconds):
                 out.write(line)
 
 
-def test_steps(fw, name="alcantara2022_trial01.csv", fw_rate=None, max_seconds=None):
+class FaultProxy:
+    """gc_fault_proxy in front of QEMU's pty (--upstream)."""
+
+    def __init__(self, upstream, tmp, faults):
+        self.link = os.path.join(tmp, "proxy-link")
+        self.report = os.path.join(tmp, "proxy.json")
+        exe = os.path.join(env("GC_BINARY_DIR"), "bin", "gc_fault_proxy")
+        if not os.path.exists(exe):
+            print(f"skip: {exe} is not built")
+            sys.exit(SKIP)
+        self.p = subprocess.Popen([exe, "--upstream", upstream, "--link", self.link, "--report",
+                                   self.report] + faults, stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline()
+        if not line.startswith("ready "):
+            raise RuntimeError(f"gc_fault_proxy did not start: {line!r}")
+
+    def finish(self):
+        self.p.terminate()
+        self.p.wait(10)
+        with open(self.report) as f:
+            return json.load(f)
+
+
+def summary_count(text, key):
+    import re
+    m = re.search(key + r" (\d+)", text)
+    return int(m.group(1)) if m else None
+
+
+def test_steps(fw, name="alcantara2022_trial01.csv", fw_rate=None, max_seconds=None, ber=False):
     """fw_rate None: stream at the table's own rate, a sample-for-sample
     replay, so every IC must agree within one sample.  Else the firmware
     plays the table at fw_rate (linear interpolation, table.h): each
@@ -387,12 +420,38 @@ def test_steps(fw, name="alcantara2022_trial01.csv", fw_rate=None, max_seconds=N
         # the live session end exactly on the recording's last sample.
         last_k = ((tab["count"] - 1) * rate) // tab["rate"]  # last sample the firmware plays
         seconds = (last_k - 0.5) / rate
-        r = run_station(["run", "--port", q.pty, "--seconds", f"{seconds:.6f}", "--steps", live],
-                        timeout=70)
+        port, px = q.pty, None
+        if ber:
+            px = FaultProxy(q.pty, tmp, ["--ber", "1e-4", "--stall-every", "1", "--stall-for",
+                                         "0.02", "--seed", "16"])
+            port = px.link
+        try:
+            r = run_station(["run", "--port", port, "--seconds", f"{seconds:.6f}", "--steps", live],
+                            timeout=70)
+        finally:
+            rep = px.finish() if px else None
         print(r.stdout[-2000:])
         print(r.stderr[-2000:], file=sys.stderr)
         if not check(r.returncode == 0, f"station run --port on the emulated sensor exits 0"):
             return
+        if rep is not None:
+            damaged = len(rep["lost"])
+            lost = summary_count(r.stdout, "lost blocks")
+            recovered = summary_count(r.stdout, "recovered")
+            requests = summary_count(r.stdout, "resend requests")
+            print(f"figure: QEMU + proxy 1e-4/bit both ways + 20 ms stalls/s: proxy damaged "
+                  f"{damaged} blocks and {rep['resent_damaged']} resends, flipped "
+                  f"{rep['bits_flipped_up']} bits towards the device; station resend requests "
+                  f"{requests}, recovered {recovered}, finally lost {lost}")
+            # the recording is 5 s long: a stall per second, ~0.2 damaged
+            # blocks per block sent, a few bits of the station's commands
+            check(damaged > 20 and rep["bits_flipped_up"] > 0 and rep["stalls"] >= 4,
+                  f"the proxy damaged {damaged} blocks, {rep['bits_flipped_up']} bits towards "
+                  f"the device, {rep['stalls']} stalls")
+            check(lost == 0, f"0 blocks finally lost (summary: {lost})")
+            check(recovered is not None and recovered >= damaged - 2,
+                  f"the firmware resent them: {recovered} recovered of {damaged} damaged "
+                  "(the proxy also counts blocks after the station stopped)")
     finally:
         q.close()
     a, b = read_steps(ref), read_steps(live)
@@ -495,13 +554,15 @@ def test_absent(fw):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("test", choices=["link", "probe", "steps", "steps-cop", "fault", "absent"])
+    ap.add_argument("test", choices=["link", "probe", "steps", "steps-cop", "steps-ber", "fault",
+                                     "absent"])
     ap.add_argument("--fw-dir", required=True)
     a = ap.parse_args()
     {"link": test_link, "probe": test_probe, "steps": test_steps,
      # 300 Hz force plate with COP, played at 600 Hz (interpolated), 29 s of
      # it (the emulated SRAM holds 29.5 s at 300 Hz).
      "steps-cop": lambda fw: test_steps(fw, "fukuchi_rbds0041_t25.csv", 600, 29.0),
+     "steps-ber": lambda fw: test_steps(fw, ber=True),
      "fault": test_fault, "absent": test_absent}[a.test](a.fw_dir)
     if FAILS:
         print(f"{len(FAILS)} check(s) failed")

@@ -100,6 +100,7 @@ struct feedback_app {
     struct audio *audio;
     struct display *disp;
     struct ctlsock *ctl;
+    struct display *panel_disp; /* --panel-window: the therapist panel's own window */
     struct web *web;
     char web_url[160];
     uint64_t view_ev_seq;
@@ -161,6 +162,7 @@ void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
     cfg->screenshot = o->screenshot;
     cfg->patient = o->patient;
     cfg->changes_out = o->quiet ? NULL : stdout;
+    cfg->panel_window = o->panel_window;
     cfg->web = o->web;
     cfg->web_addr = o->web_addr[0] ? o->web_addr : NULL;
     cfg->web_port = o->web_port;
@@ -1089,6 +1091,22 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
         feedback_app_free(app);
         return NULL;
     }
+    if (cfg->panel_window && cfg->headless) {
+        LOG_WARN("no display: the therapist panel's window (--panel-window) is not opened");
+    } else if (cfg->panel_window) {
+        display_config_default(&dc);
+        dc.backend = DISPLAY_WINDOW;
+        dc.panel_only = true;
+        dc.screen = 1; /* the second monitor; the first when there is one */
+        dc.width = 800;
+        dc.height = 760;
+        dc.software = cfg->software;
+        dc.title = "gaitcue - therapist panel";
+        app->panel_disp = display_new(&dc, derr, sizeof derr);
+        /* the keys and Tab still work on the runner's window */
+        if (!app->panel_disp)
+            LOG_WARN("%s; the therapist panel stays on the runner's window (Tab)", derr);
+    }
     if (cfg->ctl) {
         struct ctlsock_config cc = {.path = cfg->ctl_path, .uid = (uid_t)-1};
         char cerr[600];
@@ -1137,7 +1155,9 @@ static void build_model(struct feedback_app *app, struct display_model *m)
     memset(m, 0, sizeof *m);
     m->fb = app->view;
     session_get_view(&app->sess, &m->session);
-    m->panel = app->panel;
+    /* with its own window the panel never covers the runner's display */
+    m->panel = app->panel && !app->panel_disp;
+    snprintf(m->web_url, sizeof m->web_url, "%s", app->web_url);
     m->link_ok = app->status.link_ok;
     snprintf(m->link, sizeof m->link, "%s", app->status.link);
     snprintf(m->calib, sizeof m->calib, "%s", app->status.calib);
@@ -1212,6 +1232,12 @@ int feedback_app_frame(struct feedback_app *app, const struct feedback_app_statu
     build_model(app, &app->model);
     app->have_model = true;
     display_render(app->disp, &app->model);
+    if (app->panel_disp) {
+        static struct display_model pm; /* main thread only; too large for the stack */
+        pm = app->model;
+        pm.panel = true;
+        display_render(app->panel_disp, &pm);
+    }
     if (app->web)
         publish_web(app);
     return app->quit ? 1 : 0;
@@ -1322,6 +1348,7 @@ void feedback_app_free(struct feedback_app *app)
         return;
     web_free(app->web); /* its threads end first: none of them reads the app */
     audio_free(app->audio); /* joins the thread that runs the policy */
+    display_free(app->panel_disp);
     display_free(app->disp);
     ctlsock_free(app->ctl);
     if (app->cue_log)

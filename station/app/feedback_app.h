@@ -82,6 +82,8 @@ struct feedback_app_config {
     const char *screenshot; /* PNG of the last frame at finish; NULL = none */
     int width, height;
     bool fullscreen;
+    bool panel_window;    /* the therapist panel in its own window, on the second
+                             monitor if there is one (--panel-window) */
     bool software;        /* software renderer (byte-identical screenshots) */
     bool ctl;             /* open the control socket */
     const char *ctl_path; /* NULL = ctlsock_default_path */

@@ -85,6 +85,9 @@ void run_options_usage(enum run_mode mode, FILE *out)
             "  --headless            no window: terminal lines only (automatic, with a note,\n"
             "                        when there is no display)\n"
             "  --screenshot PATH     save the runner's display as PNG at the end\n"
+            "  --panel-window        open the therapist panel as its own window, on the\n"
+            "                        second monitor if there is one: the runner's display\n"
+            "                        is never covered (Tab then does nothing)\n"
             "  --target-cadence SPM  without --protocol: absolute cadence target, steps/min,\n"
             "                        feedback from the start (default: a 2 min baseline,\n"
             "                        then +7.5 %% over it, until stopped)\n"
@@ -216,6 +219,8 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
             o->quiet = true;
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--headless")) {
             o->headless = true;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--panel-window")) {
+            o->panel_window = true;
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--screenshot")) {
             NEED_VALUE();
             o->screenshot = v;
@@ -315,6 +320,10 @@ int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_opti
     }
     if (mode == RUN_MODE_REPLAY && o->replay_file == NULL) {
         snprintf(err, errcap, "give the recording to replay: station replay FILE.");
+        return 2;
+    }
+    if (o->panel_window && o->headless) {
+        snprintf(err, errcap, "--panel-window opens a window: leave out --headless.");
         return 2;
     }
     if (web_listen_addr[0]) {

@@ -43,6 +43,7 @@ struct run_options {
     bool quiet;            /* --quiet: no per-second lines, summary only */
     /* display / feedback / store (run_session.c) */
     bool headless;             /* --headless: no window, terminal lines only */
+    bool panel_window;         /* --panel-window: the therapist panel in its own window */
     const char *screenshot;    /* --screenshot PATH: PNG of the display at the end */
     double target_cadence_spm; /* --target-cadence SPM (0 = from protocol / baseline) */
     const char *audio_device;  /* --audio-device PCM (ALSA name; "null" for none) */

@@ -99,12 +99,17 @@ struct display *display_new(const struct display_config *cfg, char *err, size_t 
     Uint32 wflags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
     if (cfg->fullscreen)
         wflags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    d->win = SDL_CreateWindow(cfg->title ? cfg->title : "gaitcue", SDL_WINDOWPOS_CENTERED,
-                              SDL_WINDOWPOS_CENTERED, cfg->width, cfg->height, wflags);
+    /* cfg->screen: the monitor (a panel window goes to the second one) */
+    int screen = cfg->screen < SDL_GetNumVideoDisplays() ? cfg->screen : 0;
+    d->win = SDL_CreateWindow(cfg->title ? cfg->title : "gaitcue",
+                              (int)SDL_WINDOWPOS_CENTERED_DISPLAY(screen),
+                              (int)SDL_WINDOWPOS_CENTERED_DISPLAY(screen), cfg->width, cfg->height,
+                              wflags);
     if (!d->win) {
         snprintf(err, errcap, "cannot open a window (%s); run with --headless", SDL_GetError());
         goto fail;
     }
+    SDL_SetWindowData(d->win, DISPLAY_WINDOW_DATA, d);
     d->fullscreen = cfg->fullscreen;
     Uint32 rflags = cfg->software ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED;
     if (cfg->vsync && !cfg->software)

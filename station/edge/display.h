@@ -50,6 +50,7 @@ struct display_model {
     bool align;              /* metronome phase-aligned to steps */
     double audio_latency_ms; /* NAN if unknown */
     char audio_device[64];
+    char web_url[160]; /* the web console's address: a QR code in the panel; "" none */
 };
 
 enum display_backend {
@@ -66,6 +67,8 @@ struct display_config {
     bool vsync;    /* window: present on vertical sync */
     const char *title;
     const char *font_dir; /* NULL: search the usual Debian/Fedora/Arch paths */
+    bool panel_only; /* the therapist panel alone, filling the window (--panel-window) */
+    int screen;      /* window: the monitor to open on, 0 = the first (SDL's display index) */
 };
 
 void display_config_default(struct display_config *cfg);

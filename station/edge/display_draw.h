@@ -93,6 +93,10 @@ struct display {
 
 enum align { AL_LEFT, AL_CENTER, AL_RIGHT };
 
+/* SDL_SetWindowData name under which a window keeps its struct display
+ * (display_poll hands a second window's events to its display). */
+#define DISPLAY_WINDOW_DATA "gaitcue-display"
+
 /* Fonts: DejaVu Sans regular and bold in cfg.font_dir or the usual
  * distribution folders (false: not found). */
 bool dd_find_fonts(struct display *d);

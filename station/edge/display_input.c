@@ -35,6 +35,15 @@ static void add_action(struct display_input *out, size_t cap, int *n, enum displ
         out[(*n)++] = (struct display_input){a, value};
 }
 
+/* SDL has one event queue for every window: a second window's events
+ * (--panel-window) arrive here too and go to the display that owns it. */
+static struct display *display_of_window(struct display *d, Uint32 window_id)
+{
+    SDL_Window *w = SDL_GetWindowFromID(window_id);
+    struct display *t = w ? SDL_GetWindowData(w, DISPLAY_WINDOW_DATA) : NULL;
+    return t ? t : d;
+}
+
 int display_poll(struct display *d, struct display_input *out, size_t cap)
 {
     int n = 0;
@@ -44,11 +53,19 @@ int display_poll(struct display *d, struct display_input *out, size_t cap)
     while (SDL_PollEvent(&e)) {
         if (e.type == SDL_QUIT) {
             add_action(out, cap, &n, DISPLAY_ACT_QUIT, 0);
+        } else if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE) {
+            /* the runner's window closed ends the session; a panel window
+             * (--panel-window) closes with the session */
+            struct display *t = display_of_window(d, e.window.windowID);
+            if (!t->cfg.panel_only)
+                add_action(out, cap, &n, DISPLAY_ACT_QUIT, 0);
         } else if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
-            SDL_GetRendererOutputSize(d->ren, &d->w, &d->h);
-            d->dirty = true;
+            struct display *t = display_of_window(d, e.window.windowID);
+            SDL_GetRendererOutputSize(t->ren, &t->w, &t->h);
+            t->dirty = true;
         } else if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_EXPOSED) {
-            d->dirty = true; /* uncovered: the window's pixels must be drawn again */
+            /* uncovered: the window's pixels must be drawn again */
+            display_of_window(d, e.window.windowID)->dirty = true;
         } else if (e.type == SDL_KEYDOWN) {
             SDL_Keycode k = e.key.keysym.sym;
             if (k == SDLK_F11) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "display_draw.h"
+#include "display_qr.h"
 
 static void clock_str(char *buf, size_t cap, double s)
 {
@@ -274,10 +275,18 @@ static void draw_footer(struct display *d, const struct layout *L, const struct 
     }
 }
 
+/* The web console's QR code in the panel's top right corner: lines above
+ * its bottom edge are shortened by its width (set by draw_panel). */
+static struct {
+    float bottom, cut;
+} panel_qr;
+
 /* One line of the therapist panel, shortened to fit (b is changed). */
 static void panel_line(struct display *d, char *b, float x, float y, int px, bool bold,
                        struct rgb c, float maxw)
 {
+    if (y < panel_qr.bottom)
+        maxw -= panel_qr.cut;
     dd_fit_width(d, b, px, bold, maxw);
     dd_text(d, b, x, y, px, bold, AL_LEFT, c);
 }
@@ -292,6 +301,15 @@ static void draw_panel(struct display *d, const struct layout *L, const struct d
     float lh = px * 1.3f, tx = x + L->u * 0.3f, ty = y + L->u * 0.2f;
     char b[160], t1[32];
     float maxw = w - L->u * 0.5f; /* every line is shortened to the panel */
+    panel_qr.bottom = panel_qr.cut = 0;
+    if (m->web_url[0]) {
+        /* 1.8 u: 3 px modules for a 45-module code at 1280 x 720 */
+        float qs = L->u * 1.8f, qx = x + w - qs - L->u * 0.15f, qy = y + L->u * 0.15f;
+        if (display_qr_draw(d, m->web_url, qx, qy, qs) == GC_OK) {
+            panel_qr.bottom = qy + qs;
+            panel_qr.cut = qs + L->u * 0.1f;
+        }
+    }
 
     snprintf(b, sizeof b, "THERAPIST%s%s", m->patient[0] ? "  -  " : "", m->patient);
     dd_text(d, b, tx, ty, PX(L, 0.34f), true, AL_LEFT, C_AMBER);
@@ -388,6 +406,18 @@ static void draw_panel(struct display *d, const struct layout *L, const struct d
 void display_layout_draw(struct display *d, const struct display_model *m)
 {
     struct layout L;
+    if (d->cfg.panel_only) {
+        /* --panel-window: the panel alone, as large as its window allows,
+         * so the runner's display is never covered */
+        L.u = fminf(d->w / 7.9f, d->h / 7.55f);
+        L.x0 = (d->w - 7.5f * L.u) / 2 - 8.3f * L.u;
+        L.y0 = (d->h - 7.15f * L.u) / 2 - 1.05f * L.u;
+        L.top = 0;
+        L.bottom = (float)d->h;
+        dd_clear(d, C_BG);
+        draw_panel(d, &L, m);
+        return;
+    }
     L.u = fminf(d->w / 16.0f, d->h / 9.0f);
     L.x0 = (d->w - 16 * L.u) / 2;
     L.y0 = (d->h - 9 * L.u) / 2;

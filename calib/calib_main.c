@@ -9,7 +9,10 @@
  *   calib show    check and print a calibration file
  *
  * Exit codes: 0 success, 1 refused or failed (one sentence on stderr, no
- * file written), 2 usage error.  Thread: main thread only.
+ * file written), 2 usage error.  The sentence is the failing call's
+ * struct gc_diag message (fit.h, source.h, calstore.h), printed here once
+ * with "calib: " in front; warnings on success go to stderr too.
+ * Thread: main thread only.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -388,33 +391,30 @@ static int capture_still(const struct opts *o, struct source *src, const struct 
         }
         struct pkt_sample *s = NULL;
         size_t n = 0;
-        char why[FIT_WHY_LEN] = "";
-        int rc = source_capture(src, load, n_load, hello, &s, &n, why, sizeof why);
+        struct gc_diag diag;
+        int rc = source_capture(src, load, n_load, hello, &s, &n, &diag);
         if (rc != GC_OK) {
-            fprintf(stderr, "calib: %s.\n", why);
+            fprintf(stderr, "calib: %s.\n", diag.msg);
             return rc;
         }
-        rc = fit_window_stats(s, n, hello->cell_n_per_count, w);
+        rc = fit_window_stats(s, n, hello->cell_n_per_count, w, &diag);
         free(s);
         if (rc != GC_OK) {
-            fprintf(stderr,
-                    "calib: the capture is too short (%zu samples): give a longer "
-                    "--window.\n",
-                    n);
+            fprintf(stderr, "calib: %s.\n", diag.msg);
             return rc;
         }
         if (!check_still)
             return GC_OK;
         struct fit_still_limits lim;
         fit_still_limits_default(&lim);
-        rc = fit_window_check_still(w, &lim, why, sizeof why);
+        rc = fit_window_check_still(w, &lim, &diag);
         if (rc == GC_OK)
             return GC_OK;
         if (!o->prompt) {
-            fprintf(stderr, "calib: %s; no file written.\n", why);
+            fprintf(stderr, "calib: %s; no file written.\n", diag.msg);
             return rc;
         }
-        printf("  %s.\n", why);
+        printf("  %s.\n", diag.msg);
     }
 }
 
@@ -428,10 +428,11 @@ static void cal_from_hello(const struct pkt_hello *h, struct deck_cal *cal)
 static int check_points(const struct opts *o, const struct deck_cal *cal)
 {
     for (size_t j = 0; j < o->n_place; j++) {
-        char why[FIT_WHY_LEN];
-        if (fit_placement_check(cal, o->place[j].mass_kg, o->place[j].x_m, o->place[j].y_m, why,
-                                sizeof why) != GC_OK) {
-            fprintf(stderr, "calib: placement %zu: %s; no file written.\n", j + 1, why);
+        struct gc_diag diag;
+        if (fit_placement_check(cal, o->place[j].mass_kg, o->place[j].x_m, o->place[j].y_m,
+                                &diag) != GC_OK) {
+            gc_diag_prefix(&diag, "placement %zu", j + 1);
+            fprintf(stderr, "calib: %s; no file written.\n", diag.msg);
             return 1;
         }
     }
@@ -498,10 +499,10 @@ static int apply_imu(struct calfile *cf, const struct fit_window *w, const struc
     struct fit_imu_limits lim;
     fit_imu_limits_default(&lim);
     struct fit_imu_result r;
-    char why[FIT_WHY_LEN];
-    int rc = fit_imu(w, h->accel_g_per_lsb, h->gyro_dps_per_lsb, &lim, &r, why, sizeof why);
-    if (rc != GC_OK) {
-        fprintf(stderr, "calib: IMU: %s; no file written.\n", why);
+    struct gc_diag diag;
+    if (fit_imu(w, h->accel_g_per_lsb, h->gyro_dps_per_lsb, &lim, &r, &diag) != GC_OK) {
+        gc_diag_prefix(&diag, "IMU");
+        fprintf(stderr, "calib: %s; no file written.\n", diag.msg);
         return 1;
     }
     cf->imu_present = true;
@@ -538,9 +539,9 @@ static int cmd_span(struct opts *o, struct source *src)
     cal_from_hello(&hello, &cf->deck);
     struct fit_still_limits still;
     fit_still_limits_default(&still);
-    char why[FIT_WHY_LEN];
-    if (fit_zero(&w, &still, &cf->deck, why, sizeof why) != GC_OK) {
-        fprintf(stderr, "calib: %s; no file written.\n", why);
+    struct gc_diag diag;
+    if (fit_zero(&w, &still, &cf->deck, &diag) != GC_OK) {
+        fprintf(stderr, "calib: %s; no file written.\n", diag.msg);
         free(cf);
         return 1;
     }
@@ -630,10 +631,9 @@ static int cmd_span(struct opts *o, struct source *src)
     struct fit_span_limits lim;
     fit_span_limits_default(&lim);
     struct fit_span_result res;
-    rc = fit_span(o->place, o->n_place, hello.cell_n_per_count, &lim, &cf->deck, &res, why,
-                  sizeof why);
+    rc = fit_span(o->place, o->n_place, hello.cell_n_per_count, &lim, &cf->deck, &res, &diag);
     if (rc != GC_OK) {
-        fprintf(stderr, "calib: %s; no file written.\n", why);
+        fprintf(stderr, "calib: %s; no file written.\n", diag.msg);
         /* Drift of the empty deck larger than the fit's force limit is the
          * likelier cause than a wrong mass: say so. */
         double w_min = o->place[0].mass_kg;
@@ -742,13 +742,13 @@ static int cmd_update(struct opts *o, struct source *src, bool zero)
         free(cf);
         return 1;
     }
-    char why[FIT_WHY_LEN];
     if (zero) {
         struct fit_still_limits still;
         fit_still_limits_default(&still);
         struct deck_cal before = cf->deck;
-        if (fit_zero(&w, &still, &cf->deck, why, sizeof why) != GC_OK) {
-            fprintf(stderr, "calib: %s; no file written.\n", why);
+        struct gc_diag diag;
+        if (fit_zero(&w, &still, &cf->deck, &diag) != GC_OK) {
+            fprintf(stderr, "calib: %s; no file written.\n", diag.msg);
             free(cf);
             return 1;
         }
@@ -816,9 +816,9 @@ static int cmd_verify(struct opts *o, struct source *src)
         free(cf);
         return 1;
     }
-    char why[FIT_WHY_LEN];
-    if (fit_placement_check(&cf->deck, p->mass_kg, p->x_m, p->y_m, why, sizeof why) != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", why);
+    struct gc_diag diag;
+    if (fit_placement_check(&cf->deck, p->mass_kg, p->x_m, p->y_m, &diag) != GC_OK) {
+        fprintf(stderr, "calib: %s.\n", diag.msg);
         free(cf);
         return 1;
     }
@@ -830,9 +830,13 @@ static int cmd_verify(struct opts *o, struct source *src)
     for (unsigned i = 0; i < PKT_CELLS; i++)
         zeroed.cell[i].n_per_count = hello.cell_n_per_count;
     struct fit_verify_result rc_cal, rc_nom, rc_zero;
-    fit_verify(&cf->deck, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_cal);
-    fit_verify(&nominal, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_nom);
-    fit_verify(&zeroed, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_zero);
+    if (fit_verify(&cf->deck, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_cal, &diag) != GC_OK ||
+        fit_verify(&nominal, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_nom, &diag) != GC_OK ||
+        fit_verify(&zeroed, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_zero, &diag) != GC_OK) {
+        fprintf(stderr, "calib: %s.\n", diag.msg);
+        free(cf);
+        return 1;
+    }
     bool pass = fabs(rc_cal.force_err_pct) <= o->tol_pct && 1e3 * rc_cal.cop_err_m <= o->tol_mm;
     char desc[200];
     calfile_describe(cf, time(NULL), desc, sizeof desc);
@@ -931,9 +935,9 @@ int main(int argc, char **argv)
         return rc;
     }
     struct source *src = NULL;
-    char why[FIT_WHY_LEN] = "";
-    if (source_open(&o->src, &src, why, sizeof why) != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", why);
+    struct gc_diag diag;
+    if (source_open(&o->src, &src, &diag) != GC_OK) {
+        fprintf(stderr, "calib: %s.\n", diag.msg);
         free(o);
         return 1;
     }

@@ -49,10 +49,20 @@ void fit_imu_limits_default(struct fit_imu_limits *lim)
 }
 
 int fit_window_stats(const struct pkt_sample *s, size_t n, double n_per_count,
-                     struct fit_window *out)
+                     struct fit_window *out, struct gc_diag *diag)
 {
-    if (!s || !out || n < 16 || !isfinite(n_per_count) || n_per_count == 0.0)
-        return GC_ERR_ARG;
+    gc_diag_clear(diag);
+    if (!s || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no capture to analyse");
+    if (n < 16)
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the capture is too short (%zu samples, at least 16 are needed): give a "
+                       "longer --window",
+                       n);
+    if (!isfinite(n_per_count) || n_per_count == 0.0)
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the sensor reports no load-cell scale (%g N/count): check its firmware",
+                       n_per_count);
     memset(out, 0, sizeof *out);
     out->n = n;
     double g = fabs(n_per_count);
@@ -105,40 +115,42 @@ int fit_window_stats(const struct pkt_sample *s, size_t n, double n_per_count,
 }
 
 int fit_window_check_still(const struct fit_window *w, const struct fit_still_limits *lim,
-                           char *why, size_t why_cap)
+                           struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
+    if (!w || !lim)
+        return gc_fail(diag, GC_ERR_ARG, "no capture or no limits to check");
     if (w->total_std_n > lim->total_std_n) {
-        snprintf(why, why_cap,
-                 "the load is moving (total force varies by %.1f N std, limit %.1f N): keep "
-                 "everyone off the deck, let it settle and try again",
-                 w->total_std_n, lim->total_std_n);
-        return GC_ERR_STATE;
+        return gc_fail(diag, GC_ERR_STATE,
+                       "the load is moving (total force varies by %.1f N std, limit %.1f N): keep "
+                       "everyone off the deck, let it settle and try again",
+                       w->total_std_n, lim->total_std_n);
     }
     if (fabs(w->total_drift_n) > lim->drift_n) {
-        snprintf(why, why_cap,
-                 "the reading is drifting (total force changed by %.1f N over the window, limit "
-                 "%.1f N): wait until the deck has settled and try again",
-                 w->total_drift_n, lim->drift_n);
-        return GC_ERR_STATE;
+        return gc_fail(
+            diag, GC_ERR_STATE,
+            "the reading is drifting (total force changed by %.1f N over the window, limit "
+            "%.1f N): wait until the deck has settled and try again",
+            w->total_drift_n, lim->drift_n);
     }
     for (unsigned i = 0; i < PKT_CELLS; i++) {
         if (w->cell_std_n[i] > lim->cell_std_n || fabs(w->cell_drift_n[i]) > lim->drift_n) {
-            snprintf(why, why_cap,
-                     "the load is moving (cell %u varies by %.1f N std and drifts %.1f N, "
-                     "limit %.1f N): keep everyone off the deck, let it settle and try again",
-                     i, w->cell_std_n[i], w->cell_drift_n[i], lim->cell_std_n);
-            return GC_ERR_STATE;
+            return gc_fail(diag, GC_ERR_STATE,
+                           "the load is moving (cell %u varies by %.1f N std and drifts %.1f N, "
+                           "limit %.1f N): keep everyone off the deck, let it settle and try again",
+                           i, w->cell_std_n[i], w->cell_drift_n[i], lim->cell_std_n);
         }
     }
     return GC_OK;
 }
 
 int fit_zero(const struct fit_window *w, const struct fit_still_limits *lim, struct deck_cal *cal,
-             char *why, size_t why_cap)
+             struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     if (!w || !lim || !cal)
-        return GC_ERR_ARG;
-    int rc = fit_window_check_still(w, lim, why, why_cap);
+        return gc_fail(diag, GC_ERR_ARG, "no capture, limits or calibration for the zero");
+    int rc = fit_window_check_still(w, lim, diag);
     if (rc != GC_OK)
         return rc;
     for (unsigned i = 0; i < PKT_CELLS; i++)
@@ -168,23 +180,25 @@ static void cell_bounds(const struct deck_cal *cal, double *x0, double *x1, doub
 }
 
 int fit_placement_check(const struct deck_cal *cal, double mass_kg, double x_m, double y_m,
-                        char *why, size_t why_cap)
+                        struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
+    if (!cal)
+        return gc_fail(diag, GC_ERR_ARG, "no cell positions to check the placement against");
     if (!isfinite(mass_kg) || mass_kg <= 0.0) {
-        snprintf(why, why_cap,
-                 "the mass must be a positive number of kilograms (got %g): give the mass of "
-                 "the calibration weight",
-                 mass_kg);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the mass must be a positive number of kilograms (got %g): give the mass of "
+                       "the calibration weight",
+                       mass_kg);
     }
     double x0, x1, y0, y1;
     cell_bounds(cal, &x0, &x1, &y0, &y1);
     if (!isfinite(x_m) || !isfinite(y_m) || x_m < x0 || x_m > x1 || y_m < y0 || y_m > y1) {
-        snprintf(why, why_cap,
-                 "point (%g, %g) m is outside the load cells (x %.3f..%.3f m, y %.3f..%.3f m): "
-                 "place the mass between the cells",
-                 x_m, y_m, x0, x1, y0, y1);
-        return GC_ERR_ARG;
+        return gc_fail(
+            diag, GC_ERR_ARG,
+            "point (%g, %g) m is outside the load cells (x %.3f..%.3f m, y %.3f..%.3f m): "
+            "place the mass between the cells",
+            x_m, y_m, x0, x1, y0, y1);
     }
     return GC_OK;
 }
@@ -282,33 +296,37 @@ static void cell_list(const struct deck_cal *cal, const bool flag[PKT_CELLS], ch
 
 int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count,
              const struct fit_span_limits *lim, struct deck_cal *cal, struct fit_span_result *out,
-             char *why, size_t why_cap)
+             struct gc_diag *diag)
 {
-    if (!p || !lim || !cal || !out || !isfinite(nominal_n_per_count) || nominal_n_per_count == 0.0)
-        return GC_ERR_ARG;
+    gc_diag_clear(diag);
+    if (!p || !lim || !cal || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no placements, limits or calibration to fit");
+    if (!isfinite(nominal_n_per_count) || nominal_n_per_count == 0.0)
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the sensor reports no load-cell scale (%g N/count): check its firmware",
+                       nominal_n_per_count);
     memset(out, 0, sizeof *out);
     if (n < FIT_MIN_PLACEMENTS) {
-        snprintf(why, why_cap,
-                 "%zu placement%s given, at least %d are needed: add placements of the known mass "
-                 "at marked points spread over the deck (see docs/calibration.md)",
-                 n, n == 1 ? "" : "s", FIT_MIN_PLACEMENTS);
-        return GC_ERR_ARG;
+        return gc_fail(
+            diag, GC_ERR_ARG,
+            "%zu placement%s given, at least %d are needed: add placements of the known mass "
+            "at marked points spread over the deck (see docs/calibration.md)",
+            n, n == 1 ? "" : "s", FIT_MIN_PLACEMENTS);
     }
     if (n > FIT_MAX_PLACEMENTS) {
-        snprintf(why, why_cap, "%zu placements given, at most %d are supported", n,
-                 FIT_MAX_PLACEMENTS);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "%zu placements given, at most %d are supported", n,
+                       FIT_MAX_PLACEMENTS);
     }
     for (size_t j = 0; j < n; j++) {
-        char sub[FIT_WHY_LEN];
-        if (fit_placement_check(cal, p[j].mass_kg, p[j].x_m, p[j].y_m, sub, sizeof sub) != GC_OK) {
-            snprintf(why, why_cap, "placement %zu: %s", j + 1, sub);
-            return GC_ERR_ARG;
+        int rc = fit_placement_check(cal, p[j].mass_kg, p[j].x_m, p[j].y_m, diag);
+        if (rc != GC_OK) {
+            gc_diag_prefix(diag, "placement %zu", j + 1);
+            return rc;
         }
         for (unsigned i = 0; i < PKT_CELLS; i++) {
             if (!isfinite(p[j].mean_counts[i])) {
-                snprintf(why, why_cap, "placement %zu: cell %u has no valid reading", j + 1, i);
-                return GC_ERR_ARG;
+                return gc_fail(diag, GC_ERR_ARG, "placement %zu: cell %u has no valid reading",
+                               j + 1, i);
             }
         }
     }
@@ -336,12 +354,12 @@ int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count
         for (unsigned i = 1; i < PKT_CELLS; i++)
             if (out->max_share[i] < out->max_share[worst])
                 worst = i;
-        snprintf(why, why_cap,
-                 "the placements leave %s unconstrained (largest share of the mass it carried: "
-                 "%.0f %%, need %.0f %%): add a placement nearer the %s corner",
-                 cells, 100.0 * out->max_share[worst], 100.0 * lim->min_cell_share,
-                 fit_corner_name(cal, worst));
-        return GC_ERR_STATE;
+        return gc_fail(
+            diag, GC_ERR_STATE,
+            "the placements leave %s unconstrained (largest share of the mass it carried: "
+            "%.0f %%, need %.0f %%): add a placement nearer the %s corner",
+            cells, 100.0 * out->max_share[worst], 100.0 * lim->min_cell_share,
+            fit_corner_name(cal, worst));
     }
 
     /* Moment rows are divided by the mean lever arm of the cells so that
@@ -352,9 +370,8 @@ int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count
         ly += fabs(cal->cell[i].y_m) / PKT_CELLS;
     }
     if (!(lx > 0.0) || !(ly > 0.0)) {
-        snprintf(why, why_cap, "the cell positions do not span a plate (mean lever arms %g, %g m)",
-                 lx, ly);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the cell positions do not span a plate (mean lever arms %g, %g m)", lx, ly);
     }
     static const unsigned nc = PKT_CELLS;
     double a[FIT_MAX_ROWS * PKT_CELLS], b[FIT_MAX_ROWS];
@@ -396,20 +413,20 @@ int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count
             for (size_t k = j + 1; k < n; k++)
                 spread = fmax(spread, hypot(p[j].x_m - p[k].x_m, p[j].y_m - p[k].y_m));
         if (spread < 0.2 * hypot(lx, ly)) {
-            snprintf(why, why_cap,
-                     "the placements are all within %.0f mm of each other, which cannot tell the "
-                     "4 gains apart (condition number %.3g, limit %.3g): spread them over the "
-                     "deck, e.g. marked points 1-5 of docs/calibration.md",
-                     1e3 * spread, out->condition, lim->max_condition);
-            return GC_ERR_STATE;
+            return gc_fail(
+                diag, GC_ERR_STATE,
+                "the placements are all within %.0f mm of each other, which cannot tell the "
+                "4 gains apart (condition number %.3g, limit %.3g): spread them over the "
+                "deck, e.g. marked points 1-5 of docs/calibration.md",
+                1e3 * spread, out->condition, lim->max_condition);
         }
         char cells[160];
         cell_list(cal, in, cells, sizeof cells);
-        snprintf(why, why_cap,
-                 "the placements cannot tell the gains of %s apart (condition number %.3g, "
-                 "limit %.3g): add a placement nearer the %s corner, away from the other points",
-                 cells, out->condition, lim->max_condition, fit_corner_name(cal, big));
-        return GC_ERR_STATE;
+        return gc_fail(
+            diag, GC_ERR_STATE,
+            "the placements cannot tell the gains of %s apart (condition number %.3g, "
+            "limit %.3g): add a placement nearer the %s corner, away from the other points",
+            cells, out->condition, lim->max_condition, fit_corner_name(cal, big));
     }
     /* x = V diag(1/sigma^2) (A V)^T b, with a now holding A V column-wise. */
     double s[PKT_CELLS] = {0};
@@ -454,27 +471,27 @@ int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count
 
     for (unsigned i = 0; i < nc; i++) {
         if (!(fabs(out->gain_rel[i]) <= lim->max_gain_rel_err)) {
-            snprintf(why, why_cap,
-                     "the fitted gain of %s (cell %u) is %+.0f %% off nominal (limit %.0f %%): "
-                     "check the cell's wiring and the masses and points entered",
-                     fit_corner_name(cal, i), i, 100.0 * out->gain_rel[i],
-                     100.0 * lim->max_gain_rel_err);
-            return GC_ERR_STATE;
+            return gc_fail(
+                diag, GC_ERR_STATE,
+                "the fitted gain of %s (cell %u) is %+.0f %% off nominal (limit %.0f %%): "
+                "check the cell's wiring and the masses and points entered",
+                fit_corner_name(cal, i), i, 100.0 * out->gain_rel[i],
+                100.0 * lim->max_gain_rel_err);
         }
     }
     if (!(out->max_abs_force_rel <= lim->max_force_resid)) {
-        snprintf(why, why_cap,
-                 "placement %zu does not fit the others (force off by %+.2f %%, limit %.2f %%): "
-                 "check its mass and point, make sure nobody touches the deck, and repeat it",
-                 worst_f + 1, 100.0 * out->resid[worst_f].force_rel, 100.0 * lim->max_force_resid);
-        return GC_ERR_STATE;
+        return gc_fail(
+            diag, GC_ERR_STATE,
+            "placement %zu does not fit the others (force off by %+.2f %%, limit %.2f %%): "
+            "check its mass and point, make sure nobody touches the deck, and repeat it",
+            worst_f + 1, 100.0 * out->resid[worst_f].force_rel, 100.0 * lim->max_force_resid);
     }
     if (!(out->max_cop_m <= lim->max_cop_resid_m)) {
-        snprintf(why, why_cap,
-                 "placement %zu does not fit the others (centre of pressure off by %.1f mm, limit "
-                 "%.1f mm): check its point and repeat it",
-                 worst_c + 1, 1e3 * out->max_cop_m, 1e3 * lim->max_cop_resid_m);
-        return GC_ERR_STATE;
+        return gc_fail(
+            diag, GC_ERR_STATE,
+            "placement %zu does not fit the others (centre of pressure off by %.1f mm, limit "
+            "%.1f mm): check its point and repeat it",
+            worst_c + 1, 1e3 * out->max_cop_m, 1e3 * lim->max_cop_resid_m);
     }
     for (unsigned i = 0; i < nc; i++)
         cal->cell[i].n_per_count = out->n_per_count[i];
@@ -482,11 +499,17 @@ int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count
 }
 
 int fit_imu(const struct fit_window *w, double accel_g_per_lsb, double gyro_dps_per_lsb,
-            const struct fit_imu_limits *lim, struct fit_imu_result *out, char *why, size_t why_cap)
+            const struct fit_imu_limits *lim, struct fit_imu_result *out, struct gc_diag *diag)
 {
-    if (!w || !lim || !out || !isfinite(accel_g_per_lsb) || accel_g_per_lsb <= 0.0 ||
-        !isfinite(gyro_dps_per_lsb) || gyro_dps_per_lsb <= 0.0)
-        return GC_ERR_ARG;
+    gc_diag_clear(diag);
+    if (!w || !lim || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no capture, limits or result for the IMU fit");
+    if (!isfinite(accel_g_per_lsb) || accel_g_per_lsb <= 0.0 || !isfinite(gyro_dps_per_lsb) ||
+        gyro_dps_per_lsb <= 0.0)
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the sensor reports no IMU scale (%g g/LSB, %g deg/s/LSB): check its "
+                       "firmware",
+                       accel_g_per_lsb, gyro_dps_per_lsb);
     memset(out, 0, sizeof *out);
     double norm2 = 0.0;
     for (unsigned k = 0; k < 3; k++) {
@@ -495,20 +518,20 @@ int fit_imu(const struct fit_window *w, double accel_g_per_lsb, double gyro_dps_
         norm2 += out->accel_mean_g[k] * out->accel_mean_g[k];
         double sa = w->imu_std[k] * accel_g_per_lsb, sg = w->imu_std[3 + k] * gyro_dps_per_lsb;
         if (sa > lim->max_accel_std_g || sg > lim->max_gyro_std_dps) {
-            snprintf(why, why_cap,
-                     "the deck is moving (IMU axis %u varies by %.3f g / %.2f deg/s std, limits "
-                     "%.3f g / %.2f deg/s): stop the belt, keep off the deck and try again",
-                     k, sa, sg, lim->max_accel_std_g, lim->max_gyro_std_dps);
-            return GC_ERR_STATE;
+            return gc_fail(
+                diag, GC_ERR_STATE,
+                "the deck is moving (IMU axis %u varies by %.3f g / %.2f deg/s std, limits "
+                "%.3f g / %.2f deg/s): stop the belt, keep off the deck and try again",
+                k, sa, sg, lim->max_accel_std_g, lim->max_gyro_std_dps);
         }
     }
     out->accel_norm_g = sqrt(norm2);
     if (!(fabs(out->accel_norm_g - 1.0) <= lim->max_norm_err_g)) {
-        snprintf(why, why_cap,
-                 "the accelerometer reads %.3f g at rest, not 1 g (limit +/- %.2f g): check the "
-                 "IMU range setting and that the deck is still",
-                 out->accel_norm_g, lim->max_norm_err_g);
-        return GC_ERR_STATE;
+        return gc_fail(
+            diag, GC_ERR_STATE,
+            "the accelerometer reads %.3f g at rest, not 1 g (limit +/- %.2f g): check the "
+            "IMU range setting and that the deck is still",
+            out->accel_norm_g, lim->max_norm_err_g);
     }
     /* Smallest rotation taking the unit gravity vector u onto z (Rodrigues):
      * axis u x z, cos = u . z.  R = I + [k]x + [k]x^2 (1 - c) / s^2. */
@@ -541,10 +564,16 @@ int fit_imu(const struct fit_window *w, double accel_g_per_lsb, double gyro_dps_
 }
 
 int fit_verify(const struct deck_cal *cal, const double mean_counts[PKT_CELLS], double mass_kg,
-               double x_m, double y_m, struct fit_verify_result *out)
+               double x_m, double y_m, struct fit_verify_result *out, struct gc_diag *diag)
 {
-    if (!cal || !mean_counts || !out || !isfinite(mass_kg) || mass_kg <= 0.0)
-        return GC_ERR_ARG;
+    gc_diag_clear(diag);
+    if (!cal || !mean_counts || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no calibration, reading or result to verify");
+    if (!isfinite(mass_kg) || mass_kg <= 0.0)
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the mass must be a positive number of kilograms (got %g): give the mass "
+                       "of the calibration weight",
+                       mass_kg);
     double w = mass_kg * GC_G_MPS2;
     reading(cal, mean_counts, &out->fz_n, &out->copx_m, &out->copy_m);
     out->force_err_n = out->fz_n - w;

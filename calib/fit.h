@@ -3,6 +3,13 @@
  * gains, IMU gravity alignment, verification.  Pure code: arrays in, numbers
  * out; no I/O, no logging, no allocation.  Thread: any (reentrant).
  *
+ * Errors: every fallible call returns GC_OK or a gc_err code and takes a
+ * `struct gc_diag *diag` last (gc_error.h; NULL when only the code is
+ * wanted), where it keeps the same code and, on refusal, one sentence for
+ * the operator naming the worst figure and what to do.  GC_ERR_ARG: a bad
+ * argument or a placement the operator entered wrongly; GC_ERR_STATE: the
+ * measurement itself is refused (moving, unconstrained, out of limits).
+ *
  * Model of one load cell (ADC channel i), deck.h:
  *
  *     F_i = (counts_i - offset_counts_i) * n_per_count_i              [N]
@@ -42,6 +49,7 @@
 #include <stddef.h>
 
 #include "deck.h"
+#include "gc_error.h"
 #include "packet.h"
 #include "units.h" /* GC_G_MPS2: masses in kg -> weights in N */
 
@@ -52,9 +60,6 @@
  * in principle; 4 give 12 equations for 4 unknowns, so residuals can show
  * a wrong mass or point instead of silently absorbing it. */
 #define FIT_MIN_PLACEMENTS 4
-
-/* Length of the message buffers the fit functions fill on refusal. */
-#define FIT_WHY_LEN 256
 
 /* ---------------------------------------------------------------- */
 /* Stillness of a capture window.                                    */
@@ -87,23 +92,24 @@ struct fit_window {
 };
 
 /* Mean, spread and drift of n >= 16 samples.  n_per_count is the nominal
- * gain used to express spreads in N.  Returns GC_OK or GC_ERR_ARG. */
+ * gain used to express spreads in N.  Returns GC_OK or GC_ERR_ARG (fewer
+ * than 16 samples: diag asks for a longer --window; no gain). */
 int fit_window_stats(const struct pkt_sample *s, size_t n, double n_per_count,
-                     struct fit_window *out);
+                     struct fit_window *out, struct gc_diag *diag);
 
-/* GC_OK when w is within lim; otherwise GC_ERR_STATE and a sentence in why
- * (capacity why_cap) naming the worst figure and what to do. */
+/* GC_OK when w is within lim; otherwise GC_ERR_STATE and a sentence in
+ * diag naming the worst figure and what to do. */
 int fit_window_check_still(const struct fit_window *w, const struct fit_still_limits *lim,
-                           char *why, size_t why_cap);
+                           struct gc_diag *diag);
 
 /* ---------------------------------------------------------------- */
 /* Zero.                                                             */
 
 /* Offsets from a still, empty-deck window: copies w->mean_counts into
  * cal->cell[i].offset_counts after the stillness check.  Returns GC_OK, or
- * GC_ERR_STATE (moving; why filled, cal untouched). */
+ * GC_ERR_STATE (moving; diag says how much, cal untouched). */
 int fit_zero(const struct fit_window *w, const struct fit_still_limits *lim, struct deck_cal *cal,
-             char *why, size_t why_cap);
+             struct gc_diag *diag);
 
 /* ---------------------------------------------------------------- */
 /* Span.                                                             */
@@ -153,16 +159,18 @@ struct fit_span_result {
  * are written into cal and out holds residuals; on refusal returns GC_ERR_ARG
  * (bad placement: count, mass <= 0 or not finite, point outside the cells)
  * or GC_ERR_STATE (unconstrained cell, ill-conditioned, residuals or gains
- * out of limits), fills why, and leaves cal untouched (out may be partly
- * filled for diagnostics). */
+ * out of limits), with the sentence (naming the placement or the cells) in
+ * diag, and leaves cal untouched (out may be partly filled for
+ * diagnostics). */
 int fit_span(const struct fit_placement *p, size_t n, double nominal_n_per_count,
              const struct fit_span_limits *lim, struct deck_cal *cal, struct fit_span_result *out,
-             char *why, size_t why_cap);
+             struct gc_diag *diag);
 
 /* Check one placement on its own (mass > 0 and finite, point inside the
- * rectangle hull of the cells of cal).  GC_OK or GC_ERR_ARG with why. */
+ * rectangle hull of the cells of cal).  GC_OK or GC_ERR_ARG with the
+ * sentence in diag. */
 int fit_placement_check(const struct deck_cal *cal, double mass_kg, double x_m, double y_m,
-                        char *why, size_t why_cap);
+                        struct gc_diag *diag);
 
 /* ---------------------------------------------------------------- */
 /* IMU.                                                              */
@@ -184,10 +192,10 @@ struct fit_imu_result {
 };
 
 /* From a still window (w->imu_mean/imu_std) and the HELLO scales.  GC_OK, or
- * GC_ERR_STATE (moving, or |a| far from 1 g) with why. */
+ * GC_ERR_STATE (moving, or |a| far from 1 g) or GC_ERR_ARG (no IMU scale)
+ * with the sentence in diag. */
 int fit_imu(const struct fit_window *w, double accel_g_per_lsb, double gyro_dps_per_lsb,
-            const struct fit_imu_limits *lim, struct fit_imu_result *out, char *why,
-            size_t why_cap);
+            const struct fit_imu_limits *lim, struct fit_imu_result *out, struct gc_diag *diag);
 
 /* ---------------------------------------------------------------- */
 /* Verify.                                                           */
@@ -201,9 +209,9 @@ struct fit_verify_result {
 };
 
 /* Reading of mean counts under cal, compared with mass_kg at (x_m, y_m).
- * GC_OK or GC_ERR_ARG (mass <= 0, NULL). */
+ * GC_OK or GC_ERR_ARG (mass <= 0, NULL) with the sentence in diag. */
 int fit_verify(const struct deck_cal *cal, const double mean_counts[PKT_CELLS], double mass_kg,
-               double x_m, double y_m, struct fit_verify_result *out);
+               double x_m, double y_m, struct fit_verify_result *out, struct gc_diag *diag);
 
 /* ---------------------------------------------------------------- */
 /* Placement points.                                                 */

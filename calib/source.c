@@ -92,29 +92,32 @@ static void find_sim(struct source *s)
     }
 }
 
-int source_open(const struct source_opts *o, struct source **out, char *why, size_t why_cap)
+int source_open(const struct source_opts *o, struct source **out, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
+    if (!o || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no source options");
     struct source *s = calloc(1, sizeof *s);
     if (!s)
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory opening the sensor");
     s->o = *o;
     if (o->sim) {
         find_sim(s);
         if (access(s->sim_bin, X_OK) != 0) {
-            snprintf(why, why_cap,
-                     "cannot run the simulator %s (%s): build gaitcue-sim, or give its path with "
-                     "--sim-bin",
-                     s->sim_bin, strerror(errno));
+            int rc = gc_fail(diag, GC_ERR_NOT_FOUND,
+                             "cannot run the simulator %s (%s): build gaitcue-sim, or give its "
+                             "path with --sim-bin",
+                             s->sim_bin, strerror(errno));
             free(s);
-            return GC_ERR_NOT_FOUND;
+            return rc;
         }
         *out = s;
         return GC_OK;
     }
     if (!o->port) {
-        snprintf(why, why_cap, "no sensor given: use --port PATH (see station ports) or --sim");
         free(s);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "no sensor given: use --port PATH (see station ports) or --sim");
     }
     int rc = slink_open(o->port, NULL, &s->link);
     if (rc != GC_OK) {
@@ -122,8 +125,8 @@ int source_open(const struct source_opts *o, struct source **out, char *why, siz
                                                  "station?) and try again"
                            : rc == GC_ERR_PERM ? "add your user to the dialout group"
                                                : "check the cable and the port name";
-        snprintf(why, why_cap, "cannot open %s (%s%s%s): %s", o->port, gc_strerror(rc),
-                 slink_last_error()[0] ? ", " : "", slink_last_error(), hint);
+        gc_fail(diag, rc, "cannot open %s (%s%s%s): %s", o->port, gc_strerror(rc),
+                slink_last_error()[0] ? ", " : "", slink_last_error(), hint);
         free(s);
         return rc;
     }
@@ -142,38 +145,33 @@ void source_close(struct source *s)
 
 /* Identify, stream, collect, stop on an open devlink. */
 static int capture_on(struct source *s, struct devlink *dev, struct pkt_hello *hello,
-                      struct pkt_sample **samples, size_t *n, char *why, size_t why_cap)
+                      struct pkt_sample **samples, size_t *n, struct gc_diag *diag)
 {
     int peer = -1;
     int rc = dev_identify(dev, DEV_HELLO_TIMEOUT_MS, hello, NULL, &peer);
-    if (rc == GC_ERR_VERSION) {
-        snprintf(why, why_cap,
-                 "the sensor speaks protocol version %d, this calib speaks %u: update the "
-                 "firmware or gaitcue so they match",
-                 peer, PROTO_VERSION);
-        return rc;
-    }
-    if (rc != GC_OK) {
-        snprintf(why, why_cap,
-                 "the sensor did not identify itself (%s): check that it is powered and that "
-                 "this is its port",
-                 gc_strerror(rc));
-        return rc;
-    }
+    if (rc == GC_ERR_VERSION)
+        return gc_fail(diag, rc,
+                       "the sensor speaks protocol version %d, this calib speaks %u: update the "
+                       "firmware or gaitcue so they match",
+                       peer, PROTO_VERSION);
+    if (rc != GC_OK)
+        return gc_fail(diag, rc,
+                       "the sensor did not identify itself (%s): check that it is powered and "
+                       "that this is its port",
+                       gc_strerror(rc));
     if (s->have_serial && strcmp(s->serial, hello->serial) != 0) {
-        snprintf(why, why_cap,
-                 "the sensor changed from %s to %s during calibration: reconnect sensor %s "
-                 "and start again",
-                 s->serial, hello->serial, s->serial);
-        return GC_ERR_STATE;
+        return gc_fail(diag, GC_ERR_STATE,
+                       "the sensor changed from %s to %s during calibration: reconnect sensor %s "
+                       "and start again",
+                       s->serial, hello->serial, s->serial);
     }
     if (!s->have_serial) {
         snprintf(s->serial, sizeof s->serial, "%s", hello->serial);
         s->have_serial = true;
     }
     if (hello->rate_hz == 0 || hello->cell_n_per_count == 0.0f) {
-        snprintf(why, why_cap, "the sensor reports a sample rate of 0 or no load-cell scale");
-        return GC_ERR_PROTO;
+        return gc_fail(diag, GC_ERR_PROTO,
+                       "the sensor reports a sample rate of 0 or no load-cell scale");
     }
     struct collect c;
     memset(&c, 0, sizeof c);
@@ -190,12 +188,12 @@ static int capture_on(struct source *s, struct devlink *dev, struct pkt_hello *h
     c.rate_hz = hello->rate_hz;
     pkt_seq_init(&c.seq);
     if (c.want < 16) {
-        snprintf(why, why_cap, "the capture window is too short: give --window of at least 0.1 s");
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the capture window is too short: give --window of at least 0.1 s");
     }
     c.buf = malloc(c.want * sizeof *c.buf);
     if (!c.buf)
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory for a capture of %zu samples", c.want);
     dev->on_frame = on_frame;
     dev->user = &c;
     struct pkt_ack ack;
@@ -203,8 +201,8 @@ static int capture_on(struct source *s, struct devlink *dev, struct pkt_hello *h
     if (rc == GC_OK && ack.status != ACK_OK)
         rc = GC_ERR_PROTO;
     if (rc != GC_OK) {
-        snprintf(why, why_cap, "the sensor did not start streaming (%s): power-cycle it and retry",
-                 gc_strerror(rc));
+        gc_fail(diag, rc, "the sensor did not start streaming (%s): power-cycle it and retry",
+                gc_strerror(rc));
     } else {
         int budget_ms = (int)(1000.0 * (start_s + s->o.window_s)) + CAPTURE_SLACK_MS;
         int64_t deadline = dev_now_ns() + (int64_t)budget_ms * 1000000;
@@ -221,10 +219,10 @@ static int capture_on(struct source *s, struct devlink *dev, struct pkt_hello *h
             }
         }
         if (rc != GC_OK)
-            snprintf(why, why_cap,
-                     "the sensor stopped sending samples (%s; %zu of %zu received): check the "
-                     "connection and retry",
-                     gc_strerror(rc), c.got, c.want);
+            gc_fail(diag, rc,
+                    "the sensor stopped sending samples (%s; %zu of %zu received): check the "
+                    "connection and retry",
+                    gc_strerror(rc), c.got, c.want);
         dev->on_frame = NULL;
         struct pkt_ack stop_ack;
         (void)dev_command(dev, CMD_STOP, 0, 0, DEV_ACK_TIMEOUT_MS, &stop_ack);
@@ -234,10 +232,8 @@ static int capture_on(struct source *s, struct devlink *dev, struct pkt_hello *h
     if (rc == GC_OK && c.seq.lost_blocks > 0)
         LOG_WARN("%llu sample blocks were lost during the capture; the average uses the rest",
                  (unsigned long long)c.seq.lost_blocks);
-    if (rc == GC_OK && c.rate_changed) {
-        snprintf(why, why_cap, "the sample rate changed during the capture: retry");
-        rc = GC_ERR_STATE;
-    }
+    if (rc == GC_OK && c.rate_changed)
+        rc = gc_fail(diag, GC_ERR_STATE, "the sample rate changed during the capture: retry");
     if (rc != GC_OK) {
         free(c.buf);
         return rc;
@@ -250,8 +246,7 @@ static int capture_on(struct source *s, struct devlink *dev, struct pkt_hello *h
 
 /* Start the simulator with these loads; returns its pid and the pty path. */
 static int sim_spawn(struct source *s, const struct source_load *loads, size_t n_loads,
-                     pid_t *pid_out, int *pipe_out, char *pty, size_t pty_cap, char *why,
-                     size_t why_cap)
+                     pid_t *pid_out, int *pipe_out, char *pty, size_t pty_cap, struct gc_diag *diag)
 {
     char args[64][64]; /* indexed like argv: at most 33 fixed + 16 extra */
     char *argv[64];
@@ -298,16 +293,14 @@ static int sim_spawn(struct source *s, const struct source_load *loads, size_t n
 
     int fds[2];
     if (pipe(fds) != 0) {
-        snprintf(why, why_cap, "cannot start the simulator (pipe: %s)", strerror(errno));
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "cannot start the simulator (pipe: %s)", strerror(errno));
     }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        snprintf(why, why_cap, "cannot start the simulator (fork: %s)", strerror(errno));
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "cannot start the simulator (fork: %s)", strerror(errno));
     }
     if (pid == 0) {
         dup2(fds[1], STDOUT_FILENO);
@@ -332,15 +325,13 @@ static int sim_spawn(struct source *s, const struct source_load *loads, size_t n
         if (pr < 0 && errno == EINTR)
             continue;
         if (pr <= 0) {
-            snprintf(why, why_cap, "the simulator did not offer a pty within %d ms",
-                     SIM_START_TIMEOUT_MS);
-            return GC_ERR_TIMEOUT;
+            return gc_fail(diag, GC_ERR_TIMEOUT, "the simulator did not offer a pty within %d ms",
+                           SIM_START_TIMEOUT_MS);
         }
         ssize_t r = read(fds[0], line + len, sizeof line - 1 - len);
         if (r <= 0) {
-            snprintf(why, why_cap,
-                     "the simulator exited before offering a pty (its message is above)");
-            return GC_ERR_CLOSED;
+            return gc_fail(diag, GC_ERR_CLOSED,
+                           "the simulator exited before offering a pty (its message is above)");
         }
         len += (size_t)r;
         line[len] = '\0';
@@ -381,25 +372,29 @@ static void sim_stop(pid_t pid, int pipe_fd)
 }
 
 int source_capture(struct source *s, const struct source_load *loads, size_t n_loads,
-                   struct pkt_hello *hello, struct pkt_sample **samples, size_t *n, char *why,
-                   size_t why_cap)
+                   struct pkt_hello *hello, struct pkt_sample **samples, size_t *n,
+                   struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
+    if (!s || !hello || !samples || !n)
+        return gc_fail(diag, GC_ERR_ARG, "no source or no room for the capture");
     if (!s->o.sim)
-        return capture_on(s, &s->dev, hello, samples, n, why, why_cap);
+        return capture_on(s, &s->dev, hello, samples, n, diag);
 
     pid_t pid = -1;
     int pipe_fd = -1;
     char pty[256];
-    int rc = sim_spawn(s, loads, n_loads, &pid, &pipe_fd, pty, sizeof pty, why, why_cap);
+    int rc = sim_spawn(s, loads, n_loads, &pid, &pipe_fd, pty, sizeof pty, diag);
     if (rc == GC_OK) {
         struct slink *link = NULL;
         rc = slink_open(pty, NULL, &link);
         if (rc != GC_OK) {
-            snprintf(why, why_cap, "cannot open the simulator's pty %s (%s)", pty, gc_strerror(rc));
+            gc_fail(diag, rc, "cannot open the simulator's pty %s (%s): run calib again", pty,
+                    gc_strerror(rc));
         } else {
             struct devlink dev;
             dev_init(&dev, link);
-            rc = capture_on(s, &dev, hello, samples, n, why, why_cap);
+            rc = capture_on(s, &dev, hello, samples, n, diag);
             slink_close(link);
         }
     }

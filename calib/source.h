@@ -8,7 +8,14 @@
  * first settle_s seconds (the deck still rings after the operator stepped
  * off), keeps window_s seconds, and stops streaming.
  *
- * I/O edge of calib: uses station_edge's slink and station_app's devlink.
+ * I/O edge of calib: uses station_io's slink and devlink.
+ *
+ * Errors: source_open and source_capture return GC_OK or a gc_err code
+ * (GC_ERR_NOT_FOUND no simulator, GC_ERR_BUSY / GC_ERR_PERM / GC_ERR_IO the
+ * port, GC_ERR_TIMEOUT / GC_ERR_CLOSED / GC_ERR_PROTO / GC_ERR_VERSION the
+ * device, GC_ERR_STATE a swapped sensor or a changed rate, GC_ERR_NOMEM) and
+ * keep the same code and one sentence saying what to do in the
+ * `struct gc_diag *diag` they take last (gc_error.h; may be NULL).
  * Thread: main thread only.
  */
 #ifndef GC_CALIB_SOURCE_H
@@ -18,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gc_error.h"
 #include "packet.h"
 
 #define SOURCE_MAX_LOADS 8
@@ -42,9 +50,9 @@ struct source_opts {
 
 struct source;
 
-/* Open the port (and say hello) or prepare the simulator.  GC_OK or an
- * error with a sentence in why. */
-int source_open(const struct source_opts *o, struct source **out, char *why, size_t why_cap);
+/* Open the port or prepare the simulator (found and executable).  GC_OK
+ * or an error with its sentence in diag. */
+int source_open(const struct source_opts *o, struct source **out, struct gc_diag *diag);
 void source_close(struct source *s);
 
 /* Capture one window.  loads: what sits on the deck (simulator only; a real
@@ -52,7 +60,7 @@ void source_close(struct source *s);
  * (free()), *n set; *hello is the device identity.  A device whose serial
  * differs from the first capture's is refused (the sensor was swapped). */
 int source_capture(struct source *s, const struct source_load *loads, size_t n_loads,
-                   struct pkt_hello *hello, struct pkt_sample **samples, size_t *n, char *why,
-                   size_t why_cap);
+                   struct pkt_hello *hello, struct pkt_sample **samples, size_t *n,
+                   struct gc_diag *diag);
 
 #endif

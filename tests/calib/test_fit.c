@@ -84,7 +84,7 @@ static void measure(double mass_kg, double x, double y, double out[4])
 {
     struct fit_window w;
     synth(mass_kg, x, y, 2.0, 0.0, 0.0);
-    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w), GC_OK);
+    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w, NULL), GC_OK);
     memcpy(out, w.mean_counts, sizeof w.mean_counts);
 }
 
@@ -92,11 +92,11 @@ static void zero(struct deck_cal *cal)
 {
     struct fit_window w;
     struct fit_still_limits lim;
-    char why[FIT_WHY_LEN] = "";
+    struct gc_diag diag;
     fit_still_limits_default(&lim);
     synth(0, 0, 0, 2.0, 0.0, 0.0);
-    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w), GC_OK);
-    CHECK_EQ(fit_zero(&w, &lim, cal, why, sizeof why), GC_OK);
+    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w, NULL), GC_OK);
+    CHECK_EQ(fit_zero(&w, &lim, cal, &diag), GC_OK);
     /* 2 N per-cell noise averaged over 2000 samples: 0.045 N = 180 counts
      * 1-sigma; 1000 counts is > 5 sigma. */
     for (unsigned i = 0; i < 4; i++)
@@ -122,11 +122,11 @@ static void test_span_recovers_gains(void)
     struct fit_span_limits lim;
     fit_span_limits_default(&lim);
     struct fit_span_result res;
-    char why[FIT_WHY_LEN] = "";
-    int rc = fit_span(pl, FIT_STD_POINTS, NOM, &lim, &cal, &res, why, sizeof why);
+    struct gc_diag diag;
+    int rc = fit_span(pl, FIT_STD_POINTS, NOM, &lim, &cal, &res, &diag);
     CHECK_EQ(rc, GC_OK);
     if (rc != GC_OK)
-        fprintf(stderr, "why: %s\n", why);
+        fprintf(stderr, "why: %s\n", diag.msg);
     printf("standard 5-point pattern: condition %.2f, rms force %.3f N, rms COP %.3f mm\n",
            res.condition, res.rms_force_n, 1e3 * res.rms_cop_m);
     /* The default condition limit (100) is justified by this figure. */
@@ -146,11 +146,14 @@ static void test_span_recovers_gains(void)
     double counts[4];
     measure(50.0, vx, vy, counts);
     struct fit_verify_result v, u;
-    CHECK_EQ(fit_verify(&cal, counts, 50.0, vx, vy, &v), GC_OK);
+    CHECK_EQ(fit_verify(&cal, counts, 50.0, vx, vy, &v, NULL), GC_OK);
     struct deck_cal nominal = cal;
     for (unsigned i = 0; i < 4; i++)
         nominal.cell[i].n_per_count = NOM;
-    CHECK_EQ(fit_verify(&nominal, counts, 50.0, vx, vy, &u), GC_OK);
+    CHECK_EQ(fit_verify(&nominal, counts, 50.0, vx, vy, &u, NULL), GC_OK);
+    struct fit_verify_result refused;
+    CHECK_EQ(fit_verify(&cal, counts, 0.0, vx, vy, &refused, &diag), GC_ERR_ARG);
+    CHECK_MSG(diag.code == GC_ERR_ARG && strstr(diag.msg, "positive"), diag.msg);
     printf("verify 50 kg at (%.3f, %.3f): calibrated %+.3f %% / %.2f mm, nominal %+.3f %% / "
            "%.2f mm\n",
            vx, vy, v.force_err_pct, 1e3 * v.cop_err_m, u.force_err_pct, 1e3 * u.cop_err_m);
@@ -171,7 +174,7 @@ static void test_span_refusals(void)
     struct fit_span_limits lim;
     fit_span_limits_default(&lim);
     struct fit_span_result res;
-    char why[FIT_WHY_LEN];
+    struct gc_diag diag;
     struct fit_placement pl[6];
 
     /* Too few placements. */
@@ -181,10 +184,9 @@ static void test_span_refusals(void)
         pl[j].y_m = 0.2 * j - 0.2;
         measure(20, pl[j].x_m, pl[j].y_m, pl[j].mean_counts);
     }
-    why[0] = '\0';
-    CHECK_EQ(fit_span(pl, 3, NOM, &lim, &cal, &res, why, sizeof why), GC_ERR_ARG);
-    CHECK(strstr(why, "at least 4") != NULL);
-    printf("3 placements: %s\n", why);
+    CHECK_EQ(fit_span(pl, 3, NOM, &lim, &cal, &res, &diag), GC_ERR_ARG);
+    CHECK(strstr(diag.msg, "at least 4") != NULL);
+    printf("3 placements: %s\n", diag.msg);
 
     /* A mass of 0 and a negative mass. */
     double px[5], py[5];
@@ -196,25 +198,25 @@ static void test_span_refusals(void)
         measure(20, px[j], py[j], pl[j].mean_counts);
     }
     pl[2].mass_kg = 0.0;
-    CHECK_EQ(fit_span(pl, 5, NOM, &lim, &cal, &res, why, sizeof why), GC_ERR_ARG);
-    CHECK(strstr(why, "placement 3") && strstr(why, "positive"));
-    printf("mass 0: %s\n", why);
+    CHECK_EQ(fit_span(pl, 5, NOM, &lim, &cal, &res, &diag), GC_ERR_ARG);
+    CHECK(strstr(diag.msg, "placement 3") && strstr(diag.msg, "positive"));
+    printf("mass 0: %s\n", diag.msg);
     pl[2].mass_kg = -20.0;
-    CHECK_EQ(fit_span(pl, 5, NOM, &lim, &cal, &res, why, sizeof why), GC_ERR_ARG);
-    CHECK(strstr(why, "positive") != NULL);
+    CHECK_EQ(fit_span(pl, 5, NOM, &lim, &cal, &res, &diag), GC_ERR_ARG);
+    CHECK(strstr(diag.msg, "positive") != NULL);
     pl[2].mass_kg = 20.0;
 
     /* A point outside the cells. */
     pl[1].x_m = 0.5;
-    CHECK_EQ(fit_span(pl, 5, NOM, &lim, &cal, &res, why, sizeof why), GC_ERR_ARG);
-    CHECK(strstr(why, "outside") != NULL);
+    CHECK_EQ(fit_span(pl, 5, NOM, &lim, &cal, &res, &diag), GC_ERR_ARG);
+    CHECK(strstr(diag.msg, "outside") != NULL);
     pl[1].x_m = px[1];
 
     /* A wrong mass entered for one placement (25 kg on the deck, 20 typed). */
     measure(25, px[3], py[3], pl[3].mean_counts);
-    CHECK_EQ(fit_span(pl, 5, NOM, &lim, &cal, &res, why, sizeof why), GC_ERR_STATE);
-    CHECK(strstr(why, "placement 4") != NULL);
-    printf("wrong mass: %s\n", why);
+    CHECK_EQ(fit_span(pl, 5, NOM, &lim, &cal, &res, &diag), GC_ERR_STATE);
+    CHECK(strstr(diag.msg, "placement 4") != NULL);
+    printf("wrong mass: %s\n", diag.msg);
     measure(20, px[3], py[3], pl[3].mean_counts);
 
     /* All placements on the right edge: the left cells carry nothing. */
@@ -227,9 +229,11 @@ static void test_span_refusals(void)
     /* The twist of the synthetic frame (3 % of W) would load the left cells
      * slightly; a rigid-plate bilinear split gives them exactly nothing.
      * Either way, far below the 5 % needed. */
-    CHECK_EQ(fit_span(pl, 4, NOM, &lim, &cal, &res, why, sizeof why), GC_ERR_STATE);
-    CHECK(strstr(why, "front-left") && strstr(why, "rear-left") && strstr(why, "unconstrained"));
-    printf("right edge only: %s\n", why);
+    CHECK_EQ(fit_span(pl, 4, NOM, &lim, &cal, &res, &diag), GC_ERR_STATE);
+    CHECK(strstr(diag.msg, "front-left") && strstr(diag.msg, "rear-left") &&
+          strstr(diag.msg, "unconstrained"));
+    CHECK_EQ(diag.code, GC_ERR_STATE); /* the code returned is the code kept */
+    printf("right edge only: %s\n", diag.msg);
 
     /* Four masses at one point (every cell loaded, but always in the same
      * proportions): 3 independent equations for 4 gains. */
@@ -239,10 +243,9 @@ static void test_span_refusals(void)
         pl[j].y_m = 0.1;
         measure(pl[j].mass_kg, pl[j].x_m, pl[j].y_m, pl[j].mean_counts);
     }
-    why[0] = '\0';
-    CHECK_EQ(fit_span(pl, 4, NOM, &lim, &cal, &res, why, sizeof why), GC_ERR_STATE);
-    CHECK(strstr(why, "cannot tell") && strstr(why, "spread"));
-    printf("one point only: %s\n", why);
+    CHECK_EQ(fit_span(pl, 4, NOM, &lim, &cal, &res, &diag), GC_ERR_STATE);
+    CHECK(strstr(diag.msg, "cannot tell") && strstr(diag.msg, "spread"));
+    printf("one point only: %s\n", diag.msg);
 
     /* Masses along the centre line y = 0 are enough, though: the zero
      * front/rear moment pins front and rear gains of each side together
@@ -254,7 +257,7 @@ static void test_span_refusals(void)
         measure(pl[j].mass_kg, pl[j].x_m, 0.0, pl[j].mean_counts);
     }
     struct deck_cal line = cal;
-    CHECK_EQ(fit_span(pl, 4, NOM, &lim, &line, &res, why, sizeof why), GC_OK);
+    CHECK_EQ(fit_span(pl, 4, NOM, &lim, &line, &res, &diag), GC_OK);
     printf("centre line: condition %.2f\n", res.condition);
 
     /* Nothing above changed the calibration. */
@@ -269,28 +272,32 @@ static void test_zero_still(void)
     struct fit_still_limits lim;
     fit_still_limits_default(&lim);
     struct fit_window w;
-    char why[FIT_WHY_LEN];
+    struct gc_diag diag;
 
     /* Someone stepping around: 30 N sinusoid on a 10 kg load. */
     synth(10, 0.1, 0.1, 2.0, 30.0, 0.0);
-    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w), GC_OK);
-    CHECK_EQ(fit_zero(&w, &lim, &cal, why, sizeof why), GC_ERR_STATE);
-    CHECK(strstr(why, "moving") != NULL);
-    printf("wobble: %s\n", why);
+    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w, NULL), GC_OK);
+    CHECK_EQ(fit_zero(&w, &lim, &cal, &diag), GC_ERR_STATE);
+    CHECK(strstr(diag.msg, "moving") != NULL);
+    printf("wobble: %s\n", diag.msg);
     /* A slow settle: 20 N per cell over the window (80 N on the total). */
     synth(0, 0, 0, 2.0, 0.0, 20.0);
-    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w), GC_OK);
-    CHECK_EQ(fit_zero(&w, &lim, &cal, why, sizeof why), GC_ERR_STATE);
-    printf("drift: %s\n", why);
+    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w, NULL), GC_OK);
+    CHECK_EQ(fit_zero(&w, &lim, &cal, &diag), GC_ERR_STATE);
+    printf("drift: %s\n", diag.msg);
     CHECK(memcmp(&before, &cal, sizeof cal) == 0);
 
     /* Noise at the simulator's default (4 N RMS on the total = 2 N per
      * cell) passes. */
     synth(0, 0, 0, 2.0, 0.0, 0.0);
-    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w), GC_OK);
+    CHECK_EQ(fit_window_stats(g_buf, NS, NOM, &w, NULL), GC_OK);
     CHECK_NEAR(w.total_std_n, 4.0, 0.4); /* 2000 samples: std of std ~1.6 % */
-    CHECK_EQ(fit_zero(&w, &lim, &cal, why, sizeof why), GC_OK);
-    CHECK_EQ(fit_window_stats(g_buf, 10, NOM, &w), GC_ERR_ARG);
+    CHECK_EQ(fit_zero(&w, &lim, &cal, &diag), GC_OK);
+    CHECK_EQ(fit_window_stats(g_buf, 10, NOM, &w, NULL), GC_ERR_ARG);
+    /* Too short a capture says what to do about it. */
+    CHECK_EQ(fit_window_stats(g_buf, 10, NOM, &w, &diag), GC_ERR_ARG);
+    CHECK_EQ(diag.code, GC_ERR_ARG);
+    CHECK_MSG(strstr(diag.msg, "too short") && strstr(diag.msg, "--window"), diag.msg);
 }
 
 static void test_imu(void)
@@ -308,8 +315,8 @@ static void test_imu(void)
     struct fit_imu_limits lim;
     fit_imu_limits_default(&lim);
     struct fit_imu_result r;
-    char why[FIT_WHY_LEN];
-    CHECK_EQ(fit_imu(&w, g_per_lsb, dps_per_lsb, &lim, &r, why, sizeof why), GC_OK);
+    struct gc_diag diag;
+    CHECK_EQ(fit_imu(&w, g_per_lsb, dps_per_lsb, &lim, &r, &diag), GC_OK);
     double n = sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
     CHECK_NEAR(r.accel_norm_g, n, 1e-12);
     double z[3];
@@ -335,19 +342,19 @@ static void test_imu(void)
     /* Upside down. */
     w.imu_mean[0] = w.imu_mean[1] = 0;
     w.imu_mean[2] = -1.0 / g_per_lsb;
-    CHECK_EQ(fit_imu(&w, g_per_lsb, dps_per_lsb, &lim, &r, why, sizeof why), GC_OK);
+    CHECK_EQ(fit_imu(&w, g_per_lsb, dps_per_lsb, &lim, &r, &diag), GC_OK);
     CHECK_NEAR(r.rot[2][2], -1.0, 1e-12);
     CHECK_NEAR(r.tilt_deg, 180.0, 1e-9);
 
     /* 1.2 g at rest: wrong range setting. */
     w.imu_mean[2] = 1.2 / g_per_lsb;
-    CHECK_EQ(fit_imu(&w, g_per_lsb, dps_per_lsb, &lim, &r, why, sizeof why), GC_ERR_STATE);
-    CHECK(strstr(why, "1.200 g") != NULL);
+    CHECK_EQ(fit_imu(&w, g_per_lsb, dps_per_lsb, &lim, &r, &diag), GC_ERR_STATE);
+    CHECK(strstr(diag.msg, "1.200 g") != NULL);
     /* Moving. */
     w.imu_mean[2] = 1.0 / g_per_lsb;
     w.imu_std[1] = 0.05 / g_per_lsb;
-    CHECK_EQ(fit_imu(&w, g_per_lsb, dps_per_lsb, &lim, &r, why, sizeof why), GC_ERR_STATE);
-    CHECK(strstr(why, "moving") != NULL);
+    CHECK_EQ(fit_imu(&w, g_per_lsb, dps_per_lsb, &lim, &r, &diag), GC_ERR_STATE);
+    CHECK(strstr(diag.msg, "moving") != NULL);
 }
 
 int main(void)

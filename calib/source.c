@@ -150,10 +150,11 @@ static int capture_on(struct source *s, struct devlink *dev, struct pkt_hello *h
     int peer = -1;
     int rc = dev_identify(dev, DEV_HELLO_TIMEOUT_MS, hello, NULL, &peer);
     if (rc == GC_ERR_VERSION)
-        return gc_fail(diag, rc,
-                       "the sensor speaks protocol version %d, this calib speaks %u: update the "
-                       "firmware or gaitcue so they match",
-                       peer, PROTO_VERSION);
+        return gc_fail(diag, rc, "the sensor speaks protocol version %d, this calib speaks %u: %s",
+                       peer, PROTO_VERSION,
+                       peer >= 1 && peer < (int)PROTO_VERSION
+                           ? "flash the current sensor firmware (docs/firmware.md, Build)"
+                           : "update gaitcue so they match");
     if (rc != GC_OK)
         return gc_fail(diag, rc,
                        "the sensor did not identify itself (%s): check that it is powered and "

@@ -10,6 +10,7 @@
  * cells; the IMU sees gravity, mount tilt, biases and deck vibration.
  */
 #include "runner_model.h"
+#include "readiness_model.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -245,6 +246,7 @@ struct runner {
     struct runner_step queue[STEP_QUEUE];
     unsigned q_head, q_len;
     double *truth_buf; /* TRUTH_N */
+    struct readiness_model ready; /* readiness profiles only */
 };
 
 const char *runner_profile_name(enum runner_profile p)
@@ -258,6 +260,13 @@ const char *runner_profile_name(enum runner_profile p)
         return "intervals";
     case RUNNER_PROFILE_STATIC:
         return "static";
+    case RUNNER_PROFILE_BALANCE:
+    case RUNNER_PROFILE_HOP:
+    case RUNNER_PROFILE_JOG_SPOT:
+    case RUNNER_PROFILE_CALF_RAISE:
+    case RUNNER_PROFILE_SQUAT:
+        return readiness_movement_name(
+            (enum readiness_movement)(p - RUNNER_PROFILE_BALANCE));
     }
     return "?";
 }
@@ -287,6 +296,9 @@ void runner_config_default(struct runner_config *cfg, enum runner_profile profil
     cfg->drift_n = profile == RUNNER_PROFILE_STATIC ? 1.0 : 10.0;
     cfg->n_loads = 0;
     cfg->wobble_n = 0.0;
+    cfg->side = 'L';
+    if (RUNNER_PROFILE_IS_READINESS(profile))
+        cfg->drift_n = 1.0; /* the belt is stopped, as for static */
 }
 
 const char *runner_config_error(const struct runner_config *c)
@@ -542,6 +554,9 @@ static void plan_truth(struct runner *r, struct plan *p)
                         : NAN;
     st->active_peak_n = buf[imax];
     st->foot_x_m = p->x_foot;
+    st->foot_y_m = p->y_land;
+    st->belt_mps = p->v_belt;
+    st->prog_m = p->prog_m;
     st->has_impact = false;
     st->impact_peak_n = NAN;
     st->t_impact_s = NAN;
@@ -759,7 +774,17 @@ struct runner *runner_new(const struct runner_config *cfg)
     r->wobble_phase = 2.0 * M_PI * rng_unif(&dev);
     r->next_side = rng_unif(&r->body) < 0.5 ? -1 : 1;
     set_rate_internal(r, cfg->rate_hz);
-    r->stepping = cfg->profile != RUNNER_PROFILE_STATIC;
+    r->stepping = cfg->profile != RUNNER_PROFILE_STATIC && !RUNNER_PROFILE_IS_READINESS(cfg->profile);
+    if (RUNNER_PROFILE_IS_READINESS(cfg->profile)) {
+        struct readiness_model_config rc = {
+            (enum readiness_movement)(cfg->profile - RUNNER_PROFILE_BALANCE), cfg->side,
+            cfg->reps, cfg->fail_at_s, r->bw_n, cfg->seed};
+        if (readiness_model_config_error(&rc)) {
+            runner_free(r);
+            return NULL;
+        }
+        readiness_model_init(&r->ready, &rc);
+    }
     /* After standing, the weight is handed over (faded out) before the
      * first contact so that contacts never overlap the standing load. */
     r->next_ic = cfg->stand_s + (cfg->stand_s > 0.0 ? STAND_HANDOVER_S : FIRST_IC_DELAY_S);
@@ -768,6 +793,11 @@ struct runner *runner_new(const struct runner_config *cfg)
     r->prev_to = -1e9;
     r->wander_t = 0.0;
     return r;
+}
+
+const struct readiness_model *runner_readiness(const struct runner *r)
+{
+    return RUNNER_PROFILE_IS_READINESS(r->cfg.profile) ? &r->ready : NULL;
 }
 
 void runner_free(struct runner *r)
@@ -968,12 +998,20 @@ void runner_next(struct runner *r, struct runner_sample *o)
             add_split(cell, f, l->x_m + wx, l->y_m);
         }
     }
+    if (RUNNER_PROFILE_IS_READINESS(c->profile)) {
+        double f[2], x[2], y[2];
+        int n = readiness_model_loads(&r->ready, t, f, x, y);
+        for (int j = 0; j < n; j++)
+            if (f[j] != 0.0)
+                add_split(cell, f[j], x[j], y[j]);
+    }
     o->fz_clean_n = cell[0] + cell[1] + cell[2] + cell[3];
     runner_cop(cell, 1.0, &o->copx_clean_m, &o->copy_clean_m);
 
     /* Measured cell forces: + white noise + belt hum + drift + ringing.
      * The same number of random draws every sample, whatever the levels. */
-    bool belt = c->profile != RUNNER_PROFILE_STATIC && t >= c->stand_s;
+    bool belt = c->profile != RUNNER_PROFILE_STATIC && !RUNNER_PROFILE_IS_READINESS(c->profile) &&
+                t >= c->stand_s;
     double white_share = belt ? NOISE_WHITE_SHARE : 1.0;
     double sd_cell = c->noise_n * white_share / 2.0;
     double hum = 0.0;

@@ -52,7 +52,15 @@ enum runner_profile {
     RUNNER_PROFILE_WALK,
     RUNNER_PROFILE_INTERVALS, /* run / walk intervals, then walking */
     RUNNER_PROFILE_STATIC,    /* static loads, or a person standing still */
+    /* readiness tests on the stopped deck (readiness_model.h) */
+    RUNNER_PROFILE_BALANCE,
+    RUNNER_PROFILE_HOP,
+    RUNNER_PROFILE_JOG_SPOT,
+    RUNNER_PROFILE_CALF_RAISE,
+    RUNNER_PROFILE_SQUAT,
 };
+/* Is p one of the readiness profiles? */
+#define RUNNER_PROFILE_IS_READINESS(p) ((p) >= RUNNER_PROFILE_BALANCE)
 
 enum runner_strike { RUNNER_STRIKE_REAR = 0, RUNNER_STRIKE_FORE };
 
@@ -86,7 +94,12 @@ struct runner_config {
     struct runner_load loads[RUNNER_MAX_LOADS];
     unsigned n_loads; /* static: 0 = the person (mass_kg) stands still */
     double wobble_n;  /* static: amplitude of load movement, N (0 = still) */
+    /* readiness profiles (readiness_model.h) */
+    char side;        /* 'L' or 'R': stance or hopping leg */
+    unsigned reps;    /* repetitions, 0 = the movement's default */
+    double fail_at_s; /* > 0: stop early / put the other foot down */
 };
+
 
 /* One sample.  All fields are filled by runner_next. */
 struct runner_sample {
@@ -126,6 +139,9 @@ struct runner_step {
     enum runner_lr_window lr_window;
     double active_peak_n;
     double foot_x_m; /* mediolateral foot position at IC, m */
+    double foot_y_m; /* anteroposterior COP at IC (where the foot lands), m */
+    double belt_mps; /* belt speed during this contact, m/s */
+    double prog_m;   /* forward travel of the COP within the foot over the stance, m */
 };
 
 struct runner;
@@ -185,5 +201,9 @@ void runner_split_load(double f_n, double x_m, double y_m, double cell_n[RUNNER_
 bool runner_cop(const double cell_n[RUNNER_CELLS], double min_total_n, double *x_m, double *y_m);
 
 const char *runner_profile_name(enum runner_profile p);
+
+struct readiness_model;
+/* The readiness model of a readiness profile (for its truth), else NULL. */
+const struct readiness_model *runner_readiness(const struct runner *r);
 
 #endif

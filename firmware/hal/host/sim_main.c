@@ -18,6 +18,7 @@
 
 #include "host_hal.h"
 #include "runner_model.h"
+#include "readiness_model.h"
 #include "sim_csv.h"
 
 #ifndef GC_VERSION
@@ -53,6 +54,13 @@ static void usage(FILE *f)
           "\n"
           "Runner:\n"
           "  --profile P         run | walk | intervals | static            [run]\n"
+          "                      or a readiness test on the stopped deck: balance |\n"
+          "                      hop | jog-spot | calf-raise | squat (docs/simulator.md)\n"
+          "  --side L|R          readiness: the stance or hopping leg       [L]\n"
+          "  --reps N            readiness: hops, rises, squats (1-64)\n"
+          "                      [hop 10, calf-raise 20, squat 10]\n"
+          "  --fail-at S         readiness: stop after S s (balance: the other foot\n"
+          "                      touches down; default hold 20 s, jog 60 s)\n"
           "  --cadence SPM       preferred cadence, steps/min: running for run and\n"
           "                      intervals [170], walking for walk [110]\n"
           "  --walk-cadence SPM  walking cadence in intervals               [110]\n"
@@ -166,6 +174,7 @@ struct opts {
 static int parse_args(int argc, char **argv, struct opts *o)
 {
     enum runner_profile profile = RUNNER_PROFILE_RUN;
+    enum readiness_movement mv;
     /* The profile decides the defaults: find it first. */
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -183,8 +192,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
             profile = RUNNER_PROFILE_INTERVALS;
         else if (strcmp(v, "static") == 0)
             profile = RUNNER_PROFILE_STATIC;
+        else if (readiness_movement_parse(v, &mv))
+            profile = (enum runner_profile)(RUNNER_PROFILE_BALANCE + (int)mv);
         else
-            return bad("--profile must be run, walk, intervals or static, not", v);
+            return bad("--profile must be run, walk, intervals, static, balance, hop, jog-spot, "
+                       "calf-raise or squat, not",
+                       v);
     }
     memset(o, 0, sizeof *o);
     runner_config_default(&o->cfg, profile);
@@ -219,7 +232,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
             "--csv",    "--profile",   "--cadence",    "--walk-cadence", "--intervals", "--mass",
             "--strike", "--run-speed", "--walk-speed", "--stand",        "--load",      "--wobble",
             "--rate",   "--seed",      "--gain-error", "--offset",       "--noise",     "--drift",
-            "--serial", "--seconds",   "--speed",      "--truth",
+            "--serial", "--seconds",   "--speed",      "--truth",        "--side",      "--reps",
+            "--fail-at",
         };
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
@@ -237,7 +251,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
         double d;
         if (strcmp(name, "--csv") == 0)
             o->csv = val;
-        else if (strcmp(name, "--truth") == 0)
+        else if (strcmp(name, "--side") == 0) {
+            if (strcmp(val, "L") != 0 && strcmp(val, "R") != 0)
+                return bad("--side must be L or R, not", val);
+            c->side = val[0];
+        } else if (strcmp(name, "--reps") == 0) {
+            if (!parse_num(val, &d) || d != floor(d) || d < 1 || d > READY_MAX_HOPS)
+                return bad("--reps must be a whole number from 1 to 64, not", val);
+            c->reps = (unsigned)d;
+        } else if (strcmp(name, "--fail-at") == 0) {
+            if (!parse_num(val, &d) || !(d > 0 && d <= 600))
+                return bad("--fail-at must be a time in seconds above 0 and up to 600, not", val);
+            c->fail_at_s = d;
+        } else if (strcmp(name, "--truth") == 0)
             o->truth = val;
         else if (strcmp(name, "--serial") == 0) {
             if (strlen(val) == 0 || strlen(val) > 16)
@@ -319,6 +345,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
         return bad("--deck-info prints the drawn deck errors and exits; drop --pty/--csv", NULL);
     if (!o->deck_info && o->pty == (o->csv != NULL))
         return bad("give exactly one of --pty (serve a pseudo-terminal) or --csv FILE", NULL);
+    bool ready = RUNNER_PROFILE_IS_READINESS(c->profile);
+    if (!ready && (c->reps || c->fail_at_s > 0))
+        return bad("--reps and --fail-at are for the readiness profiles (balance, hop, jog-spot, "
+                   "calf-raise, squat)",
+                   NULL);
+    if (o->csv && ready && !(o->seconds > 0.0)) {
+        /* the whole movement and the standing after it */
+        struct readiness_model m;
+        struct readiness_model_config rc = {
+            (enum readiness_movement)(c->profile - RUNNER_PROFILE_BALANCE), c->side, c->reps,
+            c->fail_at_s, c->mass_kg * RUNNER_G_MPS2, c->seed};
+        readiness_model_init(&m, &rc);
+        o->seconds = ceil(readiness_model_duration_s(&m));
+    }
     if (o->csv && !(o->seconds > 0.0))
         return bad("--csv needs --seconds N (above 0) to know how much to write", NULL);
     if (o->csv && o->speed_given)
@@ -375,8 +415,8 @@ static FILE *open_truth(const char *path, const struct runner_config *c)
                 strerror(errno));
         return NULL;
     }
-    (void)c;
-    sim_truth_header(f);
+    if (!RUNNER_PROFILE_IS_READINESS(c->profile))
+        sim_truth_header(f); /* readiness: one JSON object at the end */
     return f;
 }
 
@@ -462,6 +502,18 @@ int main(int argc, char **argv)
         if (truth)
             setvbuf(truth, NULL, _IOLBF, 0); /* a reader may follow it live */
         rc = host_serve(r, &ho, &g_stop);
+    }
+    if (truth && runner_readiness(r)) {
+        struct readiness_truth t;
+        readiness_model_truth(runner_readiness(r), o.cfg.rate_hz, &t);
+        fprintf(truth,
+                "{\"test\": \"%s\", \"side\": \"%c\", \"hold_s\": %.4f, \"count\": %u, "
+                "\"contact_ms\": %.3f, \"flight_ms\": %.3f, \"peak_bw\": %.4f, "
+                "\"cadence_spm\": %.3f, \"cop_path_mm\": %.3f, \"cop_area_mm2\": %.3f, "
+                "\"t_from_s\": %.4f, \"t_to_s\": %.4f}\n",
+                readiness_movement_name(t.movement), t.side, t.hold_s, t.count, t.contact_ms,
+                t.flight_ms, t.peak_bw, t.cadence_spm, t.cop_path_mm, t.cop_area_mm2, t.t_from_s,
+                t.t_to_s);
     }
     if (truth && fclose(truth) != 0) {
         fprintf(stderr, "gaitcue-sim: writing the truth file %s failed.\n", o.truth);

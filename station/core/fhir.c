@@ -440,7 +440,8 @@ static void patient(struct ctx *c)
 
 /* Observation head: id, phase extension, status, category, code, subject. */
 static void obs_head(struct ctx *c, const char *id, const struct fhir_session_rec *s,
-                     const struct fhir_phase_row *row, const struct fhir_code *code)
+                     const struct fhir_phase_row *row, const struct fhir_code *code,
+                     const char *category)
 {
     struct jw *w = &c->w;
     entry_begin(c, "Observation", id);
@@ -474,7 +475,8 @@ static void obs_head(struct ctx *c, const char *id, const struct fhir_session_re
     }
     str(w, "status", s->ended ? "final" : "preliminary");
     begin(w, "category", '[');
-    concept(w, NULL, &fhir_code_category_activity, NULL);
+    const struct fhir_code *cat = fhir_category_code(category);
+    concept(w, NULL, cat ? cat : &fhir_code_category_activity, NULL);
     end(w, ']');
     concept(w, "code", code, code->display);
     reference(w, "subject", c->patient_id);
@@ -589,7 +591,7 @@ static size_t session_obs(struct ctx *c, const struct fhir_session_rec *s, bool 
             memcpy(ids[n - skip], id, 37);
         n++;
         if (write) {
-            obs_head(c, id, s, NULL, &fhir_code_body_weight);
+            obs_head(c, id, s, NULL, &fhir_code_body_weight, NULL);
             time_field(w, "effectiveDateTime", s->start_utc);
             quantity(w, "valueQuantity", units_n_to_kg(s->body_weight_n), &fhir_unit_body_weight);
             entry_end(c, "Observation", id);
@@ -615,7 +617,7 @@ static size_t session_obs(struct ctx *c, const struct fhir_session_rec *s, bool 
             n++;
             if (!write)
                 continue;
-            obs_head(c, id, s, row, &d->code);
+            obs_head(c, id, s, row, &d->code, NULL);
             period(w, "effectivePeriod", row->from_utc, row->to_utc);
             quantity(w, "valueQuantity", v, &d->unit);
             fig_components(w, &row->stats, (enum fhir_fig)f);
@@ -639,7 +641,7 @@ static size_t session_obs(struct ctx *c, const struct fhir_session_rec *s, bool 
             continue;
         struct fhir_code code = {x->system, x->code, x->display};
         struct fhir_unit unit = {x->ucum, x->unit, x->decimals};
-        obs_head(c, id, s, NULL, &code);
+        obs_head(c, id, s, NULL, &code, x->category);
         time_field(w, "effectiveDateTime", x->at_utc);
         quantity(w, "valueQuantity", x->value, &unit);
         entry_end(c, "Observation", id);

@@ -65,6 +65,9 @@ struct fhir_extra_obs {
     const char *unit;        /* unit for people */
     int decimals;
     double at_utc;           /* when, Unix s */
+    const char *category;    /* observation-category code: "survey" (a score the
+                              * runner reports), "exam" (a test the PT runs);
+                              * NULL = "activity" */
 };
 
 struct fhir_session_rec {

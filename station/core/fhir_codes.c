@@ -58,6 +58,27 @@ const struct fhir_code fhir_code_session_report =
 const struct fhir_code fhir_code_category_activity = {FHIR_CS_OBS_CATEGORY, "activity",
                                                       "Activity"};
 const struct fhir_unit fhir_unit_body_weight = {"kg", "kg", 1};
+const struct fhir_code fhir_code_pain = {FHIR_CS_LOINC, "72514-3",
+                                         "Pain severity - 0-10 verbal numeric rating [Score] - "
+                                         "Reported"};
+const struct fhir_unit fhir_unit_pain = {"{score}", "score", 0};
+
+static const struct fhir_code categories[] = {
+    {FHIR_CS_OBS_CATEGORY, "survey", "Survey"},
+    {FHIR_CS_OBS_CATEGORY, "exam", "Exam"},
+};
+
+const struct fhir_code *fhir_category_code(const char *code)
+{
+    if (!code)
+        return NULL;
+    if (!strcmp(code, fhir_code_category_activity.code))
+        return &fhir_code_category_activity;
+    for (size_t i = 0; i < sizeof categories / sizeof categories[0]; i++)
+        if (!strcmp(categories[i].code, code))
+            return &categories[i];
+    return NULL;
+}
 
 static const struct fhir_code phases[] = {
     LOCAL("phase-weigh-in", "Weigh-in phase"),   LOCAL("phase-baseline", "Baseline phase"),

@@ -9,6 +9,9 @@
  * Standard codes used (docs/interop.md lists the sources):
  *   LOINC 29463-7 "Body weight" (kg): checked in the LOINC 2.81 expansion
  *     of the FHIR vital-signs body-weight value set (tx.fhir.org).
+ *   LOINC 72514-3 "Pain severity - 0-10 verbal numeric rating [Score] -
+ *     Reported" ({score}): the LOINC code the HL7 Belgium and ANS (France)
+ *     implementation guides bind their 0-10 pain scale to.
  *   observation-category "activity" (terminology.hl7.org, FHIR R4).
  * Everything else has no LOINC code that fits and is local:
  *   FHIR_CS_LOCAL, defined with definitions in
@@ -103,7 +106,13 @@ const struct fhir_fig_def *fhir_comp_def(enum fhir_comp c);
 extern const struct fhir_code fhir_code_body_weight;    /* LOINC 29463-7 */
 extern const struct fhir_code fhir_code_session_report; /* DiagnosticReport.code */
 extern const struct fhir_code fhir_code_category_activity;
+/* observation-category "activity", "survey" or "exam"; NULL otherwise. */
+const struct fhir_code *fhir_category_code(const char *code);
 extern const struct fhir_unit fhir_unit_body_weight;    /* kg, 1 decimal */
+/* LOINC 72514-3 "Pain severity - 0-10 verbal numeric rating [Score] -
+ * Reported" (a pain marker of the session), unit {score}, whole numbers. */
+extern const struct fhir_code fhir_code_pain;
+extern const struct fhir_unit fhir_unit_pain;
 
 /* The phase codes (extension FHIR_EXT_PHASE): kind "weigh-in", "baseline",
  * "training", "retention", "walk", "run" (plan_kind_name) or "session"

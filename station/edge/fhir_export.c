@@ -22,6 +22,9 @@ struct sess_build {
     size_t n_rows;
     char (*keys)[24];
     char (*names)[PLAN_NAME_MAX];
+    struct fhir_extra_obs *extra; /* pain markers */
+    char (*extra_keys)[32];
+    size_t n_extra;
     char status[200];
     char protocol[PLAN_NAME_MAX];
     uint8_t *pdf;
@@ -34,6 +37,8 @@ static void sess_free(struct sess_build *b)
     free(b->rows);
     free(b->keys);
     free(b->names);
+    free(b->extra);
+    free(b->extra_keys);
     free(b->pdf);
     memset(b, 0, sizeof *b);
 }
@@ -157,6 +162,35 @@ static int sess_build(const struct report_record *r, struct sess_build *b, struc
     all->to_utc = r->ss.end_utc ? (double)r->ss.end_utc : t0 + r->t_end_rel;
     b->n_rows++;
 
+    /* pain markers (0-10, said by the runner during the session): LOINC
+     * 72514-3, one Observation each at its time; symptoms and notes are
+     * text and stay in the PDF */
+    b->extra = calloc(r->n_markers ? r->n_markers : 1, sizeof *b->extra);
+    b->extra_keys = calloc(r->n_markers ? r->n_markers : 1, sizeof *b->extra_keys);
+    if (!b->extra || !b->extra_keys) {
+        sess_free(b);
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory building the FHIR bundle");
+    }
+    for (size_t i = 0; i < r->n_markers; i++) {
+        const struct store_marker *m = &r->markers[i];
+        if (m->kind != STORE_MARK_PAIN || m->pain < 0)
+            continue;
+        snprintf(b->extra_keys[b->n_extra], sizeof b->extra_keys[0], "pain-%zu", i);
+        b->extra[b->n_extra] = (struct fhir_extra_obs){
+            .key = b->extra_keys[b->n_extra],
+            .system = fhir_code_pain.system,
+            .code = fhir_code_pain.code,
+            .display = fhir_code_pain.display,
+            .value = m->pain,
+            .ucum = fhir_unit_pain.ucum,
+            .unit = fhir_unit_pain.text,
+            .decimals = fhir_unit_pain.decimals,
+            .at_utc = t0 + (m->t_s - r->ss.t0_sensor_s),
+            .category = "survey",
+        };
+        b->n_extra++;
+    }
+
     report_status_text(&r->ss, b->status, sizeof b->status);
     snprintf(b->protocol, sizeof b->protocol, "%s", r->ss.protocol_name);
     b->rec = (struct fhir_session_rec){
@@ -169,6 +203,8 @@ static int sess_build(const struct report_record *r, struct sess_build *b, struc
         .body_weight_n = r->ss.body_weight_n,
         .rows = b->rows,
         .n_rows = b->n_rows,
+        .extra = b->extra,
+        .n_extra = b->n_extra,
     };
     return GC_OK;
 }

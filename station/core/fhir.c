@@ -47,8 +47,8 @@ static void newline(struct jw *w)
 {
     static const char spaces[] = "                                ";
     put(w, "\n", 1);
-    put(w, spaces, (size_t)(2 * w->depth) < sizeof spaces - 1 ? (size_t)(2 * w->depth)
-                                                              : sizeof spaces - 1);
+    put(w, spaces,
+        (size_t)(2 * w->depth) < sizeof spaces - 1 ? (size_t)(2 * w->depth) : sizeof spaces - 1);
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if not valid. */
@@ -56,7 +56,10 @@ static size_t utf8_len(const unsigned char *s)
 {
     if (s[0] < 0x80)
         return 1;
-    size_t n = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+    size_t n = (s[0] & 0xe0) == 0xc0   ? 2
+               : (s[0] & 0xf0) == 0xe0 ? 3
+               : (s[0] & 0xf8) == 0xf0 ? 4
+                                       : 0;
     if (n == 0 || (n == 2 && s[0] < 0xc2) || (n == 4 && s[0] > 0xf4))
         return 0;
     for (size_t i = 1; i < n; i++)
@@ -665,8 +668,8 @@ static void report_entry(struct ctx *c, const struct fhir_session_rec *s)
     str(w, "status", s->ended ? "final" : "partial");
     char text[200];
     if (s->protocol && s->protocol[0])
-        snprintf(text, sizeof text, "Gait retraining session #%lld: %s",
-                 (long long)s->session_id, s->protocol);
+        snprintf(text, sizeof text, "Gait retraining session #%lld: %s", (long long)s->session_id,
+                 s->protocol);
     else
         snprintf(text, sizeof text, "Gait retraining session #%lld", (long long)s->session_id);
     concept(w, "code", &fhir_code_session_report, text);
@@ -736,8 +739,8 @@ static int check(const struct fhir_bundle_rec *b, struct gc_diag *diag)
             if (!key_valid(s->extra[e].key) || !s->extra[e].system || !s->extra[e].code ||
                 !s->extra[e].ucum || !s->extra[e].unit)
                 return gc_fail(diag, GC_ERR_ARG,
-                               "extra observation %zu of session %lld lacks a key, code or unit",
-                               e, (long long)s->session_id);
+                               "extra observation %zu of session %lld lacks a key, code or unit", e,
+                               (long long)s->session_id);
     }
     return GC_OK;
 }

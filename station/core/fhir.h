@@ -44,10 +44,10 @@
 
 /* The figures of one phase, or of the whole session. */
 struct fhir_phase_row {
-    const char *key;  /* unique within the session, [A-Za-z0-9-]: "phase-3", "session" */
-    const char *kind; /* plan_kind_name(), or "session" for every step */
-    const char *name; /* the phase's name as planned ("run 2/4") */
-    int index;        /* phase index in the plan, -1 for the whole session */
+    const char *key;         /* unique within the session, [A-Za-z0-9-]: "phase-3", "session" */
+    const char *kind;        /* plan_kind_name(), or "session" for every step */
+    const char *name;        /* the phase's name as planned ("run 2/4") */
+    int index;               /* phase index in the plan, -1 for the whole session */
     double from_utc, to_utc; /* period the figures cover, Unix s (NAN: left out) */
     struct session_stats stats;
 };
@@ -56,18 +56,18 @@ struct fhir_phase_row {
  * issue 14): any further coded figure of the session becomes one more
  * Observation in the session's DiagnosticReport. */
 struct fhir_extra_obs {
-    const char *key;         /* unique within the session, [A-Za-z0-9-] */
-    const char *system;      /* code system URI (FHIR_CS_LOCAL or LOINC) */
+    const char *key;    /* unique within the session, [A-Za-z0-9-] */
+    const char *system; /* code system URI (FHIR_CS_LOCAL or LOINC) */
     const char *code;
     const char *display;
-    double value;            /* NAN: the observation is left out */
-    const char *ucum;        /* UCUM unit code, e.g. "s", "{score}" */
-    const char *unit;        /* unit for people */
+    double value;     /* NAN: the observation is left out */
+    const char *ucum; /* UCUM unit code, e.g. "s", "{score}" */
+    const char *unit; /* unit for people */
     int decimals;
-    double at_utc;           /* when, Unix s */
-    const char *category;    /* observation-category code: "survey" (a score the
-                              * runner reports), "exam" (a test the PT runs);
-                              * NULL = "activity" */
+    double at_utc;        /* when, Unix s */
+    const char *category; /* observation-category code: "survey" (a score the
+                           * runner reports), "exam" (a test the PT runs);
+                           * NULL = "activity" */
 };
 
 struct fhir_session_rec {
@@ -82,7 +82,7 @@ struct fhir_session_rec {
     size_t n_rows;
     const struct fhir_extra_obs *extra; /* may be NULL */
     size_t n_extra;
-    const uint8_t *pdf;      /* the session report, or NULL */
+    const uint8_t *pdf; /* the session report, or NULL */
     size_t pdf_len;
 };
 

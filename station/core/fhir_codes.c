@@ -5,14 +5,15 @@
 
 #include "session.h"
 
+/* clang-format off */
 #define LOCAL(c, d) {FHIR_CS_LOCAL, c, d}
+/* clang-format on */
 
 /* Counts are whole steps; shares are percent of steps, printed as the
  * report prints them (SESSION_DEC_SHARE). */
 static const struct fhir_fig_def figs[FHIR_FIG_COUNT] = {
     [FHIR_FIG_STEPS] = {LOCAL("steps", "Number of steps"), {"{steps}", "steps", 0}},
-    [FHIR_FIG_CADENCE] = {LOCAL("cadence", "Cadence"),
-                          {"/min", "steps/min", SESSION_DEC_CADENCE}},
+    [FHIR_FIG_CADENCE] = {LOCAL("cadence", "Cadence"), {"/min", "steps/min", SESSION_DEC_CADENCE}},
     [FHIR_FIG_CONTACT] = {LOCAL("contact-time", "Ground contact time"),
                           {"ms", "ms", SESSION_DEC_CONTACT}},
     [FHIR_FIG_IMPACT_PEAK] = {LOCAL("impact-peak", "Vertical impact peak"),
@@ -25,8 +26,7 @@ static const struct fhir_fig_def figs[FHIR_FIG_COUNT] = {
                        {"{BW}/s", "BW/s", SESSION_DEC_RATE}},
     [FHIR_FIG_IN_BAND] = {LOCAL("in-band-share", "Steps inside the cadence band"),
                           {"%", "%", SESSION_DEC_SHARE}},
-    [FHIR_FIG_UNDER_CEILING] = {LOCAL("under-ceiling-share",
-                                      "Steps at or under the VALR ceiling"),
+    [FHIR_FIG_UNDER_CEILING] = {LOCAL("under-ceiling-share", "Steps at or under the VALR ceiling"),
                                 {"%", "%", SESSION_DEC_SHARE}},
     [FHIR_FIG_VALR_OVER_66] = {LOCAL("valr-over-66-share", "Steps with VALR over 66 BW/s"),
                                {"%", "%", SESSION_DEC_SHARE}},
@@ -36,8 +36,7 @@ static const struct fhir_fig_def figs[FHIR_FIG_COUNT] = {
 };
 
 static const struct fhir_fig_def comps[FHIR_COMP_COUNT] = {
-    [FHIR_COMP_STEPS_LEFT] = {LOCAL("steps-left", "Number of left steps"),
-                              {"{steps}", "steps", 0}},
+    [FHIR_COMP_STEPS_LEFT] = {LOCAL("steps-left", "Number of left steps"), {"{steps}", "steps", 0}},
     [FHIR_COMP_STEPS_RIGHT] = {LOCAL("steps-right", "Number of right steps"),
                                {"{steps}", "steps", 0}},
     [FHIR_COMP_CONTACT_LEFT] = {LOCAL("contact-time-left", "Ground contact time, left"),
@@ -55,8 +54,7 @@ static const struct fhir_fig_def comps[FHIR_COMP_COUNT] = {
 const struct fhir_code fhir_code_body_weight = {FHIR_CS_LOINC, "29463-7", "Body weight"};
 const struct fhir_code fhir_code_session_report =
     LOCAL("session-report", "Gait retraining session report");
-const struct fhir_code fhir_code_category_activity = {FHIR_CS_OBS_CATEGORY, "activity",
-                                                      "Activity"};
+const struct fhir_code fhir_code_category_activity = {FHIR_CS_OBS_CATEGORY, "activity", "Activity"};
 const struct fhir_unit fhir_unit_body_weight = {"kg", "kg", 1};
 const struct fhir_code fhir_code_pain = {FHIR_CS_LOINC, "72514-3",
                                          "Pain severity - 0-10 verbal numeric rating [Score] - "
@@ -81,9 +79,9 @@ const struct fhir_code *fhir_category_code(const char *code)
 }
 
 static const struct fhir_code phases[] = {
-    LOCAL("phase-weigh-in", "Weigh-in phase"),   LOCAL("phase-baseline", "Baseline phase"),
-    LOCAL("phase-training", "Training phase"),   LOCAL("phase-retention", "Retention phase"),
-    LOCAL("phase-walk", "Walking interval"),     LOCAL("phase-run", "Running interval"),
+    LOCAL("phase-weigh-in", "Weigh-in phase"), LOCAL("phase-baseline", "Baseline phase"),
+    LOCAL("phase-training", "Training phase"), LOCAL("phase-retention", "Retention phase"),
+    LOCAL("phase-walk", "Walking interval"),   LOCAL("phase-run", "Running interval"),
     LOCAL("phase-session", "Whole session"),
 };
 

@@ -35,14 +35,14 @@
 
 #include <stddef.h>
 
-#define FHIR_CS_LOINC "http://loinc.org"
-#define FHIR_CS_UCUM  "http://unitsofmeasure.org"
+#define FHIR_CS_LOINC        "http://loinc.org"
+#define FHIR_CS_UCUM         "http://unitsofmeasure.org"
 #define FHIR_CS_OBS_CATEGORY "http://terminology.hl7.org/CodeSystem/observation-category"
 /* The station's own CodeSystem (canonical URL; the .invalid top-level
  * domain is reserved by RFC 2606 and never resolves: the URL names the
  * system, the definitions ship in station/data/fhir/). */
-#define FHIR_BASE_URL  "https://gaitcue.invalid/fhir"
-#define FHIR_CS_LOCAL  FHIR_BASE_URL "/CodeSystem/gaitcue"
+#define FHIR_BASE_URL "https://gaitcue.invalid/fhir"
+#define FHIR_CS_LOCAL FHIR_BASE_URL "/CodeSystem/gaitcue"
 /* The complex extension that says which phase of the session a figure
  * covers (sub-extensions: kind = a phase-* code, name, index). */
 #define FHIR_EXT_PHASE FHIR_BASE_URL "/StructureDefinition/session-phase"
@@ -108,7 +108,7 @@ extern const struct fhir_code fhir_code_session_report; /* DiagnosticReport.code
 extern const struct fhir_code fhir_code_category_activity;
 /* observation-category "activity", "survey" or "exam"; NULL otherwise. */
 const struct fhir_code *fhir_category_code(const char *code);
-extern const struct fhir_unit fhir_unit_body_weight;    /* kg, 1 decimal */
+extern const struct fhir_unit fhir_unit_body_weight; /* kg, 1 decimal */
 /* LOINC 72514-3 "Pain severity - 0-10 verbal numeric rating [Score] -
  * Reported" (a pain marker of the session), unit {score}, whole numbers. */
 extern const struct fhir_code fhir_code_pain;

@@ -253,8 +253,8 @@ int fhir_export_session(const struct report_record *r, const struct fhir_export_
 {
     const char *why;
     if (!fhir_system_valid(system_of(o), &why))
-        return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s",
-                       system_of(o), why);
+        return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s", system_of(o),
+                       why);
     /* refuse a bad path before drawing anything */
     struct datadir_guard g = {.store = store_path};
     for (size_t i = 0; i < sizeof o->others / sizeof o->others[0]; i++)
@@ -283,8 +283,8 @@ int fhir_export_progress(struct store *st, int64_t patient_id, const struct fhir
 {
     const char *why;
     if (!fhir_system_valid(system_of(o), &why))
-        return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s",
-                       system_of(o), why);
+        return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s", system_of(o),
+                       why);
     struct report_progress p;
     int rc = report_progress_load(st, patient_id, &p, diag);
     if (rc)

@@ -44,7 +44,7 @@ static struct session_stats stats_fixture(void)
     x.valr_bw_s = 71.25; /* 71.2 or 71.3 by binary rounding: the test formats it the same way */
     x.vilr_bw_s = 90.04;
     x.active_peak_bw = 2.456;
-    x.share_in_band = 0.8449;  /* 84 % */
+    x.share_in_band = 0.8449;    /* 84 % */
     x.share_under_ceiling = NAN; /* no ceiling: left out */
     x.share_valr_risk = 0.5;
     x.contact_l_ms = 245.6;
@@ -64,8 +64,8 @@ static const cJSON *find_obs(const cJSON *bundle, const char *code, const char *
         const cJSON *r = cJSON_GetObjectItem(e, "resource");
         if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "resourceType")), "Observation"))
             continue;
-        const cJSON *c = cJSON_GetArrayItem(
-            cJSON_GetObjectItem(cJSON_GetObjectItem(r, "code"), "coding"), 0);
+        const cJSON *c =
+            cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "code"), "coding"), 0);
         if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "code")), code))
             continue;
         const cJSON *ext = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "extension"), 0);
@@ -102,10 +102,10 @@ static void test_bundle(void)
 {
     struct fhir_phase_row rows[2];
     memset(rows, 0, sizeof rows);
-    rows[0] = (struct fhir_phase_row){"phase-2", "training", "training", 2, 1.7e9 + 200.25,
-                                      1.7e9 + 800.5, stats_fixture()};
-    rows[1] = (struct fhir_phase_row){"session", "session", "whole session", -1, 1.7e9,
-                                      1.7e9 + 900, stats_fixture()};
+    rows[0] = (struct fhir_phase_row){"phase-2",      "training",    "training",     2,
+                                      1.7e9 + 200.25, 1.7e9 + 800.5, stats_fixture()};
+    rows[1] = (struct fhir_phase_row){"session", "session",   "whole session", -1,
+                                      1.7e9,     1.7e9 + 900, stats_fixture()};
     rows[1].stats.cadence_spm = 165.04;
     static const uint8_t pdf[] = "%PDF-1.5 fake";
     struct fhir_session_rec s = {
@@ -149,8 +149,7 @@ static void test_bundle(void)
                   "DiagnosticReport"));
     const cJSON *form = cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "presentedForm"), 0);
     /* "%PDF-1.5 fake" (13 bytes) in base64, by hand: JVBERi0xLjUgZmFrZQ== */
-    CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(form, "data")),
-                  "JVBERi0xLjUgZmFrZQ=="));
+    CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(form, "data")), "JVBERi0xLjUgZmFrZQ=="));
     CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(rep, "conclusion")),
                   "Session stopped at 15:00 by the PT."));
     const cJSON *period = cJSON_GetObjectItem(rep, "effectivePeriod");
@@ -188,8 +187,8 @@ static void test_bundle(void)
         const cJSON *comp = cJSON_GetObjectItem(o, "component");
         CHECK_EQ(cJSON_GetArraySize(comp), 2);
         const cJSON *l = cJSON_GetArrayItem(comp, 0);
-        CHECK_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(l, "valueQuantity"),
-                                                            "value")),
+        CHECK_NEAR(cJSON_GetNumberValue(
+                       cJSON_GetObjectItem(cJSON_GetObjectItem(l, "valueQuantity"), "value")),
                    246.0, 1e-9);
         const cJSON *period2 = cJSON_GetObjectItem(o, "effectivePeriod");
         CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(period2, "start")),
@@ -201,8 +200,8 @@ static void test_bundle(void)
     if (o) {
         char want[16];
         session_fmt(want, sizeof want, 71.25, SESSION_DEC_RATE);
-        CHECK_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "valueQuantity"),
-                                                            "value")),
+        CHECK_NEAR(cJSON_GetNumberValue(
+                       cJSON_GetObjectItem(cJSON_GetObjectItem(o, "valueQuantity"), "value")),
                    strtod(want, NULL), 1e-9);
         CHECK(strstr(text, "\"code\": \"{BW}/s\"") != NULL);
         /* only the left component: the right VALR does not exist */
@@ -239,8 +238,8 @@ static void test_bundle(void)
     cJSON *t = cJSON_Parse(tx);
     CHECK(t != NULL);
     if (t) {
-        const cJSON *req = cJSON_GetObjectItem(
-            cJSON_GetArrayItem(cJSON_GetObjectItem(t, "entry"), 0), "request");
+        const cJSON *req =
+            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(t, "entry"), 0), "request");
         CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(req, "method")), "POST"));
         CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(req, "ifNoneExist")),
                       "identifier=urn%3Aoid%3A1.2.3.4%7CRUN-0042"));
@@ -266,7 +265,7 @@ static void test_bundle(void)
     fhir_resource_id("urn:oid:1.2.3.4", "RUN-0042", "patient", a);
     CHECK(strstr(text, a) != NULL);
     CHECK_EQ(strlen(a), 36);
-    CHECK(a[14] == '8'); /* version 8 */
+    CHECK(a[14] == '8');                  /* version 8 */
     CHECK(strchr("89ab", a[19]) != NULL); /* variant 10 */
     fhir_resource_id("urn:oid:1.2.3.5", "RUN-0042", "patient", c2);
     CHECK(strcmp(a, c2) != 0);
@@ -286,11 +285,16 @@ static void test_bundle(void)
 
 static void test_hostile(void)
 {
-    struct fhir_phase_row row = {"session", "session", "ru\"n \\ 1\n\x01\xff\xc3\xa9", -1, NAN,
-                                 NAN, stats_fixture()};
-    struct fhir_session_rec s = {.session_id = 1, .start_utc = 0, .end_utc = NAN,
-                                 .status_text = "", .protocol = "", .body_weight_n = NAN,
-                                 .rows = &row, .n_rows = 1};
+    struct fhir_phase_row row = {"session", "session",      "ru\"n \\ 1\n\x01\xff\xc3\xa9", -1, NAN,
+                                 NAN,       stats_fixture()};
+    struct fhir_session_rec s = {.session_id = 1,
+                                 .start_utc = 0,
+                                 .end_utc = NAN,
+                                 .status_text = "",
+                                 .protocol = "",
+                                 .body_weight_n = NAN,
+                                 .rows = &row,
+                                 .n_rows = 1};
     struct fhir_bundle_rec b = {"P1", FHIR_DEFAULT_PATIENT_SYSTEM, FHIR_BUNDLE_COLLECTION, &s, 1};
     char *text = format(&b, NULL);
     cJSON *j = cJSON_Parse(text);
@@ -313,8 +317,8 @@ static void test_hostile(void)
 
     struct gc_diag d;
     size_t len;
-    const char *bad[] = {"", "clinic", "1urn:x", "urn:", "https://a b", "urn:x|y",
-                         "https://x/\"y", "urn:\x01"};
+    const char *bad[] = {"",        "clinic",        "1urn:x",  "urn:", "https://a b",
+                         "urn:x|y", "https://x/\"y", "urn:\x01"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         b.identifier_system = bad[i];
         CHECK_MSG(fhir_bundle_format(&b, NULL, 0, &len, &d) == GC_ERR_ARG && strstr(d.msg, "URI"),
@@ -363,8 +367,7 @@ static void one_code(const struct fhir_code *c, void *user)
     {
         if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(e, "code")), c->code)) {
             hits++;
-            CHECK_MSG(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(e, "display")),
-                              c->display),
+            CHECK_MSG(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(e, "display")), c->display),
                       c->code);
             const char *def = cJSON_GetStringValue(cJSON_GetObjectItem(e, "definition"));
             CHECK_MSG(def && strlen(def) > 20, c->code);

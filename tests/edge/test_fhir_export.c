@@ -108,8 +108,8 @@ static int64_t store_fixture(struct store *st, int64_t pid)
 
 static double obs_value(const cJSON *o)
 {
-    return cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "valueQuantity"),
-                                                    "value"));
+    return cJSON_GetNumberValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(o, "valueQuantity"), "value"));
 }
 
 /* Index of the phase an Observation covers (-1 whole session, -2 none). */
@@ -253,8 +253,8 @@ static void check_pdf_date(const char *path)
         free(text);
         return;
     }
-    const cJSON *dr = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entry"), 1),
-                                          "resource");
+    const cJSON *dr =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "entry"), 1), "resource");
     const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItem(
         cJSON_GetArrayItem(cJSON_GetObjectItem(dr, "presentedForm"), 0), "data"));
     CHECK(b64 != NULL && !strncmp(b64, "JVBER", 5)); /* "%PDF" */

@@ -96,7 +96,7 @@ def case_clinic(tmp):
     ran, rc, out, err = run_until_stopped(
         env, ["--patient", "PW-1", "--target-cadence", "170", "--audio-device", "null",
               "--quiet", "--web", "127.0.0.1:0",
-              "--panel-window", "--screenshot", shot], 6.0)
+              "--panel-window", "--screenshot", shot], 4.0)
     check(ran and rc == 0, f"the clinic session runs and ends with exit 0 ({rc}; "
                            f"{err.strip()[-200:]})")
     check("web console: http://127.0.0.1:" in out, "the console's URL is printed")

@@ -21,6 +21,7 @@
 #include "sha256_file.h"
 #include "spsc.h"
 #include "store.h"
+#include "web.h"
 
 #define LOG_PREFIX "session"
 #include "log.h"
@@ -296,6 +297,15 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
 
 int run_session_check(const struct run_options *o, char *msg, size_t cap)
 {
+    if (o->web) { /* a port in use is said before the sensor is opened */
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        if (web_probe(o->web_addr[0] ? o->web_addr : WEB_DEFAULT_ADDR, (uint16_t)o->web_port,
+                      &d) != GC_OK) {
+            snprintf(msg, cap, "%s", d.msg);
+            return d.code;
+        }
+    }
     if (o->protocol && o->target_cadence_spm > 0) {
         snprintf(msg, cap,
                  "--target-cadence is for a run without --protocol; the protocol sets the "

@@ -549,6 +549,44 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
+int web_probe(const char *addr, uint16_t port, struct gc_diag *diag)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+    socklen_t len;
+    if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(port);
+        len = sizeof *s4;
+    } else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        len = sizeof *s6;
+    } else {
+        return gc_fail(diag, GC_ERR_ARG,
+                       "'%.60s' is not a numeric IP address for the web console", addr);
+    }
+    if (port == 0)
+        return GC_OK;
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return gc_fail(diag, GC_ERR_IO, "cannot make a socket for the web console (%s)",
+                       strerror(errno));
+    int one = 1; /* as the server will: a port in TIME_WAIT is free */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rc = bind(fd, (struct sockaddr *)&ss, len);
+    int e = errno;
+    close(fd);
+    if (rc != 0)
+        return gc_fail(diag, GC_ERR_BUSY,
+                       "cannot serve the web console on %s:%u (%s); choose another with --web "
+                       "ADDR:PORT",
+                       addr, (unsigned)port, strerror(e));
+    return GC_OK;
+}
+
 /* The page with the token placed in its asset URLs (@TOKEN@). */
 static int make_index(struct web *w)
 {

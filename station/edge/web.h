@@ -72,6 +72,12 @@ void web_config_default(struct web_config *cfg);
 int web_parse_listen(const char *text, char *addr, size_t addrcap, uint16_t *port,
                      struct gc_diag *diag);
 
+/* Checks that addr:port can be bound now (a socket bound and closed at
+ * once), so that `station run` can refuse a port in use before it opens
+ * the sensor.  Port 0 always can.  GC_OK, GC_ERR_BUSY (in use, or not
+ * this machine's address) or GC_ERR_ARG, with one sentence in diag. */
+int web_probe(const char *addr, uint16_t port, struct gc_diag *diag);
+
 struct web;
 
 /* Starts the server (listening at return).  NULL on failure with one

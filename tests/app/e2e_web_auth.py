@@ -156,9 +156,14 @@ def case_plain(tmp):
         busy = s.getsockname()[1]
         r = subprocess.run([STATION, "run", "--sim", "--headless", "--web", f"127.0.0.1:{busy}"],
                            env=env, capture_output=True, text=True, timeout=30)
-    check(r.returncode != 0 and "cannot serve the web console on 127.0.0.1:%d" % busy in r.stderr
-          and "summary:" not in r.stdout,
-          f"a port in use is refused at the start (exit {r.returncode}: {r.stderr.strip()[-160:]})")
+    recs = os.path.join(env["XDG_DATA_HOME"], "gaitcue", "recordings")
+    check(r.returncode == 1 and "cannot serve the web console on 127.0.0.1:%d" % busy in r.stderr
+          and "sensor " not in r.stdout,
+          f"a port in use is refused before the sensor is opened (exit {r.returncode}: "
+          f"{r.stderr.strip()[-160:]})")
+    n_recs = len(os.listdir(recs)) if os.path.isdir(recs) else 0
+    check(n_recs == 1, f"no recording is left by the refused start ({n_recs} in the folder, "
+                       f"the first session's)")
 
 
 def cue_latencies(path, t0_ns, t1_ns):

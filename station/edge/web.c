@@ -565,8 +565,8 @@ int web_probe(const char *addr, uint16_t port, struct gc_diag *diag)
         s6->sin6_port = htons(port);
         len = sizeof *s6;
     } else {
-        return gc_fail(diag, GC_ERR_ARG,
-                       "'%.60s' is not a numeric IP address for the web console", addr);
+        return gc_fail(diag, GC_ERR_ARG, "'%.60s' is not a numeric IP address for the web console",
+                       addr);
     }
     if (port == 0)
         return GC_OK;

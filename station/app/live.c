@@ -272,6 +272,7 @@ static void update_stats(struct live *lv)
         lv->stats.duplicates = rs.duplicates;
         lv->stats.window_lost = rs.lost;
         lv->stats.max_wait_us = (uint64_t)(rs.max_wait_ns / 1000);
+        lv->stats.p99_wait_us = (uint64_t)(reorder_wait_quantile_ms(lv->ro, 0.99) * 1000.0);
     }
 }
 
@@ -580,7 +581,22 @@ static void *reader_main(void *arg)
                 wait_ms = ms < 1 ? 1 : ms < LIVE_POLL_MS ? (int)ms : LIVE_POLL_MS;
             }
         }
+        /* Holes are given up only once the link has been read dry: after
+         * the thread was descheduled, a resend may already sit in the OS
+         * buffer behind the bytes of the first read. */
+        if (lv->ro)
+            reorder_defer_giveup(lv->ro, true);
         int rc = dev_pump(&lv->dev, wait_ms, 0, -1, NULL, NULL);
+        for (int k = 0; rc >= 0 && k < 64 &&
+                        spsc_capacity(lv->ring) - spsc_count(lv->ring) >= RING_HEADROOM;
+             k++) {
+            int64_t before = lv->dev.last_rx_ns;
+            rc = dev_pump(&lv->dev, 0, 0, -1, NULL, NULL);
+            if (lv->dev.last_rx_ns == before)
+                break; /* nothing more queued */
+        }
+        if (lv->ro)
+            reorder_defer_giveup(lv->ro, false);
         wake(&lv->wake_dsp);
         t = now_ns();
         if (rc >= 0) {
@@ -1299,12 +1315,14 @@ void live_format_summary(const struct live_snapshot *s, char *buf, size_t cap)
              "  bad frames %" PRIu64 "  lost blocks %" PRIu64 "  gaps %" PRIu64
              "  restarts %" PRIu64 "  reconnects %" PRIu64 "  silences %" PRIu64
              "  device dropped %" PRIu32 "  ring drops %" PRIu64 "  resend requests %" PRIu64
-             "  recovered %" PRIu64 "  resent received %" PRIu64 "  longest wait %.1f ms",
+             "  recovered %" PRIu64 "  resent received %" PRIu64 "  longest wait %.1f ms"
+             "  wait p99 %.0f ms",
              s->t_session_s, s->gait.steps, s->gait.steps_left, s->gait.steps_right, s->contacts,
              c1, c2, s->link.frames, s->link.crc_errors, s->link.bad_frames, s->link.lost_blocks,
              s->link.gaps, s->link.restarts, s->link.reconnects, s->link.silences,
              s->link.dev_dropped_samples, s->link.ring_dropped + s->link.rec_dropped,
-             s->link.resend_requests, s->link.recovered, s->link.resent_rx, s->link.max_wait_ms);
+             s->link.resend_requests, s->link.recovered, s->link.resent_rx, s->link.max_wait_ms,
+             s->link.p99_wait_ms);
     /* Said only when it happened: sessions without it keep their summary. */
     size_t k = strlen(buf);
     if (s->link.bad_blocks > 0 && k < cap)

@@ -67,10 +67,17 @@ static void hello_error(int rc, int peer_version, const char *port, char *msg, s
                  port, DEV_HELLO_TIMEOUT_MS / 1000.0);
         break;
     case GC_ERR_VERSION:
-        snprintf(msg, cap,
-                 "The sensor on %s speaks protocol version %d but this station speaks version "
-                 "%u; update the station or the sensor firmware so they match.",
-                 port, peer_version, PROTO_VERSION);
+        if (peer_version >= 1 && peer_version < (int)PROTO_VERSION)
+            snprintf(msg, cap,
+                     "The sensor on %s runs older firmware (protocol version %d, which cannot "
+                     "resend damaged data); this station needs version %u: flash the current "
+                     "sensor firmware (docs/firmware.md, Build).",
+                     port, peer_version, PROTO_VERSION);
+        else
+            snprintf(msg, cap,
+                     "The sensor on %s speaks protocol version %d but this station speaks "
+                     "version %u; update the station so they match.",
+                     port, peer_version, PROTO_VERSION);
         break;
     case GC_ERR_FORMAT:
         snprintf(msg, cap,

@@ -506,6 +506,7 @@ static void on_link(struct dsp *d, const struct dsp_record *r)
             d->st.link.resent_rx = get_u64le(r->payload + 48);
             d->st.link.duplicates = get_u64le(r->payload + 56);
             d->st.link.max_wait_ms = (double)get_u64le(r->payload + 72) * 1e-3;
+            d->st.link.p99_wait_ms = (double)get_u64le(r->payload + 80) * 1e-3;
         }
         break;
     default:

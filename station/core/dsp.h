@@ -55,12 +55,13 @@ enum dsp_link_event {
     DSP_LINK_EV_LOST = 2,      /* extra = -gc_err code */
     DSP_LINK_EV_RECONNECT = 3, /* payload = the HELLO payload */
     DSP_LINK_EV_RESUMED = 4,   /* extra = ms of silence */
-    DSP_LINK_EV_STATS = 5,     /* payload = ten LE u64: bytes, frames ok, frames bad,
+    DSP_LINK_EV_STATS = 5,     /* payload = eleven LE u64: bytes, frames ok, frames bad,
                                   CRC errors, bytes dropped, ring drops, resent blocks
-                                  received, duplicates, window give-ups, longest wait us
+                                  received, duplicates, window give-ups, longest wait us,
+                                  p99 wait us
                                   (recordings before protocol 2: the first six) */
 };
-#define DSP_LINK_STATS_SIZE    80u
+#define DSP_LINK_STATS_SIZE    88u
 #define DSP_LINK_STATS_SIZE_V1 48u
 /* "The link keeps losing data": at least this many blocks finally lost
  * within the last DSP_LOSS_WINDOW_S seconds of session time (1 % of the
@@ -111,6 +112,7 @@ struct dsp_link_health {
     uint64_t resent_rx;           /* resent blocks received intact (from STATS; duplicates in) */
     uint64_t duplicates;          /* blocks the window dropped as already had (from STATS) */
     double max_wait_ms;           /* longest wait of a block behind a hole (from STATS) */
+    double p99_wait_ms;           /* 99th percentile of every block's wait (from STATS) */
     uint64_t lost_recent;         /* blocks finally lost in the last DSP_LOSS_WINDOW_S s */
     bool losing;                  /* the link keeps losing data: lost_recent >=
                                      DSP_LOSS_WARN_BLOCKS (the PT is warned) */

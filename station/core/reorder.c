@@ -11,6 +11,7 @@
  */
 #include "reorder.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +44,9 @@ struct reorder {
     bool have_rtt;
     int64_t srtt_ns, rttvar_ns; /* RFC 6298 estimators */
     int64_t rto_ns;             /* retry timeout in use */
+    bool defer;                 /* reorder_defer_giveup */
     struct reorder_stats st;
+    uint64_t wait_hist[REORDER_WAIT_BINS];
 };
 
 static struct slot *at(struct reorder *r, uint32_t seq)
@@ -87,7 +90,7 @@ static void advance(struct reorder *r, int64_t t_ns, bool force_all, uint32_t fo
         if (s->state == SLOT_HELD) {
             to_outq(r, s);
         } else if (s->state == SLOT_HOLE &&
-                   (forced || s->gone || t_ns - s->seen_ns >= r->cfg.hold_ns)) {
+                   (forced || s->gone || (!r->defer && t_ns - s->seen_ns >= r->cfg.hold_ns))) {
             r->st.lost++;
             if (s->gone)
                 r->st.lost_gone++;
@@ -211,6 +214,8 @@ int reorder_pop(struct reorder *r, int64_t t_ns, struct reorder_block *out)
     r->cur.len = s->len;
     memcpy(r->cur.payload, s->payload, s->len);
     int64_t wait = t_ns - s->t_rx_ns;
+    int64_t bin = wait > 0 ? wait / 1000000 : 0;
+    r->wait_hist[bin < (int64_t)REORDER_WAIT_BINS ? bin : (int64_t)REORDER_WAIT_BINS - 1]++;
     if (wait > 0) {
         r->st.held++;
         if (wait > r->st.max_wait_ns)
@@ -294,12 +299,20 @@ void reorder_rtt_sample(struct reorder *r, int64_t rtt_ns)
         r->srtt_ns += err / 8;                                          /* alpha 1/8 */
     }
     int64_t rto = r->srtt_ns + 4 * r->rttvar_ns;
+    int64_t cap = r->cfg.hold_ns / 4;
+    if (rto > cap)
+        rto = cap;
     r->rto_ns = rto > r->cfg.retry_ns ? rto : r->cfg.retry_ns;
 }
 
 int64_t reorder_retry_ns(const struct reorder *r)
 {
     return r->rto_ns;
+}
+
+void reorder_defer_giveup(struct reorder *r, bool defer)
+{
+    r->defer = defer;
 }
 
 void reorder_flush(struct reorder *r)
@@ -347,4 +360,21 @@ uint32_t reorder_open_holes(const struct reorder *r)
 void reorder_get_stats(const struct reorder *r, struct reorder_stats *out)
 {
     *out = r->st;
+}
+
+double reorder_wait_quantile_ms(const struct reorder *r, double q)
+{
+    uint64_t n = r->st.blocks_out;
+    if (n == 0)
+        return 0.0;
+    uint64_t want = (uint64_t)ceil(q * (double)n);
+    if (want < 1)
+        want = 1;
+    uint64_t seen = 0;
+    for (uint32_t i = 0; i < REORDER_WAIT_BINS; i++) {
+        seen += r->wait_hist[i];
+        if (seen >= want)
+            return (double)(i + 1);
+    }
+    return (double)REORDER_WAIT_BINS;
 }

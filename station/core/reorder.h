@@ -20,9 +20,10 @@
  * resends) that leaves a requested block missing means the resend was
  * damaged: it is asked for again at the next reorder_request, unless a newer
  * request for it is on its way.  The retry timeout adapts to the measured
- * round trip like TCP's (RFC 6298: srtt + 4 rttvar, never below retry_ns),
- * so a slow link (QEMU's emulated UART) is not flooded with repeats whose
- * resends would only queue behind each other.
+ * round trip like TCP's (RFC 6298: srtt + 4 rttvar, never below retry_ns
+ * and never above hold_ns / 4, so a hole is asked for at least four times
+ * before it is given up), so a slow link (QEMU's emulated UART) is not
+ * flooded with repeats whose resends would only queue behind each other.
  *
  * Sequence rules (docs/protocol.md section 4): a block before the window
  * that is at most REORDER_LATE_SPAN behind is a late duplicate (dropped,
@@ -53,7 +54,7 @@
 #define REORDER_LATE_SPAN 4096u
 
 /* Defaults of the live station (docs/reliability.md, "Lossless link"). */
-#define REORDER_HOLD_MS_DEFAULT  120
+#define REORDER_HOLD_MS_DEFAULT  200
 #define REORDER_RETRY_MS_DEFAULT 12
 
 struct reorder_config {
@@ -86,6 +87,9 @@ struct reorder_stats {
     uint64_t held;          /* blocks that had to wait behind a hole */
     int64_t max_wait_ns;    /* longest wait of a block in the window */
 };
+
+/* Waits of the blocks popped, in 1 ms bins (the last bin: longer). */
+#define REORDER_WAIT_BINS 256u
 
 struct reorder;
 
@@ -127,6 +131,12 @@ void reorder_rtt_sample(struct reorder *r, int64_t rtt_ns);
 /* The retry timeout in use, ns. */
 int64_t reorder_retry_ns(const struct reorder *r);
 
+/* While deferred, no hole is given up for its wait (only when the device
+ * said it is gone): a receiver that was descheduled sets this while it
+ * reads what queued up meanwhile, so a resend already waiting in the OS
+ * buffer is not given up unread. */
+void reorder_defer_giveup(struct reorder *r, bool defer);
+
 /* Give up every hole now (link lost, end of the session): what is held
  * leaves at the next pops, and the window starts afresh at the next block. */
 void reorder_flush(struct reorder *r);
@@ -145,5 +155,10 @@ bool reorder_next_expected(const struct reorder *r, uint32_t *seq);
 uint32_t reorder_open_holes(const struct reorder *r);
 
 void reorder_get_stats(const struct reorder *r, struct reorder_stats *out);
+
+/* The q-quantile (0..1) of the waits of every block popped so far
+ * (0 for the blocks that did not wait), in ms, to the 1 ms bin above; 0
+ * before any pop.  What a loss adds to a cue's latency. */
+double reorder_wait_quantile_ms(const struct reorder *r, double q);
 
 #endif

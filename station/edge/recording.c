@@ -623,18 +623,20 @@ void rec_link_stats_encode(const struct rec_link_stats *s, uint8_t out[REC_LINK_
     put_u64(out + 56, s->duplicates);
     put_u64(out + 64, s->window_lost);
     put_u64(out + 72, s->max_wait_us);
+    put_u64(out + 80, s->p99_wait_us);
 }
 
 int rec_link_stats_decode(const uint8_t *in, size_t len, struct rec_link_stats *s)
 {
     if (len < REC_LINK_STATS_SIZE_V1)
         return GC_ERR_FORMAT;
-    s->resent_rx = s->duplicates = s->window_lost = s->max_wait_us = 0;
+    s->resent_rx = s->duplicates = s->window_lost = s->max_wait_us = s->p99_wait_us = 0;
     if (len >= REC_LINK_STATS_SIZE) {
         s->resent_rx = get_u64(in + 48);
         s->duplicates = get_u64(in + 56);
         s->window_lost = get_u64(in + 64);
         s->max_wait_us = get_u64(in + 72);
+        s->p99_wait_us = get_u64(in + 80);
     }
     s->bytes = get_u64(in + 0);
     s->frames_ok = get_u64(in + 8);

@@ -85,8 +85,9 @@ struct rec_link_stats {
     uint64_t duplicates;    /* blocks dropped as already delivered or given up */
     uint64_t window_lost;   /* holes the window gave up (waited out or gone) */
     uint64_t max_wait_us;   /* longest wait of a block behind a hole */
+    uint64_t p99_wait_us;   /* 99th percentile of every block's wait (1 ms bins) */
 };
-#define REC_LINK_STATS_SIZE    80u
+#define REC_LINK_STATS_SIZE    88u
 #define REC_LINK_STATS_SIZE_V1 48u
 
 struct rec_record {

@@ -227,7 +227,7 @@ int main(void)
     CHECK_EQ(rec_cal_format(&cal, text, 20), 0);
 
     /* link stats round trip */
-    struct rec_link_stats ls = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, lb;
+    struct rec_link_stats ls = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, lb;
     uint8_t buf[REC_LINK_STATS_SIZE];
     rec_link_stats_encode(&ls, buf);
     CHECK_EQ(rec_link_stats_decode(buf, sizeof buf, &lb), GC_OK);

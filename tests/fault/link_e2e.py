@@ -8,11 +8,11 @@ station's commands and resend requests) and stalls the link.
          * >= 99.5 % of the undamaged run's steps (IC within 1 ms),
          * 0 blocks finally lost (summary, recording),
          * every block the proxy damaged is in the recording as a resent
-           block (marked), and nothing else is,
+           block (marked); at most 1 % more were fetched by a tail probe,
          * every resend counted: the summary's recovered == resent records,
            resend requests == CMD_RESEND records in the recording, resent
            blocks received <= what the proxy delivered intact,
-         * no block waited longer than the window's bound (120 ms) plus
+         * no block waited longer than the window's bound (200 ms) plus
            scheduling slack,
          * replay of the recording gives the live steps byte for byte.
   ber3   1e-3 per bit both ways, 20 s: what is kept and what is lost is
@@ -38,7 +38,7 @@ import gclive as g  # noqa: E402
 
 PKT_RESENT = 0x04
 CMD_RESEND = 7
-HOLD_MS = 120.0        # REORDER_HOLD_MS_DEFAULT
+HOLD_MS = 200.0        # REORDER_HOLD_MS_DEFAULT
 SLACK_MS = 80.0        # the reader thread's wake-up on a loaded 2-core machine
 
 
@@ -171,9 +171,15 @@ def case_ber():
             len(damaged))
     g.check(not missing and s["lost"] == 0, "0 blocks finally lost (recording %d, summary %d)" %
             (len(missing), s["lost"]))
-    g.check(sorted(set(resent)) == damaged,
-            "every damaged block is in the recording as a resent block, nothing else is "
-            "(%d resent, %d damaged)" % (len(set(resent)), len(damaged)))
+    extra = sorted(set(resent) - set(damaged))
+    g.check(set(damaged) <= set(resent),
+            "every damaged block is in the recording as a resent block (%d resent, %d damaged)"
+            % (len(set(resent)), len(damaged)))
+    # a tail probe (a bad frame, then 200 ms without a block: the reader
+    # was descheduled) may fetch a block that was only late
+    g.check(len(extra) <= len(seqs) // 100,
+            "%d blocks resent that the proxy had not damaged (late, fetched by a tail probe)"
+            % len(extra))
     g.check(len(resent) == len(set(resent)), "each block recorded once")
     g.check(s["recovered"] == len(resent), "summary recovered %d == %d resent records" %
             (s["recovered"], len(resent)))

@@ -96,7 +96,7 @@ def unframe(wire):
     return body[0], body[1:]
 
 
-def hello_payload(proto=1, serial=b"FAKE-0001", rate=1000, streaming=0):
+def hello_payload(proto=2, serial=b"FAKE-0001", rate=1000, streaming=0):
     p = bytearray()
     p += bytes([proto, 0, 1, 0])
     p += serial.ljust(16, b"\x00")[:16]

@@ -62,8 +62,8 @@ def case_probe():
     j = json.loads(lines[0])
     print(json.dumps(j, indent=1))
     g.check(j["identity"]["serial"] == "PROBE-0001", "identity: serial")
-    g.check(j["identity"]["protocol"] == 1 and j["identity"]["rate_hz"] == 1000,
-            "identity: protocol 1, 1000 Hz")
+    g.check(j["identity"]["protocol"] == 2 and j["identity"]["rate_hz"] == 1000,
+            "identity: protocol 2, 1000 Hz")
     g.check(all(j["acks"][k] == "ok" for k in
                 ("identify", "stop", "set_rate", "ping", "start", "stop_after")),
             "every command acknowledged ok")
@@ -185,11 +185,17 @@ def case_badinput():
     g.check(fake.commands.count(g.CMD_IDENTIFY) >= 2, "IDENTIFY was repeated while waiting")
     fake.close()
 
-    # protocol version mismatch
-    fake = g.FakeDevice("version:2")
+    # protocol version mismatch: an old firmware (protocol 1, no resending)
+    # is told to be flashed; a newer one, that the station needs updating
+    fake = g.FakeDevice("version:1")
     p, dt = g.run([st, "run", "--port", fake.path, "--no-record"], timeout=15)
-    g.check(p.returncode == 1, "version mismatch: exit 1")
-    one_sentence(p, ["protocol version 2", "version 1"])
+    g.check(p.returncode == 1, "old firmware: exit 1")
+    one_sentence(p, ["protocol version 1", "needs version 2", "flash the current sensor firmware"])
+    fake.close()
+    fake = g.FakeDevice("version:3")
+    p, dt = g.run([st, "run", "--port", fake.path, "--no-record"], timeout=15)
+    g.check(p.returncode == 1, "newer firmware: exit 1")
+    one_sentence(p, ["protocol version 3", "version 2", "update the station"])
     fake.close()
 
     # busy port: another program holds the lock

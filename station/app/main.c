@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"program", cmd_program, "course of care: start a program, its status and gate, stop it"},
     {"symptoms", cmd_symptoms, "record pain and pelvic-floor symptoms around a session"},
     {"prom", cmd_prom, "record outcome measures (LEFS, NPRS)"},
+    {"test", cmd_test, "readiness test on the deck: balance, hop, jog-on-spot, calf-raise, squat"},
 };
 
 static void usage(FILE *out)

@@ -44,7 +44,7 @@ static bool try_dir(const char *dir, char *out, size_t cap)
     return k > 0 && (size_t)k < cap && executable(out);
 }
 
-static bool find_sim(char *out, size_t cap)
+bool sim_find_executable(char *out, size_t cap)
 {
     const char *env = getenv("GC_SIM_BIN");
     if (env && executable(env)) {
@@ -102,7 +102,7 @@ int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **
 {
     *out = NULL;
     char exe[PATH_MAX];
-    if (!find_sim(exe, sizeof exe)) {
+    if (!sim_find_executable(exe, sizeof exe)) {
         snprintf(errmsg, errcap,
                  "the simulator %s was not found next to station, in the build tree or on PATH; "
                  "build it with 'cmake --build build --target %s'",

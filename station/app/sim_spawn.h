@@ -19,6 +19,9 @@
 
 struct sim_proc;
 
+/* The gaitcue-sim executable's path, looked up as above; false if none. */
+bool sim_find_executable(char *out, size_t cap);
+
 /* Start the simulator with extra args[0..n) and wait at most timeout_ms for
  * its pty line.  Returns GC_OK with *out and pty_path filled, or an error
  * with one sentence for the user in errmsg (GC_ERR_NOT_FOUND: no

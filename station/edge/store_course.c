@@ -40,6 +40,10 @@ static const char schema[] =
     " id INTEGER PRIMARY KEY, program_id INTEGER NOT NULL REFERENCES course_programs(id),"
     " utc INTEGER NOT NULL, ref_session_id INTEGER NOT NULL, to_step INTEGER NOT NULL,"
     " reason TEXT NOT NULL, therapist TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE IF NOT EXISTS course_tests("
+    " id INTEGER PRIMARY KEY, patient_id INTEGER NOT NULL REFERENCES patients(id),"
+    " utc INTEGER NOT NULL, test TEXT NOT NULL, side TEXT NOT NULL, pass INTEGER NOT NULL,"
+    " summary TEXT NOT NULL, json TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS course_audit("
     " id INTEGER PRIMARY KEY, utc INTEGER NOT NULL, patient_id INTEGER NOT NULL,"
     " action TEXT NOT NULL, detail TEXT NOT NULL);";
@@ -656,6 +660,82 @@ int course_store_audit(struct course_store *cs, int64_t patient_id, struct cours
     }
     if (rc == GC_OK && src != SQLITE_DONE)
         rc = fail_sql(cs, diag, src, "read the audit trail");
+    sqlite3_finalize(s);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* ---- readiness tests -------------------------------------------------- */
+
+int course_store_add_test(struct course_store *cs, int64_t patient_id, struct course_test_row *r,
+                          struct gc_diag *diag)
+{
+    int rc = begin(cs, diag);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s;
+    rc = prep(cs,
+              "INSERT INTO course_tests(patient_id, utc, test, side, pass, summary, json) "
+              "VALUES(?,?,?,?,?,?,?)",
+              &s, diag);
+    if (rc == GC_OK) {
+        char side[2] = {r->side, 0};
+        sqlite3_bind_int64(s, 1, patient_id);
+        sqlite3_bind_int64(s, 2, r->utc);
+        sqlite3_bind_text(s, 3, r->test, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 4, side, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(s, 5, r->pass ? 1 : 0);
+        sqlite3_bind_text(s, 6, r->summary, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 7, r->json ? r->json : "{}", -1, SQLITE_TRANSIENT);
+        rc = run(cs, s, "record the test", diag);
+    }
+    if (rc == GC_OK) {
+        r->id = sqlite3_last_insert_rowid(cs->db);
+        char d[240];
+        snprintf(d, sizeof d, "%s %c: %s, %.160s", r->test, r->side, r->pass ? "pass" : "not yet",
+                 r->summary);
+        rc = audit(cs, patient_id, r->utc, "test", d, diag);
+    }
+    return end(cs, rc, diag);
+}
+
+int course_store_tests(struct course_store *cs, int64_t patient_id, struct course_test_row **out,
+                       size_t *n, struct gc_diag *diag)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    int rc = prep(cs,
+                  "SELECT id, utc, test, side, pass, summary FROM course_tests WHERE "
+                  "patient_id = ? ORDER BY id",
+                  &s, diag);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, patient_id);
+    size_t cap = 0;
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        struct course_test_row *r = grow((void **)out, n, &cap, sizeof **out);
+        if (!r) {
+            rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the tests");
+            break;
+        }
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(s, 0);
+        r->utc = sqlite3_column_int64(s, 1);
+        text_at(s, 2, r->test, sizeof r->test);
+        char side[4];
+        text_at(s, 3, side, sizeof side);
+        r->side = side[0];
+        r->pass = sqlite3_column_int(s, 4) != 0;
+        text_at(s, 5, r->summary, sizeof r->summary);
+    }
+    if (rc == GC_OK && src != SQLITE_DONE)
+        rc = fail_sql(cs, diag, src, "read the tests");
     sqlite3_finalize(s);
     if (rc) {
         free(*out);

@@ -14,6 +14,7 @@
  *                     belongs to)
  *   course_proms      LEFS 0-80 and NPRS 0-10
  *   course_overrides  the PT moved the patient to a step, with a reason
+ *   course_tests      readiness tests measured on the deck (station test)
  *   course_audit      who did what when: program start/stop, overrides,
  *                     symptoms, PROMs (never updated or deleted)
  *
@@ -27,6 +28,7 @@
 #ifndef GC_STORE_COURSE_H
 #define GC_STORE_COURSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -132,6 +134,22 @@ GC_MUST_CHECK int course_store_add_override(struct course_store *cs, int64_t pro
 GC_MUST_CHECK int course_store_overrides(struct course_store *cs, int64_t program_id,
                                          struct course_override_row **out, size_t *n,
                                          struct gc_diag *diag);
+
+/* A readiness test measured on the deck (station test). */
+struct course_test_row {
+    int64_t id;
+    int64_t utc;
+    char test[24]; /* balance, hop, jog-on-spot, calf-raise, squat */
+    char side;     /* 'L' or 'R' */
+    bool pass;
+    char summary[200]; /* the figures as printed */
+    const char *json;  /* the result as written (add only; not read back) */
+};
+GC_MUST_CHECK int course_store_add_test(struct course_store *cs, int64_t patient_id,
+                                        struct course_test_row *r, struct gc_diag *diag);
+GC_MUST_CHECK int course_store_tests(struct course_store *cs, int64_t patient_id,
+                                     struct course_test_row **out, size_t *n,
+                                     struct gc_diag *diag);
 
 struct course_audit_row {
     int64_t utc;

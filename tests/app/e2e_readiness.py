@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""e2e: `station test` - readiness tests on the (simulated) deck, scored
+against the simulator's truth (issue 14).
+
+Cases (argument):
+  plain    `station test balance --patient CODE --sim` as --help shows it
+           (no optional flag): passes, printed, stored with the patient.
+  clinic   a readiness visit: every test on both sides through `station
+           test --sim --sim-truth FILE --json -`: balance hold within 0.2 s
+           of the truth, pass at 20 s and not yet after the other foot came
+           down at 6 s (--sim-fail-at 6); hop, calf-raise and squat counts
+           exact, also when stopped early; hop contact/flight within 3 ms;
+           COP path and 95 % ellipse within 15 % of the simulated COP's;
+           jog cadence within 0.5 spm; every result stored (audit trail).
+  refuse   wrong inputs, one sentence each: unknown test, --side X, a deck
+           with nobody on it, --port (not built yet), no source, --form on
+           balance, an unknown patient.
+Tolerances as tests/core/test_readiness.c (which states why).
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
+STATION = os.path.join(BIN, "station")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def env_for(tmp):
+    env = dict(os.environ)
+    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp)
+    return env
+
+
+def run(env, *args, timeout=60):
+    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def measure(env, tmp, name, side, *extra):
+    truth_path = os.path.join(tmp, f"truth-{name}-{side}.json")
+    rc, out, err = run(env, "test", name, "--patient", "RT-1", "--side", side, "--sim",
+                       "--sim-truth", truth_path, "--json", "-", *extra)
+    check(rc == 0, f"station test {name} {side} {' '.join(extra)} exits 0 ({err.strip()[-200:]})")
+    try:
+        res = json.loads(out)
+        with open(truth_path) as f:
+            truth = json.loads(f.read())
+    except (ValueError, OSError) as e:
+        check(False, f"result and truth read ({e}): {out[:200]}")
+        return {}, {}
+    for k in ("test", "side", "pass"):
+        check(k in res, f"{name}: JSON has '{k}'")
+    return res, truth
+
+
+def near(got, want, tol, what):
+    check(got is not None and abs(got - want) <= tol, f"{what}: {got} vs truth {want} (+/-{tol})")
+
+
+def rel(got, want, tol, what):
+    check(got is not None and abs(got - want) <= tol * abs(want),
+          f"{what}: {got:.1f} vs truth {want:.1f} (+/-{tol * 100:.0f} %)")
+
+
+def case_plain(tmp):
+    env = env_for(tmp)
+    rc, _, e = run(env, "patient", "add", "RT-0")
+    check(rc == 0, f"patient add ({e.strip()})")
+    rc, out, e = run(env, "test", "balance", "--patient", "RT-0", "--sim")
+    check(rc == 0 and out.startswith("balance L: pass (hold >= 10 s): hold 20.0 s"),
+          f"plain balance test: {out.strip()}{e.strip()}")
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    n = db.execute("SELECT count(*) FROM course_tests WHERE test = 'balance' AND pass = 1").fetchone()
+    db.close()
+    check(n[0] == 1, "stored with the patient")
+
+
+def case_clinic(tmp):
+    env = env_for(tmp)
+    run(env, "patient", "add", "RT-1")
+    for side in ("L", "R"):
+        res, tr = measure(env, tmp, "balance", side)
+        near(res.get("hold_s"), tr["hold_s"], 0.2, f"balance {side} hold")
+        check(res.get("pass") is True and res.get("side") == side, f"balance {side} passes")
+        rel(res.get("cop_path_mm"), tr["cop_path_mm"], 0.15, f"balance {side} COP path")
+        rel(res.get("cop_area_mm2"), tr["cop_area_mm2"], 0.15, f"balance {side} 95 % ellipse")
+        res, tr = measure(env, tmp, "balance", side, "--sim-fail-at", "6")
+        near(res.get("hold_s"), tr["hold_s"], 0.2, f"balance {side} other foot down at 6 s")
+        check(res.get("pass") is False, f"balance {side} at 6 s: not yet")
+        res, tr = measure(env, tmp, "hop", side)
+        check(res.get("count") == tr["count"] == 10 and res.get("pass") is True,
+              f"hop {side}: {res.get('count')} of {tr['count']} counted, pass")
+        near(res.get("contact_ms"), tr["contact_ms"], 3.0, f"hop {side} contact")
+        near(res.get("flight_ms"), tr["flight_ms"], 3.0, f"hop {side} flight")
+        res, tr = measure(env, tmp, "hop", side, "--sim-fail-at", "3")
+        check(res.get("count") == tr["count"] and res.get("pass") is False,
+              f"hop {side} stopped at 3 s: {res.get('count')} of {tr['count']}, not yet")
+        res, tr = measure(env, tmp, "calf-raise", side, "--form", "good")
+        check(res.get("count") == tr["count"] == 20 and res.get("form") == "good",
+              f"calf-raise {side}: {res.get('count')} of {tr['count']}, form recorded")
+        res, tr = measure(env, tmp, "squat", side, "--sim-reps", "8")
+        check(res.get("count") == tr["count"] == 8 and res.get("pass") is False,
+              f"squat {side}: {res.get('count')} of {tr['count']} (8 < 10: not yet)")
+        rel(res.get("cop_path_mm"), tr["cop_path_mm"], 0.15, f"squat {side} COP path")
+    res, tr = measure(env, tmp, "jog-on-spot", "L")
+    near(res.get("cadence_spm"), tr["cadence_spm"], 0.5, "jog cadence")
+    check(res.get("count") == tr["count"] and res.get("pass") is True,
+          f"jog: {res.get('count')} of {tr['count']} steps, pass")
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    n = db.execute("SELECT count(*) FROM course_tests").fetchone()[0]
+    a = db.execute("SELECT count(*) FROM course_audit WHERE action = 'test'").fetchone()[0]
+    db.close()
+    check(n == 13 and a == 13, f"13 results stored and audited ({n}, {a})")
+
+
+def case_refuse(tmp):
+    env = env_for(tmp)
+    run(env, "patient", "add", "RT-2")
+    empty = os.path.join(tmp, "empty.csv")
+    with open(empty, "w") as f:
+        f.write("t_s,fz_n,copx_m,copy_m\n")
+        for i in range(6000):
+            f.write(f"{i / 1000:.3f},{12 * ((i % 7) - 3) / 3:.1f},,\n")  # 12 N of noise
+
+    def refused(args, rc_want, words):
+        rc, out, e = run(env, *args)
+        lines = [l for l in e.strip().splitlines() if l]
+        check(rc == rc_want and len(lines) == 1 and words in e,
+              f"{' '.join(args)} -> exit {rc_want}, one sentence with '{words}' (got {rc}: "
+              f"{e.strip()})")
+
+    refused(["test", "balanse", "--patient", "RT-2", "--sim"], 2, "unknown test 'balanse'")
+    refused(["test", "hop", "--patient", "RT-2", "--sim", "--side", "X"], 2, "L or R")
+    refused(["test", "balance", "--patient", "RT-2", "--csv", empty], 1,
+            "nobody is standing on the deck")
+    refused(["test", "balance", "--patient", "RT-2", "--port", "/dev/ttyACM0"], 2,
+            "not built yet")
+    refused(["test", "balance", "--patient", "RT-2"], 2, "give --sim")
+    refused(["test", "balance", "--patient", "RT-2", "--sim", "--form", "good"], 2,
+            "calf-raise and squat")
+    refused(["test", "balance", "--patient", "NOBODY", "--sim"], 1, "no patient 'NOBODY'")
+    # the simulator says what is wrong with its option, then the station
+    rc, out, e = run(env, "test", "hop", "--patient", "RT-2", "--sim", "--sim-reps", "0")
+    check(rc == 2 and "--reps must be a whole number from 1 to 64" in e,
+          f"--sim-reps 0 refused by the simulator, exit 2: {e.strip()}")
+
+
+def main():
+    case = sys.argv[1] if len(sys.argv) > 1 else "clinic"
+    with tempfile.TemporaryDirectory(prefix="gc-ready-") as tmp:
+        {"plain": case_plain, "clinic": case_clinic, "refuse": case_refuse}[case](tmp)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,7 +19,11 @@ struct csv_src {
 static int csv_read(void *ctx, struct gait_sample *out, size_t cap, char *err)
 {
     struct csv_src *c = ctx;
-    return force_csv_read(c->r, out, cap, err);
+    struct gc_diag diag;
+    int k = force_csv_read(c->r, out, cap, &diag);
+    if (k < 0)
+        snprintf(err, ANALYZE_ERR_LEN, "%.*s", ANALYZE_ERR_LEN - 1, diag.msg);
+    return k;
 }
 
 static double csv_rate(void *ctx)
@@ -69,8 +73,10 @@ int analyze_csv_open(const char *path, struct analyze_source *src, char *err)
         snprintf(err, ANALYZE_ERR_LEN, "out of memory");
         return GC_ERR_NOMEM;
     }
-    int e = force_csv_open(path, &c->r, err);
+    struct gc_diag diag;
+    int e = force_csv_open(path, &c->r, &diag);
     if (e < 0) {
+        snprintf(err, ANALYZE_ERR_LEN, "%.*s", ANALYZE_ERR_LEN - 1, diag.msg);
         free(c);
         return e;
     }

@@ -80,25 +80,25 @@ static inline const char *skip_field(const char *p, const char *e)
 }
 #endif
 
-static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Records code and "file:line: message" in diag; returns code. */
+static int errf(const struct force_csv *r, struct gc_diag *diag, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void errf(const struct force_csv *r, char *err, const char *fmt, ...)
+static int errf(const struct force_csv *r, struct gc_diag *diag, int code, const char *fmt, ...)
 {
-    if (!err)
-        return;
-    int n = snprintf(err, FORCE_CSV_ERR_LEN, "%s:%ld: ", r->name, r->line);
-    if (n < 0 || n >= (int)FORCE_CSV_ERR_LEN)
-        n = 0;
+    if (!diag)
+        return code;
+    char msg[GC_DIAG_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err + n, FORCE_CSV_ERR_LEN - (size_t)n, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    return gc_fail(diag, code, "%s:%ld: %s", r->name, r->line, msg);
 }
 
 /* Next line as [*s, *s + *n) without the line end; 0 at end of file.
  * The careful path: refills the buffer, last line without '\n'. */
-static int next_line_slow(struct force_csv *r, const char **s, size_t *n, char *err)
+static int next_line_slow(struct force_csv *r, const char **s, size_t *n, struct gc_diag *diag)
 {
     for (;;) {
         char *nl = r->pos < r->len ? memchr(r->buf + r->pos, '\n', r->len - r->pos) : NULL;
@@ -122,15 +122,13 @@ static int next_line_slow(struct force_csv *r, const char **s, size_t *n, char *
         }
         if (r->len == BUF_SIZE) {
             r->line++;
-            errf(r, err, "line longer than %u bytes; is this a CSV file?", BUF_SIZE);
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT, "line longer than %u bytes; is this a CSV file?",
+                        BUF_SIZE);
         }
         size_t got = fread(r->buf + r->len, 1, BUF_SIZE - r->len, r->fp);
         if (got == 0) {
-            if (ferror(r->fp)) {
-                errf(r, err, "read error: %s", strerror(errno));
-                return GC_ERR_IO;
-            }
+            if (ferror(r->fp))
+                return errf(r, diag, GC_ERR_IO, "read error: %s", strerror(errno));
             r->eof = true;
         }
         r->len += got;
@@ -141,11 +139,11 @@ static int next_line_slow(struct force_csv *r, const char **s, size_t *n, char *
 }
 
 /* The same; the common case (a whole line in the buffer) inline. */
-static inline int next_line(struct force_csv *r, const char **s, size_t *n, char *err)
+static inline int next_line(struct force_csv *r, const char **s, size_t *n, struct gc_diag *diag)
 {
     char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
     if (!nl)
-        return next_line_slow(r, s, n, err);
+        return next_line_slow(r, s, n, diag);
     size_t end = (size_t)(nl - r->buf);
     *s = r->buf + r->pos;
     *n = end - r->pos;
@@ -175,7 +173,7 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
-static int parse_meta(struct force_csv *r, const char *s, size_t n, char *err)
+static int parse_meta(struct force_csv *r, const char *s, size_t n, struct gc_diag *diag)
 {
     s++;
     n--;
@@ -191,14 +189,14 @@ static int parse_meta(struct force_csv *r, const char *s, size_t n, char *err)
     double x;
     if (kn == 7 && !memcmp(s, "rate_hz", 7)) {
         if (force_csv_parse_double(v, vn, &x) < 0 || !(x >= 1.0 && x <= 100000.0)) {
-            errf(r, err, "rate_hz must be a sample rate in Hz (1..100000), not '%.*s'", (int)vn, v);
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT,
+                        "rate_hz must be a sample rate in Hz (1..100000), not '%.*s'", (int)vn, v);
         }
         r->rate_meta = x;
     } else if (kn == 7 && !memcmp(s, "mass_kg", 7)) {
         if (force_csv_parse_double(v, vn, &x) < 0 || !(x >= 10.0 && x <= 400.0)) {
-            errf(r, err, "mass_kg must be a body mass in kg (10..400), not '%.*s'", (int)vn, v);
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT,
+                        "mass_kg must be a body mass in kg (10..400), not '%.*s'", (int)vn, v);
         }
         r->info.mass_kg = x;
     } else if (kn == 6 && !memcmp(s, "source", 6)) {
@@ -209,7 +207,7 @@ static int parse_meta(struct force_csv *r, const char *s, size_t n, char *err)
     return GC_OK;
 }
 
-static int parse_header(struct force_csv *r, const char *s, size_t n, char *err)
+static int parse_header(struct force_csv *r, const char *s, size_t n, struct gc_diag *diag)
 {
     int col = 0;
     bool seen[C_N] = {false};
@@ -226,15 +224,14 @@ static int parse_header(struct force_csv *r, const char *s, size_t n, char *err)
             fn -= 2;
         }
         if (col >= MAX_COLS) {
-            errf(r, err, "more than %d columns in the header", MAX_COLS);
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT, "more than %d columns in the header", MAX_COLS);
         }
         r->role[col] = -1;
         for (int k = 0; k < C_N; k++) {
             if (strlen(col_names[k]) == fn && !memcmp(col_names[k], f, fn)) {
                 if (seen[k]) {
-                    errf(r, err, "column '%s' appears twice in the header", col_names[k]);
-                    return GC_ERR_FORMAT;
+                    return errf(r, diag, GC_ERR_FORMAT, "column '%s' appears twice in the header",
+                                col_names[k]);
                 }
                 seen[k] = true;
                 r->role[col] = (signed char)k;
@@ -247,25 +244,22 @@ static int parse_header(struct force_csv *r, const char *s, size_t n, char *err)
     }
     r->ncols = col;
     if (!seen[C_T]) {
-        errf(r, err,
-             "the header has no 't_s' column (time in s); the columns must be named as "
-             "in the canonical force CSV (t_s, fz_n, ...)");
-        return GC_ERR_FORMAT;
+        return errf(r, diag, GC_ERR_FORMAT,
+                    "the header has no 't_s' column (time in s); the columns must be named as "
+                    "in the canonical force CSV (t_s, fz_n, ...)");
     }
     int cells = seen[C_F1] + seen[C_F2] + seen[C_F3] + seen[C_F4];
     if (!seen[C_FZ]) {
         if (cells == 0) {
-            errf(r, err,
-                 "the header has no 'fz_n' column (vertical force in N) and no "
-                 "'fz1_n'..'fz4_n' cell columns");
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT,
+                        "the header has no 'fz_n' column (vertical force in N) and no "
+                        "'fz1_n'..'fz4_n' cell columns");
         }
         if (cells != 4) {
-            errf(r, err,
-                 "only %d of the 4 cell columns 'fz1_n'..'fz4_n' are present; give all "
-                 "four or 'fz_n'",
-                 cells);
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT,
+                        "only %d of the 4 cell columns 'fz1_n'..'fz4_n' are present; give all "
+                        "four or 'fz_n'",
+                        cells);
         }
         r->use_cells = true;
     }
@@ -284,17 +278,17 @@ static int parse_header(struct force_csv *r, const char *s, size_t n, char *err)
     return GC_OK;
 }
 
-static int open_common(struct force_csv *r, char *err)
+static int open_common(struct force_csv *r, struct gc_diag *diag)
 {
     const char *s;
     size_t n;
     for (;;) {
-        int k = next_line(r, &s, &n, err);
+        int k = next_line(r, &s, &n, diag);
         if (k < 0)
             return k;
         if (k == 0) {
-            errf(r, err, "no header line: the file is empty or has only comments");
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT,
+                        "no header line: the file is empty or has only comments");
         }
         /* A UTF-8 byte order mark (spreadsheet exports) is accepted at the
          * start of the file, before a comment as before the header. */
@@ -304,14 +298,14 @@ static int open_common(struct force_csv *r, char *err)
             n -= 3;
         }
         if (n && s[0] == '#') {
-            int e = parse_meta(r, s, n, err);
+            int e = parse_meta(r, s, n, diag);
             if (e < 0)
                 return e;
             continue;
         }
         if (blank(s, n))
             continue;
-        return parse_header(r, s, n, err);
+        return parse_header(r, s, n, diag);
     }
 }
 
@@ -331,17 +325,17 @@ static struct force_csv *alloc_reader(const char *name)
     return r;
 }
 
-int force_csv_open_stream(FILE *fp, const char *name, struct force_csv **out, char *err)
+int force_csv_open_stream(FILE *fp, const char *name, struct force_csv **out, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
+    if (!fp || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no stream to read the force CSV from");
     *out = NULL;
     struct force_csv *r = alloc_reader(name ? name : "input");
-    if (!r) {
-        if (err)
-            snprintf(err, FORCE_CSV_ERR_LEN, "out of memory");
-        return GC_ERR_NOMEM;
-    }
+    if (!r)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory reading %s", name ? name : "input");
     r->fp = fp;
-    int e = open_common(r, err);
+    int e = open_common(r, diag);
     if (e < 0) {
         force_csv_close(r);
         return e;
@@ -377,31 +371,29 @@ void force_csv_close(struct force_csv *r)
     free(r);
 }
 
-static int end_checks(struct force_csv *r, char *err)
+static int end_checks(struct force_csv *r, struct gc_diag *diag)
 {
     if (r->count < 2) {
-        errf(r, err, "fewer than 2 samples of data: nothing to analyse");
-        return GC_ERR_FORMAT;
+        return errf(r, diag, GC_ERR_FORMAT, "fewer than 2 samples of data: nothing to analyse");
     }
     if (r->peak_abs >= FORCE_CSV_MIN_PEAK_N && r->peak_pos < FORCE_CSV_MIN_PEAK_N) {
-        errf(r, err,
-             "the force is never above %.3g N (it reaches %.6g): a load on the deck gives a "
-             "positive vertical force in newtons; if the sign is inverted, negate the force "
-             "columns",
-             FORCE_CSV_MIN_PEAK_N, -r->peak_abs);
-        return GC_ERR_FORMAT;
+        return errf(r, diag, GC_ERR_FORMAT,
+                    "the force is never above %.3g N (it reaches %.6g): a load on the deck gives a "
+                    "positive vertical force in newtons; if the sign is inverted, negate the force "
+                    "columns",
+                    FORCE_CSV_MIN_PEAK_N, -r->peak_abs);
     }
     if (r->peak_abs < FORCE_CSV_MIN_PEAK_N) {
-        errf(r, err,
-             "the force never exceeds %.3g in magnitude: that looks like body weights or kN, "
-             "not newtons; convert the force columns to N",
-             r->peak_abs);
-        return GC_ERR_FORMAT;
+        return errf(
+            r, diag, GC_ERR_FORMAT,
+            "the force never exceeds %.3g in magnitude: that looks like body weights or kN, "
+            "not newtons; convert the force columns to N",
+            r->peak_abs);
     }
     return 0;
 }
 
-static int check_time(struct force_csv *r, double t, char *err)
+static int check_time(struct force_csv *r, double t, struct gc_diag *diag)
 {
     if (r->count == 0) {
         r->t_first = t;
@@ -411,11 +403,10 @@ static int check_time(struct force_csv *r, double t, char *err)
     }
     double dt = t - r->t_prev;
     if (!(dt > 0.0)) {
-        errf(r, err,
-             "column 't_s': time %.9g does not increase (previous line %.9g); sort the "
-             "samples by time and remove duplicates",
-             t, r->t_prev);
-        return GC_ERR_FORMAT;
+        return errf(r, diag, GC_ERR_FORMAT,
+                    "column 't_s': time %.9g does not increase (previous line %.9g); sort the "
+                    "samples by time and remove duplicates",
+                    t, r->t_prev);
     }
     if (isnan(r->period)) {
         r->period = dt;
@@ -427,47 +418,45 @@ static int check_time(struct force_csv *r, double t, char *err)
     double tol = FORCE_CSV_RATE_TOL * r->period;
     if (fabs(dt - r->period) > tol) {
         if (r->count == 1 && r->rate_meta > 0.0)
-            errf(r, err,
-                 "rate_hz=%g in the comments but t_s steps by %.9g s (%.6g Hz); fix "
-                 "rate_hz or the time column",
-                 r->rate_meta, dt, 1.0 / dt);
-        else
-            errf(r, err,
-                 "column 't_s': sample interval %.9g s where %.9g s was expected: the "
-                 "sample rate is not uniform (a gap, or merged recordings); resample to "
-                 "a constant rate",
-                 dt, r->period);
-        return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT,
+                        "rate_hz=%g in the comments but t_s steps by %.9g s (%.6g Hz); fix "
+                        "rate_hz or the time column",
+                        r->rate_meta, dt, 1.0 / dt);
+        return errf(r, diag, GC_ERR_FORMAT,
+                    "column 't_s': sample interval %.9g s where %.9g s was expected: the "
+                    "sample rate is not uniform (a gap, or merged recordings); resample to "
+                    "a constant rate",
+                    dt, r->period);
     }
     return 0;
 }
 
-static int bad_number(struct force_csv *r, int col, const char *f, size_t fn, char *err)
+static int bad_number(struct force_csv *r, int col, const char *f, size_t fn, struct gc_diag *diag)
 {
     const char *name = r->role[col] >= 0 ? col_names[r->role[col]] : "?";
     if (fn == 0)
-        errf(r, err, "column '%s' (field %d) is empty; every sample needs a value", name, col + 1);
-    else
-        errf(r, err, "column '%s' (field %d): '%.*s' is not a number", name, col + 1,
-             (int)(fn > 40 ? 40 : fn), f);
-    return GC_ERR_FORMAT;
+        return errf(r, diag, GC_ERR_FORMAT,
+                    "column '%s' (field %d) is empty; every sample needs a value", name, col + 1);
+    return errf(r, diag, GC_ERR_FORMAT, "column '%s' (field %d): '%.*s' is not a number", name,
+                col + 1, (int)(fn > 40 ? 40 : fn), f);
 }
 
-int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, char *err)
+int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     if (r->done)
         return 0;
     size_t k = 0;
     const char *s;
     size_t n;
     while (k < cap) {
-        int e = next_line(r, &s, &n, err);
+        int e = next_line(r, &s, &n, diag);
         if (e < 0)
             return e;
         if (e == 0) {
             if (k)
                 break; /* return what we have, check on the next call */
-            e = end_checks(r, err);
+            e = end_checks(r, diag);
             if (e < 0)
                 return e;
             r->done = true;
@@ -476,8 +465,8 @@ int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, cha
         if (n == 0 || blank(s, n))
             continue;
         if (s[0] == '#') {
-            errf(r, err, "comment line after the header; '# key=value' lines must come first");
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT,
+                        "comment line after the header; '# key=value' lines must come first");
         }
         double v[C_N];
         const char *p = s, *e_line = s + n;
@@ -506,39 +495,37 @@ int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, cha
                              (g[1] == 'a' || g[1] == 'A') && (g[2] == 'n' || g[2] == 'N')))
                             v[role] = NAN;
                         else if (numparse_double(g, gn, &v[role]) < 0)
-                            return bad_number(r, col, f, fn, err);
+                            return bad_number(r, col, f, fn, diag);
                     } else if (numparse_double(f, fn, &v[role]) < 0) {
-                        return bad_number(r, col, f, fn, err);
+                        return bad_number(r, col, f, fn, diag);
                     }
                 }
             }
             if (col >= r->maxcol)
                 break;
             if (p >= e_line) {
-                errf(r, err, "only %d fields where the header has %d columns", col + 1, r->ncols);
-                return GC_ERR_FORMAT;
+                return errf(r, diag, GC_ERR_FORMAT,
+                            "only %d fields where the header has %d columns", col + 1, r->ncols);
             }
             col++;
             p++; /* past the comma */
         }
         double t = v[C_T];
-        if ((e = check_time(r, t, err)) < 0)
+        if ((e = check_time(r, t, diag)) < 0)
             return e;
         double fz = r->use_cells ? v[C_F1] + v[C_F2] + v[C_F3] + v[C_F4] : v[C_FZ];
         if (!(fabs(fz) <= FORCE_CSV_MAX_N)) {
-            errf(r, err,
-                 "force %.6g cannot be a force in newtons on a deck (limit %.0f N, %.0f tonnes); "
-                 "check the units of the force columns",
-                 fz, FORCE_CSV_MAX_N, FORCE_CSV_MAX_N / 9806.65);
-            return GC_ERR_FORMAT;
+            return errf(
+                r, diag, GC_ERR_FORMAT,
+                "force %.6g cannot be a force in newtons on a deck (limit %.0f N, %.0f tonnes); "
+                "check the units of the force columns",
+                fz, FORCE_CSV_MAX_N, FORCE_CSV_MAX_N / 9806.65);
         }
         if (r->info.has_cop && !(isnan(v[C_X]) || fabs(v[C_X]) <= FORCE_CSV_MAX_COP_M)) {
-            errf(r, err, "copx_m %.6g is not a position in metres", v[C_X]);
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT, "copx_m %.6g is not a position in metres", v[C_X]);
         }
         if (r->has_copy && !(isnan(v[C_Y]) || fabs(v[C_Y]) <= FORCE_CSV_MAX_COP_M)) {
-            errf(r, err, "copy_m %.6g is not a position in metres", v[C_Y]);
-            return GC_ERR_FORMAT;
+            return errf(r, diag, GC_ERR_FORMAT, "copy_m %.6g is not a position in metres", v[C_Y]);
         }
         if (fabs(fz) > r->peak_abs)
             r->peak_abs = fabs(fz);

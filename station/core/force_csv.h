@@ -10,7 +10,8 @@
  *
  * Streaming: memory does not grow with the file (an hour at 1 kHz is read
  * block by block).  Every problem is reported as one sentence naming the
- * file, line and column, never a silently wrong answer:
+ * file, line and column ("walk.csv:12: column 'fz_n' (field 2): 'abc' is
+ * not a number"), never a silently wrong answer:
  *   - missing t_s / fz_n (or an incomplete fz1_n..fz4_n set), duplicate
  *     columns, a line with too few fields;
  *   - a field that is not a number (text, NaN, inf) in t_s or a force;
@@ -29,7 +30,13 @@
  * Parsing of a stream it is handed (no paths, no device I/O): part of the
  * pure core so tests and tools link it alone.  Opening a path ("-" for
  * standard input) is force_csv_open in station/edge/force_csv_file.h.
- * Thread: one reader per thread.
+ *
+ * Errors: the fallible calls return a gc_err code (GC_ERR_FORMAT for the
+ * file's problems above, GC_ERR_IO a read error, GC_ERR_NOMEM, GC_ERR_ARG)
+ * and take a `struct gc_diag *diag` last (gc_error.h; NULL when only the
+ * code is wanted), where they keep the same code and the sentence;
+ * force_csv_read's counts leave diag cleared (GC_OK, "").  Nothing is
+ * logged.  Thread: one reader per thread.
  */
 #ifndef GC_FORCE_CSV_H
 #define GC_FORCE_CSV_H
@@ -39,6 +46,7 @@
 #include <stdio.h>
 
 #include "gait.h"
+#include "gc_error.h"
 
 #define FORCE_CSV_RATE_TOL   0.05 /* relative period tolerance */
 #define FORCE_CSV_MIN_PEAK_N 10.0 /* a body on a deck weighs more */
@@ -48,7 +56,6 @@
 /* COP may be in a lab frame whose origin is metres from the deck (the
  * Fukuchi data: copy_m ~13.5 m); beyond 1 km it is not metres. */
 #define FORCE_CSV_MAX_COP_M  1000.0
-#define FORCE_CSV_ERR_LEN    256
 
 struct force_csv_info {
     double rate_hz;   /* from rate_hz= or the time column; 0 until known */
@@ -62,9 +69,10 @@ struct force_csv;
 
 /* Read the comments and header from an open stream; name is used in
  * messages.  The stream stays the caller's (force_csv_close leaves it
- * open) unless a closer is set.  Returns GC_OK, or a negative gc_err with
- * a message in err (size FORCE_CSV_ERR_LEN). */
-int force_csv_open_stream(FILE *fp, const char *name, struct force_csv **out, char *err);
+ * open) unless a closer is set.  *out is allocated (force_csv_close).
+ * Returns GC_OK, or a negative gc_err with the sentence in diag (*out
+ * NULL). */
+int force_csv_open_stream(FILE *fp, const char *name, struct force_csv **out, struct gc_diag *diag);
 
 /* Hand the stream to the reader: force_csv_close calls fn(fp) (e.g. fclose
  * from the edge that opened it).  NULL: the caller keeps the stream. */
@@ -75,8 +83,8 @@ const struct force_csv_info *force_csv_info(const struct force_csv *r);
 
 /* Read up to cap samples.  Returns how many (> 0), 0 at the end of the
  * data (after the end-of-file checks passed), or GC_ERR_FORMAT / GC_ERR_IO
- * with the message in err. */
-int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, char *err);
+ * with the sentence in diag.  Never allocates. */
+int force_csv_read(struct force_csv *r, struct gait_sample *out, size_t cap, struct gc_diag *diag);
 
 /* Bytes consumed so far (progress). */
 long long force_csv_bytes(const struct force_csv *r);

@@ -7,19 +7,22 @@
 
 #include "gc_error.h"
 
-int force_csv_open(const char *path, struct force_csv **out, char *err)
+int force_csv_open(const char *path, struct force_csv **out, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
+    if (!path || !out)
+        return gc_fail(diag, GC_ERR_ARG, "no force CSV given");
     *out = NULL;
     if (!strcmp(path, "-"))
-        return force_csv_open_stream(stdin, "stdin", out, err);
+        return force_csv_open_stream(stdin, "stdin", out, diag);
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         int e = errno;
-        if (err)
-            snprintf(err, FORCE_CSV_ERR_LEN, "cannot open %s: %s", path, strerror(e));
-        return e == ENOENT ? GC_ERR_NOT_FOUND : (e == EACCES ? GC_ERR_PERM : GC_ERR_IO);
+        return gc_fail(diag,
+                       e == ENOENT ? GC_ERR_NOT_FOUND : (e == EACCES ? GC_ERR_PERM : GC_ERR_IO),
+                       "cannot open %s: %s", path, strerror(e));
     }
-    int e = force_csv_open_stream(fp, path, out, err);
+    int e = force_csv_open_stream(fp, path, out, diag);
     if (e < 0) {
         fclose(fp);
         return e;

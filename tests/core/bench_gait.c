@@ -22,10 +22,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_gait FILE.csv\n");
         return 2;
     }
-    char err[FORCE_CSV_ERR_LEN];
+    struct gc_diag diag;
     struct force_csv *r;
-    if (force_csv_open(argv[1], &r, err) < 0) {
-        fprintf(stderr, "bench_gait: %s\n", err);
+    if (force_csv_open(argv[1], &r, &diag) < 0) {
+        fprintf(stderr, "bench_gait: %s\n", diag.msg);
         return 1;
     }
     size_t cap = 1 << 20, n = 0;
@@ -38,9 +38,9 @@ int main(int argc, char **argv)
         }
         if (!s)
             return 1;
-        int k = force_csv_read(r, s + n, 4096, err);
+        int k = force_csv_read(r, s + n, 4096, &diag);
         if (k < 0) {
-            fprintf(stderr, "bench_gait: %s\n", err);
+            fprintf(stderr, "bench_gait: %s\n", diag.msg);
             return 1;
         }
         if (k == 0)

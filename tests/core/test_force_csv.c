@@ -21,18 +21,19 @@ static void put(const char *text)
 }
 
 /* Read the whole file; returns the final rc (0 ok) and the sample count. */
-static int read_all(const char *text, int *count, char *err)
+static int read_all(const char *text, int *count, struct gc_diag *diag)
 {
     put(text);
     struct force_csv *r;
     *count = 0;
-    err[0] = '\0';
-    int rc = force_csv_open(path, &r, err);
+    int rc = force_csv_open(path, &r, diag);
+    CHECK_EQ(diag->code, rc); /* the code returned is the code kept */
     if (rc < 0)
         return rc;
     struct gait_sample s[64];
     for (;;) {
-        int k = force_csv_read(r, s, 64, err);
+        int k = force_csv_read(r, s, 64, diag);
+        CHECK_EQ(diag->code, k < 0 ? k : GC_OK);
         if (k <= 0) {
             rc = k;
             break;
@@ -46,14 +47,14 @@ static int read_all(const char *text, int *count, char *err)
 /* A bad input must fail with GC_ERR_FORMAT and mention each needle. */
 static void bad(const char *text, const char *needle1, const char *needle2)
 {
-    char err[FORCE_CSV_ERR_LEN];
+    struct gc_diag diag;
     int n;
-    int rc = read_all(text, &n, err);
+    int rc = read_all(text, &n, &diag);
     CHECK_EQ(rc, GC_ERR_FORMAT);
-    CHECK_MSG(strstr(err, needle1) != NULL, err);
+    CHECK_MSG(strstr(diag.msg, needle1) != NULL, diag.msg);
     if (needle2)
-        CHECK_MSG(strstr(err, needle2) != NULL, err);
-    printf("  %s\n", err);
+        CHECK_MSG(strstr(diag.msg, needle2) != NULL, diag.msg);
+    printf("  %s\n", diag.msg);
 }
 
 /* n samples of a fake running force at 1 kHz. */
@@ -101,20 +102,20 @@ int main(void)
     }
 
     /* Good files: fz_n with COP (nan = unknown), and the four cells summed. */
-    char err[FORCE_CSV_ERR_LEN];
+    struct gc_diag diag;
     char *b = good_body(3000, 0);
     put(b);
     struct force_csv *r;
-    CHECK_EQ(force_csv_open(path, &r, err), GC_OK);
+    CHECK_EQ(force_csv_open(path, &r, &diag), GC_OK);
     const struct force_csv_info *in = force_csv_info(r);
     CHECK_NEAR(in->rate_hz, 1000.0, 0.0);
     CHECK_NEAR(in->mass_kg, 70.5, 0.0);
     CHECK(!strcmp(in->source, "unit test"));
     CHECK(in->has_cop && !in->has_cells);
     struct gait_sample s[4000];
-    int k = force_csv_read(r, s, 4000, err);
+    int k = force_csv_read(r, s, 4000, &diag);
     CHECK_EQ(k, 3000);
-    CHECK_EQ(force_csv_read(r, s, 4000, err), 0);
+    CHECK_EQ(force_csv_read(r, s, 4000, &diag), 0);
     CHECK_NEAR(s[100].t_s, 0.1, 1e-12);
     CHECK_NEAR(s[40].fz_n, 800.0 * sin(0.8), 0.001);
     CHECK(isnan(s[0].copx_m));
@@ -124,7 +125,7 @@ int main(void)
     free(b);
     b = good_body(3000, 1);
     int n;
-    CHECK_EQ(read_all(b, &n, err), 0);
+    CHECK_EQ(read_all(b, &n, &diag), 0);
     CHECK_EQ(n, 3000);
     free(b);
 
@@ -155,8 +156,11 @@ int main(void)
         bad(p, "body weights", "not newtons");
         free(p);
     }
-    CHECK_EQ(force_csv_open("/nonexistent/x.csv", &r, err), GC_ERR_NOT_FOUND);
-    CHECK(strstr(err, "/nonexistent/x.csv") != NULL);
+    CHECK_EQ(force_csv_open("/nonexistent/x.csv", &r, &diag), GC_ERR_NOT_FOUND);
+    CHECK_EQ(diag.code, GC_ERR_NOT_FOUND);
+    CHECK(strstr(diag.msg, "/nonexistent/x.csv") != NULL);
+    /* The code alone, for a caller that needs no sentence. */
+    CHECK_EQ(force_csv_open("/nonexistent/x.csv", &r, NULL), GC_ERR_NOT_FOUND);
     unlink(path);
     return check_exit();
 }

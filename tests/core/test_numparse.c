@@ -318,15 +318,15 @@ static void csv_random(int cells)
     }
     fclose(fp);
 
-    char err[FORCE_CSV_ERR_LEN];
+    struct gc_diag diag;
     struct force_csv *r;
-    CHECK_EQ(force_csv_open(path, &r, err), GC_OK);
+    CHECK_EQ(force_csv_open(path, &r, &diag), GC_OK);
     static struct gait_sample s[N];
     int n = 0, k;
-    while (n < N && (k = force_csv_read(r, s + n, 777, err)) > 0)
+    while (n < N && (k = force_csv_read(r, s + n, 777, &diag)) > 0)
         n += k;
     CHECK_EQ(n, N);
-    CHECK_EQ(force_csv_read(r, s, 1, err), 0);
+    CHECK_EQ(force_csv_read(r, s, 1, &diag), 0);
     force_csv_close(r);
     unlink(path);
     int bad = 0;

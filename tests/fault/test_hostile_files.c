@@ -393,17 +393,17 @@ static void test_calfile_gains(void)
 
 /* ---- 5. force CSV ---- */
 
-static int force_csv_run(const char *text, char *err, int *samples)
+static int force_csv_run(const char *text, struct gc_diag *diag, int *samples)
 {
     const char *p = tmp("force.csv");
     spits(p, text);
     struct force_csv *r;
     *samples = 0;
-    int rc = force_csv_open(p, &r, err);
+    int rc = force_csv_open(p, &r, diag);
     if (rc < 0)
         return rc;
     static struct gait_sample buf[256];
-    while ((rc = force_csv_read(r, buf, 256, err)) > 0)
+    while ((rc = force_csv_read(r, buf, 256, diag)) > 0)
         *samples += rc;
     force_csv_close(r);
     return rc;
@@ -411,36 +411,38 @@ static int force_csv_run(const char *text, char *err, int *samples)
 
 static void test_force_csv(void)
 {
-    char err[FORCE_CSV_ERR_LEN];
+    struct gc_diag diag;
     int n;
     char body[4096];
     /* BOM, then a comment: accepted (spreadsheet "CSV UTF-8" export). */
     int k = snprintf(body, sizeof body, "\xEF\xBB\xBF# mass_kg=70\n# rate_hz=100\nt_s,fz_n\n");
     for (int i = 0; i < 50; i++)
         k += snprintf(body + k, sizeof body - (size_t)k, "%.2f,%d\n", i * 0.01, 700 + i);
-    CHECK_MSG(force_csv_run(body, err, &n) == 0, err);
+    CHECK_MSG(force_csv_run(body, &diag, &n) == 0, diag.msg);
     CHECK_EQ(n, 50);
 
     k = snprintf(body, sizeof body, "t_s,fz_n\n");
     for (int i = 0; i < 50; i++)
         k += snprintf(body + k, sizeof body - (size_t)k, "%.2f,%d\n", i * 0.01, -700 - i);
-    CHECK_EQ(force_csv_run(body, err, &n), GC_ERR_FORMAT);
-    CHECK_MSG(strstr(err, "never above") && strstr(err, "negate"), err);
+    CHECK_EQ(force_csv_run(body, &diag, &n), GC_ERR_FORMAT);
+    CHECK_MSG(strstr(diag.msg, "never above") && strstr(diag.msg, "negate"), diag.msg);
 
     k = snprintf(body, sizeof body, "t_s,fz_n\n");
     for (int i = 0; i < 50; i++)
         k += snprintf(body + k, sizeof body - (size_t)k, "%.2f,%s\n", i * 0.01,
                       i == 20 ? "1e308" : "700");
-    CHECK_EQ(force_csv_run(body, err, &n), GC_ERR_FORMAT);
-    CHECK_MSG(strstr(err, ":22:") && strstr(err, "cannot be a force in newtons"), err);
+    CHECK_EQ(force_csv_run(body, &diag, &n), GC_ERR_FORMAT);
+    CHECK_MSG(strstr(diag.msg, ":22:") && strstr(diag.msg, "cannot be a force in newtons"),
+              diag.msg);
+    CHECK_EQ(diag.code, GC_ERR_FORMAT);
 
     /* Four cells of 1e308 sum to inf: refused, not cast to a float. */
     k = snprintf(body, sizeof body, "t_s,fz1_n,fz2_n,fz3_n,fz4_n\n");
     for (int i = 0; i < 5; i++)
         k += snprintf(body + k, sizeof body - (size_t)k, "%.2f,1e308,1e308,1e308,1e308\n",
                       i * 0.01);
-    CHECK_EQ(force_csv_run(body, err, &n), GC_ERR_FORMAT);
-    CHECK_MSG(strstr(err, "newtons") != NULL, err);
+    CHECK_EQ(force_csv_run(body, &diag, &n), GC_ERR_FORMAT);
+    CHECK_MSG(strstr(diag.msg, "newtons") != NULL, diag.msg);
 }
 
 int main(void)

@@ -85,18 +85,22 @@ static int run_force_csv(const uint8_t *data, size_t size)
             fclose(fp);
         return 0;
     }
-    char err[FORCE_CSV_ERR_LEN];
+    struct gc_diag diag;
     struct force_csv *r;
-    if (force_csv_open_stream(fp, "fuzz", &r, err) == GC_OK) {
+    int rc = force_csv_open_stream(fp, "fuzz", &r, &diag);
+    /* The code returned is the code kept; a refusal says why. */
+    REQUIRE(diag.code == rc && (rc == GC_OK || diag.msg[0] != '\0'));
+    if (rc == GC_OK) {
         static struct gait_sample buf[64];
         int k;
         double t_prev = -INFINITY;
-        while ((k = force_csv_read(r, buf, 64, err)) > 0)
+        while ((k = force_csv_read(r, buf, 64, &diag)) > 0)
             for (int i = 0; i < k; i++) {
                 REQUIRE(buf[i].t_s > t_prev);
                 REQUIRE(fabsf(buf[i].fz_n) <= (float)FORCE_CSV_MAX_N);
                 t_prev = buf[i].t_s;
             }
+        REQUIRE(k == 0 ? diag.code == GC_OK : (diag.code == k && diag.msg[0] != '\0'));
         force_csv_close(r);
     }
     fclose(fp);

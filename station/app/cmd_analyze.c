@@ -29,6 +29,7 @@
 #include "datadir.h"
 #include "gait.h"
 #include "gc_error.h"
+#include "ranges.h"
 #include "steps_csv.h"
 #include "summary.h"
 #include "stats.h"
@@ -43,7 +44,7 @@ static void usage(FILE *out)
     fprintf(
         out,
         "usage: station analyze INPUT --steps OUT.csv [--summary OUT.json] [--mass KG] "
-        "[--threshold N] [--quiet]\n\n"
+        "[--threshold N] [--speed MPS] [--incline PCT] [--quiet]\n\n"
         "Measure every step of a recording with the live gait pipeline.\n"
         "  INPUT            canonical force CSV (t_s + fz_n or fz1_n..fz4_n, optional "
         "copx_m, copy_m; '-' reads standard input), or a session recording written by "
@@ -55,9 +56,13 @@ static void usage(FILE *out)
         "  --threshold N    force threshold of contact, flight and step times, N above the "
         "flight baseline (%.0f to %.0f; default %.0f); a force CSV only (a recording is "
         "analysed as live)\n"
+        "  --speed MPS      the treadmill's belt speed (%s): step lengths use it, and the "
+        "summary flags a deck estimate more than 10 %% off it\n"
+        "  --incline PCT    the treadmill's incline (%s), stated in the summary\n"
         "  --quiet          no progress bar, no result line\n"
         "Method and definitions: docs/analysis.md.\n",
-        GAIT_THRESHOLD_MIN_N, GAIT_THRESHOLD_MAX_N, GAIT_THRESHOLD_DEFAULT_N);
+        GAIT_THRESHOLD_MIN_N, GAIT_THRESHOLD_MAX_N, GAIT_THRESHOLD_DEFAULT_N,
+        RANGE_BELT_SPEED_TEXT, RANGE_INCLINE_TEXT);
 }
 
 int analyze_result_add_step(struct analyze_result *r, const struct gait_step *s)
@@ -216,8 +221,8 @@ static int write_steps(const char *path, const struct datadir_guard *g,
 /* The CSV path: read ahead for the rate and body weight, then the whole
  * input through one gait pipeline.  Fills res; GC_OK or a gc_err with one
  * sentence in err. */
-static int run_csv(const char *input, double mass, double threshold_n, bool show_progress,
-                   struct analyze_result *res, char *err)
+static int run_csv(const char *input, double mass, double threshold_n, double belt_mps,
+                   bool show_progress, struct analyze_result *res, char *err)
 {
     struct analyze_source src;
     int rc = analyze_source_open(input, &src, err);
@@ -268,6 +273,7 @@ static int run_csv(const char *input, double mass, double threshold_n, bool show
     gait_config_default(&cfg, rate);
     cfg.mass_kg = mass_in;
     cfg.time_n = threshold_n;
+    cfg.belt_speed_mps = belt_mps;
     const char *bw_source = mass > 0.0 ? "--mass" : "mass_kg in the input";
     double bw = units_kg_to_n(mass_in);
     if (!(mass_in > 0.0)) {
@@ -345,7 +351,8 @@ int cmd_analyze(int argc, char **argv)
 {
     const char *input = NULL, *steps_path = NULL, *summary_path = NULL;
     double mass = 0.0, threshold_n = GAIT_THRESHOLD_DEFAULT_N;
-    bool quiet = false, threshold_given = false;
+    bool quiet = false, threshold_given = false, incline_given = false;
+    double belt_mps = 0.0, incline_pct = 0.0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -377,6 +384,29 @@ int cmd_analyze(int argc, char **argv)
                 return 2;
             }
             threshold_given = true;
+        } else if (!strcmp(a, "--speed") && i + 1 < argc) {
+            char *end;
+            belt_mps = strtod(argv[++i], &end);
+            if (*end || end == argv[i] || !(belt_mps >= RANGE_BELT_SPEED_MIN_MPS &&
+                                            belt_mps <= RANGE_BELT_SPEED_MAX_MPS)) {
+                fprintf(stderr,
+                        "station analyze: --speed takes the treadmill's belt speed in m/s (%s), "
+                        "not '%s'.\n",
+                        RANGE_BELT_SPEED_TEXT, argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(a, "--incline") && i + 1 < argc) {
+            char *end;
+            incline_pct = strtod(argv[++i], &end);
+            if (*end || end == argv[i] || !(incline_pct >= RANGE_INCLINE_MIN_PCT &&
+                                            incline_pct <= RANGE_INCLINE_MAX_PCT)) {
+                fprintf(stderr,
+                        "station analyze: --incline takes the treadmill's incline in %% (%s), "
+                        "not '%s'.\n",
+                        RANGE_INCLINE_TEXT, argv[i]);
+                return 2;
+            }
+            incline_given = true;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = true;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -416,6 +446,11 @@ int cmd_analyze(int argc, char **argv)
         fprintf(stderr, "station analyze: %s\n", err);
         return 1;
     }
+    if (kind == ANALYZE_KIND_RECORDING && belt_mps > 0.0) {
+        fprintf(stderr, "station analyze: --speed applies to a force CSV; a recording is "
+                        "analysed exactly as the live session was: leave it out.\n");
+        return 2;
+    }
     if (kind == ANALYZE_KIND_RECORDING && threshold_given) {
         fprintf(stderr, "station analyze: --threshold applies to a force CSV; a recording is "
                         "analysed exactly as the live session was (%.0f N): leave it out.\n",
@@ -427,8 +462,8 @@ int cmd_analyze(int argc, char **argv)
     res.body_weight_n = NAN;
     res.cadence_spectral_spm = NAN;
     int rc = kind == ANALYZE_KIND_RECORDING ? analyze_rec_run(input, mass, show_progress, &res, err)
-                                            : run_csv(input, mass, threshold_n, show_progress,
-                                                      &res, err);
+                                            : run_csv(input, mass, threshold_n, belt_mps,
+                                                      show_progress, &res, err);
     int exit_code = 1;
     if (rc < 0)
         goto out;
@@ -444,6 +479,9 @@ int cmd_analyze(int argc, char **argv)
             .bw_source = isfinite(res.body_weight_n) ? res.bw_source : "unknown (no whole steps)",
             .cadence_spectral_spm = res.cadence_spectral_spm,
             .gaps = res.gaps,
+            .belt_given_mps = belt_mps,
+            .incline_given = incline_given,
+            .incline_pct = incline_pct,
         };
         char *txt = summary_json(res.steps, res.n_steps, &info);
         char *line = txt ? malloc(strlen(txt) + 2) : NULL;

@@ -21,6 +21,7 @@
 #include "weighin.h"
 #include "cadence.h"
 #include "deck.h"
+#include "footprint.h"
 #include "gc_error.h"
 #include "lowpass.h"
 #include "metrics.h"
@@ -88,6 +89,9 @@
  * more than twice one contact; one contact varies by a few %. */
 #define GAP_MERGE_RATIO 1.5
 #define GAP_MIN_HISTORY 3u
+/* Step length uses the median of this many recent belt speed estimates
+ * (~5 s of running) when no speed was entered. */
+#define SPEED_HIST 16u
 
 struct stance {
     bool open;
@@ -96,6 +100,7 @@ struct stance {
     double t_ic_thr_raw; /* its plain threshold crossing, same time base */
     double ic_off_s; /* time from IC to buf[0] */
     float *buf;      /* this foot's force above baseline from the first sample after IC */
+    float *bufx, *bufy; /* its COP (m) where this foot alone is loaded, else NAN */
     size_t n, cap;
     struct metrics_scan_state scan;
     bool loading_sent;
@@ -108,7 +113,7 @@ struct stance {
 
 struct gait {
     struct gait_config cfg;
-    struct lowpass lp_f, lp_m;
+    struct lowpass lp_f, lp_m, lp_my; /* force, force x COPx, force x COPy */
     double delay_s;
     double period_s;
     struct stepdet det;
@@ -126,7 +131,7 @@ struct gait {
     bool bw_from_mass; /* --mass / gait_set_body_weight: the weigh-in does not override */
     struct cadence *cad;
     /* recent filtered samples */
-    float ry[RING], rx[RING];
+    float ry[RING], rx[RING], rcy[RING]; /* force, COPx, COPy (filtered) */
     double rt[RING];
     uint8_t rbad[RING]; /* 1: not data (settling after a short gap) */
     uint32_t bad_left;  /* samples still to be marked not-data */
@@ -135,6 +140,13 @@ struct gait {
     double last_t;
     bool have_last;
     float last_copx; /* last valid COP x, held while the COP is unknown */
+    float last_copy; /* likewise y */
+    /* footprint (footprint.h): recent per-step belt speeds, and the last
+     * step's landing place and ML position */
+    double speed_hist[SPEED_HIST];
+    unsigned speed_n, speed_pos;
+    uint32_t speed_rear, speed_nonrear; /* steps with a speed, by strike */
+    double prev_y_ic, prev_x_mean;
     bool cop_seen;
     /* stances: st[cur] is the latest foot; in double support st[cur ^ 1]
      * is the previous foot, still loaded */
@@ -222,6 +234,8 @@ void gait_step_clear(struct gait_step *s)
     s->t_ic_thr_s = s->t_to_thr_s = NAN;
     s->contact_ext_ms = s->flight_ext_ms = s->step_ext_ms = NAN;
     s->threshold_n = NAN;
+    s->speed_mps = s->step_length_m = s->step_width_m = NAN;
+    s->strike = GAIT_STRIKE_UNKNOWN;
     s->impact_peak_n = s->impact_peak_bw = s->t_impact_s = NAN;
     s->valr_bw_s = s->vilr_bw_s = NAN;
     s->active_peak_n = s->active_peak_bw = NAN;
@@ -241,6 +255,7 @@ struct gait *gait_new(const struct gait_config *cfg)
     g->period_s = 1.0 / cfg->rate_hz;
     if (lowpass_init(&g->lp_f, cfg->lowpass_hz, cfg->rate_hz) != GC_OK ||
         lowpass_init(&g->lp_m, cfg->lowpass_hz, cfg->rate_hz) != GC_OK ||
+        lowpass_init(&g->lp_my, cfg->lowpass_hz, cfg->rate_hz) != GC_OK ||
         stepdet_init(&g->det, cfg->detect_n, cfg->time_n, cfg->rate_hz, true) != GC_OK) {
         free(g);
         return NULL;
@@ -257,15 +272,19 @@ struct gait *gait_new(const struct gait_config *cfg)
     for (int i = 0; i < 2; i++) {
         g->st[i].cap = (size_t)ceil(MAX_CONTACT_S * cfg->rate_hz) + 2;
         g->st[i].buf = malloc(g->st[i].cap * sizeof *g->st[i].buf);
+        g->st[i].bufx = malloc(g->st[i].cap * sizeof *g->st[i].bufx);
+        g->st[i].bufy = malloc(g->st[i].cap * sizeof *g->st[i].bufy);
     }
     g->cad = cadence_new(cfg->rate_hz, cfg->cadence_window_s, 1.0);
-    if (!g->st[0].buf || !g->st[1].buf || !g->cad) {
+    if (!g->st[0].buf || !g->st[1].buf || !g->st[0].bufx || !g->st[1].bufx || !g->st[0].bufy ||
+        !g->st[1].bufy || !g->cad) {
         gait_free(g);
         return NULL;
     }
     g->sep_m = SEP_DEFAULT_M;
     g->open_ic_s = g->open_ic_prev = g->last_to_s = NAN;
     g->open_ic_thr_s = g->open_ic_thr_prev = g->last_to_thr_s = NAN;
+    g->prev_y_ic = g->prev_x_mean = NAN;
     g->last_step_t = NAN;
     g->mode = GAIT_MODE_IDLE;
     return g;
@@ -276,8 +295,11 @@ void gait_free(struct gait *g)
     if (!g)
         return;
     cadence_free(g->cad);
-    free(g->st[0].buf);
-    free(g->st[1].buf);
+    for (int i = 0; i < 2; i++) {
+        free(g->st[i].buf);
+        free(g->st[i].bufx);
+        free(g->st[i].bufy);
+    }
     free(g);
 }
 
@@ -430,11 +452,14 @@ static double expected_contact_s(const struct gait *g, const struct stance *st)
     return median_small(h, n);
 }
 
-static void stance_push(struct gait *g, struct stance *st, double f, float x, bool alone,
+static void stance_push(struct gait *g, struct stance *st, double f, float x, float y, bool alone,
                         double t_now)
 {
-    if (st->n < st->cap)
+    if (st->n < st->cap) {
+        st->bufx[st->n] = alone ? x : NAN;
+        st->bufy[st->n] = alone ? y : NAN;
         st->buf[st->n++] = (float)f;
+    }
     if (st->ghost)
         return;
     if (alone && isfinite(x) && f > 0.0) {
@@ -499,6 +524,63 @@ static double observed_max(const struct stance *st)
     return mx;
 }
 
+/* Belt speed, strike, step length and width of a closing stance from its
+ * COP (footprint.h), against the previous step's. */
+static void footprint_step(struct gait *g, struct stance *st, double contact_s)
+{
+    struct gait_step *s = &st->step;
+    double tmp[SPEED_HIST];
+    memcpy(tmp, g->speed_hist, sizeof tmp);
+    double v_recent = stats_median_small(tmp, g->speed_n); /* NAN when none */
+    double v_given = g->cfg.belt_speed_mps > 0.0 ? g->cfg.belt_speed_mps : NAN;
+    struct footprint_in in = {
+        .copx_m = st->bufx,
+        .copy_m = st->bufy,
+        .n = st->n,
+        .ic_off_s = st->ic_off_s,
+        .period_s = g->period_s,
+        .contact_s = contact_s,
+        .impact = (s->flags & GAIT_STEP_IMPACT) != 0,
+        .belt_given_mps = g->cfg.belt_speed_mps,
+    };
+    struct footprint_out fo;
+    if (footprint_stance(&in, isfinite(v_given) ? v_given : v_recent, &fo) != GC_OK)
+        return;
+    s->strike = fo.strike == FOOTPRINT_STRIKE_REAR      ? GAIT_STRIKE_REAR
+                : fo.strike == FOOTPRINT_STRIKE_NONREAR ? GAIT_STRIKE_NONREAR
+                                                        : GAIT_STRIKE_UNKNOWN;
+    /* Walking: the stance shares the COP with the other foot most of the
+     * time (no mid-stance window of its own): no speed from it. */
+    if (!(s->flags & GAIT_STEP_WALK) && isfinite(fo.speed_mps)) {
+        s->speed_mps = fo.speed_mps;
+    }
+    /* The running estimate follows the runner's usual strike: its roll-over
+     * correction is the one that fits; a step read the other way (a shoulder
+     * that hid the impact peak) would pull the median (footprint.h). */
+    bool rear = s->strike == GAIT_STRIKE_REAR;
+    if (isfinite(s->speed_mps))
+        rear ? g->speed_rear++ : g->speed_nonrear++;
+    bool usual = rear ? g->speed_rear >= g->speed_nonrear : g->speed_nonrear >= g->speed_rear;
+    if (isfinite(s->speed_mps) && usual) {
+        g->speed_hist[g->speed_pos] = fo.speed_mps;
+        g->speed_pos = (g->speed_pos + 1) % SPEED_HIST;
+        if (g->speed_n < SPEED_HIST)
+            g->speed_n++;
+        if (!isfinite(v_recent)) {
+            memcpy(tmp, g->speed_hist, sizeof tmp);
+            v_recent = stats_median_small(tmp, g->speed_n);
+        }
+    }
+    double v = isfinite(v_given) ? v_given : v_recent;
+    bool adjacent = isfinite(s->step_ms);
+    if (adjacent && isfinite(v) && isfinite(fo.y_ic_m) && isfinite(g->prev_y_ic))
+        s->step_length_m = v * s->step_ms / 1000.0 + (fo.y_ic_m - g->prev_y_ic);
+    if (adjacent && isfinite(fo.x_mean_m) && isfinite(g->prev_x_mean))
+        s->step_width_m = fabs(fo.x_mean_m - g->prev_x_mean);
+    g->prev_y_ic = fo.y_ic_m;
+    g->prev_x_mean = fo.x_mean_m;
+}
+
 static void stance_close(struct gait *g, struct stance *st, double t_to_raw, double t_to_thr,
                          double t_now)
 {
@@ -559,6 +641,7 @@ static void stance_close(struct gait *g, struct stance *st, double t_to_raw, dou
         if (g->ct_run_n < CT_HIST)
             g->ct_run_n++;
     }
+    footprint_step(g, st, contact_s);
     double c = st->sf > 0.0 ? st->sfx / st->sf : NAN;
     enum gait_side prev = GAIT_SIDE_UNKNOWN;
     s->side = g->cop_seen ? side_decide(&g->side, c, &prev) : GAIT_SIDE_UNKNOWN;
@@ -606,6 +689,7 @@ static void do_gap(struct gait *g, double t_resume, bool emit)
     stepdet_reset(&g->det);
     lowpass_reset(&g->lp_f);
     lowpass_reset(&g->lp_m);
+    lowpass_reset(&g->lp_my);
     cadence_reset(g->cad);
     bodyweight_break(&g->bw);
     weighin_break(&g->wi);
@@ -661,6 +745,7 @@ static void short_gap(struct gait *g, double t_next, size_t m)
         cadence_push(g->cad, yl);
     lowpass_reset(&g->lp_f);
     lowpass_reset(&g->lp_m);
+    lowpass_reset(&g->lp_my);
     stepdet_gap(&g->det, settle);
     g->bad_left = settle;
     /* Body weight needs whole steps of data; a weigh-in, unbroken data. */
@@ -786,7 +871,7 @@ static void split_start(struct gait *g, uint64_t k, double t_now)
         double w = isfinite(x) ? fabs(x - g->xa) / sep : 0.0;
         if (w > 1.0)
             w = 1.0;
-        stance_push(g, b, ring_f(g, r) * w, x, false, t_now);
+        stance_push(g, b, ring_f(g, r) * w, x, NAN, false, t_now);
     }
     set_mode(g, GAIT_MODE_WALKING);
 }
@@ -832,7 +917,7 @@ static void split_finish(struct gait *g, double t_now)
     stance_close(g, a, to, to_thr, t_now);
 }
 
-static void contact_sample(struct gait *g, uint64_t k, double t, double f, float x)
+static void contact_sample(struct gait *g, uint64_t k, double t, double f, float x, float y)
 {
     struct stance *cur = &g->st[g->cur];
     if (!g->ds) {
@@ -861,7 +946,7 @@ static void contact_sample(struct gait *g, uint64_t k, double t, double f, float
                 g->xa += (x - g->xa) * fmin(1.0, g->period_s / XA_TAU_S);
             }
         }
-        stance_push(g, cur, f, x, !g->xa_frozen, t);
+        stance_push(g, cur, f, x, y, !g->xa_frozen, t);
         if (split)
             split_start(g, k, t);
         return;
@@ -872,8 +957,8 @@ static void contact_sample(struct gait *g, uint64_t k, double t, double f, float
     double w = isfinite(x) ? fabs(x - g->xa) / sep : 1.0;
     if (w > 1.0)
         w = 1.0;
-    stance_push(g, a, f * (1.0 - w), x, false, t);
-    stance_push(g, cur, f * w, x, false, t);
+    stance_push(g, a, f * (1.0 - w), x, NAN, false, t);
+    stance_push(g, cur, f * w, x, NAN, false, t);
     uint64_t d = (uint64_t)ceil(SETTLE_S * g->cfg.rate_hz);
     if (isfinite(x) && k >= g->split_k + d) {
         float xo = g->rx[(k - d) & RMASK];
@@ -887,7 +972,8 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
 {
     double t = in->t_s;
     double fz = isfinite(in->fz_n) ? in->fz_n : (g->n ? g->ry[(g->n - 1) & RMASK] : 0.0);
-    float cx = in->copx_m;
+    float cx = in->copx_m, cy = in->copy_m;
+    bool cy_seen = isfinite(cy);
     if (isfinite(cx)) {
         g->last_copx = cx;
         g->cop_seen = true;
@@ -896,15 +982,22 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
     } else {
         cx = 0.0f;
     }
+    if (cy_seen)
+        g->last_copy = cy;
+    else
+        cy = g->cop_seen ? g->last_copy : 0.0f;
     double y = lowpass_step(&g->lp_f, fz);
     double mx = lowpass_step(&g->lp_m, fz * (double)cx);
+    double my = lowpass_step(&g->lp_my, fz * (double)cy);
     float xf = (g->cop_seen && y >= DECK_COP_MIN_N) ? (float)(mx / y) : NAN;
+    float yf = (g->cop_seen && isfinite(in->copy_m) && y >= DECK_COP_MIN_N) ? (float)(my / y) : NAN;
     uint64_t k = g->n++;
     bool bad = g->bad_left > 0;
     if (bad)
         g->bad_left--;
     g->ry[k & RMASK] = (float)y;
     g->rx[k & RMASK] = xf;
+    g->rcy[k & RMASK] = yf;
     g->rt[k & RMASK] = t;
     g->rbad[k & RMASK] = bad;
     g->last_t = t;
@@ -937,7 +1030,7 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
         struct stance *st = stance_open(g, g->cur, tc, g->det.t_thr_s, t, false, false);
         /* Samples between the onset and now. */
         for (uint64_t i = ring_after(g, tc); i < g->n; i++)
-            stance_push(g, st, ring_f(g, i), g->rx[i & RMASK], true, t);
+            stance_push(g, st, ring_f(g, i), g->rx[i & RMASK], g->rcy[i & RMASK], true, t);
     } else if (ev == STEPDET_OFF) {
         /* Both feet leave (a flight): the previous foot too, if still on. */
         if (g->ds) {
@@ -952,11 +1045,11 @@ static void one_sample(struct gait *g, const struct gait_sample *in)
     } else if (g->st[g->cur].open) {
         if (bad) {
             /* Not data: kept out of every stance's metrics and COP. */
-            stance_push(g, &g->st[g->cur], NAN, NAN, false, t);
+            stance_push(g, &g->st[g->cur], NAN, NAN, NAN, false, t);
             if (g->ds)
-                stance_push(g, &g->st[g->cur ^ 1], NAN, NAN, false, t);
+                stance_push(g, &g->st[g->cur ^ 1], NAN, NAN, NAN, false, t);
         } else {
-            contact_sample(g, k, t, y - base, xf);
+            contact_sample(g, k, t, y - base, xf, yf);
         }
         struct stance *cur = &g->st[g->cur];
         if (t - cur->t_ic_raw > MAX_CONTACT_S || cur->n >= cur->cap ||

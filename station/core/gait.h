@@ -37,6 +37,9 @@ struct gait_sample {
 
 enum gait_side { GAIT_SIDE_UNKNOWN = 0, GAIT_SIDE_LEFT = 'L', GAIT_SIDE_RIGHT = 'R' };
 
+/* Strike pattern (footprint.h): rearfoot, or not (mid/forefoot). */
+enum gait_strike { GAIT_STRIKE_UNKNOWN = 0, GAIT_STRIKE_REAR = 1, GAIT_STRIKE_NONREAR = 2 };
+
 /* Step flags. */
 #define GAIT_STEP_IMPACT      (1u << 0) /* an impact peak exists (rearfoot-like) */
 #define GAIT_STEP_WALK        (1u << 1) /* taken in double support (walking) */
@@ -87,6 +90,13 @@ struct gait_step {
     double t_ic_thr_s, t_to_thr_s;
     double contact_ext_ms, flight_ext_ms, step_ext_ms;
     double threshold_n; /* the force threshold of the times above (gait_config.time_n), N */
+    /* From the centre of pressure (footprint.h; NAN without a COP): */
+    double speed_mps;     /* belt speed estimated from this stance's mid-stance COP, m/s */
+    double step_length_m; /* belt speed x step time + change of the COP at contact from the
+                           * previous step (speed: gait_config.belt_speed_mps if given, else
+                           * the median of the recent estimates), m */
+    double step_width_m;  /* |mean ML COP of this stance - of the previous one|, m */
+    enum gait_strike strike;
 };
 
 /* A step with nothing known: every value NAN, side unknown, no flag. */
@@ -116,6 +126,8 @@ struct gait_config {
                               * the threshold of contact, flight and step times, N
                               * (GAIT_THRESHOLD_MIN_N..MAX_N, below detect_n) */
     double cadence_window_s; /* length of the spectral cadence window */
+    double belt_speed_mps;   /* the treadmill's speed as entered by the PT, m/s; 0 = unknown
+                              * (step length then uses the deck's estimate) */
 };
 
 /* Accepted force thresholds (time_n), N: the default 20 N is the usual

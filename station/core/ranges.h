@@ -34,6 +34,14 @@
 #define RANGE_IMPACT_CEILING_MIN_BW 0.5
 #define RANGE_IMPACT_CEILING_MAX_BW 10
 
+/* Treadmill belt speed and incline as a PT enters them (station analyze
+ * --speed/--incline): walking at 0.5 m/s to sprinting at 8 m/s; -15..+30 %
+ * covers clinical treadmills' decline and incline. */
+#define RANGE_BELT_SPEED_MIN_MPS 0.5
+#define RANGE_BELT_SPEED_MAX_MPS 8
+#define RANGE_INCLINE_MIN_PCT    -15
+#define RANGE_INCLINE_MAX_PCT    30
+
 /* The literal text of a macro's value: RANGE_STR(RANGE_BAND_MIN_PCT) is "0.5". */
 #define RANGE_STR_(x) #x
 #define RANGE_STR(x)  RANGE_STR_(x)
@@ -47,5 +55,9 @@
     RANGE_STR(RANGE_VALR_CEILING_MIN_BW_S) ".." RANGE_STR(RANGE_VALR_CEILING_MAX_BW_S) " BW/s"
 #define RANGE_IMPACT_CEILING_TEXT                                                                  \
     RANGE_STR(RANGE_IMPACT_CEILING_MIN_BW) ".." RANGE_STR(RANGE_IMPACT_CEILING_MAX_BW) " BW"
+#define RANGE_BELT_SPEED_TEXT                                                                      \
+    RANGE_STR(RANGE_BELT_SPEED_MIN_MPS) ".." RANGE_STR(RANGE_BELT_SPEED_MAX_MPS) " m/s"
+#define RANGE_INCLINE_TEXT                                                                         \
+    RANGE_STR(RANGE_INCLINE_MIN_PCT) "..+" RANGE_STR(RANGE_INCLINE_MAX_PCT) " %"
 
 #endif

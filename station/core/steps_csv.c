@@ -150,8 +150,19 @@ int steps_csv_write_row(FILE *fp, const struct gait_step *s)
     p = put(p, end, s->contact_ext_ms, 2);
     p = put(p, end, s->flight_ext_ms, 2);
     p = put(p, end, s->step_ext_ms, 2);
-    if (p == NULL || end - p < 2)
+    /* Footprint (steps_csv.h). */
+    p = put(p, end, s->speed_mps, 3);
+    p = put(p, end, s->step_length_m, 3);
+    p = put(p, end, s->step_width_m, 3);
+    if (p == NULL || end - p < 12)
         return GC_ERR_ARG;
+    *p++ = ',';
+    const char *strike = s->strike == GAIT_STRIKE_REAR      ? "rear"
+                         : s->strike == GAIT_STRIKE_NONREAR ? "non-rear"
+                                                            : "";
+    size_t ks = strlen(strike);
+    memcpy(p, strike, ks);
+    p += ks;
     *p++ = '\n';
     return fwrite(line, 1, (size_t)(p - line), fp) == (size_t)(p - line) ? GC_OK : GC_ERR_IO;
 }

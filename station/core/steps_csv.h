@@ -27,6 +27,10 @@
  * contact_ext_ms, flight_ext_ms, step_ext_ms the same durations between the
  * onset estimates t_ic_s and t_to_s (crossings moved along the tangent).
  *
+ * Footprint (footprint.h; empty without a COP): speed_mps (belt speed from
+ * this stance's mid-stance COP, m/s), step_length_m and step_width_m (m,
+ * from this step and the previous one), strike ("rear", "non-rear").
+ *
  * Reads and writes streams the caller opened; never a path (reading a file
  * by path: station/edge/steps_csv_file.h).  Thread: any.
  */
@@ -44,7 +48,7 @@
     "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"             \
     "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,flags,"            \
     "lr_fallback,walk,after_gap,threshold_n,t_ic_thr_s,t_to_thr_s,contact_ext_ms,flight_ext_ms,"    \
-    "step_ext_ms"
+    "step_ext_ms,speed_mps,step_length_m,step_width_m,strike"
 
 /* Return GC_OK or GC_ERR_IO. */
 int steps_csv_write_header(FILE *fp);

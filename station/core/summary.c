@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,85 @@ double summary_median_cadence(const struct gait_step *steps, size_t n)
     double m = stats_median_inplace(v, k); /* NAN when no finite cadence */
     free(v);
     return m;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorted finite values of one field (malloc'd; *k of them). */
+static double *sorted_field(const struct gait_step *steps, size_t n, size_t off, int strike,
+                            size_t *k)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    *k = 0;
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        double x = *(const double *)(const void *)((const char *)&steps[i] + off);
+        if (isfinite(x) && (strike < 0 || (int)steps[i].strike == strike))
+            v[(*k)++] = x;
+    }
+    qsort(v, *k, sizeof *v, cmp_d);
+    return v;
+}
+
+static double sorted_quantile(const double *v, size_t k, double q)
+{
+    if (!k)
+        return NAN;
+    double pos = q * (double)(k - 1);
+    size_t i = (size_t)pos;
+    double fr = pos - (double)i;
+    return i + 1 < k ? v[i] + fr * (v[i + 1] - v[i]) : v[i];
+}
+
+static int usual_strike(const struct gait_step *steps, size_t n)
+{
+    size_t rear = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(steps[i].speed_mps))
+            continue;
+        rear += steps[i].strike == GAIT_STRIKE_REAR;
+        other += steps[i].strike == GAIT_STRIKE_NONREAR;
+    }
+    return rear >= other ? GAIT_STRIKE_REAR : GAIT_STRIKE_NONREAR;
+}
+
+double summary_belt_speed(const struct gait_step *steps, size_t n, size_t *n_used)
+{
+    size_t k;
+    double *v = sorted_field(steps, n, offsetof(struct gait_step, speed_mps),
+                             usual_strike(steps, n), &k);
+    double m = v ? sorted_quantile(v, k, 0.5) : NAN;
+    free(v);
+    if (n_used)
+        *n_used = v ? k : 0;
+    return m;
+}
+
+static double field_median(const struct gait_step *steps, size_t n, size_t off)
+{
+    size_t k;
+    double *v = sorted_field(steps, n, off, -1, &k);
+    double m = v ? sorted_quantile(v, k, 0.5) : NAN;
+    free(v);
+    return m;
+}
+
+/* Share of steps with a strike that are rearfoot, of one side (0 = all). */
+static double rear_share(const struct gait_step *steps, size_t n, enum gait_side side)
+{
+    size_t rear = 0, known = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (steps[i].strike == GAIT_STRIKE_UNKNOWN || (side && steps[i].side != side))
+            continue;
+        known++;
+        rear += steps[i].strike == GAIT_STRIKE_REAR;
+    }
+    return known ? (double)rear / (double)known : NAN;
 }
 
 /* Numbers rounded for reading; NAN becomes null. */
@@ -98,6 +178,59 @@ char *summary_json(const struct gait_step *steps, size_t n, const struct summary
         num(si, "step", ms.si_step_pct, 2);
         num(si, "valr", ms.si_valr_pct, 2);
         num(si, "active_peak", ms.si_active_pct, 2);
+    }
+    /* Footprint (issue 17; docs/analysis.md section 3). */
+    size_t n_speed;
+    double speed = summary_belt_speed(steps, n, &n_speed);
+    num(root, "speed_mps", speed, 3);
+    num(root, "step_length_m", field_median(steps, n, offsetof(struct gait_step, step_length_m)),
+        3);
+    num(root, "step_width_m", field_median(steps, n, offsetof(struct gait_step, step_width_m)), 3);
+    cJSON *rs = cJSON_AddObjectToObject(root, "rearfoot_share");
+    if (rs) {
+        num(rs, "all", rear_share(steps, n, GAIT_SIDE_UNKNOWN), 3);
+        num(rs, "left", rear_share(steps, n, GAIT_SIDE_LEFT), 3);
+        num(rs, "right", rear_share(steps, n, GAIT_SIDE_RIGHT), 3);
+    }
+    cJSON *sc = cJSON_AddObjectToObject(root, "speed_confidence");
+    if (sc) {
+        size_t k;
+        double *v = sorted_field(steps, n, offsetof(struct gait_step, speed_mps),
+                                 usual_strike(steps, n), &k);
+        double iqr = v ? sorted_quantile(v, k, 0.75) - sorted_quantile(v, k, 0.25) : NAN;
+        free(v);
+        cJSON_AddNumberToObject(sc, "steps", (double)n_speed);
+        num(sc, "iqr_mps", iqr, 3);
+        /* 95 % interval of a median (the notch of a box plot, McGill et
+         * al. 1978): +-1.58 IQR / sqrt(n) */
+        num(sc, "ci95_mps", n_speed ? 1.58 * iqr / sqrt((double)n_speed) : NAN, 3);
+    }
+    cJSON *pm = cJSON_AddArrayToObject(root, "speed_per_minute_mps");
+    if (pm && n) {
+        double t0 = steps[0].t_ic_s;
+        size_t a = 0;
+        while (a < n) {
+            size_t b = a;
+            double m0 = floor((steps[a].t_ic_s - t0) / 60.0);
+            while (b < n && floor((steps[b].t_ic_s - t0) / 60.0) == m0)
+                b++;
+            double sp = summary_belt_speed(steps + a, b - a, NULL);
+            cJSON_AddItemToArray(pm, isfinite(sp) ? cJSON_CreateNumber(round(sp * 1000) / 1000)
+                                                  : cJSON_CreateNull());
+            a = b;
+        }
+    }
+    cJSON *tm = cJSON_AddObjectToObject(root, "treadmill");
+    if (tm) {
+        bool given = info->belt_given_mps > 0.0;
+        num(tm, "speed_mps", given ? info->belt_given_mps : NAN, 3);
+        num(tm, "incline_pct", info->incline_given ? info->incline_pct : NAN, 1);
+        if (given && isfinite(speed))
+            cJSON_AddBoolToObject(tm, "speed_disagrees",
+                                  fabs(speed - info->belt_given_mps) >
+                                      SUMMARY_SPEED_DISAGREE_FRAC * info->belt_given_mps);
+        else
+            cJSON_AddNullToObject(tm, "speed_disagrees");
     }
     char *txt = cJSON_Print(root);
     cJSON_Delete(root);

@@ -2,7 +2,9 @@
  * summary.h - JSON summary of an analysed recording (station analyze
  * --summary): step count, cadence per step and spectral, contact time,
  * loading rates, impact-peak share, body weight, per-side figures and
- * symmetry indices.  Built with cJSON.  Pure (returns a string).
+ * symmetry indices; belt speed (with its confidence, per minute, and the
+ * entered speed with a disagreement flag), step length and width, rearfoot
+ * share (issue 17).  Built with cJSON.  Pure (returns a string).
  * Thread: any.
  */
 #ifndef GC_SUMMARY_H
@@ -21,7 +23,20 @@ struct summary_info {
     const char *bw_source;       /* "mass", "file mass_kg", "estimated from whole steps" */
     double cadence_spectral_spm; /* NAN if none */
     unsigned gaps;
+    double belt_given_mps; /* the treadmill's speed as entered (--speed); 0 = not given */
+    bool incline_given;
+    double incline_pct; /* the treadmill's incline as entered (--incline), % */
 };
+
+/* The deck's belt speed and the entered one disagree when they differ by
+ * more than this share of the entered speed: twice the 5 % the estimate
+ * reaches on the real recording (docs/analysis.md). */
+#define SUMMARY_SPEED_DISAGREE_FRAC 0.10
+
+/* Belt speed of a session from its steps' estimates (footprint.h): the
+ * median over the steps of the runner's usual strike (the one most steps
+ * have), NAN when none.  *n_used (may be NULL) the steps it is taken over. */
+double summary_belt_speed(const struct gait_step *steps, size_t n, size_t *n_used);
 
 /* Median of the finite per-step cadences, NAN if none. */
 double summary_median_cadence(const struct gait_step *steps, size_t n);

@@ -68,6 +68,8 @@ struct display *display_new(const struct display_config *cfg, char *err, size_t 
         return NULL;
     }
     d->cfg = *cfg;
+    for (int i = 0; i < DD_WIDTH_CACHE; i++)
+        d->width_cache[i].w = -1;
     d->w = cfg->width;
     d->h = cfg->height;
     if (cfg->backend == DISPLAY_NULL)
@@ -132,6 +134,9 @@ void display_free(struct display *d)
 {
     if (!d)
         return;
+    if (d->cfg.backend != DISPLAY_NULL && d->frames > 0)
+        LOG_INFO("%lu frames, %lu drawn (the others showed the same picture)", d->frames,
+                 d->drawn);
     dd_text_cache_clear(d);
     dd_fonts_close(d);
     if (d->ren)

@@ -249,10 +249,27 @@ void dd_fill_rect_blend(struct display *d, float x, float y, float w, float h, s
 
 int dd_text_width(struct display *d, const char *s, int px, bool bold)
 {
+    if (!s || !*s)
+        return 0;
+    size_t n = strlen(s);
+    if (n < DD_TEXT_KEY) {
+        for (int i = 0; i < DD_WIDTH_CACHE; i++) {
+            const struct dd_width_slot *e = &d->width_cache[i];
+            if (e->w >= 0 && e->px == px && e->bold == bold && !strcmp(e->s, s))
+                return e->w;
+        }
+    }
     TTF_Font *f = dd_font(d, px, bold);
     int w = 0, h = 0;
-    if (!f || !s || !*s || TTF_SizeUTF8(f, s, &w, &h) != 0)
+    if (!f || TTF_SizeUTF8(f, s, &w, &h) != 0)
         return 0;
+    if (n < DD_TEXT_KEY) {
+        struct dd_width_slot *e = &d->width_cache[d->width_next++ % DD_WIDTH_CACHE];
+        memcpy(e->s, s, n + 1);
+        e->px = px;
+        e->bold = bold;
+        e->w = w;
+    }
     return w;
 }
 

@@ -16,7 +16,8 @@
  * The same hash as the last drawn frame means the same picture: nothing is
  * drawn or presented.  Text is drawn from cached textures (DD_TEXT_CACHE
  * entries keyed by string, size, weight and colour), so a frame that is
- * drawn re-rasterises only the strings that changed.
+ * drawn re-rasterises only the strings that changed; widths are cached
+ * too (DD_WIDTH_CACHE), so describing a frame shapes no text it has seen.
  *
  * Thread: main thread only (SDL's rule).
  */
@@ -57,6 +58,15 @@ struct dd_text_slot {
     unsigned long used; /* frame it was last drawn in */
 };
 
+/* Measured text widths (layout asks for them every frame). */
+#define DD_WIDTH_CACHE 256
+struct dd_width_slot {
+    char s[DD_TEXT_KEY];
+    int px;
+    bool bold;
+    int w; /* < 0: free slot */
+};
+
 struct display {
     struct display_config cfg;
     SDL_Window *win;
@@ -77,6 +87,8 @@ struct display {
     bool dirty;           /* the window needs a redraw whatever the hash (exposed, resized) */
     unsigned long drawn;  /* frames actually drawn */
     struct dd_text_slot text_cache[DD_TEXT_CACHE];
+    struct dd_width_slot width_cache[DD_WIDTH_CACHE];
+    unsigned width_next; /* round-robin replacement */
 };
 
 /* Colours (docs/feedback.md). */

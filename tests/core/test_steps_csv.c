@@ -55,7 +55,7 @@ int main(void)
     CHECK(!strncmp(line, want, strlen(want)));
     CHECK(fgets(line, sizeof line, fp) != NULL);
     CHECK_MSG(!strcmp(line, "0,L,1.00000,1.24000,240.00,,,,1150.2,1.6745,1.03000,72.50,80.25,"
-                            "1750.5,2.5483,,0,0,0,20.0,1.00100,,242.50,,\n"), /* IMPACT has no token */
+                            "1750.5,2.5483,,0,0,0,20.0,1.00100,,242.50,,,,,,\n"), /* IMPACT has no token */
               line);
     CHECK(fgets(line, sizeof line, fp) != NULL);
     CHECK(fgets(line, sizeof line, fp) != NULL);

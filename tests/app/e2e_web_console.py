@@ -172,6 +172,14 @@ def case_browser(tmp):
         check(bad == "error target-cadence must be 60..240 steps/min",
               f"a wrong value is refused with the socket's sentence ({bad})")
 
+        el("volume").clear()
+        el("volume").send_keys("55")
+        el("apply-volume").click()
+        v = wait_for(lambda: el("reply").text if "volume" in el("reply").text else None, 10)
+        rc, out = run(env, "ctl", "get", "volume", timeout=10)
+        check(v == "ok volume=55" and out.strip() == "ok volume=55",
+              f"a sound setting from the page ({v}; ctl: {out.strip()})")
+
         el("mark-pain").clear()
         el("mark-pain").send_keys("3")
         el("apply-pain").click()

@@ -190,9 +190,11 @@ def case_browser(tmp):
         check(ml is not None, f"the page lists the marker ({el('markers').text!r})")
         shot = os.environ.get("GC_WEB_SCREENSHOT")
         if shot:
+            drv.execute_script("window.scrollTo(0, 0)")  # the live figures, not the last button
             time.sleep(2)
             drv.save_screenshot(shot)
             drv.set_window_size(412, 915)  # a phone held at arm's length
+            drv.execute_script("window.scrollTo(0, 0)")
             time.sleep(1)
             phone = shot[:-4] + "-phone.png" if shot.endswith(".png") else shot + "-phone"
             drv.save_screenshot(phone)

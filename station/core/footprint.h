@@ -9,12 +9,14 @@
  * belt speed; the COP moves with it, but it also keeps rolling forwards
  * within the foot (heel to toe), so the anteroposterior COP moves backwards
  * a little slower than the belt.  Per stance: the least-squares slope of
- * COPy over FOOTPRINT_WIN_LO..HI of the contact (foot flat to heel-off),
+ * COPy over FOOTPRINT_WIN_LO..HI of the contact (foot flat, before
+ * heel-off),
  * plus the in-foot roll-over speed taken as the stance's whole roll-over
  * (FOOTPRINT_ROLL_REAR_M or _NONREAR_M) over its contact time:
  *     v = -dCOPy/dt + roll_m / contact_s
- * Without the correction the slope alone reads 23 % low on the real
- * 2.5 m/s recording (docs/analysis.md).
+ * Without the correction the slope alone reads about a quarter low on the
+ * real 2.5 m/s recording (1.82 m/s over 25-75 % of stance;
+ * docs/analysis.md).
  *
  * Strike pattern: rearfoot when the force has an impact peak (a heel's
  * transient), else non-rearfoot.  The deck's COP measure (a landing in the

@@ -25,8 +25,9 @@ static void usage(FILE *out)
                  "  --fhir OUT.json  for the clinic's electronic record: a FHIR R4 Bundle\n"
                  "                   (collection) with the patient's code and, for every ended\n"
                  "                   session not excluded, a DiagnosticReport and one\n"
-                 "                   Observation per figure and phase (docs/interop.md; the\n"
-                 "                   session PDFs come with 'station report N --fhir')\n"
+                 "                   Observation per figure, phase and pain marker\n"
+                 "                   (docs/interop.md; each session's PDF comes with\n"
+                 "                   'station report N --fhir')\n"
                  "  --fhir-transaction  a transaction Bundle instead, to post to a FHIR server\n"
                  "  --fhir-system URI  the system of the patient's code in the clinic's record\n"
                  "                   (default " FHIR_DEFAULT_PATIENT_SYSTEM ")\n");

@@ -29,7 +29,7 @@ static void usage(FILE *out)
                  "  --fhir OUT.json  for the clinic's electronic record: a FHIR R4 Bundle\n"
                  "                   (collection) with the patient's code, a DiagnosticReport\n"
                  "                   with this PDF report attached, and one Observation per\n"
-                 "                   figure and phase (docs/interop.md)\n"
+                 "                   figure and phase and per pain marker (docs/interop.md)\n"
                  "  --fhir-transaction  a transaction Bundle instead, to post to a FHIR server\n"
                  "                   as it is (the patient found by identifier, never changed)\n"
                  "  --fhir-system URI  the system of the patient's code in the clinic's record\n"

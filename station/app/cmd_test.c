@@ -93,11 +93,11 @@ static int run_sim(const char *csv, const char *profile, char side, const char *
 
 static int read_csv(const char *path, struct gait_sample **out, size_t *n, char *msg, size_t cap)
 {
-    char err[512];
+    struct gc_diag diag;
     struct force_csv *r;
-    int rc = force_csv_open(path, &r, err);
+    int rc = force_csv_open(path, &r, &diag);
     if (rc) {
-        snprintf(msg, cap, "%s", err);
+        snprintf(msg, cap, "%s", diag.msg);
         return rc;
     }
     size_t have = 0, room = 1 << 16;
@@ -116,9 +116,9 @@ static int read_csv(const char *path, struct gait_sample **out, size_t *n, char 
             s = ns;
             continue;
         }
-        int got = force_csv_read(r, s + have, room - have, err);
+        int got = force_csv_read(r, s + have, room - have, &diag);
         if (got < 0) {
-            snprintf(msg, cap, "%s", err);
+            snprintf(msg, cap, "%s", diag.msg);
             free(s);
             force_csv_close(r);
             return got;

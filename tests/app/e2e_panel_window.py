@@ -24,6 +24,7 @@ import time
 BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
 STATION = os.path.join(BIN, "station")
 failures = []
+STARTED = []  # stations this test started: killed at the end whatever happened
 
 
 def check(cond, what):
@@ -62,6 +63,7 @@ def wait_t(env, t_s, limit_s=60):
 def run_until_stopped(env, args, t_s):
     p = subprocess.Popen([STATION, "run", "--sim", *args], env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
+    STARTED.append(p)
     ran = wait_t(env, t_s)
     ctl(env, "stop")
     try:
@@ -160,7 +162,13 @@ def count_colour(png, rgb, column):
 def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "plain"
     with tempfile.TemporaryDirectory(prefix="gc-panel-") as tmp:
-        {"plain": case_plain, "clinic": case_clinic}[case](tmp)
+        try:
+            {"plain": case_plain, "clinic": case_clinic}[case](tmp)
+        finally:
+            for p in STARTED:  # an exception must not leave a station running
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
     if failures:
         print(f"{len(failures)} check(s) failed")
         sys.exit(1)

@@ -41,6 +41,7 @@ import time
 BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
 STATION = os.path.join(BIN, "station")
 failures = []
+STARTED = []  # stations this test started: killed at the end whatever happened
 WINDOW_S = 10  # quiet, then flooded: ~27 hard-landing cues each at 164 steps/min
 
 
@@ -71,6 +72,7 @@ def start(env, args, extra_env=None):
     e.update(extra_env or {})
     p = subprocess.Popen([STATION, "run", "--sim", *args], env=e, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
+    STARTED.append(p)
     url, lines = None, []
     end = time.monotonic() + 30
     while time.monotonic() < end:
@@ -322,7 +324,13 @@ def case_auth(tmp):
 def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "auth"
     with tempfile.TemporaryDirectory(prefix="gc-webauth-") as tmp:
-        {"plain": case_plain, "auth": case_auth}[case](tmp)
+        try:
+            {"plain": case_plain, "auth": case_auth}[case](tmp)
+        finally:
+            for p in STARTED:  # an exception must not leave a station running
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
     if failures:
         print(f"{len(failures)} check(s) failed")
         sys.exit(1)

@@ -36,6 +36,7 @@ STATION = os.path.join(BIN, "station")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 failures = []
+STARTED = []  # stations this test started: killed at the end whatever happened
 BENCH_S = 10  # ~27 steps, ~80 new states on the page
 
 
@@ -77,6 +78,7 @@ def start_station(env, *args):
     p = subprocess.Popen([STATION, "run", "--sim", "--sim-cadence", "164", "--headless",
                           "--audio-device", "null", "--web", "127.0.0.1:0", *args],
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    STARTED.append(p)
     url = None
     lines = []
     end = time.monotonic() + 30
@@ -250,7 +252,13 @@ def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "browser"
     skip_without_browser()
     with tempfile.TemporaryDirectory(prefix="gc-web-") as tmp:
-        {"browser": case_browser, "bench": case_bench}[case](tmp)
+        try:
+            {"browser": case_browser, "bench": case_bench}[case](tmp)
+        finally:
+            for p in STARTED:  # an exception must not leave a station running
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
     if failures:
         print(f"{len(failures)} check(s) failed")
         sys.exit(1)

@@ -193,6 +193,7 @@ void gait_config_default(struct gait_config *cfg, double rate_hz)
     cfg->detect_n = 50.0;
     cfg->time_n = GAIT_THRESHOLD_DEFAULT_N;
     cfg->cadence_window_s = 8.0;
+    cfg->belt_speed_mps = 0.0; /* unknown: the deck estimates it */
 }
 
 static void ev_push(struct gait *g, enum gait_event_kind kind, double t_s,
@@ -246,6 +247,8 @@ struct gait *gait_new(const struct gait_config *cfg)
     if (!cfg || !(cfg->rate_hz >= 50.0 && cfg->rate_hz <= 20000.0) || !(cfg->mass_kg >= 0.0) ||
         !(cfg->time_n >= GAIT_THRESHOLD_MIN_N && cfg->time_n <= GAIT_THRESHOLD_MAX_N) ||
         !(cfg->detect_n > cfg->time_n) ||
+        !(cfg->belt_speed_mps == 0.0 || (cfg->belt_speed_mps >= FOOTPRINT_SPEED_MIN_MPS &&
+                                         cfg->belt_speed_mps <= FOOTPRINT_SPEED_MAX_MPS)) ||
         !(cfg->cadence_window_s >= 2.0 && cfg->cadence_window_s <= 60.0))
         return NULL;
     struct gait *g = calloc(1, sizeof *g);

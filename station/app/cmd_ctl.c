@@ -106,6 +106,10 @@ int cmd_ctl(int argc, char **argv)
         fprintf(stderr, "station: ctl: %s; see 'station ctl --help'.\n", why);
         return 2;
     }
+    if (ctlsock_check_values(&cmd, why, sizeof why) != GC_OK) {
+        fprintf(stderr, "station: ctl: %s\n", why);
+        return 2;
+    }
     char def[512];
     if (!path) {
         if (ctlsock_default_path(def, sizeof def, getuid()) != GC_OK) {

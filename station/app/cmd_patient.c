@@ -135,7 +135,8 @@ int cmd_patient(int argc, char **argv)
         return 2;
     }
     struct store *st;
-    if (session_recorder_open_store(db, &st, false) != GC_OK)
+    if ((add ? session_recorder_create_store(db, &st, false)
+            : session_recorder_open_store(db, &st, false)) != GC_OK)
         return 1;
     int ret = 0;
     /* never write into a damaged database: store_check says what to do */

@@ -19,6 +19,7 @@
 #include "deck.h"
 #include "devlink.h"
 #include "gc_error.h"
+#include "usertext.h"
 #include "sensor_open.h"
 #include "units.h"
 #include "stats.h"
@@ -209,7 +210,7 @@ int cmd_probe(int argc, char **argv)
     struct sensor_conn c;
     char msg[512];
     if (sensor_open(port, &lp, 0, &c, msg, sizeof msg) < 0) {
-        fprintf(stderr, "station: %s\n", msg);
+        usertext_say(stderr, "station probe", msg);
         return 1;
     }
     struct probe *p = calloc(1, sizeof *p);

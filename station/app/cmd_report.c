@@ -120,8 +120,11 @@ int cmd_report(int argc, char **argv)
         sid = v;
     }
     /* No output may replace the store, a recording, or another output of
-     * this command: refuse before the store is even opened. */
+     * this command, nor carry the name of another kind of file (--json
+     * report.pdf): refuse before the store is even opened. */
     const char *outs[] = {pdf, csv, json, fhir};
+    static const char *const opts[] = {"--pdf", "--csv", "--json", "--fhir"};
+    static const char *const exts[] = {".pdf", ".csv", ".json", ".json"};
     for (int k = 0; k < 4; k++) {
         if (!outs[k])
             continue;
@@ -134,6 +137,10 @@ int cmd_report(int argc, char **argv)
             fprintf(stderr, "station report: %s\n", msg);
             return 1;
         }
+        if (datadir_check_output_kind(outs[k], opts[k], exts[k], msg, sizeof msg) != GC_OK) {
+            fprintf(stderr, "station report: %s\n", msg);
+            return 2;
+        }
     }
     struct store *st;
     if (session_recorder_open_store(db, &st, true) != GC_OK)
@@ -145,14 +152,15 @@ int cmd_report(int argc, char **argv)
             struct store_patient p;
             rc = store_patient_find(st, code, &p);
             if (rc == GC_ERR_NOT_FOUND)
-                fprintf(stderr, "station: no patient %s; 'station patient list' shows them.\n",
+                fprintf(stderr,
+                        "station report: no patient %s; 'station patient list' shows them.\n",
                         code);
             pid = p.id;
         }
         if (rc == GC_OK) {
             rc = store_session_latest(st, pid, &sid);
             if (rc == GC_ERR_NOT_FOUND)
-                fprintf(stderr, "station: no sessions stored%s%s yet.\n",
+                fprintf(stderr, "station report: no sessions stored%s%s yet.\n",
                         code ? " for patient " : "", code ? code : "");
         }
     }

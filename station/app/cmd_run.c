@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "calfile.h"
 #include "calstore.h"
 #include "commands.h"
+#include "ctlsock.h"
 #include "datadir.h"
 #include "devlink.h"
 #include "gc_error.h"
@@ -32,6 +34,7 @@
 #include "runloop.h"
 #include "sensor_open.h"
 #include "sim_spawn.h"
+#include "usertext.h"
 
 #define LOG_PREFIX "run"
 #include "log.h"
@@ -89,6 +92,11 @@ static void marker_path(char *out, size_t cap)
     snprintf(out, cap, "%s/.active-%ld", dir, (long)getpid());
 }
 
+static void say(const char *msg)
+{
+    usertext_say(stderr, "station", msg);
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_options o;
@@ -101,18 +109,29 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     runloop_install_signals();
-    /* refuse a --steps that names the store, a recording or an input
-     * before anything starts (nothing is stored, no sensor opened) */
+    /* refuse an output (--steps, --record, --screenshot) that names the
+     * store, a recording, an input, an existing recording or a missing
+     * folder before anything starts (nothing is stored, no sensor opened) */
     char msg[512];
     if (runloop_check_outputs(&o, o.record, msg, sizeof msg) != GC_OK) {
-        fprintf(stderr, "station: %s\n", msg);
+        say(msg);
+        return 1;
+    }
+    /* one station at a time: a second one would record a session of its
+     * own that 'station ctl' cannot reach */
+    char sock[256];
+    if (ctlsock_in_use(NULL, getuid(), sock, sizeof sock)) {
+        fprintf(stderr,
+                "station: another station is already running (control socket %s); stop it "
+                "with 'station ctl stop' first.\n",
+                sock);
         return 1;
     }
     report_interrupted();
     /* mistakes in the session's options are said before any sensor opens */
     int crc = run_session_check(&o, msg, sizeof msg);
     if (crc != GC_OK) {
-        fprintf(stderr, "station: %s.\n", msg);
+        say(msg);
         return crc == GC_ERR_ARG ? 2 : 1;
     }
 
@@ -122,7 +141,7 @@ int cmd_run(int argc, char **argv)
         int rc = sim_spawn(o.sim_args, o.n_sim_args, SIM_START_TIMEOUT_MS, &sim, port, sizeof port,
                            msg, sizeof msg);
         if (rc < 0) {
-            fprintf(stderr, "station: %s.\n", msg);
+            say(msg);
             return 1;
         }
     } else if (o.port) {
@@ -140,7 +159,7 @@ int cmd_run(int argc, char **argv)
     struct sensor_conn conn;
     int rc = sensor_open(port, &lp, o.rate_hz, &conn, msg, sizeof msg);
     if (rc < 0) {
-        fprintf(stderr, "station: %s\n", msg);
+        say(msg);
         sim_stop(sim);
         return 1;
     }
@@ -231,7 +250,7 @@ int cmd_run(int argc, char **argv)
     if (name_lock >= 0)
         close(name_lock); /* releases the lock: the file exists now */
     if (lv == NULL) {
-        fprintf(stderr, "station: %s.\n", msg);
+        say(msg);
         sim_stop(sim);
         return 1;
     }
@@ -247,19 +266,21 @@ int cmd_run(int argc, char **argv)
             marker[0] = '\0';
         }
     }
-    fprintf(stdout, "sensor %s  firmware %u.%u.%u  protocol %u  %u Hz  on %s\n", conn.hello.serial,
-            conn.hello.fw_major, conn.hello.fw_minor, conn.hello.fw_patch, conn.hello.proto_version,
-            (unsigned)conn.hello.rate_hz, port);
-    fprintf(stdout, "calibration: %s\n",
-            have_cal ? cal_desc : "none for this sensor: nominal scale (run calib)");
-    fflush(stdout);
+    if (!o.quiet) {
+        fprintf(stdout, "sensor %s  firmware %u.%u.%u  protocol %u  %u Hz  on %s\n",
+                conn.hello.serial, conn.hello.fw_major, conn.hello.fw_minor, conn.hello.fw_patch,
+                conn.hello.proto_version, (unsigned)conn.hello.rate_hz, port);
+        fprintf(stdout, "calibration: %s\n",
+                have_cal ? cal_desc : "none for this sensor: nominal scale (run calib)");
+        fflush(stdout);
+    }
 
     const char *slash = strrchr(cal_path, '/');
     struct run_session_source src = {&conn.hello, cal_desc, have_cal ? (slash ? slash + 1 : cal_path) : "",
                                      cal_date, record};
     struct run_session *rs = run_session_new(&o, lv, &src, msg, sizeof msg);
     if (rs == NULL) {
-        fprintf(stderr, "station: %s.\n", msg);
+        say(msg);
         live_free(lv);
         if (marker[0])
             unlink(marker);

@@ -65,7 +65,9 @@ void run_options_usage(enum run_mode mode, FILE *out)
             "  --calibration FILE    calibration file (default: the newest calib made for\n"
             "                        this sensor; nominal scale when there is none)\n"
             "  --allow-other-sensor  accept a calibration file made for another sensor\n"
-            "  --quiet               print only the summary line\n\n");
+            "  --quiet               print only the summary line (and, with --patient, the\n"
+            "                        stored session's; with --web, the console's address);\n"
+            "                        warnings and errors still go to stderr\n\n");
     } else {
         fprintf(out, "usage: station replay FILE [--speed 1|X|max] [OPTIONS]\n\n"
                      "Feed a recorded session through the same pipeline as 'station run' and\n"

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "course_app.h"
@@ -240,6 +241,37 @@ static bool have_display(void)
     return (drv && drv[0]) || (x && x[0]) || (w && w[0]);
 }
 
+struct case_match {
+    const char *code;
+    char found[STORE_CODE_MAX];
+};
+
+static void find_other_case(const struct store_patient *p, void *user)
+{
+    struct case_match *m = user;
+    if (!m->found[0] && !strcasecmp(p->code, m->code))
+        snprintf(m->found, sizeof m->found, "%s", p->code);
+}
+
+/* The sentence for a --patient the store does not hold: the code in
+ * another case is the patient meant (never advise adding a near
+ * duplicate), else how to add it to the store the user named. */
+static void no_patient(const struct run_options *o, struct store *st, char *msg, size_t cap)
+{
+    struct case_match m = {o->patient, ""};
+    if (store_patient_list(st, find_other_case, &m) >= 0 && m.found[0]) {
+        snprintf(msg, cap, "no patient '%s'; did you mean %s?", o->patient, m.found);
+        return;
+    }
+    if (o->db)
+        snprintf(msg, cap,
+                 "no patient '%s' in the store %s; add it with 'station patient add %s --db %s'.",
+                 o->patient, o->db, o->patient, o->db);
+    else
+        snprintf(msg, cap, "no patient '%s' in the store; add it with 'station patient add %s'.",
+                 o->patient, o->patient);
+}
+
 static int open_store(struct run_session *rs, const struct run_session_source *src, char *msg,
                       size_t cap)
 {
@@ -253,8 +285,7 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
     struct store_patient p;
     rc = store_patient_find(rs->store, o->patient, &p);
     if (rc != GC_OK) {
-        snprintf(msg, cap, "no patient '%s' in the store; add it with 'station patient add %s'",
-                 o->patient, o->patient);
+        no_patient(o, rs->store, msg, cap);
         return rc;
     }
     struct store_session *ss = &rs->ss;
@@ -321,8 +352,16 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
             return rc;
     }
     if (o->patient) {
+        /* a --db that names nothing is a typo: refused, never created */
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        int rc = session_recorder_store_exists(o->db, &d);
+        if (rc != GC_OK) {
+            snprintf(msg, cap, "%s", d.msg);
+            return rc;
+        }
         struct store *st;
-        int rc = session_recorder_open_store(o->db, &st, true);
+        rc = session_recorder_open_store(o->db, &st, true);
         if (rc != GC_OK) {
             snprintf(msg, cap, "cannot open the session store (%s); see the message above",
                      gc_strerror(rc));
@@ -330,13 +369,11 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
         }
         struct store_patient p;
         rc = store_patient_find(st, o->patient, &p);
+        if (rc != GC_OK)
+            no_patient(o, st, msg, cap);
         store_close(st);
-        if (rc != GC_OK) {
-            snprintf(msg, cap,
-                     "no patient '%s' in the store; add it with 'station patient add %s'",
-                     o->patient, o->patient);
+        if (rc != GC_OK)
             return rc;
-        }
     }
     if (o->patient && !o->protocol && o->target_cadence_spm <= 0) {
         /* the program's next session: a complete program is said now */
@@ -394,7 +431,8 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     if (rs->in_program) {
         struct gc_diag d;
         gc_diag_clear(&d);
-        printf("%s\n", rs->course.say);
+        if (!o->quiet)
+            printf("%s\n", rs->course.say);
         if (course_app_link(rs->store, &rs->course, rs->ss.id, &d) != GC_OK) {
             snprintf(msg, cap, "cannot record the session as the program's (%s)", d.msg);
             goto fail;
@@ -409,8 +447,9 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     feedback_app_config_from_run_options(&fc, o);
     fc.plan = &rs->plan;
     if (!fc.headless && !have_display()) {
-        fprintf(stderr, "station: no display (DISPLAY is not set): running headless; to see the "
-                        "runner's window run on a desktop, or under 'xvfb-run'.\n");
+        if (!o->quiet)
+            fprintf(stderr, "station: no display (DISPLAY is not set): running headless; to see "
+                            "the runner's window run on a desktop, or under 'xvfb-run'.\n");
         fc.headless = true;
     }
     fc.metronome_changed = on_metronome;
@@ -565,7 +604,7 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
     live_get_snapshot(lv, &snap);
     /* steps that completed before the stop are part of the session */
     rs_poll(rs, lv);
-    if (feedback_app_finish(rs->fb, out) != GC_OK)
+    if (feedback_app_finish(rs->fb, rs->o->quiet ? NULL : out) != GC_OK)
         code = 1;
     if (rs->rec) {
         send_body_weight(rs, &snap);

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "datadir.h"
@@ -68,14 +69,46 @@ void runloop_output_guard(const struct run_options *o, const char *record,
             g->inputs[n++] = in[i];
 }
 
+/* One output the user named: not over the store, a database, a recording,
+ * an input or another output (the guard: every input and output but
+ * itself), into a folder that exists; exclusive (a recording, created
+ * exclusively and never replaced): not an existing file either. */
+static int check_output(const struct run_options *o, const char *path, const char *const *files,
+                        size_t n_files, bool exclusive, char *msg, size_t cap)
+{
+    struct datadir_guard g;
+    memset(&g, 0, sizeof g);
+    g.store = o->db;
+    for (size_t i = 0, n = 0; i < n_files && n < DATADIR_MAX_INPUTS; i++)
+        if (files[i] && files[i][0] && files[i] != path)
+            g.inputs[n++] = files[i];
+    int rc = datadir_check_output(path, &g, msg, cap);
+    if (rc == GC_OK)
+        rc = datadir_check_output_folder(path, msg, cap);
+    struct stat sb;
+    if (rc == GC_OK && exclusive && lstat(path, &sb) == 0) {
+        snprintf(msg, cap, "%s exists; give the output another name.", path);
+        rc = GC_ERR_ARG;
+    }
+    return rc;
+}
+
 int runloop_check_outputs(const struct run_options *o, const char *record, char *msg,
                           size_t cap)
 {
-    if (!o->steps_csv)
-        return GC_OK;
-    struct datadir_guard g;
-    runloop_output_guard(o, record, &g);
-    return datadir_check_output(o->steps_csv, &g, msg, cap);
+    /* the live recording: --record (default: a new name the station picks) */
+    const char *rec_out = o->mode == RUN_MODE_LIVE && !o->no_record ? record : NULL;
+    const char *files[] = {o->replay_file, record,      o->calibration,
+                           o->protocol,    o->steps_csv, o->screenshot};
+    const size_t n = sizeof files / sizeof files[0];
+    if (o->steps_csv && check_output(o, o->steps_csv, files, n, false, msg, cap) != GC_OK)
+        return GC_ERR_ARG;
+    if (rec_out && check_output(o, rec_out, files, n, true, msg, cap) != GC_OK)
+        return GC_ERR_ARG;
+    if (o->mode == RUN_MODE_LIVE && o->screenshot &&
+        check_output(o, o->screenshot, files, n, false, msg, cap) != GC_OK)
+        return GC_ERR_ARG;
+    return GC_OK;
 }
 
 static void drain_steps(struct spsc *ring, FILE *csv)
@@ -200,7 +233,7 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
         fprintf(out, "recording: %s (incomplete: writing it failed, disk full?)\n",
                 live_record_path(lv));
         code = 1;
-    } else if (live_record_path(lv)[0]) {
+    } else if (live_record_path(lv)[0] && !o->quiet) {
         fprintf(out, "recording: %s\n", live_record_path(lv));
     }
     fflush(out);

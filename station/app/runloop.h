@@ -27,8 +27,10 @@ void runloop_install_signals(void);
 struct datadir_guard;
 void runloop_output_guard(const struct run_options *o, const char *record,
                           struct datadir_guard *g);
-/* Check --steps before anything starts: GC_OK, or GC_ERR_ARG with one
- * sentence in msg. */
+/* Check every output the user named before anything is opened or
+ * created: --steps, the live --record (record; it must not exist yet) and
+ * --screenshot, each as runloop_output_guard says, into a folder that
+ * exists.  GC_OK, or GC_ERR_ARG with one sentence in msg. */
 int runloop_check_outputs(const struct run_options *o, const char *record, char *msg,
                           size_t cap);
 /* What a clinic session adds to the loop (feedback, store, protocol):

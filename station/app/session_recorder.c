@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "datadir.h"
@@ -457,8 +458,26 @@ int session_recorder_load_protocol(const char *name, struct plan *plan, char **t
     return GC_OK;
 }
 
-int session_recorder_open_store(const char *db, struct store **st, bool recover)
+int session_recorder_store_exists(const char *db, struct gc_diag *diag)
 {
+    struct stat sb;
+    if (db == NULL || stat(db, &sb) == 0 || errno != ENOENT)
+        return GC_OK; /* the default store, or store_open says what is wrong */
+    return gc_fail(diag, GC_ERR_NOT_FOUND,
+                   "there is no store at %s; check the path, or add a patient with 'station "
+                   "patient add CODE --db %s' to create one.",
+                   db, db);
+}
+
+static int open_store(const char *db, struct store **st, bool recover, bool create)
+{
+    *st = NULL;
+    struct gc_diag diag;
+    gc_diag_clear(&diag);
+    if (!create && session_recorder_store_exists(db, &diag) != GC_OK) {
+        fprintf(stderr, "station: %s\n", diag.msg);
+        return diag.code;
+    }
     int rc = store_open(db, st);
     if (rc)
         return rc; /* store_open said why and what to do */
@@ -468,4 +487,14 @@ int session_recorder_open_store(const char *db, struct store **st, bool recover)
             LOG_WARN("could not check for interrupted sessions: %s", gc_strerror(n));
     }
     return GC_OK;
+}
+
+int session_recorder_open_store(const char *db, struct store **st, bool recover)
+{
+    return open_store(db, st, recover, false);
+}
+
+int session_recorder_create_store(const char *db, struct store **st, bool recover)
+{
+    return open_store(db, st, recover, true);
 }

@@ -95,10 +95,21 @@ void session_recorder_get_stats(struct session_recorder *rec, struct session_rec
  * user (one line each on out, may be NULL).  Returns how many, or < 0. */
 int session_recorder_recover(struct store *st, FILE *out);
 
-/* Open the store for a command (db NULL = default path) and, if recover,
- * run session_recorder_recover reporting to stderr.  Errors are logged
- * with what to do; returns a gc_err. */
+/* May the store be opened?  GC_OK for db NULL (the default store, created
+ * on first use) or a path that exists; GC_ERR_NOT_FOUND with one sentence
+ * in diag when db names nothing: a mistyped --db is refused, never
+ * created (only 'station patient add' creates a store the user named). */
+int session_recorder_store_exists(const char *db, struct gc_diag *diag);
+
+/* Open the store for a command (db NULL = default path, created if
+ * missing; a db that does not exist is refused as
+ * session_recorder_store_exists says) and, if recover, run
+ * session_recorder_recover reporting to stderr.  Errors are printed to
+ * stderr with what to do; returns a gc_err. */
 int session_recorder_open_store(const char *db, struct store **st, bool recover);
+/* The same, but creates a store (and its folders) at a db that does not
+ * exist yet: for the commands that create things (patient add). */
+int session_recorder_create_store(const char *db, struct store **st, bool recover);
 
 /* Load a protocol by preset name (cadence-retraining, impact-faded,
  * walk-run-intro, or any NAME.ini in $XDG_DATA_HOME/gaitcue/protocols or the

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 
 #include "gc_error.h"
 #include "log.h"
+#include "ranges.h"
 
 #define CTLSOCK_CLIENTS 8
 /* A client connects, sends its line, reads the reply: a connection silent
@@ -145,6 +147,47 @@ static int tokenize(const char *line, char tok[][CTLSOCK_LINE_MAX], int max, cha
         tok[n][k] = 0;
         n++;
     }
+}
+
+int ctlsock_check_values(const struct ctl_cmd *c, char *why, size_t whycap)
+{
+    static const struct {
+        enum ctl_verb verb;
+        const char *key;
+        int arg;       /* which argument */
+        double lo, hi; /* inclusive */
+        bool whole;    /* a whole number */
+        const char *text;
+    } ranges[] = {
+        {CTL_SET, "target-cadence", 0, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM, false,
+         RANGE_CADENCE_TEXT " (or none)"},
+        {CTL_SET, "target-relative", 0, RANGE_CADENCE_REL_MIN_PCT, RANGE_CADENCE_REL_MAX_PCT,
+         false, RANGE_CADENCE_REL_TEXT},
+        {CTL_SET, "band", 0, RANGE_BAND_MIN_PCT, RANGE_BAND_MAX_PCT, false, RANGE_BAND_TEXT},
+        {CTL_SET, "loading-ceiling", 0, RANGE_VALR_CEILING_MIN_BW_S, RANGE_VALR_CEILING_MAX_BW_S,
+         false, RANGE_VALR_CEILING_TEXT " (or none)"},
+        {CTL_SET, "impact-ceiling", 0, RANGE_IMPACT_CEILING_MIN_BW, RANGE_IMPACT_CEILING_MAX_BW,
+         false, RANGE_IMPACT_CEILING_TEXT " (or off)"},
+        {CTL_SET, "baseline", 0, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM, false,
+         RANGE_CADENCE_TEXT},
+        {CTL_SET, "volume", 0, 0, 100, false, "0..100"},
+        {CTL_SET, "good-cue", 1, 1, 1000, true, "a whole number of steps 1..1000"},
+        {CTL_MARK, "pain", 0, 0, 10, true, "a whole number 0..10"},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        if (c->verb != ranges[i].verb || strcmp(c->key, ranges[i].key) != 0 ||
+            c->nargs <= ranges[i].arg)
+            continue;
+        double x = c->num[ranges[i].arg];
+        if (isnan(x))
+            continue; /* a word (none, off): the parser said whether it belongs */
+        if (x < ranges[i].lo || x > ranges[i].hi || (ranges[i].whole && x != floor(x))) {
+            snprintf(why, whycap, "%s %s must be %s; give a value in that range.", c->key,
+                     c->arg[ranges[i].arg], ranges[i].text);
+            return GC_ERR_ARG;
+        }
+    }
+    return GC_OK;
 }
 
 int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whycap)
@@ -320,6 +363,23 @@ static int connect_to(const char *path)
         return -1;
     }
     return fd;
+}
+
+bool ctlsock_in_use(const char *path, uid_t uid, char *used_path, size_t cap)
+{
+    char def[PATH_MAX];
+    if (!path) {
+        if (ctlsock_default_path(def, sizeof def, uid) != GC_OK)
+            return false;
+        path = def;
+    }
+    if (used_path && cap)
+        snprintf(used_path, cap, "%s", path);
+    int fd = connect_to(path);
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
 }
 
 /* ---- server ------------------------------------------------------------------ */

@@ -63,6 +63,13 @@ struct ctl_cmd {
  * 'foo'", ...). */
 int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whycap);
 
+/* The ranges of a parsed command's numbers (ranges.h: targets, band,
+ * ceilings; volume 0..100, good-cue EVERY 1..1000, pain a whole 0..10),
+ * checked before anything is sent so a bad value is the user's mistake
+ * said at once.  GC_OK, or GC_ERR_ARG with one sentence (full stop, what
+ * to give) in why. */
+int ctlsock_check_values(const struct ctl_cmd *c, char *why, size_t whycap);
+
 /* The socket path for uid: $XDG_RUNTIME_DIR/gaitcue/station.sock when
  * XDG_RUNTIME_DIR is set, else /tmp/gaitcue-UID/station.sock. */
 int ctlsock_default_path(char *buf, size_t cap, uid_t uid);
@@ -86,6 +93,10 @@ struct ctlsock;
  * socket of ours is replaced; a live one means another station runs
  * (GC_ERR_BUSY).  NULL on failure with one sentence in err. */
 struct ctlsock *ctlsock_new(const struct ctlsock_config *cfg, char *err, size_t errcap);
+/* Is a station serving the control socket at path (NULL: the default
+ * path for uid)?  True when a connection is accepted there; a stale
+ * socket file of a station that died is not in use. */
+bool ctlsock_in_use(const char *path, uid_t uid, char *used_path, size_t cap);
 /* Closes every connection and removes the socket. */
 void ctlsock_free(struct ctlsock *s);
 const char *ctlsock_path(const struct ctlsock *s);

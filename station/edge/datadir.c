@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -316,6 +317,28 @@ int datadir_check_output(const char *path, const struct datadir_guard *g, char *
     return GC_OK;
 }
 
+int datadir_check_output_kind(const char *path, const char *option, const char *ext, char *msg,
+                              size_t cap)
+{
+    static const struct {
+        const char *ext, *what;
+    } kinds[] = {{".pdf", "a PDF report"},  {".csv", "a CSV table"},
+                 {".json", "a JSON file"},  {".png", "a PNG image"},
+                 {".db", "a database"},     {".gcrec", "a session recording"}};
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot || strchr(dot, '/') || !strcasecmp(dot, ext))
+        return GC_OK;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcasecmp(dot, kinds[i].ext)) {
+            snprintf(msg, cap,
+                     "%s %s: the name is that of %s, but %s writes a %s file; give a name "
+                     "ending in %s.",
+                     option, path, kinds[i].what, option, ext + 1, ext);
+            return GC_ERR_ARG;
+        }
+    return GC_OK;
+}
+
 /* ---- atomic output -------------------------------------------------- */
 
 struct datadir_out {
@@ -336,6 +359,19 @@ static void folder_of(const char *path, char *dir, size_t cap)
         dir[1] = '\0';
     else
         *slash = '\0';
+}
+
+int datadir_check_output_folder(const char *path, char *msg, size_t cap)
+{
+    char parent[PATH_MAX];
+    folder_of(path, parent, sizeof parent);
+    struct stat pst;
+    if (stat(parent, &pst) != 0 || !S_ISDIR(pst.st_mode)) {
+        snprintf(msg, cap, "the folder %s does not exist; create it or choose a writable path.",
+                 parent);
+        return GC_ERR_NOT_FOUND;
+    }
+    return GC_OK;
 }
 
 static int fsync_folder(const char *path)
@@ -377,14 +413,10 @@ int datadir_out_open(const char *path, enum datadir_out_kind kind,
     /* an output the user named goes into a folder that exists: a typo in
      * the folder is refused, not created (callers writing into the data
      * folder make it first with datadir_mkdirs_for) */
-    char parent[PATH_MAX];
-    folder_of(path, parent, sizeof parent);
-    struct stat pst;
-    if (stat(parent, &pst) != 0 || !S_ISDIR(pst.st_mode)) {
-        snprintf(msg, cap, "the folder %s does not exist; create it or choose a writable path.",
-                 parent);
+    rc = datadir_check_output_folder(path, msg, cap);
+    if (rc != GC_OK) {
         free(o);
-        return GC_ERR_NOT_FOUND;
+        return rc;
     }
     int fd;
     if (kind == DATADIR_OUT_PARTIAL) {

@@ -89,6 +89,19 @@ struct datadir_guard {
 GC_MUST_CHECK int datadir_check_output(const char *path, const struct datadir_guard *g, char *msg,
                          size_t cap);
 
+/* Refuse an output whose name ends in the extension of another kind of
+ * output (.pdf, .csv, .json, .png, .db, .gcrec; any case) than the one it
+ * will hold (ext, e.g. ".json"): `--json report.pdf` would replace a
+ * report with JSON.  GC_OK otherwise (any other or no extension), else
+ * GC_ERR_ARG with one sentence in msg naming option (e.g. "--json"). */
+GC_MUST_CHECK int datadir_check_output_kind(const char *path, const char *option, const char *ext,
+                                            char *msg, size_t cap);
+
+/* The folder path will be written into exists (an output the user named
+ * goes into a folder that exists: a typo is refused, not created).  GC_OK,
+ * or GC_ERR_NOT_FOUND with one sentence in msg. */
+GC_MUST_CHECK int datadir_check_output_folder(const char *path, char *msg, size_t cap);
+
 /* ---- atomic output ------------------------------------------------- */
 
 enum datadir_out_kind {

@@ -1,6 +1,8 @@
 /* usertext.c - limits and cleaning of text typed by people (usertext.h). */
 #include "usertext.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* U+0080..U+009F in UTF-8: 0xC2 followed by 0x80..0x9F.  Terminals treat
@@ -39,4 +41,17 @@ char *usertext_clean(char *s)
         }
     }
     return s;
+}
+
+void usertext_say(FILE *out, const char *who, const char *msg)
+{
+    size_t n = strlen(msg);
+    if (n == 0) {
+        fprintf(out, "%s: failed.\n", who);
+        return;
+    }
+    bool lower = n > 1 && isupper((unsigned char)msg[0]) && islower((unsigned char)msg[1]);
+    bool stop = n > 0 && strchr(".?!", msg[n - 1]) != NULL;
+    fprintf(out, "%s: %c%s%s\n", who, lower ? tolower((unsigned char)msg[0]) : msg[0],
+            msg + 1, stop ? "" : ".");
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define USERTEXT_NAME_MAX 95
 #define USERTEXT_NOTE_MAX 159
@@ -27,5 +28,11 @@ bool usertext_ok(const char *s, size_t max);
 /* Replace every control character of s by '?' in place (a tab by a space;
  * a C1 control, two bytes in UTF-8, by "??").  Returns s. */
 char *usertext_clean(char *s);
+
+/* Print one sentence for the user on out as "who: sentence\n": a
+ * sentence begun with a capital for use on its own ("There is no ...")
+ * is lowered to follow the prefix (not an acronym such as "USB"), and a
+ * full stop is added when it has none (never a second one). */
+void usertext_say(FILE *out, const char *who, const char *msg);
 
 #endif

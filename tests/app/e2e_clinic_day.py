@@ -17,6 +17,13 @@ Cases (argument):
   presets  impact-faded gives no cadence target and no metronome; a second
            station for the same patient is refused; --protocol without
            --patient warns that nothing is stored.
+  newuser  what a new clinic user's trial found: a mistyped --db is refused
+           and nothing is created; the unknown patient's advice carries the
+           --db (and a code in another case is named); a second station is
+           refused before its sensor opens; outputs (--steps, --record) are
+           checked before anything starts, in one sentence; --quiet prints
+           only the summary; ctl get target-relative; ctl's bad values are
+           usage errors; an output named like another kind is refused.
 
 Tolerances: body weight within 1 % of the simulated 62 kg x 9.80665 (the
 deck's own weighing; gain errors and offsets of the simulated cells are
@@ -343,10 +350,123 @@ def case_presets(tmp):
     check("excluded: equipment test" in out, "the list shows the exclusion and its reason")
 
 
+def one_sentence(err):
+    lines = [l for l in err.strip().splitlines() if l]
+    return len(lines) == 1 and lines[0].rstrip().endswith((".", "?")) and \
+        not lines[0].rstrip().endswith("..")
+
+
+def case_newuser(tmp):
+    env = env_for(tmp)
+    env["XDG_RUNTIME_DIR"] = os.path.join(tmp, "rt-new")  # its own control socket
+    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
+    recs = os.path.join(tmp, "data", "gaitcue", "recordings")
+    quick = ["--seconds", "2", "--headless", "--audio-device", "null"]
+
+    def n_recs():
+        return len(os.listdir(recs)) if os.path.isdir(recs) else 0
+
+    # 1. a mistyped --db creates nothing, in every command but patient add
+    nx = os.path.join(tmp, "nx")
+    for args in (["run", "--sim", "--db", os.path.join(nx, "x.db"), "--patient", "RUN-0042",
+                  *quick],
+                 ["report", "latest", "--db", os.path.join(nx, "z.db"), "--json",
+                  os.path.join(tmp, "z.json")],
+                 ["patient", "list", "--db", os.path.join(nx, "sub", "y.db")],
+                 ["sessions", "--db", os.path.join(nx, "s.db")]):
+        before = n_recs()
+        rc, out, err = run(env, *args)
+        db = args[args.index("--db") + 1]
+        check(rc == 1 and "there is no store at " + db in err
+              and f"'station patient add CODE --db {db}'" in err and one_sentence(err),
+              f"{args[0]} --db TYPO refused: {err.strip()}")
+        check(not os.path.exists(nx) and n_recs() == before,
+              f"{args[0]} --db TYPO created nothing (no folder, store or recording)")
+    db = os.path.join(tmp, "clinic.db")
+    rc, _, err = run(env, "patient", "add", "RUN-0042", "--db", db)
+    check(rc == 0 and os.path.exists(db), f"patient add creates the store it is given ({err})")
+    rc, _, err = run(env, "run", "--sim", "--db", db, "--patient", "RUN-0099", *quick)
+    check(rc == 1 and f"'station patient add RUN-0099 --db {db}'" in err and one_sentence(err),
+          f"the unknown patient's advice carries --db: {err.strip()}")
+    # 7. a code in another case is the patient meant, not one to add
+    rc, _, err = run(env, "run", "--sim", "--db", db, "--patient", "run-0042", *quick)
+    check(rc == 1 and "no patient 'run-0042'; did you mean RUN-0042?" in err
+          and "patient add" not in err, f"a code in another case: {err.strip()}")
+
+    # 4. outputs are checked before the sensor opens; nothing is left behind
+    before = n_recs()
+    rc, out, err = run(env, "run", "--sim", "--steps", os.path.join(tmp, "nodir", "s.csv"),
+                       *quick)
+    check(rc == 1 and "does not exist" in err and one_sentence(err) and "sensor" not in out
+          and n_recs() == before,
+          f"--steps into a missing folder refused before the sensor: {err.strip()}")
+    # 3. an existing --record: one sentence
+    existing = os.path.join(tmp, "taken.gcrec")
+    with open(existing, "w") as f:
+        f.write("not a recording\n")
+    rc, out, err = run(env, "run", "--sim", "--record", existing, *quick)
+    check(rc == 1 and "exists; give the output another name" in err and one_sentence(err)
+          and "sensor" not in out, f"--record EXISTING: one sentence: {err.strip()}")
+    rc, out, err = run(env, "run", "--sim", "--record", db, *quick)
+    check(rc == 1 and "refusing to write over it" in err and one_sentence(err),
+          f"--record DATABASE: the guard's sentence: {err.strip()}")
+
+    # 5. --quiet prints only the summary line
+    rc, out, err = run(env, "run", "--sim", "--quiet", *quick)
+    lines = out.strip().splitlines()
+    check(rc == 0 and len(lines) == 1 and lines[0].startswith("summary: ")
+          and "no display" not in err, f"--quiet: only the summary ({lines}, {err.strip()})")
+
+    # 2. one station at a time, refused before its sensor opens
+    p = start(env, "--headless", "--audio-device", "null", "--target-cadence", "170")
+    t = wait_session_time(env, 1.0, 60)
+    check(t is not None, "the first station runs")
+    before = n_recs()
+    t0 = time.monotonic()
+    rc, out, err = run(env, "run", "--sim", *quick)
+    check(rc == 1 and "another station is already running" in err
+          and "'station ctl stop'" in err and one_sentence(err) and "sensor" not in out
+          and n_recs() == before and time.monotonic() - t0 < 5,
+          f"a second station is refused before its sensor opens: {err.strip()}")
+    # 5. get target-relative, a key ctl --help lists
+    rc, reply = ctl(env, "get", "target-relative")
+    check(rc == 0 and reply.startswith("ok target-relative="), f"ctl get target-relative: {reply}")
+    # 6. a bad value is a usage error, said in a full sentence
+    rc, reply = ctl(env, "mark", "pain", "11")
+    check(rc == 2 and "0..10" in reply and reply.endswith("."), f"ctl mark pain 11: {rc} {reply}")
+    rc, reply = ctl(env, "set", "volume", "150")
+    check(rc == 2 and reply.endswith("."), f"ctl set volume 150: {rc} {reply}")
+    ctl(env, "stop")
+    p.communicate(timeout=30)
+
+    # 6. messages read as sentences
+    bad = os.path.join(tmp, "bad.ini")
+    with open(bad, "w") as f:
+        f.write("[protocol]\nname = x\n[phase]\nduration = soon\n")
+    rc, _, err = run(env, "run", "--sim", "--protocol", bad, *quick)
+    check(rc != 0 and one_sentence(err), f"a bad protocol file: one sentence: {err.strip()}")
+    rc, _, err = run(env, "probe", "/dev/nonexist")
+    check(rc == 1 and err.startswith("station probe: there is no"), f"probe: {err.strip()}")
+    rc, _, err = run(env, "report", "latest", "--patient", "RUN-9999", "--db", db,
+                     "--json", os.path.join(tmp, "r.json"))
+    check(rc == 1 and err.startswith("station report: no patient RUN-9999"),
+          f"report --patient UNKNOWN: {err.strip()}")
+
+    # 8. an output named like another kind is refused, the file untouched
+    pdf = os.path.join(tmp, "report.pdf")
+    with open(pdf, "wb") as f:
+        f.write(b"%PDF-1.4 the patient's report\n")
+    rc, _, err = run(env, "report", "latest", "--db", db, "--json", pdf)
+    check(rc == 2 and "--json" in err and ".json" in err and one_sentence(err)
+          and open(pdf, "rb").read().startswith(b"%PDF-1.4 the patient"),
+          f"report --json X.pdf refused: {err.strip()}")
+
+
 def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "plain"
     with tempfile.TemporaryDirectory(prefix="gc-day-") as tmp:
-        {"plain": case_plain, "clinic": case_clinic, "presets": case_presets}[case](tmp)
+        {"plain": case_plain, "clinic": case_clinic, "presets": case_presets,
+         "newuser": case_newuser}[case](tmp)
     print(f"{len(failures)} failed" if failures else "all ok")
     sys.exit(1 if failures else 0)
 

@@ -324,11 +324,18 @@ def case_names():
     r = e.run("patient", "list")
     check("\x1b" not in r.stdout, "list: no escape reaches the terminal")
 
-    # two stations in the same second: both record, distinct names
+    # stations started in the same second into one data folder: all
+    # record, distinct names (each its own runtime folder: one control
+    # socket admits one station, a second on it is refused)
     args = [STATION, "run", "--sim", "--seconds", "2", "--headless", "--audio-device", "null",
             "--quiet"]
-    ps = [subprocess.Popen(args, env=e.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, cwd=e.tmp) for _ in range(3)]
+    envs = []
+    for k in range(3):
+        rt = os.path.join(e.tmp, "run-%d" % k)
+        os.makedirs(rt, mode=0o700)
+        envs.append(dict(e.env, XDG_RUNTIME_DIR=rt))
+    ps = [subprocess.Popen(args, env=envs[k], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, cwd=e.tmp) for k in range(3)]
     outs = [p.communicate(timeout=60) for p in ps]
     codes = [p.returncode for p in ps]
     check(codes == [0, 0, 0], "three stations at once all succeed: %s %s"

@@ -15,7 +15,7 @@ Cases (argument):
            newest gait event is new, the browser's wall clock at the SSE
            message minus the station's wall-clock arrival time of that
            event's serial frame (same machine, same clock).  p50/p99 over
-           10 s printed; fails past p99 <= 100 ms (a person reading a
+           20 s printed; fails past p99 <= 100 ms (a person reading a
            tablet; the state is published when a new event reaches the
            policy's view, from the station's 5 ms poll, and every frame).
 Skips (exit 77) only when chromium, chromedriver or selenium is absent.
@@ -37,7 +37,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 failures = []
 STARTED = []  # stations this test started: killed at the end whatever happened
-BENCH_S = 10  # ~27 steps, ~80 new states on the page
+BENCH_S = 20  # ~160 new states: p99 is then not the single largest sample
 
 
 def check(cond, what):

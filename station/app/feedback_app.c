@@ -707,22 +707,20 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
                  "ok t=%.1f phase=%s%s phase-name=\"%.40s\" mode=%s feedback=%s "
                  "target-cadence=%s band=%s cadence=%s state=%s in-band=%s steps=%zu "
                  "scored=%zu valr=%s loading-ceiling=%s baseline=%s body-weight=%s "
-                 "metronome=%s:%.1f mute=%s store=%s recording=%s",
+                 "metronome=%s:%.1f mute=%s store=%s recording=%s link=%s link-resent=%llu "
+                 "link-lost=%llu",
                  app->t_session_s,
                  sv.phase < 0 ? "starting" : sv.ended ? "ended" : plan_kind_name(sv.kind), ivl,
                  sv.phase_name, mode, v->feedback_on ? "on" : "off", a, g, b,
                  feedback_band_name(v->band), c, sv.steps, sv.steps_scored, d, e, f, h,
                  v->metronome_on ? "on" : "off", v->metronome_spm, v->muted ? "on" : "off",
-                 app->store_failed ? "failing" : "ok", app->record_failed ? "failing" : "ok");
+                 app->store_failed ? "failing" : "ok", app->record_failed ? "failing" : "ok",
+                 app->status.link_losing ? "losing" : app->status.link_ok ? "ok" : "down",
+                 app->status.link_recovered, app->status.link_lost);
         return;
     }
     if (!strcmp(key, "target-cadence"))
         fmt_num(a, sizeof a, 1, false, t->cadence_spm);
-    else if (!strcmp(key, "target-relative")) /* the target over the baseline, % */
-        fmt_num(a, sizeof a, 1, true,
-                sv.baseline.valid && sv.baseline.cadence_spm > 0
-                    ? 100.0 * (t->cadence_spm / sv.baseline.cadence_spm - 1.0)
-                    : NAN);
     else if (!strcmp(key, "band"))
         fmt_num(a, sizeof a, 1, false, band_pct);
     else if (!strcmp(key, "loading-ceiling"))
@@ -1116,20 +1114,8 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
         struct ctlsock_config cc = {.path = cfg->ctl_path, .uid = (uid_t)-1};
         char cerr[600];
         app->ctl = ctlsock_new(&cc, cerr, sizeof cerr);
-        /* Another station serving the socket (started in the same moment as
-         * this one, past station run's own check): two sessions must never
-         * record at once.  Otherwise the session matters more than remote
-         * control: run without the socket (keys still work) and say why
-         * station ctl cannot reach it. */
-        char sock[256];
-        if (!app->ctl && ctlsock_in_use(cfg->ctl_path, getuid(), sock, sizeof sock)) {
-            snprintf(err, errcap,
-                     "another station is already running (control socket %s); stop it with "
-                     "'station ctl stop' first",
-                     sock);
-            feedback_app_free(app);
-            return NULL;
-        }
+        /* The session matters more than remote control: run without the
+         * socket (keys still work) and say why station ctl cannot reach it. */
         if (!app->ctl)
             LOG_WARN("%s; 'station ctl' will not reach this session (the keyboard still works)",
                      cerr);
@@ -1269,10 +1255,18 @@ void feedback_app_status_from_live(const struct live_snapshot *s, struct feedbac
     st->link_ok = s->link_state == LIVE_LINK_STREAMING;
     const char *state =
         (unsigned)s->link_state < sizeof states / sizeof states[0] ? states[s->link_state] : "?";
+    st->link_recovered = s->link.recovered;
+    st->link_lost = s->link.lost_blocks;
+    st->link_losing = s->link.losing;
+    if (s->link.losing) {
+        st->link_ok = false; /* a link that keeps losing data: red, said in words */
+        state = "LOSING DATA";
+    }
     if (isfinite(s->link.rate_hz) && s->link.rate_hz > 0)
-        snprintf(st->link, sizeof st->link, "sensor %.20s: %.0f Hz, link %s, %llu lost blocks",
+        snprintf(st->link, sizeof st->link,
+                 "sensor %.20s: %.0f Hz, link %s, %llu resent, %llu lost",
                  s->hello.serial[0] ? s->hello.serial : "?", s->link.rate_hz, state,
-                 (unsigned long long)s->link.lost_blocks);
+                 (unsigned long long)s->link.recovered, (unsigned long long)s->link.lost_blocks);
     else
         snprintf(st->link, sizeof st->link, "sensor %.20s: link %s",
                  s->hello.serial[0] ? s->hello.serial : "?", state);

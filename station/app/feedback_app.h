@@ -63,7 +63,12 @@ struct spsc;
 struct feedback_app_status {
     double t_session_s; /* session time of the newest sample, s */
     bool link_ok;
-    char link[96];  /* "sensor SN123: 1000 Hz, link ok" */
+    char link[96];  /* "sensor SN123: 1000 Hz, link ok, 3 resent, 0 lost" */
+    /* Lossless link (docs/reliability.md): blocks that came again on
+     * request, blocks finally lost, and whether the link keeps losing data
+     * (then link_ok is false: the footer turns red). */
+    unsigned long long link_recovered, link_lost;
+    bool link_losing;
     char calib[96]; /* "calibration: ..." or "" */
     double cadence_spectral_spm; /* the spectral (FFTW) cadence, NAN until known */
 };

@@ -721,6 +721,11 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
     }
     if (!strcmp(key, "target-cadence"))
         fmt_num(a, sizeof a, 1, false, t->cadence_spm);
+    else if (!strcmp(key, "target-relative")) /* the target over the baseline, % */
+        fmt_num(a, sizeof a, 1, true,
+                sv.baseline.valid && sv.baseline.cadence_spm > 0
+                    ? 100.0 * (t->cadence_spm / sv.baseline.cadence_spm - 1.0)
+                    : NAN);
     else if (!strcmp(key, "band"))
         fmt_num(a, sizeof a, 1, false, band_pct);
     else if (!strcmp(key, "loading-ceiling"))
@@ -1114,8 +1119,20 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
         struct ctlsock_config cc = {.path = cfg->ctl_path, .uid = (uid_t)-1};
         char cerr[600];
         app->ctl = ctlsock_new(&cc, cerr, sizeof cerr);
-        /* The session matters more than remote control: run without the
-         * socket (keys still work) and say why station ctl cannot reach it. */
+        /* Another station serving the socket (started in the same moment as
+         * this one, past station run's own check): two sessions must never
+         * record at once.  Otherwise the session matters more than remote
+         * control: run without the socket (keys still work) and say why
+         * station ctl cannot reach it. */
+        char sock[256];
+        if (!app->ctl && ctlsock_in_use(cfg->ctl_path, getuid(), sock, sizeof sock)) {
+            snprintf(err, errcap,
+                     "another station is already running (control socket %s); stop it with "
+                     "'station ctl stop' first",
+                     sock);
+            feedback_app_free(app);
+            return NULL;
+        }
         if (!app->ctl)
             LOG_WARN("%s; 'station ctl' will not reach this session (the keyboard still works)",
                      cerr);

@@ -94,8 +94,9 @@ int cmd_progress(int argc, char **argv)
                 fhir_system, why);
         return 2;
     }
-    /* never over the store, a database, a recording or the other output:
-     * refuse before the store is even opened */
+    /* never over the store, a database, a recording or the other output,
+     * nor named like another kind of file: refuse before the store is
+     * even opened */
     const char *outs[] = {pdf, fhir};
     for (int k = 0; k < 2; k++) {
         if (!outs[k])
@@ -105,6 +106,12 @@ int cmd_progress(int argc, char **argv)
         if (datadir_check_output(outs[k], &g, msg, sizeof msg) != GC_OK) {
             fprintf(stderr, "station progress: %s\n", msg);
             return 1;
+        }
+        /* --fhir progress.pdf would replace a report with JSON */
+        if (datadir_check_output_kind(outs[k], k ? "--fhir" : "--pdf", k ? ".json" : ".pdf", msg,
+                                      sizeof msg) != GC_OK) {
+            fprintf(stderr, "station progress: %s\n", msg);
+            return 2;
         }
     }
     struct store *st;

@@ -460,6 +460,10 @@ def case_newuser(tmp):
     check(rc == 2 and "--json" in err and ".json" in err and one_sentence(err)
           and open(pdf, "rb").read().startswith(b"%PDF-1.4 the patient"),
           f"report --json X.pdf refused: {err.strip()}")
+    rc, _, err = run(env, "progress", "RUN-0042", "--db", db, "--fhir", pdf)
+    check(rc == 2 and "--fhir" in err and one_sentence(err)
+          and open(pdf, "rb").read().startswith(b"%PDF-1.4 the patient"),
+          f"progress --fhir X.pdf refused: {err.strip()}")
 
 
 def main():

@@ -20,6 +20,7 @@
 #include "ctlsock.h"
 #include "gc_error.h"
 #include "ranges.h"
+#include "usertext.h"
 
 static void usage(FILE *out)
 {
@@ -128,6 +129,7 @@ int cmd_ctl(int argc, char **argv)
         printf("%s\n", reply);
         return 0;
     }
-    fprintf(stderr, "station: ctl: %s\n", !strncmp(reply, "error ", 6) ? reply + 6 : reply);
+    /* the station's refusal (its state, not the words given): a sentence */
+    usertext_say(stderr, "station: ctl", !strncmp(reply, "error ", 6) ? reply + 6 : reply);
     return 1;
 }

@@ -27,6 +27,7 @@ static const struct command commands[] = {
     {"symptoms", cmd_symptoms, "record pain and pelvic-floor symptoms around a session"},
     {"prom", cmd_prom, "record outcome measures (LEFS, NPRS)"},
     {"test", cmd_test, "readiness test on the deck: balance, hop, jog-on-spot, calf-raise, squat"},
+    {"metronome", cmd_metronome, "practice track for outdoors: clicks at a cadence (WAV)"},
 };
 
 static void usage(FILE *out)

@@ -18,32 +18,31 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: station program list\n"
-            "       station program show NAME\n"
-            "       station program start CODE NAME [--date YYYY-MM-DD] [--therapist NAME]\n"
-            "       station program status CODE [--json FILE|-]\n"
-            "       station program stop CODE --reason TEXT [--therapist NAME]\n"
-            "       station program override CODE --to-step N|next|back --reason TEXT\n"
-            "                                [--therapist NAME]\n"
-            "       (each takes --db PATH: the session store, default\n"
-            "        $XDG_DATA_HOME/gaitcue/gaitcue.db)\n\n"
-            "A program is the course of care a patient follows over weeks: steps, each a\n"
-            "session protocol run a few times a week, and gate rules that read the\n"
-            "symptoms ('station symptoms', 'station prom', 'station ctl mark') to advance,\n"
-            "repeat or step back.  Presets: return-to-run-postpartum, gait-retraining-8\n"
-            "(station/data/programs; also $XDG_DATA_HOME/gaitcue/programs/NAME.ini,\n"
-            "$GAITCUE_PROGRAMS, or a file path).\n\n"
-            "  start     begin NAME for the patient (one active program per patient);\n"
-            "            --date: its first day (default today), weeks count from it\n"
-            "  status    where the patient stands: step, week, next session, the last\n"
-            "            gate decision and why, every decision so far; --json FILE also\n"
-            "            writes it as JSON ('-' = standard output)\n"
-            "  stop      end the active program, with the reason\n"
-            "  override  the PT moves the patient to step N (1-based), the next step or\n"
-            "            the one before, with the reason (kept in the audit trail)\n\n"
-            "'station run --patient CODE' without --protocol runs the next session of the\n"
-            "patient's program.\n");
+    fprintf(out, "usage: station program list\n"
+                 "       station program show NAME\n"
+                 "       station program start CODE NAME [--date YYYY-MM-DD] [--therapist NAME]\n"
+                 "       station program status CODE [--json FILE|-]\n"
+                 "       station program stop CODE --reason TEXT [--therapist NAME]\n"
+                 "       station program override CODE --to-step N|next|back --reason TEXT\n"
+                 "                                [--therapist NAME]\n"
+                 "       (each takes --db PATH: the session store, default\n"
+                 "        $XDG_DATA_HOME/gaitcue/gaitcue.db)\n\n"
+                 "A program is the course of care a patient follows over weeks: steps, each a\n"
+                 "session protocol run a few times a week, and gate rules that read the\n"
+                 "symptoms ('station symptoms', 'station prom', 'station ctl mark') to advance,\n"
+                 "repeat or step back.  Presets: return-to-run-postpartum, gait-retraining-8\n"
+                 "(station/data/programs; also $XDG_DATA_HOME/gaitcue/programs/NAME.ini,\n"
+                 "$GAITCUE_PROGRAMS, or a file path).\n\n"
+                 "  start     begin NAME for the patient (one active program per patient);\n"
+                 "            --date: its first day (default today), weeks count from it\n"
+                 "  status    where the patient stands: step, week, next session, the last\n"
+                 "            gate decision and why, every decision so far; --json FILE also\n"
+                 "            writes it as JSON ('-' = standard output)\n"
+                 "  stop      end the active program, with the reason\n"
+                 "  override  the PT moves the patient to step N (1-based), the next step or\n"
+                 "            the one before, with the reason (kept in the audit trail)\n\n"
+                 "'station run --patient CODE' without --protocol runs the next session of the\n"
+                 "patient's program.\n");
 }
 
 static void print_program(const struct program *p)
@@ -275,8 +274,7 @@ int cmd_program(int argc, char **argv)
             fprintf(stderr, PROG ": %s needs a value.\n", argv[i]);
             return 2;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, PROG ": unknown option '%s'; see 'station program --help'.\n",
-                    argv[i]);
+            fprintf(stderr, PROG ": unknown option '%s'; see 'station program --help'.\n", argv[i]);
             return 2;
         } else if (npos < 3) {
             pos[npos++] = argv[i];
@@ -343,8 +341,7 @@ int cmd_program(int argc, char **argv)
         return 2;
     }
     if (therapist && !usertext_ok(therapist, USERTEXT_NAME_MAX)) {
-        fprintf(stderr,
-                PROG ": --therapist must be at most %d bytes without control characters.\n",
+        fprintf(stderr, PROG ": --therapist must be at most %d bytes without control characters.\n",
                 USERTEXT_NAME_MAX);
         return 2;
     }
@@ -417,7 +414,7 @@ int cmd_program(int argc, char **argv)
             }
             fprintf(stderr,
                     PROG ": patient %s already follows %s; stop it first with 'station program "
-                    "stop %s --reason TEXT'.\n",
+                         "stop %s --reason TEXT'.\n",
                     pt.code, what, pt.code);
             code = 1;
         } else if (rc) {

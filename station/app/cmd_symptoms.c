@@ -28,13 +28,12 @@ static void symptoms_usage(FILE *out)
 
 static void prom_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: station prom CODE [--lefs 0-80] [--nprs 0-10] [--db PATH]\n\n"
-            "Records patient-reported outcome measures: the Lower Extremity Functional\n"
-            "Scale (LEFS, 0-80, higher is better; Binkley et al. 1999) and the numeric\n"
-            "pain rating (NPRS, 0-10).  Take them at the start of a program and every few\n"
-            "sessions.  They belong to the patient's latest session; the gate reads NPRS as\n"
-            "pain and, where the program says so, a LEFS drop from the best score.\n");
+    fprintf(out, "usage: station prom CODE [--lefs 0-80] [--nprs 0-10] [--db PATH]\n\n"
+                 "Records patient-reported outcome measures: the Lower Extremity Functional\n"
+                 "Scale (LEFS, 0-80, higher is better; Binkley et al. 1999) and the numeric\n"
+                 "pain rating (NPRS, 0-10).  Take them at the start of a program and every few\n"
+                 "sessions.  They belong to the patient's latest session; the gate reads NPRS as\n"
+                 "pain and, where the program says so, a LEFS drop from the best score.\n");
 }
 
 static int yes_no(const char *opt, const char *v, bool *out)
@@ -65,8 +64,7 @@ static void say_gate(struct store *st, struct course_store *cs, int64_t patient_
 
 int cmd_symptoms(int argc, char **argv)
 {
-    const char *db = NULL, *when_s = NULL, *pain_s = NULL, *site = NULL, *note = NULL,
-               *code = NULL;
+    const char *db = NULL, *when_s = NULL, *pain_s = NULL, *site = NULL, *note = NULL, *code = NULL;
     bool leak = false, heavy = false, bleed = false;
     for (int i = 1; i < argc; i++) {
         bool missing = false;
@@ -95,7 +93,8 @@ int cmd_symptoms(int argc, char **argv)
             fprintf(stderr, "station symptoms: %s needs a value.\n", argv[i]);
             return 2;
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "station symptoms: unknown option '%s'; see 'station symptoms --help'.\n",
+            fprintf(stderr,
+                    "station symptoms: unknown option '%s'; see 'station symptoms --help'.\n",
                     argv[i]);
             return 2;
         } else if (!code)
@@ -132,8 +131,9 @@ int cmd_symptoms(int argc, char **argv)
     }
     if ((site && !usertext_ok(site, sizeof r.site - 1)) ||
         (note && !usertext_ok(note, USERTEXT_NOTE_MAX))) {
-        fprintf(stderr, "station symptoms: --site (at most %zu bytes) and --note (at most %d) "
-                        "take text without control characters.\n",
+        fprintf(stderr,
+                "station symptoms: --site (at most %zu bytes) and --note (at most %d) "
+                "take text without control characters.\n",
                 sizeof r.site - 1, USERTEXT_NOTE_MAX);
         return 2;
     }
@@ -184,13 +184,12 @@ int cmd_symptoms(int argc, char **argv)
         program_symptoms_describe(r.flags, flags, sizeof flags);
         char pain[96] = "no pain score";
         if (r.pain >= 0)
-            snprintf(pain, sizeof pain, "pain %d/10%s%s", r.pain, r.site[0] ? " at " : "",
-                     r.site);
+            snprintf(pain, sizeof pain, "pain %d/10%s%s", r.pain, r.site[0] ? " at " : "", r.site);
         if (r.when == COURSE_BEFORE)
-            printf("patient %s: recorded before the next session: %s; symptoms %s\n", pt.code,
-                   pain, flags);
+            printf("patient %s: recorded before the next session: %s; other symptoms %s\n", pt.code, pain,
+                   flags);
         else
-            printf("patient %s: recorded %s session %lld: %s; symptoms %s\n", pt.code,
+            printf("patient %s: recorded %s session %lld: %s; other symptoms %s\n", pt.code,
                    course_when_name(r.when), (long long)r.ref_session_id, pain, flags);
         say_gate(st, cs, pt.id);
     }

@@ -154,8 +154,8 @@ static void fmt(char *buf, size_t cap, const struct readiness_result *r, const c
     case READINESS_CALF_RAISE:
     case READINESS_SQUAT:
         snprintf(buf, cap, "%d %s, COP path %.0f mm, 95 %% ellipse %.0f mm2%s%s", r->count,
-                 r->test == READINESS_SQUAT ? "squats" : "raises", r->cop_path_mm,
-                 r->cop_area_mm2, form ? ", form " : "", form ? form : "");
+                 r->test == READINESS_SQUAT ? "squats" : "raises", r->cop_path_mm, r->cop_area_mm2,
+                 form ? ", form " : "", form ? form : "");
         break;
     }
 }
@@ -248,8 +248,7 @@ int cmd_test(int argc, char **argv)
                 fprintf(stderr, PROG ": %s needs a value.\n", argv[i]);
                 return 2;
             }
-            snprintf(sim_flags[n_sim], sizeof sim_flags[0], "--%.*s", (int)(len - 6),
-                     argv[i] + 6);
+            snprintf(sim_flags[n_sim], sizeof sim_flags[0], "--%.*s", (int)(len - 6), argv[i] + 6);
             if (!strcmp(sim_flags[n_sim], "--profile") || !strcmp(sim_flags[n_sim], "--side") ||
                 !strcmp(sim_flags[n_sim], "--csv")) {
                 fprintf(stderr,
@@ -322,7 +321,7 @@ int cmd_test(int argc, char **argv)
     }
     if (sim == (csv != NULL)) {
         fprintf(stderr, PROG ": give --sim (the simulated runner) or --csv FILE (the test "
-                        "recorded on the deck).\n");
+                             "recorded on the deck).\n");
         return 2;
     }
     if (n_sim && !sim) {

@@ -247,8 +247,8 @@ int course_app_view(struct store *st, struct course_store *cs, int64_t patient_i
         vs->s.session_id = ss.id;
         vs->s.start_utc = ss.start_utc;
         vs->s.step = links[i].step;
-        vs->s.counted = (ss.status == STORE_COMPLETE || ss.status == STORE_STOPPED) &&
-                        ss.excluded_utc == 0;
+        vs->s.counted =
+            (ss.status == STORE_COMPLETE || ss.status == STORE_STOPPED) && ss.excluded_utc == 0;
         snprintf(vs->status, sizeof vs->status, "%s",
                  ss.excluded_utc ? "excluded" : store_status_name(ss.status));
         snprintf(vs->protocol, sizeof vs->protocol, "%s", ss.protocol_name);
@@ -278,10 +278,10 @@ int course_app_view(struct store *st, struct course_store *cs, int64_t patient_i
     if (!rc) {
         size_t cap = v->n_sessions + v->n_overrides + 1;
         v->timeline = calloc(cap, sizeof *v->timeline);
-        int n = v->timeline ? course_replay(&v->program, sessions, v->n_sessions, sym, n_sym, prom,
-                                            v->n_proms, ovr, v->n_overrides, &v->state,
-                                            v->timeline, cap)
-                            : GC_ERR_NOMEM;
+        int n = v->timeline
+                    ? course_replay(&v->program, sessions, v->n_sessions, sym, n_sym, prom,
+                                    v->n_proms, ovr, v->n_overrides, &v->state, v->timeline, cap)
+                    : GC_ERR_NOMEM;
         if (n < 0)
             rc = gc_fail(diag, n, "cannot replay the course");
         else
@@ -356,7 +356,9 @@ int course_app_next_for(const char *db, const char *code, struct course_next *ne
     if (rc == GC_OK)
         rc = course_app_next(st, p.id, next, diag);
     else
-        rc = gc_fail(diag, GC_ERR_ARG, "no patient '%s' in the store; add it with 'station patient add %s'", code, code);
+        rc = gc_fail(diag, GC_ERR_ARG,
+                     "no patient '%s' in the store; add it with 'station patient add %s'", code,
+                     code);
     store_close(st);
     return rc;
 }

@@ -34,7 +34,7 @@ void course_app_preset_names(char *buf, size_t cap);
 /* One program session with what the store knows of it. */
 struct course_view_session {
     struct course_session s;
-    char status[16];  /* complete, stopped, interrupted, running, excluded */
+    char status[16]; /* complete, stopped, interrupted, running, excluded */
     char protocol[PLAN_NAME_MAX];
 };
 
@@ -42,7 +42,7 @@ struct course_view {
     struct course_program_row row; /* the program as started (row.text owned) */
     struct program program;
     struct course_state state;
-    int week;                      /* week of the program today (1-based) */
+    int week; /* week of the program today (1-based) */
     struct course_view_session *sessions;
     size_t n_sessions;
     struct course_decision *timeline; /* one decision per session and override */
@@ -69,9 +69,9 @@ int64_t course_app_today(char *ymd, size_t cap);
 /* What `station run --patient CODE` without --protocol runs next. */
 struct course_next {
     int64_t program_id;
-    int step;                      /* 0-based */
-    char protocol[PLAN_NAME_MAX];  /* the step's protocol */
-    char say[320];                 /* one line for the PT at start */
+    int step;                     /* 0-based */
+    char protocol[PLAN_NAME_MAX]; /* the step's protocol */
+    char say[320];                /* one line for the PT at start */
 };
 /* GC_ERR_NOT_FOUND: no active program (run the default session);
  * GC_ERR_STATE: the program is complete (diag says so). */

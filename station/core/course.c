@@ -23,9 +23,8 @@ int course_when_parse(const char *s, enum course_when *out)
     return GC_ERR_ARG;
 }
 
-static const char *const action_names[] = {"start",       "continue", "advance",
-                                           "repeat",      "step-back", "not-counted",
-                                           "override",    "complete"};
+static const char *const action_names[] = {"start",     "continue",    "advance",  "repeat",
+                                           "step-back", "not-counted", "override", "complete"};
 
 const char *course_action_name(enum course_action a)
 {
@@ -55,9 +54,8 @@ static void gate(const struct program *p, struct course_state *st, struct course
     char what[160], others[96];
     program_symptoms_describe(sym & ~(unsigned)PROGRAM_SYM_PAIN, others, sizeof others);
     if (sym & PROGRAM_SYM_PAIN)
-        snprintf(what, sizeof what, "pain %d/10 (threshold %d)%s%s", d->pain_max,
-                 g->pain_threshold, sym != PROGRAM_SYM_PAIN ? ", " : "",
-                 sym != PROGRAM_SYM_PAIN ? others : "");
+        snprintf(what, sizeof what, "pain %d/10 (threshold %d)%s%s", d->pain_max, g->pain_threshold,
+                 sym != PROGRAM_SYM_PAIN ? ", " : "", sym != PROGRAM_SYM_PAIN ? others : "");
     else
         snprintf(what, sizeof what, "%s", others);
     int from = st->step;
@@ -92,8 +90,9 @@ static void gate(const struct program *p, struct course_state *st, struct course
         if (st->clean_in_row >= step->advance_after) {
             d->to_step = from + 1;
             d->action = d->to_step >= (int)p->n_steps ? COURSE_COMPLETE : COURSE_ADVANCE;
-            snprintf(d->reason, sizeof d->reason, "%d clean session%s in a row (advance_after %d)%s%s",
-                     st->clean_in_row, st->clean_in_row == 1 ? "" : "s", step->advance_after,
+            snprintf(d->reason, sizeof d->reason,
+                     "%d clean session%s in a row (advance_after %d)%s%s", st->clean_in_row,
+                     st->clean_in_row == 1 ? "" : "s", step->advance_after,
                      sym ? "; noted, not gated: " : "", sym ? what : "");
         } else {
             d->action = COURSE_CONTINUE;

@@ -92,8 +92,8 @@ struct course_decision {
     enum course_action action;
     int64_t session_id; /* the session decided on (0 for an override) */
     int from_step, to_step;
-    int pain_max;       /* highest pain that counted for the session, -1 none */
-    unsigned symptoms;  /* symptoms attached (PROGRAM_SYM_*) */
+    int pain_max;      /* highest pain that counted for the session, -1 none */
+    unsigned symptoms; /* symptoms attached (PROGRAM_SYM_*) */
     char reason[COURSE_REASON_MAX];
 };
 

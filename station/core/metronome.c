@@ -50,7 +50,8 @@ void metronome_render(double spm, unsigned rate_hz, int64_t first, int16_t *out,
 
 static void le32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16),
+    p[3] = (uint8_t)(v >> 24);
 }
 
 static void le16(uint8_t *p, uint16_t v)
@@ -64,13 +65,13 @@ void metronome_wav_header(uint8_t h[METRONOME_WAV_HEADER], uint32_t n_samples, u
     memcpy(h, "RIFF", 4);
     le32(h + 4, 36u + data);
     memcpy(h + 8, "WAVEfmt ", 8);
-    le32(h + 16, 16);      /* fmt chunk size */
-    le16(h + 20, 1);       /* PCM */
-    le16(h + 22, 1);       /* mono */
+    le32(h + 16, 16); /* fmt chunk size */
+    le16(h + 20, 1);  /* PCM */
+    le16(h + 22, 1);  /* mono */
     le32(h + 24, rate_hz);
     le32(h + 28, rate_hz * 2u); /* bytes per second */
-    le16(h + 32, 2);       /* block align */
-    le16(h + 34, 16);      /* bits per sample */
+    le16(h + 32, 2);            /* block align */
+    le16(h + 34, 16);           /* bits per sample */
     memcpy(h + 36, "data", 4);
     le32(h + 40, data);
 }

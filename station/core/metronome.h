@@ -17,10 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define METRONOME_RATE_HZ  44100
-#define METRONOME_CLICK_HZ 1500.0
-#define METRONOME_CLICK_MS 25.0
-#define METRONOME_LEVEL    0.7
+#define METRONOME_RATE_HZ    44100
+#define METRONOME_CLICK_HZ   1500.0
+#define METRONOME_CLICK_MS   25.0
+#define METRONOME_LEVEL      0.7
 #define METRONOME_WAV_HEADER 44
 
 /* Sample index at which click k starts. */

@@ -13,11 +13,11 @@
 
 /* A program step planned past a year, or more sessions than a clinic
  * could hold in a week, is a typo rather than a plan. */
-#define WEEK_MAX         104
-#define PER_WEEK_MAX     14
-#define ADVANCE_MAX      100
-#define STEP_BACK_MAX    20
-#define LEFS_MAX         80
+#define WEEK_MAX      104
+#define PER_WEEK_MAX  14
+#define ADVANCE_MAX   100
+#define STEP_BACK_MAX 20
+#define LEFS_MAX      80
 
 enum section_kind { SEC_NONE = 0, SEC_PROGRAM, SEC_GATE, SEC_STEP };
 
@@ -239,8 +239,9 @@ static int step_key(struct parse *ps, const char *name, const char *v)
         fail(ps, ps->line, "protocol must be a preset name or file of 1 to %d characters",
              PLAN_NAME_MAX - 1);
     else if (bit == K(4) && !parse_int(v, 1, ADVANCE_MAX, &s->advance_after))
-        fail(ps, ps->line, "advance_after must be a whole number of sessions from 1 to %d, not '%s'",
-             ADVANCE_MAX, v);
+        fail(ps, ps->line,
+             "advance_after must be a whole number of sessions from 1 to %d, not '%s'", ADVANCE_MAX,
+             v);
     return !ps->failed;
 }
 
@@ -268,7 +269,8 @@ static int gate_key(struct parse *ps, const char *name, const char *v)
     char bad[48];
     if (bit == K(0) && !parse_int(v, 1, 10, &g->pain_threshold))
         fail(ps, ps->line, "pain_threshold must be a pain score from 1 to 10 (NPRS), not '%s'", v);
-    else if (bit == K(1) && !(ps->repeat_given = true, parse_symptoms(v, &g->repeat_on, bad, sizeof bad)))
+    else if (bit == K(1) &&
+             !(ps->repeat_given = true, parse_symptoms(v, &g->repeat_on, bad, sizeof bad)))
         fail(ps, ps->line,
              "unknown symptom '%s' in repeat_on (use pain, leak, heaviness, bleeding, "
              "lefs-drop or none)",

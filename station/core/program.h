@@ -71,11 +71,11 @@ struct program_step {
 };
 
 struct program_gate {
-    int pain_threshold;   /* NPRS 0..10; pain >= this is the symptom "pain" */
-    unsigned repeat_on;   /* symptoms that repeat the step */
+    int pain_threshold;    /* NPRS 0..10; pain >= this is the symptom "pain" */
+    unsigned repeat_on;    /* symptoms that repeat the step */
     unsigned step_back_on; /* symptoms that step back at once */
-    int step_back_after;  /* not-clean sessions in a row at one step: step back */
-    int lefs_drop;        /* LEFS points under the best so far (0 = not used) */
+    int step_back_after;   /* not-clean sessions in a row at one step: step back */
+    int lefs_drop;         /* LEFS points under the best so far (0 = not used) */
 };
 
 struct program {

@@ -19,13 +19,13 @@
 #define MIN_PHASE_S 0.030
 /* balance: coarse stretch (other foot under this), refined at 20 N
  * within this much outside it */
-#define BALANCE_COARSE_N 100.0
-#define BALANCE_REFINE_S 0.5
+#define BALANCE_COARSE_N    100.0
+#define BALANCE_REFINE_S    0.5
 #define BALANCE_MIN_SHIFT_M 0.03
-#define CALF_UP_M   0.035
-#define CALF_DOWN_M 0.015
-#define SQUAT_DIP   0.06
-#define CHI2_95_2   5.991
+#define CALF_UP_M           0.035
+#define CALF_DOWN_M         0.015
+#define SQUAT_DIP           0.06
+#define CHI2_95_2           5.991
 
 static const char *const names[] = {"balance", "hop", "jog-on-spot", "calf-raise", "squat"};
 
@@ -468,8 +468,8 @@ int readiness_measure(enum readiness_test test, char side, const struct gait_sam
     case READINESS_CALF_RAISE:
     case READINESS_SQUAT:
         repetitions(&w, out, test == READINESS_CALF_RAISE);
-        out->pass = out->count >= (test == READINESS_SQUAT ? crit->squat_count
-                                                           : crit->calf_raise_count);
+        out->pass =
+            out->count >= (test == READINESS_SQUAT ? crit->squat_count : crit->calf_raise_count);
         break;
     }
 out:

@@ -44,8 +44,8 @@
 #include "gait.h"
 #include "gc_error.h"
 
-#define READINESS_STAND_S 2.0
-#define READINESS_COP_HZ  5.0
+#define READINESS_STAND_S   2.0
+#define READINESS_COP_HZ    5.0
 #define READINESS_CONTACT_N 20.0
 
 enum readiness_test {
@@ -76,19 +76,19 @@ void readiness_criterion_describe(enum readiness_test t, const struct readiness_
 
 struct readiness_result {
     enum readiness_test test;
-    char side;           /* 'L' or 'R' (jog: the side asked for, both measured) */
+    char side; /* 'L' or 'R' (jog: the side asked for, both measured) */
     bool pass;
     double body_weight_n;
-    double hold_s;       /* balance */
-    int count;           /* hops, raises, squats, jog steps */
-    double contact_ms;   /* hop: mean of the full contacts; jog: mean */
-    double flight_ms;    /* hop, jog: mean */
-    double peak_bw;      /* hop, jog: mean peak force, BW */
-    double cadence_spm;  /* jog */
-    double jog_s;        /* jog: steps x median step time */
-    int steps_l, steps_r;     /* jog */
+    double hold_s;                      /* balance */
+    int count;                          /* hops, raises, squats, jog steps */
+    double contact_ms;                  /* hop: mean of the full contacts; jog: mean */
+    double flight_ms;                   /* hop, jog: mean */
+    double peak_bw;                     /* hop, jog: mean peak force, BW */
+    double cadence_spm;                 /* jog */
+    double jog_s;                       /* jog: steps x median step time */
+    int steps_l, steps_r;               /* jog */
     double si_peak_pct, si_contact_pct; /* jog: 100 (L - R) / mean */
-    double cop_path_mm;  /* balance (hold), calf-raise, squat (repetitions) */
+    double cop_path_mm;                 /* balance (hold), calf-raise, squat (repetitions) */
     double cop_area_mm2;
     double t_from_s, t_to_s; /* the stretch measured, s from the first sample */
 };

@@ -50,9 +50,9 @@ static const char schema[] =
 
 static int fail_sql(struct course_store *cs, struct gc_diag *diag, int rc, const char *what)
 {
-    int code = rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT ? GC_ERR_BUSY
-               : (rc & 0xff) == SQLITE_BUSY                                ? GC_ERR_BUSY
-               : (rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_PERM ? GC_ERR_PERM
+    int code = rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT     ? GC_ERR_BUSY
+               : (rc & 0xff) == SQLITE_BUSY                                    ? GC_ERR_BUSY
+               : (rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_PERM  ? GC_ERR_PERM
                : (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB ? GC_ERR_FORMAT
                                                                                : GC_ERR_IO;
     return gc_fail(diag, code, "the session store could not %s (%s)", what,
@@ -239,7 +239,7 @@ static void read_program(sqlite3_stmt *s, struct course_program_row *r)
 }
 
 #define PROGRAM_COLS                                                                               \
-    "SELECT id, patient_id, name, text, start_date, started_utc, therapist, stopped_utc, "       \
+    "SELECT id, patient_id, name, text, start_date, started_utc, therapist, stopped_utc, "         \
     "stop_reason FROM course_programs "
 
 int course_store_program_active(struct course_store *cs, int64_t patient_id,
@@ -314,8 +314,8 @@ int course_store_program_stop(struct course_store *cs, int64_t program_id, const
     if (rc == GC_OK && sqlite3_changes(cs->db) != 1)
         rc = gc_fail(diag, GC_ERR_NOT_FOUND, "that program is not active");
     int64_t patient_id = 0;
-    if (rc == GC_OK && prep(cs, "SELECT patient_id FROM course_programs WHERE id = ?", &s,
-                            diag) == GC_OK) {
+    if (rc == GC_OK &&
+        prep(cs, "SELECT patient_id FROM course_programs WHERE id = ?", &s, diag) == GC_OK) {
         sqlite3_bind_int64(s, 1, program_id);
         if (sqlite3_step(s) == SQLITE_ROW)
             patient_id = sqlite3_column_int64(s, 0);
@@ -336,8 +336,8 @@ int course_store_link_session(struct course_store *cs, int64_t program_id, int64
                               int step, struct gc_diag *diag)
 {
     sqlite3_stmt *s;
-    int rc = prep(cs, "INSERT INTO course_sessions(session_id, program_id, step) VALUES(?,?,?)",
-                  &s, diag);
+    int rc = prep(cs, "INSERT INTO course_sessions(session_id, program_id, step) VALUES(?,?,?)", &s,
+                  diag);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, session_id);
@@ -640,9 +640,9 @@ int course_store_audit(struct course_store *cs, int64_t patient_id, struct cours
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s;
-    int rc = prep(cs,
-                  "SELECT utc, action, detail FROM course_audit WHERE patient_id = ? ORDER BY id",
-                  &s, diag);
+    int rc =
+        prep(cs, "SELECT utc, action, detail FROM course_audit WHERE patient_id = ? ORDER BY id",
+             &s, diag);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, patient_id);

@@ -86,8 +86,7 @@ struct course_link_row {
 };
 /* The program's sessions by id (malloc'd). */
 GC_MUST_CHECK int course_store_links(struct course_store *cs, int64_t program_id,
-                                     struct course_link_row **out, size_t *n,
-                                     struct gc_diag *diag);
+                                     struct course_link_row **out, size_t *n, struct gc_diag *diag);
 
 /* The patient's latest session id (0 when there is none). */
 GC_MUST_CHECK int course_store_latest_session(struct course_store *cs, int64_t patient_id,
@@ -148,8 +147,7 @@ struct course_test_row {
 GC_MUST_CHECK int course_store_add_test(struct course_store *cs, int64_t patient_id,
                                         struct course_test_row *r, struct gc_diag *diag);
 GC_MUST_CHECK int course_store_tests(struct course_store *cs, int64_t patient_id,
-                                     struct course_test_row **out, size_t *n,
-                                     struct gc_diag *diag);
+                                     struct course_test_row **out, size_t *n, struct gc_diag *diag);
 
 struct course_audit_row {
     int64_t utc;

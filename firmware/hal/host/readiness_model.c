@@ -13,20 +13,20 @@
 #define HOP_TC_S 0.22
 #define HOP_TF_S 0.28
 /* Jog on the spot: 160 steps/min, contact 0.30 s. */
-#define JOG_STEP_S 0.375
-#define JOG_TC_S   0.30
-#define JOG_DEFAULT_S 60.0
-#define JOG_START_S 0.05 /* both feet unload into the first flight */
-#define CALF_PERIOD_S 1.5
-#define CALF_COP_Y_M  0.07
-#define CALF_FORCE    0.08
-#define SQUAT_PERIOD_S 2.5
-#define SQUAT_FORCE    0.12
-#define SQUAT_COP_Y_M  0.02
+#define JOG_STEP_S        0.375
+#define JOG_TC_S          0.30
+#define JOG_DEFAULT_S     60.0
+#define JOG_START_S       0.05 /* both feet unload into the first flight */
+#define CALF_PERIOD_S     1.5
+#define CALF_COP_Y_M      0.07
+#define CALF_FORCE        0.08
+#define SQUAT_PERIOD_S    2.5
+#define SQUAT_FORCE       0.12
+#define SQUAT_COP_Y_M     0.02
 #define BALANCE_DEFAULT_S 20.0
 /* Sway amplitude (m) per sine on one leg; a third on two. */
-#define SWAY_X_M 0.0015
-#define SWAY_Y_M 0.0020
+#define SWAY_X_M  0.0015
+#define SWAY_Y_M  0.0020
 #define CONTACT_N 20.0 /* the station's contact threshold */
 /* chi-square(0.95, 2 degrees of freedom): the 95 % ellipse's scale */
 #define CHI2_95_2 5.991

@@ -96,14 +96,14 @@ double readiness_model_duration_s(const struct readiness_model *m);
 struct readiness_truth {
     enum readiness_movement movement;
     char side;
-    double hold_s;    /* balance: other foot under 20 N, s */
-    unsigned count;   /* hops, rises, squats, jog steps */
-    double contact_ms; /* hop: mean contact time of the full contacts (landing to take-off) */
-    double flight_ms;  /* hop: mean flight time */
-    double peak_bw;    /* hop, jog-spot: mean peak force of the contacts, BW */
-    double cadence_spm; /* jog-spot */
-    double cop_path_mm; /* COP path length over the window */
-    double cop_area_mm2; /* 95 % confidence ellipse area over the window */
+    double hold_s;           /* balance: other foot under 20 N, s */
+    unsigned count;          /* hops, rises, squats, jog steps */
+    double contact_ms;       /* hop: mean contact time of the full contacts (landing to take-off) */
+    double flight_ms;        /* hop: mean flight time */
+    double peak_bw;          /* hop, jog-spot: mean peak force of the contacts, BW */
+    double cadence_spm;      /* jog-spot */
+    double cop_path_mm;      /* COP path length over the window */
+    double cop_area_mm2;     /* 95 % confidence ellipse area over the window */
     double t_from_s, t_to_s; /* the window the COP figures cover */
 };
 

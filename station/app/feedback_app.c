@@ -665,7 +665,7 @@ static void do_set(struct feedback_app *app, const char *key, const struct ctl_c
         wait_applied(app, seq);
     log_change(app, text, source);
     if (app->cfg.log_event)
-        app->cfg.log_event(app->cfg.user, app->t_session_s, "set", text);
+        app->cfg.log_event(app->cfg.user, app->t_session_s, "set", text, source);
     snprintf(reply, cap, "ok %s", text);
 }
 
@@ -719,8 +719,15 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
                  app->status.link_recovered, app->status.link_lost);
         return;
     }
-    if (!strcmp(key, "target-cadence"))
+    if (!strcmp(key, "target-cadence")) {
         fmt_num(a, sizeof a, 1, false, t->cadence_spm);
+        if (!isfinite(t->cadence_spm) && isfinite(sv.pending_cadence_spm)) {
+            /* set by the PT in a phase without feedback: say it is kept */
+            snprintf(reply, cap, "ok target-cadence=none next-feedback-phase=%.1f",
+                     sv.pending_cadence_spm);
+            return;
+        }
+    }
     else if (!strcmp(key, "target-relative")) /* the target over the baseline, % */
         fmt_num(a, sizeof a, 1, true,
                 sv.baseline.valid && sv.baseline.cadence_spm > 0
@@ -788,7 +795,7 @@ static void do_mark(struct feedback_app *app, const struct ctl_cmd *c, const cha
         fprintf(app->cfg.changes_out, "therapist: t=%.1f s mark %s %s (%s)\n", app->t_session_s,
                 c->key, text, source);
     if (app->cfg.log_event)
-        app->cfg.log_event(app->cfg.user, app->t_session_s, c->key, text);
+        app->cfg.log_event(app->cfg.user, app->t_session_s, c->key, text, source);
     snprintf(reply, cap, "ok marked %s t=%.1f", c->key, app->t_session_s);
 }
 

@@ -111,7 +111,8 @@ struct feedback_app_config {
     void (*session_event)(void *user, const struct session_event *e);
     /* markers ("pain", "symptom", "note", "event") and settings that are not
      * session state ("set": sound, display) */
-    void (*log_event)(void *user, double t_session_s, const char *kind, const char *text);
+    void (*log_event)(void *user, double t_session_s, const char *kind, const char *text,
+                      const char *source);
     void *user;
 };
 

@@ -133,8 +133,8 @@ static void print_phase(const struct run_session *rs, const struct session_event
            plan_kind_name(ph->kind), dur, desc);
     const struct session_targets *t = &e->targets;
     if (isfinite(t->cadence_spm))
-        printf("; target %.1f steps/min (%.1f-%.1f)", t->cadence_spm, t->cadence_lo_spm,
-               t->cadence_hi_spm);
+        printf("; target %.1f steps/min (%.1f-%.1f)%s", t->cadence_spm, t->cadence_lo_spm,
+               t->cadence_hi_spm, strstr(e->note, "the PT's target") ? ", the PT's, not the plan's" : "");
     if (e->added || strcmp(e->source, "protocol") != 0)
         printf(" [%s]", e->source);
     putchar('\n');
@@ -191,7 +191,8 @@ static void on_session_event(void *user, const struct session_event *e)
 }
 
 /* Markers and the therapist's sound/display settings. */
-static void on_log_event(void *user, double t_s, const char *kind, const char *text)
+static void on_log_event(void *user, double t_s, const char *kind, const char *text,
+                         const char *source)
 {
     struct run_session *rs = user;
     if (rs->rec == NULL)
@@ -200,7 +201,7 @@ static void on_log_event(void *user, double t_s, const char *kind, const char *t
         struct session_view v;
         feedback_app_get_session(rs->fb, &v);
         char note[128];
-        snprintf(note, sizeof note, "%s (therapist)", text);
+        snprintf(note, sizeof note, "%s (%s)", text, source);
         session_recorder_change(rs->rec, t_s, STORE_SRC_THERAPIST, &v.targets, note);
         return;
     }
@@ -208,6 +209,7 @@ static void on_log_event(void *user, double t_s, const char *kind, const char *t
     memset(&m, 0, sizeof m);
     m.t_s = t_s;
     m.pain = -1;
+    snprintf(m.source, sizeof m.source, "%s", source);
     if (!strcmp(kind, "pain")) {
         m.kind = STORE_MARK_PAIN;
         m.pain = atoi(text);

@@ -269,6 +269,17 @@ static double phase_fade_s(const struct plan_phase *ph)
     return ph && isfinite(ph->duration_s) ? ph->duration_s : SESSION_OPEN_FADE_S;
 }
 
+/* The PT's cadence target, from an absolute or a relative setting; NAN
+ * when none is set (or a relative one has no baseline yet). */
+static double pt_cadence_target(const struct session *s)
+{
+    if (s->pt_cadence)
+        return s->pt_cadence_spm;
+    if (s->pt_cadence_rel && s->baseline.valid)
+        return s->baseline.cadence_spm * (1.0 + s->pt_cadence_rel_pct / 100.0);
+    return NAN;
+}
+
 /* The targets in force now: the phase's plan, with the PT's settings over
  * it in phases that give feedback. */
 static void resolve_now(struct session *s)
@@ -284,12 +295,8 @@ static void resolve_now(struct session *s)
                                                                        : 1.0;
         }
         double target = t.cadence_spm;
-        if (s->pt_cadence)
-            target = s->pt_cadence_spm;
-        else if (s->pt_cadence_rel)
-            target = s->baseline.valid
-                         ? s->baseline.cadence_spm * (1.0 + s->pt_cadence_rel_pct / 100.0)
-                         : NAN;
+        if (s->pt_cadence || s->pt_cadence_rel)
+            target = pt_cadence_target(s);
         if (isfinite(target)) {
             double half = isfinite(s->pt_band_pct) ? target * s->pt_band_pct / 100.0
                                                    : band_half_spm(ph, target);
@@ -389,7 +396,13 @@ static int enter_phase(struct session *s, int i, double t_s, const char *source,
     remember(s, t_s);
     char note[96];
     if (ph) {
-        snprintf(note, sizeof note, "%.40s begins", ph->name);
+        if (session_phase_gives_feedback(ph) && (s->pt_cadence || s->pt_cadence_rel) &&
+            isfinite(s->targets.cadence_spm))
+            /* the plan's cadence does not apply: say whose target this is */
+            snprintf(note, sizeof note, "%.40s begins; the PT's target %.1f holds", ph->name,
+                     s->targets.cadence_spm);
+        else
+            snprintf(note, sizeof note, "%.40s begins", ph->name);
         event(&out[n++], SESSION_EV_PHASE, s, t_s, source, note);
     } else {
         event(&out[n++], SESSION_EV_END, s, t_s, source, "protocol complete");
@@ -644,6 +657,10 @@ void session_get_view(const struct session *s, struct session_view *v)
     v->steps_loaded = s->acc.n_ceil;
     v->steps_over = s->acc.n_ceil - s->acc.n_under;
     v->share_in_band = s->acc.n_band ? (double)s->acc.n_in_band / (double)s->acc.n_band : NAN;
+    v->cadence_by_pt = s->pt_cadence || s->pt_cadence_rel;
+    v->pending_cadence_spm = v->cadence_by_pt && !session_phase_gives_feedback(ph) && !v->ended
+                                 ? pt_cadence_target(s)
+                                 : NAN;
 }
 
 static void apply_quiet(struct session *s, const struct session_cmd *c)

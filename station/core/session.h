@@ -245,6 +245,13 @@ struct session_view {
     size_t steps_loaded; /* steps judged against a ceiling */
     size_t steps_over;   /* ... and over it */
     double share_in_band; /* steps_in_band / steps_scored, NAN if none */
+    /* The PT's cadence setting (target-cadence or target-relative), which
+     * holds over the plan's in every phase that gives feedback:
+     * cadence_by_pt says one is set; pending_cadence_spm is the target it
+     * will give from the next feedback phase while the current phase gives
+     * none (NAN otherwise, or when a relative one has no baseline yet). */
+    bool cadence_by_pt;
+    double pending_cadence_spm;
 };
 
 struct session_regime {

@@ -137,7 +137,10 @@ void rd_fit(cairo_t *cr, char *s, double w)
 }
 
 /* Wrapped paragraph; returns the y after the last line. */
-double rd_paragraph(cairo_t *cr, double x, double y, double w, double line_h, const char *s)
+/* Word-wrap s into width w from y; draws only when draw; returns the y
+ * below the last line. */
+static double wrap(cairo_t *cr, double x, double y, double w, double line_h, const char *s,
+                   bool draw)
 {
     char line[1024] = "";
     size_t ll = 0;
@@ -165,7 +168,8 @@ double rd_paragraph(cairo_t *cr, double x, double y, double w, double line_h, co
             trial[tl] = '\0';
         }
         if (ll && (tl == 0 || rd_text_w(cr, trial) > w)) {
-            rd_text_at(cr, x, y, AL_LEFT, line);
+            if (draw)
+                rd_text_at(cr, x, y, AL_LEFT, line);
             y += line_h;
             memcpy(line, p, wl);
             line[wl] = '\0';
@@ -177,10 +181,16 @@ double rd_paragraph(cairo_t *cr, double x, double y, double w, double line_h, co
         p = e;
     }
     if (line[0]) {
-        rd_text_at(cr, x, y, AL_LEFT, line);
+        if (draw)
+            rd_text_at(cr, x, y, AL_LEFT, line);
         y += line_h;
     }
     return y;
+}
+
+double rd_paragraph(cairo_t *cr, double x, double y, double w, double line_h, const char *s)
+{
+    return wrap(cr, x, y, w, line_h, s, true);
 }
 
 void rd_draw_footer(struct doc *d)
@@ -244,18 +254,33 @@ void rd_table_header(struct doc *d, const struct col *cols, size_t nc)
 }
 
 void rd_table_row(struct doc *d, const struct col *cols, size_t nc, char cells[][128],
-                      bool bold, bool shade)
+                  bool bold, bool shade)
 {
     cairo_t *cr = d->cr;
+    rd_font(cr, 7.2, bold);
+    /* a left-aligned last column (a note) wraps instead of being cut */
+    const double wrap_line_h = 8.4;
+    const struct col *last = nc ? &cols[nc - 1] : NULL;
+    bool wraps = last && last->al == AL_LEFT && rd_text_w(cr, cells[nc - 1]) > last->w - 5;
+    double h = ROW_H;
+    if (wraps)
+        h = ROW_H - wrap_line_h +
+            wrap(cr, 0, 0, last->w - 5, wrap_line_h, cells[nc - 1], false);
+    if (d->y + h > BODY_BOTTOM)
+        rd_new_page(d);
     if (shade) {
         cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
-        cairo_rectangle(cr, MARGIN, d->y, CONTENT_W, ROW_H);
+        cairo_rectangle(cr, MARGIN, d->y, CONTENT_W, h);
         cairo_fill(cr);
     }
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     rd_font(cr, 7.2, bold);
     double x = MARGIN;
     for (size_t i = 0; i < nc; i++) {
+        if (wraps && i == nc - 1) {
+            wrap(cr, x + 3, d->y + 8.8, cols[i].w - 5, wrap_line_h, cells[i], true);
+            break;
+        }
         rd_fit(cr, cells[i], cols[i].w - 5);
         double tx = cols[i].al == AL_LEFT    ? x + 3
                     : cols[i].al == AL_RIGHT ? x + cols[i].w - 3
@@ -263,7 +288,7 @@ void rd_table_row(struct doc *d, const struct col *cols, size_t nc, char cells[]
         rd_text_at(cr, tx, d->y + 8.8, cols[i].al, cells[i]);
         x += cols[i].w;
     }
-    d->y += ROW_H;
+    d->y += h;
     cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
     cairo_set_line_width(cr, 0.3);
     cairo_move_to(cr, MARGIN, d->y);

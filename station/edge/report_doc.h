@@ -107,7 +107,9 @@ void rd_title_block(struct doc *d, const char *title, const char *right);
 /* The measurement-method box; NULL or "" prints report_default_method(). */
 void rd_draw_method(struct doc *d, const char *method);
 
-/* Tables. */
+/* Tables.  A row whose last column is left-aligned (a note) wraps that
+ * cell onto more lines rather than cutting it; other cells are cut with
+ * "..." to their column. */
 void rd_table_header(struct doc *d, const struct col *cols, size_t nc);
 void rd_table_row(struct doc *d, const struct col *cols, size_t nc, char cells[][128], bool bold,
                   bool shade);

@@ -202,6 +202,8 @@ int report_session_json(const struct report_record *rec, const char *json_path,
         if (r.markers[i].pain >= 0)
             cJSON_AddNumberToObject(o, "pain", r.markers[i].pain);
         cJSON_AddStringToObject(o, "text", r.markers[i].text);
+        if (r.markers[i].source[0])
+            cJSON_AddStringToObject(o, "source", r.markers[i].source);
         cJSON_AddItemToArray(mk, o);
     }
     char *text = cJSON_Print(root);

@@ -253,16 +253,17 @@ static void draw_markers(struct doc *d, const struct report_record *r)
     static const struct col cols[] = {
         {"Mark", NULL, 35, AL_LEFT},    {"Time", "m:ss", 45, AL_LEFT},
         {"Phase", NULL, 80, AL_LEFT},   {"Kind", NULL, 50, AL_LEFT},
-        {"Pain", "0-10", 35, AL_RIGHT}, {"Note", NULL, CONTENT_W - 245, AL_LEFT},
+        {"Pain", "0-10", 35, AL_RIGHT}, {"By", NULL, 45, AL_LEFT},
+        {"Note", NULL, CONTENT_W - 290, AL_LEFT},
     };
     rd_heading(d, "Markers (pain, symptoms, notes)");
     rd_ensure_room(d, 3 * ROW_H);
-    rd_table_header(d, cols, 6);
-    char c[6][128];
+    rd_table_header(d, cols, 7);
+    char c[7][128];
     if (r->n_markers == 0) {
-        for (int k = 0; k < 6; k++)
-            snprintf(c[k], 128, k == 5 ? "no markers recorded" : "-");
-        rd_table_row(d, cols, 6, c, false, false);
+        for (int k = 0; k < 7; k++)
+            snprintf(c[k], 128, k == 6 ? "no markers recorded" : "-");
+        rd_table_row(d, cols, 7, c, false, false);
     }
     for (size_t i = 0; i < r->n_markers; i++) {
         rd_ensure_room(d, ROW_H);
@@ -283,8 +284,9 @@ static void draw_markers(struct doc *d, const struct report_record *r)
             snprintf(c[4], 128, "%d", m->pain);
         else
             snprintf(c[4], 128, "-");
-        snprintf(c[5], 128, "%.127s", m->text[0] ? m->text : "-");
-        rd_table_row(d, cols, 6, c, false, i % 2);
+        snprintf(c[5], 128, "%s", m->source[0] ? m->source : "-");
+        snprintf(c[6], 128, "%.127s", m->text[0] ? m->text : "-");
+        rd_table_row(d, cols, 7, c, false, i % 2);
     }
     d->y += 6;
 }

@@ -32,7 +32,7 @@
 #include "plan.h"
 #include "session.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_CODE_MAX       32
 
 struct store;
@@ -221,6 +221,7 @@ struct store_marker {
     enum store_marker_kind kind;
     int pain; /* 0..10 for pain, -1 otherwise */
     char text[160];
+    char source[16]; /* who made it: "keys", "ctl", "web", ...; "" if not stored */
 };
 GC_MUST_CHECK int store_add_marker(struct store *st, int64_t sid, const struct store_marker *m);
 GC_MUST_CHECK int store_load_markers(struct store *st, int64_t sid, struct store_marker **out, size_t *n);

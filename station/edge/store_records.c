@@ -321,8 +321,8 @@ int store_add_marker(struct store *st, int64_t sid, const struct store_marker *m
         return GC_ERR_ARG;
     sqlite3_stmt *s;
     int rc = sq_prepare(st,
-                     "INSERT INTO markers (session_id, t_s, kind, pain, text) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+                     "INSERT INTO markers (session_id, t_s, kind, pain, text, source) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                      &s);
     if (rc)
         return rc;
@@ -334,6 +334,7 @@ int store_add_marker(struct store *st, int64_t sid, const struct store_marker *m
     else
         sqlite3_bind_null(s, 4);
     sq_bind_text(s, 5, m->text);
+    sq_bind_text(s, 6, m->source);
     return sq_step_done(st, s, "storing a marker");
 }
 
@@ -343,7 +344,7 @@ int store_load_markers(struct store *st, int64_t sid, struct store_marker **out,
     *n = 0;
     sqlite3_stmt *s;
     int rc = sq_prepare(st,
-                     "SELECT t_s, kind, pain, text FROM markers WHERE session_id = ?1 "
+                     "SELECT t_s, kind, pain, text, source FROM markers WHERE session_id = ?1 "
                      "ORDER BY t_s, id",
                      &s);
     if (rc)
@@ -366,6 +367,7 @@ int store_load_markers(struct store *st, int64_t sid, struct store_marker **out,
                 m->kind = (enum store_marker_kind)i;
         m->pain = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
         sq_col_user_text(s, 3, m->text, sizeof m->text);
+        sq_col_user_text(s, 4, m->source, sizeof m->source);
     }
     sqlite3_finalize(s);
     *out = buf;

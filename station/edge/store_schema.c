@@ -149,6 +149,8 @@ static const char *const migrations[] = {
     "DROP TABLE sessions;"
     "ALTER TABLE sessions_v3 RENAME TO sessions;"
     "CREATE INDEX sessions_patient ON sessions(patient_id, start_utc);",
+    /* 3 -> 4: who made each marker (keys, ctl, web; '' before version 4) */
+    "ALTER TABLE markers ADD COLUMN source TEXT NOT NULL DEFAULT '';",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

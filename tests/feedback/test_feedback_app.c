@@ -133,9 +133,11 @@ static void on_metronome(void *user, uint32_t spm_x100)
         metronome_log[n_metronome++] = spm_x100;
 }
 
-static void on_log(void *user, double t, const char *kind, const char *text)
+static void on_log(void *user, double t, const char *kind, const char *text,
+                   const char *source)
 {
     (void)user;
+    (void)source;
     if (n_session_log < 8)
         snprintf(session_log[n_session_log++], 160, "%.1f %s %s", t, kind, text);
 }

@@ -48,7 +48,7 @@ static void check_payload(const uint8_t *p, size_t n)
     if (pkt_cmd_decode(p, n, &c) == 0)
         REQUIRE(pkt_cmd_encode(&c, re, sizeof re) == n && memcmp(re, p, n) == 0);
     if (pkt_ack_decode(p, n, &a) == 0) {
-        REQUIRE(a.status <= 0 && a.status >= -3);
+        REQUIRE(a.status <= ACK_OK && a.status >= ACK_GONE); /* the statuses protocol 2 knows */
         REQUIRE(pkt_ack_encode(&a, re, sizeof re) == n && memcmp(re, p, n) == 0);
     }
 }

@@ -1,6 +1,6 @@
 /* test_readiness.c - the readiness tests measured on the simulated deck
  * against the runner model's truth (station/core/readiness.h,
- * firmware/hal/host/readiness_model.h).
+ * sim/readiness_model.h).
  *
  * The samples are what `gaitcue-sim --csv` writes and `station test --sim`
  * reads: cell counts x the nominal scale (5 % gain errors, 10 N offsets,

@@ -9,7 +9,7 @@
  * the same recording creates its threads (proving the count works) and
  * gives the same steps, field by field, and the same number of gaps.
  *
- * Recording: the synthetic runner of tests/core/dsp_stream.h, 30 s, with 5
+ * Recording: the synthetic runner of tests/support/dsp_stream.h, 30 s, with 5
  * blocks lost at 10 s, a link silence, and a sensor reboot at 20 s.
  */
 #include <dirent.h>
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/dsp_stream.h"
+#include "dsp_stream.h"
 #include "analyze_source.h"
 #include "check.h"
 #include "gc_error.h"

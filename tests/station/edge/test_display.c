@@ -3,7 +3,7 @@
  *
  * A fixed model (mid-training, below the band, one hard landing in the
  * ticker) is rendered with the software renderer at two sizes, and with the
- * therapist panel open, then compared with the PNGs in tests/feedback/ref/.
+ * therapist panel open, then compared with the PNGs in tests/station/edge/ref/.
  *
  * Tolerance: at most 0.05 % of the pixels may differ by more than 32 (of
  * 255) in any channel.  On one machine the output is byte-identical
@@ -25,7 +25,7 @@
 #include "gc_error.h"
 
 #ifndef GC_FB_REF_DIR
-#error "GC_FB_REF_DIR must point at tests/feedback/ref"
+#error "GC_FB_REF_DIR must point at tests/station/edge/ref"
 #endif
 
 static void fixture(struct display_model *m, bool panel)
@@ -169,7 +169,7 @@ static double compare_png(const char *got, const char *want, int *maxdiff)
 static void shoot(struct display *d, const struct display_model *m, const char *name)
 {
     char out[1024], ref[1024];
-    snprintf(out, sizeof out, "%s/tests/feedback/%s", GC_BINARY_DIR, name);
+    snprintf(out, sizeof out, "%s/tests/station/edge/%s", GC_BINARY_DIR, name);
     snprintf(ref, sizeof ref, "%s/%s", GC_FB_REF_DIR, name);
     CHECK_EQ(display_render(d, m), GC_OK);
     CHECK_EQ(display_screenshot(d, out), GC_OK);

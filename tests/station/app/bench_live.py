@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 import gclive as g  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -85,7 +85,7 @@ def main():
     os.environ["XDG_DATA_HOME"] = os.path.join(d, "xdg")
     rows = []
     # bench_decode judges its own figure (its own ctest): here it is a row
-    p, _ = g.run([os.path.join(g.binary_dir(), "tests", "live", "bench_decode")], timeout=120)
+    p, _ = g.run([os.path.join(g.binary_dir(), "tests", "station", "app", "bench_decode")], timeout=120)
     print(p.stdout)
     m = re.search(r"([\d.]+) frames/s, ([\d.]+) MB/s, (\d+)x", p.stdout)
     g.check(m is not None, "bench_decode printed its figure")

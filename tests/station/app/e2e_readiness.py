@@ -15,7 +15,7 @@ Cases (argument):
   refuse   wrong inputs, one sentence each: unknown test, --side X, a deck
            with nobody on it, --port (not built yet), no source, --form on
            balance, an unknown patient.
-Tolerances as tests/core/test_readiness.c (which states why).
+Tolerances as tests/station/core/test_readiness.c (which states why).
 """
 import json
 import os

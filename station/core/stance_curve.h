@@ -74,10 +74,10 @@ int stance_curve_add_step(struct stance_curve *sc, const struct gait_step *st, i
 
 /* Mean and SD curves of one side and group, in body weights. */
 struct stance_curve_result {
-    size_t n;                              /* steps averaged */
-    double mean_bw[STANCE_CURVE_POINTS];   /* NAN when n == 0 */
-    double sd_bw[STANCE_CURVE_POINTS];     /* NAN when n < 2 */
-    double contact_ms;                     /* mean stance t_to_thr_s - t_ic_thr_s, ms */
+    size_t n;                            /* steps averaged */
+    double mean_bw[STANCE_CURVE_POINTS]; /* NAN when n == 0 */
+    double sd_bw[STANCE_CURVE_POINTS];   /* NAN when n < 2 */
+    double contact_ms;                   /* mean stance t_to_thr_s - t_ic_thr_s, ms */
 };
 /* side: GAIT_SIDE_LEFT or _RIGHT; bw_n > 0.  GC_ERR_ARG otherwise (diag). */
 int stance_curve_get(const struct stance_curve *sc, enum gait_side side, int group, double bw_n,

@@ -178,7 +178,7 @@ static void test_refusals(void)
     CHECK_EQ(stance_curve_add_step(sc, &g, 0), 0); /* not yet in the ring */
     g = step_of(&st[1], 1);
     g.t_to_thr_s = NAN;
-    CHECK_EQ(stance_curve_add_step(sc, &g, 0), 0); /* no toe-off */
+    CHECK_EQ(stance_curve_add_step(sc, &g, 0), 0);          /* no toe-off */
     CHECK_EQ(stance_curve_add_step(sc, &g, 1), GC_ERR_ARG); /* no group 1 */
     /* a hole of 5 samples inside the third stance */
     struct gait_sample b[800];

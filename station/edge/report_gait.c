@@ -167,6 +167,8 @@ static void on_step(struct replay *rp, const struct gait_step *st)
         ss->step.side != st->side)
         return;
     rp->g->steps_matched++;
+    if (st->flags & GAIT_STEP_WALK)
+        rp->g->steps_walk++;
     int grp = group_of(rp->r, ss->phase);
     if (grp < 0)
         return;

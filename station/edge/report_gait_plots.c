@@ -157,7 +157,7 @@ static void draw_force_row(struct doc *d, const struct report_gait *g)
         rd_set_rgb(cr, rgb_side[s]);
         rd_text_at(cr, p.x + 4, p.y + 10, AL_LEFT, s ? "Right" : "Left");
         /* per group: steps, mean contact, peak of the mean curve */
-        rd_font(cr, 6.3, false);
+        rd_font(cr, 6.0, false);
         cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
         double ty = p.y + p.h + 26;
         for (int grp = REPORT_GAIT_REST; grp >= REPORT_GAIT_BASELINE; grp--) {
@@ -166,8 +166,8 @@ static void draw_force_row(struct doc *d, const struct report_gait *g)
             double pk = curve_peak(c, &at);
             if (c->n)
                 rd_textf(cr, p.x, ty, AL_LEFT,
-                         "%s: %zu steps, contact %.0f ms, peak of the mean %.2f BW at %d %%",
-                         group_label(grp), c->n, c->contact_ms, pk, at);
+                         "%s: %zu steps, contact %.0f ms, peak %.2f BW at %d %%", group_label(grp),
+                         c->n, c->contact_ms, pk, at);
             else
                 rd_textf(cr, p.x, ty, AL_LEFT, "%s: no steps", group_label(grp));
             ty += 8;
@@ -396,7 +396,6 @@ static void draw_symmetry(struct doc *d, const struct report_record *r, const st
     rd_text_at(cr, c_r, y, AL_RIGHT, "right");
     rd_text_at(cr, c_si, y, AL_RIGHT, "SI (%)");
     rd_text_at(cr, bx, y, AL_LEFT, "-20 % (right larger)");
-    rd_text_at(cr, mid, y, AL_CENTER, "L = R");
     rd_text_at(cr, bx + bw, y, AL_RIGHT, "+20 % (left larger)");
     y += 4;
     double y_top = y;
@@ -462,6 +461,14 @@ void rg_draw_gait(struct doc *d, const struct report_record *r, const struct rep
                  g->steps_replayed, g->steps_matched, g->steps_skipped, g->body_weight_n,
                  g->bw_source, g->why);
         d->y = rd_paragraph(cr, MARGIN, d->y + 4, CONTENT_W, 9, line) + 4;
+        if (g->steps_walk) {
+            snprintf(line, sizeof line,
+                     "%zu of the steps were walking: the deck measures both feet together, so "
+                     "the first and last part of those stances (double support) include the "
+                     "other foot's load.",
+                     g->steps_walk);
+            d->y = rd_paragraph(cr, MARGIN, d->y, CONTENT_W, 9, line) + 4;
+        }
         draw_force_row(d, g);
         const double h = 170, w = (CONTENT_W - 30 - 40) / 2;
         rd_ensure_room(d, h + 60);

@@ -3,8 +3,8 @@
  * with its raw recording (issue 17 item 5).
  *
  * `station run --sim` stores a cadence-retraining session (time scale 15,
- * about 65 s, 500 Hz simulator, recording on); report_gait_load replays
- * the recording.  Checked against the stored steps:
+ * about 65 s, the simulator at its default 1 kHz, recording on);
+ * report_gait_load replays the recording.  Checked against the stored steps:
  *   - every replayed step matches a stored one (index, IC within 1 ms, side);
  *   - per side and group, the curve's steps and mean contact time equal the
  *     stored steps' (same steps, same threshold times);

@@ -19,7 +19,7 @@ static const double rgb_side[2][3] = {
 
 static const char *group_label(int grp)
 {
-    return grp == REPORT_GAIT_BASELINE ? "baseline" : "training, retention, run";
+    return grp == REPORT_GAIT_BASELINE ? "baseline" : "other phases";
 }
 
 /* Frame, grid and tick labels of a plot; x and y ticks every xs, ys. */
@@ -176,7 +176,7 @@ static void draw_force_row(struct doc *d, const struct report_gait *g)
     d->y += 10 + h + 44;
     const double black[3] = {0.15, 0.15, 0.15};
     rd_legend_item(cr, MARGIN + 30, d->y, rgb_side[0], true,
-                   "training, retention, run phases: mean (line), \xc2\xb1 1 SD (band)");
+                   "other phases (training, retention, run, walk): mean, \xc2\xb1 1 SD (band)");
     rd_legend_item(cr, MARGIN + 30 + w + gap, d->y, black, true,
                    "baseline phase of this session: mean (dashed), \xc2\xb1 1 SD (dotted)");
     d->y += 12;
@@ -257,7 +257,7 @@ static void draw_butterfly(struct doc *d, const struct report_gait *g, double x,
     rd_textf(cr, x, p.y + p.h + 26, AL_LEFT,
              "the first %zu left and %zu right stances of the %s; dot = initial contact",
              g->n_paths[0][grp], g->n_paths[1][grp],
-             grp == REPORT_GAIT_BASELINE ? "baseline" : "training, retention and run phases");
+             grp == REPORT_GAIT_BASELINE ? "baseline" : "phases after the weigh-in and baseline");
 }
 
 /* Step length, width and belt speed per phase, to the right of the

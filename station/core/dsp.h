@@ -202,6 +202,12 @@ bool dsp_ended(const struct dsp *d);
  * the device).  The text is also sent as a DSP_OUT_LINE notice. */
 const char *dsp_failure(const struct dsp *d);
 
+/* The conditioned samples (session time, N, m) the last dsp_feed call
+ * analysed: 0 when that record held none.  *smp points into the object
+ * and is valid until the next dsp_feed or dsp_finish.  The force curves
+ * of the report (stance_curve.h) are drawn from these. */
+size_t dsp_last_samples(const struct dsp *d, const struct gait_sample **smp);
+
 /* Copy of the current state (the gait status refreshed). */
 void dsp_get_state(const struct dsp *d, struct dsp_state *out);
 

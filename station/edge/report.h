@@ -23,7 +23,8 @@
 #include "gc_error.h"
 #include "report_record.h"
 
-/* The session report: 2-3 A4 pages. */
+/* The session report: 3-4 A4 pages (the last: the Gait page,
+ * report_gait_plots.h). */
 GC_MUST_CHECK int report_session_pdf(const struct report_record *r, const char *pdf_path,
                                      const char *store_path, struct gc_diag *diag);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report_doc.h"
+#include "report_gait_plots.h"
 #include "report_session_plots.h"
 #include "units.h"
 
@@ -439,5 +440,6 @@ int report_session_pdf(const struct report_record *rec, const char *pdf_path,
     draw_protocol(&d, &r);
     draw_markers(&d, &r);
     rd_draw_method(&d, r.ss.method);
+    rg_draw_gait_page(&d, &r);
     return rd_doc_end(&d, &o, diag);
 }

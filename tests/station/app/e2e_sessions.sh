@@ -123,4 +123,8 @@ $station sessions --patient P-E2E --db "$db" | tee "$tmp/list2"
 grep -q "cadence-retraining *stopped" "$tmp/list2" || fail "early stop stored as complete"
 $station report 1 --pdf "$tmp/run.pdf" --json "$tmp/run.json" --db "$db"
 check_report "$tmp/run.pdf" "$tmp/run.json" baseline
+# --no-record: the Gait page says there is no recording, and keeps the symmetry panel
+pdftotext "$tmp/run.pdf" - | tr -s ' \n' ' ' >"$tmp/run.txt"
+grep -q "stored without a raw recording" "$tmp/run.txt" || fail "Gait page: no-recording sentence"
+grep -q "Left / right symmetry" "$tmp/run.txt" || fail "Gait page: no symmetry panel"
 echo "e2e sessions (run): all ok"

@@ -722,7 +722,7 @@ static void store_conditions_final(struct run_session *rs, const struct live_sna
     c.deck_speed_mps = rs->deck_mps;
     c.deck_speed_ci95_mps = rs->deck_ci95_mps;
     c.deck_speed_steps = (int64_t)rs->deck_steps;
-    c.link_resent = (int64_t)snap->link.resent_rx;
+    c.link_requested = (int64_t)snap->link.resend_asked;
     c.link_recovered = (int64_t)snap->link.recovered;
     c.link_lost = (int64_t)snap->link.lost_blocks;
     struct gc_diag d;
@@ -740,8 +740,8 @@ static void store_conditions_final(struct run_session *rs, const struct live_sna
     fprintf(out, "conditions: shoe %s, speed %s (%s)", c.shoe[0] ? c.shoe : "not given", e, dk);
     if (isfinite(c.incline_pct))
         fprintf(out, ", incline %.1f %%", c.incline_pct);
-    fprintf(out, "; link: %lld resent, %lld recovered, %lld lost\n", (long long)c.link_resent,
-            (long long)c.link_recovered, (long long)c.link_lost);
+    fprintf(out, "; link: %lld recovered, %lld lost (%lld requested again)\n",
+            (long long)c.link_recovered, (long long)c.link_lost, (long long)c.link_requested);
 }
 
 static int rs_finish(void *user, struct live *lv, int code, FILE *out)

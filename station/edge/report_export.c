@@ -114,8 +114,8 @@ static void csv_conditions(FILE *f, const struct store_conditions *c)
         fprintf(f, "# deck_speed_mps=%.3f\n# deck_speed_ci95_mps=%.3f\n# deck_speed_steps=%lld\n",
                 c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
     if (c->link_lost >= 0)
-        fprintf(f, "# link_resent=%lld\n# link_recovered=%lld\n# link_lost=%lld\n",
-                (long long)c->link_resent, (long long)c->link_recovered,
+        fprintf(f, "# link_requested=%lld\n# link_recovered=%lld\n# link_lost=%lld\n",
+                (long long)c->link_requested, (long long)c->link_recovered,
                 (long long)c->link_lost);
 }
 
@@ -223,11 +223,11 @@ int report_session_json(const struct report_record *rec, const char *json_path,
     cJSON *link = cJSON_AddObjectToObject(root, "link");
     if (link) {
         if (r.cond.link_lost >= 0) {
-            cJSON_AddNumberToObject(link, "resent", (double)r.cond.link_resent);
+            cJSON_AddNumberToObject(link, "requested", (double)r.cond.link_requested);
             cJSON_AddNumberToObject(link, "recovered", (double)r.cond.link_recovered);
             cJSON_AddNumberToObject(link, "lost", (double)r.cond.link_lost);
         } else {
-            cJSON_AddNullToObject(link, "resent");
+            cJSON_AddNullToObject(link, "requested");
             cJSON_AddNullToObject(link, "recovered");
             cJSON_AddNullToObject(link, "lost");
         }

@@ -130,10 +130,11 @@ void report_link_text(const struct store_conditions *c, char *buf, size_t cap, c
                            "health).");
         return;
     }
-    snprintf(buf, cap, "Link: %lld blocks resent by the sensor, %lld recovered, %lld lost.",
-             (long long)(c->link_resent > 0 ? c->link_resent : 0),
-             (long long)(c->link_recovered > 0 ? c->link_recovered : 0),
-             (long long)c->link_lost);
+    snprintf(buf, cap,
+             "Link: %lld blocks recovered by a resend, %lld lost (%lld blocks requested again, "
+             "repeats counted).",
+             (long long)(c->link_recovered > 0 ? c->link_recovered : 0), (long long)c->link_lost,
+             (long long)(c->link_requested > 0 ? c->link_requested : 0));
     if (c->link_lost > 0 && warning && wcap)
         snprintf(warning, wcap,
                  "%lld blocks of sensor data were lost for good: the steps whose stance "

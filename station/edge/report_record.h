@@ -98,7 +98,8 @@ void report_status_text(const struct store_session *ss, char *buf, size_t cap);
  * m/s, incline 1.0 % (entered); deck estimate 2.98 +- 0.01 m/s over 412
  * steps" ("not recorded" parts for what is unknown). */
 void report_conditions_text(const struct store_conditions *c, char *buf, size_t cap);
-/* The link-health line: "Link: 12 blocks resent, 12 recovered, 0 lost."
+/* The link-health line: "Link: 12 blocks recovered by a resend, 0 lost
+ * (14 blocks requested again, repeats counted)."
  * (or that it was not recorded); warning (may be NULL) gets a
  * sentence when blocks were finally lost ("" otherwise). */
 void report_link_text(const struct store_conditions *c, char *buf, size_t cap, char *warning,

@@ -20,7 +20,7 @@ void store_conditions_clear(struct store_conditions *c)
     memset(c, 0, sizeof *c);
     c->speed_mps = c->incline_pct = NAN;
     c->deck_speed_mps = c->deck_speed_ci95_mps = NAN;
-    c->link_resent = c->link_recovered = c->link_lost = -1;
+    c->link_requested = c->link_recovered = c->link_lost = -1;
 }
 
 static int sql_fail(struct store *st, struct gc_diag *diag, int rc, const char *what)
@@ -58,7 +58,7 @@ int store_conditions_set(struct store *st, int64_t sid, const struct store_condi
     rc = sq_prepare(st,
                     "UPDATE sessions SET shoe = ?2, speed_mps = ?3, incline_pct = ?4,"
                     " deck_speed_mps = ?5, deck_speed_ci95_mps = ?6, deck_speed_steps = ?7,"
-                    " link_resent = ?8, link_recovered = ?9, link_lost = ?10 WHERE id = ?1",
+                    " link_requested = ?8, link_recovered = ?9, link_lost = ?10 WHERE id = ?1",
                     &s);
     if (rc == GC_OK) {
         sqlite3_bind_int64(s, 1, sid);
@@ -68,7 +68,7 @@ int store_conditions_set(struct store *st, int64_t sid, const struct store_condi
         sq_bind_real(s, 5, c->deck_speed_mps);
         sq_bind_real(s, 6, c->deck_speed_ci95_mps);
         sqlite3_bind_int64(s, 7, c->deck_speed_steps);
-        bind_count(s, 8, c->link_resent);
+        bind_count(s, 8, c->link_requested);
         bind_count(s, 9, c->link_recovered);
         bind_count(s, 10, c->link_lost);
         rc = sq_step_done(st, s, "storing the session's conditions");
@@ -114,7 +114,7 @@ int store_conditions_get(struct store *st, int64_t sid, struct store_conditions 
     sqlite3_stmt *s;
     int rc = sq_prepare(st,
                         "SELECT shoe, speed_mps, incline_pct, deck_speed_mps, deck_speed_ci95_mps,"
-                        " deck_speed_steps, link_resent, link_recovered, link_lost FROM sessions"
+                        " deck_speed_steps, link_requested, link_recovered, link_lost FROM sessions"
                         " WHERE id = ?1",
                         &s);
     if (rc)
@@ -129,7 +129,7 @@ int store_conditions_get(struct store *st, int64_t sid, struct store_conditions 
         out->deck_speed_mps = sq_col_real(s, 3);
         out->deck_speed_ci95_mps = sq_col_real(s, 4);
         out->deck_speed_steps = sqlite3_column_int64(s, 5);
-        out->link_resent = col_count(s, 6);
+        out->link_requested = col_count(s, 6);
         out->link_recovered = col_count(s, 7);
         out->link_lost = col_count(s, 8);
         rc = GC_OK;

@@ -14,10 +14,13 @@
  *                speed last changed (the whole session when it never did),
  *                its 95 % interval (+-1.58 IQR / sqrt n) and its step count;
  *                NAN / 0 without a centre of pressure
- *   link_*       blocks the sensor resent that arrived, blocks recovered by
- *                a resend, blocks finally lost (dsp.h struct
- *                dsp_link_health: resent_rx, recovered, lost_blocks);
- *                -1 when not known (sessions stored before schema 5)
+ *   link_*       blocks the station asked the sensor to resend (a block
+ *                asked twice counts twice), blocks
+ *                recovered by a resend, blocks finally lost (dsp.h struct
+ *                dsp_link_health: resend_asked, recovered, lost_blocks:
+ *                all three counted from the recorded stream, so a replay
+ *                gives the same); -1 when not known (sessions stored
+ *                before schema 5)
  *
  * Conditions differ (store_conditions_differ) when the shoe differs
  * (ignoring case and surrounding blanks), the entered speeds differ by
@@ -52,7 +55,7 @@ struct store_conditions {
     double deck_speed_mps;      /* NAN: no estimate */
     double deck_speed_ci95_mps; /* NAN: no estimate */
     int64_t deck_speed_steps;
-    int64_t link_resent, link_recovered, link_lost; /* -1: not known */
+    int64_t link_requested, link_recovered, link_lost; /* -1: not known */
 };
 
 /* Everything unknown: "", NAN, 0 steps, -1 counts. */

@@ -154,7 +154,7 @@ static const char *const migrations[] = {
     /* 4 -> 5: the session's conditions (issue 17 item 4: shoe, the
      * treadmill's speed and incline as entered, NULL when not; the deck's
      * belt-speed estimate with its 95 % interval and step count) and its
-     * link health (issue 16: blocks resent, recovered, finally lost; NULL
+     * link health (issue 16: blocks requested again, recovered, finally lost; NULL
      * before version 5); the patient's last shoe (a new session's default).
      * store_conditions.h. */
     "ALTER TABLE sessions ADD COLUMN shoe TEXT NOT NULL DEFAULT '';"
@@ -163,7 +163,7 @@ static const char *const migrations[] = {
     "ALTER TABLE sessions ADD COLUMN deck_speed_mps REAL;"
     "ALTER TABLE sessions ADD COLUMN deck_speed_ci95_mps REAL;"
     "ALTER TABLE sessions ADD COLUMN deck_speed_steps INTEGER;"
-    "ALTER TABLE sessions ADD COLUMN link_resent INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN link_requested INTEGER;"
     "ALTER TABLE sessions ADD COLUMN link_recovered INTEGER;"
     "ALTER TABLE sessions ADD COLUMN link_lost INTEGER;"
     "ALTER TABLE patients ADD COLUMN last_shoe TEXT NOT NULL DEFAULT '';",

@@ -18,8 +18,10 @@ its link health in the record (issue 16), on the simulator.
   refuse bad --speed/--incline/--shoe: exit 2, one sentence, nothing run.
   link   through gc_fault_proxy at 1e-4 per bit both ways for 12 s: the
          stored link totals equal the station's summary line, blocks were
-         resent and recovered, none lost, and the report's link line says
-         so.
+         requested again and recovered, none lost, and the report's link line
+         says so; then 10 s at 1e-3 per bit: blocks are lost for good, the
+         stored count equals the summary's and the report adds its warning
+         sentence.
 """
 import json
 import os
@@ -168,9 +170,9 @@ def case_live():
           % (row["deck_speed_mps"] or 0, row["deck_speed_steps"] or 0))
     check(row["deck_speed_ci95_mps"] is not None and row["deck_speed_ci95_mps"] < 0.05,
           "stored 95 %% interval %s m/s" % row["deck_speed_ci95_mps"])
-    check((row["link_resent"], row["link_recovered"], row["link_lost"]) == (0, 0, 0),
+    check((row["link_requested"], row["link_recovered"], row["link_lost"]) == (0, 0, 0),
           "link totals of a clean pty: 0 0 0 (%s %s %s)"
-          % (row["link_resent"], row["link_recovered"], row["link_lost"]))
+          % (row["link_requested"], row["link_recovered"], row["link_lost"]))
     sp = [c for c in changes if c[2].startswith("speed=3.60 m/s")]
     check(len(sp) == 1 and sp[0][1] == "therapist" and "(ctl)" in sp[0][2] and
           abs(sp[0][0] - t_change) < 2.0,
@@ -187,7 +189,7 @@ def case_live():
           c.get("incline_pct") == 1.0 and c.get("speed_disagrees") is True,
           "JSON conditions: %s" % c)
     check(near(c.get("deck_speed_mps"), BELT, SPEED_TOL), "JSON deck estimate")
-    check(j.get("link") == {"resent": 0, "recovered": 0, "lost": 0}, "JSON link: %s"
+    check(j.get("link") == {"requested": 0, "recovered": 0, "lost": 0}, "JSON link: %s"
           % j.get("link"))
     meta = [l for l in open(csv).read().splitlines() if l.startswith("#")]
     check("# shoe=Pegasus 40" in meta and "# speed_mps=3.60" in meta and "# link_lost=0" in meta,
@@ -198,7 +200,8 @@ def case_live():
     else:
         check("Shoe: Pegasus 40; treadmill 3.60 m/s, incline 1.0 %" in txt,
               "report: the conditions line")
-        check("Link: 0 blocks asked again from the sensor, 0 recovered, 0 lost." in txt,
+        check("Link: 0 blocks recovered by a resend, 0 lost (0 blocks requested again, "
+              "repeats counted)." in txt,
               "report: the link line")
         check("were lost for good" not in txt, "report: no loss warning on a clean link")
 
@@ -256,49 +259,73 @@ def case_refuse():
     shutil.rmtree(tmp)
 
 
-def case_link():
-    tmp = tempfile.mkdtemp(prefix="gc-cond-")
-    env = env_for(tmp)
-    run(env, "patient", "add", "LINK-1")
+def through_proxy(tmp, env, ber, seed, seconds):
+    """One stored session of LINK-1 through the fault proxy; (rc, out, err)."""
     link = os.path.join(tmp, "link")
     rep = os.path.join(tmp, "proxy.json")
     px = subprocess.Popen([PROXY, "--sim", SIM, "--link", link, "--report", rep, "--ber",
-                           "1e-4", "--seed", "16", "--", "--seed", "7"],
+                           ber, "--seed", seed, "--", "--seed", "7"],
                           stdout=subprocess.PIPE, text=True)
     line = px.stdout.readline()
     check(line.startswith("ready "), "proxy ready (%r)" % line)
     try:
-        rc, out, err = run(env, "run", "--port", link, "--patient", "LINK-1", "--seconds", "12",
-                           "--headless", "--audio-device", "null", timeout=120)
+        rc, out, err = run(env, "run", "--port", link, "--patient", "LINK-1", "--seconds",
+                           str(seconds), "--headless", "--audio-device", "null", timeout=120)
     finally:
         px.send_signal(signal.SIGTERM)
         px.wait(10)
-    check(rc == 0, "session through the proxy exits 0 (%s)" % err[-300:])
+    check(rc == 0, "session through the proxy at %s per bit exits 0 (%s)" % (ber, err[-300:]))
+    return rc, out, err
+
+
+def case_link():
+    tmp = tempfile.mkdtemp(prefix="gc-cond-")
+    env = env_for(tmp)
+    run(env, "patient", "add", "LINK-1")
+    rc, out, err = through_proxy(tmp, env, "1e-4", "16", 12)
     m = re.search(r"lost blocks (\d+).*recovered (\d+)", out)
     check(m is not None, "the summary line has the link figures")
     row, _, _ = session_row(tmp, 1)
-    got = (row["link_resent"], row["link_recovered"], row["link_lost"])
+    got = (row["link_requested"], row["link_recovered"], row["link_lost"])
     if m:
         want = (int(m.group(2)), int(m.group(1)))
         check(got[1:] == want, "stored recovered and lost %s equal the summary's %s"
               % (got[1:], want))
-    m = re.search(r"; link: (\d+) asked again, (\d+) recovered, (\d+) lost$", out, re.M)
-    check(m is not None and tuple(int(x) for x in m.groups()) == got,
+    m = re.search(r"; link: (\d+) recovered, (\d+) lost \((\d+) requested again\)$", out, re.M)
+    check(m is not None and tuple(int(x) for x in m.groups()) == (got[1], got[2], got[0]),
           "the conditions line says the stored totals")
-    print("figure: link at 1e-4 per bit, 12 s: asked again %s, recovered %s, lost %s" % got)
-    check(got[1] > 0 and got[0] >= got[1], "blocks were asked again (%d) and recovered (%d)"
+    print("figure: link at 1e-4 per bit, 12 s: requested again %s, recovered %s, lost %s" % got)
+    check(got[1] > 0 and got[0] >= got[1], "blocks were requested again (%d) and recovered (%d)"
           % got[:2])
     check(got[2] == 0, "none lost")
     pdf, js = os.path.join(tmp, "r.pdf"), os.path.join(tmp, "r.json")
     rc, _, err = run(env, "report", "1", "--pdf", pdf, "--json", js)
     check(rc == 0, "report (%s)" % err.strip())
     check(json.load(open(js)).get("link") ==
-          {"resent": got[0], "recovered": got[1], "lost": got[2]}, "JSON link totals")
+          {"requested": got[0], "recovered": got[1], "lost": got[2]}, "JSON link totals")
     txt = pdf_text(pdf)
     if txt is not None:
-        check("Link: %d blocks asked again from the sensor, %d recovered, 0 lost." % got[:2]
-              in txt,
+        check("Link: %d blocks recovered by a resend, 0 lost (%d blocks requested again, "
+              "repeats counted)." % (got[1], got[0]) in txt,
               "report: the link line")
+        check("lost for good" not in txt, "report: no loss warning")
+
+    # 1e-3 per bit: more than the resends can save
+    rc, out, err = through_proxy(tmp, env, "1e-3", "17", 10)
+    m = re.search(r"lost blocks (\d+)", out)
+    row, _, _ = session_row(tmp, 2)
+    lost = row["link_lost"]
+    print("figure: link at 1e-3 per bit, 10 s: requested again %s, recovered %s, lost %s"
+          % (row["link_requested"], row["link_recovered"], lost))
+    check(m is not None and lost == int(m.group(1)) and lost > 0,
+          "blocks lost for good: stored %s, summary %s" % (lost, m and m.group(1)))
+    rc, _, err = run(env, "report", "2", "--pdf", pdf, "--json", js)
+    check(rc == 0, "report 2 (%s)" % err.strip())
+    check(json.load(open(js)).get("link", {}).get("lost") == lost, "JSON link lost")
+    txt = pdf_text(pdf)
+    if txt is not None:
+        check("%d blocks of sensor data were lost for good" % lost in txt,
+              "report: the loss warning sentence")
     shutil.rmtree(tmp)
 
 

@@ -299,11 +299,12 @@ static void test_condition_lines(void)
     report_conditions_text(&c, line, sizeof line);
     CHECK(!strcmp(line, "Shoe: not given; treadmill speed not entered, incline not entered; "
                         "no deck estimate"));
-    c.link_resent = 40;
+    c.link_requested = 40;
     c.link_recovered = 37;
     c.link_lost = 0;
     report_link_text(&c, line, sizeof line, warn, sizeof warn);
-    CHECK(!strcmp(line, "Link: 40 blocks asked again from the sensor, 37 recovered, 0 lost."));
+    CHECK(!strcmp(line, "Link: 37 blocks recovered by a resend, 0 lost (40 blocks requested "
+                        "again, repeats counted)."));
     CHECK(!warn[0]);
     c.link_lost = 3;
     report_link_text(&c, line, sizeof line, warn, sizeof warn);

@@ -428,7 +428,7 @@ static void test_conditions(void)
     CHECK(!c.shoe[0]);
     CHECK(isnan(c.speed_mps) && isnan(c.incline_pct) && isnan(c.deck_speed_mps));
     CHECK_EQ(c.link_lost, -1);
-    CHECK_EQ(c.link_resent, -1);
+    CHECK_EQ(c.link_requested, -1);
     char shoe[STORE_SHOE_MAX];
     CHECK_EQ(store_patient_last_shoe(st, p.id, shoe, sizeof shoe, &d), GC_OK);
     CHECK(!shoe[0]);
@@ -445,7 +445,7 @@ static void test_conditions(void)
     w.deck_speed_mps = 3.174;
     w.deck_speed_ci95_mps = 0.012;
     w.deck_speed_steps = 512;
-    w.link_resent = 17;
+    w.link_requested = 17;
     w.link_recovered = 16;
     w.link_lost = 1;
     CHECK_EQ(store_conditions_set(st, s2.id, &w, &d), GC_OK);
@@ -456,7 +456,7 @@ static void test_conditions(void)
     CHECK_EQ(c.deck_speed_mps, 3.174);
     CHECK_EQ(c.deck_speed_ci95_mps, 0.012);
     CHECK_EQ(c.deck_speed_steps, 512);
-    CHECK_EQ(c.link_resent, 17);
+    CHECK_EQ(c.link_requested, 17);
     CHECK_EQ(c.link_recovered, 16);
     CHECK_EQ(c.link_lost, 1);
     CHECK_EQ(store_patient_last_shoe(st, p.id, shoe, sizeof shoe, &d), GC_OK);

@@ -50,8 +50,8 @@
 
 struct store_conditions {
     char shoe[STORE_SHOE_MAX];
-    double speed_mps;   /* NAN: not entered */
-    double incline_pct; /* NAN: not entered */
+    double speed_mps;           /* NAN: not entered */
+    double incline_pct;         /* NAN: not entered */
     double deck_speed_mps;      /* NAN: no estimate */
     double deck_speed_ci95_mps; /* NAN: no estimate */
     int64_t deck_speed_steps;

@@ -113,11 +113,11 @@ void report_conditions_text(const struct store_conditions *c, char *buf, size_t 
                  c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
     else
         snprintf(deck, sizeof deck, "no deck estimate");
-    bool disagree = isfinite(c->speed_mps) && isfinite(c->deck_speed_mps) &&
-                    fabs(c->deck_speed_mps - c->speed_mps) > SUMMARY_SPEED_DISAGREE_FRAC * c->speed_mps;
-    snprintf(buf, cap, "Shoe: %s; %s%s; %s%s", c->shoe[0] ? c->shoe : "not given", speed,
-             incline, deck,
-             disagree ? " - more than 10 % off the entered speed" : "");
+    bool disagree =
+        isfinite(c->speed_mps) && isfinite(c->deck_speed_mps) &&
+        fabs(c->deck_speed_mps - c->speed_mps) > SUMMARY_SPEED_DISAGREE_FRAC * c->speed_mps;
+    snprintf(buf, cap, "Shoe: %s; %s%s; %s%s", c->shoe[0] ? c->shoe : "not given", speed, incline,
+             deck, disagree ? " - more than 10 % off the entered speed" : "");
 }
 
 void report_link_text(const struct store_conditions *c, char *buf, size_t cap, char *warning,
@@ -292,8 +292,7 @@ int report_progress_load(struct store *st, int64_t patient_id, struct report_pro
         rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory listing the patient's sessions");
     else if (rc < 0)
         gc_fail(diag, rc, "cannot list the patient's sessions: %s", store_errmsg(st));
-    for (size_t i = 0; rc >= 0 && i < p->n; i++)
-    {
+    for (size_t i = 0; rc >= 0 && i < p->n; i++) {
         rc = report_key_figures(st, p->rows[i].ss.id, &p->rows[i].key, diag);
         if (rc >= 0)
             rc = store_conditions_get(st, p->rows[i].ss.id, &p->rows[i].cond, diag);

@@ -1234,19 +1234,24 @@ static void build_model(struct feedback_app *app, struct display_model *m)
     snprintf(m->web_url, sizeof m->web_url, "%s", app->web_url);
     m->link_ok = app->status.link_ok;
     snprintf(m->link, sizeof m->link, "%s", app->status.link);
-    char tm[64] = "";
+    snprintf(m->calib, sizeof m->calib, "%s", app->status.calib);
+    /* the treadmill in the panel: the entered speed beside the deck's */
     struct feedback_app_treadmill tr;
     feedback_app_get_treadmill(app, &tr);
     if (isfinite(tr.speed_mps) || isfinite(tr.deck_speed_mps)) {
-        char e[24] = "", dk[32] = "";
+        char e[40] = "Belt speed not entered", inc[24] = "", dk[32] = "";
+        m->treadmill_warn = !strcmp(tr.speed_check, "disagrees");
         if (isfinite(tr.speed_mps))
-            snprintf(e, sizeof e, "belt %.2f m/s", tr.speed_mps);
+            snprintf(e, sizeof e, "%s %.2f m/s", m->treadmill_warn ? "CHECK SPEED: belt" : "Belt",
+                     tr.speed_mps);
         if (isfinite(tr.deck_speed_mps))
-            snprintf(dk, sizeof dk, "%sdeck %.2f m/s", e[0] ? ", " : "", tr.deck_speed_mps);
-        snprintf(tm, sizeof tm, "%s%s%s   ", e, dk,
-                 !strcmp(tr.speed_check, "disagrees") ? " DISAGREE" : "");
+            snprintf(dk, sizeof dk, "%sdeck %.2f", m->treadmill_warn ? ", " : " (",
+                     tr.deck_speed_mps);
+        if (isfinite(tr.incline_pct))
+            snprintf(inc, sizeof inc, ", incline %.1f %%", tr.incline_pct);
+        snprintf(m->treadmill, sizeof m->treadmill, "%s%s%s%s", e, dk,
+                 dk[0] && !m->treadmill_warn ? ")" : "", inc);
     }
-    snprintf(m->calib, sizeof m->calib, "%s%s", tm, app->status.calib);
     snprintf(m->patient, sizeof m->patient, "%s", app->patient);
     snprintf(m->note, sizeof m->note, "%s", app->note);
     snprintf(m->alert, sizeof m->alert, "%s", app->alert);

@@ -82,6 +82,22 @@ double summary_belt_speed(const struct gait_step *steps, size_t n, size_t *n_use
     return m;
 }
 
+double summary_belt_speed_ci(const struct gait_step *steps, size_t n, size_t *n_used,
+                             double *ci95_mps)
+{
+    size_t k;
+    double *v = sorted_field(steps, n, offsetof(struct gait_step, speed_mps),
+                             usual_strike(steps, n), &k);
+    double m = v ? sorted_quantile(v, k, 0.5) : NAN;
+    double iqr = v ? sorted_quantile(v, k, 0.75) - sorted_quantile(v, k, 0.25) : NAN;
+    free(v);
+    if (n_used)
+        *n_used = v ? k : 0;
+    if (ci95_mps)
+        *ci95_mps = v && k ? 1.58 * iqr / sqrt((double)k) : NAN;
+    return m;
+}
+
 static double field_median(const struct gait_step *steps, size_t n, size_t off)
 {
     size_t k;

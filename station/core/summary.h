@@ -38,6 +38,13 @@ struct summary_info {
  * have), NAN when none.  *n_used (may be NULL) the steps it is taken over. */
 double summary_belt_speed(const struct gait_step *steps, size_t n, size_t *n_used);
 
+/* The same median with its 95 % interval (the notch of a box plot,
+ * McGill et al. 1978: +-1.58 IQR / sqrt n; the summary JSON's
+ * speed_confidence.ci95_mps), NAN when none; *n_used may be NULL.  The
+ * live session's deck estimate (station run) is this over its steps. */
+double summary_belt_speed_ci(const struct gait_step *steps, size_t n, size_t *n_used,
+                             double *ci95_mps);
+
 /* Median of the finite per-step cadences, NAN if none. */
 double summary_median_cadence(const struct gait_step *steps, size_t n);
 

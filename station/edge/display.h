@@ -45,6 +45,11 @@ struct display_model {
     char patient[64];        /* shown in the panel; may be empty */
     char note[96];           /* last therapist change/marker, shown in the panel */
     char alert[120];         /* what is not being saved: a red line for the PT; "" none */
+    /* the treadmill as entered and the deck's estimate, shown in the panel
+     * ("Belt 3.00 m/s (deck 2.98), incline 1.0 %"); "" none;
+     * treadmill_warn: they disagree (red) */
+    char treadmill[96];
+    bool treadmill_warn;
     double volume;           /* 0..1 */
     char cue_set[16];
     bool align;              /* metronome phase-aligned to steps */

@@ -394,6 +394,12 @@ static void draw_panel(struct display *d, const struct layout *L, const struct d
              sv->steps_scored, hard);
     panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
     ty += lh;
+    if (m->treadmill[0]) {
+        snprintf(b, sizeof b, "%s", m->treadmill);
+        panel_line(d, b, tx, ty, px, m->treadmill_warn,
+                   m->treadmill_warn ? C_RED : C_TEXT, maxw);
+        ty += lh;
+    }
     if (m->note[0]) {
         snprintf(b, sizeof b, "%s", m->note);
         panel_line(d, b, tx, ty, px, false, C_AMBER, maxw);

@@ -14,6 +14,7 @@
 
 #include "report_doc.h"
 #include "steps_csv.h"
+#include "summary.h"
 
 /* ---- CSV / JSON exports -------------------------------------------- */
 
@@ -24,6 +25,8 @@ static void csv_num(FILE *f, double v, bool last)
         fprintf(f, "%.17g", v);
     fputc(last ? '\n' : ',', f);
 }
+
+static void csv_conditions(FILE *f, const struct store_conditions *c);
 
 int report_session_csv(const struct report_record *rec, const char *csv_path,
                        const char *store_path, struct gc_diag *diag)
@@ -38,6 +41,7 @@ int report_session_csv(const struct report_record *rec, const char *csv_path,
             (long long)r.ss.id, r.pat.code, r.ss.t0_sensor_s);
     if (isfinite(r.ss.body_weight_n))
         fprintf(f, "# body_weight_n=%.17g\n", r.ss.body_weight_n);
+    csv_conditions(f, &r.cond);
     fprintf(f, "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"
                "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,"
                "flags,phase,phase_name,in_band,under_ceiling,stride_cadence_spm,target_spm,"
@@ -91,6 +95,30 @@ int report_session_csv(const struct report_record *rec, const char *csv_path,
 }
 
 /* JSON number: the value rounded as printed, or null. */
+/* The conditions and link health as meta lines (a field not known is
+ * left out). */
+static void csv_conditions(FILE *f, const struct store_conditions *c)
+{
+    char shoe[STORE_SHOE_MAX];
+    snprintf(shoe, sizeof shoe, "%s", c->shoe);
+    for (char *p = shoe; *p; p++) /* one line, whatever was typed */
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    if (shoe[0])
+        fprintf(f, "# shoe=%s\n", shoe);
+    if (isfinite(c->speed_mps))
+        fprintf(f, "# speed_mps=%.2f\n", c->speed_mps);
+    if (isfinite(c->incline_pct))
+        fprintf(f, "# incline_pct=%.1f\n", c->incline_pct);
+    if (isfinite(c->deck_speed_mps))
+        fprintf(f, "# deck_speed_mps=%.3f\n# deck_speed_ci95_mps=%.3f\n# deck_speed_steps=%lld\n",
+                c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
+    if (c->link_lost >= 0)
+        fprintf(f, "# link_requested=%lld\n# link_recovered=%lld\n# link_lost=%lld\n",
+                (long long)c->link_requested, (long long)c->link_recovered,
+                (long long)c->link_lost);
+}
+
 static void json_fig(cJSON *o, const char *key, double v, int dec)
 {
     if (!isfinite(v)) {
@@ -167,6 +195,43 @@ int report_session_json(const struct report_record *rec, const char *json_path,
     json_fig(root, "body_weight_n", r.ss.body_weight_n, 1);
     cJSON_AddStringToObject(root, "software_version", r.ss.sw_version);
     cJSON_AddNumberToObject(root, "time_scale", r.ss.time_scale);
+    /* conditions (null: not entered / not known) and link health */
+    cJSON *cond = cJSON_AddObjectToObject(root, "conditions");
+    if (cond) {
+        if (r.cond.shoe[0])
+            cJSON_AddStringToObject(cond, "shoe", r.cond.shoe);
+        else
+            cJSON_AddNullToObject(cond, "shoe");
+        json_fig(cond, "speed_mps", r.cond.speed_mps, 2);
+        json_fig(cond, "incline_pct", r.cond.incline_pct, 1);
+        json_fig(cond, "deck_speed_mps", r.cond.deck_speed_mps, 3);
+        json_fig(cond, "deck_speed_ci95_mps", r.cond.deck_speed_ci95_mps, 3);
+        cJSON_AddNumberToObject(cond, "deck_speed_steps", (double)r.cond.deck_speed_steps);
+        if (isfinite(r.cond.speed_mps) && isfinite(r.cond.deck_speed_mps))
+            cJSON_AddBoolToObject(cond, "speed_disagrees",
+                                  fabs(r.cond.deck_speed_mps - r.cond.speed_mps) >
+                                      SUMMARY_SPEED_DISAGREE_FRAC * r.cond.speed_mps);
+        else
+            cJSON_AddNullToObject(cond, "speed_disagrees");
+        if (r.has_prev) {
+            char why[400];
+            bool differ = store_conditions_differ(&r.prev_cond, &r.cond, why, sizeof why);
+            cJSON_AddBoolToObject(cond, "differ_from_previous", differ);
+            cJSON_AddStringToObject(cond, "differences", why);
+        }
+    }
+    cJSON *link = cJSON_AddObjectToObject(root, "link");
+    if (link) {
+        if (r.cond.link_lost >= 0) {
+            cJSON_AddNumberToObject(link, "requested", (double)r.cond.link_requested);
+            cJSON_AddNumberToObject(link, "recovered", (double)r.cond.link_recovered);
+            cJSON_AddNumberToObject(link, "lost", (double)r.cond.link_lost);
+        } else {
+            cJSON_AddNullToObject(link, "requested");
+            cJSON_AddNullToObject(link, "recovered");
+            cJSON_AddNullToObject(link, "lost");
+        }
+    }
     cJSON *phases = cJSON_AddArrayToObject(root, "phases");
     for (size_t i = 0; i < r.n_phases; i++) {
         const struct store_phase *ph = &r.phases[i];

@@ -265,8 +265,34 @@ static void one_side_and_median(void)
     free(txt);
 }
 
+/* summary_belt_speed_ci: the median over the usual strike and its 95 %
+ * interval 1.58 IQR / sqrt n (the live session's deck estimate). */
+static void belt_speed_ci(void)
+{
+    struct gait_step st[12];
+    for (int i = 0; i < 12; i++) {
+        gait_step_clear(&st[i]);
+        st[i].strike = i < 9 ? GAIT_STRIKE_REAR : GAIT_STRIKE_NONREAR;
+        st[i].speed_mps = i < 9 ? 2.90 + 0.01 * i : 5.0; /* 2.90..2.98; three outliers */
+    }
+    st[4].speed_mps = NAN; /* not every stance has a COP */
+    size_t n;
+    double ci;
+    double m = summary_belt_speed_ci(st, 12, &n, &ci);
+    CHECK_EQ(n, 8); /* the 8 rearfoot steps with a speed: the usual strike */
+    /* 2.90 2.91 2.92 2.93 2.95 2.96 2.97 2.98: median 2.94, quartiles at
+     * positions 1.75 and 5.25: 2.9175 and 2.9625, IQR 0.045 */
+    CHECK_NEAR(m, 2.94, 1e-12);
+    CHECK_NEAR(ci, 1.58 * 0.045 / sqrt(8.0), 1e-12);
+    CHECK_NEAR(summary_belt_speed(st, 12, NULL), m, 0); /* the same median */
+    m = summary_belt_speed_ci(st, 0, &n, &ci);
+    CHECK(isnan(m) && isnan(ci));
+    CHECK_EQ(n, 0);
+}
+
 int main(void)
 {
+    belt_speed_ci();
     known_steps();
     nothing_known();
     one_side_and_median();

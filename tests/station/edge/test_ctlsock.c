@@ -49,6 +49,19 @@ static void test_parser(void)
     CHECK_EQ(ctlsock_parse("mark event", &c, why, sizeof why), GC_OK);
     CHECK_EQ(ctlsock_parse("help", &c, why, sizeof why), GC_OK);
     CHECK_EQ(c.verb, CTL_HELP);
+    /* the treadmill (issue 17): speed and incline, their ranges */
+    CHECK_EQ(ctlsock_parse("set speed 3.2", &c, why, sizeof why), GC_OK);
+    CHECK_NEAR(c.num[0], 3.2, 0);
+    CHECK_EQ(ctlsock_check_values(&c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("set speed 8.5", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_check_values(&c, why, sizeof why), GC_ERR_ARG);
+    CHECK(strstr(why, "speed 8.5 must be the belt speed in m/s, 0.5..8 m/s") == why);
+    CHECK_EQ(ctlsock_parse("set incline -2", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_check_values(&c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("set incline 31", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_check_values(&c, why, sizeof why), GC_ERR_ARG);
+    CHECK_EQ(ctlsock_parse("get deck-speed", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("get speed", &c, why, sizeof why), GC_OK);
 
     static const struct {
         const char *line, *reason;
@@ -73,6 +86,8 @@ static void test_parser(void)
         {"get pain", "unknown key"},
         {"set mode faded\x01", "control character"},
         {"help me", "no arguments"},
+        {"set speed fast", "not a number"},
+        {"set deck-speed 3", "unknown key"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         why[0] = 0;

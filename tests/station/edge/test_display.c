@@ -202,6 +202,12 @@ static void test_offscreen(void)
     shoot(d, &m, "display_1280x720.png");
     fixture(&m, true);
     shoot(d, &m, "display_panel_1280x720.png");
+    /* the treadmill line (issue 17): the entered speed and the deck's, red
+     * when they disagree */
+    snprintf(m.treadmill, sizeof m.treadmill,
+             "CHECK SPEED: belt 3.60 m/s, deck 3.00, incline 1.0 %%");
+    m.treadmill_warn = true;
+    shoot(d, &m, "display_panel_treadmill_1280x720.png");
     CHECK_EQ(display_resize(d, 800, 600), GC_OK);
     int w, h;
     display_size(d, &w, &h);
@@ -209,7 +215,7 @@ static void test_offscreen(void)
     CHECK_EQ(h, 600);
     fixture(&m, false);
     shoot(d, &m, "display_800x600.png");
-    CHECK_EQ(display_frames(d), 3);
+    CHECK_EQ(display_frames(d), 4);
     display_free(d);
 }
 

@@ -286,8 +286,45 @@ static void test_bad_outputs(struct store *st, int64_t sid)
     CHECK(system(cmd) != 0);
 }
 
+/* The conditions and link lines: what is not known is said, a loss
+ * brings its warning sentence, a disagreeing deck is said. */
+static void test_condition_lines(void)
+{
+    struct store_conditions c;
+    store_conditions_clear(&c);
+    char line[400], warn[240];
+    report_link_text(&c, line, sizeof line, warn, sizeof warn);
+    CHECK(strstr(line, "not recorded") != NULL);
+    CHECK(!warn[0]);
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(!strcmp(line, "Shoe: not given; treadmill speed not entered, incline not entered; "
+                        "no deck estimate"));
+    c.link_requested = 40;
+    c.link_recovered = 37;
+    c.link_lost = 0;
+    report_link_text(&c, line, sizeof line, warn, sizeof warn);
+    CHECK(!strcmp(line, "Link: 37 blocks recovered by a resend, 0 lost (40 blocks requested "
+                        "again, repeats counted)."));
+    CHECK(!warn[0]);
+    c.link_lost = 3;
+    report_link_text(&c, line, sizeof line, warn, sizeof warn);
+    CHECK(strstr(warn, "3 blocks of sensor data were lost for good") == warn);
+    snprintf(c.shoe, sizeof c.shoe, "Clifton 9");
+    c.speed_mps = 3.0;
+    c.deck_speed_mps = 3.31; /* 10.3 % off */
+    c.deck_speed_ci95_mps = 0.02;
+    c.deck_speed_steps = 300;
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(strstr(line, "Shoe: Clifton 9; treadmill 3.00 m/s, incline not entered; deck "
+                       "estimate 3.31 +- 0.02 m/s over 300 steps - more than 10 % off") == line);
+    c.deck_speed_mps = 3.29; /* 9.7 % */
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(strstr(line, "off the entered") == NULL);
+}
+
 int main(int argc, char **argv)
 {
+    test_condition_lines();
     const char *sim = argc > 1 ? argv[1] : GC_BINARY_DIR "/bin/gaitcue-sim";
     snprintf(dir, sizeof dir, "/tmp/gc-report-XXXXXX");
     if (!mkdtemp(dir))

@@ -13,6 +13,7 @@
 #include "gc_error.h"
 #include "log.h"
 #include "store.h"
+#include "store_conditions.h"
 
 static char dir[256];
 
@@ -341,6 +342,170 @@ static void test_round_trip(void)
     store_close(st);
 }
 
+static long long count_rows(const char *path, const char *table)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    char sql[128];
+    long long n = -1;
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
+    CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Schema 5: a schema-4 file keeps every row; its sessions have no
+ * conditions (cleared values); conditions and link health round-trip; the
+ * last shoe is the patient's; differences are found as documented. */
+static void test_conditions(void)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/v4.db", dir);
+    struct store *st;
+    CHECK_EQ(store_open_at(path, 4, &st), GC_OK);
+    CHECK_EQ(store_schema_version(st), 4);
+    struct store_patient p = {.code = "V4-1", .name = "Old Data"};
+    CHECK_EQ(store_patient_add(st, &p), GC_OK);
+    const char *text = "[protocol]\nname = v4\n[phase]\nkind = training\nduration = 2 min\n";
+    struct plan plan;
+    struct plan_error pe;
+    CHECK_EQ(plan_parse(text, strlen(text), &plan, &pe), GC_OK);
+    struct store_session ss = {.patient_id = p.id, .body_weight_n = 700, .time_scale = 1};
+    CHECK_EQ(store_session_begin(st, &ss, &plan, text), GC_OK);
+    struct session_targets tg = {172, 168, 176, NAN, PLAN_FB_CONTINUOUS, 1.0};
+    CHECK_EQ(store_phase_begin(st, ss.id, 0, 0.0, &tg), GC_OK);
+    CHECK_EQ(store_begin(st), GC_OK);
+    for (int i = 0; i < 40; i++) {
+        struct session_step s;
+        memset(&s, 0, sizeof s);
+        gait_step_clear(&s.step);
+        s.step.index = (uint32_t)i;
+        s.step.t_ic_s = 1.0 + 0.35 * i;
+        s.step.cadence_spm = 171.4;
+        s.in_band = 1;
+        s.under_ceiling = -1;
+        CHECK_EQ(store_add_step(st, ss.id, &s), GC_OK);
+    }
+    struct store_marker m = {.t_s = 5, .kind = STORE_MARK_NOTE, .pain = -1, .text = "ok",
+                             .source = "ctl"};
+    CHECK_EQ(store_add_marker(st, ss.id, &m), GC_OK);
+    struct store_target_change tc = {.t_s = 6, .source = STORE_SRC_THERAPIST, .targets = tg,
+                                     .note = "target-cadence=172 (ctl)"};
+    CHECK_EQ(store_add_target_change(st, ss.id, &tc), GC_OK);
+    CHECK_EQ(store_commit(st), GC_OK);
+    CHECK_EQ(store_session_finish(st, ss.id, STORE_COMPLETE, 0, NAN), GC_OK);
+    store_close(st);
+    static const char *const tables[] = {"patients", "sessions", "phases", "steps",
+                                         "target_changes", "markers", "minutes"};
+    long long before[7];
+    for (int i = 0; i < 7; i++)
+        before[i] = count_rows(path, tables[i]);
+    CHECK_EQ(before[3], 40);
+
+    CHECK_EQ(store_open(path, &st), GC_OK);
+    CHECK_EQ(store_schema_version(st), 5);
+    store_close(st);
+    for (int i = 0; i < 7; i++)
+        CHECK_MSG(count_rows(path, tables[i]) == before[i], tables[i]);
+    CHECK_EQ(store_open(path, &st), GC_OK);
+    struct store_session got;
+    CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);
+    CHECK_EQ(got.n_steps, 40);
+    CHECK(!strcmp(got.protocol_name, "v4"));
+    struct store_marker *mk;
+    size_t nm;
+    CHECK_EQ(store_load_markers(st, ss.id, &mk, &nm), GC_OK);
+    CHECK_EQ(nm, 1);
+    CHECK(nm == 1 && !strcmp(mk[0].source, "ctl"));
+    free(mk);
+
+    struct gc_diag d;
+    struct store_conditions c;
+    CHECK_EQ(store_conditions_get(st, ss.id, &c, &d), GC_OK);
+    CHECK(!c.shoe[0]);
+    CHECK(isnan(c.speed_mps) && isnan(c.incline_pct) && isnan(c.deck_speed_mps));
+    CHECK_EQ(c.link_lost, -1);
+    CHECK_EQ(c.link_requested, -1);
+    char shoe[STORE_SHOE_MAX];
+    CHECK_EQ(store_patient_last_shoe(st, p.id, shoe, sizeof shoe, &d), GC_OK);
+    CHECK(!shoe[0]);
+    CHECK_EQ(store_conditions_get(st, 9999, &c, &d), GC_ERR_NOT_FOUND);
+    CHECK(strstr(d.msg, "9999") != NULL);
+
+    /* round trip on a new session */
+    struct store_session s2 = {.patient_id = p.id, .body_weight_n = NAN, .time_scale = 1};
+    CHECK_EQ(store_session_begin(st, &s2, &plan, text), GC_OK);
+    struct store_conditions w;
+    store_conditions_clear(&w);
+    snprintf(w.shoe, sizeof w.shoe, "Pegasus 40");
+    w.speed_mps = 3.2;
+    w.deck_speed_mps = 3.174;
+    w.deck_speed_ci95_mps = 0.012;
+    w.deck_speed_steps = 512;
+    w.link_requested = 17;
+    w.link_recovered = 16;
+    w.link_lost = 1;
+    CHECK_EQ(store_conditions_set(st, s2.id, &w, &d), GC_OK);
+    CHECK_EQ(store_conditions_get(st, s2.id, &c, &d), GC_OK);
+    CHECK(!strcmp(c.shoe, "Pegasus 40"));
+    CHECK_EQ(c.speed_mps, 3.2);
+    CHECK(isnan(c.incline_pct)); /* not entered stays NULL */
+    CHECK_EQ(c.deck_speed_mps, 3.174);
+    CHECK_EQ(c.deck_speed_ci95_mps, 0.012);
+    CHECK_EQ(c.deck_speed_steps, 512);
+    CHECK_EQ(c.link_requested, 17);
+    CHECK_EQ(c.link_recovered, 16);
+    CHECK_EQ(c.link_lost, 1);
+    CHECK_EQ(store_patient_last_shoe(st, p.id, shoe, sizeof shoe, &d), GC_OK);
+    CHECK(!strcmp(shoe, "Pegasus 40"));
+    /* a session without a shoe leaves the remembered one */
+    struct store_conditions none;
+    store_conditions_clear(&none);
+    CHECK_EQ(store_conditions_set(st, ss.id, &none, &d), GC_OK);
+    CHECK_EQ(store_patient_last_shoe(st, p.id, shoe, sizeof shoe, &d), GC_OK);
+    CHECK(!strcmp(shoe, "Pegasus 40"));
+    /* refusals */
+    struct store_conditions bad = w;
+    snprintf(bad.shoe, sizeof bad.shoe, "two\nlines");
+    CHECK_EQ(store_conditions_set(st, s2.id, &bad, &d), GC_ERR_ARG);
+    CHECK(d.msg[0] != 0);
+    CHECK_EQ(store_conditions_set(st, 9999, &w, &d), GC_ERR_NOT_FOUND);
+    CHECK_EQ(store_patient_last_shoe(st, 9999, shoe, sizeof shoe, &d), GC_ERR_NOT_FOUND);
+    CHECK_EQ(store_session_finish(st, s2.id, STORE_COMPLETE, 0, NAN), GC_OK);
+    store_close(st);
+
+    /* differences: shoe (case and blanks ignored), speed beyond 5 %, incline */
+    struct store_conditions a, b;
+    store_conditions_clear(&a);
+    store_conditions_clear(&b);
+    char why[256];
+    CHECK(!store_conditions_differ(&a, &b, why, sizeof why));
+    CHECK(!why[0]);
+    snprintf(a.shoe, sizeof a.shoe, "Pegasus 40");
+    snprintf(b.shoe, sizeof b.shoe, "  pegasus 40 ");
+    a.speed_mps = 3.0;
+    b.speed_mps = 3.149; /* 4.97 % */
+    a.incline_pct = b.incline_pct = 1.0;
+    CHECK(!store_conditions_differ(&a, &b, why, sizeof why));
+    b.speed_mps = 3.151; /* 5.03 % */
+    CHECK(store_conditions_differ(&a, &b, why, sizeof why));
+    CHECK(strstr(why, "speed 3.00 -> 3.15 m/s") != NULL);
+    CHECK(strstr(why, "shoe") == NULL);
+    b.speed_mps = 3.0;
+    b.incline_pct = 2.0;
+    CHECK(store_conditions_differ(&a, &b, why, sizeof why));
+    CHECK(strstr(why, "incline 1.0 -> 2.0 %") != NULL);
+    b.incline_pct = NAN; /* entered once, not the other time */
+    CHECK(store_conditions_differ(&a, &b, why, sizeof why));
+    b.incline_pct = 1.0;
+    snprintf(b.shoe, sizeof b.shoe, "Clifton 9");
+    CHECK(store_conditions_differ(&a, &b, why, sizeof why));
+    CHECK(strstr(why, "shoe Pegasus 40 -> Clifton 9") != NULL);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/gc-store-XXXXXX");
@@ -352,6 +517,7 @@ int main(void)
     test_migration();
     test_refusals();
     test_round_trip();
+    test_conditions();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' && rm -rf '%s'", dir, dir);
     if (check_failures == 0 && system(cmd) != 0)

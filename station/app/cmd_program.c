@@ -175,6 +175,12 @@ static char *status_json(const struct store_patient *pt, const struct course_vie
     cJSON_AddNumberToObject(o, "clean_in_row", v->state.clean_in_row);
     cJSON_AddNumberToObject(o, "not_clean_in_row", v->state.bad_in_row);
     cJSON_AddItemToObject(o, "gate", decision_json(&v->state.last));
+    char rule[200];
+    snprintf(rule, sizeof rule,
+             "a session counts when it ended complete, or stopped by the PT after %.0f %% of its "
+             "plan, with at least %.0f scored steps a minute",
+             COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
+    cJSON_AddStringToObject(o, "counts", rule);
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
     for (size_t i = 0; i < v->n_timeline; i++)
         cJSON_AddItemToArray(tl, decision_json(&v->timeline[i]));
@@ -209,6 +215,9 @@ static void print_status(const struct store_patient *pt, const struct course_vie
                s->protocol);
     }
     printf("gate      %s: %s\n", course_action_name(v->state.last.action), v->state.last.reason);
+    printf("counts    a session counts for the gate when it ended complete, or stopped by the "
+           "PT after %.0f %% of its plan, with at least %.0f scored steps a minute\n",
+           COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
     if (v->n_timeline)
         printf("history\n");
     size_t si = 0, oi = 0;

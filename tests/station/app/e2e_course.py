@@ -6,7 +6,7 @@ Cases (argument):
            optional flag: `station program start CODE NAME`, `station run
            --sim --patient CODE` (no --protocol: the program's next
            session, said at start; stopped by the PT with `station ctl
-           stop` as a clinic does), `station symptoms CODE --when after
+           stop` after 1 s: it must not count for the gate), `station symptoms CODE --when after
            --pain 2`, `station prom CODE --lefs 60 --nprs 2`, `station
            program status CODE`, `station program stop CODE --reason TEXT`.
   course   a full simulated course of both presets, sessions compressed
@@ -128,13 +128,19 @@ def case_plain(tmp):
     check(p.returncode == 0, f"run exits 0 after ctl stop ({err[-300:]})")
     check("protocol retrain-15-continuous" in out or "stored:" in out, "the session was stored")
     rc, out, e = run(env, "symptoms", "RUN-0042", "--when", "after", "--pain", "2")
-    check(rc == 0 and "pain 2/10" in out and "gate continue" in out,
+    check(rc == 0 and "pain 2/10" in out and "gate not-counted" in out,
           f"symptoms after: recorded, gate said ({out.strip()}{e.strip()})")
     rc, out, e = run(env, "prom", "RUN-0042", "--lefs", "60", "--nprs", "2")
     check(rc == 0 and "LEFS 60/80, NPRS 2/10" in out, f"prom recorded ({out.strip()}{e.strip()})")
     rc, out, e = run(env, "program", "status", "RUN-0042")
-    check(rc == 0 and "clean: 1 of 2 in a row" in out and "next      session 2" in out,
-          f"status: a stopped session counts, clean ({out}{e})")
+    # stopped by the PT after about 1 s of a 20 min plan: no dose was given,
+    # so it must not count as a clean session (the clinic trial's flaw)
+    check(rc == 0 and "not-counted" in out and "stopped after 0:01 of 20:15 planned" in out
+          and "0 clean of 2 in a row" in out and "next      session 2" in out,
+          f"status: a session stopped after 1 s does not count ({out}{e})")
+    check("counts    a session counts for the gate when it ended complete, or stopped by the PT "
+          "after 75 % of its plan, with at least 30 scored steps a minute" in out,
+          "status says when a session counts")
     rc, out, e = run(env, "program", "stop", "RUN-0042", "--reason", "moved away")
     check(rc == 0 and "stopped" in out, f"program stop ({out}{e})")
     rc, out, e = run(env, "program", "status", "RUN-0042")

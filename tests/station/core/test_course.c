@@ -3,6 +3,7 @@
  * step back at once on heaviness or bleeding and after step_back_after
  * not-clean sessions in a row, sessions that do not count, symptoms before
  * a session, LEFS drops, PT overrides, dates and weeks. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -239,8 +240,62 @@ static void test_dates(void)
     CHECK_EQ(course_when_parse("later", &w), GC_ERR_ARG);
 }
 
+/* When a session counts (the clinic trial: a session stopped after 6 s
+ * or one with no scored steps counted as clean). */
+static void test_session_counts(void)
+{
+    char why[COURSE_REASON_MAX];
+    /* 18 min plan, complete, 2900 steps in 18 min: counts */
+    struct course_session_facts f = {COURSE_END_COMPLETE, false, 1080, 1080, 1080, 2900};
+    CHECK(course_session_counts(&f, why, sizeof why));
+    CHECK_EQ(why[0], '\0');
+    /* stopped by the PT after 6 s: not counted, and the sentence says so */
+    f = (struct course_session_facts){COURSE_END_STOPPED, false, 1080, 6, 6, 16};
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    CHECK(strstr(why, "not counted: stopped after 0:06 of 18:00 planned") != NULL);
+    /* stopped at 74 % and at 75 % of the plan (the rule's edge) */
+    f = (struct course_session_facts){COURSE_END_STOPPED, false, 1000, 740, 740, 2000};
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    f.ran_s = f.clock_s = 750;
+    CHECK(course_session_counts(&f, why, sizeof why));
+    /* complete with no scored steps (nobody on the belt): not counted */
+    f = (struct course_session_facts){COURSE_END_COMPLETE, false, 1080, 1080, 1080, 0};
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    CHECK(strstr(why, "0 scored steps") != NULL);
+    /* 30 a minute: 18 min needs 540; 539 is not enough */
+    f.n_steps = 539;
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    f.n_steps = 540;
+    CHECK(course_session_counts(&f, why, sizeof why));
+    /* compressed time (x1000): 1.08 s of clock needs 1 step */
+    f = (struct course_session_facts){COURSE_END_COMPLETE, false, 1080, 1080, 1.08, 1};
+    CHECK(course_session_counts(&f, why, sizeof why));
+    f.n_steps = 0;
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    /* excluded, interrupted: never */
+    f = (struct course_session_facts){COURSE_END_COMPLETE, true, 1080, 1080, 1080, 2900};
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    f.excluded = false;
+    f.end = COURSE_END_OTHER;
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    /* open-ended plan stopped by the PT: only the steps rule */
+    f = (struct course_session_facts){COURSE_END_STOPPED, false, INFINITY, 600, 600, 1500};
+    CHECK(course_session_counts(&f, why, sizeof why));
+
+    /* the replay says the session's own sentence */
+    struct course_fixture fx;
+    fx_init(&fx);
+    fx_session(&fx, false);
+    snprintf(fx.s[fx.ns - 1].why_not, sizeof fx.s[0].why_not, "not counted: stopped after 0:06");
+    fx_replay(&fx);
+    CHECK_EQ(fx.st.last.action, COURSE_NOT_COUNTED);
+    CHECK(strstr(fx.st.last.reason, "stopped after 0:06") != NULL);
+    CHECK_EQ(fx.st.clean_in_row, 0);
+}
+
 int main(void)
 {
+    test_session_counts();
     test_clean_course();
     test_pain_and_leak();
     test_step_back();

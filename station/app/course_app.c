@@ -354,6 +354,7 @@ int course_app_next(struct store *st, int64_t patient_id, struct course_next *ne
     }
     const struct program_step *step = &v.program.steps[v.state.step];
     next->program_id = v.row.id;
+    snprintf(next->program, sizeof next->program, "%s", v.program.name);
     next->step = v.state.step;
     snprintf(next->protocol, sizeof next->protocol, "%s", step->protocol);
     snprintf(next->say, sizeof next->say,
@@ -363,6 +364,35 @@ int course_app_next(struct store *st, int64_t patient_id, struct course_next *ne
              v.n_sessions + 1, v.state.clean_in_row, step->advance_after, step->protocol);
     course_app_view_free(&v);
     return GC_OK;
+}
+
+int course_app_note_outside(struct store *st, int64_t patient_id, int64_t session_id,
+                            const char *protocol, char *say, size_t cap, struct gc_diag *diag)
+{
+    struct course_next next;
+    int rc = course_app_next(st, patient_id, &next, diag);
+    if (rc == GC_ERR_STATE) /* complete, not stopped: the session is outside it too */
+        return GC_ERR_NOT_FOUND;
+    if (rc)
+        return rc;
+    snprintf(say, cap,
+             "outside the program: the patient follows %s (next: step %d, protocol %s); this "
+             "session runs protocol %s and does not count for the program's gate",
+             next.program, next.step + 1, next.protocol, protocol);
+    char detail[240];
+    snprintf(detail, sizeof detail,
+             "session %lld ran protocol %.60s outside program %.40s (#%lld, step %d); not "
+             "counted for its gate",
+             (long long)session_id, protocol, next.program, (long long)next.program_id,
+             next.step + 1);
+    struct course_store *cs;
+    rc = course_store_open(st, &cs, diag);
+    if (rc)
+        return rc;
+    rc = course_store_add_audit(cs, patient_id, (int64_t)time(NULL), "session-outside-program",
+                                detail, diag);
+    course_store_close(cs);
+    return rc;
 }
 
 int course_app_link(struct store *st, const struct course_next *next, int64_t session_id,

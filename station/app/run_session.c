@@ -415,6 +415,21 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
         if (rc != GC_OK)
             return rc;
     }
+    if (o->patient && !o->protocol && o->target_cadence_spm > 0) {
+        /* an absolute target would bypass the patient's program unseen */
+        struct course_next next;
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        if (course_app_next_for(o->db, o->patient, &next, &d) == GC_OK) {
+            snprintf(msg, cap,
+                     "patient %s follows program %s: 'station run --patient %s' without "
+                     "--target-cadence runs its next session (protocol %s; change the target "
+                     "live with 'station ctl set target-cadence'), or give --protocol for a "
+                     "session outside the program",
+                     o->patient, next.program, o->patient, next.protocol);
+            return GC_ERR_ARG;
+        }
+    }
     if (o->patient && !o->protocol && o->target_cadence_spm <= 0) {
         /* the program's next session: a complete program is said now */
         struct course_next next;
@@ -477,6 +492,17 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
             snprintf(msg, cap, "cannot record the session as the program's (%s)", d.msg);
             goto fail;
         }
+    }
+    if (o->patient && o->protocol && rs->store) {
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        char say[400];
+        int orc = course_app_note_outside(rs->store, rs->ss.patient_id, rs->ss.id, rs->plan.name,
+                                          say, sizeof say, &d);
+        if (orc == GC_OK && !o->quiet)
+            printf("%s\n", say);
+        else if (orc != GC_OK && orc != GC_ERR_NOT_FOUND)
+            fprintf(stderr, "station: warning: %s.\n", d.msg);
     }
     if (!o->patient && o->protocol)
         fprintf(stderr, "station: warning: no --patient, so this session is not stored (the raw "

@@ -160,6 +160,15 @@ static int end(struct course_store *cs, int rc, struct gc_diag *diag)
     return GC_OK;
 }
 
+int course_store_add_audit(struct course_store *cs, int64_t patient_id, int64_t utc,
+                           const char *action, const char *detail, struct gc_diag *diag)
+{
+    int rc = begin(cs, diag);
+    if (rc)
+        return rc;
+    return end(cs, audit(cs, patient_id, utc, action, detail, diag), diag);
+}
+
 /* Grow *buf (of elements of size sz) to hold one more; NULL on no memory. */
 static void *grow(void **buf, size_t *n, size_t *cap, size_t sz)
 {

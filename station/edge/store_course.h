@@ -149,6 +149,12 @@ GC_MUST_CHECK int course_store_add_test(struct course_store *cs, int64_t patient
 GC_MUST_CHECK int course_store_tests(struct course_store *cs, int64_t patient_id,
                                      struct course_test_row **out, size_t *n, struct gc_diag *diag);
 
+/* An audit row of its own (e.g. "session-outside-program"): one
+ * transaction. */
+GC_MUST_CHECK int course_store_add_audit(struct course_store *cs, int64_t patient_id,
+                                         int64_t utc, const char *action, const char *detail,
+                                         struct gc_diag *diag);
+
 struct course_audit_row {
     int64_t utc;
     char action[32];

@@ -25,7 +25,10 @@ Cases (argument):
            action with its reason.
   refuse   every wrong input refused with one sentence and exit 2 (usage)
            or 1: unknown program, a second active program, pain 11, LEFS
-           81, --when later, an override without a reason, a bad date.
+           81, --when later, an override without a reason, a bad date;
+           `station run --patient CODE --target-cadence X` while a program
+           is active (it would bypass the program); `--protocol` then runs
+           outside the program, says so at start and is audited.
 
 The expected gate actions come from the presets' rules (advance_after 2,
 pain_threshold 4, step_back_after 2, repeat_on leak, step_back_on
@@ -281,6 +284,29 @@ def case_refuse(tmp):
     with open(bad, "w") as f:
         f.write("[program]\nname = bad\n[step]\nweeks = 1\nprotocol = a\nadvance_after = zero\n")
     refused(["program", "show", bad], 1, "line 6: advance_after must be")
+    # an absolute target would bypass the active program unseen (clinic
+    # trial): refused before the sensor opens
+    refused(["run", "--sim", "--patient", "REF-1", "--target-cadence", "170", "--seconds", "2",
+             "--headless", "--audio-device", "null", "--no-record"], 2,
+            "follows program gait-retraining-8: 'station run --patient REF-1' without "
+            "--target-cadence runs its next session")
+    # --protocol runs outside the program: said at start, in the audit trail
+    rc, out, e = run(env, "run", "--sim", "--patient", "REF-1", "--protocol", "retention-probe",
+                     "--time-scale", "1000", "--headless", "--audio-device", "null",
+                     "--no-record", timeout=60)
+    check(rc == 0 and "outside the program: the patient follows gait-retraining-8 (next: step 1, "
+          "protocol retrain-15-continuous); this session runs protocol retention-probe and does "
+          "not count" in out, f"--protocol with an active program says it runs outside: {out}{e}")
+    import sqlite3
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    rows = db.execute("SELECT action, detail FROM course_audit WHERE action = "
+                      "'session-outside-program'").fetchall()
+    db.close()
+    check(len(rows) == 1 and "ran protocol retention-probe outside program gait-retraining-8"
+          in rows[0][1], f"the session outside the program is in the audit trail: {rows}")
+    st = status(env, "REF-1")
+    check(st.get("session") == 1 and st.get("gate", {}).get("action") == "start",
+          f"the session outside is not a program session: {st.get('session')}")
 
 
 def main():

@@ -45,7 +45,9 @@ static void usage(FILE *out)
             "  --json FILE  also write the result as JSON ('-' = standard output only)\n"
             "  --patient    the result is stored with the patient's course (station\n"
             "               program status; readiness report)\n"
-            "Exit status: 0 measured (pass or not yet), 1 failure, 2 usage error.\n");
+            "Exit status: 0 measured (pass or not yet), 1 failure, 2 usage error.\n\n"
+            "       station test report CODE --pdf FILE [--db PATH]\n"
+            "the readiness report: each test, L/R, criterion, pass, history (PDF).\n");
 }
 
 /* Run gaitcue-sim --csv path --profile P --side S ARGS and wait. */
@@ -226,6 +228,8 @@ int cmd_test(int argc, char **argv)
     const char *name = NULL, *patient = NULL, *side_s = NULL, *csv = NULL, *json = NULL,
                *form = NULL, *db = NULL, *port = NULL;
     bool sim = false;
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return cmd_test_report(argc - 1, argv + 1);
     const char *sim_args[2 * MAX_SIM];
     char sim_flags[MAX_SIM][64];
     int n_sim = 0;

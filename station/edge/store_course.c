@@ -719,7 +719,7 @@ int course_store_tests(struct course_store *cs, int64_t patient_id, struct cours
     *n = 0;
     sqlite3_stmt *s;
     int rc = prep(cs,
-                  "SELECT id, utc, test, side, pass, summary FROM course_tests WHERE "
+                  "SELECT id, utc, test, side, pass, summary, json FROM course_tests WHERE "
                   "patient_id = ? ORDER BY id",
                   &s, diag);
     if (rc)
@@ -742,6 +742,8 @@ int course_store_tests(struct course_store *cs, int64_t patient_id, struct cours
         r->side = side[0];
         r->pass = sqlite3_column_int(s, 4) != 0;
         text_at(s, 5, r->summary, sizeof r->summary);
+        const unsigned char *j = sqlite3_column_text(s, 6);
+        snprintf(r->json_text, sizeof r->json_text, "%s", j ? (const char *)j : "");
     }
     if (rc == GC_OK && src != SQLITE_DONE)
         rc = fail_sql(cs, diag, src, "read the tests");

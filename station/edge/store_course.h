@@ -142,7 +142,8 @@ struct course_test_row {
     char side;     /* 'L' or 'R' */
     bool pass;
     char summary[200]; /* the figures as printed */
-    const char *json;  /* the result as written (add only; not read back) */
+    const char *json;  /* the result as written (add only) */
+    char json_text[4096]; /* the result as stored (read back by course_store_tests) */
 };
 GC_MUST_CHECK int course_store_add_test(struct course_store *cs, int64_t patient_id,
                                         struct course_test_row *r, struct gc_diag *diag);

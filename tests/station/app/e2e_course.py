@@ -30,6 +30,12 @@ Cases (argument):
            is active (it would bypass the program); `--protocol` then runs
            outside the program, says so at start and is audited.
 
+  report   the course report, the patient's summary and the readiness
+           report from a simulated course, their text (pdftotext) checked
+           against the store's figures (station report --json, program
+           status --json), and their refusals (the store, a .json name, the
+           same file twice, no program).
+
 The expected gate actions come from the presets' rules (advance_after 2,
 pain_threshold 4, step_back_after 2, repeat_on leak, step_back_on
 heaviness); a mismatch fails the test.
@@ -309,10 +315,162 @@ def case_refuse(tmp):
           f"the session outside is not a program session: {st.get('session')}")
 
 
+def pdf_text(path):
+    p = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True)
+    return p.stdout if p.returncode == 0 else ""
+
+
+def pdf_pages(path):
+    p = subprocess.run(["pdfinfo", path], capture_output=True, text=True)
+    for line in p.stdout.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return 0
+
+
+def session_json(env, tmp, sid):
+    path = os.path.join(tmp, f"s{sid}.json")
+    rc, _, e = run(env, "report", str(sid), "--json", path)
+    check(rc == 0, f"station report {sid} --json ({e.strip()[:200]})")
+    with open(path) as f:
+        return json.load(f)
+
+
+def case_report(tmp):
+    """The course's paper from a simulated course (sessions compressed with
+    --time-scale 10 on a simulator as fast as it can: whole phases, so
+    baseline, training and retention figures exist), checked against the
+    store's own figures (station report --json, program status --json)."""
+    env = env_for(tmp)
+    code = "REP-1"
+    R = ["--time-scale", "10", "--sim-speed", "max", "--headless", "--audio-device", "null",
+         "--no-record"]
+    run(env, "patient", "add", code)
+    rc, _, e = run(env, "program", "start", code, "gait-retraining-8", "--date", "2026-11-02")
+    check(rc == 0, f"program start ({e.strip()})")
+    run(env, "prom", code, "--lefs", "58", "--nprs", "3")
+
+    def sess(cadence):
+        rc, out, e = run(env, "run", "--sim", "--patient", code, "--sim-cadence", str(cadence), *R,
+                         timeout=120)
+        check(rc == 0, f"session at {cadence} spm ({e.strip()[-200:]})")
+
+    sess(158)
+    sess(161)
+    sess(164)
+    run(env, "symptoms", code, "--when", "after", "--pain", "4", "--site", "left knee",
+        "--note", "after the stairs")
+    sess(166)
+    run(env, "symptoms", code, "--when", "after", "--pain", "5", "--site", "left knee")
+    sess(168)
+    sess(170)
+    run(env, "prom", code, "--lefs", "66", "--nprs", "1")
+    for side in ("L", "R"):
+        run(env, "test", "hop", "--patient", code, "--sim", "--side", side)
+    run(env, "test", "balance", "--patient", code, "--sim", "--side", "L")
+    run(env, "test", "balance", "--patient", code, "--sim", "--side", "R", "--sim-fail-at", "6")
+
+    st = status(env, code)
+    course, summary, ready = (os.path.join(tmp, n) for n in ("course.pdf", "summary.pdf",
+                                                              "ready.pdf"))
+    rc, out, e = run(env, "program", "report", code, "--pdf", course, "--summary", summary)
+    check(rc == 0 and os.path.exists(course) and os.path.exists(summary),
+          f"program report --pdf --summary ({out}{e})")
+    rc, out, e = run(env, "test", "report", code, "--pdf", ready)
+    check(rc == 0 and "(4 tests)" in out, f"test report --pdf ({out}{e})")
+
+    # the course report: every decision with its reason, symptoms, PROMs
+    text = pdf_text(course)
+    flat = " ".join(text.split())
+    check("Course of care report" in text, "course report: title")
+    tl = st.get("timeline", [])
+    check([d["action"] for d in tl] == ["continue", "advance", "repeat", "step-back", "continue",
+                                        "advance"], f"the course went as planned: {tl}")
+    rows = [l for l in text.splitlines()
+            if any(f" {a} " in l for a in ("continue", "advance", "repeat", "step-back"))
+            and "#" in l]
+    check(len(rows) >= len(tl), f"course report: a timeline row per decision ({len(rows)} rows "
+          f"for {len(tl)} decisions)")
+    for dcs in tl:
+        head = dcs["reason"][:40]
+        check(" ".join(head.split()) in flat, f"course report has the reason '{head}'")
+    for words in ("pain 4/10 (threshold 4)", "left knee", "after the stairs",
+                  "Pain over time", "Lower Extremity Functional Scale", "Outcome measures",
+                  "Cadence by session", "Loading rate (VALR) by session", "retention probe",
+                  "stopped by the PT after 75 % of its plan"):
+        check(words in flat, f"course report has '{words}'")
+    proms = [l for l in text.splitlines() if l.strip().startswith("20") and
+             (" 58 " in l + " " or " 66 " in l + " ")]
+    check(len(proms) >= 2, f"course report: both PROM rows (LEFS 58, 66): {proms}")
+    # the sessions table: each session's baseline cadence as the session report prints it
+    for sid in range(1, 7):
+        sj = session_json(env, tmp, sid)
+        base = [p for p in sj["phases"] if p["kind"] == "baseline"][0]["cadence_spm"]
+        line = [l for l in text.splitlines() if l.strip().startswith(f"#{sid} ") and
+                "retrain" in l]
+        check(line and f"{base:.1f}" in line[0],
+              f"session #{sid}: baseline cadence {base:.1f} in the sessions table ({line})")
+
+    # the patient's page: one page, plain words, the practice cadence
+    check(pdf_pages(summary) == 1, f"summary is one page ({pdf_pages(summary)})")
+    text = " ".join(pdf_text(summary).split())
+    for words in ("What we worked on", "What changed", "What to do until next time",
+                  "You are now at step 2: continuous 20 min", "Sessions on the treadmill so far: 6",
+                  "Pain: 3 out of 10 the first time you told us, 1 out of 10 the last time",
+                  "Your leg function score (LEFS): 58 at the start, 66 now"):
+        check(words in text, f"summary has '{words}'")
+    first, last = session_json(env, tmp, 1), session_json(env, tmp, 6)
+    c0 = [p for p in first["phases"] if p["kind"] == "baseline"][0]["cadence_spm"]
+    c1 = [p for p in last["phases"] if p["kind"] == "retention"][0]["cadence_spm"]
+    tgt = [p for p in last["phases"] if p["kind"] == "training"][0]["cadence_target_spm"]
+    import re
+    m = re.search(r"Steps per minute \(cadence\): (\d+) at the start, (\d+) in your last", text)
+    check(m and abs(int(m.group(1)) - c0) <= 0.6 and abs(int(m.group(2)) - c1) <= 0.6,
+          f"summary: cadence {m.groups() if m else None} = first baseline {c0}, last retention "
+          f"{c1} (within the rounding to 1 spm)")
+    m = re.search(r"aim for (\d+) steps per minute", text)
+    check(m and abs(int(m.group(1)) - tgt) <= 0.6,
+          f"summary: practise at {m.group(1) if m else None} = the last training target {tgt}")
+
+    # the readiness report: each test, L/R, criterion, pass, history
+    text = pdf_text(ready)
+    flat = " ".join(text.split())
+    for words in ("Readiness to run", "hold >= 10 s", ">= 10 hops", "PASS: 10 hops",
+                  "not yet: hold 6.0 s", "Every test, in the order done"):
+        check(words in flat, f"readiness report has '{words}'")
+    bal = [l for l in text.splitlines() if l.strip().startswith("balance")]
+    check(bal and "PASS: hold" in bal[0] and "not yet: hold 6.0 s" in bal[0],
+          f"readiness: balance left passes, right not yet, one row: {bal}")
+
+    # refusals: one sentence, nothing written
+    def refused(args, rc_want, words):
+        rc, out, e = run(env, *args)
+        lines = [l for l in e.strip().splitlines() if l]
+        check(rc == rc_want and len(lines) == 1 and words in e,
+              f"{' '.join(args)} -> exit {rc_want}, '{words}' (got {rc}: {e.strip()})")
+
+    db = os.path.join(tmp, "data", "gaitcue", "gaitcue.db")
+    size = os.path.getsize(db)
+    refused(["program", "report", code, "--pdf", db], 1, "")
+    check(os.path.getsize(db) == size, "the store is not written over")
+    refused(["program", "report", code, "--pdf", os.path.join(tmp, "c.json")], 2, "--pdf")
+    refused(["program", "report", code, "--pdf", course, "--summary", course], 1, "")
+    refused(["program", "report", code], 2, "give --pdf FILE")
+    refused(["program", "status", code, "--pdf", course], 2, "for 'station program report'")
+    refused(["test", "report", code], 2, "station test report CODE --pdf FILE")
+    refused(["program", "report", code, "--pdf", os.path.join(tmp, "nodir", "c.pdf")], 1,
+            "nodir")
+    run(env, "patient", "add", "NOPROG")
+    refused(["program", "report", "NOPROG", "--pdf", os.path.join(tmp, "n.pdf")], 1,
+            "never followed a program")
+    check(not os.path.exists(os.path.join(tmp, "n.pdf")), "nothing written for a refusal")
+
+
 def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "course"
     with tempfile.TemporaryDirectory(prefix="gc-course-") as tmp:
-        {"plain": case_plain, "course": case_course, "refuse": case_refuse}[case](tmp)
+        {"plain": case_plain, "course": case_course, "refuse": case_refuse,
+         "report": case_report}[case](tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

@@ -155,9 +155,9 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     /* every decision with its reason */
     rd_heading(&d, "Timeline: every gate decision and why");
     static const struct col tc[] = {
-        {"Date", NULL, 70, AL_LEFT},     {"Session", NULL, 34, AL_LEFT},
+        {"Date", NULL, 76, AL_LEFT},     {"Session", NULL, 34, AL_LEFT},
         {"Step", NULL, 48, AL_LEFT},     {"Decision", NULL, 50, AL_LEFT},
-        {"Reason", NULL, CONTENT_W - 202, AL_LEFT},
+        {"Reason", NULL, CONTENT_W - 208, AL_LEFT},
     };
     const size_t ntc = sizeof tc / sizeof tc[0];
     rd_table_header(&d, tc, ntc);
@@ -216,7 +216,7 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
         rd_fmt_date(xl[k], sizeof xl[k], utc, false);
         k++;
     }
-    const struct rc_series ps[] = {{pain, "pain 0-10 (NPRS)", {0.80, 0.10, 0.10}, false, true}};
+    const struct rc_series ps[] = {{pain, "pain 0-10 (NPRS)", {0.45, 0.20, 0.60}, false, true}};
     struct rc_plot pp = {.title = "Pain over time (symptom records and PROM NPRS)",
                          .ylabel = "NPRS",
                          .n = np,

@@ -111,7 +111,7 @@ int report_readiness_pdf(const struct report_course *r, const char *pdf_path,
         rc_cell(c[4], t->result);
         snprintf(c[5], 128, "%s", t->pass ? "PASS" : "not yet");
         rc_cell(c[6], t->summary);
-        rd_table_row(&d, hc, nhc, c, !t->pass, i % 2);
+        rd_table_row(&d, hc, nhc, c, false, i % 2);
     }
     if (r->n_tests == 0) {
         rd_font(d.cr, 7.5, false);

@@ -81,8 +81,7 @@ int course_report_write(const char *prog, const char *db, const char *code, cons
         if (pdf && (rc = report_course_pdf(&rec, pdf, stp, &diag)) == GC_OK)
             printf("patient %s: course report %s (%zu sessions, %zu decisions)\n", pt.code, pdf,
                    rec.n_sessions, rec.n_events);
-        if (rc == GC_OK && summary &&
-            (rc = report_patient_pdf(&rec, summary, stp, &diag)) == GC_OK)
+        if (rc == GC_OK && summary && (rc = report_patient_pdf(&rec, summary, stp, &diag)) == GC_OK)
             printf("patient %s: summary for the patient %s\n", pt.code, summary);
     }
     if (rc != GC_OK)

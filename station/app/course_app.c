@@ -152,8 +152,7 @@ static bool marker_symptom(const struct store_marker *m, int64_t sid, struct cou
 }
 
 /* The facts course_session_counts judges, from the stored session. */
-static bool session_counts(struct store *st, const struct store_session *ss, char *why,
-                           size_t cap)
+static bool session_counts(struct store *st, const struct store_session *ss, char *why, size_t cap)
 {
     struct course_session_facts f;
     memset(&f, 0, sizeof f);
@@ -172,7 +171,7 @@ static bool session_counts(struct store *st, const struct store_session *ss, cha
         for (size_t i = 0; i < n_ph; i++)
             planned = fmax(planned, ph[i].planned_start_s + ph[i].planned_s);
     free(ph);
-    double clock_s = isfinite(ss->stopped_at_s) ? ss->stopped_at_s
+    double clock_s = isfinite(ss->stopped_at_s)    ? ss->stopped_at_s
                      : ss->end_utc > ss->start_utc ? (double)(ss->end_utc - ss->start_utc)
                                                    : 0;
     if (f.end == COURSE_END_COMPLETE && isfinite(planned) && planned > 0)

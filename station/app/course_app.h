@@ -70,9 +70,9 @@ int64_t course_app_today(char *ymd, size_t cap);
 struct course_next {
     int64_t program_id;
     char program[PROGRAM_NAME_MAX]; /* its name */
-    int step;                     /* 0-based */
-    char protocol[PLAN_NAME_MAX]; /* the step's protocol */
-    char say[320];                /* one line for the PT at start */
+    int step;                       /* 0-based */
+    char protocol[PLAN_NAME_MAX];   /* the step's protocol */
+    char say[320];                  /* one line for the PT at start */
 };
 /* GC_ERR_NOT_FOUND: no active program (run the default session);
  * GC_ERR_STATE: the program is complete (diag says so). */

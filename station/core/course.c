@@ -223,8 +223,9 @@ bool course_session_counts(const struct course_session_facts *f, char *why, size
         return false;
     }
     if (f->end == COURSE_END_OTHER) {
-        snprintf(why, cap, "not counted: the session did not end complete or stopped by the PT "
-                           "(interrupted or still running)");
+        snprintf(why, cap,
+                 "not counted: the session did not end complete or stopped by the PT "
+                 "(interrupted or still running)");
         return false;
     }
     bool open = !isfinite(f->planned_s) || f->planned_s <= 0;

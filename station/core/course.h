@@ -48,8 +48,8 @@ int course_when_parse(const char *s, enum course_when *out);
 struct course_session {
     int64_t session_id;
     int64_t start_utc;
-    int step;     /* step it ran at, 0-based (as linked when it began) */
-    bool counted; /* course_session_counts said yes */
+    int step;                            /* step it ran at, 0-based (as linked when it began) */
+    bool counted;                        /* course_session_counts said yes */
     char why_not[COURSE_REASON_MAX / 2]; /* its sentence when not ("" = the general one) */
 };
 

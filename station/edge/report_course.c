@@ -106,9 +106,9 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     /* the steps and how far the patient got */
     rd_heading(&d, "Program steps");
     static const struct col sc[] = {
-        {"Step", NULL, 30, AL_LEFT},        {"Name", NULL, 120, AL_LEFT},
-        {"Weeks", NULL, 40, AL_LEFT},       {"Per", "week", 30, AL_RIGHT},
-        {"Advance", "after", 40, AL_RIGHT}, {"Protocol", NULL, 120, AL_LEFT},
+        {"Step", NULL, 30, AL_LEFT},           {"Name", NULL, 120, AL_LEFT},
+        {"Weeks", NULL, 40, AL_LEFT},          {"Per", "week", 30, AL_RIGHT},
+        {"Advance", "after", 40, AL_RIGHT},    {"Protocol", NULL, 120, AL_LEFT},
         {"Sessions", "counted", 42, AL_RIGHT}, {"", NULL, CONTENT_W - 422, AL_LEFT},
     };
     const size_t nsc = sizeof sc / sizeof sc[0];
@@ -130,7 +130,7 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
         rc_cell(c[5], s->protocol);
         snprintf(c[6], 128, "%d", counted);
         snprintf(c[7], 128, "%s",
-                 (int)i == r->state.step ? "now"
+                 (int)i == r->state.step  ? "now"
                  : (int)i < r->state.step ? "done"
                                           : "");
         rd_table_row(&d, sc, nsc, c, (int)i == r->state.step, i % 2);
@@ -155,8 +155,10 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     /* every decision with its reason */
     rd_heading(&d, "Timeline: every gate decision and why");
     static const struct col tc[] = {
-        {"Date", NULL, 76, AL_LEFT},     {"Session", NULL, 34, AL_LEFT},
-        {"Step", NULL, 48, AL_LEFT},     {"Decision", NULL, 50, AL_LEFT},
+        {"Date", NULL, 76, AL_LEFT},
+        {"Session", NULL, 34, AL_LEFT},
+        {"Step", NULL, 48, AL_LEFT},
+        {"Decision", NULL, 50, AL_LEFT},
         {"Reason", NULL, CONTENT_W - 208, AL_LEFT},
     };
     const size_t ntc = sizeof tc / sizeof tc[0];
@@ -201,8 +203,8 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     /* merge symptoms and PROMs by time (both are in id order, i.e. time) */
     size_t iy = 0, im = 0, k = 0;
     while (iy < r->n_symptoms || im < r->n_proms) {
-        bool take_y = im >= r->n_proms ||
-                      (iy < r->n_symptoms && r->symptoms[iy].utc <= r->proms[im].utc);
+        bool take_y =
+            im >= r->n_proms || (iy < r->n_symptoms && r->symptoms[iy].utc <= r->proms[im].utc);
         int64_t utc;
         if (take_y) {
             pain[k] = r->symptoms[iy].pain >= 0 ? r->symptoms[iy].pain : NAN;
@@ -237,8 +239,8 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
             memcpy(xl[nl], xl[i], sizeof xl[0]);
             nl++;
         }
-    const struct rc_series ls[] = {{lefs, "LEFS 0-80 (higher is better)", {0.12, 0.38, 0.70},
-                                    false, true}};
+    const struct rc_series ls[] = {
+        {lefs, "LEFS 0-80 (higher is better)", {0.12, 0.38, 0.70}, false, true}};
     struct rc_plot lp = {.title = "Lower Extremity Functional Scale (LEFS) over time",
                          .ylabel = "LEFS",
                          .n = nl,
@@ -256,9 +258,12 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
 
     rd_heading(&d, "Symptom records");
     static const struct col yc[] = {
-        {"Date", NULL, 70, AL_LEFT},    {"When", NULL, 34, AL_LEFT},
-        {"Session", NULL, 36, AL_LEFT}, {"Pain", NULL, 26, AL_RIGHT},
-        {"Site", NULL, 70, AL_LEFT},    {"Symptoms", NULL, 90, AL_LEFT},
+        {"Date", NULL, 70, AL_LEFT},
+        {"When", NULL, 34, AL_LEFT},
+        {"Session", NULL, 36, AL_LEFT},
+        {"Pain", NULL, 26, AL_RIGHT},
+        {"Site", NULL, 70, AL_LEFT},
+        {"Symptoms", NULL, 90, AL_LEFT},
         {"Note", NULL, CONTENT_W - 326, AL_LEFT},
     };
     const size_t nyc = sizeof yc / sizeof yc[0];
@@ -377,12 +382,12 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
 
     rd_heading(&d, "Program sessions");
     static const struct col ssc[] = {
-        {"Session", NULL, 36, AL_LEFT},      {"Date", NULL, 70, AL_LEFT},
-        {"Step", NULL, 24, AL_RIGHT},        {"Protocol", NULL, 88, AL_LEFT},
-        {"Status", NULL, 44, AL_LEFT},       {"Counted", NULL, 36, AL_LEFT},
-        {"Steps", NULL, 30, AL_RIGHT},       {"Cadence", "base", 32, AL_RIGHT},
+        {"Session", NULL, 36, AL_LEFT},       {"Date", NULL, 70, AL_LEFT},
+        {"Step", NULL, 24, AL_RIGHT},         {"Protocol", NULL, 88, AL_LEFT},
+        {"Status", NULL, 44, AL_LEFT},        {"Counted", NULL, 36, AL_LEFT},
+        {"Steps", NULL, 30, AL_RIGHT},        {"Cadence", "base", 32, AL_RIGHT},
         {"Cadence", "retent.", 34, AL_RIGHT}, {"VALR", "base", 30, AL_RIGHT},
-        {"VALR", "retent.", 30, AL_RIGHT},   {"Pain", "max", CONTENT_W - 454, AL_RIGHT},
+        {"VALR", "retent.", 30, AL_RIGHT},    {"Pain", "max", CONTENT_W - 454, AL_RIGHT},
     };
     const size_t nss = sizeof ssc / sizeof ssc[0];
     rd_table_header(&d, ssc, nss);
@@ -394,7 +399,8 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
         rd_fmt_date(c12[1], 128, s->ss.start_utc, true);
         snprintf(c12[2], 128, "%d", s->step + 1);
         rc_cell(c12[3], s->ss.protocol_name);
-        snprintf(c12[4], 128, "%s", s->ss.excluded_utc ? "excluded" : store_status_name(s->ss.status));
+        snprintf(c12[4], 128, "%s",
+                 s->ss.excluded_utc ? "excluded" : store_status_name(s->ss.status));
         snprintf(c12[5], 128, "%s", s->counted ? "yes" : "no");
         snprintf(c12[6], 128, "%zu", s->key.all.n_steps);
         session_fmt(c12[7], 128, s->key.baseline.cadence_spm, SESSION_DEC_CADENCE);

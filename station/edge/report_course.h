@@ -36,11 +36,11 @@
 /* One program session with its key figures. */
 struct report_course_session {
     struct store_session ss;
-    struct report_key key;      /* baseline / training / retention figures */
-    int step;                   /* 0-based, the step it ran at */
-    bool counted;               /* course_session_counts */
-    bool retention_probe;       /* it has steps in a no-feedback retention phase */
-    double target_cadence_spm;  /* the training target it was given, NAN none */
+    struct report_key key;     /* baseline / training / retention figures */
+    int step;                  /* 0-based, the step it ran at */
+    bool counted;              /* course_session_counts */
+    bool retention_probe;      /* it has steps in a no-feedback retention phase */
+    double target_cadence_spm; /* the training target it was given, NAN none */
 };
 
 /* One gate decision (a session's or an override's). */
@@ -73,7 +73,7 @@ struct report_course {
     int64_t started_utc, stopped_utc; /* stopped 0 = active */
     char stop_reason[160];
     char therapist[96];
-    int week;                /* program week today */
+    int week;                  /* program week today */
     struct course_state state; /* step n_steps = complete */
     int64_t printed_utc;       /* when the record was loaded */
 

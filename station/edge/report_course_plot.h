@@ -25,16 +25,16 @@ struct rc_series {
 
 struct rc_plot {
     const char *title, *ylabel;
-    size_t n;                 /* points, drawn at equal spacing in order */
-    const char (*xlab)[40];   /* n labels under the axis (thinned when crowded) */
-    const bool *mark;         /* n: draw a dashed line and mark_label at the point */
+    size_t n;               /* points, drawn at equal spacing in order */
+    const char (*xlab)[40]; /* n labels under the axis (thinned when crowded) */
+    const bool *mark;       /* n: draw a dashed line and mark_label at the point */
     const char *mark_label;
     const struct rc_series *s;
     size_t n_series;
-    double y_min, y_max;      /* the axis holds at least this range */
-    double hline;             /* NAN none */
+    double y_min, y_max; /* the axis holds at least this range */
+    double hline;        /* NAN none */
     const char *hline_label;
-    double h;                 /* plot height, points */
+    double h; /* plot height, points */
 };
 void rc_plot_draw(struct doc *d, const struct rc_plot *p);
 

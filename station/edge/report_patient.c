@@ -11,9 +11,9 @@
 #include "report_course_plot.h"
 #include "report_doc.h"
 
-#define BODY_PT  14.0
-#define LINE_PT  20.0
-#define HEAD_PT  19.0
+#define BODY_PT 14.0
+#define LINE_PT 20.0
+#define HEAD_PT 19.0
 
 static void section(struct doc *d, const char *title)
 {
@@ -32,8 +32,8 @@ static void say(struct doc *d, const char *text)
     cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
     rd_font(cr, BODY_PT, false);
     rd_text_at(cr, MARGIN + 4, d->y + BODY_PT, AL_LEFT, "\xe2\x80\xa2"); /* bullet */
-    d->y = rd_paragraph(cr, MARGIN + 22, d->y + BODY_PT, CONTENT_W - 22, LINE_PT, text) - BODY_PT +
-           6;
+    d->y =
+        rd_paragraph(cr, MARGIN + 22, d->y + BODY_PT, CONTENT_W - 22, LINE_PT, text) - BODY_PT + 6;
 }
 
 /* The first and the last finite value of one figure over the counted
@@ -96,8 +96,9 @@ int report_patient_pdf(const struct report_course *r, const char *pdf_path, cons
         snprintf(line, sizeof line, "You have finished every step of your programme (%s).",
                  pg->name);
     else
-        snprintf(line, sizeof line, "Your programme (%s) has %zu steps. You are now at step %d: %s.",
-                 pg->name, pg->n_steps, r->state.step + 1, pg->steps[r->state.step].name);
+        snprintf(line, sizeof line,
+                 "Your programme (%s) has %zu steps. You are now at step %d: %s.", pg->name,
+                 pg->n_steps, r->state.step + 1, pg->steps[r->state.step].name);
     say(&d, line);
     snprintf(line, sizeof line,
              "Sessions on the treadmill so far: %zu (%d of them counted towards moving on).",
@@ -138,8 +139,9 @@ int report_patient_pdf(const struct report_course *r, const char *pdf_path, cons
             pain1 = p, t1 = t;
     }
     if (pain0 >= 0) {
-        snprintf(line, sizeof line, "Pain: %d out of 10 the first time you told us, %d out of 10 "
-                                    "the last time.",
+        snprintf(line, sizeof line,
+                 "Pain: %d out of 10 the first time you told us, %d out of 10 "
+                 "the last time.",
                  pain0, pain1);
         say(&d, line);
         n_changes++;

@@ -94,9 +94,12 @@ int report_readiness_pdf(const struct report_course *r, const char *pdf_path,
 
     rd_heading(&d, "Every test, in the order done (history)");
     static const struct col hc[] = {
-        {"Date", NULL, 76, AL_LEFT},     {"Test", NULL, 52, AL_LEFT},
-        {"Side", NULL, 24, AL_LEFT},     {"Criterion", NULL, 80, AL_LEFT},
-        {"Result", NULL, 84, AL_LEFT},   {"Pass", NULL, 34, AL_LEFT},
+        {"Date", NULL, 76, AL_LEFT},
+        {"Test", NULL, 52, AL_LEFT},
+        {"Side", NULL, 24, AL_LEFT},
+        {"Criterion", NULL, 80, AL_LEFT},
+        {"Result", NULL, 84, AL_LEFT},
+        {"Pass", NULL, 34, AL_LEFT},
         {"Figures", NULL, CONTENT_W - 350, AL_LEFT},
     };
     const size_t nhc = sizeof hc / sizeof hc[0];

@@ -95,9 +95,10 @@ void course_store_close(struct course_store *cs)
 static int prep(struct course_store *cs, const char *sql, sqlite3_stmt **s, struct gc_diag *diag)
 {
     int rc = sq_prepare(&cs->conn, sql, s);
-    return rc == GC_OK ? GC_OK
-                       : gc_fail(diag, rc, "the session store could not read the course tables (%s)",
-                                 sqlite3_errmsg(cs->conn.db));
+    return rc == GC_OK
+               ? GC_OK
+               : gc_fail(diag, rc, "the session store could not read the course tables (%s)",
+                         sqlite3_errmsg(cs->conn.db));
 }
 
 static int int_or(sqlite3_stmt *s, int i, int dflt)

@@ -43,6 +43,10 @@ static void usage(FILE *out)
             "  --form F     the PT's judgement of the movement's form (good or poor),\n"
             "               stored with the figures (calf-raise, squat)\n"
             "  --json FILE  also write the result as JSON ('-' = standard output only)\n"
+            "  --criteria FILE  the pass criteria from FILE's [readiness] section\n"
+            "               (balance_hold_s, hop_count, jog_s, calf_raise_count,\n"
+            "               squat_count; a program file serves); default: the patient's\n"
+            "               program's [readiness], else the guideline's figures above\n"
             "  --patient    the result is stored with the patient's course (station\n"
             "               program status; readiness report)\n"
             "Exit status: 0 measured (pass or not yet), 1 failure, 2 usage error.\n\n"
@@ -171,7 +175,7 @@ static void num(cJSON *o, const char *k, double v)
 }
 
 static char *result_json(const char *patient, const struct readiness_result *r, const char *crit,
-                         const char *form, const char *summary)
+                         const char *crit_from, const char *form, const char *summary)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "test", readiness_test_name(r->test));
@@ -179,6 +183,7 @@ static char *result_json(const char *patient, const struct readiness_result *r, 
     cJSON_AddStringToObject(o, "side", side);
     cJSON_AddBoolToObject(o, "pass", r->pass);
     cJSON_AddStringToObject(o, "criterion", crit);
+    cJSON_AddStringToObject(o, "criteria_from", crit_from);
     if (patient)
         cJSON_AddStringToObject(o, "patient", patient);
     num(o, "body_weight_n", r->body_weight_n);
@@ -223,10 +228,72 @@ static char *result_json(const char *patient, const struct readiness_result *r, 
     return s;
 }
 
+/* --criteria FILE: its [readiness] section.  0, or 1 with the message
+ * printed. */
+static int load_criteria(const char *path, struct readiness_criteria *c, char *from, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, PROG ": cannot read --criteria %s: %s.\n", path, strerror(errno));
+        return 1;
+    }
+    char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    bool big = n == sizeof text - 1 && fgetc(f) != EOF;
+    fclose(f);
+    text[n] = '\0';
+    if (big || memchr(text, '\0', n)) {
+        fprintf(stderr, PROG ": --criteria %s is not a criteria file (binary or over 16 kB).\n",
+                path);
+        return 1;
+    }
+    bool found = false;
+    int line = 0;
+    char why[200];
+    if (readiness_criteria_parse(text, c, &found, &line, why, sizeof why) != GC_OK) {
+        fprintf(stderr, PROG ": --criteria %s, line %d: %s; fix the file and try again.\n", path,
+                line, why);
+        return 1;
+    }
+    if (!found) {
+        fprintf(stderr,
+                PROG ": --criteria %s has no [readiness] section (keys balance_hold_s, "
+                     "hop_count, jog_s, calf_raise_count, squat_count).\n",
+                path);
+        return 1;
+    }
+    snprintf(from, cap, "file %.140s", path);
+    return 0;
+}
+
+/* The patient's active program's [readiness] criteria (its defaults are
+ * the guideline's); the guideline's when there is no program. */
+static void program_criteria(struct store *st, int64_t patient_id, struct readiness_criteria *c,
+                             char *from, size_t cap)
+{
+    readiness_criteria_default(c);
+    struct course_store *cs;
+    struct gc_diag d;
+    gc_diag_clear(&d);
+    if (course_store_open(st, &cs, &d) != GC_OK)
+        return;
+    struct course_program_row row;
+    if (course_store_program_active(cs, patient_id, &row, &d) == GC_OK) {
+        struct program p;
+        struct plan_error pe;
+        if (row.text && program_parse(row.text, strlen(row.text), &p, &pe) == GC_OK) {
+            *c = p.readiness;
+            snprintf(from, cap, "program %s", p.name);
+        }
+        course_program_row_free(&row);
+    }
+    course_store_close(cs);
+}
+
 int cmd_test(int argc, char **argv)
 {
     const char *name = NULL, *patient = NULL, *side_s = NULL, *csv = NULL, *json = NULL,
-               *form = NULL, *db = NULL, *port = NULL;
+               *form = NULL, *db = NULL, *port = NULL, *criteria = NULL;
     bool sim = false;
     if (argc >= 2 && !strcmp(argv[1], "report"))
         return cmd_test_report(argc - 1, argv + 1);
@@ -277,6 +344,8 @@ int cmd_test(int argc, char **argv)
             db = v;
         else if ((v = course_cli_opt(&i, argc, argv, "--port", &missing)))
             port = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--criteria", &missing)))
+            criteria = v;
         else if (missing) {
             fprintf(stderr, PROG ": %s needs a value.\n", argv[i]);
             return 2;
@@ -332,6 +401,10 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, PROG ": --sim-X options need --sim.\n");
         return 2;
     }
+    struct readiness_criteria crit;
+    char crit_from[160] = "the guideline (Goom et al. 2019)";
+    if (criteria && load_criteria(criteria, &crit, crit_from, sizeof crit_from))
+        return 1;
     if (!patient)
         fprintf(stderr, PROG ": warning: no --patient, so the result is not stored.\n");
 
@@ -341,6 +414,10 @@ int cmd_test(int argc, char **argv)
         int ec = course_cli_patient(PROG, db, patient, &st, &pt);
         if (ec)
             return ec;
+        if (!criteria)
+            program_criteria(st, pt.id, &crit, crit_from, sizeof crit_from);
+    } else if (!criteria) {
+        readiness_criteria_default(&crit);
     }
     char msg[600];
     int code = 0;
@@ -369,8 +446,6 @@ int cmd_test(int argc, char **argv)
         code = 1;
         goto out;
     }
-    struct readiness_criteria crit;
-    readiness_criteria_default(&crit);
     struct readiness_result r;
     struct gc_diag diag;
     gc_diag_clear(&diag);
@@ -386,14 +461,16 @@ int cmd_test(int argc, char **argv)
     char summary[200], crit_s[64];
     fmt(summary, sizeof summary, &r, form);
     readiness_criterion_describe(test, &crit, crit_s, sizeof crit_s);
-    char *js = result_json(patient, &r, crit_s, form, summary);
+    char *js = result_json(patient, &r, crit_s, crit_from, form, summary);
     if (!js) {
         code = 1;
         goto out;
     }
     if (!json || strcmp(json, "-") != 0)
-        printf("%s %c: %s (%s): %s\n", readiness_test_name(test), r.side,
-               r.pass ? "pass" : "not yet", crit_s, summary);
+        printf("%s %c: %s (%s%s%s): %s\n", readiness_test_name(test), r.side,
+               r.pass ? "pass" : "not yet", crit_s,
+               strncmp(crit_from, "the guideline", 13) ? ", from " : "",
+               strncmp(crit_from, "the guideline", 13) ? crit_from : "", summary);
     if (json && !strcmp(json, "-")) {
         printf("%s\n", js);
     } else if (json) {

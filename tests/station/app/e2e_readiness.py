@@ -14,7 +14,12 @@ Cases (argument):
            jog cadence within 0.5 spm; every result stored (audit trail).
   refuse   wrong inputs, one sentence each: unknown test, --side X, a deck
            with nobody on it, --port (not built yet), no source, --form on
-           balance, an unknown patient.
+           balance, an unknown patient, a bad --criteria file (a value out
+           of range with its line, no [readiness] section, missing).
+  criteria editable criteria: the guideline's by default, a --criteria
+           file (25 s: a 20 s hold is not yet), the patient's program's
+           [readiness] section (8 hops pass); the JSON says where they came
+           from and the readiness report shows each test's own.
 Tolerances as tests/station/core/test_readiness.c (which states why).
 """
 import json
@@ -124,6 +129,47 @@ def case_clinic(tmp):
     check(n == 13 and a == 13, f"13 results stored and audited ({n}, {a})")
 
 
+def case_criteria(tmp):
+    """Editable criteria: a --criteria file, the patient's program's
+    [readiness] section, else the guideline's; the stored result says which
+    and the readiness report shows each test's own criterion."""
+    env = env_for(tmp)
+    run(env, "patient", "add", "RT-1")
+    # the guideline: 20 s hold passes at 10 s
+    res, _ = measure(env, tmp, "balance", "R")
+    check(res.get("pass") is True and res.get("criterion") == "hold >= 10 s" and
+          res.get("criteria_from", "").startswith("the guideline"),
+          f"guideline criteria: {res.get('criterion')} from {res.get('criteria_from')}")
+    # a criteria file: 25 s; the same 20 s hold is not yet
+    crit = os.path.join(tmp, "strict.ini")
+    with open(crit, "w") as f:
+        f.write("; stricter after an ankle sprain\n[readiness]\nbalance_hold_s = 25\n")
+    res, truth = measure(env, tmp, "balance", "R", "--criteria", crit)
+    check(res.get("pass") is False and res.get("criterion") == "hold >= 25 s" and
+          res.get("criteria_from") == f"file {crit}" and abs(res.get("hold_s", 0) - 20) < 0.2,
+          f"--criteria file: hold {res.get('hold_s')} s against {res.get('criterion')} "
+          f"from {res.get('criteria_from')}: not yet")
+    # the patient's program: hop_count = 8, so 8 hops pass
+    prog = os.path.join(tmp, "rtr-mild.ini")
+    with open(prog, "w") as f:
+        f.write("[program]\nname = rtr-mild\n[readiness]\nhop_count = 8\n"
+                "[step]\nweeks = 1\nprotocol = rtr-walk-30\n")
+    rc, _, e = run(env, "program", "start", "RT-1", prog)
+    check(rc == 0, f"program with [readiness] starts ({e.strip()})")
+    res, truth = measure(env, tmp, "hop", "L", "--sim-reps", "8")
+    check(res.get("pass") is True and res.get("count") == 8 and
+          res.get("criterion") == ">= 8 hops" and res.get("criteria_from") == "program rtr-mild",
+          f"the program's criteria: {res.get('count')} hops against {res.get('criterion')} from "
+          f"{res.get('criteria_from')}")
+    # the readiness report shows each test with its own criterion
+    pdf = os.path.join(tmp, "ready.pdf")
+    rc, out, e = run(env, "test", "report", "RT-1", "--pdf", pdf)
+    p = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True)
+    flat = " ".join(p.stdout.split())
+    check(rc == 0 and "hold >= 25 s" in flat and "hold >= 10 s" in flat and ">= 8 hops" in flat,
+          f"readiness report: each test's own criterion ({rc}, {e.strip()})")
+
+
 def case_refuse(tmp):
     env = env_for(tmp)
     run(env, "patient", "add", "RT-2")
@@ -146,6 +192,18 @@ def case_refuse(tmp):
             "nobody is standing on the deck")
     refused(["test", "balance", "--patient", "RT-2", "--port", "/dev/ttyACM0"], 2,
             "not built yet")
+    bad = os.path.join(tmp, "bad-criteria.ini")
+    with open(bad, "w") as f:
+        f.write("[readiness]\nhop_count = 0\n")
+    refused(["test", "hop", "--patient", "RT-2", "--sim", "--criteria", bad], 1,
+            "line 2: hop_count must be a whole number from 1 to 100")
+    none = os.path.join(tmp, "none.ini")
+    with open(none, "w") as f:
+        f.write("[gate]\npain_threshold = 3\n")
+    refused(["test", "hop", "--patient", "RT-2", "--sim", "--criteria", none], 1,
+            "has no [readiness] section")
+    refused(["test", "hop", "--patient", "RT-2", "--sim", "--criteria",
+             os.path.join(tmp, "missing.ini")], 1, "cannot read --criteria")
     refused(["test", "balance", "--patient", "RT-2"], 2, "give --sim")
     refused(["test", "balance", "--patient", "RT-2", "--sim", "--form", "good"], 2,
             "calf-raise and squat")
@@ -159,7 +217,8 @@ def case_refuse(tmp):
 def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "clinic"
     with tempfile.TemporaryDirectory(prefix="gc-ready-") as tmp:
-        {"plain": case_plain, "clinic": case_clinic, "refuse": case_refuse}[case](tmp)
+        {"plain": case_plain, "clinic": case_clinic, "refuse": case_refuse,
+         "criteria": case_criteria}[case](tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

@@ -8,6 +8,7 @@
 #include "gc_error.h"
 #include "plan.h"
 #include "program.h"
+#include "readiness.h"
 
 static char *slurp(const char *path)
 {
@@ -106,6 +107,43 @@ static void test_defaults(void)
              GC_OK);
     CHECK_EQ(p.gate.repeat_on, 0);
     CHECK_EQ(p.gate.step_back_on, PROGRAM_SYM_PAIN);
+    /* readiness criteria: the guideline's by default, a [readiness] section edits them */
+    CHECK_NEAR(p.readiness.balance_hold_s, 10.0, 0);
+    CHECK_EQ(p.readiness.hop_count, 10);
+    CHECK_EQ(parse("[program]\nname = x\n[readiness]\nbalance_hold_s = 12.5\nsquat_count = 8\n"
+                   "[step]\nweeks = 1\nprotocol = a\n",
+                   &p, &e),
+             GC_OK);
+    CHECK_NEAR(p.readiness.balance_hold_s, 12.5, 0);
+    CHECK_EQ(p.readiness.squat_count, 8);
+    CHECK_EQ(p.readiness.hop_count, 10);
+    CHECK_EQ(p.readiness.calf_raise_count, 20);
+    CHECK_NEAR(p.readiness.jog_s, 59.0, 0);
+    /* a criteria file: [readiness] only, other sections ignored */
+    struct readiness_criteria c;
+    bool found = false;
+    int line = -1;
+    char why[200];
+    CHECK_EQ(readiness_criteria_parse("[program]\nname = y\n[readiness]\njog_s = 45\n", &c, &found,
+                                      &line, why, sizeof why),
+             GC_OK);
+    CHECK(found);
+    CHECK_NEAR(c.jog_s, 45.0, 0);
+    CHECK_EQ(c.hop_count, 10);
+    CHECK_EQ(readiness_criteria_parse("[other]\nx = 1\n", &c, &found, &line, why, sizeof why),
+             GC_OK);
+    CHECK(!found);
+    CHECK_EQ(readiness_criteria_parse("[readiness]\nhop_count = 0\n", &c, &found, &line, why,
+                                      sizeof why),
+             GC_ERR_FORMAT);
+    CHECK_EQ(line, 2);
+    CHECK(strstr(why, "hop_count must be a whole number from 1 to 100") != NULL);
+    CHECK_EQ(c.hop_count, 10); /* a failed file leaves the defaults */
+    CHECK_EQ(readiness_criteria_parse("[readiness]\nhop_count = 10\nhop_count = 12\n", &c, &found,
+                                      &line, why, sizeof why),
+             GC_ERR_FORMAT);
+    CHECK_EQ(line, 3);
+    CHECK(strstr(why, "given twice") != NULL);
 }
 
 static void test_malformed(void)
@@ -142,6 +180,13 @@ static void test_malformed(void)
         {"[program]\nname = x\n[step]\nweeks = 3\nprotocol = a\n[step]\nweeks = 1\nprotocol = b\n",
          0, "planned before step 1"},
         {"[program]\nname = x\nthis is not ini\n", 3, "expected '[section]'"},
+        {"[program]\nname = x\n[readiness]\nbalance_hold_s = 0.5\n", 4,
+         "balance_hold_s must be a number from 1 to 120 seconds"},
+        {"[program]\nname = x\n[readiness]\nhop_count = 9.5\n", 4, "hop_count must be a whole"},
+        {"[program]\nname = x\n[readiness]\nhold = 10\n", 4, "unknown key 'hold' in [readiness]"},
+        {"[program]\nname = x\n[readiness]\njog_s = 60\njog_s = 50\n", 5, "given twice"},
+        {"[program]\nname = x\n[readiness]\njog_s = 60\n[readiness]\njog_s = 50\n", 5,
+         "[readiness] is given twice"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct program p;

@@ -18,6 +18,7 @@
 #include "readiness.h"
 #include "sim_spawn.h"
 #include "store_course.h"
+#include "test_port.h"
 
 #define PROG    "station test"
 #define MAX_SIM 32
@@ -25,7 +26,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: station test NAME --patient CODE [--side L|R] [--sim | --csv FILE]\n"
+            "usage: station test NAME --patient CODE [--side L|R] [--sim | --port P | --csv FILE]\n"
             "                    [--json FILE|-] [--form good|poor] [--db PATH] [--sim-X V ...]\n\n"
             "A readiness test before running (Goom, Donnelly & Brockwell 2019), measured on\n"
             "the stopped deck.  NAME: balance (single-leg stance: hold time, COP sway; pass\n"
@@ -38,6 +39,10 @@ static void usage(FILE *out)
             "  --sim        the simulated runner does the test (gaitcue-sim --profile NAME);\n"
             "               --sim-X V passes --X V to it, e.g. --sim-fail-at 6 (the other\n"
             "               foot down after 6 s), --sim-reps 8, --sim-seed 2\n"
+            "  --port P     the deck's sensor (as 'station run --port'): the deck is\n"
+            "               recorded for --seconds S (default: balance 32, hop 20,\n"
+            "               jog-on-spot 70, calf-raise and squat 45) with the sensor's\n"
+            "               calibration, then measured\n"
             "  --csv FILE   the test as a canonical force CSV (t_s, fz or fz1..fz4, copx_m,\n"
             "               copy_m) recorded on the deck\n"
             "  --form F     the PT's judgement of the movement's form (good or poor),\n"
@@ -228,6 +233,25 @@ static char *result_json(const char *patient, const struct readiness_result *r, 
     return s;
 }
 
+/* How long --port records by default: 2 s standing, then the test with
+ * room to spare (balance 30 s, hops 15 s, jog 65 s, 20 raises or 10
+ * squats at a slow pace). */
+static double test_seconds(enum readiness_test t)
+{
+    switch (t) {
+    case READINESS_BALANCE:
+        return 32;
+    case READINESS_HOP:
+        return 20;
+    case READINESS_JOG_SPOT:
+        return 70;
+    case READINESS_CALF_RAISE:
+    case READINESS_SQUAT:
+        return 45;
+    }
+    return 45;
+}
+
 /* --criteria FILE: its [readiness] section.  0, or 1 with the message
  * printed. */
 static int load_criteria(const char *path, struct readiness_criteria *c, char *from, size_t cap)
@@ -293,7 +317,7 @@ static void program_criteria(struct store *st, int64_t patient_id, struct readin
 int cmd_test(int argc, char **argv)
 {
     const char *name = NULL, *patient = NULL, *side_s = NULL, *csv = NULL, *json = NULL,
-               *form = NULL, *db = NULL, *port = NULL, *criteria = NULL;
+               *form = NULL, *db = NULL, *port = NULL, *criteria = NULL, *seconds_s = NULL;
     bool sim = false;
     if (argc >= 2 && !strcmp(argv[1], "report"))
         return cmd_test_report(argc - 1, argv + 1);
@@ -346,6 +370,8 @@ int cmd_test(int argc, char **argv)
             port = v;
         else if ((v = course_cli_opt(&i, argc, argv, "--criteria", &missing)))
             criteria = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--seconds", &missing)))
+            seconds_s = v;
         else if (missing) {
             fprintf(stderr, PROG ": %s needs a value.\n", argv[i]);
             return 2;
@@ -386,16 +412,26 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, PROG ": --form is judged for calf-raise and squat.\n");
         return 2;
     }
-    if (port) {
-        fprintf(stderr,
-                PROG ": measuring a test live from a sensor is not built yet; record the test as "
-                     "a force CSV and give --csv FILE, or use --sim.\n");
+    if ((int)sim + (csv != NULL) + (port != NULL) != 1) {
+        fprintf(stderr, PROG ": give one of --sim (the simulated runner), --port P (the deck's "
+                             "sensor) or --csv FILE (the test recorded on the deck).\n");
         return 2;
     }
-    if (sim == (csv != NULL)) {
-        fprintf(stderr, PROG ": give --sim (the simulated runner) or --csv FILE (the test "
-                             "recorded on the deck).\n");
-        return 2;
+    double seconds = test_seconds(test);
+    if (seconds_s) {
+        char *end;
+        seconds = strtod(seconds_s, &end);
+        if (*end || !(seconds >= 5 && seconds <= 600)) {
+            fprintf(stderr,
+                    PROG ": --seconds must be the test's length from 5 to 600 s, not "
+                         "'%.20s'.\n",
+                    seconds_s);
+            return 2;
+        }
+        if (!port) {
+            fprintf(stderr, PROG ": --seconds is for --port (how long the deck is recorded).\n");
+            return 2;
+        }
     }
     if (n_sim && !sim) {
         fprintf(stderr, PROG ": --sim-X options need --sim.\n");
@@ -424,7 +460,7 @@ int cmd_test(int argc, char **argv)
     struct gait_sample *samples = NULL;
     size_t n = 0;
     char tmpdir[] = "/tmp/gaitcue-test-XXXXXX";
-    char tmpcsv[sizeof tmpdir + 16] = "";
+    char tmpcsv[sizeof tmpdir + 16] = "", tmprec[sizeof tmpdir + 16] = "";
     if (sim) {
         if (!mkdtemp(tmpdir)) {
             fprintf(stderr, PROG ": cannot make a temporary folder: %s.\n", strerror(errno));
@@ -441,7 +477,27 @@ int cmd_test(int argc, char **argv)
         }
         csv = tmpcsv;
     }
-    if (read_csv(csv, &samples, &n, msg, sizeof msg) != GC_OK) {
+    if (port) {
+        if (!mkdtemp(tmpdir)) {
+            fprintf(stderr, PROG ": cannot make a temporary folder: %s.\n", strerror(errno));
+            code = 1;
+            goto out;
+        }
+        snprintf(tmprec, sizeof tmprec, "%s/test.gcrec", tmpdir);
+        if (!(json && !strcmp(json, "-")))
+            printf("recording the deck on %s for %g s: the runner stands still on both feet "
+                   "for 2 s, then does the test\n",
+                   port, seconds);
+        fflush(stdout);
+        int rc = test_port_record(port, seconds, tmprec, msg, sizeof msg);
+        if (rc == GC_OK)
+            rc = test_port_samples(tmprec, &samples, &n, msg, sizeof msg);
+        if (rc != GC_OK) {
+            fprintf(stderr, PROG ": %s.\n", msg);
+            code = rc == GC_ERR_ARG ? 2 : 1;
+            goto out;
+        }
+    } else if (read_csv(csv, &samples, &n, msg, sizeof msg) != GC_OK) {
         fprintf(stderr, PROG ": %s\n", msg);
         code = 1;
         goto out;
@@ -500,10 +556,12 @@ int cmd_test(int argc, char **argv)
     cJSON_free(js);
 out:
     free(samples);
-    if (tmpcsv[0]) {
+    if (tmpcsv[0])
         unlink(tmpcsv);
+    if (tmprec[0])
+        unlink(tmprec);
+    if (tmpcsv[0] || tmprec[0])
         rmdir(tmpdir);
-    }
     if (st)
         store_close(st);
     return code;

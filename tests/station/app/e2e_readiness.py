@@ -13,9 +13,13 @@ Cases (argument):
            COP path and 95 % ellipse within 15 % of the simulated COP's;
            jog cadence within 0.5 spm; every result stored (audit trail).
   refuse   wrong inputs, one sentence each: unknown test, --side X, a deck
-           with nobody on it, --port (not built yet), no source, --form on
+           with nobody on it, a --port with no sensor, no source or two,
+           --seconds without --port or out of range, --form on
            balance, an unknown patient, a bad --criteria file (a value out
            of range with its line, no [readiness] section, missing).
+  port     `station test NAME --port P` on the simulator's pty (--speed
+           max): balance hold within 0.2 s of the truth, pass at 20 s and
+           not yet at 6 s, hop count exact; stored, no session made.
   criteria editable criteria: the guideline's by default, a --criteria
            file (25 s: a 20 s hold is not yet), the patient's program's
            [readiness] section (8 hops pass); the JSON says where they came
@@ -170,6 +174,58 @@ def case_criteria(tmp):
           f"readiness report: each test's own criterion ({rc}, {e.strip()})")
 
 
+def case_port(tmp):
+    """station test NAME --port P: the deck's sensor, here the simulator on a
+    pseudo-terminal as fast as it can (--speed max), scored against its
+    truth as --sim is."""
+    env = env_for(tmp)
+    run(env, "patient", "add", "RT-1")
+    sim_bin = os.path.join(BIN, "gaitcue-sim")
+
+    def on_port(name, side, sim_extra, *extra):
+        truth_path = os.path.join(tmp, f"port-truth-{name}-{side}-{len(sim_extra)}.json")
+        prof = "jog-spot" if name == "jog-on-spot" else name
+        sim = subprocess.Popen([sim_bin, "--pty", "--profile", prof, "--side", side, "--speed",
+                                "max", "--truth", truth_path, *sim_extra],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = sim.stdout.readline()
+            port = line.split("pty:", 1)[1].strip() if "pty:" in line else ""
+            check(port.startswith("/dev/"), f"simulator on a pty: {line.strip()}")
+            rc, out, err = run(env, "test", name, "--patient", "RT-1", "--side", side, "--port",
+                               port, "--json", "-", *extra, timeout=120)
+            check(rc == 0, f"station test {name} --port {port} exits 0 ({err.strip()[-300:]})")
+            sim.wait(timeout=30)  # it ends when the station lets go of the port
+        finally:
+            if sim.poll() is None:
+                sim.kill()
+                sim.wait()
+        try:
+            res = json.loads(out)
+            with open(truth_path) as f:
+                truth = json.load(f)
+        except (ValueError, OSError) as e:
+            check(False, f"result and truth read ({e}): {out[:200]}")
+            return {}, {}
+        return res, truth
+
+    res, truth = on_port("balance", "R", [])
+    near(res.get("hold_s"), truth.get("hold_s"), 0.2, "--port balance R: hold vs truth")
+    check(res.get("pass") is True, "--port balance 20 s passes")
+    res, truth = on_port("balance", "R", ["--fail-at", "6"])
+    near(res.get("hold_s"), truth.get("hold_s"), 0.2, "--port balance, foot down at 6 s: hold")
+    check(res.get("pass") is False, "--port balance 6 s: not yet")
+    res, truth = on_port("hop", "L", ["--reps", "10"])
+    check(res.get("count") == truth.get("count") == 10 and res.get("pass") is True,
+          f"--port hop: {res.get('count')} of {truth.get('count')} counted")
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    n = db.execute("SELECT count(*) FROM course_tests").fetchone()[0]
+    nsess = db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+    db.close()
+    check(n == 3 and nsess == 0, f"3 results stored, no session made by the recording ({n}, "
+          f"{nsess})")
+
+
 def case_refuse(tmp):
     env = env_for(tmp)
     run(env, "patient", "add", "RT-2")
@@ -190,8 +246,14 @@ def case_refuse(tmp):
     refused(["test", "hop", "--patient", "RT-2", "--sim", "--side", "X"], 2, "L or R")
     refused(["test", "balance", "--patient", "RT-2", "--csv", empty], 1,
             "nobody is standing on the deck")
-    refused(["test", "balance", "--patient", "RT-2", "--port", "/dev/ttyACM0"], 2,
-            "not built yet")
+    refused(["test", "balance", "--patient", "RT-2", "--port", "/dev/ttyNOPE"], 1,
+            "the deck on /dev/ttyNOPE could not be recorded: there is no serial port")
+    refused(["test", "balance", "--patient", "RT-2", "--port", "/dev/ttyNOPE", "--sim"], 2,
+            "give one of --sim")
+    refused(["test", "balance", "--patient", "RT-2", "--sim", "--seconds", "20"], 2,
+            "--seconds is for --port")
+    refused(["test", "balance", "--patient", "RT-2", "--port", "/dev/ttyNOPE", "--seconds",
+             "2"], 2, "from 5 to 600 s")
     bad = os.path.join(tmp, "bad-criteria.ini")
     with open(bad, "w") as f:
         f.write("[readiness]\nhop_count = 0\n")
@@ -204,7 +266,7 @@ def case_refuse(tmp):
             "has no [readiness] section")
     refused(["test", "hop", "--patient", "RT-2", "--sim", "--criteria",
              os.path.join(tmp, "missing.ini")], 1, "cannot read --criteria")
-    refused(["test", "balance", "--patient", "RT-2"], 2, "give --sim")
+    refused(["test", "balance", "--patient", "RT-2"], 2, "give one of --sim")
     refused(["test", "balance", "--patient", "RT-2", "--sim", "--form", "good"], 2,
             "calf-raise and squat")
     refused(["test", "balance", "--patient", "NOBODY", "--sim"], 1, "no patient 'NOBODY'")
@@ -218,7 +280,7 @@ def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "clinic"
     with tempfile.TemporaryDirectory(prefix="gc-ready-") as tmp:
         {"plain": case_plain, "clinic": case_clinic, "refuse": case_refuse,
-         "criteria": case_criteria}[case](tmp)
+         "criteria": case_criteria, "port": case_port}[case](tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

@@ -155,11 +155,11 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     /* every decision with its reason */
     rd_heading(&d, "Timeline: every gate decision and why");
     static const struct col tc[] = {
-        {"Date", NULL, 76, AL_LEFT},
+        {"Date", NULL, 86, AL_LEFT}, /* wide enough for a bold date and time */
         {"Session", NULL, 34, AL_LEFT},
-        {"Step", NULL, 48, AL_LEFT},
+        {"Step", NULL, 44, AL_LEFT},
         {"Decision", NULL, 50, AL_LEFT},
-        {"Reason", NULL, CONTENT_W - 208, AL_LEFT},
+        {"Reason", NULL, CONTENT_W - 214, AL_LEFT},
     };
     const size_t ntc = sizeof tc / sizeof tc[0];
     rd_table_header(&d, tc, ntc);

@@ -544,6 +544,7 @@ static void footprint_step(struct gait *g, struct stance *st, double contact_s)
         .period_s = g->period_s,
         .contact_s = contact_s,
         .impact = (s->flags & GAIT_STEP_IMPACT) != 0,
+        .force_n = st->buf,
         .belt_given_mps = g->cfg.belt_speed_mps,
     };
     struct footprint_out fo;

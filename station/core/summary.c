@@ -103,6 +103,26 @@ double summary_belt_speed_ci(const struct gait_step *steps, size_t n, size_t *n_
     return belt_speed_stats(steps, n, n_used, NULL, ci95_mps);
 }
 
+void summary_recent_footprint(const struct gait_step *steps, size_t n, double belt_mps,
+                              double *length_m, double *width_m)
+{
+    double len[SUMMARY_RECENT_STEPS], wid[SUMMARY_RECENT_STEPS];
+    size_t nl = 0, nw = 0;
+    size_t a = n > SUMMARY_RECENT_STEPS ? n - SUMMARY_RECENT_STEPS : 0;
+    for (size_t i = a; i < n; i++) {
+        const struct gait_step *s = &steps[i];
+        double l = s->step_length_m;
+        if (belt_mps > 0 && isfinite(l))
+            l += (belt_mps - s->length_speed_mps) * s->step_ms / 1000.0;
+        if (isfinite(l))
+            len[nl++] = l;
+        if (isfinite(s->step_width_m))
+            wid[nw++] = s->step_width_m;
+    }
+    *length_m = nl ? stats_median_small(len, nl) : NAN;
+    *width_m = nw ? stats_median_small(wid, nw) : NAN;
+}
+
 size_t summary_speed_minutes(const struct gait_step *steps, size_t n, double t0_s,
                              struct summary_minute *out, size_t cap)
 {

@@ -59,6 +59,16 @@ struct summary_minute {
 size_t summary_speed_minutes(const struct gait_step *steps, size_t n, double t0_s,
                              struct summary_minute *out, size_t cap);
 
+/* The live step length and width (the therapist panel, 'ctl get
+ * status'): medians over the last SUMMARY_RECENT_STEPS steps (about 7 s
+ * of running at 170 steps/min) of those that have one, NAN when none.
+ * belt_mps > 0: the lengths at that speed (the entered one) instead of
+ * the one each step used (gait_step.length_speed_mps); 0 or NAN: as the
+ * steps have them. */
+#define SUMMARY_RECENT_STEPS 20
+void summary_recent_footprint(const struct gait_step *steps, size_t n, double belt_mps,
+                              double *length_m, double *width_m);
+
 /* Median of the finite per-step cadences, NAN if none. */
 double summary_median_cadence(const struct gait_step *steps, size_t n);
 

@@ -348,9 +348,38 @@ static void speed_minutes(void)
     free(txt);
 }
 
+/* The live step length and width: medians of the last 20 steps, the
+ * lengths moved to an entered speed. */
+static void recent_footprint(void)
+{
+    struct gait_step st[30];
+    for (int i = 0; i < 30; i++) {
+        gait_step_clear(&st[i]);
+        st[i].step_ms = 350;
+        st[i].length_speed_mps = 2.9;
+        /* the first 10 (not among the last 20) far off */
+        st[i].step_length_m = i < 10 ? 5.0 : 1.0 + 0.001 * i;
+        st[i].step_width_m = i < 10 ? 1.0 : 0.10 + 0.001 * (i % 3);
+    }
+    st[29].step_length_m = NAN; /* the newest step has none yet */
+    double len, wid;
+    summary_recent_footprint(st, 30, 0.0, &len, &wid);
+    /* lengths of steps 10..28: 1.010..1.028, median 1.019 */
+    CHECK_NEAR(len, 1.019, 1e-12);
+    CHECK_NEAR(wid, 0.101, 1e-12);
+    /* at 3.2 m/s entered: + (3.2 - 2.9) x 0.35 s */
+    summary_recent_footprint(st, 30, 3.2, &len, &wid);
+    CHECK_NEAR(len, 1.019 + 0.3 * 0.35, 1e-12);
+    summary_recent_footprint(st, 30, NAN, &len, &wid);
+    CHECK_NEAR(len, 1.019, 1e-12);
+    summary_recent_footprint(st, 0, 3.0, &len, &wid);
+    CHECK(isnan(len) && isnan(wid));
+}
+
 int main(void)
 {
     belt_speed_ci();
+    recent_footprint();
     speed_minutes();
     known_steps();
     nothing_known();

@@ -281,8 +281,8 @@ static void draw_phase_lengths(struct doc *d, const struct report_record *r,
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     rd_text_at(cr, x, d->y + 8, AL_LEFT, "Step length and width per phase");
     /* right edges of the number columns */
-    const double c_n = x + 0.30 * w, c_len = x + 0.50 * w, c_wid = x + 0.665 * w,
-                 c_v = x + 0.83 * w, c_rear = x + w;
+    const double c_n = x + 0.27 * w, c_len = x + 0.47 * w, c_wid = x + 0.655 * w,
+                 c_v = x + 0.82 * w, c_rear = x + w;
     double y = d->y + 24;
     rd_font(cr, 6.0, true);
     rd_text_at(cr, x, y, AL_LEFT, "phase");

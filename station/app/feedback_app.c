@@ -718,14 +718,17 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
     struct feedback_app_treadmill tr;
     feedback_app_get_treadmill(app, &tr);
     if (!strcmp(key, "status")) {
-        char tm[224], sp[32], inc[32], dk[32], ci[32];
+        char tm[400], sp[32], inc[32], dk[32], ci[32], sl[32], sw[32];
         fmt_num(sp, sizeof sp, 2, false, tr.speed_mps);
         fmt_num(inc, sizeof inc, 1, false, tr.incline_pct);
         fmt_num(dk, sizeof dk, 2, false, tr.deck_speed_mps);
         fmt_num(ci, sizeof ci, 2, false, tr.deck_speed_ci95_mps);
-        snprintf(tm, sizeof tm, " speed=%s incline=%s deck-speed=%s deck-speed-ci95=%s "
-                 "deck-speed-steps=%u speed-check=%s", sp, inc, dk, ci, tr.deck_speed_steps,
-                 tr.speed_check);
+        fmt_num(sl, sizeof sl, 3, false, tr.step_length_m);
+        fmt_num(sw, sizeof sw, 3, false, tr.step_width_m);
+        snprintf(tm, sizeof tm,
+                 " speed=%s incline=%s deck-speed=%s deck-speed-ci95=%s "
+                 "deck-speed-steps=%u speed-check=%s step-length=%s step-width=%s",
+                 sp, inc, dk, ci, tr.deck_speed_steps, tr.speed_check, sl, sw);
         fmt_num(a, sizeof a, 1, false, t->cadence_spm);
         fmt_num(b, sizeof b, 1, false, v->cadence_spm);
         fmt_num(c, sizeof c, 3, false, sv.share_in_band);
@@ -1252,6 +1255,15 @@ static void build_model(struct feedback_app *app, struct display_model *m)
         snprintf(m->treadmill, sizeof m->treadmill, "%s%s%s%s", e, dk,
                  dk[0] && !m->treadmill_warn ? ")" : "", inc);
     }
+    if (isfinite(tr.step_length_m) || isfinite(tr.step_width_m)) {
+        char l[24] = "-", w[24] = "-";
+        if (isfinite(tr.step_length_m))
+            snprintf(l, sizeof l, "%.2f m", tr.step_length_m);
+        if (isfinite(tr.step_width_m))
+            snprintf(w, sizeof w, "%.1f cm", 100 * tr.step_width_m);
+        snprintf(m->footprint, sizeof m->footprint, "Step length %s, width %s (last %d steps)", l,
+                 w, SUMMARY_RECENT_STEPS);
+    }
     snprintf(m->patient, sizeof m->patient, "%s", app->patient);
     snprintf(m->note, sizeof m->note, "%s", app->note);
     snprintf(m->alert, sizeof m->alert, "%s", app->alert);
@@ -1343,6 +1355,8 @@ void feedback_app_get_treadmill(const struct feedback_app *app, struct feedback_
     bool deck = t->deck_speed_steps > 0 && isfinite(app->status.deck_speed_mps);
     t->deck_speed_mps = deck ? app->status.deck_speed_mps : NAN;
     t->deck_speed_ci95_mps = deck ? app->status.deck_speed_ci95_mps : NAN;
+    t->step_length_m = app->status.step_length_m > 0 ? app->status.step_length_m : NAN;
+    t->step_width_m = app->status.step_width_m > 0 ? app->status.step_width_m : NAN;
     if (!deck || !isfinite(t->speed_mps) || t->deck_speed_steps < FEEDBACK_APP_DECK_MIN_STEPS)
         t->speed_check = "unknown";
     else if (fabs(t->deck_speed_mps - t->speed_mps) > SUMMARY_SPEED_DISAGREE_FRAC * t->speed_mps)
@@ -1356,6 +1370,7 @@ void feedback_app_status_from_live(const struct live_snapshot *s, struct feedbac
     static const char *const states[] = {"connecting", "streaming", "silent", "lost", "ended"};
     memset(st, 0, sizeof *st);
     st->deck_speed_mps = st->deck_speed_ci95_mps = NAN;
+    st->step_length_m = st->step_width_m = NAN;
     st->t_session_s = s->t_session_s;
     st->cadence_spectral_spm = s->gait.cadence_spectral_spm;
     st->link_ok = s->link_state == LIVE_LINK_STREAMING;

@@ -77,6 +77,11 @@ struct feedback_app_status {
      * m/s, its 95 % interval, its steps; NAN / 0 until known. */
     double deck_speed_mps, deck_speed_ci95_mps;
     unsigned deck_speed_steps;
+    /* Live step length and width (summary_recent_footprint: medians of the
+     * last SUMMARY_RECENT_STEPS steps, lengths at the entered speed when
+     * there is one; run_session.c, with the deck's estimate), m; NAN or 0
+     * = unknown. */
+    double step_length_m, step_width_m;
 };
 
 /* The treadmill as the PT entered it (--speed/--incline, 'ctl set speed',
@@ -86,6 +91,7 @@ struct feedback_app_treadmill {
     double speed_since_s;          /* session time the entered speed was last set (0) */
     double deck_speed_mps, deck_speed_ci95_mps; /* as in the status; NAN unknown */
     unsigned deck_speed_steps;
+    double step_length_m, step_width_m; /* as in the status; NAN unknown */
     /* "ok", "disagrees" (the deck and the entered speed are more than
      * SUMMARY_SPEED_DISAGREE_FRAC apart, with at least
      * FEEDBACK_APP_DECK_MIN_STEPS steps), or "unknown" */

@@ -79,6 +79,7 @@ struct run_session {
     size_t deck_steps;
     int64_t next_deck_ms;
     double deck_since_s; /* the estimate's first step time (the entered speed's) */
+    double step_length_m, step_width_m; /* summary_recent_footprint, with the deck's */
     const char *belt_check; /* last check printed */
     double next_belt_line_s;
     char shoe[STORE_SHOE_MAX];
@@ -455,6 +456,7 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     rs->o = o;
     rs->lv = lv;
     rs->bw_sent_n = NAN;
+    rs->step_length_m = rs->step_width_m = NAN;
     snprintf(rs->record_path, sizeof rs->record_path, "%s", src->record_path);
     snprintf(rs->calib_line, sizeof rs->calib_line, "calibration: %.80s",
              src->calib_desc[0] ? src->calib_desc : "none (nominal scale)");
@@ -621,7 +623,8 @@ static void keep_step(struct run_session *rs, const struct gait_step *s)
 }
 
 /* The deck's belt speed over the steps since the entered speed last
- * changed (summary_belt_speed_ci: the figure `station analyze` gives). */
+ * changed (summary_belt_speed_ci: the figure `station analyze` gives),
+ * and the live step length and width (summary_recent_footprint). */
 static void deck_estimate(struct run_session *rs)
 {
     struct feedback_app_treadmill tr;
@@ -632,6 +635,9 @@ static void deck_estimate(struct run_session *rs)
         a--;
     rs->deck_mps = summary_belt_speed_ci(rs->steps + a, rs->n_steps - a, &rs->deck_steps,
                                          &rs->deck_ci95_mps);
+    /* the live step length (at the entered speed when there is one) and width */
+    summary_recent_footprint(rs->steps, rs->n_steps, tr.speed_mps, &rs->step_length_m,
+                             &rs->step_width_m);
 }
 
 /* The terminal's "treadmill:" line: when the deck and the entered speed
@@ -702,6 +708,8 @@ static int rs_poll(void *user, struct live *lv)
         st.deck_speed_mps = rs->deck_mps;
         st.deck_speed_ci95_mps = rs->deck_ci95_mps;
         st.deck_speed_steps = (unsigned)rs->deck_steps;
+        st.step_length_m = rs->step_length_m;
+        st.step_width_m = rs->step_width_m;
         quit = feedback_app_frame(rs->fb, &st);
         rs->next_frame_ms = now + rs->frame_ms;
         struct feedback_app_treadmill tr;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "footprint.h"
 #include "gc_error.h"
 #include "stats.h"
 #include "units.h"
@@ -579,7 +580,9 @@ struct dsp *dsp_new(const struct dsp_config *cfg, int *err)
     if (err == NULL)
         err = &dummy;
     *err = GC_OK;
-    if (cfg == NULL || cfg->hello.rate_hz == 0) {
+    if (cfg == NULL || cfg->hello.rate_hz == 0 ||
+        !(cfg->belt_speed_mps == 0 || (cfg->belt_speed_mps >= FOOTPRINT_SPEED_MIN_MPS &&
+                                       cfg->belt_speed_mps <= FOOTPRINT_SPEED_MAX_MPS))) {
         *err = GC_ERR_ARG;
         return NULL;
     }
@@ -592,6 +595,7 @@ struct dsp *dsp_new(const struct dsp_config *cfg, int *err)
     struct gait_config gc;
     gait_config_default(&gc, cfg->hello.rate_hz);
     gc.mass_kg = cfg->mass_kg > 0 ? cfg->mass_kg : 0;
+    gc.belt_speed_mps = cfg->belt_speed_mps > 0 ? cfg->belt_speed_mps : 0;
     d->g = gait_new(&gc);
     if (d->g == NULL) {
         *err = GC_ERR_NOMEM;

@@ -175,12 +175,16 @@ struct dsp_config {
     struct deck_cal cal;    /* calibration in use */
     double mass_kg;         /* > 0: body weight = mass x g; 0 = estimated from the data */
     double seconds;         /* session ends when session time reaches this; 0 = never */
+    double belt_speed_mps;  /* the treadmill's entered speed for step lengths
+                             * (gait_config.belt_speed_mps); 0 = the deck's estimate;
+                             * else FOOTPRINT_SPEED_MIN_MPS..MAX_MPS */
 };
 
 struct dsp;
 
 /* Allocates the object, the gait pipeline and its FFTW plans.  Returns NULL
- * with *err = GC_ERR_ARG (rate 0, unusable calibration) or GC_ERR_NOMEM. */
+ * with *err = GC_ERR_ARG (rate 0, unusable calibration, belt speed out of
+ * range) or GC_ERR_NOMEM. */
 struct dsp *dsp_new(const struct dsp_config *cfg, int *err);
 void dsp_free(struct dsp *d);
 

@@ -50,6 +50,9 @@ struct display_model {
      * treadmill_warn: they disagree (red) */
     char treadmill[96];
     bool treadmill_warn;
+    /* live step length and width, the panel's line after the treadmill's
+     * ("Step length 1.02 m, width 11.5 cm (last 20 steps)"); "" none */
+    char footprint[64];
     double volume;           /* 0..1 */
     char cue_set[16];
     bool align;              /* metronome phase-aligned to steps */

@@ -37,7 +37,12 @@ GC_MUST_CHECK int report_session_csv(const struct report_record *r, const char *
                                      const char *store_path, struct gc_diag *diag);
 
 /* Session summary JSON: session facts, per-phase figures (numbers rounded
- * as printed, plus exact values), target changes, markers. */
+ * as printed, plus exact values), target changes, markers, and "gait": the
+ * figures of the report's Gait page replayed from the raw recording
+ * (report_gait.h: step length and width, the speed lengths used, the
+ * deck's belt speed with its 95 % interval, whole and per minute, and
+ * rearfoot_share per side, whole and per phase); "available": false with
+ * "why" when the recording cannot be used. */
 GC_MUST_CHECK int report_session_json(const struct report_record *r, const char *json_path,
                                       const char *store_path, struct gc_diag *diag);
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "report_doc.h"
+#include "report_gait.h"
 #include "steps_csv.h"
 #include "summary.h"
 
@@ -167,6 +168,67 @@ static void json_targets(cJSON *o, const struct session_targets *t)
     cJSON_AddStringToObject(o, "feedback", plan_feedback_name(t->feedback));
 }
 
+static void json_rear(cJSON *o, const double share[3])
+{
+    cJSON *rs = cJSON_AddObjectToObject(o, "rearfoot_share");
+    if (!rs)
+        return;
+    json_fig(rs, "all", share[REPORT_GAIT_ALL], 3);
+    json_fig(rs, "left", share[REPORT_GAIT_LEFT], 3);
+    json_fig(rs, "right", share[REPORT_GAIT_RIGHT], 3);
+}
+
+/* The Gait page's figures (report_gait.h), replayed from the recording. */
+static int json_gait(cJSON *root, const struct report_record *r, struct gc_diag *diag)
+{
+    struct report_gait *g = calloc(1, sizeof *g); /* ~70 kB: not on the stack */
+    if (!g)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory for the gait figures");
+    int rc = report_gait_load(r, g, diag);
+    cJSON *o = rc == GC_OK ? cJSON_AddObjectToObject(root, "gait") : NULL;
+    if (o) {
+        cJSON_AddBoolToObject(o, "available", g->available);
+        cJSON_AddStringToObject(o, g->available ? "note" : "why", g->why);
+    }
+    if (o && g->available) {
+        cJSON_AddStringToObject(o, "step_length_speed",
+                                isfinite(g->length_speed_mps) ? "entered" : "deck");
+        json_fig(o, "step_length_speed_mps", g->length_speed_mps, 2);
+        json_fig(o, "speed_mps", g->speed_mps, 3);
+        json_fig(o, "speed_ci95_mps", g->speed_ci95_mps, 3);
+        cJSON_AddNumberToObject(o, "speed_steps", (double)g->speed_steps);
+        cJSON *pm = cJSON_AddArrayToObject(o, "speed_per_minute");
+        for (size_t i = 0; pm && i < g->n_minutes; i++) {
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddNumberToObject(m, "minute", (double)g->minutes[i].minute);
+            json_fig(m, "speed_mps", g->minutes[i].speed_mps, 3);
+            json_fig(m, "ci95_mps", g->minutes[i].ci95_mps, 3);
+            cJSON_AddNumberToObject(m, "steps", (double)g->minutes[i].steps);
+            cJSON_AddItemToArray(pm, m);
+        }
+        json_fig(o, "step_length_left_m", g->length_side_m[0], 3);
+        json_fig(o, "step_length_right_m", g->length_side_m[1], 3);
+        json_rear(o, g->rearfoot_share);
+        cJSON *ph = cJSON_AddArrayToObject(o, "phases");
+        for (size_t i = 0; ph && i < g->n_phases && i < r->n_phases; i++) {
+            const struct report_gait_phase *p = &g->phases[i];
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddStringToObject(m, "name", r->phases[i].name);
+            cJSON_AddNumberToObject(m, "steps_length", (double)p->n_length);
+            json_fig(m, "step_length_m", p->length_m, 3);
+            json_fig(m, "step_length_sd_m", p->length_sd_m, 3);
+            json_fig(m, "step_width_m", p->width_m, 3);
+            json_fig(m, "step_width_sd_m", p->width_sd_m, 3);
+            json_fig(m, "speed_mps", p->speed_mps, 3);
+            json_rear(m, p->rearfoot_share);
+            cJSON_AddItemToArray(ph, m);
+        }
+    }
+    report_gait_free(g);
+    free(g);
+    return rc;
+}
+
 int report_session_json(const struct report_record *rec, const char *json_path,
                         const char *store_path, struct gc_diag *diag)
 {
@@ -270,6 +332,11 @@ int report_session_json(const struct report_record *rec, const char *json_path,
         if (r.markers[i].source[0])
             cJSON_AddStringToObject(o, "source", r.markers[i].source);
         cJSON_AddItemToArray(mk, o);
+    }
+    int grc = json_gait(root, &r, diag);
+    if (grc != GC_OK) {
+        cJSON_Delete(root);
+        return grc;
     }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);

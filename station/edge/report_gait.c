@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "dsp.h"
+#include "footprint.h"
 #include "packet.h"
 #include "recording.h"
 #include "sha256_file.h"
@@ -21,6 +22,7 @@ struct foot {
     int phase;
     int side; /* 0 L, 1 R */
     double length_m, width_m, speed_mps;
+    enum gait_strike strike;
 };
 
 double report_gait_si(double left, double right)
@@ -37,6 +39,9 @@ void report_gait_free(struct report_gait *g)
     free(g->phases);
     g->phases = NULL;
     g->n_phases = 0;
+    free(g->minutes);
+    g->minutes = NULL;
+    g->n_minutes = 0;
 }
 
 /* The stored step of this index (stored steps are in index order). */
@@ -112,7 +117,27 @@ static void mean_sd(const double *v, size_t n, double *mean, double *sd)
     *sd = n > 1 ? sqrt(s2 / (double)(n - 1)) : NAN;
 }
 
-/* Per phase length, width and speed; per side length. */
+/* Rearfoot share of the feet of phase p (-1: every phase): [all, L, R]. */
+static void rear_share(const struct foot *f, size_t n, int p, double share[3], size_t known[3])
+{
+    size_t rear[3] = {0, 0, 0};
+    known[0] = known[1] = known[2] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((p >= 0 && f[i].phase != p) || f[i].strike == GAIT_STRIKE_UNKNOWN)
+            continue;
+        bool r = f[i].strike == GAIT_STRIKE_REAR;
+        known[REPORT_GAIT_ALL]++;
+        rear[REPORT_GAIT_ALL] += r;
+        if (f[i].side >= 0) {
+            known[1 + f[i].side]++;
+            rear[1 + f[i].side] += r;
+        }
+    }
+    for (int k = 0; k < 3; k++)
+        share[k] = known[k] ? (double)rear[k] / (double)known[k] : NAN;
+}
+
+/* Per phase length, width, speed and strike; per side length. */
 static int phase_figures(struct report_gait *g, const struct foot *f, size_t n)
 {
     double *v = malloc((n ? n : 1) * sizeof *v);
@@ -137,7 +162,9 @@ static int phase_figures(struct report_gait *g, const struct foot *f, size_t n)
             if (f[i].phase == (int)p && isfinite(f[i].speed_mps))
                 v[m++] = f[i].speed_mps;
         ph->speed_mps = stats_median_inplace(v, m);
+        rear_share(f, n, (int)p, ph->rearfoot_share, ph->n_strike);
     }
+    rear_share(f, n, -1, g->rearfoot_share, g->n_strike);
     for (int s = 0; s < 2; s++) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
@@ -156,12 +183,46 @@ struct replay {
     struct stance_curve *sc;
     struct foot *feet;
     size_t n_feet, cap_feet;
+    struct gait_step *steps; /* every replayed step, for the belt speed */
+    size_t n_steps, cap_steps;
     int rc;
 };
+
+static void keep_step(struct replay *rp, const struct gait_step *st)
+{
+    if (rp->n_steps == rp->cap_steps) {
+        size_t nc = rp->cap_steps ? 2 * rp->cap_steps : 1024;
+        struct gait_step *ns = realloc(rp->steps, nc * sizeof *ns);
+        if (!ns) {
+            rp->rc = GC_ERR_NOMEM;
+            return;
+        }
+        rp->steps = ns;
+        rp->cap_steps = nc;
+    }
+    rp->steps[rp->n_steps++] = *st;
+}
+
+/* The deck's belt speed of the whole session and per minute since its
+ * start (summary.h). */
+static int speed_figures(struct report_gait *g, const struct replay *rp, double t0_s)
+{
+    g->speed_mps =
+        summary_belt_speed_ci(rp->steps, rp->n_steps, &g->speed_steps, &g->speed_ci95_mps);
+    size_t nm = summary_speed_minutes(rp->steps, rp->n_steps, t0_s, NULL, 0);
+    if (!nm)
+        return GC_OK;
+    g->minutes = malloc(nm * sizeof *g->minutes);
+    if (!g->minutes)
+        return GC_ERR_NOMEM;
+    g->n_minutes = summary_speed_minutes(rp->steps, rp->n_steps, t0_s, g->minutes, nm);
+    return GC_OK;
+}
 
 static void on_step(struct replay *rp, const struct gait_step *st)
 {
     rp->g->steps_replayed++;
+    keep_step(rp, st);
     const struct session_step *ss = stored_step(rp->r, st->index);
     if (!ss || !(fabs(ss->step.t_ic_s - st->t_ic_s) <= REPORT_GAIT_MATCH_S) ||
         ss->step.side != st->side)
@@ -192,6 +253,7 @@ static void on_step(struct replay *rp, const struct gait_step *st)
         .length_m = st->step_length_m,
         .width_m = st->step_width_m,
         .speed_mps = st->speed_mps,
+        .strike = st->strike,
     };
 }
 
@@ -212,6 +274,13 @@ static int replay(const struct report_record *r, struct report_gait *g, const ch
     struct rec_reader *rd = NULL;
     struct dsp_config cfg;
     int rc = rr && out ? replay_config(path, &cfg, rr) : GC_ERR_NOMEM;
+    /* step lengths at the entered treadmill speed when there is one */
+    double entered = r->cond.speed_mps;
+    if (isfinite(entered) && entered >= FOOTPRINT_SPEED_MIN_MPS &&
+        entered <= FOOTPRINT_SPEED_MAX_MPS) {
+        cfg.belt_speed_mps = entered;
+        g->length_speed_mps = entered;
+    }
     if (rc == GC_OK) {
         int err = GC_OK;
         d = dsp_new(&cfg, &err);
@@ -271,6 +340,8 @@ static int replay(const struct report_record *r, struct report_gait *g, const ch
         }
     if (rc == GC_OK)
         rc = phase_figures(g, rp.feet, rp.n_feet);
+    if (rc == GC_OK)
+        rc = speed_figures(g, &rp, r->ss.t0_sensor_s);
     if (rc < 0 && rc != GC_ERR_NOMEM && !g->why[0])
         snprintf(g->why, sizeof g->why,
                  "The raw recording of this session (%.500s) could not be replayed (%s), " OMITTED
@@ -280,6 +351,7 @@ static int replay(const struct report_record *r, struct report_gait *g, const ch
     stance_curve_free(rp.sc);
     dsp_free(d);
     free(rp.feet);
+    free(rp.steps);
     free(out);
     free(rr);
     return rc;
@@ -290,6 +362,9 @@ int report_gait_load(const struct report_record *r, struct report_gait *out, str
     memset(out, 0, sizeof *out);
     out->body_weight_n = NAN;
     out->length_side_m[0] = out->length_side_m[1] = NAN;
+    out->length_speed_mps = out->speed_mps = out->speed_ci95_mps = NAN;
+    for (int k = 0; k < 3; k++)
+        out->rearfoot_share[k] = NAN;
     if (r->n_phases) {
         out->phases = calloc(r->n_phases, sizeof *out->phases);
         if (!out->phases)

@@ -16,8 +16,12 @@
  * Replayed steps are tied to the stored ones by step index (the replay of
  * the same recording gives the live session's steps; a step whose IC
  * differs by more than REPORT_GAIT_MATCH_S from the stored one is not
- * used): that gives each its phase.  Curve groups: REPORT_GAIT_BASELINE
- * (baseline phases) and REPORT_GAIT_REST (training, retention, run and walk
+ * used): that gives each its phase.  Step lengths follow the treadmill
+ * speed the PT entered when the session has one (length_speed_mps), so
+ * they can differ from the live session's (which used the deck's
+ * estimate); the steps, their times and strikes do not change with it.
+ * Curve groups: REPORT_GAIT_BASELINE (baseline phases) and
+ * REPORT_GAIT_REST (training, retention, run and walk
  * phases); weigh-in and steps outside the plan are left out.
  *
  * Ownership: the caller owns *out; report_gait_free releases its arrays.
@@ -35,6 +39,7 @@
 #include "gc_error.h"
 #include "report_record.h"
 #include "stance_curve.h"
+#include "summary.h"
 
 #define REPORT_GAIT_BASELINE 0
 #define REPORT_GAIT_REST     1
@@ -42,12 +47,20 @@
 #define REPORT_GAIT_MATCH_S  0.001
 #define REPORT_GAIT_WHY_LEN  800
 
+/* Rearfoot share of the steps with a strike (gait_step.strike): [0] both
+ * sides, [1] left, [2] right; NAN where no step has one. */
+#define REPORT_GAIT_ALL   0
+#define REPORT_GAIT_LEFT  1
+#define REPORT_GAIT_RIGHT 2
+
 /* Step length and width of one phase (replayed steps of that phase). */
 struct report_gait_phase {
     size_t n_length, n_width;
     double length_m, length_sd_m; /* mean, SD (n - 1); NAN if none / < 2 */
     double width_m, width_sd_m;
     double speed_mps; /* median of the steps' belt speed estimates; NAN if none */
+    double rearfoot_share[3];
+    size_t n_strike[3];
 };
 
 struct report_gait {
@@ -64,6 +77,20 @@ struct report_gait {
     struct report_gait_phase *phases; /* one per r->phases, same order */
     size_t n_phases;
     double length_side_m[2]; /* mean step length ending on each side (L, R), every phase */
+    /* The speed step lengths use: the treadmill's speed entered for the
+     * session (store_conditions.speed_mps, the one in force at its end,
+     * given to the replay as dsp_config.belt_speed_mps) when there is
+     * one, else the deck's running estimate (gait.h); NAN = the deck's. */
+    double length_speed_mps;
+    /* every phase's steps (weigh-in and steps outside the plan left out) */
+    double rearfoot_share[3];
+    size_t n_strike[3];
+    /* The deck's belt speed over every replayed step, its 95 % interval
+     * and per minute since the session start (summary.h; malloc'd). */
+    double speed_mps, speed_ci95_mps;
+    size_t speed_steps;
+    struct summary_minute *minutes;
+    size_t n_minutes;
     size_t steps_replayed, steps_matched, steps_skipped;
     size_t steps_walk; /* matched steps taken walking (GAIT_STEP_WALK) */
 };

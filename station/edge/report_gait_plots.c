@@ -260,8 +260,19 @@ static void draw_butterfly(struct doc *d, const struct report_gait *g, double x,
              grp == REPORT_GAIT_BASELINE ? "baseline" : "phases after the weigh-in and baseline");
 }
 
-/* Step length, width and belt speed per phase, to the right of the
- * butterfly. */
+/* "98/100": the rearfoot share of the left and right steps, %. */
+static void rear_cell(char *buf, size_t cap, const double share[3])
+{
+    char l[8] = "-", r[8] = "-";
+    if (isfinite(share[REPORT_GAIT_LEFT]))
+        snprintf(l, sizeof l, "%.0f", 100 * share[REPORT_GAIT_LEFT]);
+    if (isfinite(share[REPORT_GAIT_RIGHT]))
+        snprintf(r, sizeof r, "%.0f", 100 * share[REPORT_GAIT_RIGHT]);
+    snprintf(buf, cap, "%s/%s", l, r);
+}
+
+/* Step length, width, belt speed and strike per phase, to the right of
+ * the butterfly. */
 static void draw_phase_lengths(struct doc *d, const struct report_record *r,
                                const struct report_gait *g, double x, double w)
 {
@@ -270,21 +281,24 @@ static void draw_phase_lengths(struct doc *d, const struct report_record *r,
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     rd_text_at(cr, x, d->y + 8, AL_LEFT, "Step length and width per phase");
     /* right edges of the number columns */
-    const double c_n = x + 0.36 * w, c_len = x + 0.60 * w, c_wid = x + 0.81 * w, c_v = x + w;
+    const double c_n = x + 0.27 * w, c_len = x + 0.47 * w, c_wid = x + 0.655 * w,
+                 c_v = x + 0.82 * w, c_rear = x + w;
     double y = d->y + 24;
-    rd_font(cr, 6.5, true);
+    rd_font(cr, 6.0, true);
     rd_text_at(cr, x, y, AL_LEFT, "phase");
     rd_text_at(cr, c_n, y, AL_RIGHT, "steps");
     rd_text_at(cr, c_len, y, AL_RIGHT, "length (m)");
     rd_text_at(cr, c_wid, y, AL_RIGHT, "width (cm)");
     rd_text_at(cr, c_v, y, AL_RIGHT, "belt (m/s)");
+    rd_text_at(cr, c_rear, y, AL_RIGHT, "rear L/R %");
     y += 3;
     cairo_set_line_width(cr, 0.4);
     cairo_move_to(cr, x, y);
     cairo_line_to(cr, x + w, y);
     cairo_stroke(cr);
     y += 9;
-    rd_font(cr, 6.5, false);
+    rd_font(cr, 6.0, false);
+    char rear[24];
     for (size_t i = 0; i < g->n_phases && i < r->n_phases; i++) {
         const struct report_gait_phase *ph = &g->phases[i];
         if (!r->phases[i].started || r->phases[i].kind == PLAN_KIND_WEIGH_IN)
@@ -297,20 +311,45 @@ static void draw_phase_lengths(struct doc *d, const struct report_record *r,
         snprintf(wid, sizeof wid, isfinite(ph->width_m) ? "%.1f \xc2\xb1 %.1f" : "-",
                  100 * ph->width_m, isfinite(ph->width_sd_m) ? 100 * ph->width_sd_m : 0.0);
         snprintf(spd, sizeof spd, isfinite(ph->speed_mps) ? "%.2f" : "-", ph->speed_mps);
+        rear_cell(rear, sizeof rear, ph->rearfoot_share);
         rd_text_at(cr, x, y, AL_LEFT, name);
         rd_textf(cr, c_n, y, AL_RIGHT, "%zu", ph->n_length);
         rd_text_at(cr, c_len, y, AL_RIGHT, len);
         rd_text_at(cr, c_wid, y, AL_RIGHT, wid);
         rd_text_at(cr, c_v, y, AL_RIGHT, spd);
+        rd_text_at(cr, c_rear, y, AL_RIGHT, rear);
         y += 10;
     }
+    rear_cell(rear, sizeof rear, g->rearfoot_share);
+    rd_font(cr, 6.0, true);
+    rd_text_at(cr, x, y, AL_LEFT, "every phase");
+    if (isfinite(g->speed_mps))
+        rd_textf(cr, c_v, y, AL_RIGHT, "%.2f", g->speed_mps);
+    rd_text_at(cr, c_rear, y, AL_RIGHT, rear);
+    y += 4;
+    char speed[160];
+    if (isfinite(g->length_speed_mps))
+        snprintf(speed, sizeof speed, "the treadmill speed entered for this session, %.2f m/s",
+                 g->length_speed_mps);
+    else
+        snprintf(speed, sizeof speed,
+                 "the deck's estimate (no treadmill speed was entered for this session)");
+    char ci[80] = "";
+    if (isfinite(g->speed_ci95_mps))
+        snprintf(ci, sizeof ci, " %.3f \xc2\xb1 %.3f m/s, 95 %% interval over %zu steps",
+                 g->speed_mps, g->speed_ci95_mps, g->speed_steps);
+    char note[900];
+    snprintf(note, sizeof note,
+             "Mean \xc2\xb1 SD per phase.  Length = belt speed x step time + the change of the "
+             "COP at contact between successive steps; speed used: %s.  Width = |mean ML COP "
+             "of a stance - of the previous one|.  Belt: the deck's estimate from the mid-stance "
+             "COP (median of the phase's steps; every phase%s; footprint.h).  Rear: the share "
+             "of rearfoot landings (an impact peak or shoulder in the force) of the left / right "
+             "steps.",
+             speed, ci);
     rd_font(cr, 6.0, false);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    y = rd_paragraph(cr, x, y + 4, w, 7.5,
-                     "Mean \xc2\xb1 SD per phase.  Length = belt speed x step time + the change "
-                     "of the COP at contact between successive steps; width = |mean ML COP of a "
-                     "stance - of the previous one|; belt speed: the deck's estimate from the "
-                     "mid-stance COP (median of the phase's steps; footprint.h).");
+    y = rd_paragraph(cr, x, y + 8, w, 7.5, note);
     (void)y;
 }
 

@@ -5,10 +5,12 @@ its link health in the record (issue 16), on the simulator.
   live   station run --sim --speed 3.0 --incline 1 --shoe "Pegasus 40"
          (the simulated belt at 3.0 m/s, 5x real time): ctl get status
          shows the entered speed and the deck's estimate (within 3 % of
-         the simulator's belt), speed-check=ok; 'ctl set speed 3.6' is
+         the simulator's belt), speed-check=ok, step-length= (entered
+         speed x step time within 3 %) and step-width=; 'ctl set speed 3.6' is
          stored as a therapist change with its time and the deck and the
          entered speed then disagree (speed-check=disagrees, the terminal's
-         'treadmill:' line says SPEED DISAGREES); a bad speed is refused in
+         'treadmill:' line says SPEED DISAGREES), step-length= follows
+         3.6 m/s; a bad speed is refused in
          one sentence.  The store, the summary JSON, the CSV meta and the
          report text (pdftotext, else the JSON only) carry shoe, speed,
          incline, deck estimate and link totals.  A second session without
@@ -114,6 +116,25 @@ def near(x, want, frac):
     return x is not None and abs(x - want) <= frac * want
 
 
+def check_footprint(st, entered):
+    """ctl get status: the live step length (median of the last 20 steps)
+    is the entered speed x the step time (60 / cadence) within 3 % (the
+    COP's change between contacts is small at a steady pace), the width
+    that of the simulator's feet (6 cm +- 1.5 apart, about 10-15 cm between
+    COP paths)."""
+    def num(k):
+        try:
+            return float(st.get(k, "none"))
+        except ValueError:
+            return None
+    length, width, cad = num("step-length"), num("step-width"), num("cadence")
+    want = entered * 60.0 / cad if cad else None
+    check(want is not None and near(length, want, 0.03),
+          "live step-length=%s m = entered %.1f m/s x step time (%.3f m) within 3 %%"
+          % (length, entered, want or 0))
+    check(width is not None and 0.05 < width < 0.25, "live step-width=%s m" % width)
+
+
 def case_live():
     tmp = tempfile.mkdtemp(prefix="gc-cond-")
     env = env_for(tmp)
@@ -134,6 +155,7 @@ def case_live():
         check(near(deck, BELT, SPEED_TOL),
               "live deck estimate %s m/s within 3 %% of the belt's %.1f" % (deck, BELT))
         check(st.get("speed-check") == "ok", "speed-check=%s (ok)" % st.get("speed-check"))
+        check_footprint(st, 3.0)
         rc, r = ctl(env, "set", "speed", "20")
         check(rc == 2 and r.count(".") >= 1 and "0.5..8 m/s" in r,
               "ctl set speed 20 refused in one sentence (rc %d: %s)" % (rc, r))
@@ -144,6 +166,7 @@ def case_live():
         check(r == "ok speed=3.60", "ctl get speed: %s" % r)
         st = wait_for(env, lambda s: s.get("speed-check") == "disagrees", limit_s=60)
         check(st is not None, "after the speed change the deck and the entered speed disagree")
+        check_footprint(st or {}, 3.6)
         rc, r = ctl(env, "get", "deck-speed")
         check(rc == 0 and "speed-check=disagrees" in r, "ctl get deck-speed: %s" % r)
         m = re.search(r"deck-speed=([0-9.]+)", r)

@@ -290,9 +290,97 @@ static void belt_speed_ci(void)
     CHECK_EQ(n, 0);
 }
 
+/* Per minute: steps grouped by the minute of their IC since t0, each
+ * minute's summary_belt_speed_ci; an empty minute left out; the summary
+ * JSON's speed_per_minute objects and the bare speed_per_minute_mps. */
+static void speed_minutes(void)
+{
+    struct gait_step st[9];
+    const double t[9] = {10, 30, 69.9, 70, 100, 129.9, 250, 260, 270};
+    const double v[9] = {2.9, 3.0, 3.1, 3.3, NAN, 3.5, 2.0, 2.2, 2.1};
+    for (int i = 0; i < 9; i++) {
+        gait_step_clear(&st[i]);
+        st[i].t_ic_s = t[i];
+        st[i].speed_mps = v[i];
+        st[i].strike = GAIT_STRIKE_REAR;
+        st[i].side = i % 2 ? GAIT_SIDE_RIGHT : GAIT_SIDE_LEFT;
+    }
+    struct summary_minute m[4];
+    CHECK_EQ(summary_speed_minutes(st, 9, 10.0, NULL, 0), 3);
+    CHECK_EQ(summary_speed_minutes(st, 9, 10.0, m, 4), 3);
+    /* minute 0: 10, 30, 69.9 s -> 2.9 3.0 3.1: median 3.0, IQR 0.1 */
+    CHECK_EQ(m[0].minute, 0);
+    CHECK_EQ(m[0].steps, 3);
+    CHECK_NEAR(m[0].speed_mps, 3.0, 1e-12);
+    CHECK_NEAR(m[0].ci95_mps, 1.58 * 0.1 / sqrt(3.0), 1e-12);
+    /* minute 1: 70 and 129.9 s with a speed (100 s has none) */
+    CHECK_EQ(m[1].minute, 1);
+    CHECK_EQ(m[1].steps, 2);
+    CHECK_NEAR(m[1].speed_mps, 3.4, 1e-12);
+    /* minutes 2 and 3 had no step; minute 4: 250..270 s */
+    CHECK_EQ(m[2].minute, 4);
+    CHECK_NEAR(m[2].speed_mps, 2.1, 1e-12);
+    /* cap smaller than the minutes: the first ones, the count of all */
+    CHECK_EQ(summary_speed_minutes(st, 9, 10.0, m, 1), 3);
+    CHECK_EQ(summary_speed_minutes(st, 0, 0.0, m, 4), 0);
+    /* a minute whose steps have no speed: NAN, 0 steps */
+    st[6].speed_mps = st[7].speed_mps = st[8].speed_mps = NAN;
+    CHECK_EQ(summary_speed_minutes(st, 9, 10.0, m, 4), 3);
+    CHECK(isnan(m[2].speed_mps) && isnan(m[2].ci95_mps));
+    CHECK_EQ(m[2].steps, 0);
+
+    struct summary_info info = {.input = "x.csv", .rate_hz = 1000, .duration_s = 300};
+    char *txt = summary_json(st, 9, &info);
+    cJSON *root = txt ? cJSON_Parse(txt) : NULL;
+    CHECK(root != NULL);
+    const cJSON *pm = cJSON_GetObjectItemCaseSensitive(root, "speed_per_minute");
+    CHECK(cJSON_GetArraySize(pm) == 3);
+    const cJSON *m1 = cJSON_GetArrayItem(pm, 1);
+    CHECK_NEAR(num(m1, "minute"), 1, 0);
+    CHECK_NEAR(num(m1, "speed_mps"), 3.4, 1e-9);
+    CHECK_NEAR(num(m1, "ci95_mps"), round(1000 * 1.58 * 0.1 / sqrt(2.0)) / 1000, 1e-9);
+    CHECK_NEAR(num(m1, "steps"), 2, 0);
+    CHECK(is_null(cJSON_GetArrayItem(pm, 2), "speed_mps", NULL));
+    const cJSON *bare = cJSON_GetObjectItemCaseSensitive(root, "speed_per_minute_mps");
+    CHECK(cJSON_GetArraySize(bare) == 3);
+    CHECK_NEAR(cJSON_GetArrayItem(bare, 0)->valuedouble, 3.0, 1e-9);
+    cJSON_Delete(root);
+    free(txt);
+}
+
+/* The live step length and width: medians of the last 20 steps, the
+ * lengths moved to an entered speed. */
+static void recent_footprint(void)
+{
+    struct gait_step st[30];
+    for (int i = 0; i < 30; i++) {
+        gait_step_clear(&st[i]);
+        st[i].step_ms = 350;
+        st[i].length_speed_mps = 2.9;
+        /* the first 10 (not among the last 20) far off */
+        st[i].step_length_m = i < 10 ? 5.0 : 1.0 + 0.001 * i;
+        st[i].step_width_m = i < 10 ? 1.0 : 0.10 + 0.001 * (i % 3);
+    }
+    st[29].step_length_m = NAN; /* the newest step has none yet */
+    double len, wid;
+    summary_recent_footprint(st, 30, 0.0, &len, &wid);
+    /* lengths of steps 10..28: 1.010..1.028, median 1.019 */
+    CHECK_NEAR(len, 1.019, 1e-12);
+    CHECK_NEAR(wid, 0.101, 1e-12);
+    /* at 3.2 m/s entered: + (3.2 - 2.9) x 0.35 s */
+    summary_recent_footprint(st, 30, 3.2, &len, &wid);
+    CHECK_NEAR(len, 1.019 + 0.3 * 0.35, 1e-12);
+    summary_recent_footprint(st, 30, NAN, &len, &wid);
+    CHECK_NEAR(len, 1.019, 1e-12);
+    summary_recent_footprint(st, 0, 3.0, &len, &wid);
+    CHECK(isnan(len) && isnan(wid));
+}
+
 int main(void)
 {
     belt_speed_ci();
+    recent_footprint();
+    speed_minutes();
     known_steps();
     nothing_known();
     one_side_and_median();

@@ -203,10 +203,12 @@ static void test_offscreen(void)
     fixture(&m, true);
     shoot(d, &m, "display_panel_1280x720.png");
     /* the treadmill line (issue 17): the entered speed and the deck's, red
-     * when they disagree */
+     * when they disagree; the step length and width line below it */
     snprintf(m.treadmill, sizeof m.treadmill,
              "CHECK SPEED: belt 3.60 m/s, deck 3.00, incline 1.0 %%");
     m.treadmill_warn = true;
+    /* and the live step length and width after it */
+    snprintf(m.footprint, sizeof m.footprint, "Step length 1.06 m, width 12.3 cm (last 20 steps)");
     shoot(d, &m, "display_panel_treadmill_1280x720.png");
     CHECK_EQ(display_resize(d, 800, 600), GC_OK);
     int w, h;

@@ -41,63 +41,20 @@ import sys
 import tempfile
 import time
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-STATION = os.path.join(BIN, "station")
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from gcstation import (STATION, check, ctl, exit_code, pdf_text, run, status,  # noqa: E402
+                       wait_session_time)
+from gcstation import env_for as _env_for  # noqa: E402
 
 
 def env_for(tmp):
-    env = dict(os.environ)
-    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
-               XDG_RUNTIME_DIR=os.environ.get("XDG_RUNTIME_DIR", os.path.join(tmp, "rt")))
-    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
-    env.pop("DISPLAY", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    env.pop("SDL_VIDEODRIVER", None)
-    return env
-
-
-def run(env, *args, timeout=60):
-    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
-                       timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
-
-
-def ctl(env, *args):
-    rc, out, err = run(env, "ctl", *args, timeout=10)
-    return rc, (out + err).strip()
-
-
-def status(env):
-    rc, out = ctl(env, "get", "status")
-    fields = {}
-    for tok in out.split():
-        if "=" in tok:
-            k, v = tok.split("=", 1)
-            fields[k] = v
-    return fields
+    # ctest's runtime folder (one per test) holds the control socket
+    return _env_for(tmp, runtime_dir=False)
 
 
 def start(env, *args):
     return subprocess.Popen([STATION, "run", "--sim", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def wait_session_time(env, t_s, limit_s=120):
-    """Wait until the session clock (ctl get status t=) reaches t_s."""
-    end = time.monotonic() + limit_s
-    while time.monotonic() < end:
-        st = status(env)
-        if "t" in st and float(st["t"]) >= t_s:
-            return float(st["t"])
-        time.sleep(0.1)
-    return None
 
 
 def case_plain(tmp):
@@ -295,8 +252,7 @@ def case_clinic(tmp):
     check(len(live) == len(rows), f"--steps has {len(live)} steps, the store {len(rows)}")
 
     # the PDF says how the session ended and shows the changes
-    txt = subprocess.run(["pdftotext", "-layout", rpt + ".pdf", "-"], capture_output=True,
-                         text=True).stdout
+    txt = pdf_text(rpt + ".pdf")
     check("stopped at 0:4" in txt and "by the PT" in txt, "the report states the stop")
     check("target-cadence=176.0" in txt, "the report's change log shows the PT's target")
     check("retention begins" in txt, "the report's change log shows the phase change")
@@ -471,8 +427,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="gc-day-") as tmp:
         {"plain": case_plain, "clinic": case_clinic, "presets": case_presets,
          "newuser": case_newuser}[case](tmp)
-    print(f"{len(failures)} failed" if failures else "all ok")
-    sys.exit(1 if failures else 0)
+    sys.exit(exit_code())
 
 
 if __name__ == "__main__":

@@ -19,45 +19,20 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-STATION = os.path.join(BIN, "station")
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from gcstation import STATION, check, ctl, exit_code, wait_session_time  # noqa: E402
+from gcstation import env_for as _env_for  # noqa: E402
+
 STARTED = []  # stations this test started: killed at the end whatever happened
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
 def env_for(tmp):
-    env = dict(os.environ)
-    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
-               XDG_RUNTIME_DIR=os.path.join(tmp, "rt"), SDL_VIDEODRIVER="dummy")
-    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
-    env.pop("DISPLAY", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    return env
-
-
-def ctl(env, *args):
-    p = subprocess.run([STATION, "ctl", *args], env=env, capture_output=True, text=True,
-                       timeout=10)
-    return p.returncode, (p.stdout + p.stderr).strip()
+    return _env_for(tmp, video="dummy")  # an SDL window without a display
 
 
 def wait_t(env, t_s, limit_s=60):
-    end = time.monotonic() + limit_s
-    while time.monotonic() < end:
-        rc, out = ctl(env, "get", "status")
-        for tok in out.split():
-            if tok.startswith("t=") and float(tok[2:]) >= t_s:
-                return True
-        time.sleep(0.2)
-    return False
+    return wait_session_time(env, t_s, limit_s) is not None
 
 
 def run_until_stopped(env, args, t_s):
@@ -169,10 +144,7 @@ def main():
                 if p.poll() is None:
                     p.kill()
                     p.wait()
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    sys.exit(exit_code())
 
 
 if __name__ == "__main__":

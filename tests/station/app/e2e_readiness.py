@@ -33,27 +33,13 @@ import subprocess
 import sys
 import tempfile
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-STATION = os.path.join(BIN, "station")
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from gcstation import BIN, check, exit_code, run  # noqa: E402
+from gcstation import env_for as _env_for  # noqa: E402
 
 
 def env_for(tmp):
-    env = dict(os.environ)
-    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp)
-    return env
-
-
-def run(env, *args, timeout=60):
-    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
-                       timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
+    return _env_for(tmp, runtime_dir=False)
 
 
 def measure(env, tmp, name, side, *extra):
@@ -281,11 +267,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="gc-ready-") as tmp:
         {"plain": case_plain, "clinic": case_clinic, "refuse": case_refuse,
          "criteria": case_criteria, "port": case_port}[case](tmp)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return exit_code()
 
 
 if __name__ == "__main__":

@@ -38,33 +38,11 @@ import tempfile
 import threading
 import time
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-STATION = os.path.join(BIN, "station")
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from gcstation import STATION, check, ctl, env_for, exit_code  # noqa: E402
+
 STARTED = []  # stations this test started: killed at the end whatever happened
 WINDOW_S = 10  # quiet, then flooded: ~27 hard-landing cues each at 164 steps/min
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def env_for(tmp):
-    env = dict(os.environ)
-    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
-               XDG_RUNTIME_DIR=os.path.join(tmp, "rt"))
-    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
-    for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
-        env.pop(k, None)
-    return env
-
-
-def ctl(env, *args):
-    p = subprocess.run([STATION, "ctl", *args], env=env, capture_output=True, text=True,
-                       timeout=10)
-    return p.returncode, (p.stdout + p.stderr).strip()
 
 
 def start(env, args, extra_env=None):
@@ -331,10 +309,7 @@ def main():
                 if p.poll() is None:
                     p.kill()
                     p.wait()
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    sys.exit(exit_code())
 
 
 if __name__ == "__main__":

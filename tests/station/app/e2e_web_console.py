@@ -31,19 +31,13 @@ import sys
 import tempfile
 import time
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-STATION = os.path.join(BIN, "station")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from gcstation import STATION, check, ctl, env_for, exit_code, run, wait_for  # noqa: E402
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-failures = []
 STARTED = []  # stations this test started: killed at the end whatever happened
 BENCH_S = 20  # ~160 new states: p99 is then not the single largest sample
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def skip_without_browser():
@@ -56,22 +50,6 @@ def skip_without_browser():
         print("SKIP: no real browser here (missing: %s); scripts/deps installs chromium, "
               "chromium-driver and python3-selenium" % ", ".join(missing))
         sys.exit(77)
-
-
-def env_for(tmp):
-    env = dict(os.environ)
-    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
-               XDG_RUNTIME_DIR=os.path.join(tmp, "rt"))
-    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
-    for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
-        env.pop(k, None)
-    return env
-
-
-def run(env, *args, timeout=60):
-    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
-                       timeout=timeout)
-    return p.returncode, p.stdout + p.stderr
 
 
 def start_station(env, *args):
@@ -104,16 +82,6 @@ def browser():
     return webdriver.Chrome(service=Service(DRIVER), options=opts)
 
 
-def wait_for(fn, limit_s, step_s=0.1):
-    end = time.monotonic() + limit_s
-    while time.monotonic() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step_s)
-    return None
-
-
 def number(text):
     try:
         return float(text)
@@ -122,7 +90,7 @@ def number(text):
 
 
 def finish(p, env):
-    rc, out = run(env, "ctl", "stop", timeout=10)
+    rc, out = ctl(env, "stop")
     try:
         rest, _ = p.communicate(timeout=40)
     except subprocess.TimeoutExpired:
@@ -134,8 +102,8 @@ def finish(p, env):
 def case_browser(tmp):
     from selenium.webdriver.common.by import By
     env = env_for(tmp)
-    rc, out = run(env, "patient", "add", "WEB-1")
-    check(rc == 0, f"patient add ({out.strip()})")
+    rc, out, err = run(env, "patient", "add", "WEB-1")
+    check(rc == 0, f"patient add ({(out + err).strip()})")
     p, url, lines = start_station(env, "--patient", "WEB-1", "--target-cadence", "164")
     check(url is not None and "?token=" in url, f"the station prints the console's URL ({url})")
     if url is None:
@@ -161,7 +129,7 @@ def case_browser(tmp):
         reply = wait_for(lambda: el("reply").text or None, 10)
         check(reply is not None and reply.startswith("ok target-cadence=176.0"),
               f"the page shows the station's reply ({reply})")
-        rc, out = run(env, "ctl", "get", "target-cadence", timeout=10)
+        rc, out = ctl(env, "get", "target-cadence")
         check(rc == 0 and out.strip() == "ok target-cadence=176.0",
               f"station ctl get target-cadence says 176 ({out.strip()})")
         t = wait_for(lambda: number(el("target").text) == 176.0, 5)
@@ -178,7 +146,7 @@ def case_browser(tmp):
         el("volume").send_keys("55")
         el("apply-volume").click()
         v = wait_for(lambda: el("reply").text if "volume" in el("reply").text else None, 10)
-        rc, out = run(env, "ctl", "get", "volume", timeout=10)
+        rc, out = ctl(env, "get", "volume")
         check(v == "ok volume=55" and out.strip() == "ok volume=55",
               f"a sound setting from the page ({v}; ctl: {out.strip()})")
 
@@ -208,8 +176,8 @@ def case_browser(tmp):
     check("set target-cadence=176.0 (web)" in rest, "the change is logged with source web")
 
     rpt = os.path.join(tmp, "r.json")
-    rc, out = run(env, "report", "latest", "--json", rpt)
-    check(rc == 0, f"report ({out.strip()[-200:]})")
+    rc, out, err = run(env, "report", "latest", "--json", rpt)
+    check(rc == 0, f"report ({(out + err).strip()[-200:]})")
     js = json.load(open(rpt)) if rc == 0 else {}
     web = [c for c in js.get("target_changes", []) if "(web)" in c.get("note", "")]
     check(any("target-cadence=176.0" in c["note"] for c in web),
@@ -259,10 +227,7 @@ def main():
                 if p.poll() is None:
                     p.kill()
                     p.wait()
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    sys.exit(exit_code())
 
 
 if __name__ == "__main__":

@@ -91,8 +91,8 @@ int course_report_write(const char *prog, const char *db, const char *code, cons
             o.others[0] = pdf;
             o.others[1] = summary;
             if ((rc = fhir_export_course(&rec, &o, fhir, stp, &diag)) == GC_OK)
-                printf("patient %s: FHIR %s bundle %s (%zu PROMs, %zu symptom reports, %zu "
-                       "tests)\n",
+                printf("patient %s: FHIR %s bundle %s (PROMs %zu, symptom reports %zu, readiness "
+                       "tests %zu)\n",
                        pt.code, o.type == FHIR_BUNDLE_TRANSACTION ? "transaction" : "collection",
                        fhir, rec.n_proms, rec.n_symptoms, rec.n_tests);
         }

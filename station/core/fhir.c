@@ -929,7 +929,8 @@ static void test_result(struct ctx *c, const struct fhir_course_rec *cr,
             t->pass ? "pass" : "fail");
     end(w, ']');
     note(w, t->summary);
-    if (t->side == 'L' || t->side == 'R')
+    /* the standing or hopping leg; jogging on the spot measures both */
+    if ((t->side == 'L' || t->side == 'R') && strcmp(t->test, "jog-on-spot") != 0)
         text_concept(w, "bodySite", t->side == 'L' ? "left lower limb" : "right lower limb");
     if (t->criterion && t->criterion[0]) {
         begin(w, "referenceRange", '[');

@@ -346,10 +346,7 @@ int fhir_export_progress(struct store *st, int64_t patient_id, const struct fhir
 int fhir_export_course(const struct report_course *r, const struct fhir_export_opts *o,
                        const char *out_path, const char *store_path, struct gc_diag *diag)
 {
-    const char *why;
-    if (!fhir_system_valid(system_of(o), &why))
-        return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s", system_of(o),
-                       why);
+    /* the system is checked by the formatter (the command checks it first) */
     struct fhir_prom_rec *proms = calloc(r->n_proms + 1, sizeof *proms);
     struct fhir_symptom_rec *syms = calloc(r->n_symptoms + 1, sizeof *syms);
     struct fhir_test_rec *tests = calloc(r->n_tests + 1, sizeof *tests);

@@ -488,7 +488,8 @@ def case_course(tmp):
     check(run(env, "prom", code, "--lefs", "66")[0] == 0, "prom LEFS 66 only")
     tests = []
     for args in (("balance", "--side", "L"), ("balance", "--side", "R", "--sim-fail-at", "6"),
-                 ("hop", "--side", "R")):
+                 ("hop", "--side", "R"), ("jog-on-spot", "--side", "L"),
+                 ("calf-raise", "--side", "L", "--sim-reps", "8")):
         rc, out, e = run(env, "test", args[0], "--patient", code, "--sim", *args[1:],
                          "--json", "-")
         check(rc == 0, f"station test {' '.join(args)} ({e.strip()[-200:]})")
@@ -503,7 +504,7 @@ def case_course(tmp):
     rc, out, e = run(env, "program", "report", code, "--fhir", "course.json")
     check(rc == 0 and os.path.exists(path("course.json")),
           f"station program report {code} --fhir course.json ({out}{e})")
-    check("(PROMs 2, symptom reports 2, readiness tests 3)" in out,
+    check("(PROMs 2, symptom reports 2, readiness tests 5)" in out,
           f"it says what it wrote ({out.strip()})")
     check(private(path("course.json")), "the course bundle is readable by the owner only (0600)")
     first = open(path("course.json"), "rb").read()
@@ -582,15 +583,18 @@ def case_course(tmp):
     # readiness tests, against station test --json and the store
     rows = db.execute("SELECT utc, test, side, pass FROM course_tests ORDER BY id").fetchall()
     tob = [o for o in obs if o["code"]["coding"][0]["code"].startswith("readiness-")]
-    check(len(tob) == len(rows) == len(tests) == 3, f"one Observation per test ({len(tob)})")
+    check(len(tob) == len(rows) == len(tests) == 5, f"one Observation per test ({len(tob)})")
     for o, (u, name, side, ok), tj in zip(tob, rows, tests):
         check(coded(o, LOCAL, "readiness-" + name) and tj["test"] == name, f"test {name} coded")
         check(o["effectiveDateTime"] == utc_text(u), f"test {name} time")
-        fig, unit = (tj["hold_s"], "s") if name == "balance" else (tj["count"], "{hops}")
+        # the figure the criterion judges, printed at 0.1 s (balance), 1 s (jog)
+        fig, unit, tol = {"balance": (tj.get("hold_s"), "s", 0.05),
+                          "jog-on-spot": (tj.get("jog_s"), "s", 0.5),
+                          "hop": (tj.get("count"), "{hops}", 0),
+                          "calf-raise": (tj.get("count"), "{raises}", 0)}[name]
         v = o["valueQuantity"]
         check(v["code"] == unit and v["system"] == "http://unitsofmeasure.org",
               f"test {name}: UCUM {v['code']}")
-        tol = 0.05 if name == "balance" else 0
         check(abs(v["value"] - fig) <= tol + 1e-9,
               f"test {name} {side}: {v['value']} equals station test --json's {fig}")
         interp = o["interpretation"][0]["coding"][0]["code"]
@@ -598,10 +602,13 @@ def case_course(tmp):
               f"test {name} {side}: interpretation {interp}, pass {tj['pass']}")
         check(o["referenceRange"][0]["text"] == tj["criterion"],
               f"test {name}: criterion '{tj['criterion']}'")
-        check(o["bodySite"]["text"] == ("left lower limb" if side == "L" else "right lower limb"),
-              f"test {name}: side {side}")
-    check([t["pass"] for t in tests] == [True, False, True],
-          f"the tests came out as simulated: pass, fail (foot down at 6 s), pass")
+        want = None if name == "jog-on-spot" else ("left lower limb" if side == "L"
+                                                   else "right lower limb")
+        check(o.get("bodySite", {}).get("text") == want,
+              f"test {name}: side {side} as bodySite {want} (jogging: both legs, none)")
+    check([t["pass"] for t in tests] == [True, False, True, True, False],
+          "the tests came out as simulated: pass, fail (foot down at 6 s), pass, pass, "
+          f"fail (8 of 20 raises): {[t['pass'] for t in tests]}")
     check(status["program"] == "gait-retraining-8", "program status names the program")
     db.close()
     ids = [e["resource"]["id"] for e in b["entry"]]

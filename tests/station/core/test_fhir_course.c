@@ -31,12 +31,13 @@ static const struct fhir_test_rec tests[] = {
     {22, T0 + 660, "balance", 'R', false, "hold >= 10 s", 6.023, NULL},
     {23, T0 + 720, "hop", 'R', true, ">= 10 hops", 10, "10 hops"},
     {24, T0 + 780, "squat", 'L', false, ">= 10 squats", NAN, NULL},
+    {25, T0 + 840, "jog-on-spot", 'L', true, ">= 59 s of jogging", 60.4, NULL},
 };
 
 static struct fhir_course_rec rec(void)
 {
     return (struct fhir_course_rec){"RUN-0042", SYS, FHIR_BUNDLE_COLLECTION, proms, 3, syms, 2,
-                                    tests,      4};
+                                    tests,      5};
 }
 
 static char *format(const struct fhir_course_rec *c, size_t *len_out)
@@ -128,7 +129,7 @@ static void test_values(void)
     CHECK(!strcmp(s_of(b, "resourceType"), "Bundle"));
     CHECK(!strcmp(s_of(b, "type"), "collection"));
     /* Patient + LEFS 58, NPRS 3, LEFS 66, NPRS 0 + 2 symptoms + 4 tests */
-    CHECK_EQ(cJSON_GetArraySize(item(b, "entry")), 1 + 4 + 2 + 4);
+    CHECK_EQ(cJSON_GetArraySize(item(b, "entry")), 1 + 4 + 2 + 5);
 
     /* the Patient: the session export's resource, the same text */
     struct fhir_bundle_rec sb = {"RUN-0042", SYS, FHIR_BUNDLE_COLLECTION, NULL, 0};
@@ -212,6 +213,10 @@ static void test_values(void)
     o = obs(b, "course|test|24");
     CHECK_MSG(item(o, "valueQuantity") == NULL && item(o, "dataAbsentReason") != NULL,
               "a test without its figure: dataAbsentReason, no invented value");
+    o = obs(b, "course|test|25");
+    CHECK_NEAR(qty(o, &ucum), 60, 1e-9); /* whole seconds */
+    CHECK(!strcmp(ucum, "s"));
+    CHECK_MSG(item(o, "bodySite") == NULL, "jogging on the spot: both legs, no bodySite");
 
     /* ids: unique */
     const cJSON *e1, *e2;
@@ -226,7 +231,7 @@ static void test_values(void)
                 dup++;
         }
     }
-    CHECK_EQ(n, 11);
+    CHECK_EQ(n, 12);
     CHECK_EQ(dup, 0);
     cJSON_Delete(b);
 
@@ -253,7 +258,7 @@ static void test_values(void)
         if (!strcmp(s_of(item(e1, "request"), "method"), "PUT"))
             puts++;
     }
-    CHECK_EQ(puts, 10);
+    CHECK_EQ(puts, 11);
     CHECK(strstr(again, "\"ifNoneExist\": \"identifier=urn%3Aoid%3A1.2.3.4%7CRUN-0042\"") != NULL);
     cJSON_Delete(t);
     free(again);

@@ -404,6 +404,7 @@ int report_gait_load(const struct report_record *r, struct report_gait *out, str
     if (rc < 0)
         return GC_OK; /* why says it */
     out->available = true;
+    out->sha_checked = !unchecked;
     if (unchecked)
         snprintf(out->why, sizeof out->why,
                  "No checksum was stored with this session (it did not end normally): the "

@@ -65,6 +65,8 @@ struct report_gait_phase {
 
 struct report_gait {
     bool available;                /* the figures below were drawn from the recording */
+    bool sha_checked; /* available: the recording's SHA-256 matched the stored one
+                         (false: none was stored, the session did not end normally) */
     char why[REPORT_GAIT_WHY_LEN]; /* not available: the one sentence saying why;
                                       available: a note or "" */
     double body_weight_n;          /* the BW the curves are divided by */

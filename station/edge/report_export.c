@@ -111,7 +111,20 @@ static void csv_conditions(FILE *f, const struct store_conditions *c)
         fprintf(f, "# speed_mps=%.2f\n", c->speed_mps);
     if (isfinite(c->incline_pct))
         fprintf(f, "# incline_pct=%.1f\n", c->incline_pct);
-    if (isfinite(c->deck_speed_mps))
+    /* the start's values above; each change during the session after them:
+     * "# condition_change=25.0 speed_mps 3.00 -> 3.40 (ctl)" (from "none"
+     * when not entered before) */
+    size_t n = c->n_changes < STORE_COND_CHANGES_MAX ? c->n_changes : STORE_COND_CHANGES_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const struct store_condition_change *ch = &c->changes[i];
+        char from[32] = "none";
+        if (isfinite(ch->from))
+            snprintf(from, sizeof from, "%.*f", ch->incline ? 1 : 2, ch->from);
+        fprintf(f, "# condition_change=%.1f %s %s -> %.*f (%s)\n", ch->t_rel_s,
+                ch->incline ? "incline_pct" : "speed_mps", from, ch->incline ? 1 : 2, ch->to,
+                ch->source);
+    }
+    if (isfinite(c->deck_speed_mps) && c->deck_speed_steps >= SUMMARY_DECK_MIN_STEPS)
         fprintf(f, "# deck_speed_mps=%.3f\n# deck_speed_ci95_mps=%.3f\n# deck_speed_steps=%lld\n",
                 c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
     if (c->link_lost >= 0)

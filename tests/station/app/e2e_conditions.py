@@ -236,6 +236,10 @@ def case_live():
     meta = [l for l in open(csv).read().splitlines() if l.startswith("#")]
     check("# shoe=Pegasus 40" in meta and "# speed_mps=3.00" in meta and "# link_lost=0" in meta,
           "CSV meta: %s" % meta)
+    cc = [l for l in meta if l.startswith("# condition_change=")]
+    check(len(cc) == 1 and re.fullmatch(r"# condition_change=[0-9.]+ speed_mps 3\.00 -> 3\.60 "
+                                        r"\(ctl\)", cc[0]) is not None,
+          "CSV meta: the speed change after the start's values: %s" % cc)
     txt = pdf_text(pdf)
     if txt is None:
         print("note: pdftotext not installed; the report's text was not read")

@@ -822,7 +822,7 @@ static void store_conditions_final(struct run_session *rs, const struct live_sna
     char e[48] = "not entered", dk[80] = "no deck estimate";
     double start = rs->o->belt_speed_mps > 0 ? rs->o->belt_speed_mps : NAN;
     if (isfinite(tr.speed_mps) && isfinite(start) && fabs(start - tr.speed_mps) > 0.005)
-        snprintf(e, sizeof e, "%.2f m/s (%.2f at the start)", tr.speed_mps, start);
+        snprintf(e, sizeof e, "%.2f m/s, %.2f at the start", tr.speed_mps, start);
     else if (isfinite(tr.speed_mps))
         snprintf(e, sizeof e, "%.2f m/s", tr.speed_mps);
     if (isfinite(c.deck_speed_mps))

@@ -191,7 +191,7 @@ def case_live():
             p.wait()
     check(p.returncode == 0, "session 1 exits 0 (%s)" % err[-300:])
     check("SPEED DISAGREES" in out, "the terminal's treadmill line flags the disagreement")
-    check(re.search(r"^conditions: shoe Pegasus 40, speed 3\.60 m/s \(3\.00 at the start\)",
+    check(re.search(r"^conditions: shoe Pegasus 40, speed 3\.60 m/s, 3\.00 at the start",
                     out, re.M) is not None, "the conditions line at the end")
     row, changes, last_shoe = session_row(tmp, 1)
     check(row["shoe"] == "Pegasus 40" and last_shoe == "Pegasus 40",

@@ -43,7 +43,8 @@ static void prom_usage(FILE *out)
                  "Scale (LEFS, 0-80, higher is better; Binkley et al. 1999) and the numeric\n"
                  "pain rating (NPRS, 0-10).  Take them at the start of a program and every few\n"
                  "sessions.  They belong to the patient's latest session; the gate reads NPRS as\n"
-                 "pain and, where the program says so, a LEFS drop from the best score.\n");
+                 "pain and, where the program says so, a LEFS drop from the best score.  The\n"
+                 "session's report shows them; 'station program status' the latest of each.\n");
 }
 
 static int yes_no(const char *opt, const char *v, bool *out)

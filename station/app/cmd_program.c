@@ -182,8 +182,8 @@ static void extra_load(struct course_store *cs, int64_t patient_id, const struct
     for (size_t i = 0; x->latest && i < x->n_tests; i++) {
         bool later = false;
         for (size_t k = i + 1; k < x->n_tests && !later; k++)
-            later = !strcmp(x->tests[k].test, x->tests[i].test) &&
-                    x->tests[k].side == x->tests[i].side;
+            later =
+                !strcmp(x->tests[k].test, x->tests[i].test) && x->tests[k].side == x->tests[i].side;
         if (!later)
             x->latest[x->n_latest++] = i;
     }

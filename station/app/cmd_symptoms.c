@@ -76,8 +76,8 @@ static void say_gate(struct store *st, struct course_store *cs, int64_t patient_
     for (size_t i = 0; i < v.n_sessions; i++)
         in_program = in_program || v.sessions[i].s.session_id == session_id;
     if (in_program) {
-        printf("program %s: gate %s: %s\n", v.program.name,
-               course_action_name(v.state.last.action), v.state.last.reason);
+        printf("program %s: gate %s: %s\n", v.program.name, course_action_name(v.state.last.action),
+               v.state.last.reason);
     } else {
         struct store_session ss;
         char proto[PLAN_NAME_MAX + 16] = "";
@@ -277,8 +277,7 @@ int cmd_symptoms(int argc, char **argv)
                    "symptoms %s\n",
                    pt.code, course_when_name(r.when), (long long)r.ref_session_id, chosen,
                    store_status_name(ss.status), ss.protocol_name, pain, flags);
-        say_gate(st, cs, pt.id, r.when == COURSE_BEFORE ? 0 : r.ref_session_id, r.pain,
-                 r.flags);
+        say_gate(st, cs, pt.id, r.when == COURSE_BEFORE ? 0 : r.ref_session_id, r.pain, r.flags);
     }
     course_store_close(cs);
     store_close(st);

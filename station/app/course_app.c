@@ -246,8 +246,8 @@ bool course_app_red_flag(const struct program *p, int pain, unsigned flags)
 
 /* The red flags reported about sessions that ran outside the program
  * while it was active (after it started): v->outside. */
-static int find_outside(struct store *st, struct course_view *v, const struct course_link_row *links,
-                        size_t n_links, struct gc_diag *diag)
+static int find_outside(struct store *st, struct course_view *v,
+                        const struct course_link_row *links, size_t n_links, struct gc_diag *diag)
 {
     size_t n = v->n_symptoms + v->n_proms;
     v->outside = calloc(n + 1, sizeof *v->outside);

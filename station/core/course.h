@@ -82,8 +82,8 @@ struct course_session_facts {
     double ran_s;     /* plan time run, s (planned_s for a complete session) */
     double clock_s;   /* session clock run, s (ran_s / the session's time scale) */
     long n_steps;     /* scored steps stored */
-    int n_feedback_phases; /* feedback phases reached (0: the rule does not apply) */
-    int n_feedback_given;  /* of them, those with a target in force at some time */
+    int n_feedback_phases;    /* feedback phases reached (0: the rule does not apply) */
+    int n_feedback_given;     /* of them, those with a target in force at some time */
     char no_target_phase[48]; /* the first reached feedback phase without one ("" none) */
     bool baseline_no_target;  /* the baseline set no relative target (too few steps) */
 };

@@ -69,8 +69,7 @@ static int load_symptoms(struct course_store *cs, struct report_record *r, struc
     if (rc == GC_ERR_NOT_FOUND)
         rc = GC_OK;
     if (rc == GC_OK)
-        rc = course_store_session_records(cs, r->ss.patient_id, r->ss.id, &ys, &ny, &ms, &nm,
-                                          diag);
+        rc = course_store_session_records(cs, r->ss.patient_id, r->ss.id, &ys, &ny, &ms, &nm, diag);
     if (rc)
         return rc;
     r->symptoms = calloc(r->n_markers + ny + nm + 1, sizeof *r->symptoms);
@@ -294,8 +293,7 @@ static int key_figures(struct store *st, struct course_store *cs, int64_t sid,
     return GC_OK;
 }
 
-int report_key_figures(struct store *st, int64_t sid, struct report_key *out,
-                       struct gc_diag *diag)
+int report_key_figures(struct store *st, int64_t sid, struct report_key *out, struct gc_diag *diag)
 {
     struct course_store *cs;
     int rc = course_store_open(st, &cs, diag);

@@ -317,8 +317,8 @@ static void draw_markers(struct doc *d, const struct report_record *r)
         else if (y->source == REPORT_SYM_PROM)
             snprintf(what, sizeof what, "NPRS");
         else
-            snprintf(what, sizeof what, "%s%.40s%s%.60s%s%.60s", y->site[0] ? "at " : "",
-                     y->site, y->site[0] && (flags[0] || y->note[0]) ? "; " : "", flags,
+            snprintf(what, sizeof what, "%s%.40s%s%.60s%s%.60s", y->site[0] ? "at " : "", y->site,
+                     y->site[0] && (flags[0] || y->note[0]) ? "; " : "", flags,
                      flags[0] && y->note[0] ? "; " : "", y->note);
         snprintf(c[6], 128, "%.127s", what[0] ? what : "-");
         rd_table_row(d, cols, 7, c, false, (r->n_markers + k) % 2);

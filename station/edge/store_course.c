@@ -382,8 +382,8 @@ int course_store_session_link(struct course_store *cs, int64_t session_id, int64
                               int *step, struct gc_diag *diag)
 {
     sqlite3_stmt *s;
-    int rc = prep(cs, "SELECT program_id, step FROM course_sessions WHERE session_id = ?", &s,
-                  diag);
+    int rc =
+        prep(cs, "SELECT program_id, step FROM course_sessions WHERE session_id = ?", &s, diag);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, session_id);
@@ -402,8 +402,8 @@ int course_store_session_link(struct course_store *cs, int64_t session_id, int64
 
 /* The patient's first session after ref (a program session when
  * program_only), 0 when none. */
-static int next_session(struct course_store *cs, int64_t patient_id, int64_t ref,
-                        bool program_only, int64_t *out, struct gc_diag *diag)
+static int next_session(struct course_store *cs, int64_t patient_id, int64_t ref, bool program_only,
+                        int64_t *out, struct gc_diag *diag)
 {
     sqlite3_stmt *s;
     int rc = prep(cs,
@@ -596,10 +596,10 @@ int course_store_proms(struct course_store *cs, int64_t patient_id, struct cours
     return rc;
 }
 
-int course_store_session_records(struct course_store *cs, int64_t patient_id,
-                                 int64_t session_id, struct course_symptom_row **symptoms,
-                                 size_t *n_symptoms, struct course_prom_row **proms,
-                                 size_t *n_proms, struct gc_diag *diag)
+int course_store_session_records(struct course_store *cs, int64_t patient_id, int64_t session_id,
+                                 struct course_symptom_row **symptoms, size_t *n_symptoms,
+                                 struct course_prom_row **proms, size_t *n_proms,
+                                 struct gc_diag *diag)
 {
     *symptoms = NULL;
     *proms = NULL;

@@ -91,8 +91,7 @@ GC_MUST_CHECK int course_store_links(struct course_store *cs, int64_t program_id
 /* The program session_id was run for and the step (0-based);
  * GC_ERR_NOT_FOUND when it ran outside any program (nothing in diag). */
 GC_MUST_CHECK int course_store_session_link(struct course_store *cs, int64_t session_id,
-                                            int64_t *program_id, int *step,
-                                            struct gc_diag *diag);
+                                            int64_t *program_id, int *step, struct gc_diag *diag);
 
 /* The patient's latest session id (0 when there is none). */
 GC_MUST_CHECK int course_store_latest_session(struct course_store *cs, int64_t patient_id,

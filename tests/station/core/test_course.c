@@ -327,7 +327,7 @@ static void test_session_feedback(void)
     CHECK(strstr(why, "not counted: no feedback: the baseline set no target") != NULL);
     CHECK(strstr(why, "'training'") != NULL);
     /* the sentence fits the replay's why_not */
-    CHECK(strlen(why) < sizeof ((struct course_session *)0)->why_not);
+    CHECK(strlen(why) < sizeof((struct course_session *)0)->why_not);
     /* four run intervals, one without a target: not counted either */
     f.n_feedback_phases = 4;
     f.n_feedback_given = 3;

@@ -36,6 +36,19 @@ Cases (argument):
            status --json), and their refusals (the store, a .json name, the
            same file twice, no program).
 
+  symptoms the clinic trial's defects: pain from `station symptoms` and
+           `station prom` in the session report (PDF, --json "symptoms"
+           with the source beside a live `ctl mark pain`, "pain_max") and
+           the progress report's Pain max; `--when after` refused while
+           the session runs (`--when during` goes to it); `--session N`
+           and its refusals; a session outside the program: not gated,
+           said why, its red flag in program status and the course report.
+  feedback a program session whose baseline set no target (x1000) gave no
+           feedback: not counted, with the reason on its timeline line; a
+           full baseline (x2, simulator at full speed) counts.
+  status   program status (text and JSON) shows the latest readiness
+           result per test and side and the latest LEFS and NPRS.
+
 The expected gate actions come from the presets' rules (advance_after 2,
 pain_threshold 4, step_back_after 2, repeat_on leak, step_back_on
 heaviness); a mismatch fails the test.

@@ -335,17 +335,20 @@ static void test_session_symptoms(struct store *st, int64_t patient_id, int64_t 
     CHECK_EQ(course_store_open(st, &cs, NULL), GC_OK);
     /* before, after the previous session: the next session's (neither is
      * a program session: the patient's next session) */
-    struct course_symptom_row y = {.utc = 1731400000, .ref_session_id = prev,
-                                   .when = COURSE_BEFORE, .pain = 7};
+    struct course_symptom_row y = {
+        .utc = 1731400000, .ref_session_id = prev, .when = COURSE_BEFORE, .pain = 7};
     snprintf(y.site, sizeof y.site, "left knee");
     CHECK_EQ(course_store_add_symptom(cs, patient_id, &y, NULL), GC_OK);
     /* after the previous session: its own */
-    y = (struct course_symptom_row){.utc = 1731400001, .ref_session_id = prev,
-                                    .when = COURSE_AFTER, .pain = 9};
+    y = (struct course_symptom_row){
+        .utc = 1731400001, .ref_session_id = prev, .when = COURSE_AFTER, .pain = 9};
     CHECK_EQ(course_store_add_symptom(cs, patient_id, &y, NULL), GC_OK);
     /* a leak during this session, no pain */
-    y = (struct course_symptom_row){.utc = 1731400002, .ref_session_id = sid,
-                                    .when = COURSE_DURING, .pain = -1, .flags = PROGRAM_SYM_LEAK};
+    y = (struct course_symptom_row){.utc = 1731400002,
+                                    .ref_session_id = sid,
+                                    .when = COURSE_DURING,
+                                    .pain = -1,
+                                    .flags = PROGRAM_SYM_LEAK};
     CHECK_EQ(course_store_add_symptom(cs, patient_id, &y, NULL), GC_OK);
     struct course_prom_row m = {.utc = 1731400003, .ref_session_id = sid, .lefs = 60, .nprs = 2};
     CHECK_EQ(course_store_add_prom(cs, patient_id, &m, NULL), GC_OK);
@@ -368,7 +371,7 @@ static void test_session_symptoms(struct store *st, int64_t patient_id, int64_t 
             CHECK_EQ(s->lefs, 60);
         }
     }
-    CHECK_EQ(recs, 2);  /* the before record and the leak, not the other session's */
+    CHECK_EQ(recs, 2); /* the before record and the leak, not the other session's */
     CHECK_EQ(proms, 1);
     CHECK(!r.in_program);
     report_key_of(&r, &k);

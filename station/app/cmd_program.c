@@ -42,8 +42,10 @@ static void usage(FILE *out)
                  "  start     begin NAME for the patient (one active program per patient);\n"
                  "            --date: its first day (default today), weeks count from it\n"
                  "  status    where the patient stands: step, week, next session, the last\n"
-                 "            gate decision and why, every decision so far; --json FILE also\n"
-                 "            writes it as JSON ('-' = standard output)\n"
+                 "            gate decision and why, every decision so far, the latest\n"
+                 "            readiness result per test and side, the latest LEFS and NPRS,\n"
+                 "            red flags reported after sessions outside the program; --json\n"
+                 "            FILE also writes it as JSON ('-' = standard output)\n"
                  "  stop      end the active program, with the reason\n"
                  "  override  the PT moves the patient to step N (1-based), the next step or\n"
                  "            the one before, with the reason (kept in the audit trail)\n"
@@ -166,7 +168,150 @@ static cJSON *decision_json(const struct course_decision *d)
     return o;
 }
 
-static char *status_json(const struct store_patient *pt, const struct course_view *v)
+/* The latest readiness result per test and side, and the latest LEFS and
+ * NPRS ('station test', 'station prom'), for status. */
+struct status_extra {
+    struct course_test_row *tests; /* from course_store_tests */
+    size_t n_tests;
+    size_t *latest; /* indices into tests: the latest per test and side, oldest first */
+    size_t n_latest;
+    const struct course_prom_row *lefs, *nprs; /* NULL: never recorded */
+};
+
+static void extra_load(struct course_store *cs, int64_t patient_id, const struct course_view *v,
+                       struct status_extra *x)
+{
+    memset(x, 0, sizeof *x);
+    struct gc_diag d;
+    gc_diag_clear(&d);
+    if (course_store_tests(cs, patient_id, &x->tests, &x->n_tests, &d) != GC_OK) {
+        x->tests = NULL;
+        x->n_tests = 0;
+    }
+    x->latest = calloc(x->n_tests + 1, sizeof *x->latest);
+    for (size_t i = 0; x->latest && i < x->n_tests; i++) {
+        bool later = false;
+        for (size_t k = i + 1; k < x->n_tests && !later; k++)
+            later =
+                !strcmp(x->tests[k].test, x->tests[i].test) && x->tests[k].side == x->tests[i].side;
+        if (!later)
+            x->latest[x->n_latest++] = i;
+    }
+    for (size_t i = 0; i < v->n_proms; i++) {
+        if (v->proms[i].lefs >= 0)
+            x->lefs = &v->proms[i];
+        if (v->proms[i].nprs >= 0)
+            x->nprs = &v->proms[i];
+    }
+}
+
+static void extra_free(struct status_extra *x)
+{
+    free(x->tests);
+    free(x->latest);
+    memset(x, 0, sizeof *x);
+}
+
+static void fmt_date(int64_t utc, char *buf, size_t cap);
+
+static cJSON *prom_json(const struct course_prom_row *m, int value)
+{
+    if (!m)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    char when[32];
+    fmt_date(m->utc, when, sizeof when);
+    cJSON_AddNumberToObject(o, "value", value);
+    cJSON_AddStringToObject(o, "date", when);
+    if (m->ref_session_id)
+        cJSON_AddNumberToObject(o, "after_session", (double)m->ref_session_id);
+    return o;
+}
+
+static void extra_json(cJSON *o, const struct course_view *v, const struct status_extra *x)
+{
+    cJSON *rd = cJSON_AddArrayToObject(o, "readiness");
+    for (size_t i = 0; i < x->n_latest; i++) {
+        const struct course_test_row *t = &x->tests[x->latest[i]];
+        cJSON *e = cJSON_CreateObject();
+        char when[32], side[2] = {t->side, 0};
+        fmt_date(t->utc, when, sizeof when);
+        cJSON_AddStringToObject(e, "test", t->test);
+        cJSON_AddStringToObject(e, "side", side);
+        cJSON_AddBoolToObject(e, "pass", t->pass);
+        cJSON_AddStringToObject(e, "date", when);
+        cJSON_AddStringToObject(e, "summary", t->summary);
+        cJSON_AddItemToArray(rd, e);
+    }
+    cJSON *pr = cJSON_AddObjectToObject(o, "proms");
+    cJSON_AddItemToObject(pr, "lefs", prom_json(x->lefs, x->lefs ? x->lefs->lefs : 0));
+    cJSON_AddItemToObject(pr, "nprs", prom_json(x->nprs, x->nprs ? x->nprs->nprs : 0));
+    cJSON *of = cJSON_AddArrayToObject(o, "outside_red_flags");
+    for (size_t i = 0; i < v->n_outside; i++) {
+        const struct course_outside_flag *f = &v->outside[i];
+        cJSON *e = cJSON_CreateObject();
+        char when[32];
+        fmt_date(f->utc, when, sizeof when);
+        cJSON_AddNumberToObject(e, "session_id", (double)f->session_id);
+        cJSON_AddStringToObject(e, "when", course_when_name(f->when));
+        cJSON_AddStringToObject(e, "source", f->prom ? "prom" : "symptoms");
+        cJSON_AddStringToObject(e, "date", when);
+        if (f->pain >= 0)
+            cJSON_AddNumberToObject(e, "pain", f->pain);
+        if (f->site[0])
+            cJSON_AddStringToObject(e, "site", f->site);
+        cJSON *sy = cJSON_AddArrayToObject(e, "symptoms");
+        for (unsigned b = 1; b <= PROGRAM_SYM_ALL; b <<= 1)
+            if (f->flags & b)
+                cJSON_AddItemToArray(sy, cJSON_CreateString(program_symptom_name(b)));
+        cJSON_AddItemToArray(of, e);
+    }
+}
+
+static void extra_print(const struct course_view *v, const struct status_extra *x)
+{
+    if (x->n_latest == 0)
+        printf("readiness none recorded ('station test NAME --patient CODE')\n");
+    else
+        printf("readiness latest result per test and side ('station test report' for the "
+               "history)\n");
+    for (size_t i = 0; i < x->n_latest; i++) {
+        const struct course_test_row *t = &x->tests[x->latest[i]];
+        char when[32];
+        fmt_date(t->utc, when, sizeof when);
+        printf("  %s  %-12s %c  %-4s  %s\n", when, t->test, t->side, t->pass ? "pass" : "FAIL",
+               t->summary);
+    }
+    char l[64] = "- (not recorded)", p[64] = "- (not recorded)", dl[32], dp[32];
+    if (x->lefs) {
+        fmt_date(x->lefs->utc, dl, sizeof dl);
+        snprintf(l, sizeof l, "%d/80 on %s", x->lefs->lefs, dl);
+    }
+    if (x->nprs) {
+        fmt_date(x->nprs->utc, dp, sizeof dp);
+        snprintf(p, sizeof p, "%d/10 on %s", x->nprs->nprs, dp);
+    }
+    printf("proms     latest LEFS %s; NPRS %s\n", l, p);
+    if (v->n_outside)
+        printf("red flags after sessions outside the program (not gated: the PT decides, "
+               "'station program override')\n");
+    for (size_t i = 0; i < v->n_outside; i++) {
+        const struct course_outside_flag *f = &v->outside[i];
+        char when[32], sym[96] = "", pain[96] = "";
+        fmt_date(f->utc, when, sizeof when);
+        if (f->pain >= 0)
+            snprintf(pain, sizeof pain, "pain %d/10%s%.40s", f->pain, f->site[0] ? " at " : "",
+                     f->site);
+        if (f->flags)
+            program_symptoms_describe(f->flags, sym, sizeof sym);
+        printf("  %s  %s session %lld (%s): %s%s%s\n", when, course_when_name(f->when),
+               (long long)f->session_id, f->prom ? "station prom" : "station symptoms", pain,
+               pain[0] && sym[0] ? ", " : "", sym);
+    }
+}
+
+static char *status_json(const struct store_patient *pt, const struct course_view *v,
+                         const struct status_extra *x)
 {
     const struct program *p = &v->program;
     bool done = v->state.step >= (int)p->n_steps;
@@ -194,21 +339,24 @@ static char *status_json(const struct store_patient *pt, const struct course_vie
     cJSON_AddNumberToObject(o, "clean_in_row", v->state.clean_in_row);
     cJSON_AddNumberToObject(o, "not_clean_in_row", v->state.bad_in_row);
     cJSON_AddItemToObject(o, "gate", decision_json(&v->state.last));
-    char rule[200];
+    char rule[300];
     snprintf(rule, sizeof rule,
              "a session counts when it ended complete, or stopped by the PT after %.0f %% of its "
-             "plan, with at least %.0f scored steps a minute",
+             "plan, with at least %.0f scored steps a minute, and its feedback phases had a "
+             "target (feedback given)",
              COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
     cJSON_AddStringToObject(o, "counts", rule);
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
     for (size_t i = 0; i < v->n_timeline; i++)
         cJSON_AddItemToArray(tl, decision_json(&v->timeline[i]));
+    extra_json(o, v, x);
     char *s = cJSON_Print(o);
     cJSON_Delete(o);
     return s;
 }
 
-static void print_status(const struct store_patient *pt, const struct course_view *v)
+static void print_status(const struct store_patient *pt, const struct course_view *v,
+                         const struct status_extra *x)
 {
     const struct program *p = &v->program;
     bool done = v->state.step >= (int)p->n_steps;
@@ -235,7 +383,8 @@ static void print_status(const struct store_patient *pt, const struct course_vie
     }
     printf("gate      %s: %s\n", course_action_name(v->state.last.action), v->state.last.reason);
     printf("counts    a session counts for the gate when it ended complete, or stopped by the "
-           "PT after %.0f %% of its plan, with at least %.0f scored steps a minute\n",
+           "PT after %.0f %% of its plan, with at least %.0f scored steps a minute, and its "
+           "feedback phases had a target (feedback given)\n",
            COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
     if (v->n_timeline)
         printf("history\n");
@@ -257,6 +406,7 @@ static void print_status(const struct store_patient *pt, const struct course_vie
         printf("  %s  %-26s step %d -> %d  %-11s %s\n", when, what, d->from_step + 1,
                d->to_step + 1, course_action_name(d->action), d->reason);
     }
+    extra_print(v, x);
 }
 
 static int write_json(const char *path, const char *db, const char *text)
@@ -521,13 +671,16 @@ int cmd_program(int argc, char **argv)
         goto out;
     }
     if (is_status) {
+        struct status_extra x;
+        extra_load(cs, pt.id, &v, &x);
         if (!json || strcmp(json, "-") != 0) /* "-": the JSON alone on standard output */
-            print_status(&pt, &v);
+            print_status(&pt, &v, &x);
         if (json) {
-            char *s = status_json(&pt, &v);
+            char *s = status_json(&pt, &v, &x);
             code = s ? write_json(json, db, s) : 1;
             cJSON_free(s);
         }
+        extra_free(&x);
     } else if (is_stop) {
         if (course_store_program_stop(cs, v.row.id, reason, therapist, now, &diag) != GC_OK) {
             fprintf(stderr, PROG ": %s.\n", diag.msg);

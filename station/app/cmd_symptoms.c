@@ -17,13 +17,23 @@ static void symptoms_usage(FILE *out)
     fprintf(out,
             "usage: station symptoms CODE --when before|during|after [--pain 0-10 [--site TEXT]]\n"
             "                        [--leak yes|no] [--heaviness yes|no] [--bleeding yes|no]\n"
-            "                        [--note TEXT] [--db PATH]\n\n"
+            "                        [--note TEXT] [--session N] [--db PATH]\n\n"
             "Records what the patient reports around a session: pain (NPRS 0-10) and where,\n"
-            "urinary leakage, pelvic heaviness or dragging, bleeding, a note.  'after' and\n"
-            "'during' belong to the patient's latest session, 'before' to the next program\n"
-            "session.  The program's gate reads them ('station program status').  During\n"
-            "a session the PT can mark the same live: 'station ctl mark pain 4',\n"
-            "'station ctl mark symptom leak' (also heaviness, dragging, bleeding).\n");
+            "urinary leakage, pelvic heaviness or dragging, bleeding, a note.  'before'\n"
+            "belongs to the next program session.  'after' belongs to the patient's latest\n"
+            "session once it has ended (refused while it is still running: use 'during'\n"
+            "or wait for its end); 'during' to the latest session, running or not.\n"
+            "  --session N  the session it is about instead (one of the patient's; for\n"
+            "               'during' and 'after'; 'station sessions' lists them)\n"
+            "The output names the session.  The program's gate reads a record about one of\n"
+            "the program's sessions ('station program status'); a session run outside the\n"
+            "program (--protocol) does not change the gate, but a red flag reported after\n"
+            "it (pain at or above the program's threshold, or a symptom in its rules) is\n"
+            "shown in 'station program status' and the course report for the PT to act on\n"
+            "('station program override').  Every record is in the session's report\n"
+            "('station report', its --json \"symptoms\") and the progress report's highest\n"
+            "pain.  During a session the PT can mark the same live: 'station ctl mark pain\n"
+            "4', 'station ctl mark symptom leak' (also heaviness, dragging, bleeding).\n");
 }
 
 static void prom_usage(FILE *out)
@@ -33,7 +43,8 @@ static void prom_usage(FILE *out)
                  "Scale (LEFS, 0-80, higher is better; Binkley et al. 1999) and the numeric\n"
                  "pain rating (NPRS, 0-10).  Take them at the start of a program and every few\n"
                  "sessions.  They belong to the patient's latest session; the gate reads NPRS as\n"
-                 "pain and, where the program says so, a LEFS drop from the best score.\n");
+                 "pain and, where the program says so, a LEFS drop from the best score.  The\n"
+                 "session's report shows them; 'station program status' the latest of each.\n");
 }
 
 static int yes_no(const char *opt, const char *v, bool *out)
@@ -49,22 +60,45 @@ static int yes_no(const char *opt, const char *v, bool *out)
     return 0;
 }
 
-/* After a record: what the gate now says, when the patient has a program. */
-static void say_gate(struct store *st, struct course_store *cs, int64_t patient_id)
+/* After a record: what the gate now says, when the patient has a program.
+ * session_id (0 = a "before" record) is the session the record is about:
+ * when it ran outside the program, the gate is not changed by it - say so
+ * and why, and whether the record is a red flag the PT should see. */
+static void say_gate(struct store *st, struct course_store *cs, int64_t patient_id,
+                     int64_t session_id, int pain, unsigned flags)
 {
     struct course_view v;
     struct gc_diag d;
     gc_diag_clear(&d);
     if (course_app_view(st, cs, patient_id, 0, course_app_today(NULL, 0), &v, &d) != GC_OK)
         return;
-    printf("program %s: gate %s: %s\n", v.program.name, course_action_name(v.state.last.action),
-           v.state.last.reason);
+    bool in_program = session_id == 0;
+    for (size_t i = 0; i < v.n_sessions; i++)
+        in_program = in_program || v.sessions[i].s.session_id == session_id;
+    if (in_program) {
+        printf("program %s: gate %s: %s\n", v.program.name, course_action_name(v.state.last.action),
+               v.state.last.reason);
+    } else {
+        struct store_session ss;
+        char proto[PLAN_NAME_MAX + 16] = "";
+        if (store_session_get(st, session_id, &ss) == GC_OK)
+            snprintf(proto, sizeof proto, " (protocol %s)", ss.protocol_name);
+        printf("program %s: session %lld%s ran outside the program, so the gate is not "
+               "changed by it (only the program's own sessions are gated); the last decision "
+               "stands: %s: %s\n",
+               v.program.name, (long long)session_id, proto,
+               course_action_name(v.state.last.action), v.state.last.reason);
+        if (course_app_red_flag(&v.program, pain, flags))
+            printf("red flag: shown in 'station program status' and the course report; if it "
+                   "should hold the program back, use 'station program override'\n");
+    }
     course_app_view_free(&v);
 }
 
 int cmd_symptoms(int argc, char **argv)
 {
-    const char *db = NULL, *when_s = NULL, *pain_s = NULL, *site = NULL, *note = NULL, *code = NULL;
+    const char *db = NULL, *when_s = NULL, *pain_s = NULL, *site = NULL, *note = NULL, *code = NULL,
+               *session_s = NULL;
     bool leak = false, heavy = false, bleed = false;
     for (int i = 1; i < argc; i++) {
         bool missing = false;
@@ -83,6 +117,8 @@ int cmd_symptoms(int argc, char **argv)
             site = v;
         else if ((v = course_cli_opt(&i, argc, argv, "--note", &missing)))
             note = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--session", &missing)))
+            session_s = v;
         else if ((v = course_cli_opt(&i, argc, argv, "--leak", &missing)))
             rc = yes_no("--leak", v, &leak);
         else if ((v = course_cli_opt(&i, argc, argv, "--heaviness", &missing)))
@@ -124,6 +160,24 @@ int cmd_symptoms(int argc, char **argv)
                 "imaginable), not '%.20s'.\n",
                 pain_s);
         return 2;
+    }
+    int64_t session_id = 0;
+    if (session_s) {
+        char *end = NULL;
+        long long n = strtoll(session_s, &end, 10);
+        if (!end || *end || end == session_s || n < 1) {
+            fprintf(stderr,
+                    "station symptoms: --session takes a session number ('station sessions' "
+                    "lists them), not '%.20s'.\n",
+                    session_s);
+            return 2;
+        }
+        if (r.when == COURSE_BEFORE) {
+            fprintf(stderr, "station symptoms: --session is for --when during or after; a "
+                            "'before' record belongs to the next program session.\n");
+            return 2;
+        }
+        session_id = (int64_t)n;
     }
     if (site && !pain_s) {
         fprintf(stderr, "station symptoms: --site says where the pain is: give --pain too.\n");
@@ -167,15 +221,45 @@ int cmd_symptoms(int argc, char **argv)
         return 1;
     }
     ec = 0;
+    /* the session the record is about, and how it was chosen */
+    struct store_session ss;
+    memset(&ss, 0, sizeof ss);
+    const char *chosen = "the latest session";
     if (course_store_latest_session(cs, pt.id, &r.ref_session_id, &diag) != GC_OK) {
         fprintf(stderr, "station symptoms: %s.\n", diag.msg);
         ec = 1;
+    } else if (session_id) {
+        chosen = "chosen with --session";
+        if (store_session_get(st, session_id, &ss) != GC_OK || ss.patient_id != pt.id) {
+            fprintf(stderr,
+                    "station symptoms: session %lld is not one of patient %s's sessions; "
+                    "'station sessions' lists them.\n",
+                    (long long)session_id, pt.code);
+            ec = 2;
+        } else {
+            r.ref_session_id = session_id;
+        }
     } else if (r.ref_session_id == 0 && r.when != COURSE_BEFORE) {
         fprintf(stderr,
                 "station symptoms: patient %s has no session yet to report '%s'; use --when "
                 "before (it belongs to the next session).\n",
                 pt.code, course_when_name(r.when));
         ec = 2;
+    } else if (r.ref_session_id && store_session_get(st, r.ref_session_id, &ss) != GC_OK) {
+        fprintf(stderr, "station symptoms: cannot read session %lld from the store.\n",
+                (long long)r.ref_session_id);
+        ec = 1;
+    }
+    if (ec == 0 && r.when == COURSE_AFTER && ss.status == STORE_RUNNING) {
+        fprintf(stderr,
+                "station symptoms: session %lld of patient %s is still running: record what "
+                "the patient reports now with --when during, or use --when after once it has "
+                "ended.\n",
+                (long long)ss.id, pt.code);
+        ec = 2;
+    }
+    if (ec) {
+        /* refused above */
     } else if (course_store_add_symptom(cs, pt.id, &r, &diag) != GC_OK) {
         fprintf(stderr, "station symptoms: %s.\n", diag.msg);
         ec = 1;
@@ -189,9 +273,11 @@ int cmd_symptoms(int argc, char **argv)
             printf("patient %s: recorded before the next session: %s; other symptoms %s\n", pt.code, pain,
                    flags);
         else
-            printf("patient %s: recorded %s session %lld: %s; other symptoms %s\n", pt.code,
-                   course_when_name(r.when), (long long)r.ref_session_id, pain, flags);
-        say_gate(st, cs, pt.id);
+            printf("patient %s: recorded %s session %lld (%s, %s, protocol %s): %s; other "
+                   "symptoms %s\n",
+                   pt.code, course_when_name(r.when), (long long)r.ref_session_id, chosen,
+                   store_status_name(ss.status), ss.protocol_name, pain, flags);
+        say_gate(st, cs, pt.id, r.when == COURSE_BEFORE ? 0 : r.ref_session_id, r.pain, r.flags);
     }
     course_store_close(cs);
     store_close(st);
@@ -276,7 +362,7 @@ int cmd_prom(int argc, char **argv)
         if (r.nprs >= 0)
             snprintf(p, sizeof p, "%d/10", r.nprs);
         printf("patient %s: LEFS %s, NPRS %s recorded\n", pt.code, l, p);
-        say_gate(st, cs, pt.id);
+        say_gate(st, cs, pt.id, r.ref_session_id, r.nprs, 0);
     }
     course_store_close(cs);
     store_close(st);

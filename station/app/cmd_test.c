@@ -52,8 +52,9 @@ static void usage(FILE *out)
             "               (balance_hold_s, hop_count, jog_s, calf_raise_count,\n"
             "               squat_count; a program file serves); default: the patient's\n"
             "               program's [readiness], else the guideline's figures above\n"
-            "  --patient    the result is stored with the patient's course (station\n"
-            "               program status; readiness report)\n"
+            "  --patient    the result is stored with the patient's course ('station\n"
+            "               program status' shows the latest per test and side;\n"
+            "               the readiness report the history)\n"
             "Exit status: 0 measured (pass or not yet), 1 failure, 2 usage error.\n\n"
             "       station test report CODE --pdf FILE [--db PATH]\n"
             "the readiness report: each test, L/R, criterion, pass, history (PDF).\n");

@@ -151,6 +151,59 @@ static bool marker_symptom(const struct store_marker *m, int64_t sid, struct cou
     return out->flags != 0;
 }
 
+/* A target a runner can get feedback on: a cadence band or a loading
+ * ceiling, with a feedback mode on. */
+static bool gives_target(const struct session_targets *t)
+{
+    return t->feedback != PLAN_FB_NONE &&
+           (isfinite(t->cadence_spm) || isfinite(t->valr_ceiling_bw_s));
+}
+
+/* Was feedback given in the feedback phases the session reached?  A phase
+ * is a feedback phase when it is training or run with a feedback mode at
+ * its start or after a change within it; it gave feedback when a target
+ * was in force at some time in it (its start, or a change by the protocol
+ * or the PT before the next phase began). */
+static void feedback_facts(struct store *st, const struct store_session *ss,
+                           const struct store_phase *ph, size_t n_ph,
+                           struct course_session_facts *f)
+{
+    struct store_target_change *ch = NULL;
+    size_t n_ch = 0;
+    if (store_load_target_changes(st, ss->id, &ch, &n_ch) != GC_OK) {
+        ch = NULL;
+        n_ch = 0;
+    }
+    for (size_t k = 0; k < n_ch; k++)
+        if (strstr(ch[k].note, "baseline: too few steps"))
+            f->baseline_no_target = true;
+    for (size_t i = 0; i < n_ph; i++) {
+        if (!ph[i].started || (ph[i].kind != PLAN_KIND_TRAINING && ph[i].kind != PLAN_KIND_RUN))
+            continue;
+        double start = ph[i].start_s, end = INFINITY;
+        for (size_t k = 0; k < n_ph; k++)
+            if (k != i && ph[k].started && ph[k].idx > ph[i].idx && ph[k].start_s >= start &&
+                ph[k].start_s < end)
+                end = ph[k].start_s;
+        bool fb = ph[i].targets.feedback != PLAN_FB_NONE, given = gives_target(&ph[i].targets);
+        for (size_t k = 0; k < n_ch; k++) {
+            double rel = ch[k].t_s - ss->t0_sensor_s;
+            if (rel < start - 1e-6 || rel >= end)
+                continue;
+            fb = fb || ch[k].targets.feedback != PLAN_FB_NONE;
+            given = given || gives_target(&ch[k].targets);
+        }
+        if (!fb)
+            continue; /* a run without feedback by plan: not judged */
+        f->n_feedback_phases++;
+        if (given)
+            f->n_feedback_given++;
+        else if (!f->no_target_phase[0])
+            snprintf(f->no_target_phase, sizeof f->no_target_phase, "%.47s", ph[i].name);
+    }
+    free(ch);
+}
+
 /* The facts course_session_counts judges, from the stored session. */
 static bool session_counts(struct store *st, const struct store_session *ss, char *why, size_t cap)
 {
@@ -170,6 +223,7 @@ static bool session_counts(struct store *st, const struct store_session *ss, cha
     if (store_load_phases(st, ss->id, &ph, &n_ph) == GC_OK)
         for (size_t i = 0; i < n_ph; i++)
             planned = fmax(planned, ph[i].planned_start_s + ph[i].planned_s);
+    feedback_facts(st, ss, ph, n_ph, &f);
     free(ph);
     double clock_s = isfinite(ss->stopped_at_s)    ? ss->stopped_at_s
                      : ss->end_utc > ss->start_utc ? (double)(ss->end_utc - ss->start_utc)
@@ -182,6 +236,53 @@ static bool session_counts(struct store *st, const struct store_session *ss, cha
     return course_session_counts(&f, why, cap);
 }
 
+bool course_app_red_flag(const struct program *p, int pain, unsigned flags)
+{
+    unsigned rules = p->gate.repeat_on | p->gate.step_back_on;
+    if (pain >= 0 && pain >= p->gate.pain_threshold && (rules & PROGRAM_SYM_PAIN))
+        return true;
+    return (flags & rules & ~(unsigned)PROGRAM_SYM_PAIN) != 0;
+}
+
+/* The red flags reported about sessions that ran outside the program
+ * while it was active (after it started): v->outside. */
+static int find_outside(struct store *st, struct course_view *v,
+                        const struct course_link_row *links, size_t n_links, struct gc_diag *diag)
+{
+    size_t n = v->n_symptoms + v->n_proms;
+    v->outside = calloc(n + 1, sizeof *v->outside);
+    if (!v->outside)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the course");
+    for (size_t i = 0; i < n; i++) {
+        bool prom = i >= v->n_symptoms;
+        const struct course_symptom_row *y = prom ? NULL : &v->symptoms[i];
+        const struct course_prom_row *m = prom ? &v->proms[i - v->n_symptoms] : NULL;
+        int64_t ref = prom ? m->ref_session_id : y->ref_session_id;
+        int pain = prom ? m->nprs : y->pain;
+        unsigned flags = prom ? 0 : y->flags;
+        if (ref == 0 || (!prom && y->when == COURSE_BEFORE) ||
+            !course_app_red_flag(&v->program, pain, flags))
+            continue;
+        bool linked = false;
+        for (size_t k = 0; k < n_links && !linked; k++)
+            linked = links[k].session_id == ref;
+        struct store_session ss;
+        if (linked || store_session_get(st, ref, &ss) != GC_OK ||
+            ss.start_utc < v->row.started_utc ||
+            (v->row.stopped_utc && ss.start_utc > v->row.stopped_utc))
+            continue;
+        struct course_outside_flag *o = &v->outside[v->n_outside++];
+        o->session_id = ref;
+        o->utc = prom ? m->utc : y->utc;
+        o->when = prom ? COURSE_AFTER : y->when;
+        o->prom = prom;
+        o->pain = pain;
+        o->flags = flags;
+        snprintf(o->site, sizeof o->site, "%s", prom ? "" : y->site);
+    }
+    return GC_OK;
+}
+
 void course_app_view_free(struct course_view *v)
 {
     course_program_row_free(&v->row);
@@ -190,6 +291,7 @@ void course_app_view_free(struct course_view *v)
     free(v->symptoms);
     free(v->proms);
     free(v->overrides);
+    free(v->outside);
     memset(v, 0, sizeof *v);
 }
 
@@ -305,6 +407,8 @@ int course_app_view(struct store *st, struct course_store *cs, int64_t patient_i
         }
         free(marks);
     }
+    if (!rc)
+        rc = find_outside(st, v, links, n_links, diag);
     free(links);
     if (!rc) {
         size_t cap = v->n_sessions + v->n_overrides + 1;

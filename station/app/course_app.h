@@ -38,6 +38,18 @@ struct course_view_session {
     char protocol[PLAN_NAME_MAX];
 };
 
+/* A red flag reported about a session run outside the program while it
+ * was active (course_app_red_flag): not gated, shown to the PT. */
+struct course_outside_flag {
+    int64_t session_id;
+    int64_t utc;           /* when it was recorded */
+    enum course_when when; /* during or after */
+    bool prom;             /* the NPRS of 'station prom' */
+    int pain;              /* -1 none */
+    unsigned flags;        /* PROGRAM_SYM_* */
+    char site[64];
+};
+
 struct course_view {
     struct course_program_row row; /* the program as started (row.text owned) */
     struct program program;
@@ -53,7 +65,14 @@ struct course_view {
     size_t n_proms;
     struct course_override_row *overrides;
     size_t n_overrides;
+    struct course_outside_flag *outside; /* red flags after sessions outside it */
+    size_t n_outside;
 };
+
+/* Would the program's gate act on this report if it were about one of the
+ * program's sessions: pain at or above its threshold where pain is in its
+ * rules, or a symptom in repeat_on or step_back_on. */
+bool course_app_red_flag(const struct program *p, int pain, unsigned flags);
 
 /* The course of program_id (0 = the patient's active program: then
  * GC_ERR_NOT_FOUND when there is none).  today_days: course_date_days of

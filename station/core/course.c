@@ -246,6 +246,22 @@ bool course_session_counts(const struct course_session_facts *f, char *why, size
                  f->n_steps, ran, COURSE_MIN_STEPS_PER_MIN);
         return false;
     }
+    if (f->n_feedback_phases > 0 && f->n_feedback_given < f->n_feedback_phases) {
+        char phase[64] = "its feedback phase";
+        if (f->no_target_phase[0])
+            snprintf(phase, sizeof phase, "'%.30s'", f->no_target_phase);
+        if (f->baseline_no_target)
+            snprintf(why, cap,
+                     "not counted: no feedback: the baseline set no target (too few steps), so "
+                     "%s ran without one: do this step's session again",
+                     phase);
+        else
+            snprintf(why, cap,
+                     "not counted: no feedback: %s had no cadence or loading target: do this "
+                     "step's session again",
+                     phase);
+        return false;
+    }
     if (why && cap)
         why[0] = '\0';
     return true;

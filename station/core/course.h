@@ -60,7 +60,14 @@ struct course_session {
  *     planned time (an interrupted or still running session never counts);
  *   - and it has scored steps: at least COURSE_MIN_STEPS_PER_MIN a minute
  *     of the time it ran, and at least one (a quarter of a slow walk's
- *     cadence: a runner who was on the belt makes far more).
+ *     cadence: a runner who was on the belt makes far more);
+ *   - and feedback was given: every feedback phase it reached (training or
+ *     run with a feedback mode) had a target in force at some time - a
+ *     cadence band or a loading ceiling.  A relative target needs the
+ *     baseline: when the baseline had too few steps it set none, and the
+ *     training ran without feedback ("no feedback: the baseline set no
+ *     target").  A plan without feedback phases (a walk, a retention
+ *     probe) is not judged by this rule.
  * A session that does not count neither advances nor repeats: the patient
  * does the step's session again. */
 #define COURSE_MIN_PLAN_SHARE    0.75
@@ -75,6 +82,10 @@ struct course_session_facts {
     double ran_s;     /* plan time run, s (planned_s for a complete session) */
     double clock_s;   /* session clock run, s (ran_s / the session's time scale) */
     long n_steps;     /* scored steps stored */
+    int n_feedback_phases;    /* feedback phases reached (0: the rule does not apply) */
+    int n_feedback_given;     /* of them, those with a target in force at some time */
+    char no_target_phase[48]; /* the first reached feedback phase without one ("" none) */
+    bool baseline_no_target;  /* the baseline set no relative target (too few steps) */
 };
 /* True when the session counts; otherwise why (one sentence, starting
  * "not counted: ") into why. */

@@ -268,13 +268,18 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     };
     const size_t nyc = sizeof yc / sizeof yc[0];
     rd_table_header(&d, yc, nyc);
+    size_t n_outside = 0;
     for (size_t i = 0; i < r->n_symptoms; i++) {
         const struct course_symptom_row *y = &r->symptoms[i];
         rd_ensure_room(&d, ROW_H);
         rd_fmt_date(c[0], 128, y->utc, true);
         snprintf(c[1], 128, "%s", course_when_name(y->when));
+        bool in_program = y->when == COURSE_BEFORE || y->ref_session_id == 0;
+        for (size_t j = 0; j < r->n_sessions && !in_program; j++)
+            in_program = r->sessions[j].ss.id == y->ref_session_id;
+        n_outside += !in_program;
         if (y->ref_session_id)
-            snprintf(c[2], 128, "#%lld", (long long)y->ref_session_id);
+            snprintf(c[2], 128, "#%lld%s", (long long)y->ref_session_id, in_program ? "" : " out");
         else
             snprintf(c[2], 128, "-");
         if (y->pain >= 0)
@@ -289,6 +294,14 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     if (r->n_symptoms == 0) {
         rd_font(d.cr, 7.5, false);
         rd_text_at(d.cr, MARGIN, d.y + 10, AL_LEFT, "None recorded.");
+        d.y += 16;
+    }
+    if (n_outside) {
+        rd_ensure_room(&d, 16);
+        rd_font(d.cr, 7.5, false);
+        rd_text_at(d.cr, MARGIN, d.y + 10, AL_LEFT,
+                   "\"out\": about a session run outside the program: the gate did not read "
+                   "it; a red flag there is for the PT to act on (station program override).");
         d.y += 16;
     }
     d.y += 4;

@@ -368,6 +368,42 @@ int report_session_json(const struct report_record *rec, const char *json_path,
             cJSON_AddStringToObject(o, "source", r.markers[i].source);
         cJSON_AddItemToArray(mk, o);
     }
+    /* pain and symptoms reported for the session, every source: live
+     * markers ("ctl mark"), 'station symptoms' and 'station prom' records
+     * attached to it (report_record.h) */
+    cJSON *sy = cJSON_AddArrayToObject(root, "symptoms");
+    for (size_t i = 0; i < r.n_symptoms; i++) {
+        const struct report_symptom *y = &r.symptoms[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "source", report_symptom_source_name(y->source));
+        if (y->by[0])
+            cJSON_AddStringToObject(o, "by", y->by);
+        cJSON_AddStringToObject(o, "when", course_when_name(y->when));
+        if (isfinite(y->t_rel_s))
+            json_fig(o, "t_s", y->t_rel_s, 1);
+        if (y->utc > 0)
+            cJSON_AddNumberToObject(o, "utc", (double)y->utc);
+        if (y->pain >= 0)
+            cJSON_AddNumberToObject(o, "pain", y->pain);
+        if (y->site[0])
+            cJSON_AddStringToObject(o, "site", y->site);
+        cJSON *fl = cJSON_AddArrayToObject(o, "flags");
+        for (unsigned b = 1; b <= PROGRAM_SYM_ALL; b <<= 1)
+            if (y->flags & b)
+                cJSON_AddItemToArray(fl, cJSON_CreateString(program_symptom_name(b)));
+        if (y->lefs >= 0)
+            cJSON_AddNumberToObject(o, "lefs", y->lefs);
+        if (y->note[0])
+            cJSON_AddStringToObject(o, "note", y->note);
+        cJSON_AddItemToArray(sy, o);
+    }
+    struct report_key key;
+    report_key_of(&r, &key);
+    if (key.pain_max >= 0)
+        cJSON_AddNumberToObject(root, "pain_max", key.pain_max);
+    else
+        cJSON_AddNullToObject(root, "pain_max");
+    cJSON_AddBoolToObject(root, "program_session", r.in_program);
     int grc = json_gait(root, &r, diag);
     if (grc != GC_OK) {
         cJSON_Delete(root);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report_doc.h"
+#include "store_course.h"
 #include "summary.h"
 
 void report_record_free(struct report_record *r)
@@ -18,12 +19,108 @@ void report_record_free(struct report_record *r)
     free(r->steps);
     free(r->changes);
     free(r->markers);
+    free(r->symptoms);
     free(r->protocol_text);
     memset(r, 0, sizeof *r);
 }
 
-static int load(struct store *st, int64_t sid, struct report_record *r, bool with_prev,
-                struct gc_diag *diag)
+const char *report_symptom_source_name(enum report_symptom_source s)
+{
+    switch (s) {
+    case REPORT_SYM_RECORD:
+        return "symptoms command";
+    case REPORT_SYM_PROM:
+        return "prom command";
+    case REPORT_SYM_MARK:
+    default:
+        return "ctl mark";
+    }
+}
+
+/* The symptom words of a marker ("leak ...", "heaviness", "dragging",
+ * "bleeding"), as course_app reads them for the gate. */
+static unsigned marker_flags(const char *text)
+{
+    static const struct {
+        const char *word;
+        unsigned flag;
+    } words[] = {{"leak", PROGRAM_SYM_LEAK},
+                 {"heaviness", PROGRAM_SYM_HEAVINESS},
+                 {"dragging", PROGRAM_SYM_HEAVINESS},
+                 {"bleeding", PROGRAM_SYM_BLEEDING}};
+    unsigned f = 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strncmp(text, words[i].word, strlen(words[i].word)))
+            f |= words[i].flag;
+    return f;
+}
+
+/* r->symptoms: the session's pain and symptom markers, then the records
+ * the course tables attach to it (course_store_session_records). */
+static int load_symptoms(struct course_store *cs, struct report_record *r, struct gc_diag *diag)
+{
+    struct course_symptom_row *ys = NULL;
+    struct course_prom_row *ms = NULL;
+    size_t ny = 0, nm = 0;
+    int64_t program_id;
+    int step;
+    int rc = course_store_session_link(cs, r->ss.id, &program_id, &step, diag);
+    r->in_program = rc == GC_OK;
+    if (rc == GC_ERR_NOT_FOUND)
+        rc = GC_OK;
+    if (rc == GC_OK)
+        rc = course_store_session_records(cs, r->ss.patient_id, r->ss.id, &ys, &ny, &ms, &nm, diag);
+    if (rc)
+        return rc;
+    r->symptoms = calloc(r->n_markers + ny + nm + 1, sizeof *r->symptoms);
+    if (!r->symptoms) {
+        free(ys);
+        free(ms);
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the session's symptoms");
+    }
+    for (size_t i = 0; i < r->n_markers; i++) {
+        const struct store_marker *m = &r->markers[i];
+        unsigned f = m->kind == STORE_MARK_SYMPTOM ? marker_flags(m->text) : 0;
+        if (!(m->kind == STORE_MARK_PAIN && m->pain >= 0) && m->kind != STORE_MARK_SYMPTOM)
+            continue;
+        struct report_symptom *y = &r->symptoms[r->n_symptoms++];
+        y->source = REPORT_SYM_MARK;
+        snprintf(y->by, sizeof y->by, "%s", m->source);
+        y->when = COURSE_DURING;
+        y->t_rel_s = m->t_s - r->ss.t0_sensor_s;
+        y->pain = m->kind == STORE_MARK_PAIN ? m->pain : -1;
+        y->flags = f;
+        y->lefs = -1;
+        snprintf(y->note, sizeof y->note, "%s", m->text);
+    }
+    for (size_t i = 0; i < ny; i++) {
+        struct report_symptom *y = &r->symptoms[r->n_symptoms++];
+        y->source = REPORT_SYM_RECORD;
+        y->when = ys[i].when;
+        y->t_rel_s = NAN;
+        y->utc = ys[i].utc;
+        y->pain = ys[i].pain;
+        y->flags = ys[i].flags;
+        y->lefs = -1;
+        snprintf(y->site, sizeof y->site, "%s", ys[i].site);
+        snprintf(y->note, sizeof y->note, "%s", ys[i].note);
+    }
+    for (size_t i = 0; i < nm; i++) {
+        struct report_symptom *y = &r->symptoms[r->n_symptoms++];
+        y->source = REPORT_SYM_PROM;
+        y->when = COURSE_AFTER;
+        y->t_rel_s = NAN;
+        y->utc = ms[i].utc;
+        y->pain = ms[i].nprs;
+        y->lefs = ms[i].lefs;
+    }
+    free(ys);
+    free(ms);
+    return GC_OK;
+}
+
+static int load(struct store *st, struct course_store *cs, int64_t sid, struct report_record *r,
+                bool with_prev, struct gc_diag *diag)
 {
     memset(r, 0, sizeof *r);
     int rc = store_session_get(st, sid, &r->ss);
@@ -48,6 +145,11 @@ static int load(struct store *st, int64_t sid, struct report_record *r, bool wit
         report_record_free(r);
         return gc_fail(diag, rc, "cannot read session %lld from the store (%s): %s",
                        (long long)sid, gc_strerror(rc), store_errmsg(st));
+    }
+    rc = load_symptoms(cs, r, diag);
+    if (rc) {
+        report_record_free(r);
+        return rc;
     }
     struct plan_error perr;
     r->have_plan = r->protocol_text[0] &&
@@ -82,7 +184,7 @@ static int load(struct store *st, int64_t sid, struct report_record *r, bool wit
         return GC_OK; /* the first of its protocol */
     struct report_record prev;
     if (rc == GC_OK)
-        rc = load(st, prev_id, &prev, false, diag);
+        rc = load(st, cs, prev_id, &prev, false, diag);
     if (rc) {
         report_record_free(r);
         return diag && diag->code ? diag->code
@@ -181,7 +283,14 @@ void report_link_text(const struct store_conditions *c, enum store_status status
 int report_record_load(struct store *st, int64_t sid, struct report_record *r,
                        struct gc_diag *diag)
 {
-    return load(st, sid, r, true, diag);
+    memset(r, 0, sizeof *r);
+    struct course_store *cs;
+    int rc = course_store_open(st, &cs, diag);
+    if (rc)
+        return rc;
+    rc = load(st, cs, sid, r, true, diag);
+    course_store_close(cs);
+    return rc;
 }
 
 static uint64_t phase_mask_kind(const struct report_record *r, int k1, int k2)
@@ -203,21 +312,32 @@ void report_key_of(const struct report_record *r, struct report_key *k)
     session_stats_compute(r->steps, r->n_steps, phase_mask_kind(r, PLAN_KIND_RETENTION, -1),
                           &k->retention);
     k->pain_max = -1;
-    for (size_t i = 0; i < r->n_markers; i++)
-        if (r->markers[i].kind == STORE_MARK_PAIN && r->markers[i].pain > k->pain_max)
-            k->pain_max = r->markers[i].pain;
+    for (size_t i = 0; i < r->n_symptoms; i++)
+        if (r->symptoms[i].pain > k->pain_max)
+            k->pain_max = r->symptoms[i].pain;
 }
 
-int report_key_figures(struct store *st, int64_t sid, struct report_key *out,
-                       struct gc_diag *diag)
+static int key_figures(struct store *st, struct course_store *cs, int64_t sid,
+                       struct report_key *out, struct gc_diag *diag)
 {
     struct report_record r;
-    int rc = load(st, sid, &r, false, diag);
+    int rc = load(st, cs, sid, &r, false, diag);
     if (rc)
         return rc;
     report_key_of(&r, out);
     report_record_free(&r);
     return GC_OK;
+}
+
+int report_key_figures(struct store *st, int64_t sid, struct report_key *out, struct gc_diag *diag)
+{
+    struct course_store *cs;
+    int rc = course_store_open(st, &cs, diag);
+    if (rc)
+        return rc;
+    rc = key_figures(st, cs, sid, out, diag);
+    course_store_close(cs);
+    return rc;
 }
 /* The targets in force at session time rel_s: every change (protocol
  * phase or PT) is stored with everything in force after it. */
@@ -328,11 +448,15 @@ int report_progress_load(struct store *st, int64_t patient_id, struct report_pro
         rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory listing the patient's sessions");
     else if (rc < 0)
         gc_fail(diag, rc, "cannot list the patient's sessions: %s", store_errmsg(st));
+    struct course_store *cs = NULL;
+    if (rc >= 0)
+        rc = course_store_open(st, &cs, diag);
     for (size_t i = 0; rc >= 0 && i < p->n; i++) {
-        rc = report_key_figures(st, p->rows[i].ss.id, &p->rows[i].key, diag);
+        rc = key_figures(st, cs, p->rows[i].ss.id, &p->rows[i].key, diag);
         if (rc >= 0)
             rc = store_conditions_get(st, p->rows[i].ss.id, &p->rows[i].cond, diag);
     }
+    course_store_close(cs);
     if (rc < 0) {
         report_progress_free(p);
         return rc;

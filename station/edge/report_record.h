@@ -21,6 +21,7 @@
 #include "gc_error.h"
 #include "plan.h"
 #include "session.h"
+#include "course.h"
 #include "store.h"
 #include "store_conditions.h"
 
@@ -31,7 +32,34 @@ struct report_key {
     struct session_stats baseline;  /* baseline phases */
     struct session_stats training;  /* training and run phases */
     struct session_stats retention; /* retention phases */
-    int pain_max;                   /* highest pain marker, -1 none */
+    int pain_max;                   /* highest pain reported for the session, -1 none:
+                                       report_symptom records of every source */
+};
+
+/* What the patient reported for the session, from every source: a live
+ * marker (`station ctl mark pain N` / `symptom WORD`, the keys, the web
+ * console), a `station symptoms` record or a `station prom` NPRS
+ * attached to it (store_course.h's course_store_session_records: the
+ * gate's rule of which session a record belongs to). */
+enum report_symptom_source {
+    REPORT_SYM_MARK = 0, /* a marker set during the session */
+    REPORT_SYM_RECORD,   /* station symptoms */
+    REPORT_SYM_PROM,     /* station prom (its NPRS) */
+};
+/* "ctl mark", "symptoms command", "prom command" */
+const char *report_symptom_source_name(enum report_symptom_source s);
+
+struct report_symptom {
+    enum report_symptom_source source;
+    char by[16];           /* a marker's maker ("ctl", "keys", "web"; "" unknown) */
+    enum course_when when; /* a marker: during */
+    double t_rel_s;        /* a marker's time, s since session start; NAN for records */
+    int64_t utc;           /* a record's time (Unix s); 0 for markers */
+    int pain;              /* NPRS 0..10, -1 none */
+    unsigned flags;        /* PROGRAM_SYM_LEAK | _HEAVINESS | _BLEEDING */
+    int lefs;              /* a PROM's LEFS 0..80, -1 none */
+    char site[64];
+    char note[160];
 };
 
 struct report_record {
@@ -45,6 +73,12 @@ struct report_record {
     size_t n_changes;
     struct store_marker *markers;
     size_t n_markers;
+    /* pain and symptoms reported for the session: its pain and symptom
+     * markers and the records attached to it, markers first, then records
+     * oldest first */
+    struct report_symptom *symptoms;
+    size_t n_symptoms;
+    bool in_program; /* run as a program's session (store_course.h) */
     char *protocol_text;
     struct plan plan;
     bool have_plan;

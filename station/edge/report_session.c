@@ -257,13 +257,16 @@ static void draw_markers(struct doc *d, const struct report_record *r)
         {"Pain", "0-10", 35, AL_RIGHT}, {"By", NULL, 45, AL_LEFT},
         {"Note", NULL, CONTENT_W - 290, AL_LEFT},
     };
-    rd_heading(d, "Markers (pain, symptoms, notes)");
+    rd_heading(d, "Markers and reported symptoms (pain, symptoms, notes)");
     rd_ensure_room(d, 3 * ROW_H);
     rd_table_header(d, cols, 7);
     char c[7][128];
-    if (r->n_markers == 0) {
+    size_t n_records = 0;
+    for (size_t i = 0; i < r->n_symptoms; i++)
+        n_records += r->symptoms[i].source != REPORT_SYM_MARK;
+    if (r->n_markers == 0 && n_records == 0) {
         for (int k = 0; k < 7; k++)
-            snprintf(c[k], 128, k == 6 ? "no markers recorded" : "-");
+            snprintf(c[k], 128, k == 6 ? "no markers or symptoms recorded" : "-");
         rd_table_row(d, cols, 7, c, false, false);
     }
     for (size_t i = 0; i < r->n_markers; i++) {
@@ -288,6 +291,37 @@ static void draw_markers(struct doc *d, const struct report_record *r)
         snprintf(c[5], 128, "%s", m->source[0] ? m->source : "-");
         snprintf(c[6], 128, "%.127s", m->text[0] ? m->text : "-");
         rd_table_row(d, cols, 7, c, false, i % 2);
+    }
+    /* what the patient reported with 'station symptoms' and 'station
+     * prom' for this session: Time says before/during/after */
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_symptoms; i++) {
+        const struct report_symptom *y = &r->symptoms[i];
+        if (y->source == REPORT_SYM_MARK)
+            continue;
+        rd_ensure_room(d, ROW_H);
+        snprintf(c[0], 128, "S%zu", ++k);
+        snprintf(c[1], 128, "%s", course_when_name(y->when));
+        snprintf(c[2], 128, "-");
+        snprintf(c[3], 128, "%s", y->source == REPORT_SYM_PROM ? "PROM" : "symptoms");
+        if (y->pain >= 0)
+            snprintf(c[4], 128, "%d", y->pain);
+        else
+            snprintf(c[4], 128, "-");
+        snprintf(c[5], 128, "%s", y->source == REPORT_SYM_PROM ? "prom" : "symptoms");
+        char flags[80] = "", what[256];
+        if (y->flags)
+            program_symptoms_describe(y->flags, flags, sizeof flags);
+        if (y->source == REPORT_SYM_PROM && y->lefs >= 0)
+            snprintf(what, sizeof what, "NPRS; LEFS %d/80", y->lefs);
+        else if (y->source == REPORT_SYM_PROM)
+            snprintf(what, sizeof what, "NPRS");
+        else
+            snprintf(what, sizeof what, "%s%.40s%s%.60s%s%.60s", y->site[0] ? "at " : "", y->site,
+                     y->site[0] && (flags[0] || y->note[0]) ? "; " : "", flags,
+                     flags[0] && y->note[0] ? "; " : "", y->note);
+        snprintf(c[6], 128, "%.127s", what[0] ? what : "-");
+        rd_table_row(d, cols, 7, c, false, (r->n_markers + k) % 2);
     }
     d->y += 6;
 }

@@ -378,6 +378,53 @@ int course_store_links(struct course_store *cs, int64_t program_id, struct cours
     return rc;
 }
 
+int course_store_session_link(struct course_store *cs, int64_t session_id, int64_t *program_id,
+                              int *step, struct gc_diag *diag)
+{
+    sqlite3_stmt *s;
+    int rc =
+        prep(cs, "SELECT program_id, step FROM course_sessions WHERE session_id = ?", &s, diag);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, session_id);
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        *program_id = sqlite3_column_int64(s, 0);
+        *step = sqlite3_column_int(s, 1);
+    } else if (src == SQLITE_DONE) {
+        rc = GC_ERR_NOT_FOUND;
+    } else {
+        rc = fail_sql(cs, diag, src, "read the program's sessions");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* The patient's first session after ref (a program session when
+ * program_only), 0 when none. */
+static int next_session(struct course_store *cs, int64_t patient_id, int64_t ref, bool program_only,
+                        int64_t *out, struct gc_diag *diag)
+{
+    sqlite3_stmt *s;
+    int rc = prep(cs,
+                  program_only
+                      ? "SELECT coalesce(min(id), 0) FROM sessions WHERE patient_id = ? AND id > ? "
+                        "AND id IN (SELECT session_id FROM course_sessions)"
+                      : "SELECT coalesce(min(id), 0) FROM sessions WHERE patient_id = ? AND id > ?",
+                  &s, diag);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, patient_id);
+    sqlite3_bind_int64(s, 2, ref);
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else
+        rc = fail_sql(cs, diag, src, "read the sessions");
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int course_store_latest_session(struct course_store *cs, int64_t patient_id, int64_t *session_id,
                                 struct gc_diag *diag)
 {
@@ -546,6 +593,59 @@ int course_store_proms(struct course_store *cs, int64_t patient_id, struct cours
         *out = NULL;
         *n = 0;
     }
+    return rc;
+}
+
+int course_store_session_records(struct course_store *cs, int64_t patient_id, int64_t session_id,
+                                 struct course_symptom_row **symptoms, size_t *n_symptoms,
+                                 struct course_prom_row **proms, size_t *n_proms,
+                                 struct gc_diag *diag)
+{
+    *symptoms = NULL;
+    *proms = NULL;
+    *n_symptoms = *n_proms = 0;
+    int64_t program_id;
+    int step;
+    int rc = course_store_session_link(cs, session_id, &program_id, &step, diag);
+    bool in_program = rc == GC_OK;
+    if (rc == GC_ERR_NOT_FOUND)
+        rc = GC_OK;
+    struct course_symptom_row *ys = NULL;
+    struct course_prom_row *ms = NULL;
+    size_t ny = 0, nm = 0;
+    if (rc == GC_OK)
+        rc = course_store_symptoms(cs, patient_id, &ys, &ny, diag);
+    if (rc == GC_OK)
+        rc = course_store_proms(cs, patient_id, &ms, &nm, diag);
+    /* keep the session's own, in place */
+    size_t ky = 0, km = 0;
+    for (size_t i = 0; rc == GC_OK && i < ny; i++) {
+        bool mine = ys[i].ref_session_id == session_id && ys[i].when != COURSE_BEFORE;
+        if (ys[i].when == COURSE_BEFORE && ys[i].ref_session_id < session_id) {
+            int64_t next = 0;
+            rc = next_session(cs, patient_id, ys[i].ref_session_id, in_program, &next, diag);
+            mine = rc == GC_OK && next == session_id;
+        }
+        if (mine)
+            ys[ky++] = ys[i];
+    }
+    for (size_t i = 0; i < nm; i++)
+        if (ms[i].ref_session_id == session_id)
+            ms[km++] = ms[i];
+    if (rc != GC_OK || ky == 0) {
+        free(ys);
+        ys = NULL;
+        ky = 0;
+    }
+    if (rc != GC_OK || km == 0) {
+        free(ms);
+        ms = NULL;
+        km = 0;
+    }
+    *symptoms = ys;
+    *n_symptoms = ky;
+    *proms = ms;
+    *n_proms = km;
     return rc;
 }
 

@@ -88,6 +88,11 @@ struct course_link_row {
 GC_MUST_CHECK int course_store_links(struct course_store *cs, int64_t program_id,
                                      struct course_link_row **out, size_t *n, struct gc_diag *diag);
 
+/* The program session_id was run for and the step (0-based);
+ * GC_ERR_NOT_FOUND when it ran outside any program (nothing in diag). */
+GC_MUST_CHECK int course_store_session_link(struct course_store *cs, int64_t session_id,
+                                            int64_t *program_id, int *step, struct gc_diag *diag);
+
 /* The patient's latest session id (0 when there is none). */
 GC_MUST_CHECK int course_store_latest_session(struct course_store *cs, int64_t patient_id,
                                               int64_t *session_id, struct gc_diag *diag);
@@ -119,6 +124,19 @@ GC_MUST_CHECK int course_store_add_prom(struct course_store *cs, int64_t patient
                                         struct course_prom_row *r, struct gc_diag *diag);
 GC_MUST_CHECK int course_store_proms(struct course_store *cs, int64_t patient_id,
                                      struct course_prom_row **out, size_t *n, struct gc_diag *diag);
+
+/* The symptom records and PROMs that belong to session_id, oldest first
+ * (each array malloc'd, NULL when empty): its "during" and "after" records
+ * and the PROMs made after it (ref_session_id = session_id), and the
+ * "before" records it is the next session of - for a program session the
+ * first program session after the record's ref (the gate's rule,
+ * course.h), for a session outside any program the patient's first
+ * session after it. */
+GC_MUST_CHECK int course_store_session_records(struct course_store *cs, int64_t patient_id,
+                                               int64_t session_id,
+                                               struct course_symptom_row **symptoms,
+                                               size_t *n_symptoms, struct course_prom_row **proms,
+                                               size_t *n_proms, struct gc_diag *diag);
 
 struct course_override_row {
     int64_t id;

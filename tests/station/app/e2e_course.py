@@ -36,6 +36,19 @@ Cases (argument):
            status --json), and their refusals (the store, a .json name, the
            same file twice, no program).
 
+  symptoms the clinic trial's defects: pain from `station symptoms` and
+           `station prom` in the session report (PDF, --json "symptoms"
+           with the source beside a live `ctl mark pain`, "pain_max") and
+           the progress report's Pain max; `--when after` refused while
+           the session runs (`--when during` goes to it); `--session N`
+           and its refusals; a session outside the program: not gated,
+           said why, its red flag in program status and the course report.
+  feedback a program session whose baseline set no target (x1000) gave no
+           feedback: not counted, with the reason on its timeline line; a
+           full baseline (x2, simulator at full speed) counts.
+  status   program status (text and JSON) shows the latest readiness
+           result per test and side and the latest LEFS and NPRS.
+
 The expected gate actions come from the presets' rules (advance_after 2,
 pain_threshold 4, step_back_after 2, repeat_on leak, step_back_on
 heaviness); a mismatch fails the test.
@@ -84,10 +97,18 @@ def status(env, code):
         return {}
 
 
-def session(env, code, scale=1000):
+# A session whose baseline has enough steps for a relative target (the
+# gate counts a session only when its feedback phases had a target): at
+# x2 a 1 min baseline is 30 s of simulated running, run as fast as the
+# simulator goes.
+FULL_BASELINE = ("--sim-speed", "max")
+
+
+def session(env, code, scale=1000, extra=()):
     """One program session: station run --patient CODE (no --protocol)."""
     rc, out, err = run(env, "run", "--sim", "--patient", code, "--time-scale", str(scale),
-                       "--headless", "--audio-device", "null", "--no-record", timeout=120)
+                       "--headless", "--audio-device", "null", "--no-record", *extra,
+                       timeout=120)
     check(rc == 0, f"program session for {code} exits 0 ({err.strip()[-300:]})")
     said = [l for l in out.splitlines() if l.startswith("program ")]
     stored = [l for l in out.splitlines() if " stored: " in l]
@@ -225,7 +246,7 @@ def case_course(tmp):
     expect(env, code, 2, "advance", "1 clean session in a row", 3, "rtr-run1-walk4")
     rc, out, e = run(env, "symptoms", code, "--when", "before", "--note", "slept badly")
     check(rc == 0 and "before the next session" in out, f"a note before the session: {out}{e}")
-    said, _ = session(env, code)
+    said, _ = session(env, code, 2, FULL_BASELINE)  # relative cadence cue: a full baseline
     check("protocol rtr-run1-walk4" in said, f"walk-run 1/4 next: {said}")
     rc, out, e = run(env, "symptoms", code, "--when", "after", "--heaviness", "yes")
     check(rc == 0 and "gate step-back" in out, f"heaviness -> step back at once: {out}{e}")
@@ -466,11 +487,197 @@ def case_report(tmp):
     check(not os.path.exists(os.path.join(tmp, "n.pdf")), "nothing written for a refusal")
 
 
+# ---- issue 14, the clinic trial's course defects -----------------------------
+
+
+def pdf_of(env, tmp, args, name):
+    path = os.path.join(tmp, name)
+    rc, out, e = run(env, *args, "--pdf", path)
+    check(rc == 0, f"station {' '.join(args)} --pdf ({e.strip()[:200]})")
+    return pdf_text(path)
+
+
+def live_session(env, code, *extra):
+    """A program session left running (x1): returns the process once it
+    has begun and the session id it said."""
+    p = subprocess.Popen([STATION, "run", "--sim", "--patient", code, "--headless",
+                          "--audio-device", "null", "--no-record", *extra], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sid = None
+    t_end = time.monotonic() + 30
+    while time.monotonic() < t_end:
+        line = p.stdout.readline()
+        if not line:
+            break
+        if line.startswith("session ") and "for patient" in line:
+            sid = int(line.split()[1])
+            break
+    return p, sid
+
+
+def case_symptoms(tmp):
+    """Pain the patient reports with `station symptoms` and `station prom`
+    is in the session's report (PDF and --json "symptoms", "pain_max") and
+    the progress report's Pain max, with its source beside a live `ctl mark
+    pain`; `--when after` refuses a running session; `--session N`; a
+    session outside the program does not change the gate and says why."""
+    env = env_for(tmp)
+    code = "SY-1"
+    run(env, "patient", "add", code)
+    rc, out, e = run(env, "program", "start", code, "gait-retraining-8")
+    check(rc == 0, f"start gait-retraining-8 ({e.strip()})")
+    session(env, code)  # session 1
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--pain", "4", "--site", "knee")
+    check(rc == 0 and "recorded after session 1 (the latest session, complete, protocol "
+          "retrain-15-continuous): pain 4/10 at knee" in out and "gate repeat" in out,
+          f"pain 4 after session 1, said with the session: {out}{e}")
+    rc, out, e = run(env, "prom", code, "--nprs", "3", "--lefs", "61")
+    check(rc == 0, f"prom after session 1 ({e.strip()})")
+    js = session_json(env, tmp, 1)
+    sy = js.get("symptoms", [])
+    rec = [y for y in sy if y.get("source") == "symptoms command"]
+    prom = [y for y in sy if y.get("source") == "prom command"]
+    check(len(rec) == 1 and rec[0].get("pain") == 4 and rec[0].get("site") == "knee" and
+          rec[0].get("when") == "after", f"report --json symptoms has the record: {sy}")
+    check(len(prom) == 1 and prom[0].get("pain") == 3 and prom[0].get("lefs") == 61,
+          f"report --json symptoms has the PROM's NPRS: {sy}")
+    check(js.get("pain_max") == 4 and js.get("program_session") is True,
+          f"pain_max 4 from the symptoms command ({js.get('pain_max')})")
+    text = pdf_of(env, tmp, ["report", "1"], "s1.pdf")
+    check("no markers" not in text and "at knee" in text and "symptoms" in text,
+          "the session report's marker table lists the record")
+
+    # a live mark during session 2, and a record during it
+    p, sid = live_session(env, code)
+    check(sid == 2, f"session 2 running ({sid})")
+    time.sleep(1.5)
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--pain", "3")
+    lines = [l for l in e.strip().splitlines() if l]
+    check(rc == 2 and len(lines) == 1 and "session 2 of patient SY-1 is still running" in e and
+          "--when during" in e, f"--when after refused while session 2 runs: {rc} {e.strip()}")
+    rc, out, e = run(env, "symptoms", code, "--when", "during", "--pain", "2", "--note", "calf")
+    check(rc == 0 and "recorded during session 2" in out and "running" in out,
+          f"--when during goes to the running session: {out}{e}")
+    rc, reply, e = run(env, "ctl", "mark", "pain", "1", timeout=10)
+    check(rc == 0, f"ctl mark pain 1 ({reply}{e})")
+    rc, reply, e = run(env, "ctl", "stop", timeout=10)
+    p.communicate(timeout=60)
+    sy = session_json(env, tmp, 2).get("symptoms", [])
+    srcs = sorted((y.get("source"), y.get("pain")) for y in sy)
+    check(srcs == [("ctl mark", 1), ("symptoms command", 2)],
+          f"session 2: the live mark and the record, each with its source: {srcs}")
+    check(any(y.get("by") == "ctl" for y in sy), f"the mark says who made it: {sy}")
+    # the nothing-reported session has an empty list, "pain_max": null
+    # --session N: a late report about session 1
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--session", "1", "--pain", "6")
+    check(rc == 0 and "recorded after session 1 (chosen with --session" in out,
+          f"--session 1: {out}{e}")
+    check(session_json(env, tmp, 1).get("pain_max") == 6, "session 1's pain_max is now 6")
+    for args, words in ((["--session", "99"], "is not one of patient SY-1's sessions"),
+                        (["--session", "x"], "--session takes a session number"),
+                        (["--when", "before", "--session", "1"],
+                         "--session is for --when during or after")):
+        argv = ["symptoms", code, "--pain", "2"] + (["--when", "after"] if "--when" not in args
+                                                    else []) + args
+        rc, out, e = run(env, *argv)
+        lines = [l for l in e.strip().splitlines() if l]
+        check(rc == 2 and len(lines) == 1 and words in e,
+              f"{' '.join(argv)} refused in one sentence '{words}': {rc} {e.strip()}")
+
+    # the progress report's Pain max column: 6 for #1, 2 for #2
+    text = pdf_of(env, tmp, ["progress", code], "progress.pdf")
+    rows = {l.split()[0]: l.split()[-1] for l in text.splitlines() if l.startswith("#")}
+    check(rows.get("#1") == "6" and rows.get("#2") == "2",
+          f"progress Pain max from the symptom records: {rows}")
+
+    # a session outside the program: not gated, said so; a red flag shown
+    gate_before = status(env, code).get("gate", {})
+    rc, out, e = run(env, "run", "--sim", "--patient", code, "--protocol", "retention-probe",
+                     "--time-scale", "1000", "--headless", "--audio-device", "null",
+                     "--no-record", timeout=60)
+    check(rc == 0, f"session 3 outside the program ({e.strip()[-200:]})")
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--pain", "5", "--site", "hip")
+    check(rc == 0 and "recorded after session 3" in out and
+          "session 3 (protocol retention-probe) ran outside the program, so the gate is not "
+          "changed by it" in out and "red flag" in out and "gate repeat" not in out,
+          f"a non-program session's symptom: {out}{e}")
+    st = status(env, code)
+    check(st.get("gate") == gate_before, "the gate did not change")
+    of = st.get("outside_red_flags", [])
+    check(len(of) == 1 and of[0].get("session_id") == 3 and of[0].get("pain") == 5 and
+          of[0].get("site") == "hip", f"status JSON outside_red_flags: {of}")
+    rc, out, e = run(env, "program", "status", code)
+    check("red flags after sessions outside the program" in out and "after session 3" in out
+          and "pain 5/10 at hip" in out, f"status text shows the red flag: {out[-400:]}")
+    js = session_json(env, tmp, 3)
+    check(js.get("pain_max") == 5 and js.get("program_session") is False,
+          f"session 3's report has the pain ({js.get('pain_max')}, {js.get('program_session')})")
+    text = pdf_of(env, tmp, ["program", "report", code], "course.pdf")
+    check("outside" in text, "the course report marks the record outside the program")
+
+
+def case_feedback(tmp):
+    """A program session whose baseline set no target gave no feedback: it
+    does not count, and the timeline says why; with a full baseline the
+    same step counts."""
+    env = env_for(tmp)
+    code = "FB-1"
+    run(env, "patient", "add", code)
+    run(env, "program", "start", code, "return-to-run-postpartum")
+    rc, out, e = run(env, "program", "override", code, "--to-step", "2", "--reason",
+                     "walk done elsewhere")
+    check(rc == 0, f"override to the first walk-run step ({e.strip()})")
+    rc, out, e = run(env, "run", "--sim", "--patient", code, "--time-scale", "1000",
+                     "--headless", "--audio-device", "null", "--no-record", timeout=60)
+    check(rc == 0 and "too few steps" in out, f"x1000: the baseline sets no target ({e[-200:]})")
+    st = expect(env, code, 2, "not-counted", "no feedback: the baseline set no target", 2)
+    check(st.get("sessions_counted") == 0, f"not counted ({st.get('sessions_counted')})")
+    check("feedback phases had a target" in st.get("counts", ""), "the rule says so")
+    rc, out, e = run(env, "program", "status", code)
+    check("not-counted not counted: no feedback: the baseline set no target" in out,
+          f"the timeline line says why: {out}")
+    session(env, code, 2, FULL_BASELINE)
+    st = expect(env, code, 2, "continue", "clean: 1 of", 3)
+    check(st.get("sessions_counted") == 1, f"the full session counts ({st.get('sessions_counted')})")
+
+
+def case_status_tests(tmp):
+    """program status shows the latest readiness result per test and side
+    and the latest LEFS and NPRS, as text and JSON."""
+    env = env_for(tmp)
+    code = "ST-1"
+    run(env, "patient", "add", code)
+    run(env, "program", "start", code, "return-to-run-postpartum")
+    st = status(env, code)
+    check(st.get("readiness") == [] and st.get("proms") == {"lefs": None, "nprs": None},
+          f"nothing recorded yet: {st.get('readiness')} {st.get('proms')}")
+    for side, extra in (("L", ["--sim-fail-at", "6"]), ("L", []), ("R", [])):
+        rc, out, e = run(env, "test", "balance", "--patient", code, "--side", side, "--sim",
+                         *extra)
+        check(rc == 0, f"balance {side} {extra} ({e.strip()[-200:]})")
+    run(env, "prom", code, "--lefs", "52", "--nprs", "4")
+    run(env, "prom", code, "--lefs", "57")
+    st = status(env, code)
+    rd = {(t.get("test"), t.get("side")): t for t in st.get("readiness", [])}
+    check(len(rd) == 2 and rd.get(("balance", "L"), {}).get("pass") is True and
+          rd.get(("balance", "R"), {}).get("pass") is True and
+          "hold" in rd.get(("balance", "L"), {}).get("summary", ""),
+          f"the latest balance per side (L failed then passed): {st.get('readiness')}")
+    pr = st.get("proms", {})
+    check((pr.get("lefs") or {}).get("value") == 57 and (pr.get("nprs") or {}).get("value") == 4,
+          f"the latest LEFS 57 and NPRS 4: {pr}")
+    rc, out, e = run(env, "program", "status", code)
+    check(rc == 0 and "readiness latest result per test and side" in out and
+          out.count("balance") == 2 and "proms     latest LEFS 57/80" in out and
+          "NPRS 4/10" in out, f"status text: {out[-500:]}")
+
+
 def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "course"
     with tempfile.TemporaryDirectory(prefix="gc-course-") as tmp:
         {"plain": case_plain, "course": case_course, "refuse": case_refuse,
-         "report": case_report}[case](tmp)
+         "report": case_report, "symptoms": case_symptoms, "feedback": case_feedback,
+         "status": case_status_tests}[case](tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

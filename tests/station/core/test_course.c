@@ -240,26 +240,41 @@ static void test_dates(void)
     CHECK_EQ(course_when_parse("later", &w), GC_ERR_ARG);
 }
 
+/* The facts of a session without feedback phases (the dose rules). */
+static struct course_session_facts facts(enum course_end end, bool excluded, double planned_s,
+                                         double ran_s, double clock_s, long n_steps)
+{
+    struct course_session_facts f;
+    memset(&f, 0, sizeof f);
+    f.end = end;
+    f.excluded = excluded;
+    f.planned_s = planned_s;
+    f.ran_s = ran_s;
+    f.clock_s = clock_s;
+    f.n_steps = n_steps;
+    return f;
+}
+
 /* When a session counts (the clinic trial: a session stopped after 6 s
  * or one with no scored steps counted as clean). */
 static void test_session_counts(void)
 {
     char why[COURSE_REASON_MAX];
     /* 18 min plan, complete, 2900 steps in 18 min: counts */
-    struct course_session_facts f = {COURSE_END_COMPLETE, false, 1080, 1080, 1080, 2900};
+    struct course_session_facts f = facts(COURSE_END_COMPLETE, false, 1080, 1080, 1080, 2900);
     CHECK(course_session_counts(&f, why, sizeof why));
     CHECK_EQ(why[0], '\0');
     /* stopped by the PT after 6 s: not counted, and the sentence says so */
-    f = (struct course_session_facts){COURSE_END_STOPPED, false, 1080, 6, 6, 16};
+    f = facts(COURSE_END_STOPPED, false, 1080, 6, 6, 16);
     CHECK(!course_session_counts(&f, why, sizeof why));
     CHECK(strstr(why, "not counted: stopped after 0:06 of 18:00 planned") != NULL);
     /* stopped at 74 % and at 75 % of the plan (the rule's edge) */
-    f = (struct course_session_facts){COURSE_END_STOPPED, false, 1000, 740, 740, 2000};
+    f = facts(COURSE_END_STOPPED, false, 1000, 740, 740, 2000);
     CHECK(!course_session_counts(&f, why, sizeof why));
     f.ran_s = f.clock_s = 750;
     CHECK(course_session_counts(&f, why, sizeof why));
     /* complete with no scored steps (nobody on the belt): not counted */
-    f = (struct course_session_facts){COURSE_END_COMPLETE, false, 1080, 1080, 1080, 0};
+    f = facts(COURSE_END_COMPLETE, false, 1080, 1080, 1080, 0);
     CHECK(!course_session_counts(&f, why, sizeof why));
     CHECK(strstr(why, "0 scored steps") != NULL);
     /* 30 a minute: 18 min needs 540; 539 is not enough */
@@ -268,18 +283,18 @@ static void test_session_counts(void)
     f.n_steps = 540;
     CHECK(course_session_counts(&f, why, sizeof why));
     /* compressed time (x1000): 1.08 s of clock needs 1 step */
-    f = (struct course_session_facts){COURSE_END_COMPLETE, false, 1080, 1080, 1.08, 1};
+    f = facts(COURSE_END_COMPLETE, false, 1080, 1080, 1.08, 1);
     CHECK(course_session_counts(&f, why, sizeof why));
     f.n_steps = 0;
     CHECK(!course_session_counts(&f, why, sizeof why));
     /* excluded, interrupted: never */
-    f = (struct course_session_facts){COURSE_END_COMPLETE, true, 1080, 1080, 1080, 2900};
+    f = facts(COURSE_END_COMPLETE, true, 1080, 1080, 1080, 2900);
     CHECK(!course_session_counts(&f, why, sizeof why));
     f.excluded = false;
     f.end = COURSE_END_OTHER;
     CHECK(!course_session_counts(&f, why, sizeof why));
     /* open-ended plan stopped by the PT: only the steps rule */
-    f = (struct course_session_facts){COURSE_END_STOPPED, false, INFINITY, 600, 600, 1500};
+    f = facts(COURSE_END_STOPPED, false, INFINITY, 600, 600, 1500);
     CHECK(course_session_counts(&f, why, sizeof why));
 
     /* the replay says the session's own sentence */
@@ -293,9 +308,64 @@ static void test_session_counts(void)
     CHECK_EQ(fx.st.clean_in_row, 0);
 }
 
+/* A session counts only when its feedback phases gave feedback (the
+ * clinic trial: at --time-scale 30 the baseline had 16 of 30 steps, set no
+ * relative target, the training ran without one and the session counted). */
+static void test_session_feedback(void)
+{
+    char why[COURSE_REASON_MAX];
+    /* complete, enough steps, one training phase with a target: counts */
+    struct course_session_facts f = facts(COURSE_END_COMPLETE, false, 1080, 1080, 1080, 2900);
+    f.n_feedback_phases = 1;
+    f.n_feedback_given = 1;
+    CHECK(course_session_counts(&f, why, sizeof why));
+    /* the baseline set no target: the training gave none */
+    f.n_feedback_given = 0;
+    f.baseline_no_target = true;
+    snprintf(f.no_target_phase, sizeof f.no_target_phase, "training");
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    CHECK(strstr(why, "not counted: no feedback: the baseline set no target") != NULL);
+    CHECK(strstr(why, "'training'") != NULL);
+    /* the sentence fits the replay's why_not */
+    CHECK(strlen(why) < sizeof((struct course_session *)0)->why_not);
+    /* four run intervals, one without a target: not counted either */
+    f.n_feedback_phases = 4;
+    f.n_feedback_given = 3;
+    f.baseline_no_target = false;
+    snprintf(f.no_target_phase, sizeof f.no_target_phase, "run 3");
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    CHECK(strstr(why, "no feedback: 'run 3' had no cadence or loading target") != NULL);
+    f.n_feedback_given = 4;
+    CHECK(course_session_counts(&f, why, sizeof why));
+    /* no feedback phase at all (a walk, a retention probe): not judged */
+    f.n_feedback_phases = 0;
+    f.n_feedback_given = 0;
+    CHECK(course_session_counts(&f, why, sizeof why));
+    /* the earlier rules still come first */
+    f = facts(COURSE_END_STOPPED, false, 1080, 6, 6, 16);
+    f.n_feedback_phases = 1;
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    CHECK(strstr(why, "stopped after 0:06") != NULL);
+
+    /* the replay: the no-feedback session neither advances nor repeats */
+    struct course_fixture fx;
+    fx_init(&fx);
+    fx_session(&fx, true);
+    fx_session(&fx, false);
+    snprintf(fx.s[1].why_not, sizeof fx.s[0].why_not,
+             "not counted: no feedback: the baseline set no target");
+    fx_replay(&fx);
+    CHECK_EQ(fx.st.last.action, COURSE_NOT_COUNTED);
+    CHECK(strstr(fx.st.last.reason, "no feedback: the baseline set no target") != NULL);
+    CHECK_EQ(fx.st.clean_in_row, 1);
+    CHECK_EQ(fx.st.step, 0);
+    CHECK_EQ(fx.st.sessions_total, 1);
+}
+
 int main(void)
 {
     test_session_counts();
+    test_session_feedback();
     test_clean_course();
     test_pain_and_leak();
     test_step_back();

@@ -17,6 +17,7 @@
 #include "session.h"
 #include "steps_csv_file.h"
 #include "store.h"
+#include "store_course.h"
 
 /* Load, draw, free: the way station report does it. */
 enum rep_kind { REP_PDF, REP_CSV, REP_JSON };
@@ -372,6 +373,73 @@ static void test_condition_lines(void)
     CHECK(store_conditions_end_incline(&c) == 1.0);
 }
 
+/* What the patient reports with 'station symptoms' and 'station prom' is
+ * in the session's record (the clinic trial: pain 4 after a session drove
+ * the gate but no report showed it): which session a record belongs to,
+ * its source, and pain_max over every source. */
+static void test_session_symptoms(struct store *st, int64_t patient_id, int64_t prev, int64_t sid)
+{
+    struct report_key k0, k;
+    CHECK_EQ(report_key_figures(st, sid, &k0, NULL), GC_OK);
+    struct course_store *cs;
+    CHECK_EQ(course_store_open(st, &cs, NULL), GC_OK);
+    /* before, after the previous session: the next session's (neither is
+     * a program session: the patient's next session) */
+    struct course_symptom_row y = {
+        .utc = 1731400000, .ref_session_id = prev, .when = COURSE_BEFORE, .pain = 7};
+    snprintf(y.site, sizeof y.site, "left knee");
+    CHECK_EQ(course_store_add_symptom(cs, patient_id, &y, NULL), GC_OK);
+    /* after the previous session: its own */
+    y = (struct course_symptom_row){
+        .utc = 1731400001, .ref_session_id = prev, .when = COURSE_AFTER, .pain = 9};
+    CHECK_EQ(course_store_add_symptom(cs, patient_id, &y, NULL), GC_OK);
+    /* a leak during this session, no pain */
+    y = (struct course_symptom_row){.utc = 1731400002,
+                                    .ref_session_id = sid,
+                                    .when = COURSE_DURING,
+                                    .pain = -1,
+                                    .flags = PROGRAM_SYM_LEAK};
+    CHECK_EQ(course_store_add_symptom(cs, patient_id, &y, NULL), GC_OK);
+    struct course_prom_row m = {.utc = 1731400003, .ref_session_id = sid, .lefs = 60, .nprs = 2};
+    CHECK_EQ(course_store_add_prom(cs, patient_id, &m, NULL), GC_OK);
+    course_store_close(cs);
+
+    struct report_record r;
+    CHECK_EQ(report_record_load(st, sid, &r, NULL), GC_OK);
+    size_t marks = 0, recs = 0, proms = 0;
+    for (size_t i = 0; i < r.n_symptoms; i++) {
+        const struct report_symptom *s = &r.symptoms[i];
+        marks += s->source == REPORT_SYM_MARK;
+        if (s->source == REPORT_SYM_RECORD) {
+            recs++;
+            CHECK(s->pain == 7 || s->flags == PROGRAM_SYM_LEAK);
+            CHECK(s->pain != 7 || (s->when == COURSE_BEFORE && !strcmp(s->site, "left knee")));
+        }
+        if (s->source == REPORT_SYM_PROM) {
+            proms++;
+            CHECK_EQ(s->pain, 2);
+            CHECK_EQ(s->lefs, 60);
+        }
+    }
+    CHECK_EQ(recs, 2); /* the before record and the leak, not the other session's */
+    CHECK_EQ(proms, 1);
+    CHECK(!r.in_program);
+    report_key_of(&r, &k);
+    CHECK_EQ(k.pain_max, k0.pain_max > 7 ? k0.pain_max : 7);
+    CHECK(!strcmp(report_symptom_source_name(REPORT_SYM_RECORD), "symptoms command"));
+    report_record_free(&r);
+    /* the previous session: its after record (9), not the before one */
+    CHECK_EQ(report_key_figures(st, prev, &k, NULL), GC_OK);
+    CHECK_EQ(k.pain_max, 9);
+    /* the progress rows read the same */
+    struct report_progress pg;
+    CHECK_EQ(report_progress_load(st, patient_id, &pg, NULL), GC_OK);
+    for (size_t i = 0; i < pg.n; i++)
+        if (pg.rows[i].ss.id == prev)
+            CHECK_EQ(pg.rows[i].key.pain_max, 9);
+    report_progress_free(&pg);
+}
+
 int main(int argc, char **argv)
 {
     test_condition_lines();
@@ -450,6 +518,7 @@ int main(int argc, char **argv)
         CHECK(strstr(row, want) != NULL);
         free(text);
     }
+    test_session_symptoms(st, p.id, prev, sid);
     if (getenv("GC_KEEP_REPORT")) {
         snprintf(cmd, sizeof cmd, "cp '%s/report.pdf' '%s/progress.pdf' '%s'", dir, dir,
                  getenv("GC_KEEP_REPORT"));

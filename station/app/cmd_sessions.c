@@ -103,13 +103,14 @@ static int import(struct store *st, const struct args *a)
      * the line named: reversed, negative or absurd times, overlong lines. */
     struct session_step *steps;
     size_t n;
-    rc = steps_csv_import(a->steps, &steps, &n, msg, sizeof msg);
+    struct gc_diag sd;
+    rc = steps_csv_import(a->steps, &steps, &n, &sd);
     if (rc) {
         free(text);
         if (rc == GC_ERR_NOT_FOUND)
             fprintf(stderr, "station: cannot read %s: no such file.\n", a->steps);
         else
-            fprintf(stderr, "station: %s; nothing was stored.\n", msg);
+            fprintf(stderr, "station: %s; nothing was stored.\n", sd.msg);
         return 1;
     }
     struct store_session ss;

@@ -61,9 +61,9 @@ struct session_step *fixture_sim_steps(const char *sim, const char *tmpdir, doub
         }
         struct session_step *s;
         size_t m;
-        char err[256];
-        if (steps_csv_import(truth, &s, &m, err, sizeof err) != GC_OK) {
-            fprintf(stderr, "fixture: %s\n", err);
+        struct gc_diag err;
+        if (steps_csv_import(truth, &s, &m, &err) != GC_OK) {
+            fprintf(stderr, "fixture: %s\n", err.msg);
             free(all);
             return NULL;
         }

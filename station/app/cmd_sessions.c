@@ -95,7 +95,11 @@ static int import(struct store *st, const struct args *a)
         /* no protocol: one training phase long enough for any file */
         static const char one[] = "[protocol]\nname = imported\n[phase]\nname = session\n"
                                   "kind = run\nduration = 4 hours\n";
-        plan_parse(one, sizeof one - 1, &plan, NULL);
+        struct gc_diag pd;
+        if (plan_parse(one, sizeof one - 1, &plan, &pd) != GC_OK) {
+            fprintf(stderr, "station: internal error in the import protocol (%s)\n", pd.msg);
+            return 1;
+        }
         text = strdup(one);
     }
     plan_scale_time(&plan, scale);

@@ -101,10 +101,9 @@ static int default_plan(const struct run_options *o, struct plan *plan, char **t
                  "[phase]\nname = training\nkind = training\nduration = open\n"
                  "feedback = continuous\ncadence = +7.5 %%\ncadence_band = 2.5 %%\n"
                  "loading_ceiling = 66 BW/s\n");
-    struct plan_error pe;
+    struct gc_diag pe;
     if (plan_parse(buf, strlen(buf), plan, &pe) != GC_OK) {
-        snprintf(msg, cap, "internal error in the default protocol (line %d: %s)", pe.line,
-                 pe.reason);
+        snprintf(msg, cap, "internal error in the default protocol (%s)", pe.msg);
         return GC_ERR_FORMAT;
     }
     *text = strdup(buf);

@@ -423,18 +423,14 @@ int session_recorder_load_protocol(const char *name, struct plan *plan, char **t
             return GC_ERR_NOT_FOUND;
         }
     }
-    struct plan_error e;
+    struct gc_diag e;
     int rc = plan_load(path, plan, &e);
     if (rc == GC_ERR_FORMAT) {
-        if (e.line > 0)
-            snprintf(msg, cap, "protocol %s, line %d: %s; fix the file and try again.", path,
-                     e.line, e.reason);
-        else
-            snprintf(msg, cap, "protocol %s: %s; fix the file and try again.", path, e.reason);
+        snprintf(msg, cap, "protocol %s: %s; fix the file and try again.", path, e.msg);
         return rc;
     }
     if (rc) {
-        snprintf(msg, cap, "cannot read protocol %s: %s.", path, e.reason);
+        snprintf(msg, cap, "cannot read protocol %s: %s.", path, e.msg);
         return rc;
     }
     if (text) {

@@ -171,7 +171,7 @@ int main(void)
     snprintf(cues, sizeof cues, "%s/cues.csv", dir);
 
     struct plan plan;
-    struct plan_error pe;
+    struct gc_diag pe;
     CHECK_EQ(plan_parse(plan_text, strlen(plan_text), &plan, &pe), GC_OK);
     struct feedback_app_config fc;
     feedback_app_config_default(&fc);

@@ -134,8 +134,9 @@ static int run_steps_csv(const uint8_t *data, size_t size)
 static int run_plan(const uint8_t *data, size_t size)
 {
     static struct plan plan;
-    struct plan_error perr;
-    (void)plan_parse((const char *)data, size, &plan, &perr);
+    struct gc_diag perr;
+    int prc = plan_parse((const char *)data, size, &plan, &perr);
+    REQUIRE(prc == perr.code && (prc == GC_OK || perr.msg[0]));
     return 0;
 }
 

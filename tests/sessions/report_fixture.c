@@ -111,7 +111,7 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
     fclose(f);
     text[len] = '\0';
     struct plan plan;
-    struct plan_error pe;
+    struct gc_diag pe;
     if (plan_parse(text, len, &plan, &pe) != GC_OK)
         return GC_ERR_FORMAT;
     const double scale = fixture_scale(), k = 10.0 / scale;

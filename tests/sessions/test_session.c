@@ -101,7 +101,7 @@ static void test_aggregates(void)
 static void test_live_model(void)
 {
     struct plan p;
-    struct plan_error e;
+    struct gc_diag e;
     CHECK_EQ(plan_parse(plan_text, strlen(plan_text), &p, &e), GC_OK);
     CHECK_EQ(session_phase_at(&p, -1, NULL), -1);
     double left;
@@ -263,7 +263,7 @@ static const char *loading_text = "[protocol]\nname = lo\n"
 static void test_commands(void)
 {
     struct plan p;
-    struct plan_error e;
+    struct gc_diag e;
     CHECK_EQ(plan_parse(walk_run_text, strlen(walk_run_text), &p, &e), GC_OK);
     CHECK_EQ(p.n_phases, 5);
     struct session s;

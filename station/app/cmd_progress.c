@@ -86,12 +86,12 @@ int cmd_progress(int argc, char **argv)
                 fhir_tx ? "--fhir-transaction" : "--fhir-system");
         return 2;
     }
-    const char *why;
-    if (fhir_system && !fhir_system_valid(fhir_system, &why)) {
+    struct gc_diag why;
+    if (fhir_system && fhir_system_check(fhir_system, &why) != GC_OK) {
         fprintf(stderr,
                 "station progress: --fhir-system '%s' is not usable: %s; give an absolute URI "
                 "such as urn:oid:1.2.3.4 or https://clinic.example/patients.\n",
-                fhir_system, why);
+                fhir_system, why.msg);
         return 2;
     }
     /* never over the store, a database, a recording or the other output,

@@ -187,8 +187,8 @@ int course_app_view(struct store *st, struct course_store *cs, int64_t patient_i
         return rc;
     struct gc_diag pe;
     if (program_parse(v->row.text, strlen(v->row.text), &v->program, &pe) != GC_OK) {
-        rc = gc_fail(diag, GC_ERR_FORMAT, "the stored program %s no longer reads (%s)",
-                     v->row.name, pe.msg);
+        rc = gc_fail(diag, GC_ERR_FORMAT, "the stored program %s no longer reads (%s)", v->row.name,
+                     pe.msg);
         goto fail;
     }
     int64_t start_days;

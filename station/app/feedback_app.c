@@ -495,9 +495,9 @@ static void session_command(struct feedback_app *app, const struct session_cmd *
 {
     struct session_event ev[3];
     int n = 0;
-    const char *why = NULL;
+    struct gc_diag why;
     if (session_apply(&app->sess, c, app->t_session_s, source, ev, &n, &why) != GC_OK) {
-        snprintf(reply, cap, "error %s", why ? why : "refused");
+        snprintf(reply, cap, "error %s", why.msg[0] ? why.msg : "refused");
         return;
     }
     session_changed(app, ev, n);
@@ -987,9 +987,9 @@ static void drain_cue_log(struct feedback_app *app)
 struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, char *err,
                                       size_t errcap)
 {
-    const char *why = NULL;
+    struct gc_diag why;
     if (feedback_config_check(&cfg->policy, &why) != GC_OK) {
-        snprintf(err, errcap, "invalid feedback settings: %s", why);
+        snprintf(err, errcap, "invalid feedback settings: %s", why.msg);
         return NULL;
     }
     struct feedback_app *app = calloc(1, sizeof *app);

@@ -21,11 +21,11 @@
 struct ini_lines {
     const char *text; /* the buffer (len bytes, need not end in NUL) */
     size_t len, pos;
-    int line;        /* line last handed to inih, 1-based */
-    int section_seq; /* number of section headers seen */
-    int header_line; /* line of the last section header */
-    bool failed;     /* a failure is recorded: the parse stops */
-    int fail_line;   /* its line, 0 when not on one line */
+    int line;                          /* line last handed to inih, 1-based */
+    int section_seq;                   /* number of section headers seen */
+    int header_line;                   /* line of the last section header */
+    bool failed;                       /* a failure is recorded: the parse stops */
+    int fail_line;                     /* its line, 0 when not on one line */
     char reason[GC_DIAG_MSG_MAX - 16]; /* its phrase */
 };
 

@@ -147,8 +147,8 @@ static void end_phase(struct parse *ps)
     int line = ps->phase_line;
     if (!(ps->seen & K_KIND)) {
         ini_lines_fail(&ps->in, line,
-             "phase has no 'kind' (weigh-in, baseline, training, retention, walk, "
-             "run or intervals)");
+                       "phase has no 'kind' (weigh-in, baseline, training, retention, walk, "
+                       "run or intervals)");
         return;
     }
     if (ps->is_intervals) {
@@ -157,15 +157,17 @@ static void end_phase(struct parse *ps)
             return;
         }
         if (ps->seen & K_DURATION) {
-            ini_lines_fail(&ps->in, line, "an intervals phase takes 'run', 'walk' and 'repeat', not 'duration'");
+            ini_lines_fail(&ps->in, line,
+                           "an intervals phase takes 'run', 'walk' and 'repeat', not 'duration'");
             return;
         }
         struct plan_phase tmpl = *ph;
         size_t first = ps->plan->n_phases - 1; /* ph itself is the first slot */
         size_t need = (size_t)ps->repeat * 2;
         if (first + need > PLAN_MAX_PHASES) {
-            ini_lines_fail(&ps->in, line, "too many phases after expanding the intervals (at most %d)",
-                 PLAN_MAX_PHASES);
+            ini_lines_fail(&ps->in, line,
+                           "too many phases after expanding the intervals (at most %d)",
+                           PLAN_MAX_PHASES);
             return;
         }
         for (int r = 0; r < ps->repeat; r++) {
@@ -191,11 +193,12 @@ static void end_phase(struct parse *ps)
     }
     if (!(ps->seen & K_DURATION)) {
         ini_lines_fail(&ps->in, line, "phase '%s' has no 'duration' (e.g. duration = 3 min)",
-             ph->name[0] ? ph->name : plan_kind_name(ph->kind));
+                       ph->name[0] ? ph->name : plan_kind_name(ph->kind));
         return;
     }
     if (ps->seen & (K_RUN | K_WALK | K_REPEAT)) {
-        ini_lines_fail(&ps->in, line, "'run', 'walk' and 'repeat' belong in a phase of kind = intervals");
+        ini_lines_fail(&ps->in, line,
+                       "'run', 'walk' and 'repeat' belong in a phase of kind = intervals");
         return;
     }
     if (!ph->name[0])
@@ -252,10 +255,11 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     else if (!strcmp(name, "repeat"))
         bit = K_REPEAT;
     else {
-        ini_lines_fail(&ps->in, line,
-             "unknown key '%s' in [phase] (known: name, kind, duration, feedback, cadence, "
-             "cadence_band, loading_ceiling, fade_from, fade_to, run, walk, repeat)",
-             name);
+        ini_lines_fail(
+            &ps->in, line,
+            "unknown key '%s' in [phase] (known: name, kind, duration, feedback, cadence, "
+            "cadence_band, loading_ceiling, fade_from, fade_to, run, walk, repeat)",
+            name);
         return 0;
     }
     if (ps->seen & bit) {
@@ -268,7 +272,8 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     switch (bit) {
     case K_NAME:
         if (!ini_printable_name(ph->name, sizeof ph->name, v)) {
-            ini_lines_fail(&ps->in, line, "phase name must be 1 to %d printable characters", PLAN_NAME_MAX - 1);
+            ini_lines_fail(&ps->in, line, "phase name must be 1 to %d printable characters",
+                           PLAN_NAME_MAX - 1);
             return 0;
         }
         break;
@@ -289,10 +294,11 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
                         ph->kind == PLAN_KIND_TRAINING ? PLAN_FB_CONTINUOUS : PLAN_FB_NONE;
                 return 1;
             }
-        ini_lines_fail(&ps->in, line,
-             "unknown kind '%s' (use weigh-in, baseline, training, retention, walk, run or "
-             "intervals)",
-             v);
+        ini_lines_fail(
+            &ps->in, line,
+            "unknown kind '%s' (use weigh-in, baseline, training, retention, walk, run or "
+            "intervals)",
+            v);
         return 0;
     case K_DURATION:
     case K_RUN:
@@ -302,8 +308,9 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
             break;
         }
         if (!parse_duration(v, &x)) {
-            ini_lines_fail(&ps->in, line, "cannot read %s '%s' (write e.g. '3 min', '90 s', '1:30'%s)", name, v,
-                 bit == K_DURATION ? " or 'open'" : "");
+            ini_lines_fail(&ps->in, line,
+                           "cannot read %s '%s' (write e.g. '3 min', '90 s', '1:30'%s)", name, v,
+                           bit == K_DURATION ? " or 'open'" : "");
             return 0;
         }
         if (x <= 0 || x > PLAN_PHASE_MAX_S) {
@@ -321,7 +328,8 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
         char *end;
         long n = strtol(v, &end, 10);
         if (end == v || *skip_ws(end) || n < 1 || n > PLAN_INTERVALS_MAX) {
-            ini_lines_fail(&ps->in, line, "repeat must be a whole number from 1 to %d", PLAN_INTERVALS_MAX);
+            ini_lines_fail(&ps->in, line, "repeat must be a whole number from 1 to %d",
+                           PLAN_INTERVALS_MAX);
             return 0;
         }
         ps->repeat = (int)n;
@@ -333,15 +341,17 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
                 ph->feedback = (enum plan_feedback)i;
                 return 1;
             }
-        ini_lines_fail(&ps->in, line, "unknown feedback mode '%s' (use none, continuous, bandwidth or faded)", v);
+        ini_lines_fail(&ps->in, line,
+                       "unknown feedback mode '%s' (use none, continuous, bandwidth or faded)", v);
         return 0;
     case K_CADENCE:
         r = parse_quantity(v, "spm", &x);
         if (r < 0) {
-            ini_lines_fail(&ps->in, line,
-                 "cannot read cadence '%s' (write '172 spm', or '+7.5 %%' for a change from "
-                 "baseline)",
-                 v);
+            ini_lines_fail(
+                &ps->in, line,
+                "cannot read cadence '%s' (write '172 spm', or '+7.5 %%' for a change from "
+                "baseline)",
+                v);
             return 0;
         }
         if (r == 0 && (x < 60 || x > 260)) {
@@ -358,9 +368,9 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     case K_BAND:
         r = parse_quantity(v, "spm", &x);
         if (r < 0 || x <= 0 || (r == 1 && x > 20) || (r == 0 && x > 40)) {
-            ini_lines_fail(&ps->in, line,
-                 "cannot read cadence_band '%s' (a half-width: '3 %%' of the target or '4 spm')",
-                 v);
+            ini_lines_fail(
+                &ps->in, line,
+                "cannot read cadence_band '%s' (a half-width: '3 %%' of the target or '4 spm')", v);
             return 0;
         }
         ph->cadence_band_pct = r == 1 ? x : 0;
@@ -369,10 +379,11 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     case K_CEIL:
         r = parse_quantity(v, "BW/s", &x);
         if (r < 0 || (r == 0 && (x <= 0 || x > 500)) || (r == 1 && (x < -90 || x > 100))) {
-            ini_lines_fail(&ps->in, line,
-                 "cannot read loading_ceiling '%s' (write '60 BW/s', or '-10 %%' for a change "
-                 "from baseline)",
-                 v);
+            ini_lines_fail(
+                &ps->in, line,
+                "cannot read loading_ceiling '%s' (write '60 BW/s', or '-10 %%' for a change "
+                "from baseline)",
+                v);
             return 0;
         }
         ph->valr_ceiling.ref = r == 1 ? PLAN_REF_BASELINE_PCT : PLAN_REF_ABSOLUTE;
@@ -415,11 +426,12 @@ static int handler(void *user, const char *section, const char *name, const char
             if (ps->in.failed)
                 return 0;
         } else if (!section[0]) {
-            ini_lines_fail(&ps->in, ps->in.line, "'%s' is outside any section: start with [protocol] or [phase]",
-                 name);
+            ini_lines_fail(&ps->in, ps->in.line,
+                           "'%s' is outside any section: start with [protocol] or [phase]", name);
             return 0;
         } else {
-            ini_lines_fail(&ps->in, ps->in.line, "unknown section [%s] (use [protocol] or [phase])", section);
+            ini_lines_fail(&ps->in, ps->in.line, "unknown section [%s] (use [protocol] or [phase])",
+                           section);
             return 0;
         }
     }
@@ -435,8 +447,9 @@ static int handler(void *user, const char *section, const char *name, const char
             }
             ps->seen |= K_NAME;
             if (!ini_printable_name(ps->plan->name, sizeof ps->plan->name, value)) {
-                ini_lines_fail(&ps->in, ps->in.line, "protocol name must be 1 to %d printable characters",
-                     PLAN_NAME_MAX - 1);
+                ini_lines_fail(&ps->in, ps->in.line,
+                               "protocol name must be 1 to %d printable characters",
+                               PLAN_NAME_MAX - 1);
                 return 0;
             }
         } else if (!strcmp(name, "description")) {
@@ -447,7 +460,8 @@ static int handler(void *user, const char *section, const char *name, const char
             ps->seen |= K_DESC;
             snprintf(ps->plan->description, sizeof ps->plan->description, "%s", value);
         } else {
-            ini_lines_fail(&ps->in, ps->in.line, "unknown key '%s' in [protocol] (known: name, description)", name);
+            ini_lines_fail(&ps->in, ps->in.line,
+                           "unknown key '%s' in [protocol] (known: name, description)", name);
             return 0;
         }
         return 1;
@@ -469,17 +483,19 @@ static void check_plan(struct parse *ps)
         bool relative = ph->cadence.ref == PLAN_REF_BASELINE_PCT ||
                         ph->valr_ceiling.ref == PLAN_REF_BASELINE_PCT;
         if (relative && !baseline_seen) {
-            ini_lines_fail(&ps->in, 0,
-                 "phase %zu ('%s') sets a target relative to baseline, but no baseline phase "
-                 "comes before it",
-                 i + 1, ph->name);
+            ini_lines_fail(
+                &ps->in, 0,
+                "phase %zu ('%s') sets a target relative to baseline, but no baseline phase "
+                "comes before it",
+                i + 1, ph->name);
             return;
         }
         if (ph->kind == PLAN_KIND_BASELINE)
             baseline_seen = true;
         if (isinf(ph->duration_s) && i + 1 < p->n_phases) {
-            ini_lines_fail(&ps->in, 0, "phase %zu ('%s') is open (runs until stopped), so it must be the last",
-                 i + 1, ph->name);
+            ini_lines_fail(&ps->in, 0,
+                           "phase %zu ('%s') is open (runs until stopped), so it must be the last",
+                           i + 1, ph->name);
             return;
         }
     }

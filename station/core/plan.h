@@ -110,8 +110,7 @@ struct plan {
  * Returns GC_OK, or GC_ERR_FORMAT with "line N: why" in diag ("why" alone
  * when the problem is not on one line: no phases, a phase order); the
  * caller puts the file's name in front (gc_diag_prefix). */
-GC_MUST_CHECK int plan_parse(const char *text, size_t len, struct plan *out,
-                             struct gc_diag *diag);
+GC_MUST_CHECK int plan_parse(const char *text, size_t len, struct plan *out, struct gc_diag *diag);
 
 /* Total planned duration, s (INFINITY when the last phase is open). */
 double plan_total_s(const struct plan *p);

@@ -130,11 +130,12 @@ static void end_step(struct parse *ps)
     ps->cur = NULL;
     if (!s->protocol[0]) {
         ini_lines_fail(&ps->in, ps->step_line, "step %zu has no 'protocol' (the session it runs)",
-             ps->prog->n_steps);
+                       ps->prog->n_steps);
         return;
     }
     if (!s->week_from) {
-        ini_lines_fail(&ps->in, ps->step_line, "step %zu has no 'weeks' (e.g. weeks = 1-4)", ps->prog->n_steps);
+        ini_lines_fail(&ps->in, ps->step_line, "step %zu has no 'weeks' (e.g. weeks = 1-4)",
+                       ps->prog->n_steps);
         return;
     }
     if (!s->name[0])
@@ -156,10 +157,11 @@ static int step_key(struct parse *ps, const char *name, const char *v)
         if (!strcmp(name, keys[i]))
             bit = K(i);
     if (!bit) {
-        ini_lines_fail(&ps->in, ps->in.line,
-             "unknown key '%s' in [step] (known: name, weeks, sessions_per_week, protocol, "
-             "advance_after)",
-             name);
+        ini_lines_fail(
+            &ps->in, ps->in.line,
+            "unknown key '%s' in [step] (known: name, weeks, sessions_per_week, protocol, "
+            "advance_after)",
+            name);
         return 0;
     }
     if (ps->seen & bit) {
@@ -169,20 +171,24 @@ static int step_key(struct parse *ps, const char *name, const char *v)
     ps->seen |= bit;
     struct program_step *s = ps->cur;
     if (bit == K(0) && !ini_printable_name(s->name, sizeof s->name, v))
-        ini_lines_fail(&ps->in, ps->in.line, "step name must be 1 to %d printable characters", PROGRAM_NAME_MAX - 1);
+        ini_lines_fail(&ps->in, ps->in.line, "step name must be 1 to %d printable characters",
+                       PROGRAM_NAME_MAX - 1);
     else if (bit == K(1) && !parse_weeks(v, &s->week_from, &s->week_to))
-        ini_lines_fail(&ps->in, ps->in.line, "weeks must be a week or a range like 1-4 (weeks 1 to %d), not '%s'",
-             WEEK_MAX, v);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "weeks must be a week or a range like 1-4 (weeks 1 to %d), not '%s'",
+                       WEEK_MAX, v);
     else if (bit == K(2) && !parse_int(v, 1, PER_WEEK_MAX, &s->sessions_per_week))
-        ini_lines_fail(&ps->in, ps->in.line, "sessions_per_week must be a whole number from 1 to %d, not '%s'",
-             PER_WEEK_MAX, v);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "sessions_per_week must be a whole number from 1 to %d, not '%s'",
+                       PER_WEEK_MAX, v);
     else if (bit == K(3) && !ini_printable_name(s->protocol, sizeof s->protocol, v))
-        ini_lines_fail(&ps->in, ps->in.line, "protocol must be a preset name or file of 1 to %d characters",
-             PLAN_NAME_MAX - 1);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "protocol must be a preset name or file of 1 to %d characters",
+                       PLAN_NAME_MAX - 1);
     else if (bit == K(4) && !parse_int(v, 1, ADVANCE_MAX, &s->advance_after))
         ini_lines_fail(&ps->in, ps->in.line,
-             "advance_after must be a whole number of sessions from 1 to %d, not '%s'", ADVANCE_MAX,
-             v);
+                       "advance_after must be a whole number of sessions from 1 to %d, not '%s'",
+                       ADVANCE_MAX, v);
     return !ps->in.failed;
 }
 
@@ -195,10 +201,11 @@ static int gate_key(struct parse *ps, const char *name, const char *v)
         if (!strcmp(name, keys[i]))
             bit = K(i);
     if (!bit) {
-        ini_lines_fail(&ps->in, ps->in.line,
-             "unknown key '%s' in [gate] (known: pain_threshold, repeat_on, step_back_on, "
-             "step_back_after, lefs_drop)",
-             name);
+        ini_lines_fail(
+            &ps->in, ps->in.line,
+            "unknown key '%s' in [gate] (known: pain_threshold, repeat_on, step_back_on, "
+            "step_back_after, lefs_drop)",
+            name);
         return 0;
     }
     if (ps->seen & bit) {
@@ -209,23 +216,26 @@ static int gate_key(struct parse *ps, const char *name, const char *v)
     struct program_gate *g = &ps->prog->gate;
     char bad[48];
     if (bit == K(0) && !parse_int(v, 1, 10, &g->pain_threshold))
-        ini_lines_fail(&ps->in, ps->in.line, "pain_threshold must be a pain score from 1 to 10 (NPRS), not '%s'", v);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "pain_threshold must be a pain score from 1 to 10 (NPRS), not '%s'", v);
     else if (bit == K(1) &&
              !(ps->repeat_given = true, parse_symptoms(v, &g->repeat_on, bad, sizeof bad)))
         ini_lines_fail(&ps->in, ps->in.line,
-             "unknown symptom '%s' in repeat_on (use pain, leak, heaviness, bleeding, "
-             "lefs-drop or none)",
-             bad);
+                       "unknown symptom '%s' in repeat_on (use pain, leak, heaviness, bleeding, "
+                       "lefs-drop or none)",
+                       bad);
     else if (bit == K(2) && !parse_symptoms(v, &g->step_back_on, bad, sizeof bad))
         ini_lines_fail(&ps->in, ps->in.line,
-             "unknown symptom '%s' in step_back_on (use pain, leak, heaviness, bleeding, "
-             "lefs-drop or none)",
-             bad);
+                       "unknown symptom '%s' in step_back_on (use pain, leak, heaviness, bleeding, "
+                       "lefs-drop or none)",
+                       bad);
     else if (bit == K(3) && !parse_int(v, 1, STEP_BACK_MAX, &g->step_back_after))
-        ini_lines_fail(&ps->in, ps->in.line, "step_back_after must be a whole number from 1 to %d, not '%s'",
-             STEP_BACK_MAX, v);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "step_back_after must be a whole number from 1 to %d, not '%s'",
+                       STEP_BACK_MAX, v);
     else if (bit == K(4) && !parse_int(v, 0, LEFS_MAX, &g->lefs_drop))
-        ini_lines_fail(&ps->in, ps->in.line, "lefs_drop must be LEFS points from 0 to %d, not '%s'", LEFS_MAX, v);
+        ini_lines_fail(&ps->in, ps->in.line, "lefs_drop must be LEFS points from 0 to %d, not '%s'",
+                       LEFS_MAX, v);
     return !ps->in.failed;
 }
 
@@ -237,8 +247,8 @@ static int program_key(struct parse *ps, const char *name, const char *v)
         if (!strcmp(name, keys[i]))
             bit = K(i);
     if (!bit) {
-        ini_lines_fail(&ps->in, ps->in.line, "unknown key '%s' in [program] (known: name, description, source)",
-             name);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "unknown key '%s' in [program] (known: name, description, source)", name);
         return 0;
     }
     if (ps->seen & bit) {
@@ -249,7 +259,7 @@ static int program_key(struct parse *ps, const char *name, const char *v)
     struct program *p = ps->prog;
     if (bit == K(0) && !ini_printable_name(p->name, sizeof p->name, v))
         ini_lines_fail(&ps->in, ps->in.line, "program name must be 1 to %d printable characters",
-             PROGRAM_NAME_MAX - 1);
+                       PROGRAM_NAME_MAX - 1);
     else if (bit == K(1))
         snprintf(p->description, sizeof p->description, "%s", v);
     else if (bit == K(2))
@@ -273,7 +283,7 @@ static int handler(void *user, const char *section, const char *name, const char
         } else if (!strcmp(section, "gate")) {
             if (ps->gate_seen) {
                 ini_lines_fail(&ps->in, ps->in.header_line,
-                     "[gate] is given twice; one program has one set of rules");
+                               "[gate] is given twice; one program has one set of rules");
                 return 0;
             }
             ps->gate_seen = true;
@@ -287,11 +297,12 @@ static int handler(void *user, const char *section, const char *name, const char
             ps->cur = &ps->prog->steps[ps->prog->n_steps++];
             ps->step_line = ps->in.header_line;
         } else if (!section[0]) {
-            ini_lines_fail(&ps->in, ps->in.line, "'%s' is outside any section: start with [program]", name);
+            ini_lines_fail(&ps->in, ps->in.line,
+                           "'%s' is outside any section: start with [program]", name);
             return 0;
         } else {
-            ini_lines_fail(&ps->in, ps->in.header_line, "unknown section [%s] (use [program], [gate] or [step])",
-                 section);
+            ini_lines_fail(&ps->in, ps->in.header_line,
+                           "unknown section [%s] (use [program], [gate] or [step])", section);
             return 0;
         }
     }
@@ -336,12 +347,14 @@ int program_parse(const char *text, size_t len, struct program *out, struct gc_d
     if (!ps.in.failed && (out->gate.repeat_on & out->gate.step_back_on)) {
         char both[80];
         program_symptoms_describe(out->gate.repeat_on & out->gate.step_back_on, both, sizeof both);
-        ini_lines_fail(&ps.in, 0, "%s is both in repeat_on and step_back_on: give it one rule", both);
+        ini_lines_fail(&ps.in, 0, "%s is both in repeat_on and step_back_on: give it one rule",
+                       both);
     }
     for (size_t i = 1; i < out->n_steps && !ps.in.failed; i++)
         if (out->steps[i].week_from < out->steps[i - 1].week_from)
-            ini_lines_fail(&ps.in, 0, "step %zu ('%s') is planned before step %zu: keep the steps in order",
-                 i + 1, out->steps[i].name, i);
+            ini_lines_fail(&ps.in, 0,
+                           "step %zu ('%s') is planned before step %zu: keep the steps in order",
+                           i + 1, out->steps[i].name, i);
     return ini_lines_result(&ps.in, diag);
 }
 

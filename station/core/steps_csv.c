@@ -170,24 +170,27 @@ int steps_csv_write_row(FILE *fp, const struct gait_step *s)
 int steps_csv_check_step(const struct gait_step *s, double t_prev_s, struct gc_diag *diag)
 {
     if (!(s->t_ic_s >= 0.0 && s->t_ic_s <= STEPS_CSV_MAX_T_S)) {
-        return gc_fail(diag, GC_ERR_FORMAT, "t_ic_s %.9g is not a session time (0 to %.0f s)", s->t_ic_s,
-                 STEPS_CSV_MAX_T_S);
+        return gc_fail(diag, GC_ERR_FORMAT, "t_ic_s %.9g is not a session time (0 to %.0f s)",
+                       s->t_ic_s, STEPS_CSV_MAX_T_S);
     }
     if (isfinite(t_prev_s) && s->t_ic_s < t_prev_s) {
-        return gc_fail(diag, GC_ERR_FORMAT,
-                 "t_ic_s %.9g is before the previous step's %.9g: steps must be in time order",
-                 s->t_ic_s, t_prev_s);
+        return gc_fail(
+            diag, GC_ERR_FORMAT,
+            "t_ic_s %.9g is before the previous step's %.9g: steps must be in time order",
+            s->t_ic_s, t_prev_s);
     }
     if (!isnan(s->t_to_s) &&
         !(s->t_to_s >= s->t_ic_s && s->t_to_s - s->t_ic_s <= STEPS_CSV_MAX_CONTACT_S)) {
-        return gc_fail(diag, GC_ERR_FORMAT,
-                 "t_to_s %.9g is not within %.0f s after t_ic_s %.9g (toe-off follows contact)",
-                 s->t_to_s, STEPS_CSV_MAX_CONTACT_S, s->t_ic_s);
+        return gc_fail(
+            diag, GC_ERR_FORMAT,
+            "t_to_s %.9g is not within %.0f s after t_ic_s %.9g (toe-off follows contact)",
+            s->t_to_s, STEPS_CSV_MAX_CONTACT_S, s->t_ic_s);
     }
     if (!isnan(s->t_impact_s) &&
         !(s->t_impact_s >= s->t_ic_s && s->t_impact_s - s->t_ic_s <= STEPS_CSV_MAX_CONTACT_S)) {
-        return gc_fail(diag, GC_ERR_FORMAT, "t_impact_s %.9g is not within the contact starting at %.9g",
-                 s->t_impact_s, s->t_ic_s);
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "t_impact_s %.9g is not within the contact starting at %.9g", s->t_impact_s,
+                       s->t_ic_s);
     }
     const struct {
         const char *name;
@@ -201,8 +204,9 @@ int steps_csv_check_step(const struct gait_step *s, double t_prev_s, struct gc_d
     };
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
         if (!isnan(vals[i].v) && !(fabs(vals[i].v) <= STEPS_CSV_MAX_VALUE)) {
-            return gc_fail(diag, GC_ERR_FORMAT, "%s %.9g is beyond any measurement (|value| <= %.0e)",
-                     vals[i].name, vals[i].v, STEPS_CSV_MAX_VALUE);
+            return gc_fail(diag, GC_ERR_FORMAT,
+                           "%s %.9g is beyond any measurement (|value| <= %.0e)", vals[i].name,
+                           vals[i].v, STEPS_CSV_MAX_VALUE);
         }
     }
     return GC_OK;
@@ -310,7 +314,8 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
         if (k == K_SIDE || k == K_FLAGS || col[k] < 0 || col[k] >= nf || !f[col[k]][0])
             continue;
         if (force_csv_parse_double(f[col[k]], strlen(f[col[k]]), &d[k]) < 0) {
-            return gc_fail(diag, GC_ERR_FORMAT, "column '%s': '%.40s' is not a number", names[k], f[col[k]]);
+            return gc_fail(diag, GC_ERR_FORMAT, "column '%s': '%.40s' is not a number", names[k],
+                           f[col[k]]);
         }
     }
     s->side = col[K_SIDE] >= 0 && col[K_SIDE] < nf ? parse_side(f[col[K_SIDE]]) : GAIT_SIDE_UNKNOWN;
@@ -330,8 +335,9 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
     s->active_peak_bw = d[K_ACT_BW];
     if (col[K_FLAGS] >= 0 && col[K_FLAGS] < nf &&
         steps_csv_parse_flags(f[col[K_FLAGS]], &s->flags) < 0) {
-        return gc_fail(diag, GC_ERR_FORMAT, "column 'flags': '%.40s' is neither flag names nor a number",
-                 f[col[K_FLAGS]]);
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "column 'flags': '%.40s' is neither flag names nor a number",
+                       f[col[K_FLAGS]]);
     }
     if (isfinite(s->impact_peak_n))
         s->flags |= GAIT_STEP_IMPACT;
@@ -345,8 +351,8 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
     if (!isnan(d[K_PHASE])) {
         if (!(d[K_PHASE] >= -1.0 && d[K_PHASE] < PLAN_MAX_PHASES &&
               d[K_PHASE] == floor(d[K_PHASE]))) {
-            return gc_fail(diag, GC_ERR_FORMAT, "phase %.9g is not a phase number (-1 to %d)", d[K_PHASE],
-                     PLAN_MAX_PHASES - 1);
+            return gc_fail(diag, GC_ERR_FORMAT, "phase %.9g is not a phase number (-1 to %d)",
+                           d[K_PHASE], PLAN_MAX_PHASES - 1);
         }
         r->phase = (int)d[K_PHASE];
     }
@@ -383,11 +389,11 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
         if (lr < 0) {
             if (ln == 1 && mode == MODE_ANALYZE)
                 gc_fail(diag, GC_ERR_FORMAT,
-                         "%s:1: the header line is longer than 4 KB; is this a steps CSV?", path);
+                        "%s:1: the header line is longer than 4 KB; is this a steps CSV?", path);
             else
                 gc_fail(diag, GC_ERR_FORMAT,
-                         "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter", path,
-                         ln, LINE_CAP - 1);
+                        "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter", path,
+                        ln, LINE_CAP - 1);
             rc = GC_ERR_FORMAT;
             break;
         }
@@ -405,14 +411,14 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
             int need = mode == MODE_ANALYZE ? K_REQUIRED : 0;
             for (int k = 0; k < need && rc == GC_OK; k++) {
                 if (col[k] < 0) {
-                    gc_fail(diag, GC_ERR_FORMAT, "%s:1: column '%s' missing from the steps CSV header",
-                             path, names[k]);
+                    gc_fail(diag, GC_ERR_FORMAT,
+                            "%s:1: column '%s' missing from the steps CSV header", path, names[k]);
                     rc = GC_ERR_FORMAT;
                 }
             }
             if (rc == GC_OK && col[K_TIC] < 0) {
-                gc_fail(diag, GC_ERR_FORMAT, "%s:%ld: not a steps CSV: the header has no t_ic_s column",
-                         path, ln);
+                gc_fail(diag, GC_ERR_FORMAT,
+                        "%s:%ld: not a steps CSV: the header has no t_ic_s column", path, ln);
                 rc = GC_ERR_FORMAT;
             }
             if (rc < 0)
@@ -447,8 +453,8 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
         if (mode == MODE_ANALYZE)
             gc_fail(diag, GC_ERR_FORMAT, "%s: empty file", path);
         else
-            gc_fail(diag, GC_ERR_FORMAT, "%s: no header line: the file is empty or has only comments",
-                     path);
+            gc_fail(diag, GC_ERR_FORMAT,
+                    "%s: no header line: the file is empty or has only comments", path);
         rc = GC_ERR_FORMAT;
     }
     free(line);

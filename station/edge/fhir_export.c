@@ -251,10 +251,10 @@ static const char *system_of(const struct fhir_export_opts *o)
 int fhir_export_session(const struct report_record *r, const struct fhir_export_opts *o,
                         const char *out_path, const char *store_path, struct gc_diag *diag)
 {
-    const char *why;
-    if (!fhir_system_valid(system_of(o), &why))
+    struct gc_diag why;
+    if (fhir_system_check(system_of(o), &why) != GC_OK)
         return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s", system_of(o),
-                       why);
+                       why.msg);
     /* refuse a bad path before drawing anything */
     struct datadir_guard g = {.store = store_path};
     for (size_t i = 0; i < sizeof o->others / sizeof o->others[0]; i++)
@@ -281,10 +281,10 @@ int fhir_export_session(const struct report_record *r, const struct fhir_export_
 int fhir_export_progress(struct store *st, int64_t patient_id, const struct fhir_export_opts *o,
                          const char *out_path, struct gc_diag *diag)
 {
-    const char *why;
-    if (!fhir_system_valid(system_of(o), &why))
+    struct gc_diag why;
+    if (fhir_system_check(system_of(o), &why) != GC_OK)
         return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s", system_of(o),
-                       why);
+                       why.msg);
     struct report_progress p;
     int rc = report_progress_load(st, patient_id, &p, diag);
     if (rc)

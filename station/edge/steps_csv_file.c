@@ -19,8 +19,7 @@ int steps_csv_read(const char *path, struct gait_step **steps, size_t *n, struct
     return rc;
 }
 
-int steps_csv_import(const char *path, struct session_step **rows, size_t *n,
-                     struct gc_diag *diag)
+int steps_csv_import(const char *path, struct session_step **rows, size_t *n, struct gc_diag *diag)
 {
     *rows = NULL;
     *n = 0;

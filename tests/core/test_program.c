@@ -164,8 +164,8 @@ static void test_malformed(void)
         struct gc_diag e;
         int rc = parse(cases[i].text, &p, &e);
         char what[400];
-        snprintf(what, sizeof what, "case %zu: got line %d '%s', want line %d '%s'", i, diag_line(&e),
-                 diag_reason(&e), cases[i].line, cases[i].reason);
+        snprintf(what, sizeof what, "case %zu: got line %d '%s', want line %d '%s'", i,
+                 diag_line(&e), diag_reason(&e), cases[i].line, cases[i].reason);
         CHECK_MSG(rc == GC_ERR_FORMAT, what);
         CHECK_MSG(diag_line(&e) == cases[i].line, what);
         CHECK_MSG(strstr(diag_reason(&e), cases[i].reason) != NULL, what);

@@ -153,7 +153,7 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
         if (!changed && t > 50.0 * k) {
             /* the PT nudges the target up a little mid-training */
             changed = true;
-            session_set_cadence_target(&s, 178.0, 0);
+            TRY(session_set_cadence_target(&s, 178.0, 0, NULL));
             struct store_target_change c = {.t_s = t, .source = STORE_SRC_THERAPIST};
             session_get_targets(&s, &c.targets);
             snprintf(c.note, sizeof c.note, "runner comfortable, target up");

@@ -150,7 +150,7 @@ static void test_clean(void)
             struct session_cmd b = {SESSION_CMD_BAND, 100.0 * 5 / 175, 0};
             struct session_event ev[3];
             int ne;
-            const char *why;
+            struct gc_diag why;
             CHECK_EQ(session_apply(&sess, &c, le.ev.t_s, "ctl", ev, &ne, &why), GC_OK);
             record_events(rec, ev, ne);
             CHECK_EQ(session_apply(&sess, &b, le.ev.t_s, "ctl", ev, &ne, &why), GC_OK);

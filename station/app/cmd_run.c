@@ -147,9 +147,10 @@ int cmd_run(int argc, char **argv)
     } else if (o.port) {
         snprintf(port, sizeof port, "%s", o.port);
     } else {
-        int rc = sensor_autodetect(port, sizeof port, msg, sizeof msg);
+        struct gc_diag ad;
+        int rc = sensor_autodetect(port, sizeof port, &ad);
         if (rc < 0) {
-            fprintf(stderr, "station: %s\n", msg);
+            fprintf(stderr, "station: %s\n", ad.msg);
             return 1;
         }
         fprintf(stderr, "station: using the sensor on %s.\n", port);
@@ -157,9 +158,10 @@ int cmd_run(int argc, char **argv)
 
     struct slink_params lp = {o.link, o.baud, false};
     struct sensor_conn conn;
-    int rc = sensor_open(port, &lp, o.rate_hz, &conn, msg, sizeof msg);
+    struct gc_diag od;
+    int rc = sensor_open(port, &lp, o.rate_hz, &conn, &od);
     if (rc < 0) {
-        say(msg);
+        say(od.msg);
         sim_stop(sim);
         return 1;
     }

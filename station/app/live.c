@@ -482,7 +482,7 @@ static void reader_close_link(struct live *lv)
 static bool reader_reopen(struct live *lv)
 {
     struct slink *l = NULL;
-    if (slink_open(lv->port_path, &lv->cfg.link_params, &l) < 0)
+    if (slink_open(lv->port_path, &lv->cfg.link_params, &l, NULL) < 0)
         return false;
     lv->link = l;
     dev_init(&lv->dev, l);

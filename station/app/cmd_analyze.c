@@ -203,9 +203,12 @@ static int write_steps(const char *path, const struct datadir_guard *g,
                        const struct analyze_result *res, char *err, size_t cap)
 {
     struct datadir_out *o;
-    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, g, &o, err, cap);
-    if (rc)
+    struct gc_diag d;
+    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, g, &o, &d);
+    if (rc) {
+        snprintf(err, cap, "%.*s", ANALYZE_ERR_LEN - 1, d.msg);
         return rc;
+    }
     FILE *fp = datadir_out_file(o);
     rc = steps_csv_write_header(fp);
     for (size_t i = 0; rc == GC_OK && i < res->n_steps; i++)
@@ -215,7 +218,10 @@ static int write_steps(const char *path, const struct datadir_guard *g,
         snprintf(err, cap, "writing %s failed (disk full?); nothing was written", path);
         return rc;
     }
-    return datadir_out_commit(o, err, cap);
+    rc = datadir_out_commit(o, &d);
+    if (rc)
+        snprintf(err, cap, "%.*s", ANALYZE_ERR_LEN - 1, d.msg);
+    return rc;
 }
 
 /* The CSV path: read ahead for the rate and body weight, then the whole
@@ -434,10 +440,10 @@ int cmd_analyze(int argc, char **argv)
      * a recording: checked before the (long) analysis. */
     struct datadir_guard steps_guard = {.inputs = {input, summary_path}};
     struct datadir_guard summary_guard = {.inputs = {input, steps_path}};
-    if (datadir_check_output(steps_path, &steps_guard, err, sizeof err) != GC_OK ||
-        (summary_path &&
-         datadir_check_output(summary_path, &summary_guard, err, sizeof err) != GC_OK)) {
-        fprintf(stderr, "station analyze: %s\n", err);
+    struct gc_diag od;
+    if (datadir_check_output(steps_path, &steps_guard, &od) != GC_OK ||
+        (summary_path && datadir_check_output(summary_path, &summary_guard, &od) != GC_OK)) {
+        fprintf(stderr, "station analyze: %s\n", od.msg);
         return 1;
     }
     bool show_progress = !quiet && isatty(2);
@@ -492,11 +498,12 @@ int cmd_analyze(int argc, char **argv)
             snprintf(err, sizeof err, "out of memory writing %s", summary_path);
             goto out;
         }
-        int wrc = datadir_write_file(summary_path, line, strlen(line), &summary_guard, err,
-                                     sizeof err);
+        int wrc = datadir_write_file(summary_path, line, strlen(line), &summary_guard, &od);
         free(line);
-        if (wrc < 0)
+        if (wrc < 0) {
+            snprintf(err, sizeof err, "%.*s", ANALYZE_ERR_LEN - 1, od.msg);
             goto out;
+        }
     }
     if (!quiet)
         printf("%zu steps in %.1f s; cadence %.1f steps/min per step, %.1f spectral; body weight "

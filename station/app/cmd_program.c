@@ -237,10 +237,10 @@ static int write_json(const char *path, const char *db, const char *text)
         printf("%s\n", text);
         return 0;
     }
-    char msg[512];
+    struct gc_diag d;
     struct datadir_guard g = {.store = db};
-    if (datadir_write_file(path, text, strlen(text), &g, msg, sizeof msg) != GC_OK) {
-        fprintf(stderr, PROG " status: %s\n", msg);
+    if (datadir_write_file(path, text, strlen(text), &g, &d) != GC_OK) {
+        fprintf(stderr, PROG " status: %s\n", d.msg);
         return 1;
     }
     return 0;

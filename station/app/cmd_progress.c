@@ -102,15 +102,15 @@ int cmd_progress(int argc, char **argv)
         if (!outs[k])
             continue;
         struct datadir_guard g = {.store = db, .inputs = {outs[1 - k]}};
-        char msg[1024];
-        if (datadir_check_output(outs[k], &g, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "station progress: %s\n", msg);
+        struct gc_diag d;
+        if (datadir_check_output(outs[k], &g, &d) != GC_OK) {
+            fprintf(stderr, "station progress: %s\n", d.msg);
             return 1;
         }
         /* --fhir progress.pdf would replace a report with JSON */
-        if (datadir_check_output_kind(outs[k], k ? "--fhir" : "--pdf", k ? ".json" : ".pdf", msg,
-                                      sizeof msg) != GC_OK) {
-            fprintf(stderr, "station progress: %s\n", msg);
+        if (datadir_check_output_kind(outs[k], k ? "--fhir" : "--pdf", k ? ".json" : ".pdf", &d) !=
+            GC_OK) {
+            fprintf(stderr, "station progress: %s\n", d.msg);
             return 2;
         }
     }

@@ -80,9 +80,9 @@ static int replay_plain(const struct run_options *o)
          * over the recording being replayed, the store or another input */
         struct datadir_guard g;
         runloop_output_guard(o, o->replay_file, &g);
-        if (datadir_out_open(o->steps_csv, DATADIR_OUT_TEMP, &g, &csv_out, msg, sizeof msg) !=
-            GC_OK) {
-            fprintf(stderr, "station: %s\n", msg);
+        struct gc_diag od;
+        if (datadir_out_open(o->steps_csv, DATADIR_OUT_TEMP, &g, &csv_out, &od) != GC_OK) {
+            fprintf(stderr, "station: %s\n", od.msg);
             code = 1;
             goto done;
         }
@@ -125,11 +125,12 @@ static int replay_plain(const struct run_options *o)
     fflush(stdout);
     if (csv_out) {
         csv = NULL;
-        int bad = datadir_out_commit(csv_out, msg, sizeof msg);
+        struct gc_diag cd;
+        int bad = datadir_out_commit(csv_out, &cd);
         csv_out = NULL;
         if (bad != GC_OK) {
-            fprintf(stderr, "station: writing %s failed (%s); nothing was written.\n",
-                    o->steps_csv, msg);
+            fprintf(stderr, "station: writing %s failed (%s); nothing was written.\n", o->steps_csv,
+                    cd.msg);
             code = 1;
         }
     }

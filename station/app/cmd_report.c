@@ -132,13 +132,13 @@ int cmd_report(int argc, char **argv)
         for (int j = 0, n = 0; j < 4; j++)
             if (j != k && outs[j])
                 g.inputs[n++] = outs[j];
-        char msg[1024];
-        if (datadir_check_output(outs[k], &g, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "station report: %s\n", msg);
+        struct gc_diag d;
+        if (datadir_check_output(outs[k], &g, &d) != GC_OK) {
+            fprintf(stderr, "station report: %s\n", d.msg);
             return 1;
         }
-        if (datadir_check_output_kind(outs[k], opts[k], exts[k], msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "station report: %s\n", msg);
+        if (datadir_check_output_kind(outs[k], opts[k], exts[k], &d) != GC_OK) {
+            fprintf(stderr, "station report: %s\n", d.msg);
             return 2;
         }
     }

@@ -394,8 +394,9 @@ int cmd_test(int argc, char **argv)
         printf("%s\n", js);
     } else if (json) {
         struct datadir_guard g = {.store = db, .inputs = {csv}};
-        if (datadir_write_file(json, js, strlen(js), &g, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, PROG ": %s\n", msg);
+        struct gc_diag wd;
+        if (datadir_write_file(json, js, strlen(js), &g, &wd) != GC_OK) {
+            fprintf(stderr, PROG ": %s\n", wd.msg);
             code = 1;
         }
     }

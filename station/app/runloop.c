@@ -82,9 +82,12 @@ static int check_output(const struct run_options *o, const char *path, const cha
     for (size_t i = 0, n = 0; i < n_files && n < DATADIR_MAX_INPUTS; i++)
         if (files[i] && files[i][0] && files[i] != path)
             g.inputs[n++] = files[i];
-    int rc = datadir_check_output(path, &g, msg, cap);
+    struct gc_diag d;
+    int rc = datadir_check_output(path, &g, &d);
     if (rc == GC_OK)
-        rc = datadir_check_output_folder(path, msg, cap);
+        rc = datadir_check_output_folder(path, &d);
+    if (rc != GC_OK)
+        snprintf(msg, cap, "%s", d.msg);
     struct stat sb;
     if (rc == GC_OK && exclusive && lstat(path, &sb) == 0) {
         snprintf(msg, cap, "%s exists; give the output another name.", path);
@@ -146,10 +149,9 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
          * kill -9 the .partial file holds all but the last second. */
         struct datadir_guard g;
         runloop_output_guard(o, live_record_path(lv), &g);
-        char msg[1024];
-        if (datadir_out_open(o->steps_csv, DATADIR_OUT_PARTIAL, &g, &csv_out, msg, sizeof msg) !=
-            GC_OK) {
-            fprintf(stderr, "station: %s\n", msg);
+        struct gc_diag od;
+        if (datadir_out_open(o->steps_csv, DATADIR_OUT_PARTIAL, &g, &csv_out, &od) != GC_OK) {
+            fprintf(stderr, "station: %s\n", od.msg);
             return 1;
         }
         csv = datadir_out_file(csv_out);
@@ -241,9 +243,9 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
         fprintf(stderr, "station: %llu step events were dropped before reaching %s.\n",
                 (unsigned long long)spsc_dropped(steps), o->steps_csv);
     if (csv_out) {
-        char msg[1024];
-        if (datadir_out_commit(csv_out, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "station: %s\n", msg);
+        struct gc_diag cd;
+        if (datadir_out_commit(csv_out, &cd) != GC_OK) {
+            fprintf(stderr, "station: %s\n", cd.msg);
             code = 1;
         }
     }

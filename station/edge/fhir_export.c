@@ -210,12 +210,14 @@ static int sess_build(const struct report_record *r, struct sess_build *b, struc
 }
 
 /* datadir's sentences end with a period; the commands add their own. */
-static int fail_msg(struct gc_diag *diag, int rc, char *msg)
+static int trim_period(struct gc_diag *diag, int rc)
 {
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '.' || msg[n - 1] == '\n'))
-        msg[--n] = '\0';
-    return gc_fail(diag, rc, "%s", msg);
+    if (!diag)
+        return rc;
+    size_t n = strlen(diag->msg);
+    while (n && (diag->msg[n - 1] == '.' || diag->msg[n - 1] == '\n'))
+        diag->msg[--n] = '\0';
+    return rc;
 }
 
 static int write_bundle(const struct fhir_bundle_rec *fb, const struct fhir_export_opts *o,
@@ -234,10 +236,7 @@ static int write_bundle(const struct fhir_bundle_rec *fb, const struct fhir_expo
         struct datadir_guard g = {.store = store_path};
         for (size_t i = 0; i < sizeof o->others / sizeof o->others[0]; i++)
             g.inputs[i] = o->others[i];
-        char msg[PATH_MAX + 256];
-        rc = datadir_write_file(out_path, buf, need, &g, msg, sizeof msg);
-        if (rc)
-            fail_msg(diag, rc, msg);
+        rc = trim_period(diag, datadir_write_file(out_path, buf, need, &g, diag));
     }
     free(buf);
     return rc;
@@ -259,10 +258,9 @@ int fhir_export_session(const struct report_record *r, const struct fhir_export_
     struct datadir_guard g = {.store = store_path};
     for (size_t i = 0; i < sizeof o->others / sizeof o->others[0]; i++)
         g.inputs[i] = o->others[i];
-    char msg[PATH_MAX + 256];
-    int rc = datadir_check_output(out_path, &g, msg, sizeof msg);
+    int rc = datadir_check_output(out_path, &g, diag);
     if (rc)
-        return fail_msg(diag, rc, msg);
+        return trim_period(diag, rc);
     struct sess_build b;
     rc = sess_build(r, &b, diag);
     if (rc)

@@ -844,14 +844,14 @@ int feedback_app_command(struct feedback_app *app, const char *line, const char 
                          char *reply, size_t cap)
 {
     struct ctl_cmd c;
-    char why[160];
-    if (ctlsock_parse(line, &c, why, sizeof why) != GC_OK) {
-        snprintf(reply, cap, "error %s", why);
+    struct gc_diag why;
+    if (ctlsock_parse(line, &c, &why) != GC_OK) {
+        snprintf(reply, cap, "error %s", why.msg);
         return GC_ERR_FORMAT;
     }
     reply[0] = '\0';
     dispatch(app, &c, source, reply, cap);
-    return strncmp(reply, "ok", 2) == 0 ? GC_OK : GC_ERR_ARG;
+    return ctlsock_reply_parse(reply, NULL) == GC_OK ? GC_OK : GC_ERR_ARG;
 }
 
 
@@ -867,7 +867,7 @@ static void key_set(struct feedback_app *app, const char *key, double x, const c
     snprintf(c.arg[0], sizeof c.arg[0], "%s", word ? word : "");
     char reply[256];
     do_set(app, key, &c, "keyboard", reply, sizeof reply);
-    if (strncmp(reply, "ok", 2))
+    if (ctlsock_reply_parse(reply, NULL) != GC_OK)
         snprintf(app->note, sizeof app->note, "%.90s", reply);
 }
 
@@ -1124,8 +1124,9 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     }
     if (cfg->ctl) {
         struct ctlsock_config cc = {.path = cfg->ctl_path, .uid = (uid_t)-1};
-        char cerr[600];
-        app->ctl = ctlsock_new(&cc, cerr, sizeof cerr);
+        struct gc_diag cerr;
+        if (ctlsock_new(&cc, &app->ctl, &cerr) != GC_OK)
+            app->ctl = NULL;
         /* Another station serving the socket (started in the same moment as
          * this one, past station run's own check): two sessions must never
          * record at once.  Otherwise the session matters more than remote
@@ -1142,7 +1143,7 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
         }
         if (!app->ctl)
             LOG_WARN("%s; 'station ctl' will not reach this session (the keyboard still works)",
-                     cerr);
+                     cerr.msg);
     }
     if (cfg->web) {
         struct web_config wc;

@@ -107,17 +107,17 @@ struct client {
 static void *client_thread(void *arg)
 {
     struct client *c = arg;
-    char err[512];
+    struct gc_diag err;
     sleep_until_session(6.0);
     c->rc = ctlsock_request(c->path, getuid(), "set target-cadence 171", c->set_reply,
-                            sizeof c->set_reply, 2000, err, sizeof err);
+                            sizeof c->set_reply, 2000, &err);
     c->rc |= ctlsock_request(c->path, getuid(), "set band 99", c->bad_reply, sizeof c->bad_reply,
-                             2000, err, sizeof err);
+                             2000, &err);
     c->rc |= ctlsock_request(c->path, getuid(), "mark pain 2", c->mark_reply, sizeof c->mark_reply,
-                             2000, err, sizeof err);
+                             2000, &err);
     sleep_until_session(8.6);
     c->rc |= ctlsock_request(c->path, getuid(), "get status", c->get_reply, sizeof c->get_reply,
-                             2000, err, sizeof err);
+                             2000, &err);
     return NULL;
 }
 

@@ -1069,16 +1069,16 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     bool silent = !strcmp(app->audio_device, "none");
     if (silent)
         ac.sink = &audio_sink_null;
-    char aerr[512];
-    app->audio = audio_new(&ac, aerr, sizeof aerr);
-    if (!app->audio && !cfg->audio_required && !silent) {
-        LOG_WARN("%s; running without sound", aerr);
+    struct gc_diag aerr;
+    int arc = audio_new(&ac, &app->audio, &aerr);
+    if (arc != GC_OK && !cfg->audio_required && !silent) {
+        LOG_WARN("%s; running without sound", aerr.msg);
         snprintf(app->audio_device, sizeof app->audio_device, "none");
         ac.sink = &audio_sink_null;
-        app->audio = audio_new(&ac, aerr, sizeof aerr);
+        arc = audio_new(&ac, &app->audio, &aerr);
     }
-    if (!app->audio) {
-        snprintf(err, errcap, "%s", aerr);
+    if (arc != GC_OK) {
+        snprintf(err, errcap, "%s", aerr.msg);
         feedback_app_free(app);
         return NULL;
     }
@@ -1099,10 +1099,9 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     dc.height = cfg->height;
     dc.fullscreen = cfg->fullscreen;
     dc.software = cfg->software;
-    char derr[512];
-    app->disp = display_new(&dc, derr, sizeof derr);
-    if (!app->disp) {
-        snprintf(err, errcap, "%s", derr);
+    struct gc_diag derr;
+    if (display_new(&dc, &app->disp, &derr) != GC_OK) {
+        snprintf(err, errcap, "%s", derr.msg);
         feedback_app_free(app);
         return NULL;
     }
@@ -1117,10 +1116,9 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
         dc.height = 760;
         dc.software = cfg->software;
         dc.title = "gaitcue - therapist panel";
-        app->panel_disp = display_new(&dc, derr, sizeof derr);
         /* the keys and Tab still work on the runner's window */
-        if (!app->panel_disp)
-            LOG_WARN("%s; the therapist panel stays on the runner's window (Tab)", derr);
+        if (display_new(&dc, &app->panel_disp, &derr) != GC_OK)
+            LOG_WARN("%s; the therapist panel stays on the runner's window (Tab)", derr.msg);
     }
     if (cfg->ctl) {
         struct ctlsock_config cc = {.path = cfg->ctl_path, .uid = (uid_t)-1};
@@ -1331,10 +1329,9 @@ int feedback_app_finish(struct feedback_app *app, FILE *out)
             dc.backend = DISPLAY_OFFSCREEN;
             dc.width = app->cfg.width;
             dc.height = app->cfg.height;
-            char derr[256];
-            off = display_new(&dc, derr, sizeof derr);
-            if (!off)
-                LOG_ERR("no screenshot: %s", derr);
+            struct gc_diag derr;
+            if (display_new(&dc, &off, &derr) != GC_OK)
+                LOG_ERR("no screenshot: %s", derr.msg);
             d = off;
         }
         if (d) {

@@ -84,11 +84,11 @@ static int import(struct store *st, const struct args *a)
     }
     struct plan plan;
     char *text = NULL;
-    char msg[512];
     if (a->protocol) {
-        rc = session_recorder_load_protocol(a->protocol, &plan, &text, msg, sizeof msg);
+        struct gc_diag pd;
+        rc = session_recorder_load_protocol(a->protocol, &plan, &text, &pd);
         if (rc) {
-            fprintf(stderr, "station: %s\n", msg);
+            fprintf(stderr, "station: %s\n", pd.msg);
             return 1;
         }
     } else {

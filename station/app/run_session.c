@@ -347,10 +347,13 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
     if (o->protocol) {
         struct plan plan;
         char *text = NULL;
-        int rc = session_recorder_load_protocol(o->protocol, &plan, &text, msg, cap);
+        struct gc_diag pd;
+        int rc = session_recorder_load_protocol(o->protocol, &plan, &text, &pd);
         free(text);
-        if (rc != GC_OK)
+        if (rc != GC_OK) {
+            snprintf(msg, cap, "%s", pd.msg);
             return rc;
+        }
     }
     if (o->patient) {
         /* a --db that names nothing is a typo: refused, never created */
@@ -416,13 +419,16 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
             goto fail;
         }
     }
+    struct gc_diag pd;
+    gc_diag_clear(&pd);
     if (o->protocol)
-        rc = session_recorder_load_protocol(o->protocol, &rs->plan, &rs->plan_text, msg, cap);
+        rc = session_recorder_load_protocol(o->protocol, &rs->plan, &rs->plan_text, &pd);
     else if (rs->in_program)
-        rc = session_recorder_load_protocol(rs->course.protocol, &rs->plan, &rs->plan_text, msg,
-                                            cap);
+        rc = session_recorder_load_protocol(rs->course.protocol, &rs->plan, &rs->plan_text, &pd);
     else
         rc = default_plan(o, &rs->plan, &rs->plan_text, msg, cap);
+    if (rc != GC_OK && pd.msg[0])
+        snprintf(msg, cap, "%s", pd.msg);
     if (rc != GC_OK)
         goto fail;
     if (o->time_scale > 0 && o->time_scale != 1.0)

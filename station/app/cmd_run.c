@@ -113,8 +113,9 @@ int cmd_run(int argc, char **argv)
      * store, a recording, an input, an existing recording or a missing
      * folder before anything starts (nothing is stored, no sensor opened) */
     char msg[512];
-    if (runloop_check_outputs(&o, o.record, msg, sizeof msg) != GC_OK) {
-        say(msg);
+    struct gc_diag cd;
+    if (runloop_check_outputs(&o, o.record, &cd) != GC_OK) {
+        say(cd.msg);
         return 1;
     }
     /* one station at a time: a second one would record a session of its
@@ -129,9 +130,9 @@ int cmd_run(int argc, char **argv)
     }
     report_interrupted();
     /* mistakes in the session's options are said before any sensor opens */
-    int crc = run_session_check(&o, msg, sizeof msg);
+    int crc = run_session_check(&o, &cd);
     if (crc != GC_OK) {
-        say(msg);
+        say(cd.msg);
         return crc == GC_ERR_ARG ? 2 : 1;
     }
 

@@ -327,33 +327,29 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
     return GC_OK;
 }
 
-int run_session_check(const struct run_options *o, char *msg, size_t cap)
+int run_session_check(const struct run_options *o, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     if (o->web) { /* a port in use is said before the sensor is opened */
         struct gc_diag d;
         gc_diag_clear(&d);
         if (web_probe(o->web_addr[0] ? o->web_addr : WEB_DEFAULT_ADDR, (uint16_t)o->web_port,
                       &d) != GC_OK) {
-            snprintf(msg, cap, "%s", d.msg);
-            return d.code;
+            return gc_fail(diag, d.code, "%s", d.msg);
         }
     }
     if (o->protocol && o->target_cadence_spm > 0) {
-        snprintf(msg, cap,
-                 "--target-cadence is for a run without --protocol; the protocol sets the "
-                 "targets (change them live with 'station ctl set target-cadence')");
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "--target-cadence is for a run without --protocol; the protocol sets the "
+                       "targets (change them live with 'station ctl set target-cadence')");
     }
     if (o->protocol) {
         struct plan plan;
         char *text = NULL;
-        struct gc_diag pd;
-        int rc = session_recorder_load_protocol(o->protocol, &plan, &text, &pd);
+        int rc = session_recorder_load_protocol(o->protocol, &plan, &text, diag);
         free(text);
-        if (rc != GC_OK) {
-            snprintf(msg, cap, "%s", pd.msg);
+        if (rc != GC_OK)
             return rc;
-        }
     }
     if (o->patient) {
         /* a --db that names nothing is a typo: refused, never created */
@@ -361,23 +357,22 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
         gc_diag_clear(&d);
         int rc = session_recorder_store_exists(o->db, &d);
         if (rc != GC_OK) {
-            snprintf(msg, cap, "%s", d.msg);
-            return rc;
+            return gc_fail(diag, rc, "%s", d.msg);
         }
         struct store *st;
         rc = session_recorder_open_store(o->db, &st, true);
         if (rc != GC_OK) {
-            snprintf(msg, cap, "cannot open the session store (%s); see the message above",
-                     gc_strerror(rc));
-            return rc;
+            return gc_fail(diag, rc, "cannot open the session store (%s); see the message above",
+                           gc_strerror(rc));
         }
         struct store_patient p;
         rc = store_patient_find(st, o->patient, &p);
+        char msg[GC_DIAG_MSG_MAX];
         if (rc != GC_OK)
-            no_patient(o, st, msg, cap);
+            no_patient(o, st, msg, sizeof msg);
         store_close(st);
         if (rc != GC_OK)
-            return rc;
+            return gc_fail(diag, rc, "%s", msg);
     }
     if (o->patient && !o->protocol && o->target_cadence_spm <= 0) {
         /* the program's next session: a complete program is said now */
@@ -386,8 +381,7 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
         gc_diag_clear(&d);
         int rc = course_app_next_for(o->db, o->patient, &next, &d);
         if (rc != GC_OK && rc != GC_ERR_NOT_FOUND) {
-            snprintf(msg, cap, "%s", d.msg);
-            return rc;
+            return gc_fail(diag, rc, "%s", d.msg);
         }
     }
     return GC_OK;

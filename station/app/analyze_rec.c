@@ -173,10 +173,10 @@ int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
 
     struct dsp_config cfg;
     uint8_t hello_raw[PKT_HELLO_SIZE];
-    char msg[ANALYZE_ERR_LEN];
-    rc = live_replay_config(path, mass_kg, &cfg, hello_raw, msg, sizeof msg);
+    struct gc_diag rd0;
+    rc = live_replay_config(path, mass_kg, &cfg, hello_raw, &rd0);
     if (rc < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "%s", msg);
+        snprintf(err, ANALYZE_ERR_LEN, "%.*s", ANALYZE_ERR_LEN - 1, rd0.msg);
         return rc;
     }
     struct collect c = {.res = res, .rc = GC_OK};

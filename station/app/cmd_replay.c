@@ -48,10 +48,10 @@ static int replay_plain(const struct run_options *o)
 {
     struct dsp_config cfg;
     uint8_t hello_raw[PKT_HELLO_SIZE];
-    char msg[512];
-    int rc = live_replay_config(o->replay_file, o->mass_kg, &cfg, hello_raw, msg, sizeof msg);
+    struct gc_diag rd0;
+    int rc = live_replay_config(o->replay_file, o->mass_kg, &cfg, hello_raw, &rd0);
     if (rc < 0) {
-        fprintf(stderr, "station: %s.\n", msg);
+        fprintf(stderr, "station: %s.\n", rd0.msg);
         return -1;
     }
     struct rec_reader *rd = NULL;
@@ -172,11 +172,10 @@ int cmd_replay(int argc, char **argv)
     cfg.replay_path = o.replay_file;
     cfg.replay_speed = o.speed;
     cfg.mass_kg = o.mass_kg;
-    char msg[512];
-    int lerr = 0;
-    struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
-    if (lv == NULL) {
-        fprintf(stderr, "station: %s.\n", msg);
+    struct gc_diag ld;
+    struct live *lv;
+    if (live_new(&cfg, &lv, &ld) != GC_OK) {
+        fprintf(stderr, "station: %s.\n", ld.msg);
         return 1;
     }
     struct live_snapshot s;

@@ -139,10 +139,10 @@ int cmd_run(int argc, char **argv)
     struct sim_proc *sim = NULL;
     char port[256];
     if (o.sim) {
-        int rc = sim_spawn(o.sim_args, o.n_sim_args, SIM_START_TIMEOUT_MS, &sim, port, sizeof port,
-                           msg, sizeof msg);
+        int rc =
+            sim_spawn(o.sim_args, o.n_sim_args, SIM_START_TIMEOUT_MS, &sim, port, sizeof port, &cd);
         if (rc < 0) {
-            say(msg);
+            say(cd.msg);
             return 1;
         }
     } else if (o.port) {
@@ -248,12 +248,12 @@ int cmd_run(int argc, char **argv)
     cfg.record_path = record[0] ? record : NULL;
     cfg.source_desc = desc;
     cfg.send_start = true;
-    int lerr = 0;
-    struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
+    struct live *lv;
+    int lrc = live_new(&cfg, &lv, &cd);
     if (name_lock >= 0)
         close(name_lock); /* releases the lock: the file exists now */
-    if (lv == NULL) {
-        say(msg);
+    if (lrc != GC_OK) {
+        say(cd.msg);
         sim_stop(sim);
         return 1;
     }

@@ -144,10 +144,10 @@ static int replay_steps(const char *path, struct gait_step *steps, int cap, unsi
     memset(&cfg, 0, sizeof cfg);
     cfg.replay_path = path;
     cfg.replay_speed = 0;
-    char msg[256];
-    int err = 0;
-    struct live *lv = live_new(&cfg, &err, msg, sizeof msg);
-    CHECK_MSG(lv != NULL, msg);
+    struct gc_diag d;
+    struct live *lv;
+    CHECK_EQ(live_new(&cfg, &lv, &d), GC_OK);
+    CHECK_MSG(lv != NULL, d.msg);
     if (lv == NULL)
         return -1;
     /* 3 events per step; 100 steps: a ring larger than the whole session. */

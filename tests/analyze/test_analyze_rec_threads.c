@@ -189,9 +189,10 @@ int main(void)
     CHECK_EQ(tasks_of_this_process(), 1);
     struct analyze_result res;
     memset(&res, 0, sizeof res);
-    char err[ANALYZE_ERR_LEN] = "";
-    int rc = analyze_rec_run(path, 0.0, false, &res, err);
-    CHECK_MSG(rc == GC_OK, err);
+    struct gc_diag err;
+    int rc = analyze_rec_run(path, 0.0, false, &res, &err);
+    CHECK_MSG(rc == GC_OK, err.msg);
+    CHECK_EQ(err.code, GC_OK);
     /* Single-threaded: no thread was ever created, one task now. */
     CHECK_EQ(atomic_load(&g_threads_created), 0);
     CHECK_EQ(tasks_of_this_process(), 1);

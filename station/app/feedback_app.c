@@ -984,19 +984,17 @@ static void drain_cue_log(struct feedback_app *app)
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 
-struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, char *err,
-                                      size_t errcap)
+int feedback_app_new(const struct feedback_app_config *cfg, struct feedback_app **out,
+                     struct gc_diag *diag)
 {
+    *out = NULL;
+    gc_diag_clear(diag);
     struct gc_diag why;
-    if (feedback_config_check(&cfg->policy, &why) != GC_OK) {
-        snprintf(err, errcap, "invalid feedback settings: %s", why.msg);
-        return NULL;
-    }
+    if (feedback_config_check(&cfg->policy, &why) != GC_OK)
+        return gc_fail(diag, GC_ERR_ARG, "invalid feedback settings: %s", why.msg);
     struct feedback_app *app = calloc(1, sizeof *app);
-    if (!app) {
-        snprintf(err, errcap, "out of memory");
-        return NULL;
-    }
+    if (!app)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     app->cfg = *cfg;
     snprintf(app->audio_device, sizeof app->audio_device, "%s",
              cfg->audio_device ? cfg->audio_device : "default");
@@ -1032,9 +1030,8 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     app->cmds = spsc_new(sizeof(struct fa_cmd), FA_CMD_RING);
     app->issued = spsc_new(sizeof(struct fa_issued), FA_ISSUED_RING);
     if (!app->fb || !app->events || !app->cmds || !app->issued) {
-        snprintf(err, errcap, "out of memory");
         feedback_app_free(app);
-        return NULL;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     feedback_start(app->fb, 0.0);
     /* the view is valid before the audio thread's first period */
@@ -1049,9 +1046,8 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     if (log_path && *log_path) {
         app->cue_log = fopen(log_path, "w");
         if (!app->cue_log) {
-            snprintf(err, errcap, "cannot write the cue log %s", log_path);
             feedback_app_free(app);
-            return NULL;
+            return gc_fail(diag, GC_ERR_IO, "cannot write the cue log %s", log_path);
         }
     }
 
@@ -1078,9 +1074,8 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
         arc = audio_new(&ac, &app->audio, &aerr);
     }
     if (arc != GC_OK) {
-        snprintf(err, errcap, "%s", aerr.msg);
         feedback_app_free(app);
-        return NULL;
+        return gc_fail(diag, arc, "%s", aerr.msg);
     }
     if (app->cue_log) {
         struct audio_stats st;
@@ -1100,10 +1095,10 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     dc.fullscreen = cfg->fullscreen;
     dc.software = cfg->software;
     struct gc_diag derr;
-    if (display_new(&dc, &app->disp, &derr) != GC_OK) {
-        snprintf(err, errcap, "%s", derr.msg);
+    int drc = display_new(&dc, &app->disp, &derr);
+    if (drc != GC_OK) {
         feedback_app_free(app);
-        return NULL;
+        return gc_fail(diag, drc, "%s", derr.msg);
     }
     if (cfg->panel_window && cfg->headless) {
         LOG_WARN("no display: the therapist panel's window (--panel-window) is not opened");
@@ -1132,12 +1127,11 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
          * station ctl cannot reach it. */
         char sock[256];
         if (!app->ctl && ctlsock_in_use(cfg->ctl_path, getuid(), sock, sizeof sock)) {
-            snprintf(err, errcap,
-                     "another station is already running (control socket %s); stop it with "
-                     "'station ctl stop' first",
-                     sock);
             feedback_app_free(app);
-            return NULL;
+            return gc_fail(diag, GC_ERR_BUSY,
+                           "another station is already running (control socket %s); stop it "
+                           "with 'station ctl stop' first",
+                           sock);
         }
         if (!app->ctl)
             LOG_WARN("%s; 'station ctl' will not reach this session (the keyboard still works)",
@@ -1150,20 +1144,20 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
             wc.addr = cfg->web_addr;
         wc.port = (uint16_t)cfg->web_port;
         wc.token = cfg->web_token;
-        struct gc_diag diag;
-        gc_diag_clear(&diag);
-        app->web = web_new(&wc, &diag);
+        struct gc_diag wd;
+        gc_diag_clear(&wd);
+        app->web = web_new(&wc, &wd);
         if (!app->web) {
             /* asked for explicitly: the PT would look for a console that is not there */
-            snprintf(err, errcap, "%s", diag.msg);
             feedback_app_free(app);
-            return NULL;
+            return gc_fail(diag, wd.code ? wd.code : GC_ERR_IO, "%s", wd.msg);
         }
         web_url(app->web, app->web_url, sizeof app->web_url);
         printf("web console: %s\n", app->web_url);
         fflush(stdout);
     }
-    return app;
+    *out = app;
+    return GC_OK;
 }
 
 struct spsc *feedback_app_event_ring(struct feedback_app *app)

@@ -457,10 +457,9 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     fc.session_event = on_session_event;
     fc.log_event = on_log_event;
     fc.user = rs;
-    char err[512];
-    rs->fb = feedback_app_new(&fc, err, sizeof err);
-    if (rs->fb == NULL) {
-        snprintf(msg, cap, "%s", err);
+    struct gc_diag fd;
+    if (feedback_app_new(&fc, &rs->fb, &fd) != GC_OK) {
+        snprintf(msg, cap, "%s", fd.msg);
         goto fail;
     }
     rs->frame_ms = feedback_app_frame_interval_ms(rs->fb);

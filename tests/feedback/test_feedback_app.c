@@ -185,9 +185,10 @@ int main(void)
     fc.cue_log_path = cues;
     fc.metronome_changed = on_metronome;
     fc.log_event = on_log;
-    char err[600];
-    struct feedback_app *app = feedback_app_new(&fc, err, sizeof err);
-    CHECK_MSG(app != NULL, err);
+    struct gc_diag err;
+    struct feedback_app *app;
+    CHECK_EQ(feedback_app_new(&fc, &app, &err), GC_OK);
+    CHECK_MSG(app != NULL, err.msg);
     if (!app)
         return check_exit();
 

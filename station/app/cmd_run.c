@@ -112,7 +112,6 @@ int cmd_run(int argc, char **argv)
     /* refuse an output (--steps, --record, --screenshot) that names the
      * store, a recording, an input, an existing recording or a missing
      * folder before anything starts (nothing is stored, no sensor opened) */
-    char msg[512];
     struct gc_diag cd;
     if (runloop_check_outputs(&o, o.record, &cd) != GC_OK) {
         say(cd.msg);
@@ -281,9 +280,9 @@ int cmd_run(int argc, char **argv)
     const char *slash = strrchr(cal_path, '/');
     struct run_session_source src = {&conn.hello, cal_desc, have_cal ? (slash ? slash + 1 : cal_path) : "",
                                      cal_date, record};
-    struct run_session *rs = run_session_new(&o, lv, &src, msg, sizeof msg);
-    if (rs == NULL) {
-        say(msg);
+    struct run_session *rs;
+    if (run_session_new(&o, lv, &src, &rs, &cd) != GC_OK) {
+        say(cd.msg);
         live_free(lv);
         if (marker[0])
             unlink(marker);

@@ -387,14 +387,18 @@ int run_session_check(const struct run_options *o, struct gc_diag *diag)
     return GC_OK;
 }
 
-struct run_session *run_session_new(const struct run_options *o, struct live *lv,
-                                    const struct run_session_source *src, char *msg, size_t cap)
+int run_session_new(const struct run_options *o, struct live *lv,
+                    const struct run_session_source *src, struct run_session **out,
+                    struct gc_diag *diag)
 {
+    *out = NULL;
+    gc_diag_clear(diag);
     struct run_session *rs = calloc(1, sizeof *rs);
-    if (rs == NULL) {
-        snprintf(msg, cap, "out of memory");
-        return NULL;
-    }
+    if (rs == NULL)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
+    /* the helpers below write their sentence here; diag gets it at fail */
+    char msg[GC_DIAG_MSG_MAX + 128] = ""; /* room for a quoted diag; gc_fail cuts */
+    const size_t cap = sizeof msg;
     rs->o = o;
     rs->lv = lv;
     rs->bw_sent_n = NAN;
@@ -427,14 +431,14 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
         goto fail;
     if (o->time_scale > 0 && o->time_scale != 1.0)
         plan_scale_time(&rs->plan, o->time_scale);
-    if (o->patient && open_store(rs, src, msg, cap) != GC_OK)
+    if (o->patient && (rc = open_store(rs, src, msg, cap)) != GC_OK)
         goto fail;
     if (rs->in_program) {
         struct gc_diag d;
         gc_diag_clear(&d);
         if (!o->quiet)
             printf("%s\n", rs->course.say);
-        if (course_app_link(rs->store, &rs->course, rs->ss.id, &d) != GC_OK) {
+        if ((rc = course_app_link(rs->store, &rs->course, rs->ss.id, &d)) != GC_OK) {
             snprintf(msg, cap, "cannot record the session as the program's (%s)", d.msg);
             goto fail;
         }
@@ -458,7 +462,7 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     fc.log_event = on_log_event;
     fc.user = rs;
     struct gc_diag fd;
-    if (feedback_app_new(&fc, &rs->fb, &fd) != GC_OK) {
+    if ((rc = feedback_app_new(&fc, &rs->fb, &fd)) != GC_OK) {
         snprintf(msg, cap, "%s", fd.msg);
         goto fail;
     }
@@ -466,16 +470,18 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
 
     rs->step_ring = spsc_new(sizeof(struct live_event), STEP_RING);
     if (rs->step_ring == NULL) {
+        rc = GC_ERR_NOMEM;
         snprintf(msg, cap, "out of memory");
         goto fail;
     }
     if (live_add_event_consumer(lv, feedback_app_event_ring(rs->fb)) < 0 ||
         live_add_event_consumer(lv, rs->step_ring) < 0) {
+        rc = GC_ERR_BUSY;
         snprintf(msg, cap, "too many consumers of the live pipeline");
         goto fail;
     }
     if (rs->rec) {
-        if (session_recorder_start(rs->rec) != GC_OK) {
+        if ((rc = session_recorder_start(rs->rec)) != GC_OK) {
             snprintf(msg, cap, "cannot start the session writer thread");
             goto fail;
         }
@@ -484,10 +490,12 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     if (rs->rec && !o->quiet)
         printf("session %lld for patient %s: protocol %s\n", (long long)rs->ss.id,
                rs->ss.patient_code, rs->plan.name);
-    return rs;
+    *out = rs;
+    return GC_OK;
 fail:
     run_session_free(rs);
-    return NULL;
+    return gc_fail(diag, rc < 0 ? rc : GC_ERR_IO, "%s",
+                   msg[0] ? msg : "the session could not start");
 }
 
 /* ---- the loop ------------------------------------------------------------ */

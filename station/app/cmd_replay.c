@@ -150,12 +150,12 @@ done:
 int cmd_replay(int argc, char **argv)
 {
     struct run_options o;
-    char err[256];
-    int prc = run_options_parse(RUN_MODE_REPLAY, argc, argv, &o, err, sizeof err);
+    struct gc_diag perr;
+    int prc = run_options_parse(RUN_MODE_REPLAY, argc, argv, &o, &perr);
     if (prc == 1)
         return 0;
-    if (prc == 2) {
-        fprintf(stderr, "station: %s\n", err);
+    if (prc < 0) {
+        fprintf(stderr, "station: %s\n", perr.msg);
         return 2;
     }
     runloop_install_signals();

@@ -90,7 +90,7 @@ enum fhir_bundle_type { FHIR_BUNDLE_COLLECTION = 0, FHIR_BUNDLE_TRANSACTION };
 
 struct fhir_bundle_rec {
     const char *patient_code;      /* the clinic's code (store_code_valid) */
-    const char *identifier_system; /* absolute URI (fhir_system_valid) */
+    const char *identifier_system; /* absolute URI (fhir_system_check) */
     enum fhir_bundle_type type;
     const struct fhir_session_rec *sessions;
     size_t n_sessions;

@@ -46,13 +46,19 @@ static void usage(FILE *out)
                  "  set phase weigh-in|baseline|training|retention|run|walk\n"
                  "                              ends the current phase now: the protocol's next\n"
                  "                              phase of that kind begins (or an open one is added)\n"
-                 "  get status | get KEY        (also get body-weight)\n"
+                 "  set speed M/S               the treadmill's belt speed as set on its\n"
+                 "                              console, %s; the deck's\n"
+                 "                              estimate starts again from here\n"
+                 "  set incline PCT             the treadmill's incline, %s\n"
+                 "  get status | get KEY        (also get body-weight, get deck-speed: the\n"
+                 "                              deck's belt-speed estimate and speed-check=\n"
+                 "                              ok|disagrees (beyond 10 %%)|unknown)\n"
                  "  mark pain 0..10 | mark symptom TEXT | mark note TEXT | mark event [TEXT]\n"
                  "  stop                        end the session, as Esc or Ctrl-C would\n"
                  "\n"
                  "Prints the station's reply; exit status 0 when it says ok.\n",
             RANGE_CADENCE_TEXT, RANGE_CADENCE_REL_TEXT, RANGE_BAND_TEXT, RANGE_VALR_CEILING_TEXT,
-            RANGE_IMPACT_CEILING_TEXT);
+            RANGE_IMPACT_CEILING_TEXT, RANGE_BELT_SPEED_TEXT, RANGE_INCLINE_TEXT);
 }
 
 /* Appends one word to line, quoted if it has a space or quote. */

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "course_app.h"
 #include "course_cli.h"
+#include "course_report.h"
 #include "datadir.h"
 #include "gc_error.h"
 #include "store_course.h"
@@ -25,6 +26,7 @@ static void usage(FILE *out)
                  "       station program stop CODE --reason TEXT [--therapist NAME]\n"
                  "       station program override CODE --to-step N|next|back --reason TEXT\n"
                  "                                [--therapist NAME]\n"
+                 "       station program report CODE [--pdf FILE] [--summary FILE]\n"
                  "       (each takes --db PATH: the session store, default\n"
                  "        $XDG_DATA_HOME/gaitcue/gaitcue.db)\n\n"
                  "A program is the course of care a patient follows over weeks: steps, each a\n"
@@ -40,7 +42,14 @@ static void usage(FILE *out)
                  "            writes it as JSON ('-' = standard output)\n"
                  "  stop      end the active program, with the reason\n"
                  "  override  the PT moves the patient to step N (1-based), the next step or\n"
-                 "            the one before, with the reason (kept in the audit trail)\n\n"
+                 "            the one before, with the reason (kept in the audit trail)\n"
+                 "  report    --pdf FILE: the course report (steps, every gate decision and\n"
+                 "            why, symptoms and PROMs over time, cadence and VALR by session\n"
+                 "            with the retention probes marked); --summary FILE: one page for\n"
+                 "            the patient in plain language and large type (what we worked\n"
+                 "            on, what changed, what to do, the cadence to practise outdoors).\n"
+                 "            The active program, else the latest; never over the store.\n"
+                 "            (the readiness report: 'station test report CODE --pdf FILE')\n\n"
                  "'station run --patient CODE' without --protocol runs the next session of the\n"
                  "patient's program.\n");
 }
@@ -175,6 +184,12 @@ static char *status_json(const struct store_patient *pt, const struct course_vie
     cJSON_AddNumberToObject(o, "clean_in_row", v->state.clean_in_row);
     cJSON_AddNumberToObject(o, "not_clean_in_row", v->state.bad_in_row);
     cJSON_AddItemToObject(o, "gate", decision_json(&v->state.last));
+    char rule[200];
+    snprintf(rule, sizeof rule,
+             "a session counts when it ended complete, or stopped by the PT after %.0f %% of its "
+             "plan, with at least %.0f scored steps a minute",
+             COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
+    cJSON_AddStringToObject(o, "counts", rule);
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
     for (size_t i = 0; i < v->n_timeline; i++)
         cJSON_AddItemToArray(tl, decision_json(&v->timeline[i]));
@@ -209,6 +224,9 @@ static void print_status(const struct store_patient *pt, const struct course_vie
                s->protocol);
     }
     printf("gate      %s: %s\n", course_action_name(v->state.last.action), v->state.last.reason);
+    printf("counts    a session counts for the gate when it ended complete, or stopped by the "
+           "PT after %.0f %% of its plan, with at least %.0f scored steps a minute\n",
+           COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
     if (v->n_timeline)
         printf("history\n");
     size_t si = 0, oi = 0;
@@ -249,7 +267,7 @@ static int write_json(const char *path, const char *db, const char *text)
 int cmd_program(int argc, char **argv)
 {
     const char *db = NULL, *date = NULL, *json = NULL, *reason = NULL, *therapist = NULL,
-               *to_step = NULL;
+               *to_step = NULL, *pdf = NULL, *summary = NULL;
     const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0;
     for (int i = 1; i < argc; i++) {
@@ -270,6 +288,10 @@ int cmd_program(int argc, char **argv)
             therapist = v;
         else if ((v = course_cli_opt(&i, argc, argv, "--to-step", &missing)))
             to_step = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--pdf", &missing)))
+            pdf = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--summary", &missing)))
+            summary = v;
         else if (missing) {
             fprintf(stderr, PROG ": %s needs a value.\n", argv[i]);
             return 2;
@@ -297,15 +319,16 @@ int cmd_program(int argc, char **argv)
                  {"start", 3, "station program start CODE NAME"},
                  {"status", 2, "station program status CODE"},
                  {"stop", 2, "station program stop CODE --reason TEXT"},
-                 {"override", 2, "station program override CODE --to-step N --reason TEXT"}};
+                 {"override", 2, "station program override CODE --to-step N --reason TEXT"},
+                 {"report", 2, "station program report CODE --pdf FILE [--summary FILE]"}};
     int vi = -1;
     for (int i = 0; i < (int)(sizeof verbs / sizeof verbs[0]); i++)
         if (!strcmp(verb, verbs[i].verb))
             vi = i;
     if (vi < 0) {
         fprintf(stderr,
-                PROG ": unknown action '%.40s'; use list, show, start, status, stop or "
-                     "override.\n",
+                PROG ": unknown action '%.40s'; use list, show, start, status, stop, "
+                     "override or report.\n",
                 verb);
         return 2;
     }
@@ -313,7 +336,17 @@ int cmd_program(int argc, char **argv)
         fprintf(stderr, PROG " %s: give exactly what it takes: %s.\n", verb, verbs[vi].shape);
         return 2;
     }
-    bool is_start = vi == 2, is_status = vi == 3, is_stop = vi == 4, is_override = vi == 5;
+    bool is_start = vi == 2, is_status = vi == 3, is_stop = vi == 4, is_override = vi == 5,
+         is_report = vi == 6;
+    if ((pdf || summary) && !is_report) {
+        fprintf(stderr, PROG ": --pdf and --summary are for 'station program report'.\n");
+        return 2;
+    }
+    if (is_report && !pdf && !summary) {
+        fprintf(stderr, PROG " report: give --pdf FILE (the course report), --summary FILE (the "
+                             "patient's page) or both.\n");
+        return 2;
+    }
     if (date && !is_start) {
         fprintf(stderr, PROG ": --date is for 'station program start'.\n");
         return 2;
@@ -360,6 +393,13 @@ int cmd_program(int argc, char **argv)
 
     if (vi == 0)
         return do_list();
+    if (is_report) {
+        if (therapist) {
+            fprintf(stderr, PROG ": --therapist is for start, stop and override.\n");
+            return 2;
+        }
+        return course_report_write(PROG " report", db, pos[1], pdf, summary, false);
+    }
     struct gc_diag diag;
     gc_diag_clear(&diag);
     if (vi == 1) {

@@ -18,6 +18,7 @@
 #include "readiness.h"
 #include "sim_spawn.h"
 #include "store_course.h"
+#include "test_port.h"
 
 #define PROG    "station test"
 #define MAX_SIM 32
@@ -25,7 +26,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: station test NAME --patient CODE [--side L|R] [--sim | --csv FILE]\n"
+            "usage: station test NAME --patient CODE [--side L|R] [--sim | --port P | --csv FILE]\n"
             "                    [--json FILE|-] [--form good|poor] [--db PATH] [--sim-X V ...]\n\n"
             "A readiness test before running (Goom, Donnelly & Brockwell 2019), measured on\n"
             "the stopped deck.  NAME: balance (single-leg stance: hold time, COP sway; pass\n"
@@ -38,14 +39,24 @@ static void usage(FILE *out)
             "  --sim        the simulated runner does the test (gaitcue-sim --profile NAME);\n"
             "               --sim-X V passes --X V to it, e.g. --sim-fail-at 6 (the other\n"
             "               foot down after 6 s), --sim-reps 8, --sim-seed 2\n"
+            "  --port P     the deck's sensor (as 'station run --port'): the deck is\n"
+            "               recorded for --seconds S (default: balance 32, hop 20,\n"
+            "               jog-on-spot 70, calf-raise and squat 45) with the sensor's\n"
+            "               calibration, then measured\n"
             "  --csv FILE   the test as a canonical force CSV (t_s, fz or fz1..fz4, copx_m,\n"
             "               copy_m) recorded on the deck\n"
             "  --form F     the PT's judgement of the movement's form (good or poor),\n"
             "               stored with the figures (calf-raise, squat)\n"
             "  --json FILE  also write the result as JSON ('-' = standard output only)\n"
+            "  --criteria FILE  the pass criteria from FILE's [readiness] section\n"
+            "               (balance_hold_s, hop_count, jog_s, calf_raise_count,\n"
+            "               squat_count; a program file serves); default: the patient's\n"
+            "               program's [readiness], else the guideline's figures above\n"
             "  --patient    the result is stored with the patient's course (station\n"
             "               program status; readiness report)\n"
-            "Exit status: 0 measured (pass or not yet), 1 failure, 2 usage error.\n");
+            "Exit status: 0 measured (pass or not yet), 1 failure, 2 usage error.\n\n"
+            "       station test report CODE --pdf FILE [--db PATH]\n"
+            "the readiness report: each test, L/R, criterion, pass, history (PDF).\n");
 }
 
 /* Run gaitcue-sim --csv path --profile P --side S ARGS and wait. */
@@ -169,7 +180,7 @@ static void num(cJSON *o, const char *k, double v)
 }
 
 static char *result_json(const char *patient, const struct readiness_result *r, const char *crit,
-                         const char *form, const char *summary)
+                         const char *crit_from, const char *form, const char *summary)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "test", readiness_test_name(r->test));
@@ -177,6 +188,7 @@ static char *result_json(const char *patient, const struct readiness_result *r, 
     cJSON_AddStringToObject(o, "side", side);
     cJSON_AddBoolToObject(o, "pass", r->pass);
     cJSON_AddStringToObject(o, "criterion", crit);
+    cJSON_AddStringToObject(o, "criteria_from", crit_from);
     if (patient)
         cJSON_AddStringToObject(o, "patient", patient);
     num(o, "body_weight_n", r->body_weight_n);
@@ -221,11 +233,94 @@ static char *result_json(const char *patient, const struct readiness_result *r, 
     return s;
 }
 
+/* How long --port records by default: 2 s standing, then the test with
+ * room to spare (balance 30 s, hops 15 s, jog 65 s, 20 raises or 10
+ * squats at a slow pace). */
+static double test_seconds(enum readiness_test t)
+{
+    switch (t) {
+    case READINESS_BALANCE:
+        return 32;
+    case READINESS_HOP:
+        return 20;
+    case READINESS_JOG_SPOT:
+        return 70;
+    case READINESS_CALF_RAISE:
+    case READINESS_SQUAT:
+        return 45;
+    }
+    return 45;
+}
+
+/* --criteria FILE: its [readiness] section.  0, or 1 with the message
+ * printed. */
+static int load_criteria(const char *path, struct readiness_criteria *c, char *from, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, PROG ": cannot read --criteria %s: %s.\n", path, strerror(errno));
+        return 1;
+    }
+    char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    bool big = n == sizeof text - 1 && fgetc(f) != EOF;
+    fclose(f);
+    text[n] = '\0';
+    if (big || memchr(text, '\0', n)) {
+        fprintf(stderr, PROG ": --criteria %s is not a criteria file (binary or over 16 kB).\n",
+                path);
+        return 1;
+    }
+    bool found = false;
+    int line = 0;
+    char why[200];
+    if (readiness_criteria_parse(text, c, &found, &line, why, sizeof why) != GC_OK) {
+        fprintf(stderr, PROG ": --criteria %s, line %d: %s; fix the file and try again.\n", path,
+                line, why);
+        return 1;
+    }
+    if (!found) {
+        fprintf(stderr,
+                PROG ": --criteria %s has no [readiness] section (keys balance_hold_s, "
+                     "hop_count, jog_s, calf_raise_count, squat_count).\n",
+                path);
+        return 1;
+    }
+    snprintf(from, cap, "file %.140s", path);
+    return 0;
+}
+
+/* The patient's active program's [readiness] criteria (its defaults are
+ * the guideline's); the guideline's when there is no program. */
+static void program_criteria(struct store *st, int64_t patient_id, struct readiness_criteria *c,
+                             char *from, size_t cap)
+{
+    readiness_criteria_default(c);
+    struct course_store *cs;
+    struct gc_diag d;
+    gc_diag_clear(&d);
+    if (course_store_open(st, &cs, &d) != GC_OK)
+        return;
+    struct course_program_row row;
+    if (course_store_program_active(cs, patient_id, &row, &d) == GC_OK) {
+        struct program p;
+        /* a stored program that no longer reads: the guideline's criteria */
+        if (row.text && program_parse(row.text, strlen(row.text), &p, NULL) == GC_OK) {
+            *c = p.readiness;
+            snprintf(from, cap, "program %s", p.name);
+        }
+        course_program_row_free(&row);
+    }
+    course_store_close(cs);
+}
+
 int cmd_test(int argc, char **argv)
 {
     const char *name = NULL, *patient = NULL, *side_s = NULL, *csv = NULL, *json = NULL,
-               *form = NULL, *db = NULL, *port = NULL;
+               *form = NULL, *db = NULL, *port = NULL, *criteria = NULL, *seconds_s = NULL;
     bool sim = false;
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return cmd_test_report(argc - 1, argv + 1);
     const char *sim_args[2 * MAX_SIM];
     char sim_flags[MAX_SIM][64];
     int n_sim = 0;
@@ -273,6 +368,10 @@ int cmd_test(int argc, char **argv)
             db = v;
         else if ((v = course_cli_opt(&i, argc, argv, "--port", &missing)))
             port = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--criteria", &missing)))
+            criteria = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--seconds", &missing)))
+            seconds_s = v;
         else if (missing) {
             fprintf(stderr, PROG ": %s needs a value.\n", argv[i]);
             return 2;
@@ -313,21 +412,35 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, PROG ": --form is judged for calf-raise and squat.\n");
         return 2;
     }
-    if (port) {
-        fprintf(stderr,
-                PROG ": measuring a test live from a sensor is not built yet; record the test as "
-                     "a force CSV and give --csv FILE, or use --sim.\n");
+    if ((int)sim + (csv != NULL) + (port != NULL) != 1) {
+        fprintf(stderr, PROG ": give one of --sim (the simulated runner), --port P (the deck's "
+                             "sensor) or --csv FILE (the test recorded on the deck).\n");
         return 2;
     }
-    if (sim == (csv != NULL)) {
-        fprintf(stderr, PROG ": give --sim (the simulated runner) or --csv FILE (the test "
-                             "recorded on the deck).\n");
-        return 2;
+    double seconds = test_seconds(test);
+    if (seconds_s) {
+        char *end;
+        seconds = strtod(seconds_s, &end);
+        if (*end || !(seconds >= 5 && seconds <= 600)) {
+            fprintf(stderr,
+                    PROG ": --seconds must be the test's length from 5 to 600 s, not "
+                         "'%.20s'.\n",
+                    seconds_s);
+            return 2;
+        }
+        if (!port) {
+            fprintf(stderr, PROG ": --seconds is for --port (how long the deck is recorded).\n");
+            return 2;
+        }
     }
     if (n_sim && !sim) {
         fprintf(stderr, PROG ": --sim-X options need --sim.\n");
         return 2;
     }
+    struct readiness_criteria crit;
+    char crit_from[160] = "the guideline (Goom et al. 2019)";
+    if (criteria && load_criteria(criteria, &crit, crit_from, sizeof crit_from))
+        return 1;
     if (!patient)
         fprintf(stderr, PROG ": warning: no --patient, so the result is not stored.\n");
 
@@ -337,13 +450,17 @@ int cmd_test(int argc, char **argv)
         int ec = course_cli_patient(PROG, db, patient, &st, &pt);
         if (ec)
             return ec;
+        if (!criteria)
+            program_criteria(st, pt.id, &crit, crit_from, sizeof crit_from);
+    } else if (!criteria) {
+        readiness_criteria_default(&crit);
     }
     char msg[600];
     int code = 0;
     struct gait_sample *samples = NULL;
     size_t n = 0;
     char tmpdir[] = "/tmp/gaitcue-test-XXXXXX";
-    char tmpcsv[sizeof tmpdir + 16] = "";
+    char tmpcsv[sizeof tmpdir + 16] = "", tmprec[sizeof tmpdir + 16] = "";
     if (sim) {
         if (!mkdtemp(tmpdir)) {
             fprintf(stderr, PROG ": cannot make a temporary folder: %s.\n", strerror(errno));
@@ -360,13 +477,31 @@ int cmd_test(int argc, char **argv)
         }
         csv = tmpcsv;
     }
-    if (read_csv(csv, &samples, &n, msg, sizeof msg) != GC_OK) {
+    if (port) {
+        if (!mkdtemp(tmpdir)) {
+            fprintf(stderr, PROG ": cannot make a temporary folder: %s.\n", strerror(errno));
+            code = 1;
+            goto out;
+        }
+        snprintf(tmprec, sizeof tmprec, "%s/test.gcrec", tmpdir);
+        if (!(json && !strcmp(json, "-")))
+            printf("recording the deck on %s for %g s: the runner stands still on both feet "
+                   "for 2 s, then does the test\n",
+                   port, seconds);
+        fflush(stdout);
+        int rc = test_port_record(port, seconds, tmprec, msg, sizeof msg);
+        if (rc == GC_OK)
+            rc = test_port_samples(tmprec, &samples, &n, msg, sizeof msg);
+        if (rc != GC_OK) {
+            fprintf(stderr, PROG ": %s.\n", msg);
+            code = rc == GC_ERR_ARG ? 2 : 1;
+            goto out;
+        }
+    } else if (read_csv(csv, &samples, &n, msg, sizeof msg) != GC_OK) {
         fprintf(stderr, PROG ": %s\n", msg);
         code = 1;
         goto out;
     }
-    struct readiness_criteria crit;
-    readiness_criteria_default(&crit);
     struct readiness_result r;
     struct gc_diag diag;
     gc_diag_clear(&diag);
@@ -382,14 +517,16 @@ int cmd_test(int argc, char **argv)
     char summary[200], crit_s[64];
     fmt(summary, sizeof summary, &r, form);
     readiness_criterion_describe(test, &crit, crit_s, sizeof crit_s);
-    char *js = result_json(patient, &r, crit_s, form, summary);
+    char *js = result_json(patient, &r, crit_s, crit_from, form, summary);
     if (!js) {
         code = 1;
         goto out;
     }
     if (!json || strcmp(json, "-") != 0)
-        printf("%s %c: %s (%s): %s\n", readiness_test_name(test), r.side,
-               r.pass ? "pass" : "not yet", crit_s, summary);
+        printf("%s %c: %s (%s%s%s): %s\n", readiness_test_name(test), r.side,
+               r.pass ? "pass" : "not yet", crit_s,
+               strncmp(crit_from, "the guideline", 13) ? ", from " : "",
+               strncmp(crit_from, "the guideline", 13) ? crit_from : "", summary);
     if (json && !strcmp(json, "-")) {
         printf("%s\n", js);
     } else if (json) {
@@ -420,10 +557,12 @@ int cmd_test(int argc, char **argv)
     cJSON_free(js);
 out:
     free(samples);
-    if (tmpcsv[0]) {
+    if (tmpcsv[0])
         unlink(tmpcsv);
+    if (tmprec[0])
+        unlink(tmprec);
+    if (tmpcsv[0] || tmprec[0])
         rmdir(tmpdir);
-    }
     if (st)
         store_close(st);
     return code;

@@ -22,6 +22,7 @@ int cmd_program(int argc, char **argv);  /* course of care: programs */
 int cmd_symptoms(int argc, char **argv); /* symptoms around a session */
 int cmd_prom(int argc, char **argv);     /* outcome measures (LEFS, NPRS) */
 int cmd_test(int argc, char **argv);     /* readiness test on the deck */
+int cmd_test_report(int argc, char **argv); /* station test report: readiness report */
 int cmd_metronome(int argc, char **argv); /* practice track (WAV) */
 
 #endif

@@ -2,6 +2,7 @@
 #include "course_app.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,37 @@ static bool marker_symptom(const struct store_marker *m, int64_t sid, struct cou
     return out->flags != 0;
 }
 
+/* The facts course_session_counts judges, from the stored session. */
+static bool session_counts(struct store *st, const struct store_session *ss, char *why, size_t cap)
+{
+    struct course_session_facts f;
+    memset(&f, 0, sizeof f);
+    f.end = ss->status == STORE_COMPLETE  ? COURSE_END_COMPLETE
+            : ss->status == STORE_STOPPED ? COURSE_END_STOPPED
+                                          : COURSE_END_OTHER;
+    f.excluded = ss->excluded_utc != 0;
+    f.n_steps = (long)ss->n_steps;
+    double scale = ss->time_scale > 0 ? ss->time_scale : 1.0;
+    /* planned: where the last planned phase ends (the store keeps the
+     * plan's times as run, i.e. divided by the time scale) */
+    double planned = 0;
+    struct store_phase *ph = NULL;
+    size_t n_ph = 0;
+    if (store_load_phases(st, ss->id, &ph, &n_ph) == GC_OK)
+        for (size_t i = 0; i < n_ph; i++)
+            planned = fmax(planned, ph[i].planned_start_s + ph[i].planned_s);
+    free(ph);
+    double clock_s = isfinite(ss->stopped_at_s)    ? ss->stopped_at_s
+                     : ss->end_utc > ss->start_utc ? (double)(ss->end_utc - ss->start_utc)
+                                                   : 0;
+    if (f.end == COURSE_END_COMPLETE && isfinite(planned) && planned > 0)
+        clock_s = fmin(clock_s > 0 ? clock_s : planned, planned);
+    f.planned_s = planned * scale;
+    f.clock_s = clock_s;
+    f.ran_s = f.end == COURSE_END_COMPLETE ? f.planned_s : clock_s * scale;
+    return course_session_counts(&f, why, cap);
+}
+
 void course_app_view_free(struct course_view *v)
 {
     course_program_row_free(&v->row);
@@ -244,8 +276,7 @@ int course_app_view(struct store *st, struct course_store *cs, int64_t patient_i
         vs->s.session_id = ss.id;
         vs->s.start_utc = ss.start_utc;
         vs->s.step = links[i].step;
-        vs->s.counted =
-            (ss.status == STORE_COMPLETE || ss.status == STORE_STOPPED) && ss.excluded_utc == 0;
+        vs->s.counted = session_counts(st, &ss, vs->s.why_not, sizeof vs->s.why_not);
         snprintf(vs->status, sizeof vs->status, "%s",
                  ss.excluded_utc ? "excluded" : store_status_name(ss.status));
         snprintf(vs->protocol, sizeof vs->protocol, "%s", ss.protocol_name);
@@ -319,6 +350,7 @@ int course_app_next(struct store *st, int64_t patient_id, struct course_next *ne
     }
     const struct program_step *step = &v.program.steps[v.state.step];
     next->program_id = v.row.id;
+    snprintf(next->program, sizeof next->program, "%s", v.program.name);
     next->step = v.state.step;
     snprintf(next->protocol, sizeof next->protocol, "%s", step->protocol);
     snprintf(next->say, sizeof next->say,
@@ -328,6 +360,35 @@ int course_app_next(struct store *st, int64_t patient_id, struct course_next *ne
              v.n_sessions + 1, v.state.clean_in_row, step->advance_after, step->protocol);
     course_app_view_free(&v);
     return GC_OK;
+}
+
+int course_app_note_outside(struct store *st, int64_t patient_id, int64_t session_id,
+                            const char *protocol, char *say, size_t cap, struct gc_diag *diag)
+{
+    struct course_next next;
+    int rc = course_app_next(st, patient_id, &next, diag);
+    if (rc == GC_ERR_STATE) /* complete, not stopped: the session is outside it too */
+        return GC_ERR_NOT_FOUND;
+    if (rc)
+        return rc;
+    snprintf(say, cap,
+             "outside the program: the patient follows %s (next: step %d, protocol %s); this "
+             "session runs protocol %s and does not count for the program's gate",
+             next.program, next.step + 1, next.protocol, protocol);
+    char detail[240];
+    snprintf(detail, sizeof detail,
+             "session %lld ran protocol %.60s outside program %.40s (#%lld, step %d); not "
+             "counted for its gate",
+             (long long)session_id, protocol, next.program, (long long)next.program_id,
+             next.step + 1);
+    struct course_store *cs;
+    rc = course_store_open(st, &cs, diag);
+    if (rc)
+        return rc;
+    rc = course_store_add_audit(cs, patient_id, (int64_t)time(NULL), "session-outside-program",
+                                detail, diag);
+    course_store_close(cs);
+    return rc;
 }
 
 int course_app_link(struct store *st, const struct course_next *next, int64_t session_id,

@@ -69,9 +69,10 @@ int64_t course_app_today(char *ymd, size_t cap);
 /* What `station run --patient CODE` without --protocol runs next. */
 struct course_next {
     int64_t program_id;
-    int step;                     /* 0-based */
-    char protocol[PLAN_NAME_MAX]; /* the step's protocol */
-    char say[320];                /* one line for the PT at start */
+    char program[PROGRAM_NAME_MAX]; /* its name */
+    int step;                       /* 0-based */
+    char protocol[PLAN_NAME_MAX];   /* the step's protocol */
+    char say[320];                  /* one line for the PT at start */
 };
 /* GC_ERR_NOT_FOUND: no active program (run the default session);
  * GC_ERR_STATE: the program is complete (diag says so). */
@@ -81,6 +82,12 @@ int course_app_next(struct store *st, int64_t patient_id, struct course_next *ne
  * opens and closes the store itself (before the session's own store). */
 int course_app_next_for(const char *db, const char *code, struct course_next *next,
                         struct gc_diag *diag);
+/* A session with --protocol for a patient whose program is active runs
+ * outside the program: say[] gets the line for the PT at start, and the
+ * course's audit trail records it.  GC_ERR_NOT_FOUND: no active program
+ * (nothing said or recorded). */
+int course_app_note_outside(struct store *st, int64_t patient_id, int64_t session_id,
+                            const char *protocol, char *say, size_t cap, struct gc_diag *diag);
 /* Link the session (just begun in the store) to the program. */
 int course_app_link(struct store *st, const struct course_next *next, int64_t session_id,
                     struct gc_diag *diag);

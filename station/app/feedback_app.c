@@ -27,6 +27,7 @@
 #include "ranges.h"
 #include "run_options.h"
 #include "spsc.h"
+#include "summary.h"
 #include "web.h"
 #include "web_state.h"
 
@@ -132,6 +133,9 @@ struct feedback_app {
     /* what could not be saved: shown on the display and in ctl status */
     bool store_failed, record_failed;
     char alert[120];
+
+    /* the treadmill as the PT entered it (NAN: not entered) */
+    double belt_mps, incline_pct, belt_since_s;
 };
 
 #define FA_FRESH 4u
@@ -151,6 +155,8 @@ void feedback_app_config_default(struct feedback_app_config *cfg)
     cfg->width = 1280;
     cfg->height = 720;
     cfg->ctl = true;
+    cfg->belt_speed_mps = NAN;
+    cfg->incline_pct = NAN;
 }
 
 void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
@@ -166,6 +172,8 @@ void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
     cfg->web = o->web;
     cfg->web_addr = o->web_addr[0] ? o->web_addr : NULL;
     cfg->web_port = o->web_port;
+    cfg->belt_speed_mps = o->belt_speed_mps > 0 ? o->belt_speed_mps : NAN;
+    cfg->incline_pct = o->incline_given ? o->incline_pct : NAN;
 }
 
 /* ---- audio thread ----------------------------------------------------------- */
@@ -597,7 +605,23 @@ static void do_set(struct feedback_app *app, const char *key, const struct ctl_c
     uint64_t seq = 0;
     char text[160];
     text[0] = 0;
-    if (!strcmp(key, "impact-ceiling")) {
+    if (!strcmp(key, "speed")) {
+        if (!in_range(x, RANGE_BELT_SPEED_MIN_MPS, RANGE_BELT_SPEED_MAX_MPS)) {
+            snprintf(reply, cap, "error speed must be the belt speed in m/s, %s",
+                     RANGE_BELT_SPEED_TEXT);
+            return;
+        }
+        app->belt_mps = x;
+        app->belt_since_s = app->t_session_s; /* the deck's estimate starts again */
+        snprintf(text, sizeof text, "speed=%.2f m/s", x);
+    } else if (!strcmp(key, "incline")) {
+        if (!in_range(x, RANGE_INCLINE_MIN_PCT, RANGE_INCLINE_MAX_PCT)) {
+            snprintf(reply, cap, "error incline must be %s", RANGE_INCLINE_TEXT);
+            return;
+        }
+        app->incline_pct = x;
+        snprintf(text, sizeof text, "incline=%.1f %%", x);
+    } else if (!strcmp(key, "impact-ceiling")) {
         double v = is_none(w) ? NAN : x;
         if (!isnan(v) && !in_range(v, RANGE_IMPACT_CEILING_MIN_BW, RANGE_IMPACT_CEILING_MAX_BW)) {
             snprintf(reply, cap,
@@ -691,7 +715,20 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
                           : NAN;
     const char *mode = t->feedback == PLAN_FB_NONE ? "off" : plan_feedback_name(t->feedback);
     char a[48], b[32], c[32], d[32], e[32], f[32], g[32], h[32];
+    struct feedback_app_treadmill tr;
+    feedback_app_get_treadmill(app, &tr);
     if (!strcmp(key, "status")) {
+        char tm[400], sp[32], inc[32], dk[32], ci[32], sl[32], sw[32];
+        fmt_num(sp, sizeof sp, 2, false, tr.speed_mps);
+        fmt_num(inc, sizeof inc, 1, false, tr.incline_pct);
+        fmt_num(dk, sizeof dk, 2, false, tr.deck_speed_mps);
+        fmt_num(ci, sizeof ci, 2, false, tr.deck_speed_ci95_mps);
+        fmt_num(sl, sizeof sl, 3, false, tr.step_length_m);
+        fmt_num(sw, sizeof sw, 3, false, tr.step_width_m);
+        snprintf(tm, sizeof tm,
+                 " speed=%s incline=%s deck-speed=%s deck-speed-ci95=%s "
+                 "deck-speed-steps=%u speed-check=%s step-length=%s step-width=%s",
+                 sp, inc, dk, ci, tr.deck_speed_steps, tr.speed_check, sl, sw);
         fmt_num(a, sizeof a, 1, false, t->cadence_spm);
         fmt_num(b, sizeof b, 1, false, v->cadence_spm);
         fmt_num(c, sizeof c, 3, false, sv.share_in_band);
@@ -708,7 +745,7 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
                  "target-cadence=%s band=%s cadence=%s state=%s in-band=%s steps=%zu "
                  "scored=%zu valr=%s loading-ceiling=%s baseline=%s body-weight=%s "
                  "metronome=%s:%.1f mute=%s store=%s recording=%s link=%s link-resent=%llu "
-                 "link-lost=%llu",
+                 "link-lost=%llu%s",
                  app->t_session_s,
                  sv.phase < 0 ? "starting" : sv.ended ? "ended" : plan_kind_name(sv.kind), ivl,
                  sv.phase_name, mode, v->feedback_on ? "on" : "off", a, g, b,
@@ -716,7 +753,7 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
                  v->metronome_on ? "on" : "off", v->metronome_spm, v->muted ? "on" : "off",
                  app->store_failed ? "failing" : "ok", app->record_failed ? "failing" : "ok",
                  app->status.link_losing ? "losing" : app->status.link_ok ? "ok" : "down",
-                 app->status.link_recovered, app->status.link_lost);
+                 app->status.link_recovered, app->status.link_lost, tm);
         return;
     }
     if (!strcmp(key, "target-cadence")) {
@@ -760,6 +797,17 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
         fmt_num(a, sizeof a, 1, false, sv.baseline.valid ? sv.baseline.cadence_spm : NAN);
     else if (!strcmp(key, "body-weight"))
         fmt_num(a, sizeof a, 1, false, sv.body_weight_n);
+    else if (!strcmp(key, "speed"))
+        fmt_num(a, sizeof a, 2, false, tr.speed_mps);
+    else if (!strcmp(key, "incline"))
+        fmt_num(a, sizeof a, 1, false, tr.incline_pct);
+    else if (!strcmp(key, "deck-speed")) {
+        fmt_num(b, sizeof b, 2, false, tr.deck_speed_mps);
+        fmt_num(c, sizeof c, 2, false, tr.deck_speed_ci95_mps);
+        snprintf(reply, cap, "ok deck-speed=%s deck-speed-ci95=%s deck-speed-steps=%u "
+                 "speed-check=%s", b, c, tr.deck_speed_steps, tr.speed_check);
+        return;
+    }
     else {
         snprintf(reply, cap, "error cannot get '%s'", key);
         return;
@@ -824,7 +872,7 @@ static void dispatch(struct feedback_app *app, const struct ctl_cmd *c, const ch
                  "note TEXT|event | stop; keys: target-cadence (or none) target-relative band "
                  "loading-ceiling (or none) impact-ceiling mode metronome mute align volume "
                  "cues good-cue phase (weigh-in|baseline|training|retention|run|walk) "
-                 "baseline; get also: body-weight");
+                 "baseline speed (m/s) incline (%%); get also: body-weight deck-speed");
         break;
     }
 }
@@ -1003,6 +1051,8 @@ int feedback_app_new(const struct feedback_app_config *cfg, struct feedback_app 
     app->host_minus_session_s = NAN;
     app->metronome_enabled = cfg->policy.metronome;
     app->volume = cfg->volume;
+    app->belt_mps = cfg->belt_speed_mps > 0 ? cfg->belt_speed_mps : NAN;
+    app->incline_pct = cfg->incline_pct;
     app->cue_set = cfg->cue_set;
     app->align = cfg->align;
     /* The policy follows the session (feedback_apply_settings): no
@@ -1181,6 +1231,32 @@ static void build_model(struct feedback_app *app, struct display_model *m)
     m->link_ok = app->status.link_ok;
     snprintf(m->link, sizeof m->link, "%s", app->status.link);
     snprintf(m->calib, sizeof m->calib, "%s", app->status.calib);
+    /* the treadmill in the panel: the entered speed beside the deck's */
+    struct feedback_app_treadmill tr;
+    feedback_app_get_treadmill(app, &tr);
+    if (isfinite(tr.speed_mps) || isfinite(tr.deck_speed_mps)) {
+        char e[40] = "Belt speed not entered", inc[24] = "", dk[32] = "";
+        m->treadmill_warn = !strcmp(tr.speed_check, "disagrees");
+        if (isfinite(tr.speed_mps))
+            snprintf(e, sizeof e, "%s %.2f m/s", m->treadmill_warn ? "CHECK SPEED: belt" : "Belt",
+                     tr.speed_mps);
+        if (isfinite(tr.deck_speed_mps))
+            snprintf(dk, sizeof dk, "%sdeck %.2f", m->treadmill_warn ? ", " : " (",
+                     tr.deck_speed_mps);
+        if (isfinite(tr.incline_pct))
+            snprintf(inc, sizeof inc, ", incline %.1f %%", tr.incline_pct);
+        snprintf(m->treadmill, sizeof m->treadmill, "%s%s%s%s", e, dk,
+                 dk[0] && !m->treadmill_warn ? ")" : "", inc);
+    }
+    if (isfinite(tr.step_length_m) || isfinite(tr.step_width_m)) {
+        char l[24] = "-", w[24] = "-";
+        if (isfinite(tr.step_length_m))
+            snprintf(l, sizeof l, "%.2f m", tr.step_length_m);
+        if (isfinite(tr.step_width_m))
+            snprintf(w, sizeof w, "%.1f cm", 100 * tr.step_width_m);
+        snprintf(m->footprint, sizeof m->footprint, "Step length %s, width %s (last %d steps)", l,
+                 w, SUMMARY_RECENT_STEPS);
+    }
     snprintf(m->patient, sizeof m->patient, "%s", app->patient);
     snprintf(m->note, sizeof m->note, "%s", app->note);
     snprintf(m->alert, sizeof m->alert, "%s", app->alert);
@@ -1263,10 +1339,31 @@ int feedback_app_frame(struct feedback_app *app, const struct feedback_app_statu
     return app->quit ? 1 : 0;
 }
 
+void feedback_app_get_treadmill(const struct feedback_app *app, struct feedback_app_treadmill *t)
+{
+    t->speed_mps = app->belt_mps;
+    t->incline_pct = app->incline_pct;
+    t->speed_since_s = app->belt_since_s;
+    t->deck_speed_steps = app->status.deck_speed_steps;
+    bool deck = t->deck_speed_steps > 0 && isfinite(app->status.deck_speed_mps);
+    t->deck_speed_mps = deck ? app->status.deck_speed_mps : NAN;
+    t->deck_speed_ci95_mps = deck ? app->status.deck_speed_ci95_mps : NAN;
+    t->step_length_m = app->status.step_length_m > 0 ? app->status.step_length_m : NAN;
+    t->step_width_m = app->status.step_width_m > 0 ? app->status.step_width_m : NAN;
+    if (!deck || !isfinite(t->speed_mps) || t->deck_speed_steps < FEEDBACK_APP_DECK_MIN_STEPS)
+        t->speed_check = "unknown";
+    else if (fabs(t->deck_speed_mps - t->speed_mps) > SUMMARY_SPEED_DISAGREE_FRAC * t->speed_mps)
+        t->speed_check = "disagrees";
+    else
+        t->speed_check = "ok";
+}
+
 void feedback_app_status_from_live(const struct live_snapshot *s, struct feedback_app_status *st)
 {
     static const char *const states[] = {"connecting", "streaming", "silent", "lost", "ended"};
     memset(st, 0, sizeof *st);
+    st->deck_speed_mps = st->deck_speed_ci95_mps = NAN;
+    st->step_length_m = st->step_width_m = NAN;
     st->t_session_s = s->t_session_s;
     st->cadence_spectral_spm = s->gait.cadence_spectral_spm;
     st->link_ok = s->link_state == LIVE_LINK_STREAMING;

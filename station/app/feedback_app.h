@@ -71,7 +71,34 @@ struct feedback_app_status {
     bool link_losing;
     char calib[96]; /* "calibration: ..." or "" */
     double cadence_spectral_spm; /* the spectral (FFTW) cadence, NAN until known */
+    /* The deck's belt-speed estimate (summary_belt_speed_ci over the steps
+     * since the entered speed last changed; run_session.c computes it once
+     * and the display, 'ctl get status' and the store show that figure):
+     * m/s, its 95 % interval, its steps; NAN / 0 until known. */
+    double deck_speed_mps, deck_speed_ci95_mps;
+    unsigned deck_speed_steps;
+    /* Live step length and width (summary_recent_footprint: medians of the
+     * last SUMMARY_RECENT_STEPS steps, lengths at the entered speed when
+     * there is one; run_session.c, with the deck's estimate), m; NAN or 0
+     * = unknown. */
+    double step_length_m, step_width_m;
 };
+
+/* The treadmill as the PT entered it (--speed/--incline, 'ctl set speed',
+ * 'ctl set incline') beside the deck's estimate. */
+struct feedback_app_treadmill {
+    double speed_mps, incline_pct; /* entered; NAN when not */
+    double speed_since_s;          /* session time the entered speed was last set (0) */
+    double deck_speed_mps, deck_speed_ci95_mps; /* as in the status; NAN unknown */
+    unsigned deck_speed_steps;
+    double step_length_m, step_width_m; /* as in the status; NAN unknown */
+    /* "ok", "disagrees" (the deck and the entered speed are more than
+     * SUMMARY_SPEED_DISAGREE_FRAC apart, with at least
+     * FEEDBACK_APP_DECK_MIN_STEPS steps), or "unknown" */
+    const char *speed_check;
+};
+/* Steps the deck's estimate needs before it is compared. */
+#define FEEDBACK_APP_DECK_MIN_STEPS 20
 
 struct feedback_app_config {
     struct feedback_config policy;
@@ -114,12 +141,15 @@ struct feedback_app_config {
     void (*log_event)(void *user, double t_session_s, const char *kind, const char *text,
                       const char *source);
     void *user;
+    /* the treadmill as entered at the start (NAN: not entered) */
+    double belt_speed_mps, incline_pct;
 };
 
 void feedback_app_config_default(struct feedback_app_config *cfg);
 /* --target-cadence (absolute target, training from the start; otherwise a
  * 120 s baseline then +7.5 %), --audio-device, --headless, --screenshot,
- * --patient, --quiet (no change lines on stdout), --web, --web-bind. */
+ * --patient, --quiet (no change lines on stdout), --web, --web-bind, --speed,
+ * --incline. */
 void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
                                           const struct run_options *o);
 
@@ -160,6 +190,8 @@ void feedback_app_set_body_weight(struct feedback_app *app, double body_weight_n
 void feedback_app_set_failures(struct feedback_app *app, bool store_failed, bool record_failed);
 /* The web console's URL with its token ("" without --web). */
 const char *feedback_app_web_url(const struct feedback_app *app);
+/* The treadmill's entered speed and incline and the deck's estimate. */
+void feedback_app_get_treadmill(const struct feedback_app *app, struct feedback_app_treadmill *t);
 /* The session's state now (what the display and the ctl replies show). */
 void feedback_app_get_session(const struct feedback_app *app, struct session_view *v);
 /* Latest view of the policy (as the display shows it). */

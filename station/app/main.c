@@ -23,10 +23,10 @@ static const struct command commands[] = {
     {"report", cmd_report, "session report for the patient's file (PDF, CSV, JSON)"},
     {"progress", cmd_progress, "trend report across a patient's sessions (PDF)"},
     {"backup", cmd_backup, "consistent copy of the session store (SQLite online backup)"},
-    {"program", cmd_program, "course of care: start a program, its status and gate, stop it"},
+    {"program", cmd_program, "course of care: start a program, its status and gate, reports, stop it"},
     {"symptoms", cmd_symptoms, "record pain and pelvic-floor symptoms around a session"},
     {"prom", cmd_prom, "record outcome measures (LEFS, NPRS)"},
-    {"test", cmd_test, "readiness test on the deck: balance, hop, jog-on-spot, calf-raise, squat"},
+    {"test", cmd_test, "readiness test on the deck: balance, hop, jog-on-spot, calf-raise, squat; report"},
     {"metronome", cmd_metronome, "practice track for outdoors: clicks at a cadence (WAV)"},
 };
 

@@ -92,7 +92,8 @@ void run_options_usage(enum run_mode mode, FILE *out)
             "                        is never covered (Tab then does nothing)\n"
             "  --target-cadence SPM  without --protocol: absolute cadence target, steps/min,\n"
             "                        feedback from the start (default: a 2 min baseline,\n"
-            "                        then +7.5 %% over it, until stopped)\n"
+            "                        then +7.5 %% over it, until stopped); refused for a\n"
+            "                        --patient who follows a program\n"
             "  --audio-device PCM    ALSA device for metronome and cues (default 'default',\n"
             "                        silent with a warning if it cannot be opened; 'null' =\n"
             "                        none; e.g. file:FILE=cues.wav,FORMAT=wav)\n"
@@ -107,6 +108,15 @@ void run_options_usage(enum run_mode mode, FILE *out)
             "                        changes (keys, 'station ctl') are stored with their time\n"
             "  --therapist NAME      therapist, printed on the report\n"
             "  --time-scale X        run the protocol X times faster (demos, tests)\n"
+            "  --speed M/S           the treadmill's belt speed as set on its console\n"
+            "                        (0.5..8 m/s); stored with the session, checked\n"
+            "                        against the deck's own estimate (flagged beyond 10 %%);\n"
+            "                        change it live with 'station ctl set speed M/S'\n"
+            "  --incline PCT         the treadmill's incline (-15..+30 %%); live:\n"
+            "                        'station ctl set incline PCT'\n"
+            "  --shoe TEXT           the runner's shoe, stored with the session (default: the\n"
+            "                        patient's last shoe); the report and progress mark\n"
+            "                        sessions whose shoe, speed or incline differ\n"
             "  --db PATH             session store (default $XDG_DATA_HOME/gaitcue/gaitcue.db)\n\n"
             "therapist's web console (docs/web.md):\n"
             "  --web [ADDR:]PORT     serve the live console to a tablet or phone on the clinic\n"
@@ -267,6 +277,33 @@ static int parse_args(enum run_mode mode, int argc, char **argv, struct run_opti
                 snprintf(err, errcap, "--time-scale must be a factor from 0.01 to 1000.");
                 return 2;
             }
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--speed")) {
+            NEED_VALUE();
+            if (!parse_double(v, RANGE_BELT_SPEED_MIN_MPS, RANGE_BELT_SPEED_MAX_MPS,
+                              &o->belt_speed_mps)) {
+                snprintf(err, errcap,
+                         "--speed takes the treadmill's belt speed in m/s (%s), e.g. 3.0.",
+                         RANGE_BELT_SPEED_TEXT);
+                return 2;
+            }
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--incline")) {
+            NEED_VALUE();
+            if (!parse_double(v, RANGE_INCLINE_MIN_PCT, RANGE_INCLINE_MAX_PCT, &o->incline_pct)) {
+                snprintf(err, errcap, "--incline takes the treadmill's incline in %% (%s), e.g. 1.",
+                         RANGE_INCLINE_TEXT);
+                return 2;
+            }
+            o->incline_given = true;
+        } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--shoe")) {
+            NEED_VALUE();
+            if (!v[0] || !usertext_ok(v, USERTEXT_NAME_MAX)) {
+                snprintf(err, errcap,
+                         "--shoe must be the shoe's name, 1 to %d bytes without control "
+                         "characters.",
+                         USERTEXT_NAME_MAX);
+                return 2;
+            }
+            o->shoe = v;
         } else if (mode == RUN_MODE_LIVE && !strcmp(a, "--web")) {
             if (web_flag) {
                 snprintf(err, errcap, "--web is given twice; give it once.");

@@ -55,6 +55,11 @@ struct run_options {
     bool allow_other_sensor;   /* --allow-other-sensor: use another sensor's calibration */
     const char *therapist;     /* --therapist NAME (stored with the session) */
     double time_scale;         /* --time-scale X: protocol durations divided by X (0 = 1) */
+    /* the session's conditions (store_conditions.h; issue 17) */
+    double belt_speed_mps; /* --speed M/S (live): the treadmill's belt speed; 0 = not entered */
+    bool incline_given;    /* --incline PCT was given */
+    double incline_pct;    /* --incline PCT: the treadmill's incline, % */
+    const char *shoe;      /* --shoe TEXT; NULL = the patient's last shoe */
     /* the therapist's web console (docs/web.md) */
     bool web;          /* --web [ADDR:]PORT or --web-bind ADDR */
     char web_addr[64]; /* numeric address; "" = 0.0.0.0 */

@@ -22,6 +22,8 @@
 #include "sha256_file.h"
 #include "spsc.h"
 #include "store.h"
+#include "store_conditions.h"
+#include "summary.h"
 #include "web.h"
 
 #define LOG_PREFIX "session"
@@ -33,6 +35,11 @@
 /* The store writer needs a clock tick even when no step comes (walking
  * off the deck): the session's end time stays current. */
 #define TICK_MS 100
+/* The deck's belt-speed estimate is recomputed once a second; a
+ * "treadmill:" line is printed when its check changes and every
+ * BELT_LINE_S of session time. */
+#define DECK_MS     1000
+#define BELT_LINE_S 30.0
 
 struct run_session {
     const struct run_options *o;
@@ -62,6 +69,20 @@ struct run_session {
     /* the patient's program session (run --patient without --protocol) */
     struct course_next course;
     bool in_program;
+
+    /* the session's conditions (store_conditions.h): every step of the
+     * session (for the deck's belt speed), the estimate computed once a
+     * second and shown everywhere, the shoe */
+    struct gait_step *steps;
+    size_t n_steps, cap_steps;
+    double deck_mps, deck_ci95_mps;
+    size_t deck_steps;
+    int64_t next_deck_ms;
+    double deck_since_s; /* the estimate's first step time (the entered speed's) */
+    double step_length_m, step_width_m; /* summary_recent_footprint, with the deck's */
+    const char *belt_check; /* last check printed */
+    double next_belt_line_s;
+    char shoe[STORE_SHOE_MAX];
 };
 
 static int64_t mono_ms(void)
@@ -318,6 +339,24 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
         snprintf(msg, cap, "cannot start a session in the store (%s)", gc_strerror(rc));
         return rc;
     }
+    /* the shoe: given, else the patient's last one */
+    struct gc_diag d;
+    gc_diag_clear(&d);
+    if (o->shoe)
+        snprintf(rs->shoe, sizeof rs->shoe, "%s", o->shoe);
+    else if (store_patient_last_shoe(rs->store, p.id, rs->shoe, sizeof rs->shoe, &d) == GC_OK &&
+             rs->shoe[0] && !o->quiet)
+        printf("shoe: %s (the patient's last; give --shoe for another)\n", rs->shoe);
+    struct store_conditions cond;
+    store_conditions_clear(&cond);
+    snprintf(cond.shoe, sizeof cond.shoe, "%s", rs->shoe);
+    cond.speed_mps = o->belt_speed_mps > 0 ? o->belt_speed_mps : NAN;
+    cond.incline_pct = o->incline_given ? o->incline_pct : NAN;
+    rc = store_conditions_set(rs->store, ss->id, &cond, &d);
+    if (rc != GC_OK) {
+        snprintf(msg, cap, "cannot store the session's conditions (%s)", d.msg);
+        return rc;
+    }
     struct session_recorder_config rc_cfg = {rs->store, ss->id, 0};
     rs->rec = session_recorder_new(&rc_cfg);
     if (rs->rec == NULL) {
@@ -374,6 +413,20 @@ int run_session_check(const struct run_options *o, struct gc_diag *diag)
         if (rc != GC_OK)
             return gc_fail(diag, rc, "%s", msg);
     }
+    if (o->patient && !o->protocol && o->target_cadence_spm > 0) {
+        /* an absolute target would bypass the patient's program unseen */
+        struct course_next next;
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        if (course_app_next_for(o->db, o->patient, &next, &d) == GC_OK) {
+            return gc_fail(diag, GC_ERR_ARG,
+                           "patient %s follows program %s: 'station run --patient %s' without "
+                           "--target-cadence runs its next session (protocol %s; change the "
+                           "target live with 'station ctl set target-cadence'), or give "
+                           "--protocol for a session outside the program",
+                           o->patient, next.program, o->patient, next.protocol);
+        }
+    }
     if (o->patient && !o->protocol && o->target_cadence_spm <= 0) {
         /* the program's next session: a complete program is said now */
         struct course_next next;
@@ -402,6 +455,7 @@ int run_session_new(const struct run_options *o, struct live *lv,
     rs->o = o;
     rs->lv = lv;
     rs->bw_sent_n = NAN;
+    rs->step_length_m = rs->step_width_m = NAN;
     snprintf(rs->record_path, sizeof rs->record_path, "%s", src->record_path);
     snprintf(rs->calib_line, sizeof rs->calib_line, "calibration: %.80s",
              src->calib_desc[0] ? src->calib_desc : "none (nominal scale)");
@@ -442,6 +496,17 @@ int run_session_new(const struct run_options *o, struct live *lv,
             snprintf(msg, cap, "cannot record the session as the program's (%s)", d.msg);
             goto fail;
         }
+    }
+    if (o->patient && o->protocol && rs->store) {
+        struct gc_diag d;
+        gc_diag_clear(&d);
+        char say[400];
+        int orc = course_app_note_outside(rs->store, rs->ss.patient_id, rs->ss.id, rs->plan.name,
+                                          say, sizeof say, &d);
+        if (orc == GC_OK && !o->quiet)
+            printf("%s\n", say);
+        else if (orc != GC_OK && orc != GC_ERR_NOT_FOUND)
+            fprintf(stderr, "station: warning: %s.\n", d.msg);
     }
     if (!o->patient && o->protocol)
         fprintf(stderr, "station: warning: no --patient, so this session is not stored (the raw "
@@ -548,6 +613,65 @@ static void watch_saving(struct run_session *rs, struct live *lv)
     feedback_app_set_failures(rs->fb, rs->store_failed, rs->record_failed);
 }
 
+/* Every step of the session, for the deck's belt speed. */
+static void keep_step(struct run_session *rs, const struct gait_step *s)
+{
+    if (rs->n_steps == rs->cap_steps) {
+        size_t cap = rs->cap_steps ? 2 * rs->cap_steps : 1024;
+        struct gait_step *n = realloc(rs->steps, cap * sizeof *n);
+        if (n == NULL)
+            return; /* the estimate is taken over the steps kept */
+        rs->steps = n;
+        rs->cap_steps = cap;
+    }
+    rs->steps[rs->n_steps++] = *s;
+}
+
+/* The deck's belt speed over the steps since the entered speed last
+ * changed (summary_belt_speed_ci: the figure `station analyze` gives),
+ * and the live step length and width (summary_recent_footprint). */
+static void deck_estimate(struct run_session *rs)
+{
+    struct feedback_app_treadmill tr;
+    feedback_app_get_treadmill(rs->fb, &tr);
+    rs->deck_since_s = tr.speed_since_s;
+    size_t a = rs->n_steps;
+    while (a > 0 && rs->steps[a - 1].t_ic_s >= tr.speed_since_s)
+        a--;
+    rs->deck_mps = summary_belt_speed_ci(rs->steps + a, rs->n_steps - a, &rs->deck_steps,
+                                         &rs->deck_ci95_mps);
+    /* the live step length (at the entered speed when there is one) and width */
+    summary_recent_footprint(rs->steps, rs->n_steps, tr.speed_mps, &rs->step_length_m,
+                             &rs->step_width_m);
+}
+
+/* The terminal's "treadmill:" line: when the deck and the entered speed
+ * begin or stop disagreeing, and every BELT_LINE_S. */
+static void belt_line(struct run_session *rs, double t_s)
+{
+    struct feedback_app_treadmill tr;
+    feedback_app_get_treadmill(rs->fb, &tr);
+    bool changed = rs->belt_check && strcmp(rs->belt_check, tr.speed_check) != 0;
+    if (rs->o->quiet || (!changed && t_s < rs->next_belt_line_s) ||
+        (!isfinite(tr.speed_mps) && !isfinite(tr.deck_speed_mps)))
+        return;
+    rs->belt_check = tr.speed_check;
+    rs->next_belt_line_s = t_s + BELT_LINE_S;
+    char e[32] = "not entered", inc[32] = "", dk[96] = "deck estimate --";
+    if (isfinite(tr.speed_mps))
+        snprintf(e, sizeof e, "%.2f m/s", tr.speed_mps);
+    if (isfinite(tr.incline_pct))
+        snprintf(inc, sizeof inc, ", incline %.1f %%", tr.incline_pct);
+    if (isfinite(tr.deck_speed_mps))
+        snprintf(dk, sizeof dk, "deck estimate %.2f +- %.2f m/s (%u steps)", tr.deck_speed_mps,
+                 tr.deck_speed_ci95_mps, tr.deck_speed_steps);
+    printf("treadmill: speed %s%s; %s%s\n", e, inc, dk,
+           !strcmp(tr.speed_check, "disagrees")
+               ? " - SPEED DISAGREES: the deck and the entered speed differ by more than 10 %; "
+                 "check the treadmill's console"
+               : "");
+}
+
 static int rs_poll(void *user, struct live *lv)
 {
     struct run_session *rs = user;
@@ -568,6 +692,7 @@ static int rs_poll(void *user, struct live *lv)
         feedback_app_judge_step(rs->fb, &st);
         if (rs->rec)
             session_recorder_step(rs->rec, &st);
+        keep_step(rs, &e.ev.step);
     }
     send_body_weight(rs, &snap);
     watch_saving(rs, lv);
@@ -576,13 +701,28 @@ static int rs_poll(void *user, struct live *lv)
         session_recorder_tick(rs->rec, snap.t_session_s);
         rs->next_tick_ms = now + TICK_MS;
     }
+    if (now >= rs->next_deck_ms) {
+        deck_estimate(rs);
+        rs->next_deck_ms = now + DECK_MS;
+    }
     int quit = 0;
     if (now >= rs->next_frame_ms) {
         struct feedback_app_status st;
         feedback_app_status_from_live(&snap, &st);
         snprintf(st.calib, sizeof st.calib, "%s", rs->calib_line);
+        st.deck_speed_mps = rs->deck_mps;
+        st.deck_speed_ci95_mps = rs->deck_ci95_mps;
+        st.deck_speed_steps = (unsigned)rs->deck_steps;
+        st.step_length_m = rs->step_length_m;
+        st.step_width_m = rs->step_width_m;
         quit = feedback_app_frame(rs->fb, &st);
         rs->next_frame_ms = now + rs->frame_ms;
+        struct feedback_app_treadmill tr;
+        feedback_app_get_treadmill(rs->fb, &tr);
+        if (tr.speed_since_s != rs->deck_since_s) /* a new speed: the estimate starts again */
+            deck_estimate(rs); /* (shown from the next frame on) */
+        else
+            belt_line(rs, snap.t_session_s);
     }
     fflush(stdout);
     /* The protocol's end ends the session unless --seconds says otherwise. */
@@ -605,6 +745,44 @@ static enum store_status end_status(const struct run_session *rs, bool failed)
     return STORE_STOPPED;
 }
 
+/* The conditions in force at the end and the link's totals, to the store
+ * (the recorder has stopped: the store is the main thread's again). */
+static void store_conditions_final(struct run_session *rs, const struct live_snapshot *snap,
+                                   FILE *out)
+{
+    deck_estimate(rs);
+    struct feedback_app_treadmill tr;
+    feedback_app_get_treadmill(rs->fb, &tr);
+    struct store_conditions c;
+    store_conditions_clear(&c);
+    snprintf(c.shoe, sizeof c.shoe, "%s", rs->shoe);
+    c.speed_mps = tr.speed_mps;
+    c.incline_pct = tr.incline_pct;
+    c.deck_speed_mps = rs->deck_mps;
+    c.deck_speed_ci95_mps = rs->deck_ci95_mps;
+    c.deck_speed_steps = (int64_t)rs->deck_steps;
+    c.link_requested = (int64_t)snap->link.resend_asked;
+    c.link_recovered = (int64_t)snap->link.recovered;
+    c.link_lost = (int64_t)snap->link.lost_blocks;
+    struct gc_diag d;
+    gc_diag_clear(&d);
+    if (store_conditions_set(rs->store, rs->ss.id, &c, &d) != GC_OK)
+        fprintf(stderr, "station: could not store the session's conditions: %s.\n", d.msg);
+    if (rs->o->quiet)
+        return;
+    char e[32] = "not entered", dk[80] = "no deck estimate";
+    if (isfinite(c.speed_mps))
+        snprintf(e, sizeof e, "%.2f m/s", c.speed_mps);
+    if (isfinite(c.deck_speed_mps))
+        snprintf(dk, sizeof dk, "deck %.2f +- %.2f m/s over %lld steps", c.deck_speed_mps,
+                 c.deck_speed_ci95_mps, (long long)c.deck_speed_steps);
+    fprintf(out, "conditions: shoe %s, speed %s (%s)", c.shoe[0] ? c.shoe : "not given", e, dk);
+    if (isfinite(c.incline_pct))
+        fprintf(out, ", incline %.1f %%", c.incline_pct);
+    fprintf(out, "; link: %lld recovered, %lld lost (%lld requested again)\n",
+            (long long)c.link_recovered, (long long)c.link_lost, (long long)c.link_requested);
+}
+
 static int rs_finish(void *user, struct live *lv, int code, FILE *out)
 {
     struct run_session *rs = user;
@@ -623,6 +801,7 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
         int stop_rc = session_recorder_stop(rs->rec, status, snap.t_session_s);
         struct session_recorder_stats st;
         session_recorder_get_stats(rs->rec, &st);
+        store_conditions_final(rs, &snap, out);
         if (rs->record_path[0]) {
             char hex[65];
             if (sha256_file_hex(rs->record_path, hex) == GC_OK &&
@@ -702,6 +881,7 @@ void run_session_free(struct run_session *rs)
         store_close(rs->store);
     feedback_app_free(rs->fb);
     spsc_free(rs->step_ring);
+    free(rs->steps);
     free(rs->plan_text);
     free(rs);
 }

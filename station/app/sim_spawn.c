@@ -65,7 +65,7 @@ bool sim_find_executable(char *out, size_t cap)
     if (try_dir(getenv("GC_BUILD_BINDIR"), out, cap))
         return true;
 #ifdef GC_BUILD_BINDIR
-    if (try_dir(GC_BUILD_BINDIR, out, cap) || try_dir(GC_BUILD_BINDIR "/../../../bin", out, cap))
+    if (try_dir(GC_BUILD_BINDIR, out, cap))
         return true;
 #endif
     const char *path = getenv("PATH");

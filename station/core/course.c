@@ -1,6 +1,7 @@
 /* course.c - the course replay and its gate (course.h). */
 #include "course.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -186,9 +187,10 @@ int course_replay(const struct program *p, const struct course_session *sessions
             snprintf(d.reason, sizeof d.reason, "the program was already complete");
         } else if (!s->counted) {
             d.action = COURSE_NOT_COUNTED;
-            snprintf(d.reason, sizeof d.reason,
-                     "not counted: the session did not end complete or stopped by the PT, or "
-                     "was excluded");
+            snprintf(d.reason, sizeof d.reason, "%s",
+                     s->why_not[0] ? s->why_not
+                                   : "not counted: the session did not end complete or stopped "
+                                     "by the PT, or was excluded");
         } else {
             gate(p, st, &d);
         }
@@ -200,6 +202,53 @@ int course_replay(const struct program *p, const struct course_session *sessions
         n = put(timeline, cap, n, &st->last);
     }
     return (int)n;
+}
+
+/* m:ss of a plan time. */
+static void fmt_clock(char *buf, size_t cap, double s)
+{
+    if (!isfinite(s) || s < 0)
+        s = 0;
+    long t = lround(s);
+    snprintf(buf, cap, "%ld:%02ld", t / 60, t % 60);
+}
+
+bool course_session_counts(const struct course_session_facts *f, char *why, size_t cap)
+{
+    char ran[24], planned[24];
+    fmt_clock(ran, sizeof ran, f->ran_s);
+    fmt_clock(planned, sizeof planned, f->planned_s);
+    if (f->excluded) {
+        snprintf(why, cap, "not counted: the session was excluded");
+        return false;
+    }
+    if (f->end == COURSE_END_OTHER) {
+        snprintf(why, cap,
+                 "not counted: the session did not end complete or stopped by the PT "
+                 "(interrupted or still running)");
+        return false;
+    }
+    bool open = !isfinite(f->planned_s) || f->planned_s <= 0;
+    if (f->end == COURSE_END_STOPPED && !open &&
+        !(f->ran_s >= COURSE_MIN_PLAN_SHARE * f->planned_s)) {
+        snprintf(why, cap,
+                 "not counted: stopped after %s of %s planned (a stopped session counts from "
+                 "%.0f %% of its plan): do this step's session again",
+                 ran, planned, COURSE_MIN_PLAN_SHARE * 100);
+        return false;
+    }
+    double clock_min = isfinite(f->clock_s) && f->clock_s > 0 ? f->clock_s / 60.0 : 0;
+    double need = fmax(1.0, ceil(COURSE_MIN_STEPS_PER_MIN * clock_min - 1e-9));
+    if ((double)f->n_steps < need) {
+        snprintf(why, cap,
+                 "not counted: %ld scored steps in %s (it counts from %.0f a minute run, at "
+                 "least 1 - was the runner on the belt?): do this step's session again",
+                 f->n_steps, ran, COURSE_MIN_STEPS_PER_MIN);
+        return false;
+    }
+    if (why && cap)
+        why[0] = '\0';
+    return true;
 }
 
 int course_date_days(const char *date, int64_t *days)

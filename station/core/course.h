@@ -48,9 +48,37 @@ int course_when_parse(const char *s, enum course_when *out);
 struct course_session {
     int64_t session_id;
     int64_t start_utc;
-    int step;     /* step it ran at, 0-based (as linked when it began) */
-    bool counted; /* ended complete or stopped by the PT, not excluded */
+    int step;                            /* step it ran at, 0-based (as linked when it began) */
+    bool counted;                        /* course_session_counts said yes */
+    char why_not[COURSE_REASON_MAX / 2]; /* its sentence when not ("" = the general one) */
 };
+
+/* When a program session counts for the gate (a dose of the step was
+ * given and measured):
+ *   - it was not excluded, and ended complete (its whole plan ran) or was
+ *     stopped by the PT after at least COURSE_MIN_PLAN_SHARE of its
+ *     planned time (an interrupted or still running session never counts);
+ *   - and it has scored steps: at least COURSE_MIN_STEPS_PER_MIN a minute
+ *     of the time it ran, and at least one (a quarter of a slow walk's
+ *     cadence: a runner who was on the belt makes far more).
+ * A session that does not count neither advances nor repeats: the patient
+ * does the step's session again. */
+#define COURSE_MIN_PLAN_SHARE    0.75
+#define COURSE_MIN_STEPS_PER_MIN 30.0
+
+enum course_end { COURSE_END_COMPLETE = 0, COURSE_END_STOPPED, COURSE_END_OTHER };
+
+struct course_session_facts {
+    enum course_end end;
+    bool excluded;
+    double planned_s; /* planned duration in plan time, s (inf/NAN: open-ended) */
+    double ran_s;     /* plan time run, s (planned_s for a complete session) */
+    double clock_s;   /* session clock run, s (ran_s / the session's time scale) */
+    long n_steps;     /* scored steps stored */
+};
+/* True when the session counts; otherwise why (one sentence, starting
+ * "not counted: ") into why. */
+bool course_session_counts(const struct course_session_facts *f, char *why, size_t cap);
 
 /* A symptom record (station symptoms, a ctl mark in the session, or the
  * NPRS of an outcome measure). */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "footprint.h"
 #include "gc_error.h"
 #include "stats.h"
 #include "units.h"
@@ -85,6 +86,7 @@ struct dsp {
     bool ended; /* cfg.seconds reached */
     char failure[256];
     struct gait_sample smp[PKT_MAX_BLOCK];
+    size_t n_smp; /* samples of smp analysed by the current (last) dsp_feed */
     struct gait_event ev[DSP_EV_CAP];
     struct pkt_samples blk;
     /* output of the current call */
@@ -426,6 +428,7 @@ static void on_samples(struct dsp *d, const struct dsp_record *r)
     int n = deck_convert_block(&d->cfg.cal, b, d->t_offset_s, d->smp, PKT_MAX_BLOCK);
     if (n <= 0)
         return;
+    d->n_smp = (size_t)n;
     int ne = gait_process(d->g, d->smp, (size_t)n, d->ev, DSP_EV_CAP);
     if (ne > 0)
         emit(d, d->ev, ne);
@@ -577,7 +580,9 @@ struct dsp *dsp_new(const struct dsp_config *cfg, int *err)
     if (err == NULL)
         err = &dummy;
     *err = GC_OK;
-    if (cfg == NULL || cfg->hello.rate_hz == 0) {
+    if (cfg == NULL || cfg->hello.rate_hz == 0 ||
+        !(cfg->belt_speed_mps == 0 || (cfg->belt_speed_mps >= FOOTPRINT_SPEED_MIN_MPS &&
+                                       cfg->belt_speed_mps <= FOOTPRINT_SPEED_MAX_MPS))) {
         *err = GC_ERR_ARG;
         return NULL;
     }
@@ -590,6 +595,7 @@ struct dsp *dsp_new(const struct dsp_config *cfg, int *err)
     struct gait_config gc;
     gait_config_default(&gc, cfg->hello.rate_hz);
     gc.mass_kg = cfg->mass_kg > 0 ? cfg->mass_kg : 0;
+    gc.belt_speed_mps = cfg->belt_speed_mps > 0 ? cfg->belt_speed_mps : 0;
     d->g = gait_new(&gc);
     if (d->g == NULL) {
         *err = GC_ERR_NOMEM;
@@ -632,6 +638,7 @@ int dsp_feed(struct dsp *d, const struct dsp_record *r, struct dsp_out *out, siz
         return 0;
     d->out = out;
     d->n_out = 0;
+    d->n_smp = 0;
     d->t_rx_ns = r->t_host_ns;
     if (!d->have_host) {
         d->t0_host_ns = r->t_host_ns;
@@ -680,6 +687,7 @@ int dsp_finish(struct dsp *d, struct dsp_out *out, size_t cap)
         return GC_ERR_ARG;
     d->out = out;
     d->n_out = 0;
+    d->n_smp = 0;
     d->t_rx_ns = d->last_host_ns;
     int n = gait_flush(d->g, d->ev, DSP_EV_CAP);
     if (n > 0)
@@ -704,4 +712,10 @@ void dsp_get_state(const struct dsp *d, struct dsp_state *out)
 {
     *out = d->st;
     gait_get_status(d->g, &out->gait);
+}
+
+size_t dsp_last_samples(const struct dsp *d, const struct gait_sample **smp)
+{
+    *smp = d->smp;
+    return d->n_smp;
 }

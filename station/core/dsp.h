@@ -175,12 +175,16 @@ struct dsp_config {
     struct deck_cal cal;    /* calibration in use */
     double mass_kg;         /* > 0: body weight = mass x g; 0 = estimated from the data */
     double seconds;         /* session ends when session time reaches this; 0 = never */
+    double belt_speed_mps;  /* the treadmill's entered speed for step lengths
+                             * (gait_config.belt_speed_mps); 0 = the deck's estimate;
+                             * else FOOTPRINT_SPEED_MIN_MPS..MAX_MPS */
 };
 
 struct dsp;
 
 /* Allocates the object, the gait pipeline and its FFTW plans.  Returns NULL
- * with *err = GC_ERR_ARG (rate 0, unusable calibration) or GC_ERR_NOMEM. */
+ * with *err = GC_ERR_ARG (rate 0, unusable calibration, belt speed out of
+ * range) or GC_ERR_NOMEM. */
 struct dsp *dsp_new(const struct dsp_config *cfg, int *err);
 void dsp_free(struct dsp *d);
 
@@ -201,6 +205,12 @@ bool dsp_ended(const struct dsp *d);
  * the rate (3 STATUS intervals each with > 5 % of the samples dropped on
  * the device).  The text is also sent as a DSP_OUT_LINE notice. */
 const char *dsp_failure(const struct dsp *d);
+
+/* The conditioned samples (session time, N, m) the last dsp_feed call
+ * analysed: 0 when that record held none.  *smp points into the object
+ * and is valid until the next dsp_feed or dsp_finish.  The force curves
+ * of the report (stance_curve.h) are drawn from these. */
+size_t dsp_last_samples(const struct dsp *d, const struct gait_sample **smp);
 
 /* Copy of the current state (the gait status refreshed). */
 void dsp_get_state(const struct dsp *d, struct dsp_state *out);

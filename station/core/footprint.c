@@ -39,11 +39,48 @@ static double midstance_slope(const struct footprint_in *in)
     return den > 0.0 ? ((double)k * sty - st * sy) / den : NAN;
 }
 
+bool footprint_shoulder(const float *f, size_t n, double ic_off_s, double period_s)
+{
+    if (!f || !(period_s > 0.0))
+        return false;
+    size_t h = (size_t)fmax(1.0, floor(FOOTPRINT_RISE_S / period_s + 0.5));
+    /* up to the force's maximum (the active peak): the fall after it and
+     * toe-off are no shoulder */
+    size_t top = 0;
+    for (size_t i = 1; i < n; i++)
+        if (isfinite(f[i]) && (!isfinite(f[top]) || f[i] > f[top]))
+            top = i;
+    double most = 0.0, least = INFINITY;
+    bool stalled = false;
+    for (size_t i = 0; i + h <= top; i++) {
+        if (!isfinite(f[i]) || !isfinite(f[i + h]))
+            continue;
+        double rise = (double)f[i + h] - (double)f[i];
+        double t = ic_off_s + (double)(i + h) * period_s;
+        if (!stalled) {
+            if (t > FOOTPRINT_SHOULDER_S)
+                return false;
+            most = fmax(most, rise);
+            if (most >= FOOTPRINT_STEEP_N && rise <= FOOTPRINT_STALL_FRAC * most) {
+                stalled = true;
+                least = rise;
+            }
+            continue;
+        }
+        least = fmin(least, rise);
+        if (rise >= least + FOOTPRINT_RERISE_FRAC * most)
+            return true;
+    }
+    return false;
+}
+
 int footprint_stance(const struct footprint_in *in, double belt_mps, struct footprint_out *out)
 {
     if (!in || !out || (in->n && (!in->copx_m || !in->copy_m)))
         return GC_ERR_ARG;
-    out->strike = in->impact ? FOOTPRINT_STRIKE_REAR : FOOTPRINT_STRIKE_UNKNOWN;
+    bool heel = in->impact ||
+                (in->force_n && footprint_shoulder(in->force_n, in->n, in->ic_off_s, in->period_s));
+    out->strike = heel ? FOOTPRINT_STRIKE_REAR : FOOTPRINT_STRIKE_UNKNOWN;
     out->speed_mps = out->y_ic_m = out->x_mean_m = out->travel_m = NAN;
     if (!(in->contact_s > 0.0) || !(in->period_s > 0.0))
         return GC_OK;

@@ -235,7 +235,7 @@ void gait_step_clear(struct gait_step *s)
     s->t_ic_thr_s = s->t_to_thr_s = NAN;
     s->contact_ext_ms = s->flight_ext_ms = s->step_ext_ms = NAN;
     s->threshold_n = NAN;
-    s->speed_mps = s->step_length_m = s->step_width_m = NAN;
+    s->speed_mps = s->step_length_m = s->step_width_m = s->length_speed_mps = NAN;
     s->strike = GAIT_STRIKE_UNKNOWN;
     s->impact_peak_n = s->impact_peak_bw = s->t_impact_s = NAN;
     s->valr_bw_s = s->vilr_bw_s = NAN;
@@ -544,6 +544,7 @@ static void footprint_step(struct gait *g, struct stance *st, double contact_s)
         .period_s = g->period_s,
         .contact_s = contact_s,
         .impact = (s->flags & GAIT_STEP_IMPACT) != 0,
+        .force_n = st->buf,
         .belt_given_mps = g->cfg.belt_speed_mps,
     };
     struct footprint_out fo;
@@ -576,8 +577,10 @@ static void footprint_step(struct gait *g, struct stance *st, double contact_s)
     }
     double v = isfinite(v_given) ? v_given : v_recent;
     bool adjacent = isfinite(s->step_ms);
-    if (adjacent && isfinite(v) && isfinite(fo.y_ic_m) && isfinite(g->prev_y_ic))
+    if (adjacent && isfinite(v) && isfinite(fo.y_ic_m) && isfinite(g->prev_y_ic)) {
         s->step_length_m = v * s->step_ms / 1000.0 + (fo.y_ic_m - g->prev_y_ic);
+        s->length_speed_mps = v;
+    }
     if (adjacent && isfinite(fo.x_mean_m) && isfinite(g->prev_x_mean))
         s->step_width_m = fabs(fo.x_mean_m - g->prev_x_mean);
     g->prev_y_ic = fo.y_ic_m;

@@ -96,6 +96,8 @@ struct gait_step {
                            * previous step (speed: gait_config.belt_speed_mps if given, else
                            * the median of the recent estimates), m */
     double step_width_m;  /* |mean ML COP of this stance - of the previous one|, m */
+    double length_speed_mps; /* the belt speed step_length_m used, m/s (with another speed v:
+                              * step_length_m + (v - this) x step_ms / 1000) */
     enum gait_strike strike;
 };
 

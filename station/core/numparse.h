@@ -20,7 +20,7 @@
  * (Clinger's fast path).  That needs double arithmetic without extended
  * precision (FLT_EVAL_METHOD == 0, as on x86-64 and ARM64); elsewhere the
  * fast paths are compiled out and everything goes to strtod.
- * tests/core/test_numparse.c compares both with strtod on millions of
+ * tests/station/core/test_numparse.c compares both with strtod on millions of
  * random strings.
  *
  * Pure functions, no allocation, no locale (always '.' as the decimal

@@ -19,7 +19,7 @@
 #define STEP_BACK_MAX 20
 #define LEFS_MAX      80
 
-enum section_kind { SEC_NONE = 0, SEC_PROGRAM, SEC_GATE, SEC_STEP };
+enum section_kind { SEC_NONE = 0, SEC_PROGRAM, SEC_GATE, SEC_STEP, SEC_READINESS };
 
 /* As plan.c: ini_lines hands libinih one line at a time so every error
  * has its line and repeated [step] sections are told apart. */
@@ -31,7 +31,7 @@ struct parse {
     struct program_step *cur;
     int step_line;
     unsigned seen; /* keys seen in the current section (bit per key) */
-    bool gate_seen;
+    bool gate_seen, readiness_seen;
     bool repeat_given; /* repeat_on written in the file (else pain repeats) */
 };
 
@@ -267,6 +267,24 @@ static int program_key(struct parse *ps, const char *name, const char *v)
     return !ps->in.failed;
 }
 
+static int readiness_key(struct parse *ps, const char *name, const char *v)
+{
+    static const char *const keys[] = {"balance_hold_s", "hop_count", "jog_s", "calf_raise_count",
+                                       "squat_count"};
+    for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(name, keys[i])) {
+            if (ps->seen & K(i)) {
+                ini_lines_fail(&ps->in, ps->in.line, "'%s' is given twice in [readiness]", name);
+                return 0;
+            }
+            ps->seen |= K(i);
+        }
+    char why[160];
+    if (readiness_criteria_set(&ps->prog->readiness, name, v, why, sizeof why) != GC_OK)
+        ini_lines_fail(&ps->in, ps->in.line, "%s", why);
+    return !ps->in.failed;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse *ps = user;
@@ -288,6 +306,13 @@ static int handler(void *user, const char *section, const char *name, const char
             }
             ps->gate_seen = true;
             ps->sec = SEC_GATE;
+        } else if (!strcmp(section, "readiness")) {
+            if (ps->readiness_seen) {
+                ini_lines_fail(&ps->in, ps->in.header_line, "[readiness] is given twice");
+                return 0;
+            }
+            ps->readiness_seen = true;
+            ps->sec = SEC_READINESS;
         } else if (!strcmp(section, "step")) {
             if (ps->prog->n_steps == PROGRAM_MAX_STEPS) {
                 ini_lines_fail(&ps->in, ps->in.line, "more than %d steps", PROGRAM_MAX_STEPS);
@@ -302,7 +327,8 @@ static int handler(void *user, const char *section, const char *name, const char
             return 0;
         } else {
             ini_lines_fail(&ps->in, ps->in.header_line,
-                           "unknown section [%s] (use [program], [gate] or [step])", section);
+                           "unknown section [%s] (use [program], [gate], [readiness] or [step])",
+                           section);
             return 0;
         }
     }
@@ -317,6 +343,8 @@ static int handler(void *user, const char *section, const char *name, const char
         return gate_key(ps, name, value);
     case SEC_STEP:
         return step_key(ps, name, value);
+    case SEC_READINESS:
+        return readiness_key(ps, name, value);
     case SEC_NONE:
         break;
     }
@@ -334,6 +362,7 @@ int program_parse(const char *text, size_t len, struct program *out, struct gc_d
     out->gate.pain_threshold = 4;
     out->gate.repeat_on = PROGRAM_SYM_PAIN;
     out->gate.step_back_after = 2;
+    readiness_criteria_default(&out->readiness);
     if (memchr(text, '\0', len))
         ini_lines_fail(&ps.in, 0, "the file contains a NUL byte: it is not a text program file");
     ini_lines_run(&ps.in, handler, &ps);

@@ -42,6 +42,7 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "readiness.h"
 
 #define PROGRAM_MAX_STEPS 16
 #define PROGRAM_NAME_MAX  48
@@ -83,6 +84,9 @@ struct program {
     char description[PROGRAM_TEXT_MAX];
     char source[PROGRAM_TEXT_MAX];
     struct program_gate gate;
+    /* [readiness]: the readiness tests' pass criteria for this program's
+     * patients (readiness.h keys; the guideline's defaults otherwise) */
+    struct readiness_criteria readiness;
     size_t n_steps;
     struct program_step steps[PROGRAM_MAX_STEPS];
 };

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ini.h>
+
+#include "gc_error.h"
 #include "lowpass.h"
 #include "stats.h"
 
@@ -59,18 +62,135 @@ void readiness_criteria_default(struct readiness_criteria *c)
     c->squat_count = 10;
 }
 
+/* A number with nothing after it, in [lo, hi]; whole when whole. */
+static bool crit_number(const char *v, double lo, double hi, bool whole, double *out)
+{
+    char *end;
+    double x = strtod(v, &end);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (end == v || *end || !isfinite(x) || x < lo || x > hi || (whole && x != floor(x)))
+        return false;
+    *out = x;
+    return true;
+}
+
+int readiness_criteria_set(struct readiness_criteria *c, const char *key, const char *value,
+                           char *why, size_t cap)
+{
+    static const struct {
+        const char *key;
+        double lo, hi;
+        bool whole;
+        const char *unit;
+    } keys[] = {{"balance_hold_s", 1, 120, false, "seconds"},
+                {"hop_count", 1, 100, true, "hops"},
+                {"jog_s", 10, 600, false, "seconds"},
+                {"calf_raise_count", 1, 100, true, "raises"},
+                {"squat_count", 1, 100, true, "squats"}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strcmp(key, keys[i].key))
+            continue;
+        double x;
+        if (!crit_number(value, keys[i].lo, keys[i].hi, keys[i].whole, &x)) {
+            snprintf(why, cap, "%s must be %s from %g to %g %s, not '%.40s'", key,
+                     keys[i].whole ? "a whole number" : "a number", keys[i].lo, keys[i].hi,
+                     keys[i].unit, value);
+            return GC_ERR_ARG;
+        }
+        switch (i) {
+        case 0:
+            c->balance_hold_s = x;
+            break;
+        case 1:
+            c->hop_count = (int)x;
+            break;
+        case 2:
+            c->jog_s = x;
+            break;
+        case 3:
+            c->calf_raise_count = (int)x;
+            break;
+        default:
+            c->squat_count = (int)x;
+            break;
+        }
+        return GC_OK;
+    }
+    snprintf(why, cap,
+             "unknown key '%.40s' in [readiness] (known: balance_hold_s, hop_count, jog_s, "
+             "calf_raise_count, squat_count)",
+             key);
+    return GC_ERR_ARG;
+}
+
+struct crit_parse {
+    struct readiness_criteria *c;
+    bool found, failed;
+    unsigned seen;
+    char *why;
+    size_t cap;
+};
+
+static int crit_handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct crit_parse *cp = user;
+    if (strcmp(section, "readiness"))
+        return 1;
+    cp->found = true;
+    if (!name) /* a section header alone (libinih with INI_CALL_HANDLER_ON_NEW_SECTION) */
+        return 1;
+    static const char *const keys[] = {"balance_hold_s", "hop_count", "jog_s", "calf_raise_count",
+                                       "squat_count"};
+    for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(name, keys[i])) {
+            if (cp->seen & (1u << i)) {
+                snprintf(cp->why, cp->cap, "'%s' is given twice in [readiness]", name);
+                cp->failed = true;
+                return 0;
+            }
+            cp->seen |= 1u << i;
+        }
+    if (readiness_criteria_set(cp->c, name, value, cp->why, cp->cap) != GC_OK) {
+        cp->failed = true;
+        return 0;
+    }
+    return 1;
+}
+
+int readiness_criteria_parse(const char *text, struct readiness_criteria *c, bool *found,
+                             int *err_line, char *why, size_t cap)
+{
+    readiness_criteria_default(c);
+    struct crit_parse cp = {c, false, false, 0, why, cap};
+    *err_line = 0;
+    int rc = ini_parse_string(text, crit_handler, &cp);
+    if (found)
+        *found = cp.found;
+    if (rc != 0) {
+        *err_line = rc > 0 ? rc : 0;
+        if (!cp.failed)
+            snprintf(why, cap,
+                     rc > 0 ? "expected '[section]' or 'key = value'"
+                            : "out of memory while parsing");
+        readiness_criteria_default(c);
+        return GC_ERR_FORMAT;
+    }
+    return GC_OK;
+}
+
 void readiness_criterion_describe(enum readiness_test t, const struct readiness_criteria *c,
                                   char *buf, size_t cap)
 {
     switch (t) {
     case READINESS_BALANCE:
-        snprintf(buf, cap, "hold >= %.0f s", c->balance_hold_s);
+        snprintf(buf, cap, "hold >= %g s", c->balance_hold_s);
         return;
     case READINESS_HOP:
         snprintf(buf, cap, ">= %d hops", c->hop_count);
         return;
     case READINESS_JOG_SPOT:
-        snprintf(buf, cap, ">= %.0f s of jogging", c->jog_s);
+        snprintf(buf, cap, ">= %g s of jogging", c->jog_s);
         return;
     case READINESS_CALF_RAISE:
         snprintf(buf, cap, ">= %d raises", c->calf_raise_count);

@@ -70,16 +70,77 @@ static int usual_strike(const struct gait_step *steps, size_t n)
     return rear >= other ? GAIT_STRIKE_REAR : GAIT_STRIKE_NONREAR;
 }
 
-double summary_belt_speed(const struct gait_step *steps, size_t n, size_t *n_used)
+/* The belt speed's median over the usual strike's steps, its IQR and the
+ * 95 % interval of the median (the notch of a box plot, McGill et al.
+ * 1978: +-1.58 IQR / sqrt n): the one implementation behind the summary's
+ * speed, its confidence, the minutes and the live deck estimate. */
+static double belt_speed_stats(const struct gait_step *steps, size_t n, size_t *n_used,
+                               double *iqr_mps, double *ci95_mps)
 {
     size_t k;
     double *v = sorted_field(steps, n, offsetof(struct gait_step, speed_mps),
                              usual_strike(steps, n), &k);
     double m = v ? sorted_quantile(v, k, 0.5) : NAN;
+    double iqr = v ? sorted_quantile(v, k, 0.75) - sorted_quantile(v, k, 0.25) : NAN;
     free(v);
     if (n_used)
         *n_used = v ? k : 0;
+    if (iqr_mps)
+        *iqr_mps = iqr;
+    if (ci95_mps)
+        *ci95_mps = v && k ? 1.58 * iqr / sqrt((double)k) : NAN;
     return m;
+}
+
+double summary_belt_speed(const struct gait_step *steps, size_t n, size_t *n_used)
+{
+    return belt_speed_stats(steps, n, n_used, NULL, NULL);
+}
+
+double summary_belt_speed_ci(const struct gait_step *steps, size_t n, size_t *n_used,
+                             double *ci95_mps)
+{
+    return belt_speed_stats(steps, n, n_used, NULL, ci95_mps);
+}
+
+void summary_recent_footprint(const struct gait_step *steps, size_t n, double belt_mps,
+                              double *length_m, double *width_m)
+{
+    double len[SUMMARY_RECENT_STEPS], wid[SUMMARY_RECENT_STEPS];
+    size_t nl = 0, nw = 0;
+    size_t a = n > SUMMARY_RECENT_STEPS ? n - SUMMARY_RECENT_STEPS : 0;
+    for (size_t i = a; i < n; i++) {
+        const struct gait_step *s = &steps[i];
+        double l = s->step_length_m;
+        if (belt_mps > 0 && isfinite(l))
+            l += (belt_mps - s->length_speed_mps) * s->step_ms / 1000.0;
+        if (isfinite(l))
+            len[nl++] = l;
+        if (isfinite(s->step_width_m))
+            wid[nw++] = s->step_width_m;
+    }
+    *length_m = nl ? stats_median_small(len, nl) : NAN;
+    *width_m = nw ? stats_median_small(wid, nw) : NAN;
+}
+
+size_t summary_speed_minutes(const struct gait_step *steps, size_t n, double t0_s,
+                             struct summary_minute *out, size_t cap)
+{
+    size_t count = 0, a = 0;
+    while (a < n) {
+        size_t b = a;
+        double m0 = floor((steps[a].t_ic_s - t0_s) / 60.0);
+        while (b < n && floor((steps[b].t_ic_s - t0_s) / 60.0) == m0)
+            b++;
+        if (count < cap && out) {
+            struct summary_minute *m = &out[count];
+            m->minute = m0 > 0 ? (unsigned)m0 : 0;
+            m->speed_mps = belt_speed_stats(steps + a, b - a, &m->steps, NULL, &m->ci95_mps);
+        }
+        count++;
+        a = b;
+    }
+    return count;
 }
 
 static double field_median(const struct gait_step *steps, size_t n, size_t off)
@@ -194,32 +255,33 @@ char *summary_json(const struct gait_step *steps, size_t n, const struct summary
     }
     cJSON *sc = cJSON_AddObjectToObject(root, "speed_confidence");
     if (sc) {
-        size_t k;
-        double *v = sorted_field(steps, n, offsetof(struct gait_step, speed_mps),
-                                 usual_strike(steps, n), &k);
-        double iqr = v ? sorted_quantile(v, k, 0.75) - sorted_quantile(v, k, 0.25) : NAN;
-        free(v);
+        double iqr, ci95;
+        belt_speed_stats(steps, n, NULL, &iqr, &ci95);
         cJSON_AddNumberToObject(sc, "steps", (double)n_speed);
         num(sc, "iqr_mps", iqr, 3);
-        /* 95 % interval of a median (the notch of a box plot, McGill et
-         * al. 1978): +-1.58 IQR / sqrt(n) */
-        num(sc, "ci95_mps", n_speed ? 1.58 * iqr / sqrt((double)n_speed) : NAN, 3);
+        num(sc, "ci95_mps", ci95, 3);
     }
+    /* per minute since the first step: the bare medians (kept for
+     * readers of the first format) and each with its interval */
+    size_t n_min = n ? summary_speed_minutes(steps, n, steps[0].t_ic_s, NULL, 0) : 0;
+    struct summary_minute *mins = malloc((n_min ? n_min : 1) * sizeof *mins);
+    if (mins)
+        summary_speed_minutes(steps, n, n ? steps[0].t_ic_s : 0.0, mins, n_min);
     cJSON *pm = cJSON_AddArrayToObject(root, "speed_per_minute_mps");
-    if (pm && n) {
-        double t0 = steps[0].t_ic_s;
-        size_t a = 0;
-        while (a < n) {
-            size_t b = a;
-            double m0 = floor((steps[a].t_ic_s - t0) / 60.0);
-            while (b < n && floor((steps[b].t_ic_s - t0) / 60.0) == m0)
-                b++;
-            double sp = summary_belt_speed(steps + a, b - a, NULL);
-            cJSON_AddItemToArray(pm, isfinite(sp) ? cJSON_CreateNumber(round(sp * 1000) / 1000)
-                                                  : cJSON_CreateNull());
-            a = b;
-        }
+    for (size_t i = 0; pm && mins && i < n_min; i++)
+        cJSON_AddItemToArray(pm, isfinite(mins[i].speed_mps)
+                                     ? cJSON_CreateNumber(round(mins[i].speed_mps * 1000) / 1000)
+                                     : cJSON_CreateNull());
+    cJSON *pmc = cJSON_AddArrayToObject(root, "speed_per_minute");
+    for (size_t i = 0; pmc && mins && i < n_min; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "minute", (double)mins[i].minute);
+        num(o, "speed_mps", mins[i].speed_mps, 3);
+        num(o, "ci95_mps", mins[i].ci95_mps, 3);
+        cJSON_AddNumberToObject(o, "steps", (double)mins[i].steps);
+        cJSON_AddItemToArray(pmc, o);
     }
+    free(mins);
     cJSON *tm = cJSON_AddObjectToObject(root, "treadmill");
     if (tm) {
         bool given = info->belt_given_mps > 0.0;

@@ -38,6 +38,37 @@ struct summary_info {
  * have), NAN when none.  *n_used (may be NULL) the steps it is taken over. */
 double summary_belt_speed(const struct gait_step *steps, size_t n, size_t *n_used);
 
+/* The same median with its 95 % interval (the notch of a box plot,
+ * McGill et al. 1978: +-1.58 IQR / sqrt n; the summary JSON's
+ * speed_confidence.ci95_mps), NAN when none; *n_used may be NULL.  The
+ * live session's deck estimate (station run) is this over its steps. */
+double summary_belt_speed_ci(const struct gait_step *steps, size_t n, size_t *n_used,
+                             double *ci95_mps);
+
+/* Belt speed per minute: the steps (in time order) grouped by the minute
+ * floor((t_ic_s - t0_s) / 60) of their initial contact, each group's
+ * summary_belt_speed_ci (speed_mps and ci95_mps NAN, steps 0, when none of
+ * its steps has a speed).  Minutes without a step are left out.  Writes
+ * at most cap minutes to out (out may be NULL with cap 0) and returns how
+ * many there are. */
+struct summary_minute {
+    unsigned minute; /* 0 = the first minute after t0_s */
+    double speed_mps, ci95_mps;
+    size_t steps; /* the steps the median is taken over */
+};
+size_t summary_speed_minutes(const struct gait_step *steps, size_t n, double t0_s,
+                             struct summary_minute *out, size_t cap);
+
+/* The live step length and width (the therapist panel, 'ctl get
+ * status'): medians over the last SUMMARY_RECENT_STEPS steps (about 7 s
+ * of running at 170 steps/min) of those that have one, NAN when none.
+ * belt_mps > 0: the lengths at that speed (the entered one) instead of
+ * the one each step used (gait_step.length_speed_mps); 0 or NAN: as the
+ * steps have them. */
+#define SUMMARY_RECENT_STEPS 20
+void summary_recent_footprint(const struct gait_step *steps, size_t n, double belt_mps,
+                              double *length_m, double *width_m);
+
 /* Median of the finite per-step cadences, NAN if none. */
 double summary_median_cadence(const struct gait_step *steps, size_t n);
 

@@ -2,7 +2,7 @@
  * units.h - physical constants and unit conversions, defined once for the
  * station, calib and their tests.  Header only, no dependencies: any file
  * may include it (the firmware's simulator keeps its own copy,
- * RUNNER_G_MPS2 in firmware/hal/host/runner_model.h, so the firmware tree
+ * RUNNER_G_MPS2 in sim/runner_model.h, so the firmware tree
  * needs no station header; test_runner_model checks the two agree).
  * Constants and pure functions: any thread.
  */

@@ -21,7 +21,8 @@
  *   set volume 0..100             set cues tones|soft
  *   set good-cue on|off [EVERY]   set phase baseline|training|retention
  *   set intervals RUN_S WALK_S REPS                        set baseline SPM
- *   get status | get KEY          (KEY: any key of 'set')
+ *   set speed M/S (the treadmill's belt speed, 0.5..8)     set incline PCT (-15..+30)
+ *   get status | get KEY          (KEY: any key of 'set'; also body-weight, deck-speed)
  *   mark pain 0..10   mark symptom "knee"   mark note "..."   mark event
  *   help
  *

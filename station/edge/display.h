@@ -46,6 +46,14 @@ struct display_model {
     char patient[64];        /* shown in the panel; may be empty */
     char note[96];           /* last therapist change/marker, shown in the panel */
     char alert[120];         /* what is not being saved: a red line for the PT; "" none */
+    /* the treadmill as entered and the deck's estimate, shown in the panel
+     * ("Belt 3.00 m/s (deck 2.98), incline 1.0 %"); "" none;
+     * treadmill_warn: they disagree (red) */
+    char treadmill[96];
+    bool treadmill_warn;
+    /* live step length and width, the panel's line after the treadmill's
+     * ("Step length 1.02 m, width 11.5 cm (last 20 steps)"); "" none */
+    char footprint[64];
     double volume;           /* 0..1 */
     char cue_set[16];
     bool align;              /* metronome phase-aligned to steps */

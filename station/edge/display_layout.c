@@ -317,6 +317,16 @@ static void draw_panel(struct display *d, const struct layout *L, const struct d
     /* every figure here is the session's (the report prints the same) */
     const struct session_view *sv = &m->session;
     const struct session_targets *tg = &sv->targets;
+    /* With every optional line shown the lines close up so that the key
+     * table still ends inside the panel: 8 lines always, up to 5 more. */
+    int lines = 8 + (tg->feedback == PLAN_FB_FADED) + (sv->intervals > 0) + (m->treadmill[0] != 0) +
+                (m->footprint[0] != 0) + (m->note[0] != 0);
+    int key_rows = 1;
+    for (const char *k = display_key_help(); *k; k++)
+        key_rows += *k == '\n';
+    float key_h = (float)((key_rows + 1) / 2) * (float)PX(L, 0.24f) * 1.3f;
+    float room = y + h - L->u * 0.15f - key_h - ty;
+    lh = fminf(lh, room / ((float)lines + 0.4f));
     snprintf(b, sizeof b, "Phase %d/%zu %.30s", sv->phase + 1, sv->n_phases, sv->phase_name);
     panel_line(d, b, tx, ty, px, true, C_TEXT, maxw);
     ty += lh;
@@ -394,6 +404,17 @@ static void draw_panel(struct display *d, const struct layout *L, const struct d
              sv->steps_scored, hard);
     panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
     ty += lh;
+    if (m->treadmill[0]) {
+        snprintf(b, sizeof b, "%s", m->treadmill);
+        panel_line(d, b, tx, ty, px, m->treadmill_warn,
+                   m->treadmill_warn ? C_RED : C_TEXT, maxw);
+        ty += lh;
+    }
+    if (m->footprint[0]) {
+        snprintf(b, sizeof b, "%s", m->footprint);
+        panel_line(d, b, tx, ty, px, false, C_TEXT, maxw);
+        ty += lh;
+    }
     if (m->note[0]) {
         snprintf(b, sizeof b, "%s", m->note);
         panel_line(d, b, tx, ty, px, false, C_AMBER, maxw);

@@ -23,7 +23,8 @@
 #include "gc_error.h"
 #include "report_record.h"
 
-/* The session report: 2-3 A4 pages. */
+/* The session report: 3-4 A4 pages (the last: the Gait page,
+ * report_gait_plots.h). */
 GC_MUST_CHECK int report_session_pdf(const struct report_record *r, const char *pdf_path,
                                      const char *store_path, struct gc_diag *diag);
 
@@ -36,7 +37,12 @@ GC_MUST_CHECK int report_session_csv(const struct report_record *r, const char *
                                      const char *store_path, struct gc_diag *diag);
 
 /* Session summary JSON: session facts, per-phase figures (numbers rounded
- * as printed, plus exact values), target changes, markers. */
+ * as printed, plus exact values), target changes, markers, and "gait": the
+ * figures of the report's Gait page replayed from the raw recording
+ * (report_gait.h: step length and width, the speed lengths used, the
+ * deck's belt speed with its 95 % interval, whole and per minute, and
+ * rearfoot_share per side, whole and per phase); "available": false with
+ * "why" when the recording cannot be used. */
 GC_MUST_CHECK int report_session_json(const struct report_record *r, const char *json_path,
                                       const char *store_path, struct gc_diag *diag);
 

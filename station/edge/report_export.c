@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "report_doc.h"
+#include "report_gait.h"
 #include "steps_csv.h"
+#include "summary.h"
 
 /* ---- CSV / JSON exports -------------------------------------------- */
 
@@ -24,6 +26,8 @@ static void csv_num(FILE *f, double v, bool last)
         fprintf(f, "%.17g", v);
     fputc(last ? '\n' : ',', f);
 }
+
+static void csv_conditions(FILE *f, const struct store_conditions *c);
 
 int report_session_csv(const struct report_record *rec, const char *csv_path,
                        const char *store_path, struct gc_diag *diag)
@@ -38,6 +42,7 @@ int report_session_csv(const struct report_record *rec, const char *csv_path,
             (long long)r.ss.id, r.pat.code, r.ss.t0_sensor_s);
     if (isfinite(r.ss.body_weight_n))
         fprintf(f, "# body_weight_n=%.17g\n", r.ss.body_weight_n);
+    csv_conditions(f, &r.cond);
     fprintf(f, "index,side,t_ic_s,t_to_s,contact_ms,flight_ms,step_ms,cadence_spm,impact_peak_n,"
                "impact_peak_bw,t_impact_s,valr_bw_s,vilr_bw_s,active_peak_n,active_peak_bw,"
                "flags,phase,phase_name,in_band,under_ceiling,stride_cadence_spm,target_spm,"
@@ -91,6 +96,30 @@ int report_session_csv(const struct report_record *rec, const char *csv_path,
 }
 
 /* JSON number: the value rounded as printed, or null. */
+/* The conditions and link health as meta lines (a field not known is
+ * left out). */
+static void csv_conditions(FILE *f, const struct store_conditions *c)
+{
+    char shoe[STORE_SHOE_MAX];
+    snprintf(shoe, sizeof shoe, "%s", c->shoe);
+    for (char *p = shoe; *p; p++) /* one line, whatever was typed */
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    if (shoe[0])
+        fprintf(f, "# shoe=%s\n", shoe);
+    if (isfinite(c->speed_mps))
+        fprintf(f, "# speed_mps=%.2f\n", c->speed_mps);
+    if (isfinite(c->incline_pct))
+        fprintf(f, "# incline_pct=%.1f\n", c->incline_pct);
+    if (isfinite(c->deck_speed_mps))
+        fprintf(f, "# deck_speed_mps=%.3f\n# deck_speed_ci95_mps=%.3f\n# deck_speed_steps=%lld\n",
+                c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
+    if (c->link_lost >= 0)
+        fprintf(f, "# link_requested=%lld\n# link_recovered=%lld\n# link_lost=%lld\n",
+                (long long)c->link_requested, (long long)c->link_recovered,
+                (long long)c->link_lost);
+}
+
 static void json_fig(cJSON *o, const char *key, double v, int dec)
 {
     if (!isfinite(v)) {
@@ -139,6 +168,67 @@ static void json_targets(cJSON *o, const struct session_targets *t)
     cJSON_AddStringToObject(o, "feedback", plan_feedback_name(t->feedback));
 }
 
+static void json_rear(cJSON *o, const double share[3])
+{
+    cJSON *rs = cJSON_AddObjectToObject(o, "rearfoot_share");
+    if (!rs)
+        return;
+    json_fig(rs, "all", share[REPORT_GAIT_ALL], 3);
+    json_fig(rs, "left", share[REPORT_GAIT_LEFT], 3);
+    json_fig(rs, "right", share[REPORT_GAIT_RIGHT], 3);
+}
+
+/* The Gait page's figures (report_gait.h), replayed from the recording. */
+static int json_gait(cJSON *root, const struct report_record *r, struct gc_diag *diag)
+{
+    struct report_gait *g = calloc(1, sizeof *g); /* ~70 kB: not on the stack */
+    if (!g)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory for the gait figures");
+    int rc = report_gait_load(r, g, diag);
+    cJSON *o = rc == GC_OK ? cJSON_AddObjectToObject(root, "gait") : NULL;
+    if (o) {
+        cJSON_AddBoolToObject(o, "available", g->available);
+        cJSON_AddStringToObject(o, g->available ? "note" : "why", g->why);
+    }
+    if (o && g->available) {
+        cJSON_AddStringToObject(o, "step_length_speed",
+                                isfinite(g->length_speed_mps) ? "entered" : "deck");
+        json_fig(o, "step_length_speed_mps", g->length_speed_mps, 2);
+        json_fig(o, "speed_mps", g->speed_mps, 3);
+        json_fig(o, "speed_ci95_mps", g->speed_ci95_mps, 3);
+        cJSON_AddNumberToObject(o, "speed_steps", (double)g->speed_steps);
+        cJSON *pm = cJSON_AddArrayToObject(o, "speed_per_minute");
+        for (size_t i = 0; pm && i < g->n_minutes; i++) {
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddNumberToObject(m, "minute", (double)g->minutes[i].minute);
+            json_fig(m, "speed_mps", g->minutes[i].speed_mps, 3);
+            json_fig(m, "ci95_mps", g->minutes[i].ci95_mps, 3);
+            cJSON_AddNumberToObject(m, "steps", (double)g->minutes[i].steps);
+            cJSON_AddItemToArray(pm, m);
+        }
+        json_fig(o, "step_length_left_m", g->length_side_m[0], 3);
+        json_fig(o, "step_length_right_m", g->length_side_m[1], 3);
+        json_rear(o, g->rearfoot_share);
+        cJSON *ph = cJSON_AddArrayToObject(o, "phases");
+        for (size_t i = 0; ph && i < g->n_phases && i < r->n_phases; i++) {
+            const struct report_gait_phase *p = &g->phases[i];
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddStringToObject(m, "name", r->phases[i].name);
+            cJSON_AddNumberToObject(m, "steps_length", (double)p->n_length);
+            json_fig(m, "step_length_m", p->length_m, 3);
+            json_fig(m, "step_length_sd_m", p->length_sd_m, 3);
+            json_fig(m, "step_width_m", p->width_m, 3);
+            json_fig(m, "step_width_sd_m", p->width_sd_m, 3);
+            json_fig(m, "speed_mps", p->speed_mps, 3);
+            json_rear(m, p->rearfoot_share);
+            cJSON_AddItemToArray(ph, m);
+        }
+    }
+    report_gait_free(g);
+    free(g);
+    return rc;
+}
+
 int report_session_json(const struct report_record *rec, const char *json_path,
                         const char *store_path, struct gc_diag *diag)
 {
@@ -167,6 +257,43 @@ int report_session_json(const struct report_record *rec, const char *json_path,
     json_fig(root, "body_weight_n", r.ss.body_weight_n, 1);
     cJSON_AddStringToObject(root, "software_version", r.ss.sw_version);
     cJSON_AddNumberToObject(root, "time_scale", r.ss.time_scale);
+    /* conditions (null: not entered / not known) and link health */
+    cJSON *cond = cJSON_AddObjectToObject(root, "conditions");
+    if (cond) {
+        if (r.cond.shoe[0])
+            cJSON_AddStringToObject(cond, "shoe", r.cond.shoe);
+        else
+            cJSON_AddNullToObject(cond, "shoe");
+        json_fig(cond, "speed_mps", r.cond.speed_mps, 2);
+        json_fig(cond, "incline_pct", r.cond.incline_pct, 1);
+        json_fig(cond, "deck_speed_mps", r.cond.deck_speed_mps, 3);
+        json_fig(cond, "deck_speed_ci95_mps", r.cond.deck_speed_ci95_mps, 3);
+        cJSON_AddNumberToObject(cond, "deck_speed_steps", (double)r.cond.deck_speed_steps);
+        if (isfinite(r.cond.speed_mps) && isfinite(r.cond.deck_speed_mps))
+            cJSON_AddBoolToObject(cond, "speed_disagrees",
+                                  fabs(r.cond.deck_speed_mps - r.cond.speed_mps) >
+                                      SUMMARY_SPEED_DISAGREE_FRAC * r.cond.speed_mps);
+        else
+            cJSON_AddNullToObject(cond, "speed_disagrees");
+        if (r.has_prev) {
+            char why[400];
+            bool differ = store_conditions_differ(&r.prev_cond, &r.cond, why, sizeof why);
+            cJSON_AddBoolToObject(cond, "differ_from_previous", differ);
+            cJSON_AddStringToObject(cond, "differences", why);
+        }
+    }
+    cJSON *link = cJSON_AddObjectToObject(root, "link");
+    if (link) {
+        if (r.cond.link_lost >= 0) {
+            cJSON_AddNumberToObject(link, "requested", (double)r.cond.link_requested);
+            cJSON_AddNumberToObject(link, "recovered", (double)r.cond.link_recovered);
+            cJSON_AddNumberToObject(link, "lost", (double)r.cond.link_lost);
+        } else {
+            cJSON_AddNullToObject(link, "requested");
+            cJSON_AddNullToObject(link, "recovered");
+            cJSON_AddNullToObject(link, "lost");
+        }
+    }
     cJSON *phases = cJSON_AddArrayToObject(root, "phases");
     for (size_t i = 0; i < r.n_phases; i++) {
         const struct store_phase *ph = &r.phases[i];
@@ -205,6 +332,11 @@ int report_session_json(const struct report_record *rec, const char *json_path,
         if (r.markers[i].source[0])
             cJSON_AddStringToObject(o, "source", r.markers[i].source);
         cJSON_AddItemToArray(mk, o);
+    }
+    int grc = json_gait(root, &r, diag);
+    if (grc != GC_OK) {
+        cJSON_Delete(root);
+        return grc;
     }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);

@@ -20,6 +20,26 @@ static bool prog_takes(const struct report_progress_row *pr, const char *protoco
     return !pr->ss.excluded_utc && !strcmp(pr->ss.protocol_name, protocol);
 }
 
+/* The session before row i of the same protocol that the plots show
+ * (the one its figures are compared with), or -1. */
+static long prog_prev(const struct report_progress *l, size_t i)
+{
+    for (size_t k = i; k-- > 0;)
+        if (prog_takes(&l->rows[k], l->rows[i].ss.protocol_name))
+            return (long)k;
+    return -1;
+}
+
+/* Do row i's conditions (shoe, speed > 5 %, incline) differ from those of
+ * the session before it of the same protocol?  why gets what differs. */
+static bool prog_differs(const struct report_progress *l, size_t i, char *why, size_t cap)
+{
+    long k = prog_prev(l, i);
+    if (why && cap)
+        why[0] = 0;
+    return k >= 0 && store_conditions_differ(&l->rows[k].cond, &l->rows[i].cond, why, cap);
+}
+
 /* Days since the first plotted session. */
 static double prog_day(const struct report_progress *l, size_t i, int64_t first_utc)
 {
@@ -206,7 +226,9 @@ int report_progress_pdf(const struct report_progress *prog, const char *pdf_path
     for (size_t i = 0; i < l.n; i++) {
         rd_ensure_room(&d, ROW_H);
         const struct report_progress_row *pr = &l.rows[i];
-        snprintf(c[0], 128, "#%lld", (long long)pr->ss.id);
+        /* '*': its conditions differ from the previous session's (below) */
+        snprintf(c[0], 128, "#%lld%s", (long long)pr->ss.id,
+                 prog_differs(&l, i, NULL, 0) ? "*" : "");
         rd_fmt_date(c[1], 128, pr->ss.start_utc, false);
         snprintf(c[2], 128, "%s", pr->ss.protocol_name);
         snprintf(c[3], 128, "%s",
@@ -229,6 +251,20 @@ int report_progress_pdf(const struct report_progress *prog, const char *pdf_path
         rd_font(d.cr, 7.5, false);
         rd_text_at(d.cr, MARGIN, d.y + 10, AL_LEFT, "No sessions stored for this patient yet.");
         d.y += 16;
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        char why[400], line[560];
+        if (!prog_differs(&l, i, why, sizeof why))
+            continue;
+        snprintf(line, sizeof line,
+                 "* Session #%lld ran in other conditions than #%lld (%s): compare with care.",
+                 (long long)l.rows[i].ss.id, (long long)l.rows[prog_prev(&l, i)].ss.id, why);
+        rd_ensure_room(&d, 12);
+        rd_font(d.cr, 7.2, false);
+        cairo_set_source_rgb(d.cr, 0.45, 0.3, 0.05);
+        rd_fit(d.cr, line, CONTENT_W);
+        rd_text_at(d.cr, MARGIN, d.y + 9, AL_LEFT, line);
+        d.y += 10;
     }
     for (size_t i = 0; i < l.n; i++) {
         if (!l.rows[i].ss.excluded_utc)

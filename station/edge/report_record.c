@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report_doc.h"
+#include "summary.h"
 
 void report_record_free(struct report_record *r)
 {
@@ -41,6 +42,8 @@ static int load(struct store *st, int64_t sid, struct report_record *r, bool wit
         rc = store_load_markers(st, sid, &r->markers, &r->n_markers);
     if (rc == GC_OK)
         rc = store_session_protocol(st, sid, &r->protocol_text);
+    if (rc == GC_OK)
+        rc = store_conditions_get(st, sid, &r->cond, NULL);
     if (rc) {
         report_record_free(r);
         return gc_fail(diag, rc, "cannot read session %lld from the store (%s): %s",
@@ -88,9 +91,55 @@ static int load(struct store *st, int64_t sid, struct report_record *r, bool wit
     }
     r->has_prev = true;
     r->prev = prev.ss;
+    r->prev_cond = prev.cond;
     report_key_of(&prev, &r->prev_key);
     report_record_free(&prev);
     return GC_OK;
+}
+
+void report_conditions_text(const struct store_conditions *c, char *buf, size_t cap)
+{
+    char speed[64], incline[48], deck[96];
+    if (isfinite(c->speed_mps))
+        snprintf(speed, sizeof speed, "treadmill %.2f m/s", c->speed_mps);
+    else
+        snprintf(speed, sizeof speed, "treadmill speed not entered");
+    if (isfinite(c->incline_pct))
+        snprintf(incline, sizeof incline, ", incline %.1f %%", c->incline_pct);
+    else
+        snprintf(incline, sizeof incline, ", incline not entered");
+    if (isfinite(c->deck_speed_mps))
+        snprintf(deck, sizeof deck, "deck estimate %.2f +- %.2f m/s over %lld steps",
+                 c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
+    else
+        snprintf(deck, sizeof deck, "no deck estimate");
+    bool disagree =
+        isfinite(c->speed_mps) && isfinite(c->deck_speed_mps) &&
+        fabs(c->deck_speed_mps - c->speed_mps) > SUMMARY_SPEED_DISAGREE_FRAC * c->speed_mps;
+    snprintf(buf, cap, "Shoe: %s; %s%s; %s%s", c->shoe[0] ? c->shoe : "not given", speed, incline,
+             deck, disagree ? " - more than 10 % off the entered speed" : "");
+}
+
+void report_link_text(const struct store_conditions *c, char *buf, size_t cap, char *warning,
+                      size_t wcap)
+{
+    if (warning && wcap)
+        warning[0] = 0;
+    if (c->link_lost < 0) {
+        snprintf(buf, cap, "Link: not recorded (a session stored before gaitcue kept link "
+                           "health).");
+        return;
+    }
+    snprintf(buf, cap,
+             "Link: %lld blocks recovered by a resend, %lld lost (%lld blocks requested again, "
+             "repeats counted).",
+             (long long)(c->link_recovered > 0 ? c->link_recovered : 0), (long long)c->link_lost,
+             (long long)(c->link_requested > 0 ? c->link_requested : 0));
+    if (c->link_lost > 0 && warning && wcap)
+        snprintf(warning, wcap,
+                 "%lld blocks of sensor data were lost for good: the steps whose stance "
+                 "touched a gap have no loading figures; check the sensor's cable.",
+                 (long long)c->link_lost);
 }
 
 int report_record_load(struct store *st, int64_t sid, struct report_record *r,
@@ -243,8 +292,11 @@ int report_progress_load(struct store *st, int64_t patient_id, struct report_pro
         rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory listing the patient's sessions");
     else if (rc < 0)
         gc_fail(diag, rc, "cannot list the patient's sessions: %s", store_errmsg(st));
-    for (size_t i = 0; rc >= 0 && i < p->n; i++)
+    for (size_t i = 0; rc >= 0 && i < p->n; i++) {
         rc = report_key_figures(st, p->rows[i].ss.id, &p->rows[i].key, diag);
+        if (rc >= 0)
+            rc = store_conditions_get(st, p->rows[i].ss.id, &p->rows[i].cond, diag);
+    }
     if (rc < 0) {
         report_progress_free(p);
         return rc;

@@ -22,6 +22,7 @@
 #include "plan.h"
 #include "session.h"
 #include "store.h"
+#include "store_conditions.h"
 
 /* Key figures of one session (progress report, previous-session
  * comparison): stats over the phases of each kind. */
@@ -52,6 +53,9 @@ struct report_record {
     bool has_prev;
     struct store_session prev;
     struct report_key prev_key;
+    /* the session's conditions and link health (store_conditions.h), and
+     * the previous session's conditions */
+    struct store_conditions cond, prev_cond;
 };
 
 /* Loads session sid.  GC_ERR_NOT_FOUND (with "there is no session N"),
@@ -69,6 +73,7 @@ GC_MUST_CHECK int report_key_figures(struct store *st, int64_t sid, struct repor
 struct report_progress_row {
     struct store_session ss;
     struct report_key key;
+    struct store_conditions cond;
 };
 struct report_progress {
     struct store_patient pat;
@@ -88,6 +93,17 @@ double report_phase_end_rel(const struct report_record *r, size_t i);
 /* How the session ended, for people: "complete", "stopped at 4:12 by the
  * PT", "interrupted", with "; excluded from progress: REASON" if so. */
 void report_status_text(const struct store_session *ss, char *buf, size_t cap);
+
+/* The session's conditions for people: "Shoe: Pegasus 40; treadmill 3.00
+ * m/s, incline 1.0 % (entered); deck estimate 2.98 +- 0.01 m/s over 412
+ * steps" ("not recorded" parts for what is unknown). */
+void report_conditions_text(const struct store_conditions *c, char *buf, size_t cap);
+/* The link-health line: "Link: 12 blocks recovered by a resend, 0 lost
+ * (14 blocks requested again, repeats counted)."
+ * (or that it was not recorded); warning (may be NULL) gets a
+ * sentence when blocks were finally lost ("" otherwise). */
+void report_link_text(const struct store_conditions *c, char *buf, size_t cap, char *warning,
+                      size_t wcap);
 
 /* One key figure of a stats block and its printed decimals. */
 enum report_figure {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report_doc.h"
+#include "report_gait_plots.h"
 #include "report_session_plots.h"
 #include "units.h"
 
@@ -342,6 +343,17 @@ static void draw_comparison(struct doc *d, const struct report_record *r)
         d->y += 16;
         return;
     }
+    char why[400];
+    if (store_conditions_differ(&r->prev_cond, &r->cond, why, sizeof why)) {
+        char line[480];
+        snprintf(line, sizeof line, "Conditions differ from the previous session (%s): compare "
+                 "with care.", why);
+        cairo_set_source_rgb(cr, 0.45, 0.3, 0.05);
+        rd_font(cr, 7.5, true);
+        rd_fit(cr, line, CONTENT_W);
+        rd_text_at(cr, MARGIN, d->y + 8, AL_LEFT, line);
+        d->y += 14;
+    }
     char prev_h[64], date[32];
     rd_fmt_date(date, sizeof date, r->prev.start_utc, false);
     snprintf(prev_h, sizeof prev_h, "#%lld %s", (long long)r->prev.id, date);
@@ -378,6 +390,29 @@ static void draw_comparison(struct doc *d, const struct report_record *r)
     rd_table_row(d, cols, 4, c, false, nrows % 2);
     d->y += 6;
 }
+/* The conditions (shoe, treadmill, deck estimate) and the link's health,
+ * with a red sentence when data were lost. */
+static void draw_conditions(struct doc *d, const struct report_record *r)
+{
+    char line[400], warn[240];
+    report_conditions_text(&r->cond, line, sizeof line);
+    cairo_set_source_rgb(d->cr, 0.2, 0.2, 0.2);
+    rd_font(d->cr, 7.5, false);
+    rd_fit(d->cr, line, CONTENT_W);
+    rd_text_at(d->cr, MARGIN, d->y + 6, AL_LEFT, line);
+    d->y += 11;
+    report_link_text(&r->cond, line, sizeof line, warn, sizeof warn);
+    rd_text_at(d->cr, MARGIN, d->y + 6, AL_LEFT, line);
+    d->y += 11;
+    if (warn[0]) {
+        cairo_set_source_rgb(d->cr, 0.7, 0.1, 0.1);
+        rd_font(d->cr, 7.5, true);
+        rd_fit(d->cr, warn, CONTENT_W);
+        rd_text_at(d->cr, MARGIN, d->y + 6, AL_LEFT, warn);
+        d->y += 12;
+    }
+}
+
 int report_session_pdf(const struct report_record *rec, const char *pdf_path,
                        const char *store_path, struct gc_diag *diag)
 {
@@ -429,6 +464,7 @@ int report_session_pdf(const struct report_record *rec, const char *pdf_path,
         rd_text_at(d.cr, MARGIN, d.y + 6, AL_LEFT, line);
         d.y += 12;
     }
+    draw_conditions(&d, &r);
     rd_heading(&d, "Figures per phase");
     draw_phase_table(&d, &r);
     rs_draw_cadence_plot(&d, &r);
@@ -439,5 +475,6 @@ int report_session_pdf(const struct report_record *rec, const char *pdf_path,
     draw_protocol(&d, &r);
     draw_markers(&d, &r);
     rd_draw_method(&d, r.ss.method);
+    rg_draw_gait_page(&d, &r);
     return rd_doc_end(&d, &o, diag);
 }

@@ -32,7 +32,7 @@
 #include "plan.h"
 #include "session.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_CODE_MAX       32
 
 struct store;

@@ -8,13 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "usertext.h"
+#include "store_sql.h"
 
-/* A second connection waits this long for the recorder's transaction. */
-#define BUSY_TIMEOUT_MS 5000
-
+/* Its own connection to the store's file, as a struct store so that
+ * store_sql's helpers (sq_prepare, sq_step_done, sq_grow, ...) serve it. */
 struct course_store {
-    sqlite3 *db;
+    struct store conn;
 };
 
 static const char schema[] =
@@ -48,15 +47,15 @@ static const char schema[] =
     " id INTEGER PRIMARY KEY, utc INTEGER NOT NULL, patient_id INTEGER NOT NULL,"
     " action TEXT NOT NULL, detail TEXT NOT NULL);";
 
+/* A SQLite failure as a gc_err (store_sql's mapping; logged once there)
+ * with the sentence in diag. */
 static int fail_sql(struct course_store *cs, struct gc_diag *diag, int rc, const char *what)
 {
-    int code = rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT     ? GC_ERR_BUSY
-               : (rc & 0xff) == SQLITE_BUSY                                    ? GC_ERR_BUSY
-               : (rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_PERM  ? GC_ERR_PERM
-               : (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB ? GC_ERR_FORMAT
-                                                                               : GC_ERR_IO;
+    int code = cs && cs->conn.db ? sq_err(&cs->conn, rc, what) : GC_ERR_IO;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        code = GC_ERR_BUSY; /* the one-active-program index */
     return gc_fail(diag, code, "the session store could not %s (%s)", what,
-                   cs && cs->db ? sqlite3_errmsg(cs->db) : sqlite3_errstr(rc));
+                   cs && cs->conn.db ? sqlite3_errmsg(cs->conn.db) : sqlite3_errstr(rc));
 }
 
 int course_store_open(struct store *st, struct course_store **out, struct gc_diag *diag)
@@ -65,13 +64,14 @@ int course_store_open(struct store *st, struct course_store **out, struct gc_dia
     struct course_store *cs = calloc(1, sizeof *cs);
     if (!cs)
         return gc_fail(diag, GC_ERR_NOMEM, "out of memory opening the course tables");
-    int rc = sqlite3_open_v2(store_path(st), &cs->db, SQLITE_OPEN_READWRITE, NULL);
+    snprintf(cs->conn.path, sizeof cs->conn.path, "%s", store_path(st));
+    int rc = sqlite3_open_v2(cs->conn.path, &cs->conn.db, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_busy_timeout(cs->db, BUSY_TIMEOUT_MS);
+        rc = sqlite3_busy_timeout(cs->conn.db, STORE_BUSY_MS);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(cs->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+        rc = sqlite3_exec(cs->conn.db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(cs->db, schema, NULL, NULL, NULL);
+        rc = sqlite3_exec(cs->conn.db, schema, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         int code = fail_sql(cs, diag, rc, "hold the course tables");
         course_store_close(cs);
@@ -85,23 +85,20 @@ void course_store_close(struct course_store *cs)
 {
     if (!cs)
         return;
-    sqlite3_close(cs->db);
+    sqlite3_close(cs->conn.db);
     free(cs);
 }
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* sq_prepare with the sentence in diag. */
 static int prep(struct course_store *cs, const char *sql, sqlite3_stmt **s, struct gc_diag *diag)
 {
-    int rc = sqlite3_prepare_v2(cs->db, sql, -1, s, NULL);
-    return rc == SQLITE_OK ? GC_OK : fail_sql(cs, diag, rc, "read the course tables");
-}
-
-static void text_at(sqlite3_stmt *s, int i, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(dst, cap, "%s", t ? (const char *)t : "");
-    usertext_clean(dst);
+    int rc = sq_prepare(&cs->conn, sql, s);
+    return rc == GC_OK
+               ? GC_OK
+               : gc_fail(diag, rc, "the session store could not read the course tables (%s)",
+                         sqlite3_errmsg(cs->conn.db));
 }
 
 static int int_or(sqlite3_stmt *s, int i, int dflt)
@@ -117,12 +114,14 @@ static void bind_opt_int(sqlite3_stmt *s, int i, int v)
         sqlite3_bind_int(s, i, v);
 }
 
-/* Run a write statement (finalized here). */
+/* Run a write statement (sq_step_done: finalized there), the sentence in
+ * diag. */
 static int run(struct course_store *cs, sqlite3_stmt *s, const char *what, struct gc_diag *diag)
 {
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? GC_OK : fail_sql(cs, diag, rc, what);
+    int rc = sq_step_done(&cs->conn, s, what);
+    return rc == GC_OK ? GC_OK
+                       : gc_fail(diag, rc, "the session store could not %s (%s)", what,
+                                 sqlite3_errmsg(cs->conn.db));
 }
 
 static int audit(struct course_store *cs, int64_t patient_id, int64_t utc, const char *action,
@@ -142,36 +141,34 @@ static int audit(struct course_store *cs, int64_t patient_id, int64_t utc, const
 
 static int begin(struct course_store *cs, struct gc_diag *diag)
 {
-    int rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    return rc == SQLITE_OK ? GC_OK : fail_sql(cs, diag, rc, "begin a change");
+    int rc = sq_exec(&cs->conn, "BEGIN IMMEDIATE");
+    return rc == GC_OK ? GC_OK
+                       : gc_fail(diag, rc, "the session store could not begin a change (%s)",
+                                 sqlite3_errmsg(cs->conn.db));
 }
 
 static int end(struct course_store *cs, int rc, struct gc_diag *diag)
 {
     if (rc != GC_OK) {
-        sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(cs->conn.db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    int src = sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
-    if (src != SQLITE_OK) {
-        sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
-        return fail_sql(cs, diag, src, "save the change");
+    int src = sq_exec(&cs->conn, "COMMIT");
+    if (src != GC_OK) {
+        sqlite3_exec(cs->conn.db, "ROLLBACK", NULL, NULL, NULL);
+        return gc_fail(diag, src, "the session store could not save the change (%s)",
+                       sqlite3_errmsg(cs->conn.db));
     }
     return GC_OK;
 }
 
-/* Grow *buf (of elements of size sz) to hold one more; NULL on no memory. */
-static void *grow(void **buf, size_t *n, size_t *cap, size_t sz)
+int course_store_add_audit(struct course_store *cs, int64_t patient_id, int64_t utc,
+                           const char *action, const char *detail, struct gc_diag *diag)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        void *nb = realloc(*buf, nc * sz);
-        if (!nb)
-            return NULL;
-        *buf = nb;
-        *cap = nc;
-    }
-    return (char *)*buf + (*n)++ * sz;
+    int rc = begin(cs, diag);
+    if (rc)
+        return rc;
+    return end(cs, audit(cs, patient_id, utc, action, detail, diag), diag);
 }
 
 /* ---- programs --------------------------------------------------------- */
@@ -214,7 +211,7 @@ int course_store_program_start(struct course_store *cs, struct course_program_ro
             rc = gc_fail(diag, GC_ERR_BUSY, "the patient already has an active program");
     }
     if (rc == GC_OK) {
-        r->id = sqlite3_last_insert_rowid(cs->db);
+        r->id = sqlite3_last_insert_rowid(cs->conn.db);
         char d[240];
         snprintf(d, sizeof d, "program %s (#%lld) started, first day %s%s%s", r->name,
                  (long long)r->id, r->start_date, r->therapist[0] ? ", by " : "", r->therapist);
@@ -228,14 +225,14 @@ static void read_program(sqlite3_stmt *s, struct course_program_row *r)
     memset(r, 0, sizeof *r);
     r->id = sqlite3_column_int64(s, 0);
     r->patient_id = sqlite3_column_int64(s, 1);
-    text_at(s, 2, r->name, sizeof r->name);
+    sq_col_user_text(s, 2, r->name, sizeof r->name);
     const unsigned char *t = sqlite3_column_text(s, 3);
     r->text = strdup(t ? (const char *)t : "");
-    text_at(s, 4, r->start_date, sizeof r->start_date);
+    sq_col_user_text(s, 4, r->start_date, sizeof r->start_date);
     r->started_utc = sqlite3_column_int64(s, 5);
-    text_at(s, 6, r->therapist, sizeof r->therapist);
+    sq_col_user_text(s, 6, r->therapist, sizeof r->therapist);
     r->stopped_utc = sqlite3_column_type(s, 7) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 7);
-    text_at(s, 8, r->stop_reason, sizeof r->stop_reason);
+    sq_col_user_text(s, 8, r->stop_reason, sizeof r->stop_reason);
 }
 
 #define PROGRAM_COLS                                                                               \
@@ -276,7 +273,7 @@ int course_store_programs(struct course_store *cs, int64_t patient_id,
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        struct course_program_row *r = grow((void **)out, n, &cap, sizeof **out);
+        struct course_program_row *r = sq_grow((void **)out, n, &cap, sizeof **out);
         if (!r) {
             rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the programs");
             break;
@@ -311,7 +308,7 @@ int course_store_program_stop(struct course_store *cs, int64_t program_id, const
         sqlite3_bind_int64(s, 3, program_id);
         rc = run(cs, s, "stop the program", diag);
     }
-    if (rc == GC_OK && sqlite3_changes(cs->db) != 1)
+    if (rc == GC_OK && sqlite3_changes(cs->conn.db) != 1)
         rc = gc_fail(diag, GC_ERR_NOT_FOUND, "that program is not active");
     int64_t patient_id = 0;
     if (rc == GC_OK &&
@@ -362,7 +359,7 @@ int course_store_links(struct course_store *cs, int64_t program_id, struct cours
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        struct course_link_row *r = grow((void **)out, n, &cap, sizeof **out);
+        struct course_link_row *r = sq_grow((void **)out, n, &cap, sizeof **out);
         if (!r) {
             rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the program's sessions");
             break;
@@ -423,7 +420,7 @@ int course_store_add_symptom(struct course_store *cs, int64_t patient_id,
         rc = run(cs, s, "record the symptoms", diag);
     }
     if (rc == GC_OK) {
-        r->id = sqlite3_last_insert_rowid(cs->db);
+        r->id = sqlite3_last_insert_rowid(cs->conn.db);
         char flags[80], pain[48] = "";
         program_symptoms_describe(r->flags, flags, sizeof flags);
         if (r->pain >= 0)
@@ -453,7 +450,7 @@ int course_store_symptoms(struct course_store *cs, int64_t patient_id,
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        struct course_symptom_row *r = grow((void **)out, n, &cap, sizeof **out);
+        struct course_symptom_row *r = sq_grow((void **)out, n, &cap, sizeof **out);
         if (!r) {
             rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading symptoms");
             break;
@@ -466,9 +463,9 @@ int course_store_symptoms(struct course_store *cs, int64_t patient_id,
         if (!w || course_when_parse((const char *)w, &r->when) != GC_OK)
             r->when = COURSE_AFTER;
         r->pain = int_or(s, 4, -1);
-        text_at(s, 5, r->site, sizeof r->site);
+        sq_col_user_text(s, 5, r->site, sizeof r->site);
         r->flags = (unsigned)sqlite3_column_int(s, 6) & PROGRAM_SYM_ALL;
-        text_at(s, 7, r->note, sizeof r->note);
+        sq_col_user_text(s, 7, r->note, sizeof r->note);
     }
     if (rc == GC_OK && src != SQLITE_DONE)
         rc = fail_sql(cs, diag, src, "read symptoms");
@@ -501,7 +498,7 @@ int course_store_add_prom(struct course_store *cs, int64_t patient_id, struct co
         rc = run(cs, s, "record the outcome measures", diag);
     }
     if (rc == GC_OK) {
-        r->id = sqlite3_last_insert_rowid(cs->db);
+        r->id = sqlite3_last_insert_rowid(cs->conn.db);
         char d[240], l[16] = "-", p[16] = "-";
         if (r->lefs >= 0)
             snprintf(l, sizeof l, "%d/80", r->lefs);
@@ -530,7 +527,7 @@ int course_store_proms(struct course_store *cs, int64_t patient_id, struct cours
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        struct course_prom_row *r = grow((void **)out, n, &cap, sizeof **out);
+        struct course_prom_row *r = sq_grow((void **)out, n, &cap, sizeof **out);
         if (!r) {
             rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading outcome measures");
             break;
@@ -586,7 +583,7 @@ int course_store_add_override(struct course_store *cs, int64_t program_id,
         rc = run(cs, s, "record the override", diag);
     }
     if (rc == GC_OK) {
-        r->id = sqlite3_last_insert_rowid(cs->db);
+        r->id = sqlite3_last_insert_rowid(cs->conn.db);
         char d[240];
         snprintf(d, sizeof d, "program #%lld: to step %d%s%.60s: %.120s", (long long)program_id,
                  r->to_step + 1, r->therapist[0] ? " by " : "", r->therapist, r->reason);
@@ -611,7 +608,7 @@ int course_store_overrides(struct course_store *cs, int64_t program_id,
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        struct course_override_row *r = grow((void **)out, n, &cap, sizeof **out);
+        struct course_override_row *r = sq_grow((void **)out, n, &cap, sizeof **out);
         if (!r) {
             rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading overrides");
             break;
@@ -620,8 +617,8 @@ int course_store_overrides(struct course_store *cs, int64_t program_id,
         r->utc = sqlite3_column_int64(s, 1);
         r->ref_session_id = sqlite3_column_int64(s, 2);
         r->to_step = sqlite3_column_int(s, 3);
-        text_at(s, 4, r->reason, sizeof r->reason);
-        text_at(s, 5, r->therapist, sizeof r->therapist);
+        sq_col_user_text(s, 4, r->reason, sizeof r->reason);
+        sq_col_user_text(s, 5, r->therapist, sizeof r->therapist);
     }
     if (rc == GC_OK && src != SQLITE_DONE)
         rc = fail_sql(cs, diag, src, "read overrides");
@@ -649,14 +646,14 @@ int course_store_audit(struct course_store *cs, int64_t patient_id, struct cours
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        struct course_audit_row *r = grow((void **)out, n, &cap, sizeof **out);
+        struct course_audit_row *r = sq_grow((void **)out, n, &cap, sizeof **out);
         if (!r) {
             rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the audit trail");
             break;
         }
         r->utc = sqlite3_column_int64(s, 0);
-        text_at(s, 1, r->action, sizeof r->action);
-        text_at(s, 2, r->detail, sizeof r->detail);
+        sq_col_user_text(s, 1, r->action, sizeof r->action);
+        sq_col_user_text(s, 2, r->detail, sizeof r->detail);
     }
     if (rc == GC_OK && src != SQLITE_DONE)
         rc = fail_sql(cs, diag, src, "read the audit trail");
@@ -694,7 +691,7 @@ int course_store_add_test(struct course_store *cs, int64_t patient_id, struct co
         rc = run(cs, s, "record the test", diag);
     }
     if (rc == GC_OK) {
-        r->id = sqlite3_last_insert_rowid(cs->db);
+        r->id = sqlite3_last_insert_rowid(cs->conn.db);
         char d[240];
         snprintf(d, sizeof d, "%s %c: %s, %.160s", r->test, r->side, r->pass ? "pass" : "not yet",
                  r->summary);
@@ -710,7 +707,7 @@ int course_store_tests(struct course_store *cs, int64_t patient_id, struct cours
     *n = 0;
     sqlite3_stmt *s;
     int rc = prep(cs,
-                  "SELECT id, utc, test, side, pass, summary FROM course_tests WHERE "
+                  "SELECT id, utc, test, side, pass, summary, json FROM course_tests WHERE "
                   "patient_id = ? ORDER BY id",
                   &s, diag);
     if (rc)
@@ -719,7 +716,7 @@ int course_store_tests(struct course_store *cs, int64_t patient_id, struct cours
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-        struct course_test_row *r = grow((void **)out, n, &cap, sizeof **out);
+        struct course_test_row *r = sq_grow((void **)out, n, &cap, sizeof **out);
         if (!r) {
             rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the tests");
             break;
@@ -727,12 +724,14 @@ int course_store_tests(struct course_store *cs, int64_t patient_id, struct cours
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(s, 0);
         r->utc = sqlite3_column_int64(s, 1);
-        text_at(s, 2, r->test, sizeof r->test);
+        sq_col_user_text(s, 2, r->test, sizeof r->test);
         char side[4];
-        text_at(s, 3, side, sizeof side);
+        sq_col_user_text(s, 3, side, sizeof side);
         r->side = side[0];
         r->pass = sqlite3_column_int(s, 4) != 0;
-        text_at(s, 5, r->summary, sizeof r->summary);
+        sq_col_user_text(s, 5, r->summary, sizeof r->summary);
+        const unsigned char *j = sqlite3_column_text(s, 6);
+        snprintf(r->json_text, sizeof r->json_text, "%s", j ? (const char *)j : "");
     }
     if (rc == GC_OK && src != SQLITE_DONE)
         rc = fail_sql(cs, diag, src, "read the tests");

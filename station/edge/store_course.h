@@ -141,13 +141,20 @@ struct course_test_row {
     char test[24]; /* balance, hop, jog-on-spot, calf-raise, squat */
     char side;     /* 'L' or 'R' */
     bool pass;
-    char summary[200]; /* the figures as printed */
-    const char *json;  /* the result as written (add only; not read back) */
+    char summary[200];    /* the figures as printed */
+    const char *json;     /* the result as written (add only) */
+    char json_text[4096]; /* the result as stored (read back by course_store_tests) */
 };
 GC_MUST_CHECK int course_store_add_test(struct course_store *cs, int64_t patient_id,
                                         struct course_test_row *r, struct gc_diag *diag);
 GC_MUST_CHECK int course_store_tests(struct course_store *cs, int64_t patient_id,
                                      struct course_test_row **out, size_t *n, struct gc_diag *diag);
+
+/* An audit row of its own (e.g. "session-outside-program"): one
+ * transaction. */
+GC_MUST_CHECK int course_store_add_audit(struct course_store *cs, int64_t patient_id, int64_t utc,
+                                         const char *action, const char *detail,
+                                         struct gc_diag *diag);
 
 struct course_audit_row {
     int64_t utc;

@@ -151,6 +151,22 @@ static const char *const migrations[] = {
     "CREATE INDEX sessions_patient ON sessions(patient_id, start_utc);",
     /* 3 -> 4: who made each marker (keys, ctl, web; '' before version 4) */
     "ALTER TABLE markers ADD COLUMN source TEXT NOT NULL DEFAULT '';",
+    /* 4 -> 5: the session's conditions (issue 17 item 4: shoe, the
+     * treadmill's speed and incline as entered, NULL when not; the deck's
+     * belt-speed estimate with its 95 % interval and step count) and its
+     * link health (issue 16: blocks requested again, recovered, finally lost; NULL
+     * before version 5); the patient's last shoe (a new session's default).
+     * store_conditions.h. */
+    "ALTER TABLE sessions ADD COLUMN shoe TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE sessions ADD COLUMN speed_mps REAL;"
+    "ALTER TABLE sessions ADD COLUMN incline_pct REAL;"
+    "ALTER TABLE sessions ADD COLUMN deck_speed_mps REAL;"
+    "ALTER TABLE sessions ADD COLUMN deck_speed_ci95_mps REAL;"
+    "ALTER TABLE sessions ADD COLUMN deck_speed_steps INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN link_requested INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN link_recovered INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN link_lost INTEGER;"
+    "ALTER TABLE patients ADD COLUMN last_shoe TEXT NOT NULL DEFAULT '';",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

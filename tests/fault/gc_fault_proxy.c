@@ -29,7 +29,7 @@
  *   --bps N           carry at most N bytes/s device -> host (a slow link)
  *
  * --upstream PTY instead of --sim: the device is already running behind PTY
- * (QEMU's USART1, tests/firmware/fw_e2e.py); --reboot-at is then refused.
+ * (QEMU's USART1, tests/firmware/hal/fw_e2e.py); --reboot-at is then refused.
  *
  * Times T are seconds since the first SAMPLES frame went to the host.
  * The proxy tracks the original frames (COBS + CRC, firmware/proto) and

@@ -33,7 +33,7 @@ import tempfile
 import threading
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "live"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import gclive as g  # noqa: E402
 
 PKT_RESENT = 0x04

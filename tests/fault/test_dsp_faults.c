@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/dsp_stream.h"
+#include "dsp_stream.h"
 #include "check.h"
 #include "dsp.h"
 #include "gc_error.h"

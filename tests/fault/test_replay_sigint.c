@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/dsp_stream.h"
+#include "dsp_stream.h"
 #include "check.h"
 #include "gc_error.h"
 #include "recording.h"

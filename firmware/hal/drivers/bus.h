@@ -5,7 +5,7 @@
  * A driver never touches a register of the MCU: the board hands it a
  * struct bus (function pointers + context), one per chip, so the same
  * driver code runs on the STM32F405 (hal/stm32f405/spi.c) and against the
- * fake chips of the host unit tests (tests/firmware/).
+ * fake chips of the host unit tests (tests/firmware/hal/).
  *
  * Context: whatever context the board calls the driver from; the bus
  * functions must be callable from there (the ADC frame read happens in the

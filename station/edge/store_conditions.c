@@ -1,0 +1,241 @@
+/*
+ * store_conditions.c - a session's conditions (shoe, the treadmill's
+ * speed and incline, the deck's belt-speed estimate) and link health;
+ * the patient's last shoe (store_conditions.h).
+ */
+#define LOG_PREFIX "store"
+#include "store_conditions.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "store_sql.h"
+#include "usertext.h"
+
+void store_conditions_clear(struct store_conditions *c)
+{
+    memset(c, 0, sizeof *c);
+    c->speed_mps = c->incline_pct = NAN;
+    c->deck_speed_mps = c->deck_speed_ci95_mps = NAN;
+    c->link_requested = c->link_recovered = c->link_lost = -1;
+}
+
+static int sql_fail(struct store *st, struct gc_diag *diag, int rc, const char *what)
+{
+    int code = sq_err(st, rc, what);
+    return gc_fail(diag, code ? code : GC_ERR_IO, "the session store could not %s (%s)", what,
+                   store_errmsg(st));
+}
+
+static void bind_count(sqlite3_stmt *s, int i, int64_t v)
+{
+    if (v < 0)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int64(s, i, v);
+}
+
+static int64_t col_count(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
+}
+
+int store_conditions_set(struct store *st, int64_t sid, const struct store_conditions *c,
+                         struct gc_diag *diag)
+{
+    if (!usertext_ok(c->shoe, STORE_SHOE_MAX - 1))
+        return gc_fail(diag, GC_ERR_ARG,
+                       "the shoe must be at most %d bytes of text without control characters",
+                       STORE_SHOE_MAX - 1);
+    int rc = sq_exec(st, "SAVEPOINT conditions");
+    if (rc)
+        return gc_fail(diag, rc, "the session store could not store the conditions (%s)",
+                       store_errmsg(st));
+    sqlite3_stmt *s;
+    rc = sq_prepare(st,
+                    "UPDATE sessions SET shoe = ?2, speed_mps = ?3, incline_pct = ?4,"
+                    " deck_speed_mps = ?5, deck_speed_ci95_mps = ?6, deck_speed_steps = ?7,"
+                    " link_requested = ?8, link_recovered = ?9, link_lost = ?10 WHERE id = ?1",
+                    &s);
+    if (rc == GC_OK) {
+        sqlite3_bind_int64(s, 1, sid);
+        sq_bind_text(s, 2, c->shoe);
+        sq_bind_real(s, 3, c->speed_mps);
+        sq_bind_real(s, 4, c->incline_pct);
+        sq_bind_real(s, 5, c->deck_speed_mps);
+        sq_bind_real(s, 6, c->deck_speed_ci95_mps);
+        sqlite3_bind_int64(s, 7, c->deck_speed_steps);
+        bind_count(s, 8, c->link_requested);
+        bind_count(s, 9, c->link_recovered);
+        bind_count(s, 10, c->link_lost);
+        rc = sq_step_done(st, s, "storing the session's conditions");
+        if (rc == GC_OK && sqlite3_changes(st->db) == 0)
+            rc = gc_fail(diag, GC_ERR_NOT_FOUND, "there is no session %lld in the store",
+                         (long long)sid);
+        else if (rc)
+            rc = gc_fail(diag, rc, "the session store could not store the conditions (%s)",
+                         store_errmsg(st));
+    } else
+        rc = gc_fail(diag, rc, "the session store could not store the conditions (%s)",
+                     store_errmsg(st));
+    if (rc == GC_OK && c->shoe[0]) {
+        rc = sq_prepare(st,
+                        "UPDATE patients SET last_shoe = ?2 WHERE id = "
+                        "(SELECT patient_id FROM sessions WHERE id = ?1)",
+                        &s);
+        if (rc == GC_OK) {
+            sqlite3_bind_int64(s, 1, sid);
+            sq_bind_text(s, 2, c->shoe);
+            rc = sq_step_done(st, s, "remembering the patient's shoe");
+        }
+        if (rc)
+            rc = gc_fail(diag, rc, "the session store could not remember the shoe (%s)",
+                         store_errmsg(st));
+    }
+    if (rc) {
+        sq_exec(st, "ROLLBACK TO conditions; RELEASE conditions");
+        return rc;
+    }
+    rc = sq_exec(st, "RELEASE conditions");
+    if (rc)
+        return gc_fail(diag, rc, "the session store could not store the conditions (%s)",
+                       store_errmsg(st));
+    gc_diag_clear(diag);
+    return GC_OK;
+}
+
+int store_conditions_get(struct store *st, int64_t sid, struct store_conditions *out,
+                         struct gc_diag *diag)
+{
+    store_conditions_clear(out);
+    sqlite3_stmt *s;
+    int rc = sq_prepare(st,
+                        "SELECT shoe, speed_mps, incline_pct, deck_speed_mps, deck_speed_ci95_mps,"
+                        " deck_speed_steps, link_requested, link_recovered, link_lost FROM sessions"
+                        " WHERE id = ?1",
+                        &s);
+    if (rc)
+        return gc_fail(diag, rc, "the session store could not read the conditions (%s)",
+                       store_errmsg(st));
+    sqlite3_bind_int64(s, 1, sid);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        sq_col_user_text(s, 0, out->shoe, sizeof out->shoe);
+        out->speed_mps = sq_col_real(s, 1);
+        out->incline_pct = sq_col_real(s, 2);
+        out->deck_speed_mps = sq_col_real(s, 3);
+        out->deck_speed_ci95_mps = sq_col_real(s, 4);
+        out->deck_speed_steps = sqlite3_column_int64(s, 5);
+        out->link_requested = col_count(s, 6);
+        out->link_recovered = col_count(s, 7);
+        out->link_lost = col_count(s, 8);
+        rc = GC_OK;
+    } else if (rc == SQLITE_DONE)
+        rc = gc_fail(diag, GC_ERR_NOT_FOUND, "there is no session %lld in the store",
+                     (long long)sid);
+    else
+        rc = sql_fail(st, diag, rc, "read the conditions");
+    sqlite3_finalize(s);
+    if (rc == GC_OK)
+        gc_diag_clear(diag);
+    return rc;
+}
+
+int store_patient_last_shoe(struct store *st, int64_t patient_id, char *shoe, size_t cap,
+                            struct gc_diag *diag)
+{
+    if (cap)
+        shoe[0] = 0;
+    sqlite3_stmt *s;
+    int rc = sq_prepare(st, "SELECT last_shoe FROM patients WHERE id = ?1", &s);
+    if (rc)
+        return gc_fail(diag, rc, "the session store could not read the patient (%s)",
+                       store_errmsg(st));
+    sqlite3_bind_int64(s, 1, patient_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        sq_col_user_text(s, 0, shoe, cap);
+        rc = GC_OK;
+    } else if (rc == SQLITE_DONE)
+        rc = gc_fail(diag, GC_ERR_NOT_FOUND, "there is no patient with id %lld in the store",
+                     (long long)patient_id);
+    else
+        rc = sql_fail(st, diag, rc, "read the patient");
+    sqlite3_finalize(s);
+    if (rc == GC_OK)
+        gc_diag_clear(diag);
+    return rc;
+}
+
+/* The shoe without surrounding blanks, for comparing. */
+static void trimmed(const char *s, const char **start, size_t *n)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    size_t k = strlen(s);
+    while (k && isspace((unsigned char)s[k - 1]))
+        k--;
+    *start = s;
+    *n = k;
+}
+
+static void add_why(char *why, size_t cap, const char *what)
+{
+    if (!why || !cap)
+        return;
+    size_t k = strlen(why);
+    snprintf(why + k, cap - k, "%s%s", k ? ", " : "", what);
+}
+
+static void fmt_val(char *buf, size_t cap, double v, int decimals, const char *unit)
+{
+    if (isfinite(v))
+        snprintf(buf, cap, "%.*f%s", decimals, v, unit);
+    else
+        snprintf(buf, cap, "not entered");
+}
+
+bool store_conditions_differ(const struct store_conditions *a, const struct store_conditions *b,
+                             char *why, size_t cap)
+{
+    if (why && cap)
+        why[0] = 0;
+    bool differ = false;
+    const char *sa, *sb;
+    size_t na, nb;
+    trimmed(a->shoe, &sa, &na);
+    trimmed(b->shoe, &sb, &nb);
+    if (na != nb || strncasecmp(sa, sb, na) != 0) {
+        differ = true;
+        char w[2 * STORE_SHOE_MAX + 16];
+        snprintf(w, sizeof w, "shoe %.*s -> %.*s", (int)(na ? na : 1), na ? sa : "-",
+                 (int)(nb ? nb : 1), nb ? sb : "-");
+        add_why(why, cap, w);
+    }
+    bool speed = isfinite(a->speed_mps) != isfinite(b->speed_mps) ||
+                 (isfinite(a->speed_mps) &&
+                  fabs(b->speed_mps - a->speed_mps) > STORE_SPEED_DIFFER_FRAC * a->speed_mps);
+    if (speed) {
+        differ = true;
+        char x[32], y[32], w[96];
+        fmt_val(x, sizeof x, a->speed_mps, 2, "");
+        fmt_val(y, sizeof y, b->speed_mps, 2, " m/s");
+        snprintf(w, sizeof w, "speed %s -> %s", x, y);
+        add_why(why, cap, w);
+    }
+    bool incline = isfinite(a->incline_pct) != isfinite(b->incline_pct) ||
+                   (isfinite(a->incline_pct) &&
+                    fabs(b->incline_pct - a->incline_pct) > STORE_INCLINE_DIFFER_PCT);
+    if (incline) {
+        differ = true;
+        char x[32], y[32], w[96];
+        fmt_val(x, sizeof x, a->incline_pct, 1, "");
+        fmt_val(y, sizeof y, b->incline_pct, 1, " %");
+        snprintf(w, sizeof w, "incline %s -> %s", x, y);
+        add_why(why, cap, w);
+    }
+    return differ;
+}

@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""e2e: the course of care - programs, symptoms and the gate (issue 14).
+
+Cases (argument):
+  plain    the commands exactly as `--help` and the README show them, no
+           optional flag: `station program start CODE NAME`, `station run
+           --sim --patient CODE` (no --protocol: the program's next
+           session, said at start; stopped by the PT with `station ctl
+           stop` after 1 s: it must not count for the gate), `station symptoms CODE --when after
+           --pain 2`, `station prom CODE --lefs 60 --nprs 2`, `station
+           program status CODE`, `station program stop CODE --reason TEXT`.
+  course   a full simulated course of both presets, sessions compressed
+           with --time-scale:
+           gait-retraining-8: two clean sessions advance; a pain 4 marked
+           live with `station ctl mark pain 4` repeats the step; pain 5
+           reported after the next one steps back (two not-clean in a
+           row); clean sessions then advance through every step to
+           complete; a complete program refuses another program session.
+           return-to-run-postpartum: a leak (`station symptoms --leak yes`)
+           repeats the readiness step, a clean session advances, heaviness
+           steps back at once, the PT's override (with a reason) moves the
+           patient on and is in the audit trail.
+           After every session the status JSON must name the step, the
+           week, the session number, the next protocol and the gate's
+           action with its reason.
+  refuse   every wrong input refused with one sentence and exit 2 (usage)
+           or 1: unknown program, a second active program, pain 11, LEFS
+           81, --when later, an override without a reason, a bad date;
+           `station run --patient CODE --target-cadence X` while a program
+           is active (it would bypass the program); `--protocol` then runs
+           outside the program, says so at start and is audited.
+
+  report   the course report, the patient's summary and the readiness
+           report from a simulated course, their text (pdftotext) checked
+           against the store's figures (station report --json, program
+           status --json), and their refusals (the store, a .json name, the
+           same file twice, no program).
+
+The expected gate actions come from the presets' rules (advance_after 2,
+pain_threshold 4, step_back_after 2, repeat_on leak, step_back_on
+heaviness); a mismatch fails the test.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
+STATION = os.path.join(BIN, "station")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def env_for(tmp):
+    env = dict(os.environ)
+    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
+               XDG_RUNTIME_DIR=os.environ.get("XDG_RUNTIME_DIR", os.path.join(tmp, "rt")))
+    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+    for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER", "GAITCUE_PROGRAMS"):
+        env.pop(k, None)
+    return env
+
+
+def run(env, *args, timeout=60):
+    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def status(env, code):
+    rc, out, err = run(env, "program", "status", code, "--json", "-")
+    check(rc == 0, f"program status {code} --json - exits 0 ({err.strip()[:200]})")
+    try:
+        return json.loads(out)
+    except ValueError:
+        check(False, f"status JSON parses: {out[:200]}")
+        return {}
+
+
+def session(env, code, scale=1000):
+    """One program session: station run --patient CODE (no --protocol)."""
+    rc, out, err = run(env, "run", "--sim", "--patient", code, "--time-scale", str(scale),
+                       "--headless", "--audio-device", "null", "--no-record", timeout=120)
+    check(rc == 0, f"program session for {code} exits 0 ({err.strip()[-300:]})")
+    said = [l for l in out.splitlines() if l.startswith("program ")]
+    stored = [l for l in out.splitlines() if " stored: " in l]
+    return said[0] if said else "", stored[0] if stored else ""
+
+
+def expect(env, code, step, action, why, session_no, next_protocol=None):
+    st = status(env, code)
+    gate = st.get("gate", {})
+    check(st.get("step") == step and gate.get("action") == action and
+          why in gate.get("reason", "") and st.get("session") == session_no,
+          f"{code}: step {step}, gate {action} ('{why}'), next session {session_no}: got step "
+          f"{st.get('step')}, {gate.get('action')} '{gate.get('reason')}', session "
+          f"{st.get('session')}")
+    for k in ("program", "step", "week", "session", "next", "gate"):
+        check(k in st, f"status JSON has '{k}'")
+    if next_protocol is not None:
+        check(st.get("next") == next_protocol, f"next protocol {next_protocol} (got {st.get('next')})")
+    return st
+
+
+def case_plain(tmp):
+    env = env_for(tmp)
+    rc, _, e = run(env, "patient", "add", "RUN-0042")
+    check(rc == 0, f"patient add ({e.strip()})")
+    rc, out, e = run(env, "program", "start", "RUN-0042", "gait-retraining-8")
+    check(rc == 0 and "program gait-retraining-8 started" in out, f"program start: {out}{e}")
+    # the plain session: no --protocol, no --seconds; the PT stops it
+    p = subprocess.Popen([STATION, "run", "--sim", "--patient", "RUN-0042"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = ""
+    t_end = time.monotonic() + 30
+    while time.monotonic() < t_end:
+        line = p.stdout.readline()
+        if not line:
+            break
+        if line.startswith("program "):
+            said = line.strip()
+        if line.startswith("session ") and "for patient" in line:
+            break
+    check("step 1/5 'continuous 15 min'" in said and "protocol retrain-15-continuous" in said,
+          f"station run says which program session it runs: {said}")
+    time.sleep(1)
+    rc, out, e = run(env, "ctl", "stop", timeout=10)
+    check(rc == 0, f"ctl stop ({out}{e})")
+    out, err = p.communicate(timeout=30)
+    check(p.returncode == 0, f"run exits 0 after ctl stop ({err[-300:]})")
+    check("protocol retrain-15-continuous" in out or "stored:" in out, "the session was stored")
+    rc, out, e = run(env, "symptoms", "RUN-0042", "--when", "after", "--pain", "2")
+    check(rc == 0 and "pain 2/10" in out and "gate not-counted" in out,
+          f"symptoms after: recorded, gate said ({out.strip()}{e.strip()})")
+    rc, out, e = run(env, "prom", "RUN-0042", "--lefs", "60", "--nprs", "2")
+    check(rc == 0 and "LEFS 60/80, NPRS 2/10" in out, f"prom recorded ({out.strip()}{e.strip()})")
+    rc, out, e = run(env, "program", "status", "RUN-0042")
+    # stopped by the PT after about 1 s of a 20 min plan: no dose was given,
+    # so it must not count as a clean session (the clinic trial's flaw)
+    check(rc == 0 and "not-counted" in out and "stopped after 0:01 of 20:15 planned" in out
+          and "0 clean of 2 in a row" in out and "next      session 2" in out,
+          f"status: a session stopped after 1 s does not count ({out}{e})")
+    check("counts    a session counts for the gate when it ended complete, or stopped by the PT "
+          "after 75 % of its plan, with at least 30 scored steps a minute" in out,
+          "status says when a session counts")
+    rc, out, e = run(env, "program", "stop", "RUN-0042", "--reason", "moved away")
+    check(rc == 0 and "stopped" in out, f"program stop ({out}{e})")
+    rc, out, e = run(env, "program", "status", "RUN-0042")
+    check(rc == 1 and "no active program" in e, f"status after stop: {e.strip()}")
+
+
+def case_course(tmp):
+    env = env_for(tmp)
+    t0 = time.monotonic()
+    # ---- gait-retraining-8 ------------------------------------------------
+    code = "GR-1"
+    run(env, "patient", "add", code)
+    rc, out, e = run(env, "program", "start", code, "gait-retraining-8", "--date", "2026-01-05")
+    check(rc == 0, f"start gait-retraining-8 ({e.strip()})")
+    said, _ = session(env, code)
+    check("step 1/5" in said and "session 1 of the program" in said, f"said: {said}")
+    expect(env, code, 1, "continue", "clean: 1 of 2", 2, "retrain-15-continuous")
+    session(env, code)
+    expect(env, code, 2, "advance", "2 clean sessions in a row", 3, "retrain-20-continuous")
+
+    # pain 4 marked live during the session: repeat
+    p = subprocess.Popen([STATION, "run", "--sim", "--patient", code, "--time-scale", "300",
+                          "--headless", "--audio-device", "null", "--no-record"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if line.startswith("phase 3/"):  # training: the runner is running
+            break
+    rc, reply, e = run(env, "ctl", "mark", "pain", "4", timeout=10)
+    check(rc == 0 and reply.startswith("ok marked pain"), f"ctl mark pain 4: {reply}{e}")
+    out, err = p.communicate(timeout=120)
+    check(p.returncode == 0, f"marked session exits 0 ({err[-200:]})")
+    expect(env, code, 2, "repeat", "pain 4/10 (threshold 4)", 4)
+
+    # pain 5 reported after the next one: the second in a row steps back
+    session(env, code)
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--pain", "5", "--site", "knee")
+    check(rc == 0 and "gate step-back" in out, f"symptoms pain 5 -> step back: {out}{e}")
+    expect(env, code, 1, "step-back", "2 sessions in a row", 5, "retrain-15-continuous")
+
+    # clean from here: 1 -> 2 -> 3 -> 4 -> 5 -> complete
+    want = [(1, "continue"), (2, "advance"), (2, "continue"), (3, "advance"), (3, "continue"),
+            (4, "advance"), (4, "continue"), (5, "advance")]
+    n = 5
+    for step, action in want:
+        session(env, code)
+        n += 1
+        expect(env, code, step, action, "clean", n)
+    session(env, code)
+    st = status(env, code)
+    check(st.get("complete") is True and st.get("gate", {}).get("action") == "complete" and
+          st.get("next") is None, f"program complete after the follow-up: {st.get('gate')}")
+    tl = [d["action"] for d in st.get("timeline", [])]
+    check(tl == ["continue", "advance", "repeat", "step-back"] + [a for _, a in want] +
+          ["complete"], f"timeline of every decision: {tl}")
+    check(st.get("sessions_counted") == 13, f"13 sessions counted ({st.get('sessions_counted')})")
+    rc, out, e = run(env, "run", "--sim", "--patient", code, "--headless", "--no-record")
+    check(rc == 1 and "is complete" in e and e.count("\n") == 1,
+          f"a complete program refuses another program session in one sentence: {e.strip()}")
+
+    # ---- return-to-run-postpartum -------------------------------------------
+    code = "PP-1"
+    run(env, "patient", "add", code)
+    rc, out, e = run(env, "program", "start", code, "return-to-run-postpartum")
+    check(rc == 0, f"start return-to-run-postpartum ({e.strip()})")
+    rc, out, e = run(env, "prom", code, "--lefs", "58", "--nprs", "1")
+    check(rc == 0, f"prom at the start ({e.strip()})")
+    said, _ = session(env, code)
+    check("protocol rtr-walk-30" in said, f"readiness walk first: {said}")
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--leak", "yes")
+    check(rc == 0 and "gate repeat" in out, f"leak -> repeat: {out}{e}")
+    expect(env, code, 1, "repeat", "leak", 2, "rtr-walk-30")
+    session(env, code)
+    expect(env, code, 2, "advance", "1 clean session in a row", 3, "rtr-run1-walk4")
+    rc, out, e = run(env, "symptoms", code, "--when", "before", "--note", "slept badly")
+    check(rc == 0 and "before the next session" in out, f"a note before the session: {out}{e}")
+    said, _ = session(env, code)
+    check("protocol rtr-run1-walk4" in said, f"walk-run 1/4 next: {said}")
+    rc, out, e = run(env, "symptoms", code, "--when", "after", "--heaviness", "yes")
+    check(rc == 0 and "gate step-back" in out, f"heaviness -> step back at once: {out}{e}")
+    expect(env, code, 1, "step-back", "heaviness", 4, "rtr-walk-30")
+    rc, out, e = run(env, "program", "override", code, "--to-step", "next", "--reason",
+                     "pelvic health physio review: cleared to run", "--therapist", "M. Keller, PT")
+    check(rc == 0 and "moved from step 1 to step 2" in out, f"override: {out}{e}")
+    expect(env, code, 2, "override", "by the PT: pelvic health physio review", 4,
+           "rtr-run1-walk4")
+    # the audit trail has the override, the symptoms and the PROM
+    import sqlite3
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    rows = db.execute("SELECT action, detail FROM course_audit a JOIN patients p ON "
+                      "p.id = a.patient_id WHERE p.code = ? ORDER BY a.id", (code,)).fetchall()
+    db.close()
+    actions = [r[0] for r in rows]
+    check(actions == ["program-start", "prom", "symptoms", "symptoms", "symptoms", "override"],
+          f"audit trail in order: {actions}")
+    check("M. Keller, PT" in rows[-1][1] and "cleared to run" in rows[-1][1],
+          f"override audited with who and why: {rows[-1][1]}")
+    print(f"course case: {time.monotonic() - t0:.1f} s")
+
+
+def case_refuse(tmp):
+    env = env_for(tmp)
+    run(env, "patient", "add", "REF-1")
+
+    def refused(args, rc_want, words):
+        rc, out, e = run(env, *args)
+        lines = [l for l in e.strip().splitlines() if l]
+        check(rc == rc_want and len(lines) == 1 and words in e,
+              f"{' '.join(args)} -> exit {rc_want}, one sentence with '{words}' (got {rc}: "
+              f"{e.strip()})")
+
+    refused(["program", "start", "REF-1", "no-such-program"], 2, "unknown program 'no-such-program'")
+    refused(["program", "show", "nope"], 2, "unknown program")
+    refused(["program", "start", "NOBODY", "gait-retraining-8"], 1, "no patient 'NOBODY'")
+    refused(["program", "start", "REF-1", "gait-retraining-8", "--date", "2026-02-30"], 2,
+            "calendar date")
+    rc, _, e = run(env, "program", "start", "REF-1", "gait-retraining-8")
+    check(rc == 0, f"first program starts ({e.strip()})")
+    refused(["program", "start", "REF-1", "return-to-run-postpartum"], 1,
+            "already follows program gait-retraining-8")
+    refused(["symptoms", "REF-1", "--when", "before", "--pain", "11"], 2, "from 0 (none) to 10")
+    refused(["symptoms", "REF-1", "--when", "before", "--pain", "-1"], 2, "from 0 (none) to 10")
+    refused(["symptoms", "REF-1", "--when", "later", "--pain", "3"], 2, "--when before, during")
+    refused(["symptoms", "REF-1", "--when", "after", "--pain", "3"], 2, "no session yet")
+    refused(["symptoms", "REF-1", "--when", "before"], 2, "nothing to record")
+    refused(["symptoms", "REF-1", "--when", "before", "--leak", "maybe"], 2, "yes or no")
+    refused(["symptoms", "REF-1", "--when", "before", "--site", "knee"], 2, "give --pain too")
+    refused(["prom", "REF-1", "--lefs", "81"], 2, "from 0 to 80")
+    refused(["prom", "REF-1"], 2, "nothing to record")
+    refused(["program", "override", "REF-1", "--to-step", "2"], 2, "give --reason")
+    refused(["program", "override", "REF-1", "--to-step", "9", "--reason", "x"], 2,
+            "a step from 1 to 5")
+    refused(["program", "stop", "REF-1"], 2, "give --reason")
+    refused(["program", "status", "REF-1", "--json", os.path.join(tmp, "nodir", "s.json")], 1,
+            "nodir does not exist")
+    refused(["program", "frobnicate"], 2, "unknown action 'frobnicate'")
+    refused(["program", "status"], 2, "station program status CODE")
+    bad = os.path.join(tmp, "bad.ini")
+    with open(bad, "w") as f:
+        f.write("[program]\nname = bad\n[step]\nweeks = 1\nprotocol = a\nadvance_after = zero\n")
+    refused(["program", "show", bad], 1, "line 6: advance_after must be")
+    # an absolute target would bypass the active program unseen (clinic
+    # trial): refused before the sensor opens
+    refused(["run", "--sim", "--patient", "REF-1", "--target-cadence", "170", "--seconds", "2",
+             "--headless", "--audio-device", "null", "--no-record"], 2,
+            "follows program gait-retraining-8: 'station run --patient REF-1' without "
+            "--target-cadence runs its next session")
+    # --protocol runs outside the program: said at start, in the audit trail
+    rc, out, e = run(env, "run", "--sim", "--patient", "REF-1", "--protocol", "retention-probe",
+                     "--time-scale", "1000", "--headless", "--audio-device", "null",
+                     "--no-record", timeout=60)
+    check(rc == 0 and "outside the program: the patient follows gait-retraining-8 (next: step 1, "
+          "protocol retrain-15-continuous); this session runs protocol retention-probe and does "
+          "not count" in out, f"--protocol with an active program says it runs outside: {out}{e}")
+    import sqlite3
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    rows = db.execute("SELECT action, detail FROM course_audit WHERE action = "
+                      "'session-outside-program'").fetchall()
+    db.close()
+    check(len(rows) == 1 and "ran protocol retention-probe outside program gait-retraining-8"
+          in rows[0][1], f"the session outside the program is in the audit trail: {rows}")
+    st = status(env, "REF-1")
+    check(st.get("session") == 1 and st.get("gate", {}).get("action") == "start",
+          f"the session outside is not a program session: {st.get('session')}")
+
+
+def pdf_text(path):
+    p = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True)
+    return p.stdout if p.returncode == 0 else ""
+
+
+def pdf_pages(path):
+    p = subprocess.run(["pdfinfo", path], capture_output=True, text=True)
+    for line in p.stdout.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return 0
+
+
+def session_json(env, tmp, sid):
+    path = os.path.join(tmp, f"s{sid}.json")
+    rc, _, e = run(env, "report", str(sid), "--json", path)
+    check(rc == 0, f"station report {sid} --json ({e.strip()[:200]})")
+    with open(path) as f:
+        return json.load(f)
+
+
+def case_report(tmp):
+    """The course's paper from a simulated course (sessions compressed with
+    --time-scale 10 on a simulator as fast as it can: whole phases, so
+    baseline, training and retention figures exist), checked against the
+    store's own figures (station report --json, program status --json)."""
+    env = env_for(tmp)
+    code = "REP-1"
+    R = ["--time-scale", "10", "--sim-speed", "max", "--headless", "--audio-device", "null",
+         "--no-record"]
+    run(env, "patient", "add", code)
+    rc, _, e = run(env, "program", "start", code, "gait-retraining-8", "--date", "2026-11-02")
+    check(rc == 0, f"program start ({e.strip()})")
+    run(env, "prom", code, "--lefs", "58", "--nprs", "3")
+
+    def sess(cadence):
+        rc, out, e = run(env, "run", "--sim", "--patient", code, "--sim-cadence", str(cadence), *R,
+                         timeout=120)
+        check(rc == 0, f"session at {cadence} spm ({e.strip()[-200:]})")
+
+    sess(158)
+    sess(161)
+    sess(164)
+    run(env, "symptoms", code, "--when", "after", "--pain", "4", "--site", "left knee",
+        "--note", "after the stairs")
+    sess(166)
+    run(env, "symptoms", code, "--when", "after", "--pain", "5", "--site", "left knee")
+    sess(168)
+    sess(170)
+    run(env, "prom", code, "--lefs", "66", "--nprs", "1")
+    for side in ("L", "R"):
+        run(env, "test", "hop", "--patient", code, "--sim", "--side", side)
+    run(env, "test", "balance", "--patient", code, "--sim", "--side", "L")
+    run(env, "test", "balance", "--patient", code, "--sim", "--side", "R", "--sim-fail-at", "6")
+
+    st = status(env, code)
+    course, summary, ready = (os.path.join(tmp, n) for n in ("course.pdf", "summary.pdf",
+                                                              "ready.pdf"))
+    rc, out, e = run(env, "program", "report", code, "--pdf", course, "--summary", summary)
+    check(rc == 0 and os.path.exists(course) and os.path.exists(summary),
+          f"program report --pdf --summary ({out}{e})")
+    rc, out, e = run(env, "test", "report", code, "--pdf", ready)
+    check(rc == 0 and "(4 tests)" in out, f"test report --pdf ({out}{e})")
+
+    # the course report: every decision with its reason, symptoms, PROMs
+    text = pdf_text(course)
+    flat = " ".join(text.split())
+    check("Course of care report" in text, "course report: title")
+    tl = st.get("timeline", [])
+    check([d["action"] for d in tl] == ["continue", "advance", "repeat", "step-back", "continue",
+                                        "advance"], f"the course went as planned: {tl}")
+    rows = [l for l in text.splitlines()
+            if any(f" {a} " in l for a in ("continue", "advance", "repeat", "step-back"))
+            and "#" in l]
+    check(len(rows) >= len(tl), f"course report: a timeline row per decision ({len(rows)} rows "
+          f"for {len(tl)} decisions)")
+    for dcs in tl:
+        head = dcs["reason"][:40]
+        check(" ".join(head.split()) in flat, f"course report has the reason '{head}'")
+    for words in ("pain 4/10 (threshold 4)", "left knee", "after the stairs",
+                  "Pain over time", "Lower Extremity Functional Scale", "Outcome measures",
+                  "Cadence by session", "Loading rate (VALR) by session", "retention probe",
+                  "stopped by the PT after 75 % of its plan"):
+        check(words in flat, f"course report has '{words}'")
+    proms = [l for l in text.splitlines() if l.strip().startswith("20") and
+             (" 58 " in l + " " or " 66 " in l + " ")]
+    check(len(proms) >= 2, f"course report: both PROM rows (LEFS 58, 66): {proms}")
+    # the sessions table: each session's baseline cadence as the session report prints it
+    for sid in range(1, 7):
+        sj = session_json(env, tmp, sid)
+        base = [p for p in sj["phases"] if p["kind"] == "baseline"][0]["cadence_spm"]
+        line = [l for l in text.splitlines() if l.strip().startswith(f"#{sid} ") and
+                "retrain" in l]
+        check(line and f"{base:.1f}" in line[0],
+              f"session #{sid}: baseline cadence {base:.1f} in the sessions table ({line})")
+
+    # the patient's page: one page, plain words, the practice cadence
+    check(pdf_pages(summary) == 1, f"summary is one page ({pdf_pages(summary)})")
+    text = " ".join(pdf_text(summary).split())
+    for words in ("What we worked on", "What changed", "What to do until next time",
+                  "You are now at step 2: continuous 20 min", "Sessions on the treadmill so far: 6",
+                  "Pain: 3 out of 10 the first time you told us, 1 out of 10 the last time",
+                  "Your leg function score (LEFS): 58 at the start, 66 now"):
+        check(words in text, f"summary has '{words}'")
+    first, last = session_json(env, tmp, 1), session_json(env, tmp, 6)
+    c0 = [p for p in first["phases"] if p["kind"] == "baseline"][0]["cadence_spm"]
+    c1 = [p for p in last["phases"] if p["kind"] == "retention"][0]["cadence_spm"]
+    tgt = [p for p in last["phases"] if p["kind"] == "training"][0]["cadence_target_spm"]
+    import re
+    m = re.search(r"Steps per minute \(cadence\): (\d+) at the start, (\d+) in your last", text)
+    check(m and abs(int(m.group(1)) - c0) <= 0.6 and abs(int(m.group(2)) - c1) <= 0.6,
+          f"summary: cadence {m.groups() if m else None} = first baseline {c0}, last retention "
+          f"{c1} (within the rounding to 1 spm)")
+    m = re.search(r"aim for (\d+) steps per minute", text)
+    check(m and abs(int(m.group(1)) - tgt) <= 0.6,
+          f"summary: practise at {m.group(1) if m else None} = the last training target {tgt}")
+
+    # the readiness report: each test, L/R, criterion, pass, history
+    text = pdf_text(ready)
+    flat = " ".join(text.split())
+    for words in ("Readiness to run", "hold >= 10 s", ">= 10 hops", "PASS: 10 hops",
+                  "not yet: hold 6.0 s", "Every test, in the order done"):
+        check(words in flat, f"readiness report has '{words}'")
+    bal = [l for l in text.splitlines() if l.strip().startswith("balance")]
+    check(bal and "PASS: hold" in bal[0] and "not yet: hold 6.0 s" in bal[0],
+          f"readiness: balance left passes, right not yet, one row: {bal}")
+
+    # refusals: one sentence, nothing written
+    def refused(args, rc_want, words):
+        rc, out, e = run(env, *args)
+        lines = [l for l in e.strip().splitlines() if l]
+        check(rc == rc_want and len(lines) == 1 and words in e,
+              f"{' '.join(args)} -> exit {rc_want}, '{words}' (got {rc}: {e.strip()})")
+
+    db = os.path.join(tmp, "data", "gaitcue", "gaitcue.db")
+    size = os.path.getsize(db)
+    refused(["program", "report", code, "--pdf", db], 1, "")
+    check(os.path.getsize(db) == size, "the store is not written over")
+    refused(["program", "report", code, "--pdf", os.path.join(tmp, "c.json")], 2, "--pdf")
+    refused(["program", "report", code, "--pdf", course, "--summary", course], 1, "")
+    refused(["program", "report", code], 2, "give --pdf FILE")
+    refused(["program", "status", code, "--pdf", course], 2, "for 'station program report'")
+    refused(["test", "report", code], 2, "station test report CODE --pdf FILE")
+    refused(["program", "report", code, "--pdf", os.path.join(tmp, "nodir", "c.pdf")], 1,
+            "nodir")
+    run(env, "patient", "add", "NOPROG")
+    refused(["program", "report", "NOPROG", "--pdf", os.path.join(tmp, "n.pdf")], 1,
+            "never followed a program")
+    check(not os.path.exists(os.path.join(tmp, "n.pdf")), "nothing written for a refusal")
+
+
+def main():
+    case = sys.argv[1] if len(sys.argv) > 1 else "course"
+    with tempfile.TemporaryDirectory(prefix="gc-course-") as tmp:
+        {"plain": case_plain, "course": case_course, "refuse": case_refuse,
+         "report": case_report}[case](tmp)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

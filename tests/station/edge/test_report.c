@@ -1,0 +1,415 @@
+/* test_report - the session report from stored steps: the PDF's phase
+ * table (pdftotext) equals the figures recomputed from the database; CSV
+ * and JSON exports round-trip; bad output paths fail cleanly. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "gc_error.h"
+#include "report.h"
+#include "report_fixture.h"
+#include "session.h"
+#include "steps_csv_file.h"
+#include "store.h"
+
+/* Load, draw, free: the way station report does it. */
+enum rep_kind { REP_PDF, REP_CSV, REP_JSON };
+static int rep_out(struct store *st, int64_t sid, const char *path, enum rep_kind kind)
+{
+    struct gc_diag diag;
+    gc_diag_clear(&diag);
+    struct report_record r;
+    int rc = report_record_load(st, sid, &r, &diag);
+    if (rc)
+        return rc;
+    rc = kind == REP_PDF   ? report_session_pdf(&r, path, store_path(st), &diag)
+         : kind == REP_CSV ? report_session_csv(&r, path, store_path(st), &diag)
+                           : report_session_json(&r, path, store_path(st), &diag);
+    CHECK(rc == GC_OK || (diag.code == rc && diag.msg[0]));
+    report_record_free(&r);
+    return rc;
+}
+
+static char dir[256];
+
+/* pdftotext -layout output of a PDF (malloc'd). */
+static char *pdf_text(const char *pdf)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' -", pdf);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (cap - n < 1024)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[n] = '\0';
+    if (pclose(p) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The table row in the PDF text that starts with `name` + blanks. */
+static bool find_row(const char *text, const char *name, char *row, size_t cap)
+{
+    size_t nl = strlen(name);
+    for (const char *p = text; p && *p;) {
+        const char *s = p;
+        while (*s == ' ')
+            s++;
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len > nl + 1 && !strncmp(s, name, nl) && s[nl] == ' ') {
+            snprintf(row, cap, "%.*s", (int)(len - nl), s + nl);
+            return true;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+/* Expected tokens of a phase-table row after the phase name and time. */
+static void expect_row(const struct session_stats *x, const char *target, char *out, size_t cap)
+{
+    char c[12][80];
+    snprintf(c[0], 80, "%zu", x->n_steps);
+    session_fmt(c[1], 80, x->cadence_spm, SESSION_DEC_CADENCE);
+    snprintf(c[2], 80, "%s", target);
+    session_fmt(c[3], 80, isfinite(x->share_in_band) ? x->share_in_band * 100 : NAN,
+                SESSION_DEC_SHARE);
+    session_fmt(c[4], 80, x->contact_ms, SESSION_DEC_CONTACT);
+    char pk[32];
+    session_fmt(pk, sizeof pk, x->impact_peak_bw, SESSION_DEC_PEAK_BW);
+    if (x->n_impact)
+        snprintf(c[5], 80, "%s (%zu)", pk, x->n_impact);
+    else
+        snprintf(c[5], 80, "-");
+    session_fmt(c[6], 80, x->valr_bw_s, SESSION_DEC_RATE);
+    session_fmt(c[7], 80, x->vilr_bw_s, SESSION_DEC_RATE);
+    session_fmt(c[8], 80, isfinite(x->share_valr_risk) ? x->share_valr_risk * 100 : NAN,
+                SESSION_DEC_SHARE);
+    session_fmt(c[9], 80, x->si_contact_pct, SESSION_DEC_SI);
+    session_fmt(c[10], 80, x->si_valr_pct, SESSION_DEC_SI);
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 11; i++)
+        if (c[i][0])
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? " " : "", c[i]);
+}
+
+/* Collapse runs of blanks and drop the leading "m:ss-m:ss" time token. */
+static void normalise_row(const char *row, char *out, size_t cap)
+{
+    size_t n = 0;
+    bool blank = true;
+    for (const char *p = row; *p && n + 1 < cap; p++) {
+        if (*p == ' ') {
+            if (!blank)
+                out[n++] = ' ';
+            blank = true;
+        } else {
+            out[n++] = *p;
+            blank = false;
+        }
+    }
+    while (n && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+    char *sp = strchr(out, ' '); /* the time column */
+    if (sp)
+        memmove(out, sp + 1, strlen(sp + 1) + 1);
+}
+
+static void check_phase_rows(struct store *st, int64_t sid, const char *text)
+{
+    struct session_step *steps;
+    struct store_phase *ph;
+    size_t n, np;
+    CHECK_EQ(store_load_steps(st, sid, &steps, &n), GC_OK);
+    CHECK_EQ(store_load_phases(st, sid, &ph, &np), GC_OK);
+    CHECK(n > 200);
+    CHECK_EQ(np, 4);
+    int rows = 0;
+    for (size_t i = 0; i <= np; i++) {
+        struct session_stats x;
+        const char *name;
+        char target[32] = "";
+        if (i < np) {
+            session_stats_compute(steps, n, SESSION_PHASE_BIT(ph[i].idx), &x);
+            name = ph[i].name;
+            session_fmt(target, sizeof target, ph[i].targets.cadence_spm, SESSION_DEC_CADENCE);
+            /* a PT change inside the phase shows as "from>to" (the fixture
+             * moves the training target to 178 halfway) */
+            if (ph[i].kind == PLAN_KIND_TRAINING) {
+                size_t len = strlen(target);
+                snprintf(target + len, sizeof target - len, ">178.0");
+            }
+        } else {
+            session_stats_compute(steps, n, SESSION_ALL_PHASES, &x);
+            name = "All steps";
+        }
+        char row[512], got[512], want[512];
+        /* the phase table sits between its heading and the first plot */
+        const char *from = strstr(text, "Figures per phase");
+        const char *to = from ? strstr(from, "Cadence over time") : NULL;
+        char table[8192] = "";
+        if (from && to && (size_t)(to - from) < sizeof table)
+            memcpy(table, from, (size_t)(to - from));
+        if (!find_row(table, name, row, sizeof row)) {
+            fprintf(stderr, "no row '%s' in the report text\n", name);
+            CHECK(0);
+            continue;
+        }
+        normalise_row(row, got, sizeof got);
+        expect_row(&x, target, want, sizeof want);
+        if (strcmp(got, want))
+            fprintf(stderr, "row %s:\n  pdf:      '%s'\n  computed: '%s'\n", name, got, want);
+        CHECK(!strcmp(got, want));
+        rows++;
+    }
+    CHECK_EQ(rows, 5);
+    /* figures with a known answer: the simulator ran 164 / 176 / 172 spm;
+     * its truth cadence is within 1 spm of that over a phase (step-time
+     * jitter averages out over >= 45 steps) */
+    struct session_stats b, t, r;
+    session_stats_compute(steps, n, SESSION_PHASE_BIT(1), &b);
+    session_stats_compute(steps, n, SESSION_PHASE_BIT(2), &t);
+    session_stats_compute(steps, n, SESSION_PHASE_BIT(3), &r);
+    CHECK_NEAR(b.cadence_spm, 164, 1.0);
+    CHECK_NEAR(t.cadence_spm, 176, 1.0);
+    CHECK_NEAR(r.cadence_spm, 172, 1.0);
+    /* the training target is +7.5 % of the measured baseline cadence */
+    CHECK_NEAR(ph[2].targets.cadence_spm, b.cadence_spm * 1.075, 1e-9);
+    free(steps);
+    free(ph);
+}
+
+static void test_exports(struct store *st, int64_t sid)
+{
+    char csv[400], json[400];
+    snprintf(csv, sizeof csv, "%s/steps.csv", dir);
+    snprintf(json, sizeof json, "%s/summary.json", dir);
+    CHECK_EQ(rep_out(st, sid, csv, REP_CSV), GC_OK);
+    CHECK_EQ(rep_out(st, sid, json, REP_JSON), GC_OK);
+
+    struct session_step *a, *b;
+    size_t na, nb;
+    CHECK_EQ(store_load_steps(st, sid, &a, &na), GC_OK);
+    struct gc_diag err;
+    CHECK_EQ(steps_csv_import(csv, &b, &nb, &err), GC_OK);
+    CHECK_EQ(na, nb);
+    int diff = 0;
+    for (size_t i = 0; i < na && i < nb; i++) {
+        const double *fa = &a[i].step.t_ic_s, *fb = &b[i].step.t_ic_s;
+        for (int k = 0; k < 14; k++)
+            if (!(fa[k] == fb[k] || (isnan(fa[k]) && isnan(fb[k]))))
+                diff++;
+        if (a[i].phase != b[i].phase || a[i].in_band != b[i].in_band ||
+            a[i].step.side != b[i].step.side || a[i].step.index != b[i].step.index)
+            diff++;
+    }
+    CHECK_EQ(diff, 0); /* %.17g round-trips every double exactly */
+    for (int ph = 0; ph < 4; ph++) {
+        struct session_stats x, y;
+        session_stats_compute(a, na, SESSION_PHASE_BIT(ph), &x);
+        session_stats_compute(b, nb, SESSION_PHASE_BIT(ph), &y);
+        CHECK_EQ(x.n_steps, y.n_steps);
+        CHECK(x.cadence_spm == y.cadence_spm || (isnan(x.cadence_spm) && isnan(y.cadence_spm)));
+        CHECK(x.valr_bw_s == y.valr_bw_s || (isnan(x.valr_bw_s) && isnan(y.valr_bw_s)));
+        CHECK(x.share_in_band == y.share_in_band ||
+              (isnan(x.share_in_band) && isnan(y.share_in_band)));
+    }
+
+    /* JSON: figures as printed */
+    FILE *f = fopen(json, "r");
+    char *buf = calloc(1, 1 << 20);
+    size_t len = f ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    CHECK(len > 100);
+    cJSON *root = cJSON_Parse(buf);
+    CHECK(root != NULL);
+    if (root) {
+        cJSON *phases = cJSON_GetObjectItem(root, "phases");
+        CHECK_EQ(cJSON_GetArraySize(phases), 4);
+        cJSON *tr = cJSON_GetArrayItem(phases, 2);
+        struct session_stats x;
+        session_stats_compute(a, na, SESSION_PHASE_BIT(2), &x);
+        char want[32];
+        session_fmt(want, sizeof want, x.cadence_spm, SESSION_DEC_CADENCE);
+        CHECK_NEAR(cJSON_GetObjectItem(tr, "cadence_spm")->valuedouble, strtod(want, NULL), 0);
+        CHECK_EQ(cJSON_GetObjectItem(tr, "steps")->valueint, (int)x.n_steps);
+        CHECK(!strcmp(cJSON_GetObjectItem(tr, "name")->valuestring, "training"));
+        CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(root, "markers")), 2);
+        /* 4 phase starts + 1 therapist change */
+        CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(root, "target_changes")), 5);
+        CHECK(!strcmp(cJSON_GetObjectItem(root, "status")->valuestring, "complete"));
+        cJSON_Delete(root);
+    }
+    free(buf);
+    free(a);
+    free(b);
+}
+
+static void test_bad_outputs(struct store *st, int64_t sid)
+{
+    CHECK(rep_out(st, sid, "/nonexistent-dir/r.pdf", REP_PDF) < 0);
+    CHECK(access("/nonexistent-dir/r.pdf", F_OK) != 0);
+    CHECK(rep_out(st, sid, "/nonexistent-dir/r.csv", REP_CSV) < 0);
+    CHECK(rep_out(st, sid, dir, REP_PDF) < 0); /* a directory */
+    CHECK_EQ(rep_out(st, 9999, "/tmp/never.pdf", REP_PDF), GC_ERR_NOT_FOUND);
+    CHECK(access("/tmp/never.pdf", F_OK) != 0);
+    /* an existing report is replaced only by a complete new one */
+    char pdf[400];
+    snprintf(pdf, sizeof pdf, "%s/keep.pdf", dir);
+    FILE *f = fopen(pdf, "w");
+    fputs("old", f);
+    fclose(f);
+    CHECK_EQ(rep_out(st, 9999, pdf, REP_PDF), GC_ERR_NOT_FOUND);
+    struct stat sb;
+    CHECK(stat(pdf, &sb) == 0 && sb.st_size == 3);
+    /* no temporary files left behind */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -c XXXX\\|\\.pdf\\. >/dev/null", dir);
+    CHECK(system(cmd) != 0);
+}
+
+/* The conditions and link lines: what is not known is said, a loss
+ * brings its warning sentence, a disagreeing deck is said. */
+static void test_condition_lines(void)
+{
+    struct store_conditions c;
+    store_conditions_clear(&c);
+    char line[400], warn[240];
+    report_link_text(&c, line, sizeof line, warn, sizeof warn);
+    CHECK(strstr(line, "not recorded") != NULL);
+    CHECK(!warn[0]);
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(!strcmp(line, "Shoe: not given; treadmill speed not entered, incline not entered; "
+                        "no deck estimate"));
+    c.link_requested = 40;
+    c.link_recovered = 37;
+    c.link_lost = 0;
+    report_link_text(&c, line, sizeof line, warn, sizeof warn);
+    CHECK(!strcmp(line, "Link: 37 blocks recovered by a resend, 0 lost (40 blocks requested "
+                        "again, repeats counted)."));
+    CHECK(!warn[0]);
+    c.link_lost = 3;
+    report_link_text(&c, line, sizeof line, warn, sizeof warn);
+    CHECK(strstr(warn, "3 blocks of sensor data were lost for good") == warn);
+    snprintf(c.shoe, sizeof c.shoe, "Clifton 9");
+    c.speed_mps = 3.0;
+    c.deck_speed_mps = 3.31; /* 10.3 % off */
+    c.deck_speed_ci95_mps = 0.02;
+    c.deck_speed_steps = 300;
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(strstr(line, "Shoe: Clifton 9; treadmill 3.00 m/s, incline not entered; deck "
+                       "estimate 3.31 +- 0.02 m/s over 300 steps - more than 10 % off") == line);
+    c.deck_speed_mps = 3.29; /* 9.7 % */
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(strstr(line, "off the entered") == NULL);
+}
+
+int main(int argc, char **argv)
+{
+    test_condition_lines();
+    const char *sim = argc > 1 ? argv[1] : GC_BINARY_DIR "/bin/gaitcue-sim";
+    snprintf(dir, sizeof dir, "/tmp/gc-report-XXXXXX");
+    if (!mkdtemp(dir))
+        return 1;
+    double t_end;
+    size_t n;
+    struct session_step *steps = fixture_sim_steps(sim, dir, &t_end, &n);
+    CHECK(steps != NULL);
+    if (!steps)
+        return check_exit();
+    char db[400], proto[400], pdf[400];
+    snprintf(db, sizeof db, "%s/r.db", dir);
+    snprintf(proto, sizeof proto, "%s/cadence-retraining.ini", GC_PROTOCOL_DIR);
+    struct store *st;
+    CHECK_EQ(store_open(db, &st), GC_OK);
+    struct store_patient p = {.code = "RUN-0042", .name = "Test Runner", .birth_year = 1987};
+    CHECK_EQ(store_patient_add(st, &p), GC_OK);
+    /* a previous session (the same steps, one week earlier) for the comparison */
+    int64_t prev = fixture_store_session(st, p.id, 1731400000 - 7 * 86400, steps, n / 2, proto);
+    int64_t sid = fixture_store_session(st, p.id, 1731400000, steps, n, proto);
+    CHECK(prev > 0 && sid > 0);
+
+    snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
+    CHECK_EQ(rep_out(st, sid, pdf, REP_PDF), GC_OK);
+    char *text = pdf_text(pdf);
+    CHECK(text != NULL);
+    if (text) {
+        check_phase_rows(st, sid, text);
+        CHECK(strstr(text, "RUN-0042") != NULL);
+        CHECK(strstr(text, "M. Keller, PT") != NULL);
+        CHECK(strstr(text, "SIM-00000B") != NULL);
+        CHECK(strstr(text, "2024-11-04") != NULL); /* calibration date */
+        CHECK(strstr(text, "gaitcue " GC_VERSION) != NULL);
+        CHECK(strstr(text, "runner comfortable, target up") != NULL);
+        CHECK(strstr(text, "calf tightness") != NULL);
+        CHECK(strstr(text, "Comparison with the previous session") != NULL);
+        CHECK(strstr(text, "Measurement method") != NULL);
+        CHECK(strstr(text, "Davis") != NULL);
+        /* the fixture's steps came without a recording: the Gait page
+         * says so and keeps the symmetry panel */
+        CHECK(strstr(text, "stored without a raw recording") != NULL);
+        CHECK(strstr(text, "Left / right symmetry") != NULL);
+        if (check_failures)
+            fputs(text, stderr);
+        free(text);
+    }
+    char cmd[700];
+    /* 2-3 pages of figures and notes, then the Gait page */
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' | grep -q '^Pages: *[34]$'", pdf);
+    CHECK_MSG(system(cmd) == 0, "the report has 3 or 4 pages");
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' | grep -q 'Page size: *595.* x 841.*A4'", pdf);
+    CHECK_MSG(system(cmd) == 0, "A4 pages");
+
+    test_exports(st, sid);
+    test_bad_outputs(st, sid);
+
+    snprintf(pdf, sizeof pdf, "%s/progress.pdf", dir);
+    struct report_progress prog;
+    CHECK_EQ(report_progress_load(st, p.id, &prog, NULL), GC_OK);
+    CHECK_EQ(report_progress_pdf(&prog, pdf, store_path(st), NULL), GC_OK);
+    report_progress_free(&prog);
+    text = pdf_text(pdf);
+    CHECK(text != NULL);
+    if (text) {
+        struct report_key k;
+        CHECK_EQ(report_key_figures(st, sid, &k, NULL), GC_OK);
+        char want[32], row[512];
+        snprintf(want, sizeof want, "#%lld", (long long)sid);
+        CHECK(find_row(text, want, row, sizeof row));
+        session_fmt(want, sizeof want, k.training.cadence_spm, SESSION_DEC_CADENCE);
+        CHECK(strstr(row, want) != NULL);
+        session_fmt(want, sizeof want, k.baseline.valr_bw_s, SESSION_DEC_RATE);
+        CHECK(strstr(row, want) != NULL);
+        free(text);
+    }
+    if (getenv("GC_KEEP_REPORT")) {
+        snprintf(cmd, sizeof cmd, "cp '%s/report.pdf' '%s/progress.pdf' '%s'", dir, dir,
+                 getenv("GC_KEEP_REPORT"));
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not keep the reports\n");
+    }
+    store_close(st);
+    free(steps);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (check_failures == 0 && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return check_exit();
+}

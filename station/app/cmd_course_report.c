@@ -15,21 +15,22 @@
 /* Every output checked before the store is opened: not the store, not the
  * other output, not named like another kind of file, in a folder that
  * exists. */
-static int check_outputs(const char *prog, const char *db, const char *const outs[2],
-                         const char *const opts[2])
+static int check_outputs(const char *prog, const char *db, const char *const outs[3],
+                         const char *const opts[3], const char *const exts[3])
 {
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         if (!outs[k])
             continue;
         struct datadir_guard g = {.store = db};
-        if (outs[1 - k])
-            g.inputs[0] = outs[1 - k];
+        for (int j = 0, n = 0; j < 3; j++)
+            if (j != k && outs[j])
+                g.inputs[n++] = outs[j];
         struct gc_diag d;
         if (datadir_check_output(outs[k], &g, &d) != GC_OK) {
             fprintf(stderr, "%s: %s\n", prog, d.msg);
             return 1;
         }
-        if (datadir_check_output_kind(outs[k], opts[k], ".pdf", &d) != GC_OK) {
+        if (datadir_check_output_kind(outs[k], opts[k], exts[k], &d) != GC_OK) {
             fprintf(stderr, "%s: %s\n", prog, d.msg);
             return 2;
         }
@@ -42,11 +43,13 @@ static int check_outputs(const char *prog, const char *db, const char *const out
 }
 
 int course_report_write(const char *prog, const char *db, const char *code, const char *pdf,
-                        const char *summary, bool readiness)
+                        const char *summary, const char *fhir, const struct fhir_export_opts *fo,
+                        bool readiness)
 {
-    const char *outs[2] = {pdf, summary};
-    static const char *const opts[2] = {"--pdf", "--summary"};
-    int code_rc = check_outputs(prog, db, outs, opts);
+    const char *outs[3] = {pdf, summary, fhir};
+    static const char *const opts[3] = {"--pdf", "--summary", "--fhir"};
+    static const char *const exts[3] = {".pdf", ".pdf", ".json"};
+    int code_rc = check_outputs(prog, db, outs, opts, exts);
     if (code_rc)
         return code_rc;
     struct store *st = NULL;
@@ -83,6 +86,16 @@ int course_report_write(const char *prog, const char *db, const char *code, cons
                    rec.n_sessions, rec.n_events);
         if (rc == GC_OK && summary && (rc = report_patient_pdf(&rec, summary, stp, &diag)) == GC_OK)
             printf("patient %s: summary for the patient %s\n", pt.code, summary);
+        if (rc == GC_OK && fhir) {
+            struct fhir_export_opts o = *fo;
+            o.others[0] = pdf;
+            o.others[1] = summary;
+            if ((rc = fhir_export_course(&rec, &o, fhir, stp, &diag)) == GC_OK)
+                printf("patient %s: FHIR %s bundle %s (PROMs %zu, symptom reports %zu, readiness "
+                       "tests %zu)\n",
+                       pt.code, o.type == FHIR_BUNDLE_TRANSACTION ? "transaction" : "collection",
+                       fhir, rec.n_proms, rec.n_symptoms, rec.n_tests);
+        }
     }
     if (rc != GC_OK)
         fprintf(stderr, "%s: %s.\n", prog, diag.msg);
@@ -135,5 +148,5 @@ int cmd_test_report(int argc, char **argv)
                         "CODE --pdf FILE.\n");
         return 2;
     }
-    return course_report_write("station test report", db, code, pdf, NULL, true);
+    return course_report_write("station test report", db, code, pdf, NULL, NULL, NULL, true);
 }

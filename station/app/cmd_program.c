@@ -11,6 +11,8 @@
 #include "course_cli.h"
 #include "course_report.h"
 #include "datadir.h"
+#include "fhir.h"
+#include "fhir_export.h"
 #include "gc_error.h"
 #include "store_course.h"
 #include "usertext.h"
@@ -27,6 +29,8 @@ static void usage(FILE *out)
                  "       station program override CODE --to-step N|next|back --reason TEXT\n"
                  "                                [--therapist NAME]\n"
                  "       station program report CODE [--pdf FILE] [--summary FILE]\n"
+                 "                              [--fhir OUT.json [--fhir-transaction]\n"
+                 "                               [--fhir-system URI]]\n"
                  "       (each takes --db PATH: the session store, default\n"
                  "        $XDG_DATA_HOME/gaitcue/gaitcue.db)\n\n"
                  "A program is the course of care a patient follows over weeks: steps, each a\n"
@@ -47,7 +51,13 @@ static void usage(FILE *out)
                  "            why, symptoms and PROMs over time, cadence and VALR by session\n"
                  "            with the retention probes marked); --summary FILE: one page for\n"
                  "            the patient in plain language and large type (what we worked\n"
-                 "            on, what changed, what to do, the cadence to practise outdoors).\n"
+                 "            on, what changed, what to do,\n"
+                 "            the cadence to practise outdoors); --fhir OUT.json: the course\n"
+                 "            for the clinic's electronic record, a FHIR R4 Bundle (collection;\n"
+                 "            --fhir-transaction to post it to a server): the Patient (the\n"
+                 "            code only, --fhir-system URI its identifier system) and one\n"
+                 "            Observation per PROM score, symptom report and readiness test\n"
+                 "            (gate decisions stay in the PDF; docs/interop.md).\n"
                  "            The active program, else the latest; never over the store.\n"
                  "            (the readiness report: 'station test report CODE --pdf FILE')\n\n"
                  "'station run --patient CODE' without --protocol runs the next session of the\n"
@@ -267,7 +277,8 @@ static int write_json(const char *path, const char *db, const char *text)
 int cmd_program(int argc, char **argv)
 {
     const char *db = NULL, *date = NULL, *json = NULL, *reason = NULL, *therapist = NULL,
-               *to_step = NULL, *pdf = NULL, *summary = NULL;
+               *to_step = NULL, *pdf = NULL, *summary = NULL, *fhir = NULL, *fhir_system = NULL;
+    bool fhir_tx = false;
     const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0;
     for (int i = 1; i < argc; i++) {
@@ -276,8 +287,14 @@ int cmd_program(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
-        } else if ((v = course_cli_opt(&i, argc, argv, "--db", &missing)))
+        } else if (!strcmp(argv[i], "--fhir-transaction"))
+            fhir_tx = true;
+        else if ((v = course_cli_opt(&i, argc, argv, "--db", &missing)))
             db = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--fhir-system", &missing)))
+            fhir_system = v;
+        else if ((v = course_cli_opt(&i, argc, argv, "--fhir", &missing)))
+            fhir = v;
         else if ((v = course_cli_opt(&i, argc, argv, "--date", &missing)))
             date = v;
         else if ((v = course_cli_opt(&i, argc, argv, "--json", &missing)))
@@ -314,13 +331,14 @@ int cmd_program(int argc, char **argv)
         const char *verb;
         int npos;
         const char *shape;
-    } verbs[] = {{"list", 1, "station program list"},
-                 {"show", 2, "station program show NAME"},
-                 {"start", 3, "station program start CODE NAME"},
-                 {"status", 2, "station program status CODE"},
-                 {"stop", 2, "station program stop CODE --reason TEXT"},
-                 {"override", 2, "station program override CODE --to-step N --reason TEXT"},
-                 {"report", 2, "station program report CODE --pdf FILE [--summary FILE]"}};
+    } verbs[] = {
+        {"list", 1, "station program list"},
+        {"show", 2, "station program show NAME"},
+        {"start", 3, "station program start CODE NAME"},
+        {"status", 2, "station program status CODE"},
+        {"stop", 2, "station program stop CODE --reason TEXT"},
+        {"override", 2, "station program override CODE --to-step N --reason TEXT"},
+        {"report", 2, "station program report CODE [--pdf FILE] [--summary FILE] [--fhir FILE]"}};
     int vi = -1;
     for (int i = 0; i < (int)(sizeof verbs / sizeof verbs[0]); i++)
         if (!strcmp(verb, verbs[i].verb))
@@ -338,13 +356,28 @@ int cmd_program(int argc, char **argv)
     }
     bool is_start = vi == 2, is_status = vi == 3, is_stop = vi == 4, is_override = vi == 5,
          is_report = vi == 6;
-    if ((pdf || summary) && !is_report) {
-        fprintf(stderr, PROG ": --pdf and --summary are for 'station program report'.\n");
+    if ((pdf || summary || fhir) && !is_report) {
+        fprintf(stderr, PROG ": --pdf, --summary and --fhir are for 'station program report'.\n");
         return 2;
     }
-    if (is_report && !pdf && !summary) {
+    if (is_report && !pdf && !summary && !fhir) {
         fprintf(stderr, PROG " report: give --pdf FILE (the course report), --summary FILE (the "
-                             "patient's page) or both.\n");
+                             "patient's page), --fhir FILE (the clinic's record) or more.\n");
+        return 2;
+    }
+    if ((fhir_tx || fhir_system) && !fhir) {
+        fprintf(stderr,
+                PROG ": %s shapes the FHIR bundle; add --fhir OUT.json to 'station "
+                     "program report'.\n",
+                fhir_tx ? "--fhir-transaction" : "--fhir-system");
+        return 2;
+    }
+    struct gc_diag why;
+    if (fhir_system && fhir_system_check(fhir_system, &why) != GC_OK) {
+        fprintf(stderr,
+                PROG ": --fhir-system '%s' is not usable: %s; give an absolute URI such as "
+                     "urn:oid:1.2.3.4 or https://clinic.example/patients.\n",
+                fhir_system, why.msg);
         return 2;
     }
     if (date && !is_start) {
@@ -398,7 +431,10 @@ int cmd_program(int argc, char **argv)
             fprintf(stderr, PROG ": --therapist is for start, stop and override.\n");
             return 2;
         }
-        return course_report_write(PROG " report", db, pos[1], pdf, summary, false);
+        struct fhir_export_opts fo = {.identifier_system = fhir_system,
+                                      .type = fhir_tx ? FHIR_BUNDLE_TRANSACTION
+                                                      : FHIR_BUNDLE_COLLECTION};
+        return course_report_write(PROG " report", db, pos[1], pdf, summary, fhir, &fo, false);
     }
     struct gc_diag diag;
     gc_diag_clear(&diag);

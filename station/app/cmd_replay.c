@@ -72,7 +72,7 @@ static int replay_plain(const struct run_options *o)
         code = -1;
         goto done;
     }
-    fprintf(stdout, "replay %s  sensor %s  %u Hz  speed max\n", o->replay_file, cfg.hello.serial,
+    fprintf(stdout, "replay %s  sensor %s  %u Hz  pace max\n", o->replay_file, cfg.hello.serial,
             (unsigned)cfg.hello.rate_hz);
     fflush(stdout);
     if (o->steps_csv) {
@@ -180,8 +180,8 @@ int cmd_replay(int argc, char **argv)
     }
     struct live_snapshot s;
     live_get_snapshot(lv, &s);
-    fprintf(stdout, "replay %s  sensor %s  %u Hz  speed %s\n", o.replay_file, s.hello.serial,
-            (unsigned)s.hello.rate_hz, o.speed > 0 ? (o.speed == 1.0 ? "1" : "x") : "max");
+    fprintf(stdout, "replay %s  sensor %s  %u Hz  pace %gx real time\n", o.replay_file,
+            s.hello.serial, (unsigned)s.hello.rate_hz, o.speed);
     fflush(stdout);
     code = runloop_run(lv, &o, NULL, stdout, NULL);
     live_free(lv);

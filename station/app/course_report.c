@@ -14,7 +14,9 @@
 /* The criterion and the main figure from a stored test's JSON. */
 static void test_from_json(const struct course_test_row *row, struct report_course_test *t)
 {
+    t->id = row->id;
     t->utc = row->utc;
+    t->value = NAN;
     snprintf(t->test, sizeof t->test, "%s", row->test);
     t->side = row->side;
     t->pass = row->pass;
@@ -36,6 +38,12 @@ static void test_from_json(const struct course_test_row *row, struct report_cour
                        : !strcmp(row->test, "calf-raise") ? "raises"
                        : !strcmp(row->test, "squat")      ? "squats"
                                                           : "";
+    if (cJSON_IsNumber(hold))
+        t->value = hold->valuedouble;
+    else if (cJSON_IsNumber(jog))
+        t->value = jog->valuedouble;
+    else if (cJSON_IsNumber(count))
+        t->value = count->valuedouble;
     if (cJSON_IsNumber(hold))
         snprintf(t->result, sizeof t->result, "hold %.1f s", hold->valuedouble);
     else if (cJSON_IsNumber(jog))

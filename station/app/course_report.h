@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "gc_error.h"
+#include "fhir_export.h"
 #include "report_course.h"
 #include "store.h"
 
@@ -22,12 +23,15 @@
 GC_MUST_CHECK int course_report_load(struct store *st, const struct store_patient *pat,
                                      struct report_course *r, struct gc_diag *diag);
 
-/* The command: the course report (pdf, may be NULL) and the patient's
- * summary (may be NULL), or (readiness) the readiness report into pdf.
- * Outputs are checked before the store is opened (not the store, not each
- * other, named .pdf if named at all, in a folder that exists).  prog
- * prefixes the messages.  Returns the exit code (0, 1, 2 usage). */
+/* The command: the course report (pdf, may be NULL), the patient's
+ * summary (may be NULL) and the course's FHIR bundle (fhir, may be NULL;
+ * fo its system and type, fhir_export_course), or (readiness) the
+ * readiness report into pdf.  Outputs are checked before the store is
+ * opened (not the store, not each other, named .pdf (.json for fhir) if
+ * named at all, in a folder that exists).  prog prefixes the messages.
+ * Returns the exit code (0, 1, 2 usage). */
 int course_report_write(const char *prog, const char *db, const char *code, const char *pdf,
-                        const char *summary, bool readiness);
+                        const char *summary, const char *fhir, const struct fhir_export_opts *fo,
+                        bool readiness);
 
 #endif

@@ -1283,6 +1283,14 @@ static void publish_web(struct feedback_app *app)
                                 .ev_rx_wall_ms = NAN,
                                 .markers = (const char(*)[WEB_MARKER_TEXT])app->marks,
                                 .n_markers = app->n_marks};
+    struct feedback_app_treadmill tr;
+    feedback_app_get_treadmill(app, &tr);
+    x.speed_mps = tr.speed_mps;
+    x.incline_pct = tr.incline_pct;
+    x.deck_speed_mps = tr.deck_speed_mps;
+    x.deck_speed_ci95_mps = tr.deck_speed_ci95_mps;
+    x.deck_speed_steps = tr.deck_speed_steps;
+    x.speed_check = tr.speed_check;
     if (app->view_ev_rx_ns > 0) {
         struct timespec mono, wall;
         clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -1345,12 +1353,14 @@ void feedback_app_get_treadmill(const struct feedback_app *app, struct feedback_
     t->incline_pct = app->incline_pct;
     t->speed_since_s = app->belt_since_s;
     t->deck_speed_steps = app->status.deck_speed_steps;
-    bool deck = t->deck_speed_steps > 0 && isfinite(app->status.deck_speed_mps);
+    /* no estimate (nor check) over fewer than SUMMARY_DECK_MIN_STEPS steps */
+    bool deck = t->deck_speed_steps >= SUMMARY_DECK_MIN_STEPS &&
+                isfinite(app->status.deck_speed_mps);
     t->deck_speed_mps = deck ? app->status.deck_speed_mps : NAN;
     t->deck_speed_ci95_mps = deck ? app->status.deck_speed_ci95_mps : NAN;
     t->step_length_m = app->status.step_length_m > 0 ? app->status.step_length_m : NAN;
     t->step_width_m = app->status.step_width_m > 0 ? app->status.step_width_m : NAN;
-    if (!deck || !isfinite(t->speed_mps) || t->deck_speed_steps < FEEDBACK_APP_DECK_MIN_STEPS)
+    if (!deck || !isfinite(t->speed_mps))
         t->speed_check = "unknown";
     else if (fabs(t->deck_speed_mps - t->speed_mps) > SUMMARY_SPEED_DISAGREE_FRAC * t->speed_mps)
         t->speed_check = "disagrees";

@@ -94,11 +94,9 @@ struct feedback_app_treadmill {
     double step_length_m, step_width_m; /* as in the status; NAN unknown */
     /* "ok", "disagrees" (the deck and the entered speed are more than
      * SUMMARY_SPEED_DISAGREE_FRAC apart, with at least
-     * FEEDBACK_APP_DECK_MIN_STEPS steps), or "unknown" */
+     * SUMMARY_DECK_MIN_STEPS steps), or "unknown" */
     const char *speed_check;
 };
-/* Steps the deck's estimate needs before it is compared. */
-#define FEEDBACK_APP_DECK_MIN_STEPS 20
 
 struct feedback_app_config {
     struct feedback_config policy;

@@ -72,8 +72,9 @@ void run_options_usage(enum run_mode mode, FILE *out)
         fprintf(out, "usage: station replay FILE [--speed 1|X|max] [OPTIONS]\n\n"
                      "Feed a recorded session through the same pipeline as 'station run' and\n"
                      "print the same lines; the steps are identical to the live session's.\n\n"
-                     "  --speed S             1 = real time (default), X = X times faster,\n"
-                     "                        max = as fast as possible\n"
+                     "  --speed S             the playback pace (not a belt speed): 1 = real time\n"
+                     "                        (default), X = X times faster, max = as fast as\n"
+                     "                        possible\n"
                      "  --steps OUT.csv       write every step (steps CSV)\n"
                      "  --mass KG             override the body mass stored in the recording\n"
                      "  --quiet               print only the summary line\n\n");

@@ -40,6 +40,10 @@
  * BELT_LINE_S of session time. */
 #define DECK_MS     1000
 #define BELT_LINE_S 30.0
+/* The deck's estimate and the link's totals go to the store this often
+ * while the session runs (and at its end): an interrupted session keeps
+ * what was known a few seconds before. */
+#define LIVE_SAVE_MS 5000
 
 struct run_session {
     const struct run_options *o;
@@ -82,6 +86,11 @@ struct run_session {
     double step_length_m, step_width_m; /* summary_recent_footprint, with the deck's */
     const char *belt_check; /* last check printed */
     double next_belt_line_s;
+    const char *quiet_check; /* last check told on stderr with --quiet */
+    int64_t next_live_ms;    /* next periodic save of the deck's estimate */
+    /* the entered speed and incline now (NAN: not entered): a change's
+     * row says the value before it */
+    double speed_now_mps, incline_now_pct;
     char shoe[STORE_SHOE_MAX];
 };
 
@@ -221,7 +230,17 @@ static void on_log_event(void *user, double t_s, const char *kind, const char *t
         struct session_view v;
         feedback_app_get_session(rs->fb, &v);
         char note[128];
-        snprintf(note, sizeof note, "%s (%s)", text, source);
+        double x;
+        /* a treadmill change keeps the value before it: "speed 3.00 ->
+         * 3.40 m/s (ctl)" (store_conditions_note; the report's timeline) */
+        if (sscanf(text, "speed=%lf", &x) == 1) {
+            store_conditions_note(note, sizeof note, false, rs->speed_now_mps, x, source);
+            rs->speed_now_mps = x;
+        } else if (sscanf(text, "incline=%lf", &x) == 1) {
+            store_conditions_note(note, sizeof note, true, rs->incline_now_pct, x, source);
+            rs->incline_now_pct = x;
+        } else
+            snprintf(note, sizeof note, "%s (%s)", text, source);
         session_recorder_change(rs->rec, t_s, STORE_SRC_THERAPIST, &v.targets, note);
         return;
     }
@@ -352,6 +371,8 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
     snprintf(cond.shoe, sizeof cond.shoe, "%s", rs->shoe);
     cond.speed_mps = o->belt_speed_mps > 0 ? o->belt_speed_mps : NAN;
     cond.incline_pct = o->incline_given ? o->incline_pct : NAN;
+    rs->speed_now_mps = cond.speed_mps;
+    rs->incline_now_pct = cond.incline_pct;
     rc = store_conditions_set(rs->store, ss->id, &cond, &d);
     if (rc != GC_OK) {
         snprintf(msg, cap, "cannot store the session's conditions (%s)", d.msg);
@@ -640,19 +661,39 @@ static void deck_estimate(struct run_session *rs)
         a--;
     rs->deck_mps = summary_belt_speed_ci(rs->steps + a, rs->n_steps - a, &rs->deck_steps,
                                          &rs->deck_ci95_mps);
+    if (rs->deck_steps < SUMMARY_DECK_MIN_STEPS) /* too few steps: no estimate yet */
+        rs->deck_mps = rs->deck_ci95_mps = NAN;
     /* the live step length (at the entered speed when there is one) and width */
     summary_recent_footprint(rs->steps, rs->n_steps, tr.speed_mps, &rs->step_length_m,
                              &rs->step_width_m);
 }
 
 /* The terminal's "treadmill:" line: when the deck and the entered speed
- * begin or stop disagreeing, and every BELT_LINE_S. */
+ * begin or stop disagreeing, and every BELT_LINE_S.  With --quiet only the
+ * warning goes out, on stderr, once each time the check turns to or from
+ * "disagrees". */
 static void belt_line(struct run_session *rs, double t_s)
 {
     struct feedback_app_treadmill tr;
     feedback_app_get_treadmill(rs->fb, &tr);
+    if (rs->o->quiet) {
+        bool was = rs->quiet_check && !strcmp(rs->quiet_check, "disagrees");
+        bool is = !strcmp(tr.speed_check, "disagrees");
+        if (is && !was)
+            fprintf(stderr,
+                    "station: t=%.0f s SPEED DISAGREES: the treadmill's entered speed is %.2f m/s "
+                    "but the deck estimates %.2f +- %.2f m/s (%u steps), more than %.0f %% off; "
+                    "check the treadmill's console.\n",
+                    t_s, tr.speed_mps, tr.deck_speed_mps, tr.deck_speed_ci95_mps,
+                    tr.deck_speed_steps, 100 * SUMMARY_SPEED_DISAGREE_FRAC);
+        else if (was && !is)
+            fprintf(stderr, "station: t=%.0f s the treadmill's speed check is %s again.\n", t_s,
+                    tr.speed_check);
+        rs->quiet_check = tr.speed_check;
+        return;
+    }
     bool changed = rs->belt_check && strcmp(rs->belt_check, tr.speed_check) != 0;
-    if (rs->o->quiet || (!changed && t_s < rs->next_belt_line_s) ||
+    if ((!changed && t_s < rs->next_belt_line_s) ||
         (!isfinite(tr.speed_mps) && !isfinite(tr.deck_speed_mps)))
         return;
     rs->belt_check = tr.speed_check;
@@ -670,6 +711,20 @@ static void belt_line(struct run_session *rs, double t_s)
                ? " - SPEED DISAGREES: the deck and the entered speed differ by more than 10 %; "
                  "check the treadmill's console"
                : "");
+}
+
+/* The deck's estimate and the link's totals now (the fields
+ * store_conditions_set_live stores). */
+static void live_conditions(const struct run_session *rs, const struct live_snapshot *snap,
+                            struct store_conditions *c)
+{
+    store_conditions_clear(c);
+    c->deck_speed_mps = rs->deck_mps;
+    c->deck_speed_ci95_mps = rs->deck_ci95_mps;
+    c->deck_speed_steps = (int64_t)rs->deck_steps;
+    c->link_requested = (int64_t)snap->link.resend_asked;
+    c->link_recovered = (int64_t)snap->link.recovered;
+    c->link_lost = (int64_t)snap->link.lost_blocks;
 }
 
 static int rs_poll(void *user, struct live *lv)
@@ -704,6 +759,12 @@ static int rs_poll(void *user, struct live *lv)
     if (now >= rs->next_deck_ms) {
         deck_estimate(rs);
         rs->next_deck_ms = now + DECK_MS;
+    }
+    if (rs->rec && now >= rs->next_live_ms) {
+        struct store_conditions c;
+        live_conditions(rs, &snap, &c);
+        session_recorder_live(rs->rec, snap.t_session_s, &c);
+        rs->next_live_ms = now + LIVE_SAVE_MS;
     }
     int quit = 0;
     if (now >= rs->next_frame_ms) {
@@ -745,8 +806,10 @@ static enum store_status end_status(const struct run_session *rs, bool failed)
     return STORE_STOPPED;
 }
 
-/* The conditions in force at the end and the link's totals, to the store
- * (the recorder has stopped: the store is the main thread's again). */
+/* The deck's estimate and the link's totals at the end, to the store
+ * (the recorder has stopped: the store is the main thread's again; the
+ * start's speed and incline stay in the session row, the changes are in
+ * the change rows). */
 static void store_conditions_final(struct run_session *rs, const struct live_snapshot *snap,
                                    FILE *out)
 {
@@ -754,31 +817,26 @@ static void store_conditions_final(struct run_session *rs, const struct live_sna
     struct feedback_app_treadmill tr;
     feedback_app_get_treadmill(rs->fb, &tr);
     struct store_conditions c;
-    store_conditions_clear(&c);
-    snprintf(c.shoe, sizeof c.shoe, "%s", rs->shoe);
-    c.speed_mps = tr.speed_mps;
-    c.incline_pct = tr.incline_pct;
-    c.deck_speed_mps = rs->deck_mps;
-    c.deck_speed_ci95_mps = rs->deck_ci95_mps;
-    c.deck_speed_steps = (int64_t)rs->deck_steps;
-    c.link_requested = (int64_t)snap->link.resend_asked;
-    c.link_recovered = (int64_t)snap->link.recovered;
-    c.link_lost = (int64_t)snap->link.lost_blocks;
+    live_conditions(rs, snap, &c);
     struct gc_diag d;
     gc_diag_clear(&d);
-    if (store_conditions_set(rs->store, rs->ss.id, &c, &d) != GC_OK)
+    if (store_conditions_set_live(rs->store, rs->ss.id, &c, &d) != GC_OK)
         fprintf(stderr, "station: could not store the session's conditions: %s.\n", d.msg);
     if (rs->o->quiet)
         return;
-    char e[32] = "not entered", dk[80] = "no deck estimate";
-    if (isfinite(c.speed_mps))
-        snprintf(e, sizeof e, "%.2f m/s", c.speed_mps);
+    char e[48] = "not entered", dk[80] = "no deck estimate";
+    double start = rs->o->belt_speed_mps > 0 ? rs->o->belt_speed_mps : NAN;
+    if (isfinite(tr.speed_mps) && isfinite(start) && fabs(start - tr.speed_mps) > 0.005)
+        snprintf(e, sizeof e, "%.2f m/s, %.2f at the start", tr.speed_mps, start);
+    else if (isfinite(tr.speed_mps))
+        snprintf(e, sizeof e, "%.2f m/s", tr.speed_mps);
     if (isfinite(c.deck_speed_mps))
         snprintf(dk, sizeof dk, "deck %.2f +- %.2f m/s over %lld steps", c.deck_speed_mps,
                  c.deck_speed_ci95_mps, (long long)c.deck_speed_steps);
-    fprintf(out, "conditions: shoe %s, speed %s (%s)", c.shoe[0] ? c.shoe : "not given", e, dk);
-    if (isfinite(c.incline_pct))
-        fprintf(out, ", incline %.1f %%", c.incline_pct);
+    fprintf(out, "conditions: shoe %s, speed %s (%s)", rs->shoe[0] ? rs->shoe : "not given", e,
+            dk);
+    if (isfinite(tr.incline_pct))
+        fprintf(out, ", incline %.1f %%", tr.incline_pct);
     fprintf(out, "; link: %lld recovered, %lld lost (%lld requested again)\n",
             (long long)c.link_recovered, (long long)c.link_lost, (long long)c.link_requested);
 }

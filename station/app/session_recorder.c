@@ -16,6 +16,7 @@
 #include "gc_error.h"
 #include "log.h"
 #include "plan_file.h"
+#include "store_conditions.h"
 
 #ifndef GC_DATADIR
 #define GC_DATADIR "station/data"
@@ -25,7 +26,7 @@
  * period. */
 #define POLL_MS 10
 
-enum item_kind { IT_TICK = 1, IT_STEP, IT_PHASE, IT_CHANGE, IT_MARK, IT_WEIGHT };
+enum item_kind { IT_TICK = 1, IT_STEP, IT_PHASE, IT_CHANGE, IT_MARK, IT_WEIGHT, IT_LIVE };
 
 struct item {
     enum item_kind kind;
@@ -41,6 +42,10 @@ struct item {
         struct store_target_change change;
         struct store_marker mark;
         double weight_n;
+        struct { /* the deck's estimate and link totals */
+            double mps, ci95_mps;
+            int64_t steps, requested, recovered, lost;
+        } live;
     } u;
 };
 
@@ -83,6 +88,8 @@ struct session_recorder {
     /* writer thread: waiting for the next commit */
     struct vec steps, markers, changes, phases;
     double weight_n; /* NAN = none pending */
+    struct store_conditions live; /* the latest deck estimate and link totals */
+    bool has_live;                /* live is pending */
     uint64_t lost;   /* records that could not be kept in memory */
 
     _Atomic uint64_t n_steps, n_markers, n_changes, n_phases, n_commits;
@@ -163,6 +170,16 @@ static void keep(struct session_recorder *rec, const struct item *it)
     case IT_WEIGHT:
         rec->weight_n = it->u.weight_n;
         return;
+    case IT_LIVE:
+        store_conditions_clear(&rec->live);
+        rec->live.deck_speed_mps = it->u.live.mps;
+        rec->live.deck_speed_ci95_mps = it->u.live.ci95_mps;
+        rec->live.deck_speed_steps = it->u.live.steps;
+        rec->live.link_requested = it->u.live.requested;
+        rec->live.link_recovered = it->u.live.recovered;
+        rec->live.link_lost = it->u.live.lost;
+        rec->has_live = true;
+        return;
     }
     if (!slot)
         atomic_fetch_add(&rec->mem_lost, 1);
@@ -178,7 +195,7 @@ static void drain(struct session_recorder *rec)
 static bool pending(const struct session_recorder *rec)
 {
     return rec->steps.n || rec->markers.n || rec->changes.n || rec->phases.n ||
-           !isnan(rec->weight_n);
+           !isnan(rec->weight_n) || rec->has_live;
 }
 
 /* One transaction with everything pending.  On failure nothing is lost
@@ -203,6 +220,8 @@ static int commit(struct session_recorder *rec)
         rc = store_add_step(st, rec->sid, (const struct session_step *)rec->steps.p + i);
     if (rc == GC_OK && !isnan(rec->weight_n))
         rc = store_session_set_body_weight(st, rec->sid, rec->weight_n);
+    if (rc == GC_OK && rec->has_live)
+        rc = store_conditions_set_live(st, rec->sid, &rec->live, NULL);
     if (rc == GC_OK)
         rc = store_session_touch(st, rec->sid, now_utc());
     if (rc == GC_OK)
@@ -222,6 +241,7 @@ static int commit(struct session_recorder *rec)
     atomic_fetch_add(&rec->n_commits, 1);
     rec->phases.n = rec->changes.n = rec->markers.n = rec->steps.n = 0;
     rec->weight_n = NAN;
+    rec->has_live = false;
     return GC_OK;
 }
 
@@ -269,6 +289,19 @@ static bool push(struct session_recorder *rec, const struct item *it)
 bool session_recorder_tick(struct session_recorder *rec, double t_s)
 {
     struct item it = {.kind = IT_TICK, .t_s = t_s};
+    return push(rec, &it);
+}
+
+bool session_recorder_live(struct session_recorder *rec, double t_s,
+                           const struct store_conditions *c)
+{
+    struct item it = {.kind = IT_LIVE, .t_s = t_s};
+    it.u.live.mps = c->deck_speed_mps;
+    it.u.live.ci95_mps = c->deck_speed_ci95_mps;
+    it.u.live.steps = c->deck_speed_steps;
+    it.u.live.requested = c->link_requested;
+    it.u.live.recovered = c->link_recovered;
+    it.u.live.lost = c->link_lost;
     return push(rec, &it);
 }
 

@@ -81,6 +81,13 @@ bool session_recorder_change(struct session_recorder *rec, double t_s, enum stor
                              const struct session_targets *t, const char *note);
 bool session_recorder_mark(struct session_recorder *rec, const struct store_marker *m);
 bool session_recorder_set_body_weight(struct session_recorder *rec, double body_weight_n);
+/* The running session's deck estimate and link totals (only those fields
+ * of c: store_conditions_set_live), stored with the next commit; the
+ * latest one sent wins.  Sent every few seconds, so an interrupted
+ * session keeps what was known. */
+struct store_conditions;
+bool session_recorder_live(struct session_recorder *rec, double t_s,
+                           const struct store_conditions *c);
 
 /* Stop the writer: drains the ring, commits, and records how the session
  * ended (status; t_stop_s = session time of the stop, NAN unknown).  A

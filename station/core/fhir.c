@@ -803,3 +803,227 @@ int fhir_bundle_format(const struct fhir_bundle_rec *b, char *buf, size_t cap, s
     buf[w->len] = '\0';
     return GC_OK;
 }
+
+/* ---- the course of care ---------------------------------------------- */
+
+/* Observation head of the course: id, status, category, code, subject,
+ * effectiveDateTime (the entry is left open). */
+static void course_obs_head(struct ctx *c, const char *id, const struct fhir_code *code,
+                            const char *category, double utc)
+{
+    struct jw *w = &c->w;
+    entry_begin(c, "Observation", id);
+    str(w, "status", "final");
+    begin(w, "category", '[');
+    concept(w, NULL, fhir_category_code(category), NULL);
+    end(w, ']');
+    concept(w, "code", code, code->display);
+    reference(w, "subject", c->patient_id);
+    time_field(w, "effectiveDateTime", utc);
+}
+
+static void course_id(const struct fhir_course_rec *cr, const char *kind, int64_t row,
+                      const char *what, char out[37])
+{
+    char n[24];
+    snprintf(n, sizeof n, "%lld", (long long)row);
+    struct sha256 h;
+    id_begin(&h, cr->identifier_system, cr->patient_code);
+    id_part(&h, "course");
+    id_part(&h, kind);
+    id_part(&h, n);
+    if (what)
+        id_part(&h, what);
+    id_end(&h, out);
+}
+
+static void note(struct jw *w, const char *text)
+{
+    if (!text || !text[0])
+        return;
+    begin(w, "note", '[');
+    begin(w, NULL, '{');
+    str(w, "text", text);
+    end(w, '}');
+    end(w, ']');
+}
+
+static void text_concept(struct jw *w, const char *k, const char *text)
+{
+    begin(w, k, '{');
+    str(w, "text", text);
+    end(w, '}');
+}
+
+static void prom_score(struct ctx *c, const struct fhir_course_rec *cr,
+                       const struct fhir_prom_rec *p, const char *what,
+                       const struct fhir_code *code, const struct fhir_unit *unit, int v)
+{
+    char id[37];
+    course_id(cr, "prom", p->id, what, id);
+    course_obs_head(c, id, code, "survey", p->utc);
+    quantity(&c->w, "valueQuantity", v, unit);
+    entry_end(c, "Observation", id);
+}
+
+static void bool_component(struct jw *w, const struct fhir_code *code, bool v)
+{
+    begin(w, NULL, '{');
+    concept(w, "code", code, code->display);
+    raw(w, "valueBoolean", v ? "true" : "false");
+    end(w, '}');
+}
+
+static void symptom(struct ctx *c, const struct fhir_course_rec *cr,
+                    const struct fhir_symptom_rec *s)
+{
+    struct jw *w = &c->w;
+    char id[37];
+    course_id(cr, "symptom", s->id, NULL, id);
+    course_obs_head(c, id, &fhir_code_symptom_report, "survey", s->utc);
+    note(w, s->note);
+    if (s->pain >= 0 && s->site && s->site[0])
+        text_concept(w, "bodySite", s->site);
+    begin(w, "component", '[');
+    if (s->when && s->when[0]) {
+        begin(w, NULL, '{');
+        concept(w, "code", &fhir_code_symptom_when, fhir_code_symptom_when.display);
+        str(w, "valueString", s->when);
+        end(w, '}');
+    }
+    if (s->pain >= 0) {
+        begin(w, NULL, '{');
+        concept(w, "code", &fhir_code_pain, fhir_code_pain.display);
+        quantity(w, "valueQuantity", s->pain, &fhir_unit_pain);
+        end(w, '}');
+    }
+    bool_component(w, &fhir_code_symptom_leak, s->leak);
+    bool_component(w, &fhir_code_symptom_heaviness, s->heaviness);
+    bool_component(w, &fhir_code_symptom_bleeding, s->bleeding);
+    end(w, ']');
+    entry_end(c, "Observation", id);
+}
+
+static void test_result(struct ctx *c, const struct fhir_course_rec *cr,
+                        const struct fhir_test_rec *t)
+{
+    struct jw *w = &c->w;
+    const struct fhir_fig_def *d = fhir_test_def(t->test);
+    char id[37];
+    course_id(cr, "test", t->id, NULL, id);
+    course_obs_head(c, id, &d->code, "exam", t->utc);
+    if (isfinite(t->value))
+        quantity(w, "valueQuantity", t->value, &d->unit);
+    else {
+        begin(w, "dataAbsentReason", '{');
+        begin(w, "coding", '[');
+        begin(w, NULL, '{');
+        str(w, "system", "http://terminology.hl7.org/CodeSystem/data-absent-reason");
+        str(w, "code", "error");
+        str(w, "display", "Error");
+        end(w, '}');
+        end(w, ']');
+        end(w, '}');
+    }
+    begin(w, "interpretation", '[');
+    concept(w, NULL, t->pass ? &fhir_code_test_pass : &fhir_code_test_fail,
+            t->pass ? "pass" : "fail");
+    end(w, ']');
+    note(w, t->summary);
+    /* the standing or hopping leg; jogging on the spot measures both */
+    if ((t->side == 'L' || t->side == 'R') && strcmp(t->test, "jog-on-spot") != 0)
+        text_concept(w, "bodySite", t->side == 'L' ? "left lower limb" : "right lower limb");
+    if (t->criterion && t->criterion[0]) {
+        begin(w, "referenceRange", '[');
+        begin(w, NULL, '{');
+        str(w, "text", t->criterion);
+        end(w, '}');
+        end(w, ']');
+    }
+    entry_end(c, "Observation", id);
+}
+
+static int course_check(const struct fhir_course_rec *cr, struct gc_diag *diag)
+{
+    struct fhir_bundle_rec b = {.patient_code = cr->patient_code,
+                                .identifier_system = cr->identifier_system};
+    int rc = check(&b, diag);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < cr->n_proms; i++)
+        if (cr->proms[i].lefs > 80 || cr->proms[i].nprs > 10)
+            return gc_fail(diag, GC_ERR_ARG, "PROM %lld: LEFS above 80 or NPRS above 10",
+                           (long long)cr->proms[i].id);
+    for (size_t i = 0; i < cr->n_symptoms; i++)
+        if (cr->symptoms[i].pain > 10)
+            return gc_fail(diag, GC_ERR_ARG, "symptom report %lld: pain above 10",
+                           (long long)cr->symptoms[i].id);
+    for (size_t i = 0; i < cr->n_tests; i++)
+        if (!fhir_test_def(cr->tests[i].test))
+            return gc_fail(diag, GC_ERR_ARG, "readiness test %lld: unknown test '%.24s'",
+                           (long long)cr->tests[i].id, cr->tests[i].test ? cr->tests[i].test : "");
+    return GC_OK;
+}
+
+int fhir_course_format(const struct fhir_course_rec *cr, char *buf, size_t cap, size_t *len,
+                       struct gc_diag *diag)
+{
+    if (len)
+        *len = 0;
+    if (!cr)
+        return gc_fail(diag, GC_ERR_ARG, "no course to format");
+    int rc = course_check(cr, diag);
+    if (rc)
+        return rc;
+    /* the Patient is written by patient() from a bundle record with the
+     * same code, system and type: the same resource as the session export */
+    struct fhir_bundle_rec b = {.patient_code = cr->patient_code,
+                                .identifier_system = cr->identifier_system,
+                                .type = cr->type};
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.b = &b;
+    c.w.buf = buf;
+    c.w.cap = buf ? cap : 0;
+    c.w.first[0] = true;
+    fhir_resource_id(b.identifier_system, b.patient_code, "patient", c.patient_id);
+
+    struct jw *w = &c.w;
+    char bid[37];
+    fhir_resource_id(b.identifier_system, b.patient_code,
+                     cr->type == FHIR_BUNDLE_TRANSACTION ? "course-bundle|transaction"
+                                                         : "course-bundle|collection",
+                     bid);
+    begin(w, NULL, '{');
+    str(w, "resourceType", "Bundle");
+    str(w, "id", bid);
+    str(w, "type", cr->type == FHIR_BUNDLE_TRANSACTION ? "transaction" : "collection");
+    begin(w, "entry", '[');
+    patient(&c);
+    for (size_t i = 0; i < cr->n_proms; i++) {
+        const struct fhir_prom_rec *p = &cr->proms[i];
+        if (p->lefs >= 0)
+            prom_score(&c, cr, p, "lefs", &fhir_code_lefs, &fhir_unit_lefs, p->lefs);
+        if (p->nprs >= 0)
+            prom_score(&c, cr, p, "nprs", &fhir_code_pain, &fhir_unit_pain, p->nprs);
+    }
+    for (size_t i = 0; i < cr->n_symptoms; i++)
+        symptom(&c, cr, &cr->symptoms[i]);
+    for (size_t i = 0; i < cr->n_tests; i++)
+        test_result(&c, cr, &cr->tests[i]);
+    end(w, ']');
+    end(w, '}');
+    put(w, "\n", 1);
+    if (w->too_deep)
+        return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle nests deeper than %d", JW_MAX_DEPTH);
+    if (len)
+        *len = w->len;
+    if (!buf || w->len >= cap) {
+        if (buf && cap)
+            buf[cap - 1] = '\0';
+        return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle needs %zu bytes, the buffer holds %zu",
+                       w->len + 1, cap);
+    }
+    buf[w->len] = '\0';
+    return GC_OK;
+}

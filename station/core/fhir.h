@@ -120,4 +120,62 @@ void fhir_resource_id(const char *system, const char *code, const char *name, ch
  * GC_ERR_ARG for a non-finite time or a year outside 1..9999. */
 int fhir_format_utc(double unix_s, char out[32]);
 
+/* ---- the course of care (station program report CODE --fhir) -------- */
+
+/* A PROM as stored (store_course.h): LEFS 0-80 and NPRS 0-10, -1 when
+ * not given.  Each given score is one Observation. */
+struct fhir_prom_rec {
+    int64_t id; /* the stored row's id: names the resources */
+    double utc; /* Unix s */
+    int lefs;
+    int nprs;
+};
+
+/* A symptom report: one Observation, the pain (when given) and the
+ * yes/no symptoms as components. */
+struct fhir_symptom_rec {
+    int64_t id;
+    double utc;
+    const char *when; /* "before", "during" or "after" (course_when_name) */
+    int pain;         /* 0..10, -1 not given */
+    const char *site; /* where the pain is, "" or NULL not given */
+    bool leak, heaviness, bleeding;
+    const char *note; /* "" or NULL none */
+};
+
+/* A readiness test result: one Observation, the test's main figure. */
+struct fhir_test_rec {
+    int64_t id;
+    double utc;
+    const char *test;      /* balance, hop, jog-on-spot, calf-raise, squat */
+    char side;             /* 'L' or 'R' */
+    bool pass;             /* against criterion */
+    const char *criterion; /* as stated ("hold >= 10 s") */
+    double value;          /* the figure the criterion judges (NAN: no value) */
+    const char *summary;   /* every figure as printed, or NULL */
+};
+
+struct fhir_course_rec {
+    const char *patient_code;      /* as fhir_bundle_rec */
+    const char *identifier_system; /* as fhir_bundle_rec */
+    enum fhir_bundle_type type;
+    const struct fhir_prom_rec *proms;
+    size_t n_proms;
+    const struct fhir_symptom_rec *symptoms;
+    size_t n_symptoms;
+    const struct fhir_test_rec *tests;
+    size_t n_tests;
+};
+
+/* The course bundle: the Patient exactly as fhir_bundle_format writes it
+ * (same id, identifier, transaction request), then one Observation per
+ * PROM score, per symptom report and per readiness test, in that order
+ * (each in the order given), status final, effectiveDateTime UTC.  Ids
+ * from "course|prom|ID|lefs", "course|prom|ID|nprs", "course|symptom|ID",
+ * "course|test|ID" (fhir_resource_id).  Codes: fhir_codes.h.  Buffer and
+ * errors as fhir_bundle_format (GC_ERR_ARG for an unknown test name or a
+ * score out of range). */
+int fhir_course_format(const struct fhir_course_rec *c, char *buf, size_t cap, size_t *len,
+                       struct gc_diag *diag);
+
 #endif

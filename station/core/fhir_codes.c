@@ -61,6 +61,40 @@ const struct fhir_code fhir_code_pain = {FHIR_CS_LOINC, "72514-3",
                                          "Reported"};
 const struct fhir_unit fhir_unit_pain = {"{score}", "score", 0};
 
+const struct fhir_code fhir_code_lefs =
+    LOCAL("lefs", "Lower Extremity Functional Scale (LEFS) total score");
+const struct fhir_unit fhir_unit_lefs = {"{score}", "score", 0};
+const struct fhir_code fhir_code_symptom_report =
+    LOCAL("symptom-report", "Symptom report of the course of care");
+const struct fhir_code fhir_code_symptom_when =
+    LOCAL("symptom-when", "Session the symptom report is about");
+const struct fhir_code fhir_code_symptom_leak = LOCAL("symptom-leak", "Urinary leakage");
+const struct fhir_code fhir_code_symptom_heaviness =
+    LOCAL("symptom-heaviness", "Pelvic heaviness or dragging");
+const struct fhir_code fhir_code_symptom_bleeding = LOCAL("symptom-bleeding", "Bleeding");
+const struct fhir_code fhir_code_test_pass = LOCAL("test-pass", "Meets the criterion");
+const struct fhir_code fhir_code_test_fail = LOCAL("test-fail", "Does not meet the criterion");
+
+static const struct {
+    const char *test;
+    struct fhir_fig_def def;
+} tests[] = {
+    {"balance", {LOCAL("readiness-balance", "Single-leg balance hold time"), {"s", "s", 1}}},
+    {"hop", {LOCAL("readiness-hop", "Single-leg hops"), {"{hops}", "hops", 0}}},
+    {"jog-on-spot", {LOCAL("readiness-jog-on-spot", "Jogging on the spot time"), {"s", "s", 0}}},
+    {"calf-raise",
+     {LOCAL("readiness-calf-raise", "Single-leg calf raises"), {"{raises}", "raises", 0}}},
+    {"squat", {LOCAL("readiness-squat", "Single-leg squats"), {"{squats}", "squats", 0}}},
+};
+
+const struct fhir_fig_def *fhir_test_def(const char *test)
+{
+    for (size_t i = 0; test && i < sizeof tests / sizeof tests[0]; i++)
+        if (!strcmp(tests[i].test, test))
+            return &tests[i].def;
+    return NULL;
+}
+
 static const struct fhir_code categories[] = {
     {FHIR_CS_OBS_CATEGORY, "survey", "Survey"},
     {FHIR_CS_OBS_CATEGORY, "exam", "Exam"},
@@ -114,4 +148,13 @@ void fhir_local_codes_each(void (*fn)(const struct fhir_code *, void *), void *u
     fn(&fhir_code_session_report, user);
     for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++)
         fn(&phases[i], user);
+    const struct fhir_code *course[] = {
+        &fhir_code_lefs,         &fhir_code_symptom_report,    &fhir_code_symptom_when,
+        &fhir_code_symptom_leak, &fhir_code_symptom_heaviness, &fhir_code_symptom_bleeding,
+        &fhir_code_test_pass,    &fhir_code_test_fail,
+    };
+    for (size_t i = 0; i < sizeof course / sizeof course[0]; i++)
+        fn(course[i], user);
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        fn(&tests[i].def.code, user);
 }

@@ -114,6 +114,28 @@ extern const struct fhir_unit fhir_unit_body_weight; /* kg, 1 decimal */
 extern const struct fhir_code fhir_code_pain;
 extern const struct fhir_unit fhir_unit_pain;
 
+/* The course of care (fhir_course_format).  LEFS: local code "lefs"
+ * ({score}, whole numbers): LOINC 75575-0 is cited for it elsewhere but
+ * could not be confirmed against LOINC's own documentation, so the
+ * station does not use it (docs/interop.md).  NPRS: fhir_code_pain. */
+extern const struct fhir_code fhir_code_lefs;
+extern const struct fhir_unit fhir_unit_lefs;
+/* A symptom report and its components: when (valueString before /
+ * during / after), pain (fhir_code_pain), leak, heaviness, bleeding
+ * (valueBoolean). */
+extern const struct fhir_code fhir_code_symptom_report;
+extern const struct fhir_code fhir_code_symptom_when;
+extern const struct fhir_code fhir_code_symptom_leak;
+extern const struct fhir_code fhir_code_symptom_heaviness;
+extern const struct fhir_code fhir_code_symptom_bleeding;
+/* A readiness test's interpretation against its criterion. */
+extern const struct fhir_code fhir_code_test_pass;
+extern const struct fhir_code fhir_code_test_fail;
+/* A readiness test's code and the unit of its main figure: balance (hold
+ * time, s), hop ({hops}), jog-on-spot (s), calf-raise ({raises}), squat
+ * ({squats}).  NULL for an unknown test. */
+const struct fhir_fig_def *fhir_test_def(const char *test);
+
 /* The phase codes (extension FHIR_EXT_PHASE): kind "weigh-in", "baseline",
  * "training", "retention", "walk", "run" (plan_kind_name) or "session"
  * (every step).  NULL for an unknown kind. */

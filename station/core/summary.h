@@ -32,6 +32,12 @@ struct summary_info {
  * more than this share of the entered speed: twice the 5 % the estimate
  * reaches on the real recording (docs/analysis.md). */
 #define SUMMARY_SPEED_DISAGREE_FRAC 0.10
+/* The live deck estimate (the station's terminal, panel, web page, ctl,
+ * store and report) is shown, and compared with the entered speed, only
+ * once it is taken over at least this many steps (about 7 s of running at
+ * 170 steps/min): over fewer, one odd step moves the median and its
+ * interval is meaningless. */
+#define SUMMARY_DECK_MIN_STEPS 20
 
 /* Belt speed of a session from its steps' estimates (footprint.h): the
  * median over the steps of the runner's usual strike (the one most steps

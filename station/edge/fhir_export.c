@@ -220,18 +220,33 @@ static int trim_period(struct gc_diag *diag, int rc)
     return rc;
 }
 
-static int write_bundle(const struct fhir_bundle_rec *fb, const struct fhir_export_opts *o,
-                        const char *out_path, const char *store_path, struct gc_diag *diag)
+/* Format with fmt (the sizing call first, then into a buffer of that
+ * size) and write the file with the command's output checks. */
+typedef int (*bundle_fmt)(const void *rec, char *buf, size_t cap, size_t *len,
+                          struct gc_diag *diag);
+
+static int fmt_sessions(const void *rec, char *buf, size_t cap, size_t *len, struct gc_diag *diag)
+{
+    return fhir_bundle_format(rec, buf, cap, len, diag);
+}
+
+static int fmt_course(const void *rec, char *buf, size_t cap, size_t *len, struct gc_diag *diag)
+{
+    return fhir_course_format(rec, buf, cap, len, diag);
+}
+
+static int write_formatted(bundle_fmt fmt, const void *rec, const struct fhir_export_opts *o,
+                           const char *out_path, const char *store_path, struct gc_diag *diag)
 {
     size_t need = 0;
     struct gc_diag sizing;
-    int rc = fhir_bundle_format(fb, NULL, 0, &need, &sizing);
+    int rc = fmt(rec, NULL, 0, &need, &sizing);
     if (need == 0) /* refused before formatting: the sentence says why */
         return gc_fail(diag, rc, "%s", sizing.msg);
     char *buf = malloc(need + 1);
     if (!buf)
         return gc_fail(diag, GC_ERR_NOMEM, "out of memory for a FHIR bundle of %zu bytes", need);
-    rc = fhir_bundle_format(fb, buf, need + 1, &need, diag);
+    rc = fmt(rec, buf, need + 1, &need, diag);
     if (rc == GC_OK) {
         struct datadir_guard g = {.store = store_path};
         for (size_t i = 0; i < sizeof o->others / sizeof o->others[0]; i++)
@@ -240,6 +255,12 @@ static int write_bundle(const struct fhir_bundle_rec *fb, const struct fhir_expo
     }
     free(buf);
     return rc;
+}
+
+static int write_bundle(const struct fhir_bundle_rec *fb, const struct fhir_export_opts *o,
+                        const char *out_path, const char *store_path, struct gc_diag *diag)
+{
+    return write_formatted(fmt_sessions, fb, o, out_path, store_path, diag);
 }
 
 static const char *system_of(const struct fhir_export_opts *o)
@@ -317,5 +338,66 @@ int fhir_export_progress(struct store *st, int64_t patient_id, const struct fhir
     free(bs);
     free(recs);
     report_progress_free(&p);
+    return rc;
+}
+
+int fhir_export_course(const struct report_course *r, const struct fhir_export_opts *o,
+                       const char *out_path, const char *store_path, struct gc_diag *diag)
+{
+    /* the system is checked by the formatter (the command checks it first) */
+    struct fhir_prom_rec *proms = calloc(r->n_proms + 1, sizeof *proms);
+    struct fhir_symptom_rec *syms = calloc(r->n_symptoms + 1, sizeof *syms);
+    struct fhir_test_rec *tests = calloc(r->n_tests + 1, sizeof *tests);
+    int rc = GC_OK;
+    if (!proms || !syms || !tests)
+        rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory building the FHIR bundle");
+    for (size_t i = 0; rc == GC_OK && i < r->n_proms; i++) {
+        const struct course_prom_row *p = &r->proms[i];
+        proms[i] = (struct fhir_prom_rec){p->id, (double)p->utc, p->lefs, p->nprs};
+    }
+    for (size_t i = 0; rc == GC_OK && i < r->n_symptoms; i++) {
+        const struct course_symptom_row *s = &r->symptoms[i];
+        syms[i] = (struct fhir_symptom_rec){
+            .id = s->id,
+            .utc = (double)s->utc,
+            .when = course_when_name(s->when),
+            .pain = s->pain,
+            .site = s->site,
+            .leak = (s->flags & PROGRAM_SYM_LEAK) != 0,
+            .heaviness = (s->flags & PROGRAM_SYM_HEAVINESS) != 0,
+            .bleeding = (s->flags & PROGRAM_SYM_BLEEDING) != 0,
+            .note = s->note,
+        };
+    }
+    for (size_t i = 0; rc == GC_OK && i < r->n_tests; i++) {
+        const struct report_course_test *t = &r->tests[i];
+        tests[i] = (struct fhir_test_rec){
+            .id = t->id,
+            .utc = (double)t->utc,
+            .test = t->test,
+            .side = t->side,
+            .pass = t->pass,
+            .criterion = strcmp(t->criterion, "-") ? t->criterion : NULL,
+            .value = t->value,
+            .summary = t->summary,
+        };
+    }
+    if (rc == GC_OK) {
+        struct fhir_course_rec cr = {
+            .patient_code = r->pat.code,
+            .identifier_system = system_of(o),
+            .type = o->type,
+            .proms = proms,
+            .n_proms = r->n_proms,
+            .symptoms = syms,
+            .n_symptoms = r->n_symptoms,
+            .tests = tests,
+            .n_tests = r->n_tests,
+        };
+        rc = write_formatted(fmt_course, &cr, o, out_path, store_path, diag);
+    }
+    free(proms);
+    free(syms);
+    free(tests);
     return rc;
 }

@@ -27,6 +27,7 @@
 
 #include "fhir.h"
 #include "gc_error.h"
+#include "report_course.h"
 #include "report_record.h"
 #include "store.h"
 
@@ -47,5 +48,13 @@ GC_MUST_CHECK int fhir_export_session(const struct report_record *r,
 GC_MUST_CHECK int fhir_export_progress(struct store *st, int64_t patient_id,
                                        const struct fhir_export_opts *o, const char *out_path,
                                        struct gc_diag *diag);
+
+/* The course of care (station program report CODE --fhir): the patient's
+ * PROMs, symptom reports and readiness tests of r (course_report_load) as
+ * Observations (fhir_course_format).  Gate decisions are not exported
+ * (docs/interop.md says why). */
+GC_MUST_CHECK int fhir_export_course(const struct report_course *r,
+                                     const struct fhir_export_opts *o, const char *out_path,
+                                     const char *store_path, struct gc_diag *diag);
 
 #endif

@@ -55,6 +55,7 @@ struct report_course_event {
 
 /* A readiness test as stored, with the figures read from its JSON. */
 struct report_course_test {
+    int64_t id; /* the stored row's */
     int64_t utc;
     char test[24]; /* balance, hop, jog-on-spot, calf-raise, squat */
     char side;     /* 'L' or 'R' */
@@ -62,6 +63,8 @@ struct report_course_test {
     char criterion[64]; /* e.g. "hold >= 10 s" */
     char result[96];    /* the main figure, e.g. "hold 12.3 s", "10 hops" */
     char summary[200];  /* every figure as printed */
+    double value;       /* the figure the criterion judges, as stored (balance hold_s,
+                         * jog-on-spot jog_s, else count); NAN none */
 };
 
 struct report_course {

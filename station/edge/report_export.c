@@ -111,7 +111,20 @@ static void csv_conditions(FILE *f, const struct store_conditions *c)
         fprintf(f, "# speed_mps=%.2f\n", c->speed_mps);
     if (isfinite(c->incline_pct))
         fprintf(f, "# incline_pct=%.1f\n", c->incline_pct);
-    if (isfinite(c->deck_speed_mps))
+    /* the start's values above; each change during the session after them:
+     * "# condition_change=25.0 speed_mps 3.00 -> 3.40 (ctl)" (from "none"
+     * when not entered before) */
+    size_t n = c->n_changes < STORE_COND_CHANGES_MAX ? c->n_changes : STORE_COND_CHANGES_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const struct store_condition_change *ch = &c->changes[i];
+        char from[32] = "none";
+        if (isfinite(ch->from))
+            snprintf(from, sizeof from, "%.*f", ch->incline ? 1 : 2, ch->from);
+        fprintf(f, "# condition_change=%.1f %s %s -> %.*f (%s)\n", ch->t_rel_s,
+                ch->incline ? "incline_pct" : "speed_mps", from, ch->incline ? 1 : 2, ch->to,
+                ch->source);
+    }
+    if (isfinite(c->deck_speed_mps) && c->deck_speed_steps >= SUMMARY_DECK_MIN_STEPS)
         fprintf(f, "# deck_speed_mps=%.3f\n# deck_speed_ci95_mps=%.3f\n# deck_speed_steps=%lld\n",
                 c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
     if (c->link_lost >= 0)
@@ -266,13 +279,35 @@ int report_session_json(const struct report_record *rec, const char *json_path,
             cJSON_AddNullToObject(cond, "shoe");
         json_fig(cond, "speed_mps", r.cond.speed_mps, 2);
         json_fig(cond, "incline_pct", r.cond.incline_pct, 1);
-        json_fig(cond, "deck_speed_mps", r.cond.deck_speed_mps, 3);
-        json_fig(cond, "deck_speed_ci95_mps", r.cond.deck_speed_ci95_mps, 3);
+        /* the changes during the session (speed_mps/incline_pct: at the start) */
+        cJSON *chs = cJSON_AddArrayToObject(cond, "changes");
+        size_t nch = r.cond.n_changes < STORE_COND_CHANGES_MAX ? r.cond.n_changes
+                                                               : STORE_COND_CHANGES_MAX;
+        for (size_t i = 0; chs && i < nch; i++) {
+            const struct store_condition_change *x = &r.cond.changes[i];
+            cJSON *o = cJSON_CreateObject();
+            if (!o)
+                break;
+            json_fig(o, "t_s", x->t_rel_s, 1);
+            cJSON_AddStringToObject(o, "what", x->incline ? "incline_pct" : "speed_mps");
+            json_fig(o, "from", x->from, x->incline ? 1 : 2);
+            json_fig(o, "to", x->to, x->incline ? 1 : 2);
+            cJSON_AddStringToObject(o, "source", x->source);
+            cJSON_AddItemToArray(chs, o);
+        }
+        double since_s;
+        double end_speed = store_conditions_end_speed(&r.cond, &since_s);
+        bool deck = isfinite(r.cond.deck_speed_mps) &&
+                    r.cond.deck_speed_steps >= SUMMARY_DECK_MIN_STEPS;
+        json_fig(cond, "deck_speed_mps", deck ? r.cond.deck_speed_mps : NAN, 3);
+        json_fig(cond, "deck_speed_ci95_mps", deck ? r.cond.deck_speed_ci95_mps : NAN, 3);
         cJSON_AddNumberToObject(cond, "deck_speed_steps", (double)r.cond.deck_speed_steps);
-        if (isfinite(r.cond.speed_mps) && isfinite(r.cond.deck_speed_mps))
+        /* the estimate is over the steps since the last entered speed */
+        json_fig(cond, "deck_speed_since_s", since_s, 1);
+        if (isfinite(end_speed) && deck)
             cJSON_AddBoolToObject(cond, "speed_disagrees",
-                                  fabs(r.cond.deck_speed_mps - r.cond.speed_mps) >
-                                      SUMMARY_SPEED_DISAGREE_FRAC * r.cond.speed_mps);
+                                  fabs(r.cond.deck_speed_mps - end_speed) >
+                                      SUMMARY_SPEED_DISAGREE_FRAC * end_speed);
         else
             cJSON_AddNullToObject(cond, "speed_disagrees");
         if (r.has_prev) {

@@ -274,8 +274,10 @@ static int replay(const struct report_record *r, struct report_gait *g, const ch
     struct rec_reader *rd = NULL;
     struct dsp_config cfg;
     int rc = rr && out ? replay_config(path, &cfg, rr) : GC_ERR_NOMEM;
-    /* step lengths at the entered treadmill speed when there is one */
-    double entered = r->cond.speed_mps;
+    /* step lengths at the entered treadmill speed when there is one (the
+     * one in force at the end: a change during the session applies to the
+     * whole replay) */
+    double entered = store_conditions_end_speed(&r->cond, NULL);
     if (isfinite(entered) && entered >= FOOTPRINT_SPEED_MIN_MPS &&
         entered <= FOOTPRINT_SPEED_MAX_MPS) {
         cfg.belt_speed_mps = entered;
@@ -404,6 +406,7 @@ int report_gait_load(const struct report_record *r, struct report_gait *out, str
     if (rc < 0)
         return GC_OK; /* why says it */
     out->available = true;
+    out->sha_checked = !unchecked;
     if (unchecked)
         snprintf(out->why, sizeof out->why,
                  "No checksum was stored with this session (it did not end normally): the "

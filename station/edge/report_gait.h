@@ -65,6 +65,8 @@ struct report_gait_phase {
 
 struct report_gait {
     bool available;                /* the figures below were drawn from the recording */
+    bool sha_checked; /* available: the recording's SHA-256 matched the stored one
+                         (false: none was stored, the session did not end normally) */
     char why[REPORT_GAIT_WHY_LEN]; /* not available: the one sentence saying why;
                                       available: a note or "" */
     double body_weight_n;          /* the BW the curves are divided by */
@@ -78,7 +80,7 @@ struct report_gait {
     size_t n_phases;
     double length_side_m[2]; /* mean step length ending on each side (L, R), every phase */
     /* The speed step lengths use: the treadmill's speed entered for the
-     * session (store_conditions.speed_mps, the one in force at its end,
+     * session (store_conditions_end_speed: the one in force at its end,
      * given to the replay as dsp_config.belt_speed_mps) when there is
      * one, else the deck's running estimate (gait.h); NAN = the deck's. */
     double length_speed_mps;

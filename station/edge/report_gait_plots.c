@@ -495,8 +495,9 @@ void rg_draw_gait(struct doc *d, const struct report_record *r, const struct rep
         cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
         snprintf(line, sizeof line,
                  "From the session's raw recording, replayed through the station's analysis "
-                 "(SHA-256 checked): %zu steps, %zu matched with the stored steps, %zu not usable "
+                 "(%s): %zu steps, %zu matched with the stored steps, %zu not usable "
                  "for a curve (gap or edge of the data).  Body weight %.0f N (%s).  %s",
+                 g->sha_checked ? "SHA-256 checked" : "no checksum to check it against",
                  g->steps_replayed, g->steps_matched, g->steps_skipped, g->body_weight_n,
                  g->bw_source, g->why);
         d->y = rd_paragraph(cr, MARGIN, d->y + 4, CONTENT_W, 9, line) + 4;

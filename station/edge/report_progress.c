@@ -259,12 +259,10 @@ int report_progress_pdf(const struct report_progress *prog, const char *pdf_path
         snprintf(line, sizeof line,
                  "* Session #%lld ran in other conditions than #%lld (%s): compare with care.",
                  (long long)l.rows[i].ss.id, (long long)l.rows[prog_prev(&l, i)].ss.id, why);
-        rd_ensure_room(&d, 12);
+        rd_ensure_room(&d, 22);
         rd_font(d.cr, 7.2, false);
         cairo_set_source_rgb(d.cr, 0.45, 0.3, 0.05);
-        rd_fit(d.cr, line, CONTENT_W);
-        rd_text_at(d.cr, MARGIN, d.y + 9, AL_LEFT, line);
-        d.y += 10;
+        d.y = rd_paragraph(d.cr, MARGIN, d.y + 9, CONTENT_W, 9, line) - 8; /* wrapped, not cut */
     }
     for (size_t i = 0; i < l.n; i++) {
         if (!l.rows[i].ss.excluded_utc)

@@ -99,7 +99,7 @@ static int load(struct store *st, int64_t sid, struct report_record *r, bool wit
 
 void report_conditions_text(const struct store_conditions *c, char *buf, size_t cap)
 {
-    char speed[64], incline[48], deck[96];
+    char speed[64], incline[48], deck[128], since[16] = "";
     if (isfinite(c->speed_mps))
         snprintf(speed, sizeof speed, "treadmill %.2f m/s", c->speed_mps);
     else
@@ -108,31 +108,67 @@ void report_conditions_text(const struct store_conditions *c, char *buf, size_t 
         snprintf(incline, sizeof incline, ", incline %.1f %%", c->incline_pct);
     else
         snprintf(incline, sizeof incline, ", incline not entered");
-    if (isfinite(c->deck_speed_mps))
-        snprintf(deck, sizeof deck, "deck estimate %.2f +- %.2f m/s over %lld steps",
-                 c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
-    else
+    /* the timeline: "; speed 3.40 m/s from 0:25 (ctl)" each */
+    char changes[512] = "";
+    size_t n = c->n_changes < STORE_COND_CHANGES_MAX ? c->n_changes : STORE_COND_CHANGES_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const struct store_condition_change *ch = &c->changes[i];
+        char t[16];
+        rd_fmt_clock(t, sizeof t, ch->t_rel_s);
+        size_t k = strlen(changes);
+        snprintf(changes + k, sizeof changes - k,
+                 ch->incline ? "; incline %.1f %% from %s (%s)" : "; speed %.2f m/s from %s (%s)",
+                 ch->to, t, ch->source);
+    }
+    if (c->n_changes > n) {
+        size_t k = strlen(changes);
+        snprintf(changes + k, sizeof changes - k, "; %zu more changes", c->n_changes - n);
+    }
+    double since_s;
+    double end_speed = store_conditions_end_speed(c, &since_s);
+    if (since_s > 0)
+        rd_fmt_clock(since, sizeof since, since_s);
+    if (isfinite(c->deck_speed_mps) && c->deck_speed_steps >= SUMMARY_DECK_MIN_STEPS) {
+        if (since[0])
+            snprintf(deck, sizeof deck,
+                     "deck estimate %.2f +- %.2f m/s over the %lld steps since %s",
+                     c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps,
+                     since);
+        else
+            snprintf(deck, sizeof deck, "deck estimate %.2f +- %.2f m/s over %lld steps",
+                     c->deck_speed_mps, c->deck_speed_ci95_mps, (long long)c->deck_speed_steps);
+    } else
         snprintf(deck, sizeof deck, "no deck estimate");
-    bool disagree =
-        isfinite(c->speed_mps) && isfinite(c->deck_speed_mps) &&
-        fabs(c->deck_speed_mps - c->speed_mps) > SUMMARY_SPEED_DISAGREE_FRAC * c->speed_mps;
-    snprintf(buf, cap, "Shoe: %s; %s%s; %s%s", c->shoe[0] ? c->shoe : "not given", speed, incline,
-             deck, disagree ? " - more than 10 % off the entered speed" : "");
+    bool disagree = isfinite(end_speed) && isfinite(c->deck_speed_mps) &&
+                    c->deck_speed_steps >= SUMMARY_DECK_MIN_STEPS &&
+                    fabs(c->deck_speed_mps - end_speed) > SUMMARY_SPEED_DISAGREE_FRAC * end_speed;
+    snprintf(buf, cap, "Shoe: %s; %s%s%s%s; %s%s", c->shoe[0] ? c->shoe : "not given", speed,
+             incline, n ? " at the start" : "", changes, deck,
+             disagree ? " - more than 10 % off the entered speed" : "");
 }
 
-void report_link_text(const struct store_conditions *c, char *buf, size_t cap, char *warning,
-                      size_t wcap)
+void report_link_text(const struct store_conditions *c, enum store_status status, char *buf,
+                      size_t cap, char *warning, size_t wcap)
 {
     if (warning && wcap)
         warning[0] = 0;
     if (c->link_lost < 0) {
-        snprintf(buf, cap, "Link: not recorded (a session stored before gaitcue kept link "
-                           "health).");
+        if (status == STORE_RUNNING)
+            snprintf(buf, cap, "Link: not saved yet (the session is still running).");
+        else if (status == STORE_INTERRUPTED)
+            snprintf(buf, cap, "Link: not recorded (the session was interrupted before its "
+                               "link health was saved).");
+        else
+            snprintf(buf, cap, "Link: not recorded (a session stored before gaitcue kept link "
+                               "health).");
         return;
     }
     snprintf(buf, cap,
-             "Link: %lld blocks recovered by a resend, %lld lost (%lld blocks requested again, "
+             "Link%s: %lld blocks recovered by a resend, %lld lost (%lld blocks requested again, "
              "repeats counted).",
+             status == STORE_RUNNING       ? " so far (the session is still running)"
+             : status == STORE_INTERRUPTED ? " to the last save before the interruption"
+                                           : "",
              (long long)(c->link_recovered > 0 ? c->link_recovered : 0), (long long)c->link_lost,
              (long long)(c->link_requested > 0 ? c->link_requested : 0));
     if (c->link_lost > 0 && warning && wcap)

@@ -95,15 +95,21 @@ double report_phase_end_rel(const struct report_record *r, size_t i);
 void report_status_text(const struct store_session *ss, char *buf, size_t cap);
 
 /* The session's conditions for people: "Shoe: Pegasus 40; treadmill 3.00
- * m/s, incline 1.0 % (entered); deck estimate 2.98 +- 0.01 m/s over 412
- * steps" ("not recorded" parts for what is unknown). */
+ * m/s, incline 1.0 %; deck estimate 2.98 +- 0.01 m/s over 412 steps";
+ * with changes during the session "...; treadmill 3.00 m/s, incline 1.0 %
+ * at the start; speed 3.40 m/s from 0:25 (ctl); deck estimate 3.39 +-
+ * 0.01 m/s over the 85 steps since 0:25" (the estimate is taken over the
+ * steps since the last entered speed and compared with it). */
 void report_conditions_text(const struct store_conditions *c, char *buf, size_t cap);
 /* The link-health line: "Link: 12 blocks recovered by a resend, 0 lost
- * (14 blocks requested again, repeats counted)."
- * (or that it was not recorded); warning (may be NULL) gets a
- * sentence when blocks were finally lost ("" otherwise). */
-void report_link_text(const struct store_conditions *c, char *buf, size_t cap, char *warning,
-                      size_t wcap);
+ * (14 blocks requested again, repeats counted)." - for a running session
+ * "so far", for an interrupted one "to the last save" - or why it is not
+ * known (the session is still running / was interrupted before link health
+ * was saved / was stored before gaitcue kept link health); status: the
+ * session's.  warning (may be NULL) gets a sentence when blocks were
+ * finally lost ("" otherwise). */
+void report_link_text(const struct store_conditions *c, enum store_status status, char *buf,
+                      size_t cap, char *warning, size_t wcap);
 
 /* One key figure of a stats block and its printed decimals. */
 enum report_figure {

@@ -350,9 +350,7 @@ static void draw_comparison(struct doc *d, const struct report_record *r)
                  "with care.", why);
         cairo_set_source_rgb(cr, 0.45, 0.3, 0.05);
         rd_font(cr, 7.5, true);
-        rd_fit(cr, line, CONTENT_W);
-        rd_text_at(cr, MARGIN, d->y + 8, AL_LEFT, line);
-        d->y += 14;
+        d->y = rd_paragraph(cr, MARGIN, d->y + 8, CONTENT_W, 9.5, line) - 3.5; /* wrapped */
     }
     char prev_h[64], date[32];
     rd_fmt_date(date, sizeof date, r->prev.start_utc, false);
@@ -394,22 +392,18 @@ static void draw_comparison(struct doc *d, const struct report_record *r)
  * with a red sentence when data were lost. */
 static void draw_conditions(struct doc *d, const struct report_record *r)
 {
-    char line[400], warn[240];
+    char line[1024], warn[240];
+    /* wrapped, never cut: a conditions line with changes is long */
     report_conditions_text(&r->cond, line, sizeof line);
     cairo_set_source_rgb(d->cr, 0.2, 0.2, 0.2);
     rd_font(d->cr, 7.5, false);
-    rd_fit(d->cr, line, CONTENT_W);
-    rd_text_at(d->cr, MARGIN, d->y + 6, AL_LEFT, line);
-    d->y += 11;
-    report_link_text(&r->cond, line, sizeof line, warn, sizeof warn);
-    rd_text_at(d->cr, MARGIN, d->y + 6, AL_LEFT, line);
-    d->y += 11;
+    d->y = rd_paragraph(d->cr, MARGIN, d->y + 6, CONTENT_W, 9.5, line) - 4.5;
+    report_link_text(&r->cond, r->ss.status, line, sizeof line, warn, sizeof warn);
+    d->y = rd_paragraph(d->cr, MARGIN, d->y + 6, CONTENT_W, 9.5, line) - 4.5;
     if (warn[0]) {
         cairo_set_source_rgb(d->cr, 0.7, 0.1, 0.1);
         rd_font(d->cr, 7.5, true);
-        rd_fit(d->cr, warn, CONTENT_W);
-        rd_text_at(d->cr, MARGIN, d->y + 6, AL_LEFT, warn);
-        d->y += 12;
+        d->y = rd_paragraph(d->cr, MARGIN, d->y + 6, CONTENT_W, 9.5, warn) - 3.5;
     }
 }
 

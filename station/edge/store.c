@@ -32,15 +32,31 @@ int store_default_path(char *buf, size_t cap)
     return datadir_path(DATADIR_STORE_NAME, buf, cap);
 }
 
-/* The folder of the database: the data folder itself is made private
- * (0700); a folder the user chose with --db is only created if missing. */
+/* The folder of the database: the data folder itself is made (private,
+ * 0700).  A folder the user chose with --db must exist: a mistyped path
+ * would otherwise start a second, empty patient list in a new folder
+ * (GC_ERR_NOT_FOUND, said to the user). */
 static int make_parent_dirs(const char *path)
 {
     char def[PATH_MAX], root[PATH_MAX];
     if (store_default_path(def, sizeof def) == GC_OK && !strcmp(def, path) &&
         datadir_root(root, sizeof root) == GC_OK)
         return datadir_private_dir(root);
-    return datadir_mkdirs_for(path);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return GC_OK; /* the current folder */
+    if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        LOG_ERR("the folder %s does not exist: create it first, or check the --db path.", dir);
+        return GC_ERR_NOT_FOUND;
+    }
+    return GC_OK;
 }
 
 static uint32_t be32(const unsigned char *p)
@@ -162,8 +178,9 @@ int store_open_at(const char *path, int max_version, struct store **out)
     if (!exists) {
         rc = make_parent_dirs(st->path);
         if (rc) {
-            LOG_ERR("cannot create the directory for %s: %s; give --db a writable path.", st->path,
-                    strerror(errno));
+            if (rc != GC_ERR_NOT_FOUND)
+                LOG_ERR("cannot create the directory for %s: %s; give --db a writable path.",
+                        st->path, strerror(errno));
             free(st);
             return rc;
         }

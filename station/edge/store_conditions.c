@@ -107,6 +107,127 @@ int store_conditions_set(struct store *st, int64_t sid, const struct store_condi
     return GC_OK;
 }
 
+int store_conditions_set_live(struct store *st, int64_t sid, const struct store_conditions *c,
+                              struct gc_diag *diag)
+{
+    sqlite3_stmt *s;
+    int rc = sq_prepare(st,
+                        "UPDATE sessions SET deck_speed_mps = ?2, deck_speed_ci95_mps = ?3,"
+                        " deck_speed_steps = ?4, link_requested = ?5, link_recovered = ?6,"
+                        " link_lost = ?7 WHERE id = ?1",
+                        &s);
+    if (rc)
+        return gc_fail(diag, rc, "the session store could not store the deck's estimate (%s)",
+                       store_errmsg(st));
+    sqlite3_bind_int64(s, 1, sid);
+    sq_bind_real(s, 2, c->deck_speed_mps);
+    sq_bind_real(s, 3, c->deck_speed_ci95_mps);
+    sqlite3_bind_int64(s, 4, c->deck_speed_steps);
+    bind_count(s, 5, c->link_requested);
+    bind_count(s, 6, c->link_recovered);
+    bind_count(s, 7, c->link_lost);
+    rc = sq_step_done(st, s, "storing the deck's estimate");
+    if (rc)
+        return gc_fail(diag, rc, "the session store could not store the deck's estimate (%s)",
+                       store_errmsg(st));
+    if (sqlite3_changes(st->db) == 0)
+        return gc_fail(diag, GC_ERR_NOT_FOUND, "there is no session %lld in the store",
+                       (long long)sid);
+    gc_diag_clear(diag);
+    return GC_OK;
+}
+
+void store_conditions_note(char *buf, size_t cap, bool incline, double from, double to,
+                           const char *source)
+{
+    char a[32];
+    if (isfinite(from))
+        snprintf(a, sizeof a, incline ? "%.1f" : "%.2f", from);
+    else
+        snprintf(a, sizeof a, "not entered");
+    snprintf(buf, cap, incline ? "incline %s -> %.1f %% (%s)" : "speed %s -> %.2f m/s (%s)", a, to,
+             source);
+}
+
+bool store_conditions_parse_note(const char *note, struct store_condition_change *ch)
+{
+    memset(ch, 0, sizeof *ch);
+    const char *p;
+    if (!strncmp(note, "speed ", 6)) {
+        p = note + 6;
+    } else if (!strncmp(note, "incline ", 8)) {
+        ch->incline = true;
+        p = note + 8;
+    } else
+        return false;
+    int end = -1, got;
+    bool from = strncmp(p, "not entered -> ", 15) != 0;
+    ch->from = NAN;
+    if (ch->incline && from)
+        got = sscanf(p, "%lf -> %lf %% (%15[^)])%n", &ch->from, &ch->to, ch->source, &end) - 1;
+    else if (ch->incline)
+        got = sscanf(p + 15, "%lf %% (%15[^)])%n", &ch->to, ch->source, &end);
+    else if (from)
+        got = sscanf(p, "%lf -> %lf m/s (%15[^)])%n", &ch->from, &ch->to, ch->source, &end) - 1;
+    else
+        got = sscanf(p + 15, "%lf m/s (%15[^)])%n", &ch->to, ch->source, &end);
+    if (!from)
+        p += 15;
+    if (got != 2)
+        return false;
+    return end > 0 && p[end] == 0;
+}
+
+double store_conditions_end_speed(const struct store_conditions *c, double *since_s)
+{
+    double v = c->speed_mps, t = 0;
+    size_t n = c->n_changes < STORE_COND_CHANGES_MAX ? c->n_changes : STORE_COND_CHANGES_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (!c->changes[i].incline) {
+            v = c->changes[i].to;
+            t = c->changes[i].t_rel_s;
+        }
+    if (since_s)
+        *since_s = t;
+    return v;
+}
+
+double store_conditions_end_incline(const struct store_conditions *c)
+{
+    double v = c->incline_pct;
+    size_t n = c->n_changes < STORE_COND_CHANGES_MAX ? c->n_changes : STORE_COND_CHANGES_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (c->changes[i].incline)
+            v = c->changes[i].to;
+    return v;
+}
+
+/* The timeline from the session's change rows (in time order). */
+static int load_changes(struct store *st, int64_t sid, struct store_conditions *out)
+{
+    sqlite3_stmt *s;
+    int rc = sq_prepare(st,
+                        "SELECT c.t_s - COALESCE(s.t0_sensor_s, 0), c.note FROM target_changes c"
+                        " JOIN sessions s ON s.id = c.session_id WHERE c.session_id = ?1"
+                        " ORDER BY c.t_s, c.id",
+                        &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, sid);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *note = (const char *)sqlite3_column_text(s, 1);
+        struct store_condition_change ch;
+        if (!note || !store_conditions_parse_note(note, &ch))
+            continue;
+        ch.t_rel_s = sqlite3_column_double(s, 0);
+        if (out->n_changes < STORE_COND_CHANGES_MAX)
+            out->changes[out->n_changes] = ch;
+        out->n_changes++;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? GC_OK : sq_err(st, rc, "reading the changes");
+}
+
 int store_conditions_get(struct store *st, int64_t sid, struct store_conditions *out,
                          struct gc_diag *diag)
 {
@@ -139,6 +260,9 @@ int store_conditions_get(struct store *st, int64_t sid, struct store_conditions 
     else
         rc = sql_fail(st, diag, rc, "read the conditions");
     sqlite3_finalize(s);
+    if (rc == GC_OK && (rc = load_changes(st, sid, out)) != GC_OK)
+        rc = gc_fail(diag, rc ? rc : GC_ERR_IO, "the session store could not read the changes (%s)",
+                     store_errmsg(st));
     if (rc == GC_OK)
         gc_diag_clear(diag);
     return rc;

@@ -114,7 +114,17 @@ int web_state_json(const struct display_model *m, const struct web_state_extra *
     boolean(&o, "link_ok", m->link_ok);
     str(&o, "link", m->link);
     str(&o, "calib", m->calib);
-    str(&o, "alert", m->alert);
+    /* the speed check is a warning too: the page shows the panel's red
+     * line when nothing graver (not saved, ...) is alerted */
+    str(&o, "alert", m->alert[0] ? m->alert : m->treadmill_warn ? m->treadmill : "");
+    num(&o, "speed", x->speed_mps, 2);
+    num(&o, "incline", x->incline_pct, 1);
+    num(&o, "deck_speed", x->deck_speed_mps, 2);
+    num(&o, "deck_speed_ci95", x->deck_speed_ci95_mps, 2);
+    put(&o, "\"deck_speed_steps\":%u,", x->deck_speed_steps);
+    str(&o, "speed_check", x->speed_check ? x->speed_check : "unknown");
+    str(&o, "treadmill", m->treadmill);
+    boolean(&o, "treadmill_warn", m->treadmill_warn);
     str(&o, "note", m->note);
     str(&o, "patient", m->patient);
     put(&o, "\"ticker\":[");

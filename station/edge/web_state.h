@@ -9,6 +9,10 @@
  *   share_in_band steps scored valr ceiling impact hard over
  *   mode feedback_on fading fade_share fade_next_s metronome_on
  *   metronome_spm muted baseline link_ok link calib alert note patient
+ *   speed incline (entered, in force now) deck_speed deck_speed_ci95
+ *   deck_speed_steps speed_check ("ok", "disagrees", "unknown") treadmill
+ *   (the panel's line) treadmill_warn; alert carries the panel's CHECK
+ *   SPEED line when the check disagrees and nothing graver is alerted
  *   ticker [{i, side, band, hard, spm, valr}]  markers ["0:42 mark pain 3 (web)"]
  *   ev_seq ev_rx_wall_ms
  *
@@ -34,6 +38,13 @@ struct web_state_extra {
                                     them arrived over the serial link; NAN unknown */
     const char (*markers)[WEB_MARKER_TEXT]; /* this session's last markers, oldest first */
     unsigned n_markers;
+    /* the treadmill (feedback_app_get_treadmill): entered speed m/s and
+     * incline %, the deck's estimate m/s, its 95 % interval and steps;
+     * NAN / 0 unknown; speed_check "ok" / "disagrees" / "unknown" (NULL:
+     * "unknown") */
+    double speed_mps, incline_pct, deck_speed_mps, deck_speed_ci95_mps;
+    unsigned deck_speed_steps;
+    const char *speed_check;
 };
 
 /* Writes the JSON (NUL-terminated) into buf.  Returns its length, or

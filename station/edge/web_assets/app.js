@@ -67,6 +67,14 @@
     setText('metronome', s.metronome_on ? num(s.metronome_spm, 1) : 'off');
     setText('muted', s.muted ? 'muted' : 'on');
     setText('baseline', 'baseline ' + (s.baseline !== null ? num(s.baseline, 1) + ' steps/min' : '--'));
+    // the treadmill as entered beside the deck's estimate (display only)
+    let tm = s.speed !== null ? 'speed ' + num(s.speed, 2) + ' m/s' : 'speed not entered';
+    if (s.incline !== null) tm += ', incline ' + num(s.incline, 1) + ' %';
+    tm += s.deck_speed !== null ? '; deck ' + num(s.deck_speed, 2) + ' +- ' +
+      num(s.deck_speed_ci95, 2) + ' m/s (' + s.deck_speed_steps + ' steps)' : '; deck estimate --';
+    if (s.speed_check === 'disagrees') tm += ' - SPEED DISAGREES';
+    setText('treadmill', tm);
+    $('treadmill-line').classList.toggle('warn', s.speed_check === 'disagrees');
     setText('link', s.link);
     setText('patient', s.patient ? 'patient ' + s.patient : '');
     setText('last-change', s.note);

@@ -338,6 +338,11 @@ def case_newuser(tmp):
               f"{args[0]} --db TYPO refused: {err.strip()}")
         check(not os.path.exists(nx) and n_recs() == before,
               f"{args[0]} --db TYPO created nothing (no folder, store or recording)")
+    # patient add creates a store, but not the folders of a mistyped path
+    rc, _, err = run(env, "patient", "add", "RUN-0042", "--db", os.path.join(nx, "a", "b.db"))
+    check(rc != 0 and f"the folder {nx}/a does not exist" in err and one_sentence(err)
+          and not os.path.exists(nx),
+          f"patient add --db in a missing folder refused, nothing created: {err.strip()}")
     db = os.path.join(tmp, "clinic.db")
     rc, _, err = run(env, "patient", "add", "RUN-0042", "--db", db)
     check(rc == 0 and os.path.exists(db), f"patient add creates the store it is given ({err})")

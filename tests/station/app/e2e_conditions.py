@@ -7,16 +7,26 @@ its link health in the record (issue 16), on the simulator.
          shows the entered speed and the deck's estimate (within 3 % of
          the simulator's belt), speed-check=ok, step-length= (entered
          speed x step time within 3 %) and step-width=; 'ctl set speed 3.6' is
-         stored as a therapist change with its time and the deck and the
+         stored as a therapist change with its time and the old and new
+         values ("speed 3.00 -> 3.60 m/s (ctl)"); the session row keeps the
+         start's 3.0 m/s and 1 %; the deck and the
          entered speed then disagree (speed-check=disagrees, the terminal's
          'treadmill:' line says SPEED DISAGREES), step-length= follows
          3.6 m/s; a bad speed is refused in
          one sentence.  The store, the summary JSON, the CSV meta and the
          report text (pdftotext, else the JSON only) carry shoe, speed,
-         incline, deck estimate and link totals.  A second session without
-         --shoe gets the patient's last shoe; its speed (3.0) differs from
-         the first session's (3.6) by more than 5 %: the comparison and the
-         progress report mark it.
+         incline at the start, the change with its time, the deck estimate
+         since the change and link totals.  A second session without
+         --shoe gets the patient's last shoe; its speed (2.8) differs from
+         the first session's start (3.0) by more than 5 %: the comparison and
+         the progress report mark it.  A third with --quiet and --speed 3.6
+         prints the disagreement once on stderr.
+  crash  a session with --speed 3.6 and --web killed with SIGKILL after
+         the deck's estimate was known: the web state JSON held speed,
+         deck_speed, speed_check=disagrees and the CHECK SPEED alert; the
+         report of the interrupted session has the deck estimate saved
+         while it ran, speed_disagrees true, the link totals to the last
+         save and the link line says so.
   refuse bad --speed/--incline/--shoe: exit 2, one sentence, nothing run.
   link   through gc_fault_proxy at 1e-4 per bit both ways for 12 s: the
          stored link totals equal the station's summary line, blocks were
@@ -162,6 +172,7 @@ def case_live():
         t_change = float(status(env).get("t", "nan"))
         rc, r = ctl(env, "set", "speed", "3.6")
         check(rc == 0 and r == "ok speed=3.60 m/s", "ctl set speed 3.6: %s" % r)
+        t_after = float(status(env).get("t", "nan"))
         rc, r = ctl(env, "get", "speed")
         check(r == "ok speed=3.60", "ctl get speed: %s" % r)
         st = wait_for(env, lambda s: s.get("speed-check") == "disagrees", limit_s=60)
@@ -180,13 +191,13 @@ def case_live():
             p.wait()
     check(p.returncode == 0, "session 1 exits 0 (%s)" % err[-300:])
     check("SPEED DISAGREES" in out, "the terminal's treadmill line flags the disagreement")
-    check(re.search(r"^conditions: shoe Pegasus 40, speed 3\.60 m/s", out, re.M) is not None,
-          "the conditions line at the end")
+    check(re.search(r"^conditions: shoe Pegasus 40, speed 3\.60 m/s, 3\.00 at the start",
+                    out, re.M) is not None, "the conditions line at the end")
     row, changes, last_shoe = session_row(tmp, 1)
     check(row["shoe"] == "Pegasus 40" and last_shoe == "Pegasus 40",
           "stored shoe %r, patient's last shoe %r" % (row["shoe"], last_shoe))
-    check(row["speed_mps"] == 3.6 and row["incline_pct"] == 1.0,
-          "stored speed %s incline %s (the values in force at the end)"
+    check(row["speed_mps"] == 3.0 and row["incline_pct"] == 1.0,
+          "stored speed %s incline %s (the start's: the baseline's conditions)"
           % (row["speed_mps"], row["incline_pct"]))
     check(near(row["deck_speed_mps"], BELT, SPEED_TOL) and row["deck_speed_steps"] >= 20,
           "stored deck estimate %.3f m/s over %d steps (since the change)"
@@ -196,11 +207,12 @@ def case_live():
     check((row["link_requested"], row["link_recovered"], row["link_lost"]) == (0, 0, 0),
           "link totals of a clean pty: 0 0 0 (%s %s %s)"
           % (row["link_requested"], row["link_recovered"], row["link_lost"]))
-    sp = [c for c in changes if c[2].startswith("speed=3.60 m/s")]
-    check(len(sp) == 1 and sp[0][1] == "therapist" and "(ctl)" in sp[0][2] and
-          abs(sp[0][0] - t_change) < 2.0,
-          "the speed change stored as a therapist change at its time: %s (asked at %.1f)"
-          % (sp, t_change))
+    sp = [c for c in changes if c[2].startswith("speed ")]
+    check(len(sp) == 1 and sp[0][1] == "therapist" and
+          sp[0][2] == "speed 3.00 -> 3.60 m/s (ctl)" and t_change - 0.5 <= sp[0][0] <= t_after + 0.5,
+          "the speed change stored as a therapist change with old -> new at its time: %s "
+          "(asked between %.1f and %.1f)" % (sp, t_change, t_after))
+    t_sp = sp[0][0] if sp else 0.0
 
     # the record: JSON, CSV meta, PDF text
     js, csv, pdf = (os.path.join(tmp, "s1." + x) for x in ("json", "csv", "pdf"))
@@ -208,28 +220,45 @@ def case_live():
     check(rc == 0, "station report 1 (%s)" % err.strip())
     j = json.load(open(js))
     c = j.get("conditions", {})
-    check(c.get("shoe") == "Pegasus 40" and c.get("speed_mps") == 3.6 and
+    check(c.get("shoe") == "Pegasus 40" and c.get("speed_mps") == 3.0 and
           c.get("incline_pct") == 1.0 and c.get("speed_disagrees") is True,
-          "JSON conditions: %s" % c)
+          "JSON conditions (the start's speed and incline): %s" % c)
+    chs = c.get("changes") or [{}]
+    check(len(chs) == 1 and chs[0].get("what") == "speed_mps" and chs[0].get("from") == 3.0 and
+          chs[0].get("to") == 3.6 and chs[0].get("source") == "ctl" and
+          abs(chs[0].get("t_s", -99) - t_sp) <= 0.1,
+          "JSON conditions.changes: %s" % chs)
+    check(abs((c.get("deck_speed_since_s") or -99) - t_sp) <= 0.1,
+          "JSON deck_speed_since_s %s = the change's time" % c.get("deck_speed_since_s"))
     check(near(c.get("deck_speed_mps"), BELT, SPEED_TOL), "JSON deck estimate")
     check(j.get("link") == {"requested": 0, "recovered": 0, "lost": 0}, "JSON link: %s"
           % j.get("link"))
     meta = [l for l in open(csv).read().splitlines() if l.startswith("#")]
-    check("# shoe=Pegasus 40" in meta and "# speed_mps=3.60" in meta and "# link_lost=0" in meta,
+    check("# shoe=Pegasus 40" in meta and "# speed_mps=3.00" in meta and "# link_lost=0" in meta,
           "CSV meta: %s" % meta)
+    cc = [l for l in meta if l.startswith("# condition_change=")]
+    check(len(cc) == 1 and re.fullmatch(r"# condition_change=[0-9.]+ speed_mps 3\.00 -> 3\.60 "
+                                        r"\(ctl\)", cc[0]) is not None,
+          "CSV meta: the speed change after the start's values: %s" % cc)
     txt = pdf_text(pdf)
     if txt is None:
         print("note: pdftotext not installed; the report's text was not read")
     else:
-        check("Shoe: Pegasus 40; treadmill 3.60 m/s, incline 1.0 %" in txt,
-              "report: the conditions line")
+        flat = " ".join(txt.split())  # the line may wrap
+        clock = "%d:%02d" % (round(t_sp) // 60, round(t_sp) % 60)
+        check("Shoe: Pegasus 40; treadmill 3.00 m/s, incline 1.0 %% at the start; speed 3.60 m/s "
+              "from %s (ctl); deck estimate" % clock in flat,
+              "report: the conditions line with the start and the change at %s" % clock)
+        check(re.search(r"m/s over the \d+ steps since %s - more than 10 %% off the entered speed"
+                        % clock, flat) is not None,
+              "report: the estimate since the change, flagged against 3.60")
         check("Link: 0 blocks recovered by a resend, 0 lost (0 blocks requested again, "
               "repeats counted)." in txt,
               "report: the link line")
         check("were lost for good" not in txt, "report: no loss warning on a clean link")
 
-    # session 2: no --shoe (the last one), speed 3.0 (> 5 % from 3.6)
-    rc, out, err = run(env, "run", "--sim", "--patient", "SHOE-1", "--speed", "3.0",
+    # session 2: no --shoe (the last one), speed 2.8 (> 5 % from the first's 3.0 at the start)
+    rc, out, err = run(env, "run", "--sim", "--patient", "SHOE-1", "--speed", "2.8",
                        "--seconds", "20", *common, timeout=120)
     check(rc == 0, "session 2 exits 0 (%s)" % err[-300:])
     check("shoe: Pegasus 40 (the patient's last" in out, "session 2 defaults to the last shoe")
@@ -242,13 +271,13 @@ def case_live():
     check(rc == 0, "station report 2 (%s)" % err.strip())
     c2 = json.load(open(js2)).get("conditions", {})
     check(c2.get("differ_from_previous") is True and
-          "speed 3.60 -> 3.00 m/s" in c2.get("differences", "") and
+          "speed 3.00 -> 2.80 m/s" in c2.get("differences", "") and
           "incline 1.0 -> not entered" in c2.get("differences", "") and
           "shoe" not in c2.get("differences", ""),
           "JSON: differs from session 1 in speed and incline, not shoe: %s" % c2)
     txt = pdf_text(pdf2)
     if txt is not None:
-        check("Conditions differ from the previous session (speed 3.60 -> 3.00 m/s" in txt,
+        check("Conditions differ from the previous session (speed 3.00 -> 2.80 m/s" in txt,
               "report 2: the comparison says the conditions differ")
     rc, _, err = run(env, "progress", "SHOE-1", "--pdf", prog)
     check(rc == 0, "station progress (%s)" % err.strip())
@@ -258,7 +287,98 @@ def case_live():
               "* Session #2 ran in other conditions than #1" in txt,
               "progress: session 2 marked")
         check(re.search(r"^#1\*", txt, re.M) is None, "progress: session 1 not marked")
-    shutil.rmtree(tmp)
+
+    # session 3: --quiet, the belt at 3.0 but 3.6 entered: the warning on stderr, once
+    rc, out, err = run(env, "run", "--sim", "--patient", "SHOE-1", "--speed", "3.6", "--quiet",
+                       "--seconds", "20", *common, timeout=120)
+    check(rc == 0, "session 3 (--quiet) exits 0 (%s)" % err[-300:])
+    warn = [l for l in err.splitlines() if "SPEED DISAGREES" in l]
+    check(len(warn) == 1 and "entered speed is 3.60 m/s" in warn[0] and
+          "check the treadmill's console" in warn[0],
+          "--quiet: the disagreement once on stderr: %s" % warn)
+    check("SPEED DISAGREES" not in out and "treadmill:" not in out,
+          "--quiet: no treadmill line on stdout")
+    if not failures:
+        shutil.rmtree(tmp)
+    else:
+        print("kept: %s" % tmp)
+
+
+def case_crash():
+    import urllib.request
+    tmp = tempfile.mkdtemp(prefix="gc-cond-")
+    env = env_for(tmp)
+    rc, _, err = run(env, "patient", "add", "CRASH-1")
+    check(rc == 0, "patient add (%s)" % err.strip())
+    p = subprocess.Popen([STATION, "run", "--sim", "--patient", "CRASH-1", "--speed", "3.6",
+                          "--headless", "--audio-device", "null", "--sim-speed", "5",
+                          "--sim-run-speed", str(BELT), "--sim-seed", "6",
+                          "--web", "127.0.0.1:0"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = None
+        end = time.monotonic() + 30
+        while time.monotonic() < end and url is None:
+            line = p.stdout.readline()
+            if not line:
+                break
+            if line.startswith("web console: "):
+                url = line.split(": ", 1)[1].strip()
+        check(url is not None, "the web console's URL (%s)" % url)
+        st = wait_for(env, lambda s: s.get("speed-check") == "disagrees")
+        check(st is not None, "the deck (3.0) and the entered 3.6 disagree")
+        if url:
+            base, token = url.split("/?token=")
+            ws = json.load(urllib.request.urlopen("%s/api/state?token=%s" % (base, token),
+                                                  timeout=10))
+            print("web state: speed %s incline %s deck_speed %s +- %s (%s steps) check %s"
+                  % tuple(ws.get(k) for k in ("speed", "incline", "deck_speed",
+                                              "deck_speed_ci95", "deck_speed_steps",
+                                              "speed_check")))
+            check(ws.get("speed") == 3.6 and ws.get("incline") is None and
+                  near(ws.get("deck_speed"), BELT, SPEED_TOL) and
+                  ws.get("deck_speed_steps", 0) >= 20 and ws.get("speed_check") == "disagrees",
+                  "web state: speed, incline, deck_speed, steps, speed_check")
+            check(ws.get("treadmill_warn") is True and
+                  ws.get("alert", "").startswith("CHECK SPEED: belt 3.60 m/s"),
+                  "web state: the alert carries the CHECK SPEED line (%r)" % ws.get("alert"))
+        time.sleep(6)  # past a periodic save (every 5 s) with the estimate known
+        t_kill = float(status(env).get("t", "nan"))
+        p.send_signal(signal.SIGKILL)
+        p.wait(10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    row, _, _ = session_row(tmp, 1)
+    check(row["deck_speed_mps"] is not None and near(row["deck_speed_mps"], BELT, SPEED_TOL),
+          "the killed session's stored deck estimate %s (killed at t=%.0f s)"
+          % (row["deck_speed_mps"], t_kill))
+    js, pdf = os.path.join(tmp, "c.json"), os.path.join(tmp, "c.pdf")
+    rc, _, err = run(env, "report", "1", "--json", js, "--pdf", pdf)
+    check(rc == 0, "report of the interrupted session (%s)" % err.strip())
+    j = json.load(open(js))
+    c = j.get("conditions", {})
+    check(near(c.get("deck_speed_mps"), BELT, SPEED_TOL) and c.get("speed_disagrees") is True,
+          "JSON: deck estimate %s, speed_disagrees %s" % (c.get("deck_speed_mps"),
+                                                          c.get("speed_disagrees")))
+    check(j.get("link") == {"requested": 0, "recovered": 0, "lost": 0},
+          "JSON link to the last save: %s" % j.get("link"))
+    txt = pdf_text(pdf)
+    if txt is not None:
+        flat = " ".join(txt.split())
+        check(re.search(r"deck estimate \d\.\d\d \+- \d\.\d\d m/s over \d+ steps - more than 10 %",
+                        flat) is not None and "no deck estimate" not in flat,
+              "report: the interrupted session's deck estimate")
+        check("Link to the last save before the interruption: 0 blocks recovered" in flat and
+              "stored before gaitcue kept link health" not in flat,
+              "report: the link line says why it is partial")
+        check("SHA-256 checked" not in flat or "No checksum was stored" not in flat,
+              "report: the Gait page does not say both checked and unchecked")
+    if not failures:
+        shutil.rmtree(tmp)
+    else:
+        print("kept: %s" % tmp)
 
 
 def case_refuse():
@@ -279,7 +399,10 @@ def case_refuse():
           "run --help lists --speed, --incline, --shoe")
     rc, out, _ = run(env, "ctl", "--help")
     check("set speed M/S" in out and "get deck-speed" in out, "ctl --help lists speed")
-    shutil.rmtree(tmp)
+    if not failures:
+        shutil.rmtree(tmp)
+    else:
+        print("kept: %s" % tmp)
 
 
 def through_proxy(tmp, env, ber, seed, seconds):
@@ -349,13 +472,16 @@ def case_link():
     if txt is not None:
         check("%d blocks of sensor data were lost for good" % lost in txt,
               "report: the loss warning sentence")
-    shutil.rmtree(tmp)
+    if not failures:
+        shutil.rmtree(tmp)
+    else:
+        print("kept: %s" % tmp)
 
 
 def main():
-    cases = {"live": case_live, "refuse": case_refuse, "link": case_link}
+    cases = {"live": case_live, "refuse": case_refuse, "link": case_link, "crash": case_crash}
     if len(sys.argv) != 2 or sys.argv[1] not in cases:
-        print("usage: e2e_conditions.py live|refuse|link", file=sys.stderr)
+        print("usage: e2e_conditions.py live|refuse|link|crash", file=sys.stderr)
         return 2
     cases[sys.argv[1]]()
     if failures:

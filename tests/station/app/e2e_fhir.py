@@ -456,13 +456,191 @@ def case_clinic(tmp):
           "another identifier system gives other ids")
 
 
+def utc_text(t):
+    import datetime
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.000+00:00")
+
+
+def case_course(tmp):
+    """The course of care (station program report CODE --fhir): a short
+    simulated course (one session compressed with --time-scale), symptoms,
+    PROMs and readiness tests; every exported value checked against the
+    store's rows, `station test --json` and `station program status
+    --json`; same bytes twice; 0600; refusals."""
+    import sqlite3
+    env = env_for(tmp)
+    code = "COURSE-9"
+    path = lambda n: os.path.join(tmp, n)
+    check(run(env, "patient", "add", code)[0] == 0, "patient add")
+    rc, _, e = run(env, "program", "start", code, "gait-retraining-8")
+    check(rc == 0, f"program start ({e.strip()})")
+    check(run(env, "prom", code, "--lefs", "58", "--nprs", "3")[0] == 0, "prom LEFS 58 NPRS 3")
+    rc, _, e = run(env, "run", "--sim", "--patient", code, "--time-scale", "10", "--sim-speed",
+                   "max", "--headless", "--audio-device", "null", "--no-record", timeout=180)
+    check(rc == 0, f"a program session, time compressed ({e.strip()[-200:]})")
+    rc, _, e = run(env, "symptoms", code, "--when", "after", "--pain", "4", "--site",
+                   "left knee", "--leak", "yes", "--note", "after the stairs")
+    check(rc == 0, f"symptoms: pain 4 at the left knee, leak, a note ({e.strip()})")
+    rc, _, e = run(env, "symptoms", code, "--when", "before", "--heaviness", "yes",
+                   "--bleeding", "no")
+    check(rc == 0, f"symptoms: heaviness, no pain given ({e.strip()})")
+    check(run(env, "prom", code, "--lefs", "66")[0] == 0, "prom LEFS 66 only")
+    tests = []
+    for args in (("balance", "--side", "L"), ("balance", "--side", "R", "--sim-fail-at", "6"),
+                 ("hop", "--side", "R"), ("jog-on-spot", "--side", "L"),
+                 ("calf-raise", "--side", "L", "--sim-reps", "8")):
+        rc, out, e = run(env, "test", args[0], "--patient", code, "--sim", *args[1:],
+                         "--json", "-")
+        check(rc == 0, f"station test {' '.join(args)} ({e.strip()[-200:]})")
+        try:
+            tests.append(json.loads(out[out.index("{"):]))
+        except ValueError:
+            check(False, f"station test {args[0]} --json - prints JSON ({out[-200:]})")
+    st_rc, st_out, _ = run(env, "program", "status", code, "--json", "-")
+    check(st_rc == 0, "program status --json")
+    status = json.loads(st_out)
+
+    rc, out, e = run(env, "program", "report", code, "--fhir", "course.json")
+    check(rc == 0 and os.path.exists(path("course.json")),
+          f"station program report {code} --fhir course.json ({out}{e})")
+    check("(PROMs 2, symptom reports 2, readiness tests 5)" in out,
+          f"it says what it wrote ({out.strip()})")
+    check(private(path("course.json")), "the course bundle is readable by the owner only (0600)")
+    first = open(path("course.json"), "rb").read()
+    rc, _, e = run(env, "program", "report", code, "--fhir", "course.json", "--pdf", "c.pdf")
+    check(rc == 0 and open(path("course.json"), "rb").read() == first,
+          f"the same course gives the same bytes ({e.strip()})")
+    rc, _, e = run(env, "program", "report", code, "--fhir", "tx.json", "--fhir-transaction",
+                   "--fhir-system", "urn:oid:1.2.3.4")
+    check(rc == 0, f"--fhir-transaction --fhir-system ({e.strip()})")
+    rc, _, e = run(env, "report", "latest", "--fhir", "session.json")
+    check(rc == 0, f"the session's own bundle ({e.strip()})")
+    check_valid("the course bundles", path("course.json"), path("tx.json"))
+
+    b = json.loads(first)
+    check(b["resourceType"] == "Bundle" and b["type"] == "collection", "a collection Bundle")
+    pats = resources(b, "Patient")
+    spat = resources(json.load(open(path("session.json"))), "Patient")
+    check(len(pats) == 1 and pats == spat,
+          "the Patient is the session export's, byte for byte the same resource")
+    check(set(pats[0]) == {"resourceType", "id", "identifier"},
+          f"the Patient has no name or anything but the code ({sorted(pats[0])})")
+    obs = resources(b, "Observation")
+    check(all(o["subject"]["reference"] == "urn:uuid:" + pats[0]["id"] for o in obs),
+          "every Observation is about the Patient")
+    check(all(o["effectiveDateTime"].endswith("+00:00") for o in obs), "times in UTC")
+    check(not resources(b, "DetectedIssue") and
+          {e["resource"]["resourceType"] for e in b["entry"]} == {"Patient", "Observation"},
+          "gate decisions are not exported (only the Patient and Observations)")
+
+    def coded(o, system, c):
+        return any(x["system"] == system and x["code"] == c for x in o["code"]["coding"])
+
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    # PROMs: each given score one Observation at its time
+    rows = db.execute("SELECT utc, lefs, nprs FROM course_proms ORDER BY id").fetchall()
+    lefs = [o for o in obs if coded(o, LOCAL, "lefs")]
+    nprs = [o for o in obs if coded(o, "http://loinc.org", "72514-3")]
+    want_l = [(utc_text(u), l) for u, l, _ in rows if l is not None and l >= 0]
+    want_n = [(utc_text(u), n) for u, _, n in rows if n is not None and n >= 0]
+    check([(o["effectiveDateTime"], o["valueQuantity"]["value"]) for o in lefs] == want_l and
+          want_l and [x[1] for x in want_l] == [58, 66],
+          f"LEFS Observations equal the store's ({want_l})")
+    check([(o["effectiveDateTime"], o["valueQuantity"]["value"]) for o in nprs] == want_n and
+          [x[1] for x in want_n] == [3], f"NPRS Observations equal the store's ({want_n})")
+    check(all(o["valueQuantity"]["code"] == "{score}" and
+              o["category"][0]["coding"][0]["code"] == "survey" for o in lefs + nprs),
+          "PROMs: unit {score}, category survey")
+    # symptoms
+    rows = db.execute("SELECT utc, phase, pain, site, flags, note FROM course_symptoms "
+                      "ORDER BY id").fetchall()
+    sym = [o for o in obs if coded(o, LOCAL, "symptom-report")]
+    check(len(sym) == len(rows) == 2, f"one Observation per symptom report ({len(sym)})")
+
+    def comp(o, c):
+        v = [x for x in o.get("component", []) if x["code"]["coding"][0]["code"] == c]
+        return v[0] if v else None
+
+    for o, (u, when, pain, site, flags, note) in zip(sym, rows):
+        check(o["effectiveDateTime"] == utc_text(u), f"symptom time {o['effectiveDateTime']}")
+        check(comp(o, "symptom-when")["valueString"] == when, f"symptom when {when}")
+        p = comp(o, "72514-3")
+        check((p is None) == (pain is None or pain < 0) and
+              (p is None or p["valueQuantity"]["value"] == pain), f"symptom pain {pain}")
+        check(o.get("bodySite", {}).get("text", "") == site, f"symptom site '{site}'")
+        check(o.get("note", [{}])[0].get("text", "") == note, f"symptom note '{note}'")
+        got = {c: comp(o, c)["valueBoolean"] for c in
+               ("symptom-leak", "symptom-heaviness", "symptom-bleeding")}
+        # the stored flags: station/core/program.h PROGRAM_SYM_LEAK 1<<1, HEAVINESS
+        # 1<<2, BLEEDING 1<<3
+        check(got == {"symptom-leak": bool(flags & 2), "symptom-heaviness": bool(flags & 4),
+                      "symptom-bleeding": bool(flags & 8)}, f"symptom flags {flags}: {got}")
+    check(comp(sym[0], "symptom-leak")["valueBoolean"] is True and
+          comp(sym[1], "symptom-heaviness")["valueBoolean"] is True and
+          comp(sym[1], "symptom-bleeding")["valueBoolean"] is False,
+          "the yes/no symptoms as said on the command line")
+    # readiness tests, against station test --json and the store
+    rows = db.execute("SELECT utc, test, side, pass FROM course_tests ORDER BY id").fetchall()
+    tob = [o for o in obs if o["code"]["coding"][0]["code"].startswith("readiness-")]
+    check(len(tob) == len(rows) == len(tests) == 5, f"one Observation per test ({len(tob)})")
+    for o, (u, name, side, ok), tj in zip(tob, rows, tests):
+        check(coded(o, LOCAL, "readiness-" + name) and tj["test"] == name, f"test {name} coded")
+        check(o["effectiveDateTime"] == utc_text(u), f"test {name} time")
+        # the figure the criterion judges, printed at 0.1 s (balance), 1 s (jog)
+        fig, unit, tol = {"balance": (tj.get("hold_s"), "s", 0.05),
+                          "jog-on-spot": (tj.get("jog_s"), "s", 0.5),
+                          "hop": (tj.get("count"), "{hops}", 0),
+                          "calf-raise": (tj.get("count"), "{raises}", 0)}[name]
+        v = o["valueQuantity"]
+        check(v["code"] == unit and v["system"] == "http://unitsofmeasure.org",
+              f"test {name}: UCUM {v['code']}")
+        check(abs(v["value"] - fig) <= tol + 1e-9,
+              f"test {name} {side}: {v['value']} equals station test --json's {fig}")
+        interp = o["interpretation"][0]["coding"][0]["code"]
+        check(interp == ("test-pass" if tj["pass"] else "test-fail") and bool(ok) == tj["pass"],
+              f"test {name} {side}: interpretation {interp}, pass {tj['pass']}")
+        check(o["referenceRange"][0]["text"] == tj["criterion"],
+              f"test {name}: criterion '{tj['criterion']}'")
+        want = None if name == "jog-on-spot" else ("left lower limb" if side == "L"
+                                                   else "right lower limb")
+        check(o.get("bodySite", {}).get("text") == want,
+              f"test {name}: side {side} as bodySite {want} (jogging: both legs, none)")
+    check([t["pass"] for t in tests] == [True, False, True, True, False],
+          "the tests came out as simulated: pass, fail (foot down at 6 s), pass, pass, "
+          f"fail (8 of 20 raises): {[t['pass'] for t in tests]}")
+    check(status["program"] == "gait-retraining-8", "program status names the program")
+    db.close()
+    ids = [e["resource"]["id"] for e in b["entry"]]
+    check(len(ids) == len(set(ids)), "every resource has its own id")
+
+    # refusals: the store, another output, a .pdf name, no program
+    store = os.path.join(tmp, "data", "gaitcue", "gaitcue.db")
+    rc, _, e = run(env, "program", "report", code, "--fhir", store)
+    check(rc == 1 and "store" in e, f"--fhir over the store refused ({e.strip()})")
+    rc, _, e = run(env, "program", "report", code, "--fhir", "x.json", "--pdf", "x.json")
+    check(rc != 0 and not os.path.exists(path("x.json")),
+          f"--fhir over another output refused ({e.strip()})")
+    rc, _, e = run(env, "program", "report", code, "--fhir", "x.pdf")
+    check(rc == 2 and e.strip().endswith("."), f"--fhir x.pdf refused ({e.strip()})")
+    rc, _, e = run(env, "program", "report", code, "--fhir-system", "not a uri", "--fhir",
+                   "y.json")
+    check(rc == 2 and "--fhir-system" in e, f"a bad --fhir-system refused ({e.strip()})")
+    rc, _, e = run(env, "program", "status", code, "--fhir", "y.json")
+    check(rc == 2 and "program report" in e, f"--fhir on status refused ({e.strip()})")
+    run(env, "patient", "add", "NOPROG-1")
+    rc, _, e = run(env, "program", "report", "NOPROG-1", "--fhir", "z.json")
+    check(rc == 1 and "never followed a program" in e and not os.path.exists(path("z.json")),
+          f"no program: refused ({e.strip()})")
+
+
 def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "clinic"
     if not os.path.exists(STATION):
         print(f"no station binary at {STATION}")
         return 1
     with tempfile.TemporaryDirectory(prefix="gc-fhir-") as tmp:
-        {"plain": case_plain, "clinic": case_clinic}[case](tmp)
+        {"plain": case_plain, "clinic": case_clinic, "course": case_course}[case](tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

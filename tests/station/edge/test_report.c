@@ -12,6 +12,7 @@
 #include "check.h"
 #include "gc_error.h"
 #include "report.h"
+#include "summary.h"
 #include "report_fixture.h"
 #include "session.h"
 #include "steps_csv_file.h"
@@ -293,21 +294,27 @@ static void test_condition_lines(void)
     struct store_conditions c;
     store_conditions_clear(&c);
     char line[400], warn[240];
-    report_link_text(&c, line, sizeof line, warn, sizeof warn);
-    CHECK(strstr(line, "not recorded") != NULL);
+    report_link_text(&c, STORE_COMPLETE, line, sizeof line, warn, sizeof warn);
+    CHECK(strstr(line, "not recorded (a session stored before gaitcue kept link health)") != NULL);
     CHECK(!warn[0]);
+    /* the reason by the session's status */
+    report_link_text(&c, STORE_INTERRUPTED, line, sizeof line, warn, sizeof warn);
+    CHECK(!strcmp(line, "Link: not recorded (the session was interrupted before its link health "
+                        "was saved)."));
+    report_link_text(&c, STORE_RUNNING, line, sizeof line, warn, sizeof warn);
+    CHECK(!strcmp(line, "Link: not saved yet (the session is still running)."));
     report_conditions_text(&c, line, sizeof line);
     CHECK(!strcmp(line, "Shoe: not given; treadmill speed not entered, incline not entered; "
                         "no deck estimate"));
     c.link_requested = 40;
     c.link_recovered = 37;
     c.link_lost = 0;
-    report_link_text(&c, line, sizeof line, warn, sizeof warn);
+    report_link_text(&c, STORE_COMPLETE, line, sizeof line, warn, sizeof warn);
     CHECK(!strcmp(line, "Link: 37 blocks recovered by a resend, 0 lost (40 blocks requested "
                         "again, repeats counted)."));
     CHECK(!warn[0]);
     c.link_lost = 3;
-    report_link_text(&c, line, sizeof line, warn, sizeof warn);
+    report_link_text(&c, STORE_COMPLETE, line, sizeof line, warn, sizeof warn);
     CHECK(strstr(warn, "3 blocks of sensor data were lost for good") == warn);
     snprintf(c.shoe, sizeof c.shoe, "Clifton 9");
     c.speed_mps = 3.0;
@@ -320,6 +327,49 @@ static void test_condition_lines(void)
     c.deck_speed_mps = 3.29; /* 9.7 % */
     report_conditions_text(&c, line, sizeof line);
     CHECK(strstr(line, "off the entered") == NULL);
+    /* fewer than SUMMARY_DECK_MIN_STEPS steps: no estimate, no check */
+    c.deck_speed_mps = 2.91;
+    c.deck_speed_steps = SUMMARY_DECK_MIN_STEPS - 1;
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(strstr(line, "; no deck estimate") != NULL && !strstr(line, "off the entered"));
+    /* the link so far / to the last save */
+    c.link_lost = 0;
+    report_link_text(&c, STORE_INTERRUPTED, line, sizeof line, warn, sizeof warn);
+    CHECK(strstr(line, "Link to the last save before the interruption: 37 blocks") == line);
+    report_link_text(&c, STORE_RUNNING, line, sizeof line, warn, sizeof warn);
+    CHECK(strstr(line, "Link so far (the session is still running): 37 blocks") == line);
+
+    /* a speed changed during the session: the start's values, the
+     * timeline, the estimate since the change, checked against the speed
+     * in force (3.40; the deck's 3.39 agrees with it, not with 3.00) */
+    struct store_condition_change ch;
+    char note[128];
+    store_conditions_note(note, sizeof note, false, 3.0, 3.4, "ctl");
+    CHECK(!strcmp(note, "speed 3.00 -> 3.40 m/s (ctl)"));
+    CHECK(store_conditions_parse_note(note, &ch) && !ch.incline && ch.from == 3.0 &&
+          ch.to == 3.4 && !strcmp(ch.source, "ctl"));
+    store_conditions_note(note, sizeof note, true, NAN, 0.5, "web");
+    CHECK(!strcmp(note, "incline not entered -> 0.5 % (web)"));
+    CHECK(store_conditions_parse_note(note, &ch) && ch.incline && isnan(ch.from) &&
+          ch.to == 0.5 && !strcmp(ch.source, "web"));
+    CHECK(!store_conditions_parse_note("speed=3.40 m/s (ctl)", &ch));
+    CHECK(!store_conditions_parse_note("speed 3.00 -> 3.40 m/s (ctl) and more", &ch));
+    c.incline_pct = 1.0;
+    c.deck_speed_mps = 3.39;
+    c.deck_speed_ci95_mps = 0.01;
+    c.deck_speed_steps = 85;
+    c.n_changes = 1;
+    c.changes[0] = (struct store_condition_change){25.0, false, 3.0, 3.4, "ctl"};
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(!strcmp(line, "Shoe: Clifton 9; treadmill 3.00 m/s, incline 1.0 % at the start; speed "
+                        "3.40 m/s from 0:25 (ctl); deck estimate 3.39 +- 0.01 m/s over the 85 "
+                        "steps since 0:25"));
+    c.deck_speed_mps = 3.0; /* 11.8 % below 3.40 */
+    report_conditions_text(&c, line, sizeof line);
+    CHECK(strstr(line, " - more than 10 % off the entered speed") != NULL);
+    double since;
+    CHECK(store_conditions_end_speed(&c, &since) == 3.4 && since == 25.0);
+    CHECK(store_conditions_end_incline(&c) == 1.0);
 }
 
 int main(int argc, char **argv)

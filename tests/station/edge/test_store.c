@@ -429,6 +429,7 @@ static void test_conditions(void)
     CHECK(isnan(c.speed_mps) && isnan(c.incline_pct) && isnan(c.deck_speed_mps));
     CHECK_EQ(c.link_lost, -1);
     CHECK_EQ(c.link_requested, -1);
+    CHECK_EQ(c.n_changes, 0); /* the v4 change row is a target change, no condition */
     char shoe[STORE_SHOE_MAX];
     CHECK_EQ(store_patient_last_shoe(st, p.id, shoe, sizeof shoe, &d), GC_OK);
     CHECK(!shoe[0]);
@@ -461,6 +462,46 @@ static void test_conditions(void)
     CHECK_EQ(c.link_lost, 1);
     CHECK_EQ(store_patient_last_shoe(st, p.id, shoe, sizeof shoe, &d), GC_OK);
     CHECK(!strcmp(shoe, "Pegasus 40"));
+    /* changes during the session: the change rows hold the timeline (old ->
+     * new), the periodic save stores only the estimate and the link totals:
+     * the start's speed stays */
+    struct store_target_change ch1 = {.t_s = 30, .source = STORE_SRC_THERAPIST, .targets = tg};
+    store_conditions_note(ch1.note, sizeof ch1.note, false, 3.2, 3.5, "ctl");
+    struct store_target_change ch2 = {.t_s = 40, .source = STORE_SRC_THERAPIST, .targets = tg};
+    store_conditions_note(ch2.note, sizeof ch2.note, true, NAN, 2.0, "web");
+    struct store_target_change ch3 = {.t_s = 35, .source = STORE_SRC_THERAPIST, .targets = tg,
+                                      .note = "target-cadence=172 (ctl)"};
+    CHECK_EQ(store_begin(st), GC_OK);
+    CHECK_EQ(store_add_target_change(st, s2.id, &ch1), GC_OK);
+    CHECK_EQ(store_add_target_change(st, s2.id, &ch2), GC_OK);
+    CHECK_EQ(store_add_target_change(st, s2.id, &ch3), GC_OK);
+    CHECK_EQ(store_commit(st), GC_OK);
+    struct store_conditions live;
+    store_conditions_clear(&live);
+    live.speed_mps = 9.9; /* not stored by the periodic save */
+    live.deck_speed_mps = 3.48;
+    live.deck_speed_ci95_mps = 0.02;
+    live.deck_speed_steps = 77;
+    live.link_requested = 20;
+    live.link_recovered = 19;
+    live.link_lost = 1;
+    CHECK_EQ(store_conditions_set_live(st, s2.id, &live, &d), GC_OK);
+    CHECK_EQ(store_conditions_set_live(st, 9999, &live, &d), GC_ERR_NOT_FOUND);
+    CHECK_EQ(store_conditions_get(st, s2.id, &c, &d), GC_OK);
+    CHECK_EQ(c.speed_mps, 3.2);
+    CHECK(!strcmp(c.shoe, "Pegasus 40"));
+    CHECK_EQ(c.deck_speed_mps, 3.48);
+    CHECK_EQ(c.deck_speed_steps, 77);
+    CHECK_EQ(c.link_requested, 20);
+    CHECK_EQ(c.n_changes, 2);
+    CHECK(c.changes[0].t_rel_s == 30 && !c.changes[0].incline && c.changes[0].from == 3.2 &&
+          c.changes[0].to == 3.5 && !strcmp(c.changes[0].source, "ctl"));
+    CHECK(c.changes[1].t_rel_s == 40 && c.changes[1].incline && isnan(c.changes[1].from) &&
+          c.changes[1].to == 2.0 && !strcmp(c.changes[1].source, "web"));
+    double since;
+    CHECK_EQ(store_conditions_end_speed(&c, &since), 3.5);
+    CHECK_EQ(since, 30);
+    CHECK_EQ(store_conditions_end_incline(&c), 2.0);
     /* a session without a shoe leaves the remembered one */
     struct store_conditions none;
     store_conditions_clear(&none);

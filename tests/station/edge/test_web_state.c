@@ -43,8 +43,14 @@ int main(void)
     m.session.targets.valr_ceiling_bw_s = NAN;
     m.session.share_in_band = NAN;
     m.session.targets.feedback = PLAN_FB_NONE;
-    struct web_state_extra x = {
-        .t_session_s = 0, .cadence_spectral_spm = NAN, .ev_seq = 0, .ev_rx_wall_ms = NAN};
+    struct web_state_extra x = {.t_session_s = 0,
+                                .cadence_spectral_spm = NAN,
+                                .ev_seq = 0,
+                                .ev_rx_wall_ms = NAN,
+                                .speed_mps = NAN,
+                                .incline_pct = NAN,
+                                .deck_speed_mps = NAN,
+                                .deck_speed_ci95_mps = NAN};
     char buf[8192]; /* WEB_STATE_MAX */
     int n = web_state_json(&m, &x, buf, sizeof buf);
     CHECK(n > 0 && (size_t)n == strlen(buf));
@@ -55,6 +61,10 @@ int main(void)
           is_null(j, "ceiling") && is_null(j, "phase_left_s") && is_null(j, "band_lo") &&
           is_null(j, "ev_rx_wall_ms") && is_null(j, "share_in_band"));
     CHECK(!strcmp(text(j, "mode"), "off"));
+    /* the treadmill unknown: nulls, check unknown, no alert */
+    CHECK(is_null(j, "speed") && is_null(j, "incline") && is_null(j, "deck_speed") &&
+          is_null(j, "deck_speed_ci95"));
+    CHECK(!strcmp(text(j, "speed_check"), "unknown") && !strcmp(text(j, "alert"), ""));
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "ticker")) == 0);
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "markers")) == 0);
     cJSON_Delete(j);
@@ -97,6 +107,14 @@ int main(void)
                                                    "0:20 mark note \"x\""};
     x.markers = marks;
     x.n_markers = 2;
+    x.speed_mps = 3.6;
+    x.incline_pct = 1.0;
+    x.deck_speed_mps = 3.004;
+    x.deck_speed_ci95_mps = 0.012;
+    x.deck_speed_steps = 85;
+    x.speed_check = "disagrees";
+    m.treadmill_warn = true;
+    snprintf(m.treadmill, sizeof m.treadmill, "CHECK SPEED: belt 3.60 m/s, deck 3.00");
     n = web_state_json(&m, &x, buf, sizeof buf);
     CHECK(n > 0);
     j = cJSON_Parse(buf);
@@ -108,6 +126,14 @@ int main(void)
     CHECK_NEAR(num(j, "band_pct"), 2.5, 0.05); /* (176.3-167.7)/2/172 = 2.50 % */
     CHECK(!strcmp(text(j, "state"), "in"));
     CHECK(!strcmp(text(j, "mode"), "faded"));
+    /* the treadmill: the figures, the check, and the warning as the alert */
+    CHECK_NEAR(num(j, "speed"), 3.6, 1e-9);
+    CHECK_NEAR(num(j, "incline"), 1.0, 1e-9);
+    CHECK_NEAR(num(j, "deck_speed"), 3.0, 1e-9); /* two decimals */
+    CHECK_NEAR(num(j, "deck_speed_ci95"), 0.01, 1e-9);
+    CHECK_NEAR(num(j, "deck_speed_steps"), 85, 1e-9);
+    CHECK(!strcmp(text(j, "speed_check"), "disagrees"));
+    CHECK(!strcmp(text(j, "alert"), "CHECK SPEED: belt 3.60 m/s, deck 3.00"));
     CHECK(cJSON_IsTrue(cJSON_GetObjectItem(j, "fading")));
     CHECK_NEAR(num(j, "ev_seq"), 12345, 0);
     CHECK_NEAR(num(j, "ev_rx_wall_ms"), 1765000000123.456, 1e-3);

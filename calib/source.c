@@ -119,14 +119,15 @@ int source_open(const struct source_opts *o, struct source **out, struct gc_diag
         return gc_fail(diag, GC_ERR_ARG,
                        "no sensor given: use --port PATH (see station ports) or --sim");
     }
-    int rc = slink_open(o->port, NULL, &s->link);
+    struct gc_diag od;
+    int rc = slink_open(o->port, NULL, &s->link, &od);
     if (rc != GC_OK) {
         const char *hint = rc == GC_ERR_BUSY   ? "close the program that uses it (a running "
                                                  "station?) and try again"
                            : rc == GC_ERR_PERM ? "add your user to the dialout group"
                                                : "check the cable and the port name";
         gc_fail(diag, rc, "cannot open %s (%s%s%s): %s", o->port, gc_strerror(rc),
-                slink_last_error()[0] ? ", " : "", slink_last_error(), hint);
+                od.msg[0] ? ", " : "", od.msg, hint);
         free(s);
         return rc;
     }
@@ -388,7 +389,7 @@ int source_capture(struct source *s, const struct source_load *loads, size_t n_l
     int rc = sim_spawn(s, loads, n_loads, &pid, &pipe_fd, pty, sizeof pty, diag);
     if (rc == GC_OK) {
         struct slink *link = NULL;
-        rc = slink_open(pty, NULL, &link);
+        rc = slink_open(pty, NULL, &link, NULL);
         if (rc != GC_OK) {
             gc_fail(diag, rc, "cannot open the simulator's pty %s (%s): run calib again", pty,
                     gc_strerror(rc));

@@ -16,14 +16,10 @@ struct csv_src {
     long long size; /* bytes, 0 if unknown */
 };
 
-static int csv_read(void *ctx, struct gait_sample *out, size_t cap, char *err)
+static int csv_read(void *ctx, struct gait_sample *out, size_t cap, struct gc_diag *diag)
 {
     struct csv_src *c = ctx;
-    struct gc_diag diag;
-    int k = force_csv_read(c->r, out, cap, &diag);
-    if (k < 0)
-        snprintf(err, ANALYZE_ERR_LEN, "%.*s", ANALYZE_ERR_LEN - 1, diag.msg);
-    return k;
+    return force_csv_read(c->r, out, cap, diag);
 }
 
 static double csv_rate(void *ctx)
@@ -66,17 +62,14 @@ static const struct analyze_source_ops csv_ops = {
     .close = csv_close,
 };
 
-int analyze_csv_open(const char *path, struct analyze_source *src, char *err)
+int analyze_csv_open(const char *path, struct analyze_source *src, struct gc_diag *diag)
 {
     struct csv_src *c = calloc(1, sizeof *c);
     if (!c) {
-        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
-    struct gc_diag diag;
-    int e = force_csv_open(path, &c->r, &diag);
+    int e = force_csv_open(path, &c->r, diag);
     if (e < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "%.*s", ANALYZE_ERR_LEN - 1, diag.msg);
         free(c);
         return e;
     }
@@ -88,9 +81,9 @@ int analyze_csv_open(const char *path, struct analyze_source *src, char *err)
     return GC_OK;
 }
 
-int analyze_source_open(const char *path, struct analyze_source *src, char *err)
+int analyze_source_open(const char *path, struct analyze_source *src, struct gc_diag *diag)
 {
-    return analyze_csv_open(path, src, err);
+    return analyze_csv_open(path, src, diag);
 }
 
 /* docs/acquisition.md section 7 (recording.c keeps its copy private). */
@@ -100,48 +93,48 @@ static const unsigned char rec_magic[8] = {'G', 'C', 'R', 'E', 'C', '\r', '\n', 
     "expected a canonical force CSV (a header such as 't_s,fz_n') or a session recording "         \
     "written by 'station run' (.gcrec)"
 
-int analyze_detect(const char *path, char *err)
+int analyze_detect(const char *path, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     if (!strcmp(path, "-"))
         return ANALYZE_KIND_CSV;
     struct stat sb;
     if (stat(path, &sb) < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "cannot open %s: %s; check the path", path, strerror(errno));
-        return errno == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO;
+        int e = errno;
+        return gc_fail(diag, e == ENOENT ? GC_ERR_NOT_FOUND : GC_ERR_IO,
+                       "cannot open %s: %s; check the path", path, strerror(e));
     }
     if (S_ISDIR(sb.st_mode)) {
-        snprintf(err, ANALYZE_ERR_LEN, "%s is a directory; %s", path, EXPECTED);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "%s is a directory; %s", path, EXPECTED);
     }
     if (!S_ISREG(sb.st_mode))
         return ANALYZE_KIND_CSV; /* a pipe: read once, as CSV */
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        snprintf(err, ANALYZE_ERR_LEN, "cannot open %s: %s", path, strerror(errno));
-        return errno == EACCES ? GC_ERR_PERM : GC_ERR_IO;
+        int e = errno;
+        return gc_fail(diag, e == EACCES ? GC_ERR_PERM : GC_ERR_IO, "cannot open %s: %s", path,
+                       strerror(e));
     }
     unsigned char buf[4096];
     size_t n = fread(buf, 1, sizeof buf, fp);
     fclose(fp);
     if (n == 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "%s is empty; %s", path, EXPECTED);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT, "%s is empty; %s", path, EXPECTED);
     }
     size_t m = n < sizeof rec_magic ? n : sizeof rec_magic;
     if (!memcmp(buf, rec_magic, m)) {
         if (sb.st_size < 16) {
-            snprintf(err, ANALYZE_ERR_LEN,
-                     "%s is a session recording cut off inside its file header (%lld bytes); "
-                     "it holds nothing to analyse",
-                     path, (long long)sb.st_size);
-            return GC_ERR_FORMAT;
+            return gc_fail(diag, GC_ERR_FORMAT,
+                           "%s is a session recording cut off inside its file header (%lld bytes); "
+                           "it holds nothing to analyse",
+                           path, (long long)sb.st_size);
         }
         return ANALYZE_KIND_RECORDING;
     }
     if (n >= 2 && ((buf[0] == 0xff && buf[1] == 0xfe) || (buf[0] == 0xfe && buf[1] == 0xff))) {
-        snprintf(err, ANALYZE_ERR_LEN,
-                 "%s is UTF-16 text; save it as a UTF-8 (or ASCII) CSV and analyse that", path);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "%s is UTF-16 text; save it as a UTF-8 (or ASCII) CSV and analyse that",
+                       path);
     }
     /* Text or binary?  A CSV has no NUL and next to no control bytes;
      * random or packed binary data has about 11 % of them. */
@@ -156,11 +149,10 @@ int analyze_detect(const char *path, char *err)
             ctl++;
     }
     if (ctl * 100 > n) {
-        snprintf(err, ANALYZE_ERR_LEN,
-                 "%s is neither a CSV nor a gaitcue recording (binary data without the "
-                 "recording's GCREC header); %s",
-                 path, EXPECTED);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "%s is neither a CSV nor a gaitcue recording (binary data without the "
+                       "recording's GCREC header); %s",
+                       path, EXPECTED);
     }
     return ANALYZE_KIND_CSV;
 }

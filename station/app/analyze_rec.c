@@ -47,29 +47,27 @@ struct rec_scan {
     char notes[REC_NOTES_LEN]; /* header values the reader refused */
 };
 
-static int scan(const char *path, struct rec_scan *sc, char *err)
+static int scan(const char *path, struct rec_scan *sc, struct gc_diag *diag)
 {
     memset(sc, 0, sizeof *sc);
     struct rec_reader *rd;
     int rc = rec_reader_open(path, &rd);
     if (rc < 0) {
         if (rc == GC_ERR_VERSION)
-            snprintf(err, ANALYZE_ERR_LEN,
-                     "%s was recorded by a newer station (recording format above version %u); "
-                     "update this station to analyse it",
-                     path, REC_FORMAT_VERSION);
+            gc_fail(diag, rc,
+                    "%s was recorded by a newer station (recording format above version %u); "
+                    "update this station to analyse it",
+                    path, REC_FORMAT_VERSION);
         else if (rc == GC_ERR_FORMAT)
-            snprintf(err, ANALYZE_ERR_LEN,
-                     "%s is not a readable gaitcue recording (bad file header)", path);
+            gc_fail(diag, rc, "%s is not a readable gaitcue recording (bad file header)", path);
         else
-            snprintf(err, ANALYZE_ERR_LEN, "cannot read %s (%s)", path, gc_strerror(rc));
+            gc_fail(diag, rc, "cannot read %s (%s)", path, gc_strerror(rc));
         return rc;
     }
     struct rec_record *r = malloc(sizeof *r);
     if (!r) {
         rec_reader_close(rd);
-        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     while (rec_reader_next(rd, r) == 1) {
         sc->records++;
@@ -113,11 +111,10 @@ static int scan(const char *path, struct rec_scan *sc, char *err)
     rec_reader_close(rd);
     free(r);
     if (!sc->has_hello) {
-        snprintf(err, ANALYZE_ERR_LEN,
-                 "%s holds no sensor identity: the recording ends (or is corrupt) inside its "
-                 "header, before any data; there is nothing to analyse",
-                 path);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "%s holds no sensor identity: the recording ends (or is corrupt) inside its "
+                       "header, before any data; there is nothing to analyse",
+                       path);
     }
     return GC_OK;
 }
@@ -164,21 +161,19 @@ static double since_s(const struct timespec *t0)
 }
 
 int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
-                    struct analyze_result *res, char *err)
+                    struct analyze_result *res, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     struct rec_scan sc;
-    int rc = scan(path, &sc, err);
+    int rc = scan(path, &sc, diag);
     if (rc < 0)
         return rc;
 
     struct dsp_config cfg;
     uint8_t hello_raw[PKT_HELLO_SIZE];
-    char msg[ANALYZE_ERR_LEN];
-    rc = live_replay_config(path, mass_kg, &cfg, hello_raw, msg, sizeof msg);
-    if (rc < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "%s", msg);
+    rc = live_replay_config(path, mass_kg, &cfg, hello_raw, diag);
+    if (rc < 0)
         return rc;
-    }
     struct collect c = {.res = res, .rc = GC_OK};
     bool shown = false;
     struct rec_reader *rd = NULL;
@@ -186,13 +181,12 @@ int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
     struct dsp_out *out = malloc(DSP_OUT_MAX * sizeof *out);
     struct dsp *d = dsp_new(&cfg, &rc);
     if (!r || !out || !d) {
-        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
-        rc = GC_ERR_NOMEM;
+        rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory");
         goto out;
     }
     rc = rec_reader_open(path, &rd);
     if (rc < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "cannot read %s (%s)", path, gc_strerror(rc));
+        gc_fail(diag, rc, "cannot read %s (%s)", path, gc_strerror(rc));
         goto out;
     }
     struct timespec t0;
@@ -222,8 +216,7 @@ int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
         analyze_progress(1.0, &shown);
     analyze_progress_end(&shown);
     if (c.rc < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
-        rc = c.rc;
+        rc = gc_fail(diag, c.rc, "out of memory");
         goto out;
     }
     res->rate_hz = snap.hello.rate_hz;

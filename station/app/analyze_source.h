@@ -26,14 +26,13 @@
 #include <stddef.h>
 
 #include "gait.h"
-
-#define ANALYZE_ERR_LEN 256
+#include "gc_error.h"
 
 struct analyze_source_ops {
     const char *kind; /* "csv", "session", ... */
     /* Next samples in time order: count > 0, 0 at the end, < 0 gc_err with
-     * a message in err. */
-    int (*read)(void *ctx, struct gait_sample *out, size_t cap, char *err);
+     * its sentence in diag. */
+    int (*read)(void *ctx, struct gait_sample *out, size_t cap, struct gc_diag *diag);
     /* Sample rate, Hz: valid after the first successful read. */
     double (*rate_hz)(void *ctx);
     /* Body mass from the input, kg; 0 when unknown. */
@@ -55,17 +54,19 @@ enum analyze_kind { ANALYZE_KIND_CSV = 1, ANALYZE_KIND_RECORDING = 2 };
 /* What path holds, by content: a file starting with the recording magic
  * ("GCREC\r\n\x1a") is a recording; other text is taken as a CSV (its
  * reader then names what is wrong); '-' and pipes are read as CSV.
- * Returns the kind, or a gc_err with one sentence in err: missing, a
+ * Returns the kind, or a gc_err with one sentence in diag: missing, a
  * directory, empty, binary but not a recording, a recording cut inside its
  * 16-byte file header. */
-int analyze_detect(const char *path, char *err);
+GC_MUST_CHECK int analyze_detect(const char *path, struct gc_diag *diag);
 
 /* Open a CSV path as a sample source.  Returns GC_OK or a gc_err with one
- * sentence in err. */
-int analyze_source_open(const char *path, struct analyze_source *src, char *err);
+ * sentence in diag. */
+GC_MUST_CHECK int analyze_source_open(const char *path, struct analyze_source *src,
+                                      struct gc_diag *diag);
 
 /* The implementations. */
-int analyze_csv_open(const char *path, struct analyze_source *src, char *err);
+GC_MUST_CHECK int analyze_csv_open(const char *path, struct analyze_source *src,
+                                   struct gc_diag *diag);
 
 /* Everything the outputs need, whatever the input.  Owns steps (free with
  * analyze_result_free). */
@@ -89,9 +90,9 @@ void analyze_result_free(struct analyze_result *r);
  * the calling thread, starting no thread; no event can be lost (mass_kg > 0
  * overrides the recording's own mass).  A truncated or corrupt tail is
  * analysed up to the last good record and reported once on stderr.
- * Returns GC_OK, or a gc_err with one sentence in err. */
-int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
-                    struct analyze_result *res, char *err);
+ * Returns GC_OK, or a gc_err with one sentence in diag. */
+GC_MUST_CHECK int analyze_rec_run(const char *path, double mass_kg, bool show_progress,
+                                  struct analyze_result *res, struct gc_diag *diag);
 
 /* Progress bar on stderr (cmd_analyze.c): frac 0..1, redrawn at most every
  * 0.2 s; *shown becomes true once drawn.  analyze_progress_end ends the

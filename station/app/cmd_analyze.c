@@ -200,10 +200,10 @@ static double estimate_bw(const struct gait_config *cfg, const struct gait_sampl
 /* Atomic (temporary file, fsync, rename; datadir.h): a failure never
  * leaves half a CSV, and an earlier file stays whole. */
 static int write_steps(const char *path, const struct datadir_guard *g,
-                       const struct analyze_result *res, char *err, size_t cap)
+                       const struct analyze_result *res, struct gc_diag *diag)
 {
     struct datadir_out *o;
-    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, g, &o, err, cap);
+    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, g, &o, diag);
     if (rc)
         return rc;
     FILE *fp = datadir_out_file(o);
@@ -212,20 +212,19 @@ static int write_steps(const char *path, const struct datadir_guard *g,
         rc = steps_csv_write_row(fp, &res->steps[i]);
     if (rc) {
         datadir_out_abort(o);
-        snprintf(err, cap, "writing %s failed (disk full?); nothing was written", path);
-        return rc;
+        return gc_fail(diag, rc, "writing %s failed (disk full?); nothing was written", path);
     }
-    return datadir_out_commit(o, err, cap);
+    return datadir_out_commit(o, diag);
 }
 
 /* The CSV path: read ahead for the rate and body weight, then the whole
  * input through one gait pipeline.  Fills res; GC_OK or a gc_err with one
- * sentence in err. */
+ * sentence in diag. */
 static int run_csv(const char *input, double mass, double threshold_n, double belt_mps,
-                   bool show_progress, struct analyze_result *res, char *err)
+                   bool show_progress, struct analyze_result *res, struct gc_diag *diag)
 {
     struct analyze_source src;
-    int rc = analyze_source_open(input, &src, err);
+    int rc = analyze_source_open(input, &src, diag);
     if (rc < 0)
         return rc;
     rc = GC_ERR_FORMAT; /* until the end is reached */
@@ -248,14 +247,13 @@ static int run_csv(const char *input, double mass, double threshold_n, double be
             size_t nc = cappre ? 2 * cappre : 4 * BLOCK;
             struct gait_sample *nv = realloc(pre, nc * sizeof *nv);
             if (!nv) {
-                snprintf(err, ANALYZE_ERR_LEN, "out of memory");
-                rc = GC_ERR_NOMEM;
+                rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory");
                 goto out;
             }
             pre = nv;
             cappre = nc;
         }
-        int k = src.ops->read(src.ctx, pre + npre, BLOCK, err);
+        int k = src.ops->read(src.ctx, pre + npre, BLOCK, diag);
         if (k < 0) {
             rc = k;
             goto out;
@@ -282,11 +280,10 @@ static int run_csv(const char *input, double mass, double threshold_n, double be
     }
     r.g = gait_new(&cfg);
     if (!r.g) {
-        snprintf(err, ANALYZE_ERR_LEN,
-                 "cannot analyse at a sample rate of %g Hz (50 to 20000 Hz "
-                 "supported)",
-                 rate);
-        rc = GC_ERR_ARG;
+        rc = gc_fail(diag, GC_ERR_ARG,
+                     "cannot analyse at a sample rate of %g Hz (50 to 20000 Hz "
+                     "supported)",
+                     rate);
         goto out;
     }
     if (isfinite(bw))
@@ -294,13 +291,12 @@ static int run_csv(const char *input, double mass, double threshold_n, double be
     double t_first = npre ? pre[0].t_s : NAN, t_last = npre ? pre[npre - 1].t_s : NAN;
     int e;
     if ((e = feed(&r, pre, npre)) < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "%s",
-                 e == GC_ERR_ARG ? "samples out of time order" : "out of memory");
-        rc = e;
+        rc =
+            gc_fail(diag, e, "%s", e == GC_ERR_ARG ? "samples out of time order" : "out of memory");
         goto out;
     }
     while (!eof) {
-        int k = src.ops->read(src.ctx, pre, BLOCK, err);
+        int k = src.ops->read(src.ctx, pre, BLOCK, diag);
         if (k < 0) {
             rc = k;
             goto out;
@@ -309,9 +305,8 @@ static int run_csv(const char *input, double mass, double threshold_n, double be
             break;
         t_last = pre[k - 1].t_s;
         if ((e = feed(&r, pre, (size_t)k)) < 0) {
-            snprintf(err, ANALYZE_ERR_LEN, "%s",
-                     e == GC_ERR_ARG ? "samples out of time order" : "out of memory");
-            rc = e;
+            rc = gc_fail(diag, e, "%s",
+                         e == GC_ERR_ARG ? "samples out of time order" : "out of memory");
             goto out;
         }
         double p = src.ops->progress(src.ctx);
@@ -320,8 +315,7 @@ static int run_csv(const char *input, double mass, double threshold_n, double be
     }
     int k = gait_flush(r.g, r.ev, EV_CAP);
     if (k < 0 || take_events(&r, k) < 0) {
-        snprintf(err, ANALYZE_ERR_LEN, "out of memory");
-        rc = GC_ERR_NOMEM;
+        rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory");
         goto out;
     }
     if (shown)
@@ -429,21 +423,22 @@ int cmd_analyze(int argc, char **argv)
         return 2;
     }
 
-    char err[ANALYZE_ERR_LEN] = "";
+    struct gc_diag err;
+    gc_diag_clear(&err);
     /* An output must not replace the input, the other output, the store or
      * a recording: checked before the (long) analysis. */
     struct datadir_guard steps_guard = {.inputs = {input, summary_path}};
     struct datadir_guard summary_guard = {.inputs = {input, steps_path}};
-    if (datadir_check_output(steps_path, &steps_guard, err, sizeof err) != GC_OK ||
-        (summary_path &&
-         datadir_check_output(summary_path, &summary_guard, err, sizeof err) != GC_OK)) {
-        fprintf(stderr, "station analyze: %s\n", err);
+    struct gc_diag od;
+    if (datadir_check_output(steps_path, &steps_guard, &od) != GC_OK ||
+        (summary_path && datadir_check_output(summary_path, &summary_guard, &od) != GC_OK)) {
+        fprintf(stderr, "station analyze: %s\n", od.msg);
         return 1;
     }
     bool show_progress = !quiet && isatty(2);
-    int kind = analyze_detect(input, err);
+    int kind = analyze_detect(input, &err);
     if (kind < 0) {
-        fprintf(stderr, "station analyze: %s\n", err);
+        fprintf(stderr, "station analyze: %s\n", err.msg);
         return 1;
     }
     if (kind == ANALYZE_KIND_RECORDING && belt_mps > 0.0) {
@@ -461,13 +456,13 @@ int cmd_analyze(int argc, char **argv)
     memset(&res, 0, sizeof res);
     res.body_weight_n = NAN;
     res.cadence_spectral_spm = NAN;
-    int rc = kind == ANALYZE_KIND_RECORDING ? analyze_rec_run(input, mass, show_progress, &res, err)
-                                            : run_csv(input, mass, threshold_n, belt_mps,
-                                                      show_progress, &res, err);
+    int rc = kind == ANALYZE_KIND_RECORDING
+                 ? analyze_rec_run(input, mass, show_progress, &res, &err)
+                 : run_csv(input, mass, threshold_n, belt_mps, show_progress, &res, &err);
     int exit_code = 1;
     if (rc < 0)
         goto out;
-    if (write_steps(steps_path, &steps_guard, &res, err, sizeof err) < 0)
+    if (write_steps(steps_path, &steps_guard, &res, &err) < 0)
         goto out;
     if (summary_path) {
         struct summary_info info = {
@@ -489,11 +484,10 @@ int cmd_analyze(int argc, char **argv)
             snprintf(line, strlen(txt) + 2, "%s\n", txt);
         free(txt);
         if (!line) {
-            snprintf(err, sizeof err, "out of memory writing %s", summary_path);
+            gc_fail(&err, GC_ERR_NOMEM, "out of memory writing %s", summary_path);
             goto out;
         }
-        int wrc = datadir_write_file(summary_path, line, strlen(line), &summary_guard, err,
-                                     sizeof err);
+        int wrc = datadir_write_file(summary_path, line, strlen(line), &summary_guard, &err);
         free(line);
         if (wrc < 0)
             goto out;
@@ -506,7 +500,7 @@ int cmd_analyze(int argc, char **argv)
     exit_code = 0;
 out:
     if (exit_code != 0)
-        fprintf(stderr, "station analyze: %s\n", err[0] ? err : "failed");
+        fprintf(stderr, "station analyze: %s\n", err.msg[0] ? err.msg : "failed");
     analyze_result_free(&res);
     return exit_code;
 }

@@ -55,15 +55,15 @@ int cmd_backup(int argc, char **argv)
                         "~/.local/share/gaitcue/backups/gaitcue-DATE.db.\n");
         return 2;
     }
-    char msg[PATH_MAX + 512];
+    struct gc_diag d;
     char def[PATH_MAX];
     const char *src = db;
     if (!src && store_default_path(def, sizeof def) == GC_OK)
         src = def;
     /* refuse before the store is opened (opening may create it) */
     struct datadir_guard g = {.store = db};
-    if (datadir_check_output(out, &g, msg, sizeof msg) != GC_OK) {
-        fprintf(stderr, "station backup: %s\n", msg);
+    if (datadir_check_output(out, &g, &d) != GC_OK) {
+        fprintf(stderr, "station backup: %s\n", d.msg);
         return 1;
     }
     /* the data folder's backups/ is ours to make (0700); any other folder
@@ -93,10 +93,10 @@ int cmd_backup(int argc, char **argv)
         store_close(st);
         return 1;
     }
-    int rc = store_backup(st, out, msg, sizeof msg);
+    int rc = store_backup(st, out, &d);
     store_close(st);
     if (rc) {
-        fprintf(stderr, "station backup: %s\n", msg);
+        fprintf(stderr, "station backup: %s\n", d.msg);
         return 1;
     }
     printf("backup of %s: %s\n", src, out);

@@ -25,17 +25,17 @@ static int check_outputs(const char *prog, const char *db, const char *const out
         for (int j = 0, n = 0; j < 3; j++)
             if (j != k && outs[j])
                 g.inputs[n++] = outs[j];
-        char msg[1024];
-        if (datadir_check_output(outs[k], &g, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "%s: %s\n", prog, msg);
+        struct gc_diag d;
+        if (datadir_check_output(outs[k], &g, &d) != GC_OK) {
+            fprintf(stderr, "%s: %s\n", prog, d.msg);
             return 1;
         }
-        if (datadir_check_output_kind(outs[k], opts[k], exts[k], msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "%s: %s\n", prog, msg);
+        if (datadir_check_output_kind(outs[k], opts[k], exts[k], &d) != GC_OK) {
+            fprintf(stderr, "%s: %s\n", prog, d.msg);
             return 2;
         }
-        if (datadir_check_output_folder(outs[k], msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "%s: %s\n", prog, msg);
+        if (datadir_check_output_folder(outs[k], &d) != GC_OK) {
+            fprintf(stderr, "%s: %s\n", prog, d.msg);
             return 1;
         }
     }

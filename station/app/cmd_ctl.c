@@ -108,13 +108,13 @@ int cmd_ctl(int argc, char **argv)
             return 2;
         }
     struct ctl_cmd cmd;
-    char why[200];
-    if (ctlsock_parse(line, &cmd, why, sizeof why) != GC_OK) {
-        fprintf(stderr, "station: ctl: %s; see 'station ctl --help'.\n", why);
+    struct gc_diag why;
+    if (ctlsock_parse(line, &cmd, &why) != GC_OK) {
+        fprintf(stderr, "station: ctl: %s; see 'station ctl --help'.\n", why.msg);
         return 2;
     }
-    if (ctlsock_check_values(&cmd, why, sizeof why) != GC_OK) {
-        fprintf(stderr, "station: ctl: %s\n", why);
+    if (ctlsock_check_values(&cmd, &why) != GC_OK) {
+        fprintf(stderr, "station: ctl: %s\n", why.msg);
         return 2;
     }
     char def[512];
@@ -125,17 +125,18 @@ int cmd_ctl(int argc, char **argv)
         }
         path = def;
     }
-    char reply[1024], err[700];
-    int rc = ctlsock_request(path, getuid(), line, reply, sizeof reply, 3000, err, sizeof err);
+    char reply[1024];
+    struct gc_diag rd;
+    int rc = ctlsock_request(path, getuid(), line, reply, sizeof reply, 3000, &rd);
     if (rc != GC_OK) {
-        fprintf(stderr, "station: ctl: %s\n", err);
+        fprintf(stderr, "station: ctl: %s\n", rd.msg);
         return 1;
     }
-    if (!strncmp(reply, "ok", 2)) {
+    if (ctlsock_reply_parse(reply, &rd) == GC_OK) {
         printf("%s\n", reply);
         return 0;
     }
     /* the station's refusal (its state, not the words given): a sentence */
-    usertext_say(stderr, "station: ctl", !strncmp(reply, "error ", 6) ? reply + 6 : reply);
+    usertext_say(stderr, "station: ctl", rd.msg);
     return 1;
 }

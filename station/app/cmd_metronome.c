@@ -73,10 +73,10 @@ int cmd_metronome(int argc, char **argv)
         fprintf(stderr, PROG ": --out must name a .wav file.\n");
         return 2;
     }
-    char msg[600];
+    struct gc_diag d;
     struct datadir_out *o;
-    if (datadir_out_open(out, DATADIR_OUT_TEMP, NULL, &o, msg, sizeof msg) != GC_OK) {
-        fprintf(stderr, PROG ": %s\n", msg);
+    if (datadir_out_open(out, DATADIR_OUT_TEMP, NULL, &o, &d) != GC_OK) {
+        fprintf(stderr, PROG ": %s\n", d.msg);
         return 1;
     }
     FILE *f = datadir_out_file(o);
@@ -100,8 +100,8 @@ int cmd_metronome(int argc, char **argv)
         fprintf(stderr, PROG ": writing %s failed (disk full?); nothing was written.\n", out);
         return 1;
     }
-    if (datadir_out_commit(o, msg, sizeof msg) != GC_OK) {
-        fprintf(stderr, PROG ": %s\n", msg);
+    if (datadir_out_commit(o, &d) != GC_OK) {
+        fprintf(stderr, PROG ": %s\n", d.msg);
         return 1;
     }
     int64_t clicks = 0;

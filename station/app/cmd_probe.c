@@ -208,9 +208,9 @@ int cmd_probe(int argc, char **argv)
         return 2;
     }
     struct sensor_conn c;
-    char msg[512];
-    if (sensor_open(port, &lp, 0, &c, msg, sizeof msg) < 0) {
-        usertext_say(stderr, "station probe", msg);
+    struct gc_diag od;
+    if (sensor_open(port, &lp, 0, &c, &od) < 0) {
+        usertext_say(stderr, "station probe", od.msg);
         return 1;
     }
     struct probe *p = calloc(1, sizeof *p);

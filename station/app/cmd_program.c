@@ -415,10 +415,10 @@ static int write_json(const char *path, const char *db, const char *text)
         printf("%s\n", text);
         return 0;
     }
-    char msg[512];
+    struct gc_diag d;
     struct datadir_guard g = {.store = db};
-    if (datadir_write_file(path, text, strlen(text), &g, msg, sizeof msg) != GC_OK) {
-        fprintf(stderr, PROG " status: %s\n", msg);
+    if (datadir_write_file(path, text, strlen(text), &g, &d) != GC_OK) {
+        fprintf(stderr, PROG " status: %s\n", d.msg);
         return 1;
     }
     return 0;
@@ -522,12 +522,12 @@ int cmd_program(int argc, char **argv)
                 fhir_tx ? "--fhir-transaction" : "--fhir-system");
         return 2;
     }
-    const char *why;
-    if (fhir_system && !fhir_system_valid(fhir_system, &why)) {
+    struct gc_diag why;
+    if (fhir_system && fhir_system_check(fhir_system, &why) != GC_OK) {
         fprintf(stderr,
                 PROG ": --fhir-system '%s' is not usable: %s; give an absolute URI such as "
                      "urn:oid:1.2.3.4 or https://clinic.example/patients.\n",
-                fhir_system, why);
+                fhir_system, why.msg);
         return 2;
     }
     if (date && !is_start) {

@@ -87,12 +87,12 @@ int cmd_progress(int argc, char **argv)
                 fhir_tx ? "--fhir-transaction" : "--fhir-system");
         return 2;
     }
-    const char *why;
-    if (fhir_system && !fhir_system_valid(fhir_system, &why)) {
+    struct gc_diag why;
+    if (fhir_system && fhir_system_check(fhir_system, &why) != GC_OK) {
         fprintf(stderr,
                 "station progress: --fhir-system '%s' is not usable: %s; give an absolute URI "
                 "such as urn:oid:1.2.3.4 or https://clinic.example/patients.\n",
-                fhir_system, why);
+                fhir_system, why.msg);
         return 2;
     }
     /* never over the store, a database, a recording or the other output,
@@ -103,15 +103,15 @@ int cmd_progress(int argc, char **argv)
         if (!outs[k])
             continue;
         struct datadir_guard g = {.store = db, .inputs = {outs[1 - k]}};
-        char msg[1024];
-        if (datadir_check_output(outs[k], &g, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "station progress: %s\n", msg);
+        struct gc_diag d;
+        if (datadir_check_output(outs[k], &g, &d) != GC_OK) {
+            fprintf(stderr, "station progress: %s\n", d.msg);
             return 1;
         }
         /* --fhir progress.pdf would replace a report with JSON */
-        if (datadir_check_output_kind(outs[k], k ? "--fhir" : "--pdf", k ? ".json" : ".pdf", msg,
-                                      sizeof msg) != GC_OK) {
-            fprintf(stderr, "station progress: %s\n", msg);
+        if (datadir_check_output_kind(outs[k], k ? "--fhir" : "--pdf", k ? ".json" : ".pdf", &d) !=
+            GC_OK) {
+            fprintf(stderr, "station progress: %s\n", d.msg);
             return 2;
         }
     }

@@ -48,10 +48,10 @@ static int replay_plain(const struct run_options *o)
 {
     struct dsp_config cfg;
     uint8_t hello_raw[PKT_HELLO_SIZE];
-    char msg[512];
-    int rc = live_replay_config(o->replay_file, o->mass_kg, &cfg, hello_raw, msg, sizeof msg);
+    struct gc_diag rd0;
+    int rc = live_replay_config(o->replay_file, o->mass_kg, &cfg, hello_raw, &rd0);
     if (rc < 0) {
-        fprintf(stderr, "station: %s.\n", msg);
+        fprintf(stderr, "station: %s.\n", rd0.msg);
         return -1;
     }
     struct rec_reader *rd = NULL;
@@ -80,9 +80,9 @@ static int replay_plain(const struct run_options *o)
          * over the recording being replayed, the store or another input */
         struct datadir_guard g;
         runloop_output_guard(o, o->replay_file, &g);
-        if (datadir_out_open(o->steps_csv, DATADIR_OUT_TEMP, &g, &csv_out, msg, sizeof msg) !=
-            GC_OK) {
-            fprintf(stderr, "station: %s\n", msg);
+        struct gc_diag od;
+        if (datadir_out_open(o->steps_csv, DATADIR_OUT_TEMP, &g, &csv_out, &od) != GC_OK) {
+            fprintf(stderr, "station: %s\n", od.msg);
             code = 1;
             goto done;
         }
@@ -125,11 +125,12 @@ static int replay_plain(const struct run_options *o)
     fflush(stdout);
     if (csv_out) {
         csv = NULL;
-        int bad = datadir_out_commit(csv_out, msg, sizeof msg);
+        struct gc_diag cd;
+        int bad = datadir_out_commit(csv_out, &cd);
         csv_out = NULL;
         if (bad != GC_OK) {
-            fprintf(stderr, "station: writing %s failed (%s); nothing was written.\n",
-                    o->steps_csv, msg);
+            fprintf(stderr, "station: writing %s failed (%s); nothing was written.\n", o->steps_csv,
+                    cd.msg);
             code = 1;
         }
     }
@@ -149,12 +150,12 @@ done:
 int cmd_replay(int argc, char **argv)
 {
     struct run_options o;
-    char err[256];
-    int prc = run_options_parse(RUN_MODE_REPLAY, argc, argv, &o, err, sizeof err);
+    struct gc_diag perr;
+    int prc = run_options_parse(RUN_MODE_REPLAY, argc, argv, &o, &perr);
     if (prc == 1)
         return 0;
-    if (prc == 2) {
-        fprintf(stderr, "station: %s\n", err);
+    if (prc < 0) {
+        fprintf(stderr, "station: %s\n", perr.msg);
         return 2;
     }
     runloop_install_signals();
@@ -171,11 +172,10 @@ int cmd_replay(int argc, char **argv)
     cfg.replay_path = o.replay_file;
     cfg.replay_speed = o.speed;
     cfg.mass_kg = o.mass_kg;
-    char msg[512];
-    int lerr = 0;
-    struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
-    if (lv == NULL) {
-        fprintf(stderr, "station: %s.\n", msg);
+    struct gc_diag ld;
+    struct live *lv;
+    if (live_new(&cfg, &lv, &ld) != GC_OK) {
+        fprintf(stderr, "station: %s.\n", ld.msg);
         return 1;
     }
     struct live_snapshot s;

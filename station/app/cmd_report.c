@@ -104,12 +104,12 @@ int cmd_report(int argc, char **argv)
                 fhir_tx ? "--fhir-transaction" : "--fhir-system");
         return 2;
     }
-    const char *why;
-    if (fhir_system && !fhir_system_valid(fhir_system, &why)) {
+    struct gc_diag why;
+    if (fhir_system && fhir_system_check(fhir_system, &why) != GC_OK) {
         fprintf(stderr,
                 "station report: --fhir-system '%s' is not usable: %s; give an absolute URI "
                 "such as urn:oid:1.2.3.4 or https://clinic.example/patients.\n",
-                fhir_system, why);
+                fhir_system, why.msg);
         return 2;
     }
     int64_t sid = 0;
@@ -138,13 +138,13 @@ int cmd_report(int argc, char **argv)
         for (int j = 0, n = 0; j < 4; j++)
             if (j != k && outs[j])
                 g.inputs[n++] = outs[j];
-        char msg[1024];
-        if (datadir_check_output(outs[k], &g, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "station report: %s\n", msg);
+        struct gc_diag d;
+        if (datadir_check_output(outs[k], &g, &d) != GC_OK) {
+            fprintf(stderr, "station report: %s\n", d.msg);
             return 1;
         }
-        if (datadir_check_output_kind(outs[k], opts[k], exts[k], msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "station report: %s\n", msg);
+        if (datadir_check_output_kind(outs[k], opts[k], exts[k], &d) != GC_OK) {
+            fprintf(stderr, "station report: %s\n", d.msg);
             return 2;
         }
     }

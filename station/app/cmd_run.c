@@ -100,21 +100,21 @@ static void say(const char *msg)
 int cmd_run(int argc, char **argv)
 {
     struct run_options o;
-    char err[256];
-    int prc = run_options_parse(RUN_MODE_LIVE, argc, argv, &o, err, sizeof err);
+    struct gc_diag perr;
+    int prc = run_options_parse(RUN_MODE_LIVE, argc, argv, &o, &perr);
     if (prc == 1)
         return 0;
-    if (prc == 2) {
-        fprintf(stderr, "station: %s\n", err);
+    if (prc < 0) {
+        fprintf(stderr, "station: %s\n", perr.msg);
         return 2;
     }
     runloop_install_signals();
     /* refuse an output (--steps, --record, --screenshot) that names the
      * store, a recording, an input, an existing recording or a missing
      * folder before anything starts (nothing is stored, no sensor opened) */
-    char msg[512];
-    if (runloop_check_outputs(&o, o.record, msg, sizeof msg) != GC_OK) {
-        say(msg);
+    struct gc_diag cd;
+    if (runloop_check_outputs(&o, o.record, &cd) != GC_OK) {
+        say(cd.msg);
         return 1;
     }
     /* one station at a time: a second one would record a session of its
@@ -129,27 +129,28 @@ int cmd_run(int argc, char **argv)
     }
     report_interrupted();
     /* mistakes in the session's options are said before any sensor opens */
-    int crc = run_session_check(&o, msg, sizeof msg);
+    int crc = run_session_check(&o, &cd);
     if (crc != GC_OK) {
-        say(msg);
+        say(cd.msg);
         return crc == GC_ERR_ARG ? 2 : 1;
     }
 
     struct sim_proc *sim = NULL;
     char port[256];
     if (o.sim) {
-        int rc = sim_spawn(o.sim_args, o.n_sim_args, SIM_START_TIMEOUT_MS, &sim, port, sizeof port,
-                           msg, sizeof msg);
+        int rc =
+            sim_spawn(o.sim_args, o.n_sim_args, SIM_START_TIMEOUT_MS, &sim, port, sizeof port, &cd);
         if (rc < 0) {
-            say(msg);
+            say(cd.msg);
             return 1;
         }
     } else if (o.port) {
         snprintf(port, sizeof port, "%s", o.port);
     } else {
-        int rc = sensor_autodetect(port, sizeof port, msg, sizeof msg);
+        struct gc_diag ad;
+        int rc = sensor_autodetect(port, sizeof port, &ad);
         if (rc < 0) {
-            fprintf(stderr, "station: %s\n", msg);
+            fprintf(stderr, "station: %s\n", ad.msg);
             return 1;
         }
         fprintf(stderr, "station: using the sensor on %s.\n", port);
@@ -157,9 +158,10 @@ int cmd_run(int argc, char **argv)
 
     struct slink_params lp = {o.link, o.baud, false};
     struct sensor_conn conn;
-    int rc = sensor_open(port, &lp, o.rate_hz, &conn, msg, sizeof msg);
+    struct gc_diag od;
+    int rc = sensor_open(port, &lp, o.rate_hz, &conn, &od);
     if (rc < 0) {
-        say(msg);
+        say(od.msg);
         sim_stop(sim);
         return 1;
     }
@@ -245,12 +247,12 @@ int cmd_run(int argc, char **argv)
     cfg.record_path = record[0] ? record : NULL;
     cfg.source_desc = desc;
     cfg.send_start = true;
-    int lerr = 0;
-    struct live *lv = live_new(&cfg, &lerr, msg, sizeof msg);
+    struct live *lv;
+    int lrc = live_new(&cfg, &lv, &cd);
     if (name_lock >= 0)
         close(name_lock); /* releases the lock: the file exists now */
-    if (lv == NULL) {
-        say(msg);
+    if (lrc != GC_OK) {
+        say(cd.msg);
         sim_stop(sim);
         return 1;
     }
@@ -278,9 +280,9 @@ int cmd_run(int argc, char **argv)
     const char *slash = strrchr(cal_path, '/');
     struct run_session_source src = {&conn.hello, cal_desc, have_cal ? (slash ? slash + 1 : cal_path) : "",
                                      cal_date, record};
-    struct run_session *rs = run_session_new(&o, lv, &src, msg, sizeof msg);
-    if (rs == NULL) {
-        say(msg);
+    struct run_session *rs;
+    if (run_session_new(&o, lv, &src, &rs, &cd) != GC_OK) {
+        say(cd.msg);
         live_free(lv);
         if (marker[0])
             unlink(marker);

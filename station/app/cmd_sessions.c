@@ -84,18 +84,22 @@ static int import(struct store *st, const struct args *a)
     }
     struct plan plan;
     char *text = NULL;
-    char msg[512];
     if (a->protocol) {
-        rc = session_recorder_load_protocol(a->protocol, &plan, &text, msg, sizeof msg);
+        struct gc_diag pd;
+        rc = session_recorder_load_protocol(a->protocol, &plan, &text, &pd);
         if (rc) {
-            fprintf(stderr, "station: %s\n", msg);
+            fprintf(stderr, "station: %s\n", pd.msg);
             return 1;
         }
     } else {
         /* no protocol: one training phase long enough for any file */
         static const char one[] = "[protocol]\nname = imported\n[phase]\nname = session\n"
                                   "kind = run\nduration = 4 hours\n";
-        plan_parse(one, sizeof one - 1, &plan, NULL);
+        struct gc_diag pd;
+        if (plan_parse(one, sizeof one - 1, &plan, &pd) != GC_OK) {
+            fprintf(stderr, "station: internal error in the import protocol (%s)\n", pd.msg);
+            return 1;
+        }
         text = strdup(one);
     }
     plan_scale_time(&plan, scale);
@@ -103,13 +107,14 @@ static int import(struct store *st, const struct args *a)
      * the line named: reversed, negative or absurd times, overlong lines. */
     struct session_step *steps;
     size_t n;
-    rc = steps_csv_import(a->steps, &steps, &n, msg, sizeof msg);
+    struct gc_diag sd;
+    rc = steps_csv_import(a->steps, &steps, &n, &sd);
     if (rc) {
         free(text);
         if (rc == GC_ERR_NOT_FOUND)
             fprintf(stderr, "station: cannot read %s: no such file.\n", a->steps);
         else
-            fprintf(stderr, "station: %s; nothing was stored.\n", msg);
+            fprintf(stderr, "station: %s; nothing was stored.\n", sd.msg);
         return 1;
     }
     struct store_session ss;

@@ -305,8 +305,8 @@ static void program_criteria(struct store *st, int64_t patient_id, struct readin
     struct course_program_row row;
     if (course_store_program_active(cs, patient_id, &row, &d) == GC_OK) {
         struct program p;
-        struct plan_error pe;
-        if (row.text && program_parse(row.text, strlen(row.text), &p, &pe) == GC_OK) {
+        /* a stored program that no longer reads: the guideline's criteria */
+        if (row.text && program_parse(row.text, strlen(row.text), &p, NULL) == GC_OK) {
             *c = p.readiness;
             snprintf(from, cap, "program %s", p.name);
         }
@@ -532,8 +532,9 @@ int cmd_test(int argc, char **argv)
         printf("%s\n", js);
     } else if (json) {
         struct datadir_guard g = {.store = db, .inputs = {csv}};
-        if (datadir_write_file(json, js, strlen(js), &g, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, PROG ": %s\n", msg);
+        struct gc_diag wd;
+        if (datadir_write_file(json, js, strlen(js), &g, &wd) != GC_OK) {
+            fprintf(stderr, PROG ": %s\n", wd.msg);
             code = 1;
         }
     }

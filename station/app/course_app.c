@@ -92,14 +92,11 @@ int course_app_load_program(const char *name, struct program *p, char **text_out
     int rc = read_text(path, &text, diag);
     if (rc)
         return rc;
-    struct plan_error e;
-    rc = program_parse(text, strlen(text), p, &e);
+    struct gc_diag pd;
+    rc = program_parse(text, strlen(text), p, &pd);
     if (rc) {
         free(text);
-        if (e.line > 0)
-            return gc_fail(diag, rc, "program %s, line %d: %s; fix the file and try again", path,
-                           e.line, e.reason);
-        return gc_fail(diag, rc, "program %s: %s; fix the file and try again", path, e.reason);
+        return gc_fail(diag, rc, "program %s: %s; fix the file and try again", path, pd.msg);
     }
     if (text_out)
         *text_out = text;
@@ -322,10 +319,10 @@ int course_app_view(struct store *st, struct course_store *cs, int64_t patient_i
     }
     if (rc)
         return rc;
-    struct plan_error pe;
+    struct gc_diag pe;
     if (program_parse(v->row.text, strlen(v->row.text), &v->program, &pe) != GC_OK) {
-        rc = gc_fail(diag, GC_ERR_FORMAT, "the stored program %s no longer reads (line %d: %s)",
-                     v->row.name, pe.line, pe.reason);
+        rc = gc_fail(diag, GC_ERR_FORMAT, "the stored program %s no longer reads (%s)", v->row.name,
+                     pe.msg);
         goto fail;
     }
     int64_t start_days;

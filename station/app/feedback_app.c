@@ -503,9 +503,9 @@ static void session_command(struct feedback_app *app, const struct session_cmd *
 {
     struct session_event ev[3];
     int n = 0;
-    const char *why = NULL;
+    struct gc_diag why;
     if (session_apply(&app->sess, c, app->t_session_s, source, ev, &n, &why) != GC_OK) {
-        snprintf(reply, cap, "error %s", why ? why : "refused");
+        snprintf(reply, cap, "error %s", why.msg[0] ? why.msg : "refused");
         return;
     }
     session_changed(app, ev, n);
@@ -892,14 +892,14 @@ int feedback_app_command(struct feedback_app *app, const char *line, const char 
                          char *reply, size_t cap)
 {
     struct ctl_cmd c;
-    char why[160];
-    if (ctlsock_parse(line, &c, why, sizeof why) != GC_OK) {
-        snprintf(reply, cap, "error %s", why);
+    struct gc_diag why;
+    if (ctlsock_parse(line, &c, &why) != GC_OK) {
+        snprintf(reply, cap, "error %s", why.msg);
         return GC_ERR_FORMAT;
     }
     reply[0] = '\0';
     dispatch(app, &c, source, reply, cap);
-    return strncmp(reply, "ok", 2) == 0 ? GC_OK : GC_ERR_ARG;
+    return ctlsock_reply_parse(reply, NULL) == GC_OK ? GC_OK : GC_ERR_ARG;
 }
 
 
@@ -915,7 +915,7 @@ static void key_set(struct feedback_app *app, const char *key, double x, const c
     snprintf(c.arg[0], sizeof c.arg[0], "%s", word ? word : "");
     char reply[256];
     do_set(app, key, &c, "keyboard", reply, sizeof reply);
-    if (strncmp(reply, "ok", 2))
+    if (ctlsock_reply_parse(reply, NULL) != GC_OK)
         snprintf(app->note, sizeof app->note, "%.90s", reply);
 }
 
@@ -1032,19 +1032,17 @@ static void drain_cue_log(struct feedback_app *app)
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 
-struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, char *err,
-                                      size_t errcap)
+int feedback_app_new(const struct feedback_app_config *cfg, struct feedback_app **out,
+                     struct gc_diag *diag)
 {
-    const char *why = NULL;
-    if (feedback_config_check(&cfg->policy, &why) != GC_OK) {
-        snprintf(err, errcap, "invalid feedback settings: %s", why);
-        return NULL;
-    }
+    *out = NULL;
+    gc_diag_clear(diag);
+    struct gc_diag why;
+    if (feedback_config_check(&cfg->policy, &why) != GC_OK)
+        return gc_fail(diag, GC_ERR_ARG, "invalid feedback settings: %s", why.msg);
     struct feedback_app *app = calloc(1, sizeof *app);
-    if (!app) {
-        snprintf(err, errcap, "out of memory");
-        return NULL;
-    }
+    if (!app)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     app->cfg = *cfg;
     snprintf(app->audio_device, sizeof app->audio_device, "%s",
              cfg->audio_device ? cfg->audio_device : "default");
@@ -1082,9 +1080,8 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     app->cmds = spsc_new(sizeof(struct fa_cmd), FA_CMD_RING);
     app->issued = spsc_new(sizeof(struct fa_issued), FA_ISSUED_RING);
     if (!app->fb || !app->events || !app->cmds || !app->issued) {
-        snprintf(err, errcap, "out of memory");
         feedback_app_free(app);
-        return NULL;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     feedback_start(app->fb, 0.0);
     /* the view is valid before the audio thread's first period */
@@ -1099,9 +1096,8 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     if (log_path && *log_path) {
         app->cue_log = fopen(log_path, "w");
         if (!app->cue_log) {
-            snprintf(err, errcap, "cannot write the cue log %s", log_path);
             feedback_app_free(app);
-            return NULL;
+            return gc_fail(diag, GC_ERR_IO, "cannot write the cue log %s", log_path);
         }
     }
 
@@ -1119,18 +1115,17 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     bool silent = !strcmp(app->audio_device, "none");
     if (silent)
         ac.sink = &audio_sink_null;
-    char aerr[512];
-    app->audio = audio_new(&ac, aerr, sizeof aerr);
-    if (!app->audio && !cfg->audio_required && !silent) {
-        LOG_WARN("%s; running without sound", aerr);
+    struct gc_diag aerr;
+    int arc = audio_new(&ac, &app->audio, &aerr);
+    if (arc != GC_OK && !cfg->audio_required && !silent) {
+        LOG_WARN("%s; running without sound", aerr.msg);
         snprintf(app->audio_device, sizeof app->audio_device, "none");
         ac.sink = &audio_sink_null;
-        app->audio = audio_new(&ac, aerr, sizeof aerr);
+        arc = audio_new(&ac, &app->audio, &aerr);
     }
-    if (!app->audio) {
-        snprintf(err, errcap, "%s", aerr);
+    if (arc != GC_OK) {
         feedback_app_free(app);
-        return NULL;
+        return gc_fail(diag, arc, "%s", aerr.msg);
     }
     if (app->cue_log) {
         struct audio_stats st;
@@ -1149,12 +1144,11 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
     dc.height = cfg->height;
     dc.fullscreen = cfg->fullscreen;
     dc.software = cfg->software;
-    char derr[512];
-    app->disp = display_new(&dc, derr, sizeof derr);
-    if (!app->disp) {
-        snprintf(err, errcap, "%s", derr);
+    struct gc_diag derr;
+    int drc = display_new(&dc, &app->disp, &derr);
+    if (drc != GC_OK) {
         feedback_app_free(app);
-        return NULL;
+        return gc_fail(diag, drc, "%s", derr.msg);
     }
     if (cfg->panel_window && cfg->headless) {
         LOG_WARN("no display: the therapist panel's window (--panel-window) is not opened");
@@ -1167,15 +1161,15 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
         dc.height = 760;
         dc.software = cfg->software;
         dc.title = "gaitcue - therapist panel";
-        app->panel_disp = display_new(&dc, derr, sizeof derr);
         /* the keys and Tab still work on the runner's window */
-        if (!app->panel_disp)
-            LOG_WARN("%s; the therapist panel stays on the runner's window (Tab)", derr);
+        if (display_new(&dc, &app->panel_disp, &derr) != GC_OK)
+            LOG_WARN("%s; the therapist panel stays on the runner's window (Tab)", derr.msg);
     }
     if (cfg->ctl) {
         struct ctlsock_config cc = {.path = cfg->ctl_path, .uid = (uid_t)-1};
-        char cerr[600];
-        app->ctl = ctlsock_new(&cc, cerr, sizeof cerr);
+        struct gc_diag cerr;
+        if (ctlsock_new(&cc, &app->ctl, &cerr) != GC_OK)
+            app->ctl = NULL;
         /* Another station serving the socket (started in the same moment as
          * this one, past station run's own check): two sessions must never
          * record at once.  Otherwise the session matters more than remote
@@ -1183,16 +1177,15 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
          * station ctl cannot reach it. */
         char sock[256];
         if (!app->ctl && ctlsock_in_use(cfg->ctl_path, getuid(), sock, sizeof sock)) {
-            snprintf(err, errcap,
-                     "another station is already running (control socket %s); stop it with "
-                     "'station ctl stop' first",
-                     sock);
             feedback_app_free(app);
-            return NULL;
+            return gc_fail(diag, GC_ERR_BUSY,
+                           "another station is already running (control socket %s); stop it "
+                           "with 'station ctl stop' first",
+                           sock);
         }
         if (!app->ctl)
             LOG_WARN("%s; 'station ctl' will not reach this session (the keyboard still works)",
-                     cerr);
+                     cerr.msg);
     }
     if (cfg->web) {
         struct web_config wc;
@@ -1201,20 +1194,20 @@ struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, cha
             wc.addr = cfg->web_addr;
         wc.port = (uint16_t)cfg->web_port;
         wc.token = cfg->web_token;
-        struct gc_diag diag;
-        gc_diag_clear(&diag);
-        app->web = web_new(&wc, &diag);
+        struct gc_diag wd;
+        gc_diag_clear(&wd);
+        app->web = web_new(&wc, &wd);
         if (!app->web) {
             /* asked for explicitly: the PT would look for a console that is not there */
-            snprintf(err, errcap, "%s", diag.msg);
             feedback_app_free(app);
-            return NULL;
+            return gc_fail(diag, wd.code ? wd.code : GC_ERR_IO, "%s", wd.msg);
         }
         web_url(app->web, app->web_url, sizeof app->web_url);
         printf("web console: %s\n", app->web_url);
         fflush(stdout);
     }
-    return app;
+    *out = app;
+    return GC_OK;
 }
 
 struct spsc *feedback_app_event_ring(struct feedback_app *app)
@@ -1437,10 +1430,9 @@ int feedback_app_finish(struct feedback_app *app, FILE *out)
             dc.backend = DISPLAY_OFFSCREEN;
             dc.width = app->cfg.width;
             dc.height = app->cfg.height;
-            char derr[256];
-            off = display_new(&dc, derr, sizeof derr);
-            if (!off)
-                LOG_ERR("no screenshot: %s", derr);
+            struct gc_diag derr;
+            if (display_new(&dc, &off, &derr) != GC_OK)
+                LOG_ERR("no screenshot: %s", derr.msg);
             d = off;
         }
         if (d) {

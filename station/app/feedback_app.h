@@ -153,8 +153,10 @@ void feedback_app_config_from_run_options(struct feedback_app_config *cfg,
 
 struct feedback_app;
 
-struct feedback_app *feedback_app_new(const struct feedback_app_config *cfg, char *err,
-                                      size_t errcap);
+/* Start the policy, audio, display, control socket and web console: GC_OK
+ * with *out, or a gc_err (*out NULL) with one sentence in diag. */
+GC_MUST_CHECK int feedback_app_new(const struct feedback_app_config *cfg, struct feedback_app **out,
+                                   struct gc_diag *diag);
 /* The ring to register with live_add_event_consumer (elements are
  * struct live_event). */
 struct spsc *feedback_app_event_ring(struct feedback_app *app);

@@ -482,7 +482,7 @@ static void reader_close_link(struct live *lv)
 static bool reader_reopen(struct live *lv)
 {
     struct slink *l = NULL;
-    if (slink_open(lv->port_path, &lv->cfg.link_params, &l) < 0)
+    if (slink_open(lv->port_path, &lv->cfg.link_params, &l, NULL) < 0)
         return false;
     lv->link = l;
     dev_init(&lv->dev, l);
@@ -989,20 +989,21 @@ static int write_header(struct live *lv)
 }
 
 int live_replay_config(const char *path, double mass_kg, struct dsp_config *out,
-                       uint8_t hello_raw[PKT_HELLO_SIZE], char *errmsg, size_t errcap)
+                       uint8_t hello_raw[PKT_HELLO_SIZE], struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     static _Thread_local struct rec_record r;
     memset(out, 0, sizeof *out);
     out->mass_kg = mass_kg > 0 ? mass_kg : 0;
     struct rec_reader *rd = NULL;
     int rc = rec_reader_open(path, &rd);
     if (rc < 0) {
-        snprintf(errmsg, errcap,
-                 rc == GC_ERR_NOT_FOUND ? "there is no recording at %s; check the path"
-                 : rc == GC_ERR_VERSION
-                     ? "%s was recorded by a newer station; update this station to replay it"
-                     : "%s is not a gaitcue recording; pass a file from the recordings folder",
-                 path);
+        gc_fail(diag, rc,
+                rc == GC_ERR_NOT_FOUND ? "there is no recording at %s; check the path"
+                : rc == GC_ERR_VERSION
+                    ? "%s was recorded by a newer station; update this station to replay it"
+                    : "%s is not a gaitcue recording; pass a file from the recordings folder",
+                path);
         return rc;
     }
     bool hello = false, cal = false;
@@ -1023,37 +1024,24 @@ int live_replay_config(const char *path, double mass_kg, struct dsp_config *out,
     }
     rec_reader_close(rd);
     if (!hello) {
-        snprintf(errmsg, errcap, "%s has no sensor identity in its header; it cannot be replayed",
-                 path);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "%s has no sensor identity in its header; it cannot be replayed", path);
     }
     if (pkt_hello_decode(hello_raw, PKT_HELLO_SIZE, &out->hello) < 0 ||
         out->hello.rate_hz == 0 || (!cal && deck_cal_nominal(&out->hello, &out->cal) < 0)) {
-        snprintf(errmsg, errcap, "%s has an unreadable header", path);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT, "%s has an unreadable header", path);
     }
     return GC_OK;
 }
 
-struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, size_t errcap)
+int live_new(const struct live_config *cfg, struct live **out, struct gc_diag *diag)
 {
-    int dummy;
-    if (err == NULL)
-        err = &dummy;
-    *err = GC_OK;
-    if (errmsg && errcap)
-        errmsg[0] = '\0';
-    char msgbuf[256];
-    if (errmsg == NULL || errcap == 0) {
-        errmsg = msgbuf;
-        errcap = sizeof msgbuf;
-    }
+    *out = NULL;
+    gc_diag_clear(diag);
     struct live *lv = calloc(1, sizeof *lv);
     if (lv == NULL) {
         slink_close(cfg->link);
-        *err = GC_ERR_NOMEM;
-        snprintf(errmsg, errcap, "out of memory");
-        return NULL;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     lv->cfg = *cfg;
     lv->link = cfg->link;
@@ -1079,32 +1067,31 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
 
     int rc = GC_OK;
     if (lv->replay) {
-        rc = live_replay_config(cfg->replay_path, cfg->mass_kg, &lv->dcfg, lv->hello_raw, errmsg,
-                                errcap);
-        if (rc == GC_OK)
+        rc = live_replay_config(cfg->replay_path, cfg->mass_kg, &lv->dcfg, lv->hello_raw, diag);
+        if (rc == GC_OK) {
             rc = rec_reader_open(cfg->replay_path, &lv->rd);
+            if (rc < 0)
+                gc_fail(diag, rc, "cannot read %s (%s)", cfg->replay_path, gc_strerror(rc));
+        }
         if (rc < 0)
             goto fail;
         lv->cfg.mass_kg = lv->dcfg.mass_kg;
         snprintf(lv->source_desc, sizeof lv->source_desc, "replay %s", cfg->replay_path);
     } else {
         if (cfg->hello_raw == NULL) {
-            rc = GC_ERR_ARG;
-            snprintf(errmsg, errcap, "internal error: no sensor identity");
+            rc = gc_fail(diag, GC_ERR_ARG, "internal error: no sensor identity");
             goto fail;
         }
         memcpy(lv->hello_raw, cfg->hello_raw, PKT_HELLO_SIZE);
         if (pkt_hello_decode(lv->hello_raw, PKT_HELLO_SIZE, &lv->dcfg.hello) < 0 ||
             lv->dcfg.hello.rate_hz == 0) {
-            rc = GC_ERR_FORMAT;
-            snprintf(errmsg, errcap, "the sensor's identity is unreadable");
+            rc = gc_fail(diag, GC_ERR_FORMAT, "the sensor's identity is unreadable");
             goto fail;
         }
         if (cfg->cal)
             lv->dcfg.cal = *cfg->cal;
         else if (deck_cal_nominal(&lv->dcfg.hello, &lv->dcfg.cal) < 0) {
-            rc = GC_ERR_FORMAT;
-            snprintf(errmsg, errcap, "the sensor reports an unusable load-cell scale");
+            rc = gc_fail(diag, GC_ERR_FORMAT, "the sensor reports an unusable load-cell scale");
             goto fail;
         }
         lv->dcfg.mass_kg = cfg->mass_kg > 0 ? cfg->mass_kg : 0;
@@ -1112,8 +1099,7 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
                                      (int64_t)REORDER_RETRY_MS_DEFAULT * 1000000};
         lv->ro = reorder_new(&win);
         if (lv->ro == NULL) {
-            rc = GC_ERR_NOMEM;
-            snprintf(errmsg, errcap, "out of memory");
+            rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory");
             goto fail;
         }
     }
@@ -1121,9 +1107,8 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
     lv->dsp = dsp_new(&lv->dcfg, &rc);
     lv->outs = malloc(DSP_OUT_MAX * sizeof *lv->outs);
     if (lv->dsp == NULL || lv->outs == NULL) {
-        rc = rc < 0 ? rc : GC_ERR_NOMEM;
-        snprintf(errmsg, errcap, "the analysis could not be set up for %u Hz",
-                 (unsigned)lv->dcfg.hello.rate_hz);
+        rc = gc_fail(diag, rc < 0 ? rc : GC_ERR_NOMEM, "the analysis could not be set up for %u Hz",
+                     (unsigned)lv->dcfg.hello.rate_hz);
         goto fail;
     }
     publish(lv);
@@ -1132,32 +1117,30 @@ struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, siz
     lv->lines = spsc_new(sizeof(struct line_msg), RING_LINES);
     lv->cmds = spsc_new(sizeof(struct cmd_msg), RING_CMDS);
     if (!lv->ring || !lv->lines || !lv->cmds) {
-        rc = GC_ERR_NOMEM;
-        snprintf(errmsg, errcap, "out of memory");
+        rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory");
         goto fail;
     }
     if (cfg->record_path && cfg->record_path[0]) {
         snprintf(lv->record_path, sizeof lv->record_path, "%s", cfg->record_path);
         lv->rring = spsc_new(sizeof(struct rec_record), RING_REC);
         if (lv->rring == NULL) {
-            rc = GC_ERR_NOMEM;
-            snprintf(errmsg, errcap, "out of memory");
+            rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory");
             goto fail;
         }
         rc = rec_writer_open(lv->record_path, &lv->writer);
         if (rc == GC_OK)
             rc = write_header(lv);
         if (rc < 0) {
-            snprintf(errmsg, errcap,
-                     "cannot write the recording %s; check that the folder is writable or pass "
-                     "--record FILE",
-                     lv->record_path);
+            gc_fail(diag, rc,
+                    "cannot write the recording %s; check that the folder is writable or pass "
+                    "--record FILE",
+                    lv->record_path);
             goto fail;
         }
     }
-    return lv;
+    *out = lv;
+    return GC_OK;
 fail:
-    *err = rc;
     if (lv->writer) {
         /* Nothing was recorded: do not leave a header-only file behind. */
         if (rec_writer_close(lv->writer) < 0)
@@ -1166,7 +1149,7 @@ fail:
         unlink(lv->record_path);
     }
     live_free(lv);
-    return NULL;
+    return rc;
 }
 
 int live_add_event_consumer(struct live *lv, struct spsc *ring)

@@ -42,6 +42,7 @@
 #include "deck.h"
 #include "dsp.h"
 #include "gait.h"
+#include "gc_error.h"
 #include "packet.h"
 #include "recording.h"
 #include "slink.h"
@@ -112,9 +113,9 @@ struct live_config {
 struct live;
 
 /* Build the pipeline (allocates rings, gait, FFTW plans; opens the
- * recording).  Returns NULL and *err (GC_ERR_*) on failure, with a
- * sentence for the user in errmsg. */
-struct live *live_new(const struct live_config *cfg, int *err, char *errmsg, size_t errcap);
+ * recording).  GC_OK with *out, or a gc_err (*out NULL) with a sentence
+ * for the user in diag. */
+GC_MUST_CHECK int live_new(const struct live_config *cfg, struct live **out, struct gc_diag *diag);
 /* Register a ring that receives every gait event (elem_size must be
  * sizeof(struct live_event)).  The DSP thread pushes and never waits: a
  * full ring drops (spsc_dropped counts).  Call before live_start; the ring
@@ -159,9 +160,9 @@ const char *live_failure(const struct live *lv);
 /* Replay and offline analysis: the DSP configuration a recording's header
  * gives (identity, calibration, body mass; mass_kg > 0 overrides the
  * recorded one; seconds 0) and the raw HELLO payload.  GC_OK, or a gc_err
- * with one sentence for the user in errmsg. */
-int live_replay_config(const char *path, double mass_kg, struct dsp_config *out,
-                       uint8_t hello_raw[PKT_HELLO_SIZE], char *errmsg, size_t errcap);
+ * with one sentence for the user in diag. */
+GC_MUST_CHECK int live_replay_config(const char *path, double mass_kg, struct dsp_config *out,
+                                     uint8_t hello_raw[PKT_HELLO_SIZE], struct gc_diag *diag);
 /* The snapshot of a DSP object's state (version 0, no recording drops):
  * for a caller that feeds dsp.h itself (replay at full speed). */
 void live_snapshot_from_dsp(const struct dsp_state *st, struct live_snapshot *out);

@@ -139,7 +139,8 @@ void run_options_usage(enum run_mode mode, FILE *out)
         v = argv[++i];                                                                             \
     } while (0)
 
-int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_options *o, char *err,
+/* The parser proper: 0 ok, 1 help shown, 2 usage error with its sentence in err. */
+static int parse_args(enum run_mode mode, int argc, char **argv, struct run_options *o, char *err,
                       size_t errcap)
 {
     memset(o, 0, sizeof *o);
@@ -403,4 +404,15 @@ int run_default_record_path(char *out, size_t cap)
             return GC_OK;
     }
     return GC_ERR_BUSY;
+}
+
+int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_options *o,
+                      struct gc_diag *diag)
+{
+    char err[GC_DIAG_MSG_MAX + 64] = ""; /* a quoted diag fits; gc_fail cuts */
+    gc_diag_clear(diag);
+    int rc = parse_args(mode, argc, argv, o, err, sizeof err);
+    if (rc == 2)
+        return gc_fail(diag, GC_ERR_ARG, "%s", err);
+    return rc;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "gc_error.h"
 #include "slink.h"
 
 #define RUN_MAX_SIM_ARGS 64
@@ -66,10 +67,10 @@ struct run_options {
 };
 
 /* Parse argv[1..argc) (argv[0] is the subcommand).  Returns 0 ok, 1 when
- * --help was given (usage printed to stdout), 2 on a usage error (one
- * sentence in err). */
-int run_options_parse(enum run_mode mode, int argc, char **argv, struct run_options *o, char *err,
-                      size_t errcap);
+ * --help was given (usage printed to stdout), GC_ERR_ARG on a usage error
+ * (one sentence in diag). */
+GC_MUST_CHECK int run_options_parse(enum run_mode mode, int argc, char **argv,
+                                    struct run_options *o, struct gc_diag *diag);
 void run_options_usage(enum run_mode mode, FILE *out);
 
 /* Default recording path: $XDG_DATA_HOME/gaitcue/recordings/

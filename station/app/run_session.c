@@ -131,10 +131,9 @@ static int default_plan(const struct run_options *o, struct plan *plan, char **t
                  "[phase]\nname = training\nkind = training\nduration = open\n"
                  "feedback = continuous\ncadence = +7.5 %%\ncadence_band = 2.5 %%\n"
                  "loading_ceiling = 66 BW/s\n");
-    struct plan_error pe;
+    struct gc_diag pe;
     if (plan_parse(buf, strlen(buf), plan, &pe) != GC_OK) {
-        snprintf(msg, cap, "internal error in the default protocol (line %d: %s)", pe.line,
-                 pe.reason);
+        snprintf(msg, cap, "internal error in the default protocol (%s)", pe.msg);
         return GC_ERR_FORMAT;
     }
     *text = strdup(buf);
@@ -388,27 +387,26 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
     return GC_OK;
 }
 
-int run_session_check(const struct run_options *o, char *msg, size_t cap)
+int run_session_check(const struct run_options *o, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     if (o->web) { /* a port in use is said before the sensor is opened */
         struct gc_diag d;
         gc_diag_clear(&d);
         if (web_probe(o->web_addr[0] ? o->web_addr : WEB_DEFAULT_ADDR, (uint16_t)o->web_port,
                       &d) != GC_OK) {
-            snprintf(msg, cap, "%s", d.msg);
-            return d.code;
+            return gc_fail(diag, d.code, "%s", d.msg);
         }
     }
     if (o->protocol && o->target_cadence_spm > 0) {
-        snprintf(msg, cap,
-                 "--target-cadence is for a run without --protocol; the protocol sets the "
-                 "targets (change them live with 'station ctl set target-cadence')");
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "--target-cadence is for a run without --protocol; the protocol sets the "
+                       "targets (change them live with 'station ctl set target-cadence')");
     }
     if (o->protocol) {
         struct plan plan;
         char *text = NULL;
-        int rc = session_recorder_load_protocol(o->protocol, &plan, &text, msg, cap);
+        int rc = session_recorder_load_protocol(o->protocol, &plan, &text, diag);
         free(text);
         if (rc != GC_OK)
             return rc;
@@ -419,23 +417,22 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
         gc_diag_clear(&d);
         int rc = session_recorder_store_exists(o->db, &d);
         if (rc != GC_OK) {
-            snprintf(msg, cap, "%s", d.msg);
-            return rc;
+            return gc_fail(diag, rc, "%s", d.msg);
         }
         struct store *st;
         rc = session_recorder_open_store(o->db, &st, true);
         if (rc != GC_OK) {
-            snprintf(msg, cap, "cannot open the session store (%s); see the message above",
-                     gc_strerror(rc));
-            return rc;
+            return gc_fail(diag, rc, "cannot open the session store (%s); see the message above",
+                           gc_strerror(rc));
         }
         struct store_patient p;
         rc = store_patient_find(st, o->patient, &p);
+        char msg[GC_DIAG_MSG_MAX];
         if (rc != GC_OK)
-            no_patient(o, st, msg, cap);
+            no_patient(o, st, msg, sizeof msg);
         store_close(st);
         if (rc != GC_OK)
-            return rc;
+            return gc_fail(diag, rc, "%s", msg);
     }
     if (o->patient && !o->protocol && o->target_cadence_spm > 0) {
         /* an absolute target would bypass the patient's program unseen */
@@ -443,13 +440,12 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
         struct gc_diag d;
         gc_diag_clear(&d);
         if (course_app_next_for(o->db, o->patient, &next, &d) == GC_OK) {
-            snprintf(msg, cap,
-                     "patient %s follows program %s: 'station run --patient %s' without "
-                     "--target-cadence runs its next session (protocol %s; change the target "
-                     "live with 'station ctl set target-cadence'), or give --protocol for a "
-                     "session outside the program",
-                     o->patient, next.program, o->patient, next.protocol);
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG,
+                           "patient %s follows program %s: 'station run --patient %s' without "
+                           "--target-cadence runs its next session (protocol %s; change the "
+                           "target live with 'station ctl set target-cadence'), or give "
+                           "--protocol for a session outside the program",
+                           o->patient, next.program, o->patient, next.protocol);
         }
     }
     if (o->patient && !o->protocol && o->target_cadence_spm <= 0) {
@@ -459,21 +455,24 @@ int run_session_check(const struct run_options *o, char *msg, size_t cap)
         gc_diag_clear(&d);
         int rc = course_app_next_for(o->db, o->patient, &next, &d);
         if (rc != GC_OK && rc != GC_ERR_NOT_FOUND) {
-            snprintf(msg, cap, "%s", d.msg);
-            return rc;
+            return gc_fail(diag, rc, "%s", d.msg);
         }
     }
     return GC_OK;
 }
 
-struct run_session *run_session_new(const struct run_options *o, struct live *lv,
-                                    const struct run_session_source *src, char *msg, size_t cap)
+int run_session_new(const struct run_options *o, struct live *lv,
+                    const struct run_session_source *src, struct run_session **out,
+                    struct gc_diag *diag)
 {
+    *out = NULL;
+    gc_diag_clear(diag);
     struct run_session *rs = calloc(1, sizeof *rs);
-    if (rs == NULL) {
-        snprintf(msg, cap, "out of memory");
-        return NULL;
-    }
+    if (rs == NULL)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
+    /* the helpers below write their sentence here; diag gets it at fail */
+    char msg[GC_DIAG_MSG_MAX + 128] = ""; /* room for a quoted diag; gc_fail cuts */
+    const size_t cap = sizeof msg;
     rs->o = o;
     rs->lv = lv;
     rs->bw_sent_n = NAN;
@@ -493,25 +492,28 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
             goto fail;
         }
     }
+    struct gc_diag pd;
+    gc_diag_clear(&pd);
     if (o->protocol)
-        rc = session_recorder_load_protocol(o->protocol, &rs->plan, &rs->plan_text, msg, cap);
+        rc = session_recorder_load_protocol(o->protocol, &rs->plan, &rs->plan_text, &pd);
     else if (rs->in_program)
-        rc = session_recorder_load_protocol(rs->course.protocol, &rs->plan, &rs->plan_text, msg,
-                                            cap);
+        rc = session_recorder_load_protocol(rs->course.protocol, &rs->plan, &rs->plan_text, &pd);
     else
         rc = default_plan(o, &rs->plan, &rs->plan_text, msg, cap);
+    if (rc != GC_OK && pd.msg[0])
+        snprintf(msg, cap, "%s", pd.msg);
     if (rc != GC_OK)
         goto fail;
     if (o->time_scale > 0 && o->time_scale != 1.0)
         plan_scale_time(&rs->plan, o->time_scale);
-    if (o->patient && open_store(rs, src, msg, cap) != GC_OK)
+    if (o->patient && (rc = open_store(rs, src, msg, cap)) != GC_OK)
         goto fail;
     if (rs->in_program) {
         struct gc_diag d;
         gc_diag_clear(&d);
         if (!o->quiet)
             printf("%s\n", rs->course.say);
-        if (course_app_link(rs->store, &rs->course, rs->ss.id, &d) != GC_OK) {
+        if ((rc = course_app_link(rs->store, &rs->course, rs->ss.id, &d)) != GC_OK) {
             snprintf(msg, cap, "cannot record the session as the program's (%s)", d.msg);
             goto fail;
         }
@@ -545,26 +547,27 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     fc.session_event = on_session_event;
     fc.log_event = on_log_event;
     fc.user = rs;
-    char err[512];
-    rs->fb = feedback_app_new(&fc, err, sizeof err);
-    if (rs->fb == NULL) {
-        snprintf(msg, cap, "%s", err);
+    struct gc_diag fd;
+    if ((rc = feedback_app_new(&fc, &rs->fb, &fd)) != GC_OK) {
+        snprintf(msg, cap, "%s", fd.msg);
         goto fail;
     }
     rs->frame_ms = feedback_app_frame_interval_ms(rs->fb);
 
     rs->step_ring = spsc_new(sizeof(struct live_event), STEP_RING);
     if (rs->step_ring == NULL) {
+        rc = GC_ERR_NOMEM;
         snprintf(msg, cap, "out of memory");
         goto fail;
     }
     if (live_add_event_consumer(lv, feedback_app_event_ring(rs->fb)) < 0 ||
         live_add_event_consumer(lv, rs->step_ring) < 0) {
+        rc = GC_ERR_BUSY;
         snprintf(msg, cap, "too many consumers of the live pipeline");
         goto fail;
     }
     if (rs->rec) {
-        if (session_recorder_start(rs->rec) != GC_OK) {
+        if ((rc = session_recorder_start(rs->rec)) != GC_OK) {
             snprintf(msg, cap, "cannot start the session writer thread");
             goto fail;
         }
@@ -573,10 +576,12 @@ struct run_session *run_session_new(const struct run_options *o, struct live *lv
     if (rs->rec && !o->quiet)
         printf("session %lld for patient %s: protocol %s\n", (long long)rs->ss.id,
                rs->ss.patient_code, rs->plan.name);
-    return rs;
+    *out = rs;
+    return GC_OK;
 fail:
     run_session_free(rs);
-    return NULL;
+    return gc_fail(diag, rc < 0 ? rc : GC_ERR_IO, "%s",
+                   msg[0] ? msg : "the session could not start");
 }
 
 /* ---- the loop ------------------------------------------------------------ */

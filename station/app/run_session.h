@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "gc_error.h"
 #include "live.h"
 #include "packet.h"
 #include "run_options.h"
@@ -40,15 +41,17 @@ struct run_session_source {
 
 /* Before the sensor is opened: the options fit together, the protocol
  * loads, the patient exists.  GC_OK, or an error with one sentence for
- * the user in msg (GC_ERR_ARG: the options contradict each other). */
-int run_session_check(const struct run_options *o, char *msg, size_t cap);
+ * the user in diag (GC_ERR_ARG: the options contradict each other). */
+GC_MUST_CHECK int run_session_check(const struct run_options *o, struct gc_diag *diag);
 
 /* After run_session_check: open the store and the protocol, create the
  * feedback app and register its event rings with lv (which must not be
  * started yet).
- * On failure returns NULL with one sentence for the user in msg. */
-struct run_session *run_session_new(const struct run_options *o, struct live *lv,
-                                    const struct run_session_source *src, char *msg, size_t cap);
+ * GC_OK with *out, or a gc_err (*out NULL) with one sentence for the user
+ * in diag. */
+GC_MUST_CHECK int run_session_new(const struct run_options *o, struct live *lv,
+                                  const struct run_session_source *src, struct run_session **out,
+                                  struct gc_diag *diag);
 /* Hooks for runloop_run (user = the run_session). */
 void run_session_hooks(struct run_session *rs, struct runloop_hooks *hooks);
 void run_session_free(struct run_session *rs);

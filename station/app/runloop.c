@@ -74,7 +74,7 @@ void runloop_output_guard(const struct run_options *o, const char *record,
  * itself), into a folder that exists; exclusive (a recording, created
  * exclusively and never replaced): not an existing file either. */
 static int check_output(const struct run_options *o, const char *path, const char *const *files,
-                        size_t n_files, bool exclusive, char *msg, size_t cap)
+                        size_t n_files, bool exclusive, struct gc_diag *diag)
 {
     struct datadir_guard g;
     memset(&g, 0, sizeof g);
@@ -82,32 +82,38 @@ static int check_output(const struct run_options *o, const char *path, const cha
     for (size_t i = 0, n = 0; i < n_files && n < DATADIR_MAX_INPUTS; i++)
         if (files[i] && files[i][0] && files[i] != path)
             g.inputs[n++] = files[i];
-    int rc = datadir_check_output(path, &g, msg, cap);
+    int rc = datadir_check_output(path, &g, diag);
     if (rc == GC_OK)
-        rc = datadir_check_output_folder(path, msg, cap);
+        rc = datadir_check_output_folder(path, diag);
     struct stat sb;
-    if (rc == GC_OK && exclusive && lstat(path, &sb) == 0) {
-        snprintf(msg, cap, "%s exists; give the output another name.", path);
-        rc = GC_ERR_ARG;
-    }
+    if (rc == GC_OK && exclusive && lstat(path, &sb) == 0)
+        rc = gc_fail(diag, GC_ERR_ARG, "%s exists; give the output another name.", path);
     return rc;
 }
 
-int runloop_check_outputs(const struct run_options *o, const char *record, char *msg,
-                          size_t cap)
+/* Every refused output is the user's mistake: GC_ERR_ARG, the sentence kept. */
+static int refused(struct gc_diag *diag)
 {
+    if (diag)
+        diag->code = GC_ERR_ARG;
+    return GC_ERR_ARG;
+}
+
+int runloop_check_outputs(const struct run_options *o, const char *record, struct gc_diag *diag)
+{
+    gc_diag_clear(diag);
     /* the live recording: --record (default: a new name the station picks) */
     const char *rec_out = o->mode == RUN_MODE_LIVE && !o->no_record ? record : NULL;
     const char *files[] = {o->replay_file, record,      o->calibration,
                            o->protocol,    o->steps_csv, o->screenshot};
     const size_t n = sizeof files / sizeof files[0];
-    if (o->steps_csv && check_output(o, o->steps_csv, files, n, false, msg, cap) != GC_OK)
-        return GC_ERR_ARG;
-    if (rec_out && check_output(o, rec_out, files, n, true, msg, cap) != GC_OK)
-        return GC_ERR_ARG;
+    if (o->steps_csv && check_output(o, o->steps_csv, files, n, false, diag) != GC_OK)
+        return refused(diag);
+    if (rec_out && check_output(o, rec_out, files, n, true, diag) != GC_OK)
+        return refused(diag);
     if (o->mode == RUN_MODE_LIVE && o->screenshot &&
-        check_output(o, o->screenshot, files, n, false, msg, cap) != GC_OK)
-        return GC_ERR_ARG;
+        check_output(o, o->screenshot, files, n, false, diag) != GC_OK)
+        return refused(diag);
     return GC_OK;
 }
 
@@ -146,10 +152,9 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
          * kill -9 the .partial file holds all but the last second. */
         struct datadir_guard g;
         runloop_output_guard(o, live_record_path(lv), &g);
-        char msg[1024];
-        if (datadir_out_open(o->steps_csv, DATADIR_OUT_PARTIAL, &g, &csv_out, msg, sizeof msg) !=
-            GC_OK) {
-            fprintf(stderr, "station: %s\n", msg);
+        struct gc_diag od;
+        if (datadir_out_open(o->steps_csv, DATADIR_OUT_PARTIAL, &g, &csv_out, &od) != GC_OK) {
+            fprintf(stderr, "station: %s\n", od.msg);
             return 1;
         }
         csv = datadir_out_file(csv_out);
@@ -241,9 +246,9 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
         fprintf(stderr, "station: %llu step events were dropped before reaching %s.\n",
                 (unsigned long long)spsc_dropped(steps), o->steps_csv);
     if (csv_out) {
-        char msg[1024];
-        if (datadir_out_commit(csv_out, msg, sizeof msg) != GC_OK) {
-            fprintf(stderr, "station: %s\n", msg);
+        struct gc_diag cd;
+        if (datadir_out_commit(csv_out, &cd) != GC_OK) {
+            fprintf(stderr, "station: %s\n", cd.msg);
             code = 1;
         }
     }

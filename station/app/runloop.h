@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 
+#include "gc_error.h"
 #include "live.h"
 #include "run_options.h"
 #include "sim_spawn.h"
@@ -30,9 +31,9 @@ void runloop_output_guard(const struct run_options *o, const char *record,
 /* Check every output the user named before anything is opened or
  * created: --steps, the live --record (record; it must not exist yet) and
  * --screenshot, each as runloop_output_guard says, into a folder that
- * exists.  GC_OK, or GC_ERR_ARG with one sentence in msg. */
-int runloop_check_outputs(const struct run_options *o, const char *record, char *msg,
-                          size_t cap);
+ * exists.  GC_OK, or GC_ERR_ARG with one sentence in diag. */
+GC_MUST_CHECK int runloop_check_outputs(const struct run_options *o, const char *record,
+                                        struct gc_diag *diag);
 /* What a clinic session adds to the loop (feedback, store, protocol):
  * run_session.h.  Every callback runs on the main thread. */
 struct runloop_hooks {

@@ -13,102 +13,104 @@
 #define LOG_PREFIX "sensor"
 #include "log.h"
 
-static void open_error(int rc, const char *port, char *msg, size_t cap)
+/* The sentence for slink_open's failure rc; detail is its diag's message. */
+static int open_error(int rc, const char *port, const char *detail, struct gc_diag *diag)
 {
     switch (rc) {
     case GC_ERR_NOT_FOUND:
-        snprintf(msg, cap,
-                 "There is no serial port at %s; check the cable, or run 'station ports' to "
-                 "list the ports.",
-                 port);
+        gc_fail(diag, rc,
+                "There is no serial port at %s; check the cable, or run 'station ports' to "
+                "list the ports.",
+                port);
         break;
     case GC_ERR_BUSY:
-        snprintf(msg, cap,
-                 "%s is in use by another program; close that program (or the other station) "
-                 "and try again.",
-                 port);
+        gc_fail(diag, rc,
+                "%s is in use by another program; close that program (or the other station) "
+                "and try again.",
+                port);
         break;
     case GC_ERR_PERM:
-        snprintf(msg, cap,
-                 "Permission denied on %s; add your user to the 'dialout' group and log in "
-                 "again, or run as root.",
-                 port);
+        gc_fail(diag, rc,
+                "Permission denied on %s; add your user to the 'dialout' group and log in "
+                "again, or run as root.",
+                port);
         break;
     case GC_ERR_UNSUPPORTED:
         if (slink_is_pty(port))
-            snprintf(msg, cap,
-                     "libserialport cannot open the pseudo-terminal %s; use --link termios (or "
-                     "leave --link at auto).",
-                     port);
+            gc_fail(diag, rc,
+                    "libserialport cannot open the pseudo-terminal %s; use --link termios (or "
+                    "leave --link at auto).",
+                    port);
         else
-            snprintf(msg, cap,
-                     "%s cannot be used as a serial port (%s); pass the sensor's port with "
-                     "--port.",
-                     port, slink_last_error());
+            gc_fail(diag, rc,
+                    "%s cannot be used as a serial port (%s); pass the sensor's port with "
+                    "--port.",
+                    port, detail);
         break;
     case GC_ERR_ARG:
-        snprintf(msg, cap, "%s cannot be opened with these settings (%s); check --baud and --link.",
-                 port, slink_last_error());
+        gc_fail(diag, rc, "%s cannot be opened with these settings (%s); check --baud and --link.",
+                port, detail);
         break;
     default:
-        snprintf(msg, cap, "Cannot open %s (%s); check the cable and try again.", port,
-                 slink_last_error());
+        gc_fail(diag, rc, "Cannot open %s (%s); check the cable and try again.", port, detail);
         break;
     }
+    return rc;
 }
 
-static void hello_error(int rc, int peer_version, const char *port, char *msg, size_t cap)
+static int hello_error(int rc, int peer_version, const char *port, struct gc_diag *diag)
 {
     switch (rc) {
     case GC_ERR_TIMEOUT:
-        snprintf(msg, cap,
-                 "The device on %s did not say hello within %.0f s; check that it is a gaitcue "
-                 "sensor and switched on, or run 'station ports'.",
-                 port, DEV_HELLO_TIMEOUT_MS / 1000.0);
+        gc_fail(diag, rc,
+                "The device on %s did not say hello within %.0f s; check that it is a gaitcue "
+                "sensor and switched on, or run 'station ports'.",
+                port, DEV_HELLO_TIMEOUT_MS / 1000.0);
         break;
     case GC_ERR_VERSION:
         if (peer_version >= 1 && peer_version < (int)PROTO_VERSION)
-            snprintf(msg, cap,
-                     "The sensor on %s runs older firmware (protocol version %d, which cannot "
-                     "resend damaged data); this station needs version %u: flash the current "
-                     "sensor firmware (docs/firmware.md, Build).",
-                     port, peer_version, PROTO_VERSION);
+            gc_fail(diag, rc,
+                    "The sensor on %s runs older firmware (protocol version %d, which cannot "
+                    "resend damaged data); this station needs version %u: flash the current "
+                    "sensor firmware (docs/firmware.md, Build).",
+                    port, peer_version, PROTO_VERSION);
         else
-            snprintf(msg, cap,
-                     "The sensor on %s speaks protocol version %d but this station speaks "
-                     "version %u; update the station so they match.",
-                     port, peer_version, PROTO_VERSION);
+            gc_fail(diag, rc,
+                    "The sensor on %s speaks protocol version %d but this station speaks "
+                    "version %u; update the station so they match.",
+                    port, peer_version, PROTO_VERSION);
         break;
     case GC_ERR_FORMAT:
-        snprintf(msg, cap,
-                 "The device on %s sent an identity this station cannot read; check that it is "
-                 "a gaitcue sensor.",
-                 port);
+        gc_fail(diag, rc,
+                "The device on %s sent an identity this station cannot read; check that it is "
+                "a gaitcue sensor.",
+                port);
         break;
     default:
-        snprintf(msg, cap,
-                 "The link to %s broke during the handshake (%s); check the cable and try again.",
-                 port, gc_strerror(rc));
+        gc_fail(diag, rc,
+                "The link to %s broke during the handshake (%s); check the cable and try again.",
+                port, gc_strerror(rc));
         break;
     }
+    return rc;
 }
 
 int sensor_open(const char *port, const struct slink_params *lp, unsigned rate_hz,
-                struct sensor_conn *c, char *msg, size_t cap)
+                struct sensor_conn *c, struct gc_diag *diag)
 {
     memset(c, 0, sizeof *c);
+    gc_diag_clear(diag);
     struct slink *l = NULL;
-    int rc = slink_open(port, lp, &l);
-    if (rc < 0) {
-        open_error(rc, port, msg, cap);
-        return rc;
-    }
+    struct gc_diag od;
+    int rc = slink_open(port, lp, &l, &od);
+    if (rc < 0)
+        return open_error(rc, port, od.msg, diag);
     struct devlink d;
     dev_init(&d, l);
     int ver = -1;
     rc = dev_identify(&d, DEV_HELLO_TIMEOUT_MS, &c->hello, c->hello_raw, &ver);
     if (rc < 0) {
-        hello_error(rc, ver, port, msg, cap);
+        hello_error(rc, ver, port, diag);
         slink_close(l);
         return rc;
     }
@@ -118,7 +120,7 @@ int sensor_open(const char *port, const struct slink_params *lp, unsigned rate_h
          * session starts from a clean START. */
         rc = dev_command(&d, CMD_STOP, 0, 0, DEV_ACK_TIMEOUT_MS, &ack);
         if (rc < 0) {
-            hello_error(rc, ver, port, msg, cap);
+            hello_error(rc, ver, port, diag);
             slink_close(l);
             return rc;
         }
@@ -130,17 +132,17 @@ int sensor_open(const char *port, const struct slink_params *lp, unsigned rate_h
     if (rate_hz && rate_hz != c->hello.rate_hz) {
         rc = dev_command(&d, CMD_SET_RATE, rate_hz, 0, DEV_ACK_TIMEOUT_MS, &ack);
         if (rc == GC_OK && ack.status != ACK_OK) {
-            snprintf(msg, cap,
-                     "The sensor on %s refused the sample rate %u Hz; choose a rate it supports "
-                     "(500 to 2000 Hz).",
-                     port, rate_hz);
+            gc_fail(diag, GC_ERR_ARG,
+                    "The sensor on %s refused the sample rate %u Hz; choose a rate it supports "
+                    "(500 to 2000 Hz).",
+                    port, rate_hz);
             slink_close(l);
             return GC_ERR_ARG;
         }
         if (rc == GC_OK)
             rc = dev_identify(&d, DEV_HELLO_TIMEOUT_MS, &c->hello, c->hello_raw, &ver);
         if (rc < 0) {
-            hello_error(rc, ver, port, msg, cap);
+            hello_error(rc, ver, port, diag);
             slink_close(l);
             return rc;
         }
@@ -149,10 +151,10 @@ int sensor_open(const char *port, const struct slink_params *lp, unsigned rate_h
     double need_baud =
         dev_stream_bytes_per_s(c->hello.rate_hz, SENSOR_BLOCK_SAMPLES) * 10.0; /* 8N1: 10 bits */
     if (baud > 0 && need_baud > SENSOR_BAUD_HEADROOM * baud) {
-        snprintf(msg, cap,
-                 "The link to %s at %d baud is too slow for %u Hz (the stream needs at least "
-                 "%.0f baud); use --baud 921600 or a lower rate with --rate.",
-                 port, baud, (unsigned)c->hello.rate_hz, need_baud / SENSOR_BAUD_HEADROOM);
+        gc_fail(diag, GC_ERR_UNSUPPORTED,
+                "The link to %s at %d baud is too slow for %u Hz (the stream needs at least "
+                "%.0f baud); use --baud 921600 or a lower rate with --rate.",
+                port, baud, (unsigned)c->hello.rate_hz, need_baud / SENSOR_BAUD_HEADROOM);
         slink_close(l);
         return GC_ERR_UNSUPPORTED;
     }
@@ -164,7 +166,7 @@ bool sensor_answers(const char *port, int timeout_ms, struct pkt_hello *hello)
 {
     struct slink *l = NULL;
     struct slink_params lp = {SLINK_AUTO, 0, false};
-    if (slink_open(port, &lp, &l) < 0)
+    if (slink_open(port, &lp, &l, NULL) < 0)
         return false;
     struct devlink d;
     dev_init(&d, l);
@@ -188,17 +190,18 @@ size_t sensor_extra_ports(const char **out, size_t max, char *storage, size_t ca
     return n;
 }
 
-int sensor_autodetect(char *port, size_t cap, char *msg, size_t msgcap)
+int sensor_autodetect(char *port, size_t cap, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     const char *extra[16];
     char storage[2048];
     size_t n_extra = sensor_extra_ports(extra, 16, storage, sizeof storage);
     struct slink_port_info *ports = NULL;
     int n = slink_ports_list(extra, n_extra, &ports);
     if (n < 0) {
-        snprintf(msg, msgcap, "The serial ports cannot be listed (%s); pass the port with --port.",
-                 gc_strerror(n));
-        return n;
+        return gc_fail(diag, n,
+                       "The serial ports cannot be listed (%s); pass the port with --port.",
+                       gc_strerror(n));
     }
     int found = 0;
     char list[1024] = "";
@@ -219,12 +222,12 @@ int sensor_autodetect(char *port, size_t cap, char *msg, size_t msgcap)
     if (found == 1)
         return GC_OK;
     if (found == 0) {
-        snprintf(msg, msgcap,
-                 "No gaitcue sensor answered on any serial port (%d checked); connect the sensor "
-                 "and check 'station ports', or try the simulator with 'station run --sim'.",
-                 n);
-        return GC_ERR_NOT_FOUND;
+        return gc_fail(diag, GC_ERR_NOT_FOUND,
+                       "No gaitcue sensor answered on any serial port (%d checked); connect the "
+                       "sensor and check 'station ports', or try the simulator with 'station run "
+                       "--sim'.",
+                       n);
     }
-    snprintf(msg, msgcap, "Several gaitcue sensors answered: %s; choose one with --port.", list);
-    return GC_ERR_BUSY;
+    return gc_fail(diag, GC_ERR_BUSY,
+                   "Several gaitcue sensors answered: %s; choose one with --port.", list);
 }

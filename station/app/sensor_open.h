@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gc_error.h"
 #include "packet.h"
 #include "slink.h"
 
@@ -32,17 +33,17 @@ struct sensor_conn {
 
 /* Open port, say hello (DEV_HELLO_TIMEOUT_MS), check the protocol version,
  * stop a stream left running, set rate_hz if non-zero, and check that the
- * link can carry the rate.  GC_OK, or an error with the sentence in msg. */
-int sensor_open(const char *port, const struct slink_params *lp, unsigned rate_hz,
-                struct sensor_conn *c, char *msg, size_t cap);
+ * link can carry the rate.  GC_OK, or an error with the sentence in diag. */
+GC_MUST_CHECK int sensor_open(const char *port, const struct slink_params *lp, unsigned rate_hz,
+                              struct sensor_conn *c, struct gc_diag *diag);
 
 /* Quick check: does a gaitcue sensor answer hello on port? */
 bool sensor_answers(const char *port, int timeout_ms, struct pkt_hello *hello);
 
 /* Find the one sensor among the system's ports (plus $GC_EXTRA_PORTS,
  * colon-separated).  GC_OK with port filled; GC_ERR_NOT_FOUND (none) or
- * GC_ERR_BUSY (several) with the sentence in msg. */
-int sensor_autodetect(char *port, size_t cap, char *msg, size_t msgcap);
+ * GC_ERR_BUSY (several) with the sentence in diag. */
+GC_MUST_CHECK int sensor_autodetect(char *port, size_t cap, struct gc_diag *diag);
 
 /* Split $GC_EXTRA_PORTS into out[0..max); returns the count.  The strings
  * live in storage (cap bytes). */

@@ -420,15 +420,14 @@ static bool readable(const char *path)
     return access(path, R_OK) == 0;
 }
 
-int session_recorder_load_protocol(const char *name, struct plan *plan, char **text, char *msg,
-                                   size_t cap)
+int session_recorder_load_protocol(const char *name, struct plan *plan, char **text,
+                                   struct gc_diag *diag)
 {
     if (text)
         *text = NULL;
-    if (!name || !name[0]) {
-        snprintf(msg, cap, "no protocol given: use --protocol NAME or FILE.");
-        return GC_ERR_ARG;
-    }
+    gc_diag_clear(diag);
+    if (!name || !name[0])
+        return gc_fail(diag, GC_ERR_ARG, "no protocol given: use --protocol NAME or FILE.");
     char path[1024] = "";
     size_t len = strlen(name);
     bool is_path = strchr(name, '/') || (len > 4 && !strcmp(name + len - 4, ".ini"));
@@ -448,28 +447,18 @@ int session_recorder_load_protocol(const char *name, struct plan *plan, char **t
         for (int i = 0; i < nc && !path[0]; i++)
             if (readable(cand[i]))
                 memcpy(path, cand[i], sizeof path);
-        if (!path[0]) {
-            snprintf(msg, cap,
-                     "unknown protocol '%s': use cadence-retraining, impact-faded, walk-run-intro "
-                     "or the path of a protocol file",
-                     name);
-            return GC_ERR_NOT_FOUND;
-        }
+        if (!path[0])
+            return gc_fail(diag, GC_ERR_NOT_FOUND,
+                           "unknown protocol '%s': use cadence-retraining, impact-faded, "
+                           "walk-run-intro or the path of a protocol file",
+                           name);
     }
-    struct plan_error e;
+    struct gc_diag e;
     int rc = plan_load(path, plan, &e);
-    if (rc == GC_ERR_FORMAT) {
-        if (e.line > 0)
-            snprintf(msg, cap, "protocol %s, line %d: %s; fix the file and try again.", path,
-                     e.line, e.reason);
-        else
-            snprintf(msg, cap, "protocol %s: %s; fix the file and try again.", path, e.reason);
-        return rc;
-    }
-    if (rc) {
-        snprintf(msg, cap, "cannot read protocol %s: %s.", path, e.reason);
-        return rc;
-    }
+    if (rc == GC_ERR_FORMAT)
+        return gc_fail(diag, rc, "protocol %s: %s; fix the file and try again.", path, e.msg);
+    if (rc)
+        return gc_fail(diag, rc, "cannot read protocol %s: %s.", path, e.msg);
     if (text) {
         FILE *f = fopen(path, "rb");
         if (f) {
@@ -483,10 +472,8 @@ int session_recorder_load_protocol(const char *name, struct plan *plan, char **t
             }
             fclose(f);
         }
-        if (!*text) {
-            snprintf(msg, cap, "cannot read protocol %s.", path);
-            return GC_ERR_IO;
-        }
+        if (!*text)
+            return gc_fail(diag, GC_ERR_IO, "cannot read protocol %s.", path);
     }
     return GC_OK;
 }

@@ -122,9 +122,9 @@ int session_recorder_create_store(const char *db, struct store **st, bool recove
  * walk-run-intro, or any NAME.ini in $XDG_DATA_HOME/gaitcue/protocols or the
  * installed protocols directory) or by file path.  *text (malloc'd, may be
  * NULL) receives the file as read, for store_session_begin.  On failure a
- * sentence for the user is in msg (with the line number and reason for a
+ * sentence for the user is in diag (with the line number and reason for a
  * malformed file). */
-int session_recorder_load_protocol(const char *name_or_path, struct plan *plan, char **text,
-                                   char *msg, size_t cap);
+GC_MUST_CHECK int session_recorder_load_protocol(const char *name_or_path, struct plan *plan,
+                                                 char **text, struct gc_diag *diag);
 
 #endif

@@ -98,19 +98,20 @@ static void describe_status(int status, char *buf, size_t cap)
 }
 
 int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **out, char *pty_path,
-              size_t pty_cap, char *errmsg, size_t errcap)
+              size_t pty_cap, struct gc_diag *diag)
 {
     *out = NULL;
+    gc_diag_clear(diag);
     char exe[PATH_MAX];
     if (!sim_find_executable(exe, sizeof exe)) {
-        snprintf(errmsg, errcap,
-                 "the simulator %s was not found next to station, in the build tree or on PATH; "
-                 "build it with 'cmake --build build --target %s'",
-                 SIM_NAME, SIM_NAME);
-        return GC_ERR_NOT_FOUND;
+        return gc_fail(diag, GC_ERR_NOT_FOUND,
+                       "the simulator %s was not found next to station, in the build tree or on "
+                       "PATH; build it with 'cmake --build build --target %s'",
+                       SIM_NAME, SIM_NAME);
     }
     if (n < 0 || n > SIM_MAX_ARGS - 3)
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "too many simulator options (at most %d)",
+                       SIM_MAX_ARGS - 3);
     const char *argv[SIM_MAX_ARGS];
     int k = 0;
     argv[k++] = exe;
@@ -121,16 +122,14 @@ int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **
 
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0) {
-        snprintf(errmsg, errcap, "cannot start the simulator: %s", strerror(errno));
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "cannot start the simulator: %s", strerror(errno));
     }
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(pfd[0]);
         close(pfd[1]);
-        snprintf(errmsg, errcap, "cannot start the simulator: %s", strerror(errno));
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "cannot start the simulator: %s", strerror(errno));
     }
     if (pid == 0) {
         /* child: only async-signal-safe calls until exec */
@@ -150,7 +149,7 @@ int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         close(pfd[0]);
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     s->pid = pid;
     s->out_fd = pfd[0];
@@ -161,10 +160,10 @@ int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **
     for (;;) {
         int64_t left = deadline - mono_ms();
         if (left <= 0) {
-            snprintf(errmsg, errcap,
-                     "the simulator did not report its pseudo-terminal within %d ms; run '%s "
-                     "--pty' by hand to see why",
-                     timeout_ms, exe);
+            gc_fail(diag, GC_ERR_TIMEOUT,
+                    "the simulator did not report its pseudo-terminal within %d ms; run '%s "
+                    "--pty' by hand to see why",
+                    timeout_ms, exe);
             sim_stop(s);
             return GC_ERR_TIMEOUT;
         }
@@ -182,10 +181,10 @@ int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **
                 s->reaped = true;
                 describe_status(st, how, sizeof how);
             }
-            snprintf(errmsg, errcap,
-                     "the simulator %s before opening its pseudo-terminal (see its message "
-                     "above); check the --sim-X options",
-                     how);
+            gc_fail(diag, GC_ERR_IO,
+                    "the simulator %s before opening its pseudo-terminal (see its message "
+                    "above); check the --sim-X options",
+                    how);
             sim_stop(s);
             return GC_ERR_IO;
         }

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gc_error.h"
+
 struct sim_proc;
 
 /* The gaitcue-sim executable's path, looked up as above; false if none. */
@@ -24,10 +26,10 @@ bool sim_find_executable(char *out, size_t cap);
 
 /* Start the simulator with extra args[0..n) and wait at most timeout_ms for
  * its pty line.  Returns GC_OK with *out and pty_path filled, or an error
- * with one sentence for the user in errmsg (GC_ERR_NOT_FOUND: no
+ * with one sentence for the user in diag (GC_ERR_NOT_FOUND: no
  * executable; GC_ERR_TIMEOUT: no pty line; GC_ERR_IO: it exited). */
-int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **out, char *pty_path,
-              size_t pty_cap, char *errmsg, size_t errcap);
+GC_MUST_CHECK int sim_spawn(const char *const *args, int n, int timeout_ms, struct sim_proc **out,
+                            char *pty_path, size_t pty_cap, struct gc_diag *diag);
 /* Still running?  If not, *exit_desc describes how it ended. */
 bool sim_alive(struct sim_proc *s, char *exit_desc, size_t cap);
 /* Read and discard whatever the simulator printed since (non-blocking), so

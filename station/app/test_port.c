@@ -102,9 +102,12 @@ int test_port_samples(const char *rec_path, struct gait_sample **out, size_t *n,
     *n = 0;
     struct dsp_config cfg;
     uint8_t hello_raw[PKT_HELLO_SIZE];
-    int rc = live_replay_config(rec_path, 0, &cfg, hello_raw, msg, cap);
-    if (rc < 0)
+    struct gc_diag rd0;
+    int rc = live_replay_config(rec_path, 0, &cfg, hello_raw, &rd0);
+    if (rc < 0) {
+        snprintf(msg, cap, "%s", rd0.msg);
         return rc;
+    }
     struct sink k = {0};
     struct rec_reader *rd = NULL;
     struct rec_record *r = malloc(sizeof *r);

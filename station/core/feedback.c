@@ -98,7 +98,7 @@ static bool in_range(double x, double lo, double hi)
     return isfinite(x) && x >= lo && x <= hi;
 }
 
-int feedback_config_check(const struct feedback_config *cfg, const char **why)
+int feedback_config_check(const struct feedback_config *cfg, struct gc_diag *diag)
 {
     const char *w = NULL;
     if (cfg->start_phase > FEEDBACK_PHASE_RETENTION)
@@ -136,9 +136,10 @@ int feedback_config_check(const struct feedback_config *cfg, const char **why)
         w = "good_step_every must be >= 1";
     else if (!in_range(cfg->interval_run_s, 0, 3600) || !in_range(cfg->interval_walk_s, 0, 3600))
         w = "intervals must be 0..3600 s";
-    if (why)
-        *why = w;
-    return w ? GC_ERR_ARG : GC_OK;
+    if (w)
+        return gc_fail(diag, GC_ERR_ARG, "%s", w);
+    gc_diag_clear(diag);
+    return GC_OK;
 }
 
 struct feedback *feedback_new(const struct feedback_config *cfg)

@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "gait.h"
+#include "gc_error.h"
 
 enum feedback_mode {
     FEEDBACK_MODE_CONTINUOUS = 0,
@@ -201,8 +202,8 @@ struct feedback;
 struct feedback *feedback_new(const struct feedback_config *cfg);
 void feedback_free(struct feedback *fb);
 
-/* GC_OK or GC_ERR_ARG with a short reason in *why (static string). */
-int feedback_config_check(const struct feedback_config *cfg, const char **why);
+/* GC_OK, or GC_ERR_ARG with a short reason in diag ("band must be ..."). */
+GC_MUST_CHECK int feedback_config_check(const struct feedback_config *cfg, struct gc_diag *diag);
 
 /* Session starts at sensor time t_s (phase = cfg.start_phase). */
 void feedback_start(struct feedback *fb, double t_s);

@@ -264,7 +264,7 @@ int fhir_format_utc(double unix_s, char out[32])
     return GC_OK;
 }
 
-bool fhir_system_valid(const char *uri, const char **why)
+int fhir_system_check(const char *uri, struct gc_diag *diag)
 {
     const char *w = NULL;
     size_t n = uri ? strlen(uri) : 0;
@@ -291,9 +291,10 @@ bool fhir_system_valid(const char *uri, const char **why)
                 w = "it holds a space, a control character or one of \" \\ < > | { } ^ `";
         }
     }
-    if (why)
-        *why = w;
-    return w == NULL;
+    if (w)
+        return gc_fail(diag, GC_ERR_ARG, "%s", w);
+    gc_diag_clear(diag);
+    return GC_OK;
 }
 
 /* ---- resources ------------------------------------------------------- */
@@ -716,7 +717,7 @@ static bool key_valid(const char *k)
 
 static int check(const struct fhir_bundle_rec *b, struct gc_diag *diag)
 {
-    const char *why;
+    struct gc_diag why;
     if (!b->patient_code || !b->patient_code[0])
         return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle needs the patient's clinic code");
     for (const char *p = b->patient_code; *p; p++)
@@ -724,11 +725,11 @@ static int check(const struct fhir_bundle_rec *b, struct gc_diag *diag)
             return gc_fail(diag, GC_ERR_ARG,
                            "the patient code holds a space or a character that is not plain "
                            "ASCII; FHIR identifiers need printable characters");
-    if (!fhir_system_valid(b->identifier_system, &why))
+    if (fhir_system_check(b->identifier_system, &why) != GC_OK)
         return gc_fail(diag, GC_ERR_ARG,
                        "the identifier system '%.80s' is not usable: %s; give an absolute URI "
                        "such as urn:oid:1.2.3 or https://clinic.example/patients",
-                       b->identifier_system ? b->identifier_system : "", why);
+                       b->identifier_system ? b->identifier_system : "", why.msg);
     for (size_t i = 0; i < b->n_sessions; i++) {
         const struct fhir_session_rec *s = &b->sessions[i];
         for (size_t r = 0; r < s->n_rows; r++)

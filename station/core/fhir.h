@@ -90,7 +90,7 @@ enum fhir_bundle_type { FHIR_BUNDLE_COLLECTION = 0, FHIR_BUNDLE_TRANSACTION };
 
 struct fhir_bundle_rec {
     const char *patient_code;      /* the clinic's code (store_code_valid) */
-    const char *identifier_system; /* absolute URI (fhir_system_valid) */
+    const char *identifier_system; /* absolute URI (fhir_system_check) */
     enum fhir_bundle_type type;
     const struct fhir_session_rec *sessions;
     size_t n_sessions;
@@ -98,9 +98,10 @@ struct fhir_bundle_rec {
 
 /* Is uri usable as the patient identifier's system?  An absolute URI
  * (scheme ":" rest), printable ASCII without spaces, quotes, '\', '<',
- * '>' or '|' (the search separator), at most 255 bytes.  why (may be
- * NULL) says what is wrong. */
-bool fhir_system_valid(const char *uri, const char **why);
+ * '>' or '|' (the search separator), at most 255 bytes.  GC_OK, or
+ * GC_ERR_ARG with what is wrong in diag ("it is empty", ...: the caller
+ * names the option or field). */
+GC_MUST_CHECK int fhir_system_check(const char *uri, struct gc_diag *diag);
 
 /* Format the bundle into buf (NUL-terminated).  *len receives the length
  * the bundle needs (without the NUL) whether or not it fits.  GC_OK when

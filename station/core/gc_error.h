@@ -40,7 +40,7 @@ const char *gc_strerror(int err);
  * gc_diag_prefix().  Owned by the caller, usually on its stack.  Thread: any
  * (no shared state).
  */
-#define GC_DIAG_MSG_MAX 320
+#define GC_DIAG_MSG_MAX 512 /* a sentence that names two paths fits */
 struct gc_diag {
     int code;                   /* GC_OK or a gc_err code */
     char msg[GC_DIAG_MSG_MAX];  /* "" when code == GC_OK */

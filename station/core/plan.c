@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gc_error.h"
+#include "ini_lines.h"
 
 /* A phase longer than this is a typo ("90 min" meant "90 s"?), not a plan. */
 #define PLAN_PHASE_MAX_S   (4.0 * 3600.0)
@@ -19,19 +20,14 @@
 enum section_kind { SEC_NONE = 0, SEC_PROTOCOL, SEC_PHASE };
 
 /* Parser state.  libinih does not tell the handler the line number and
- * calls it once per key, not per section, so our reader feeds it one line at
- * a time and notes the line number and every section header itself: that is
- * how repeated [phase] sections become separate phases and how every error
- * gets its line. */
+ * calls it once per key, not per section, so ini_lines (shared with
+ * program.c) feeds it one line at a time and notes the line number and every
+ * section header itself: that is how repeated [phase] sections become
+ * separate phases and how every error gets its line. */
 struct parse {
-    const char *text;
-    size_t len, pos;
-    int line;        /* line last handed to inih, 1-based */
-    int section_seq; /* number of section headers seen */
-    int header_line; /* line of the last section header */
-    int handled_seq; /* section_seq of the phase being filled */
+    struct ini_lines in; /* the buffer, line and section counts, the failure */
+    int handled_seq;     /* in.section_seq of the phase being filled */
     enum section_kind sec;
-    bool too_long;
     struct plan *plan;
     struct plan_phase *cur; /* phase being filled, NULL outside [phase] */
     /* keys seen in the current phase, to refuse duplicates */
@@ -41,59 +37,13 @@ struct parse {
     double run_s, walk_s;
     int repeat;
     int phase_line; /* line of the current [phase] header */
-    struct plan_error err;
-    bool failed;
 };
-
-static void fail(struct parse *ps, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(struct parse *ps, int line, const char *fmt, ...)
-{
-    if (ps->failed)
-        return;
-    ps->failed = true;
-    ps->err.line = line;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ps->err.reason, sizeof ps->err.reason, fmt, ap);
-    va_end(ap);
-}
 
 static const char *skip_ws(const char *s)
 {
     while (*s && isspace((unsigned char)*s))
         s++;
     return s;
-}
-
-/* ini_reader over our buffer: one line per call, leading blanks removed. */
-static char *reader(char *str, int num, void *stream)
-{
-    struct parse *ps = stream;
-    if (ps->pos >= ps->len || ps->failed)
-        return NULL;
-    size_t start = ps->pos, end = start;
-    while (end < ps->len && ps->text[end] != '\n')
-        end++;
-    ps->pos = end < ps->len ? end + 1 : end;
-    ps->line++;
-    while (start < end && (ps->text[start] == ' ' || ps->text[start] == '\t'))
-        start++;
-    size_t n = end - start;
-    if (n + 2 > (size_t)num) {
-        fail(ps, ps->line, "line is longer than %d characters", num - 2);
-        ps->too_long = true;
-        return NULL;
-    }
-    memcpy(str, ps->text + start, n);
-    str[n] = '\n';
-    str[n + 1] = '\0';
-    if (n > 0 && str[0] == '[') {
-        ps->section_seq++;
-        ps->header_line = ps->line;
-    }
-    return str;
 }
 
 /* "3 min", "90 s", "1:30", "2.5 min" -> seconds. */
@@ -187,47 +137,37 @@ enum key_bit {
     K_DESC = 1u << 12,
 };
 
-static bool set_name(char *dst, size_t cap, const char *v)
-{
-    size_t n = strlen(v);
-    if (n == 0 || n >= cap)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isprint((unsigned char)v[i]))
-            return false;
-    memcpy(dst, v, n + 1);
-    return true;
-}
-
 /* Finish the phase being filled: defaults, checks, interval expansion. */
 static void end_phase(struct parse *ps)
 {
     struct plan_phase *ph = ps->cur;
-    if (!ph || ps->failed)
+    if (!ph || ps->in.failed)
         return;
     ps->cur = NULL;
     int line = ps->phase_line;
     if (!(ps->seen & K_KIND)) {
-        fail(ps, line,
-             "phase has no 'kind' (weigh-in, baseline, training, retention, walk, "
-             "run or intervals)");
+        ini_lines_fail(&ps->in, line,
+                       "phase has no 'kind' (weigh-in, baseline, training, retention, walk, "
+                       "run or intervals)");
         return;
     }
     if (ps->is_intervals) {
         if (!(ps->seen & K_RUN) || !(ps->seen & K_WALK) || !(ps->seen & K_REPEAT)) {
-            fail(ps, line, "an intervals phase needs 'run', 'walk' and 'repeat'");
+            ini_lines_fail(&ps->in, line, "an intervals phase needs 'run', 'walk' and 'repeat'");
             return;
         }
         if (ps->seen & K_DURATION) {
-            fail(ps, line, "an intervals phase takes 'run', 'walk' and 'repeat', not 'duration'");
+            ini_lines_fail(&ps->in, line,
+                           "an intervals phase takes 'run', 'walk' and 'repeat', not 'duration'");
             return;
         }
         struct plan_phase tmpl = *ph;
         size_t first = ps->plan->n_phases - 1; /* ph itself is the first slot */
         size_t need = (size_t)ps->repeat * 2;
         if (first + need > PLAN_MAX_PHASES) {
-            fail(ps, line, "too many phases after expanding the intervals (at most %d)",
-                 PLAN_MAX_PHASES);
+            ini_lines_fail(&ps->in, line,
+                           "too many phases after expanding the intervals (at most %d)",
+                           PLAN_MAX_PHASES);
             return;
         }
         for (int r = 0; r < ps->repeat; r++) {
@@ -252,12 +192,13 @@ static void end_phase(struct parse *ps)
         return;
     }
     if (!(ps->seen & K_DURATION)) {
-        fail(ps, line, "phase '%s' has no 'duration' (e.g. duration = 3 min)",
-             ph->name[0] ? ph->name : plan_kind_name(ph->kind));
+        ini_lines_fail(&ps->in, line, "phase '%s' has no 'duration' (e.g. duration = 3 min)",
+                       ph->name[0] ? ph->name : plan_kind_name(ph->kind));
         return;
     }
     if (ps->seen & (K_RUN | K_WALK | K_REPEAT)) {
-        fail(ps, line, "'run', 'walk' and 'repeat' belong in a phase of kind = intervals");
+        ini_lines_fail(&ps->in, line,
+                       "'run', 'walk' and 'repeat' belong in a phase of kind = intervals");
         return;
     }
     if (!ph->name[0])
@@ -267,7 +208,7 @@ static void end_phase(struct parse *ps)
 static void begin_phase(struct parse *ps)
 {
     if (ps->plan->n_phases >= PLAN_MAX_PHASES) {
-        fail(ps, ps->line, "too many phases (at most %d)", PLAN_MAX_PHASES);
+        ini_lines_fail(&ps->in, ps->in.line, "too many phases (at most %d)", PLAN_MAX_PHASES);
         return;
     }
     struct plan_phase *ph = &ps->plan->phases[ps->plan->n_phases++];
@@ -280,14 +221,14 @@ static void begin_phase(struct parse *ps)
     ps->is_intervals = false;
     ps->run_s = ps->walk_s = 0;
     ps->repeat = 0;
-    ps->phase_line = ps->header_line;
-    ps->handled_seq = ps->section_seq;
+    ps->phase_line = ps->in.header_line;
+    ps->handled_seq = ps->in.section_seq;
 }
 
 static int handle_phase_key(struct parse *ps, const char *name, const char *v)
 {
     struct plan_phase *ph = ps->cur;
-    int line = ps->line;
+    int line = ps->in.line;
     unsigned bit;
     if (!strcmp(name, "name"))
         bit = K_NAME;
@@ -314,14 +255,15 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     else if (!strcmp(name, "repeat"))
         bit = K_REPEAT;
     else {
-        fail(ps, line,
-             "unknown key '%s' in [phase] (known: name, kind, duration, feedback, cadence, "
-             "cadence_band, loading_ceiling, fade_from, fade_to, run, walk, repeat)",
-             name);
+        ini_lines_fail(
+            &ps->in, line,
+            "unknown key '%s' in [phase] (known: name, kind, duration, feedback, cadence, "
+            "cadence_band, loading_ceiling, fade_from, fade_to, run, walk, repeat)",
+            name);
         return 0;
     }
     if (ps->seen & bit) {
-        fail(ps, line, "'%s' is given twice in the same phase", name);
+        ini_lines_fail(&ps->in, line, "'%s' is given twice in the same phase", name);
         return 0;
     }
     ps->seen |= bit;
@@ -329,8 +271,9 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     int r;
     switch (bit) {
     case K_NAME:
-        if (!set_name(ph->name, sizeof ph->name, v)) {
-            fail(ps, line, "phase name must be 1 to %d printable characters", PLAN_NAME_MAX - 1);
+        if (!ini_printable_name(ph->name, sizeof ph->name, v)) {
+            ini_lines_fail(&ps->in, line, "phase name must be 1 to %d printable characters",
+                           PLAN_NAME_MAX - 1);
             return 0;
         }
         break;
@@ -351,10 +294,11 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
                         ph->kind == PLAN_KIND_TRAINING ? PLAN_FB_CONTINUOUS : PLAN_FB_NONE;
                 return 1;
             }
-        fail(ps, line,
-             "unknown kind '%s' (use weigh-in, baseline, training, retention, walk, run or "
-             "intervals)",
-             v);
+        ini_lines_fail(
+            &ps->in, line,
+            "unknown kind '%s' (use weigh-in, baseline, training, retention, walk, run or "
+            "intervals)",
+            v);
         return 0;
     case K_DURATION:
     case K_RUN:
@@ -364,12 +308,13 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
             break;
         }
         if (!parse_duration(v, &x)) {
-            fail(ps, line, "cannot read %s '%s' (write e.g. '3 min', '90 s', '1:30'%s)", name, v,
-                 bit == K_DURATION ? " or 'open'" : "");
+            ini_lines_fail(&ps->in, line,
+                           "cannot read %s '%s' (write e.g. '3 min', '90 s', '1:30'%s)", name, v,
+                           bit == K_DURATION ? " or 'open'" : "");
             return 0;
         }
         if (x <= 0 || x > PLAN_PHASE_MAX_S) {
-            fail(ps, line, "%s must be more than 0 and at most 4 hours", name);
+            ini_lines_fail(&ps->in, line, "%s must be more than 0 and at most 4 hours", name);
             return 0;
         }
         if (bit == K_DURATION)
@@ -383,7 +328,8 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
         char *end;
         long n = strtol(v, &end, 10);
         if (end == v || *skip_ws(end) || n < 1 || n > PLAN_INTERVALS_MAX) {
-            fail(ps, line, "repeat must be a whole number from 1 to %d", PLAN_INTERVALS_MAX);
+            ini_lines_fail(&ps->in, line, "repeat must be a whole number from 1 to %d",
+                           PLAN_INTERVALS_MAX);
             return 0;
         }
         ps->repeat = (int)n;
@@ -395,23 +341,25 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
                 ph->feedback = (enum plan_feedback)i;
                 return 1;
             }
-        fail(ps, line, "unknown feedback mode '%s' (use none, continuous, bandwidth or faded)", v);
+        ini_lines_fail(&ps->in, line,
+                       "unknown feedback mode '%s' (use none, continuous, bandwidth or faded)", v);
         return 0;
     case K_CADENCE:
         r = parse_quantity(v, "spm", &x);
         if (r < 0) {
-            fail(ps, line,
-                 "cannot read cadence '%s' (write '172 spm', or '+7.5 %%' for a change from "
-                 "baseline)",
-                 v);
+            ini_lines_fail(
+                &ps->in, line,
+                "cannot read cadence '%s' (write '172 spm', or '+7.5 %%' for a change from "
+                "baseline)",
+                v);
             return 0;
         }
         if (r == 0 && (x < 60 || x > 260)) {
-            fail(ps, line, "cadence %g spm is outside 60..260 steps/min", x);
+            ini_lines_fail(&ps->in, line, "cadence %g spm is outside 60..260 steps/min", x);
             return 0;
         }
         if (r == 1 && (x < -30 || x > 30)) {
-            fail(ps, line, "a cadence change of %g %% is outside -30..+30 %%", x);
+            ini_lines_fail(&ps->in, line, "a cadence change of %g %% is outside -30..+30 %%", x);
             return 0;
         }
         ph->cadence.ref = r == 1 ? PLAN_REF_BASELINE_PCT : PLAN_REF_ABSOLUTE;
@@ -420,9 +368,9 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     case K_BAND:
         r = parse_quantity(v, "spm", &x);
         if (r < 0 || x <= 0 || (r == 1 && x > 20) || (r == 0 && x > 40)) {
-            fail(ps, line,
-                 "cannot read cadence_band '%s' (a half-width: '3 %%' of the target or '4 spm')",
-                 v);
+            ini_lines_fail(
+                &ps->in, line,
+                "cannot read cadence_band '%s' (a half-width: '3 %%' of the target or '4 spm')", v);
             return 0;
         }
         ph->cadence_band_pct = r == 1 ? x : 0;
@@ -431,10 +379,11 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     case K_CEIL:
         r = parse_quantity(v, "BW/s", &x);
         if (r < 0 || (r == 0 && (x <= 0 || x > 500)) || (r == 1 && (x < -90 || x > 100))) {
-            fail(ps, line,
-                 "cannot read loading_ceiling '%s' (write '60 BW/s', or '-10 %%' for a change "
-                 "from baseline)",
-                 v);
+            ini_lines_fail(
+                &ps->in, line,
+                "cannot read loading_ceiling '%s' (write '60 BW/s', or '-10 %%' for a change "
+                "from baseline)",
+                v);
             return 0;
         }
         ph->valr_ceiling.ref = r == 1 ? PLAN_REF_BASELINE_PCT : PLAN_REF_ABSOLUTE;
@@ -443,7 +392,7 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
     case K_FADE_FROM:
     case K_FADE_TO:
         if (!parse_share(v, &x)) {
-            fail(ps, line, "%s must be a share from 0 %% to 100 %%", name);
+            ini_lines_fail(&ps->in, line, "%s must be a share from 0 %% to 100 %%", name);
             return 0;
         }
         if (bit == K_FADE_FROM)
@@ -460,56 +409,59 @@ static int handle_phase_key(struct parse *ps, const char *name, const char *v)
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse *ps = user;
-    if (ps->failed)
+    if (ps->in.failed)
         return 0;
-    if (ps->section_seq != ps->handled_seq || ps->sec == SEC_NONE) {
+    if (ps->in.section_seq != ps->handled_seq || ps->sec == SEC_NONE) {
         /* first key of a new section */
         end_phase(ps);
-        if (ps->failed)
+        if (ps->in.failed)
             return 0;
-        ps->handled_seq = ps->section_seq;
+        ps->handled_seq = ps->in.section_seq;
         if (!strcmp(section, "protocol")) {
             ps->sec = SEC_PROTOCOL;
             ps->seen = 0;
         } else if (!strcmp(section, "phase")) {
             ps->sec = SEC_PHASE;
             begin_phase(ps);
-            if (ps->failed)
+            if (ps->in.failed)
                 return 0;
         } else if (!section[0]) {
-            fail(ps, ps->line, "'%s' is outside any section: start with [protocol] or [phase]",
-                 name);
+            ini_lines_fail(&ps->in, ps->in.line,
+                           "'%s' is outside any section: start with [protocol] or [phase]", name);
             return 0;
         } else {
-            fail(ps, ps->line, "unknown section [%s] (use [protocol] or [phase])", section);
+            ini_lines_fail(&ps->in, ps->in.line, "unknown section [%s] (use [protocol] or [phase])",
+                           section);
             return 0;
         }
     }
     if (!value[0]) {
-        fail(ps, ps->line, "'%s' has no value", name);
+        ini_lines_fail(&ps->in, ps->in.line, "'%s' has no value", name);
         return 0;
     }
     if (ps->sec == SEC_PROTOCOL) {
         if (!strcmp(name, "name")) {
             if (ps->seen & K_NAME) {
-                fail(ps, ps->line, "'name' is given twice in [protocol]");
+                ini_lines_fail(&ps->in, ps->in.line, "'name' is given twice in [protocol]");
                 return 0;
             }
             ps->seen |= K_NAME;
-            if (!set_name(ps->plan->name, sizeof ps->plan->name, value)) {
-                fail(ps, ps->line, "protocol name must be 1 to %d printable characters",
-                     PLAN_NAME_MAX - 1);
+            if (!ini_printable_name(ps->plan->name, sizeof ps->plan->name, value)) {
+                ini_lines_fail(&ps->in, ps->in.line,
+                               "protocol name must be 1 to %d printable characters",
+                               PLAN_NAME_MAX - 1);
                 return 0;
             }
         } else if (!strcmp(name, "description")) {
             if (ps->seen & K_DESC) {
-                fail(ps, ps->line, "'description' is given twice in [protocol]");
+                ini_lines_fail(&ps->in, ps->in.line, "'description' is given twice in [protocol]");
                 return 0;
             }
             ps->seen |= K_DESC;
             snprintf(ps->plan->description, sizeof ps->plan->description, "%s", value);
         } else {
-            fail(ps, ps->line, "unknown key '%s' in [protocol] (known: name, description)", name);
+            ini_lines_fail(&ps->in, ps->in.line,
+                           "unknown key '%s' in [protocol] (known: name, description)", name);
             return 0;
         }
         return 1;
@@ -522,7 +474,7 @@ static void check_plan(struct parse *ps)
 {
     struct plan *p = ps->plan;
     if (p->n_phases == 0) {
-        fail(ps, 0, "the protocol has no [phase] sections");
+        ini_lines_fail(&ps->in, 0, "the protocol has no [phase] sections");
         return;
     }
     bool baseline_seen = false;
@@ -531,29 +483,30 @@ static void check_plan(struct parse *ps)
         bool relative = ph->cadence.ref == PLAN_REF_BASELINE_PCT ||
                         ph->valr_ceiling.ref == PLAN_REF_BASELINE_PCT;
         if (relative && !baseline_seen) {
-            fail(ps, 0,
-                 "phase %zu ('%s') sets a target relative to baseline, but no baseline phase "
-                 "comes before it",
-                 i + 1, ph->name);
+            ini_lines_fail(
+                &ps->in, 0,
+                "phase %zu ('%s') sets a target relative to baseline, but no baseline phase "
+                "comes before it",
+                i + 1, ph->name);
             return;
         }
         if (ph->kind == PLAN_KIND_BASELINE)
             baseline_seen = true;
         if (isinf(ph->duration_s) && i + 1 < p->n_phases) {
-            fail(ps, 0, "phase %zu ('%s') is open (runs until stopped), so it must be the last",
-                 i + 1, ph->name);
+            ini_lines_fail(&ps->in, 0,
+                           "phase %zu ('%s') is open (runs until stopped), so it must be the last",
+                           i + 1, ph->name);
             return;
         }
     }
 }
 
-int plan_parse(const char *text, size_t len, struct plan *out, struct plan_error *err)
+int plan_parse(const char *text, size_t len, struct plan *out, struct gc_diag *diag)
 {
     struct parse ps;
     memset(&ps, 0, sizeof ps);
     memset(out, 0, sizeof *out);
-    ps.text = text;
-    ps.len = len;
+    ini_lines_init(&ps.in, text, len);
     ps.plan = out;
     ps.handled_seq = -1;
     for (size_t i = 0; i < len; i++)
@@ -561,30 +514,17 @@ int plan_parse(const char *text, size_t len, struct plan *out, struct plan_error
             int line = 1;
             for (size_t j = 0; j < i; j++)
                 line += text[j] == '\n';
-            fail(&ps, line, "the file contains a NUL byte: it is not a text protocol file");
+            ini_lines_fail(&ps.in, line,
+                           "the file contains a NUL byte: it is not a text protocol file");
             break;
         }
-    if (!ps.failed) {
-        int rc = ini_parse_stream(reader, &ps, handler, &ps);
-        /* rc > 0 without our own reason: inih's syntax error on line rc */
-        if (rc > 0 && !ps.failed)
-            fail(&ps, rc, "expected '[section]' or 'key = value'");
-        else if (rc < 0 && !ps.failed)
-            fail(&ps, 0, "out of memory while parsing");
-    }
+    ini_lines_run(&ps.in, handler, &ps);
     end_phase(&ps);
-    if (!ps.failed)
+    if (!ps.in.failed)
         check_plan(&ps);
-    if (!ps.failed && !out->name[0])
+    if (!ps.in.failed && !out->name[0])
         snprintf(out->name, sizeof out->name, "unnamed");
-    if (ps.failed) {
-        if (err)
-            *err = ps.err;
-        return GC_ERR_FORMAT;
-    }
-    if (err)
-        memset(err, 0, sizeof *err);
-    return GC_OK;
+    return ini_lines_result(&ps.in, diag);
 }
 
 double plan_total_s(const struct plan *p)

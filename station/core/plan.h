@@ -47,6 +47,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gc_error.h"
+
 #define PLAN_MAX_PHASES 48
 #define PLAN_NAME_MAX   48
 #define PLAN_DESC_MAX   240
@@ -104,16 +106,11 @@ struct plan {
     struct plan_phase phases[PLAN_MAX_PHASES];
 };
 
-/* Where and why parsing failed.  line is 1-based; 0 when the problem is not
- * on one line (empty file, no phases, unreadable file). */
-struct plan_error {
-    int line;
-    char reason[200];
-};
-
 /* Parse a protocol from text (len bytes, need not be NUL-terminated).
- * Returns GC_OK, or GC_ERR_FORMAT with err filled (err may be NULL). */
-int plan_parse(const char *text, size_t len, struct plan *out, struct plan_error *err);
+ * Returns GC_OK, or GC_ERR_FORMAT with "line N: why" in diag ("why" alone
+ * when the problem is not on one line: no phases, a phase order); the
+ * caller puts the file's name in front (gc_diag_prefix). */
+GC_MUST_CHECK int plan_parse(const char *text, size_t len, struct plan *out, struct gc_diag *diag);
 
 /* Total planned duration, s (INFINITY when the last phase is open). */
 double plan_total_s(const struct plan *p);

@@ -4,12 +4,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gc_error.h"
+#include "ini_lines.h"
 
 /* A program step planned past a year, or more sessions than a clinic
  * could hold in a week, is a typo rather than a plan. */
@@ -21,14 +21,11 @@
 
 enum section_kind { SEC_NONE = 0, SEC_PROGRAM, SEC_GATE, SEC_STEP, SEC_READINESS };
 
-/* As plan.c: our reader hands libinih one line at a time so every error
+/* As plan.c: ini_lines hands libinih one line at a time so every error
  * has its line and repeated [step] sections are told apart. */
 struct parse {
-    const char *text;
-    size_t len, pos;
-    int line;
-    int section_seq, handled_seq;
-    int header_line; /* line of the last section header */
+    struct ini_lines in; /* the buffer, line and section counts, the failure */
+    int handled_seq;
     enum section_kind sec;
     struct program *prog;
     struct program_step *cur;
@@ -36,51 +33,7 @@ struct parse {
     unsigned seen; /* keys seen in the current section (bit per key) */
     bool gate_seen, readiness_seen;
     bool repeat_given; /* repeat_on written in the file (else pain repeats) */
-    struct plan_error err;
-    bool failed;
 };
-
-static void fail(struct parse *ps, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(struct parse *ps, int line, const char *fmt, ...)
-{
-    if (ps->failed)
-        return;
-    ps->failed = true;
-    ps->err.line = line;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ps->err.reason, sizeof ps->err.reason, fmt, ap);
-    va_end(ap);
-}
-
-static char *reader(char *str, int num, void *stream)
-{
-    struct parse *ps = stream;
-    if (ps->pos >= ps->len || ps->failed)
-        return NULL;
-    size_t start = ps->pos, end = start;
-    while (end < ps->len && ps->text[end] != '\n')
-        end++;
-    ps->pos = end < ps->len ? end + 1 : end;
-    ps->line++;
-    while (start < end && (ps->text[start] == ' ' || ps->text[start] == '\t'))
-        start++;
-    size_t n = end - start;
-    if (n + 2 > (size_t)num) {
-        fail(ps, ps->line, "line is longer than %d characters", num - 2);
-        return NULL;
-    }
-    memcpy(str, ps->text + start, n);
-    str[n] = '\n';
-    str[n + 1] = '\0';
-    if (n > 0 && str[0] == '[') {
-        ps->section_seq++;
-        ps->header_line = ps->line;
-    }
-    return str;
-}
 
 static const char *const sym_names[] = {"pain", "leak", "heaviness", "bleeding", "lefs-drop"};
 
@@ -168,32 +121,21 @@ static bool parse_weeks(const char *v, int *from, int *to)
     return parse_int(a, 1, WEEK_MAX, from) && parse_int(bb, 1, WEEK_MAX, to) && *from <= *to;
 }
 
-static bool printable_name(char *dst, size_t cap, const char *v)
-{
-    size_t n = strlen(v);
-    if (n == 0 || n >= cap)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isprint((unsigned char)v[i]))
-            return false;
-    memcpy(dst, v, n + 1);
-    return true;
-}
-
 /* Checks of a finished [step]. */
 static void end_step(struct parse *ps)
 {
     struct program_step *s = ps->cur;
-    if (!s || ps->failed)
+    if (!s || ps->in.failed)
         return;
     ps->cur = NULL;
     if (!s->protocol[0]) {
-        fail(ps, ps->step_line, "step %zu has no 'protocol' (the session it runs)",
-             ps->prog->n_steps);
+        ini_lines_fail(&ps->in, ps->step_line, "step %zu has no 'protocol' (the session it runs)",
+                       ps->prog->n_steps);
         return;
     }
     if (!s->week_from) {
-        fail(ps, ps->step_line, "step %zu has no 'weeks' (e.g. weeks = 1-4)", ps->prog->n_steps);
+        ini_lines_fail(&ps->in, ps->step_line, "step %zu has no 'weeks' (e.g. weeks = 1-4)",
+                       ps->prog->n_steps);
         return;
     }
     if (!s->name[0])
@@ -215,34 +157,39 @@ static int step_key(struct parse *ps, const char *name, const char *v)
         if (!strcmp(name, keys[i]))
             bit = K(i);
     if (!bit) {
-        fail(ps, ps->line,
-             "unknown key '%s' in [step] (known: name, weeks, sessions_per_week, protocol, "
-             "advance_after)",
-             name);
+        ini_lines_fail(
+            &ps->in, ps->in.line,
+            "unknown key '%s' in [step] (known: name, weeks, sessions_per_week, protocol, "
+            "advance_after)",
+            name);
         return 0;
     }
     if (ps->seen & bit) {
-        fail(ps, ps->line, "'%s' is given twice in this [step]", name);
+        ini_lines_fail(&ps->in, ps->in.line, "'%s' is given twice in this [step]", name);
         return 0;
     }
     ps->seen |= bit;
     struct program_step *s = ps->cur;
-    if (bit == K(0) && !printable_name(s->name, sizeof s->name, v))
-        fail(ps, ps->line, "step name must be 1 to %d printable characters", PROGRAM_NAME_MAX - 1);
+    if (bit == K(0) && !ini_printable_name(s->name, sizeof s->name, v))
+        ini_lines_fail(&ps->in, ps->in.line, "step name must be 1 to %d printable characters",
+                       PROGRAM_NAME_MAX - 1);
     else if (bit == K(1) && !parse_weeks(v, &s->week_from, &s->week_to))
-        fail(ps, ps->line, "weeks must be a week or a range like 1-4 (weeks 1 to %d), not '%s'",
-             WEEK_MAX, v);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "weeks must be a week or a range like 1-4 (weeks 1 to %d), not '%s'",
+                       WEEK_MAX, v);
     else if (bit == K(2) && !parse_int(v, 1, PER_WEEK_MAX, &s->sessions_per_week))
-        fail(ps, ps->line, "sessions_per_week must be a whole number from 1 to %d, not '%s'",
-             PER_WEEK_MAX, v);
-    else if (bit == K(3) && !printable_name(s->protocol, sizeof s->protocol, v))
-        fail(ps, ps->line, "protocol must be a preset name or file of 1 to %d characters",
-             PLAN_NAME_MAX - 1);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "sessions_per_week must be a whole number from 1 to %d, not '%s'",
+                       PER_WEEK_MAX, v);
+    else if (bit == K(3) && !ini_printable_name(s->protocol, sizeof s->protocol, v))
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "protocol must be a preset name or file of 1 to %d characters",
+                       PLAN_NAME_MAX - 1);
     else if (bit == K(4) && !parse_int(v, 1, ADVANCE_MAX, &s->advance_after))
-        fail(ps, ps->line,
-             "advance_after must be a whole number of sessions from 1 to %d, not '%s'", ADVANCE_MAX,
-             v);
-    return !ps->failed;
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "advance_after must be a whole number of sessions from 1 to %d, not '%s'",
+                       ADVANCE_MAX, v);
+    return !ps->in.failed;
 }
 
 static int gate_key(struct parse *ps, const char *name, const char *v)
@@ -254,38 +201,42 @@ static int gate_key(struct parse *ps, const char *name, const char *v)
         if (!strcmp(name, keys[i]))
             bit = K(i);
     if (!bit) {
-        fail(ps, ps->line,
-             "unknown key '%s' in [gate] (known: pain_threshold, repeat_on, step_back_on, "
-             "step_back_after, lefs_drop)",
-             name);
+        ini_lines_fail(
+            &ps->in, ps->in.line,
+            "unknown key '%s' in [gate] (known: pain_threshold, repeat_on, step_back_on, "
+            "step_back_after, lefs_drop)",
+            name);
         return 0;
     }
     if (ps->seen & bit) {
-        fail(ps, ps->line, "'%s' is given twice in [gate]", name);
+        ini_lines_fail(&ps->in, ps->in.line, "'%s' is given twice in [gate]", name);
         return 0;
     }
     ps->seen |= bit;
     struct program_gate *g = &ps->prog->gate;
     char bad[48];
     if (bit == K(0) && !parse_int(v, 1, 10, &g->pain_threshold))
-        fail(ps, ps->line, "pain_threshold must be a pain score from 1 to 10 (NPRS), not '%s'", v);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "pain_threshold must be a pain score from 1 to 10 (NPRS), not '%s'", v);
     else if (bit == K(1) &&
              !(ps->repeat_given = true, parse_symptoms(v, &g->repeat_on, bad, sizeof bad)))
-        fail(ps, ps->line,
-             "unknown symptom '%s' in repeat_on (use pain, leak, heaviness, bleeding, "
-             "lefs-drop or none)",
-             bad);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "unknown symptom '%s' in repeat_on (use pain, leak, heaviness, bleeding, "
+                       "lefs-drop or none)",
+                       bad);
     else if (bit == K(2) && !parse_symptoms(v, &g->step_back_on, bad, sizeof bad))
-        fail(ps, ps->line,
-             "unknown symptom '%s' in step_back_on (use pain, leak, heaviness, bleeding, "
-             "lefs-drop or none)",
-             bad);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "unknown symptom '%s' in step_back_on (use pain, leak, heaviness, bleeding, "
+                       "lefs-drop or none)",
+                       bad);
     else if (bit == K(3) && !parse_int(v, 1, STEP_BACK_MAX, &g->step_back_after))
-        fail(ps, ps->line, "step_back_after must be a whole number from 1 to %d, not '%s'",
-             STEP_BACK_MAX, v);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "step_back_after must be a whole number from 1 to %d, not '%s'",
+                       STEP_BACK_MAX, v);
     else if (bit == K(4) && !parse_int(v, 0, LEFS_MAX, &g->lefs_drop))
-        fail(ps, ps->line, "lefs_drop must be LEFS points from 0 to %d, not '%s'", LEFS_MAX, v);
-    return !ps->failed;
+        ini_lines_fail(&ps->in, ps->in.line, "lefs_drop must be LEFS points from 0 to %d, not '%s'",
+                       LEFS_MAX, v);
+    return !ps->in.failed;
 }
 
 static int program_key(struct parse *ps, const char *name, const char *v)
@@ -296,24 +247,24 @@ static int program_key(struct parse *ps, const char *name, const char *v)
         if (!strcmp(name, keys[i]))
             bit = K(i);
     if (!bit) {
-        fail(ps, ps->line, "unknown key '%s' in [program] (known: name, description, source)",
-             name);
+        ini_lines_fail(&ps->in, ps->in.line,
+                       "unknown key '%s' in [program] (known: name, description, source)", name);
         return 0;
     }
     if (ps->seen & bit) {
-        fail(ps, ps->line, "'%s' is given twice in [program]", name);
+        ini_lines_fail(&ps->in, ps->in.line, "'%s' is given twice in [program]", name);
         return 0;
     }
     ps->seen |= bit;
     struct program *p = ps->prog;
-    if (bit == K(0) && !printable_name(p->name, sizeof p->name, v))
-        fail(ps, ps->line, "program name must be 1 to %d printable characters",
-             PROGRAM_NAME_MAX - 1);
+    if (bit == K(0) && !ini_printable_name(p->name, sizeof p->name, v))
+        ini_lines_fail(&ps->in, ps->in.line, "program name must be 1 to %d printable characters",
+                       PROGRAM_NAME_MAX - 1);
     else if (bit == K(1))
         snprintf(p->description, sizeof p->description, "%s", v);
     else if (bit == K(2))
         snprintf(p->source, sizeof p->source, "%s", v);
-    return !ps->failed;
+    return !ps->in.failed;
 }
 
 static int readiness_key(struct parse *ps, const char *name, const char *v)
@@ -323,64 +274,66 @@ static int readiness_key(struct parse *ps, const char *name, const char *v)
     for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(name, keys[i])) {
             if (ps->seen & K(i)) {
-                fail(ps, ps->line, "'%s' is given twice in [readiness]", name);
+                ini_lines_fail(&ps->in, ps->in.line, "'%s' is given twice in [readiness]", name);
                 return 0;
             }
             ps->seen |= K(i);
         }
     char why[160];
     if (readiness_criteria_set(&ps->prog->readiness, name, v, why, sizeof why) != GC_OK)
-        fail(ps, ps->line, "%s", why);
-    return !ps->failed;
+        ini_lines_fail(&ps->in, ps->in.line, "%s", why);
+    return !ps->in.failed;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse *ps = user;
-    if (ps->failed)
+    if (ps->in.failed)
         return 0;
-    if (ps->section_seq != ps->handled_seq) {
+    if (ps->in.section_seq != ps->handled_seq) {
         end_step(ps);
-        if (ps->failed)
+        if (ps->in.failed)
             return 0;
-        ps->handled_seq = ps->section_seq;
+        ps->handled_seq = ps->in.section_seq;
         ps->seen = 0;
         if (!strcmp(section, "program")) {
             ps->sec = SEC_PROGRAM;
         } else if (!strcmp(section, "gate")) {
             if (ps->gate_seen) {
-                fail(ps, ps->header_line,
-                     "[gate] is given twice; one program has one set of rules");
+                ini_lines_fail(&ps->in, ps->in.header_line,
+                               "[gate] is given twice; one program has one set of rules");
                 return 0;
             }
             ps->gate_seen = true;
             ps->sec = SEC_GATE;
         } else if (!strcmp(section, "readiness")) {
             if (ps->readiness_seen) {
-                fail(ps, ps->header_line, "[readiness] is given twice");
+                ini_lines_fail(&ps->in, ps->in.header_line, "[readiness] is given twice");
                 return 0;
             }
             ps->readiness_seen = true;
             ps->sec = SEC_READINESS;
         } else if (!strcmp(section, "step")) {
             if (ps->prog->n_steps == PROGRAM_MAX_STEPS) {
-                fail(ps, ps->line, "more than %d steps", PROGRAM_MAX_STEPS);
+                ini_lines_fail(&ps->in, ps->in.line, "more than %d steps", PROGRAM_MAX_STEPS);
                 return 0;
             }
             ps->sec = SEC_STEP;
             ps->cur = &ps->prog->steps[ps->prog->n_steps++];
-            ps->step_line = ps->header_line;
+            ps->step_line = ps->in.header_line;
         } else if (!section[0]) {
-            fail(ps, ps->line, "'%s' is outside any section: start with [program]", name);
+            ini_lines_fail(&ps->in, ps->in.line,
+                           "'%s' is outside any section: start with [program]", name);
             return 0;
         } else {
-            fail(ps, ps->header_line,
-                 "unknown section [%s] (use [program], [gate], [readiness] or [step])", section);
+            ini_lines_fail(&ps->in, ps->in.header_line,
+                           "unknown section [%s] (use [program], [gate], [readiness] or [step])",
+                           section);
             return 0;
         }
     }
     if (!value[0]) {
-        fail(ps, ps->line, "'%s' has no value", name);
+        ini_lines_fail(&ps->in, ps->in.line, "'%s' has no value", name);
         return 0;
     }
     switch (ps->sec) {
@@ -398,13 +351,12 @@ static int handler(void *user, const char *section, const char *name, const char
     return 0;
 }
 
-int program_parse(const char *text, size_t len, struct program *out, struct plan_error *err)
+int program_parse(const char *text, size_t len, struct program *out, struct gc_diag *diag)
 {
     struct parse ps;
     memset(&ps, 0, sizeof ps);
     memset(out, 0, sizeof *out);
-    ps.text = text;
-    ps.len = len;
+    ini_lines_init(&ps.in, text, len);
     ps.prog = out;
     ps.handled_seq = -1;
     out->gate.pain_threshold = 4;
@@ -412,38 +364,27 @@ int program_parse(const char *text, size_t len, struct program *out, struct plan
     out->gate.step_back_after = 2;
     readiness_criteria_default(&out->readiness);
     if (memchr(text, '\0', len))
-        fail(&ps, 0, "the file contains a NUL byte: it is not a text program file");
-    if (!ps.failed) {
-        int rc = ini_parse_stream(reader, &ps, handler, &ps);
-        if (rc > 0 && !ps.failed)
-            fail(&ps, rc, "expected '[section]' or 'key = value'");
-        else if (rc < 0 && !ps.failed)
-            fail(&ps, 0, "out of memory while parsing");
-    }
+        ini_lines_fail(&ps.in, 0, "the file contains a NUL byte: it is not a text program file");
+    ini_lines_run(&ps.in, handler, &ps);
     end_step(&ps);
     if (!ps.repeat_given)
         out->gate.repeat_on &= ~out->gate.step_back_on;
-    if (!ps.failed && !out->name[0])
-        fail(&ps, 0, "the program has no name (name = ... in [program])");
-    if (!ps.failed && out->n_steps == 0)
-        fail(&ps, 0, "the program has no [step] sections");
-    if (!ps.failed && (out->gate.repeat_on & out->gate.step_back_on)) {
+    if (!ps.in.failed && !out->name[0])
+        ini_lines_fail(&ps.in, 0, "the program has no name (name = ... in [program])");
+    if (!ps.in.failed && out->n_steps == 0)
+        ini_lines_fail(&ps.in, 0, "the program has no [step] sections");
+    if (!ps.in.failed && (out->gate.repeat_on & out->gate.step_back_on)) {
         char both[80];
         program_symptoms_describe(out->gate.repeat_on & out->gate.step_back_on, both, sizeof both);
-        fail(&ps, 0, "%s is both in repeat_on and step_back_on: give it one rule", both);
+        ini_lines_fail(&ps.in, 0, "%s is both in repeat_on and step_back_on: give it one rule",
+                       both);
     }
-    for (size_t i = 1; i < out->n_steps && !ps.failed; i++)
+    for (size_t i = 1; i < out->n_steps && !ps.in.failed; i++)
         if (out->steps[i].week_from < out->steps[i - 1].week_from)
-            fail(&ps, 0, "step %zu ('%s') is planned before step %zu: keep the steps in order",
-                 i + 1, out->steps[i].name, i);
-    if (ps.failed) {
-        if (err)
-            *err = ps.err;
-        return GC_ERR_FORMAT;
-    }
-    if (err)
-        memset(err, 0, sizeof *err);
-    return GC_OK;
+            ini_lines_fail(&ps.in, 0,
+                           "step %zu ('%s') is planned before step %zu: keep the steps in order",
+                           i + 1, out->steps[i].name, i);
+    return ini_lines_result(&ps.in, diag);
 }
 
 int program_sessions_planned(const struct program *p)

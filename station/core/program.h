@@ -30,7 +30,7 @@
  *
  * Pain at or above the threshold counts as "pain" for repeat_on and
  * step_back_on (default: pain repeats).  A malformed file is refused with
- * its line and the reason (struct plan_error, as protocols are).
+ * its line and the reason (in a gc_diag, as protocols are).
  *
  * Pure core: program_parse works on a buffer; the app finds and reads the
  * file.  Thread: any (no shared state).
@@ -92,8 +92,9 @@ struct program {
 };
 
 /* Parse a program from text (len bytes).  GC_OK, or GC_ERR_FORMAT with
- * err filled (line 0 when the problem is not on one line). */
-int program_parse(const char *text, size_t len, struct program *out, struct plan_error *err);
+ * "line N: why" in diag ("why" alone when not on one line). */
+GC_MUST_CHECK int program_parse(const char *text, size_t len, struct program *out,
+                                struct gc_diag *diag);
 
 /* Total clean sessions the program needs when nothing goes wrong. */
 int program_sessions_planned(const struct program *p);

@@ -449,15 +449,14 @@ static bool in_range(double x, double lo, double hi)
  * (the phases between are skipped), or an open ad hoc phase appended to
  * the plan, with the settings of the last planned phase of that kind. */
 static int goto_kind(struct session *s, enum plan_kind kind, double t_s, const char *source,
-                     struct session_event *out, const char **why)
+                     struct session_event *out, struct gc_diag *diag)
 {
     int from = s->phase < 0 ? 0 : s->phase + 1;
     for (int i = from; i < (int)s->plan.n_phases; i++)
         if (s->plan.phases[i].kind == kind)
             return enter_phase(s, i, t_s, source, out);
     if (s->plan.n_phases >= PLAN_MAX_PHASES) {
-        *why = "the session has too many phases for another";
-        return -1;
+        return gc_fail(diag, GC_ERR_ARG, "the session has too many phases for another");
     }
     struct plan_phase ph;
     memset(&ph, 0, sizeof ph);
@@ -478,9 +477,9 @@ static int goto_kind(struct session *s, enum plan_kind kind, double t_s, const c
 }
 
 int session_apply(struct session *s, const struct session_cmd *c, double t_s, const char *source,
-                  struct session_event out[3], int *n_out, const char **why)
+                  struct session_event out[3], int *n_out, struct gc_diag *diag)
 {
-    *why = NULL;
+    gc_diag_clear(diag);
     *n_out = 0;
     if (t_s > s->t_last_s)
         s->t_last_s = t_s;
@@ -488,8 +487,7 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
     switch (c->kind) {
     case SESSION_CMD_CADENCE:
         if (!isnan(c->value) && !in_range(c->value, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM)) {
-            *why = "target-cadence must be " RANGE_CADENCE_TEXT;
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "%s", "target-cadence must be " RANGE_CADENCE_TEXT);
         }
         s->pt_cadence = !isnan(c->value);
         s->pt_cadence_spm = c->value;
@@ -501,13 +499,14 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
         break;
     case SESSION_CMD_CADENCE_REL:
         if (!in_range(c->value, RANGE_CADENCE_REL_MIN_PCT, RANGE_CADENCE_REL_MAX_PCT)) {
-            *why = "target-relative must be " RANGE_CADENCE_REL_TEXT;
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "%s",
+                           "target-relative must be " RANGE_CADENCE_REL_TEXT);
         }
         if (!s->baseline.valid) {
-            *why = "no baseline cadence yet: run a baseline phase, set baseline, or give an "
-                   "absolute target-cadence";
-            return GC_ERR_ARG;
+            return gc_fail(
+                diag, GC_ERR_ARG,
+                "no baseline cadence yet: run a baseline phase, set baseline, or give an "
+                "absolute target-cadence");
         }
         s->pt_cadence_rel = true;
         s->pt_cadence_rel_pct = c->value;
@@ -517,8 +516,7 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
         break;
     case SESSION_CMD_BAND:
         if (!in_range(c->value, RANGE_BAND_MIN_PCT, RANGE_BAND_MAX_PCT)) {
-            *why = "band must be " RANGE_BAND_TEXT;
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "%s", "band must be " RANGE_BAND_TEXT);
         }
         s->pt_band_pct = c->value;
         snprintf(note, sizeof note, "band=%.1f", c->value);
@@ -526,8 +524,8 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
     case SESSION_CMD_VALR_CEILING:
         if (!isnan(c->value) &&
             !in_range(c->value, RANGE_VALR_CEILING_MIN_BW_S, RANGE_VALR_CEILING_MAX_BW_S)) {
-            *why = "loading-ceiling must be " RANGE_VALR_CEILING_TEXT;
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "%s",
+                           "loading-ceiling must be " RANGE_VALR_CEILING_TEXT);
         }
         s->pt_ceiling = true;
         s->pt_ceiling_bw_s = c->value;
@@ -538,8 +536,7 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
         break;
     case SESSION_CMD_FEEDBACK:
         if (c->arg < PLAN_FB_NONE || c->arg > PLAN_FB_FADED) {
-            *why = "mode must be continuous, bandwidth, faded or off";
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "mode must be continuous, bandwidth, faded or off");
         }
         s->pt_feedback = true;
         s->pt_feedback_mode = (enum plan_feedback)c->arg;
@@ -548,8 +545,7 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
         break;
     case SESSION_CMD_BASELINE:
         if (!in_range(c->value, RANGE_CADENCE_MIN_SPM, RANGE_CADENCE_MAX_SPM)) {
-            *why = "baseline must be " RANGE_CADENCE_TEXT;
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "%s", "baseline must be " RANGE_CADENCE_TEXT);
         }
         s->baseline.valid = true;
         s->baseline.cadence_spm = c->value;
@@ -558,22 +554,20 @@ int session_apply(struct session *s, const struct session_cmd *c, double t_s, co
         break;
     case SESSION_CMD_PHASE: {
         if (c->arg < PLAN_KIND_WEIGH_IN || c->arg > PLAN_KIND_RUN) {
-            *why = "phase must be weigh-in, baseline, training, retention, run or walk";
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG,
+                           "phase must be weigh-in, baseline, training, retention, run or walk");
         }
         if (s->phase >= (int)s->plan.n_phases) {
-            *why = "the protocol has ended";
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "the protocol has ended");
         }
-        int n = goto_kind(s, (enum plan_kind)c->arg, t_s, source, out, why);
+        int n = goto_kind(s, (enum plan_kind)c->arg, t_s, source, out, diag);
         if (n < 0)
             return GC_ERR_ARG;
         *n_out = n;
         return GC_OK;
     }
     default:
-        *why = "unknown command";
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "unknown command");
     }
     resolve_now(s);
     remember(s, t_s);
@@ -663,26 +657,27 @@ void session_get_view(const struct session *s, struct session_view *v)
                                  : NAN;
 }
 
-static void apply_quiet(struct session *s, const struct session_cmd *c)
+static int apply_quiet(struct session *s, const struct session_cmd *c, struct gc_diag *diag)
 {
     struct session_event ev[3];
     int n;
-    const char *why;
-    (void)session_apply(s, c, s->t_last_s, "therapist", ev, &n, &why);
+    return session_apply(s, c, s->t_last_s, "therapist", ev, &n, diag);
 }
 
-void session_set_cadence_target(struct session *s, double cadence_spm, double half_band_spm)
+int session_set_cadence_target(struct session *s, double cadence_spm, double half_band_spm,
+                               struct gc_diag *diag)
 {
     struct session_cmd c = {SESSION_CMD_CADENCE, cadence_spm, 0};
-    apply_quiet(s, &c);
-    if (half_band_spm > 0 && isfinite(cadence_spm)) {
+    int rc = apply_quiet(s, &c, diag);
+    if (rc == GC_OK && half_band_spm > 0 && isfinite(cadence_spm)) {
         struct session_cmd b = {SESSION_CMD_BAND, 100.0 * half_band_spm / cadence_spm, 0};
-        apply_quiet(s, &b);
+        rc = apply_quiet(s, &b, diag);
     }
+    return rc;
 }
 
-void session_set_valr_ceiling(struct session *s, double ceiling_bw_s)
+int session_set_valr_ceiling(struct session *s, double ceiling_bw_s, struct gc_diag *diag)
 {
     struct session_cmd c = {SESSION_CMD_VALR_CEILING, ceiling_bw_s, 0};
-    apply_quiet(s, &c);
+    return apply_quiet(s, &c, diag);
 }

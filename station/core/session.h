@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "gait.h"
+#include "gc_error.h"
 #include "plan.h"
 
 /* Davis et al. 2016: VALR above this marks raised injury risk, BW/s. */
@@ -293,9 +294,10 @@ int session_update(struct session *s, double t_s, struct session_event *out, siz
 /* Apply one command at sensor time t_s (source: who asked).  On success
  * returns GC_OK and writes the events it caused (at most 3: baseline,
  * phase/targets) to out[0..*n_out).  On a refused value returns GC_ERR_ARG
- * and why (static text) says what is accepted. */
-int session_apply(struct session *s, const struct session_cmd *c, double t_s, const char *source,
-                  struct session_event out[3], int *n_out, const char **why);
+ * and diag says what is accepted ("band must be ..."). */
+GC_MUST_CHECK int session_apply(struct session *s, const struct session_cmd *c, double t_s,
+                                const char *source, struct session_event out[3], int *n_out,
+                                struct gc_diag *diag);
 
 /* Judge a completed step (phase, in_band, under_ceiling by what was in
  * force at its initial contact), learn the baseline from it and count it. */
@@ -310,9 +312,12 @@ void session_get_view(const struct session *s, struct session_view *out);
 /* True when the phase gives feedback (training, run): targets apply. */
 bool session_phase_gives_feedback(const struct plan_phase *ph);
 
-/* Shorthands for tests and imports: a PT change through session_apply. */
-void session_set_cadence_target(struct session *s, double cadence_spm, double half_band_spm);
-void session_set_valr_ceiling(struct session *s, double ceiling_bw_s);
+/* Shorthands for tests and imports: a PT change through session_apply
+ * (source "therapist"); its code and diag. */
+GC_MUST_CHECK int session_set_cadence_target(struct session *s, double cadence_spm,
+                                             double half_band_spm, struct gc_diag *diag);
+GC_MUST_CHECK int session_set_valr_ceiling(struct session *s, double ceiling_bw_s,
+                                           struct gc_diag *diag);
 
 /* Targets a phase asks for, given the baseline (NAN fields when relative
  * and the baseline is not valid).  Used live and by reports. */

@@ -167,31 +167,30 @@ int steps_csv_write_row(FILE *fp, const struct gait_step *s)
     return fwrite(line, 1, (size_t)(p - line), fp) == (size_t)(p - line) ? GC_OK : GC_ERR_IO;
 }
 
-int steps_csv_check_step(const struct gait_step *s, double t_prev_s, char *why, size_t cap)
+int steps_csv_check_step(const struct gait_step *s, double t_prev_s, struct gc_diag *diag)
 {
     if (!(s->t_ic_s >= 0.0 && s->t_ic_s <= STEPS_CSV_MAX_T_S)) {
-        snprintf(why, cap, "t_ic_s %.9g is not a session time (0 to %.0f s)", s->t_ic_s,
-                 STEPS_CSV_MAX_T_S);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT, "t_ic_s %.9g is not a session time (0 to %.0f s)",
+                       s->t_ic_s, STEPS_CSV_MAX_T_S);
     }
     if (isfinite(t_prev_s) && s->t_ic_s < t_prev_s) {
-        snprintf(why, cap,
-                 "t_ic_s %.9g is before the previous step's %.9g: steps must be in time order",
-                 s->t_ic_s, t_prev_s);
-        return GC_ERR_FORMAT;
+        return gc_fail(
+            diag, GC_ERR_FORMAT,
+            "t_ic_s %.9g is before the previous step's %.9g: steps must be in time order",
+            s->t_ic_s, t_prev_s);
     }
     if (!isnan(s->t_to_s) &&
         !(s->t_to_s >= s->t_ic_s && s->t_to_s - s->t_ic_s <= STEPS_CSV_MAX_CONTACT_S)) {
-        snprintf(why, cap,
-                 "t_to_s %.9g is not within %.0f s after t_ic_s %.9g (toe-off follows contact)",
-                 s->t_to_s, STEPS_CSV_MAX_CONTACT_S, s->t_ic_s);
-        return GC_ERR_FORMAT;
+        return gc_fail(
+            diag, GC_ERR_FORMAT,
+            "t_to_s %.9g is not within %.0f s after t_ic_s %.9g (toe-off follows contact)",
+            s->t_to_s, STEPS_CSV_MAX_CONTACT_S, s->t_ic_s);
     }
     if (!isnan(s->t_impact_s) &&
         !(s->t_impact_s >= s->t_ic_s && s->t_impact_s - s->t_ic_s <= STEPS_CSV_MAX_CONTACT_S)) {
-        snprintf(why, cap, "t_impact_s %.9g is not within the contact starting at %.9g",
-                 s->t_impact_s, s->t_ic_s);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "t_impact_s %.9g is not within the contact starting at %.9g", s->t_impact_s,
+                       s->t_ic_s);
     }
     const struct {
         const char *name;
@@ -205,9 +204,9 @@ int steps_csv_check_step(const struct gait_step *s, double t_prev_s, char *why, 
     };
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
         if (!isnan(vals[i].v) && !(fabs(vals[i].v) <= STEPS_CSV_MAX_VALUE)) {
-            snprintf(why, cap, "%s %.9g is beyond any measurement (|value| <= %.0e)",
-                     vals[i].name, vals[i].v, STEPS_CSV_MAX_VALUE);
-            return GC_ERR_FORMAT;
+            return gc_fail(diag, GC_ERR_FORMAT,
+                           "%s %.9g is beyond any measurement (|value| <= %.0e)", vals[i].name,
+                           vals[i].v, STEPS_CSV_MAX_VALUE);
         }
     }
     return GC_OK;
@@ -302,9 +301,9 @@ static enum gait_side parse_side(const char *t)
 }
 
 /* One data row into *r (index_default when the index column is absent or
- * not a row number).  GC_OK or GC_ERR_FORMAT with the reason in why. */
+ * not a row number).  GC_OK or GC_ERR_FORMAT with the reason in diag. */
 static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
-                     struct session_step *r, char *why, size_t cap)
+                     struct session_step *r, struct gc_diag *diag)
 {
     memset(r, 0, sizeof *r);
     struct gait_step *s = &r->step;
@@ -315,8 +314,8 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
         if (k == K_SIDE || k == K_FLAGS || col[k] < 0 || col[k] >= nf || !f[col[k]][0])
             continue;
         if (force_csv_parse_double(f[col[k]], strlen(f[col[k]]), &d[k]) < 0) {
-            snprintf(why, cap, "column '%s': '%.40s' is not a number", names[k], f[col[k]]);
-            return GC_ERR_FORMAT;
+            return gc_fail(diag, GC_ERR_FORMAT, "column '%s': '%.40s' is not a number", names[k],
+                           f[col[k]]);
         }
     }
     s->side = col[K_SIDE] >= 0 && col[K_SIDE] < nf ? parse_side(f[col[K_SIDE]]) : GAIT_SIDE_UNKNOWN;
@@ -336,9 +335,9 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
     s->active_peak_bw = d[K_ACT_BW];
     if (col[K_FLAGS] >= 0 && col[K_FLAGS] < nf &&
         steps_csv_parse_flags(f[col[K_FLAGS]], &s->flags) < 0) {
-        snprintf(why, cap, "column 'flags': '%.40s' is neither flag names nor a number",
-                 f[col[K_FLAGS]]);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "column 'flags': '%.40s' is neither flag names nor a number",
+                       f[col[K_FLAGS]]);
     }
     if (isfinite(s->impact_peak_n))
         s->flags |= GAIT_STEP_IMPACT;
@@ -352,9 +351,8 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
     if (!isnan(d[K_PHASE])) {
         if (!(d[K_PHASE] >= -1.0 && d[K_PHASE] < PLAN_MAX_PHASES &&
               d[K_PHASE] == floor(d[K_PHASE]))) {
-            snprintf(why, cap, "phase %.9g is not a phase number (-1 to %d)", d[K_PHASE],
-                     PLAN_MAX_PHASES - 1);
-            return GC_ERR_FORMAT;
+            return gc_fail(diag, GC_ERR_FORMAT, "phase %.9g is not a phase number (-1 to %d)",
+                           d[K_PHASE], PLAN_MAX_PHASES - 1);
         }
         r->phase = (int)d[K_PHASE];
     }
@@ -366,15 +364,15 @@ static int parse_row(char **f, int nf, const int *col, uint32_t index_default,
 /* The one reader behind steps_csv_read_stream, steps_csv_import_stream and
  * steps_csv_check_stream.  out NULL: check only, nothing is kept. */
 static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_step **out,
-                     size_t *n, char *err, size_t errcap)
+                     size_t *n, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     if (out)
         *out = NULL;
     *n = 0;
     char *line = malloc(LINE_CAP);
     if (!line) {
-        snprintf(err, errcap, "out of memory");
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     char *f[MAX_FIELDS];
     int col[K_N];
@@ -390,12 +388,12 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
         ln++;
         if (lr < 0) {
             if (ln == 1 && mode == MODE_ANALYZE)
-                snprintf(err, errcap,
-                         "%s:1: the header line is longer than 4 KB; is this a steps CSV?", path);
+                gc_fail(diag, GC_ERR_FORMAT,
+                        "%s:1: the header line is longer than 4 KB; is this a steps CSV?", path);
             else
-                snprintf(err, errcap,
-                         "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter", path,
-                         ln, LINE_CAP - 1);
+                gc_fail(diag, GC_ERR_FORMAT,
+                        "%s:%ld: line longer than %d bytes; a steps CSV row is far shorter", path,
+                        ln, LINE_CAP - 1);
             rc = GC_ERR_FORMAT;
             break;
         }
@@ -413,14 +411,14 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
             int need = mode == MODE_ANALYZE ? K_REQUIRED : 0;
             for (int k = 0; k < need && rc == GC_OK; k++) {
                 if (col[k] < 0) {
-                    snprintf(err, errcap, "%s:1: column '%s' missing from the steps CSV header",
-                             path, names[k]);
+                    gc_fail(diag, GC_ERR_FORMAT,
+                            "%s:1: column '%s' missing from the steps CSV header", path, names[k]);
                     rc = GC_ERR_FORMAT;
                 }
             }
             if (rc == GC_OK && col[K_TIC] < 0) {
-                snprintf(err, errcap, "%s:%ld: not a steps CSV: the header has no t_ic_s column",
-                         path, ln);
+                gc_fail(diag, GC_ERR_FORMAT,
+                        "%s:%ld: not a steps CSV: the header has no t_ic_s column", path, ln);
                 rc = GC_ERR_FORMAT;
             }
             if (rc < 0)
@@ -434,8 +432,7 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
                 size_t nc = cap ? 2 * cap : 256;
                 struct session_step *nv = realloc(v, nc * sizeof *nv);
                 if (!nv) {
-                    rc = GC_ERR_NOMEM;
-                    snprintf(err, errcap, "out of memory");
+                    rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory");
                     break;
                 }
                 v = nv;
@@ -443,11 +440,10 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
             }
             r = &v[*n];
         }
-        char why[200];
-        if (parse_row(f, nf, col, (uint32_t)*n, r, why, sizeof why) < 0 ||
-            steps_csv_check_step(&r->step, t_prev, why, sizeof why) < 0) {
-            snprintf(err, errcap, "%s:%ld: %s", path, ln, why);
-            rc = GC_ERR_FORMAT;
+        struct gc_diag why;
+        if (parse_row(f, nf, col, (uint32_t)*n, r, &why) < 0 ||
+            steps_csv_check_step(&r->step, t_prev, &why) < 0) {
+            rc = gc_fail(diag, GC_ERR_FORMAT, "%s:%ld: %s", path, ln, why.msg);
             break;
         }
         t_prev = r->step.t_ic_s;
@@ -455,10 +451,10 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
     }
     if (rc == GC_OK && !have_header) {
         if (mode == MODE_ANALYZE)
-            snprintf(err, errcap, "%s: empty file", path);
+            gc_fail(diag, GC_ERR_FORMAT, "%s: empty file", path);
         else
-            snprintf(err, errcap, "%s: no header line: the file is empty or has only comments",
-                     path);
+            gc_fail(diag, GC_ERR_FORMAT,
+                    "%s: no header line: the file is empty or has only comments", path);
         rc = GC_ERR_FORMAT;
     }
     free(line);
@@ -473,11 +469,11 @@ static int read_rows(FILE *fp, const char *path, enum mode mode, struct session_
 }
 
 int steps_csv_read_stream(FILE *fp, const char *path, struct gait_step **steps, size_t *n,
-                          char *err)
+                          struct gc_diag *diag)
 {
     *steps = NULL;
     struct session_step *rows;
-    int rc = read_rows(fp, path, MODE_ANALYZE, &rows, n, err, 256);
+    int rc = read_rows(fp, path, MODE_ANALYZE, &rows, n, diag);
     if (rc < 0 || *n == 0) {
         free(rows);
         return rc;
@@ -486,8 +482,7 @@ int steps_csv_read_stream(FILE *fp, const char *path, struct gait_step **steps, 
     if (!v) {
         free(rows);
         *n = 0;
-        snprintf(err, 256, "out of memory");
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < *n; i++)
         v[i] = rows[i].step;
@@ -497,13 +492,13 @@ int steps_csv_read_stream(FILE *fp, const char *path, struct gait_step **steps, 
 }
 
 int steps_csv_import_stream(FILE *fp, const char *path, struct session_step **rows, size_t *n,
-                            char *err, size_t cap)
+                            struct gc_diag *diag)
 {
-    return read_rows(fp, path, MODE_IMPORT, rows, n, err, cap);
+    return read_rows(fp, path, MODE_IMPORT, rows, n, diag);
 }
 
-int steps_csv_check_stream(FILE *fp, const char *path, char *err, size_t cap)
+int steps_csv_check_stream(FILE *fp, const char *path, struct gc_diag *diag)
 {
     size_t n;
-    return read_rows(fp, path, MODE_IMPORT, NULL, &n, err, cap);
+    return read_rows(fp, path, MODE_IMPORT, NULL, &n, diag);
 }

@@ -42,6 +42,7 @@
 #include <stdio.h>
 
 #include "gait.h"
+#include "gc_error.h"
 #include "session.h"
 
 #define STEPS_CSV_HEADER                                                                           \
@@ -50,7 +51,9 @@
     "lr_fallback,walk,after_gap,threshold_n,t_ic_thr_s,t_to_thr_s,contact_ext_ms,flight_ext_ms,"    \
     "step_ext_ms,speed_mps,step_length_m,step_width_m,strike"
 
-/* Return GC_OK or GC_ERR_IO. */
+/* Return GC_OK or GC_ERR_IO (the caller names the file; errno is kept).
+ * A failed write also sticks to fp (ferror), so a streaming writer may
+ * leave the check to its commit (datadir_out_commit tests ferror). */
 int steps_csv_write_header(FILE *fp);
 int steps_csv_write_row(FILE *fp, const struct gait_step *s);
 
@@ -72,9 +75,9 @@ int steps_csv_parse_flags(const char *text, uint32_t *flags);
  * (free it), *n rows.  Every row must pass steps_csv_check_step; a line of
  * 4 KB or more is refused (never split into two rows).  name (the file's
  * path) starts every message.  fp stays open.
- * Returns GC_OK or a negative gc_err with a message in err (256 bytes). */
-int steps_csv_read_stream(FILE *fp, const char *name, struct gait_step **steps, size_t *n,
-                          char *err);
+ * Returns GC_OK or a negative gc_err with its sentence in diag. */
+GC_MUST_CHECK int steps_csv_read_stream(FILE *fp, const char *name, struct gait_step **steps,
+                                        size_t *n, struct gc_diag *diag);
 
 /* Plausibility of a step read from a file (steps CSV, session import),
  * the rules station analyze applies to its force input carried over to
@@ -82,11 +85,12 @@ int steps_csv_read_stream(FILE *fp, const char *name, struct gait_step **steps, 
  * before t_prev_s; NAN = first step), toe-off and impact within
  * STEPS_CSV_MAX_CONTACT_S after the contact, every other value (ms, spm, N,
  * BW, BW/s) within +-STEPS_CSV_MAX_VALUE.  Empty (NAN) values pass.
- * GC_OK, or GC_ERR_FORMAT with one phrase in why (no file or line). */
+ * GC_OK, or GC_ERR_FORMAT with one phrase in diag (no file or line). */
 #define STEPS_CSV_MAX_T_S       86400.0 /* a day: no session is longer */
 #define STEPS_CSV_MAX_CONTACT_S 10.0    /* standing still is not a step */
 #define STEPS_CSV_MAX_VALUE     1e6     /* far above any real ms/spm/N/BW/s */
-int steps_csv_check_step(const struct gait_step *s, double t_prev_s, char *why, size_t cap);
+GC_MUST_CHECK int steps_csv_check_step(const struct gait_step *s, double t_prev_s,
+                                       struct gc_diag *diag);
 
 /* Read any steps CSV for `station sessions import`: ours, the simulator's
  * truth, or a session export (station report --csv).  '#' and blank lines
@@ -99,15 +103,15 @@ int steps_csv_check_step(const struct gait_step *s, double t_prev_s, char *why, 
  * line of 4 KB or more, every number a number, every row passing
  * steps_csv_check_step.  *rows is malloc'd (free it; NULL when no row), *n
  * rows.  GC_OK, or a negative gc_err with one sentence naming the file
- * (name) and line in err (cap bytes).  fp stays open.
+ * (name) and line in diag.  fp stays open.
  *
  * steps_csv_read_stream is the same reader with the stricter header of an
  * analysis file: one reader, so both commands accept the same rows. */
-int steps_csv_import_stream(FILE *fp, const char *name, struct session_step **rows, size_t *n,
-                            char *err, size_t cap);
+GC_MUST_CHECK int steps_csv_import_stream(FILE *fp, const char *name, struct session_step **rows,
+                                          size_t *n, struct gc_diag *diag);
 
 /* steps_csv_import_stream without keeping the rows: checks a file before
  * anything is done with it. */
-int steps_csv_check_stream(FILE *fp, const char *name, char *err, size_t cap);
+GC_MUST_CHECK int steps_csv_check_stream(FILE *fp, const char *name, struct gc_diag *diag);
 
 #endif

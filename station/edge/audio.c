@@ -143,7 +143,7 @@ static void alsa_quiet(const char *file, int line, const char *function, int err
 }
 
 static int alsa_open(void *user, const char *device, struct audio_sink_params *p, void **handle,
-                     char *msg, size_t msgcap)
+                     struct gc_diag *diag)
 {
     (void)user;
     snd_lib_error_set_handler(alsa_quiet);
@@ -189,10 +189,10 @@ static int alsa_open(void *user, const char *device, struct audio_sink_params *p
     *handle = pcm;
     return GC_OK;
 fail:
-    snprintf(msg, msgcap,
-             "cannot %s audio device '%s' (%s); choose another with --audio-device, e.g. "
-             "default, null or file:FILE=out.wav,FORMAT=wav",
-             step, device, snd_strerror(e));
+    gc_fail(diag, GC_ERR_IO,
+            "cannot %s audio device '%s' (%s); choose another with --audio-device, e.g. "
+            "default, null or file:FILE=out.wav,FORMAT=wav",
+            step, device, snd_strerror(e));
     if (pcm)
         snd_pcm_close(pcm);
     return GC_ERR_IO;
@@ -273,13 +273,11 @@ const struct audio_sink_ops audio_sink_alsa = {
 /* ---- memory twin ---------------------------------------------------------- */
 
 static int mem_open(void *user, const char *device, struct audio_sink_params *p, void **handle,
-                    char *msg, size_t msgcap)
+                    struct gc_diag *diag)
 {
     (void)device;
-    if (!user) {
-        snprintf(msg, msgcap, "memory audio sink needs a buffer");
-        return GC_ERR_ARG;
-    }
+    if (!user)
+        return gc_fail(diag, GC_ERR_ARG, "memory audio sink needs a buffer");
     p->buffer_frames = p->period_frames * p->periods;
     p->self_paced = false;
     *handle = user;
@@ -326,12 +324,11 @@ const struct audio_sink_ops audio_sink_memory = {
 };
 
 static int null_open(void *user, const char *device, struct audio_sink_params *p, void **handle,
-                     char *msg, size_t msgcap)
+                     struct gc_diag *diag)
 {
     (void)user;
     (void)device;
-    (void)msg;
-    (void)msgcap;
+    (void)diag;
     p->buffer_frames = p->period_frames * p->periods;
     p->self_paced = false;
     *handle = p; /* any non-NULL handle */
@@ -710,25 +707,20 @@ static unsigned to_milli(double x)
     return x > 0 ? (unsigned)lrint(x * 1000.0) : 0u;
 }
 
-struct audio *audio_new(const struct audio_config *cfg, char *err, size_t errcap)
+int audio_new(const struct audio_config *cfg, struct audio **out, struct gc_diag *diag)
 {
-    char dummy[8];
-    if (!err) {
-        err = dummy;
-        errcap = sizeof dummy;
-    }
+    *out = NULL;
+    gc_diag_clear(diag);
     if (!cfg || cfg->rate_hz < 8000 || cfg->rate_hz > 192000 || cfg->period_frames < 16 ||
         cfg->period_frames > 8192 || cfg->periods < 2 || cfg->periods > 16 ||
         cfg->cue_set >= AUDIO_CUESET_COUNT || !(cfg->volume >= 0 && cfg->volume <= 1) ||
         !(cfg->metronome_spm >= 0 && cfg->metronome_spm <= 300)) {
-        snprintf(err, errcap, "invalid audio settings (rate, period, volume or cadence)");
-        return NULL;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "invalid audio settings (rate, period, volume or cadence)");
     }
     struct audio *a = calloc(1, sizeof *a);
-    if (!a) {
-        snprintf(err, errcap, "out of memory");
-        return NULL;
-    }
+    if (!a)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     a->cfg = *cfg;
     snprintf(a->device, sizeof a->device, "%s", cfg->device ? cfg->device : "default");
     a->cfg.device = a->device;
@@ -736,18 +728,18 @@ struct audio *audio_new(const struct audio_config *cfg, char *err, size_t errcap
     a->par.rate_hz = cfg->rate_hz;
     a->par.period_frames = cfg->period_frames;
     a->par.periods = cfg->periods;
-    if (a->ops->open(cfg->sink_user, a->device, &a->par, &a->handle, err, errcap) < 0) {
+    int orc = a->ops->open(cfg->sink_user, a->device, &a->par, &a->handle, diag);
+    if (orc < 0) {
         free(a);
-        return NULL;
+        return orc;
     }
     a->req = spsc_new(sizeof(struct audio_req), AUDIO_REQ_RING);
     a->played = spsc_new(sizeof(struct audio_played), AUDIO_PLAYED_RING);
     a->mix = calloc(a->par.period_frames, sizeof *a->mix);
     a->out = calloc(a->par.period_frames, sizeof *a->out);
     if (!a->req || !a->played || !a->mix || !a->out || build_tables(a) != GC_OK) {
-        snprintf(err, errcap, "out of memory");
         audio_free(a);
-        return NULL;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     enum audio_pace pace = cfg->pace;
     if (pace == AUDIO_PACE_AUTO)
@@ -790,9 +782,8 @@ struct audio *audio_new(const struct audio_config *cfg, char *err, size_t errcap
     int e = rt ? 0 : pthread_create(&a->thread, &attr, audio_thread, a);
     pthread_attr_destroy(&attr);
     if (e != 0) {
-        snprintf(err, errcap, "cannot start the audio thread (%s)", strerror(e));
         audio_free(a);
-        return NULL;
+        return gc_fail(diag, GC_ERR_IO, "cannot start the audio thread (%s)", strerror(e));
     }
     atomic_store(&a->rt, rt);
     a->thread_started = true;
@@ -802,7 +793,8 @@ struct audio *audio_new(const struct audio_config *cfg, char *err, size_t errcap
              pace == AUDIO_PACE_DEVICE  ? "the device"
              : pace == AUDIO_PACE_CLOCK ? "CLOCK_MONOTONIC"
                                         : "nothing (virtual time)");
-    return a;
+    *out = a;
+    return GC_OK;
 }
 
 void audio_free(struct audio *a)

@@ -42,6 +42,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gc_error.h"
+
 enum audio_cue {
     AUDIO_CUE_HARD_LANDING = 0, /* low double buzz: step over the loading ceiling */
     AUDIO_CUE_GOOD_STEP = 1,    /* bright rising chime */
@@ -72,8 +74,8 @@ struct audio_sink_params {
     bool self_paced;        /* out: the device blocks like a sound card */
 };
 
-/* A sink.  open() returns GC_OK and a handle, or < 0 with a message in
- * msg (one sentence).  wait() blocks until one period can be written or
+/* A sink.  open() returns GC_OK and a handle, or < 0 with one sentence in
+ * diag (may be NULL).  wait() blocks until one period can be written or
  * timeout_ms passed (device pacing only).  write() writes n frames
  * (recovering from an underrun itself; it returns 1 when it had to, 0
  * otherwise, < 0 on a fatal error).  delay() gives the frames queued
@@ -81,7 +83,7 @@ struct audio_sink_params {
 struct audio_sink_ops {
     const char *name;
     int (*open)(void *user, const char *device, struct audio_sink_params *p, void **handle,
-                char *msg, size_t msgcap);
+                struct gc_diag *diag);
     int (*wait)(void *handle, int timeout_ms);
     int (*write)(void *handle, const int16_t *frames, unsigned n);
     int (*delay)(void *handle, long *frames);
@@ -133,9 +135,10 @@ struct audio_config {
 
 void audio_config_default(struct audio_config *cfg);
 
-/* Opens the sink and starts the audio thread.  On failure returns NULL and
- * writes one sentence to err (what failed and what to do). */
-struct audio *audio_new(const struct audio_config *cfg, char *err, size_t errcap);
+/* Opens the sink and starts the audio thread: GC_OK with *out, or a gc_err
+ * (*out NULL) with one sentence in diag (what failed and what to do). */
+GC_MUST_CHECK int audio_new(const struct audio_config *cfg, struct audio **out,
+                            struct gc_diag *diag);
 /* Stops the thread after the period in flight, closes the sink (a WAV file
  * gets its final header). */
 void audio_free(struct audio *a);

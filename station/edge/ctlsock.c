@@ -12,6 +12,7 @@
 #define LOG_PREFIX "ctlsock"
 #include "ctlsock.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -103,8 +104,7 @@ static double parse_num(const char *s)
 }
 
 /* Splits into at most max tokens; quoted strings with \" and \\. */
-static int tokenize(const char *line, char tok[][CTLSOCK_LINE_MAX], int max, char *why,
-                    size_t whycap)
+static int tokenize(const char *line, char tok[][CTLSOCK_LINE_MAX], int max, struct gc_diag *diag)
 {
     int n = 0;
     const char *p = line;
@@ -114,7 +114,7 @@ static int tokenize(const char *line, char tok[][CTLSOCK_LINE_MAX], int max, cha
         if (*p == 0)
             return n;
         if (n == max) {
-            snprintf(why, whycap, "too many arguments");
+            gc_fail(diag, GC_ERR_FORMAT, "too many arguments");
             return -1;
         }
         size_t k = 0;
@@ -128,18 +128,18 @@ static int tokenize(const char *line, char tok[][CTLSOCK_LINE_MAX], int max, cha
                 p++;
             }
             if (*p != '"') {
-                snprintf(why, whycap, "unterminated quote");
+                gc_fail(diag, GC_ERR_FORMAT, "unterminated quote");
                 return -1;
             }
             p++;
             if (*p && *p != ' ' && *p != '\t') {
-                snprintf(why, whycap, "text right after a closing quote");
+                gc_fail(diag, GC_ERR_FORMAT, "text right after a closing quote");
                 return -1;
             }
         } else {
             while (*p && *p != ' ' && *p != '\t') {
                 if (*p == '"') {
-                    snprintf(why, whycap, "quote inside a word");
+                    gc_fail(diag, GC_ERR_FORMAT, "quote inside a word");
                     return -1;
                 }
                 if (k + 1 < CTLSOCK_LINE_MAX)
@@ -152,8 +152,9 @@ static int tokenize(const char *line, char tok[][CTLSOCK_LINE_MAX], int max, cha
     }
 }
 
-int ctlsock_check_values(const struct ctl_cmd *c, char *why, size_t whycap)
+int ctlsock_check_values(const struct ctl_cmd *c, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     static const struct {
         enum ctl_verb verb;
         const char *key;
@@ -189,38 +190,30 @@ int ctlsock_check_values(const struct ctl_cmd *c, char *why, size_t whycap)
         if (isnan(x))
             continue; /* a word (none, off): the parser said whether it belongs */
         if (x < ranges[i].lo || x > ranges[i].hi || (ranges[i].whole && x != floor(x))) {
-            snprintf(why, whycap, "%s %s must be %s; give a value in that range.", c->key,
-                     c->arg[ranges[i].arg], ranges[i].text);
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "%s %s must be %s; give a value in that range.",
+                           c->key, c->arg[ranges[i].arg], ranges[i].text);
         }
     }
     return GC_OK;
 }
 
-int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whycap)
+int ctlsock_parse(const char *line, struct ctl_cmd *out, struct gc_diag *diag)
 {
-    char dummy[8];
-    if (!why) {
-        why = dummy;
-        whycap = sizeof dummy;
-    }
+    gc_diag_clear(diag);
     memset(out, 0, sizeof *out);
     if (strlen(line) > CTLSOCK_LINE_MAX) {
-        snprintf(why, whycap, "line too long (max %d bytes)", CTLSOCK_LINE_MAX);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT, "line too long (max %d bytes)", CTLSOCK_LINE_MAX);
     }
     for (const unsigned char *c = (const unsigned char *)line; *c; c++)
         if (*c < 0x20 && *c != '\t') {
-            snprintf(why, whycap, "control character in command");
-            return GC_ERR_FORMAT;
+            return gc_fail(diag, GC_ERR_FORMAT, "control character in command");
         }
     char t[5][CTLSOCK_LINE_MAX];
-    int n = tokenize(line, t, 5, why, whycap);
+    int n = tokenize(line, t, 5, diag);
     if (n < 0)
         return GC_ERR_FORMAT;
     if (n == 0) {
-        snprintf(why, whycap, "empty command; try 'help'");
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT, "empty command; try 'help'");
     }
     unsigned vbit;
     if (!strcmp(t[0], "set"))
@@ -232,35 +225,32 @@ int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whyca
     else if (!strcmp(t[0], "help") || !strcmp(t[0], "stop")) {
         out->verb = !strcmp(t[0], "help") ? CTL_HELP : CTL_STOP;
         if (n > 1) {
-            snprintf(why, whycap, "'%s' takes no arguments", t[0]);
-            return GC_ERR_FORMAT;
+            return gc_fail(diag, GC_ERR_FORMAT, "'%s' takes no arguments", t[0]);
         }
         return GC_OK;
     } else {
-        snprintf(why, whycap, "unknown command '%.40s' (use set, get, mark, stop or help)", t[0]);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "unknown command '%.40s' (use set, get, mark, stop or help)", t[0]);
     }
     if (n < 2) {
-        snprintf(why, whycap, "'%s' needs a key", t[0]);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT, "'%s' needs a key", t[0]);
     }
     const struct keyspec *ks = NULL;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(keys[i].key, t[1]) && (keys[i].verbs & vbit))
             ks = &keys[i];
     if (!ks) {
-        snprintf(why, whycap, "unknown key '%.40s' for '%s'", t[1], t[0]);
-        return GC_ERR_FORMAT;
+        return gc_fail(diag, GC_ERR_FORMAT, "unknown key '%.40s' for '%s'", t[1], t[0]);
     }
     snprintf(out->key, sizeof out->key, "%s", ks->key);
     int nargs = n - 2;
     int lo = out->verb == CTL_GET ? 0 : ks->min_args, hi = out->verb == CTL_GET ? 0 : ks->max_args;
     if (nargs < lo || nargs > hi) {
         if (lo == hi)
-            snprintf(why, whycap, "'%s %s' takes %d value%s", t[0], ks->key, lo,
-                     lo == 1 ? "" : "s");
+            gc_fail(diag, GC_ERR_FORMAT, "'%s %s' takes %d value%s", t[0], ks->key, lo,
+                    lo == 1 ? "" : "s");
         else
-            snprintf(why, whycap, "'%s %s' takes %d to %d values", t[0], ks->key, lo, hi);
+            gc_fail(diag, GC_ERR_FORMAT, "'%s %s' takes %d to %d values", t[0], ks->key, lo, hi);
         return GC_ERR_FORMAT;
     }
     out->nargs = nargs;
@@ -274,10 +264,10 @@ int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whyca
             (kind == ARG_NUM_OR_WORD && (!isnan(out->num[i]) || word_in(out->arg[i], ks->words)));
         if (!ok) {
             if (kind == ARG_NUM)
-                snprintf(why, whycap, "'%.40s' is not a number", out->arg[i]);
+                gc_fail(diag, GC_ERR_FORMAT, "'%.40s' is not a number", out->arg[i]);
             else
-                snprintf(why, whycap, "'%.40s' is not one of %s%s", out->arg[i],
-                         kind == ARG_NUM_OR_WORD ? "a number or " : "", ks->words);
+                gc_fail(diag, GC_ERR_FORMAT, "'%.40s' is not one of %s%s", out->arg[i],
+                        kind == ARG_NUM_OR_WORD ? "a number or " : "", ks->words);
             return GC_ERR_FORMAT;
         }
     }
@@ -313,41 +303,39 @@ static void dir_of(const char *path, char *dir, size_t cap)
         snprintf(dir, cap, ".");
 }
 
-int ctlsock_check_owner(const char *path, uid_t uid, char *why, size_t whycap)
+int ctlsock_check_owner(const char *path, uid_t uid, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     char dir[PATH_MAX];
     dir_of(path, dir, sizeof dir);
     struct stat st;
     if (lstat(dir, &st) != 0) {
-        snprintf(why, whycap, "%s does not exist", dir);
-        return GC_ERR_NOT_FOUND;
+        return gc_fail(diag, GC_ERR_NOT_FOUND, "%s does not exist", dir);
     }
     if (!S_ISDIR(st.st_mode)) {
-        snprintf(why, whycap, "%s is not a directory (a symlink or file is refused)", dir);
-        return GC_ERR_PERM;
+        return gc_fail(diag, GC_ERR_PERM, "%s is not a directory (a symlink or file is refused)",
+                       dir);
     }
     if (st.st_uid != uid) {
-        snprintf(why, whycap,
-                 "%s belongs to uid %lu, not to you (uid %lu); refusing to use it - remove it "
-                 "or set XDG_RUNTIME_DIR",
-                 dir, (unsigned long)st.st_uid, (unsigned long)uid);
-        return GC_ERR_PERM;
+        return gc_fail(
+            diag, GC_ERR_PERM,
+            "%s belongs to uid %lu, not to you (uid %lu); refusing to use it - remove it "
+            "or set XDG_RUNTIME_DIR",
+            dir, (unsigned long)st.st_uid, (unsigned long)uid);
     }
     if (st.st_mode & 077) {
-        snprintf(why, whycap, "%s is open to other users (mode %03o); it must be 0700", dir,
-                 (unsigned)(st.st_mode & 0777));
-        return GC_ERR_PERM;
+        return gc_fail(diag, GC_ERR_PERM, "%s is open to other users (mode %03o); it must be 0700",
+                       dir, (unsigned)(st.st_mode & 0777));
     }
     if (lstat(path, &st) != 0)
         return GC_OK; /* no socket yet */
     if (!S_ISSOCK(st.st_mode)) {
-        snprintf(why, whycap, "%s is not a socket; refusing to use it", path);
-        return GC_ERR_PERM;
+        return gc_fail(diag, GC_ERR_PERM, "%s is not a socket; refusing to use it", path);
     }
     if (st.st_uid != uid) {
-        snprintf(why, whycap, "socket %s belongs to uid %lu, not to you (uid %lu); refusing it",
-                 path, (unsigned long)st.st_uid, (unsigned long)uid);
-        return GC_ERR_PERM;
+        return gc_fail(diag, GC_ERR_PERM,
+                       "socket %s belongs to uid %lu, not to you (uid %lu); refusing it", path,
+                       (unsigned long)st.st_uid, (unsigned long)uid);
     }
     return GC_OK;
 }
@@ -412,18 +400,14 @@ struct ctlsock {
     struct ctl_client cl[CTLSOCK_CLIENTS];
 };
 
-struct ctlsock *ctlsock_new(const struct ctlsock_config *cfg, char *err, size_t errcap)
+int ctlsock_new(const struct ctlsock_config *cfg, struct ctlsock **out, struct gc_diag *diag)
 {
-    char dummy[8];
-    if (!err) {
-        err = dummy;
-        errcap = sizeof dummy;
-    }
+    *out = NULL;
+    gc_diag_clear(diag);
     struct ctlsock *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, errcap, "out of memory");
-        return NULL;
-    }
+    if (!s)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
+    int rc = GC_OK;
     s->fd = -1;
     for (int i = 0; i < CTLSOCK_CLIENTS; i++)
         s->cl[i].fd = -1;
@@ -431,23 +415,24 @@ struct ctlsock *ctlsock_new(const struct ctlsock_config *cfg, char *err, size_t 
     if (cfg && cfg->path)
         snprintf(s->path, sizeof s->path, "%s", cfg->path);
     else if (ctlsock_default_path(s->path, sizeof s->path, s->uid) != GC_OK) {
-        snprintf(err, errcap, "control socket path too long; shorten XDG_RUNTIME_DIR");
+        rc = gc_fail(diag, GC_ERR_ARG, "control socket path too long; shorten XDG_RUNTIME_DIR");
         goto fail;
     }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(s->path) >= sizeof sa.sun_path) {
-        snprintf(err, errcap, "control socket path %s is too long", s->path);
+        rc = gc_fail(diag, GC_ERR_ARG, "control socket path %s is too long", s->path);
         goto fail;
     }
-    char dir[PATH_MAX], why[PATH_MAX + 160];
+    char dir[PATH_MAX];
     dir_of(s->path, dir, sizeof dir);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errcap, "cannot create %s (%s)", dir, strerror(errno));
+        rc = gc_fail(diag, errno == EACCES ? GC_ERR_PERM : GC_ERR_IO, "cannot create %s (%s)", dir,
+                     strerror(errno));
         goto fail;
     }
-    int rc = ctlsock_check_owner(s->path, s->uid, why, sizeof why);
+    rc = ctlsock_check_owner(s->path, s->uid, diag);
     if (rc != GC_OK) {
-        snprintf(err, errcap, "control socket: %s", why);
+        gc_diag_prefix(diag, "control socket");
         goto fail;
     }
     struct stat st;
@@ -455,9 +440,9 @@ struct ctlsock *ctlsock_new(const struct ctlsock_config *cfg, char *err, size_t 
         int fd = connect_to(s->path);
         if (fd >= 0) {
             close(fd);
-            snprintf(err, errcap,
-                     "another station is already running (control socket %s); stop it first",
-                     s->path);
+            rc = gc_fail(diag, GC_ERR_BUSY,
+                         "another station is already running (control socket %s); stop it first",
+                         s->path);
             goto fail;
         }
         unlink(s->path); /* stale: a station that died */
@@ -466,16 +451,17 @@ struct ctlsock *ctlsock_new(const struct ctlsock_config *cfg, char *err, size_t 
     s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
         chmod(s->path, 0600) != 0 || listen(s->fd, 4) != 0) {
-        snprintf(err, errcap, "cannot listen on %s (%s)", s->path, strerror(errno));
+        rc = gc_fail(diag, GC_ERR_IO, "cannot listen on %s (%s)", s->path, strerror(errno));
         goto fail;
     }
     LOG_INFO("control socket %s", s->path);
-    return s;
+    *out = s;
+    return GC_OK;
 fail:
     if (s->fd >= 0)
         close(s->fd);
     free(s);
-    return NULL;
+    return rc;
 }
 
 static void drop_client(struct ctl_client *c)
@@ -576,9 +562,10 @@ static int serve_client(struct ctl_client *c, ctlsock_handler h, void *user)
             if (nl > c->buf && nl[-1] == '\r')
                 nl[-1] = 0;
             struct ctl_cmd cmd;
-            char why[160], reply[1024];
-            if (ctlsock_parse(c->buf, &cmd, why, sizeof why) != GC_OK) {
-                snprintf(reply, sizeof reply, "error %s", why);
+            struct gc_diag why;
+            char reply[1024];
+            if (ctlsock_parse(c->buf, &cmd, &why) != GC_OK) {
+                snprintf(reply, sizeof reply, "error %s", why.msg);
             } else {
                 snprintf(reply, sizeof reply, "error not handled");
                 h(user, &cmd, reply, sizeof reply);
@@ -635,43 +622,51 @@ int ctlsock_poll(struct ctlsock *s, int timeout_ms, ctlsock_handler h, void *use
 
 /* ---- client --------------------------------------------------------------------- */
 
-int ctlsock_request(const char *path, uid_t uid, const char *line, char *reply, size_t cap,
-                    int timeout_ms, char *err, size_t errcap)
+int ctlsock_reply_parse(const char *reply, struct gc_diag *diag)
 {
-    char why[PATH_MAX + 160];
-    int rc = ctlsock_check_owner(path, uid, why, sizeof why);
+    gc_diag_clear(diag);
+    if (!reply)
+        return gc_fail(diag, GC_ERR_PROTO, "the station gave no reply");
+    /* "ok" alone or followed by what is in force */
+    if (!strncmp(reply, "ok", 2) && (reply[2] == '\0' || isspace((unsigned char)reply[2])))
+        return GC_OK;
+    size_t n = strcspn(reply, "\r\n");
+    if (!strncmp(reply, "error ", 6))
+        return gc_fail(diag, GC_ERR_ARG, "%.*s", (int)(n - 6), reply + 6);
+    return gc_fail(diag, GC_ERR_PROTO, "%.*s", (int)n, reply);
+}
+
+int ctlsock_request(const char *path, uid_t uid, const char *line, char *reply, size_t cap,
+                    int timeout_ms, struct gc_diag *diag)
+{
+    int rc = ctlsock_check_owner(path, uid, diag);
     if (rc == GC_ERR_NOT_FOUND || (rc == GC_OK && access(path, F_OK) != 0)) {
-        snprintf(err, errcap,
-                 "no running station found (no control socket at %s); start one "
-                 "with 'station run'",
-                 path);
-        return GC_ERR_NOT_FOUND;
+        return gc_fail(diag, GC_ERR_NOT_FOUND,
+                       "no running station found (no control socket at %s); start one "
+                       "with 'station run'",
+                       path);
     }
-    if (rc != GC_OK) {
-        snprintf(err, errcap, "%s", why);
+    if (rc != GC_OK)
         return rc;
-    }
     int fd = connect_to(path);
     if (fd < 0) {
         if (errno == ECONNREFUSED || errno == ENOENT) {
-            snprintf(err, errcap,
-                     "no running station at %s (stale socket); start one with 'station run'", path);
-            return GC_ERR_NOT_FOUND;
+            return gc_fail(diag, GC_ERR_NOT_FOUND,
+                           "no running station at %s (stale socket); start one with 'station run'",
+                           path);
         }
-        snprintf(err, errcap, "cannot connect to %s (%s)", path, strerror(errno));
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "cannot connect to %s (%s)", path, strerror(errno));
     }
     char out[CTLSOCK_LINE_MAX + 2];
     int n = snprintf(out, sizeof out, "%s\n", line);
     if (n <= 0 || (size_t)n >= sizeof out) {
         close(fd);
-        snprintf(err, errcap, "command too long (max %d bytes)", CTLSOCK_LINE_MAX);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "command too long (max %d bytes)", CTLSOCK_LINE_MAX);
     }
     if (send(fd, out, (size_t)n, MSG_NOSIGNAL) != n) {
-        snprintf(err, errcap, "cannot send to the station (%s)", strerror(errno));
+        int e = errno;
         close(fd);
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "cannot send to the station (%s)", strerror(e));
     }
     size_t got = 0;
     for (;;) {
@@ -679,16 +674,15 @@ int ctlsock_request(const char *path, uid_t uid, const char *line, char *reply, 
         int r = poll(&pf, 1, timeout_ms);
         if (r == 0) {
             close(fd);
-            snprintf(err, errcap, "the station did not answer within %d ms", timeout_ms);
-            return GC_ERR_TIMEOUT;
+            return gc_fail(diag, GC_ERR_TIMEOUT, "the station did not answer within %d ms",
+                           timeout_ms);
         }
         if (r < 0 && errno == EINTR)
             continue;
         ssize_t k = r > 0 ? recv(fd, reply + got, cap - 1 - got, 0) : -1;
         if (k <= 0) {
             close(fd);
-            snprintf(err, errcap, "the station closed the connection without an answer");
-            return GC_ERR_IO;
+            return gc_fail(diag, GC_ERR_IO, "the station closed the connection without an answer");
         }
         got += (size_t)k;
         reply[got] = 0;

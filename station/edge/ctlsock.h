@@ -47,6 +47,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "gc_error.h"
+
 #define CTLSOCK_LINE_MAX 480
 
 /* CTL_STOP: the PT ends the session (as Esc or Ctrl-C would). */
@@ -60,16 +62,16 @@ struct ctl_cmd {
     double num[3]; /* numeric value of arg[i], NAN if not a number */
 };
 
-/* GC_OK, or GC_ERR_FORMAT with a short reason in why ("unknown key
+/* GC_OK, or GC_ERR_FORMAT with a short reason in diag ("unknown key
  * 'foo'", ...). */
-int ctlsock_parse(const char *line, struct ctl_cmd *out, char *why, size_t whycap);
+GC_MUST_CHECK int ctlsock_parse(const char *line, struct ctl_cmd *out, struct gc_diag *diag);
 
 /* The ranges of a parsed command's numbers (ranges.h: targets, band,
  * ceilings; volume 0..100, good-cue EVERY 1..1000, pain a whole 0..10),
  * checked before anything is sent so a bad value is the user's mistake
  * said at once.  GC_OK, or GC_ERR_ARG with one sentence (full stop, what
- * to give) in why. */
-int ctlsock_check_values(const struct ctl_cmd *c, char *why, size_t whycap);
+ * to give) in diag. */
+GC_MUST_CHECK int ctlsock_check_values(const struct ctl_cmd *c, struct gc_diag *diag);
 
 /* The socket path for uid: $XDG_RUNTIME_DIR/gaitcue/station.sock when
  * XDG_RUNTIME_DIR is set, else /tmp/gaitcue-UID/station.sock. */
@@ -77,8 +79,8 @@ int ctlsock_default_path(char *buf, size_t cap, uid_t uid);
 
 /* Checks that path's directory (and the socket, if present) belong to uid
  * and are not open to others.  GC_OK, GC_ERR_NOT_FOUND (missing), or
- * GC_ERR_PERM with the reason in why. */
-int ctlsock_check_owner(const char *path, uid_t uid, char *why, size_t whycap);
+ * GC_ERR_PERM with the reason in diag. */
+GC_MUST_CHECK int ctlsock_check_owner(const char *path, uid_t uid, struct gc_diag *diag);
 
 struct ctlsock_config {
     const char *path; /* NULL: ctlsock_default_path(uid) */
@@ -92,8 +94,10 @@ struct ctlsock;
 
 /* Creates the directory (0700) and the socket (0600), listening.  A stale
  * socket of ours is replaced; a live one means another station runs
- * (GC_ERR_BUSY).  NULL on failure with one sentence in err. */
-struct ctlsock *ctlsock_new(const struct ctlsock_config *cfg, char *err, size_t errcap);
+ * (GC_ERR_BUSY).  GC_OK with *out, or a gc_err (*out NULL) with one
+ * sentence in diag. */
+GC_MUST_CHECK int ctlsock_new(const struct ctlsock_config *cfg, struct ctlsock **out,
+                              struct gc_diag *diag);
 /* Is a station serving the control socket at path (NULL: the default
  * path for uid)?  True when a connection is accepted there; a stale
  * socket file of a station that died is not in use. */
@@ -110,8 +114,16 @@ int ctlsock_poll(struct ctlsock *s, int timeout_ms, ctlsock_handler h, void *use
 /* Client: send one line to the station at path (after the ownership
  * check for uid) and read one reply line.  GC_OK with the reply, or
  * GC_ERR_NOT_FOUND (no station), GC_ERR_PERM (foreign socket),
- * GC_ERR_TIMEOUT, GC_ERR_IO with one sentence in err. */
-int ctlsock_request(const char *path, uid_t uid, const char *line, char *reply, size_t cap,
-                    int timeout_ms, char *err, size_t errcap);
+ * GC_ERR_TIMEOUT, GC_ERR_IO with one sentence in diag.  GC_OK says only
+ * that a reply came: ctlsock_reply_parse says what it means. */
+GC_MUST_CHECK int ctlsock_request(const char *path, uid_t uid, const char *line, char *reply,
+                                  size_t cap, int timeout_ms, struct gc_diag *diag);
+
+/* What a reply line means (the one reading of "ok ..." / "error ...",
+ * shared by ctl, the web console and the station's own commands): GC_OK
+ * for "ok" (alone or with what is in force), GC_ERR_ARG for "error
+ * REASON" with REASON in diag, GC_ERR_PROTO for anything else (the line
+ * in diag).  A trailing newline is ignored. */
+int ctlsock_reply_parse(const char *reply, struct gc_diag *diag);
 
 #endif

@@ -127,8 +127,9 @@ int datadir_private_dir(const char *dir)
     return GC_OK;
 }
 
-int datadir_private_file(const char *path, char *msg, size_t cap)
+int datadir_private_file(const char *path, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     struct stat sb;
     if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return GC_OK;
@@ -144,12 +145,16 @@ int datadir_private_file(const char *path, char *msg, size_t cap)
     bool usable = access(path, R_OK | W_OK) == 0;
     if (usable && !(mode & 077))
         return GC_OK;
-    if (msg && cap)
-        snprintf(msg, cap,
-                 "%s has mode %04o and belongs to user %ld, so this station cannot fix it; as "
-                 "that user (or root) run 'chmod 600 %s' while no station runs.",
-                 path, (unsigned)mode, (long)sb.st_uid, path);
-    return usable ? GC_OK : GC_ERR_PERM;
+    /* usable but readable by others: a warning the caller shows */
+    if (usable)
+        return gc_warn(diag,
+                       "%s has mode %04o and belongs to user %ld, so this station cannot fix it; "
+                       "as that user (or root) run 'chmod 600 %s' while no station runs.",
+                       path, (unsigned)mode, (long)sb.st_uid, path);
+    return gc_fail(diag, GC_ERR_PERM,
+                   "%s has mode %04o and belongs to user %ld, so this station cannot fix it; as "
+                   "that user (or root) run 'chmod 600 %s' while no station runs.",
+                   path, (unsigned)mode, (long)sb.st_uid, path);
 }
 
 /* ---- same file ------------------------------------------------------ */
@@ -255,71 +260,63 @@ static bool is_side_of_database(const char *path)
     return false;
 }
 
-int datadir_check_output(const char *path, const struct datadir_guard *g, char *msg,
-                         size_t cap)
+int datadir_check_output(const char *path, const struct datadir_guard *g, struct gc_diag *diag)
 {
-    char dummy[8];
-    if (!msg || !cap) {
-        msg = dummy;
-        cap = sizeof dummy;
-    }
-    msg[0] = '\0';
+    gc_diag_clear(diag);
     if (!path || !path[0]) {
-        snprintf(msg, cap, "the output file name is empty; give a file name.");
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "the output file name is empty; give a file name.");
     }
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        snprintf(msg, cap, "%s is a folder; give a file name inside it.", path);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "%s is a folder; give a file name inside it.", path);
     }
     char def[PATH_MAX];
     const char *db = g && g->store && g->store[0] ? g->store : NULL;
     if (is_store_file(path, db) ||
         (datadir_path(DATADIR_STORE_NAME, def, sizeof def) == GC_OK && is_store_file(path, def))) {
-        snprintf(msg, cap,
-                 "%s is the session store (or one of its files); refusing to write over it: give "
-                 "the output another name.",
-                 path);
-        return GC_ERR_ARG;
+        return gc_fail(
+            diag, GC_ERR_ARG,
+            "%s is the session store (or one of its files); refusing to write over it: give "
+            "the output another name.",
+            path);
     }
     for (size_t i = 0; g && i < DATADIR_MAX_INPUTS; i++)
         if (g->inputs[i] && datadir_same_file(path, g->inputs[i])) {
-            snprintf(msg, cap,
-                     "%s is also an input or another output of this command; refusing to write "
-                     "over it: give the output another name.",
-                     path);
-            return GC_ERR_ARG;
+            return gc_fail(
+                diag, GC_ERR_ARG,
+                "%s is also an input or another output of this command; refusing to write "
+                "over it: give the output another name.",
+                path);
         }
     switch (sniff(path)) {
     case CONTENT_SQLITE:
     case CONTENT_WAL:
-        snprintf(msg, cap,
-                 "%s is a database; refusing to write over it: give the output another name.",
-                 path);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG,
+                       "%s is a database; refusing to write over it: give the output another name.",
+                       path);
     case CONTENT_RECORDING:
-        snprintf(msg, cap,
-                 "%s is a session recording; refusing to write over it: give the output another "
-                 "name.",
-                 path);
-        return GC_ERR_ARG;
+        return gc_fail(
+            diag, GC_ERR_ARG,
+            "%s is a session recording; refusing to write over it: give the output another "
+            "name.",
+            path);
     case CONTENT_OTHER:
         break;
     }
     if (is_side_of_database(path)) {
-        snprintf(msg, cap,
-                 "%s belongs to a database beside it; refusing to write over it: give the output "
-                 "another name.",
-                 path);
-        return GC_ERR_ARG;
+        return gc_fail(
+            diag, GC_ERR_ARG,
+            "%s belongs to a database beside it; refusing to write over it: give the output "
+            "another name.",
+            path);
     }
     return GC_OK;
 }
 
-int datadir_check_output_kind(const char *path, const char *option, const char *ext, char *msg,
-                              size_t cap)
+int datadir_check_output_kind(const char *path, const char *option, const char *ext,
+                              struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     static const struct {
         const char *ext, *what;
     } kinds[] = {{".pdf", "a PDF report"},  {".csv", "a CSV table"},
@@ -330,11 +327,10 @@ int datadir_check_output_kind(const char *path, const char *option, const char *
         return GC_OK;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcasecmp(dot, kinds[i].ext)) {
-            snprintf(msg, cap,
-                     "%s %s: the name is that of %s, but %s writes a %s file; give a name "
-                     "ending in %s.",
-                     option, path, kinds[i].what, option, ext + 1, ext);
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG,
+                           "%s %s: the name is that of %s, but %s writes a %s file; give a name "
+                           "ending in %s.",
+                           option, path, kinds[i].what, option, ext + 1, ext);
         }
     return GC_OK;
 }
@@ -361,15 +357,16 @@ static void folder_of(const char *path, char *dir, size_t cap)
         *slash = '\0';
 }
 
-int datadir_check_output_folder(const char *path, char *msg, size_t cap)
+int datadir_check_output_folder(const char *path, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     char parent[PATH_MAX];
     folder_of(path, parent, sizeof parent);
     struct stat pst;
     if (stat(parent, &pst) != 0 || !S_ISDIR(pst.st_mode)) {
-        snprintf(msg, cap, "the folder %s does not exist; create it or choose a writable path.",
-                 parent);
-        return GC_ERR_NOT_FOUND;
+        return gc_fail(diag, GC_ERR_NOT_FOUND,
+                       "the folder %s does not exist; create it or choose a writable path.",
+                       parent);
     }
     return GC_OK;
 }
@@ -388,32 +385,25 @@ static int fsync_folder(const char *path)
     return rc;
 }
 
-int datadir_out_open(const char *path, enum datadir_out_kind kind,
-                     const struct datadir_guard *g, struct datadir_out **out, char *msg,
-                     size_t cap)
+int datadir_out_open(const char *path, enum datadir_out_kind kind, const struct datadir_guard *g,
+                     struct datadir_out **out, struct gc_diag *diag)
 {
-    char dummy[8];
-    if (!msg || !cap) {
-        msg = dummy;
-        cap = sizeof dummy;
-    }
     *out = NULL;
-    int rc = datadir_check_output(path, g, msg, cap);
+    int rc = datadir_check_output(path, g, diag);
     if (rc)
         return rc;
     if (strlen(path) >= PATH_MAX) {
-        snprintf(msg, cap, "the output path is too long; give a shorter one.");
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "the output path is too long; give a shorter one.");
     }
     struct datadir_out *o = calloc(1, sizeof *o);
     if (!o)
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     o->kind = kind;
     snprintf(o->final, sizeof o->final, "%s", path);
     /* an output the user named goes into a folder that exists: a typo in
      * the folder is refused, not created (callers writing into the data
      * folder make it first with datadir_mkdirs_for) */
-    rc = datadir_check_output_folder(path, msg, cap);
+    rc = datadir_check_output_folder(path, diag);
     if (rc != GC_OK) {
         free(o);
         return rc;
@@ -423,10 +413,10 @@ int datadir_out_open(const char *path, enum datadir_out_kind kind,
         snprintf(o->tmp, sizeof o->tmp, "%s.partial", path);
         fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, DATADIR_FILE_MODE);
         if (fd < 0 && errno == EEXIST) {
-            snprintf(msg, cap,
-                     "%s exists (left by an earlier run that did not end cleanly); move it away "
-                     "or delete it, then start again.",
-                     o->tmp);
+            gc_fail(diag, GC_ERR_BUSY,
+                    "%s exists (left by an earlier run that did not end cleanly); move it away "
+                    "or delete it, then start again.",
+                    o->tmp);
             free(o);
             return GC_ERR_BUSY;
         }
@@ -440,18 +430,18 @@ int datadir_out_open(const char *path, enum datadir_out_kind kind,
     }
     if (fd < 0) {
         int e = errno;
-        snprintf(msg, cap, "cannot write %s (%s); choose a writable path.", path, strerror(e));
         free(o);
-        return err_of(e);
+        return gc_fail(diag, err_of(e), "cannot write %s (%s); choose a writable path.", path,
+                       strerror(e));
     }
     /* creation modes are masked by the umask; patient data is 0600 */
     if (fchmod(fd, DATADIR_FILE_MODE) != 0 || !(o->f = fdopen(fd, "wb"))) {
         int e = errno;
         close(fd);
         unlink(o->tmp);
-        snprintf(msg, cap, "cannot write %s (%s); choose a writable path.", path, strerror(e));
         free(o);
-        return err_of(e);
+        return gc_fail(diag, err_of(e), "cannot write %s (%s); choose a writable path.", path,
+                       strerror(e));
     }
     *out = o;
     return GC_OK;
@@ -476,15 +466,11 @@ int datadir_out_sync(struct datadir_out *o)
     return GC_OK;
 }
 
-int datadir_out_commit(struct datadir_out *o, char *msg, size_t cap)
+int datadir_out_commit(struct datadir_out *o, struct gc_diag *diag)
 {
-    char dummy[8];
-    if (!msg || !cap) {
-        msg = dummy;
-        cap = sizeof dummy;
-    }
+    gc_diag_clear(diag);
     if (!o)
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "no output file is open");
     bool bad = ferror(o->f) != 0;
     if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
         bad = true;
@@ -494,19 +480,17 @@ int datadir_out_commit(struct datadir_out *o, char *msg, size_t cap)
     o->f = NULL;
     int rc = GC_OK;
     if (bad) {
-        snprintf(msg, cap, "writing %s failed (%s; disk full?); %s", o->final, strerror(e),
-                 o->kind == DATADIR_OUT_PARTIAL ? "what was written is kept in the .partial file."
-                                                : "nothing was written.");
-        rc = GC_ERR_IO;
+        rc = gc_fail(
+            diag, GC_ERR_IO, "writing %s failed (%s; disk full?); %s", o->final, strerror(e),
+            o->kind == DATADIR_OUT_PARTIAL ? "what was written is kept in the .partial file."
+                                           : "nothing was written.");
     } else if (rename(o->tmp, o->final) != 0) {
         e = errno;
-        snprintf(msg, cap, "cannot write %s (%s); choose a writable path.", o->final,
-                 strerror(e));
-        rc = err_of(e);
+        rc = gc_fail(diag, err_of(e), "cannot write %s (%s); choose a writable path.", o->final,
+                     strerror(e));
     } else if (fsync_folder(o->final) != GC_OK) {
-        snprintf(msg, cap, "%s was written but its folder could not be synced (%s).", o->final,
-                 strerror(errno));
-        rc = GC_ERR_IO;
+        rc = gc_fail(diag, GC_ERR_IO, "%s was written but its folder could not be synced (%s).",
+                     o->final, strerror(errno));
     }
     /* after a successful rename tmp no longer exists; a .partial file
      * that could not become the target keeps what was written */
@@ -538,17 +522,16 @@ void datadir_out_discard(struct datadir_out *o)
 }
 
 int datadir_write_file(const char *path, const void *data, size_t len,
-                       const struct datadir_guard *g, char *msg, size_t cap)
+                       const struct datadir_guard *g, struct gc_diag *diag)
 {
     struct datadir_out *o;
-    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, g, &o, msg, cap);
+    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, g, &o, diag);
     if (rc)
         return rc;
     if (len && fwrite(data, 1, len, o->f) != len) {
         datadir_out_abort(o);
-        if (msg && cap)
-            snprintf(msg, cap, "writing %s failed (disk full?); nothing was written.", path);
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "writing %s failed (disk full?); nothing was written.",
+                       path);
     }
-    return datadir_out_commit(o, msg, cap);
+    return datadir_out_commit(o, diag);
 }

@@ -69,8 +69,9 @@ GC_MUST_CHECK int datadir_private_dir(const char *dir);
 /* Make an existing file of ours exactly DATADIR_FILE_MODE (a looser file is
  * tightened, a read-only one, e.g. an SQLite -shm left 0400, is made
  * writable again).  GC_OK when it does not exist or already is 0600;
- * GC_ERR_PERM when it is not ours and not 0600 (msg says what to run). */
-GC_MUST_CHECK int datadir_private_file(const char *path, char *msg, size_t cap);
+ * GC_ERR_PERM when it is not ours, not 0600 and not usable; diag says what
+ * to run (a warning, gc_warn, when usable but readable by others). */
+GC_MUST_CHECK int datadir_private_file(const char *path, struct gc_diag *diag);
 
 /* Do a and b name the same file?  Same device and inode when both exist,
  * else the same absolute path after realpath of the existing folder. */
@@ -84,23 +85,23 @@ struct datadir_guard {
 };
 
 /* Refuse an output path: GC_OK when it may be written, else GC_ERR_ARG
- * with one sentence in msg.  g may be NULL (the default store is still
+ * with one sentence in diag.  g may be NULL (the default store is still
  * protected, as are databases and recordings by their contents). */
-GC_MUST_CHECK int datadir_check_output(const char *path, const struct datadir_guard *g, char *msg,
-                         size_t cap);
+GC_MUST_CHECK int datadir_check_output(const char *path, const struct datadir_guard *g,
+                                       struct gc_diag *diag);
 
 /* Refuse an output whose name ends in the extension of another kind of
  * output (.pdf, .csv, .json, .png, .db, .gcrec; any case) than the one it
  * will hold (ext, e.g. ".json"): `--json report.pdf` would replace a
  * report with JSON.  GC_OK otherwise (any other or no extension), else
- * GC_ERR_ARG with one sentence in msg naming option (e.g. "--json"). */
+ * GC_ERR_ARG with one sentence in diag naming option (e.g. "--json"). */
 GC_MUST_CHECK int datadir_check_output_kind(const char *path, const char *option, const char *ext,
-                                            char *msg, size_t cap);
+                                            struct gc_diag *diag);
 
 /* The folder path will be written into exists (an output the user named
  * goes into a folder that exists: a typo is refused, not created).  GC_OK,
- * or GC_ERR_NOT_FOUND with one sentence in msg. */
-GC_MUST_CHECK int datadir_check_output_folder(const char *path, char *msg, size_t cap);
+ * or GC_ERR_NOT_FOUND with one sentence in diag. */
+GC_MUST_CHECK int datadir_check_output_folder(const char *path, struct gc_diag *diag);
 
 /* ---- atomic output ------------------------------------------------- */
 
@@ -117,10 +118,11 @@ struct datadir_out;
 
 /* Check path (datadir_check_output) and open the temporary file 0600 in
  * its folder, which must exist (GC_ERR_NOT_FOUND with a sentence if not:
- * a mistyped folder is refused, not created).  *out NULL on failure. */
+ * a mistyped folder is refused, not created).  *out NULL on failure; the
+ * sentence in diag. */
 GC_MUST_CHECK int datadir_out_open(const char *path, enum datadir_out_kind kind,
-                     const struct datadir_guard *g, struct datadir_out **out, char *msg,
-                     size_t cap);
+                                   const struct datadir_guard *g, struct datadir_out **out,
+                                   struct gc_diag *diag);
 FILE *datadir_out_file(struct datadir_out *o);
 /* The temporary file's path (the .partial name for DATADIR_OUT_PARTIAL). */
 const char *datadir_out_temp_path(const struct datadir_out *o);
@@ -129,8 +131,8 @@ const char *datadir_out_temp_path(const struct datadir_out *o);
 GC_MUST_CHECK int datadir_out_sync(struct datadir_out *o);
 /* fflush, fsync, close, rename over the target, fsync the folder, free.
  * On failure the temporary file is removed (a .partial one is kept) and
- * msg says why.  o may be NULL (GC_ERR_ARG). */
-GC_MUST_CHECK int datadir_out_commit(struct datadir_out *o, char *msg, size_t cap);
+ * diag says why.  o may be NULL (GC_ERR_ARG). */
+GC_MUST_CHECK int datadir_out_commit(struct datadir_out *o, struct gc_diag *diag);
 /* Close and remove the temporary file (a .partial one is kept: it holds
  * data of a session that ended badly), free. */
 void datadir_out_abort(struct datadir_out *o);
@@ -141,6 +143,6 @@ void datadir_out_discard(struct datadir_out *o);
 
 /* Write len bytes to path atomically (datadir_out_open + commit). */
 GC_MUST_CHECK int datadir_write_file(const char *path, const void *data, size_t len,
-                       const struct datadir_guard *g, char *msg, size_t cap);
+                                     const struct datadir_guard *g, struct gc_diag *diag);
 
 #endif

@@ -30,12 +30,13 @@ void display_config_default(struct display_config *cfg)
     cfg->title = "gaitcue";
 }
 
-static int make_offscreen(struct display *d, int w, int h, char *err, size_t errcap)
+static int make_offscreen(struct display *d, int w, int h, struct gc_diag *diag)
 {
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *r = s ? SDL_CreateSoftwareRenderer(s) : NULL;
     if (!r) {
-        snprintf(err, errcap, "cannot create an offscreen %dx%d canvas (%s)", w, h, SDL_GetError());
+        gc_fail(diag, GC_ERR_NOMEM, "cannot create an offscreen %dx%d canvas (%s)", w, h,
+                SDL_GetError());
         SDL_FreeSurface(s);
         return GC_ERR_NOMEM;
     }
@@ -51,50 +52,48 @@ static int make_offscreen(struct display *d, int w, int h, char *err, size_t err
     return GC_OK;
 }
 
-struct display *display_new(const struct display_config *cfg, char *err, size_t errcap)
+int display_new(const struct display_config *cfg, struct display **out, struct gc_diag *diag)
 {
-    char dummy[8];
-    if (!err) {
-        err = dummy;
-        errcap = sizeof dummy;
-    }
-    if (!cfg || cfg->width < 160 || cfg->height < 90 || cfg->width > 16384 || cfg->height > 16384) {
-        snprintf(err, errcap, "invalid display size");
-        return NULL;
-    }
+    *out = NULL;
+    gc_diag_clear(diag);
+    if (!cfg || cfg->width < 160 || cfg->height < 90 || cfg->width > 16384 || cfg->height > 16384)
+        return gc_fail(diag, GC_ERR_ARG, "invalid display size");
     struct display *d = calloc(1, sizeof *d);
-    if (!d) {
-        snprintf(err, errcap, "out of memory");
-        return NULL;
-    }
+    if (!d)
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
+    int rc = GC_ERR_UNSUPPORTED;
     d->cfg = *cfg;
     for (int i = 0; i < DD_WIDTH_CACHE; i++)
         d->width_cache[i].w = -1;
     d->w = cfg->width;
     d->h = cfg->height;
-    if (cfg->backend == DISPLAY_NULL)
-        return d;
+    if (cfg->backend == DISPLAY_NULL) {
+        *out = d;
+        return GC_OK;
+    }
 
     if (!dd_find_fonts(d)) {
-        snprintf(err, errcap,
-                 "DejaVu Sans not found; install it (apt-get install fonts-dejavu-core) or run "
-                 "with --headless");
+        gc_fail(diag, rc,
+                "DejaVu Sans not found; install it (apt-get install fonts-dejavu-core) or run "
+                "with --headless");
         goto fail;
     }
     if (TTF_Init() != 0) {
-        snprintf(err, errcap, "cannot start SDL_ttf (%s)", TTF_GetError());
+        gc_fail(diag, rc, "cannot start SDL_ttf (%s)", TTF_GetError());
         goto fail;
     }
     d->ttf = true;
     if (cfg->backend == DISPLAY_OFFSCREEN) {
-        if (make_offscreen(d, cfg->width, cfg->height, err, errcap) != GC_OK)
+        rc = make_offscreen(d, cfg->width, cfg->height, diag);
+        if (rc != GC_OK)
             goto fail;
-        return d;
+        *out = d;
+        return GC_OK;
     }
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        snprintf(err, errcap,
-                 "cannot open a display (%s); run with --headless, or set DISPLAY / start Xvfb",
-                 SDL_GetError());
+        gc_fail(diag, rc,
+                "cannot open a display (%s); run with --headless, or set DISPLAY / start Xvfb",
+                SDL_GetError());
         goto fail;
     }
     d->sdl_video = true;
@@ -108,7 +107,7 @@ struct display *display_new(const struct display_config *cfg, char *err, size_t 
                               (int)SDL_WINDOWPOS_CENTERED_DISPLAY(screen), cfg->width, cfg->height,
                               wflags);
     if (!d->win) {
-        snprintf(err, errcap, "cannot open a window (%s); run with --headless", SDL_GetError());
+        gc_fail(diag, rc, "cannot open a window (%s); run with --headless", SDL_GetError());
         goto fail;
     }
     SDL_SetWindowData(d->win, DISPLAY_WINDOW_DATA, d);
@@ -120,14 +119,15 @@ struct display *display_new(const struct display_config *cfg, char *err, size_t 
     if (!d->ren)
         d->ren = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_SOFTWARE);
     if (!d->ren) {
-        snprintf(err, errcap, "cannot create a renderer (%s); run with --headless", SDL_GetError());
+        gc_fail(diag, rc, "cannot create a renderer (%s); run with --headless", SDL_GetError());
         goto fail;
     }
     SDL_GetRendererOutputSize(d->ren, &d->w, &d->h);
-    return d;
+    *out = d;
+    return GC_OK;
 fail:
     display_free(d);
-    return NULL;
+    return rc;
 }
 
 void display_free(struct display *d)
@@ -238,8 +238,7 @@ int display_resize(struct display *d, int w, int h)
     if (w < 160 || h < 90)
         return GC_ERR_ARG;
     if (d->cfg.backend == DISPLAY_OFFSCREEN) {
-        char err[128];
-        return make_offscreen(d, w, h, err, sizeof err);
+        return make_offscreen(d, w, h, NULL);
     }
     if (d->win) {
         SDL_SetWindowSize(d->win, w, h);

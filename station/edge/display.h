@@ -33,6 +33,7 @@
 #include <stddef.h>
 
 #include "feedback.h"
+#include "gc_error.h"
 #include "session.h"
 
 struct display_model {
@@ -107,8 +108,10 @@ struct display_input {
 
 struct display;
 
-/* NULL on failure with one sentence in err (what failed, what to do). */
-struct display *display_new(const struct display_config *cfg, char *err, size_t errcap);
+/* GC_OK with *out, or a gc_err (*out NULL) with one sentence in diag (what
+ * failed, what to do). */
+GC_MUST_CHECK int display_new(const struct display_config *cfg, struct display **out,
+                              struct gc_diag *diag);
 void display_free(struct display *d);
 
 /* Draw the model and present it.  Remembers it as the last frame. */

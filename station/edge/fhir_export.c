@@ -210,12 +210,14 @@ static int sess_build(const struct report_record *r, struct sess_build *b, struc
 }
 
 /* datadir's sentences end with a period; the commands add their own. */
-static int fail_msg(struct gc_diag *diag, int rc, char *msg)
+static int trim_period(struct gc_diag *diag, int rc)
 {
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '.' || msg[n - 1] == '\n'))
-        msg[--n] = '\0';
-    return gc_fail(diag, rc, "%s", msg);
+    if (!diag)
+        return rc;
+    size_t n = strlen(diag->msg);
+    while (n && (diag->msg[n - 1] == '.' || diag->msg[n - 1] == '\n'))
+        diag->msg[--n] = '\0';
+    return rc;
 }
 
 /* Format with fmt (the sizing call first, then into a buffer of that
@@ -249,10 +251,7 @@ static int write_formatted(bundle_fmt fmt, const void *rec, const struct fhir_ex
         struct datadir_guard g = {.store = store_path};
         for (size_t i = 0; i < sizeof o->others / sizeof o->others[0]; i++)
             g.inputs[i] = o->others[i];
-        char msg[PATH_MAX + 256];
-        rc = datadir_write_file(out_path, buf, need, &g, msg, sizeof msg);
-        if (rc)
-            fail_msg(diag, rc, msg);
+        rc = trim_period(diag, datadir_write_file(out_path, buf, need, &g, diag));
     }
     free(buf);
     return rc;
@@ -272,18 +271,17 @@ static const char *system_of(const struct fhir_export_opts *o)
 int fhir_export_session(const struct report_record *r, const struct fhir_export_opts *o,
                         const char *out_path, const char *store_path, struct gc_diag *diag)
 {
-    const char *why;
-    if (!fhir_system_valid(system_of(o), &why))
+    struct gc_diag why;
+    if (fhir_system_check(system_of(o), &why) != GC_OK)
         return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s", system_of(o),
-                       why);
+                       why.msg);
     /* refuse a bad path before drawing anything */
     struct datadir_guard g = {.store = store_path};
     for (size_t i = 0; i < sizeof o->others / sizeof o->others[0]; i++)
         g.inputs[i] = o->others[i];
-    char msg[PATH_MAX + 256];
-    int rc = datadir_check_output(out_path, &g, msg, sizeof msg);
+    int rc = datadir_check_output(out_path, &g, diag);
     if (rc)
-        return fail_msg(diag, rc, msg);
+        return trim_period(diag, rc);
     struct sess_build b;
     rc = sess_build(r, &b, diag);
     if (rc)
@@ -302,10 +300,10 @@ int fhir_export_session(const struct report_record *r, const struct fhir_export_
 int fhir_export_progress(struct store *st, int64_t patient_id, const struct fhir_export_opts *o,
                          const char *out_path, struct gc_diag *diag)
 {
-    const char *why;
-    if (!fhir_system_valid(system_of(o), &why))
+    struct gc_diag why;
+    if (fhir_system_check(system_of(o), &why) != GC_OK)
         return gc_fail(diag, GC_ERR_ARG, "--fhir-system '%.80s' is not usable: %s", system_of(o),
-                       why);
+                       why.msg);
     struct report_progress p;
     int rc = report_progress_load(st, patient_id, &p, diag);
     if (rc)

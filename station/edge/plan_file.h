@@ -13,8 +13,9 @@
 #define PLAN_FILE_MAX (256 * 1024)
 
 /* Read and parse a file.  GC_ERR_NOT_FOUND / GC_ERR_IO if it cannot be
- * read (err->reason says so), GC_ERR_FORMAT if malformed or larger than
- * PLAN_FILE_MAX, GC_ERR_NOMEM.  err may be NULL. */
-int plan_load(const char *path, struct plan *out, struct plan_error *err);
+ * read (diag: "cannot open: <strerror>", "read error"), GC_ERR_FORMAT if
+ * malformed (plan_parse's "line N: why") or larger than PLAN_FILE_MAX,
+ * GC_ERR_NOMEM.  diag names no file: the caller prefixes it. */
+GC_MUST_CHECK int plan_load(const char *path, struct plan *out, struct gc_diag *diag);
 
 #endif

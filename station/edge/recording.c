@@ -395,14 +395,14 @@ static void sanitize_info(struct rec_reader *rd, struct rec_record *r)
 static void check_cal(struct rec_reader *rd, const struct rec_record *r)
 {
     struct deck_cal cal;
-    char why[160];
-    if (rec_cal_check((const char *)r->payload, r->len, &cal, why, sizeof why) == GC_OK)
+    struct gc_diag why;
+    if (rec_cal_check((const char *)r->payload, r->len, &cal, &why) == GC_OK)
         return;
     size_t k = strlen(rd->notes);
     snprintf(rd->notes + k, sizeof rd->notes - k,
              "%sthe calibration in the header is unusable (%s): ignored, the sensor's nominal "
              "gains are used",
-             k ? "; " : "", why);
+             k ? "; " : "", why.msg);
 }
 
 int rec_reader_next(struct rec_reader *rd, struct rec_record *r)
@@ -580,13 +580,12 @@ bool rec_text_get(const char *text, size_t len, const char *key, char *out, size
 
 int rec_cal_parse(const char *text, size_t len, struct deck_cal *cal)
 {
-    char why[160];
-    return rec_cal_check(text, len, cal, why, sizeof why);
+    return rec_cal_check(text, len, cal, NULL);
 }
 
-int rec_cal_check(const char *text, size_t len, struct deck_cal *cal, char *why, size_t why_cap)
+int rec_cal_check(const char *text, size_t len, struct deck_cal *cal, struct gc_diag *diag)
 {
-    snprintf(why, why_cap, "unreadable");
+    gc_diag_clear(diag);
     memset(cal, 0, sizeof *cal);
     char v[256];
     if (rec_text_get(text, len, "serial", v, sizeof cal->serial))
@@ -597,18 +596,14 @@ int rec_cal_check(const char *text, size_t len, struct deck_cal *cal, char *why,
         char key[8];
         snprintf(key, sizeof key, "cell%u", i);
         if (!rec_text_get(text, len, key, v, sizeof v))
-            return GC_ERR_FORMAT;
+            return gc_fail(diag, GC_ERR_FORMAT, "unreadable");
         struct deck_cell_cal *c = &cal->cell[i];
         if (sscanf(v, "%lf,%lf,%lf,%lf", &c->offset_counts, &c->n_per_count, &c->x_m, &c->y_m) != 4)
-            return GC_ERR_FORMAT;
+            return gc_fail(diag, GC_ERR_FORMAT, "unreadable");
     }
     /* The same limits as a calibration file (no nominal gain here: the
      * absolute ones). */
-    struct gc_diag diag;
-    int rc = calfile_check_deck(cal, 0.0, &diag);
-    if (rc != GC_OK && why && why_cap)
-        snprintf(why, why_cap, "%s", diag.msg);
-    return rc;
+    return calfile_check_deck(cal, 0.0, diag);
 }
 
 void rec_link_stats_encode(const struct rec_link_stats *s, uint8_t out[REC_LINK_STATS_SIZE])

@@ -182,8 +182,10 @@ size_t rec_cal_format(const struct deck_cal *cal, char *out, size_t cap);
 /* Parse rec_cal_format output.  GC_OK or GC_ERR_FORMAT (unreadable, or
  * values outside calfile_check_deck's limits). */
 int rec_cal_parse(const char *text, size_t len, struct deck_cal *cal);
-/* The same, with the reason of a refusal in why. */
-int rec_cal_check(const char *text, size_t len, struct deck_cal *cal, char *why, size_t why_cap);
+/* The same, with the reason of a refusal in diag ("unreadable", or
+ * calfile_check_deck's sentence). */
+GC_MUST_CHECK int rec_cal_check(const char *text, size_t len, struct deck_cal *cal,
+                                struct gc_diag *diag);
 /* Value of key in "key=value\n" text into out; false if absent. */
 bool rec_text_get(const char *text, size_t len, const char *key, char *out, size_t cap);
 

@@ -46,10 +46,9 @@ int rd_out_open(struct out_file *o, const char *path, const char *store_path,
         return gc_fail(diag, GC_ERR_ARG, "no output file was named");
     snprintf(o->final, sizeof o->final, "%s", path);
     struct datadir_guard g = {.store = store_path};
-    char msg[GC_DIAG_MSG_MAX];
-    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, &g, &o->d, msg, sizeof msg);
+    int rc = datadir_out_open(path, DATADIR_OUT_TEMP, &g, &o->d, diag);
     if (rc)
-        return gc_fail(diag, rc, "%s", msg);
+        return rc;
     o->f = datadir_out_file(o->d);
     return GC_OK;
 }
@@ -66,12 +65,9 @@ int rd_out_close(struct out_file *o, bool ok, struct gc_diag *diag)
             return diag->code; /* the reason is already said */
         return gc_fail(diag, GC_ERR_IO, "writing %s failed; nothing was written", o->final);
     }
-    char msg[GC_DIAG_MSG_MAX];
-    int rc = datadir_out_commit(o->d, msg, sizeof msg);
+    int rc = datadir_out_commit(o->d, diag);
     o->d = NULL;
-    if (rc)
-        return gc_fail(diag, rc, "%s", msg);
-    return GC_OK;
+    return rc;
 }
 
 static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len)

@@ -151,9 +151,9 @@ static int load(struct store *st, struct course_store *cs, int64_t sid, struct r
         report_record_free(r);
         return rc;
     }
-    struct plan_error perr;
+    /* a stored protocol that no longer reads: the report goes without the plan */
     r->have_plan = r->protocol_text[0] &&
-                   plan_parse(r->protocol_text, strlen(r->protocol_text), &r->plan, &perr) == GC_OK;
+                   plan_parse(r->protocol_text, strlen(r->protocol_text), &r->plan, NULL) == GC_OK;
     double end = 0;
     for (size_t i = 0; i < r->n_steps; i++) {
         double rel = r->steps[i].step.t_ic_s - r->ss.t0_sensor_s;

@@ -19,28 +19,11 @@
 #include <unistd.h>
 
 #include "gc_error.h"
-#include <stdarg.h>
 #include <time.h>
 
 /* Linux: UNIX98 pty slaves use majors 136..143 (Documentation/admin-guide/devices.txt). */
 #define PTY_SLAVE_MAJOR_FIRST 136u
 #define PTY_SLAVE_MAJOR_LAST  143u
-
-static _Thread_local char last_error[256];
-
-void
-slink_set_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-
-const char *slink_last_error(void)
-{
-    return last_error;
-}
 
 int slink_err_from_errno(int e)
 {
@@ -94,35 +77,34 @@ bool slink_is_pty(const char *path)
     return realpath(path, real) != NULL && strncmp(real, "/dev/pts/", 9) == 0;
 }
 
-int slink_open(const char *path, const struct slink_params *params, struct slink **out)
+int slink_open(const char *path, const struct slink_params *params, struct slink **out,
+               struct gc_diag *diag)
 {
     struct slink_params def = {SLINK_AUTO, 0, false};
     if (params == NULL)
         params = &def;
     *out = NULL;
-    last_error[0] = '\0';
+    gc_diag_clear(diag);
     if (path == NULL || path[0] == '\0')
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "no port given");
     int baud = params->baud > 0 ? params->baud : SLINK_DEFAULT_BAUD;
     struct stat st;
     if (stat(path, &st) < 0) {
-        slink_set_error("%s: %s", path, strerror(errno));
-        return slink_err_from_errno(errno);
+        int e = errno;
+        return gc_fail(diag, slink_err_from_errno(e), "%s: %s", path, strerror(e));
     }
-    if (!S_ISCHR(st.st_mode)) {
-        slink_set_error("%s is not a character device", path);
-        return GC_ERR_UNSUPPORTED;
-    }
+    if (!S_ISCHR(st.st_mode))
+        return gc_fail(diag, GC_ERR_UNSUPPORTED, "%s is not a character device", path);
     enum slink_kind kind = params->kind;
     if (kind == SLINK_AUTO)
         kind = slink_is_pty(path) ? SLINK_TERMIOS : SLINK_SERIALPORT;
     switch (kind) {
     case SLINK_TERMIOS:
-        return slink_open_termios(path, baud, params->baud > 0, params->no_lock, out);
+        return slink_open_termios(path, baud, params->baud > 0, params->no_lock, out, diag);
     case SLINK_SERIALPORT:
-        return slink_open_serialport(path, baud, params->baud > 0, params->no_lock, out);
+        return slink_open_serialport(path, baud, params->baud > 0, params->no_lock, out, diag);
     default:
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "link kind %d cannot open a port", (int)kind);
     }
 }
 

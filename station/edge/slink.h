@@ -23,8 +23,10 @@
  * second station on the same port gets GC_ERR_BUSY instead of half the
  * bytes.
  *
- * Errors are translated here, on the calling thread; slink_last_error()
- * gives the OS / libserialport detail of the last failure on this thread.
+ * Errors are translated here, on the calling thread; slink_open's diag
+ * gives the OS / libserialport detail of its failure ("PATH: Permission
+ * denied"), which the caller puts in its own sentence.  read and write
+ * return the code only.
  *
  * Thread: a link belongs to one thread at a time (the reader thread while
  * streaming).  slink_open / slink_ports_list may be called from any thread.
@@ -35,6 +37,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "gc_error.h"
 
 enum slink_kind {
     SLINK_AUTO = 0,       /* termios for ptys, libserialport otherwise */
@@ -69,8 +73,10 @@ struct slink_params {
  *   GC_ERR_BUSY       another program holds the port
  *   GC_ERR_PERM       permission denied (dialout group)
  *   GC_ERR_UNSUPPORTED libserialport cannot open this kind of device
- *   GC_ERR_IO         anything else (see slink_last_error). */
-int slink_open(const char *path, const struct slink_params *params, struct slink **out);
+ *   GC_ERR_IO         anything else
+ * with the OS or library detail in diag (may be NULL). */
+GC_MUST_CHECK int slink_open(const char *path, const struct slink_params *params,
+                             struct slink **out, struct gc_diag *diag);
 
 /* Wrap a caller's implementation (ops must outlive the link; ctx is passed
  * back to every op and released by ops->close).  Returns NULL on
@@ -98,8 +104,6 @@ const char *slink_get_path(const struct slink *l);
  * when none matters (USB-CDC, fake, a pty opened without an explicit baud;
  * a pty opened with one stands for an emulated UART and reports it). */
 int slink_get_baud(const struct slink *l);
-/* OS or library detail of the last failure on this thread ("" if none). */
-const char *slink_last_error(void);
 
 /* Whether path names a pseudo-terminal (after following symlinks). */
 bool slink_is_pty(const char *path);

@@ -26,8 +26,7 @@ int slink_fake_pair(struct slink **a, struct slink **b)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        slink_set_error("socketpair: %s", strerror(errno));
-        return GC_ERR_IO;
+        return GC_ERR_IO; /* errno kept */
     }
     struct slink *ends[2] = {NULL, NULL};
     for (int i = 0; i < 2; i++) {

@@ -33,7 +33,6 @@ int slink_fd_wait(int fd, short events, int timeout_ms)
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc < 0) {
-            slink_set_error("poll: %s", strerror(errno));
             return GC_ERR_IO;
         }
         if (rc == 0)
@@ -41,7 +40,6 @@ int slink_fd_wait(int fd, short events, int timeout_ms)
         if (p.revents & events)
             return 1;
         if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) {
-            slink_set_error("device hung up");
             return GC_ERR_CLOSED;
         }
         return 1;
@@ -58,14 +56,12 @@ static int fd_read(int fd, uint8_t *buf, size_t cap, int timeout_ms)
         if (n > 0)
             return (int)n;
         if (n == 0) {
-            slink_set_error("end of file");
             return GC_ERR_CLOSED;
         }
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return 0;
-        slink_set_error("read: %s", strerror(errno));
         /* A pty whose master closed, or an unplugged USB device, reads EIO/ENXIO. */
         return (errno == EIO || errno == ENXIO || errno == ENODEV) ? GC_ERR_CLOSED : GC_ERR_IO;
     }
@@ -84,14 +80,12 @@ static int fd_write(int fd, const uint8_t *buf, size_t n, int timeout_ms)
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-            slink_set_error("write: %s", strerror(errno));
             return (errno == EIO || errno == ENXIO || errno == ENODEV || errno == EPIPE)
                        ? GC_ERR_CLOSED
                        : GC_ERR_IO;
         }
         int64_t left = deadline - slink_mono_ms();
         if (left <= 0) {
-            slink_set_error("write timed out after %d ms", timeout_ms);
             return GC_ERR_TIMEOUT;
         }
         int rc = slink_fd_wait(fd, POLLOUT, (int)left);
@@ -121,13 +115,11 @@ void slink_fdl_close(void *ctx)
 
 /* Exclusive use: flock keeps a second station away, TIOCEXCL keeps other
  * (non-root) programs from opening the tty while we hold it. */
-int slink_lock_fd(int fd, const char *path)
+int slink_lock_fd(int fd, const char *path, struct gc_diag *diag)
 {
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        if (errno == EWOULDBLOCK) {
-            slink_set_error("%s is locked by another process", path);
-            return GC_ERR_BUSY;
-        }
+        if (errno == EWOULDBLOCK)
+            return gc_fail(diag, GC_ERR_BUSY, "%s is locked by another process", path);
         /* Filesystems without flock support: carry on unlocked. */
     }
     (void)ioctl(fd, TIOCEXCL);

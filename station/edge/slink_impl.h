@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gc_error.h"
 #include "slink.h"
 
 struct slink {
@@ -26,11 +27,6 @@ struct slink {
     char path[256];
 };
 
-/* The detail slink_last_error() returns, on this thread. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
-void slink_set_error(const char *fmt, ...);
 /* errno -> GC_ERR_* (NOT_FOUND, BUSY, PERM, IO). */
 int slink_err_from_errno(int e);
 int64_t slink_mono_ms(void);
@@ -45,12 +41,14 @@ int slink_fd_wait(int fd, short events, int timeout_ms);
 int slink_fdl_read(void *ctx, uint8_t *buf, size_t cap, int timeout_ms);
 int slink_fdl_write(void *ctx, const uint8_t *buf, size_t n, int timeout_ms);
 void slink_fdl_close(void *ctx);
-/* flock + TIOCEXCL: GC_OK, or GC_ERR_BUSY when another process holds it. */
-int slink_lock_fd(int fd, const char *path);
+/* flock + TIOCEXCL: GC_OK, or GC_ERR_BUSY (diag: "PATH is locked by
+ * another process") when another process holds it. */
+int slink_lock_fd(int fd, const char *path, struct gc_diag *diag);
 
+/* slink_open's transports; diag as slink_open's. */
 int slink_open_termios(const char *path, int baud, bool explicit_baud, bool no_lock,
-                       struct slink **out);
+                       struct slink **out, struct gc_diag *diag);
 int slink_open_serialport(const char *path, int baud, bool explicit_baud, bool no_lock,
-                          struct slink **out);
+                          struct slink **out, struct gc_diag *diag);
 
 #endif

@@ -28,17 +28,20 @@ struct sp_link {
     int fd;
 };
 
-static int sp_err(enum sp_return rc, const char *what)
+static int sp_err(enum sp_return rc, const char *what, struct gc_diag *diag)
 {
     if (rc == SP_ERR_FAIL) {
         int e = sp_last_error_code();
         char *msg = sp_last_error_message();
-        slink_set_error("%s: %s", what, msg ? msg : "failed");
+        int code = gc_fail(diag, slink_err_from_errno(e), "%s: %s", what, msg ? msg : "failed");
         sp_free_error_message(msg);
-        return slink_err_from_errno(e);
+        return code;
     }
-    slink_set_error("%s: libserialport error %d", what, (int)rc);
-    return rc == SP_ERR_MEM ? GC_ERR_NOMEM : rc == SP_ERR_SUPP ? GC_ERR_UNSUPPORTED : GC_ERR_IO;
+    return gc_fail(diag,
+                   rc == SP_ERR_MEM    ? GC_ERR_NOMEM
+                   : rc == SP_ERR_SUPP ? GC_ERR_UNSUPPORTED
+                                       : GC_ERR_IO,
+                   "%s: libserialport error %d", what, (int)rc);
 }
 
 static int spl_read(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
@@ -52,11 +55,9 @@ static int spl_read(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
         return (int)n;
     if (n == 0) {
         /* poll said readable but nothing came: the device is gone. */
-        slink_set_error("end of file");
         return GC_ERR_CLOSED;
     }
     int e = sp_last_error_code();
-    slink_set_error("read: %s", strerror(e));
     return (e == EIO || e == ENXIO || e == ENODEV) ? GC_ERR_CLOSED : GC_ERR_IO;
 }
 
@@ -67,11 +68,9 @@ static int spl_write(void *ctx, const uint8_t *buf, size_t n, int timeout_ms)
         sp_blocking_write(s->port, buf, n, (unsigned)(timeout_ms < 0 ? 0 : timeout_ms));
     if (w < 0) {
         int e = sp_last_error_code();
-        slink_set_error("write: %s", strerror(e));
         return (e == EIO || e == ENXIO || e == ENODEV) ? GC_ERR_CLOSED : GC_ERR_IO;
     }
     if ((size_t)w < n) {
-        slink_set_error("write timed out after %d ms", timeout_ms);
         return GC_ERR_TIMEOUT;
     }
     return (int)n;
@@ -90,32 +89,32 @@ static void spl_close(void *ctx)
 static const struct slink_ops serialport_ops = {"serialport", spl_read, spl_write, spl_close};
 
 int slink_open_serialport(const char *path, int baud, bool explicit_baud, bool no_lock,
-                           struct slink **out)
+                          struct slink **out, struct gc_diag *diag)
 {
     /* libserialport looks the port up in sysfs by its /dev name, so resolve
      * symlinks such as /dev/serial/by-id/... first. */
     char real[PATH_MAX];
     if (realpath(path, real) == NULL) {
-        slink_set_error("%s: %s", path, strerror(errno));
-        return slink_err_from_errno(errno);
+        int e = errno;
+        return gc_fail(diag, slink_err_from_errno(e), "%s: %s", path, strerror(e));
     }
     struct sp_port *port = NULL;
     enum sp_return rc = sp_get_port_by_name(real, &port);
     if (rc != SP_OK) {
-        slink_set_error("%s: libserialport does not know this device%s", path,
-                  slink_is_pty(real) ? " (a pseudo-terminal; use the termios link)" : "");
-        return GC_ERR_UNSUPPORTED;
+        return gc_fail(diag, GC_ERR_UNSUPPORTED, "%s: libserialport does not know this device%s",
+                       path,
+                       slink_is_pty(real) ? " (a pseudo-terminal; use the termios link)" : "");
     }
     rc = sp_open(port, SP_MODE_READ_WRITE);
     if (rc != SP_OK) {
-        int err = sp_err(rc, path);
+        int err = sp_err(rc, path, diag);
         sp_free_port(port);
         return err;
     }
     int fd = -1;
     sp_get_port_handle(port, &fd);
     if (!no_lock) {
-        int lrc = slink_lock_fd(fd, path);
+        int lrc = slink_lock_fd(fd, path, diag);
         if (lrc < 0) {
             sp_close(port);
             sp_free_port(port);
@@ -126,7 +125,7 @@ int slink_open_serialport(const char *path, int baud, bool explicit_baud, bool n
         (rc = sp_set_parity(port, SP_PARITY_NONE)) != SP_OK ||
         (rc = sp_set_stopbits(port, 1)) != SP_OK ||
         (rc = sp_set_flowcontrol(port, SP_FLOWCONTROL_NONE)) != SP_OK) {
-        int err = sp_err(rc, path);
+        int err = sp_err(rc, path, diag);
         sp_close(port);
         sp_free_port(port);
         return err;
@@ -140,14 +139,14 @@ int slink_open_serialport(const char *path, int baud, bool explicit_baud, bool n
     if (s == NULL) {
         sp_close(port);
         sp_free_port(port);
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     s->port = port;
     s->fd = fd;
     enum sp_transport tr = sp_get_port_transport(port);
     struct slink *l = slink_wrap(&serialport_ops, s, SLINK_SERIALPORT, path);
     if (l == NULL)
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     /* USB-CDC and Bluetooth ignore the baud rate; a native UART is limited
      * by it (a pty only when the caller named a rate, as for termios). */
     l->baud = tr == SP_TRANSPORT_NATIVE && (explicit_baud || !slink_is_pty(real)) ? baud : 0;

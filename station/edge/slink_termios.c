@@ -42,20 +42,19 @@ static int baud_to_speed(int baud, speed_t *out)
 }
 
 int slink_open_termios(const char *path, int baud, bool explicit_baud, bool no_lock,
-                        struct slink **out)
+                       struct slink **out, struct gc_diag *diag)
 {
     speed_t speed;
     if (baud_to_speed(baud, &speed) < 0) {
-        slink_set_error("unsupported baud rate %d", baud);
-        return GC_ERR_ARG;
+        return gc_fail(diag, GC_ERR_ARG, "unsupported baud rate %d", baud);
     }
     int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        slink_set_error("%s: %s", path, strerror(errno));
-        return slink_err_from_errno(errno);
+        int e = errno;
+        return gc_fail(diag, slink_err_from_errno(e), "%s: %s", path, strerror(e));
     }
     if (!no_lock) {
-        int rc = slink_lock_fd(fd, path);
+        int rc = slink_lock_fd(fd, path, diag);
         if (rc < 0) {
             close(fd);
             return rc;
@@ -63,7 +62,7 @@ int slink_open_termios(const char *path, int baud, bool explicit_baud, bool no_l
     }
     struct termios t;
     if (tcgetattr(fd, &t) < 0) {
-        slink_set_error("%s is not a serial port (%s)", path, strerror(errno));
+        gc_fail(diag, GC_ERR_UNSUPPORTED, "%s is not a serial port (%s)", path, strerror(errno));
         close(fd);
         return GC_ERR_UNSUPPORTED;
     }
@@ -75,19 +74,19 @@ int slink_open_termios(const char *path, int baud, bool explicit_baud, bool no_l
     cfsetispeed(&t, speed);
     cfsetospeed(&t, speed);
     if (tcsetattr(fd, TCSANOW, &t) < 0) {
-        slink_set_error("%s: cannot configure (%s)", path, strerror(errno));
+        gc_fail(diag, GC_ERR_IO, "%s: cannot configure (%s)", path, strerror(errno));
         close(fd);
         return GC_ERR_IO;
     }
     struct fd_link *f = malloc(sizeof *f);
     if (f == NULL) {
         close(fd);
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     }
     f->fd = fd;
     struct slink *l = slink_wrap(&termios_ops, f, SLINK_TERMIOS, path);
     if (l == NULL)
-        return GC_ERR_NOMEM;
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
     /* A pty carries no baud rate, unless the caller named one: then it
      * stands for an emulated UART (QEMU) and the rate is taken at its word. */
     l->baud = slink_is_pty(path) && !explicit_baud ? 0 : baud;

@@ -109,10 +109,12 @@ static int check_header(const char *path, bool *exists)
  * later open fails until it is fixed. */
 static int tighten(const char *path)
 {
-    char msg[PATH_MAX * 2 + 200];
-    int rc = datadir_private_file(path, msg, sizeof msg);
+    struct gc_diag d;
+    int rc = datadir_private_file(path, &d);
     if (rc)
-        LOG_ERR("%s", msg);
+        LOG_ERR("%s", d.msg);
+    else if (gc_diag_is_warning(&d))
+        LOG_WARN("%s", d.msg);
     return rc;
 }
 
@@ -314,16 +316,16 @@ int store_check(struct store *st)
  * commit between them (it waits at most STORE_BUSY_MS for a lock). */
 #define STORE_BACKUP_PAGES 256
 
-int store_backup(struct store *st, const char *out_path, char *msg, size_t cap)
+int store_backup(struct store *st, const char *out_path, struct gc_diag *diag)
 {
     struct datadir_guard g = {.store = st->path};
-    int rc = datadir_check_output(out_path, &g, msg, cap);
+    int rc = datadir_check_output(out_path, &g, diag);
     if (rc)
         return rc;
     /* copy into a private temporary file beside the target, then rename:
      * a half backup never has the backup's name */
     struct datadir_out *o;
-    rc = datadir_out_open(out_path, DATADIR_OUT_TEMP, &g, &o, msg, cap);
+    rc = datadir_out_open(out_path, DATADIR_OUT_TEMP, &g, &o, diag);
     if (rc)
         return rc;
     char tmp[PATH_MAX + 256];
@@ -332,8 +334,8 @@ int store_backup(struct store *st, const char *out_path, char *msg, size_t cap)
     int src = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     sqlite3_backup *b = src == SQLITE_OK ? sqlite3_backup_init(dst, "main", st->db, "main") : NULL;
     if (!b) {
-        snprintf(msg, cap, "cannot start the backup into %s: %s; choose a writable path.",
-                 out_path, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(src));
+        gc_fail(diag, GC_ERR_IO, "cannot start the backup into %s: %s; choose a writable path.",
+                out_path, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(src));
         sqlite3_close(dst);
         datadir_out_abort(o);
         return GC_ERR_IO;
@@ -351,17 +353,18 @@ int store_backup(struct store *st, const char *out_path, char *msg, size_t cap)
         frc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
     sqlite3_close(dst);
     if (frc != SQLITE_OK) {
+        int code = frc == SQLITE_FULL ? GC_ERR_IO : GC_ERR_FORMAT;
         if ((frc & 0xff) == SQLITE_CORRUPT || (frc & 0xff) == SQLITE_NOTADB)
-            snprintf(msg, cap,
-                     "the database %s is damaged, so it cannot be backed up; restore it from an "
-                     "earlier backup.",
-                     st->path);
+            gc_fail(diag, code,
+                    "the database %s is damaged, so it cannot be backed up; restore it from an "
+                    "earlier backup.",
+                    st->path);
         else
-            snprintf(msg, cap, "the backup into %s failed: %s; check the disk and try again.",
-                     out_path, sqlite3_errstr(frc));
+            gc_fail(diag, code, "the backup into %s failed: %s; check the disk and try again.",
+                    out_path, sqlite3_errstr(frc));
         datadir_out_abort(o);
-        return frc == SQLITE_FULL ? GC_ERR_IO : GC_ERR_FORMAT;
+        return code;
     }
-    return datadir_out_commit(o, msg, cap);
+    return datadir_out_commit(o, diag);
 }
 

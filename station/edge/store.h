@@ -71,8 +71,8 @@ GC_MUST_CHECK int store_check(struct store *st);
  * is written to a temporary file, fsync'd and renamed (datadir.h); out_path
  * must not be the store itself, its side files, another database or a
  * recording.  Errors: GC_ERR_ARG (refused), GC_ERR_IO/GC_ERR_PERM,
- * GC_ERR_FORMAT (damaged source); one sentence in msg. */
-GC_MUST_CHECK int store_backup(struct store *st, const char *out_path, char *msg, size_t cap);
+ * GC_ERR_FORMAT (damaged source); one sentence in diag. */
+GC_MUST_CHECK int store_backup(struct store *st, const char *out_path, struct gc_diag *diag);
 
 /* ---- patients ------------------------------------------------------ */
 

@@ -350,10 +350,10 @@ static enum MHD_Result serve_command(struct web *w, struct MHD_Connection *con, 
         return answer_text(w, con, MHD_HTTP_BAD_REQUEST,
                            "error send one command line, e.g. 'set target-cadence 176'\n");
     struct ctl_cmd cmd;
-    char why[200];
-    if (ctlsock_parse(rq->body, &cmd, why, sizeof why) != GC_OK) {
-        char msg[260];
-        snprintf(msg, sizeof msg, "error %s\n", why);
+    struct gc_diag why;
+    if (ctlsock_parse(rq->body, &cmd, &why) != GC_OK) {
+        char msg[GC_DIAG_MSG_MAX + 8];
+        snprintf(msg, sizeof msg, "error %s\n", why.msg);
         return answer_text(w, con, MHD_HTTP_BAD_REQUEST, msg);
     }
     if (cmd.verb == CTL_STOP)
@@ -400,7 +400,8 @@ static enum MHD_Result serve_command(struct web *w, struct MHD_Connection *con, 
         return answer_text(w, con, MHD_HTTP_SERVICE_UNAVAILABLE,
                            "error the station did not answer in time; the command may not "
                            "have been applied: check the state and try again\n");
-    unsigned status = !strncmp(reply, "ok", 2) ? MHD_HTTP_OK : MHD_HTTP_UNPROCESSABLE_CONTENT;
+    unsigned status =
+        ctlsock_reply_parse(reply, NULL) == GC_OK ? MHD_HTTP_OK : MHD_HTTP_UNPROCESSABLE_CONTENT;
     return answer_text(w, con, status, reply);
 }
 

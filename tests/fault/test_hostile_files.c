@@ -299,13 +299,14 @@ static void expect_refused(const char *name, const char *body, const char *want_
     spits(p, body);
     struct gait_step *v = NULL;
     size_t n = 0;
-    char err[256], err2[256];
-    int rc = steps_csv_read(p, &v, &n, err);
+    struct gc_diag d1, d2;
+    const char *err = d1.msg, *err2 = d2.msg;
+    int rc = steps_csv_read(p, &v, &n, &d1);
     CHECK_MSG(rc == GC_ERR_FORMAT, name);
     CHECK_MSG(strstr(err, want_line) != NULL, err);
     CHECK_MSG(strstr(err, want_text) != NULL, err);
     free(v);
-    CHECK_MSG(steps_csv_check_file(p, err2, sizeof err2) == GC_ERR_FORMAT, name);
+    CHECK_MSG(steps_csv_check_file(p, &d2) == GC_ERR_FORMAT, name);
     CHECK_MSG(strstr(err2, want_line) != NULL, err2);
 }
 
@@ -343,11 +344,11 @@ static void test_steps_reader(void)
     spits(p, body);
     struct gait_step *v = NULL;
     size_t n = 0;
-    char err[256];
-    CHECK_EQ(steps_csv_read(p, &v, &n, err), GC_OK);
+    struct gc_diag err;
+    CHECK_EQ(steps_csv_read(p, &v, &n, &err), GC_OK);
     CHECK_EQ(n, 2);
     free(v);
-    CHECK_EQ(steps_csv_check_file(p, err, sizeof err), GC_OK);
+    CHECK_EQ(steps_csv_check_file(p, &err), GC_OK);
 }
 
 /* ---- 4. calibration gains ---- */

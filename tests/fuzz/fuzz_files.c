@@ -112,29 +112,31 @@ static int run_steps_csv(const uint8_t *data, size_t size)
     const char *p = as_file(data, size);
     struct gait_step *v = NULL;
     size_t n = 0;
-    char err[256];
-    if (steps_csv_read(p, &v, &n, err) == GC_OK) {
+    struct gc_diag err;
+    if (steps_csv_read(p, &v, &n, &err) == GC_OK) {
         static FILE *null_out;
         if (!null_out)
             null_out = fopen("/dev/null", "w");
         double t_prev = NAN;
         for (size_t i = 0; i < n; i++) {
-            char why[200];
-            REQUIRE(steps_csv_check_step(&v[i], t_prev, why, sizeof why) == GC_OK);
+            REQUIRE(steps_csv_check_step(&v[i], t_prev, NULL) == GC_OK);
             t_prev = v[i].t_ic_s;
             REQUIRE(steps_csv_write_row(null_out, &v[i]) == GC_OK);
         }
     }
     free(v);
-    (void)steps_csv_check_file(p, err, sizeof err);
+    /* the code returned is the code kept, and a refusal says why */
+    int rc = steps_csv_check_file(p, &err);
+    REQUIRE(rc == err.code && (rc == GC_OK || err.msg[0]));
     return 0;
 }
 
 static int run_plan(const uint8_t *data, size_t size)
 {
     static struct plan plan;
-    struct plan_error perr;
-    (void)plan_parse((const char *)data, size, &plan, &perr);
+    struct gc_diag perr;
+    int prc = plan_parse((const char *)data, size, &plan, &perr);
+    REQUIRE(prc == perr.code && (prc == GC_OK || perr.msg[0]));
     return 0;
 }
 

@@ -121,10 +121,10 @@ int main(int argc, char **argv)
     fc.ctl = false;
     fc.cue_log_path = log_path;
     fc.audio_rt_priority = rt;
-    char err[512];
-    struct feedback_app *app = feedback_app_new(&fc, err, sizeof err);
-    if (!app) {
-        fprintf(stderr, "bench: %s\n", err);
+    struct gc_diag err;
+    struct feedback_app *app;
+    if (feedback_app_new(&fc, &app, &err) != GC_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
     }
     /* Without a plan the session is one open training phase without

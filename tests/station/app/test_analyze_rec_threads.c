@@ -144,10 +144,10 @@ static int replay_steps(const char *path, struct gait_step *steps, int cap, unsi
     memset(&cfg, 0, sizeof cfg);
     cfg.replay_path = path;
     cfg.replay_speed = 0;
-    char msg[256];
-    int err = 0;
-    struct live *lv = live_new(&cfg, &err, msg, sizeof msg);
-    CHECK_MSG(lv != NULL, msg);
+    struct gc_diag d;
+    struct live *lv;
+    CHECK_EQ(live_new(&cfg, &lv, &d), GC_OK);
+    CHECK_MSG(lv != NULL, d.msg);
     if (lv == NULL)
         return -1;
     /* 3 events per step; 100 steps: a ring larger than the whole session. */
@@ -189,9 +189,10 @@ int main(void)
     CHECK_EQ(tasks_of_this_process(), 1);
     struct analyze_result res;
     memset(&res, 0, sizeof res);
-    char err[ANALYZE_ERR_LEN] = "";
-    int rc = analyze_rec_run(path, 0.0, false, &res, err);
-    CHECK_MSG(rc == GC_OK, err);
+    struct gc_diag err;
+    int rc = analyze_rec_run(path, 0.0, false, &res, &err);
+    CHECK_MSG(rc == GC_OK, err.msg);
+    CHECK_EQ(err.code, GC_OK);
     /* Single-threaded: no thread was ever created, one task now. */
     CHECK_EQ(atomic_load(&g_threads_created), 0);
     CHECK_EQ(tasks_of_this_process(), 1);

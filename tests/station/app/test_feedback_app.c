@@ -107,17 +107,17 @@ struct client {
 static void *client_thread(void *arg)
 {
     struct client *c = arg;
-    char err[512];
+    struct gc_diag err;
     sleep_until_session(6.0);
     c->rc = ctlsock_request(c->path, getuid(), "set target-cadence 171", c->set_reply,
-                            sizeof c->set_reply, 2000, err, sizeof err);
+                            sizeof c->set_reply, 2000, &err);
     c->rc |= ctlsock_request(c->path, getuid(), "set band 99", c->bad_reply, sizeof c->bad_reply,
-                             2000, err, sizeof err);
+                             2000, &err);
     c->rc |= ctlsock_request(c->path, getuid(), "mark pain 2", c->mark_reply, sizeof c->mark_reply,
-                             2000, err, sizeof err);
+                             2000, &err);
     sleep_until_session(8.6);
     c->rc |= ctlsock_request(c->path, getuid(), "get status", c->get_reply, sizeof c->get_reply,
-                             2000, err, sizeof err);
+                             2000, &err);
     return NULL;
 }
 
@@ -171,7 +171,7 @@ int main(void)
     snprintf(cues, sizeof cues, "%s/cues.csv", dir);
 
     struct plan plan;
-    struct plan_error pe;
+    struct gc_diag pe;
     CHECK_EQ(plan_parse(plan_text, strlen(plan_text), &plan, &pe), GC_OK);
     struct feedback_app_config fc;
     feedback_app_config_default(&fc);
@@ -185,9 +185,10 @@ int main(void)
     fc.cue_log_path = cues;
     fc.metronome_changed = on_metronome;
     fc.log_event = on_log;
-    char err[600];
-    struct feedback_app *app = feedback_app_new(&fc, err, sizeof err);
-    CHECK_MSG(app != NULL, err);
+    struct gc_diag err;
+    struct feedback_app *app;
+    CHECK_EQ(feedback_app_new(&fc, &app, &err), GC_OK);
+    CHECK_MSG(app != NULL, err.msg);
     if (!app)
         return check_exit();
 

@@ -291,10 +291,10 @@ int main(void)
     cfg.record_path = rec;
     cfg.source_desc = "fake pair";
     cfg.send_start = true;
-    int err = 0;
-    char msg[256];
-    struct live *lv = live_new(&cfg, &err, msg, sizeof msg);
-    CHECK(lv != NULL);
+    struct gc_diag ld;
+    struct live *lv;
+    CHECK_EQ(live_new(&cfg, &lv, &ld), GC_OK);
+    CHECK_MSG(lv != NULL, ld.msg);
     static struct consumer live_c, rep_c;
     struct live_snapshot live_end, rep_end;
     run_session(lv, &live_c, &live_end, &dev);
@@ -322,8 +322,8 @@ int main(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.replay_path = rec;
     cfg.replay_speed = 0;
-    lv = live_new(&cfg, &err, msg, sizeof msg);
-    CHECK(lv != NULL);
+    CHECK_EQ(live_new(&cfg, &lv, &ld), GC_OK);
+    CHECK_MSG(lv != NULL, ld.msg);
     run_session(lv, &rep_c, &rep_end, NULL);
     live_free(lv);
     CHECK_EQ(rep_c.n_steps, live_c.n_steps);

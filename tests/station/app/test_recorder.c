@@ -100,11 +100,12 @@ static int64_t begin(struct store *st, struct plan *plan, const char *code)
     snprintf(p.code, sizeof p.code, "%s", code);
     if (store_patient_add(st, &p) != GC_OK)
         return -1;
-    char *text, msg[300];
+    char *text;
+    struct gc_diag pd;
     char path[400];
     snprintf(path, sizeof path, "%s/cadence-retraining.ini", GC_PROTOCOL_DIR);
-    if (session_recorder_load_protocol(path, plan, &text, msg, sizeof msg) != GC_OK) {
-        fprintf(stderr, "%s\n", msg);
+    if (session_recorder_load_protocol(path, plan, &text, &pd) != GC_OK) {
+        fprintf(stderr, "%s\n", pd.msg);
         return -1;
     }
     plan_scale_time(plan, 10); /* 97.5 s of session time */
@@ -150,7 +151,7 @@ static void test_clean(void)
             struct session_cmd b = {SESSION_CMD_BAND, 100.0 * 5 / 175, 0};
             struct session_event ev[3];
             int ne;
-            const char *why;
+            struct gc_diag why;
             CHECK_EQ(session_apply(&sess, &c, le.ev.t_s, "ctl", ev, &ne, &why), GC_OK);
             record_events(rec, ev, ne);
             CHECK_EQ(session_apply(&sess, &b, le.ev.t_s, "ctl", ev, &ne, &why), GC_OK);

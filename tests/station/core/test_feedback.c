@@ -448,11 +448,11 @@ static void test_config_and_names(void)
 {
     struct feedback_config cfg;
     feedback_config_default(&cfg);
-    const char *why = NULL;
+    struct gc_diag why;
     CHECK_EQ(feedback_config_check(&cfg, &why), GC_OK);
     cfg.band_pct = 0.0;
     CHECK_EQ(feedback_config_check(&cfg, &why), GC_ERR_ARG);
-    CHECK(why != NULL);
+    CHECK(why.code == GC_ERR_ARG && why.msg[0] != '\0');
     CHECK(feedback_new(&cfg) == NULL);
     enum feedback_mode m;
     CHECK_EQ(feedback_mode_parse("faded", &m), GC_OK);

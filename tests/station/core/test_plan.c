@@ -8,7 +8,23 @@
 #include "plan.h"
 #include "plan_file.h"
 
-static int parse(const char *text, struct plan *p, struct plan_error *e)
+/* The line a parse failure names ("line N: why"), 0 when none. */
+static int diag_line(const struct gc_diag *d)
+{
+    int line = 0;
+    return sscanf(d->msg, "line %d: ", &line) == 1 ? line : 0;
+}
+
+/* The failure's reason, after "line N: ". */
+static const char *diag_reason(const struct gc_diag *d)
+{
+    const char *r = d->msg;
+    if (diag_line(d) > 0 && strstr(r, ": "))
+        r = strstr(r, ": ") + 2;
+    return r;
+}
+
+static int parse(const char *text, struct plan *p, struct gc_diag *e)
 {
     return plan_parse(text, strlen(text), p, e);
 }
@@ -17,19 +33,19 @@ static int parse(const char *text, struct plan *p, struct plan_error *e)
 static void bad(const char *text, int line, const char *why)
 {
     struct plan p;
-    struct plan_error e;
+    struct gc_diag e;
     int rc = parse(text, &p, &e);
     CHECK_EQ(rc, GC_ERR_FORMAT);
-    CHECK_EQ(e.line, line);
-    if (!strstr(e.reason, why))
-        fprintf(stderr, "  reason was: '%s' (want '%s')\n", e.reason, why);
-    CHECK(strstr(e.reason, why) != NULL);
+    CHECK_EQ(diag_line(&e), line);
+    if (!strstr(diag_reason(&e), why))
+        fprintf(stderr, "  reason was: '%s' (want '%s')\n", diag_reason(&e), why);
+    CHECK(strstr(diag_reason(&e), why) != NULL);
 }
 
 static void test_presets(void)
 {
     struct plan p;
-    struct plan_error e;
+    struct gc_diag e;
     char path[512];
 
     snprintf(path, sizeof path, "%s/cadence-retraining.ini", GC_PROTOCOL_DIR);
@@ -88,7 +104,7 @@ static void test_presets(void)
 
     char desc[256];
     snprintf(path, sizeof path, "%s/cadence-retraining.ini", GC_PROTOCOL_DIR);
-    plan_load(path, &p, &e);
+    CHECK_EQ(plan_load(path, &p, &e), GC_OK);
     plan_describe_phase(&p.phases[2], desc, sizeof desc);
     CHECK(!strcmp(desc, "cadence +7.5 % of baseline (band +/-3.0 %), VALR ceiling 66 BW/s, "
                         "feedback continuous"));
@@ -97,7 +113,7 @@ static void test_presets(void)
 static void test_syntax(void)
 {
     struct plan p;
-    struct plan_error e;
+    struct gc_diag e;
     /* durations in every accepted spelling, indented keys, comments */
     const char *ok = "# comment\n"
                      "[protocol]\n"
@@ -172,9 +188,9 @@ static void test_malformed(void)
     bad(longline, 3, "longer than");
     char nul[] = "[phase]\nkind = run\0\nduration = 1 min\n";
     struct plan p;
-    struct plan_error e;
+    struct gc_diag e;
     CHECK_EQ(plan_parse(nul, sizeof nul - 1, &p, &e), GC_ERR_FORMAT);
-    CHECK_EQ(e.line, 2);
+    CHECK_EQ(diag_line(&e), 2);
     CHECK_EQ(plan_load("/nonexistent/protocol.ini", &p, &e), GC_ERR_NOT_FOUND);
 }
 

@@ -101,7 +101,7 @@ static void test_aggregates(void)
 static void test_live_model(void)
 {
     struct plan p;
-    struct plan_error e;
+    struct gc_diag e;
     CHECK_EQ(plan_parse(plan_text, strlen(plan_text), &p, &e), GC_OK);
     CHECK_EQ(session_phase_at(&p, -1, NULL), -1);
     double left;
@@ -183,7 +183,7 @@ static void test_live_model(void)
     CHECK_EQ(c.in_band, -1);
 
     /* the PT moves the target */
-    session_set_cadence_target(&s, 165.0, 0);
+    CHECK_EQ(session_set_cadence_target(&s, 165.0, 0, NULL), GC_OK);
     session_get_targets(&s, &tg);
     CHECK_NEAR(tg.cadence_lo_spm, 165.0 - 165.0 * 0.03, 1e-9);
     struct session_step d0 = mk(idx++, t0 + 131.7, 60000.0 / 162, 'R', 45, NAN);
@@ -263,7 +263,7 @@ static const char *loading_text = "[protocol]\nname = lo\n"
 static void test_commands(void)
 {
     struct plan p;
-    struct plan_error e;
+    struct gc_diag e;
     CHECK_EQ(plan_parse(walk_run_text, strlen(walk_run_text), &p, &e), GC_OK);
     CHECK_EQ(p.n_phases, 5);
     struct session s;
@@ -279,7 +279,7 @@ static void test_commands(void)
     /* the PT raises the target during run 1: it holds for run 2 too */
     struct session_cmd c = {SESSION_CMD_CADENCE, 176, 0};
     int n;
-    const char *why;
+    struct gc_diag why;
     CHECK_EQ(session_apply(&s, &c, 20, "ctl", ev, &n, &why), GC_OK);
     CHECK_EQ(n, 1);
     CHECK_EQ(ev[0].kind, SESSION_EV_TARGETS);
@@ -324,10 +324,10 @@ static void test_commands(void)
     /* refused values say what is accepted */
     struct session_cmd bad = {SESSION_CMD_CADENCE, 300, 0};
     CHECK_EQ(session_apply(&s, &bad, 301, "ctl", ev, &n, &why), GC_ERR_ARG);
-    CHECK(why && strstr(why, "60..240"));
+    CHECK(strstr(why.msg, "60..240"));
     struct session_cmd rel = {SESSION_CMD_CADENCE_REL, 5, 0};
     CHECK_EQ(session_apply(&s, &rel, 301, "ctl", ev, &n, &why), GC_ERR_ARG);
-    CHECK(why && strstr(why, "no baseline"));
+    CHECK(strstr(why.msg, "no baseline"));
 
     /* a loading-only faded phase: no cadence target at all, the plan's
      * fade, and a ceiling from the baseline */

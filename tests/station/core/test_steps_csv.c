@@ -64,8 +64,9 @@ int main(void)
 
     struct gait_step *back;
     size_t n;
-    char err[256];
-    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_OK);
+    struct gc_diag errd;
+    const char *err = errd.msg;
+    CHECK_EQ(steps_csv_read(path, &back, &n, &errd), GC_OK);
     CHECK_EQ(n, 3);
     for (size_t i = 0; i < n; i++) {
         CHECK_EQ(back[i].index, s[i].index);
@@ -83,7 +84,7 @@ int main(void)
     fp = fopen(path, "w");
     fputs("index,side,t_ic_s\n0,L,1\n", fp);
     fclose(fp);
-    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_ERR_FORMAT);
+    CHECK_EQ(steps_csv_read(path, &back, &n, &errd), GC_ERR_FORMAT);
     CHECK(strstr(err, "t_to_s") != NULL);
 
     /* The import reads the same rows with a looser header: comments, only
@@ -99,7 +100,7 @@ int main(void)
           fp);
     fclose(fp);
     struct session_step *rows;
-    CHECK_EQ(steps_csv_import(path, &rows, &n, err, sizeof err), GC_OK);
+    CHECK_EQ(steps_csv_import(path, &rows, &n, &errd), GC_OK);
     CHECK_EQ(n, 3);
     if (n == 3) {
         CHECK_EQ(rows[0].phase, 0);
@@ -122,21 +123,21 @@ int main(void)
     }
     free(rows);
     /* The analysis reader keeps its strict header on the same file. */
-    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_ERR_FORMAT);
+    CHECK_EQ(steps_csv_read(path, &back, &n, &errd), GC_ERR_FORMAT);
     CHECK_MSG(strstr(err, ":1: column 'index' missing") != NULL, err);
 
     fp = fopen(path, "w");
     fputs("t_ic_s,phase\n1.0,0\n1.5,2.5\n", fp);
     fclose(fp);
-    CHECK_EQ(steps_csv_import(path, &rows, &n, err, sizeof err), GC_ERR_FORMAT);
+    CHECK_EQ(steps_csv_import(path, &rows, &n, &errd), GC_ERR_FORMAT);
     CHECK_MSG(strstr(err, ":3: phase 2.5 is not a phase number") != NULL, err);
     CHECK(rows == NULL && n == 0);
     fp = fopen(path, "w");
     fputs("# only a comment\n", fp);
     fclose(fp);
-    CHECK_EQ(steps_csv_import(path, &rows, &n, err, sizeof err), GC_ERR_FORMAT);
+    CHECK_EQ(steps_csv_import(path, &rows, &n, &errd), GC_ERR_FORMAT);
     CHECK_MSG(strstr(err, "no header line") != NULL, err);
     unlink(path);
-    CHECK_EQ(steps_csv_import(path, &rows, &n, err, sizeof err), GC_ERR_NOT_FOUND);
+    CHECK_EQ(steps_csv_import(path, &rows, &n, &errd), GC_ERR_NOT_FOUND);
     return check_exit();
 }

@@ -61,9 +61,9 @@ struct session_step *fixture_sim_steps(const char *sim, const char *tmpdir, doub
         }
         struct session_step *s;
         size_t m;
-        char err[256];
-        if (steps_csv_import(truth, &s, &m, err, sizeof err) != GC_OK) {
-            fprintf(stderr, "fixture: %s\n", err);
+        struct gc_diag err;
+        if (steps_csv_import(truth, &s, &m, &err) != GC_OK) {
+            fprintf(stderr, "fixture: %s\n", err.msg);
             free(all);
             return NULL;
         }
@@ -111,7 +111,7 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
     fclose(f);
     text[len] = '\0';
     struct plan plan;
-    struct plan_error pe;
+    struct gc_diag pe;
     if (plan_parse(text, len, &plan, &pe) != GC_OK)
         return GC_ERR_FORMAT;
     const double scale = fixture_scale(), k = 10.0 / scale;
@@ -153,7 +153,7 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
         if (!changed && t > 50.0 * k) {
             /* the PT nudges the target up a little mid-training */
             changed = true;
-            session_set_cadence_target(&s, 178.0, 0);
+            TRY(session_set_cadence_target(&s, 178.0, 0, NULL));
             struct store_target_change c = {.t_s = t, .source = STORE_SRC_THERAPIST};
             session_get_targets(&s, &c.targets);
             snprintf(c.note, sizeof c.note, "runner comfortable, target up");

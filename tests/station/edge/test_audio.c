@@ -108,8 +108,10 @@ static void test_metronome_wav(void)
     cfg.pace = AUDIO_PACE_NONE; /* virtual time: 30 s in a fraction of a second */
     cfg.metronome_spm = 172.0;
     cfg.max_frames = 30ull * RATE;
-    char err[256];
-    struct audio *a = audio_new(&cfg, err, sizeof err);
+    struct gc_diag ed;
+    const char *err = ed.msg;
+    struct audio *a;
+    CHECK_EQ(audio_new(&cfg, &a, &ed), GC_OK);
     CHECK_MSG(a != NULL, err);
     if (!a)
         return;
@@ -145,7 +147,8 @@ static void test_metronome_memory(void)
     cfg.metronome_spm = 181.3; /* a non-integer interval: 15885.25 frames */
     cfg.volume = 0.5;
     cfg.max_frames = m.cap;
-    struct audio *a = audio_new(&cfg, NULL, 0);
+    struct audio *a;
+    CHECK_EQ(audio_new(&cfg, &a, NULL), GC_OK);
     CHECK(a != NULL);
     if (!a)
         return;
@@ -169,7 +172,8 @@ static void test_metronome_retune(void)
     cfg.pace = AUDIO_PACE_CLOCK; /* real time, so the change lands mid-stream */
     cfg.metronome_spm = 160.0;
     cfg.max_frames = m.cap;
-    struct audio *a = audio_new(&cfg, NULL, 0);
+    struct audio *a;
+    CHECK_EQ(audio_new(&cfg, &a, NULL), GC_OK);
     CHECK(a != NULL);
     if (!a)
         return;
@@ -220,8 +224,10 @@ static void test_cues_realtime(void)
     cfg.device = dev;
     cfg.pace = AUDIO_PACE_AUTO; /* file plugin: must resolve to CLOCK */
     cfg.metronome_spm = 0;
-    char err[256];
-    struct audio *a = audio_new(&cfg, err, sizeof err);
+    struct gc_diag ed;
+    const char *err = ed.msg;
+    struct audio *a;
+    CHECK_EQ(audio_new(&cfg, &a, &ed), GC_OK);
     CHECK_MSG(a != NULL, err);
     if (!a)
         return;
@@ -332,7 +338,8 @@ static void test_threads(void)
      * consumer runs concurrently instead of after the fact */
     cfg.pace = AUDIO_PACE_CLOCK;
     cfg.metronome_spm = 170;
-    struct audio *a = audio_new(&cfg, NULL, 0);
+    struct audio *a;
+    CHECK_EQ(audio_new(&cfg, &a, NULL), GC_OK);
     CHECK(a != NULL);
     if (!a)
         return;
@@ -390,7 +397,8 @@ static void test_mute(void)
     /* The metronome starts only once muted: the audio thread runs from
      * audio_new on and would otherwise click at frame 0 before the mute. */
     cfg.metronome_spm = 0;
-    struct audio *a = audio_new(&cfg, NULL, 0);
+    struct audio *a;
+    CHECK_EQ(audio_new(&cfg, &a, NULL), GC_OK);
     CHECK(a != NULL);
     if (!a)
         return;
@@ -427,15 +435,20 @@ static void test_errors(void)
     struct audio_config cfg;
     audio_config_default(&cfg);
     cfg.device = "no_such_pcm_device_xyz";
-    char err[256] = "";
-    struct audio *a = audio_new(&cfg, err, sizeof err);
+    struct gc_diag ed;
+    const char *err = ed.msg;
+    struct audio *a;
+    CHECK_EQ(audio_new(&cfg, &a, &ed), GC_ERR_IO);
     CHECK(a == NULL);
+    CHECK_EQ(ed.code, GC_ERR_IO);
     printf("error message: %s\n", err);
     CHECK(strstr(err, "no_such_pcm_device_xyz") != NULL);
     CHECK(strstr(err, "--audio-device") != NULL);
     audio_config_default(&cfg);
     cfg.period_frames = 3;
-    CHECK(audio_new(&cfg, err, sizeof err) == NULL);
+    a = (struct audio *)1;
+    CHECK_EQ(audio_new(&cfg, &a, &ed), GC_ERR_ARG);
+    CHECK(a == NULL);
     enum audio_cue_set set;
     CHECK_EQ(audio_cue_set_parse("soft", &set), GC_OK);
     CHECK_EQ(set, AUDIO_CUESET_SOFT);

@@ -17,51 +17,79 @@
 #include "ctlsock.h"
 #include "gc_error.h"
 
+/* ctlsock_new, its code and *out checked to agree. */
+static struct ctlsock *new_sock(const struct ctlsock_config *cfg, struct gc_diag *d)
+{
+    struct ctlsock *s = (struct ctlsock *)1;
+    int rc = ctlsock_new(cfg, &s, d);
+    CHECK((rc == GC_OK) == (s != NULL));
+    CHECK(rc == d->code);
+    return s;
+}
+
+/* The one reading of a reply line (ctl, the web console, the keys). */
+static void test_reply_parse(void)
+{
+    struct gc_diag d;
+    CHECK_EQ(ctlsock_reply_parse("ok", &d), GC_OK);
+    CHECK_EQ(ctlsock_reply_parse("ok target-cadence=172.0", &d), GC_OK);
+    CHECK_EQ(ctlsock_reply_parse("ok\n", &d), GC_OK);
+    CHECK(d.msg[0] == '\0');
+    CHECK_EQ(ctlsock_reply_parse("error band must be 0.5..20 %\n", &d), GC_ERR_ARG);
+    CHECK_MSG(!strcmp(d.msg, "band must be 0.5..20 %"), d.msg);
+    CHECK_EQ(ctlsock_reply_parse("okay", &d), GC_ERR_PROTO);
+    CHECK_EQ(ctlsock_reply_parse("", &d), GC_ERR_PROTO);
+    CHECK_EQ(ctlsock_reply_parse("garbled", &d), GC_ERR_PROTO);
+    CHECK_MSG(!strcmp(d.msg, "garbled"), d.msg);
+    CHECK_EQ(ctlsock_reply_parse(NULL, NULL), GC_ERR_PROTO);
+}
+
 static void test_parser(void)
 {
     struct ctl_cmd c;
-    char why[160];
-    CHECK_EQ(ctlsock_parse("set target-cadence 172", &c, why, sizeof why), GC_OK);
+    struct gc_diag wd;
+    const char *why = wd.msg;
+    CHECK_EQ(ctlsock_parse("set target-cadence 172", &c, &wd), GC_OK);
     CHECK_EQ(c.verb, CTL_SET);
     CHECK(!strcmp(c.key, "target-cadence"));
     CHECK_EQ(c.nargs, 1);
     CHECK_NEAR(c.num[0], 172.0, 0);
-    CHECK_EQ(ctlsock_parse("  set   mode\tfaded ", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("  set   mode\tfaded ", &c, &wd), GC_OK);
     CHECK(!strcmp(c.arg[0], "faded"));
     CHECK(isnan(c.num[0]));
-    CHECK_EQ(ctlsock_parse("mark symptom \"left knee \\\"sharp\\\"\"", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("mark symptom \"left knee \\\"sharp\\\"\"", &c, &wd), GC_OK);
     CHECK_EQ(c.verb, CTL_MARK);
     CHECK(!strcmp(c.arg[0], "left knee \"sharp\""));
-    CHECK_EQ(ctlsock_parse("mark pain 3", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("mark pain 3", &c, &wd), GC_OK);
     CHECK_NEAR(c.num[0], 3.0, 0);
-    CHECK_EQ(ctlsock_parse("set phase walk", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("set phase walk", &c, &wd), GC_OK);
     CHECK_EQ(c.nargs, 1);
     CHECK(!strcmp(c.arg[0], "walk"));
-    CHECK_EQ(ctlsock_parse("set target-cadence none", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("set target-cadence none", &c, &wd), GC_OK);
     CHECK(isnan(c.num[0]));
-    CHECK_EQ(ctlsock_parse("stop", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("stop", &c, &wd), GC_OK);
     CHECK_EQ(c.verb, CTL_STOP);
-    CHECK_EQ(ctlsock_parse("set impact-ceiling off", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_parse("set impact-ceiling 2.1", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_parse("get status", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("set impact-ceiling off", &c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_parse("set impact-ceiling 2.1", &c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_parse("get status", &c, &wd), GC_OK);
     CHECK_EQ(c.verb, CTL_GET);
-    CHECK_EQ(ctlsock_parse("get band", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_parse("mark event", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_parse("help", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("get band", &c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_parse("mark event", &c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_parse("help", &c, &wd), GC_OK);
     CHECK_EQ(c.verb, CTL_HELP);
     /* the treadmill (issue 17): speed and incline, their ranges */
-    CHECK_EQ(ctlsock_parse("set speed 3.2", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("set speed 3.2", &c, &wd), GC_OK);
     CHECK_NEAR(c.num[0], 3.2, 0);
-    CHECK_EQ(ctlsock_check_values(&c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_parse("set speed 8.5", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_check_values(&c, why, sizeof why), GC_ERR_ARG);
+    CHECK_EQ(ctlsock_check_values(&c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_parse("set speed 8.5", &c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_check_values(&c, &wd), GC_ERR_ARG);
     CHECK(strstr(why, "speed 8.5 must be the belt speed in m/s, 0.5..8 m/s") == why);
-    CHECK_EQ(ctlsock_parse("set incline -2", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_check_values(&c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_parse("set incline 31", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_check_values(&c, why, sizeof why), GC_ERR_ARG);
-    CHECK_EQ(ctlsock_parse("get deck-speed", &c, why, sizeof why), GC_OK);
-    CHECK_EQ(ctlsock_parse("get speed", &c, why, sizeof why), GC_OK);
+    CHECK_EQ(ctlsock_parse("set incline -2", &c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_check_values(&c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_parse("set incline 31", &c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_check_values(&c, &wd), GC_ERR_ARG);
+    CHECK_EQ(ctlsock_parse("get deck-speed", &c, &wd), GC_OK);
+    CHECK_EQ(ctlsock_parse("get speed", &c, &wd), GC_OK);
 
     static const struct {
         const char *line, *reason;
@@ -90,15 +118,15 @@ static void test_parser(void)
         {"set deck-speed 3", "unknown key"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        why[0] = 0;
-        int rc = ctlsock_parse(bad[i].line, &c, why, sizeof why);
+        gc_diag_clear(&wd);
+        int rc = ctlsock_parse(bad[i].line, &c, &wd);
         CHECK_EQ(rc, GC_ERR_FORMAT);
         CHECK_MSG(strstr(why, bad[i].reason) != NULL, bad[i].line);
     }
     char longline[700];
     memset(longline, 'x', sizeof longline - 1);
     longline[sizeof longline - 1] = 0;
-    CHECK_EQ(ctlsock_parse(longline, &c, why, sizeof why), GC_ERR_FORMAT);
+    CHECK_EQ(ctlsock_parse(longline, &c, &wd), GC_ERR_FORMAT);
 }
 
 /* A tiny app behind the socket: holds a target and the marks. */
@@ -154,10 +182,11 @@ static void test_round_trip(const char *base)
     snprintf(dir, sizeof dir, "%s/rt", base);
     snprintf(path, sizeof path, "%s/station.sock", dir);
     struct ctlsock_config cfg = {.path = path, .uid = (uid_t)-1};
-    char err[512];
+    struct gc_diag ed;
+    const char *err = ed.msg;
     struct server sv = {.app = {.target = 170, .mode = "continuous"}};
     atomic_init(&sv.stop, false);
-    sv.s = ctlsock_new(&cfg, err, sizeof err);
+    sv.s = new_sock(&cfg, &ed);
     CHECK_MSG(sv.s != NULL, err);
     if (!sv.s)
         return;
@@ -169,7 +198,7 @@ static void test_round_trip(const char *base)
     CHECK_EQ(st.st_mode & 0777, 0600);
 
     /* a second station on the same socket is refused */
-    struct ctlsock *again = ctlsock_new(&cfg, err, sizeof err);
+    struct ctlsock *again = new_sock(&cfg, &ed);
     CHECK(again == NULL);
     CHECK(strstr(err, "already running") != NULL);
 
@@ -177,30 +206,24 @@ static void test_round_trip(const char *base)
     pthread_create(&t, NULL, serve, &sv);
     char reply[1024];
     uid_t me = getuid();
-    CHECK_EQ(ctlsock_request(path, me, "set target-cadence 172", reply, sizeof reply, 2000, err,
-                             sizeof err),
+    CHECK_EQ(ctlsock_request(path, me, "set target-cadence 172", reply, sizeof reply, 2000, &ed),
              GC_OK);
     CHECK(!strcmp(reply, "ok target-cadence=172.0"));
+    CHECK_EQ(ctlsock_request(path, me, "set mode faded", reply, sizeof reply, 2000, &ed), GC_OK);
     CHECK_EQ(
-        ctlsock_request(path, me, "set mode faded", reply, sizeof reply, 2000, err, sizeof err),
+        ctlsock_request(path, me, "mark symptom \"left knee\"", reply, sizeof reply, 2000, &ed),
         GC_OK);
-    CHECK_EQ(ctlsock_request(path, me, "mark symptom \"left knee\"", reply, sizeof reply, 2000, err,
-                             sizeof err),
-             GC_OK);
     CHECK(!strcmp(reply, "ok marked symptom"));
-    CHECK_EQ(ctlsock_request(path, me, "get status", reply, sizeof reply, 2000, err, sizeof err),
-             GC_OK);
+    CHECK_EQ(ctlsock_request(path, me, "get status", reply, sizeof reply, 2000, &ed), GC_OK);
     CHECK(!strcmp(reply, "ok target-cadence=172.0 mode=faded marks=1"));
     /* malformed and out-of-range commands are refused with a reason */
-    CHECK_EQ(ctlsock_request(path, me, "set target-cadence fast", reply, sizeof reply, 2000, err,
-                             sizeof err),
+    CHECK_EQ(ctlsock_request(path, me, "set target-cadence fast", reply, sizeof reply, 2000, &ed),
              GC_OK);
     CHECK(!strcmp(reply, "error 'fast' is not one of a number or none"));
-    CHECK_EQ(ctlsock_request(path, me, "set target-cadence 400", reply, sizeof reply, 2000, err,
-                             sizeof err),
+    CHECK_EQ(ctlsock_request(path, me, "set target-cadence 400", reply, sizeof reply, 2000, &ed),
              GC_OK);
     CHECK(!strncmp(reply, "error target-cadence must be", 28));
-    CHECK_EQ(ctlsock_request(path, me, "bogus", reply, sizeof reply, 2000, err, sizeof err), GC_OK);
+    CHECK_EQ(ctlsock_request(path, me, "bogus", reply, sizeof reply, 2000, &ed), GC_OK);
     CHECK(!strncmp(reply, "error unknown command", 21));
     atomic_store(&sv.stop, true);
     pthread_join(t, NULL);
@@ -210,7 +233,7 @@ static void test_round_trip(const char *base)
     CHECK(access(path, F_OK) != 0); /* removed on exit */
 
     /* nobody listening now */
-    int rc = ctlsock_request(path, me, "get status", reply, sizeof reply, 500, err, sizeof err);
+    int rc = ctlsock_request(path, me, "get status", reply, sizeof reply, 500, &ed);
     CHECK_EQ(rc, GC_ERR_NOT_FOUND);
     CHECK(strstr(err, "no running station") != NULL);
     printf("no station: %s\n", err);
@@ -224,32 +247,34 @@ static void test_round_trip(const char *base)
     CHECK_EQ(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     close(fd);
     CHECK_EQ(access(path, F_OK), 0);
-    sv.s = ctlsock_new(&cfg, err, sizeof err);
+    sv.s = new_sock(&cfg, &ed);
     CHECK_MSG(sv.s != NULL, err);
     ctlsock_free(sv.s);
 }
 
 static void test_foreign_owner(const char *base)
 {
-    char dir[512], path[600], err[512];
+    char dir[512], path[600];
+    struct gc_diag ed;
+    const char *err = ed.msg;
     snprintf(dir, sizeof dir, "%s/own", base);
     snprintf(path, sizeof path, "%s/station.sock", dir);
     mkdir(dir, 0700);
     /* stubbed uid: the directory (ours) belongs to "another user" as far as
      * a station running as uid 65534 is concerned */
     struct ctlsock_config cfg = {.path = path, .uid = 65534};
-    struct ctlsock *s = ctlsock_new(&cfg, err, sizeof err);
+    struct ctlsock *s = new_sock(&cfg, &ed);
     CHECK(s == NULL);
     printf("foreign dir (stub): %s\n", err);
     CHECK(strstr(err, "belongs to uid") != NULL);
     char reply[256];
-    CHECK_EQ(ctlsock_request(path, 65534, "get status", reply, sizeof reply, 500, err, sizeof err),
+    CHECK_EQ(ctlsock_request(path, 65534, "get status", reply, sizeof reply, 500, &ed),
              GC_ERR_PERM);
 
     /* open directory */
     chmod(dir, 0755);
     cfg.uid = (uid_t)-1;
-    s = ctlsock_new(&cfg, err, sizeof err);
+    s = new_sock(&cfg, &ed);
     CHECK(s == NULL);
     CHECK(strstr(err, "open to other users") != NULL);
     chmod(dir, 0700);
@@ -258,7 +283,7 @@ static void test_foreign_owner(const char *base)
     FILE *f = fopen(path, "w");
     if (f)
         fclose(f);
-    s = ctlsock_new(&cfg, err, sizeof err);
+    s = new_sock(&cfg, &ed);
     CHECK(s == NULL);
     CHECK(strstr(err, "not a socket") != NULL);
     unlink(path);
@@ -266,11 +291,11 @@ static void test_foreign_owner(const char *base)
     /* as root, really hand the directory to nobody */
     if (getuid() == 0) {
         CHECK_EQ(chown(dir, 65534, 65534), 0);
-        s = ctlsock_new(&cfg, err, sizeof err);
+        s = new_sock(&cfg, &ed);
         CHECK(s == NULL);
         printf("foreign dir (chown): %s\n", err);
         CHECK(strstr(err, "belongs to uid 65534") != NULL);
-        CHECK_EQ(ctlsock_request(path, 0, "get status", reply, sizeof reply, 500, err, sizeof err),
+        CHECK_EQ(ctlsock_request(path, 0, "get status", reply, sizeof reply, 500, &ed),
                  GC_ERR_PERM);
         CHECK_EQ(chown(dir, 0, 0), 0);
     } else {
@@ -282,6 +307,7 @@ static void test_foreign_owner(const char *base)
 int main(void)
 {
     test_parser();
+    test_reply_parse();
     char base[] = "/tmp/gc-ctlsock-XXXXXX";
     if (!mkdtemp(base)) {
         CHECK_MSG(0, "mkdtemp failed");

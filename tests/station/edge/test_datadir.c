@@ -85,22 +85,22 @@ static void test_modes(void)
     snprintf(f, sizeof f, "%s/x.db-shm", base);
     put(f, "x", 1);
     chmod(f, 0400);
-    CHECK_EQ(datadir_private_file(f, NULL, 0), GC_OK);
+    CHECK_EQ(datadir_private_file(f, NULL), GC_OK);
     CHECK_EQ(mode_of(f), 0600);
     chmod(f, 0666);
-    CHECK_EQ(datadir_private_file(f, NULL, 0), GC_OK);
+    CHECK_EQ(datadir_private_file(f, NULL), GC_OK);
     CHECK_EQ(mode_of(f), 0600);
 
     /* an output into a folder that does not exist is refused (a typo is
      * not created); in an existing folder it is 0600 whatever the umask */
     snprintf(f, sizeof f, "%s/out/sub/r.csv", base);
-    char msg[512];
-    CHECK_EQ(datadir_write_file(f, "a,b\n", 4, NULL, msg, sizeof msg), GC_ERR_NOT_FOUND);
-    CHECK(strstr(msg, "does not exist") != NULL);
+    struct gc_diag wd;
+    CHECK_EQ(datadir_write_file(f, "a,b\n", 4, NULL, &wd), GC_ERR_NOT_FOUND);
+    CHECK(strstr(wd.msg, "does not exist") != NULL);
     snprintf(d, sizeof d, "%s/out/sub", base);
     CHECK_EQ(mode_of(d), (mode_t)-1);
     CHECK_EQ(datadir_private_dir(d), GC_OK);
-    CHECK_EQ(datadir_write_file(f, "a,b\n", 4, NULL, msg, sizeof msg), GC_OK);
+    CHECK_EQ(datadir_write_file(f, "a,b\n", 4, NULL, &wd), GC_OK);
     CHECK_EQ(mode_of(f), 0600);
     CHECK_EQ(mode_of(d), 0700);
     CHECK_EQ(size_of(f), 4);
@@ -109,7 +109,8 @@ static void test_modes(void)
 
 static void test_guard(void)
 {
-    char msg[1024];
+    struct gc_diag d;
+    const char *msg = d.msg;
     char db[PATH_MAX + 32], rec[PATH_MAX + 32], csv[PATH_MAX + 32], p[PATH_MAX + 64];
     snprintf(db, sizeof db, "%s/g.db", base);
     snprintf(rec, sizeof rec, "%s/r.gcrec", base);
@@ -122,55 +123,57 @@ static void test_guard(void)
     put(csv, "t_s,fz_n\n", 9);
 
     struct datadir_guard g = {.store = db, .inputs = {csv}};
-    CHECK_EQ(datadir_check_output(db, &g, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(db, &g, &d), GC_ERR_ARG);
     CHECK(strstr(msg, "session store") != NULL);
     /* side files, existing or not */
     snprintf(p, sizeof p, "%s-wal", db);
-    CHECK_EQ(datadir_check_output(p, &g, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(p, &g, &d), GC_ERR_ARG);
     snprintf(p, sizeof p, "%s-journal", db);
-    CHECK_EQ(datadir_check_output(p, &g, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(p, &g, &d), GC_ERR_ARG);
     /* any database, even when it is not the store in use */
-    CHECK_EQ(datadir_check_output(db, NULL, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(db, NULL, &d), GC_ERR_ARG);
     snprintf(p, sizeof p, "%s-shm", db);
     put(p, "", 0);
-    CHECK_EQ(datadir_check_output(p, NULL, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(p, NULL, &d), GC_ERR_ARG);
     /* a recording by its contents, whatever its name */
-    CHECK_EQ(datadir_check_output(rec, NULL, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(rec, NULL, &d), GC_ERR_ARG);
     CHECK(strstr(msg, "recording") != NULL);
     /* the input, under another spelling (./, a symlink) */
-    CHECK_EQ(datadir_check_output(csv, &g, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(csv, &g, &d), GC_ERR_ARG);
     snprintf(p, sizeof p, "%s/./in.csv", base);
-    CHECK_EQ(datadir_check_output(p, &g, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(p, &g, &d), GC_ERR_ARG);
     snprintf(p, sizeof p, "%s/link.csv", base);
     CHECK(symlink(csv, p) == 0);
-    CHECK_EQ(datadir_check_output(p, &g, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(p, &g, &d), GC_ERR_ARG);
     /* two outputs that do not exist yet, same path after realpath */
     char o1[PATH_MAX + 32], o2[PATH_MAX + 32];
     snprintf(o1, sizeof o1, "%s/new.csv", base);
     snprintf(o2, sizeof o2, "%s/a/../new.csv", base);
     struct datadir_guard g2 = {.inputs = {o1}};
-    CHECK_EQ(datadir_check_output(o2, &g2, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(o2, &g2, &d), GC_ERR_ARG);
     /* a folder */
-    CHECK_EQ(datadir_check_output(base, NULL, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_check_output(base, NULL, &d), GC_ERR_ARG);
     /* fine: a new name, and an old plain output */
     snprintf(p, sizeof p, "%s/fine.csv", base);
-    CHECK_EQ(datadir_check_output(p, &g, msg, sizeof msg), GC_OK);
+    CHECK_EQ(datadir_check_output(p, &g, &d), GC_OK);
     put(p, "old\n", 4);
-    CHECK_EQ(datadir_check_output(p, &g, msg, sizeof msg), GC_OK);
+    CHECK_EQ(datadir_check_output(p, &g, &d), GC_OK);
     /* refused writes leave the files byte for byte */
-    CHECK_EQ(datadir_write_file(db, "x", 1, &g, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_write_file(db, "x", 1, &g, &d), GC_ERR_ARG);
     CHECK_EQ(size_of(db), 100);
-    CHECK_EQ(datadir_write_file(rec, "x", 1, NULL, msg, sizeof msg), GC_ERR_ARG);
+    CHECK_EQ(datadir_write_file(rec, "x", 1, NULL, &d), GC_ERR_ARG);
     CHECK_EQ(size_of(rec), 16);
 }
 
 static void test_atomic(void)
 {
-    char p[PATH_MAX + 32], msg[512];
+    char p[PATH_MAX + 32];
+    struct gc_diag d;
+    const char *msg = d.msg;
     snprintf(p, sizeof p, "%s/atomic.txt", base);
     put(p, "old contents\n", 13);
     struct datadir_out *o;
-    CHECK_EQ(datadir_out_open(p, DATADIR_OUT_TEMP, NULL, &o, msg, sizeof msg), GC_OK);
+    CHECK_EQ(datadir_out_open(p, DATADIR_OUT_TEMP, NULL, &o, &d), GC_OK);
     fputs("new", datadir_out_file(o));
     /* until commit the target is the old file */
     CHECK_EQ(size_of(p), 13);
@@ -180,25 +183,25 @@ static void test_atomic(void)
     datadir_out_abort(o);
     CHECK(access(tmp, F_OK) != 0);
     CHECK_EQ(size_of(p), 13);
-    CHECK_EQ(datadir_out_open(p, DATADIR_OUT_TEMP, NULL, &o, msg, sizeof msg), GC_OK);
+    CHECK_EQ(datadir_out_open(p, DATADIR_OUT_TEMP, NULL, &o, &d), GC_OK);
     fputs("new", datadir_out_file(o));
-    CHECK_EQ(datadir_out_commit(o, msg, sizeof msg), GC_OK);
+    CHECK_EQ(datadir_out_commit(o, &d), GC_OK);
     CHECK_EQ(size_of(p), 3);
 
     /* streamed: NAME.partial holds what was synced, NAME only when done */
     char s[PATH_MAX + 32], part[PATH_MAX + 48];
     snprintf(s, sizeof s, "%s/steps.csv", base);
     snprintf(part, sizeof part, "%s.partial", s);
-    CHECK_EQ(datadir_out_open(s, DATADIR_OUT_PARTIAL, NULL, &o, msg, sizeof msg), GC_OK);
+    CHECK_EQ(datadir_out_open(s, DATADIR_OUT_PARTIAL, NULL, &o, &d), GC_OK);
     fputs("index\n1\n", datadir_out_file(o));
     CHECK_EQ(datadir_out_sync(o), GC_OK);
     CHECK_EQ(size_of(part), 8);
     CHECK_EQ(size_of(s), -1);
     /* a second writer is refused while the .partial exists */
     struct datadir_out *o2;
-    CHECK_EQ(datadir_out_open(s, DATADIR_OUT_PARTIAL, NULL, &o2, msg, sizeof msg), GC_ERR_BUSY);
+    CHECK_EQ(datadir_out_open(s, DATADIR_OUT_PARTIAL, NULL, &o2, &d), GC_ERR_BUSY);
     CHECK(strstr(msg, ".partial exists") != NULL);
-    CHECK_EQ(datadir_out_commit(o, msg, sizeof msg), GC_OK);
+    CHECK_EQ(datadir_out_commit(o, &d), GC_OK);
     CHECK_EQ(size_of(s), 8);
     CHECK(access(part, F_OK) != 0);
 }

@@ -192,8 +192,10 @@ static void test_offscreen(void)
     struct display_config cfg;
     display_config_default(&cfg);
     cfg.backend = DISPLAY_OFFSCREEN;
-    char err[256];
-    struct display *d = display_new(&cfg, err, sizeof err);
+    struct gc_diag ed;
+    const char *err = ed.msg;
+    struct display *d;
+    CHECK_EQ(display_new(&cfg, &d, &ed), GC_OK);
     CHECK_MSG(d != NULL, err);
     if (!d)
         return;
@@ -230,8 +232,10 @@ static void test_window_dummy(void)
     display_config_default(&cfg);
     cfg.backend = DISPLAY_WINDOW;
     cfg.software = true;
-    char err[256];
-    struct display *d = display_new(&cfg, err, sizeof err);
+    struct gc_diag ed;
+    const char *err = ed.msg;
+    struct display *d;
+    CHECK_EQ(display_new(&cfg, &d, &ed), GC_OK);
     CHECK_MSG(d != NULL, err);
     if (!d)
         return;
@@ -252,7 +256,8 @@ static void test_null_and_errors(void)
     struct display_config cfg;
     display_config_default(&cfg);
     cfg.backend = DISPLAY_NULL;
-    struct display *d = display_new(&cfg, NULL, 0);
+    struct display *d;
+    CHECK_EQ(display_new(&cfg, &d, NULL), GC_OK);
     CHECK(d != NULL);
     struct display_model m;
     fixture(&m, false);
@@ -265,12 +270,15 @@ static void test_null_and_errors(void)
     cfg.backend = DISPLAY_OFFSCREEN;
     cfg.font_dir = "/nonexistent";
     /* the search list still finds the system font: font_dir is only a first try */
-    d = display_new(&cfg, NULL, 0);
+    CHECK_EQ(display_new(&cfg, &d, NULL), GC_OK);
     CHECK(d != NULL);
     display_free(d);
     cfg.width = 10;
-    char err[128] = "";
-    CHECK(display_new(&cfg, err, sizeof err) == NULL);
+    struct gc_diag ed;
+    const char *err = ed.msg;
+    d = (struct display *)1;
+    CHECK_EQ(display_new(&cfg, &d, &ed), GC_ERR_ARG);
+    CHECK(d == NULL);
     CHECK(strstr(err, "size") != NULL);
 }
 
@@ -284,8 +292,10 @@ static void test_render_on_change(void)
     struct display_config cfg;
     display_config_default(&cfg);
     cfg.backend = DISPLAY_OFFSCREEN;
-    char err[256];
-    struct display *d = display_new(&cfg, err, sizeof err);
+    struct gc_diag ed;
+    const char *err = ed.msg;
+    struct display *d;
+    CHECK_EQ(display_new(&cfg, &d, &ed), GC_OK);
     CHECK_MSG(d != NULL, err);
     if (!d)
         return;

@@ -57,8 +57,10 @@ static int render(const struct display_model *m, int w, int h, bool panel_only, 
     cfg.width = w;
     cfg.height = h;
     cfg.panel_only = panel_only;
-    char err[256];
-    struct display *d = display_new(&cfg, err, sizeof err);
+    struct gc_diag ed;
+    const char *err = ed.msg;
+    struct display *d;
+    CHECK_EQ(display_new(&cfg, &d, &ed), GC_OK);
     if (!d) {
         fprintf(stderr, "%s\n", err);
         return -1;

@@ -53,7 +53,7 @@ static char *slurp(const char *path, size_t *n)
 static int64_t store_fixture(struct store *st, int64_t pid)
 {
     struct plan plan;
-    struct plan_error perr;
+    struct gc_diag perr;
     CHECK(plan_parse(PROTOCOL, strlen(PROTOCOL), &plan, &perr) == GC_OK);
     struct store_session ss;
     memset(&ss, 0, sizeof ss);

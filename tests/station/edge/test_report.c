@@ -209,8 +209,8 @@ static void test_exports(struct store *st, int64_t sid)
     struct session_step *a, *b;
     size_t na, nb;
     CHECK_EQ(store_load_steps(st, sid, &a, &na), GC_OK);
-    char err[256];
-    CHECK_EQ(steps_csv_import(csv, &b, &nb, err, sizeof err), GC_OK);
+    struct gc_diag err;
+    CHECK_EQ(steps_csv_import(csv, &b, &nb, &err), GC_OK);
     CHECK_EQ(na, nb);
     int diff = 0;
     for (size_t i = 0; i < na && i < nb; i++) {

@@ -77,7 +77,7 @@ static void test_termios(void)
     CHECK(m >= 0);
     CHECK(slink_is_pty(slave));
     struct slink *l = NULL;
-    CHECK_EQ(slink_open(slave, NULL, &l), GC_OK);
+    CHECK_EQ(slink_open(slave, NULL, &l, NULL), GC_OK);
     CHECK(l != NULL);
     CHECK_EQ(slink_get_kind(l), SLINK_TERMIOS); /* auto picks termios for a pty */
     CHECK_EQ(slink_get_baud(l), 0);             /* a pty has no baud that matters */
@@ -85,8 +85,11 @@ static void test_termios(void)
 
     /* a second opener is refused: busy */
     struct slink *l2 = NULL;
-    CHECK_EQ(slink_open(slave, NULL, &l2), GC_ERR_BUSY);
+    struct gc_diag bd;
+    CHECK_EQ(slink_open(slave, NULL, &l2, &bd), GC_ERR_BUSY);
     CHECK(l2 == NULL);
+    CHECK_EQ(bd.code, GC_ERR_BUSY);
+    CHECK_MSG(strstr(bd.msg, "locked by another process") != NULL, bd.msg);
 
     /* the other end goes away (unplug): read reports CLOSED, promptly */
     close(m);
@@ -100,16 +103,16 @@ static void test_termios(void)
 static void test_errors(void)
 {
     struct slink *l = NULL;
-    CHECK_EQ(slink_open("/dev/nonexistent-gaitcue-port", NULL, &l), GC_ERR_NOT_FOUND);
+    CHECK_EQ(slink_open("/dev/nonexistent-gaitcue-port", NULL, &l, NULL), GC_ERR_NOT_FOUND);
     CHECK(l == NULL);
     char tmpl[] = "/tmp/gc-slink-XXXXXX";
     int fd = mkstemp(tmpl);
     CHECK(fd >= 0);
     close(fd);
-    CHECK_EQ(slink_open(tmpl, NULL, &l), GC_ERR_UNSUPPORTED); /* a regular file */
+    CHECK_EQ(slink_open(tmpl, NULL, &l, NULL), GC_ERR_UNSUPPORTED); /* a regular file */
     unlink(tmpl);
-    CHECK_EQ(slink_open("/dev/null", NULL, &l), GC_ERR_UNSUPPORTED); /* not a tty */
-    CHECK_EQ(slink_open(NULL, NULL, &l), GC_ERR_ARG);
+    CHECK_EQ(slink_open("/dev/null", NULL, &l, NULL), GC_ERR_UNSUPPORTED); /* not a tty */
+    CHECK_EQ(slink_open(NULL, NULL, &l, NULL), GC_ERR_ARG);
 }
 
 static void test_serialport_without_shim(void)
@@ -118,8 +121,10 @@ static void test_serialport_without_shim(void)
     int m = open_master(slave, sizeof slave);
     struct slink_params p = {SLINK_SERIALPORT, 0, false};
     struct slink *l = NULL;
-    CHECK_EQ(slink_open(slave, &p, &l), GC_ERR_UNSUPPORTED);
-    CHECK(strstr(slink_last_error(), "pseudo-terminal") != NULL);
+    struct gc_diag d;
+    CHECK_EQ(slink_open(slave, &p, &l, &d), GC_ERR_UNSUPPORTED);
+    CHECK_EQ(d.code, GC_ERR_UNSUPPORTED);
+    CHECK(strstr(d.msg, "pseudo-terminal") != NULL);
     close(m);
 }
 
@@ -163,14 +168,14 @@ static void test_serialport_with_shim(void)
 
     struct slink_params p = {SLINK_SERIALPORT, 921600, false};
     struct slink *l = NULL;
-    int rc = slink_open(slave, &p, &l);
+    int rc = slink_open(slave, &p, &l, NULL);
     CHECK_EQ(rc, GC_OK);
     if (rc == GC_OK) {
         CHECK_EQ(slink_get_kind(l), SLINK_SERIALPORT);
         CHECK_EQ(slink_get_baud(l), 0); /* USB: the baud rate does not limit the link */
         check_round_trip(l, m);
         struct slink *l2 = NULL;
-        CHECK_EQ(slink_open(slave, &p, &l2), GC_ERR_BUSY);
+        CHECK_EQ(slink_open(slave, &p, &l2, NULL), GC_ERR_BUSY);
     }
 
     const char *extra[] = {slave};

@@ -140,8 +140,9 @@ static void test_file(void)
 
     struct gait_step *back;
     size_t n;
-    char err[256];
-    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_OK);
+    struct gc_diag errd;
+    const char *err = errd.msg;
+    CHECK_EQ(steps_csv_read(path, &back, &n, &errd), GC_OK);
     CHECK_EQ(n, N);
     for (size_t i = 0; i < n && n == N; i++)
         CHECK_EQ(back[i].flags, s[i].flags);
@@ -157,7 +158,7 @@ static void test_file(void)
      * every row, values and flags intact; no phase column, so -1. */
     struct session_step *ss = NULL;
     size_t nss = 0;
-    CHECK_EQ(steps_csv_import(path, &ss, &nss, err, sizeof err), GC_OK);
+    CHECK_EQ(steps_csv_import(path, &ss, &nss, &errd), GC_OK);
     CHECK_EQ(nss, N);
     for (size_t i = 0; i < nss && nss == N; i++) {
         CHECK_NEAR(ss[i].step.t_ic_s, s[i].t_ic_s, 5e-6);
@@ -177,7 +178,7 @@ static void test_file(void)
           "0,L,1.0,1.2,200,,,,,,,50,60,1500,2.2,1,1,1\n",
           fp);
     fclose(fp);
-    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_OK);
+    CHECK_EQ(steps_csv_read(path, &back, &n, &errd), GC_OK);
     CHECK_EQ(n, 1);
     if (n == 1)
         CHECK_EQ(back[0].flags, GAIT_STEP_LR_FALLBACK | GAIT_STEP_WALK | GAIT_STEP_AFTER_GAP);
@@ -192,7 +193,7 @@ static void test_file(void)
           "1,L,1.4,1.6,200,,,,,,,,,,,junk!,0\n",
           fp);
     fclose(fp);
-    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_OK);
+    CHECK_EQ(steps_csv_read(path, &back, &n, &errd), GC_OK);
     CHECK_EQ(n, 2);
     if (n == 2) {
         CHECK_EQ(back[0].flags, GAIT_STEP_GAP_INSIDE | GAIT_STEP_GAP_LOADING);
@@ -206,7 +207,7 @@ static void test_file(void)
           "0,R,1.0,1.2,200,,,,,,,,,,,4x\n",
           fp);
     fclose(fp);
-    CHECK_EQ(steps_csv_read(path, &back, &n, err), GC_ERR_FORMAT);
+    CHECK_EQ(steps_csv_read(path, &back, &n, &errd), GC_ERR_FORMAT);
     CHECK_MSG(strstr(err, ":2: column 'flags'") != NULL, err);
     unlink(path);
 }

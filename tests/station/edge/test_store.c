@@ -198,7 +198,7 @@ static void test_round_trip(void)
     const char *text = "[protocol]\nname = rt\n[phase]\nkind = baseline\nduration = 1 min\n"
                        "[phase]\nkind = training\nduration = 2 min\ncadence = 172 spm\n";
     struct plan plan;
-    struct plan_error pe;
+    struct gc_diag pe;
     CHECK_EQ(plan_parse(text, strlen(text), &plan, &pe), GC_OK);
     struct store_session ss = {.patient_id = p.id,
                                .start_utc = 1700000000,
@@ -371,7 +371,7 @@ static void test_conditions(void)
     CHECK_EQ(store_patient_add(st, &p), GC_OK);
     const char *text = "[protocol]\nname = v4\n[phase]\nkind = training\nduration = 2 min\n";
     struct plan plan;
-    struct plan_error pe;
+    struct gc_diag pe;
     CHECK_EQ(plan_parse(text, strlen(text), &plan, &pe), GC_OK);
     struct store_session ss = {.patient_id = p.id, .body_weight_n = 700, .time_scale = 1};
     CHECK_EQ(store_session_begin(st, &ss, &plan, text), GC_OK);

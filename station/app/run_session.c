@@ -39,6 +39,9 @@
  * "treadmill:" line is printed when its check changes and every
  * BELT_LINE_S of session time. */
 #define DECK_MS     1000
+/* Steps kept for the deck's estimate (208 B each: 416 KB; 2048 steps are
+ * 12 minutes of running at 170 steps/min). */
+#define DECK_STEPS_KEPT 2048u
 #define BELT_LINE_S 30.0
 /* The deck's estimate and the link's totals go to the store this often
  * while the session runs (and at its end): an interrupted session keeps
@@ -477,6 +480,13 @@ int run_session_new(const struct run_options *o, struct live *lv,
     rs->lv = lv;
     rs->bw_sent_n = NAN;
     rs->step_length_m = rs->step_width_m = NAN;
+    rs->steps = malloc(DECK_STEPS_KEPT * sizeof *rs->steps);
+    if (rs->steps == NULL) {
+        free(rs);
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory");
+    }
+    memset(rs->steps, 0, DECK_STEPS_KEPT * sizeof *rs->steps); /* touched now, not mid-session */
+    rs->cap_steps = DECK_STEPS_KEPT;
     snprintf(rs->record_path, sizeof rs->record_path, "%s", src->record_path);
     snprintf(rs->calib_line, sizeof rs->calib_line, "calibration: %.80s",
              src->calib_desc[0] ? src->calib_desc : "none (nominal scale)");
@@ -634,16 +644,16 @@ static void watch_saving(struct run_session *rs, struct live *lv)
     feedback_app_set_failures(rs->fb, rs->store_failed, rs->record_failed);
 }
 
-/* Every step of the session, for the deck's belt speed. */
+/* The recent steps, for the deck's belt speed: at most DECK_STEPS_KEPT,
+ * allocated (and touched) before streaming; when full, the older half
+ * goes, so the estimate is over the steps since the speed was entered but
+ * at most the last DECK_STEPS_KEPT / 2 .. DECK_STEPS_KEPT of them. */
 static void keep_step(struct run_session *rs, const struct gait_step *s)
 {
     if (rs->n_steps == rs->cap_steps) {
-        size_t cap = rs->cap_steps ? 2 * rs->cap_steps : 1024;
-        struct gait_step *n = realloc(rs->steps, cap * sizeof *n);
-        if (n == NULL)
-            return; /* the estimate is taken over the steps kept */
-        rs->steps = n;
-        rs->cap_steps = cap;
+        size_t keep = rs->cap_steps / 2;
+        memmove(rs->steps, rs->steps + (rs->n_steps - keep), keep * sizeof *rs->steps);
+        rs->n_steps = keep;
     }
     rs->steps[rs->n_steps++] = *s;
 }

@@ -61,7 +61,7 @@ int course_report_write(const char *prog, const char *db, const char *code, cons
     gc_diag_clear(&diag);
     struct report_course rec;
     if (course_report_load(st, &pt, &rec, &diag) != GC_OK) {
-        fprintf(stderr, "%s: %s.\n", prog, diag.msg);
+        fprintf(stderr, "%s: %s%s\n", prog, diag.msg, gc_sentence_end(diag.msg));
         store_close(st);
         return 1;
     }
@@ -98,7 +98,7 @@ int course_report_write(const char *prog, const char *db, const char *code, cons
         }
     }
     if (rc != GC_OK)
-        fprintf(stderr, "%s: %s.\n", prog, diag.msg);
+        fprintf(stderr, "%s: %s%s\n", prog, diag.msg, gc_sentence_end(diag.msg));
     report_course_free(&rec);
     store_close(st);
     return rc == GC_OK ? 0 : 1;

@@ -106,7 +106,7 @@ static int do_list(void)
         struct gc_diag d;
         gc_diag_clear(&d);
         if (course_app_load_program(list[i], &p, NULL, &d) != GC_OK) {
-            fprintf(stderr, PROG ": %s.\n", d.msg);
+            fprintf(stderr, PROG ": %s%s\n", d.msg, gc_sentence_end(d.msg));
             code = 1;
             continue;
         }
@@ -131,7 +131,7 @@ static int do_list(void)
                 printf("%-26s %2zu steps, %2d sessions  %s (%s)\n", p.name, p.n_steps,
                        program_sessions_planned(&p), p.description, path);
             else
-                fprintf(stderr, PROG ": %s.\n", dg.msg);
+                fprintf(stderr, PROG ": %s%s\n", dg.msg, gc_sentence_end(dg.msg));
         }
         if (d)
             closedir(d);
@@ -591,7 +591,7 @@ int cmd_program(int argc, char **argv)
     if (vi == 1) {
         struct program p;
         if (course_app_load_program(pos[1], &p, NULL, &diag) != GC_OK) {
-            fprintf(stderr, PROG ": %s.\n", diag.msg);
+            fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
             return diag.code == GC_ERR_NOT_FOUND ? 2 : 1;
         }
         print_program(&p);
@@ -602,7 +602,7 @@ int cmd_program(int argc, char **argv)
     struct program prog;
     char *text = NULL;
     if (is_start && course_app_load_program(pos[2], &prog, &text, &diag) != GC_OK) {
-        fprintf(stderr, PROG ": %s.\n", diag.msg);
+        fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         return diag.code == GC_ERR_NOT_FOUND ? 2 : 1;
     }
     struct store *st = NULL;
@@ -614,7 +614,7 @@ int cmd_program(int argc, char **argv)
     }
     struct course_store *cs = NULL;
     if (course_store_open(st, &cs, &diag) != GC_OK) {
-        fprintf(stderr, PROG ": %s.\n", diag.msg);
+        fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         free(text);
         store_close(st);
         return 1;
@@ -644,7 +644,7 @@ int cmd_program(int argc, char **argv)
                     pt.code, what, pt.code);
             code = 1;
         } else if (rc) {
-            fprintf(stderr, PROG ": %s.\n", diag.msg);
+            fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
             code = 1;
         } else {
             printf("patient %s: program %s started (#%lld), first day %s; next: step 1 '%s', "
@@ -666,7 +666,7 @@ int cmd_program(int argc, char **argv)
         goto out;
     }
     if (rc) {
-        fprintf(stderr, PROG ": %s.\n", diag.msg);
+        fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         code = 1;
         goto out;
     }
@@ -683,7 +683,7 @@ int cmd_program(int argc, char **argv)
         extra_free(&x);
     } else if (is_stop) {
         if (course_store_program_stop(cs, v.row.id, reason, therapist, now, &diag) != GC_OK) {
-            fprintf(stderr, PROG ": %s.\n", diag.msg);
+            fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
             code = 1;
         } else {
             printf("patient %s: program %s stopped (%s)\n", pt.code, v.program.name, reason);
@@ -713,7 +713,7 @@ int cmd_program(int argc, char **argv)
             snprintf(o.therapist, sizeof o.therapist, "%s", therapist ? therapist : "");
             if (course_store_latest_session(cs, pt.id, &o.ref_session_id, &diag) != GC_OK ||
                 course_store_add_override(cs, v.row.id, &o, &diag) != GC_OK) {
-                fprintf(stderr, PROG ": %s.\n", diag.msg);
+                fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
                 code = 1;
             } else if (to == n) {
                 printf("patient %s: program %s marked complete by the PT (%s)\n", pt.code,

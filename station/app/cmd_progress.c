@@ -132,7 +132,8 @@ int cmd_progress(int argc, char **argv)
         rc = report_progress_pdf(&prog, pdf, store_path(st), &diag);
         report_progress_free(&prog);
         if (rc == GC_OK)
-            printf("progress report for %s (%d sessions): %s\n", code, p.n_sessions, pdf);
+            printf("progress report for %s (%d session%s): %s\n", code, p.n_sessions,
+                   p.n_sessions == 1 ? "" : "s", pdf);
     }
     if (rc == GC_OK && fhir) {
         struct fhir_export_opts fo = {.identifier_system = fhir_system,
@@ -146,7 +147,7 @@ int cmd_progress(int argc, char **argv)
     store_close(st);
     if (rc) {
         if (diag.code != GC_OK)
-            fprintf(stderr, "station progress: %s.\n", diag.msg);
+            fprintf(stderr, "station progress: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         return 1;
     }
     return 0;

@@ -51,7 +51,7 @@ static int replay_plain(const struct run_options *o)
     struct gc_diag rd0;
     int rc = live_replay_config(o->replay_file, o->mass_kg, &cfg, hello_raw, &rd0);
     if (rc < 0) {
-        fprintf(stderr, "station: %s.\n", rd0.msg);
+        fprintf(stderr, "station: %s%s\n", rd0.msg, gc_sentence_end(rd0.msg));
         return -1;
     }
     struct rec_reader *rd = NULL;
@@ -175,7 +175,7 @@ int cmd_replay(int argc, char **argv)
     struct gc_diag ld;
     struct live *lv;
     if (live_new(&cfg, &lv, &ld) != GC_OK) {
-        fprintf(stderr, "station: %s.\n", ld.msg);
+        fprintf(stderr, "station: %s%s\n", ld.msg, gc_sentence_end(ld.msg));
         return 1;
     }
     struct live_snapshot s;

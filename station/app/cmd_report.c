@@ -195,7 +195,7 @@ int cmd_report(int argc, char **argv)
                    fhir_tx ? "transaction" : "collection", fhir);
     }
     if (rc != GC_OK && diag.code != GC_OK)
-        fprintf(stderr, "station report: %s.\n", diag.msg);
+        fprintf(stderr, "station report: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
     if (loaded)
         report_record_free(&rec);
     store_close(st);

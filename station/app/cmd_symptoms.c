@@ -216,7 +216,7 @@ int cmd_symptoms(int argc, char **argv)
     struct gc_diag diag;
     gc_diag_clear(&diag);
     if (course_store_open(st, &cs, &diag) != GC_OK) {
-        fprintf(stderr, "station symptoms: %s.\n", diag.msg);
+        fprintf(stderr, "station symptoms: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         store_close(st);
         return 1;
     }
@@ -226,7 +226,7 @@ int cmd_symptoms(int argc, char **argv)
     memset(&ss, 0, sizeof ss);
     const char *chosen = "the latest session";
     if (course_store_latest_session(cs, pt.id, &r.ref_session_id, &diag) != GC_OK) {
-        fprintf(stderr, "station symptoms: %s.\n", diag.msg);
+        fprintf(stderr, "station symptoms: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         ec = 1;
     } else if (session_id) {
         chosen = "chosen with --session";
@@ -261,7 +261,7 @@ int cmd_symptoms(int argc, char **argv)
     if (ec) {
         /* refused above */
     } else if (course_store_add_symptom(cs, pt.id, &r, &diag) != GC_OK) {
-        fprintf(stderr, "station symptoms: %s.\n", diag.msg);
+        fprintf(stderr, "station symptoms: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         ec = 1;
     } else {
         char flags[80];
@@ -347,13 +347,13 @@ int cmd_prom(int argc, char **argv)
     struct gc_diag diag;
     gc_diag_clear(&diag);
     if (course_store_open(st, &cs, &diag) != GC_OK) {
-        fprintf(stderr, "station prom: %s.\n", diag.msg);
+        fprintf(stderr, "station prom: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         store_close(st);
         return 1;
     }
     if (course_store_latest_session(cs, pt.id, &r.ref_session_id, &diag) != GC_OK ||
         course_store_add_prom(cs, pt.id, &r, &diag) != GC_OK) {
-        fprintf(stderr, "station prom: %s.\n", diag.msg);
+        fprintf(stderr, "station prom: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         ec = 1;
     } else {
         char l[16] = "-", p[16] = "-";

@@ -507,7 +507,7 @@ int cmd_test(int argc, char **argv)
     struct gc_diag diag;
     gc_diag_clear(&diag);
     if (readiness_measure(test, side, samples, n, &crit, &r, &diag) != GC_OK) {
-        fprintf(stderr, PROG ": %s.\n", diag.msg);
+        fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         code = 1;
         goto out;
     }
@@ -550,7 +550,8 @@ int cmd_test(int argc, char **argv)
         row.json = js;
         if (course_store_open(st, &cs, &diag) != GC_OK ||
             course_store_add_test(cs, pt.id, &row, &diag) != GC_OK) {
-            fprintf(stderr, PROG ": the result was not stored: %s.\n", diag.msg);
+            fprintf(stderr, PROG ": the result was not stored: %s%s\n", diag.msg,
+                    gc_sentence_end(diag.msg));
             code = 1;
         }
         course_store_close(cs);

@@ -1217,7 +1217,8 @@ struct spsc *feedback_app_event_ring(struct feedback_app *app)
 
 int feedback_app_frame_interval_ms(const struct feedback_app *app)
 {
-    return app->cfg.headless ? 50 : 16;
+    (void)app;
+    return FEEDBACK_APP_FRAME_IDLE_MS;
 }
 
 static void build_model(struct feedback_app *app, struct display_model *m)

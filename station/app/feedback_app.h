@@ -31,9 +31,11 @@
  *   app = feedback_app_new(&fc, err, sizeof err);           (before live_start)
  *   live_add_event_consumer(lv, feedback_app_event_ring(app));
  *   live_start(lv);
- *   every ~5 ms: feedback_app_advance(app, snap.t_session_s), then
+ *   at least every 20 ms, and when live_wait returns with an event:
+ *       feedback_app_advance(app, snap.t_session_s), then
  *       feedback_app_judge_step for each step popped from the live pipeline;
- *   every feedback_app_frame_interval_ms(app) ms until the session ends:
+ *   every feedback_app_frame_interval_ms(app) ms, and soon after a gait
+ *   event, until the session ends:
  *       live_get_snapshot(lv, &snap);
  *       feedback_app_status_from_live(&snap, &st);
  *       if (feedback_app_frame(app, &st)) -> user quit: live_request_stop(lv);
@@ -163,7 +165,15 @@ struct spsc *feedback_app_event_ring(struct feedback_app *app);
 /* One UI iteration: ctl socket, keys, display, logs.  Never blocks longer
  * than a vsync.  Returns 1 when the user asked to quit, else 0. */
 int feedback_app_frame(struct feedback_app *app, const struct feedback_app_status *st);
-/* How often to call feedback_app_frame: 16 ms with a window, 50 headless. */
+/* How often to call feedback_app_frame when nothing happens (ms): the
+ * clock's second, keys, ctl and web commands are seen within this.  A
+ * gait event (a step, a contact, a loading peak) calls for a frame at once
+ * (FEEDBACK_APP_FRAME_AFTER_EVENT_MS later, once the audio thread has
+ * taken it in), so the display still reflects a step within one 60 Hz
+ * frame while the main thread no longer lays the picture out 60 times a
+ * second (issue 17 item 6). */
+#define FEEDBACK_APP_FRAME_IDLE_MS        100
+#define FEEDBACK_APP_FRAME_AFTER_EVENT_MS 3
 int feedback_app_frame_interval_ms(const struct feedback_app *app);
 void feedback_app_status_from_live(const struct live_snapshot *s, struct feedback_app_status *st);
 /* Apply one control line ("set mode faded", "set phase training",

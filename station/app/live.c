@@ -164,6 +164,7 @@ struct live {
     int n_status;
     sem_t wake_dsp;
     sem_t wake_writer;
+    sem_t wake_main; /* posted by the DSP thread: an event or a line for the main loop */
 
     struct rec_writer *writer;
     char end_text[512];
@@ -790,6 +791,7 @@ static void publish(struct live *lv)
 static void dispatch(struct live *lv, int n)
 {
     int64_t t_emit = now_ns();
+    bool for_main = false;
     for (int i = 0; i < n; i++) {
         const struct dsp_out *o = &lv->outs[i];
         switch (o->kind) {
@@ -801,6 +803,7 @@ static void dispatch(struct live *lv, int n)
             le.t_ev_host_s = o->t_ev_host_s;
             for (int k = 0; k < lv->n_consumers; k++)
                 spsc_push(lv->consumers[k], &le);
+            for_main = true;
             break;
         }
         case DSP_OUT_STATUS:
@@ -815,10 +818,13 @@ static void dispatch(struct live *lv, int n)
             }
             snprintf(m->text, sizeof m->text, "%s", o->line);
             spsc_publish(lv->lines);
+            for_main = true;
             break;
         }
         }
     }
+    if (for_main)
+        wake(&lv->wake_main);
 }
 
 static void to_recording(struct live *lv, const struct rec_record *r)
@@ -1051,6 +1057,7 @@ int live_new(const struct live_config *cfg, struct live **out, struct gc_diag *d
              cfg->source_desc ? cfg->source_desc : (cfg->port_path ? cfg->port_path : "?"));
     sem_init(&lv->wake_dsp, 0, 0);
     sem_init(&lv->wake_writer, 0, 0);
+    sem_init(&lv->wake_main, 0, 0);
     atomic_init(&lv->stop, false);
     atomic_init(&lv->record_failed, false);
     atomic_init(&lv->src_done, false);
@@ -1216,6 +1223,12 @@ bool live_finished(const struct live *lv)
     return atomic_load(&((struct live *)lv)->finished);
 }
 
+void live_wait(struct live *lv, int timeout_ms)
+{
+    if (timeout_ms > 0)
+        sem_wait_ms(&lv->wake_main, timeout_ms);
+}
+
 int live_stop(struct live *lv)
 {
     if (lv == NULL || !lv->started || lv->stopped)
@@ -1253,6 +1266,7 @@ void live_free(struct live *lv)
     spsc_free(lv->cmds);
     sem_destroy(&lv->wake_dsp);
     sem_destroy(&lv->wake_writer);
+    sem_destroy(&lv->wake_main);
     free(lv);
 }
 

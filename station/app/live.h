@@ -133,6 +133,11 @@ void live_request_stop(struct live *lv);
 /* True once the session is over (--seconds of session time reached, the
  * replay file ended, or the source failed for good). */
 bool live_finished(const struct live *lv);
+/* Main thread: sleep at most timeout_ms, or until the DSP thread hands
+ * over an event (to the consumers' rings) or a terminal line, whichever
+ * comes first; a wake-up that came meanwhile returns at once.  The main
+ * loop sleeps here instead of polling (issue 17 item 6: the display's CPU). */
+void live_wait(struct live *lv, int timeout_ms);
 /* Stop and join the threads; flushes and closes the recording (with its
  * REC_END).  Idempotent. */
 int live_stop(struct live *lv);

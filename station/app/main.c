@@ -37,6 +37,7 @@ static void usage(FILE *out)
             GC_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n  --version  print the version\n  --help     this list\n");
     fprintf(out, "\nquick start: station run --sim   (simulated sensor, no hardware needed)\n");
 }
 

@@ -39,6 +39,8 @@
  * "treadmill:" line is printed when its check changes and every
  * BELT_LINE_S of session time. */
 #define DECK_MS     1000
+/* The main loop looks at the session's clock at least this often (ms). */
+#define POLL_MAX_MS 20
 /* Steps kept for the deck's estimate (208 B each: 416 KB; 2048 steps are
  * 12 minutes of running at 170 steps/min). */
 #define DECK_STEPS_KEPT 2048u
@@ -537,7 +539,7 @@ int run_session_new(const struct run_options *o, struct live *lv,
         if (orc == GC_OK && !o->quiet)
             printf("%s\n", say);
         else if (orc != GC_OK && orc != GC_ERR_NOT_FOUND)
-            fprintf(stderr, "station: warning: %s.\n", d.msg);
+            fprintf(stderr, "station: warning: %s%s\n", d.msg, gc_sentence_end(d.msg));
     }
     if (!o->patient && o->protocol)
         fprintf(stderr, "station: warning: no --patient, so this session is not stored (the raw "
@@ -748,7 +750,9 @@ static int rs_poll(void *user, struct live *lv)
      * each is judged by what was in force at its initial contact. */
     feedback_app_advance(rs->fb, snap.t_session_s);
     struct live_event e;
+    bool events = false;
     while (spsc_pop(rs->step_ring, &e)) {
+        events = true;
         if (e.ev.kind != GAIT_EV_STEP)
             continue;
         struct session_step st;
@@ -762,6 +766,10 @@ static int rs_poll(void *user, struct live *lv)
     send_body_weight(rs, &snap);
     watch_saving(rs, lv);
     int64_t now = mono_ms();
+    /* a gait event changes the picture: a frame soon, once the audio
+     * thread has taken the event in too */
+    if (events && rs->next_frame_ms > now + FEEDBACK_APP_FRAME_AFTER_EVENT_MS)
+        rs->next_frame_ms = now + FEEDBACK_APP_FRAME_AFTER_EVENT_MS;
     if (rs->rec && now >= rs->next_tick_ms) {
         session_recorder_tick(rs->rec, snap.t_session_s);
         rs->next_tick_ms = now + TICK_MS;
@@ -831,7 +839,8 @@ static void store_conditions_final(struct run_session *rs, const struct live_sna
     struct gc_diag d;
     gc_diag_clear(&d);
     if (store_conditions_set_live(rs->store, rs->ss.id, &c, &d) != GC_OK)
-        fprintf(stderr, "station: could not store the session's conditions: %s.\n", d.msg);
+        fprintf(stderr, "station: could not store the session's conditions: %s%s\n", d.msg,
+                gc_sentence_end(d.msg));
     if (rs->o->quiet)
         return;
     char e[48] = "not entered", dk[80] = "no deck estimate";
@@ -918,10 +927,24 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
     return code;
 }
 
+/* Until the next frame or save is due, at most POLL_MAX_MS (the clock's
+ * phases are followed to within it); a gait event wakes the loop sooner
+ * (live_wait). */
+static int rs_wait_ms(void *user)
+{
+    const struct run_session *rs = user;
+    int64_t due = rs->next_frame_ms;
+    if (rs->rec && rs->next_tick_ms < due)
+        due = rs->next_tick_ms;
+    int64_t ms = due - mono_ms();
+    return ms < 1 ? 1 : ms > POLL_MAX_MS ? POLL_MAX_MS : (int)ms;
+}
+
 void run_session_hooks(struct run_session *rs, struct runloop_hooks *hooks)
 {
     hooks->user = rs;
     hooks->poll = rs_poll;
+    hooks->wait_ms = rs_wait_ms;
     hooks->finish = rs_finish;
 }
 

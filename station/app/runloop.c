@@ -220,8 +220,7 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
             code = 1;
             break;
         }
-        struct timespec ts = {0, POLL_MS * 1000000L};
-        nanosleep(&ts, NULL);
+        live_wait(lv, hooks && hooks->wait_ms ? hooks->wait_ms(hooks->user) : POLL_MS);
     }
     live_stop(lv);
     drain_lines(lv, o, out);

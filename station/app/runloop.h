@@ -38,9 +38,13 @@ GC_MUST_CHECK int runloop_check_outputs(const struct run_options *o, const char 
  * run_session.h.  Every callback runs on the main thread. */
 struct runloop_hooks {
     void *user;
-    /* Called about every 5 ms while the session runs.  Returns 1 to end
-     * the session (user quit, protocol complete), else 0. */
+    /* Called while the session runs: when the DSP hands over an event or
+     * a line, and at the latest after wait_ms (5 ms without it).  Returns
+     * 1 to end the session (user quit, protocol complete), else 0. */
     int (*poll)(void *user, struct live *lv);
+    /* How long the loop may sleep before poll is due (ms, >= 1); NULL:
+     * 5 ms. */
+    int (*wait_ms)(void *user);
     /* Called once after the threads stopped, before the summary; code is
      * the exit code so far.  Returns the (possibly worse) exit code. */
     int (*finish)(void *user, struct live *lv, int code, FILE *out);

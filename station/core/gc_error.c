@@ -90,3 +90,11 @@ int gc_diag_prefix(struct gc_diag *d, const char *fmt, ...)
     memcpy(d->msg, out, n + 1);
     return d->code;
 }
+
+const char *gc_sentence_end(const char *msg)
+{
+    size_t n = msg ? strlen(msg) : 0;
+    if (n > 0 && (msg[n - 1] == '.' || msg[n - 1] == '?' || msg[n - 1] == '!'))
+        return "";
+    return ".";
+}

@@ -61,6 +61,10 @@ int gc_fail(struct gc_diag *d, int code, const char *fmt, ...)
 int gc_warn(struct gc_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True when d holds a warning: code GC_OK and a non-empty msg.  NULL: false. */
 bool gc_diag_is_warning(const struct gc_diag *d);
+/* What ends a printed sentence: "" when msg already ends with '.', '?' or
+ * '!', else ".": printf("%s%s\n", d.msg, gc_sentence_end(d.msg)) prints
+ * one full stop whichever way the message was written. */
+const char *gc_sentence_end(const char *msg);
 /* Puts "prefix: " in front of d's message (context added by a caller);
  * returns d's code.  Truncates, never overflows. */
 int gc_diag_prefix(struct gc_diag *d, const char *fmt, ...)

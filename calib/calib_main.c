@@ -394,13 +394,13 @@ static int capture_still(const struct opts *o, struct source *src, const struct 
         struct gc_diag diag;
         int rc = source_capture(src, load, n_load, hello, &s, &n, &diag);
         if (rc != GC_OK) {
-            fprintf(stderr, "calib: %s.\n", diag.msg);
+            fprintf(stderr, "calib: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
             return rc;
         }
         rc = fit_window_stats(s, n, hello->cell_n_per_count, w, &diag);
         free(s);
         if (rc != GC_OK) {
-            fprintf(stderr, "calib: %s.\n", diag.msg);
+            fprintf(stderr, "calib: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
             return rc;
         }
         if (!check_still)
@@ -706,13 +706,13 @@ static int load_base(const struct opts *o, const char *serial, struct calfile *c
     }
     int rc = calfile_load(path, serial, o->allow_other ? CALFILE_ALLOW_OTHER_SERIAL : 0, cf, &diag);
     if (rc != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", diag.msg);
+        fprintf(stderr, "calib: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         return 1;
     }
     if (gc_diag_is_warning(&diag))
-        fprintf(stderr, "calib: warning: %s.\n", diag.msg);
+        fprintf(stderr, "calib: warning: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
     if (calfile_is_stale(cf, time(NULL), CALFILE_DEFAULT_MAX_AGE_DAYS, &diag))
-        fprintf(stderr, "calib: warning: %s.\n", diag.msg);
+        fprintf(stderr, "calib: warning: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
     return 0;
 }
 
@@ -818,7 +818,7 @@ static int cmd_verify(struct opts *o, struct source *src)
     }
     struct gc_diag diag;
     if (fit_placement_check(&cf->deck, p->mass_kg, p->x_m, p->y_m, &diag) != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", diag.msg);
+        fprintf(stderr, "calib: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         free(cf);
         return 1;
     }
@@ -833,7 +833,7 @@ static int cmd_verify(struct opts *o, struct source *src)
     if (fit_verify(&cf->deck, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_cal, &diag) != GC_OK ||
         fit_verify(&nominal, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_nom, &diag) != GC_OK ||
         fit_verify(&zeroed, w.mean_counts, p->mass_kg, p->x_m, p->y_m, &rc_zero, &diag) != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", diag.msg);
+        fprintf(stderr, "calib: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         free(cf);
         return 1;
     }
@@ -893,7 +893,7 @@ static int cmd_show(const struct opts *o)
         return 1;
     struct gc_diag diag;
     if (calfile_load(o->show_file, NULL, 0, cf, &diag) != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", diag.msg);
+        fprintf(stderr, "calib: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         free(cf);
         return 1;
     }
@@ -937,7 +937,7 @@ int main(int argc, char **argv)
     struct source *src = NULL;
     struct gc_diag diag;
     if (source_open(&o->src, &src, &diag) != GC_OK) {
-        fprintf(stderr, "calib: %s.\n", diag.msg);
+        fprintf(stderr, "calib: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         free(o);
         return 1;
     }

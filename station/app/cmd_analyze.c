@@ -431,7 +431,10 @@ int cmd_analyze(int argc, char **argv)
     struct datadir_guard summary_guard = {.inputs = {input, steps_path}};
     struct gc_diag od;
     if (datadir_check_output(steps_path, &steps_guard, &od) != GC_OK ||
-        (summary_path && datadir_check_output(summary_path, &summary_guard, &od) != GC_OK)) {
+        datadir_check_output_kind(steps_path, "--steps", ".csv", &od) != GC_OK ||
+        (summary_path && (datadir_check_output(summary_path, &summary_guard, &od) != GC_OK ||
+                          datadir_check_output_kind(summary_path, "--summary", ".json", &od) !=
+                              GC_OK))) {
         fprintf(stderr, "station analyze: %s\n", od.msg);
         return 1;
     }

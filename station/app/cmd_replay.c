@@ -158,6 +158,13 @@ int cmd_replay(int argc, char **argv)
         fprintf(stderr, "station: %s\n", perr.msg);
         return 2;
     }
+    /* the outputs as station run checks them (kind of name included),
+     * before anything is read */
+    struct gc_diag od;
+    if (runloop_check_outputs(&o, NULL, &od) != GC_OK) {
+        fprintf(stderr, "station: %s\n", od.msg);
+        return 2;
+    }
     runloop_install_signals();
 
     int code;

@@ -107,12 +107,17 @@ int runloop_check_outputs(const struct run_options *o, const char *record, struc
     const char *files[] = {o->replay_file, record,      o->calibration,
                            o->protocol,    o->steps_csv, o->screenshot};
     const size_t n = sizeof files / sizeof files[0];
-    if (o->steps_csv && check_output(o, o->steps_csv, files, n, false, diag) != GC_OK)
+    /* a name that says another kind of output (--steps report.pdf) would
+     * replace that file: refused too */
+    if (o->steps_csv && (check_output(o, o->steps_csv, files, n, false, diag) != GC_OK ||
+                         datadir_check_output_kind(o->steps_csv, "--steps", ".csv", diag) != GC_OK))
         return refused(diag);
-    if (rec_out && check_output(o, rec_out, files, n, true, diag) != GC_OK)
+    if (rec_out && (check_output(o, rec_out, files, n, true, diag) != GC_OK ||
+                    datadir_check_output_kind(rec_out, "--record", ".gcrec", diag) != GC_OK))
         return refused(diag);
     if (o->mode == RUN_MODE_LIVE && o->screenshot &&
-        check_output(o, o->screenshot, files, n, false, diag) != GC_OK)
+        (check_output(o, o->screenshot, files, n, false, diag) != GC_OK ||
+         datadir_check_output_kind(o->screenshot, "--screenshot", ".png", diag) != GC_OK))
         return refused(diag);
     return GC_OK;
 }

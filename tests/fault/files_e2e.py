@@ -123,6 +123,23 @@ def case_outputs():
         refused(r, args[-1], what)
         check(sha(e.db) == db_sum, "%s: store unchanged" % what)
         check(sha(rec) == rec_sum, "%s: recording unchanged" % what)
+    # a name that says another kind of output: an earlier report is kept
+    pdf = os.path.join(e.tmp, "report.pdf")
+    with open(pdf, "wb") as f:
+        f.write(b"%PDF-1.4 the clinic's earlier report")
+    pdf_sum = sha(pdf)
+    for what, args in (("run --steps REPORT.pdf", ["run", "--sim", "--seconds", "3", "--headless",
+                                                    "--audio-device", "null", "--quiet",
+                                                    "--steps", pdf]),
+                       ("replay --steps REPORT.pdf", ["replay", rec, "--speed", "max",
+                                                      "--steps", pdf]),
+                       ("analyze --steps REPORT.pdf", ["analyze", rec, "--steps", pdf])):
+        r = e.run(*args)
+        err = r.stderr.strip().splitlines()
+        check(r.returncode != 0 and len(err) >= 1 and "the name is that of a PDF report" in err[-1]
+              and "give a name ending in .csv" in err[-1],
+              "%s refused in one sentence: %r" % (what, err[-1] if err else ""))
+        check(sha(pdf) == pdf_sum, "%s: the report is unchanged" % what)
     r = e.run("sessions", "--patient", "F-1")
     n = len(re.findall(r"complete|stopped", r.stdout))
     check(n == 1, "still exactly one session stored (run --steps STORE stored none): %d" % n)

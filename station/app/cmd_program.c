@@ -362,9 +362,13 @@ static void print_status(const struct store_patient *pt, const struct course_vie
     bool done = v->state.step >= (int)p->n_steps;
     char started[32];
     fmt_date(v->row.started_utc, started, sizeof started);
-    printf("patient   %s\nprogram   %s (#%lld), first day %s, program week %d%s\n", pt->code,
-           p->name, (long long)v->row.id, v->row.start_date, v->week,
-           v->row.stopped_utc ? " (stopped)" : "");
+    char week[48];
+    if (v->week >= 1)
+        snprintf(week, sizeof week, "program week %d", v->week);
+    else
+        snprintf(week, sizeof week, "not begun yet"); /* a first day still to come */
+    printf("patient   %s\nprogram   %s (#%lld), first day %s, %s%s\n", pt->code, p->name,
+           (long long)v->row.id, v->row.start_date, week, v->row.stopped_utc ? " (stopped)" : "");
     if (done) {
         printf("step      complete: every step done\n");
     } else {

@@ -125,7 +125,7 @@ int web_parse_listen(const char *text, char *addr, size_t addrcap, uint16_t *por
     errno = 0;
     long v = strtol(p, &end, 10);
     if (errno || end == p || *end != '\0' || v < 0 || v > 65535)
-        return gc_fail(diag, GC_ERR_ARG, "'%.80s' has no port from 0 to 65535; %s", text, hint);
+        return gc_fail(diag, GC_ERR_ARG, "the port in '%.80s' must be a number from 0 to 65535; %s", text, hint);
     struct in_addr a4;
     struct in6_addr a6;
     if (inet_pton(AF_INET, host, &a4) != 1 && inet_pton(AF_INET6, host, &a6) != 1)

@@ -117,8 +117,8 @@ def case_plain(tmp):
     h = subprocess.run([STATION, "run", "--help"], env=env, capture_output=True, text=True)
     check(h.returncode == 0 and "--web [ADDR:]PORT" in h.stdout and "--web-bind ADDR" in h.stdout,
           "station run --help describes --web and --web-bind")
-    for args, words in [(["--web", "abc"], "no port"),
-                        (["--web", "127.0.0.1:99999"], "no port"),
+    for args, words in [(["--web", "abc"], "must be a number from 0 to 65535"),
+                        (["--web", "127.0.0.1:99999"], "must be a number from 0 to 65535"),
                         (["--web", "clinic.lan:8088"], "numeric IP address"),
                         (["--web-bind", "clinic.lan"], "numeric IP address"),
                         (["--web-bind"], "needs a value"),

@@ -274,10 +274,10 @@ static int load_criteria(const char *path, struct readiness_criteria *c, char *f
     }
     bool found = false;
     int line = 0;
-    char why[200];
-    if (readiness_criteria_parse(text, c, &found, &line, why, sizeof why) != GC_OK) {
+    struct gc_diag cd;
+    if (readiness_criteria_parse(text, c, &found, &line, &cd) != GC_OK) {
         fprintf(stderr, PROG ": --criteria %s, line %d: %s; fix the file and try again.\n", path,
-                line, why);
+                line, cd.msg);
         return 1;
     }
     if (!found) {
@@ -490,11 +490,12 @@ int cmd_test(int argc, char **argv)
                    "for 2 s, then does the test\n",
                    port, seconds);
         fflush(stdout);
-        int rc = test_port_record(port, seconds, tmprec, msg, sizeof msg);
+        struct gc_diag pd;
+        int rc = test_port_record(port, seconds, tmprec, &pd);
         if (rc == GC_OK)
-            rc = test_port_samples(tmprec, &samples, &n, msg, sizeof msg);
+            rc = test_port_samples(tmprec, &samples, &n, &pd);
         if (rc != GC_OK) {
-            fprintf(stderr, PROG ": %s.\n", msg);
+            fprintf(stderr, PROG ": %s%s\n", pd.msg, gc_sentence_end(pd.msg));
             code = rc == GC_ERR_ARG ? 2 : 1;
             goto out;
         }

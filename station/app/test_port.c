@@ -14,13 +14,13 @@
 #include "live.h"
 #include "recording.h"
 
-int test_port_record(const char *port, double seconds, const char *rec_path, char *msg, size_t cap)
+int test_port_record(const char *port, double seconds, const char *rec_path, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     char self[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len <= 0) {
-        snprintf(msg, cap, "cannot find the station executable: %s", strerror(errno));
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "cannot find the station executable: %s", strerror(errno));
     }
     self[len] = '\0';
     char secs[32], errpath[PATH_MAX];
@@ -28,8 +28,7 @@ int test_port_record(const char *port, double seconds, const char *rec_path, cha
     snprintf(errpath, sizeof errpath, "%s.err", rec_path);
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(msg, cap, "cannot start the recording: %s", strerror(errno));
-        return GC_ERR_IO;
+        return gc_fail(diag, GC_ERR_IO, "cannot start the recording: %s", strerror(errno));
     }
     if (pid == 0) {
         int devnull = open("/dev/null", O_RDWR);
@@ -62,9 +61,10 @@ int test_port_record(const char *port, double seconds, const char *rec_path, cha
         if (!strncmp(why, "station: ", 9))
             why += 9;
         size_t wl = strlen(why);
-        snprintf(msg, cap, "the deck on %s could not be recorded: %.*s", port,
-                 (int)(wl && why[wl - 1] == '.' ? wl - 1 : wl), wl ? why : "station run failed");
-        return WIFEXITED(status) && WEXITSTATUS(status) == 2 ? GC_ERR_ARG : GC_ERR_IO;
+        return gc_fail(diag, WIFEXITED(status) && WEXITSTATUS(status) == 2 ? GC_ERR_ARG : GC_ERR_IO,
+                       "the deck on %s could not be recorded: %.*s", port,
+                       (int)(wl && why[wl - 1] == '.' ? wl - 1 : wl),
+                       wl ? why : "station run failed");
     }
     return GC_OK;
 }
@@ -95,32 +95,30 @@ static void keep(struct sink *k, const struct gait_sample *s, size_t n)
     k->n += n;
 }
 
-int test_port_samples(const char *rec_path, struct gait_sample **out, size_t *n, char *msg,
-                      size_t cap)
+int test_port_samples(const char *rec_path, struct gait_sample **out, size_t *n,
+                      struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     *out = NULL;
     *n = 0;
     struct dsp_config cfg;
     uint8_t hello_raw[PKT_HELLO_SIZE];
     struct gc_diag rd0;
     int rc = live_replay_config(rec_path, 0, &cfg, hello_raw, &rd0);
-    if (rc < 0) {
-        snprintf(msg, cap, "%s", rd0.msg);
-        return rc;
-    }
+    if (rc < 0)
+        return gc_fail(diag, rc, "%s", rd0.msg);
     struct sink k = {0};
     struct rec_reader *rd = NULL;
     struct rec_record *r = malloc(sizeof *r);
     struct dsp_out *o = malloc(DSP_OUT_MAX * sizeof *o);
     struct dsp *d = dsp_new(&cfg, &rc);
     if (!r || !o || !d) {
-        snprintf(msg, cap, "out of memory reading the recording");
-        rc = GC_ERR_NOMEM;
+        rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the recording");
         goto out;
     }
     rc = rec_reader_open(rec_path, &rd);
     if (rc < 0) {
-        snprintf(msg, cap, "cannot read the recording %s (%s)", rec_path, gc_strerror(rc));
+        gc_fail(diag, rc, "cannot read the recording %s (%s)", rec_path, gc_strerror(rc));
         goto out;
     }
     while (!dsp_ended(d) && rec_reader_next(rd, r) == 1) {
@@ -134,8 +132,7 @@ int test_port_samples(const char *rec_path, struct gait_sample **out, size_t *n,
     }
     (void)dsp_finish(d, o, DSP_OUT_MAX);
     if (k.nomem) {
-        snprintf(msg, cap, "out of memory reading the recording");
-        rc = GC_ERR_NOMEM;
+        rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the recording");
         goto out;
     }
     rc = GC_OK;

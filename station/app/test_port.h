@@ -17,12 +17,13 @@
 #include "gc_error.h"
 
 /* Record seconds of the deck on port into rec_path (must not exist) with
- * the station's own `run` (db: the store, for nothing is stored; NULL
- * default).  GC_OK, or an error with the child's last message in msg. */
-int test_port_record(const char *port, double seconds, const char *rec_path, char *msg, size_t cap);
+ * the station's own `run`.  GC_OK, or an error with the child's last
+ * message in diag. */
+GC_MUST_CHECK int test_port_record(const char *port, double seconds, const char *rec_path,
+                                   struct gc_diag *diag);
 
 /* The conditioned samples of a recording (malloc'd *out, *n of them). */
-int test_port_samples(const char *rec_path, struct gait_sample **out, size_t *n, char *msg,
-                      size_t cap);
+GC_MUST_CHECK int test_port_samples(const char *rec_path, struct gait_sample **out, size_t *n,
+                                    struct gc_diag *diag);
 
 #endif

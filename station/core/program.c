@@ -279,9 +279,9 @@ static int readiness_key(struct parse *ps, const char *name, const char *v)
             }
             ps->seen |= K(i);
         }
-    char why[160];
-    if (readiness_criteria_set(&ps->prog->readiness, name, v, why, sizeof why) != GC_OK)
-        ini_lines_fail(&ps->in, ps->in.line, "%s", why);
+    struct gc_diag cd;
+    if (readiness_criteria_set(&ps->prog->readiness, name, v, &cd) != GC_OK)
+        ini_lines_fail(&ps->in, ps->in.line, "%s", cd.msg);
     return !ps->in.failed;
 }
 

@@ -76,8 +76,9 @@ static bool crit_number(const char *v, double lo, double hi, bool whole, double 
 }
 
 int readiness_criteria_set(struct readiness_criteria *c, const char *key, const char *value,
-                           char *why, size_t cap)
+                           struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     static const struct {
         const char *key;
         double lo, hi;
@@ -93,10 +94,9 @@ int readiness_criteria_set(struct readiness_criteria *c, const char *key, const 
             continue;
         double x;
         if (!crit_number(value, keys[i].lo, keys[i].hi, keys[i].whole, &x)) {
-            snprintf(why, cap, "%s must be %s from %g to %g %s, not '%.40s'", key,
-                     keys[i].whole ? "a whole number" : "a number", keys[i].lo, keys[i].hi,
-                     keys[i].unit, value);
-            return GC_ERR_ARG;
+            return gc_fail(diag, GC_ERR_ARG, "%s must be %s from %g to %g %s, not '%.40s'", key,
+                           keys[i].whole ? "a whole number" : "a number", keys[i].lo, keys[i].hi,
+                           keys[i].unit, value);
         }
         switch (i) {
         case 0:
@@ -117,19 +117,17 @@ int readiness_criteria_set(struct readiness_criteria *c, const char *key, const 
         }
         return GC_OK;
     }
-    snprintf(why, cap,
-             "unknown key '%.40s' in [readiness] (known: balance_hold_s, hop_count, jog_s, "
-             "calf_raise_count, squat_count)",
-             key);
-    return GC_ERR_ARG;
+    return gc_fail(diag, GC_ERR_ARG,
+                   "unknown key '%.40s' in [readiness] (known: balance_hold_s, hop_count, jog_s, "
+                   "calf_raise_count, squat_count)",
+                   key);
 }
 
 struct crit_parse {
     struct readiness_criteria *c;
     bool found, failed;
     unsigned seen;
-    char *why;
-    size_t cap;
+    struct gc_diag *diag;
 };
 
 static int crit_handler(void *user, const char *section, const char *name, const char *value)
@@ -145,13 +143,13 @@ static int crit_handler(void *user, const char *section, const char *name, const
     for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(name, keys[i])) {
             if (cp->seen & (1u << i)) {
-                snprintf(cp->why, cp->cap, "'%s' is given twice in [readiness]", name);
+                gc_fail(cp->diag, GC_ERR_FORMAT, "'%s' is given twice in [readiness]", name);
                 cp->failed = true;
                 return 0;
             }
             cp->seen |= 1u << i;
         }
-    if (readiness_criteria_set(cp->c, name, value, cp->why, cp->cap) != GC_OK) {
+    if (readiness_criteria_set(cp->c, name, value, cp->diag) != GC_OK) {
         cp->failed = true;
         return 0;
     }
@@ -159,10 +157,11 @@ static int crit_handler(void *user, const char *section, const char *name, const
 }
 
 int readiness_criteria_parse(const char *text, struct readiness_criteria *c, bool *found,
-                             int *err_line, char *why, size_t cap)
+                             int *err_line, struct gc_diag *diag)
 {
+    gc_diag_clear(diag);
     readiness_criteria_default(c);
-    struct crit_parse cp = {c, false, false, 0, why, cap};
+    struct crit_parse cp = {c, false, false, 0, diag};
     *err_line = 0;
     int rc = ini_parse_string(text, crit_handler, &cp);
     if (found)
@@ -170,10 +169,11 @@ int readiness_criteria_parse(const char *text, struct readiness_criteria *c, boo
     if (rc != 0) {
         *err_line = rc > 0 ? rc : 0;
         if (!cp.failed)
-            snprintf(why, cap,
-                     rc > 0 ? "expected '[section]' or 'key = value'"
-                            : "out of memory while parsing");
+            gc_fail(diag, GC_ERR_FORMAT, "%s",
+                    rc > 0 ? "expected '[section]' or 'key = value'"
+                           : "out of memory while parsing");
         readiness_criteria_default(c);
+        diag->code = GC_ERR_FORMAT;
         return GC_ERR_FORMAT;
     }
     return GC_OK;

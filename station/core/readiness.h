@@ -77,15 +77,16 @@ void readiness_criteria_default(struct readiness_criteria *c);
  *   jog_s            = 59   ; s, 10-600
  *   calf_raise_count = 20   ; 1-100
  *   squat_count      = 10   ; 1-100
- * GC_OK, or GC_ERR_ARG with the sentence (naming key and range) in why. */
-int readiness_criteria_set(struct readiness_criteria *c, const char *key, const char *value,
-                           char *why, size_t cap);
+ * GC_OK, or GC_ERR_ARG with the sentence (naming key and range) in diag. */
+GC_MUST_CHECK int readiness_criteria_set(struct readiness_criteria *c, const char *key,
+                                         const char *value, struct gc_diag *diag);
 /* A criteria file: a [readiness] section (other sections are ignored, so a
  * program file serves too); the keys it does not give keep the guideline's
- * defaults.  GC_OK, or GC_ERR_FORMAT with the line (0: not one line) and
- * the reason in err.  *found: the file had a [readiness] section. */
-int readiness_criteria_parse(const char *text, struct readiness_criteria *c, bool *found,
-                             int *err_line, char *why, size_t cap);
+ * defaults.  GC_OK, or GC_ERR_FORMAT with the line in *err_line (0: not
+ * one line) and the reason in diag.  *found: the file had a [readiness]
+ * section. */
+GC_MUST_CHECK int readiness_criteria_parse(const char *text, struct readiness_criteria *c,
+                                           bool *found, int *err_line, struct gc_diag *diag);
 /* The test's criterion as text, e.g. "hold >= 10 s". */
 void readiness_criterion_describe(enum readiness_test t, const struct readiness_criteria *c,
                                   char *buf, size_t cap);

@@ -139,27 +139,27 @@ static void test_defaults(void)
     struct readiness_criteria c;
     bool found = false;
     int line = -1;
-    char why[200];
+    struct gc_diag d;
     CHECK_EQ(readiness_criteria_parse("[program]\nname = y\n[readiness]\njog_s = 45\n", &c, &found,
-                                      &line, why, sizeof why),
+                                      &line, &d),
              GC_OK);
     CHECK(found);
     CHECK_NEAR(c.jog_s, 45.0, 0);
     CHECK_EQ(c.hop_count, 10);
-    CHECK_EQ(readiness_criteria_parse("[other]\nx = 1\n", &c, &found, &line, why, sizeof why),
+    CHECK_EQ(readiness_criteria_parse("[other]\nx = 1\n", &c, &found, &line, &d),
              GC_OK);
     CHECK(!found);
-    CHECK_EQ(readiness_criteria_parse("[readiness]\nhop_count = 0\n", &c, &found, &line, why,
-                                      sizeof why),
+    CHECK_EQ(readiness_criteria_parse("[readiness]\nhop_count = 0\n", &c, &found, &line, &d),
              GC_ERR_FORMAT);
     CHECK_EQ(line, 2);
-    CHECK(strstr(why, "hop_count must be a whole number from 1 to 100") != NULL);
+    CHECK(strstr(d.msg, "hop_count must be a whole number from 1 to 100") != NULL);
+    CHECK_EQ(d.code, GC_ERR_FORMAT);
     CHECK_EQ(c.hop_count, 10); /* a failed file leaves the defaults */
     CHECK_EQ(readiness_criteria_parse("[readiness]\nhop_count = 10\nhop_count = 12\n", &c, &found,
-                                      &line, why, sizeof why),
+                                      &line, &d),
              GC_ERR_FORMAT);
     CHECK_EQ(line, 3);
-    CHECK(strstr(why, "given twice") != NULL);
+    CHECK(strstr(d.msg, "given twice") != NULL);
 }
 
 static void test_malformed(void)

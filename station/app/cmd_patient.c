@@ -172,7 +172,9 @@ int cmd_patient(int argc, char **argv)
         struct store_patient p;
         int rc = store_patient_find(st, code, &p);
         if (rc == GC_ERR_NOT_FOUND) {
-            fprintf(stderr, "station: no patient %s; 'station patient list' shows them.\n", code);
+            struct gc_diag d;
+            (void)store_patient_missing(st, code, db, &d);
+            fprintf(stderr, "station: %s\n", d.msg);
             ret = 1;
         } else if (rc)
             ret = 1;

@@ -121,7 +121,9 @@ int cmd_progress(int argc, char **argv)
     struct store_patient p;
     int rc = store_patient_find(st, code, &p);
     if (rc == GC_ERR_NOT_FOUND) {
-        fprintf(stderr, "station: no patient %s; 'station patient list' shows them.\n", code);
+        struct gc_diag d;
+        (void)store_patient_missing(st, code, db, &d);
+        fprintf(stderr, "station progress: %s\n", d.msg);
         store_close(st);
         return 1;
     }

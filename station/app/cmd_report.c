@@ -157,10 +157,11 @@ int cmd_report(int argc, char **argv)
         if (code) {
             struct store_patient p;
             rc = store_patient_find(st, code, &p);
-            if (rc == GC_ERR_NOT_FOUND)
-                fprintf(stderr,
-                        "station report: no patient %s; 'station patient list' shows them.\n",
-                        code);
+            if (rc == GC_ERR_NOT_FOUND) {
+                struct gc_diag d;
+                (void)store_patient_missing(st, code, db, &d);
+                fprintf(stderr, "station report: %s\n", d.msg);
+            }
             pid = p.id;
         }
         if (rc == GC_OK) {

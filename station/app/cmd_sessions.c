@@ -59,8 +59,9 @@ static int import(struct store *st, const struct args *a)
     struct store_patient p;
     int rc = store_patient_find(st, a->patient, &p);
     if (rc == GC_ERR_NOT_FOUND) {
-        fprintf(stderr, "station: no patient %s; add it with 'station patient add %s'.\n",
-                a->patient, a->patient);
+        struct gc_diag d;
+        (void)store_patient_missing(st, a->patient, a->db, &d);
+        fprintf(stderr, "station: %s\n", d.msg);
         return 1;
     }
     if (rc)
@@ -297,9 +298,11 @@ int cmd_sessions(int argc, char **argv)
             struct store_patient p;
             int rc = store_patient_find(st, a.patient, &p);
             if (rc) {
-                if (rc == GC_ERR_NOT_FOUND)
-                    fprintf(stderr, "station: no patient %s; 'station patient list' shows them.\n",
-                            a.patient);
+                if (rc == GC_ERR_NOT_FOUND) {
+                    struct gc_diag d;
+                    (void)store_patient_missing(st, a.patient, a.db, &d);
+                    fprintf(stderr, "station: %s\n", d.msg);
+                }
                 store_close(st);
                 return 1;
             }

@@ -517,10 +517,10 @@ int course_app_next_for(const char *db, const char *code, struct course_next *ne
     int rc = store_patient_find(st, code, &p);
     if (rc == GC_OK)
         rc = course_app_next(st, p.id, next, diag);
-    else
-        rc = gc_fail(diag, GC_ERR_ARG,
-                     "no patient '%s' in the store; add it with 'station patient add %s'", code,
-                     code);
+    else {
+        (void)store_patient_missing(st, code, NULL, diag);
+        rc = diag->code = GC_ERR_ARG;
+    }
     store_close(st);
     return rc;
 }

@@ -50,8 +50,9 @@ int course_cli_patient(const char *prog, const char *db, const char *code, struc
     if (session_recorder_open_store(db, st, true) != GC_OK)
         return 1; /* the store said why */
     if (store_patient_find(*st, code, p) != GC_OK) {
-        fprintf(stderr, "%s: no patient '%s' in the store; add it with 'station patient add %s'.\n",
-                prog, code, code);
+        struct gc_diag d;
+        (void)store_patient_missing(*st, code, db, &d);
+        fprintf(stderr, "%s: %s\n", prog, d.msg);
         store_close(*st);
         *st = NULL;
         return 1;

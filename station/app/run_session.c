@@ -287,36 +287,6 @@ static bool have_display(void)
     return (drv && drv[0]) || (x && x[0]) || (w && w[0]);
 }
 
-struct case_match {
-    const char *code;
-    char found[STORE_CODE_MAX];
-};
-
-static void find_other_case(const struct store_patient *p, void *user)
-{
-    struct case_match *m = user;
-    if (!m->found[0] && !strcasecmp(p->code, m->code))
-        snprintf(m->found, sizeof m->found, "%s", p->code);
-}
-
-/* The sentence for a --patient the store does not hold: the code in
- * another case is the patient meant (never advise adding a near
- * duplicate), else how to add it to the store the user named. */
-static void no_patient(const struct run_options *o, struct store *st, char *msg, size_t cap)
-{
-    struct case_match m = {o->patient, ""};
-    if (store_patient_list(st, find_other_case, &m) >= 0 && m.found[0]) {
-        snprintf(msg, cap, "no patient '%s'; did you mean %s?", o->patient, m.found);
-        return;
-    }
-    if (o->db)
-        snprintf(msg, cap,
-                 "no patient '%s' in the store %s; add it with 'station patient add %s --db %s'.",
-                 o->patient, o->db, o->patient, o->db);
-    else
-        snprintf(msg, cap, "no patient '%s' in the store; add it with 'station patient add %s'.",
-                 o->patient, o->patient);
-}
 
 static int open_store(struct run_session *rs, const struct run_session_source *src, char *msg,
                       size_t cap)
@@ -331,7 +301,9 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
     struct store_patient p;
     rc = store_patient_find(rs->store, o->patient, &p);
     if (rc != GC_OK) {
-        no_patient(o, rs->store, msg, cap);
+        struct gc_diag d;
+        (void)store_patient_missing(rs->store, o->patient, o->db, &d);
+        snprintf(msg, cap, "%s", d.msg);
         return rc;
     }
     struct store_session *ss = &rs->ss;
@@ -432,12 +404,13 @@ int run_session_check(const struct run_options *o, struct gc_diag *diag)
         }
         struct store_patient p;
         rc = store_patient_find(st, o->patient, &p);
-        char msg[GC_DIAG_MSG_MAX];
         if (rc != GC_OK)
-            no_patient(o, st, msg, sizeof msg);
+            (void)store_patient_missing(st, o->patient, o->db, diag);
         store_close(st);
-        if (rc != GC_OK)
-            return gc_fail(diag, rc, "%s", msg);
+        if (rc != GC_OK) {
+            diag->code = rc;
+            return rc;
+        }
     }
     if (o->patient && !o->protocol && o->target_cadence_spm > 0) {
         /* an absolute target would bypass the patient's program unseen */

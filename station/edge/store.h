@@ -94,6 +94,13 @@ bool store_code_valid(const char *code);
 GC_MUST_CHECK int store_patient_add(struct store *st, struct store_patient *p);
 GC_MUST_CHECK int store_patient_find(struct store *st, const char *code, struct store_patient *out);
 GC_MUST_CHECK int store_patient_get(struct store *st, int64_t id, struct store_patient *out);
+/* The one sentence for a patient code the store does not hold (returns
+ * GC_ERR_NOT_FOUND, the sentence in diag): the patient whose code differs
+ * only in case ("did you mean RUN-0042?": never advise adding a near
+ * duplicate), else how to add it (db: the --db the user gave, NULL for the
+ * default store). */
+int store_patient_missing(struct store *st, const char *code, const char *db,
+                          struct gc_diag *diag);
 /* Calls fn for each patient by code; returns the count or < 0. */
 GC_MUST_CHECK int store_patient_list(struct store *st, void (*fn)(const struct store_patient *, void *),
                        void *user);

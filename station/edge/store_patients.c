@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "log.h"
@@ -127,3 +128,32 @@ int store_patient_list(struct store *st, void (*fn)(const struct store_patient *
     return rc;
 }
 
+
+struct case_match {
+    const char *code;
+    char found[STORE_CODE_MAX];
+};
+
+static void find_other_case(const struct store_patient *p, void *user)
+{
+    struct case_match *m = user;
+    if (!m->found[0] && !strcasecmp(p->code, m->code))
+        snprintf(m->found, sizeof m->found, "%s", p->code);
+}
+
+int store_patient_missing(struct store *st, const char *code, const char *db,
+                          struct gc_diag *diag)
+{
+    struct case_match m = {code, ""};
+    if (store_patient_list(st, find_other_case, &m) >= 0 && m.found[0])
+        return gc_fail(diag, GC_ERR_NOT_FOUND, "no patient '%s'; did you mean %s?", code, m.found);
+    if (db)
+        return gc_fail(diag, GC_ERR_NOT_FOUND,
+                       "no patient '%s' in the store %s; add it with 'station patient add %s "
+                       "--db %s' ('station patient list --db %s' lists them).",
+                       code, db, code, db, db);
+    return gc_fail(diag, GC_ERR_NOT_FOUND,
+                   "no patient '%s' in the store; add it with 'station patient add %s' "
+                   "('station patient list' lists them).",
+                   code, code);
+}

@@ -410,8 +410,16 @@ def case_newuser(tmp):
     check(rc == 1 and err.startswith("station probe: there is no"), f"probe: {err.strip()}")
     rc, _, err = run(env, "report", "latest", "--patient", "RUN-9999", "--db", db,
                      "--json", os.path.join(tmp, "r.json"))
-    check(rc == 1 and err.startswith("station report: no patient RUN-9999"),
-          f"report --patient UNKNOWN: {err.strip()}")
+    check(rc == 1 and err.startswith("station report: no patient 'RUN-9999'")
+          and one_sentence(err), f"report --patient UNKNOWN: {err.strip()}")
+    # the code in the wrong case: every command says which patient is meant
+    for args in (["report", "latest", "--patient", "run-0042", "--db", db, "--json",
+                  os.path.join(tmp, "r.json")],
+                 ["progress", "run-0042", "--db", db, "--pdf", os.path.join(tmp, "p.pdf")],
+                 ["patient", "show", "run-0042", "--db", db]):
+        rc, _, err = run(env, *args)
+        check(rc == 1 and "no patient 'run-0042'; did you mean RUN-0042?" in err
+              and one_sentence(err), f"{args[0]} --patient in the wrong case: {err.strip()}")
 
     # 8. an output named like another kind is refused, the file untouched
     pdf = os.path.join(tmp, "report.pdf")

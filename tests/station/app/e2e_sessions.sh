@@ -87,7 +87,7 @@ PY
   $station progress RUN-0001 --pdf "$tmp/p.pdf" --db "$db" >/dev/null
   pdftotext "$tmp/p.pdf" - | grep -q "Key figures session by session" || fail "progress report"
 
-  expect_fail "unknown patient" "no patient NOBODY" \
+  expect_fail "unknown patient" "no patient 'NOBODY'" \
     $station report latest --patient NOBODY --pdf "$tmp/x.pdf" --db "$db"
   printf '[phase]\nkind = baseline\nduration = 3 min\n[phase]\nkind = trainig\n' >"$tmp/bad.ini"
   expect_fail "malformed protocol" "line 5: unknown kind 'trainig'" \

@@ -43,12 +43,15 @@ static void usage(FILE *out)
                  "            --date: its first day (default today), weeks count from it\n"
                  "  status    where the patient stands: step, week, next session, the last\n"
                  "            gate decision and why, every decision so far, the latest\n"
-                 "            readiness result per test and side, the latest LEFS and NPRS,\n"
+                 "            readiness result per test and side and the tests the step still\n"
+                 "            requires (requires_tests), the latest LEFS and NPRS,\n"
                  "            red flags reported after sessions outside the program; --json\n"
                  "            FILE also writes it as JSON ('-' = standard output)\n"
                  "  stop      end the active program, with the reason\n"
                  "  override  the PT moves the patient to step N (1-based), the next step or\n"
-                 "            the one before, with the reason (kept in the audit trail)\n"
+                 "            the one before, with the reason (kept in the audit trail); an\n"
+                 "            override to a step waives its readiness tests still to pass\n"
+                 "            (requires_tests), audited as such\n"
                  "  report    --pdf FILE: the course report (steps, every gate decision and\n"
                  "            why, symptoms and PROMs over time, cadence and VALR by session\n"
                  "            with the retention probes marked); --summary FILE: one page for\n"
@@ -63,7 +66,9 @@ static void usage(FILE *out)
                  "            The active program, else the latest; never over the store.\n"
                  "            (the readiness report: 'station test report CODE --pdf FILE')\n\n"
                  "'station run --patient CODE' without --protocol runs the next session of the\n"
-                 "patient's program.\n");
+                 "patient's program; a step with requires_tests (the postpartum preset's first\n"
+                 "running step) is refused until the latest result of each test and side\n"
+                 "passes under the program's criteria ('station test'), or the PT waives it.\n");
 }
 
 static void print_program(const struct program *p)
@@ -90,7 +95,15 @@ static void print_program(const struct program *p)
         else
             snprintf(weeks, sizeof weeks, "weeks %d-%d", s->week_from, s->week_to);
         printf("  %2zu  %-24s %-12s %d/week  N=%-3d protocol %s\n", i + 1, s->name, weeks,
-               s->sessions_per_week, s->advance_after, s->protocol);
+               s->sessions_per_week, s->advance_after, s->protocol);        if (s->n_requires) {
+            printf("      readiness tests to pass before it:");
+            for (size_t k = 0; k < s->n_requires; k++) {
+                char t[40];
+                program_test_req_describe(&s->requires[k], t, sizeof t);
+                printf("%s %s", k ? "," : "", t);
+            }
+            printf("\n");
+        }
     }
     printf("          %d sessions when every one is clean\n", program_sessions_planned(p));
 }
@@ -310,6 +323,41 @@ static void extra_print(const struct course_view *v, const struct status_extra *
     }
 }
 
+/* The current step's requires_tests: null when it has none. */
+static cJSON *ready_json(const struct program *p, const struct course_view *v)
+{
+    const struct course_readiness_gate *r = &v->ready;
+    if (!r->required)
+        return cJSON_CreateNull();
+    const struct program_step *s = &p->steps[v->state.step];
+    cJSON *o = cJSON_CreateObject();
+    cJSON *all = cJSON_AddArrayToObject(o, "tests");
+    for (size_t k = 0; k < s->n_requires; k++) {
+        char t[40];
+        program_test_req_describe(&s->requires[k], t, sizeof t);
+        cJSON_AddItemToArray(all, cJSON_CreateString(t));
+    }
+    cJSON *miss = cJSON_AddArrayToObject(o, "still_to_pass");
+    for (size_t k = 0; k < r->n_missing; k++) {
+        cJSON *e = cJSON_CreateObject();
+        char side[2] = {r->missing[k].side, 0};
+        cJSON_AddStringToObject(e, "test", readiness_test_name(r->missing[k].test));
+        if (side[0])
+            cJSON_AddStringToObject(e, "side", side);
+        else
+            cJSON_AddNullToObject(e, "side");
+        cJSON_AddStringToObject(e, "why", r->missing_why[k]);
+        cJSON_AddItemToArray(miss, e);
+    }
+    cJSON_AddBoolToObject(o, "waived", r->waived);
+    if (r->waived)
+        cJSON_AddStringToObject(o, "waived_reason", r->waived_reason);
+    else
+        cJSON_AddNullToObject(o, "waived_reason");
+    cJSON_AddBoolToObject(o, "blocked", r->blocked);
+    return o;
+}
+
 static char *status_json(const struct store_patient *pt, const struct course_view *v,
                          const struct status_extra *x)
 {
@@ -339,6 +387,7 @@ static char *status_json(const struct store_patient *pt, const struct course_vie
     cJSON_AddNumberToObject(o, "clean_in_row", v->state.clean_in_row);
     cJSON_AddNumberToObject(o, "not_clean_in_row", v->state.bad_in_row);
     cJSON_AddItemToObject(o, "gate", decision_json(&v->state.last));
+    cJSON_AddItemToObject(o, "requires_tests", ready_json(p, v));
     char rule[300];
     snprintf(rule, sizeof rule,
              "a session counts when it ended complete, or stopped by the PT after %.0f %% of its "
@@ -353,6 +402,36 @@ static char *status_json(const struct store_patient *pt, const struct course_vie
     char *s = cJSON_Print(o);
     cJSON_Delete(o);
     return s;
+}
+
+/* The current step's requires_tests, for status. */
+static void print_ready(const struct program *p, const struct course_view *v)
+{
+    const struct course_readiness_gate *r = &v->ready;
+    if (!r->required)
+        return;
+    const struct program_step *s = &p->steps[v->state.step];
+    char all[COURSE_TESTS_SAY_MAX] = "";
+    size_t used = 0;
+    for (size_t k = 0; k < s->n_requires && used < sizeof all; k++) {
+        char t[40];
+        program_test_req_describe(&s->requires[k], t, sizeof t);
+        int w = snprintf(all + used, sizeof all - used, "%s%s", k ? ", " : "", t);
+        if (w > 0)
+            used += (size_t)w;
+    }
+    if (r->n_missing == 0)
+        printf("requires  readiness tests passed: %s\n", all);
+    else if (r->waived)
+        printf("requires  readiness tests %s: waived by the PT (%s); not passed: %s\n", all,
+               r->waived_reason, r->list);
+    else
+        printf("requires  readiness tests %s to pass before this step; still to pass:\n", all);
+    for (size_t k = 0; k < r->n_missing && !r->waived; k++) {
+        char t[40];
+        program_test_req_describe(&r->missing[k], t, sizeof t);
+        printf("  %-14s %s\n", t, r->missing_why[k]);
+    }
 }
 
 static void print_status(const struct store_patient *pt, const struct course_view *v,
@@ -382,8 +461,10 @@ static void print_status(const struct store_patient *pt, const struct course_vie
                "advance\n",
                v->state.step + 1, p->n_steps, s->name, weeks, s->sessions_per_week,
                v->state.clean_in_row, s->advance_after);
-        printf("next      session %zu of the program: protocol %s\n", v->n_sessions + 1,
-               s->protocol);
+        printf("next      session %zu of the program: protocol %s%s\n", v->n_sessions + 1,
+               s->protocol,
+               v->ready.blocked ? " (refused until the readiness tests below pass)" : "");
+        print_ready(p, v);
     }
     printf("gate      %s: %s\n", course_action_name(v->state.last.action), v->state.last.reason);
     printf("counts    a session counts for the gate when it ended complete, or stopped by the "
@@ -715,7 +796,13 @@ int cmd_program(int argc, char **argv)
             o.to_step = to;
             snprintf(o.reason, sizeof o.reason, "%s", reason);
             snprintf(o.therapist, sizeof o.therapist, "%s", therapist ? therapist : "");
-            if (course_store_latest_session(cs, pt.id, &o.ref_session_id, &diag) != GC_OK ||
+            /* readiness tests of the step still to pass: this override waives them */
+            struct course_readiness_gate rg;
+            memset(&rg, 0, sizeof rg);
+            if (to < n && course_app_readiness(cs, pt.id, &v, to, &rg, &diag) != GC_OK) {
+                fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
+                code = 1;
+            } else if (course_store_latest_session(cs, pt.id, &o.ref_session_id, &diag) != GC_OK ||
                 course_store_add_override(cs, v.row.id, &o, &diag) != GC_OK) {
                 fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
                 code = 1;
@@ -723,6 +810,20 @@ int cmd_program(int argc, char **argv)
                 printf("patient %s: program %s marked complete by the PT (%s)\n", pt.code,
                        v.program.name, reason);
             } else {
+                if (rg.n_missing && !rg.waived) {
+                    char detail[640];
+                    snprintf(detail, sizeof detail,
+                             "program %.40s step %d: readiness tests waived (%.100s): %s",
+                             v.program.name, to + 1, reason, rg.list);
+                    if (course_store_add_audit(cs, pt.id, now, "readiness-waived", detail,
+                                               &diag) != GC_OK) {
+                        fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
+                        code = 1;
+                    }
+                    printf("patient %s: readiness tests of step %d waived by the PT (%s), not "
+                           "passed: %s\n",
+                           pt.code, to + 1, reason, rg.list);
+                }
                 printf("patient %s: moved from step %d to step %d '%s' by the PT (%s); next "
                        "protocol %s\n",
                        pt.code, v.state.step + 1, to + 1, v.program.steps[to].name, reason,

@@ -42,9 +42,12 @@ static void prom_usage(FILE *out)
                  "Records patient-reported outcome measures: the Lower Extremity Functional\n"
                  "Scale (LEFS, 0-80, higher is better; Binkley et al. 1999) and the numeric\n"
                  "pain rating (NPRS, 0-10).  Take them at the start of a program and every few\n"
-                 "sessions.  They belong to the patient's latest session; the gate reads NPRS as\n"
-                 "pain and, where the program says so, a LEFS drop from the best score.  The\n"
-                 "session's report shows them; 'station program status' the latest of each.\n");
+                 "sessions.  They belong to the patient's latest session once it has ended\n"
+                 "(refused while it is still running, as 'station symptoms --when after' is:\n"
+                 "record pain now with 'station symptoms CODE --when during --pain N', or\n"
+                 "the measures after its end); the gate reads NPRS as pain and, where the\n"
+                 "program says so, a LEFS drop from the best score.  The session's report\n"
+                 "shows them; 'station program status' the latest of each.\n");
 }
 
 static int yes_no(const char *opt, const char *v, bool *out)
@@ -351,8 +354,23 @@ int cmd_prom(int argc, char **argv)
         store_close(st);
         return 1;
     }
-    if (course_store_latest_session(cs, pt.id, &r.ref_session_id, &diag) != GC_OK ||
-        course_store_add_prom(cs, pt.id, &r, &diag) != GC_OK) {
+    struct store_session ss;
+    memset(&ss, 0, sizeof ss);
+    if (course_store_latest_session(cs, pt.id, &r.ref_session_id, &diag) != GC_OK) {
+        fprintf(stderr, "station prom: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
+        ec = 1;
+    } else if (r.ref_session_id && store_session_get(st, r.ref_session_id, &ss) != GC_OK) {
+        fprintf(stderr, "station prom: cannot read session %lld from the store.\n",
+                (long long)r.ref_session_id);
+        ec = 1;
+    } else if (r.ref_session_id && ss.status == STORE_RUNNING) {
+        fprintf(stderr,
+                "station prom: session %lld of patient %s is still running: record the "
+                "outcome measures once it has ended (pain now: 'station symptoms %s --when "
+                "during --pain N').\n",
+                (long long)ss.id, pt.code, pt.code);
+        ec = 2;
+    } else if (course_store_add_prom(cs, pt.id, &r, &diag) != GC_OK) {
         fprintf(stderr, "station prom: %s%s\n", diag.msg, gc_sentence_end(diag.msg));
         ec = 1;
     } else {

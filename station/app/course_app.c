@@ -1,6 +1,7 @@
 /* course_app.c - programs and the course for the commands (course_app.h). */
 #include "course_app.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -280,6 +281,70 @@ static int find_outside(struct store *st, struct course_view *v,
     return GC_OK;
 }
 
+/* The patient's readiness tests as the gate judges them: the figure the
+ * criterion reads, from the stored JSON (NAN when it is not there). */
+static int load_tests(struct course_store *cs, int64_t patient_id, struct course_test **out,
+                      size_t *n_out, struct gc_diag *diag)
+{
+    struct course_test_row *rows = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *n_out = 0;
+    int rc = course_store_tests(cs, patient_id, &rows, &n, diag);
+    if (rc)
+        return rc;
+    struct course_test *t = calloc(n + 1, sizeof *t);
+    if (!t) {
+        free(rows);
+        return gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the readiness tests");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        enum readiness_test test;
+        if (!readiness_test_parse(rows[i].test, &test))
+            continue; /* a test this build does not know */
+        t[k].test = test;
+        t[k].side = rows[i].side;
+        t[k].pass = rows[i].pass;
+        t[k].value = NAN;
+        const char *key = test == READINESS_BALANCE    ? "hold_s"
+                          : test == READINESS_JOG_SPOT ? "jog_s"
+                                                       : "count";
+        cJSON *o = cJSON_Parse(rows[i].json_text);
+        const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+        if (cJSON_IsNumber(v))
+            t[k].value = v->valuedouble;
+        cJSON_Delete(o);
+        k++;
+    }
+    free(rows);
+    *out = t;
+    *n_out = k;
+    return GC_OK;
+}
+
+int course_app_readiness(struct course_store *cs, int64_t patient_id, const struct course_view *v,
+                         int step, struct course_readiness_gate *out, struct gc_diag *diag)
+{
+    struct course_test *tests = NULL;
+    size_t n_tests = 0;
+    int rc = load_tests(cs, patient_id, &tests, &n_tests, diag);
+    struct course_override *ovr = rc ? NULL : calloc(v->n_overrides + 1, sizeof *ovr);
+    if (!rc && !ovr)
+        rc = gc_fail(diag, GC_ERR_NOMEM, "out of memory reading the overrides");
+    for (size_t i = 0; !rc && i < v->n_overrides; i++) {
+        ovr[i].ref_session_id = v->overrides[i].ref_session_id;
+        ovr[i].to_step = v->overrides[i].to_step;
+        snprintf(ovr[i].reason, sizeof ovr[i].reason, "%s", v->overrides[i].reason);
+    }
+    if (!rc && course_readiness_gate(&v->program, step, tests, n_tests, ovr, v->n_overrides,
+                                     out) != GC_OK)
+        rc = gc_fail(diag, GC_ERR_ARG, "cannot judge the readiness tests");
+    free(ovr);
+    free(tests);
+    return rc;
+}
+
 void course_app_view_free(struct course_view *v)
 {
     course_program_row_free(&v->row);
@@ -419,6 +484,8 @@ int course_app_view(struct store *st, struct course_store *cs, int64_t patient_i
         else
             v->n_timeline = (size_t)n;
     }
+    if (!rc)
+        rc = course_app_readiness(cs, patient_id, v, v->state.step, &v->ready, diag);
     free(sym);
     free(prom);
     free(ovr);
@@ -431,8 +498,10 @@ fail:
     return rc;
 }
 
-int course_app_next(struct store *st, int64_t patient_id, struct course_next *next,
-                    struct gc_diag *diag)
+/* The next session; gate_tests: refuse it while the step's readiness
+ * tests are still to pass. */
+static int next_session(struct store *st, int64_t patient_id, bool gate_tests,
+                        struct course_next *next, struct gc_diag *diag)
 {
     memset(next, 0, sizeof *next);
     struct course_store *cs;
@@ -453,6 +522,20 @@ int course_app_next(struct store *st, int64_t patient_id, struct course_next *ne
         return rc;
     }
     const struct program_step *step = &v.program.steps[v.state.step];
+    if (gate_tests && v.ready.blocked) {
+        struct store_patient pt;
+        char code[64] = "CODE";
+        if (store_patient_get(st, patient_id, &pt) == GC_OK)
+            snprintf(code, sizeof code, "%s", pt.code);
+        rc = gc_fail(diag, GC_ERR_STATE,
+                     "step %d '%s' of program %s needs the readiness tests passed first, still "
+                     "to pass: %s ('station test NAME --patient %s [--side L|R]'; the PT can "
+                     "waive them with 'station program override %s --to-step %d --reason TEXT')",
+                     v.state.step + 1, step->name, v.program.name, v.ready.list, code, code,
+                     v.state.step + 1);
+        course_app_view_free(&v);
+        return rc;
+    }
     next->program_id = v.row.id;
     snprintf(next->program, sizeof next->program, "%s", v.program.name);
     next->step = v.state.step;
@@ -466,11 +549,17 @@ int course_app_next(struct store *st, int64_t patient_id, struct course_next *ne
     return GC_OK;
 }
 
+int course_app_next(struct store *st, int64_t patient_id, struct course_next *next,
+                    struct gc_diag *diag)
+{
+    return next_session(st, patient_id, true, next, diag);
+}
+
 int course_app_note_outside(struct store *st, int64_t patient_id, int64_t session_id,
                             const char *protocol, char *say, size_t cap, struct gc_diag *diag)
 {
     struct course_next next;
-    int rc = course_app_next(st, patient_id, &next, diag);
+    int rc = next_session(st, patient_id, false, &next, diag);
     if (rc == GC_ERR_STATE) /* complete, not stopped: the session is outside it too */
         return GC_ERR_NOT_FOUND;
     if (rc)

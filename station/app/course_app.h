@@ -67,6 +67,9 @@ struct course_view {
     size_t n_overrides;
     struct course_outside_flag *outside; /* red flags after sessions outside it */
     size_t n_outside;
+    /* the current step's requires_tests judged against the patient's
+     * readiness tests (course_readiness_gate) */
+    struct course_readiness_gate ready;
 };
 
 /* Would the program's gate act on this report if it were about one of the
@@ -81,6 +84,11 @@ int course_app_view(struct store *st, struct course_store *cs, int64_t patient_i
                     int64_t program_id, int64_t today_days, struct course_view *v,
                     struct gc_diag *diag);
 void course_app_view_free(struct course_view *v);
+/* Step (0-based) of v's program judged against the patient's readiness
+ * tests and v's overrides (course_readiness_gate): what course_app_view
+ * puts in v->ready for the current step. */
+int course_app_readiness(struct course_store *cs, int64_t patient_id, const struct course_view *v,
+                         int step, struct course_readiness_gate *out, struct gc_diag *diag);
 
 /* Today in local time as days since 1970-01-01 and as YYYY-MM-DD. */
 int64_t course_app_today(char *ymd, size_t cap);
@@ -94,7 +102,8 @@ struct course_next {
     char say[320];                  /* one line for the PT at start */
 };
 /* GC_ERR_NOT_FOUND: no active program (run the default session);
- * GC_ERR_STATE: the program is complete (diag says so). */
+ * GC_ERR_STATE: the program is complete, or the step's readiness tests
+ * are not all passed and not waived (diag says which, in one sentence). */
 int course_app_next(struct store *st, int64_t patient_id, struct course_next *next,
                     struct gc_diag *diag);
 /* The same for a patient code in the store at db (NULL = default):

@@ -267,6 +267,62 @@ bool course_session_counts(const struct course_session_facts *f, char *why, size
     return true;
 }
 
+int course_readiness_gate(const struct program *p, int step, const struct course_test *tests,
+                          size_t n_tests, const struct course_override *overrides,
+                          size_t n_overrides, struct course_readiness_gate *out)
+{
+    if (!p || !out || (n_tests && !tests) || (n_overrides && !overrides))
+        return GC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (step < 0 || step >= (int)p->n_steps || p->steps[step].n_requires == 0)
+        return GC_OK;
+    const struct program_step *s = &p->steps[step];
+    out->required = true;
+    out->n_required = s->n_requires;
+    for (size_t i = 0; i < n_overrides; i++)
+        if (overrides[i].to_step == step) {
+            out->waived = true;
+            snprintf(out->waived_reason, sizeof out->waived_reason, "%s", overrides[i].reason);
+        }
+    size_t used = 0;
+    for (size_t r = 0; r < s->n_requires; r++) {
+        const struct program_test_req *q = &s->requires[r];
+        const struct course_test *latest = NULL;
+        for (size_t k = 0; k < n_tests; k++)
+            if (tests[k].test == q->test && (!q->side || tests[k].side == q->side))
+                latest = &tests[k];
+        char crit[48], why[128];
+        readiness_criterion_describe(q->test, &p->readiness, crit, sizeof crit);
+        bool pass;
+        if (!latest) {
+            pass = false;
+            snprintf(why, sizeof why, "no result");
+        } else if (isfinite(latest->value)) {
+            pass = readiness_passes(q->test, latest->value, &p->readiness);
+            if (q->test == READINESS_BALANCE || q->test == READINESS_JOG_SPOT)
+                snprintf(why, sizeof why, "not yet: %.1f s (needs %s)", latest->value, crit);
+            else
+                snprintf(why, sizeof why, "not yet: %.0f (needs %s)", latest->value, crit);
+        } else {
+            pass = latest->pass;
+            snprintf(why, sizeof why, "not yet (needs %s)", crit);
+        }
+        if (pass)
+            continue;
+        size_t m = out->n_missing++;
+        out->missing[m] = *q;
+        snprintf(out->missing_why[m], sizeof out->missing_why[m], "%s", why);
+        char name[40];
+        program_test_req_describe(q, name, sizeof name);
+        int w = snprintf(out->list + used, sizeof out->list - used, "%s%s (%s)", used ? ", " : "",
+                         name, latest ? "not yet" : "no result");
+        if (w > 0 && (size_t)w < sizeof out->list - used)
+            used += (size_t)w;
+    }
+    out->blocked = out->n_missing > 0 && !out->waived;
+    return GC_OK;
+}
+
 int course_date_days(const char *date, int64_t *days)
 {
     int y, m, d;

@@ -155,6 +155,46 @@ int course_replay(const struct program *p, const struct course_session *sessions
                   const struct course_override *overrides, size_t n_overrides,
                   struct course_state *state, struct course_decision *timeline, size_t cap);
 
+/* Readiness before a step (a step's requires_tests, program.h).
+ *
+ * Each required test's latest result - per test and side; for jog-on-spot,
+ * the latest on either side - must be a pass under the criteria in force
+ * (the program's [readiness], as the program was started): the stored
+ * figure is judged again with readiness_passes, so a result measured under
+ * other criteria (a --criteria file) counts as the program's criteria say.
+ * A result without its figure counts as it was judged when measured.
+ * An override to the step (station program override --to-step N, with a
+ * reason, audited) waives the requirement for the program: the PT has
+ * judged the patient ready.  Tests are the patient's, whenever taken.
+ * Pure: the app reads the store. */
+struct course_test {
+    enum readiness_test test;
+    char side;    /* 'L' or 'R' */
+    double value; /* the judged figure: hold s, jogging s, or the count; NAN: unknown */
+    bool pass;    /* as judged when measured (used when value is NAN) */
+};
+
+#define COURSE_TESTS_SAY_MAX 400
+
+struct course_readiness_gate {
+    bool required;   /* the step has requires_tests */
+    bool waived;     /* an override to the step waived them */
+    char waived_reason[160];
+    bool blocked;    /* required, not all passed and not waived */
+    size_t n_required;
+    size_t n_missing; /* required tests whose latest result is not a pass */
+    struct program_test_req missing[PROGRAM_MAX_TESTS];
+    char missing_why[PROGRAM_MAX_TESTS][128]; /* "no result", "not yet: 6.0 s (needs hold >= 10 s)" */
+    char list[COURSE_TESTS_SAY_MAX];         /* "balance:R (not yet), hop:L (no result)" */
+};
+
+/* Judge step (0-based) of p against the tests (oldest first) and the
+ * overrides (in order).  A step out of range or without requires_tests is
+ * not required.  GC_OK, or GC_ERR_ARG for bad arguments. */
+int course_readiness_gate(const struct program *p, int step, const struct course_test *tests,
+                          size_t n_tests, const struct course_override *overrides,
+                          size_t n_overrides, struct course_readiness_gate *out);
+
 /* Days since 1970-01-01 of a "YYYY-MM-DD" date (a real calendar date), or
  * GC_ERR_ARG. */
 int course_date_days(const char *date, int64_t *days);

@@ -121,6 +121,82 @@ static bool parse_weeks(const char *v, int *from, int *to)
     return parse_int(a, 1, WEEK_MAX, from) && parse_int(bb, 1, WEEK_MAX, to) && *from <= *to;
 }
 
+void program_test_req_describe(const struct program_test_req *r, char *buf, size_t cap)
+{
+    if (r->side)
+        snprintf(buf, cap, "%s:%c", readiness_test_name(r->test), r->side);
+    else
+        snprintf(buf, cap, "%s", readiness_test_name(r->test));
+}
+
+/* "balance:L, balance:R, jog-on-spot" -> s->requires; false with the
+ * sentence in why. */
+static bool parse_requires(const char *v, struct program_step *s, char *why, size_t cap)
+{
+    s->n_requires = 0;
+    if (!strcmp(v, "none"))
+        return true;
+    const char *p = v;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        size_t k = strcspn(p, " ,");
+        char item[40], name[40];
+        snprintf(item, sizeof item, "%.*s", (int)(k < 39 ? k : 39), p);
+        p += k;
+        char *colon = strchr(item, ':');
+        char side = 0;
+        snprintf(name, sizeof name, "%s", item);
+        if (colon) {
+            name[colon - item] = '\0';
+            if (strcmp(colon + 1, "L") && strcmp(colon + 1, "R")) {
+                snprintf(why, cap, "'%s' in requires_tests: the side is :L or :R", item);
+                return false;
+            }
+            side = colon[1];
+        }
+        struct program_test_req r;
+        if (!readiness_test_parse(name, &r.test)) {
+            snprintf(why, cap,
+                     "unknown test '%s' in requires_tests (use balance, hop, calf-raise, squat "
+                     "with :L or :R, and jog-on-spot)",
+                     name);
+            return false;
+        }
+        if (r.test == READINESS_JOG_SPOT && side) {
+            snprintf(why, cap,
+                     "'%s' in requires_tests: jog-on-spot measures both sides, write it without "
+                     ":L or :R",
+                     item);
+            return false;
+        }
+        if (r.test != READINESS_JOG_SPOT && !side) {
+            snprintf(why, cap,
+                     "'%s' in requires_tests is tested on one side: write %s:L and/or %s:R",
+                     name, readiness_test_name(r.test), readiness_test_name(r.test));
+            return false;
+        }
+        r.side = side;
+        for (size_t i = 0; i < s->n_requires; i++)
+            if (s->requires[i].test == r.test && s->requires[i].side == r.side) {
+                snprintf(why, cap, "'%s' is given twice in requires_tests", item);
+                return false;
+            }
+        if (s->n_requires == PROGRAM_MAX_TESTS) {
+            snprintf(why, cap, "more than %d tests in requires_tests", PROGRAM_MAX_TESTS);
+            return false;
+        }
+        s->requires[s->n_requires++] = r;
+    }
+    if (s->n_requires == 0) {
+        snprintf(why, cap, "requires_tests names no test (list them, or write none)");
+        return false;
+    }
+    return true;
+}
+
 /* Checks of a finished [step]. */
 static void end_step(struct parse *ps)
 {
@@ -150,8 +226,8 @@ static void end_step(struct parse *ps)
 
 static int step_key(struct parse *ps, const char *name, const char *v)
 {
-    static const char *const keys[] = {"name", "weeks", "sessions_per_week", "protocol",
-                                       "advance_after"};
+    static const char *const keys[] = {"name",     "weeks",         "sessions_per_week",
+                                       "protocol", "advance_after", "requires_tests"};
     unsigned bit = 0;
     for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(name, keys[i]))
@@ -160,7 +236,7 @@ static int step_key(struct parse *ps, const char *name, const char *v)
         ini_lines_fail(
             &ps->in, ps->in.line,
             "unknown key '%s' in [step] (known: name, weeks, sessions_per_week, protocol, "
-            "advance_after)",
+            "advance_after, requires_tests)",
             name);
         return 0;
     }
@@ -189,6 +265,11 @@ static int step_key(struct parse *ps, const char *name, const char *v)
         ini_lines_fail(&ps->in, ps->in.line,
                        "advance_after must be a whole number of sessions from 1 to %d, not '%s'",
                        ADVANCE_MAX, v);
+    else if (bit == K(5)) {
+        char why[160];
+        if (!parse_requires(v, s, why, sizeof why))
+            ini_lines_fail(&ps->in, ps->in.line, "%s", why);
+    }
     return !ps->in.failed;
 }
 

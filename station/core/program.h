@@ -27,6 +27,13 @@
  *   sessions_per_week = 3
  *   protocol = retrain-15-continuous
  *   advance_after = 2        ; clean sessions in a row to move on
+ *   requires_tests = balance:L, balance:R, jog-on-spot
+ *                            ; readiness tests (station test) whose latest
+ *                            ;   result per test and side must be a pass
+ *                            ;   before this step's first session; TEST:L
+ *                            ;   or TEST:R for the one-sided tests
+ *                            ;   (balance, hop, calf-raise, squat), no side
+ *                            ;   for jog-on-spot (both sides measured)
  *
  * Pain at or above the threshold counts as "pain" for repeat_on and
  * step_back_on (default: pain repeats).  A malformed file is refused with
@@ -63,12 +70,23 @@ const char *program_symptom_name(unsigned bit);
 /* "pain, leak" into buf for a set of bits ("none" when 0). */
 void program_symptoms_describe(unsigned bits, char *buf, size_t cap);
 
+/* A readiness test a step requires passed (requires_tests). */
+#define PROGRAM_MAX_TESTS 12
+struct program_test_req {
+    enum readiness_test test;
+    char side; /* 'L' or 'R'; 0 for jog-on-spot (either side's result) */
+};
+/* "balance:L", "jog-on-spot" into buf. */
+void program_test_req_describe(const struct program_test_req *r, char *buf, size_t cap);
+
 struct program_step {
     char name[PROGRAM_NAME_MAX];
     int week_from, week_to; /* planned weeks of the program, 1-based */
     int sessions_per_week;
     char protocol[PLAN_NAME_MAX]; /* protocol preset name or file */
     int advance_after;            /* clean sessions in a row to move on */
+    size_t n_requires;            /* readiness tests to pass before this step */
+    struct program_test_req requires[PROGRAM_MAX_TESTS];
 };
 
 struct program_gate {

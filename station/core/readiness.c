@@ -202,6 +202,25 @@ void readiness_criterion_describe(enum readiness_test t, const struct readiness_
     snprintf(buf, cap, "?");
 }
 
+bool readiness_passes(enum readiness_test t, double value, const struct readiness_criteria *c)
+{
+    if (!isfinite(value))
+        return false;
+    switch (t) {
+    case READINESS_BALANCE:
+        return value >= c->balance_hold_s;
+    case READINESS_HOP:
+        return value >= c->hop_count;
+    case READINESS_JOG_SPOT:
+        return value >= c->jog_s;
+    case READINESS_CALF_RAISE:
+        return value >= c->calf_raise_count;
+    case READINESS_SQUAT:
+        return value >= c->squat_count;
+    }
+    return false;
+}
+
 /* Zero-phase low-pass in place (forward, then backward). */
 static void filtfilt(double *x, size_t n, double cutoff_hz, double rate_hz)
 {

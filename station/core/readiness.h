@@ -91,6 +91,10 @@ GC_MUST_CHECK int readiness_criteria_parse(const char *text, struct readiness_cr
 void readiness_criterion_describe(enum readiness_test t, const struct readiness_criteria *c,
                                   char *buf, size_t cap);
 
+/* Does the test's judged figure pass under c: the hold in s (balance), the
+ * jogging time in s (jog-on-spot), else the count.  NAN: no. */
+bool readiness_passes(enum readiness_test t, double value, const struct readiness_criteria *c);
+
 struct readiness_result {
     enum readiness_test test;
     char side; /* 'L' or 'R' (jog: the side asked for, both measured) */

@@ -362,8 +362,86 @@ static void test_session_feedback(void)
     CHECK_EQ(fx.st.sessions_total, 1);
 }
 
+/* requires_tests: the latest result per test and side must pass under the
+ * program's criteria; an override to the step waives it. */
+static void test_readiness_gate(void)
+{
+    static const char text[] =
+        "[program]\nname = r\n[readiness]\nbalance_hold_s = 12\n"
+        "[step]\nname = walk\nweeks = 1\nprotocol = pa\n"
+        "[step]\nname = run\nweeks = 2\nprotocol = pb\n"
+        "requires_tests = balance:L, balance:R, hop:L, jog-on-spot\n";
+    struct program p;
+    CHECK_EQ(program_parse(text, strlen(text), &p, NULL), GC_OK);
+    struct course_readiness_gate g;
+    struct course_test t[16];
+    size_t n = 0;
+    /* the first step requires nothing */
+    CHECK_EQ(course_readiness_gate(&p, 0, NULL, 0, NULL, 0, &g), GC_OK);
+    CHECK(!g.required && !g.blocked);
+    /* nothing measured: all four still to pass, in the file's order */
+    CHECK_EQ(course_readiness_gate(&p, 1, NULL, 0, NULL, 0, &g), GC_OK);
+    CHECK(g.required && g.blocked && !g.waived);
+    CHECK_EQ(g.n_required, 4);
+    CHECK_EQ(g.n_missing, 4);
+    CHECK(!strcmp(g.list, "balance:L (no result), balance:R (no result), hop:L (no result), "
+                          "jog-on-spot (no result)"));
+    /* balance L 11 s: a pass under the guideline's 10 s, not yet under the
+     * program's 12 s (the criteria in force), whatever it was judged then */
+    t[n++] = (struct course_test){READINESS_BALANCE, 'L', 11.0, true};
+    t[n++] = (struct course_test){READINESS_BALANCE, 'R', 20.0, true};
+    t[n++] = (struct course_test){READINESS_HOP, 'L', 10, true};
+    t[n++] = (struct course_test){READINESS_JOG_SPOT, 'R', 60.0, true}; /* either side */
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    CHECK(g.blocked);
+    CHECK_EQ(g.n_missing, 1);
+    CHECK_EQ(g.missing[0].test, READINESS_BALANCE);
+    CHECK_EQ(g.missing[0].side, 'L');
+    CHECK(!strcmp(g.list, "balance:L (not yet)"));
+    CHECK(!strcmp(g.missing_why[0], "not yet: 11.0 s (needs hold >= 12 s)"));
+    /* a later pass on L clears it */
+    t[n++] = (struct course_test){READINESS_BALANCE, 'L', 12.0, true};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    CHECK(g.required && !g.blocked);
+    CHECK_EQ(g.n_missing, 0);
+    CHECK(!strcmp(g.list, ""));
+    /* the latest counts: a later failed hop L blocks again */
+    t[n++] = (struct course_test){READINESS_HOP, 'L', 7, false};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    CHECK(g.blocked);
+    CHECK_EQ(g.n_missing, 1);
+    CHECK(!strcmp(g.missing_why[0], "not yet: 7 (needs >= 10 hops)"));
+    /* a hop on R does not stand for L */
+    t[n++] = (struct course_test){READINESS_HOP, 'R', 12, true};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    CHECK(g.blocked);
+    /* no figure stored: the pass as judged when measured */
+    t[n++] = (struct course_test){READINESS_HOP, 'L', NAN, true};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    CHECK(!g.blocked);
+    t[n++] = (struct course_test){READINESS_HOP, 'L', NAN, false};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    CHECK(g.blocked);
+    CHECK(!strcmp(g.missing_why[0], "not yet (needs >= 10 hops)"));
+    /* an override to another step does not waive; one to this step does,
+     * and the missing tests are still listed */
+    struct course_override o[2] = {{0, 0, "back to the walk"}, {0, 1, "cleared by the PT"}};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, o, 1, &g), GC_OK);
+    CHECK(g.blocked && !g.waived);
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, o, 2, &g), GC_OK);
+    CHECK(!g.blocked && g.waived);
+    CHECK_EQ(g.n_missing, 1);
+    CHECK(!strcmp(g.waived_reason, "cleared by the PT"));
+    /* out of range (a complete program) and bad arguments */
+    CHECK_EQ(course_readiness_gate(&p, 2, t, n, NULL, 0, &g), GC_OK);
+    CHECK(!g.required && !g.blocked);
+    CHECK_EQ(course_readiness_gate(&p, 1, NULL, 3, NULL, 0, &g), GC_ERR_ARG);
+    CHECK_EQ(course_readiness_gate(NULL, 1, t, n, NULL, 0, &g), GC_ERR_ARG);
+}
+
 int main(void)
 {
+    test_readiness_gate();
     test_session_counts();
     test_session_feedback();
     test_clean_course();

@@ -86,6 +86,19 @@ static void test_presets(const char *datadir)
     CHECK_EQ(p.steps[1].week_to, 5);
     CHECK_EQ(p.steps[1].advance_after, 12);
     CHECK_EQ(program_sessions_planned(&p), 1 + 12 + 6 + 6 + 6 + 6);
+    /* the first running step needs the load and impact tests the deck
+     * measures (Goom et al. 2019), both sides where one-sided; no other */
+    CHECK_EQ(p.steps[0].n_requires, 0);
+    CHECK_EQ(p.steps[1].n_requires, 7);
+    for (size_t i = 2; i < p.n_steps; i++)
+        CHECK_EQ(p.steps[i].n_requires, 0);
+    static const char *const want[] = {"balance:L", "balance:R", "squat:L",    "squat:R",
+                                       "hop:L",     "hop:R",     "jog-on-spot"};
+    for (size_t i = 0; i < 7 && i < p.steps[1].n_requires; i++) {
+        char got[40];
+        program_test_req_describe(&p.steps[1].requires[i], got, sizeof got);
+        CHECK_MSG(!strcmp(got, want[i]), got);
+    }
     check_protocols(datadir, &p);
     free(t);
 
@@ -116,6 +129,22 @@ static void test_defaults(void)
     CHECK_EQ(p.steps[0].sessions_per_week, 3);
     CHECK_EQ(p.steps[0].advance_after, 6); /* 3 a week for 2 weeks, all clean */
     CHECK(!strcmp(p.steps[0].name, "step 1"));
+    CHECK_EQ(p.steps[0].n_requires, 0);
+    /* requires_tests: one-sided tests with their side, jog-on-spot without;
+     * spaces and commas both separate; none = nothing required */
+    CHECK_EQ(parse("[program]\nname = x\n[step]\nweeks = 1\nprotocol = a\n"
+                   "requires_tests = hop:R,calf-raise:L  jog-spot\n"
+                   "[step]\nweeks = 2\nprotocol = b\nrequires_tests = none\n",
+                   &p, &e),
+             GC_OK);
+    CHECK_EQ(p.steps[0].n_requires, 3);
+    CHECK_EQ(p.steps[0].requires[0].test, READINESS_HOP);
+    CHECK_EQ(p.steps[0].requires[0].side, 'R');
+    CHECK_EQ(p.steps[0].requires[1].test, READINESS_CALF_RAISE);
+    CHECK_EQ(p.steps[0].requires[1].side, 'L');
+    CHECK_EQ(p.steps[0].requires[2].test, READINESS_JOG_SPOT);
+    CHECK_EQ(p.steps[0].requires[2].side, 0);
+    CHECK_EQ(p.steps[1].n_requires, 0);
     /* pain moved to step_back_on leaves repeat_on without it */
     CHECK_EQ(parse("[program]\nname = x\n[gate]\nstep_back_on = pain\n[step]\nweeks = 1\n"
                    "protocol = a\n",
@@ -203,6 +232,24 @@ static void test_malformed(void)
         {"[program]\nname = x\n[readiness]\njog_s = 60\njog_s = 50\n", 5, "given twice"},
         {"[program]\nname = x\n[readiness]\njog_s = 60\n[readiness]\njog_s = 50\n", 5,
          "[readiness] is given twice"},
+        {"[program]\nname = x\n[step]\nweeks = 1\nrequires_tests = balance:L, run:L\n", 5,
+         "unknown test 'run' in requires_tests"},
+        {"[program]\nname = x\n[step]\nweeks = 1\nrequires_tests = balance\n", 5,
+         "'balance' in requires_tests is tested on one side: write balance:L and/or balance:R"},
+        {"[program]\nname = x\n[step]\nweeks = 1\nrequires_tests = hop:X\n", 5,
+         "'hop:X' in requires_tests: the side is :L or :R"},
+        {"[program]\nname = x\n[step]\nweeks = 1\nrequires_tests = jog-on-spot:L\n", 5,
+         "jog-on-spot measures both sides"},
+        {"[program]\nname = x\n[step]\nweeks = 1\nrequires_tests = hop:L, hop:L\n", 5,
+         "'hop:L' is given twice in requires_tests"},
+        {"[program]\nname = x\n[step]\nweeks = 1\nrequires_tests = ,\n", 5,
+         "requires_tests names no test"},
+        {"[program]\nname = x\n[step]\nweeks = 1\nrequires_tests = hop:L\nrequires_tests = "
+         "hop:R\n",
+         6, "'requires_tests' is given twice"},
+        {"[program]\nname = x\n[step]\nweeks = 1\nrequires_tests = balance:L balance:R "
+         "hop:L hop:R squat:L squat:R calf-raise:L calf-raise:R jog-on-spot balance:L\n",
+         5, "given twice"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct program p;

@@ -48,6 +48,14 @@ Cases (argument):
            full baseline (x2, simulator at full speed) counts.
   status   program status (text and JSON) shows the latest readiness
            result per test and side and the latest LEFS and NPRS.
+  readiness-gate
+           the postpartum preset's first running step (requires_tests):
+           `station run --patient` refused in one sentence naming the
+           tests still to pass until every latest result per test and side
+           passes (`station test NAME --sim`); a failed retest refuses it
+           again; `program status` text and JSON say what is required; the
+           PT's override waives it, with the reason in the audit trail;
+           `station prom` refuses a running session.
 
 The expected gate actions come from the presets' rules (advance_after 2,
 pain_threshold 4, step_back_after 2, repeat_on leak, step_back_on
@@ -244,6 +252,7 @@ def case_course(tmp):
     expect(env, code, 1, "repeat", "leak", 2, "rtr-walk-30")
     session(env, code)
     expect(env, code, 2, "advance", "1 clean session in a row", 3, "rtr-run1-walk4")
+    pass_readiness(env, code)  # the first running step requires them
     rc, out, e = run(env, "symptoms", code, "--when", "before", "--note", "slept badly")
     check(rc == 0 and "before the next session" in out, f"a note before the session: {out}{e}")
     said, _ = session(env, code, 2, FULL_BASELINE)  # relative cadence cue: a full baseline
@@ -263,7 +272,8 @@ def case_course(tmp):
                       "p.id = a.patient_id WHERE p.code = ? ORDER BY a.id", (code,)).fetchall()
     db.close()
     actions = [r[0] for r in rows]
-    check(actions == ["program-start", "prom", "symptoms", "symptoms", "symptoms", "override"],
+    check(actions == ["program-start", "prom", "symptoms"] + ["test"] * 7 +
+          ["symptoms", "symptoms", "override"],
           f"audit trail in order: {actions}")
     check("M. Keller, PT" in rows[-1][1] and "cleared to run" in rows[-1][1],
           f"override audited with who and why: {rows[-1][1]}")
@@ -497,6 +507,25 @@ def pdf_of(env, tmp, args, name):
     return pdf_text(path)
 
 
+# The postpartum preset's first running step requires these (the load and
+# impact tests the deck measures; docs/course.md).
+POSTPARTUM_TESTS = [("balance", "L"), ("balance", "R"), ("squat", "L"), ("squat", "R"),
+                    ("hop", "L"), ("hop", "R"), ("jog-on-spot", None)]
+
+
+def readiness_test(env, code, name, side, *extra):
+    args = ["test", name, "--patient", code, "--sim"] + (["--side", side] if side else [])
+    rc, out, e = run(env, *args, *extra)
+    check(rc == 0, f"station test {name} {side or ''} {' '.join(extra)} ({e.strip()[-200:]})")
+    return out
+
+
+def pass_readiness(env, code):
+    for name, side in POSTPARTUM_TESTS:
+        out = readiness_test(env, code, name, side)
+        check(": pass (" in out, f"{name} {side or ''} passes on the simulated deck: {out.strip()}")
+
+
 def live_session(env, code, *extra):
     """A program session left running (x1): returns the process once it
     has begun and the session id it said."""
@@ -672,12 +701,135 @@ def case_status_tests(tmp):
           "NPRS 4/10" in out, f"status text: {out[-500:]}")
 
 
+def run_refused(env, code):
+    """station run --patient CODE refused: (one stderr line, or None)."""
+    rc, out, e = run(env, "run", "--sim", "--patient", code, "--time-scale", "1000",
+                     "--headless", "--audio-device", "null", "--no-record", timeout=60)
+    lines = [l for l in e.strip().splitlines() if l]
+    if rc == 0:
+        return None
+    check(rc == 1 and len(lines) == 1 and "session " not in out,
+          f"refused with one sentence, exit 1, no session begun: {rc} {e.strip()}")
+    return lines[0] if lines else ""
+
+
+def case_readiness_gate(tmp):
+    """The postpartum preset's first running step requires the readiness
+    tests: refused until the latest result per test and side passes; a
+    failed retest refuses it again; the PT's override waives it, audited;
+    `station prom` refuses a running session."""
+    env = env_for(tmp)
+    code = "RG-1"
+    run(env, "patient", "add", code)
+    rc, out, e = run(env, "program", "show", "return-to-run-postpartum")
+    check(rc == 0 and "readiness tests to pass before it: balance:L, balance:R, squat:L, "
+          "squat:R, hop:L, hop:R, jog-on-spot" in out, f"program show lists them: {out}{e}")
+    run(env, "program", "start", code, "return-to-run-postpartum")
+    st = status(env, code)
+    check(st.get("requires_tests") is None, "the readiness walk requires no test")
+    said, _ = session(env, code)
+    check("protocol rtr-walk-30" in said, f"the readiness walk runs: {said}")
+    st = expect(env, code, 2, "advance", "1 clean session in a row", 2, "rtr-run1-walk4")
+    rq = st.get("requires_tests") or {}
+    check(rq.get("blocked") is True and rq.get("waived") is False and
+          len(rq.get("still_to_pass", [])) == 7 and len(rq.get("tests", [])) == 7 and
+          rq["still_to_pass"][0] == {"test": "balance", "side": "L", "why": "no result"},
+          f"status JSON: all 7 still to pass: {rq}")
+    line = run_refused(env, code)
+    check(line is not None and "step 2 'run 1 / walk 4 x 4'" in line and
+          "balance:L (no result)" in line and "jog-on-spot (no result)" in line and
+          "station program override RG-1 --to-step 2" in line,
+          f"the first running step refused, naming the tests: {line}")
+
+    # every test, balance R failed (the other foot down at 6 s)
+    for name, side in POSTPARTUM_TESTS:
+        extra = ["--sim-fail-at", "6"] if (name, side) == ("balance", "R") else []
+        readiness_test(env, code, name, side, *extra)
+    line = run_refused(env, code)
+    check(line is not None and "still to pass: balance:R (not yet) (" in line and
+          "hop:L" not in line and "balance:L" not in line,
+          f"refused for balance R alone: {line}")
+    rc, out, e = run(env, "program", "status", code)
+    check(rc == 0 and "(refused until the readiness tests below pass)" in out and
+          "balance:R      not yet: 6.0 s (needs hold >= 10 s)" in out and "hop:L  " not in out,
+          f"status text says what is still required: {out[:900]}")
+    st = status(env, code)
+    rq = st.get("requires_tests") or {}
+    check(rq.get("blocked") is True and rq.get("still_to_pass") ==
+          [{"test": "balance", "side": "R", "why": "not yet: 6.0 s (needs hold >= 10 s)"}],
+          f"status JSON: balance R still to pass: {rq}")
+
+    # balance R passed: the step runs
+    readiness_test(env, code, "balance", "R")
+    st = status(env, code)
+    rq = st.get("requires_tests") or {}
+    check(rq.get("blocked") is False and rq.get("still_to_pass") == [],
+          f"all passed: {rq}")
+    rc, out, e = run(env, "program", "status", code)
+    check("requires  readiness tests passed: balance:L," in out, f"status text: all passed")
+    said, _ = session(env, code)
+    check("step 2/6 'run 1 / walk 4 x 4'" in said and "protocol rtr-run1-walk4" in said,
+          f"the running step runs once every test passes: {said}")
+
+    # a failed retest (hop L: the latest result counts) refuses it again
+    p = subprocess.run([STATION, "test", "hop", "--patient", code, "--sim", "--side", "L",
+                        "--sim-reps", "6"], env=env, capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode == 0 and "hop L: not yet" in p.stdout,
+          f"hop L retest fails with 6 hops: {p.stdout}{p.stderr}")
+    line = run_refused(env, code)
+    check(line is not None and "still to pass: hop:L (not yet) (" in line,
+          f"a failed retest refuses the step again: {line}")
+
+    # the PT's override waives it, with the reason, audited
+    rc, out, e = run(env, "program", "override", code, "--to-step", "2", "--reason",
+                     "hop retest limited by a blister, PT cleared", "--therapist", "A. Lenz, PT")
+    check(rc == 0 and "readiness tests of step 2 waived by the PT (hop retest limited by a "
+          "blister, PT cleared), not passed: hop:L (not yet)" in out,
+          f"override waives the tests, said: {out}{e}")
+    st = status(env, code)
+    rq = st.get("requires_tests") or {}
+    check(rq.get("blocked") is False and rq.get("waived") is True and
+          "blister" in (rq.get("waived_reason") or "") and len(rq.get("still_to_pass", [])) == 1,
+          f"status JSON: waived, hop L still listed: {rq}")
+    rc, out, e = run(env, "program", "status", code)
+    check("waived by the PT (hop retest limited by a blister, PT cleared); not passed: hop:L"
+          in out, f"status text: waived")
+    import sqlite3
+    db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
+    rows = db.execute("SELECT action, detail FROM course_audit a JOIN patients p ON "
+                      "p.id = a.patient_id WHERE p.code = ? ORDER BY a.id", (code,)).fetchall()
+    db.close()
+    check([r[0] for r in rows[-2:]] == ["override", "readiness-waived"] and
+          "blister" in rows[-1][1] and "hop:L" in rows[-1][1] and "step 2" in rows[-1][1],
+          f"audit trail: the override and the waiver with its reason: {rows[-2:]}")
+    said, _ = session(env, code)
+    check("protocol rtr-run1-walk4" in said, f"the waived step runs: {said}")
+
+    # station prom refuses a running session (as symptoms --when after)
+    p, sid = live_session(env, code)
+    check(sid == 4, f"session 4 running ({sid})")
+    time.sleep(1.0)
+    rc, out, e = run(env, "prom", code, "--nprs", "3")
+    lines = [l for l in e.strip().splitlines() if l]
+    check(rc == 2 and len(lines) == 1 and "session 4 of patient RG-1 is still running" in e and
+          "--when during" in e, f"prom refused while session 4 runs: {rc} {e.strip()}")
+    run(env, "ctl", "stop", timeout=10)
+    p.communicate(timeout=60)
+    rc, out, e = run(env, "prom", code, "--nprs", "3")
+    check(rc == 0 and "NPRS 3/10 recorded" in out, f"prom once session 4 ended: {out}{e}")
+    st = status(env, code)
+    nprs = (st.get("proms") or {}).get("nprs") or {}
+    check(nprs.get("value") == 3 and nprs.get("after_session") == 4,
+          f"the NPRS belongs to the ended session 4: {nprs}")
+
+
 def main():
     case = sys.argv[1] if len(sys.argv) > 1 else "course"
     with tempfile.TemporaryDirectory(prefix="gc-course-") as tmp:
         {"plain": case_plain, "course": case_course, "refuse": case_refuse,
          "report": case_report, "symptoms": case_symptoms, "feedback": case_feedback,
-         "status": case_status_tests}[case](tmp)
+         "status": case_status_tests, "readiness-gate": case_readiness_gate}[case](tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

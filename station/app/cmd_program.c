@@ -95,7 +95,8 @@ static void print_program(const struct program *p)
         else
             snprintf(weeks, sizeof weeks, "weeks %d-%d", s->week_from, s->week_to);
         printf("  %2zu  %-24s %-12s %d/week  N=%-3d protocol %s\n", i + 1, s->name, weeks,
-               s->sessions_per_week, s->advance_after, s->protocol);        if (s->n_requires) {
+               s->sessions_per_week, s->advance_after, s->protocol);
+        if (s->n_requires) {
             printf("      readiness tests to pass before it:");
             for (size_t k = 0; k < s->n_requires; k++) {
                 char t[40];
@@ -803,7 +804,7 @@ int cmd_program(int argc, char **argv)
                 fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
                 code = 1;
             } else if (course_store_latest_session(cs, pt.id, &o.ref_session_id, &diag) != GC_OK ||
-                course_store_add_override(cs, v.row.id, &o, &diag) != GC_OK) {
+                       course_store_add_override(cs, v.row.id, &o, &diag) != GC_OK) {
                 fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
                 code = 1;
             } else if (to == n) {
@@ -815,8 +816,8 @@ int cmd_program(int argc, char **argv)
                     snprintf(detail, sizeof detail,
                              "program %.40s step %d: readiness tests waived (%.100s): %s",
                              v.program.name, to + 1, reason, rg.list);
-                    if (course_store_add_audit(cs, pt.id, now, "readiness-waived", detail,
-                                               &diag) != GC_OK) {
+                    if (course_store_add_audit(cs, pt.id, now, "readiness-waived", detail, &diag) !=
+                        GC_OK) {
                         fprintf(stderr, PROG ": %s%s\n", diag.msg, gc_sentence_end(diag.msg));
                         code = 1;
                     }

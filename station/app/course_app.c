@@ -337,8 +337,8 @@ int course_app_readiness(struct course_store *cs, int64_t patient_id, const stru
         ovr[i].to_step = v->overrides[i].to_step;
         snprintf(ovr[i].reason, sizeof ovr[i].reason, "%s", v->overrides[i].reason);
     }
-    if (!rc && course_readiness_gate(&v->program, step, tests, n_tests, ovr, v->n_overrides,
-                                     out) != GC_OK)
+    if (!rc &&
+        course_readiness_gate(&v->program, step, tests, n_tests, ovr, v->n_overrides, out) != GC_OK)
         rc = gc_fail(diag, GC_ERR_ARG, "cannot judge the readiness tests");
     free(ovr);
     free(tests);

@@ -78,10 +78,10 @@ enum course_end { COURSE_END_COMPLETE = 0, COURSE_END_STOPPED, COURSE_END_OTHER 
 struct course_session_facts {
     enum course_end end;
     bool excluded;
-    double planned_s; /* planned duration in plan time, s (inf/NAN: open-ended) */
-    double ran_s;     /* plan time run, s (planned_s for a complete session) */
-    double clock_s;   /* session clock run, s (ran_s / the session's time scale) */
-    long n_steps;     /* scored steps stored */
+    double planned_s;         /* planned duration in plan time, s (inf/NAN: open-ended) */
+    double ran_s;             /* plan time run, s (planned_s for a complete session) */
+    double clock_s;           /* session clock run, s (ran_s / the session's time scale) */
+    long n_steps;             /* scored steps stored */
     int n_feedback_phases;    /* feedback phases reached (0: the rule does not apply) */
     int n_feedback_given;     /* of them, those with a target in force at some time */
     char no_target_phase[48]; /* the first reached feedback phase without one ("" none) */
@@ -177,15 +177,16 @@ struct course_test {
 #define COURSE_TESTS_SAY_MAX 400
 
 struct course_readiness_gate {
-    bool required;   /* the step has requires_tests */
-    bool waived;     /* an override to the step waived them */
+    bool required; /* the step has requires_tests */
+    bool waived;   /* an override to the step waived them */
     char waived_reason[160];
-    bool blocked;    /* required, not all passed and not waived */
+    bool blocked; /* required, not all passed and not waived */
     size_t n_required;
     size_t n_missing; /* required tests whose latest result is not a pass */
     struct program_test_req missing[PROGRAM_MAX_TESTS];
-    char missing_why[PROGRAM_MAX_TESTS][128]; /* "no result", "not yet: 6.0 s (needs hold >= 10 s)" */
-    char list[COURSE_TESTS_SAY_MAX];         /* "balance:R (not yet), hop:L (no result)" */
+    char missing_why[PROGRAM_MAX_TESTS]
+                    [128];           /* "no result", "not yet: 6.0 s (needs hold >= 10 s)" */
+    char list[COURSE_TESTS_SAY_MAX]; /* "balance:R (not yet), hop:L (no result)" */
 };
 
 /* Judge step (0-based) of p against the tests (oldest first) and the

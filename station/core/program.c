@@ -174,8 +174,8 @@ static bool parse_requires(const char *v, struct program_step *s, char *why, siz
         }
         if (r.test != READINESS_JOG_SPOT && !side) {
             snprintf(why, cap,
-                     "'%s' in requires_tests is tested on one side: write %s:L and/or %s:R",
-                     name, readiness_test_name(r.test), readiness_test_name(r.test));
+                     "'%s' in requires_tests is tested on one side: write %s:L and/or %s:R", name,
+                     readiness_test_name(r.test), readiness_test_name(r.test));
             return false;
         }
         r.side = side;

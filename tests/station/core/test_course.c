@@ -366,11 +366,10 @@ static void test_session_feedback(void)
  * program's criteria; an override to the step waives it. */
 static void test_readiness_gate(void)
 {
-    static const char text[] =
-        "[program]\nname = r\n[readiness]\nbalance_hold_s = 12\n"
-        "[step]\nname = walk\nweeks = 1\nprotocol = pa\n"
-        "[step]\nname = run\nweeks = 2\nprotocol = pb\n"
-        "requires_tests = balance:L, balance:R, hop:L, jog-on-spot\n";
+    static const char text[] = "[program]\nname = r\n[readiness]\nbalance_hold_s = 12\n"
+                               "[step]\nname = walk\nweeks = 1\nprotocol = pa\n"
+                               "[step]\nname = run\nweeks = 2\nprotocol = pb\n"
+                               "requires_tests = balance:L, balance:R, hop:L, jog-on-spot\n";
     struct program p;
     CHECK_EQ(program_parse(text, strlen(text), &p, NULL), GC_OK);
     struct course_readiness_gate g;

@@ -17,7 +17,9 @@ Cases (argument):
            row); clean sessions then advance through every step to
            complete; a complete program refuses another program session.
            return-to-run-postpartum: a leak (`station symptoms --leak yes`)
-           repeats the readiness step, a clean session advances, heaviness
+           repeats the readiness step, a clean session advances, the 7
+           readiness tests its first running step requires pass on the
+           simulated deck (audited), heaviness
            steps back at once, the PT's override (with a reason) moves the
            patient on and is in the audit trail.
            After every session the status JSON must name the step, the

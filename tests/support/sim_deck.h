@@ -4,7 +4,7 @@
  * test_footprint_sim, test_gait_gaps): cells at x = +-0.3 m, y = +-0.7 m,
  * the nominal scale RUNNER_N_PER_COUNT, zero offsets.
  *
- * Header only (a static function): each test includes it once.
+ * Header only (static functions): each test includes it once.
  */
 #ifndef GC_SIM_DECK_H
 #define GC_SIM_DECK_H
@@ -27,6 +27,20 @@ static inline int sim_deck_cal(struct deck_cal *cal)
         h.cell_y_mm[i] = ys[i];
     }
     return deck_cal_nominal(&h, cal);
+}
+
+/* The runner's next sample as the station sees it: its cell counts
+ * through calibration cal into *out. */
+static inline void sim_deck_next(struct runner *r, const struct deck_cal *cal,
+                                 struct gait_sample *out)
+{
+    struct runner_sample rs;
+    runner_next(r, &rs);
+    struct pkt_sample ps;
+    memset(&ps, 0, sizeof ps);
+    for (int c = 0; c < 4; c++)
+        ps.cell[c] = rs.counts[c];
+    deck_convert(cal, &ps, rs.t_s, out);
 }
 
 #endif

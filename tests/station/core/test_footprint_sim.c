@@ -90,13 +90,7 @@ static void run(double speed, double cadence, enum runner_strike strike, bool en
     struct gait_event ev[16];
     size_t nb = 0;
     for (size_t i = 0; i < n; i++) {
-        struct runner_sample rs;
-        runner_next(r, &rs);
-        struct pkt_sample ps;
-        memset(&ps, 0, sizeof ps);
-        for (int c = 0; c < 4; c++)
-            ps.cell[c] = rs.counts[c];
-        deck_convert(&cal, &ps, rs.t_s, &blk[nb++]);
+        sim_deck_next(r, &cal, &blk[nb++]);
         if (nb == 32 || i + 1 == n) {
             int k = gait_process(g, blk, nb, ev, 16);
             CHECK(k >= 0);

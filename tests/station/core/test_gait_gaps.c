@@ -320,13 +320,7 @@ static void src_runner(struct src *sr, enum runner_profile prof, enum runner_str
     sr->s = malloc(sr->n * sizeof *sr->s);
     sr->ntrue = 0;
     for (size_t i = 0; i < sr->n; i++) {
-        struct runner_sample rs;
-        runner_next(r, &rs);
-        struct pkt_sample ps;
-        memset(&ps, 0, sizeof ps);
-        for (int c = 0; c < 4; c++)
-            ps.cell[c] = rs.counts[c];
-        deck_convert(&cal, &ps, rs.t_s, &sr->s[i]);
+        sim_deck_next(r, &cal, &sr->s[i]);
         struct runner_step st;
         while (runner_pop_step(r, &st))
             if (sr->ntrue < MAXSTEPS) {

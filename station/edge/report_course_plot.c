@@ -137,11 +137,7 @@ void rc_plot_draw(struct doc *d, const struct rc_plot *pl)
                     continue;
                 }
                 double x = rd_px(&p, (double)i + 1), y = rd_py(&p, s->y[i]);
-                if (pen)
-                    cairo_line_to(cr, x, y);
-                else
-                    cairo_move_to(cr, x, y);
-                pen = true;
+                rd_pen_to(cr, &pen, x, y);
             }
             cairo_stroke(cr);
         }

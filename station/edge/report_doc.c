@@ -363,6 +363,15 @@ void rd_dot(cairo_t *cr, double x, double y, double rad)
     cairo_arc(cr, x, y, rad, 0, 2 * M_PI);
 }
 
+void rd_pen_to(cairo_t *cr, bool *pen, double x, double y)
+{
+    if (*pen)
+        cairo_line_to(cr, x, y);
+    else
+        cairo_move_to(cr, x, y);
+    *pen = true;
+}
+
 void rd_legend_item(cairo_t *cr, double x, double y, const double rgb[3], bool line,
                         const char *label)
 {

@@ -134,6 +134,9 @@ double rd_nice_step(double range, int target_ticks);
 void rd_y_grid(cairo_t *cr, const struct plot *p, double from, double step, double grey,
                double k);
 void rd_dot(cairo_t *cr, double x, double y, double rad);
+/* A polyline's next point (x, y): a line to it when *pen is down, else a
+ * move there; the pen is down after. */
+void rd_pen_to(cairo_t *cr, bool *pen, double x, double y);
 void rd_legend_item(cairo_t *cr, double x, double y, const double rgb[3], bool line,
                     const char *label);
 

@@ -228,11 +228,7 @@ static void draw_butterfly(struct doc *d, const struct report_gait *g, double x,
                     pen = false;
                     continue;
                 }
-                if (pen)
-                    cairo_line_to(cr, rd_px(&p, px[k]), rd_py(&p, py[k]));
-                else
-                    cairo_move_to(cr, rd_px(&p, px[k]), rd_py(&p, py[k]));
-                pen = true;
+                rd_pen_to(cr, &pen, rd_px(&p, px[k]), rd_py(&p, py[k]));
             }
             cairo_stroke(cr);
             /* initial contact */

@@ -136,11 +136,7 @@ static void prog_plot(struct doc *d, const struct report_progress *l, const char
                 continue;
             }
             double x = rd_px(&p, prog_day(l, i, first)), y = rd_py(&p, v);
-            if (pen)
-                cairo_line_to(cr, x, y);
-            else
-                cairo_move_to(cr, x, y);
-            pen = true;
+            rd_pen_to(cr, &pen, x, y);
         }
         cairo_stroke(cr);
         for (size_t i = 0; i < l->n; i++) {

@@ -168,11 +168,7 @@ void rs_draw_cadence_plot(struct doc *d, const struct report_record *r)
         }
         double x = rd_px(&p, r->steps[i + MEAN_STEPS - 1].step.t_ic_s - r->ss.t0_sensor_s);
         double y = rd_py(&p, 60000.0 / (sum / (double)n));
-        if (pen)
-            cairo_line_to(cr, x, y);
-        else
-            cairo_move_to(cr, x, y);
-        pen = true;
+        rd_pen_to(cr, &pen, x, y);
     }
     cairo_stroke(cr);
     cairo_restore(cr);

@@ -85,6 +85,26 @@ def run(env, *args, timeout=60, cwd=None):
     return p.returncode, p.stdout, p.stderr
 
 
+def start_web(env, *args):
+    """station ARGS started in the background (kept in STARTED), its output
+    read until the line 'web console: URL' (30 s at most): (the process,
+    URL or None, the lines read)."""
+    p = subprocess.Popen([STATION, *args], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    STARTED.append(p)
+    url, lines = None, []
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        line = p.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("web console: "):
+            url = line.split(": ", 1)[1].strip()
+            break
+    return p, url, lines
+
+
 def ctl(env, *args):
     """station ctl ARGS: (exit status, the reply and any message, stripped)."""
     rc, out, err = run(env, "ctl", *args, timeout=10)

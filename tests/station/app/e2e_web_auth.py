@@ -39,7 +39,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 import gcstation  # noqa: E402
-from gcstation import STARTED, STATION, check, ctl, env_for  # noqa: E402
+from gcstation import STATION, check, ctl, env_for, start_web  # noqa: E402
 
 WINDOW_S = 10  # quiet, then flooded: ~27 hard-landing cues each at 164 steps/min
 
@@ -47,20 +47,7 @@ WINDOW_S = 10  # quiet, then flooded: ~27 hard-landing cues each at 164 steps/mi
 def start(env, args, extra_env=None):
     e = dict(env)
     e.update(extra_env or {})
-    p = subprocess.Popen([STATION, "run", "--sim", *args], env=e, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-    STARTED.append(p)
-    url, lines = None, []
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        line = p.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("web console: "):
-            url = line.split(": ", 1)[1].strip()
-            break
-    return p, url, lines
+    return start_web(e, "run", "--sim", *args)
 
 
 def stop(p, env):

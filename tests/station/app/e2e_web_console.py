@@ -32,7 +32,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 import gcstation  # noqa: E402
-from gcstation import STARTED, STATION, check, ctl, env_for, run, wait_for  # noqa: E402
+from gcstation import check, ctl, env_for, run, start_web, wait_for  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -52,22 +52,8 @@ def skip_without_browser():
 
 
 def start_station(env, *args):
-    p = subprocess.Popen([STATION, "run", "--sim", "--sim-cadence", "164", "--headless",
-                          "--audio-device", "null", "--web", "127.0.0.1:0", *args],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    STARTED.append(p)
-    url = None
-    lines = []
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        line = p.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("web console: "):
-            url = line.split(": ", 1)[1].strip()
-            break
-    return p, url, lines
+    return start_web(env, "run", "--sim", "--sim-cadence", "164", "--headless", "--audio-device",
+                     "null", "--web", "127.0.0.1:0", *args)
 
 
 def browser():

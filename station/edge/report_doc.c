@@ -343,8 +343,7 @@ double rd_nice_step(double range, int target_ticks)
     return n * mag;
 }
 
-void rd_y_grid(cairo_t *cr, const struct plot *p, double from, double step, double grey,
-               double k)
+void rd_y_grid(cairo_t *cr, const struct plot *p, double from, double step, double grey, double k)
 {
     rd_font(cr, 6.5, false);
     cairo_set_line_width(cr, 0.3);

@@ -131,8 +131,7 @@ double rd_nice_step(double range, int target_ticks);
 /* Horizontal grid lines (grey level grey) at y = from, from + step, ... up
  * to the plot's top, each labelled at its left with "%g" of y x k (0 for
  * |y| < 1e-9); sets the 6.5 pt label font and 0.3 pt lines first. */
-void rd_y_grid(cairo_t *cr, const struct plot *p, double from, double step, double grey,
-               double k);
+void rd_y_grid(cairo_t *cr, const struct plot *p, double from, double step, double grey, double k);
 void rd_dot(cairo_t *cr, double x, double y, double rad);
 /* A polyline's next point (x, y): a line to it when *pen is down, else a
  * move there; the pen is down after. */

@@ -746,6 +746,40 @@ static int check(const struct fhir_bundle_rec *b, struct gc_diag *diag)
     return GC_OK;
 }
 
+/* A writer into buf (cap bytes; NULL to measure) for bundle b's
+ * resources, its Patient's id worked out. */
+static void ctx_init(struct ctx *c, const struct fhir_bundle_rec *b, char *buf, size_t cap)
+{
+    memset(c, 0, sizeof *c);
+    c->b = b;
+    c->w.buf = buf;
+    c->w.cap = buf ? cap : 0;
+    c->w.first[0] = true;
+    fhir_resource_id(b->identifier_system, b->patient_code, "patient", c->patient_id);
+}
+
+/* Closes a bundle's entry list and the bundle, then reports: *len the
+ * JSON's length (without the NUL), GC_ERR_ARG when it nests too deep or
+ * buf (cap bytes) cannot hold it and its NUL (buf then ends in a NUL). */
+static int bundle_finish(struct jw *w, char *buf, size_t cap, size_t *len, struct gc_diag *diag)
+{
+    end(w, ']');
+    end(w, '}');
+    put(w, "\n", 1);
+    if (w->too_deep)
+        return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle nests deeper than %d", JW_MAX_DEPTH);
+    if (len)
+        *len = w->len;
+    if (!buf || w->len >= cap) {
+        if (buf && cap)
+            buf[cap - 1] = '\0';
+        return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle needs %zu bytes, the buffer holds %zu",
+                       w->len + 1, cap);
+    }
+    buf[w->len] = '\0';
+    return GC_OK;
+}
+
 int fhir_bundle_format(const struct fhir_bundle_rec *b, char *buf, size_t cap, size_t *len,
                        struct gc_diag *diag)
 {
@@ -757,12 +791,7 @@ int fhir_bundle_format(const struct fhir_bundle_rec *b, char *buf, size_t cap, s
     if (rc)
         return rc;
     struct ctx c;
-    memset(&c, 0, sizeof c);
-    c.b = b;
-    c.w.buf = buf;
-    c.w.cap = buf ? cap : 0;
-    c.w.first[0] = true;
-    fhir_resource_id(b->identifier_system, b->patient_code, "patient", c.patient_id);
+    ctx_init(&c, b, buf, cap);
 
     struct jw *w = &c.w;
     char bid[37];
@@ -787,21 +816,7 @@ int fhir_bundle_format(const struct fhir_bundle_rec *b, char *buf, size_t cap, s
         report_entry(&c, &b->sessions[i]);
         session_obs(&c, &b->sessions[i], true, NULL, 0, 0);
     }
-    end(w, ']');
-    end(w, '}');
-    put(w, "\n", 1);
-    if (w->too_deep)
-        return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle nests deeper than %d", JW_MAX_DEPTH);
-    if (len)
-        *len = w->len;
-    if (!buf || w->len >= cap) {
-        if (buf && cap)
-            buf[cap - 1] = '\0';
-        return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle needs %zu bytes, the buffer holds %zu",
-                       w->len + 1, cap);
-    }
-    buf[w->len] = '\0';
-    return GC_OK;
+    return bundle_finish(w, buf, cap, len, diag);
 }
 
 /* ---- the course of care ---------------------------------------------- */
@@ -981,12 +996,7 @@ int fhir_course_format(const struct fhir_course_rec *cr, char *buf, size_t cap, 
                                 .identifier_system = cr->identifier_system,
                                 .type = cr->type};
     struct ctx c;
-    memset(&c, 0, sizeof c);
-    c.b = &b;
-    c.w.buf = buf;
-    c.w.cap = buf ? cap : 0;
-    c.w.first[0] = true;
-    fhir_resource_id(b.identifier_system, b.patient_code, "patient", c.patient_id);
+    ctx_init(&c, &b, buf, cap);
 
     struct jw *w = &c.w;
     char bid[37];
@@ -1011,19 +1021,5 @@ int fhir_course_format(const struct fhir_course_rec *cr, char *buf, size_t cap, 
         symptom(&c, cr, &cr->symptoms[i]);
     for (size_t i = 0; i < cr->n_tests; i++)
         test_result(&c, cr, &cr->tests[i]);
-    end(w, ']');
-    end(w, '}');
-    put(w, "\n", 1);
-    if (w->too_deep)
-        return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle nests deeper than %d", JW_MAX_DEPTH);
-    if (len)
-        *len = w->len;
-    if (!buf || w->len >= cap) {
-        if (buf && cap)
-            buf[cap - 1] = '\0';
-        return gc_fail(diag, GC_ERR_ARG, "the FHIR bundle needs %zu bytes, the buffer holds %zu",
-                       w->len + 1, cap);
-    }
-    buf[w->len] = '\0';
-    return GC_OK;
+    return bundle_finish(w, buf, cap, len, diag);
 }

@@ -50,30 +50,16 @@ static void symptom_words(const struct course_symptom_row *y, char *buf, size_t 
     program_symptoms_describe(f, buf, cap);
 }
 
-/* The title and who/what cells (shared by the course and readiness pages). */
-static void head(struct doc *d, const struct report_course *r, const char *title, const char *kind)
-{
-    snprintf(d->footer, sizeof d->footer, "gaitcue %s - patient %s - %s", GC_VERSION, r->pat.code,
-             kind);
-    char right[96], today[32];
-    rd_fmt_date(today, sizeof today, r->printed_utc, false);
-    snprintf(right, sizeof right, "Patient %s, printed %s", r->pat.code, today);
-    rd_title_block(d, title, right);
-}
-
 int report_course_pdf(const struct report_course *r, const char *pdf_path, const char *store_path,
                       struct gc_diag *diag)
 {
-    if (!r->have_program)
-        return gc_fail(diag, GC_ERR_NOT_FOUND, "patient %s has never followed a program",
-                       r->pat.code);
     const struct program *pg = &r->program;
     struct doc d;
     struct out_file o;
-    int rc = rd_doc_begin(&d, &o, pdf_path, store_path, diag);
+    int rc = rc_doc_begin(r, &d, &o, pdf_path, store_path, diag);
     if (rc)
         return rc;
-    head(&d, r, "Course of care report", "course report");
+    rd_patient_title(&d, r->pat.code, r->printed_utc, "Course of care report", "course report");
     char who[200], prog[120], first[40], where[200];
     if (r->pat.name[0])
         snprintf(who, sizeof who, "%s (%s)", r->pat.code, r->pat.name);

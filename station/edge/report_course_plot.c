@@ -26,6 +26,15 @@ void rc_doc_abort(struct doc *d, struct out_file *o)
         return; /* aborted: nothing was written either way */
 }
 
+int rc_doc_begin(const struct report_course *r, struct doc *d, struct out_file *o,
+                 const char *pdf_path, const char *store_path, struct gc_diag *diag)
+{
+    if (!r->have_program)
+        return gc_fail(diag, GC_ERR_NOT_FOUND, "patient %s has never followed a program",
+                       r->pat.code);
+    return rd_doc_begin(d, o, pdf_path, store_path, diag);
+}
+
 const char *rc_side(char side)
 {
     return side == 'L' ? "L" : side == 'R' ? "R" : "-";
@@ -76,16 +85,7 @@ void rc_plot_draw(struct doc *d, const struct rc_plot *pl)
     if (p.y1 <= p.y0)
         p.y1 = p.y0 + step;
     /* grid and y labels */
-    rd_font(cr, 6.5, false);
-    cairo_set_line_width(cr, 0.3);
-    for (double v = p.y0; v <= p.y1 + 1e-9; v += step) {
-        cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
-        cairo_move_to(cr, p.x, rd_py(&p, v));
-        cairo_line_to(cr, p.x + p.w, rd_py(&p, v));
-        cairo_stroke(cr);
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        rd_textf(cr, p.x - 3, rd_py(&p, v) + 2.3, AL_RIGHT, "%g", v);
-    }
+    rd_y_grid(cr, &p, p.y0, step, 0.82, 1);
     /* x labels, thinned so they do not overlap */
     double last_x = -INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -137,11 +137,7 @@ void rc_plot_draw(struct doc *d, const struct rc_plot *pl)
                     continue;
                 }
                 double x = rd_px(&p, (double)i + 1), y = rd_py(&p, s->y[i]);
-                if (pen)
-                    cairo_line_to(cr, x, y);
-                else
-                    cairo_move_to(cr, x, y);
-                pen = true;
+                rd_pen_to(cr, &pen, x, y);
             }
             cairo_stroke(cr);
         }

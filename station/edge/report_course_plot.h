@@ -42,6 +42,10 @@ void rc_plot_draw(struct doc *d, const struct rc_plot *p);
 void rc_cell(char cell[128], const char *src);
 /* Drop a document begun with rd_doc_begin: nothing is left behind. */
 void rc_doc_abort(struct doc *d, struct out_file *o);
+/* rd_doc_begin for a report of r's course: GC_ERR_NOT_FOUND (nothing
+ * opened) when the patient never followed a program. */
+int rc_doc_begin(const struct report_course *r, struct doc *d, struct out_file *o,
+                 const char *pdf_path, const char *store_path, struct gc_diag *diag);
 /* "L" / "R" / "-" */
 const char *rc_side(char side);
 

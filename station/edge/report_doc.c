@@ -342,10 +342,33 @@ double rd_nice_step(double range, int target_ticks)
     double n = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
     return n * mag;
 }
+
+void rd_y_grid(cairo_t *cr, const struct plot *p, double from, double step, double grey, double k)
+{
+    rd_font(cr, 6.5, false);
+    cairo_set_line_width(cr, 0.3);
+    for (double v = from; v <= p->y1 + 1e-9; v += step) {
+        cairo_set_source_rgb(cr, grey, grey, grey);
+        cairo_move_to(cr, p->x, rd_py(p, v));
+        cairo_line_to(cr, p->x + p->w, rd_py(p, v));
+        cairo_stroke(cr);
+        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+        rd_textf(cr, p->x - 3, rd_py(p, v) + 2.3, AL_RIGHT, "%g", fabs(v) < 1e-9 ? 0.0 : v * k);
+    }
+}
 void rd_dot(cairo_t *cr, double x, double y, double rad)
 {
     cairo_new_sub_path(cr);
     cairo_arc(cr, x, y, rad, 0, 2 * M_PI);
+}
+
+void rd_pen_to(cairo_t *cr, bool *pen, double x, double y)
+{
+    if (*pen)
+        cairo_line_to(cr, x, y);
+    else
+        cairo_move_to(cr, x, y);
+    *pen = true;
 }
 
 void rd_legend_item(cairo_t *cr, double x, double y, const double rgb[3], bool line,
@@ -395,6 +418,16 @@ void rd_title_block(struct doc *d, const char *title, const char *right)
     cairo_line_to(cr, PAGE_W - MARGIN, d->y);
     cairo_stroke(cr);
     d->y += 12;
+}
+
+void rd_patient_title(struct doc *d, const char *code, int64_t printed_utc, const char *title,
+                      const char *kind)
+{
+    snprintf(d->footer, sizeof d->footer, "gaitcue %s - patient %s - %s", GC_VERSION, code, kind);
+    char right[96], today[32];
+    rd_fmt_date(today, sizeof today, printed_utc, false);
+    snprintf(right, sizeof right, "Patient %s, printed %s", code, today);
+    rd_title_block(d, title, right);
 }
 void rd_draw_method(struct doc *d, const char *method)
 {

@@ -104,6 +104,10 @@ void rd_heading(struct doc *d, const char *s);
 void rd_info_cell(cairo_t *cr, double x, double y, const char *label, const char *value,
                   double w);
 void rd_title_block(struct doc *d, const char *title, const char *right);
+/* A patient's report: the footer "gaitcue VERSION - patient CODE - KIND"
+ * and the title block with "Patient CODE, printed DATE" (printed_utc, s). */
+void rd_patient_title(struct doc *d, const char *code, int64_t printed_utc, const char *title,
+                      const char *kind);
 /* The measurement-method box; NULL or "" prints report_default_method(). */
 void rd_draw_method(struct doc *d, const char *method);
 
@@ -124,7 +128,14 @@ void rd_fmt_pct(char *buf, size_t cap, double share);
 double rd_px(const struct plot *p, double v);
 double rd_py(const struct plot *p, double v);
 double rd_nice_step(double range, int target_ticks);
+/* Horizontal grid lines (grey level grey) at y = from, from + step, ... up
+ * to the plot's top, each labelled at its left with "%g" of y x k (0 for
+ * |y| < 1e-9); sets the 6.5 pt label font and 0.3 pt lines first. */
+void rd_y_grid(cairo_t *cr, const struct plot *p, double from, double step, double grey, double k);
 void rd_dot(cairo_t *cr, double x, double y, double rad);
+/* A polyline's next point (x, y): a line to it when *pen is down, else a
+ * move there; the pen is down after. */
+void rd_pen_to(cairo_t *cr, bool *pen, double x, double y);
 void rd_legend_item(cairo_t *cr, double x, double y, const double rgb[3], bool line,
                     const char *label);
 

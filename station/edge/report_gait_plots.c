@@ -26,16 +26,7 @@ static const char *group_label(int grp)
 static void frame(cairo_t *cr, const struct plot *p, double xs, double ys, const char *xlabel,
                   const char *ylabel, double k_x, double k_y)
 {
-    rd_font(cr, 6.5, false);
-    cairo_set_line_width(cr, 0.3);
-    for (double v = ceil(p->y0 / ys) * ys; v <= p->y1 + 1e-9; v += ys) {
-        cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
-        cairo_move_to(cr, p->x, rd_py(p, v));
-        cairo_line_to(cr, p->x + p->w, rd_py(p, v));
-        cairo_stroke(cr);
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        rd_textf(cr, p->x - 3, rd_py(p, v) + 2.3, AL_RIGHT, "%g", fabs(v) < 1e-9 ? 0.0 : v * k_y);
-    }
+    rd_y_grid(cr, p, ceil(p->y0 / ys) * ys, ys, 0.8, k_y);
     for (double v = ceil(p->x0 / xs) * xs; v <= p->x1 + 1e-9; v += xs) {
         cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
         cairo_move_to(cr, rd_px(p, v), p->y);
@@ -237,11 +228,7 @@ static void draw_butterfly(struct doc *d, const struct report_gait *g, double x,
                     pen = false;
                     continue;
                 }
-                if (pen)
-                    cairo_line_to(cr, rd_px(&p, px[k]), rd_py(&p, py[k]));
-                else
-                    cairo_move_to(cr, rd_px(&p, px[k]), rd_py(&p, py[k]));
-                pen = true;
+                rd_pen_to(cr, &pen, rd_px(&p, px[k]), rd_py(&p, py[k]));
             }
             cairo_stroke(cr);
             /* initial contact */

@@ -62,13 +62,10 @@ static bool first_last(const struct report_course *r, enum report_figure what, d
 int report_patient_pdf(const struct report_course *r, const char *pdf_path, const char *store_path,
                        struct gc_diag *diag)
 {
-    if (!r->have_program)
-        return gc_fail(diag, GC_ERR_NOT_FOUND, "patient %s has never followed a program",
-                       r->pat.code);
     const struct program *pg = &r->program;
     struct doc d;
     struct out_file o;
-    int rc = rd_doc_begin(&d, &o, pdf_path, store_path, diag);
+    int rc = rc_doc_begin(r, &d, &o, pdf_path, store_path, diag);
     if (rc)
         return rc;
     snprintf(d.footer, sizeof d.footer, "gaitcue %s - patient %s - summary for the patient",

@@ -90,16 +90,7 @@ static void prog_plot(struct doc *d, const struct report_progress *l, const char
     p.y0 = floor((lo - pad) / 5) * 5;
     p.y1 = ceil((hi + pad) / 5) * 5;
     double ys = rd_nice_step(p.y1 - p.y0, 5);
-    rd_font(cr, 6.5, false);
-    cairo_set_line_width(cr, 0.3);
-    for (double v = ceil(p.y0 / ys) * ys; v <= p.y1 + 1e-9; v += ys) {
-        cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
-        cairo_move_to(cr, p.x, rd_py(&p, v));
-        cairo_line_to(cr, p.x + p.w, rd_py(&p, v));
-        cairo_stroke(cr);
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        rd_textf(cr, p.x - 3, rd_py(&p, v) + 2.3, AL_RIGHT, "%g", v);
-    }
+    rd_y_grid(cr, &p, ceil(p.y0 / ys) * ys, ys, 0.8, 1);
     double last_label_x = -INFINITY;
     for (size_t i = 0; i < l->n; i++) {
         if (!prog_takes(&l->rows[i], protocol))
@@ -145,11 +136,7 @@ static void prog_plot(struct doc *d, const struct report_progress *l, const char
                 continue;
             }
             double x = rd_px(&p, prog_day(l, i, first)), y = rd_py(&p, v);
-            if (pen)
-                cairo_line_to(cr, x, y);
-            else
-                cairo_move_to(cr, x, y);
-            pen = true;
+            rd_pen_to(cr, &pen, x, y);
         }
         cairo_stroke(cr);
         for (size_t i = 0; i < l->n; i++) {
@@ -183,12 +170,8 @@ int report_progress_pdf(const struct report_progress *prog, const char *pdf_path
     int rc = rd_doc_begin(&d, &o, pdf_path, store_path, diag);
     if (rc)
         return rc;
-    snprintf(d.footer, sizeof d.footer, "gaitcue %s - patient %s - progress report", GC_VERSION,
-             pat.code);
-    char right[96], today[32];
-    rd_fmt_date(today, sizeof today, (int64_t)time(NULL), false);
-    snprintf(right, sizeof right, "Patient %s, printed %s", pat.code, today);
-    rd_title_block(&d, "Gait retraining progress report", right);
+    rd_patient_title(&d, pat.code, (int64_t)time(NULL), "Gait retraining progress report",
+                     "progress report");
     char who[200];
     if (pat.name[0])
         snprintf(who, sizeof who, "%s (%s)", pat.code, pat.name);

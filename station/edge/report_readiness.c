@@ -40,12 +40,8 @@ int report_readiness_pdf(const struct report_course *r, const char *pdf_path,
     int rc = rd_doc_begin(&d, &o, pdf_path, store_path, diag);
     if (rc)
         return rc;
-    snprintf(d.footer, sizeof d.footer, "gaitcue %s - patient %s - readiness report", GC_VERSION,
-             r->pat.code);
-    char right[96], today[32];
-    rd_fmt_date(today, sizeof today, r->printed_utc, false);
-    snprintf(right, sizeof right, "Patient %s, printed %s", r->pat.code, today);
-    rd_title_block(&d, "Readiness to run: load tests on the deck", right);
+    rd_patient_title(&d, r->pat.code, r->printed_utc, "Readiness to run: load tests on the deck",
+                     "readiness report");
     char who[200], prog[120], count[32];
     if (r->pat.name[0])
         snprintf(who, sizeof who, "%s (%s)", r->pat.code, r->pat.name);

@@ -42,16 +42,7 @@ static void plot_frame(struct doc *d, const struct plot *p, const struct report_
     }
     /* y grid */
     double ys = rd_nice_step(p->y1 - p->y0, 5);
-    rd_font(cr, 6.5, false);
-    cairo_set_line_width(cr, 0.3);
-    for (double v = ceil(p->y0 / ys) * ys; v <= p->y1 + 1e-9; v += ys) {
-        cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
-        cairo_move_to(cr, p->x, rd_py(p, v));
-        cairo_line_to(cr, p->x + p->w, rd_py(p, v));
-        cairo_stroke(cr);
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        rd_textf(cr, p->x - 3, rd_py(p, v) + 2.3, AL_RIGHT, "%g", v);
-    }
+    rd_y_grid(cr, p, ceil(p->y0 / ys) * ys, ys, 0.75, 1);
     /* x axis in minutes (seconds for short runs) */
     bool minutes = p->x1 - p->x0 > 180;
     double unit = minutes ? 60.0 : 1.0;
@@ -177,11 +168,7 @@ void rs_draw_cadence_plot(struct doc *d, const struct report_record *r)
         }
         double x = rd_px(&p, r->steps[i + MEAN_STEPS - 1].step.t_ic_s - r->ss.t0_sensor_s);
         double y = rd_py(&p, 60000.0 / (sum / (double)n));
-        if (pen)
-            cairo_line_to(cr, x, y);
-        else
-            cairo_move_to(cr, x, y);
-        pen = true;
+        rd_pen_to(cr, &pen, x, y);
     }
     cairo_stroke(cr);
     cairo_restore(cr);

@@ -23,24 +23,29 @@ void store_conditions_clear(struct store_conditions *c)
     c->link_requested = c->link_recovered = c->link_lost = -1;
 }
 
-static int sql_fail(struct store *st, struct gc_diag *diag, int rc, const char *what)
+/* "the session store could not WHAT (SQLite's message)" with code (a
+ * gc_err; GC_ERR_IO when 0). */
+static int store_fail(struct store *st, struct gc_diag *diag, int code, const char *what)
 {
-    int code = sq_err(st, rc, what);
     return gc_fail(diag, code ? code : GC_ERR_IO, "the session store could not %s (%s)", what,
                    store_errmsg(st));
 }
 
-static void bind_count(sqlite3_stmt *s, int i, int64_t v)
+static int sql_fail(struct store *st, struct gc_diag *diag, int rc, const char *what)
 {
-    if (v < 0)
-        sqlite3_bind_null(s, i);
-    else
-        sqlite3_bind_int64(s, i, v);
+    return store_fail(st, diag, sq_err(st, rc, what), what);
 }
 
-static int64_t col_count(sqlite3_stmt *s, int i)
+/* The columns a running session updates: the deck's estimate and the link
+ * totals, bound to ?i .. ?i+5 in that order. */
+static void bind_live(sqlite3_stmt *s, int i, const struct store_conditions *c)
 {
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
+    sq_bind_real(s, i, c->deck_speed_mps);
+    sq_bind_real(s, i + 1, c->deck_speed_ci95_mps);
+    sqlite3_bind_int64(s, i + 2, c->deck_speed_steps);
+    sq_bind_count(s, i + 3, c->link_requested);
+    sq_bind_count(s, i + 4, c->link_recovered);
+    sq_bind_count(s, i + 5, c->link_lost);
 }
 
 int store_conditions_set(struct store *st, int64_t sid, const struct store_conditions *c,
@@ -52,8 +57,7 @@ int store_conditions_set(struct store *st, int64_t sid, const struct store_condi
                        STORE_SHOE_MAX - 1);
     int rc = sq_exec(st, "SAVEPOINT conditions");
     if (rc)
-        return gc_fail(diag, rc, "the session store could not store the conditions (%s)",
-                       store_errmsg(st));
+        return store_fail(st, diag, rc, "store the conditions");
     sqlite3_stmt *s;
     rc = sq_prepare(st,
                     "UPDATE sessions SET shoe = ?2, speed_mps = ?3, incline_pct = ?4,"
@@ -65,22 +69,15 @@ int store_conditions_set(struct store *st, int64_t sid, const struct store_condi
         sq_bind_text(s, 2, c->shoe);
         sq_bind_real(s, 3, c->speed_mps);
         sq_bind_real(s, 4, c->incline_pct);
-        sq_bind_real(s, 5, c->deck_speed_mps);
-        sq_bind_real(s, 6, c->deck_speed_ci95_mps);
-        sqlite3_bind_int64(s, 7, c->deck_speed_steps);
-        bind_count(s, 8, c->link_requested);
-        bind_count(s, 9, c->link_recovered);
-        bind_count(s, 10, c->link_lost);
+        bind_live(s, 5, c);
         rc = sq_step_done(st, s, "storing the session's conditions");
         if (rc == GC_OK && sqlite3_changes(st->db) == 0)
             rc = gc_fail(diag, GC_ERR_NOT_FOUND, "there is no session %lld in the store",
                          (long long)sid);
         else if (rc)
-            rc = gc_fail(diag, rc, "the session store could not store the conditions (%s)",
-                         store_errmsg(st));
+            rc = store_fail(st, diag, rc, "store the conditions");
     } else
-        rc = gc_fail(diag, rc, "the session store could not store the conditions (%s)",
-                     store_errmsg(st));
+        rc = store_fail(st, diag, rc, "store the conditions");
     if (rc == GC_OK && c->shoe[0]) {
         rc = sq_prepare(st,
                         "UPDATE patients SET last_shoe = ?2 WHERE id = "
@@ -92,8 +89,7 @@ int store_conditions_set(struct store *st, int64_t sid, const struct store_condi
             rc = sq_step_done(st, s, "remembering the patient's shoe");
         }
         if (rc)
-            rc = gc_fail(diag, rc, "the session store could not remember the shoe (%s)",
-                         store_errmsg(st));
+            rc = store_fail(st, diag, rc, "remember the shoe");
     }
     if (rc) {
         sq_exec(st, "ROLLBACK TO conditions; RELEASE conditions");
@@ -101,8 +97,7 @@ int store_conditions_set(struct store *st, int64_t sid, const struct store_condi
     }
     rc = sq_exec(st, "RELEASE conditions");
     if (rc)
-        return gc_fail(diag, rc, "the session store could not store the conditions (%s)",
-                       store_errmsg(st));
+        return store_fail(st, diag, rc, "store the conditions");
     gc_diag_clear(diag);
     return GC_OK;
 }
@@ -117,19 +112,12 @@ int store_conditions_set_live(struct store *st, int64_t sid, const struct store_
                         " link_lost = ?7 WHERE id = ?1",
                         &s);
     if (rc)
-        return gc_fail(diag, rc, "the session store could not store the deck's estimate (%s)",
-                       store_errmsg(st));
+        return store_fail(st, diag, rc, "store the deck's estimate");
     sqlite3_bind_int64(s, 1, sid);
-    sq_bind_real(s, 2, c->deck_speed_mps);
-    sq_bind_real(s, 3, c->deck_speed_ci95_mps);
-    sqlite3_bind_int64(s, 4, c->deck_speed_steps);
-    bind_count(s, 5, c->link_requested);
-    bind_count(s, 6, c->link_recovered);
-    bind_count(s, 7, c->link_lost);
+    bind_live(s, 2, c);
     rc = sq_step_done(st, s, "storing the deck's estimate");
     if (rc)
-        return gc_fail(diag, rc, "the session store could not store the deck's estimate (%s)",
-                       store_errmsg(st));
+        return store_fail(st, diag, rc, "store the deck's estimate");
     if (sqlite3_changes(st->db) == 0)
         return gc_fail(diag, GC_ERR_NOT_FOUND, "there is no session %lld in the store",
                        (long long)sid);
@@ -239,8 +227,7 @@ int store_conditions_get(struct store *st, int64_t sid, struct store_conditions 
                         " WHERE id = ?1",
                         &s);
     if (rc)
-        return gc_fail(diag, rc, "the session store could not read the conditions (%s)",
-                       store_errmsg(st));
+        return store_fail(st, diag, rc, "read the conditions");
     sqlite3_bind_int64(s, 1, sid);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
@@ -250,9 +237,9 @@ int store_conditions_get(struct store *st, int64_t sid, struct store_conditions 
         out->deck_speed_mps = sq_col_real(s, 3);
         out->deck_speed_ci95_mps = sq_col_real(s, 4);
         out->deck_speed_steps = sqlite3_column_int64(s, 5);
-        out->link_requested = col_count(s, 6);
-        out->link_recovered = col_count(s, 7);
-        out->link_lost = col_count(s, 8);
+        out->link_requested = sq_col_count(s, 6);
+        out->link_recovered = sq_col_count(s, 7);
+        out->link_lost = sq_col_count(s, 8);
         rc = GC_OK;
     } else if (rc == SQLITE_DONE)
         rc = gc_fail(diag, GC_ERR_NOT_FOUND, "there is no session %lld in the store",
@@ -261,8 +248,7 @@ int store_conditions_get(struct store *st, int64_t sid, struct store_conditions 
         rc = sql_fail(st, diag, rc, "read the conditions");
     sqlite3_finalize(s);
     if (rc == GC_OK && (rc = load_changes(st, sid, out)) != GC_OK)
-        rc = gc_fail(diag, rc ? rc : GC_ERR_IO, "the session store could not read the changes (%s)",
-                     store_errmsg(st));
+        rc = store_fail(st, diag, rc, "read the changes");
     if (rc == GC_OK)
         gc_diag_clear(diag);
     return rc;
@@ -276,8 +262,7 @@ int store_patient_last_shoe(struct store *st, int64_t patient_id, char *shoe, si
     sqlite3_stmt *s;
     int rc = sq_prepare(st, "SELECT last_shoe FROM patients WHERE id = ?1", &s);
     if (rc)
-        return gc_fail(diag, rc, "the session store could not read the patient (%s)",
-                       store_errmsg(st));
+        return store_fail(st, diag, rc, "read the patient");
     sqlite3_bind_int64(s, 1, patient_id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {

@@ -365,7 +365,7 @@ int store_load_markers(struct store *st, int64_t sid, struct store_marker **out,
         for (int i = 0; i < 3; i++)
             if (k && !strcmp(k, marker_names[i]))
                 m->kind = (enum store_marker_kind)i;
-        m->pain = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
+        m->pain = (int)sq_col_count(s, 2);
         sq_col_user_text(s, 3, m->text, sizeof m->text);
         sq_col_user_text(s, 4, m->source, sizeof m->source);
     }

@@ -106,6 +106,19 @@ double sq_col_real(sqlite3_stmt *s, int i)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
 }
 
+void sq_bind_count(sqlite3_stmt *s, int i, int64_t v)
+{
+    if (v < 0)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int64(s, i, v);
+}
+
+int64_t sq_col_count(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
+}
+
 void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(s, i);

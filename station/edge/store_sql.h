@@ -46,6 +46,10 @@ void sq_log_corrupt(const char *path);
 void sq_bind_real(sqlite3_stmt *s, int i, double v);
 void sq_bind_text(sqlite3_stmt *s, int i, const char *t);
 double sq_col_real(sqlite3_stmt *s, int i);
+/* A count or optional number: negative is stored as NULL, NULL read back
+ * as -1. */
+void sq_bind_count(sqlite3_stmt *s, int i, int64_t v);
+int64_t sq_col_count(sqlite3_stmt *s, int i);
 void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t cap);
 /* Text people typed: control characters replaced (usertext_clean). */
 void sq_col_user_text(sqlite3_stmt *s, int i, char *dst, size_t cap);

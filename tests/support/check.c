@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 int check_failures;
 int check_count;
@@ -41,4 +42,25 @@ int check_exit(void)
     }
     fprintf(stderr, "%d checks, %d failed\n", check_count, check_failures);
     return check_failures ? 1 : 0;
+}
+
+char *check_slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (!b || fread(b, 1, (size_t)len, f) != (size_t)len) {
+        free(b);
+        fclose(f);
+        return NULL;
+    }
+    b[len] = '\0';
+    fclose(f);
+    if (n)
+        *n = (size_t)len;
+    return b;
 }

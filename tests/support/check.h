@@ -9,6 +9,7 @@
 #ifndef GC_CHECK_H
 #define GC_CHECK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 extern int check_failures;
@@ -19,6 +20,9 @@ void check_near_impl(const char *file, int line, const char *expr, double got, d
                      double tol);
 void check_int_impl(const char *file, int line, const char *expr, long long got, long long want);
 int check_exit(void);
+/* A whole file, NUL-terminated (malloc'd; *n its length when n is not
+ * NULL), or NULL when it cannot be opened or read. */
+char *check_slurp(const char *path, size_t *n);
 
 #define CHECK(expr)                                                                                \
     do {                                                                                           \

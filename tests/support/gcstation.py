@@ -9,6 +9,8 @@ shared.
 """
 import os
 import subprocess
+import sys
+import tempfile
 import time
 
 BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
@@ -19,6 +21,7 @@ SIM = os.path.join(BIN, "gaitcue-sim")
 PROXY = os.path.join(BIN, "gc_fault_proxy")
 
 failures = []
+STARTED = []  # stations a test started (Popen): main kills them whatever happened
 
 
 def check(cond, what):
@@ -38,6 +41,22 @@ def exit_code():
         return 1
     print("all checks passed")
     return 0
+
+
+def main(cases, default, prefix):
+    """Runs the case named by the first argument (default when none) in a
+    new temporary folder (prefix), kills every process in STARTED still
+    running, also after an exception, and exits with exit_code()."""
+    case = sys.argv[1] if len(sys.argv) > 1 else default
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        try:
+            cases[case](tmp)
+        finally:
+            for p in STARTED:  # an exception must not leave a station running
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+    sys.exit(exit_code())
 
 
 def env_for(tmp, runtime_dir=True, video=None):
@@ -64,6 +83,26 @@ def run(env, *args, timeout=60, cwd=None):
     p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
                        timeout=timeout, cwd=cwd)
     return p.returncode, p.stdout, p.stderr
+
+
+def start_web(env, *args):
+    """station ARGS started in the background (kept in STARTED), its output
+    read until the line 'web console: URL' (30 s at most): (the process,
+    URL or None, the lines read)."""
+    p = subprocess.Popen([STATION, *args], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    STARTED.append(p)
+    url, lines = None, []
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        line = p.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("web console: "):
+            url = line.split(": ", 1)[1].strip()
+            break
+    return p, url, lines
 
 
 def ctl(env, *args):

@@ -46,56 +46,25 @@ import sys
 import tempfile
 import time
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-STATION = os.path.join(BIN, "station")
-PROXY = os.path.join(BIN, "gc_fault_proxy")
-SIM = os.path.join(BIN, "gaitcue-sim")
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+import gcstation  # noqa: E402
+from gcstation import PROXY, SIM, STATION, check, ctl, env_for, failures, status  # noqa: E402
 
 BELT = 3.0          # the simulator's belt speed, m/s (--sim-run-speed)
 SPEED_TOL = 0.03    # issue 17: speed within 3 % on the simulator
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def env_for(tmp):
-    env = dict(os.environ)
-    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
-               XDG_RUNTIME_DIR=os.path.join(tmp, "rt"))
-    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
-    for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
-        env.pop(k, None)
-    return env
-
-
 def run(env, *args, timeout=120):
-    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
-                       timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
-
-
-def ctl(env, *args):
-    rc, out, err = run(env, "ctl", *args, timeout=10)
-    return rc, (out + err).strip()
-
-
-def status(env):
-    _, out = ctl(env, "get", "status")
-    return dict(t.split("=", 1) for t in out.split() if "=" in t)
+    return gcstation.run(env, *args, timeout=timeout)
 
 
 def wait_for(env, pred, limit_s=90):
-    end = time.monotonic() + limit_s
-    while time.monotonic() < end:
+    """Polls ctl get status until a running session's status meets pred;
+    that status, or None."""
+    def met():
         st = status(env)
-        if "t" in st and pred(st):
-            return st
-        time.sleep(0.2)
-    return None
+        return st if "t" in st and pred(st) else None
+    return gcstation.wait_for(met, limit_s, step_s=0.2)
 
 
 def db_path(tmp):

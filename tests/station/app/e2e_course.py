@@ -70,31 +70,16 @@ import sys
 import tempfile
 import time
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-STATION = os.path.join(BIN, "station")
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from gcstation import STATION, check, failures, run  # noqa: E402
+from gcstation import env_for as _env_for  # noqa: E402
 
 
 def env_for(tmp):
-    env = dict(os.environ)
-    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
-               XDG_RUNTIME_DIR=os.environ.get("XDG_RUNTIME_DIR", os.path.join(tmp, "rt")))
-    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
-    for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER", "GAITCUE_PROGRAMS"):
-        env.pop(k, None)
+    """ctest's runtime folder for the test, no presets folder from outside."""
+    env = _env_for(tmp, runtime_dir=False)
+    env.pop("GAITCUE_PROGRAMS", None)
     return env
-
-
-def run(env, *args, timeout=60):
-    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
-                       timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
 
 
 def status(env, code):

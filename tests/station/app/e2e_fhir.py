@@ -45,38 +45,21 @@ import subprocess
 import sys
 import tempfile
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-SRC = os.environ.get("GC_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-STATION = os.path.join(BIN, "station")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+import gcstation  # noqa: E402
+from gcstation import SRC, STATION, check, env_for, failures  # noqa: E402
+
 VALIDATE = os.path.join(SRC, "scripts", "fhir-validator", "validate.js")
 VALIDATOR_DIR = os.path.join(SRC, "build-tools", "fhir-validator")
 CODESYSTEM = os.path.join(SRC, "station", "data", "fhir", "gaitcue-codesystem.json")
 LOCAL = "https://gaitcue.invalid/fhir/CodeSystem/gaitcue"
 EXT_PHASE = "https://gaitcue.invalid/fhir/StructureDefinition/session-phase"
-failures = []
 skipped = []
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def env_for(tmp):
-    env = dict(os.environ)
-    env.update(XDG_DATA_HOME=os.path.join(tmp, "data"), HOME=tmp,
-               XDG_RUNTIME_DIR=os.path.join(tmp, "rt"))
-    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
-    for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
-        env.pop(k, None)
-    return env
-
-
 def run(env, *args, timeout=120):
-    p = subprocess.run([STATION, *args], env=env, capture_output=True, text=True,
-                       timeout=timeout, cwd=env["HOME"])
-    return p.returncode, p.stdout, p.stderr
+    """station ARGS in the test's HOME (where relative outputs land)."""
+    return gcstation.run(env, *args, timeout=timeout, cwd=env["HOME"])
 
 
 def validator_ready():

@@ -13,15 +13,8 @@ import sys
 import tempfile
 import wave
 
-BIN = os.path.join(os.environ.get("GC_BINARY_DIR", "build"), "bin")
-STATION = os.path.join(BIN, "station")
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from gcstation import STATION, check, failures  # noqa: E402
 
 
 with tempfile.TemporaryDirectory(prefix="gc-metro-") as tmp:

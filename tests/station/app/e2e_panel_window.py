@@ -18,13 +18,12 @@ Cases (argument):
 import os
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
-from gcstation import STATION, check, ctl, exit_code, wait_session_time  # noqa: E402
+import gcstation  # noqa: E402
+from gcstation import STARTED, STATION, check, ctl, wait_session_time  # noqa: E402
 from gcstation import env_for as _env_for  # noqa: E402
 
-STARTED = []  # stations this test started: killed at the end whatever happened
 
 
 def env_for(tmp):
@@ -135,16 +134,7 @@ def count_colour(png, rgb, column):
 
 
 def main():
-    case = sys.argv[1] if len(sys.argv) > 1 else "plain"
-    with tempfile.TemporaryDirectory(prefix="gc-panel-") as tmp:
-        try:
-            {"plain": case_plain, "clinic": case_clinic}[case](tmp)
-        finally:
-            for p in STARTED:  # an exception must not leave a station running
-                if p.poll() is None:
-                    p.kill()
-                    p.wait()
-    sys.exit(exit_code())
+    gcstation.main({"plain": case_plain, "clinic": case_clinic}, "plain", "gc-panel-")
 
 
 if __name__ == "__main__":

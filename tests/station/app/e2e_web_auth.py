@@ -34,34 +34,20 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
-from gcstation import STATION, check, ctl, env_for, exit_code  # noqa: E402
+import gcstation  # noqa: E402
+from gcstation import STATION, check, ctl, env_for, start_web  # noqa: E402
 
-STARTED = []  # stations this test started: killed at the end whatever happened
 WINDOW_S = 10  # quiet, then flooded: ~27 hard-landing cues each at 164 steps/min
 
 
 def start(env, args, extra_env=None):
     e = dict(env)
     e.update(extra_env or {})
-    p = subprocess.Popen([STATION, "run", "--sim", *args], env=e, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-    STARTED.append(p)
-    url, lines = None, []
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        line = p.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("web console: "):
-            url = line.split(": ", 1)[1].strip()
-            break
-    return p, url, lines
+    return start_web(e, "run", "--sim", *args)
 
 
 def stop(p, env):
@@ -300,16 +286,7 @@ def case_auth(tmp):
 
 
 def main():
-    case = sys.argv[1] if len(sys.argv) > 1 else "auth"
-    with tempfile.TemporaryDirectory(prefix="gc-webauth-") as tmp:
-        try:
-            {"plain": case_plain, "auth": case_auth}[case](tmp)
-        finally:
-            for p in STARTED:  # an exception must not leave a station running
-                if p.poll() is None:
-                    p.kill()
-                    p.wait()
-    sys.exit(exit_code())
+    gcstation.main({"plain": case_plain, "auth": case_auth}, "auth", "gc-webauth-")
 
 
 if __name__ == "__main__":

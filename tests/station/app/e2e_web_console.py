@@ -28,15 +28,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
-from gcstation import STATION, check, ctl, env_for, exit_code, run, wait_for  # noqa: E402
+import gcstation  # noqa: E402
+from gcstation import check, ctl, env_for, run, start_web, wait_for  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-STARTED = []  # stations this test started: killed at the end whatever happened
 BENCH_S = 20  # ~160 new states: p99 is then not the single largest sample
 
 
@@ -53,22 +52,8 @@ def skip_without_browser():
 
 
 def start_station(env, *args):
-    p = subprocess.Popen([STATION, "run", "--sim", "--sim-cadence", "164", "--headless",
-                          "--audio-device", "null", "--web", "127.0.0.1:0", *args],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    STARTED.append(p)
-    url = None
-    lines = []
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        line = p.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("web console: "):
-            url = line.split(": ", 1)[1].strip()
-            break
-    return p, url, lines
+    return start_web(env, "run", "--sim", "--sim-cadence", "164", "--headless", "--audio-device",
+                     "null", "--web", "127.0.0.1:0", *args)
 
 
 def browser():
@@ -217,17 +202,8 @@ def case_bench(tmp):
 
 
 def main():
-    case = sys.argv[1] if len(sys.argv) > 1 else "browser"
     skip_without_browser()
-    with tempfile.TemporaryDirectory(prefix="gc-web-") as tmp:
-        try:
-            {"browser": case_browser, "bench": case_bench}[case](tmp)
-        finally:
-            for p in STARTED:  # an exception must not leave a station running
-                if p.poll() is None:
-                    p.kill()
-                    p.wait()
-    sys.exit(exit_code())
+    gcstation.main({"browser": case_browser, "bench": case_bench}, "browser", "gc-web-")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@
 #include "footprint.h"
 #include "gait.h"
 #include "runner_model.h"
+#include "sim_deck.h"
 
 #define MAXS 256
 
@@ -62,16 +63,8 @@ static void run(double speed, double cadence, enum runner_strike strike, bool en
     CHECK(r != NULL);
     if (!r)
         return;
-    struct pkt_hello h;
-    memset(&h, 0, sizeof h);
-    h.cell_n_per_count = (float)RUNNER_N_PER_COUNT;
-    const int16_t xs[4] = {-300, 300, -300, 300}, ys[4] = {700, 700, -700, -700};
-    for (int i = 0; i < 4; i++) {
-        h.cell_x_mm[i] = xs[i];
-        h.cell_y_mm[i] = ys[i];
-    }
     struct deck_cal cal;
-    CHECK_EQ(deck_cal_nominal(&h, &cal), 0);
+    CHECK_EQ(sim_deck_cal(&cal), 0);
     /* A calibrated deck (calib span, docs/calibration.md): the cells' true
      * gains and offsets.  Uncalibrated, the 5 % gain errors bend the COP by
      * centimetres (31 mm measured), which speed and length inherit. */
@@ -97,13 +90,7 @@ static void run(double speed, double cadence, enum runner_strike strike, bool en
     struct gait_event ev[16];
     size_t nb = 0;
     for (size_t i = 0; i < n; i++) {
-        struct runner_sample rs;
-        runner_next(r, &rs);
-        struct pkt_sample ps;
-        memset(&ps, 0, sizeof ps);
-        for (int c = 0; c < 4; c++)
-            ps.cell[c] = rs.counts[c];
-        deck_convert(&cal, &ps, rs.t_s, &blk[nb++]);
+        sim_deck_next(r, &cal, &blk[nb++]);
         if (nb == 32 || i + 1 == n) {
             int k = gait_process(g, blk, nb, ev, 16);
             CHECK(k >= 0);

@@ -24,6 +24,7 @@
 #include "deck.h"
 #include "gait.h"
 #include "runner_model.h"
+#include "sim_deck.h"
 
 #define MAXSTEPS 1024
 #define MAXGAPS  256
@@ -311,29 +312,15 @@ static void src_runner(struct src *sr, enum runner_profile prof, enum runner_str
     CHECK(r != NULL);
     if (!r)
         return;
-    struct pkt_hello h;
-    memset(&h, 0, sizeof h);
-    h.cell_n_per_count = (float)RUNNER_N_PER_COUNT;
-    const int16_t xs[4] = {-300, 300, -300, 300}, ys[4] = {700, 700, -700, -700};
-    for (int i = 0; i < 4; i++) {
-        h.cell_x_mm[i] = xs[i];
-        h.cell_y_mm[i] = ys[i];
-    }
     struct deck_cal cal;
-    CHECK_EQ(deck_cal_nominal(&h, &cal), 0);
+    CHECK_EQ(sim_deck_cal(&cal), 0);
     sr->rate = rc.rate_hz;
     sr->bw_n = runner_body_weight_n(r);
     sr->n = (size_t)(seconds * rc.rate_hz);
     sr->s = malloc(sr->n * sizeof *sr->s);
     sr->ntrue = 0;
     for (size_t i = 0; i < sr->n; i++) {
-        struct runner_sample rs;
-        runner_next(r, &rs);
-        struct pkt_sample ps;
-        memset(&ps, 0, sizeof ps);
-        for (int c = 0; c < 4; c++)
-            ps.cell[c] = rs.counts[c];
-        deck_convert(&cal, &ps, rs.t_s, &sr->s[i]);
+        sim_deck_next(r, &cal, &sr->s[i]);
         struct runner_step st;
         while (runner_pop_step(r, &st))
             if (sr->ntrue < MAXSTEPS) {

@@ -4,25 +4,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "diag_text.h"
 #include "gc_error.h"
 #include "plan.h"
 #include "plan_file.h"
-
-/* The line a parse failure names ("line N: why"), 0 when none. */
-static int diag_line(const struct gc_diag *d)
-{
-    int line = 0;
-    return sscanf(d->msg, "line %d: ", &line) == 1 ? line : 0;
-}
-
-/* The failure's reason, after "line N: ". */
-static const char *diag_reason(const struct gc_diag *d)
-{
-    const char *r = d->msg;
-    if (diag_line(d) > 0 && strstr(r, ": "))
-        r = strstr(r, ": ") + 2;
-    return r;
-}
 
 static int parse(const char *text, struct plan *p, struct gc_diag *e)
 {

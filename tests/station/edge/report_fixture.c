@@ -173,3 +173,33 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
     rc = store_session_finish(st, ss.id, STORE_COMPLETE, start_utc + (int64_t)(100 * k), NAN);
     return rc ? rc : ss.id;
 }
+
+char *fixture_pdf_text(const char *pdf)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' -", pdf);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+    }
+    if (pclose(p) != 0 || !buf) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}

@@ -23,4 +23,8 @@ int64_t fixture_store_session(struct store *st, int64_t patient_id, int64_t star
                               const struct session_step *steps, size_t n,
                               const char *protocol_path);
 
+/* pdftotext -layout output of a PDF (malloc'd), or NULL when pdftotext
+ * fails or memory runs out. */
+char *fixture_pdf_text(const char *pdf);
+
 #endif

@@ -135,16 +135,27 @@ static void test_metronome_wav(void)
     unlink(path);
 }
 
+/* cfg: the defaults with the memory twin m as the sink (cap frames,
+ * allocated here; the test frees m->frames), pacing pace, metronome spm. */
+static void memory_config(struct audio_config *cfg, struct audio_memsink *m, size_t cap,
+                          enum audio_pace pace, double spm)
+{
+    memset(m, 0, sizeof *m);
+    m->cap = cap;
+    m->frames = calloc(m->cap, sizeof *m->frames);
+    audio_config_default(cfg);
+    cfg->sink = &audio_sink_memory;
+    cfg->sink_user = m;
+    cfg->pace = pace;
+    cfg->metronome_spm = spm;
+}
+
 static void test_metronome_memory(void)
 {
-    struct audio_memsink m = {.cap = 30u * RATE};
-    m.frames = calloc(m.cap, sizeof *m.frames);
+    struct audio_memsink m;
     struct audio_config cfg;
-    audio_config_default(&cfg);
-    cfg.sink = &audio_sink_memory;
-    cfg.sink_user = &m;
-    cfg.pace = AUDIO_PACE_NONE;
-    cfg.metronome_spm = 181.3; /* a non-integer interval: 15885.25 frames */
+    /* 181.3 spm: a non-integer interval, 15885.25 frames */
+    memory_config(&cfg, &m, 30u * RATE, AUDIO_PACE_NONE, 181.3);
     cfg.volume = 0.5;
     cfg.max_frames = m.cap;
     struct audio *a;
@@ -163,14 +174,10 @@ static void test_metronome_memory(void)
  * (to the sample), no short or doubled click at the switch. */
 static void test_metronome_retune(void)
 {
-    struct audio_memsink m = {.cap = 8u * RATE};
-    m.frames = calloc(m.cap, sizeof *m.frames);
+    struct audio_memsink m;
     struct audio_config cfg;
-    audio_config_default(&cfg);
-    cfg.sink = &audio_sink_memory;
-    cfg.sink_user = &m;
-    cfg.pace = AUDIO_PACE_CLOCK; /* real time, so the change lands mid-stream */
-    cfg.metronome_spm = 160.0;
+    /* paced in real time, so the change lands mid-stream */
+    memory_config(&cfg, &m, 8u * RATE, AUDIO_PACE_CLOCK, 160.0);
     cfg.max_frames = m.cap;
     struct audio *a;
     CHECK_EQ(audio_new(&cfg, &a, NULL), GC_OK);
@@ -328,16 +335,11 @@ static void *fiddle(void *arg)
 
 static void test_threads(void)
 {
-    struct audio_memsink m = {.cap = 4u * RATE};
-    m.frames = calloc(m.cap, sizeof *m.frames);
+    struct audio_memsink m;
     struct audio_config cfg;
-    audio_config_default(&cfg);
-    cfg.sink = &audio_sink_memory;
-    cfg.sink_user = &m;
     /* paced like a card: at most 8 new cues per 1.33 ms period, so the
      * consumer runs concurrently instead of after the fact */
-    cfg.pace = AUDIO_PACE_CLOCK;
-    cfg.metronome_spm = 170;
+    memory_config(&cfg, &m, 4u * RATE, AUDIO_PACE_CLOCK, 170);
     struct audio *a;
     CHECK_EQ(audio_new(&cfg, &a, NULL), GC_OK);
     CHECK(a != NULL);
@@ -387,16 +389,11 @@ static void test_threads(void)
  * silent; unmuted again, both come back. */
 static void test_mute(void)
 {
-    struct audio_memsink m = {.cap = 2u * RATE};
-    m.frames = calloc(m.cap, sizeof *m.frames);
+    struct audio_memsink m;
     struct audio_config cfg;
-    audio_config_default(&cfg);
-    cfg.sink = &audio_sink_memory;
-    cfg.sink_user = &m;
-    cfg.pace = AUDIO_PACE_CLOCK;
     /* The metronome starts only once muted: the audio thread runs from
      * audio_new on and would otherwise click at frame 0 before the mute. */
-    cfg.metronome_spm = 0;
+    memory_config(&cfg, &m, 2u * RATE, AUDIO_PACE_CLOCK, 0);
     struct audio *a;
     CHECK_EQ(audio_new(&cfg, &a, NULL), GC_OK);
     CHECK(a != NULL);

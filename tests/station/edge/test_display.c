@@ -187,16 +187,24 @@ static void shoot(struct display *d, const struct display_model *m, const char *
     CHECK(share <= 0.0005);
 }
 
-static void test_offscreen(void)
+/* A display on the offscreen canvas (default size), or NULL after a
+ * failed check. */
+static struct display *offscreen(void)
 {
     struct display_config cfg;
     display_config_default(&cfg);
     cfg.backend = DISPLAY_OFFSCREEN;
     struct gc_diag ed;
     const char *err = ed.msg;
-    struct display *d;
+    struct display *d = NULL;
     CHECK_EQ(display_new(&cfg, &d, &ed), GC_OK);
     CHECK_MSG(d != NULL, err);
+    return d;
+}
+
+static void test_offscreen(void)
+{
+    struct display *d = offscreen();
     if (!d)
         return;
     struct display_model m;
@@ -289,14 +297,7 @@ static void test_null_and_errors(void)
  * drawn one (the screenshot still matches the reference). */
 static void test_render_on_change(void)
 {
-    struct display_config cfg;
-    display_config_default(&cfg);
-    cfg.backend = DISPLAY_OFFSCREEN;
-    struct gc_diag ed;
-    const char *err = ed.msg;
-    struct display *d;
-    CHECK_EQ(display_new(&cfg, &d, &ed), GC_OK);
-    CHECK_MSG(d != NULL, err);
+    struct display *d = offscreen();
     if (!d)
         return;
     struct display_model m;

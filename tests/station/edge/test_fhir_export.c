@@ -27,27 +27,6 @@ static const char *PROTOCOL = "[protocol]\nname = fhir-test\n"
                               "[phase]\nkind = training\nduration = 20 s\ncadence = 176 spm\n"
                               "[phase]\nkind = retention\nduration = 20 s\n";
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    if (fread(b, 1, (size_t)len, f) != (size_t)len) {
-        free(b);
-        fclose(f);
-        return NULL;
-    }
-    b[len] = '\0';
-    fclose(f);
-    if (n)
-        *n = (size_t)len;
-    return b;
-}
-
 /* 60 s of steps at 2.9 steps/s; phase 2 (retention) lands on the forefoot:
  * no impact peak there.  Values vary step to step so means are not round. */
 static int64_t store_fixture(struct store *st, int64_t pid)
@@ -159,7 +138,7 @@ static double stats_value(const struct session_stats *x, const char *code)
 
 static void round_trip(struct store *st, int64_t sid, const char *path)
 {
-    char *text = slurp(path, NULL);
+    char *text = check_slurp(path, NULL);
     CHECK(text != NULL);
     cJSON *j = text ? cJSON_Parse(text) : NULL;
     CHECK(j != NULL);
@@ -246,7 +225,7 @@ static void round_trip(struct store *st, int64_t sid, const char *path)
 
 static void check_pdf_date(const char *path)
 {
-    char *text = slurp(path, NULL);
+    char *text = check_slurp(path, NULL);
     cJSON *j = text ? cJSON_Parse(text) : NULL;
     CHECK(j != NULL);
     if (!j) {
@@ -313,12 +292,12 @@ int main(void)
     round_trip(st, sid, out);
     check_pdf_date(out);
     size_t n1 = 0, n2 = 0;
-    char *a = slurp(out, &n1);
+    char *a = check_slurp(out, &n1);
     CHECK(a && !strstr(a, "Patient Name") && !strstr(a, "Therapist Name") &&
           !strstr(a, "pelvic floor"));
     sleep(1); /* cairo's clock moves on: the attachment must not */
     CHECK(fhir_export_session(&r, &o, out2, store_path(st), &diag) == GC_OK);
-    char *b = slurp(out2, &n2);
+    char *b = check_slurp(out2, &n2);
     CHECK_MSG(a && b && n1 == n2 && !memcmp(a, b, n1), "the same session, the same bytes");
     free(a);
     free(b);

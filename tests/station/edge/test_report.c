@@ -39,30 +39,6 @@ static int rep_out(struct store *st, int64_t sid, const char *path, enum rep_kin
 
 static char dir[256];
 
-/* pdftotext -layout output of a PDF (malloc'd). */
-static char *pdf_text(const char *pdf)
-{
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' -", pdf);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, p)) > 0) {
-        n += got;
-        if (cap - n < 1024)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[n] = '\0';
-    if (pclose(p) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
 /* The table row in the PDF text that starts with `name` + blanks. */
 static bool find_row(const char *text, const char *name, char *row, size_t cap)
 {
@@ -467,7 +443,7 @@ int main(int argc, char **argv)
 
     snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
     CHECK_EQ(rep_out(st, sid, pdf, REP_PDF), GC_OK);
-    char *text = pdf_text(pdf);
+    char *text = fixture_pdf_text(pdf);
     CHECK(text != NULL);
     if (text) {
         check_phase_rows(st, sid, text);
@@ -504,7 +480,7 @@ int main(int argc, char **argv)
     CHECK_EQ(report_progress_load(st, p.id, &prog, NULL), GC_OK);
     CHECK_EQ(report_progress_pdf(&prog, pdf, store_path(st), NULL), GC_OK);
     report_progress_free(&prog);
-    text = pdf_text(pdf);
+    text = fixture_pdf_text(pdf);
     CHECK(text != NULL);
     if (text) {
         struct report_key k;

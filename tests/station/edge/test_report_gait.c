@@ -33,38 +33,11 @@
 #include "check.h"
 #include "report.h"
 #include "report_gait.h"
+#include "report_fixture.h"
 #include "report_gait_plots.h"
 #include "store.h"
 
 static char dir[64];
-
-static char *pdf_text(const char *pdf)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' -", pdf);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, p)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
-    }
-    pclose(p);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
 
 /* The PDF's text in reading order, every run of white space one blank
  * (a paragraph's line breaks fall where the layout puts them). */
@@ -287,7 +260,7 @@ static void check_second(struct store *st, const char *station, const char *db,
 
     snprintf(pdf, sizeof pdf, "%s/report2.pdf", dir);
     CHECK_EQ(report_session_pdf(&r, pdf, store_path(st), NULL), GC_OK);
-    char *text = pdf_text(pdf);
+    char *text = fixture_pdf_text(pdf);
     free(text);
     text = pdf_words(pdf);
     CHECK(text &&
@@ -337,7 +310,7 @@ int main(int argc, char **argv)
 
     snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
     CHECK_EQ(pdf_of(st, 1, pdf), GC_OK);
-    char *text = pdf_text(pdf);
+    char *text = fixture_pdf_text(pdf);
     CHECK(text && strstr(text, "Gait: force curves, centre of pressure, symmetry"));
     CHECK(text && strstr(text, "SHA-256 checked"));
     CHECK(text && strstr(text, "Step length and width per phase"));
@@ -370,7 +343,7 @@ int main(int argc, char **argv)
     CHECK(g->curve[0][REPORT_GAIT_REST].n == 0);
     report_gait_free(g);
     CHECK_EQ(pdf_of(st, 1, pdf), GC_OK);
-    text = pdf_text(pdf);
+    text = fixture_pdf_text(pdf);
     CHECK(text && strstr(text, "is missing") && strstr(text, "are omitted."));
     CHECK(text && strstr(text, "Left / right symmetry"));
     CHECK(text && !strstr(text, "Step length and width per phase"));

@@ -17,20 +17,6 @@
 
 static char dir[256];
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)len + 1);
-    *n = fread(buf, 1, (size_t)len, f);
-    fclose(f);
-    return buf;
-}
-
 static int mode_of(const char *path)
 {
     struct stat sb;
@@ -131,12 +117,12 @@ static void test_refusals(void)
     /* a future gaitcue wrote schema 99 */
     raw_exec(path, "PRAGMA user_version = 99");
     size_t n0, n1;
-    char *before = slurp(path, &n0);
+    char *before = check_slurp(path, &n0);
     struct stat sb0, sb1;
     stat(path, &sb0);
     CHECK_EQ(store_open(path, &st), GC_ERR_VERSION);
     CHECK(st == NULL);
-    char *after = slurp(path, &n1);
+    char *after = check_slurp(path, &n1);
     stat(path, &sb1);
     CHECK_EQ(n0, n1);
     CHECK(before && after && memcmp(before, after, n0) == 0);
@@ -155,9 +141,9 @@ static void test_refusals(void)
           "header check reads a full header\n",
           f);
     fclose(f);
-    before = slurp(path, &n0);
+    before = check_slurp(path, &n0);
     CHECK_EQ(store_open(path, &st), GC_ERR_FORMAT);
-    after = slurp(path, &n1);
+    after = check_slurp(path, &n1);
     CHECK_EQ(n0, n1);
     CHECK(memcmp(before, after, n0) == 0);
     free(before);

@@ -53,7 +53,7 @@ struct display_model {
     bool treadmill_warn;
     /* live step length and width, the panel's line after the treadmill's
      * ("Step length 1.02 m, width 11.5 cm (last 20 steps)"); "" none */
-    char footprint[64];
+    char footprint[96];
     double volume;           /* 0..1 */
     char cue_set[16];
     bool align;              /* metronome phase-aligned to steps */

@@ -399,6 +399,12 @@ static void test_session_symptoms(struct store *st, int64_t patient_id, int64_t 
     }
     CHECK_EQ(recs, 2); /* the before record and the leak, not the other session's */
     CHECK_EQ(proms, 1);
+    /* the live marks: every pain or symptom marker of the session, once */
+    size_t want_marks = 0;
+    for (size_t i = 0; i < r.n_markers; i++)
+        want_marks += (r.markers[i].kind == STORE_MARK_PAIN && r.markers[i].pain >= 0) ||
+                      r.markers[i].kind == STORE_MARK_SYMPTOM;
+    CHECK_EQ(marks, want_marks);
     CHECK(!r.in_program);
     report_key_of(&r, &k);
     CHECK_EQ(k.pain_max, k0.pain_max > 7 ? k0.pain_max : 7);

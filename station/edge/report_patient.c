@@ -39,6 +39,24 @@ static void say(struct doc *d, const char *text)
 /* The first and the last finite value of one figure over the counted
  * sessions: retention (without the beep) when the session had a probe,
  * else its baseline. */
+
+/* When a patient told something: its time, the session it follows and
+ * before / during / after it (enum course_when order). */
+struct told {
+    int64_t utc;
+    int64_t session;
+    int when;
+};
+
+static bool told_before(const struct told *a, const struct told *b)
+{
+    if (a->utc != b->utc)
+        return a->utc < b->utc;
+    if (a->session != b->session)
+        return a->session < b->session;
+    return a->when < b->when;
+}
+
 static bool first_last(const struct report_course *r, enum report_figure what, double *first,
                        double *last)
 {
@@ -121,18 +139,26 @@ int report_patient_pdf(const struct report_course *r, const char *pdf_path, cons
         say(&d, line);
         n_changes++;
     }
-    /* pain as told: symptom records and the PROMs' NPRS, in time order */
+    /* pain as told: symptom records and the PROMs' NPRS, in the order they
+     * were told (times are whole seconds: within one second, the session
+     * they follow, then before / during / after it, decides) */
     int pain0 = -1, pain1 = -1;
-    int64_t t0 = 0, t1 = 0;
+    struct told t0 = {0}, t1 = {0};
     for (size_t i = 0; i < r->n_symptoms + r->n_proms; i++) {
         bool sym = i < r->n_symptoms;
         int p = sym ? r->symptoms[i].pain : r->proms[i - r->n_symptoms].nprs;
-        int64_t t = sym ? r->symptoms[i].utc : r->proms[i - r->n_symptoms].utc;
+        struct told t;
+        if (sym)
+            t = (struct told){r->symptoms[i].utc, r->symptoms[i].ref_session_id,
+                              (int)r->symptoms[i].when};
+        else
+            t = (struct told){r->proms[i - r->n_symptoms].utc,
+                              r->proms[i - r->n_symptoms].ref_session_id, (int)COURSE_AFTER};
         if (p < 0)
             continue;
-        if (pain0 < 0 || t < t0)
+        if (pain0 < 0 || told_before(&t, &t0))
             pain0 = p, t0 = t;
-        if (pain1 < 0 || t >= t1)
+        if (pain1 < 0 || !told_before(&t, &t1))
             pain1 = p, t1 = t;
     }
     if (pain0 >= 0) {

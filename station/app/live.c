@@ -41,6 +41,9 @@
 /* Free records the reader wants before a read: one 4 kB read can complete
  * ~150 small frames (ACKs) or ~16 sample blocks. */
 #define RING_HEADROOM 256u
+/* A recording writer that takes no record for this long is stuck (see
+ * to_recording). */
+#define LIVE_WRITER_STUCK_MS 2000
 /* Commands the device must not miss (START, STOP, SET_RATE, METRONOME) are
  * sent again every CMD_RETRY_MS until their ACK arrives, at most
  * CMD_RETRY_MAX times (docs/protocol.md section 8). */
@@ -176,6 +179,7 @@ struct live {
     struct dsp_out *outs; /* DSP_OUT_MAX, allocated in live_new */
     uint64_t version;
     uint64_t rec_dropped;
+    bool writer_stuck; /* the writer took no record for LIVE_WRITER_STUCK_MS */
     int64_t last_host_ns; /* host time of the last record fed (the REC_END's) */
     struct snapbox snap;
 
@@ -226,13 +230,22 @@ static void wake(sem_t *s)
     sem_post(s);
 }
 
-/* Source side: push one record to the DSP ring (drops and counts when full). */
+/* Source side: a slot in the DSP ring for one record.  What was received is
+ * never dropped here: a full ring (the DSP 20 s behind, only ever seen with
+ * a source faster than real time) makes the reader wait for the DSP, and
+ * the bytes wait in the OS and device buffers meanwhile.  Only a stop asked
+ * for while waiting drops the record (and counts it). */
 static struct rec_record *src_slot(struct live *lv)
 {
-    struct rec_record *r = spsc_push_slot(lv->ring);
-    if (r == NULL) {
-        spsc_count_drop(lv->ring);
-        lv->stats.ring_dropped++;
+    struct rec_record *r;
+    while ((r = spsc_push_slot(lv->ring)) == NULL) {
+        if (atomic_load_explicit(&lv->stop, memory_order_acquire)) {
+            spsc_count_drop(lv->ring);
+            lv->stats.ring_dropped++;
+            return NULL;
+        }
+        wake(&lv->wake_dsp);
+        sleep_ms(1);
     }
     return r;
 }
@@ -786,8 +799,8 @@ static void publish(struct live *lv)
     snap_publish(&lv->snap, &s);
 }
 
-/* Hand the DSP object's outputs to their rings; never waits (a full ring
- * drops and counts). */
+/* Hand the DSP object's outputs to their consumers' rings; never waits (a
+ * full ring drops and counts: the consumers' rings hold minutes of steps). */
 static void dispatch(struct live *lv, int n)
 {
     int64_t t_emit = now_ns();
@@ -827,16 +840,33 @@ static void dispatch(struct live *lv, int n)
         wake(&lv->wake_main);
 }
 
+/* The DSP's copy of a record for the recording.  A full ring (80 s of a
+ * real-time stream not yet written) makes the DSP wait for the writer, so
+ * a source faster than real time (the simulator at --speed max, a disk slow
+ * to fdatasync) costs time, not records.  A writer that takes no record for
+ * LIVE_WRITER_STUCK_MS is stuck in the kernel (a hung disk): from then on
+ * records are dropped and counted, without waiting, until it takes one
+ * again, so the cues never stop for the disk. */
 static void to_recording(struct live *lv, const struct rec_record *r)
 {
     if (lv->rring == NULL)
         return;
-    struct rec_record *w = spsc_push_slot(lv->rring);
-    if (w == NULL) {
-        spsc_count_drop(lv->rring);
-        lv->rec_dropped++;
-        return;
+    struct rec_record *w;
+    int64_t wait_from = 0;
+    while ((w = spsc_push_slot(lv->rring)) == NULL) {
+        int64_t t = now_ns();
+        if (wait_from == 0)
+            wait_from = t;
+        if (lv->writer_stuck || t - wait_from > (int64_t)LIVE_WRITER_STUCK_MS * 1000000) {
+            lv->writer_stuck = true;
+            spsc_count_drop(lv->rring);
+            lv->rec_dropped++;
+            return;
+        }
+        wake(&lv->wake_writer);
+        sleep_ms(1);
     }
+    lv->writer_stuck = false;
     memcpy(w, r, offsetof(struct rec_record, payload) + r->len);
     spsc_publish(lv->rring);
 }

@@ -29,7 +29,7 @@ def case_run_sim_172():
     d = tmpdir()
     p, dt = g.run([g.station(), "run", "--sim", "--sim-cadence", "172", "--seconds", "20"],
                   timeout=60, check_rc=0)
-    print(p.stdout)
+    g.print_brief(p.stdout)
     ticks = g.tick_lines(p.stdout)
     g.check(len(ticks) == 20, "one live line per second: %d lines for 20 s" % len(ticks))
     m = g.LINE_RE.match(ticks[-1])
@@ -143,7 +143,7 @@ def case_serialport():
     finally:
         simp.kill()
         simp.wait()
-    print(p.stdout)
+    g.print_brief(p.stdout)
     g.check("serialport link" in p.stdout or "on " + port in p.stdout, "connected on " + port)
     s = g.parse_summary(p.stdout)
     g.check(s["steps"] >= 10 and s["lost"] == 0 and s["crc"] == 0,
@@ -277,7 +277,7 @@ def case_ports():
     p, _ = g.run([g.station(), "ports", "--port", port], timeout=60, env=env, check_rc=0)
     simp.kill()
     simp.wait()
-    print(p.stdout)
+    g.print_brief(p.stdout)
     line = [l for l in p.stdout.splitlines() if l.startswith(port)]
     g.check(len(line) == 1, "the pty is listed")
     f = line[0]
@@ -315,7 +315,7 @@ def case_soak():
         time.sleep(0.1)
     out, err = st.communicate()
     wall = time.monotonic() - t0
-    print(out)
+    g.print_brief(out)
     print(err, file=sys.stderr)
     g.check(st.returncode == 0, "soak session ended cleanly")
     s = g.parse_summary(out)

@@ -116,6 +116,8 @@ static void check_figures(const struct report_record *r, const struct report_gai
             }
             const struct stance_curve_result *c = &g->curve[s][grp];
             CHECK_EQ(c->n, n);
+            printf("side %c group %d: %zu steps (%zu with an impact peak)\n", s ? 'R' : 'L', grp,
+                   n, n_imp);
             CHECK(n >= 15);
             if (!n || !n_imp || !n_act)
                 continue;
@@ -130,9 +132,9 @@ static void check_figures(const struct report_record *r, const struct report_gai
                     pk_imp = c->mean_bw[k];
             for (int k = 0; k < STANCE_CURVE_POINTS; k++)
                 pk_act = fmax(pk_act, c->mean_bw[k]);
-            printf("side %c group %d: %zu steps, contact %.1f ms, impact %.3f BW (steps %.3f), "
+            printf("  side %c group %d: contact %.1f ms, impact %.3f BW (steps %.3f), "
                    "active %.3f BW (steps %.3f)\n",
-                   s ? 'R' : 'L', grp, n, c->contact_ms, pk_imp, impact / (double)n_imp, pk_act,
+                   s ? 'R' : 'L', grp, c->contact_ms, pk_imp, impact / (double)n_imp, pk_act,
                    active / (double)n_act);
             /* The curve averages raw force on a 1 % grid; the steps' peaks
              * are each step's own maximum of the low-passed force.  Impact

@@ -352,8 +352,11 @@ void feedback_app_advance(struct feedback_app *app, double t_session_s)
     }
 }
 
-void feedback_app_judge_step(struct feedback_app *app, struct session_step *st)
+void feedback_app_judge_step(struct feedback_app *app, struct session_step *st,
+                             double t_known_s)
 {
+    if (t_known_s > app->t_session_s)
+        feedback_app_advance(app, t_known_s);
     session_add_step(&app->sess, st);
 }
 

@@ -188,8 +188,14 @@ int feedback_app_command(struct feedback_app *app, const char *line, const char 
 void feedback_app_advance(struct feedback_app *app, double t_session_s);
 /* Judge one completed step (phase, in band, under the ceiling) with what
  * was in force at its initial contact, and count it.  The one place a
- * step is judged: the recorder stores the result. */
-void feedback_app_judge_step(struct feedback_app *app, struct session_step *st);
+ * step is judged: the recorder stores the result.  t_known_s is the
+ * session time at which the step became known (its gait_event's t_s): the
+ * clock is advanced to it first, so a phase that began before the step is
+ * always in the history, however far the status snapshot lags the events
+ * (it is published every 2 ms of host time: 0.2 s of sensor time with a
+ * simulator at --speed max, which put baseline steps into training). */
+void feedback_app_judge_step(struct feedback_app *app, struct session_step *st,
+                             double t_known_s);
 /* Body weight (weigh-in or estimate), N. */
 void feedback_app_set_body_weight(struct feedback_app *app, double body_weight_n);
 /* Saving failed (the session store's commits, the raw recording): shown

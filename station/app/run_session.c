@@ -731,7 +731,7 @@ static int rs_poll(void *user, struct live *lv)
         struct session_step st;
         memset(&st, 0, sizeof st);
         st.step = e.ev.step;
-        feedback_app_judge_step(rs->fb, &st);
+        feedback_app_judge_step(rs->fb, &st, e.ev.t_s);
         if (rs->rec)
             session_recorder_step(rs->rec, &st);
         keep_step(rs, &e.ev.step);

@@ -158,8 +158,47 @@ static const char plan_text[] = "[protocol]\nname = t\n[phase]\nname = training\
                                 "cadence = 172 spm\ncadence_band = 2.5 %\n"
                                 "loading_ceiling = 66 BW/s\n";
 
+/* A step is judged by the phase in force at its initial contact even when
+ * the status clock lags the events (a simulator at --speed max): the step
+ * known at 1.6 s, with its contact at 1.2 s, is in the training phase that
+ * began at 1.0 s, although the app's clock was last advanced to 0.5 s. */
+static void test_judge_step_ahead_of_clock(void)
+{
+    static const char two_phases[] = "[protocol]\nname = t2\n[phase]\nname = baseline\n"
+                                     "kind = baseline\nduration = 1 s\n[phase]\nname = training\n"
+                                     "kind = training\nduration = open\nfeedback = continuous\n"
+                                     "cadence = 172 spm\n";
+    struct plan plan;
+    struct gc_diag pe;
+    CHECK_EQ(plan_parse(two_phases, strlen(two_phases), &plan, &pe), GC_OK);
+    struct feedback_app_config fc;
+    feedback_app_config_default(&fc);
+    fc.plan = &plan;
+    fc.audio_device = "none";
+    fc.headless = true;
+    struct gc_diag err;
+    struct feedback_app *app;
+    CHECK_EQ(feedback_app_new(&fc, &app, &err), GC_OK);
+    if (!app)
+        return;
+    feedback_app_advance(app, 0.5);
+    struct session_step st;
+    memset(&st, 0, sizeof st);
+    st.step.t_ic_s = 0.8;
+    st.step.step_ms = 350;
+    feedback_app_judge_step(app, &st, 1.1);
+    CHECK_EQ(st.phase, 0); /* contact in the baseline, known after it ended */
+    memset(&st, 0, sizeof st);
+    st.step.t_ic_s = 1.2;
+    st.step.step_ms = 350;
+    feedback_app_judge_step(app, &st, 1.6);
+    CHECK_EQ(st.phase, 1);
+    feedback_app_free(app);
+}
+
 int main(void)
 {
+    test_judge_step_ahead_of_clock();
     char dir[] = "/tmp/gc-fbapp-XXXXXX";
     if (!mkdtemp(dir))
         return 1;

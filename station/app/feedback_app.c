@@ -704,6 +704,11 @@ static void publish_web(struct feedback_app *app)
         LOG_WARN("the live state does not fit the web console's %d bytes", WEB_STATE_MAX);
 }
 
+const char *feedback_app_quit_by(const struct feedback_app *app)
+{
+    return app->quit ? app->quit_by : "";
+}
+
 int feedback_app_frame(struct feedback_app *app, const struct feedback_app_status *st)
 {
     if (st) {

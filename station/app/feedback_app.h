@@ -165,6 +165,9 @@ struct spsc *feedback_app_event_ring(struct feedback_app *app);
 /* One UI iteration: ctl socket, keys, display, logs.  Never blocks longer
  * than a vsync.  Returns 1 when the user asked to quit, else 0. */
 int feedback_app_frame(struct feedback_app *app, const struct feedback_app_status *st);
+/* Who asked to quit: "key" (Esc/Q in the window), "ctl" (station ctl
+ * stop), "web" (the console); "" when nobody did. */
+const char *feedback_app_quit_by(const struct feedback_app *app);
 /* How often to call feedback_app_frame when nothing happens (ms): the
  * clock's second, keys, ctl and web commands are seen within this.  A
  * gait event (a step, a contact, a loading peak) calls for a frame at once

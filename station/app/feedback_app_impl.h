@@ -113,6 +113,7 @@ struct feedback_app {
     struct display_model model;
     bool have_model;
     bool panel, quit, metronome_enabled, muted, align;
+    char quit_by[16]; /* who asked to quit: "key", "ctl", "web" */
     double volume;
     enum audio_cue_set cue_set;
     uint32_t metronome_sent;

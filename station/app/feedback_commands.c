@@ -389,6 +389,7 @@ static void dispatch(struct feedback_app *app, const struct ctl_cmd *c, const ch
         break;
     case CTL_STOP:
         app->quit = true;
+        snprintf(app->quit_by, sizeof app->quit_by, "%s", source);
         snprintf(reply, cap, "ok stopping the session at t=%.1f", app->t_session_s);
         break;
     case CTL_HELP:
@@ -455,6 +456,7 @@ void fa_handle_action(struct feedback_app *app, const struct display_input *in)
     switch (in->action) {
     case DISPLAY_ACT_QUIT:
         app->quit = true;
+        snprintf(app->quit_by, sizeof app->quit_by, "key");
         break;
     case DISPLAY_ACT_TARGET_UP:
     case DISPLAY_ACT_TARGET_DOWN: {

@@ -5,6 +5,7 @@
 #include "run_session.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "feedback_app.h"
 #include "gc_error.h"
 #include "plan.h"
+#include "report_record.h"
 #include "session.h"
 #include "session_recorder.h"
 #include "sha256.h"
@@ -833,6 +835,31 @@ static void store_conditions_final(struct run_session *rs, const struct live_sna
             (long long)c.link_recovered, (long long)c.link_lost, (long long)c.link_requested);
 }
 
+/* Who or what stopped a session before its plan's end, stored with it:
+ * the PT by hand - Esc/Q in the window ("the PT (key)"), station ctl stop
+ * ("the PT (ctl)"), the web console ("the PT (web)"), Ctrl-C at the
+ * terminal ("the PT (Ctrl-C)") -, "--seconds", or a signal that is not the
+ * PT's ("SIGTERM": a shutdown or a service stop; "SIGHUP": the terminal
+ * closed; "SIGQUIT").  "" when none of these (the simulator ended). */
+static void stopped_by(const struct run_session *rs, double t_session_s, char *buf, size_t cap)
+{
+    const char *who = feedback_app_quit_by(rs->fb);
+    int sig = runloop_signal();
+    if (who[0])
+        snprintf(buf, cap, "the PT (%s)", who);
+    else if (sig == SIGINT)
+        snprintf(buf, cap, "the PT (Ctrl-C)");
+    else if (sig)
+        snprintf(buf, cap, "%s", sig == SIGTERM  ? "SIGTERM"
+                                 : sig == SIGHUP ? "SIGHUP"
+                                 : sig == SIGQUIT ? "SIGQUIT"
+                                                  : "a signal");
+    else if (rs->o->seconds > 0 && t_session_s >= rs->o->seconds - 0.05)
+        snprintf(buf, cap, "--seconds");
+    else
+        buf[0] = '\0';
+}
+
 static int rs_finish(void *user, struct live *lv, int code, FILE *out)
 {
     struct run_session *rs = user;
@@ -849,6 +876,11 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
         bool failed = live_failure(lv)[0] != '\0' || rs->store_failed;
         enum store_status status = end_status(rs, failed);
         int stop_rc = session_recorder_stop(rs->rec, status, snap.t_session_s);
+        char by[48] = "";
+        if (status == STORE_STOPPED)
+            stopped_by(rs, snap.t_session_s, by, sizeof by);
+        if (by[0] && store_session_set_stopped_by(rs->store, rs->ss.id, by) != GC_OK)
+            fprintf(stderr, "station: could not store who stopped the session (%s).\n", by);
         struct session_recorder_stats st;
         session_recorder_get_stats(rs->rec, &st);
         store_conditions_final(rs, &snap, out);
@@ -858,16 +890,14 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
                 store_session_set_raw(rs->store, rs->ss.id, rs->record_path, hex) != GC_OK)
                 fprintf(stderr, "station: could not store the recording's checksum.\n");
         }
-        char how[128], t[32];
-        mmss(t, sizeof t, snap.t_session_s);
-        if (status == STORE_STOPPED && rs->o->seconds > 0 &&
-            snap.t_session_s >= rs->o->seconds - 0.05)
-            snprintf(how, sizeof how, "stopped at %s by the PT (--seconds, before the plan's end)",
-                     t);
-        else if (status == STORE_STOPPED)
-            snprintf(how, sizeof how, "stopped at %s by the PT", t);
-        else
-            snprintf(how, sizeof how, "%s", store_status_name(status));
+        /* said as the report says it */
+        struct store_session done = rs->ss;
+        done.status = status;
+        done.stopped_at_s = status == STORE_STOPPED ? snap.t_session_s : NAN;
+        snprintf(done.stopped_by, sizeof done.stopped_by, "%s", by);
+        done.excluded_utc = 0;
+        char how[160];
+        report_status_text(&done, how, sizeof how);
         bool lost = st.dropped_events || st.dropped_control || st.last_error ||
                     stop_rc != GC_OK || rs->store_failed;
         if (lost) {

@@ -50,6 +50,11 @@ void runloop_install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+int runloop_signal(void)
+{
+    return (int)g_signal;
+}
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;

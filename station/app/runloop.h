@@ -21,6 +21,8 @@
  * (checked by runloop_run): each ends the session cleanly (summary, end
  * marker, stored complete).  SIGPIPE is ignored. */
 void runloop_install_signals(void);
+/* The signal that ended the session (SIGINT, SIGTERM, ...), 0 if none. */
+int runloop_signal(void);
 
 /* What --steps must never replace (datadir.h): the store (--db or the
  * default), the replayed file, the recording (record may be NULL), the

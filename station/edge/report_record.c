@@ -369,10 +369,18 @@ void report_status_text(const struct store_session *ss, char *buf, size_t cap)
 {
     char t[16];
     rd_fmt_clock(t, sizeof t, ss->stopped_at_s);
-    if (ss->status == STORE_STOPPED && isfinite(ss->stopped_at_s))
-        snprintf(buf, cap, "stopped at %s by the PT", t);
-    else if (ss->status == STORE_STOPPED)
-        snprintf(buf, cap, "stopped by the PT before the plan's end");
+    char at[24] = "";
+    if (isfinite(ss->stopped_at_s))
+        snprintf(at, sizeof at, " at %s", t);
+    if (ss->status == STORE_STOPPED && !strcmp(ss->stopped_by, "--seconds"))
+        snprintf(buf, cap, "stopped%s by --seconds, before the plan's end", at);
+    else if (ss->status == STORE_STOPPED && !strncmp(ss->stopped_by, "SIG", 3))
+        snprintf(buf, cap, "stopped%s by %s (the system or another program, not the PT)", at,
+                 ss->stopped_by);
+    else if (ss->status == STORE_STOPPED && ss->stopped_by[0])
+        snprintf(buf, cap, "stopped%s by %s", at, ss->stopped_by);
+    else if (ss->status == STORE_STOPPED) /* before schema 6: who is not known */
+        snprintf(buf, cap, "stopped%s before the plan's end", at);
     else
         snprintf(buf, cap, "%s", store_status_name(ss->status));
     if (ss->excluded_utc) {

@@ -125,7 +125,9 @@ const struct session_targets *report_targets_at(const struct report_record *r, d
 double report_phase_end_rel(const struct report_record *r, size_t i);
 
 /* How the session ended, for people: "complete", "stopped at 4:12 by the
- * PT", "interrupted", with "; excluded from progress: REASON" if so. */
+ * PT (ctl)", "stopped at 4:12 by SIGTERM (the system or another program,
+ * not the PT)", "stopped at 0:20 by --seconds, before the plan's end",
+ * "interrupted", with "; excluded from progress: REASON" if so. */
 void report_status_text(const struct store_session *ss, char *buf, size_t cap);
 
 /* The session's conditions for people: "Shoe: Pegasus 40; treadmill 3.00

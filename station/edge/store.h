@@ -32,7 +32,7 @@
 #include "plan.h"
 #include "session.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_CODE_MAX       32
 
 struct store;
@@ -134,6 +134,8 @@ struct store_session {
     char method[1024];   /* measurement method in force (report footer) */
     int64_t n_steps;     /* filled by get/list */
     double stopped_at_s; /* session time of the stop (stopped), NAN otherwise */
+    char stopped_by[48]; /* who or what stopped it: "the PT (ctl)", "--seconds",
+                            "SIGTERM", ... ("" before schema 6, or not stopped) */
     int64_t excluded_utc; /* excluded from progress at, 0 = included */
     char exclude_reason[160];
 };
@@ -161,6 +163,9 @@ GC_MUST_CHECK int store_session_exclude(struct store *st, int64_t id, const char
 GC_MUST_CHECK int store_session_touch(struct store *st, int64_t id, int64_t now_utc);
 GC_MUST_CHECK int store_session_set_body_weight(struct store *st, int64_t id, double body_weight_n);
 GC_MUST_CHECK int store_session_set_raw(struct store *st, int64_t id, const char *path, const char *sha256_hex);
+/* Who or what stopped a session before its plan's end (run_session.c
+ * says which texts). */
+GC_MUST_CHECK int store_session_set_stopped_by(struct store *st, int64_t id, const char *by);
 GC_MUST_CHECK int store_session_get(struct store *st, int64_t id, struct store_session *out);
 /* Latest session (highest start, then id) of a patient (0 = any patient). */
 GC_MUST_CHECK int store_session_latest(struct store *st, int64_t patient_id, int64_t *id);

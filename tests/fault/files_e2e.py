@@ -236,7 +236,7 @@ def case_stream():
 def case_signals():
     e = Env()
     check(e.run("patient", "add", "S-1").returncode == 0, "patient added")
-    for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM):
+    for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM, signal.SIGINT):
         p = subprocess.Popen([STATION, "run", "--sim", "--headless", "--audio-device", "null",
                               "--seconds", "60", "--patient", "S-1"], env=e.env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, bufsize=1, cwd=e.tmp)
@@ -255,12 +255,16 @@ def case_signals():
         name = signal.Signals(sig).name
         check(p.returncode == 0, "%s: exit %d" % (name, p.returncode))
         check("summary:" in out, "%s: summary printed" % name)
-        # a signal before the plan's end is a stop by hand, stated with its time
-        check(re.search(r"session \d+ stored: .*stopped at 0:0\d by the PT", out) is not None,
-              "%s: session stored, stopped by the PT" % name)
+        # a signal before the plan's end stops the session, stated with its
+        # time and who sent it: Ctrl-C (SIGINT) is the PT at the terminal,
+        # the others come from the system (a shutdown, a closed terminal)
+        by = "the PT \\(Ctrl-C\\)" if sig == signal.SIGINT else \
+            name + r" \(the system or another program, not the PT\)"
+        check(re.search(r"session \d+ stored: .*stopped at 0:0\d by " + by, out) is not None,
+              "%s: session stored, stopped by %s" % (name, by))
     r = e.run("sessions", "--patient", "S-1")
-    check(r.stdout.count("stopped") == 3 and "interrupted" not in r.stdout,
-          "three sessions stored as stopped, none interrupted")
+    check(r.stdout.count("stopped") == 4 and "interrupted" not in r.stdout,
+          "four sessions stored as stopped, none interrupted")
     # each recording has its end marker (replay prints no interruption note)
     for f in sorted(os.listdir(e.recs)):
         if f.endswith(".gcrec"):

@@ -118,7 +118,7 @@ grep -q "cadence-retraining *complete" "$tmp/list" || fail "no complete session 
 # ended by --seconds before the plan's end: stopped, not complete
 $station run --sim --patient P-E2E --protocol cadence-retraining --seconds 20 \
   --sim-speed max --headless --quiet --no-record --audio-device null --db "$db" | tee "$tmp/stop"
-grep -q "stored: .* steps, stopped at 0:20 by the PT" "$tmp/stop" || fail "early stop not stated"
+grep -q "stored: .* steps, stopped at 0:20 by --seconds, before the plan.s end" "$tmp/stop" || fail "early stop not stated"
 $station sessions --patient P-E2E --db "$db" | tee "$tmp/list2"
 grep -q "cadence-retraining *stopped" "$tmp/list2" || fail "early stop stored as complete"
 $station report 1 --pdf "$tmp/run.pdf" --json "$tmp/run.json" --db "$db"

@@ -392,7 +392,7 @@ static void test_conditions(void)
     CHECK_EQ(before[3], 40);
 
     CHECK_EQ(store_open(path, &st), GC_OK);
-    CHECK_EQ(store_schema_version(st), 5);
+    CHECK_EQ(store_schema_version(st), STORE_SCHEMA_VERSION);
     store_close(st);
     for (int i = 0; i < 7; i++)
         CHECK_MSG(count_rows(path, tables[i]) == before[i], tables[i]);
@@ -401,6 +401,13 @@ static void test_conditions(void)
     CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);
     CHECK_EQ(got.n_steps, 40);
     CHECK(!strcmp(got.protocol_name, "v4"));
+    /* schema 6: who stopped it is not known for an older session; stored
+     * and read back for a new stop */
+    CHECK(!got.stopped_by[0]);
+    CHECK_EQ(store_session_set_stopped_by(st, ss.id, "SIGTERM"), GC_OK);
+    CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);
+    CHECK(!strcmp(got.stopped_by, "SIGTERM"));
+    CHECK_EQ(store_session_set_stopped_by(st, 9999, "SIGTERM"), GC_ERR_NOT_FOUND);
     struct store_marker *mk;
     size_t nm;
     CHECK_EQ(store_load_markers(st, ss.id, &mk, &nm), GC_OK);

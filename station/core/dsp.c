@@ -708,6 +708,16 @@ const char *dsp_failure(const struct dsp *d)
     return d->failure;
 }
 
+double dsp_session_time(const struct dsp *d)
+{
+    return d->st.t_session_s;
+}
+
+int dsp_set_belt_speed(struct dsp *d, double belt_speed_mps)
+{
+    return gait_set_belt_speed(d->g, belt_speed_mps);
+}
+
 void dsp_get_state(const struct dsp *d, struct dsp_state *out)
 {
     *out = d->st;

@@ -215,4 +215,12 @@ size_t dsp_last_samples(const struct dsp *d, const struct gait_sample **smp);
 /* Copy of the current state (the gait status refreshed). */
 void dsp_get_state(const struct dsp *d, struct dsp_state *out);
 
+/* Session time of the last sample fed, s (what dsp_state.t_session_s says;
+ * without the copy). */
+double dsp_session_time(const struct dsp *d);
+
+/* The entered belt speed from the next record on (gait_set_belt_speed):
+ * a replay applies the PT's speed changes where they were made. */
+int dsp_set_belt_speed(struct dsp *d, double belt_speed_mps);
+
 #endif

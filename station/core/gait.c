@@ -312,6 +312,15 @@ void gait_set_body_weight(struct gait *g, double body_weight_n)
     g->bw_from_mass = true;
 }
 
+int gait_set_belt_speed(struct gait *g, double belt_speed_mps)
+{
+    if (!(belt_speed_mps == 0.0 || (belt_speed_mps >= FOOTPRINT_SPEED_MIN_MPS &&
+                                    belt_speed_mps <= FOOTPRINT_SPEED_MAX_MPS)))
+        return GC_ERR_ARG;
+    g->cfg.belt_speed_mps = belt_speed_mps;
+    return GC_OK;
+}
+
 static double bw_div(double v, double bw)
 {
     return isfinite(bw) && bw > 0.0 ? v / bw : NAN;

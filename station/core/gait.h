@@ -173,6 +173,11 @@ void gait_free(struct gait *g);
  * process calls.  Without it, a runner standing still >= 2 s is weighed
  * (weighin.h) and that weight is used from then on. */
 void gait_set_body_weight(struct gait *g, double body_weight_n);
+/* The treadmill's entered speed from now on (m/s; 0 = the deck's
+ * estimate; else FOOTPRINT_SPEED_MIN_MPS..MAX_MPS): a change the PT made
+ * during the session, applied where it was made.  GC_ERR_ARG: out of
+ * range (nothing changes). */
+int gait_set_belt_speed(struct gait *g, double belt_speed_mps);
 
 /* Feed n samples in time order.  Writes up to cap events to out and returns
  * how many (>= 0).  Events beyond cap are kept and returned by the next call

@@ -207,6 +207,7 @@ static int json_gait(cJSON *root, const struct report_record *r, struct gc_diag 
         cJSON_AddStringToObject(o, "step_length_speed",
                                 isfinite(g->length_speed_mps) ? "entered" : "deck");
         json_fig(o, "step_length_speed_mps", g->length_speed_mps, 2);
+        cJSON_AddNumberToObject(o, "step_length_speed_changes", (double)g->length_speed_changes);
         json_fig(o, "speed_mps", g->speed_mps, 3);
         json_fig(o, "speed_ci95_mps", g->speed_ci95_mps, 3);
         cJSON_AddNumberToObject(o, "speed_steps", (double)g->speed_steps);

@@ -264,6 +264,12 @@ static void on_outputs(struct replay *rp, const struct dsp_out *o, int n)
             on_step(rp, &o[i].ev.step);
 }
 
+/* An entered speed the step lengths can use. */
+static bool belt_usable(double v)
+{
+    return isfinite(v) && v >= FOOTPRINT_SPEED_MIN_MPS && v <= FOOTPRINT_SPEED_MAX_MPS;
+}
+
 /* Replays path; GC_OK, GC_ERR_NOMEM, or a reading error (why filled). */
 static int replay(const struct report_record *r, struct report_gait *g, const char *path)
 {
@@ -274,15 +280,15 @@ static int replay(const struct report_record *r, struct report_gait *g, const ch
     struct rec_reader *rd = NULL;
     struct dsp_config cfg;
     int rc = rr && out ? replay_config(path, &cfg, rr) : GC_ERR_NOMEM;
-    /* step lengths at the entered treadmill speed when there is one (the
-     * one in force at the end: a change during the session applies to the
-     * whole replay) */
+    /* step lengths at the entered treadmill speed when there is one: the
+     * start's, then each change the PT made from where it was made (the
+     * deck's estimate while none was entered) */
     double entered = store_conditions_end_speed(&r->cond, NULL);
-    if (isfinite(entered) && entered >= FOOTPRINT_SPEED_MIN_MPS &&
-        entered <= FOOTPRINT_SPEED_MAX_MPS) {
-        cfg.belt_speed_mps = entered;
+    if (belt_usable(entered))
         g->length_speed_mps = entered;
-    }
+    g->length_speed_changes = store_conditions_speed_changes(&r->cond);
+    double belt_now = store_conditions_speed_at(&r->cond, -INFINITY);
+    cfg.belt_speed_mps = belt_usable(belt_now) ? belt_now : 0.0;
     if (rc == GC_OK) {
         int err = GC_OK;
         d = dsp_new(&cfg, &err);
@@ -299,6 +305,13 @@ static int replay(const struct report_record *r, struct report_gait *g, const ch
                                .t_host_ns = rr->t_host_ns,
                                .payload = rr->payload,
                                .len = rr->len};
+        /* a speed the PT entered applies from the record after it was
+         * entered (a 10 ms block at most later) */
+        double belt = store_conditions_speed_at(&r->cond, dsp_session_time(d));
+        if (!belt_usable(belt))
+            belt = 0.0;
+        if (belt != belt_now && dsp_set_belt_speed(d, belt) == GC_OK)
+            belt_now = belt;
         int n = dsp_feed(d, &v, out, DSP_OUT_MAX);
         /* the block's samples first: the steps it completed lie before them */
         const struct gait_sample *smp;

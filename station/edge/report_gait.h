@@ -80,10 +80,13 @@ struct report_gait {
     size_t n_phases;
     double length_side_m[2]; /* mean step length ending on each side (L, R), every phase */
     /* The speed step lengths use: the treadmill's speed entered for the
-     * session (store_conditions_end_speed: the one in force at its end,
-     * given to the replay as dsp_config.belt_speed_mps) when there is
-     * one, else the deck's running estimate (gait.h); NAN = the deck's. */
+     * session when there is one, else the deck's running estimate
+     * (gait.h).  length_speed_mps: the entered speed in force at the end
+     * (NAN: none entered, the deck's); each step's length uses the one in
+     * force at its contact (the replay applies every change where it was
+     * made: length_speed_changes of them). */
     double length_speed_mps;
+    size_t length_speed_changes;
     /* every phase's steps (weigh-in and steps outside the plan left out) */
     double rearfoot_share[3];
     size_t n_strike[3];

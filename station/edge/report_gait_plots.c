@@ -315,7 +315,13 @@ static void draw_phase_lengths(struct doc *d, const struct report_record *r,
     rd_text_at(cr, c_rear, y, AL_RIGHT, rear);
     y += 4;
     char speed[160];
-    if (isfinite(g->length_speed_mps))
+    if (isfinite(g->length_speed_mps) && g->length_speed_changes)
+        snprintf(speed, sizeof speed,
+                 "the treadmill speed entered, in force at each step's contact (changed %zu "
+                 "time%s during the session; %.2f m/s at its end)",
+                 g->length_speed_changes, g->length_speed_changes == 1 ? "" : "s",
+                 g->length_speed_mps);
+    else if (isfinite(g->length_speed_mps))
         snprintf(speed, sizeof speed, "the treadmill speed entered for this session, %.2f m/s",
                  g->length_speed_mps);
     else

@@ -180,6 +180,24 @@ double store_conditions_end_speed(const struct store_conditions *c, double *sinc
     return v;
 }
 
+double store_conditions_speed_at(const struct store_conditions *c, double t_rel_s)
+{
+    double v = c->speed_mps;
+    size_t n = c->n_changes < STORE_COND_CHANGES_MAX ? c->n_changes : STORE_COND_CHANGES_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (!c->changes[i].incline && c->changes[i].t_rel_s <= t_rel_s)
+            v = c->changes[i].to;
+    return v;
+}
+
+size_t store_conditions_speed_changes(const struct store_conditions *c)
+{
+    size_t n = c->n_changes < STORE_COND_CHANGES_MAX ? c->n_changes : STORE_COND_CHANGES_MAX, k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += !c->changes[i].incline;
+    return k;
+}
+
 double store_conditions_end_incline(const struct store_conditions *c)
 {
     double v = c->incline_pct;

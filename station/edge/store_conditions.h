@@ -118,6 +118,11 @@ bool store_conditions_parse_note(const char *note, struct store_condition_change
  * start's; NAN none) and the session time it was entered (0: at the
  * start).  The deck's estimate is taken over the steps since then. */
 double store_conditions_end_speed(const struct store_conditions *c, double *since_s);
+/* The entered speed in force at session time t_rel_s (the start's, then
+ * each change from its time on; NAN: none entered by then). */
+double store_conditions_speed_at(const struct store_conditions *c, double t_rel_s);
+/* How many times the entered speed changed during the session. */
+size_t store_conditions_speed_changes(const struct store_conditions *c);
 /* Likewise the incline in force at the end. */
 double store_conditions_end_incline(const struct store_conditions *c);
 

@@ -166,7 +166,7 @@ struct spsc *feedback_app_event_ring(struct feedback_app *app);
  * than a vsync.  Returns 1 when the user asked to quit, else 0. */
 int feedback_app_frame(struct feedback_app *app, const struct feedback_app_status *st);
 /* Who asked to quit: "key" (Esc/Q in the window), "ctl" (station ctl
- * stop), "web" (the console); "" when nobody did. */
+ * stop); "" when nobody did. */
 const char *feedback_app_quit_by(const struct feedback_app *app);
 /* How often to call feedback_app_frame when nothing happens (ms): the
  * clock's second, keys, ctl and web commands are seen within this.  A

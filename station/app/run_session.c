@@ -835,10 +835,11 @@ static void store_conditions_final(struct run_session *rs, const struct live_sna
             (long long)c.link_recovered, (long long)c.link_lost, (long long)c.link_requested);
 }
 
-/* Who or what stopped a session before its plan's end, stored with it:
+/* Who or what stopped a session (before its plan's end, or in its open
+ * last phase), stored with it:
  * the PT by hand - Esc/Q in the window ("the PT (key)"), station ctl stop
- * ("the PT (ctl)"), the web console ("the PT (web)"), Ctrl-C at the
- * terminal ("the PT (Ctrl-C)") -, "--seconds", or a signal that is not the
+ * ("the PT (ctl)"), Ctrl-C at the terminal ("the PT (Ctrl-C)"); the web
+ * console cannot stop a session (web.c) -, "--seconds", or a signal that is not the
  * PT's ("SIGTERM": a shutdown or a service stop; "SIGHUP": the terminal
  * closed; "SIGQUIT").  "" when none of these (the simulator ended). */
 static void stopped_by(const struct run_session *rs, double t_session_s, char *buf, size_t cap)
@@ -876,8 +877,10 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
         bool failed = live_failure(lv)[0] != '\0' || rs->store_failed;
         enum store_status status = end_status(rs, failed);
         int stop_rc = session_recorder_stop(rs->rec, status, snap.t_session_s);
+        /* kept for a complete session too: an open last phase ends when
+         * someone stops it, and a signal's stop is not the PT's */
         char by[48] = "";
-        if (status == STORE_STOPPED)
+        if (status != STORE_INTERRUPTED)
             stopped_by(rs, snap.t_session_s, by, sizeof by);
         if (by[0] && store_session_set_stopped_by(rs->store, rs->ss.id, by) != GC_OK)
             fprintf(stderr, "station: could not store who stopped the session (%s).\n", by);

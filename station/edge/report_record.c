@@ -381,6 +381,9 @@ void report_status_text(const struct store_session *ss, char *buf, size_t cap)
         snprintf(buf, cap, "stopped%s by %s", at, ss->stopped_by);
     else if (ss->status == STORE_STOPPED) /* before schema 6: who is not known */
         snprintf(buf, cap, "stopped%s before the plan's end", at);
+    else if (ss->status == STORE_COMPLETE && !strncmp(ss->stopped_by, "SIG", 3))
+        snprintf(buf, cap, "complete (its open last phase ended by %s: the system or another "
+                 "program, not the PT)", ss->stopped_by);
     else
         snprintf(buf, cap, "%s", store_status_name(ss->status));
     if (ss->excluded_utc) {

@@ -167,8 +167,8 @@ static const char *const migrations[] = {
     "ALTER TABLE sessions ADD COLUMN link_recovered INTEGER;"
     "ALTER TABLE sessions ADD COLUMN link_lost INTEGER;"
     "ALTER TABLE patients ADD COLUMN last_shoe TEXT NOT NULL DEFAULT '';",
-    /* 5 -> 6: who or what stopped a session before its plan's end (the PT
-     * by key, ctl, web or Ctrl-C; --seconds; a signal from the system);
+    /* 5 -> 6: who or what stopped a session (the PT by key, ctl or
+     * Ctrl-C; --seconds; a signal from the system);
      * '' before version 6. */
     "ALTER TABLE sessions ADD COLUMN stopped_by TEXT NOT NULL DEFAULT '';",
 };

@@ -143,6 +143,15 @@ def case_browser(tmp):
         ml = wait_for(lambda: el("markers").text if "mark pain 3 (web)" in el("markers").text
                       else None, 5)
         check(ml is not None, f"the page lists the marker ({el('markers').text!r})")
+
+        # the treadmill's speed as entered on the tablet (issue 17's ctl set speed)
+        el("speed").clear()
+        el("speed").send_keys("3.1")
+        el("apply-speed").click()
+        sp = wait_for(lambda: el("reply").text if "speed" in el("reply").text else None, 10)
+        rc, out = ctl(env, "get", "speed")
+        check(sp == "ok speed=3.10 m/s" and out.strip() == "ok speed=3.10",
+              f"the belt speed from the page ({sp}; ctl: {out.strip()})")
         shot = os.environ.get("GC_WEB_SCREENSHOT")
         if shot:
             drv.execute_script("window.scrollTo(0, 0)")  # the live figures, not the last button
@@ -169,6 +178,10 @@ def case_browser(tmp):
           f"the stored session holds the change made by web ({[c['note'] for c in web]})")
     marks = [m for m in js.get("markers", []) if m.get("kind") == "pain"]
     check(any(m.get("text") == "3" for m in marks), f"the pain mark is stored ({marks})")
+    check(any("speed not entered -> 3.10 m/s (web)" in c["note"] for c in web),
+          f"the speed change is stored as made by web ({[c['note'] for c in web]})")
+    check(js.get("stopped_by") == "the PT (ctl)",
+          f"the stored session says who stopped it ({js.get('stopped_by')})")
 
 
 def case_bench(tmp):

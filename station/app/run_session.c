@@ -337,6 +337,21 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
         snprintf(msg, cap, "cannot start a session in the store (%s)", gc_strerror(rc));
         return rc;
     }
+    /* a demonstration stored in a real patient's record: say so, and how
+     * to keep it out of their progress */
+    bool simulated = !strncmp(ss->sensor_serial, STORE_SIM_SERIAL_PREFIX,
+                              strlen(STORE_SIM_SERIAL_PREFIX));
+    if ((simulated || ss->time_scale != 1.0) && !o->quiet) {
+        char scale[48] = "";
+        if (ss->time_scale != 1.0)
+            snprintf(scale, sizeof scale, "%s compressed x%g (--time-scale)",
+                     simulated ? " and" : "", ss->time_scale);
+        printf("note: session %lld of patient %s is%s%s: it is stored in their record; if it "
+               "is a demonstration, 'station sessions exclude %lld --reason demo' keeps it out "
+               "of their progress\n",
+               (long long)ss->id, p.code, simulated ? " simulated (--sim)" : "", scale,
+               (long long)ss->id);
+    }
     /* the shoe: given, else the patient's last one */
     struct gc_diag d;
     gc_diag_clear(&d);

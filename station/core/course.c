@@ -228,6 +228,15 @@ bool course_session_counts(const struct course_session_facts *f, char *why, size
                  "(interrupted or still running)");
         return false;
     }
+    if (f->time_scale > 0 && f->time_scale != 1.0 && !f->simulated) {
+        char clock[24];
+        fmt_clock(clock, sizeof clock, f->clock_s);
+        snprintf(why, cap,
+                 "not counted: run compressed x%g (--time-scale) on a real sensor: the runner "
+                 "ran %s, not the plan's %s: do this step's session again",
+                 f->time_scale, clock, planned);
+        return false;
+    }
     bool open = !isfinite(f->planned_s) || f->planned_s <= 0;
     if (f->end == COURSE_END_STOPPED && !open &&
         !(f->ran_s >= COURSE_MIN_PLAN_SHARE * f->planned_s)) {

@@ -68,6 +68,9 @@ struct course_session {
  *     training ran without feedback ("no feedback: the baseline set no
  *     target").  A plan without feedback phases (a walk, a retention
  *     probe) is not judged by this rule.
+ * A session run compressed (--time-scale) on a real sensor never counts:
+ * the runner ran the plan's minutes as seconds, not the dose (with the
+ * simulator it counts, so a whole course can be tested in minutes).
  * A session that does not count neither advances nor repeats: the patient
  * does the step's session again. */
 #define COURSE_MIN_PLAN_SHARE    0.75
@@ -86,6 +89,8 @@ struct course_session_facts {
     int n_feedback_given;     /* of them, those with a target in force at some time */
     char no_target_phase[48]; /* the first reached feedback phase without one ("" none) */
     bool baseline_no_target;  /* the baseline set no relative target (too few steps) */
+    double time_scale;        /* --time-scale of the session (1: real time; 0 read as 1) */
+    bool simulated;           /* the simulator was the sensor (a test or demonstration) */
 };
 /* True when the session counts; otherwise why (one sentence, starting
  * "not counted: ") into why. */

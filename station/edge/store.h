@@ -107,6 +107,10 @@ GC_MUST_CHECK int store_patient_list(struct store *st, void (*fn)(const struct s
 
 /* ---- sessions ------------------------------------------------------ */
 
+/* The serial number the simulator (gaitcue-sim) reports: "SIM-" + 8 hex
+ * digits.  A session whose sensor_serial starts with it is simulated. */
+#define STORE_SIM_SERIAL_PREFIX "SIM-"
+
 /* complete: the plan ran to its end (or to its open last phase, which
  * runs until stopped); stopped: the PT stopped it earlier (stopped_at_s);
  * interrupted: the source failed or the process died. */

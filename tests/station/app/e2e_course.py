@@ -65,6 +65,7 @@ heaviness); a mismatch fails the test.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -134,7 +135,7 @@ def case_plain(tmp):
     # the plain session: no --protocol, no --seconds; the PT stops it
     p = subprocess.Popen([STATION, "run", "--sim", "--patient", "RUN-0042"], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    said = ""
+    said, note = "", ""
     t_end = time.monotonic() + 30
     while time.monotonic() < t_end:
         line = p.stdout.readline()
@@ -142,8 +143,15 @@ def case_plain(tmp):
             break
         if line.startswith("program "):
             said = line.strip()
+        if line.startswith("note: session "):
+            note = line.strip()
         if line.startswith("session ") and "for patient" in line:
             break
+    # the simulator's data goes into a real patient's record: said, with the remedy
+    check(re.match(r"note: session (\d+) of patient RUN-0042 is simulated \(--sim\): it is "
+                   r"stored in their record; if it is a demonstration, 'station sessions "
+                   r"exclude \1 --reason demo' keeps it out of their progress", note) is not None,
+          f"station run --sim --patient says the session is simulated: {note!r}")
     check("step 1/5 'continuous 15 min'" in said and "protocol retrain-15-continuous" in said,
           f"station run says which program session it runs: {said}")
     time.sleep(1)

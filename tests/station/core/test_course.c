@@ -282,11 +282,22 @@ static void test_session_counts(void)
     CHECK(!course_session_counts(&f, why, sizeof why));
     f.n_steps = 540;
     CHECK(course_session_counts(&f, why, sizeof why));
-    /* compressed time (x1000): 1.08 s of clock needs 1 step */
+    /* compressed time (x1000) on the simulator: 1.08 s of clock needs 1 step */
     f = facts(COURSE_END_COMPLETE, false, 1080, 1080, 1.08, 1);
+    f.time_scale = 1000;
+    f.simulated = true;
     CHECK(course_session_counts(&f, why, sizeof why));
     f.n_steps = 0;
     CHECK(!course_session_counts(&f, why, sizeof why));
+    /* compressed on a real sensor (the clinic trial: x60, 20 s, counted as
+     * clean): never, whatever it holds */
+    f = facts(COURSE_END_COMPLETE, false, 1200, 1200, 20, 53);
+    f.time_scale = 60;
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    CHECK(strstr(why, "not counted: run compressed x60 (--time-scale) on a real sensor: the "
+                      "runner ran 0:20, not the plan's 20:00") != NULL);
+    f.time_scale = 1; /* the same session at real time would count */
+    CHECK(course_session_counts(&f, why, sizeof why));
     /* excluded, interrupted: never */
     f = facts(COURSE_END_COMPLETE, true, 1080, 1080, 1080, 2900);
     CHECK(!course_session_counts(&f, why, sizeof why));

@@ -35,6 +35,19 @@ static void session_command(struct feedback_app *app, const struct session_cmd *
     }
     fa_session_changed(app, ev, n);
     snprintf(reply, cap, "ok %s", n > 0 ? ev[n - 1].note : "");
+    /* a feedback phase entered by hand without a cadence target (no
+     * baseline was measured): say so, and how to give one */
+    struct session_view sv;
+    session_get_view(&app->sess, &sv);
+    if (c->kind == SESSION_CMD_PHASE && sv.phase >= 0 && !sv.ended &&
+        (sv.kind == PLAN_KIND_TRAINING || sv.kind == PLAN_KIND_RUN) &&
+        !isfinite(sv.targets.cadence_spm)) {
+        size_t len = strlen(reply);
+        snprintf(reply + len, cap - len,
+                 "; no cadence target (%s): set one with 'set target-cadence SPM' or 'set "
+                 "baseline SPM'",
+                 sv.baseline.valid ? "the plan gives none" : "no baseline was measured");
+    }
 }
 
 static int kind_parse(const char *w, enum plan_kind *k)

@@ -196,9 +196,47 @@ static void test_judge_step_ahead_of_clock(void)
     feedback_app_free(app);
 }
 
+/* Training entered by hand from the weigh-in (skipping the baseline), with
+ * a relative target and no baseline: the reply says there is no cadence target and how to give
+ * one (the clinic trial: only "ok training begins", then a training
+ * without feedback). */
+static void test_phase_without_target(void)
+{
+    static const char rel[] = "[protocol]\nname = t3\n[phase]\nname = weigh-in\n"
+                              "kind = weigh-in\nduration = 15 s\n[phase]\nname = baseline\n"
+                              "kind = baseline\nduration = 3 min\n[phase]\nname = training\n"
+                              "kind = training\nduration = open\nfeedback = continuous\n"
+                              "cadence = +5 %\n";
+    struct plan plan;
+    struct gc_diag pe;
+    CHECK_EQ(plan_parse(rel, strlen(rel), &plan, &pe), GC_OK);
+    struct feedback_app_config fc;
+    feedback_app_config_default(&fc);
+    fc.plan = &plan;
+    fc.audio_device = "none";
+    fc.headless = true;
+    struct gc_diag err;
+    struct feedback_app *app;
+    CHECK_EQ(feedback_app_new(&fc, &app, &err), GC_OK);
+    if (!app)
+        return;
+    feedback_app_advance(app, 2.0);
+    char reply[256];
+    CHECK_EQ(feedback_app_command(app, "set phase training", "ctl", reply, sizeof reply), GC_OK);
+    printf("set phase training: %s\n", reply);
+    CHECK(!strcmp(reply, "ok training begins; no cadence target (no baseline was measured): set "
+                         "one with 'set target-cadence SPM' or 'set baseline SPM'"));
+    CHECK_EQ(feedback_app_command(app, "set target-cadence 172", "ctl", reply, sizeof reply),
+             GC_OK);
+    CHECK_EQ(feedback_app_command(app, "set phase training", "ctl", reply, sizeof reply), GC_OK);
+    CHECK(strstr(reply, "no cadence target") == NULL);
+    feedback_app_free(app);
+}
+
 int main(void)
 {
     test_judge_step_ahead_of_clock();
+    test_phase_without_target();
     char dir[] = "/tmp/gc-fbapp-XXXXXX";
     if (!mkdtemp(dir))
         return 1;

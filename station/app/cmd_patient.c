@@ -39,13 +39,25 @@ static const char *opt(int *i, int argc, char **argv, const char *name, bool *mi
     return argv[++*i];
 }
 
+/* Characters (not bytes) in a UTF-8 string: a name with umlauts pads to
+ * the same column as one without. */
+static int utf8_chars(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static void print_patient(const struct store_patient *p, void *user)
 {
     (void)user;
     char by[16] = "-";
     if (p->birth_year > 0)
         snprintf(by, sizeof by, "%d", p->birth_year);
-    printf("%-16s %-28s %-6s %d\n", p->code, p->name[0] ? p->name : "-", by, p->n_sessions);
+    const char *name = p->name[0] ? p->name : "-";
+    int pad = 28 - utf8_chars(name);
+    printf("%-16s %s%*s %-6s %d\n", p->code, name, pad > 0 ? pad : 0, "", by, p->n_sessions);
 }
 
 static void print_session(const struct store_session *s, void *user)
@@ -114,8 +126,13 @@ int cmd_patient(int argc, char **argv)
     if (by) {
         char *end;
         long y = strtol(by, &end, 10);
-        if (*end || y < 1900 || y > 2100) {
-            fprintf(stderr, "station patient: --birth-year must be a year like 1987.\n");
+        time_t now = time(NULL);
+        struct tm tm_now;
+        long this_year = gmtime_r(&now, &tm_now) ? tm_now.tm_year + 1900L : 2100;
+        if (*end || y < 1900 || y > this_year) {
+            fprintf(stderr,
+                    "station patient: --birth-year must be a year from 1900 to %ld, like 1987.\n",
+                    this_year);
             return 2;
         }
         birth_year = (int)y;

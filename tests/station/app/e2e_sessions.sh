@@ -62,6 +62,15 @@ if [[ $mode == cli ]]; then
   $station patient add RUN-0001 --name "Test Runner" --birth-year 1990 --db "$db"
   [[ $(stat -c %a "$db") == 600 ]] || fail "database is not owner-only"
   $station patient list --db "$db" | grep -q "RUN-0001 *Test Runner *1990" || fail "patient list"
+  # a birth year in the future is refused; a name with umlauts keeps the columns
+  if $station patient add RUN-0002 --birth-year 2090 --db "$db" 2>"$tmp/by"; then
+    fail "birth year 2090 accepted"
+  fi
+  grep -q "birth-year must be a year from 1900 to" "$tmp/by" || fail "birth year sentence"
+  $station patient add RUN-0003 --name "Anna Läufer" --birth-year 1991 --db "$db" >/dev/null
+  col1=$($station patient list --db "$db" | grep RUN-0001 | python3 -c "import sys; print(sys.stdin.read().index('1990'))")
+  col3=$($station patient list --db "$db" | grep RUN-0003 | python3 -c "import sys; print(sys.stdin.read().index('1991'))")
+  [[ $col1 == "$col3" ]] || fail "patient list columns differ with a UTF-8 name ($col1 vs $col3)"
   "$sim" --csv "$tmp/samples.csv" --truth "$tmp/truth.csv" --seconds 60 --rate 500 \
     --cadence 168 --seed 5 >/dev/null
   $station sessions import --patient RUN-0001 --steps "$tmp/truth.csv" \

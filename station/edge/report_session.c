@@ -289,7 +289,11 @@ static void draw_markers(struct doc *d, const struct report_record *r)
         else
             snprintf(c[4], 128, "-");
         snprintf(c[5], 128, "%s", m->source[0] ? m->source : "-");
-        snprintf(c[6], 128, "%.127s", m->text[0] ? m->text : "-");
+        /* a pain mark's text is its score, already in the pain column */
+        char score[16];
+        snprintf(score, sizeof score, "%d", m->pain);
+        bool just_score = m->kind == STORE_MARK_PAIN && !strcmp(m->text, score);
+        snprintf(c[6], 128, "%.127s", m->text[0] && !just_score ? m->text : "-");
         rd_table_row(d, cols, 7, c, false, i % 2);
     }
     /* what the patient reported with 'station symptoms' and 'station

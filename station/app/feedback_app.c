@@ -704,6 +704,22 @@ static void publish_web(struct feedback_app *app)
         LOG_WARN("the live state does not fit the web console's %d bytes", WEB_STATE_MAX);
 }
 
+void feedback_app_delivery(const struct feedback_app *app, char *buf, size_t cap)
+{
+    const char *asked = app->cfg.audio_device ? app->cfg.audio_device : "default";
+    char sound[200];
+    if (!strcmp(app->audio_device, "none") && strcmp(asked, "none") != 0)
+        snprintf(sound, sizeof sound, "none (no sound device could be opened: cues not heard)");
+    else if (!strcmp(app->audio_device, "none"))
+        snprintf(sound, sizeof sound, "none (--audio-device none)");
+    else if (!strcmp(app->audio_device, "null"))
+        snprintf(sound, sizeof sound, "none (--audio-device null: cues discarded)");
+    else
+        snprintf(sound, sizeof sound, "%.120s", app->audio_device);
+    snprintf(buf, cap, "display: %s; sound: %s",
+             app->cfg.headless ? "none (headless)" : "the runner's screen", sound);
+}
+
 const char *feedback_app_quit_by(const struct feedback_app *app)
 {
     return app->quit ? app->quit_by : "";

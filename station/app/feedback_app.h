@@ -165,6 +165,10 @@ struct spsc *feedback_app_event_ring(struct feedback_app *app);
 /* One UI iteration: ctl socket, keys, display, logs.  Never blocks longer
  * than a vsync.  Returns 1 when the user asked to quit, else 0. */
 int feedback_app_frame(struct feedback_app *app, const struct feedback_app_status *st);
+/* How feedback reaches the runner, for the record: "display: the runner's
+ * screen; sound: default", "display: none (--headless); sound: none (no
+ * sound device could be opened: cues not heard)", ... */
+void feedback_app_delivery(const struct feedback_app *app, char *buf, size_t cap);
 /* Who asked to quit: "key" (Esc/Q in the window), "ctl" (station ctl
  * stop); "" when nobody did. */
 const char *feedback_app_quit_by(const struct feedback_app *app);

@@ -555,6 +555,15 @@ int run_session_new(const struct run_options *o, struct live *lv,
         goto fail;
     }
     rs->frame_ms = feedback_app_frame_interval_ms(rs->fb);
+    if (rs->rec) {
+        /* how feedback reaches the runner, for the record (a session
+         * without a display and without sound gave none, whatever its
+         * plan said) */
+        char how[160];
+        feedback_app_delivery(rs->fb, how, sizeof how);
+        if (store_session_set_feedback_delivery(rs->store, rs->ss.id, how) != GC_OK)
+            fprintf(stderr, "station: could not store how feedback reaches the runner.\n");
+    }
 
     rs->step_ring = spsc_new(sizeof(struct live_event), STEP_RING);
     if (rs->step_ring == NULL) {

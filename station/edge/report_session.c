@@ -131,6 +131,13 @@ static void session_info(struct doc *d, const struct report_record *r)
     for (int i = 0; i < 9; i++)
         rd_info_cell(cr, MARGIN + (i % 3) * cw, d->y + (i / 3) * 23.0 + 7, lab[i], v[i], cw);
     d->y += 3 * 23.0 + 6;
+    /* how feedback reached the runner (schema 6; a session without a
+     * display and without sound gave none, whatever its plan said) */
+    if (r->ss.feedback_delivery[0]) {
+        rd_info_cell(cr, MARGIN, d->y + 7, "Feedback to the runner", r->ss.feedback_delivery,
+                     CONTENT_W);
+        d->y += 23.0;
+    }
 }
 
 static void draw_lr_table(struct doc *d, const struct report_record *r)

@@ -140,6 +140,9 @@ struct store_session {
     double stopped_at_s; /* session time of the stop (stopped), NAN otherwise */
     char stopped_by[48]; /* who or what stopped it: "the PT (ctl)", "--seconds",
                             "SIGTERM", ... ("" before schema 6, or not stopped) */
+    char feedback_delivery[160]; /* how feedback reached the runner: "display: the
+                                    runner's screen; sound: default", or why not
+                                    ("" before schema 6, or not a live session) */
     int64_t excluded_utc; /* excluded from progress at, 0 = included */
     char exclude_reason[160];
 };
@@ -170,6 +173,9 @@ GC_MUST_CHECK int store_session_set_raw(struct store *st, int64_t id, const char
 /* Who or what stopped a session before its plan's end (run_session.c
  * says which texts). */
 GC_MUST_CHECK int store_session_set_stopped_by(struct store *st, int64_t id, const char *by);
+/* How feedback reached the runner (feedback_app_delivery's text). */
+GC_MUST_CHECK int store_session_set_feedback_delivery(struct store *st, int64_t id,
+                                                      const char *text);
 GC_MUST_CHECK int store_session_get(struct store *st, int64_t id, struct store_session *out);
 /* Latest session (highest start, then id) of a patient (0 = any patient). */
 GC_MUST_CHECK int store_session_latest(struct store *st, int64_t patient_id, int64_t *id);

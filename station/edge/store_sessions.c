@@ -201,32 +201,44 @@ int store_session_set_raw(struct store *st, int64_t id, const char *path, const 
                       path ? path : "", sha256_hex ? sha256_hex : "");
 }
 
-int store_session_set_stopped_by(struct store *st, int64_t id, const char *by)
+/* One text column of session id (schema 6's). */
+static int set_text(struct store *st, const char *sql, int64_t id, const char *text)
 {
     sqlite3_stmt *s;
-    int rc = sq_prepare(st, "UPDATE sessions SET stopped_by = ?2 WHERE id = ?1", &s);
+    int rc = sq_prepare(st, sql, &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, id);
-    sq_bind_text(s, 2, by ? by : "");
+    sq_bind_text(s, 2, text ? text : "");
     rc = sq_step_done(st, s, "updating a session");
     if (rc == GC_OK && sqlite3_changes(st->db) == 0)
         rc = GC_ERR_NOT_FOUND;
     return rc;
 }
 
-/* The columns read_session reads; the last one, stopped_by, came with
- * schema 6 (an older store, opened for a migration test, reads ''). */
-#define SESSION_COLS_UP_TO(stopped_by)                                                             \
+int store_session_set_stopped_by(struct store *st, int64_t id, const char *by)
+{
+    return set_text(st, "UPDATE sessions SET stopped_by = ?2 WHERE id = ?1", id, by);
+}
+
+int store_session_set_feedback_delivery(struct store *st, int64_t id, const char *text)
+{
+    return set_text(st, "UPDATE sessions SET feedback_delivery = ?2 WHERE id = ?1", id, text);
+}
+
+/* The columns read_session reads; the last two came with schema 6 (an
+ * older store, opened for a migration test, reads ''). */
+#define SESSION_COLS_UP_TO(v6_cols)                                                                \
     "s.id, s.patient_id, p.code, s.start_utc, s.end_utc, s.status, s.protocol_name,"               \
     " s.therapist, s.sensor_serial, s.sensor_identity, s.calib_name, s.calib_date,"                \
     " s.body_weight_n, s.sw_version, s.raw_path, s.raw_sha256, s.t0_sensor_s, s.time_scale,"       \
     " s.method, (SELECT COUNT(*) FROM steps x WHERE x.session_id = s.id),"                         \
-    " s.stopped_at_s, s.excluded_utc, s.exclude_reason, " stopped_by                               \
+    " s.stopped_at_s, s.excluded_utc, s.exclude_reason, " v6_cols                                  \
     " FROM sessions s JOIN patients p ON p.id = s.patient_id"
 #define SESSION_SELECT(st, tail)                                                                   \
-    (store_schema_version(st) >= 6 ? "SELECT " SESSION_COLS_UP_TO("s.stopped_by") tail            \
-                                   : "SELECT " SESSION_COLS_UP_TO("''") tail)
+    (store_schema_version(st) >= 6                                                                 \
+         ? "SELECT " SESSION_COLS_UP_TO("s.stopped_by, s.feedback_delivery") tail                  \
+         : "SELECT " SESSION_COLS_UP_TO("'', ''") tail)
 
 static void read_session(sqlite3_stmt *s, struct store_session *o)
 {
@@ -255,6 +267,7 @@ static void read_session(sqlite3_stmt *s, struct store_session *o)
     o->excluded_utc = sqlite3_column_int64(s, 21);
     sq_col_user_text(s, 22, o->exclude_reason, sizeof o->exclude_reason);
     sq_col_text(s, 23, o->stopped_by, sizeof o->stopped_by);
+    sq_col_user_text(s, 24, o->feedback_delivery, sizeof o->feedback_delivery);
 }
 
 int store_session_exclude(struct store *st, int64_t id, const char *reason, int64_t now_utc)

@@ -182,6 +182,11 @@ def case_browser(tmp):
           f"the speed change is stored as made by web ({[c['note'] for c in web]})")
     check(js.get("stopped_by") == "the PT (ctl)",
           f"the stored session says who stopped it ({js.get('stopped_by')})")
+    # headless with the null sound device: the runner got no feedback, and the record says so
+    check(js.get("feedback_delivery") ==
+          "display: none (headless); sound: none (--audio-device null: cues discarded)",
+          f"the stored session says how feedback reached the runner "
+          f"({js.get('feedback_delivery')})")
 
 
 def case_bench(tmp):

@@ -408,6 +408,11 @@ static void test_conditions(void)
     CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);
     CHECK(!strcmp(got.stopped_by, "SIGTERM"));
     CHECK_EQ(store_session_set_stopped_by(st, 9999, "SIGTERM"), GC_ERR_NOT_FOUND);
+    CHECK(!got.feedback_delivery[0]);
+    CHECK_EQ(store_session_set_feedback_delivery(st, ss.id, "display: none (headless); sound: x"),
+             GC_OK);
+    CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);
+    CHECK(!strcmp(got.feedback_delivery, "display: none (headless); sound: x"));
     struct store_marker *mk;
     size_t nm;
     CHECK_EQ(store_load_markers(st, ss.id, &mk, &nm), GC_OK);

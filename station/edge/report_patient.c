@@ -119,8 +119,22 @@ int report_patient_pdf(const struct report_course *r, const char *pdf_path, cons
              "Sessions on the treadmill so far: %zu (%d of them counted towards moving on).",
              r->n_sessions, counted);
     say(&d, line);
-    say(&d, "On the treadmill a beep helped you take quicker, lighter steps. At the end of a "
-            "session we checked without the beep how much of it you keep.");
+    /* what the sessions did, not what the programme planned: a beep only
+     * when a session gave a cadence target, the check without it only
+     * when one had a retention probe */
+    int guided = 0, probed = 0;
+    for (size_t i = 0; i < r->n_sessions; i++) {
+        guided += isfinite(r->sessions[i].target_cadence_spm);
+        probed += r->sessions[i].retention_probe;
+    }
+    if (guided && probed)
+        say(&d, "On the treadmill a beep helped you take quicker, lighter steps. At the end of "
+                "a session we checked without the beep how much of it you keep.");
+    else if (guided)
+        say(&d, "On the treadmill a beep helped you take quicker, lighter steps.");
+    else
+        say(&d, "Your sessions so far have not yet reached the part where a beep guides your "
+                "steps.");
 
     section(&d, "What changed");
     double a, b;
@@ -202,6 +216,9 @@ int report_patient_pdf(const struct report_course *r, const char *pdf_path, cons
                  "(a click at each step) on your phone and match your steps to it.",
                  spm);
         say(&d, line);
+    } else if (!done) {
+        say(&d, "There is no step rhythm to practise outdoors yet: your physiotherapist sets "
+                "one once a session has counted with a beep to guide you.");
     }
     unsigned stop = pg->gate.repeat_on | pg->gate.step_back_on;
     char signs[200] = "";

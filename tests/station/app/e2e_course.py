@@ -174,6 +174,15 @@ def case_plain(tmp):
     check("counts    a session counts for the gate when it ended complete, or stopped by the PT "
           "after 75 % of its plan, with at least 30 scored steps a minute" in out,
           "status says when a session counts")
+    # the patient's page tells what happened: no session reached the beep
+    # (the clinic trial: it said "a beep helped you" after a session that
+    # stopped in its baseline, and left out the rhythm without a word)
+    summary = os.path.join(tmp, "summary.pdf")
+    rc, out, e = run(env, "program", "report", "RUN-0042", "--summary", summary)
+    text = " ".join(pdf_text(summary).split()) if rc == 0 else ""
+    check("have not yet reached the part where a beep guides your steps" in text and
+          "a beep helped you" not in text and "no step rhythm to practise outdoors yet" in text,
+          f"the summary says no session guided the steps yet ({text[:300]!r})")
     rc, out, e = run(env, "program", "stop", "RUN-0042", "--reason", "moved away")
     check(rc == 0 and "stopped" in out, f"program stop ({out}{e})")
     rc, out, e = run(env, "program", "status", "RUN-0042")

@@ -170,6 +170,8 @@ int store_session_touch(struct store *st, int64_t id, int64_t now_utc)
     return sq_step_done(st, s, "updating a session");
 }
 
+/* One UPDATE of session id: ?2 = v, or ?2 = t1 (and ?3 = t2 when given);
+ * GC_ERR_NOT_FOUND when no such session. */
 static int update_one(struct store *st, const char *sql, int64_t id, double v, const char *t1,
                       const char *t2)
 {
@@ -180,7 +182,8 @@ static int update_one(struct store *st, const char *sql, int64_t id, double v, c
     sqlite3_bind_int64(s, 1, id);
     if (t1) {
         sq_bind_text(s, 2, t1);
-        sq_bind_text(s, 3, t2);
+        if (t2)
+            sq_bind_text(s, 3, t2);
     } else
         sq_bind_real(s, 2, v);
     rc = sq_step_done(st, s, "updating a session");
@@ -201,29 +204,16 @@ int store_session_set_raw(struct store *st, int64_t id, const char *path, const 
                       path ? path : "", sha256_hex ? sha256_hex : "");
 }
 
-/* One text column of session id (schema 6's). */
-static int set_text(struct store *st, const char *sql, int64_t id, const char *text)
-{
-    sqlite3_stmt *s;
-    int rc = sq_prepare(st, sql, &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, id);
-    sq_bind_text(s, 2, text ? text : "");
-    rc = sq_step_done(st, s, "updating a session");
-    if (rc == GC_OK && sqlite3_changes(st->db) == 0)
-        rc = GC_ERR_NOT_FOUND;
-    return rc;
-}
-
 int store_session_set_stopped_by(struct store *st, int64_t id, const char *by)
 {
-    return set_text(st, "UPDATE sessions SET stopped_by = ?2 WHERE id = ?1", id, by);
+    return update_one(st, "UPDATE sessions SET stopped_by = ?2 WHERE id = ?1", id, 0,
+                      by ? by : "", NULL);
 }
 
 int store_session_set_feedback_delivery(struct store *st, int64_t id, const char *text)
 {
-    return set_text(st, "UPDATE sessions SET feedback_delivery = ?2 WHERE id = ?1", id, text);
+    return update_one(st, "UPDATE sessions SET feedback_delivery = ?2 WHERE id = ?1", id, 0,
+                      text ? text : "", NULL);
 }
 
 /* The columns read_session reads; the last two came with schema 6 (an

@@ -127,17 +127,18 @@ def case_browser(tmp):
         check(bad == "error target-cadence must be 60..240 steps/min",
               f"a wrong value is refused with the socket's sentence ({bad})")
 
-        el("volume").clear()
-        el("volume").send_keys("55")
-        el("apply-volume").click()
+        def enter(field, button, value):
+            el(field).clear()
+            el(field).send_keys(value)
+            el(button).click()
+
+        enter("volume", "apply-volume", "55")
         v = wait_for(lambda: el("reply").text if "volume" in el("reply").text else None, 10)
         rc, out = ctl(env, "get", "volume")
         check(v == "ok volume=55" and out.strip() == "ok volume=55",
               f"a sound setting from the page ({v}; ctl: {out.strip()})")
 
-        el("mark-pain").clear()
-        el("mark-pain").send_keys("3")
-        el("apply-pain").click()
+        enter("mark-pain", "apply-pain", "3")
         m = wait_for(lambda: el("reply").text if "marked pain" in el("reply").text else None, 10)
         check(m is not None, f"pain 3 is marked ({m})")
         ml = wait_for(lambda: el("markers").text if "mark pain 3 (web)" in el("markers").text
@@ -145,9 +146,7 @@ def case_browser(tmp):
         check(ml is not None, f"the page lists the marker ({el('markers').text!r})")
 
         # the treadmill's speed as entered on the tablet (issue 17's ctl set speed)
-        el("speed").clear()
-        el("speed").send_keys("3.1")
-        el("apply-speed").click()
+        enter("speed", "apply-speed", "3.1")
         sp = wait_for(lambda: el("reply").text if "speed" in el("reply").text else None, 10)
         rc, out = ctl(env, "get", "speed")
         check(sp == "ok speed=3.10 m/s" and out.strip() == "ok speed=3.10",

@@ -158,6 +158,23 @@ static const char plan_text[] = "[protocol]\nname = t\n[phase]\nname = training\
                                 "cadence = 172 spm\ncadence_band = 2.5 %\n"
                                 "loading_ceiling = 66 BW/s\n";
 
+/* A feedback app without sound or window on the plan text (parsed into *plan,
+ * which must outlive it); NULL after a failed check. */
+static struct feedback_app *quiet_app(const char *text, struct plan *plan)
+{
+    struct gc_diag pe;
+    CHECK_EQ(plan_parse(text, strlen(text), plan, &pe), GC_OK);
+    struct feedback_app_config fc;
+    feedback_app_config_default(&fc);
+    fc.plan = plan;
+    fc.audio_device = "none";
+    fc.headless = true;
+    struct gc_diag err;
+    struct feedback_app *app = NULL;
+    CHECK_EQ(feedback_app_new(&fc, &app, &err), GC_OK);
+    return app;
+}
+
 /* A step is judged by the phase in force at its initial contact even when
  * the status clock lags the events (a simulator at --speed max): the step
  * known at 1.6 s, with its contact at 1.2 s, is in the training phase that
@@ -169,16 +186,7 @@ static void test_judge_step_ahead_of_clock(void)
                                      "kind = training\nduration = open\nfeedback = continuous\n"
                                      "cadence = 172 spm\n";
     struct plan plan;
-    struct gc_diag pe;
-    CHECK_EQ(plan_parse(two_phases, strlen(two_phases), &plan, &pe), GC_OK);
-    struct feedback_app_config fc;
-    feedback_app_config_default(&fc);
-    fc.plan = &plan;
-    fc.audio_device = "none";
-    fc.headless = true;
-    struct gc_diag err;
-    struct feedback_app *app;
-    CHECK_EQ(feedback_app_new(&fc, &app, &err), GC_OK);
+    struct feedback_app *app = quiet_app(two_phases, &plan);
     if (!app)
         return;
     feedback_app_advance(app, 0.5);
@@ -208,16 +216,7 @@ static void test_phase_without_target(void)
                               "kind = training\nduration = open\nfeedback = continuous\n"
                               "cadence = +5 %\n";
     struct plan plan;
-    struct gc_diag pe;
-    CHECK_EQ(plan_parse(rel, strlen(rel), &plan, &pe), GC_OK);
-    struct feedback_app_config fc;
-    feedback_app_config_default(&fc);
-    fc.plan = &plan;
-    fc.audio_device = "none";
-    fc.headless = true;
-    struct gc_diag err;
-    struct feedback_app *app;
-    CHECK_EQ(feedback_app_new(&fc, &app, &err), GC_OK);
+    struct feedback_app *app = quiet_app(rel, &plan);
     if (!app)
         return;
     feedback_app_advance(app, 2.0);

@@ -84,6 +84,20 @@ static void check_strike(const struct report_gait *g, bool rear)
     CHECK_EQ(n, g->n_strike[REPORT_GAIT_ALL]);
 }
 
+/* The mean step time of the stored steps of phase p, ms (*n: how many
+ * had one). */
+static double phase_step_ms(const struct report_record *r, size_t p, size_t *n)
+{
+    double sum = 0;
+    *n = 0;
+    for (size_t i = 0; i < r->n_steps; i++)
+        if (r->steps[i].phase == (int)p && isfinite(r->steps[i].step.step_ms)) {
+            sum += r->steps[i].step.step_ms;
+            (*n)++;
+        }
+    return *n ? sum / (double)*n : NAN;
+}
+
 static void check_figures(const struct report_record *r, const struct report_gait *g)
 {
     CHECK(g->available);
@@ -169,19 +183,14 @@ static void check_figures(const struct report_record *r, const struct report_gai
         const struct report_gait_phase *ph = &g->phases[p];
         if (r->phases[p].kind == PLAN_KIND_WEIGH_IN || !r->phases[p].started)
             continue;
-        double step_ms = 0;
-        size_t n = 0;
-        for (size_t i = 0; i < r->n_steps; i++)
-            if (r->steps[i].phase == (int)p && isfinite(r->steps[i].step.step_ms)) {
-                step_ms += r->steps[i].step.step_ms;
-                n++;
-            }
+        size_t n;
+        double step_ms = phase_step_ms(r, p, &n);
         CHECK(ph->n_length > 10 && n > 10);
         if (!n || !isfinite(ph->length_m))
             continue;
         double v = entered ? r->cond.speed_mps : ph->speed_mps;
-        double want = v * step_ms / (double)n / 1000.0;
-        double deck = ph->speed_mps * step_ms / (double)n / 1000.0;
+        double want = v * step_ms / 1000.0;
+        double deck = ph->speed_mps * step_ms / 1000.0;
         printf("phase %zu: length %.3f m (speed %.2f x step time %.3f; the deck's %.3f), width "
                "%.3f m, speed %.2f\n",
                p, ph->length_m, v, want, deck, ph->width_m, ph->speed_mps);
@@ -264,15 +273,10 @@ static void check_speed_change(struct report_record *r)
         if (r->phases[p].kind == PLAN_KIND_WEIGH_IN || !r->phases[p].started ||
             !isfinite(ph->length_m))
             continue;
-        double step_ms = 0;
-        size_t n = 0;
-        for (size_t i = 0; i < r->n_steps; i++)
-            if (r->steps[i].phase == (int)p && isfinite(r->steps[i].step.step_ms)) {
-                step_ms += r->steps[i].step.step_ms;
-                n++;
-            }
+        size_t n;
+        double step_ms = phase_step_ms(r, p, &n);
         double v = r->phases[p].start_s < t_change ? 3.2 : 2.9;
-        double want = v * step_ms / (double)(n ? n : 1) / 1000.0;
+        double want = v * step_ms / 1000.0;
         printf("speed change: phase %zu at %.1f m/s: length %.3f m (want %.3f)\n", p, v,
                ph->length_m, want);
         CHECK_NEAR(ph->length_m, want, 0.03 * want);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "readiness.h"
 #include "report_course_plot.h"
 #include "report_doc.h"
 
@@ -38,6 +39,64 @@ static void step_text(const struct report_course *r, int step, char *buf, size_t
         snprintf(buf, cap, "complete");
     else
         snprintf(buf, cap, "%d", step + 1);
+}
+
+/* Readiness before step i, as the gate judges it now (course.h): the tests
+ * it asks for, then "passed", "still to pass: ..." or "waived by the PT
+ * (REASON)" - an override to the step waives them.  Returns false when the
+ * step asks for none (or memory runs out). */
+static bool readiness_line(const struct report_course *r, int step, char *buf, size_t cap)
+{
+    const struct program *pg = &r->program;
+    if (step < 0 || step >= (int)pg->n_steps || pg->steps[step].n_requires == 0)
+        return false;
+    struct course_test *t = calloc(r->n_tests + 1, sizeof *t);
+    struct course_override *o = calloc(r->n_events + 1, sizeof *o);
+    bool ok = t && o;
+    size_t nt = 0, no = 0;
+    for (size_t i = 0; ok && i < r->n_tests; i++) {
+        enum readiness_test test;
+        if (!readiness_test_parse(r->tests[i].test, &test))
+            continue;
+        t[nt++] = (struct course_test){test, r->tests[i].side, r->tests[i].value,
+                                       r->tests[i].pass};
+    }
+    static const char by_pt[] = "by the PT: ";
+    for (size_t i = 0; ok && i < r->n_events; i++) {
+        const struct report_course_event *e = &r->events[i];
+        if (e->action != COURSE_OVERRIDE)
+            continue;
+        o[no].to_step = e->to_step;
+        const char *why = e->reason;
+        if (!strncmp(why, by_pt, sizeof by_pt - 1))
+            why += sizeof by_pt - 1;
+        snprintf(o[no].reason, sizeof o[no].reason, "%.159s", why);
+        no++;
+    }
+    struct course_readiness_gate g;
+    ok = ok && course_readiness_gate(pg, step, t, nt, o, no, &g) == GC_OK;
+    free(t);
+    free(o);
+    if (!ok)
+        return false;
+    char need[COURSE_TESTS_SAY_MAX] = "";
+    size_t used = 0;
+    for (size_t k = 0; k < pg->steps[step].n_requires && used < sizeof need; k++) {
+        char name[40];
+        program_test_req_describe(&pg->steps[step].requires[k], name, sizeof name);
+        used += (size_t)snprintf(need + used, sizeof need - used, "%s%s", k ? ", " : "", name);
+    }
+    int n = snprintf(buf, cap, "Readiness before step %d '%s': %s - ", step + 1,
+                     pg->steps[step].name, need);
+    size_t at = n > 0 && (size_t)n < cap ? (size_t)n : cap - 1;
+    if (g.waived)
+        snprintf(buf + at, cap - at, "waived by the PT (%s)%s%s.", g.waived_reason,
+                 g.n_missing ? "; not passed: " : "", g.n_missing ? g.list : "");
+    else if (g.n_missing)
+        snprintf(buf + at, cap - at, "still to pass: %s.", g.list);
+    else
+        snprintf(buf + at, cap - at, "passed.");
+    return true;
 }
 
 static void symptom_words(const struct course_symptom_row *y, char *buf, size_t cap)
@@ -137,6 +196,13 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     rd_font(d.cr, 7.2, false);
     cairo_set_source_rgb(d.cr, 0.2, 0.2, 0.2);
     d.y = rd_paragraph(d.cr, MARGIN, d.y + 9, CONTENT_W, 9, rule) + 4;
+    /* each step's readiness requirement, as the gate judges it now (a
+     * waiver is a clinical decision: it is on the paper with its reason) */
+    for (size_t i = 0; i < pg->n_steps; i++) {
+        char line[COURSE_TESTS_SAY_MAX + 400];
+        if (readiness_line(r, (int)i, line, sizeof line))
+            d.y = rd_paragraph(d.cr, MARGIN, d.y + 9, CONTENT_W, 9, line) + 4;
+    }
 
     /* every decision with its reason */
     rd_heading(&d, "Timeline: every gate decision and why");

@@ -799,6 +799,14 @@ def case_readiness_gate(tmp):
     rc, out, e = run(env, "program", "status", code)
     check("waived by the PT (hop retest limited by a blister, PT cleared); not passed: hop:L"
           in out, f"status text: waived")
+    # the course report carries the waiver with its reason
+    course_pdf = os.path.join(tmp, "course-waived.pdf")
+    rc, out, e = run(env, "program", "report", code, "--pdf", course_pdf)
+    flat = " ".join(pdf_text(course_pdf).split()) if rc == 0 else ""
+    check("Readiness before step 2 'run 1 / walk 4 x 4': balance:L, balance:R" in flat and
+          "waived by the PT (hop retest limited by a blister, PT cleared); not passed: hop:L "
+          "(not yet)." in flat,
+          f"the course report states the requirement and its waiver ({out}{e})")
     import sqlite3
     db = sqlite3.connect(os.path.join(tmp, "data", "gaitcue", "gaitcue.db"))
     rows = db.execute("SELECT action, detail FROM course_audit a JOIN patients p ON "

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "datadir.h"
+#include "feedback_app.h"
 #include "session_recorder.h"
 
 /* Program files are a few kB; anything larger is not one. */
@@ -234,6 +235,7 @@ static bool session_counts(struct store *st, const struct store_session *ss, cha
     f.time_scale = scale;
     f.simulated = !strncmp(ss->sensor_serial, STORE_SIM_SERIAL_PREFIX,
                            strlen(STORE_SIM_SERIAL_PREFIX));
+    f.not_delivered = !feedback_delivery_reached(ss->feedback_delivery);
     return course_session_counts(&f, why, cap);
 }
 

@@ -720,6 +720,11 @@ void feedback_app_delivery(const struct feedback_app *app, char *buf, size_t cap
              app->cfg.headless ? "none (headless)" : "the runner's screen", sound);
 }
 
+bool feedback_delivery_reached(const char *text)
+{
+    return !(!strncmp(text, "display: none", 13) && strstr(text, "; sound: none") != NULL);
+}
+
 const char *feedback_app_quit_by(const struct feedback_app *app)
 {
     return app->quit ? app->quit_by : "";

@@ -169,6 +169,10 @@ int feedback_app_frame(struct feedback_app *app, const struct feedback_app_statu
  * screen; sound: default", "display: none (--headless); sound: none (no
  * sound device could be opened: cues not heard)", ... */
 void feedback_app_delivery(const struct feedback_app *app, char *buf, size_t cap);
+/* Could feedback reach the runner, by such a stored text?  false only
+ * for no display and no sound ("display: none ...; sound: none ...");
+ * "" (not known: a session stored before schema 6) counts as reached. */
+bool feedback_delivery_reached(const char *text);
 /* Who asked to quit: "key" (Esc/Q in the window), "ctl" (station ctl
  * stop); "" when nobody did. */
 const char *feedback_app_quit_by(const struct feedback_app *app);

@@ -255,6 +255,12 @@ bool course_session_counts(const struct course_session_facts *f, char *why, size
                  f->n_steps, ran, COURSE_MIN_STEPS_PER_MIN);
         return false;
     }
+    if (f->n_feedback_phases > 0 && f->not_delivered && !f->simulated) {
+        snprintf(why, cap,
+                 "not counted: no feedback reached the runner (the station had no display and "
+                 "no sound): do this step's session again");
+        return false;
+    }
     if (f->n_feedback_phases > 0 && f->n_feedback_given < f->n_feedback_phases) {
         char phase[64] = "its feedback phase";
         if (f->no_target_phase[0])

@@ -68,6 +68,9 @@ struct course_session {
  *     training ran without feedback ("no feedback: the baseline set no
  *     target").  A plan without feedback phases (a walk, a retention
  *     probe) is not judged by this rule.
+ * A session whose station had neither a display nor sound gave no
+ * feedback, whatever its plan said: on a real sensor it does not count when
+ * it reached a feedback phase (the report says "Feedback to the runner").
  * A session run compressed (--time-scale) on a real sensor never counts:
  * the runner ran the plan's minutes as seconds, not the dose (with the
  * simulator it counts, so a whole course can be tested in minutes).
@@ -91,6 +94,7 @@ struct course_session_facts {
     bool baseline_no_target;  /* the baseline set no relative target (too few steps) */
     double time_scale;        /* --time-scale of the session (1: real time; 0 read as 1) */
     bool simulated;           /* the simulator was the sensor (a test or demonstration) */
+    bool not_delivered;       /* no display and no sound: no feedback reached the runner */
 };
 /* True when the session counts; otherwise why (one sentence, starting
  * "not counted: ") into why. */

@@ -298,6 +298,18 @@ static void test_session_counts(void)
                       "runner ran 0:20, not the plan's 20:00") != NULL);
     f.time_scale = 1; /* the same session at real time would count */
     CHECK(course_session_counts(&f, why, sizeof why));
+    /* no display and no sound on a real sensor: no feedback reached the
+     * runner (the clinic trial: "feedback continuous" and counted) */
+    f.n_feedback_phases = f.n_feedback_given = 1;
+    f.not_delivered = true;
+    CHECK(!course_session_counts(&f, why, sizeof why));
+    CHECK(strstr(why, "not counted: no feedback reached the runner (the station had no display "
+                      "and no sound)") != NULL);
+    f.simulated = true; /* a test or demonstration on the simulator */
+    CHECK(course_session_counts(&f, why, sizeof why));
+    f.simulated = false;
+    f.n_feedback_phases = f.n_feedback_given = 0; /* a walk: no feedback to reach anyone */
+    CHECK(course_session_counts(&f, why, sizeof why));
     /* excluded, interrupted: never */
     f = facts(COURSE_END_COMPLETE, true, 1080, 1080, 1080, 2900);
     CHECK(!course_session_counts(&f, why, sizeof why));

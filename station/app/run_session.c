@@ -226,6 +226,8 @@ static void on_session_event(void *user, const struct session_event *e)
     }
 }
 
+static void deck_estimate(struct run_session *rs);
+
 /* Markers and the therapist's sound/display settings. */
 static void on_log_event(void *user, double t_s, const char *kind, const char *text,
                          const char *source)
@@ -243,6 +245,7 @@ static void on_log_event(void *user, double t_s, const char *kind, const char *t
         if (sscanf(text, "speed=%lf", &x) == 1) {
             store_conditions_note(note, sizeof note, false, rs->speed_now_mps, x, source);
             rs->speed_now_mps = x;
+            deck_estimate(rs); /* the deck's estimate starts again now, not at the next second */
         } else if (sscanf(text, "incline=%lf", &x) == 1) {
             store_conditions_note(note, sizeof note, true, rs->incline_now_pct, x, source);
             rs->incline_now_pct = x;

@@ -28,6 +28,7 @@
 #include "run_options.h"
 #include "spsc.h"
 #include "summary.h"
+#include "usertext.h"
 #include "web.h"
 #include "web_state.h"
 
@@ -714,8 +715,10 @@ void feedback_app_delivery(const struct feedback_app *app, char *buf, size_t cap
         snprintf(sound, sizeof sound, "none (--audio-device none)");
     else if (!strcmp(app->audio_device, "null"))
         snprintf(sound, sizeof sound, "none (--audio-device null: cues discarded)");
-    else
-        snprintf(sound, sizeof sound, "%.120s", app->audio_device);
+    else {
+        snprintf(sound, sizeof sound, "%s", app->audio_device);
+        usertext_clean(usertext_cut(sound, 120)); /* a device name is the user's text */
+    }
     snprintf(buf, cap, "display: %s; sound: %s",
              app->cfg.headless ? "none (headless)" : "the runner's screen", sound);
 }

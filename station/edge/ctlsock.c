@@ -31,6 +31,7 @@
 #include "gc_error.h"
 #include "log.h"
 #include "ranges.h"
+#include "usertext.h"
 
 #define CTLSOCK_CLIENTS 8
 /* A client connects, sends its line, reads the reply: a connection silent
@@ -208,6 +209,9 @@ int ctlsock_parse(const char *line, struct ctl_cmd *out, struct gc_diag *diag)
         if (*c < 0x20 && *c != '\t') {
             return gc_fail(diag, GC_ERR_FORMAT, "control character in command");
         }
+    /* a note that is not UTF-8 would make every report that shows it fail */
+    if (!usertext_utf8_ok(line))
+        return gc_fail(diag, GC_ERR_FORMAT, "the command is not UTF-8 text");
     char t[5][CTLSOCK_LINE_MAX];
     int n = tokenize(line, t, 5, diag);
     if (n < 0)

@@ -14,6 +14,7 @@
 #include "readiness.h"
 #include "report_course_plot.h"
 #include "report_doc.h"
+#include "usertext.h"
 
 void report_course_free(struct report_course *r)
 {
@@ -70,7 +71,10 @@ static bool readiness_line(const struct report_course *r, int step, char *buf, s
         const char *why = e->reason;
         if (!strncmp(why, by_pt, sizeof by_pt - 1))
             why += sizeof by_pt - 1;
-        snprintf(o[no].reason, sizeof o[no].reason, "%.159s", why);
+        char reason[COURSE_REASON_MAX];
+        snprintf(reason, sizeof reason, "%s", why);
+        usertext_cut(reason, sizeof o[no].reason - 1); /* never inside a character */
+        memcpy(o[no].reason, reason, strlen(reason) + 1);
         no++;
     }
     struct course_readiness_gate g;

@@ -16,6 +16,7 @@
 #include "datadir.h"
 #include "report.h"
 #include "session.h"
+#include "usertext.h"
 
 const char *report_default_method(void)
 {
@@ -87,15 +88,29 @@ void rd_font(cairo_t *cr, double size, bool bold)
     cairo_set_font_size(cr, size);
 }
 
+/* s when it is valid UTF-8, else a cleaned copy in buf (usertext_clean):
+ * cairo refuses a whole PDF for one string that is not UTF-8, and a report
+ * must never be lost to one bad byte in a stored note or a device name. */
+static const char *utf8_or_clean(const char *s, char *buf, size_t cap)
+{
+    if (usertext_utf8_ok(s))
+        return s;
+    snprintf(buf, cap, "%s", s);
+    return usertext_clean(buf);
+}
+
 double rd_text_w(cairo_t *cr, const char *s)
 {
+    char buf[1024];
     cairo_text_extents_t e;
-    cairo_text_extents(cr, s, &e);
+    cairo_text_extents(cr, utf8_or_clean(s, buf, sizeof buf), &e);
     return e.x_advance;
 }
 
-void rd_text_at(cairo_t *cr, double x, double y, enum align al, const char *s)
+void rd_text_at(cairo_t *cr, double x, double y, enum align al, const char *text)
 {
+    char buf[1024];
+    const char *s = utf8_or_clean(text, buf, sizeof buf);
     double w = rd_text_w(cr, s);
     if (al == AL_RIGHT)
         x -= w;

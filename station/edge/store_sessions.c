@@ -239,12 +239,12 @@ static void read_session(sqlite3_stmt *s, struct store_session *o)
     o->start_utc = sqlite3_column_int64(s, 3);
     o->end_utc = sqlite3_column_int64(s, 4);
     o->status = status_of((const char *)sqlite3_column_text(s, 5));
-    sq_col_text(s, 6, o->protocol_name, sizeof o->protocol_name);
+    sq_col_user_text(s, 6, o->protocol_name, sizeof o->protocol_name);
     sq_col_user_text(s, 7, o->therapist, sizeof o->therapist);
-    sq_col_text(s, 8, o->sensor_serial, sizeof o->sensor_serial);
-    sq_col_text(s, 9, o->sensor_identity, sizeof o->sensor_identity);
-    sq_col_text(s, 10, o->calib_name, sizeof o->calib_name);
-    sq_col_text(s, 11, o->calib_date, sizeof o->calib_date);
+    sq_col_user_text(s, 8, o->sensor_serial, sizeof o->sensor_serial);
+    sq_col_user_text(s, 9, o->sensor_identity, sizeof o->sensor_identity);
+    sq_col_user_text(s, 10, o->calib_name, sizeof o->calib_name);
+    sq_col_user_text(s, 11, o->calib_date, sizeof o->calib_date);
     o->body_weight_n = sq_col_real(s, 12);
     sq_col_text(s, 13, o->sw_version, sizeof o->sw_version);
     sq_col_text(s, 14, o->raw_path, sizeof o->raw_path);

@@ -22,12 +22,23 @@
 #define USERTEXT_NAME_MAX 95
 #define USERTEXT_NOTE_MAX 159
 
-/* Does s hold at most max bytes and no control character (bytes < 0x20 and
- * 0x7f; UTF-8 C1 controls U+0080..U+009F too)? */
+/* Does s hold at most max bytes of valid UTF-8 and no control character
+ * (bytes < 0x20 and 0x7f; UTF-8 C1 controls U+0080..U+009F too)?  Text
+ * that is not UTF-8 would make every PDF and JSON that shows it fail. */
 bool usertext_ok(const char *s, size_t max);
+/* Is s valid UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF)? */
+bool usertext_utf8_ok(const char *s);
+/* Bytes of the valid UTF-8 character at s (1-4), 0 when none starts there
+ * (or s is ""). */
+size_t usertext_utf8_len(const char *s);
 /* Replace every control character of s by '?' in place (a tab by a space;
- * a C1 control, two bytes in UTF-8, by "??").  Returns s. */
+ * a C1 control, two bytes in UTF-8, by "??"), and every byte that is not
+ * UTF-8 by '?' - but a character cut short at the very end (a field
+ * truncated inside it) is dropped.  Returns s, valid UTF-8. */
 char *usertext_clean(char *s);
+/* Cut s to at most max bytes, never inside a UTF-8 character.  Returns s. */
+char *usertext_cut(char *s, size_t max);
 
 /* Print one sentence for the user on out as "who: sentence\n": a
  * sentence begun with a capital for use on its own ("There is no ...")

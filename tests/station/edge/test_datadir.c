@@ -221,6 +221,28 @@ static void test_text(void)
     char s[] = "a\033[2Jb\tc\x7f\xc2\x9b" "d";
     usertext_clean(s);
     CHECK(!strcmp(s, "a?[2Jb c???d"));
+
+    /* text that is not UTF-8 is refused on input (the attacker trial: one
+     * byte 0xff in a note made every report of the session fail) */
+    CHECK(!usertext_ok("bad \xff\xfe utf8", USERTEXT_NOTE_MAX));
+    CHECK(!usertext_ok("overlong \xc0\xaf", USERTEXT_NOTE_MAX));
+    CHECK(!usertext_ok("surrogate \xed\xa0\x80", USERTEXT_NOTE_MAX));
+    CHECK(!usertext_ok("beyond \xf4\x90\x80\x80", USERTEXT_NOTE_MAX));
+    CHECK(!usertext_ok("cut \xe2\x82", USERTEXT_NOTE_MAX));
+    CHECK(usertext_ok("runner \xf0\x9f\x8f\x83 \xe2\x82\xac 5 \xc3\x9c", USERTEXT_NOTE_MAX));
+    CHECK_EQ(usertext_utf8_len("\xe2\x82\xac"), 3);
+    CHECK_EQ(usertext_utf8_len("\x80"), 0);
+    /* ... and cleaned on output: a stray byte becomes '?', a character cut
+     * at the end of a field is dropped */
+    char bad[] = "x\xff y \xc3\x28 \xc3\xbc";
+    CHECK(!strcmp(usertext_clean(bad), "x? y ?( \xc3\xbc"));
+    char cut[] = "caf\xc3\xa9 \xe2\x82";
+    CHECK(!strcmp(usertext_clean(cut), "caf\xc3\xa9 "));
+    /* cutting never splits a character */
+    char euro[] = "ab\xe2\x82\xac";
+    CHECK(!strcmp(usertext_cut(euro, 4), "ab"));
+    char same[] = "ab\xe2\x82\xac";
+    CHECK(!strcmp(usertext_cut(same, 5), "ab\xe2\x82\xac"));
 }
 
 int main(void)

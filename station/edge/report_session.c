@@ -476,21 +476,18 @@ int report_session_pdf(const struct report_record *rec, const char *pdf_path,
     else if (r.ss.status == STORE_RUNNING)
         snprintf(line, sizeof line, "Session still running: figures cover the data stored so far.");
     else if (r.ss.status == STORE_STOPPED) {
-        char how[96];
-        report_status_text(&r.ss, how, sizeof how);
-        snprintf(line, sizeof line,
-                 "Session %.60s before the end of its plan: figures cover the session up to then.",
-                 how);
-        char *semi = strchr(line, ';'); /* the exclusion has its own line */
-        if (semi)
-            snprintf(semi, sizeof line - (size_t)(semi - line),
-                     " before the end of its plan: figures cover the session up to then.");
+        struct store_session how_ss = r.ss;
+        how_ss.excluded_utc = 0; /* the exclusion has its own line */
+        char how[200];
+        report_status_text(&how_ss, how, sizeof how);
+        bool said = strstr(how, "before the plan's end") != NULL;
+        snprintf(line, sizeof line, "Session %s%s: figures cover the session up to then.", how,
+                 said ? "" : ", before the end of its plan");
     }
     if (line[0]) {
         cairo_set_source_rgb(d.cr, 0.7, 0.1, 0.1);
         rd_font(d.cr, 7.5, true);
-        rd_text_at(d.cr, MARGIN, d.y + 6, AL_LEFT, line);
-        d.y += 12;
+        d.y = rd_paragraph(d.cr, MARGIN, d.y + 6, CONTENT_W, 9, line) - 3;
     }
     if (r.ss.excluded_utc) {
         char when[32];

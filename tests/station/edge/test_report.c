@@ -274,6 +274,34 @@ static void test_bad_bytes(struct store *st, int64_t sid)
     free(buf);
 }
 
+/* The report's red line says how a stopped session ended, whole and once
+ * (the attacker trial: "... by SIGTERM (the system or another program, n
+ * before the end of its plan ..." and "... before the plan's end before
+ * the end of its plan"). */
+static void test_end_line(struct store *st, int64_t sid)
+{
+    static const struct {
+        const char *by, *want;
+    } cases[] = {
+        {"SIGTERM", "Session stopped at 0:42 by SIGTERM (the system or another program, not the "
+                    "PT), before the end of its plan: figures cover the session up to then."},
+        {"--seconds", "Session stopped at 0:42 by --seconds, before the plan's end: figures "
+                      "cover the session up to then."},
+        {"", "Session stopped at 0:42 before the plan's end: figures cover the session up to "
+             "then."},
+    };
+    CHECK_EQ(store_session_finish(st, sid, STORE_STOPPED, 0, 42.0), GC_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_EQ(store_session_set_stopped_by(st, sid, cases[i].by), GC_OK);
+        char pdf[400], cmd[600];
+        snprintf(pdf, sizeof pdf, "%s/end-line.pdf", dir);
+        CHECK_EQ(rep_out(st, sid, pdf, REP_PDF), GC_OK);
+        snprintf(cmd, sizeof cmd, "pdftotext '%s' - | tr -s ' \\n' '  ' | grep -qF \"%s\"", pdf,
+                 cases[i].want);
+        CHECK_MSG(system(cmd) == 0, cases[i].want);
+    }
+}
+
 static void test_bad_outputs(struct store *st, int64_t sid)
 {
     CHECK(rep_out(st, sid, "/nonexistent-dir/r.pdf", REP_PDF) < 0);
@@ -535,6 +563,7 @@ int main(int argc, char **argv)
     }
     test_session_symptoms(st, p.id, prev, sid);
     test_bad_bytes(st, sid);
+    test_end_line(st, sid);
     if (getenv("GC_KEEP_REPORT")) {
         snprintf(cmd, sizeof cmd, "cp '%s/report.pdf' '%s/progress.pdf' '%s'", dir, dir,
                  getenv("GC_KEEP_REPORT"));

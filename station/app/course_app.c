@@ -233,8 +233,7 @@ static bool session_counts(struct store *st, const struct store_session *ss, cha
     f.clock_s = clock_s;
     f.ran_s = f.end == COURSE_END_COMPLETE ? f.planned_s : clock_s * scale;
     f.time_scale = scale;
-    f.simulated = !strncmp(ss->sensor_serial, STORE_SIM_SERIAL_PREFIX,
-                           strlen(STORE_SIM_SERIAL_PREFIX));
+    f.simulated = ss->simulated;
     f.not_delivered = !feedback_delivery_reached(ss->feedback_delivery);
     return course_session_counts(&f, why, cap);
 }

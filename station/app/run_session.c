@@ -342,18 +342,24 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
     }
     /* a demonstration stored in a real patient's record: say so, and how
      * to keep it out of their progress */
-    bool simulated = !strncmp(ss->sensor_serial, STORE_SIM_SERIAL_PREFIX,
-                              strlen(STORE_SIM_SERIAL_PREFIX));
-    if ((simulated || ss->time_scale != 1.0) && !o->quiet) {
+    bool simulated = o->sim || !strncmp(ss->sensor_serial, STORE_SIM_SERIAL_PREFIX,
+                                        strlen(STORE_SIM_SERIAL_PREFIX));
+    if (simulated && store_session_set_simulated(rs->store, ss->id, true) != GC_OK) {
+        snprintf(msg, cap, "cannot store that the session is simulated");
+        return GC_ERR_IO;
+    }
+    if (simulated || ss->time_scale != 1.0) {
         char scale[48] = "";
         if (ss->time_scale != 1.0)
             snprintf(scale, sizeof scale, "%s compressed x%g (--time-scale)",
                      simulated ? " and" : "", ss->time_scale);
-        printf("note: session %lld of patient %s is%s%s: it is stored in their record; if it "
-               "is a demonstration, 'station sessions exclude %lld --reason demo' keeps it out "
-               "of their progress\n",
-               (long long)ss->id, p.code, simulated ? " simulated (--sim)" : "", scale,
-               (long long)ss->id);
+        /* a warning: on stderr with --quiet, as the help says */
+        fprintf(o->quiet ? stderr : stdout,
+                "note: session %lld of patient %s is%s%s: it is stored in their record; if it "
+                "is a demonstration, 'station sessions exclude %lld --reason demo' keeps it out "
+                "of their progress\n",
+                (long long)ss->id, p.code, simulated ? " simulated" : "", scale,
+                (long long)ss->id);
     }
     /* the shoe: given, else the patient's last one */
     struct gc_diag d;
@@ -863,20 +869,23 @@ static void store_conditions_final(struct run_session *rs, const struct live_sna
 }
 
 /* Who or what stopped a session (before its plan's end, or in its open
- * last phase), stored with it:
- * the PT by hand - Esc/Q in the window ("the PT (key)"), station ctl stop
- * ("the PT (ctl)"), Ctrl-C at the terminal ("the PT (Ctrl-C)"); the web
- * console cannot stop a session (web.c) -, "--seconds", or a signal that is not the
- * PT's ("SIGTERM": a shutdown or a service stop; "SIGHUP": the terminal
- * closed; "SIGQUIT").  "" when none of these (the simulator ended). */
+ * last phase), stored with it: the PT by hand - Esc/Q in the window ("the
+ * PT (key)"), station ctl stop ("the PT (ctl)"), Ctrl-C at the terminal
+ * ("the PT (Ctrl-C)"); the web console cannot stop a session (web.c) -,
+ * "--seconds", or a signal that is not the PT's ("SIGTERM": a shutdown or
+ * a service stop; "SIGHUP": the terminal closed; "SIGQUIT"; "SIGINT" sent
+ * by another program).  "" when none of these.  A source that ended the
+ * session (the simulator died) makes it interrupted instead. */
 static void stopped_by(const struct run_session *rs, double t_session_s, char *buf, size_t cap)
 {
     const char *who = feedback_app_quit_by(rs->fb);
     int sig = runloop_signal();
     if (who[0])
         snprintf(buf, cap, "the PT (%s)", who);
-    else if (sig == SIGINT)
+    else if (sig == SIGINT && !runloop_signal_sent())
         snprintf(buf, cap, "the PT (Ctrl-C)");
+    else if (sig == SIGINT)
+        snprintf(buf, cap, "SIGINT");
     else if (sig)
         snprintf(buf, cap, "%s", sig == SIGTERM  ? "SIGTERM"
                                  : sig == SIGHUP ? "SIGHUP"
@@ -901,7 +910,7 @@ static int rs_finish(void *user, struct live *lv, int code, FILE *out)
         send_body_weight(rs, &snap);
         session_recorder_tick(rs->rec, snap.t_session_s);
         watch_saving(rs, lv);
-        bool failed = live_failure(lv)[0] != '\0' || rs->store_failed;
+        bool failed = live_failure(lv)[0] != '\0' || rs->store_failed || runloop_source_lost();
         enum store_status status = end_status(rs, failed);
         int stop_rc = session_recorder_stop(rs->rec, status, snap.t_session_s);
         /* kept for a complete session too: an open last phase ends when

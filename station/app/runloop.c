@@ -29,9 +29,17 @@
 #define STEPS_SYNC_MS 1000
 
 static volatile sig_atomic_t g_signal;
+/* SIGINT sent by another program (kill), not typed at the terminal */
+static volatile sig_atomic_t g_signal_sent;
+/* the source ended the session: the simulator died, or no data came */
+static bool g_source_lost;
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *ctx)
 {
+    (void)ctx;
+    if (g_signal)
+        return; /* the first signal ended the session; later ones change nothing */
+    g_signal_sent = si && si->si_code == SI_USER && si->si_pid != 0;
     g_signal = sig;
 }
 
@@ -39,7 +47,8 @@ void runloop_install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -53,6 +62,16 @@ void runloop_install_signals(void)
 int runloop_signal(void)
 {
     return (int)g_signal;
+}
+
+bool runloop_signal_sent(void)
+{
+    return g_signal_sent != 0;
+}
+
+bool runloop_source_lost(void)
+{
+    return g_source_lost;
 }
 
 static int64_t mono_ms(void)
@@ -218,11 +237,13 @@ int runloop_run(struct live *lv, const struct run_options *o, struct sim_proc *s
             if (!sim_alive(sim, how, sizeof how)) {
                 snprintf(why, sizeof why,
                          "the simulator %s during the session; the session was ended", how);
+                g_source_lost = true;
                 code = 1;
                 break;
             }
         }
         if (wall_limit_ms && mono_ms() - t0 > wall_limit_ms) {
+            g_source_lost = true;
             snprintf(why, sizeof why,
                      "the sensor delivered no data for too long; the session was ended after "
                      "%.0f s",

@@ -10,6 +10,7 @@
 #ifndef GC_RUNLOOP_H
 #define GC_RUNLOOP_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "gc_error.h"
@@ -21,8 +22,15 @@
  * (checked by runloop_run): each ends the session cleanly (summary, end
  * marker, stored complete).  SIGPIPE is ignored. */
 void runloop_install_signals(void);
-/* The signal that ended the session (SIGINT, SIGTERM, ...), 0 if none. */
+/* The signal that ended the session (SIGINT, SIGTERM, ...; the first one
+ * when several came), 0 if none. */
 int runloop_signal(void);
+/* Was it sent by another program (kill), not typed at the terminal (a
+ * Ctrl-C comes from the kernel)? */
+bool runloop_signal_sent(void);
+/* Did the source end the session (the simulator died, no data came for
+ * too long)?  Such a session is interrupted, not stopped. */
+bool runloop_source_lost(void);
 
 /* What --steps must never replace (datadir.h): the store (--db or the
  * default), the replayed file, the recording (record may be NULL), the

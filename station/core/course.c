@@ -228,7 +228,11 @@ bool course_session_counts(const struct course_session_facts *f, char *why, size
                  "(interrupted or still running)");
         return false;
     }
-    if (f->time_scale > 0 && f->time_scale != 1.0 && !f->simulated) {
+    /* compressed: the runner's own time, not the plan's, under the share a
+     * stopped session needs (a scale of 1.0001 or a slowed plan is a dose) */
+    bool timed = isfinite(f->planned_s) && f->planned_s > 0;
+    if (f->time_scale > 1.0 && !f->simulated && timed &&
+        !(f->clock_s >= COURSE_MIN_PLAN_SHARE * f->planned_s)) {
         char clock[24];
         fmt_clock(clock, sizeof clock, f->clock_s);
         snprintf(why, cap,

@@ -71,8 +71,9 @@ struct course_session {
  * A session whose station had neither a display nor sound gave no
  * feedback, whatever its plan said: on a real sensor it does not count when
  * it reached a feedback phase (the report says "Feedback to the runner").
- * A session run compressed (--time-scale) on a real sensor never counts:
- * the runner ran the plan's minutes as seconds, not the dose (with the
+ * A session run compressed (--time-scale above 1) on a real sensor does
+ * not count when the runner's own time was under COURSE_MIN_PLAN_SHARE of
+ * the plan's: the plan's minutes ran as seconds, not the dose (with the
  * simulator it counts, so a whole course can be tested in minutes).
  * A session that does not count neither advances nor repeats: the patient
  * does the step's session again. */

@@ -256,6 +256,7 @@ int report_session_json(const struct report_record *rec, const char *json_path,
     cJSON_AddStringToObject(root, "status_text", how);
     cJSON_AddStringToObject(root, "stopped_by", r.ss.stopped_by);
     cJSON_AddStringToObject(root, "feedback_delivery", r.ss.feedback_delivery);
+    cJSON_AddBoolToObject(root, "simulated", r.ss.simulated);
     json_fig(root, "stopped_at_s", r.ss.stopped_at_s, 1);
     if (r.ss.excluded_utc)
         cJSON_AddStringToObject(root, "excluded_reason", r.ss.exclude_reason);

@@ -119,9 +119,11 @@ static void session_info(struct doc *d, const struct report_record *r)
     else
         snprintf(v[5], 256, "-");
     if (r->ss.sensor_identity[0] && r->ss.sensor_serial[0])
-        snprintf(v[6], 256, "%s, %s", r->ss.sensor_serial, r->ss.sensor_identity);
+        snprintf(v[6], 256, "%s%s, %s", r->ss.simulated ? "SIMULATOR " : "", r->ss.sensor_serial,
+                 r->ss.sensor_identity);
     else
-        snprintf(v[6], 256, "%s%s", r->ss.sensor_serial, r->ss.sensor_identity);
+        snprintf(v[6], 256, "%s%s%s", r->ss.simulated ? "SIMULATOR " : "", r->ss.sensor_serial,
+                 r->ss.sensor_identity);
     if (r->ss.calib_name[0] || r->ss.calib_date[0])
         snprintf(v[7], 256, "%s%s%s", r->ss.calib_date, r->ss.calib_date[0] ? ", " : "",
                  r->ss.calib_name);

@@ -143,6 +143,9 @@ struct store_session {
     char feedback_delivery[160]; /* how feedback reached the runner: "display: the
                                     runner's screen; sound: default", or why not
                                     ("" before schema 6, or not a live session) */
+    bool simulated; /* the simulator was the sensor (--sim, or it said so: a
+                       STORE_SIM_SERIAL_PREFIX serial); before schema 6, the
+                       serial alone tells */
     int64_t excluded_utc; /* excluded from progress at, 0 = included */
     char exclude_reason[160];
 };
@@ -173,6 +176,8 @@ GC_MUST_CHECK int store_session_set_raw(struct store *st, int64_t id, const char
 /* Who or what stopped a session before its plan's end (run_session.c
  * says which texts). */
 GC_MUST_CHECK int store_session_set_stopped_by(struct store *st, int64_t id, const char *by);
+/* The simulator was the sensor of session id (a test or demonstration). */
+GC_MUST_CHECK int store_session_set_simulated(struct store *st, int64_t id, bool simulated);
 /* How feedback reached the runner (feedback_app_delivery's text). */
 GC_MUST_CHECK int store_session_set_feedback_delivery(struct store *st, int64_t id,
                                                       const char *text);

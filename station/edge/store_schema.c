@@ -168,11 +168,12 @@ static const char *const migrations[] = {
     "ALTER TABLE sessions ADD COLUMN link_lost INTEGER;"
     "ALTER TABLE patients ADD COLUMN last_shoe TEXT NOT NULL DEFAULT '';",
     /* 5 -> 6: who or what stopped a session (the PT by key, ctl or
-     * Ctrl-C; --seconds; a signal from the system), and how feedback
-     * reached the runner (display and sound, or why not); '' before
-     * version 6. */
+     * Ctrl-C; --seconds; a signal from the system), how feedback
+     * reached the runner (display and sound, or why not), and whether the
+     * simulator was the sensor; '' and 0 before version 6. */
     "ALTER TABLE sessions ADD COLUMN stopped_by TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE sessions ADD COLUMN feedback_delivery TEXT NOT NULL DEFAULT '';",
+    "ALTER TABLE sessions ADD COLUMN feedback_delivery TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE sessions ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -210,13 +210,19 @@ int store_session_set_stopped_by(struct store *st, int64_t id, const char *by)
                       by ? by : "", NULL);
 }
 
+int store_session_set_simulated(struct store *st, int64_t id, bool simulated)
+{
+    return update_one(st, "UPDATE sessions SET simulated = ?2 WHERE id = ?1", id,
+                      simulated ? 1.0 : 0.0, NULL, NULL);
+}
+
 int store_session_set_feedback_delivery(struct store *st, int64_t id, const char *text)
 {
     return update_one(st, "UPDATE sessions SET feedback_delivery = ?2 WHERE id = ?1", id, 0,
                       text ? text : "", NULL);
 }
 
-/* The columns read_session reads; the last two came with schema 6 (an
+/* The columns read_session reads; the last three came with schema 6 (an
  * older store, opened for a migration test, reads ''). */
 #define SESSION_COLS_UP_TO(v6_cols)                                                                \
     "s.id, s.patient_id, p.code, s.start_utc, s.end_utc, s.status, s.protocol_name,"               \
@@ -227,8 +233,8 @@ int store_session_set_feedback_delivery(struct store *st, int64_t id, const char
     " FROM sessions s JOIN patients p ON p.id = s.patient_id"
 #define SESSION_SELECT(st, tail)                                                                   \
     (store_schema_version(st) >= 6                                                                 \
-         ? "SELECT " SESSION_COLS_UP_TO("s.stopped_by, s.feedback_delivery") tail                  \
-         : "SELECT " SESSION_COLS_UP_TO("'', ''") tail)
+         ? "SELECT " SESSION_COLS_UP_TO("s.stopped_by, s.feedback_delivery, s.simulated") tail     \
+         : "SELECT " SESSION_COLS_UP_TO("'', '', 0") tail)
 
 static void read_session(sqlite3_stmt *s, struct store_session *o)
 {
@@ -258,6 +264,9 @@ static void read_session(sqlite3_stmt *s, struct store_session *o)
     sq_col_user_text(s, 22, o->exclude_reason, sizeof o->exclude_reason);
     sq_col_text(s, 23, o->stopped_by, sizeof o->stopped_by);
     sq_col_user_text(s, 24, o->feedback_delivery, sizeof o->feedback_delivery);
+    o->simulated = sqlite3_column_int64(s, 25) != 0 ||
+                   !strncmp(o->sensor_serial, STORE_SIM_SERIAL_PREFIX,
+                            strlen(STORE_SIM_SERIAL_PREFIX));
 }
 
 int store_session_exclude(struct store *st, int64_t id, const char *reason, int64_t now_utc)

@@ -21,8 +21,10 @@ cases (argv[1]):
             two stations started at once both record (distinct names)
   ctl       37 idle control connections do not lock the owner out
 """
+import fcntl
 import hashlib
 import os
+import pty
 import re
 import signal
 import socket
@@ -31,6 +33,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 BIN = os.path.join(os.environ["GC_BINARY_DIR"], "bin")
@@ -236,35 +239,52 @@ def case_stream():
 def case_signals():
     e = Env()
     check(e.run("patient", "add", "S-1").returncode == 0, "patient added")
-    for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM, signal.SIGINT):
+    # "ctrl-c": the PT's Ctrl-C typed at the station's terminal (a pty:
+    # the kernel sends SIGINT); the others are sent by another program
+    for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM, signal.SIGINT, "ctrl-c"):
+        tty = pty.openpty() if sig == "ctrl-c" else None
+
+        def own_terminal():
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
         p = subprocess.Popen([STATION, "run", "--sim", "--headless", "--audio-device", "null",
                               "--seconds", "60", "--patient", "S-1"], env=e.env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, bufsize=1, cwd=e.tmp)
+                             stderr=subprocess.PIPE, text=True, bufsize=1, cwd=e.tmp,
+                             stdin=tty[1] if tty else None,
+                             preexec_fn=own_terminal if tty else None)
         t_end = time.monotonic() + 30
         while time.monotonic() < t_end:
             line = p.stdout.readline()
             m = LIVE.match(line) if line else None
             if not line or (m and int(m.group(1)) >= 3):
                 break
-        os.kill(p.pid, sig)
+        if tty:
+            os.write(tty[0], b"\x03")  # ^C on the station's own terminal
+        else:
+            os.kill(p.pid, sig)
         try:
             out, err = p.communicate(timeout=20)
         except subprocess.TimeoutExpired:
             p.kill()
             out, err = p.communicate()
-        name = signal.Signals(sig).name
+        if tty:
+            os.close(tty[0])
+            os.close(tty[1])
+        name = sig if tty else signal.Signals(sig).name
         check(p.returncode == 0, "%s: exit %d" % (name, p.returncode))
         check("summary:" in out, "%s: summary printed" % name)
         # a signal before the plan's end stops the session, stated with its
-        # time and who sent it: Ctrl-C (SIGINT) is the PT at the terminal,
-        # the others come from the system (a shutdown, a closed terminal)
-        by = "the PT \\(Ctrl-C\\)" if sig == signal.SIGINT else \
+        # time and who sent it: Ctrl-C typed at the terminal is the PT; a
+        # signal sent by another program (a shutdown, a closed terminal, a
+        # kill -INT) is not
+        by = "the PT \\(Ctrl-C\\)" if tty else \
             name + r" \(the system or another program, not the PT\)"
         check(re.search(r"session \d+ stored: .*stopped at 0:0\d by " + by, out) is not None,
               "%s: session stored, stopped by %s" % (name, by))
     r = e.run("sessions", "--patient", "S-1")
-    check(r.stdout.count("stopped") == 4 and "interrupted" not in r.stdout,
-          "four sessions stored as stopped, none interrupted")
+    check(r.stdout.count("stopped") == 5 and "interrupted" not in r.stdout,
+          "five sessions stored as stopped, none interrupted")
     # each recording has its end marker (replay prints no interruption note)
     for f in sorted(os.listdir(e.recs)):
         if f.endswith(".gcrec"):

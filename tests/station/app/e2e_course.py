@@ -148,7 +148,7 @@ def case_plain(tmp):
         if line.startswith("session ") and "for patient" in line:
             break
     # the simulator's data goes into a real patient's record: said, with the remedy
-    check(re.match(r"note: session (\d+) of patient RUN-0042 is simulated \(--sim\): it is "
+    check(re.match(r"note: session (\d+) of patient RUN-0042 is simulated: it is "
                    r"stored in their record; if it is a demonstration, 'station sessions "
                    r"exclude \1 --reason demo' keeps it out of their progress", note) is not None,
           f"station run --sim --patient says the session is simulated: {note!r}")

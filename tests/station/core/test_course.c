@@ -298,6 +298,14 @@ static void test_session_counts(void)
                       "runner ran 0:20, not the plan's 20:00") != NULL);
     f.time_scale = 1; /* the same session at real time would count */
     CHECK(course_session_counts(&f, why, sizeof why));
+    /* a scale a hair over 1, or a slowed plan, gives the dose: counts (the
+     * attacker trial: x1.0001 "ran 30:15, not the plan's 30:15") */
+    f = facts(COURSE_END_COMPLETE, false, 1815, 1815, 1814.8, 1000);
+    f.time_scale = 1.0001;
+    CHECK(course_session_counts(&f, why, sizeof why));
+    f = facts(COURSE_END_COMPLETE, false, 1815, 1815, 3630, 2000);
+    f.time_scale = 0.5;
+    CHECK(course_session_counts(&f, why, sizeof why));
     /* no display and no sound on a real sensor: no feedback reached the
      * runner (the clinic trial: "feedback continuous" and counted) */
     f.n_feedback_phases = f.n_feedback_given = 1;

@@ -409,6 +409,10 @@ static void test_conditions(void)
     CHECK(!strcmp(got.stopped_by, "SIGTERM"));
     CHECK_EQ(store_session_set_stopped_by(st, 9999, "SIGTERM"), GC_ERR_NOT_FOUND);
     CHECK(!got.feedback_delivery[0]);
+    CHECK(!got.simulated);
+    CHECK_EQ(store_session_set_simulated(st, ss.id, true), GC_OK);
+    CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);
+    CHECK(got.simulated);
     CHECK_EQ(store_session_set_feedback_delivery(st, ss.id, "display: none (headless); sound: x"),
              GC_OK);
     CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);

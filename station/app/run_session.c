@@ -77,6 +77,7 @@ struct run_session {
     bool weighed;                     /* the weigh-in was announced */
     char record_path[512];
     char calib_line[96]; /* shown on the display's status line */
+    char demo_note[400]; /* a simulated or compressed session: said once it started */
     /* the patient's program session (run --patient without --protocol) */
     struct course_next course;
     bool in_program;
@@ -353,13 +354,14 @@ static int open_store(struct run_session *rs, const struct run_session_source *s
         if (ss->time_scale != 1.0)
             snprintf(scale, sizeof scale, "%s compressed x%g (--time-scale)",
                      simulated ? " and" : "", ss->time_scale);
-        /* a warning: on stderr with --quiet, as the help says */
-        fprintf(o->quiet ? stderr : stdout,
-                "note: session %lld of patient %s is%s%s: it is stored in their record; if it "
-                "is a demonstration, 'station sessions exclude %lld --reason demo' keeps it out "
-                "of their progress\n",
-                (long long)ss->id, p.code, simulated ? " simulated" : "", scale,
-                (long long)ss->id);
+        /* said once the session has started (a start that fails leaves
+         * nothing in the record) */
+        snprintf(rs->demo_note, sizeof rs->demo_note,
+                 "note: session %lld of patient %s is%s%s: it is stored in their record; if it "
+                 "is a demonstration, 'station sessions exclude %lld --reason demo' keeps it "
+                 "out of their progress",
+                 (long long)ss->id, p.code, simulated ? " simulated" : "", scale,
+                 (long long)ss->id);
     }
     /* the shoe: given, else the patient's last one */
     struct gc_diag d;
@@ -596,6 +598,8 @@ int run_session_new(const struct run_options *o, struct live *lv,
     if (rs->rec && !o->quiet)
         printf("session %lld for patient %s: protocol %s\n", (long long)rs->ss.id,
                rs->ss.patient_code, rs->plan.name);
+    if (rs->demo_note[0]) /* a warning: on stderr with --quiet, as the help says */
+        fprintf(o->quiet ? stderr : stdout, "%s\n", rs->demo_note);
     *out = rs;
     return GC_OK;
 fail:
@@ -1004,8 +1008,13 @@ void run_session_free(struct run_session *rs)
         session_recorder_free(rs->rec);
     }
     /* A session begun in the store but never started (setup failed after
-     * store_session_begin) did not happen: do not leave it "running". */
+     * store_session_begin: the audio device, the control socket) did not
+     * happen: it leaves the record and the program's gate (the attacker
+     * trial: a refused start stood as an interrupted session with 0 steps
+     * and a "not-counted" decision).  If it cannot be removed, it is not
+     * left "running". */
     if (rs->store && rs->ss.id > 0 && !rs->rec_started &&
+        store_session_discard(rs->store, rs->ss.id) != GC_OK &&
         store_session_finish(rs->store, rs->ss.id, STORE_INTERRUPTED, (int64_t)time(NULL), NAN) !=
             GC_OK)
         LOG_WARN("session %lld is left 'running'; the next start marks it interrupted",

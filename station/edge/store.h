@@ -163,6 +163,11 @@ GC_MUST_CHECK int store_session_begin(struct store *st, struct store_session *s,
  * the PT, NAN when not known or not stopped). */
 GC_MUST_CHECK int store_session_finish(struct store *st, int64_t id, enum store_status status, int64_t end_utc,
                          double stopped_at_s);
+/* Remove a session that never started (its setup failed before any data:
+ * the audio device, the control socket), with its phases, changes and
+ * program link, so it is neither in the record nor in a program's gate.
+ * GC_ERR_STATE: it has steps (it happened: keep it). */
+GC_MUST_CHECK int store_session_discard(struct store *st, int64_t id);
 /* Exclude an ended session from progress (reason NULL: include it again).
  * The session and its steps are kept; the reason and time are stored.  An
  * excluded session keeps its first reason (GC_ERR_NOT_FOUND until it is

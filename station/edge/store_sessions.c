@@ -269,6 +269,48 @@ static void read_session(sqlite3_stmt *s, struct store_session *o)
                             strlen(STORE_SIM_SERIAL_PREFIX));
 }
 
+int store_session_discard(struct store *st, int64_t id)
+{
+    sqlite3_stmt *s;
+    int rc = sq_prepare(st,
+                        "SELECT (SELECT COUNT(*) FROM steps WHERE session_id = ?1),"
+                        " (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND"
+                        "  name = 'course_sessions')",
+                        &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    int64_t steps = 1, course = 0;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        steps = sqlite3_column_int64(s, 0);
+        course = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    if (steps > 0)
+        return GC_ERR_STATE;
+    /* the program link too, once a program was ever used (its table) */
+    char link[96] = "";
+    if (course)
+        snprintf(link, sizeof link, "DELETE FROM course_sessions WHERE session_id = %lld;",
+                 (long long)id);
+    char sql[700];
+    long long k = (long long)id;
+    snprintf(sql, sizeof sql,
+             "SAVEPOINT discard_session;"
+             "DELETE FROM phases WHERE session_id = %lld;"
+             "DELETE FROM target_changes WHERE session_id = %lld;"
+             "DELETE FROM markers WHERE session_id = %lld;"
+             "DELETE FROM minutes WHERE session_id = %lld;"
+             "%s"
+             "DELETE FROM sessions WHERE id = %lld;"
+             "RELEASE discard_session;",
+             k, k, k, k, link, k);
+    rc = sq_exec(st, sql);
+    if (rc)
+        (void)sq_exec(st, "ROLLBACK TO discard_session; RELEASE discard_session;");
+    return rc;
+}
+
 int store_session_exclude(struct store *st, int64_t id, const char *reason, int64_t now_utc)
 {
     sqlite3_stmt *s;

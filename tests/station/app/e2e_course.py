@@ -132,6 +132,14 @@ def case_plain(tmp):
     check(rc == 0, f"patient add ({e.strip()})")
     rc, out, e = run(env, "program", "start", "RUN-0042", "gait-retraining-8")
     check(rc == 0 and "program gait-retraining-8 started" in out, f"program start: {out}{e}")
+    # a start that fails (no such sound device) leaves nothing in the record
+    # or the program (the attacker trial: an interrupted 0-step session and
+    # a "not-counted" decision)
+    rc, out, e = run(env, "run", "--sim", "--patient", "RUN-0042", "--audio-device", "hw:9,9",
+                      "--headless")
+    check(rc == 1 and "cannot open audio device 'hw:9,9'" in e, f"refused start ({e.strip()})")
+    rc, out, e = run(env, "sessions", "--patient", "RUN-0042")
+    check("no sessions stored yet" in out, f"nothing stored by the refused start ({out.strip()})")
     # the plain session: no --protocol, no --seconds; the PT stops it
     p = subprocess.Popen([STATION, "run", "--sim", "--patient", "RUN-0042"], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -144,9 +152,10 @@ def case_plain(tmp):
         if line.startswith("program "):
             said = line.strip()
         if line.startswith("note: session "):
-            note = line.strip()
-        if line.startswith("session ") and "for patient" in line:
+            note = line.strip()  # said once the session started, after the line below
             break
+        if line.startswith("session ") and "for patient" in line:
+            continue
     # the simulator's data goes into a real patient's record: said, with the remedy
     check(re.match(r"note: session (\d+) of patient RUN-0042 is simulated: it is "
                    r"stored in their record; if it is a demonstration, 'station sessions "

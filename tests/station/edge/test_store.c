@@ -200,6 +200,14 @@ static void test_round_trip(void)
     struct session_targets tg = {172, 166.84, 177.16, NAN, PLAN_FB_CONTINUOUS, 1.0};
     CHECK_EQ(store_phase_begin(st, ss.id, 1, 60.0, &tg), GC_OK);
     CHECK_EQ(store_phase_begin(st, ss.id, 7, 60.0, &tg), GC_ERR_NOT_FOUND);
+    /* a session that never started is discarded with its phases */
+    struct store_session never = ss;
+    never.patient_id = p2.id; /* one live session per patient */
+    CHECK_EQ(store_session_begin(st, &never, &plan, text), GC_OK);
+    CHECK_EQ(store_phase_begin(st, never.id, 0, 0.0, &tg), GC_OK);
+    CHECK_EQ(store_session_discard(st, never.id), GC_OK);
+    struct store_session gone;
+    CHECK_EQ(store_session_get(st, never.id, &gone), GC_ERR_NOT_FOUND);
 
     CHECK_EQ(store_begin(st), GC_OK);
     struct session_step in[130];
@@ -235,6 +243,7 @@ static void test_round_trip(void)
     CHECK_EQ(store_add_target_change(st, ss.id, &tc), GC_OK);
     CHECK_EQ(store_commit(st), GC_OK);
     CHECK_EQ(store_session_finish(st, ss.id, STORE_COMPLETE, 1700000200, NAN), GC_OK);
+    CHECK_EQ(store_session_discard(st, ss.id), GC_ERR_STATE); /* it has steps: it happened */
 
     struct store_session got;
     CHECK_EQ(store_session_get(st, ss.id, &got), GC_OK);

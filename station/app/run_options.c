@@ -13,6 +13,7 @@
 
 #include "datadir.h"
 #include "gc_error.h"
+#include "numparse.h"
 #include "usertext.h"
 #include "ranges.h"
 #include "web.h"
@@ -21,10 +22,8 @@ static bool parse_double(const char *s, double lo, double hi, double *out)
 {
     if (s == NULL || *s == '\0')
         return false;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end != '\0' || !isfinite(v) || v < lo || v > hi)
+    double v; /* decimal only (numparse.h): "0x3C" is no time scale */
+    if (numparse_double(s, strlen(s), &v) != 0 || v < lo || v > hi)
         return false;
     *out = v;
     return true;

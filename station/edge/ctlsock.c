@@ -30,6 +30,7 @@
 
 #include "gc_error.h"
 #include "log.h"
+#include "numparse.h"
 #include "ranges.h"
 #include "usertext.h"
 
@@ -94,14 +95,11 @@ static bool word_in(const char *w, const char *list)
     return false;
 }
 
+/* A finite decimal number (numparse.h: no hex, no inf or nan), else NAN. */
 static double parse_num(const char *s)
 {
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (*s == 0 || *end != 0 || errno || !isfinite(x))
-        return NAN;
-    return x;
+    double x;
+    return numparse_double(s, strlen(s), &x) == 0 ? x : NAN;
 }
 
 /* Splits into at most max tokens; quoted strings with \" and \\. */

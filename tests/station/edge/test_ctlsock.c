@@ -61,6 +61,10 @@ static void test_parser(void)
     CHECK_EQ(ctlsock_parse("mark note \"bad \xff\xfe utf8\"", &c, &wd), GC_ERR_FORMAT);
     CHECK(!strcmp(why, "the command is not UTF-8 text"));
     CHECK_EQ(ctlsock_parse("mark note \"f\xc3\xbc\xc3\x9f" "e\"", &c, &wd), GC_OK);
+    /* numbers are decimal: hex, inf and nan are no speed */
+    CHECK_EQ(ctlsock_parse("set speed 0x3", &c, &wd), GC_ERR_FORMAT);
+    CHECK_EQ(ctlsock_parse("set speed inf", &c, &wd), GC_ERR_FORMAT);
+    CHECK_EQ(ctlsock_parse("set speed 3.1", &c, &wd), GC_OK);
     CHECK_EQ(ctlsock_parse("mark symptom \"left knee \\\"sharp\\\"\"", &c, &wd), GC_OK);
     CHECK_EQ(c.verb, CTL_MARK);
     CHECK(!strcmp(c.arg[0], "left knee \"sharp\""));

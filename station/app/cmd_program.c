@@ -359,6 +359,16 @@ static cJSON *ready_json(const struct program *p, const struct course_view *v)
     return o;
 }
 
+/* When a session counts for the gate (course_session_counts), as words
+ * after "a session counts when it". */
+static void counts_rule(char *buf, size_t cap)
+{
+    snprintf(buf, cap,
+             "ended complete, or was stopped after %.0f %% of its plan, with at least %.0f "
+             "scored steps a minute, and its feedback phases had a target (feedback given)",
+             COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
+}
+
 static char *status_json(const struct store_patient *pt, const struct course_view *v,
                          const struct status_extra *x)
 {
@@ -389,12 +399,9 @@ static char *status_json(const struct store_patient *pt, const struct course_vie
     cJSON_AddNumberToObject(o, "not_clean_in_row", v->state.bad_in_row);
     cJSON_AddItemToObject(o, "gate", decision_json(&v->state.last));
     cJSON_AddItemToObject(o, "requires_tests", ready_json(p, v));
-    char rule[300];
-    snprintf(rule, sizeof rule,
-             "a session counts when it ended complete, or stopped by the PT after %.0f %% of its "
-             "plan, with at least %.0f scored steps a minute, and its feedback phases had a "
-             "target (feedback given)",
-             COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
+    char when[240], rule[300];
+    counts_rule(when, sizeof when);
+    snprintf(rule, sizeof rule, "a session counts when it %s", when);
     cJSON_AddStringToObject(o, "counts", rule);
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
     for (size_t i = 0; i < v->n_timeline; i++)
@@ -468,10 +475,9 @@ static void print_status(const struct store_patient *pt, const struct course_vie
         print_ready(p, v);
     }
     printf("gate      %s: %s\n", course_action_name(v->state.last.action), v->state.last.reason);
-    printf("counts    a session counts for the gate when it ended complete, or stopped by the "
-           "PT after %.0f %% of its plan, with at least %.0f scored steps a minute, and its "
-           "feedback phases had a target (feedback given)\n",
-           COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);
+    char rule[240];
+    counts_rule(rule, sizeof rule);
+    printf("counts    a session counts for the gate when it %s\n", rule);
     if (v->n_timeline)
         printf("history\n");
     size_t si = 0, oi = 0;

@@ -224,8 +224,8 @@ bool course_session_counts(const struct course_session_facts *f, char *why, size
     }
     if (f->end == COURSE_END_OTHER) {
         snprintf(why, cap,
-                 "not counted: the session did not end complete or stopped by the PT "
-                 "(interrupted or still running)");
+                 "not counted: the session was neither complete nor stopped (interrupted or still "
+                 "running)");
         return false;
     }
     /* compressed: the runner's own time, not the plan's, under the share a

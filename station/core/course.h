@@ -16,7 +16,7 @@
  *                                                   count starts again)
  *   3. clean: the advance_after-th clean session in a row -> advance
  *      (past the last step: complete), else      -> continue
- * A session that did not end complete or stopped by the PT (interrupted,
+ * A session that neither ended complete nor was stopped (interrupted,
  * excluded, still running) is not counted.  A step-back from the first
  * step stays there.  Symptoms outside both rule lists are shown, not gated.
  *
@@ -56,8 +56,8 @@ struct course_session {
 /* When a program session counts for the gate (a dose of the step was
  * given and measured):
  *   - it was not excluded, and ended complete (its whole plan ran) or was
- *     stopped by the PT after at least COURSE_MIN_PLAN_SHARE of its
- *     planned time (an interrupted or still running session never counts);
+ *     stopped (by the PT, --seconds or a signal: the dose is what ran)
+ *     after at least COURSE_MIN_PLAN_SHARE of its planned time (an interrupted or still running session never counts);
  *   - and it has scored steps: at least COURSE_MIN_STEPS_PER_MIN a minute
  *     of the time it ran, and at least one (a quarter of a slow walk's
  *     cadence: a runner who was on the belt makes far more);

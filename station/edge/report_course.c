@@ -193,7 +193,7 @@ int report_course_pdf(const struct report_course *r, const char *pdf_path, const
     snprintf(rule, sizeof rule,
              "Gate: pain counts at %d/10 or more; repeat the step on: %s%s; step back at once on: "
              "%s; step back after %d not-clean sessions in a row.  A session counts when it "
-             "ended complete, or stopped by the PT after %.0f %% of its plan, with at least %.0f "
+             "ended complete, or was stopped after %.0f %% of its plan, with at least %.0f "
              "scored steps a minute.",
              pg->gate.pain_threshold, rep, lefs_rule, back, pg->gate.step_back_after,
              COURSE_MIN_PLAN_SHARE * 100, COURSE_MIN_STEPS_PER_MIN);

@@ -180,7 +180,7 @@ def case_plain(tmp):
     check(rc == 0 and "not-counted" in out and "stopped after 0:01 of 20:15 planned" in out
           and "0 clean of 2 in a row" in out and "next      session 2" in out,
           f"status: a session stopped after 1 s does not count ({out}{e})")
-    check("counts    a session counts for the gate when it ended complete, or stopped by the PT "
+    check("counts    a session counts for the gate when it ended complete, or was stopped "
           "after 75 % of its plan, with at least 30 scored steps a minute" in out,
           "status says when a session counts")
     # the patient's page tells what happened: no session reached the beep
@@ -441,7 +441,7 @@ def case_report(tmp):
     for words in ("pain 4/10 (threshold 4)", "left knee", "after the stairs",
                   "Pain over time", "Lower Extremity Functional Scale", "Outcome measures",
                   "Cadence by session", "Loading rate (VALR) by session", "retention probe",
-                  "stopped by the PT after 75 % of its plan"):
+                  "or was stopped after 75 % of its plan"):
         check(words in flat, f"course report has '{words}'")
     proms = [l for l in text.splitlines() if l.strip().startswith("20") and
              (" 58 " in l + " " or " 66 " in l + " ")]

@@ -30,7 +30,7 @@ static void symptoms_usage(FILE *out)
             "program (--protocol) does not change the gate, but a red flag reported after\n"
             "it (pain at or above the program's threshold, or a symptom in its rules) is\n"
             "shown in 'station program status' and the course report for the PT to act on\n"
-            "('station program override').  Every record is in the session's report\n"
+            "('station program override') when the session ran since the program began.  Every record is in the session's report\n"
             "('station report', its --json \"symptoms\") and the progress report's highest\n"
             "pain.  During a session the PT can mark the same live: 'station ctl mark pain\n"
             "4', 'station ctl mark symptom leak' (also heaviness, dragging, bleeding).\n");
@@ -91,9 +91,18 @@ static void say_gate(struct store *st, struct course_store *cs, int64_t patient_
                "stands: %s: %s\n",
                v.program.name, (long long)session_id, proto,
                course_action_name(v.state.last.action), v.state.last.reason);
-        if (course_app_red_flag(&v.program, pain, flags))
+        bool listed = false; /* status lists red flags of sessions since the program began */
+        for (size_t i = 0; i < v.n_outside; i++)
+            listed = listed || v.outside[i].session_id == session_id;
+        if (course_app_red_flag(&v.program, pain, flags) && listed)
             printf("red flag: shown in 'station program status' and the course report; if it "
                    "should hold the program back, use 'station program override'\n");
+        else if (course_app_red_flag(&v.program, pain, flags))
+            printf("red flag: recorded with session %lld, which ran before the program began, "
+                   "so 'station program status' does not list it (the session's report "
+                   "does); if it should hold the program back, use 'station program "
+                   "override'\n",
+                   (long long)session_id);
     }
     course_app_view_free(&v);
 }

@@ -27,7 +27,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: station test NAME --patient CODE [--side L|R] [--sim | --port P | --csv FILE]\n"
-            "                    [--json FILE|-] [--form good|poor] [--db PATH] [--sim-X V ...]\n\n"
+            "                    [--seconds S] [--json FILE|-] [--form good|poor] [--db PATH]\n"
+            "                    [--sim-X V ...]\n\n"
             "A readiness test before running (Goom, Donnelly & Brockwell 2019), measured on\n"
             "the stopped deck.  NAME: balance (single-leg stance: hold time, COP sway; pass\n"
             ">= 10 s), hop (hops in place on one leg: count, contact and flight times, peak\n"

@@ -1,8 +1,10 @@
 /* cmd_patient.c - `station patient add|list|show`. */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "commands.h"
 #include "gc_error.h"
@@ -39,13 +41,38 @@ static const char *opt(int *i, int argc, char **argv, const char *name, bool *mi
     return argv[++*i];
 }
 
-/* Characters (not bytes) in a UTF-8 string: a name with umlauts pads to
- * the same column as one without. */
-static int utf8_chars(const char *s)
+/* Terminal columns of a UTF-8 string (wcwidth in C.UTF-8: an umlaut takes
+ * one, a CJK character two, a combining accent none), so names pad to the
+ * same column; characters when that locale is missing. */
+static int text_columns(const char *s)
 {
     int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t len = strlen(s);
+    while (len > 0) {
+        wchar_t wc;
+        size_t k = utf8 ? mbrtowc(&wc, s, len, &st) : (size_t)-1;
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+            /* no locale, or a byte that is no character: one column per
+             * character start */
+            n += ((unsigned char)*s & 0xC0) != 0x80;
+            s++;
+            len--;
+            memset(&st, 0, sizeof st);
+            continue;
+        }
+        int w = wcwidth(wc);
+        n += w > 0 ? w : 0;
+        s += k;
+        len -= k;
+    }
+    if (utf8) {
+        uselocale(old);
+        freelocale(utf8);
+    }
     return n;
 }
 
@@ -56,7 +83,7 @@ static void print_patient(const struct store_patient *p, void *user)
     if (p->birth_year > 0)
         snprintf(by, sizeof by, "%d", p->birth_year);
     const char *name = p->name[0] ? p->name : "-";
-    int pad = 28 - utf8_chars(name);
+    int pad = 28 - text_columns(name);
     printf("%-16s %s%*s %-6s %d\n", p->code, name, pad > 0 ? pad : 0, "", by, p->n_sessions);
 }
 

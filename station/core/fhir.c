@@ -690,8 +690,14 @@ static void report_entry(struct ctx *c, const struct fhir_session_rec *s)
         }
         end(w, ']');
     }
-    if (s->status_text && s->status_text[0])
-        strf(w, "conclusion", "Session %s.", s->status_text);
+    if (s->status_text && s->status_text[0]) {
+        /* the report's first page in words: how it ended, how feedback
+         * reached the runner, and a simulated sensor */
+        bool how = s->delivery && s->delivery[0];
+        strf(w, "conclusion", "Session %s.%s%s%s%s", s->status_text,
+             how ? " Feedback to the runner: " : "", how ? s->delivery : "", how ? "." : "",
+             s->simulated ? " The sensor was the simulator." : "");
+    }
     if (s->pdf && s->pdf_len) {
         begin(w, "presentedForm", '[');
         begin(w, NULL, '{');

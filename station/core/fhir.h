@@ -75,7 +75,10 @@ struct fhir_session_rec {
     double start_utc;        /* Unix s */
     double end_utc;          /* Unix s, NAN while running */
     bool ended;              /* complete, stopped or interrupted: status final */
-    const char *status_text; /* "complete", "stopped at 4:12 by the PT", ... */
+    const char *status_text; /* "complete", "stopped at 4:12 by the PT (ctl)", ... */
+    const char *delivery;    /* how feedback reached the runner ("display: ...; sound:
+                              * ..."), NULL or "" when not known */
+    bool simulated;          /* the simulator was the sensor */
     const char *protocol;    /* protocol name (DiagnosticReport.code.text) */
     double body_weight_n;    /* N, NAN unknown */
     const struct fhir_phase_row *rows;

@@ -199,6 +199,8 @@ static int sess_build(const struct report_record *r, struct sess_build *b, struc
         .end_utc = r->ss.end_utc ? (double)r->ss.end_utc : NAN,
         .ended = r->ss.status != STORE_RUNNING,
         .status_text = b->status,
+        .delivery = r->ss.feedback_delivery,
+        .simulated = r->ss.simulated,
         .protocol = b->protocol,
         .body_weight_n = r->ss.body_weight_n,
         .rows = b->rows,

@@ -113,7 +113,9 @@ static void test_bundle(void)
         .start_utc = 1.7e9,
         .end_utc = 1.7e9 + 900,
         .ended = true,
-        .status_text = "stopped at 15:00 by the PT",
+        .status_text = "stopped at 15:00 by the PT (ctl)",
+        .delivery = "display: none (headless); sound: default",
+        .simulated = true,
         .protocol = "cadence-retraining",
         .body_weight_n = 608.0,
         .rows = rows,
@@ -150,8 +152,11 @@ static void test_bundle(void)
     const cJSON *form = cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "presentedForm"), 0);
     /* "%PDF-1.5 fake" (13 bytes) in base64, by hand: JVBERi0xLjUgZmFrZQ== */
     CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(form, "data")), "JVBERi0xLjUgZmFrZQ=="));
+    /* the report's first page in words: the end, the feedback's way to the
+     * runner, a simulated sensor */
     CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(rep, "conclusion")),
-                  "Session stopped at 15:00 by the PT."));
+                  "Session stopped at 15:00 by the PT (ctl). Feedback to the runner: display: "
+                  "none (headless); sound: default. The sensor was the simulator."));
     const cJSON *period = cJSON_GetObjectItem(rep, "effectivePeriod");
     /* 1.7e9 s = 2023-11-14T22:13:20Z (date -u -d @1700000000) */
     CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(period, "start")),

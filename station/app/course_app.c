@@ -310,6 +310,7 @@ static int load_tests(struct course_store *cs, int64_t patient_id, struct course
         t[k].test = test;
         t[k].side = rows[i].side;
         t[k].pass = rows[i].pass;
+        t[k].utc = rows[i].utc;
         t[k].value = NAN;
         const char *key = test == READINESS_BALANCE    ? "hold_s"
                           : test == READINESS_JOG_SPOT ? "jog_s"
@@ -342,7 +343,9 @@ int course_app_readiness(struct course_store *cs, int64_t patient_id, const stru
         snprintf(ovr[i].reason, sizeof ovr[i].reason, "%s", v->overrides[i].reason);
     }
     if (!rc &&
-        course_readiness_gate(&v->program, step, tests, n_tests, ovr, v->n_overrides, out) != GC_OK)
+        course_readiness_gate(&v->program, step, tests, n_tests,
+                              course_tests_since_utc(v->row.start_date), ovr, v->n_overrides,
+                              out) != GC_OK)
         rc = gc_fail(diag, GC_ERR_ARG, "cannot judge the readiness tests");
     free(ovr);
     free(tests);

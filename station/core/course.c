@@ -286,9 +286,18 @@ bool course_session_counts(const struct course_session_facts *f, char *why, size
     return true;
 }
 
+int64_t course_tests_since_utc(const char *start_date)
+{
+    int64_t days;
+    if (course_date_days(start_date, &days) != GC_OK)
+        return 0;
+    return (days - 1) * 86400;
+}
+
 int course_readiness_gate(const struct program *p, int step, const struct course_test *tests,
-                          size_t n_tests, const struct course_override *overrides,
-                          size_t n_overrides, struct course_readiness_gate *out)
+                          size_t n_tests, int64_t since_utc,
+                          const struct course_override *overrides, size_t n_overrides,
+                          struct course_readiness_gate *out)
 {
     if (!p || !out || (n_tests && !tests) || (n_overrides && !overrides))
         return GC_ERR_ARG;
@@ -307,15 +316,21 @@ int course_readiness_gate(const struct program *p, int step, const struct course
     for (size_t r = 0; r < s->n_requires; r++) {
         const struct program_test_req *q = &s->requires[r];
         const struct course_test *latest = NULL;
+        bool earlier = false; /* a result from before the program began */
         for (size_t k = 0; k < n_tests; k++)
-            if (tests[k].test == q->test && (!q->side || tests[k].side == q->side))
-                latest = &tests[k];
+            if (tests[k].test == q->test && (!q->side || tests[k].side == q->side)) {
+                if (tests[k].utc >= since_utc)
+                    latest = &tests[k];
+                else
+                    earlier = true;
+            }
         char crit[48], why[128];
         readiness_criterion_describe(q->test, &p->readiness, crit, sizeof crit);
         bool pass;
         if (!latest) {
             pass = false;
-            snprintf(why, sizeof why, "no result");
+            snprintf(why, sizeof why, "%s", earlier ? "no result since the program began"
+                                                    : "no result");
         } else if (isfinite(latest->value)) {
             pass = readiness_passes(q->test, latest->value, &p->readiness);
             if (q->test == READINESS_BALANCE || q->test == READINESS_JOG_SPOT)
@@ -334,7 +349,8 @@ int course_readiness_gate(const struct program *p, int step, const struct course
         char name[40];
         program_test_req_describe(q, name, sizeof name);
         int w = snprintf(out->list + used, sizeof out->list - used, "%s%s (%s)", used ? ", " : "",
-                         name, latest ? "not yet" : "no result");
+                         name, latest ? "not yet" : earlier ? "no result since the program began"
+                                                        : "no result");
         if (w > 0 && (size_t)w < sizeof out->list - used)
             used += (size_t)w;
     }

@@ -175,13 +175,16 @@ int course_replay(const struct program *p, const struct course_session *sessions
  * A result without its figure counts as it was judged when measured.
  * An override to the step (station program override --to-step N, with a
  * reason, audited) waives the requirement for the program: the PT has
- * judged the patient ready.  Tests are the patient's, whenever taken.
- * Pure: the app reads the store. */
+ * judged the patient ready.  Only results taken since the program began
+ * count (since_utc: its first day, 00:00 UTC): a test from an earlier
+ * course says nothing about readiness now ("no result since the program
+ * began").  Pure: the app reads the store. */
 struct course_test {
     enum readiness_test test;
     char side;    /* 'L' or 'R' */
     double value; /* the judged figure: hold s, jogging s, or the count; NAN: unknown */
     bool pass;    /* as judged when measured (used when value is NAN) */
+    int64_t utc;  /* when it was taken (Unix s) */
 };
 
 #define COURSE_TESTS_SAY_MAX 400
@@ -199,12 +202,20 @@ struct course_readiness_gate {
     char list[COURSE_TESTS_SAY_MAX]; /* "balance:R (not yet), hop:L (no result)" */
 };
 
-/* Judge step (0-based) of p against the tests (oldest first) and the
- * overrides (in order).  A step out of range or without requires_tests is
- * not required.  GC_OK, or GC_ERR_ARG for bad arguments. */
+/* The earliest time a readiness result counts for a program whose first
+ * day is start_date ("YYYY-MM-DD"): 00:00 UTC of the day before it (a day
+ * of slack, so no time zone drops a test taken on the first day, nor the
+ * usual assessment on its eve); 0 (every result) when the date is not one. */
+int64_t course_tests_since_utc(const char *start_date);
+
+/* Judge step (0-based) of p against the tests (oldest first) taken from
+ * since_utc on (0: all) and the overrides (in order).  A step out of range
+ * or without requires_tests is not required.  GC_OK, or GC_ERR_ARG for bad
+ * arguments. */
 int course_readiness_gate(const struct program *p, int step, const struct course_test *tests,
-                          size_t n_tests, const struct course_override *overrides,
-                          size_t n_overrides, struct course_readiness_gate *out);
+                          size_t n_tests, int64_t since_utc,
+                          const struct course_override *overrides, size_t n_overrides,
+                          struct course_readiness_gate *out);
 
 /* Days since 1970-01-01 of a "YYYY-MM-DD" date (a real calendar date), or
  * GC_ERR_ARG. */

@@ -60,7 +60,7 @@ static bool readiness_line(const struct report_course *r, int step, char *buf, s
         if (!readiness_test_parse(r->tests[i].test, &test))
             continue;
         t[nt++] = (struct course_test){test, r->tests[i].side, r->tests[i].value,
-                                       r->tests[i].pass};
+                                       r->tests[i].pass, r->tests[i].utc};
     }
     static const char by_pt[] = "by the PT: ";
     for (size_t i = 0; ok && i < r->n_events; i++) {
@@ -78,7 +78,8 @@ static bool readiness_line(const struct report_course *r, int step, char *buf, s
         no++;
     }
     struct course_readiness_gate g;
-    ok = ok && course_readiness_gate(pg, step, t, nt, o, no, &g) == GC_OK;
+    ok = ok && course_readiness_gate(pg, step, t, nt, course_tests_since_utc(r->start_date), o,
+                                     no, &g) == GC_OK;
     free(t);
     free(o);
     if (!ok)

@@ -407,10 +407,10 @@ static void test_readiness_gate(void)
     struct course_test t[16];
     size_t n = 0;
     /* the first step requires nothing */
-    CHECK_EQ(course_readiness_gate(&p, 0, NULL, 0, NULL, 0, &g), GC_OK);
+    CHECK_EQ(course_readiness_gate(&p, 0, NULL, 0, 0, NULL, 0, &g), GC_OK);
     CHECK(!g.required && !g.blocked);
     /* nothing measured: all four still to pass, in the file's order */
-    CHECK_EQ(course_readiness_gate(&p, 1, NULL, 0, NULL, 0, &g), GC_OK);
+    CHECK_EQ(course_readiness_gate(&p, 1, NULL, 0, 0, NULL, 0, &g), GC_OK);
     CHECK(g.required && g.blocked && !g.waived);
     CHECK_EQ(g.n_required, 4);
     CHECK_EQ(g.n_missing, 4);
@@ -418,11 +418,11 @@ static void test_readiness_gate(void)
                           "jog-on-spot (no result)"));
     /* balance L 11 s: a pass under the guideline's 10 s, not yet under the
      * program's 12 s (the criteria in force), whatever it was judged then */
-    t[n++] = (struct course_test){READINESS_BALANCE, 'L', 11.0, true};
-    t[n++] = (struct course_test){READINESS_BALANCE, 'R', 20.0, true};
-    t[n++] = (struct course_test){READINESS_HOP, 'L', 10, true};
-    t[n++] = (struct course_test){READINESS_JOG_SPOT, 'R', 60.0, true}; /* either side */
-    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    t[n++] = (struct course_test){READINESS_BALANCE, 'L', 11.0, true, 1700000000};
+    t[n++] = (struct course_test){READINESS_BALANCE, 'R', 20.0, true, 1700000000};
+    t[n++] = (struct course_test){READINESS_HOP, 'L', 10, true, 1700000000};
+    t[n++] = (struct course_test){READINESS_JOG_SPOT, 'R', 60.0, true, 1700000000}; /* either side */
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, 0, NULL, 0, &g), GC_OK);
     CHECK(g.blocked);
     CHECK_EQ(g.n_missing, 1);
     CHECK_EQ(g.missing[0].test, READINESS_BALANCE);
@@ -430,43 +430,56 @@ static void test_readiness_gate(void)
     CHECK(!strcmp(g.list, "balance:L (not yet)"));
     CHECK(!strcmp(g.missing_why[0], "not yet: 11.0 s (needs hold >= 12 s)"));
     /* a later pass on L clears it */
-    t[n++] = (struct course_test){READINESS_BALANCE, 'L', 12.0, true};
-    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    t[n++] = (struct course_test){READINESS_BALANCE, 'L', 12.0, true, 1700000000};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, 0, NULL, 0, &g), GC_OK);
     CHECK(g.required && !g.blocked);
     CHECK_EQ(g.n_missing, 0);
     CHECK(!strcmp(g.list, ""));
     /* the latest counts: a later failed hop L blocks again */
-    t[n++] = (struct course_test){READINESS_HOP, 'L', 7, false};
-    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    t[n++] = (struct course_test){READINESS_HOP, 'L', 7, false, 1700000000};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, 0, NULL, 0, &g), GC_OK);
     CHECK(g.blocked);
     CHECK_EQ(g.n_missing, 1);
     CHECK(!strcmp(g.missing_why[0], "not yet: 7 (needs >= 10 hops)"));
     /* a hop on R does not stand for L */
-    t[n++] = (struct course_test){READINESS_HOP, 'R', 12, true};
-    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    t[n++] = (struct course_test){READINESS_HOP, 'R', 12, true, 1700000000};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, 0, NULL, 0, &g), GC_OK);
     CHECK(g.blocked);
     /* no figure stored: the pass as judged when measured */
-    t[n++] = (struct course_test){READINESS_HOP, 'L', NAN, true};
-    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    t[n++] = (struct course_test){READINESS_HOP, 'L', NAN, true, 1700000000};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, 0, NULL, 0, &g), GC_OK);
     CHECK(!g.blocked);
-    t[n++] = (struct course_test){READINESS_HOP, 'L', NAN, false};
-    CHECK_EQ(course_readiness_gate(&p, 1, t, n, NULL, 0, &g), GC_OK);
+    t[n++] = (struct course_test){READINESS_HOP, 'L', NAN, false, 1700000000};
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, 0, NULL, 0, &g), GC_OK);
     CHECK(g.blocked);
     CHECK(!strcmp(g.missing_why[0], "not yet (needs >= 10 hops)"));
     /* an override to another step does not waive; one to this step does,
      * and the missing tests are still listed */
     struct course_override o[2] = {{0, 0, "back to the walk"}, {0, 1, "cleared by the PT"}};
-    CHECK_EQ(course_readiness_gate(&p, 1, t, n, o, 1, &g), GC_OK);
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, 0, o, 1, &g), GC_OK);
     CHECK(g.blocked && !g.waived);
-    CHECK_EQ(course_readiness_gate(&p, 1, t, n, o, 2, &g), GC_OK);
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, 0, o, 2, &g), GC_OK);
     CHECK(!g.blocked && g.waived);
     CHECK_EQ(g.n_missing, 1);
     CHECK(!strcmp(g.waived_reason, "cleared by the PT"));
     /* out of range (a complete program) and bad arguments */
-    CHECK_EQ(course_readiness_gate(&p, 2, t, n, NULL, 0, &g), GC_OK);
+    CHECK_EQ(course_readiness_gate(&p, 2, t, n, 0, NULL, 0, &g), GC_OK);
     CHECK(!g.required && !g.blocked);
-    CHECK_EQ(course_readiness_gate(&p, 1, NULL, 3, NULL, 0, &g), GC_ERR_ARG);
-    CHECK_EQ(course_readiness_gate(NULL, 1, t, n, NULL, 0, &g), GC_ERR_ARG);
+    /* results from before the program began do not count: since the day
+     * before its first day (UTC), every one of the above did */
+    CHECK_EQ(course_tests_since_utc("2023-11-15"), (19676 - 1) * 86400LL);
+    CHECK_EQ(course_tests_since_utc("not a date"), 0);
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, course_tests_since_utc("2023-11-15"), NULL, 0, &g),
+             GC_OK);
+    CHECK(g.blocked && g.n_missing == 1); /* taken 2023-11-14 22:13 UTC: counts */
+    CHECK_EQ(course_readiness_gate(&p, 1, t, n, course_tests_since_utc("2024-03-01"), NULL, 0, &g),
+             GC_OK);
+    CHECK(g.blocked && g.n_missing == 4);
+    CHECK(!strcmp(g.list, "balance:L (no result since the program began), balance:R (no result "
+                          "since the program began), hop:L (no result since the program began), "
+                          "jog-on-spot (no result since the program began)"));
+    CHECK_EQ(course_readiness_gate(&p, 1, NULL, 3, 0, NULL, 0, &g), GC_ERR_ARG);
+    CHECK_EQ(course_readiness_gate(NULL, 1, t, n, 0, NULL, 0, &g), GC_ERR_ARG);
 }
 
 int main(void)

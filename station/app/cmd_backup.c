@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "commands.h"
@@ -64,6 +65,14 @@ int cmd_backup(int argc, char **argv)
     struct datadir_guard g = {.store = db};
     if (datadir_check_output(out, &g, &d) != GC_OK) {
         fprintf(stderr, "station backup: %s\n", d.msg);
+        return 1;
+    }
+    /* a backup never replaces a file: a mistyped name would lose it (the
+     * attacker trial's text.txt), and an older backup is worth keeping */
+    if (access(out, F_OK) == 0) {
+        fprintf(stderr, "station backup: %s exists; a backup is never written over a file: give "
+                        "a new name.\n",
+                out);
         return 1;
     }
     /* the data folder's backups/ is ours to make (0700); any other folder

@@ -279,12 +279,12 @@ static void do_get(struct feedback_app *app, const char *key, char *reply, size_
         if (sv.intervals > 0)
             snprintf(ivl, sizeof ivl, " interval=%d/%d", sv.interval, sv.intervals);
         snprintf(reply, cap,
-                 "ok t=%.1f phase=%s%s phase-name=\"%.40s\" mode=%s feedback=%s "
+                 "ok t=%.1f patient=%s phase=%s%s phase-name=\"%.40s\" mode=%s feedback=%s "
                  "target-cadence=%s band=%s cadence=%s state=%s in-band=%s steps=%zu "
                  "scored=%zu valr=%s loading-ceiling=%s baseline=%s body-weight=%s "
                  "metronome=%s:%.1f mute=%s store=%s recording=%s link=%s link-resent=%llu "
                  "link-lost=%llu%s",
-                 app->t_session_s,
+                 app->t_session_s, app->patient[0] ? app->patient : "none",
                  sv.phase < 0 ? "starting" : sv.ended ? "ended" : plan_kind_name(sv.kind), ivl,
                  sv.phase_name, mode, v->feedback_on ? "on" : "off", a, g, b,
                  feedback_band_name(v->band), c, sv.steps, sv.steps_scored, d, e, f, h,

@@ -270,6 +270,21 @@ int datadir_check_output(const char *path, const struct datadir_guard *g, struct
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         return gc_fail(diag, GC_ERR_ARG, "%s is a folder; give a file name inside it.", path);
     }
+    /* An output is written whole into a new file and renamed over the old
+     * one: over a device (/dev/full, /dev/stdout), a pipe or a link that
+     * would replace the device or the link with a plain file and report
+     * success (the attacker trial turned /dev/full into a file as root).
+     * Before anything reads it: opening a pipe to look inside would block. */
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        return gc_fail(diag, GC_ERR_ARG,
+                       "%s is not a regular file (%s); refusing to write over it: give the "
+                       "output a file name.",
+                       path,
+                       S_ISLNK(sb.st_mode)                            ? "a symbolic link"
+                       : S_ISFIFO(sb.st_mode)                         ? "a pipe"
+                       : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device"
+                                                                      : "a socket");
+    }
     char def[PATH_MAX];
     const char *db = g && g->store && g->store[0] ? g->store : NULL;
     if (is_store_file(path, db) ||

@@ -126,6 +126,29 @@ def case_outputs():
         refused(r, args[-1], what)
         check(sha(e.db) == db_sum, "%s: store unchanged" % what)
         check(sha(rec) == rec_sum, "%s: recording unchanged" % what)
+    # a pipe, a link, a device: never replaced by a plain file (the attacker
+    # trial turned /dev/full into a file as root)
+    fifo = os.path.join(e.tmp, "pipe.json")
+    os.mkfifo(fifo)
+    plain = os.path.join(e.tmp, "plain.txt")
+    with open(plain, "w") as f:
+        f.write("the clinic's note\n")
+    link2 = os.path.join(e.tmp, "link.json")
+    os.symlink(plain, link2)
+    # (no real device here: a regression would replace it on the test machine)
+    for what, path in (("report --json PIPE", fifo), ("report --json LINK", link2)):
+        r = e.run("report", "latest", "--json", path, timeout=20)
+        refused(r, path, what)
+        check("is not a regular file" in r.stderr, "%s: says why: %r" % (what, r.stderr.strip()))
+    check(stat.S_ISFIFO(os.lstat(fifo).st_mode) and os.path.islink(link2) and
+          open(plain).read() == "the clinic's note\n",
+          "the pipe, the link and its target are as they were")
+    # a backup never replaces a file (a mistyped name would lose it)
+    r = e.run("backup", plain)
+    check(r.returncode == 1 and "exists; a backup is never written over a file" in r.stderr and
+          open(plain).read() == "the clinic's note\n",
+          "backup over an existing file refused: %r" % r.stderr.strip())
+
     # a name that says another kind of output: an earlier report is kept
     pdf = os.path.join(e.tmp, "report.pdf")
     with open(pdf, "wb") as f:

@@ -136,6 +136,7 @@ def case_clinic(tmp):
     rc, r = ctl(env, "set", "band", "4")
     check(rc == 0, f"set band 4: {r}")
     st = status(env)
+    check(st.get("patient") == "DAY-1", f"status names the session's patient: {st.get('patient')}")
     check(st.get("target-cadence") == "176.0" and st.get("band") == "4.0",
           f"status shows 176.0 +-4.0: {st.get('target-cadence')} {st.get('band')}")
     t = wait_session_time(env, 34.0)

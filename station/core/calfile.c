@@ -633,6 +633,33 @@ int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count, s
             return gc_fail(diag, GC_ERR_FORMAT, "cell %u position (%.6g, %.6g) m is not on a deck",
                            i, c->x_m, c->y_m);
     }
+    /* Without a nominal gain the cells must still agree with each other:
+     * a file whose nominal is 0 otherwise passes any mix of gains (the
+     * attacker trial: one cell at 0.9 N/count, 0 steps, no warning). */
+    double mean = 0.0;
+    for (unsigned i = 0; i < PKT_CELLS; i++)
+        mean += cal->cell[i].n_per_count / PKT_CELLS;
+    for (unsigned i = 0; nom == 0.0 && i < PKT_CELLS; i++)
+        if (!(fabs(cal->cell[i].n_per_count / mean - 1.0) <= CALFILE_GAIN_MAX_REL_ERR))
+            return gc_fail(diag, GC_ERR_FORMAT,
+                           "cell %u gain %.6g N/count is more than %.0f %% off the cells' mean "
+                           "%.6g",
+                           i, cal->cell[i].n_per_count, 100.0 * CALFILE_GAIN_MAX_REL_ERR, mean);
+    /* The cells sit at the deck's corners: positions that span no area
+     * (all on one line or one point) lose the centre of pressure and the
+     * left/right split without a word. */
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (unsigned i = 0; i < PKT_CELLS; i++) {
+        x0 = fmin(x0, cal->cell[i].x_m);
+        x1 = fmax(x1, cal->cell[i].x_m);
+        y0 = fmin(y0, cal->cell[i].y_m);
+        y1 = fmax(y1, cal->cell[i].y_m);
+    }
+    if (!(x1 - x0 >= CALFILE_MIN_SPAN_M && y1 - y0 >= CALFILE_MIN_SPAN_M))
+        return gc_fail(diag, GC_ERR_FORMAT,
+                       "the cells span %.3g m x %.3g m, not the deck's corners (at least %.2g m "
+                       "each way)",
+                       x1 - x0, y1 - y0, CALFILE_MIN_SPAN_M);
     return GC_OK;
 }
 

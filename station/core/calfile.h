@@ -123,10 +123,12 @@ int calfile_format(const struct calfile *cf, char *buf, size_t cap);
 #define CALFILE_GAIN_MAX_REL_ERR     0.5  /* calib's own refusal limit (fit.c) */
 #define CALFILE_MAX_OFFSET_COUNTS    8388608.0 /* 2^23: the signed 24-bit ADC range */
 #define CALFILE_MAX_POS_M            5.0  /* a treadmill deck is < 1 m x 2 m */
+#define CALFILE_MIN_SPAN_M           0.1  /* the corners of the smallest deck */
 /* Check a deck calibration against those limits: every gain positive,
  * within the absolute range and (nominal_n_per_count > 0) within
- * CALFILE_GAIN_MAX_REL_ERR of the nominal; offsets within the ADC range;
- * positions finite and on a deck.  GC_OK (diag cleared), or GC_ERR_FORMAT
+ * CALFILE_GAIN_MAX_REL_ERR of the nominal (without one, of the cells'
+ * mean); offsets within the ADC range; positions finite, on a deck and
+ * spanning at least CALFILE_MIN_SPAN_M each way.  GC_OK (diag cleared), or GC_ERR_FORMAT
  * with diag->msg a phrase naming the cell and value ("cell 2 gain 3 N/count
  * outside 1e-07 to 1e+00"), for a caller to put in its own sentence. */
 int calfile_check_deck(const struct deck_cal *cal, double nominal_n_per_count,

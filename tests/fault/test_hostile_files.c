@@ -390,6 +390,25 @@ static void test_calfile_gains(void)
             CHECK(back.deck.cell[2].n_per_count == 0.0); /* nothing of it usable */
         }
     }
+    /* (the attacker trial) no nominal gain, one cell 0.9 N/count: the cells
+     * disagree; all four cells on one line: no corners, no left/right */
+    struct deck_cal d;
+    memset(&d, 0, sizeof d);
+    static const double x[4] = {-0.3, 0.3, -0.3, 0.3}, y[4] = {0.7, 0.7, -0.7, -0.7};
+    for (unsigned i = 0; i < 4; i++) {
+        d.cell[i].x_m = x[i];
+        d.cell[i].y_m = y[i];
+        d.cell[i].n_per_count = 2.5e-4;
+    }
+    CHECK_EQ(calfile_check_deck(&d, 0.0, &diag), GC_OK);
+    d.cell[1].n_per_count = 0.9;
+    CHECK_EQ(calfile_check_deck(&d, 0.0, &diag), GC_ERR_FORMAT);
+    CHECK_MSG(strstr(diag.msg, "off the cells' mean") != NULL, diag.msg);
+    d.cell[1].n_per_count = 2.5e-4;
+    for (unsigned i = 0; i < 4; i++)
+        d.cell[i].x_m = 0.0;
+    CHECK_EQ(calfile_check_deck(&d, 2.5e-4, &diag), GC_ERR_FORMAT);
+    CHECK_MSG(strstr(diag.msg, "not the deck's corners") != NULL, diag.msg);
 }
 
 /* ---- 5. force CSV ---- */

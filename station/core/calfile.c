@@ -267,6 +267,11 @@ static int handle_calibration(struct parse_state *st, const char *name, const ch
             return bad_value(st, sec, name, "not a date like 2024-05-02T10:31:07Z");
         st->seen |= REQ_CREATED;
     } else if (!strcmp(name, "operator")) {
+        /* shown on terminals and reports: no control characters (an
+         * escape sequence in a hand-edited file reached the terminal) */
+        for (const unsigned char *c = (const unsigned char *)value; *c; c++)
+            if (*c < 0x20 || *c == 0x7f)
+                return bad_value(st, sec, name, "holds control characters");
         if (!copy_text(cf->operator_name, sizeof cf->operator_name, value))
             return bad_value(st, sec, name, "too long");
         st->seen |= REQ_OPERATOR;
@@ -722,6 +727,13 @@ bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days,
 {
     gc_diag_clear(diag);
     double age = calfile_age_days(cf, now);
+    if (age < -1.0) { /* a clock off, or a file from the future */
+        gc_warn(diag,
+                "the calibration of sensor %s is dated %.0f days in the future: check the "
+                "computer's clock, or run calib to recalibrate the deck",
+                cf->deck.serial, -age);
+        return true;
+    }
     if (!(age > max_age_days))
         return false;
     gc_warn(diag,
@@ -734,6 +746,12 @@ bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days,
 void calfile_describe(const struct calfile *cf, time_t now, char *buf, size_t cap)
 {
     double age = calfile_age_days(cf, now);
+    if (age < -1.0) {
+        snprintf(buf, cap, "%s, %.10s by %s (dated in the future: check the clock)",
+                 cf->deck.serial, cf->created,
+                 cf->operator_name[0] ? cf->operator_name : "unknown");
+        return;
+    }
     snprintf(buf, cap, "%s, %.10s by %s (%.0f day%s old)", cf->deck.serial, cf->created,
              cf->operator_name[0] ? cf->operator_name : "unknown", floor(age),
              floor(age) == 1.0 ? "" : "s");

@@ -150,9 +150,10 @@ bool calfile_serial_is_safe(const char *serial);
 /* Age of the calibration at now, days. */
 double calfile_age_days(const struct calfile *cf, time_t now);
 
-/* Is the calibration older than max_age_days?  When it is: true, and diag
- * holds a warning for the user (code GC_OK, msg saying how old and to run
- * calib; gc_warn).  When not: false and diag cleared.  Not a failure: the
+/* Is the calibration older than max_age_days, or dated more than a day in
+ * the future (a wrong clock)?  When it is: true, and diag holds a warning
+ * for the user (code GC_OK, msg saying how old, or to check the clock, and
+ * to run calib; gc_warn).  When not: false and diag cleared.  Not a failure: the
  * caller shows the warning and goes on. */
 bool calfile_is_stale(const struct calfile *cf, time_t now, double max_age_days,
                       struct gc_diag *diag);

@@ -257,6 +257,13 @@ static void test_history(void)
     calfile_describe(&back, back.created_t + 12 * 86400 + 100, desc, sizeof desc);
     printf("describe: %s\n", desc);
     CHECK(strcmp(desc, "GCSIM-0007, 2024-05-02 by J. Smith_ PT _lab 2_ (12 days old)") == 0);
+    /* a date in the future (a wrong clock, an edited file): said, not a
+     * negative age (the attacker trial's "-26324 days old") */
+    CHECK(calfile_is_stale(&back, back.created_t - 3 * 86400, 180, &diag));
+    CHECK(strstr(diag.msg, "dated 3 days in the future: check the computer's clock") != NULL);
+    calfile_describe(&back, back.created_t - 3 * 86400, desc, sizeof desc);
+    CHECK(strstr(desc, "(dated in the future: check the clock)") != NULL);
+    CHECK(!calfile_is_stale(&back, back.created_t - 3600, 180, &diag)); /* within a day */
 
     /* No data folder at all: the history cannot be found, and diag says
      * which variables to set. */

@@ -42,8 +42,11 @@ static void sample_cal(struct calfile *cf)
     snprintf(cf->deck.serial, sizeof cf->deck.serial, "GCSIM-0042");
     snprintf(cf->created, sizeof cf->created, "2024-05-02T10:31:07Z");
     snprintf(cf->operator_name, sizeof cf->operator_name, "test");
-    for (unsigned i = 0; i < PKT_CELLS; i++)
+    for (unsigned i = 0; i < PKT_CELLS; i++) {
         cf->deck.cell[i].n_per_count = 2.5e-4;
+        cf->deck.cell[i].x_m = (i & 1) ? 0.3 : -0.3; /* the deck's corners */
+        cf->deck.cell[i].y_m = (i & 2) ? -0.7 : 0.7;
+    }
 }
 
 static void test_calibration(void)

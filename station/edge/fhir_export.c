@@ -26,6 +26,7 @@ struct sess_build {
     char (*extra_keys)[32];
     size_t n_extra;
     char status[200];
+    char delivery[160]; /* copied: the record it comes from is freed before the bundle is made */
     char protocol[PLAN_NAME_MAX];
     uint8_t *pdf;
     size_t pdf_len;
@@ -192,6 +193,7 @@ static int sess_build(const struct report_record *r, struct sess_build *b, struc
     }
 
     report_status_text(&r->ss, b->status, sizeof b->status);
+    snprintf(b->delivery, sizeof b->delivery, "%s", r->ss.feedback_delivery);
     snprintf(b->protocol, sizeof b->protocol, "%s", r->ss.protocol_name);
     b->rec = (struct fhir_session_rec){
         .session_id = r->ss.id,
@@ -199,7 +201,7 @@ static int sess_build(const struct report_record *r, struct sess_build *b, struc
         .end_utc = r->ss.end_utc ? (double)r->ss.end_utc : NAN,
         .ended = r->ss.status != STORE_RUNNING,
         .status_text = b->status,
-        .delivery = r->ss.feedback_delivery,
+        .delivery = b->delivery,
         .simulated = r->ss.simulated,
         .protocol = b->protocol,
         .body_weight_n = r->ss.body_weight_n,

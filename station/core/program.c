@@ -61,6 +61,15 @@ void program_symptoms_describe(unsigned bits, char *buf, size_t cap)
         snprintf(buf, cap, "none");
 }
 
+/* The next item of a list value ("leak, bleeding", "balance:L hop:R"):
+ * skips the separators before it (commas, blanks), leaves *p at its start
+ * and returns its length; 0 at the end of the list. */
+static size_t next_item(const char **p)
+{
+    *p += strspn(*p, " ,");
+    return strcspn(*p, " ,");
+}
+
 /* "leak, bleeding" -> bits; false on an unknown word (named in bad). */
 static bool parse_symptoms(const char *v, unsigned *out, char *bad, size_t badcap)
 {
@@ -68,12 +77,8 @@ static bool parse_symptoms(const char *v, unsigned *out, char *bad, size_t badca
     if (!strcmp(v, "none"))
         return true;
     const char *p = v;
-    while (*p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (!*p)
-            break;
-        size_t k = strcspn(p, " ,");
+    size_t k;
+    while ((k = next_item(&p)) > 0) {
         bool found = false;
         for (unsigned i = 0; i < sizeof sym_names / sizeof sym_names[0]; i++)
             if (strlen(sym_names[i]) == k && !strncmp(p, sym_names[i], k)) {
@@ -137,12 +142,8 @@ static bool parse_requires(const char *v, struct program_step *s, char *why, siz
     if (!strcmp(v, "none"))
         return true;
     const char *p = v;
-    while (*p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (!*p)
-            break;
-        size_t k = strcspn(p, " ,");
+    size_t k;
+    while ((k = next_item(&p)) > 0) {
         char item[40], name[40];
         snprintf(item, sizeof item, "%.*s", (int)(k < 39 ? k : 39), p);
         p += k;
